@@ -1,0 +1,48 @@
+"""Writing the audit trail. Services call record() before they flush; the view's commit stores both."""
+from flask import has_request_context, request
+
+from ..extensions import db
+from .models import AuditEvent
+
+# Security events the foundation records (issue 2, item 9).
+SECURITY_ACTIONS = (
+    "login_ok", "login_failed", "login_throttled", "logout", "permission_denied",
+    "password_changed", "password_reset", "user_deactivated", "session_expired",
+)
+
+
+def _request_origin():
+    if not has_request_context():
+        return None, None
+    agent = (request.user_agent.string or "")[:255] or None
+    return request.remote_addr, agent
+
+
+def record(action, *, by, entity=None, entity_type=None, entity_id=None, facility_id=None, detail=None):
+    """Append one audit event to the current transaction. `by` is the acting user (or None)."""
+    if entity is not None:
+        entity_type = entity_type or entity.__tablename__
+        entity_id = entity_id if entity_id is not None else getattr(entity, "id", None)
+        if facility_id is None:
+            facility_id = getattr(entity, "scope_facility_id", None) or getattr(entity, "facility_id", None)
+    user_id = getattr(by, "id", None) if by is not None and getattr(by, "is_authenticated", True) else None
+    if facility_id is None and user_id is not None:
+        facility_id = getattr(by, "facility_id", None)
+    ip, agent = _request_origin()
+    event = AuditEvent(
+        action=action, user_id=user_id, entity_type=entity_type,
+        entity_id=str(entity_id) if entity_id is not None else None,
+        facility_id=facility_id, ip=ip, user_agent=agent, detail=detail or None,
+    )
+    db.session.add(event)
+    return event
+
+
+# Security events are about an account: the record type record(entity=user) gives (auth's User
+# table), so one filter on the audit page finds every event about an account.
+ACCOUNT_ENTITY_TYPE = "users"
+
+
+def record_security_event(action, *, user=None, detail=None):
+    return record(action, by=user, entity_type=ACCOUNT_ENTITY_TYPE if user is not None else None,
+                  entity_id=getattr(user, "id", None), detail=detail)

@@ -1,0 +1,66 @@
+"""Accounts, server-side sessions and the login throttle."""
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..core.timeutil import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "role IN ('admin', 'supervisor', 'social_worker', 'shelter_staff', 'reporter')", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(128), nullable=False)
+    email: Mapped[str | None] = mapped_column(sa.String(255))
+    phone: Mapped[str | None] = mapped_column(sa.String(32))
+    password_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    role: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False, index=True)
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    locale: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="vi")
+    must_change_password: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    password_changed_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    facility = db.relationship("Facility", lazy="joined", innerjoin=True)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_active(self):
+        return self.active
+
+
+class UserSession(db.Model):
+    """One row per sign-in: a new session id at login, ended at logout, idle timeout, deactivation
+    or password change (which ends the user's other sessions in every gunicorn worker)."""
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False, index=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    last_seen_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    ended_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(sa.String(32))
+
+
+class LoginAttempt(db.Model):
+    """Failed sign-ins, counted per account and per client IP over a sliding minute."""
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        sa.Index("ix_login_attempts_username_at", "username", "attempted_at"),
+        sa.Index("ix_login_attempts_ip_at", "ip", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    ip: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    attempted_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

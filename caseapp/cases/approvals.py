@@ -1,0 +1,168 @@
+"""Supervisor approvals (phê duyệt): request → approve, or return with a comment.
+
+Generic over what is approved (the *subject*): needs assessments and intervention plans now, case
+closures later. DOMAIN.md §2 and §4 (TT 02/2020/TT-BLĐTBXH, bước 2 and 5): a supervisor of the
+facility approves; nobody decides on what they asked for, nor on an assessment or a plan they wrote.
+
+- One pending approval per subject.
+- Every request and decision records a CaseEvent (the case timeline) and an audit event; a refused
+  decision (own work, not a supervisor of the facility) is audited too and raises ApprovalRefused,
+  which the view answers with 403 — after committing, so the refusal stays in the audit trail.
+- What a decision does to its subject (a plan becomes approved, the previous one superseded …) is
+  done by the subject's own domain: SUBJECTS below names it, one line per subject type.
+"""
+import unicodedata
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..audit.services import record
+from ..core.services import ServiceError
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..security import Perm, has_perm
+from .models import Case
+from .services import add_event
+from .workflow import ensure_editable
+from .workflow_models import Approval
+
+SUBJECT_TYPES = ("assessment", "plan", "closure")
+COMMENT_MAX_LENGTH = 4000
+
+# Why a user may not decide: code (audited) → message (shown).
+REFUSALS = {
+    "not_supervisor": _l("Only a supervisor of the facility can decide on this request."),
+    "own_request": _l("You asked for this approval yourself: another supervisor must decide on it."),
+    "own_work": _l("You wrote this yourself: another supervisor must decide on it."),
+}
+
+
+class ApprovalRefused(ServiceError):
+    """The user may not decide this approval. Answer 403; the refusal is already audited (commit it)."""
+
+    def __init__(self, message, reason):
+        super().__init__(message)
+        self.reason = reason
+
+
+def _subjects():
+    """subject type → the domain service that knows the subject: author_id(subject_id) and
+    apply_decision(approval, case, *, approve, by). Closures add their line when they exist."""
+    from ..plans import services as plans
+
+    return {"assessment": plans.assessment_subject, "plan": plans.plan_subject}
+
+
+def _subject(subject_type):
+    return _subjects().get(subject_type)
+
+
+def pending_for_subject(subject_type, subject_id):
+    return sa.select(Approval).where(Approval.subject_type == subject_type, Approval.subject_id == subject_id,
+                                     Approval.status == "pending")
+
+
+def request_approval(case, subject_type, subject_id, *, by):
+    """Ask the facility's supervisors to approve the subject. One pending request per subject."""
+    if subject_type not in SUBJECT_TYPES:
+        raise ValueError(f"unknown approval subject {subject_type!r}")
+    ensure_editable(case)
+    if db.session.scalar(pending_for_subject(subject_type, subject_id).with_only_columns(Approval.id)):
+        raise ServiceError(_l("Approval has already been requested; wait for the supervisor's decision."))
+    approval = Approval(case_id=case.id, facility_id=case.facility_id, subject_type=subject_type,
+                        subject_id=subject_id, status="pending", requested_by_id=by.id, requested_at=utcnow())
+    db.session.add(approval)
+    db.session.flush()
+    add_event(case, f"{subject_type}_approval_requested", by=by)
+    record("approval_requested", by=by, entity=approval,
+           detail={"case_id": case.id, "subject_type": subject_type, "subject_id": subject_id})
+    return approval
+
+
+_UNKNOWN = object()
+
+
+def refusal_reason(approval, user, *, author_id=_UNKNOWN):
+    """Why `user` may not decide `approval` (a code of REFUSALS), or None when they may. Used by
+    decide() and by the pages, which show the decision buttons only to those who may press them
+    (they pass the subject's `author_id` they already loaded, saving a query)."""
+    if not has_perm(user, Perm.APPROVE) or user.facility_id != approval.facility_id:
+        return "not_supervisor"
+    if user.id == approval.requested_by_id:
+        return "own_request"
+    if author_id is _UNKNOWN:
+        subject = _subject(approval.subject_type)
+        has_subject = subject is not None and approval.subject_id is not None
+        author_id = subject.author_id(approval.subject_id) if has_subject else None
+    if author_id is not None and author_id == user.id:
+        return "own_work"
+    return None
+
+
+def decide(approval, *, approve, comment, by):
+    """Approve, or return with a comment (required). Refuses the requester, the subject's author
+    and anyone who is not a supervisor of the facility (ApprovalRefused, audited)."""
+    comment = unicodedata.normalize("NFC", (comment or "").replace("\r\n", "\n")).strip() or None
+    if approval.status != "pending":
+        raise ServiceError(_l("This request has already been decided."))
+    reason = refusal_reason(approval, by)
+    if reason is not None:
+        record("approval_refused", by=by, entity=approval,
+               detail={"case_id": approval.case_id, "subject_type": approval.subject_type,
+                       "subject_id": approval.subject_id, "reason": reason})
+        db.session.flush()
+        raise ApprovalRefused(REFUSALS[reason], reason)
+    case = db.session.get(Case, approval.case_id)
+    ensure_editable(case)
+    if not approve and not comment:
+        raise ServiceError(_l("Say what needs to change when you return it."), field="comment")
+    if comment and len(comment) > COMMENT_MAX_LENGTH:
+        raise ServiceError(_l("A comment has at most %(max)d characters.", max=COMMENT_MAX_LENGTH), field="comment")
+    outcome = "approved" if approve else "returned"
+    now = utcnow()
+    # Conditional update: of two supervisors deciding at the same moment, only the first one counts.
+    claimed = db.session.execute(
+        sa.update(Approval).where(Approval.id == approval.id, Approval.status == "pending")
+        .values(status=outcome, decided_by_id=by.id, decided_at=now, comment=comment)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.expire(approval)
+        raise ServiceError(_l("This request has already been decided."))
+    db.session.expire(approval)
+    subject = _subject(approval.subject_type)
+    if subject is not None:
+        subject.apply_decision(approval, case, approve=approve, by=by)
+    add_event(case, f"{approval.subject_type}_{outcome}", by=by, text=comment)
+    record("approval_decided", by=by, entity=approval,
+           detail={"case_id": case.id, "subject_type": approval.subject_type, "subject_id": approval.subject_id,
+                   "outcome": outcome})
+    db.session.flush()
+    return approval
+
+
+def pending_for_facility(user):
+    """The approval queue: pending requests of the supervisor's facility, oldest first, with the
+    case number (one query). Rows: (Approval, case number)."""
+    from sqlalchemy.orm import joinedload
+
+    from ..security import case_scope
+
+    return (sa.select(Approval, Case.number)
+            .join(Case, Case.id == Approval.case_id)
+            .where(Approval.facility_id == user.facility_id, Approval.status == "pending", case_scope(user))
+            .options(joinedload(Approval.requested_by))
+            .order_by(Approval.requested_at, Approval.id))
+
+
+def approvals_for_subject(subject_type, subject_id):
+    """Every request and decision on one subject, newest first, with who asked and who decided."""
+    from sqlalchemy.orm import joinedload
+
+    return (sa.select(Approval)
+            .where(Approval.subject_type == subject_type, Approval.subject_id == subject_id)
+            .options(joinedload(Approval.requested_by), joinedload(Approval.decided_by))
+            .order_by(Approval.requested_at.desc(), Approval.id.desc()))
+
+
+__all__ = ["SUBJECT_TYPES", "REFUSALS", "ApprovalRefused", "request_approval", "decide", "refusal_reason",
+           "pending_for_facility", "pending_for_subject", "approvals_for_subject"]

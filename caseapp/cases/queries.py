@@ -1,0 +1,133 @@
+"""Reads of cases, always inside the user's case scope (security.case_scope)."""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, contains_eager, joinedload
+
+from ..auth.models import User
+from ..core.pagination import keyset_page
+from ..core.timeutil import VN_TZ, utcnow
+from ..extensions import db
+from ..security import Role, case_scope
+from .models import Case, CaseEvent
+
+
+def visible_cases(user):
+    return sa.select(Case).where(case_scope(user))
+
+
+@dataclass
+class CaseFilters:
+    """The filters of the case lists (and of dashboards that link to them)."""
+    scope: str = "mine"             # mine | facility
+    status: str | None = None       # a status code, or "open"
+    worker_id: int | None = None
+    unassigned: bool = False        # cases without a worker (facility list)
+    urgency: str | None = None
+    case_type: str | None = None
+    group: str | None = None
+    opened_from: date | None = None
+    opened_to: date | None = None
+    intake_incomplete: bool = False
+
+
+SORTS = {
+    # name: (column, descending) — keyset on the primary key (ids grow with the opening order), so
+    # every list and filter is served by the PK index or one of the (…, id) indexes of Case.
+    "newest": (Case.id, True),
+    "oldest": (Case.id, False),
+}
+
+
+def filtered_cases(user, filters: CaseFilters):
+    """The list statement: scope, filters, and the client and worker loaded in the same query."""
+    from ..clients.models import ClientGroup  # here, not above: clients' views import this module
+    from ..core.categories import OPEN_STATUSES
+
+    worker = aliased(User, name="assigned_worker")
+    stmt = (visible_cases(user)
+            .join(Case.client)
+            .outerjoin(worker, Case.assigned_worker_id == worker.id)
+            .options(contains_eager(Case.client),
+                     contains_eager(Case.assigned_worker.of_type(worker)).lazyload(worker.facility)))
+    if filters.scope == "mine":
+        stmt = stmt.where(Case.assigned_worker_id == user.id)
+    if filters.status == "open":
+        stmt = stmt.where(Case.status.in_(OPEN_STATUSES))
+    elif filters.status:
+        stmt = stmt.where(Case.status == filters.status)
+    if filters.unassigned:
+        stmt = stmt.where(Case.assigned_worker_id.is_(None))
+    elif filters.worker_id:
+        stmt = stmt.where(Case.assigned_worker_id == filters.worker_id)
+    if filters.urgency:
+        stmt = stmt.where(Case.urgency == filters.urgency)
+    if filters.case_type:
+        stmt = stmt.where(Case.case_type == filters.case_type)
+    if filters.group:
+        stmt = stmt.where(sa.exists(sa.select(ClientGroup.id).where(
+            ClientGroup.client_id == Case.client_id, ClientGroup.group_code == filters.group)))
+    if filters.opened_from:
+        stmt = stmt.where(Case.opened_at >= datetime.combine(filters.opened_from, time.min, VN_TZ))
+    if filters.opened_to:
+        stmt = stmt.where(Case.opened_at < datetime.combine(filters.opened_to + timedelta(days=1), time.min, VN_TZ))
+    if filters.intake_incomplete:
+        stmt = stmt.where(Case.intake_incomplete.is_(True))
+    return stmt
+
+
+def case_page(user, filters: CaseFilters, *, sort="newest", after=None, per_page=25):
+    """One page of a case list: keyset on the sort's key (no OFFSET, no COUNT)."""
+    column, descending = SORTS.get(sort, SORTS["newest"])
+    return keyset_page(db.session, filtered_cases(user, filters), key_column=column, after=after,
+                       per_page=per_page, descending=descending)
+
+
+def facility_workers(user):
+    """Who can be chosen in the worker filter: the case-working staff of the user's facility."""
+    return (sa.select(User)
+            .where(User.facility_id == user.facility_id,
+                   User.role.in_((Role.SUPERVISOR.value, Role.SOCIAL_WORKER.value, Role.SHELTER_STAFF.value)))
+            .order_by(User.full_name, User.id))
+
+
+def case_for_page(user, case_id):
+    """The case page's case, with its client, worker and intake, if the user's scope admits it."""
+    return (visible_cases(user).where(Case.id == case_id)
+            .options(joinedload(Case.client), joinedload(Case.assigned_worker), joinedload(Case.intake)))
+
+
+def timeline(case_id):
+    return (sa.select(CaseEvent).where(CaseEvent.case_id == case_id)
+            .options(joinedload(CaseEvent.actor)).order_by(CaseEvent.occurred_at, CaseEvent.id))
+
+
+def group_codes(client_id):
+    from ..clients.models import ClientGroup
+
+    return sa.select(ClientGroup.group_code).where(ClientGroup.client_id == client_id).order_by(ClientGroup.group_code)
+
+
+def my_case_counts(user, now=None):
+    """The home tiles' small aggregate (one query on the worker's index): open cases assigned to the
+    user, those with an incomplete intake record, and how many of those are overdue."""
+    from ..core.categories import OPEN_STATUSES
+
+    now = now or utcnow()
+    incomplete = Case.intake_incomplete.is_(True)
+    row = db.session.execute(
+        sa.select(sa.func.count(Case.id),
+                  sa.func.count(sa.case((incomplete, Case.id))),
+                  sa.func.count(sa.case((sa.and_(incomplete, Case.intake_due_at < now), Case.id))))
+        .where(case_scope(user), Case.assigned_worker_id == user.id, Case.status.in_(OPEN_STATUSES))
+    ).one()
+    return {"open": row[0], "intake_incomplete": row[1], "intake_overdue": row[2]}
+
+
+def cases_of_client(user, client_id):
+    return visible_cases(user).where(Case.client_id == client_id).order_by(Case.id.desc())
+
+
+__all__ = ["visible_cases", "filtered_cases", "CaseFilters", "SORTS", "case_page", "facility_workers",
+           "case_for_page", "timeline", "group_codes", "my_case_counts", "cases_of_client"]

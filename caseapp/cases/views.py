@@ -1,0 +1,141 @@
+"""Case pages and lists: "Hồ sơ của tôi", "Hồ sơ của cơ sở", the case page and its notes."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from ..audit.services import record
+from ..core import categories
+from ..core.forms import add_service_error
+from ..core.services import ServiceError
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..security import Perm, can, deny, has_perm, requires
+from . import bp, queries, services
+from .forms import CaseFilterForm, NoteForm
+
+PER_PAGE = 25
+
+# Labels of the timeline's event kinds; a kind added later without a label shows its code.
+EVENT_LABELS = {
+    "opened": _l("Case opened"),
+    "status": _l("Status changed"),
+    "note": _l("Note"),
+    "admitted": _l("Admitted to the shelter"),
+    "checked_out": _l("Left the shelter"),
+    "stay_extended": _l("Shelter stay extended"),
+    "intake_completed": _l("Intake record completed"),
+    "reassigned": _l("Worker changed"),
+    "client_merged": _l("Client records merged"),
+}
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+@bp.get("/mine")
+@requires(Perm.VIEW_CASES)
+def mine():
+    return _case_list("mine")
+
+
+@bp.get("/facility")
+@requires(Perm.VIEW_FACILITY_CASES)
+def facility():
+    return _case_list("facility")
+
+
+def _case_list(scope):
+    workers = db.session.scalars(queries.facility_workers(current_user)).all() if scope == "facility" else None
+    form = CaseFilterForm(request.args, workers=workers)
+    page = None
+    if form.validate():
+        page = queries.case_page(current_user, form.filters(scope), sort=form.sort_key,
+                                 after=form.after.data, per_page=PER_PAGE)
+    args = {k: v for k, v in request.args.items() if k != "after"}
+    title = _l("My cases") if scope == "mine" else _l("Facility cases")
+    return render_template("cases/list.html", form=form, page=page, args=args, scope=scope, title=title,
+                           endpoint=request.endpoint, now=utcnow(), first_page=form.after.data is None)
+
+
+# --- the case page -------------------------------------------------------------------------------
+
+def _load_case(case_id, perm):
+    """The case with its client, worker and intake: outside the user's case scope → 404. Writing
+    needs the case to belong to the user's facility (a case transferred out is read-only there)."""
+    if not has_perm(current_user, perm):
+        deny(perm.value)
+    case = db.session.scalar(queries.case_for_page(current_user, case_id))
+    if case is None:
+        abort(404)
+    if perm is Perm.EDIT_CASES and not can(current_user, Perm.EDIT_CASES, case):
+        deny(perm.value)
+    return case
+
+
+def _optional_url(endpoint, **values):
+    """A link to a page another part of the app provides, or None while it does not exist."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _screening_rows(intake):
+    """The first screening's answers as (question, answer) in words; codes without a label show as they are."""
+    if intake is None:
+        return []
+    questions = getattr(categories, "SCREENING_QUESTIONS", ())
+    answers = getattr(categories, "SCREENING_ANSWERS", ())
+    question_codes, answer_codes = {c.code for c in questions}, {c.code for c in answers}
+    rows = []
+    for key, value in (intake.screening or {}).items():
+        if key == "suggested_urgency":
+            rows.append((_l("Suggested urgency"), categories.label(categories.URGENCY, value)))
+            continue
+        if isinstance(value, str) and value in answer_codes:
+            value = categories.label(answers, value)
+        rows.append((categories.label(questions, key) if key in question_codes else key, value))
+    return rows
+
+
+def _render_case(case, note_form, status=200):
+    events = db.session.scalars(queries.timeline(case.id)).all()
+    groups = db.session.scalars(queries.group_codes(case.client_id)).all()
+    links = {
+        "client": _optional_url("clients.show", client_id=case.client_id),
+        "complete_intake": _optional_url("shelter.complete_intake", case_id=case.id),
+    }
+    return render_template("cases/show.html", case=case, client=case.client, intake=case.intake, events=events,
+                           groups=groups, links=links, note_form=note_form, event_labels=EVENT_LABELS,
+                           screening=_screening_rows(case.intake), now=utcnow(),
+                           can_edit=can(current_user, Perm.EDIT_CASES, case)), status
+
+
+@bp.get("/<int:case_id>")
+@requires(Perm.VIEW_CASES)
+def show(case_id):
+    case = _load_case(case_id, Perm.VIEW_CASES)
+    response = _render_case(case, NoteForm(formdata=None))
+    record("case_viewed", by=current_user, entity=case)  # reads of personal data are audited
+    db.session.commit()
+    return response
+
+
+@bp.post("/<int:case_id>/notes")
+@requires(Perm.EDIT_CASES)
+def add_note(case_id):
+    case = _load_case(case_id, Perm.EDIT_CASES)
+    form = NoteForm()
+    if form.validate():
+        try:
+            services.add_note(case, form.text.data, by=current_user)
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("The note was saved."), "success")
+            return redirect(url_for("cases.show", case_id=case.id, _anchor="timeline"))
+    # The note stays in the form, with the reason it was refused.
+    return _render_case(case, form, status=422)

@@ -1,0 +1,63 @@
+"""Command-line entry points: flask create-admin, load-units, seed-demo, i18n-compile."""
+import click
+import sqlalchemy as sa
+
+from .extensions import db
+
+
+def register_cli(app):
+    @app.cli.command("load-units")
+    def load_units_command():
+        """Load Vietnam's 34 provinces and 3,321 communes (two tiers since 1 July 2025)."""
+        from .org.units import load_units
+
+        provinces, communes = load_units()
+        db.session.commit()
+        click.echo(f"Đơn vị hành chính: {provinces} tỉnh/thành phố, {communes} xã/phường/đặc khu.")
+
+    @app.cli.command("create-admin")
+    @click.option("--username", prompt="Tên đăng nhập")
+    @click.option("--full-name", prompt="Họ và tên")
+    @click.option("--facility-code", prompt="Mã cơ sở")
+    @click.password_option("--password", prompt="Mật khẩu")
+    def create_admin_command(username, full_name, facility_code, password):
+        """Create a system administrator attached to an existing facility."""
+        from .auth.services import create_user
+        from .core.services import ServiceError
+        from .org.models import Facility
+        from .security import Role
+
+        facility = db.session.scalar(sa.select(Facility).where(Facility.code == facility_code))
+        if facility is None:
+            raise click.ClickException(f"Không có cơ sở mã {facility_code}.")
+        try:
+            with app.test_request_context():
+                user = create_user(username=username, full_name=full_name, role=Role.ADMIN.value,
+                                   facility_id=facility.id, password=password, by=None,
+                                   must_change_password=False)
+        except ServiceError as error:
+            raise click.ClickException(str(error)) from error
+        db.session.commit()
+        click.echo(f"Đã tạo quản trị viên {user.username}.")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Create the demo facilities and users (refused in production); prints the logins."""
+        from .demo import DEMO_PASSWORD, DemoRefused, seed_demo
+
+        try:
+            logins = seed_demo(app)
+        except DemoRefused as error:
+            raise click.ClickException(str(error)) from error
+        db.session.commit()
+        click.echo("Tài khoản demo (mật khẩu chung: %s):" % DEMO_PASSWORD)
+        for username, role, facility in logins:
+            click.echo(f"  {username:<18} {role:<14} {facility}")
+
+    @app.cli.command("i18n-compile")
+    def i18n_compile_command():
+        """Compile the translation catalogues (translations/*.po → caseapp/translations/*.mo)."""
+        from .i18n import compile_catalogues
+
+        for path in compile_catalogues():
+            click.echo(f"compiled {path}")

@@ -1,0 +1,241 @@
+"""Writes of the client registry. Every change is kept in client_changes (history) and audited
+(without personal data) in the same transaction."""
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..audit.services import record
+from ..core.sequences import next_value
+from ..core.services import ServiceError
+from ..core.text import fold, nfc
+from ..core.timeutil import VN_TZ, local_today, utcnow
+from ..extensions import db
+from .models import Client, ClientChange, ClientGroup, Consent, FamilyMember
+from .queries import digits
+
+# Fields of the client record that the registry forms edit, and that the history tracks.
+CLIENT_FIELDS = ("full_name", "alias", "other_names", "sex", "birth_date", "birth_year", "birth_precision",
+                 "ethnicity", "nationality", "citizen_id", "phone", "province_code", "commune_code",
+                 "street_address", "hometown", "disabilities", "is_sensitive")
+TEXT_FIELDS = ("full_name", "alias", "other_names", "nationality", "phone", "street_address", "hometown",
+               "disabilities")
+
+
+def temporary_code(facility, year=None):
+    """A code for a person whose identity is unknown: TAM-<facility>-<year>-<sequence>."""
+    year = year or utcnow().astimezone(VN_TZ).year
+    return f"TAM-{facility.code}-{year}-{next_value(facility.id, 'client', year):05d}"
+
+
+def birth_fields(*, precision, birth_date=None, birth_year=None, estimated_age=None, today=None):
+    """Normalise the three ways of knowing a birth date into (birth_date, birth_year, precision).
+    Refuses dates in the future or before 1900 (issue 3 §9)."""
+    today = today or local_today()
+    if precision == "exact" and birth_date:
+        if birth_date > today or birth_date.year < 1900:
+            raise ServiceError(_("The date of birth must be between 1900 and today."), field="birth_date")
+        return birth_date, birth_date.year, "exact"
+    if precision == "year" and birth_year:
+        if birth_year > today.year or birth_year < 1900:
+            raise ServiceError(_("The year of birth must be between 1900 and this year."), field="birth_year")
+        return None, birth_year, "year"
+    if precision == "estimated" and estimated_age is not None:
+        if estimated_age < 0 or estimated_age > 120:
+            raise ServiceError(_("The estimated age must be between 0 and 120."), field="estimated_age")
+        return None, today.year - estimated_age, "estimated"
+    return None, None, None
+
+
+def _clean(data):
+    data = {key: data.get(key) for key in CLIENT_FIELDS if key in data}
+    for key in TEXT_FIELDS:
+        if key in data:
+            data[key] = nfc(data[key]) or None
+    if "citizen_id" in data:
+        data["citizen_id"] = digits(data["citizen_id"]) or None
+    for key in ("province_code", "commune_code", "ethnicity"):
+        if key in data:
+            data[key] = data[key] or None
+    return data
+
+
+def _validate(data, client_id=None):
+    today = local_today()
+    if data.get("birth_date") and not date(1900, 1, 1) <= data["birth_date"] <= today:
+        raise ServiceError(_("The date of birth must be between 1900 and today."), field="birth_date")
+    if data.get("birth_year") and not 1900 <= data["birth_year"] <= today.year:
+        raise ServiceError(_("The year of birth must be between 1900 and this year."), field="birth_year")
+    citizen_id = data.get("citizen_id")
+    if citizen_id:
+        if len(citizen_id) != 12:
+            raise ServiceError(_("A citizen ID has exactly 12 digits."), field="citizen_id")
+        existing = db.session.scalar(sa.select(Client).where(Client.citizen_id == citizen_id))
+        if existing is not None and existing.id != client_id:
+            error = ServiceError(_("Another client already has this citizen ID."), field="citizen_id")
+            error.existing_client_id = existing.id
+            raise error
+    if not data.get("full_name") and not data.get("alias") and client_id is None:
+        raise ServiceError(_("Enter the full name, or an alias if the name is not known."), field="full_name")
+
+
+def _search_name(client):
+    return " ".join(filter(None, (fold(client.full_name), fold(client.alias), fold(client.other_names),
+                                  fold(client.code))))[:600]
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def create_client(data, *, facility, by, kind="created"):
+    data = _clean(data)
+    _validate(data)
+    client = Client(facility_id=facility.id, created_by_id=getattr(by, "id", None), **data)
+    client.code = temporary_code(facility)
+    client.phone_digits = digits(client.phone) or None
+    client.search_name = _search_name(client)
+    db.session.add(client)
+    db.session.flush()
+    db.session.add(ClientChange(client_id=client.id, changed_by_id=getattr(by, "id", None), kind=kind,
+                                changes={k: [None, _jsonable(v)] for k, v in data.items() if v not in (None, "", False)}))
+    record("client_created", by=by, entity=client, detail={"identity_unknown": client.identity_unknown})
+    return client
+
+
+def update_client(client, data, *, by):
+    """Apply changed fields, keep the history of what changed, audit it. Returns the changed field names."""
+    data = _clean(data)
+    _validate({**{k: getattr(client, k) for k in ("full_name", "alias")}, **data}, client_id=client.id)
+    changes = {}
+    for key, value in data.items():
+        old = getattr(client, key)
+        if old != value:
+            changes[key] = [_jsonable(old), _jsonable(value)]
+            setattr(client, key, value)
+    if not client.full_name and not client.alias:
+        raise ServiceError(_("Enter the full name, or an alias if the name is not known."), field="full_name")
+    if changes:
+        client.phone_digits = digits(client.phone) or None
+        client.search_name = _search_name(client)
+        client.updated_at = utcnow()
+        db.session.add(ClientChange(client_id=client.id, changed_by_id=getattr(by, "id", None),
+                                    kind="updated", changes=changes))
+        record("client_updated", by=by, entity=client, detail={"fields": sorted(changes)})
+        db.session.flush()
+    return sorted(changes)
+
+
+def set_groups(client, codes, *, by):
+    """Replace the client's beneficiary groups; history and audit record the difference."""
+    from ..core.categories import BENEFICIARY_GROUPS
+
+    valid = {c.code for c in BENEFICIARY_GROUPS}
+    wanted = {c for c in codes if c in valid}
+    current = {g.group_code for g in db.session.scalars(sa.select(ClientGroup).where(ClientGroup.client_id == client.id))}
+    if wanted == current:
+        return False
+    db.session.execute(sa.delete(ClientGroup).where(ClientGroup.client_id == client.id,
+                                                    ClientGroup.group_code.in_(current - wanted)))
+    for code in sorted(wanted - current):
+        db.session.add(ClientGroup(client_id=client.id, group_code=code))
+    db.session.add(ClientChange(client_id=client.id, changed_by_id=getattr(by, "id", None), kind="groups",
+                                changes={"groups": [sorted(current), sorted(wanted)]}))
+    record("client_groups_changed", by=by, entity=client, detail={"groups": sorted(wanted)})
+    db.session.flush()
+    return True
+
+
+def record_consent(client, *, purpose, given_by, by, giver_name=None, recipient=None, child_assent=None,
+                   intake=None, given_at=None):
+    """Consent per purpose (DOMAIN.md §6). For a child the guardian consents; from age 7 the child's
+    own consent is required too (Nghị định 13/2023/NĐ-CP, Điều 20)."""
+    if purpose == "share_provider" and not recipient:
+        raise ServiceError(_("Name the provider the information may be shared with."), field="share_recipient")
+    age = client.age
+    if age is not None and age < 16 and given_by != "guardian":
+        raise ServiceError(_("For a child the guardian gives consent."), field="consent_given_by")
+    if age is not None and 7 <= age < 16 and child_assent is None:
+        raise ServiceError(_("Record whether the child (7 or older) agrees."), field="child_assent")
+    consent = Consent(client_id=client.id, intake_id=getattr(intake, "id", None), purpose=purpose,
+                      recipient=nfc(recipient) or None, given_by=given_by, giver_name=nfc(giver_name) or None,
+                      child_assent=child_assent, given_at=given_at or utcnow(), recorded_by_id=getattr(by, "id", None))
+    db.session.add(consent)
+    db.session.flush()
+    record("consent_recorded", by=by, entity=client, detail={"purpose": purpose, "consent_id": consent.id})
+    return consent
+
+
+def withdraw_consent(consent, *, reason, by):
+    if consent.withdrawn_at is not None:
+        raise ServiceError(_("This consent was already withdrawn."))
+    consent.withdrawn_at = utcnow()
+    consent.withdrawn_by_id = getattr(by, "id", None)
+    consent.withdrawal_reason = nfc(reason) or None
+    record("consent_withdrawn", by=by, entity_type="clients", entity_id=consent.client_id,
+           detail={"purpose": consent.purpose, "consent_id": consent.id})
+    db.session.flush()
+    return consent
+
+
+# --- family members and guardians ------------------------------------------------------------------
+FAMILY_FIELDS = ("full_name", "relationship", "phone", "lives_with_client", "is_guardian",
+                 "is_alleged_perpetrator", "note")
+
+
+def _family_data(data):
+    from ..core.categories import RELATIONSHIPS
+
+    data = {key: data.get(key) for key in FAMILY_FIELDS if key in data}
+    for key in ("full_name", "phone", "note"):
+        if key in data:
+            data[key] = nfc(data[key]) or None
+    for key in ("lives_with_client", "is_guardian", "is_alleged_perpetrator"):
+        if key in data:
+            data[key] = bool(data[key])
+    if "full_name" in data and not data["full_name"]:
+        raise ServiceError(_("Enter the family member's name."), field="full_name")
+    if "relationship" in data and data["relationship"] not in {c.code for c in RELATIONSHIPS}:
+        raise ServiceError(_("Choose the relationship."), field="relationship")
+    return data
+
+
+def add_family_member(client, data, *, by):
+    """A relative, guardian or alleged perpetrator of the client; kept in the client's history."""
+    data = _family_data(data)
+    member = FamilyMember(client_id=client.id, **data)
+    db.session.add(member)
+    db.session.flush()
+    db.session.add(ClientChange(client_id=client.id, changed_by_id=getattr(by, "id", None), kind="family_added",
+                                changes={k: [None, v] for k, v in data.items() if v not in (None, "", False)}))
+    record("family_member_added", by=by, entity=client, detail={"member_id": member.id})
+    return member
+
+
+def update_family_member(member, data, *, by):
+    data = _family_data(data)
+    changes = {}
+    for key, value in data.items():
+        old = getattr(member, key)
+        if old != value:
+            changes[key] = [old, value]
+            setattr(member, key, value)
+    if changes:
+        changes.setdefault("full_name", [member.full_name, member.full_name])  # whose row it was
+        db.session.add(ClientChange(client_id=member.client_id, changed_by_id=getattr(by, "id", None),
+                                    kind="family_updated", changes=changes))
+        record("family_member_updated", by=by, entity_type="clients", entity_id=member.client_id,
+               detail={"member_id": member.id, "fields": sorted(k for k in changes if changes[k][0] != changes[k][1])})
+        db.session.flush()
+    return sorted(k for k in changes if changes[k][0] != changes[k][1])
+
+
+def remove_family_member(member, *, by):
+    db.session.add(ClientChange(client_id=member.client_id, changed_by_id=getattr(by, "id", None),
+                                kind="family_removed",
+                                changes={"full_name": [member.full_name, None],
+                                         "relationship": [member.relationship, None]}))
+    record("family_member_removed", by=by, entity_type="clients", entity_id=member.client_id,
+           detail={"member_id": member.id})
+    db.session.delete(member)
+    db.session.flush()

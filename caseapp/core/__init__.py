@@ -1,0 +1,1 @@
+"""Shared infrastructure used by several domains: time, text folding, pagination."""

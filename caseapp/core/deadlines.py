@@ -1,0 +1,95 @@
+"""The one deadline engine: every due date comes from RULES, each with its legal source.
+
+Durations are either clock hours (emergencies) or working days (Saturdays, Sundays and Vietnamese
+public holidays excluded, Tết included — the `holidays` package, country VN). All defaults are
+configurable (DOMAIN.md §4): a facility may override a rule's amount in its settings.
+"""
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+
+import holidays
+
+from .timeutil import VN_TZ, as_utc
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    amount: int
+    unit: str          # "hours" | "working_days" | "days"
+    source: str
+
+
+# Keyed by (item, variant). Variant "default" applies when no more specific one matches.
+RULES = {
+    # NĐ 56/2017/NĐ-CP, Điều 26.3: emergency measures / separation within 12 hours of the report.
+    ("safety_check", "default"): Rule("safety_check", 12, "hours", "NĐ 56/2017/NĐ-CP, Điều 26.3"),
+    # Emergency admission: the intake record is completed within 24 hours (DOMAIN.md §4 default).
+    ("intake_completion", "default"): Rule("intake_completion", 24, "hours", "DOMAIN.md §4 (mặc định cơ sở)"),
+    # Needs assessment: 3 working days; emergency / high risk: 1 (DOMAIN.md §4, TT 02/2020 bước 1).
+    ("assessment", "default"): Rule("assessment", 3, "working_days", "TT 02/2020/TT-BLĐTBXH, bước 1"),
+    ("assessment", "urgent"): Rule("assessment", 1, "working_days", "TT 02/2020/TT-BLĐTBXH, bước 1"),
+    # Intervention plan: 7 working days after assessment; child protection 5 working days from the report.
+    ("plan", "default"): Rule("plan", 7, "working_days", "TT 02/2020/TT-BLĐTBXH, bước 2"),
+    ("plan", "child_protection"): Rule("plan", 5, "working_days", "NĐ 56/2017/NĐ-CP, Điều 27"),
+    # Plan review: every 30 days (high risk: 14) — TT 02/2020 bước 4.
+    ("plan_review", "default"): Rule("plan_review", 30, "days", "TT 02/2020/TT-BLĐTBXH, bước 4"),
+    ("plan_review", "urgent"): Rule("plan_review", 14, "days", "TT 02/2020/TT-BLĐTBXH, bước 4"),
+    # Follow-up after closure: 30 and 90 days.
+    ("follow_up_after_closure", "first"): Rule("follow_up_after_closure", 30, "days", "TT 02/2020/TT-BLĐTBXH, bước 5"),
+    ("follow_up_after_closure", "second"): Rule("follow_up_after_closure", 90, "days", "TT 02/2020/TT-BLĐTBXH, bước 5"),
+    # Referral answer by the receiver: 2 working days (emergency: 4 hours).
+    ("referral_answer", "default"): Rule("referral_answer", 2, "working_days", "DOMAIN.md §4 (mặc định)"),
+    ("referral_answer", "urgent"): Rule("referral_answer", 4, "hours", "DOMAIN.md §4 (mặc định)"),
+    # Escalation of an overdue item: 1 working day (high risk), 3 otherwise.
+    ("escalation", "default"): Rule("escalation", 3, "working_days", "DOMAIN.md §4 (mặc định)"),
+    ("escalation", "urgent"): Rule("escalation", 1, "working_days", "DOMAIN.md §4 (mặc định)"),
+    # Shelter stay: 30 days by default, per facility (no national maximum found; DOMAIN.md §5).
+    ("shelter_stay", "default"): Rule("shelter_stay", 30, "days", "DOMAIN.md §5 (cấu hình theo cơ sở)"),
+}
+
+
+def rule_for(item, variant="default"):
+    return RULES.get((item, variant)) or RULES[(item, "default")]
+
+
+@lru_cache(maxsize=64)
+def _vn_holidays(year):
+    return holidays.country_holidays("VN", years=year)
+
+
+def is_working_day(day):
+    return day.weekday() < 5 and day not in _vn_holidays(day.year)
+
+
+def add_working_days(start, days):
+    """The moment `days` working days after `start` (a UTC datetime), at the same local time of day.
+    If start falls on a day off, counting begins from the next working day."""
+    local = as_utc(start).astimezone(VN_TZ)
+    day = local.date()
+    remaining = days
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return datetime.combine(day, local.timetz()).astimezone(VN_TZ).astimezone(as_utc(start).tzinfo)
+
+
+def due_at(item, start, *, variant="default", amount=None):
+    """Due moment (UTC) of `item` counted from `start` (UTC). `amount` overrides the rule's default
+    (a facility's configured value)."""
+    rule = rule_for(item, variant)
+    amount = rule.amount if amount is None else amount
+    start = as_utc(start)
+    if rule.unit == "hours":
+        return start + timedelta(hours=amount)
+    if rule.unit == "days":
+        return start + timedelta(days=amount)
+    return add_working_days(start, amount)
+
+
+def end_of_local_day(moment):
+    """23:59:59 local time on the day of `moment` — for items due 'on' a date."""
+    local = as_utc(moment).astimezone(VN_TZ)
+    return datetime.combine(local.date(), time(23, 59, 59), VN_TZ)

@@ -1,0 +1,72 @@
+"""Times are stored timezone-aware in UTC and shown in Asia/Ho_Chi_Minh as dd/mm/yyyy, 24 h."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value):
+    """SQLite hands back naive datetimes; every stored datetime is UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def to_local(value):
+    return as_utc(value).astimezone(VN_TZ) if value is not None else None
+
+
+def local_today():
+    return utcnow().astimezone(VN_TZ).date()
+
+
+def format_date(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def format_datetime(value):
+    if value is None:
+        return ""
+    return to_local(value).strftime("%d/%m/%Y %H:%M")
+
+
+def parse_local_datetime(value: str):
+    """Parse 'YYYY-MM-DDTHH:MM' (an <input type=datetime-local>) as Vietnam time, return UTC."""
+    naive = datetime.fromisoformat(value)
+    if naive.tzinfo is None:
+        naive = naive.replace(tzinfo=VN_TZ)
+    return naive.astimezone(timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A DateTime that is always timezone-aware UTC in Python, on SQLite and PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store timezone-aware UTC")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        return as_utc(value)
+
+
+__all__ = ["VN_TZ", "utcnow", "as_utc", "to_local", "local_today", "format_date",
+           "format_datetime", "parse_local_datetime", "UTCDateTime", "date"]

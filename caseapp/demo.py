@@ -1,0 +1,89 @@
+"""Demo data: one province's set-up with one user per role per facility (never in production)."""
+import sqlalchemy as sa
+
+from .auth.models import User
+from .auth.services import hash_password
+from .extensions import db
+from .org.models import Commune, Facility, FacilityType, Province
+from .security import Role
+
+DEMO_PROVINCE_NAME = "Quảng Ninh"
+DEMO_PASSWORD = "Demo@2026-caseapp"
+
+DEMO_FACILITIES = (
+    {"code": "CTXHQN", "name": "Trung tâm Công tác xã hội tỉnh Quảng Ninh",
+     "type": FacilityType.SOCIAL_WORK_CENTER.value, "prefix": "ctxh", "capacity": None,
+     "confidential_address": False, "street_address": "Số 1 đường Trần Hưng Đạo"},
+    {"code": "BTXHQN", "name": "Trung tâm Bảo trợ xã hội tỉnh Quảng Ninh",
+     "type": FacilityType.SOCIAL_PROTECTION_CENTER.value, "prefix": "btxh", "capacity": 120,
+     "confidential_address": False, "street_address": "Tổ 5, khu 3"},
+    {"code": "NTLQN", "name": "Địa chỉ tin cậy - Nhà tạm lánh Quảng Ninh",
+     "type": FacilityType.SHELTER.value, "prefix": "ntl", "capacity": 12,
+     "confidential_address": True, "street_address": "Địa chỉ bảo mật"},
+)
+
+DEMO_ROLES = (
+    (Role.ADMIN, "quantri", "Quản trị"),
+    (Role.SUPERVISOR, "giamsat", "Giám sát"),
+    (Role.SOCIAL_WORKER, "nhanvien", "Nhân viên CTXH"),
+    (Role.SHELTER_STAFF, "tamlanh", "Nhân viên nhà tạm lánh"),
+    (Role.REPORTER, "baocao", "Cán bộ báo cáo"),
+)
+
+
+class DemoRefused(RuntimeError):
+    pass
+
+
+def seed_demo(app):
+    """Create what is missing; a second run changes nothing. Returns the list of (username, role, facility)."""
+    if app.config.get("ENV_NAME") == "production":
+        raise DemoRefused("Demo data is refused in production (FLASK_ENV=production).")
+    province = db.session.scalar(sa.select(Province).where(Province.name == DEMO_PROVINCE_NAME))
+    if province is None:
+        raise DemoRefused("Load the administrative units first: flask load-units")
+    commune = db.session.scalar(sa.select(Commune).where(Commune.province_code == province.code)
+                                .order_by(Commune.code).limit(1))
+    logins = []
+    password_hash = None
+    for spec in DEMO_FACILITIES:
+        facility = db.session.scalar(sa.select(Facility).where(Facility.code == spec["code"]))
+        if facility is None:
+            facility = Facility(code=spec["code"], name=spec["name"], type=spec["type"],
+                                province_code=province.code, commune_code=commune.code,
+                                street_address=spec["street_address"], capacity=spec["capacity"],
+                                confidential_address=spec["confidential_address"])
+            db.session.add(facility)
+            db.session.flush()
+        for role, suffix, title in DEMO_ROLES:
+            username = f"{spec['prefix']}.{suffix}"
+            if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
+                password_hash = password_hash or hash_password(DEMO_PASSWORD)
+                db.session.add(User(username=username, full_name=f"{title} ({spec['code']})", role=role.value,
+                                    facility_id=facility.id, password_hash=password_hash))
+            logins.append((username, role.value, spec["code"]))
+    db.session.flush()
+    _seed_shelter_rooms()
+    return logins
+
+
+# The demo shelter's rooms: 3 rooms of 4 beds (its capacity is 12).
+DEMO_SHELTER_ROOMS = (("P1", 4), ("P2", 4), ("P3", 4))
+
+
+def _seed_shelter_rooms():
+    from .shelter.models import Bed, Room
+
+    shelter = db.session.scalar(sa.select(Facility).where(Facility.type == FacilityType.SHELTER.value,
+                                                          Facility.code == "NTLQN"))
+    if shelter is None:
+        return
+    for name, beds in DEMO_SHELTER_ROOMS:
+        room = db.session.scalar(sa.select(Room).where(Room.facility_id == shelter.id, Room.name == name))
+        if room is None:
+            room = Room(facility_id=shelter.id, name=name, is_active=True)
+            db.session.add(room)
+            db.session.flush()
+            db.session.add_all(Bed(facility_id=shelter.id, room_id=room.id, label=str(n), is_active=True)
+                               for n in range(1, beds + 1))
+    db.session.flush()

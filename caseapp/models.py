@@ -1,0 +1,11 @@
+"""Import every domain's models so SQLAlchemy and Alembic know all tables."""
+from .audit.models import AuditEvent  # noqa: F401
+from .auth.models import LoginAttempt, User, UserSession  # noqa: F401
+from .org.models import Commune, Facility, Province  # noqa: F401
+from .cases.models import Case, CaseEvent  # noqa: F401
+from .clients.models import ClientChange, Client, ClientGroup, CodeSequence, Consent, FamilyMember  # noqa: F401
+from .intake.models import Intake  # noqa: F401
+from .shelter.models import Bed, Room, ShelterStay  # noqa: F401
+from .cases.workflow_models import Approval, Attachment, CaseAccessGrant, CaseFlag, FollowUp  # noqa: F401
+from .plans.models import Assessment, CarePlan, PlanActivity, PlanGoal  # noqa: F401
+from .referrals.models import Provider, Referral, Transfer  # noqa: F401

@@ -1,0 +1,48 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import NumberRange, Optional, Regexp
+
+from ..core.forms import BaseForm, max_length, required
+from .models import FacilityType
+
+FACILITY_TYPE_LABELS = {
+    FacilityType.SOCIAL_WORK_CENTER.value: _l("Social work centre"),
+    FacilityType.SOCIAL_PROTECTION_CENTER.value: _l("Social protection centre"),
+    FacilityType.PRIVATE_ASSISTANCE.value: _l("Non-public social assistance facility"),
+    FacilityType.SHELTER.value: _l("Trusted address - temporary shelter"),
+    FacilityType.DRUG_REHAB.value: _l("Drug rehabilitation facility"),
+    FacilityType.HOSPITAL.value: _l("Hospital / health centre (social work unit)"),
+    FacilityType.SCHOOL.value: _l("School"),
+    FacilityType.COMMUNE_COMMITTEE.value: _l("Commune People's Committee (social work collaborators)"),
+    FacilityType.OTHER.value: _l("Other organisation"),
+}
+
+
+class FacilityForm(BaseForm):
+    code = StringField(_l("Code (used in case numbers)"), validators=[
+        required(), Regexp(r"^[A-Z0-9]{2,16}$", message=_l("Use 2–16 capital letters or digits."))])
+    name = StringField(_l("Name"), validators=[required(), max_length(255)])
+    type = SelectField(_l("Type"), validators=[required()])
+    province_code = SelectField(_l("Province / city"), validators=[required()])
+    commune_code = SelectField(_l("Commune / ward"), validators=[Optional()])
+    street_address = StringField(_l("Street address"), validators=[Optional(), max_length(255)])
+    phone = StringField(_l("Phone"), validators=[Optional(), max_length(32)])
+    capacity = IntegerField(_l("Capacity (beds)"), validators=[
+        Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0 to 100000."))])
+    confidential_address = BooleanField(_l("Confidential address (shelter)"))
+    max_stay_days = IntegerField(_l("Maximum length of stay (days)"), default=30, validators=[
+        Optional(), NumberRange(min=1, max=730, message=_l("Enter a number from 1 to 730."))])
+    is_active = BooleanField(_l("Active"), default=True)
+    version = HiddenField()
+
+    def __init__(self, *args, provinces=(), communes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type.choices = list(FACILITY_TYPE_LABELS.items())
+        self.province_code.choices = [("", _l("— choose —"))] + [(p.code, p.name) for p in provinces]
+        self.commune_code.choices = [("", _l("— choose —"))] + [(c.code, c.name) for c in communes]
+
+    def validate_province_code(self, field):
+        from wtforms.validators import ValidationError
+
+        if not field.data:
+            raise ValidationError(_l("This field is required."))

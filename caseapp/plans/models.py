@@ -1,0 +1,98 @@
+"""Needs assessments and intervention plans (TT 02/2020/TT-BLĐTBXH, bước 1 and 2). Both are kept
+in versions: a re-assessment or a revised plan is a new row; the old ones stay readable."""
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..core.timeutil import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Assessment(db.Model):
+    __tablename__ = "assessments"
+    __table_args__ = (sa.UniqueConstraint("case_id", "version_no"),
+                      sa.CheckConstraint("risk_level IN ('high', 'medium', 'low')", name="risk_known"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
+    version_no: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    assessed_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # {domain code: {"situation": str, "need_level": high|medium|low|none, "strengths": str, "client_view": str}}
+    domains: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    risk_level: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    risk_reasons: Mapped[str | None] = mapped_column(sa.Text)
+    # Risk and safety questions for violence / child-protection cases (NĐ 56/2017, Mẫu số 02/03).
+    safety: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
+    client_view: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="draft")  # draft|pending|approved|returned
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    created_by = db.relationship("User", lazy="raise_on_sql")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CarePlan(db.Model):
+    __tablename__ = "care_plans"
+    __table_args__ = (sa.UniqueConstraint("case_id", "version_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
+    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
+    assessment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assessments.id"))
+    version_no: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="draft")  # draft|pending|approved|returned|superseded
+    review_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    client_participation: Mapped[str | None] = mapped_column(sa.Text)   # how the person (and guardian) took part
+    guardian_participated: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    # Safety plan (violence cases): {"warning_signs", "safe_places", "contacts", "steps"}
+    safety_plan: Mapped[dict | None] = mapped_column(sa.JSON)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    approved_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    goals = db.relationship("PlanGoal", lazy="raise_on_sql", order_by="PlanGoal.position",
+                            cascade="all, delete-orphan", back_populates="plan")
+    activities = db.relationship("PlanActivity", lazy="raise_on_sql", order_by="PlanActivity.position",
+                                 cascade="all, delete-orphan", back_populates="plan")
+    created_by = db.relationship("User", lazy="raise_on_sql", foreign_keys=[created_by_id])
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PlanGoal(db.Model):
+    __tablename__ = "plan_goals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("care_plans.id", ondelete="CASCADE"), nullable=False, index=True)
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    need_domain: Mapped[str] = mapped_column(sa.String(32), nullable=False)   # a domain of the assessment
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    target_on: Mapped[date | None] = mapped_column(sa.Date)
+    achieved: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+
+    plan = db.relationship("CarePlan", lazy="raise_on_sql", back_populates="goals")
+
+
+class PlanActivity(db.Model):
+    __tablename__ = "plan_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("care_plans.id", ondelete="CASCADE"), nullable=False, index=True)
+    goal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plan_goals.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    service_type: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    description: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    responsible_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    responsible_org: Mapped[str | None] = mapped_column(sa.String(255))
+    provider_id: Mapped[int | None] = mapped_column(sa.ForeignKey("providers.id"))
+    start_on: Mapped[date | None] = mapped_column(sa.Date)
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="planned")  # planned|in_progress|done|cancelled
+
+    plan = db.relationship("CarePlan", lazy="raise_on_sql", back_populates="activities")
+    responsible_user = db.relationship("User", lazy="raise_on_sql")

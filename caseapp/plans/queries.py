@@ -1,0 +1,231 @@
+"""Reads of needs assessments, intervention plans and their approvals.
+
+The case itself is always loaded first inside the user's case scope
+(security.load_in_scope_or_404 / case_scope); the statements here read what belongs to that case, so
+they take the case (or its id), never a bare assessment or plan id.
+"""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..auth.models import User
+from ..cases.workflow_models import Approval
+from ..core.timeutil import local_today
+from ..extensions import db
+from ..security import Perm, Role, can
+from . import labels as _labels
+from .labels import EVENT_LABELS  # noqa: F401  (re-exported for the case page's timeline)
+from .models import Assessment, CarePlan, PlanActivity
+
+# Violence and child-protection cases get the risk/safety questions and a safety plan
+# (NĐ 56/2017/NĐ-CP, Điều 26–27, Mẫu số 02/03; Luật Phòng, chống bạo lực gia đình 2022).
+VIOLENCE_CASE_TYPES = frozenset({"emergency_shelter", "child_protection"})
+# Beneficiary groups (NĐ 20/2021 emergency protection; Luật Trẻ em 2016, Điều 10) and intake problems
+# that mean violence, abuse, exploitation or trafficking.
+VIOLENCE_GROUPS = frozenset({"em_domestic_violence", "em_sexual_abuse", "em_trafficking", "em_forced_labour",
+                             "cs_violence", "cs_exploited", "cs_sexual_abuse", "cs_trafficked"})
+VIOLENCE_PROBLEMS = frozenset({"domestic_violence", "child_abuse", "sexual_abuse", "trafficking"})
+
+OPEN_STATUSES = ("draft", "pending", "returned")     # not yet approved: one at a time per case
+EDITABLE_STATUSES = ("draft", "returned")
+
+
+def is_violence_case(case):
+    """Does the case need the safety questions and a safety plan? Its type, the client's beneficiary
+    groups, or the problems recorded at the client's intakes say so (at most two small queries)."""
+    from ..clients.models import ClientGroup
+    from ..intake.models import Intake
+
+    if case.case_type in VIOLENCE_CASE_TYPES:
+        return True
+    if db.session.scalar(sa.select(ClientGroup.id).where(ClientGroup.client_id == case.client_id,
+                                                         ClientGroup.group_code.in_(VIOLENCE_GROUPS)).limit(1)):
+        return True
+    intake_ids = [case.intake_id] if case.intake_id else []
+    problems = db.session.scalars(sa.select(Intake.problems).where(
+        sa.or_(Intake.client_id == case.client_id, Intake.id.in_(intake_ids)))).all()
+    return any(code in VIOLENCE_PROBLEMS for codes in problems for code in (codes or ()))
+
+
+# --- assessments ------------------------------------------------------------------------------------
+
+def assessments_of_case(case_id):
+    """Every version, newest first, with its author."""
+    return (sa.select(Assessment).where(Assessment.case_id == case_id)
+            .options(joinedload(Assessment.created_by)).order_by(Assessment.version_no.desc()))
+
+
+def assessment_of_case(case_id, assessment_id):
+    return (sa.select(Assessment).where(Assessment.case_id == case_id, Assessment.id == assessment_id)
+            .options(joinedload(Assessment.created_by)))
+
+
+def latest_assessment(case_id, *, statuses=None):
+    stmt = sa.select(Assessment).where(Assessment.case_id == case_id)
+    if statuses:
+        stmt = stmt.where(Assessment.status.in_(statuses))
+    return stmt.order_by(Assessment.version_no.desc()).limit(1)
+
+
+def approved_assessment(case_id):
+    """The assessment plans are built on: the newest approved version."""
+    return latest_assessment(case_id, statuses=("approved",))
+
+
+def open_assessment(case_id):
+    return latest_assessment(case_id, statuses=OPEN_STATUSES)
+
+
+def next_assessment_version(case_id):
+    return sa.select(sa.func.coalesce(sa.func.max(Assessment.version_no), 0) + 1).where(Assessment.case_id == case_id)
+
+
+# --- plans --------------------------------------------------------------------------------------------
+
+def plans_of_case(case_id):
+    return (sa.select(CarePlan).where(CarePlan.case_id == case_id)
+            .options(joinedload(CarePlan.created_by)).order_by(CarePlan.version_no.desc()))
+
+
+def _with_rows(stmt):
+    return stmt.options(joinedload(CarePlan.created_by),
+                        selectinload(CarePlan.goals),
+                        selectinload(CarePlan.activities).joinedload(PlanActivity.responsible_user))
+
+
+def plan_of_case(case_id, plan_id):
+    """One plan with its goals, activities and their responsible users (three queries in all)."""
+    return _with_rows(sa.select(CarePlan).where(CarePlan.case_id == case_id, CarePlan.id == plan_id))
+
+
+def latest_plan(case_id, *, statuses=None):
+    stmt = sa.select(CarePlan).where(CarePlan.case_id == case_id)
+    if statuses:
+        stmt = stmt.where(CarePlan.status.in_(statuses))
+    return _with_rows(stmt.order_by(CarePlan.version_no.desc()).limit(1))
+
+
+def open_plan(case_id):
+    return latest_plan(case_id, statuses=OPEN_STATUSES)
+
+
+def next_plan_version(case_id):
+    return sa.select(sa.func.coalesce(sa.func.max(CarePlan.version_no), 0) + 1).where(CarePlan.case_id == case_id)
+
+
+def _staff_of(facility_id):
+    return sa.and_(User.facility_id == facility_id, User.active.is_(True),
+                   User.role.in_((Role.SUPERVISOR.value, Role.SOCIAL_WORKER.value, Role.SHELTER_STAFF.value)))
+
+
+def facility_staff(facility_id):
+    """Who can be responsible for an activity: the active case-working staff of the facility."""
+    return sa.select(User).where(_staff_of(facility_id)).order_by(User.full_name, User.id)
+
+
+def facility_staff_ids(facility_id):
+    return sa.select(User.id).where(_staff_of(facility_id))
+
+
+def user_names(ids):
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(User.id, User.full_name).where(User.id.in_(ids))).tuples().all())
+
+
+# --- approvals of a case's assessments and plans -------------------------------------------------------
+
+def approvals_of_case(case_id):
+    """Requests and decisions on the case's assessments and plans, newest first, with the people."""
+    return (sa.select(Approval)
+            .where(Approval.case_id == case_id, Approval.subject_type.in_(("assessment", "plan")))
+            .options(joinedload(Approval.requested_by), joinedload(Approval.decided_by))
+            .order_by(Approval.requested_at.desc(), Approval.id.desc()))
+
+
+def latest_approvals(approvals):
+    """{(subject_type, subject_id): the newest approval} from a newest-first list."""
+    latest = {}
+    for approval in approvals:
+        latest.setdefault((approval.subject_type, approval.subject_id), approval)
+    return latest
+
+
+# --- the case page's section ------------------------------------------------------------------------
+
+@dataclass
+class CaseSection:
+    """What templates/plans/_case_section.html shows (see the comment at its top)."""
+    case: object
+    assessments: list = field(default_factory=list)   # every version, newest first (author loaded)
+    plans: list = field(default_factory=list)         # every version, newest first (author loaded)
+    decisions: dict = field(default_factory=dict)     # (subject_type, id) → newest Approval (people loaded)
+    can_edit: bool = False                            # may write (EDIT_CASES, in scope, case not closed)
+    can_approve: bool = False                         # holds Perm.APPROVE for the case's facility
+    decidable: list = field(default_factory=list)     # pending approvals this user may decide
+    today: object = None
+    labels: object = _labels                          # status names and badge classes (plans.labels)
+
+    @property
+    def latest_assessment(self):
+        return self.assessments[0] if self.assessments else None
+
+    @property
+    def approved_assessment(self):
+        return next((a for a in self.assessments if a.status == "approved"), None)
+
+    @property
+    def open_assessment(self):
+        return next((a for a in self.assessments if a.status in OPEN_STATUSES), None)
+
+    @property
+    def current_plan(self):
+        """The plan in force: the newest approved version."""
+        return next((p for p in self.plans if p.status == "approved"), None)
+
+    @property
+    def open_plan(self):
+        return next((p for p in self.plans if p.status in OPEN_STATUSES), None)
+
+    @property
+    def review_overdue(self):
+        plan = self.current_plan
+        return bool(plan and plan.review_due_on and self.today and plan.review_due_on < self.today)
+
+    def decision(self, subject_type, subject):
+        return self.decisions.get((subject_type, subject.id)) if subject is not None else None
+
+
+
+def case_section(case, user):
+    """Everything the case page's assessment-and-plan section needs, in three queries (assessment
+    versions, plan versions, approvals — each with the people it names). The case must already be
+    loaded within the user's scope."""
+    assessments = db.session.scalars(assessments_of_case(case.id)).unique().all()
+    plans = db.session.scalars(plans_of_case(case.id)).unique().all()
+    decisions = latest_approvals(db.session.scalars(approvals_of_case(case.id)).unique().all())
+    can_approve = can(user, Perm.APPROVE, case)
+    return CaseSection(case=case, assessments=list(assessments), plans=list(plans), decisions=decisions,
+                       can_edit=can(user, Perm.EDIT_CASES, case) and case.status not in ("closed", "transferred"),
+                       can_approve=can_approve, today=local_today(),
+                       decidable=decidable(user, decisions.values(), assessments, plans) if can_approve else [])
+
+
+def decidable(user, approvals, assessments, plans):
+    """The pending approvals among `approvals` that `user` may decide (not their own request or
+    work), from rows already loaded: no query."""
+    from ..cases.approvals import refusal_reason
+
+    authors = {("assessment", a.id): a.created_by_id for a in assessments}
+    authors.update({("plan", p.id): p.created_by_id for p in plans})
+    return [a for a in approvals if a.status == "pending"
+            and refusal_reason(a, user, author_id=authors.get((a.subject_type, a.subject_id))) is None]
+
+
+__all__ = ["VIOLENCE_CASE_TYPES", "VIOLENCE_GROUPS", "VIOLENCE_PROBLEMS", "OPEN_STATUSES", "EDITABLE_STATUSES",
+           "is_violence_case", "assessments_of_case", "assessment_of_case", "latest_assessment",
+           "approved_assessment", "open_assessment", "next_assessment_version", "plans_of_case", "plan_of_case",
+           "latest_plan", "open_plan", "next_plan_version", "facility_staff", "facility_staff_ids", "user_names", "approvals_of_case",
+           "latest_approvals", "CaseSection", "case_section", "decidable", "EVENT_LABELS"]

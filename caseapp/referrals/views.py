@@ -1,0 +1,447 @@
+"""Pages of the service directory, referrals (chuyển gửi) and transfers (chuyển hồ sơ).
+Thin: load + authorise → form → service → commit → redirect / render."""
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..audit.services import record
+from ..cases.models import Case
+from ..core.forms import add_service_error
+from ..core.services import ServiceError
+from ..core.timeutil import format_datetime, utcnow
+from ..extensions import db
+from ..security import (ALL_FACILITY_ROLES, Perm, Role, can_edit_case, can_manage_provider, case_scope, deny,
+                        has_perm, requires)
+from . import bp, queries, services
+from .forms import (AnswerForm, CancelTransferForm, CompleteForm, DirectoryFilterForm, ProviderForm, ReferralForm,
+                    RevokeForm, TransferDecisionForm, TransferForm)
+from .labels import EVENT_LABELS, referral_status_label, transfer_status_label
+from .models import Provider, Referral
+
+STALE_PROVIDER_EDIT = _l("Someone else changed this entry while you were editing. "
+                         "Your changes are kept below; check them and save again.")
+
+
+@bp.app_template_global("referral_status_label")
+def _referral_status_label(code):
+    return referral_status_label(code)
+
+
+@bp.app_template_global("transfer_status_label")
+def _transfer_status_label(code):
+    return transfer_status_label(code)
+
+
+@bp.app_template_global("referral_event_label")
+def _referral_event_label(kind):
+    """The timeline label of an event this domain writes (None for other kinds)."""
+    return EVENT_LABELS.get(kind)
+
+
+# --- the service directory -------------------------------------------------------------------------
+
+@bp.get("/providers")
+@requires(Perm.VIEW_PROVIDERS)
+def providers():
+    provinces = db.session.scalars(queries.provinces()).all()
+    args = request.args.to_dict()
+    if "province" not in args:  # first visit: the user's own province
+        args["province"] = queries.user_province(current_user) or ""
+    form = DirectoryFilterForm(data=None, formdata=_multidict(args), provinces=provinces)
+    page = None
+    if form.validate():
+        province = form.province.data or None
+        if services.ensure_facility_providers(province):
+            db.session.commit()  # the facilities of the system appear in the directory
+        filters = queries.DirectoryFilters(
+            province_code=province, kind=form.kind.data or None, service=form.service.data or None,
+            q=form.q.data or None,
+            include_inactive=bool(form.include_inactive.data) and has_perm(current_user, Perm.MANAGE_PROVIDERS))
+        page = queries.directory_page(filters, after=form.after.data)
+    keep = {k: v for k, v in args.items() if k != "after"}
+    return render_template("referrals/providers.html", form=form, page=page, args=keep,
+                           first_page=not form.after.data, can_manage_provider=can_manage_provider,
+                           may_create=has_perm(current_user, Perm.MANAGE_PROVIDERS))
+
+
+def _multidict(data):
+    from werkzeug.datastructures import MultiDict
+
+    return MultiDict(data)
+
+
+def _provider_form(obj=None, facility_entry=False):
+    from ..org import queries as org_queries
+
+    provinces = db.session.scalars(queries.provinces()).all()
+    if Role(current_user.role) not in ALL_FACILITY_ROLES:  # a supervisor: their own province only
+        own = queries.user_province(current_user)
+        provinces = [p for p in provinces if p.code == own]
+    province = request.form.get("province_code") or (obj.province_code if obj else queries.user_province(current_user))
+    communes = db.session.scalars(org_queries.communes_of(province)).all() if province else []
+    form = ProviderForm(obj=obj, provinces=provinces, communes=communes, facility_entry=facility_entry)
+    if obj is None and request.method == "GET":
+        form.province_code.data = province
+    return form
+
+
+@bp.route("/providers/new", methods=["GET", "POST"])
+@requires(Perm.MANAGE_PROVIDERS)
+def new_provider():
+    form = _provider_form()
+    if form.validate_on_submit():
+        probe = Provider(province_code=form.province_code.data)
+        if not can_manage_provider(current_user, probe):
+            deny(Perm.MANAGE_PROVIDERS.value)
+        try:
+            provider = services.create_provider(form.provider_data(), by=current_user)
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s was added to the directory.", name=provider.name), "success")
+            return redirect(url_for("referrals.providers", province=provider.province_code))
+    return render_template("referrals/provider_form.html", form=form, provider=None)
+
+
+@bp.route("/providers/<int:provider_id>/edit", methods=["GET", "POST"])
+@requires(Perm.MANAGE_PROVIDERS)
+def edit_provider(provider_id):
+    provider = db.session.get(Provider, provider_id)
+    if provider is None:
+        abort(404)
+    if not can_manage_provider(current_user, provider):
+        deny(Perm.MANAGE_PROVIDERS.value)  # the entry is in the directory anyone reads: 403, not 404
+    form = _provider_form(provider, facility_entry=provider.is_facility)
+    if request.method == "GET":
+        form.version.data = provider.version
+    if form.validate_on_submit():
+        if str(provider.version) != (form.version.data or ""):
+            form.form_errors.append(str(STALE_PROVIDER_EDIT))
+            form.version.data = provider.version
+        else:
+            try:
+                services.update_provider(provider, form.provider_data(), by=current_user)
+                db.session.commit()
+            except ServiceError as error:
+                db.session.rollback()
+                add_service_error(form, error)
+            except StaleDataError:
+                db.session.rollback()
+                form.form_errors.append(str(STALE_PROVIDER_EDIT))
+            else:
+                flash(_("The changes were saved."), "success")
+                return redirect(url_for("referrals.providers", province=provider.province_code))
+    return render_template("referrals/provider_form.html", form=form, provider=provider)
+
+
+# --- referrals on a case ---------------------------------------------------------------------------
+
+def _case_to_change(case_id):
+    """A case the user may change: outside their case scope → 404; readable but not theirs to change
+    (transferred out of their facility) → 403."""
+    if not has_perm(current_user, Perm.EDIT_CASES):
+        deny(Perm.EDIT_CASES.value)
+    case = db.session.scalar(sa.select(Case).where(Case.id == case_id, case_scope(current_user))
+                             .options(joinedload(Case.client)))
+    if case is None:
+        abort(404)
+    if not can_edit_case(current_user, case):
+        deny(Perm.EDIT_CASES.value)
+    return case
+
+
+def _referral_form(case, formdata=None):
+    include = request.values.get("provider_id", type=int)
+    providers = db.session.scalars(queries.referral_providers(current_user, case, include_id=include)).all()
+    consents = db.session.scalars(queries.share_consents(case.client_id)).all()
+    kwargs = {} if formdata is None else {"formdata": formdata}
+    form = ReferralForm(providers=providers, consents=consents,
+                        may_override=has_perm(current_user, Perm.OVERRIDE_CONSENT), **kwargs)
+    return form, consents
+
+
+@bp.route("/cases/<int:case_id>/referrals/new", methods=["GET", "POST"])
+@requires(Perm.EDIT_CASES)
+def new_referral(case_id):
+    case = _case_to_change(case_id)
+    if request.method == "POST" and request.form.get("consent_mode") == "override" \
+            and not has_perm(current_user, Perm.OVERRIDE_CONSENT):
+        deny(Perm.OVERRIDE_CONSENT.value)  # only a supervisor refers without consent
+    if services.ensure_facility_providers(queries.user_province(current_user)):
+        db.session.commit()  # the facilities of the province are offered as providers, with stable ids
+        case = _case_to_change(case_id)
+    form, consents = _referral_form(case)
+    if request.method == "GET":
+        form.provider_id.data = request.args.get("provider_id", type=int)
+        form.consent_mode.data = "existing" if consents else "record"
+        form.consent_given_by.data = "guardian" if case.client.is_child else "client"
+    status = 200
+    if form.validate_on_submit():
+        provider = db.session.get(Provider, form.provider_id.data)
+        consent = next((c for c in consents if c.id == form.consent_id.data), None) \
+            if form.consent_mode.data == "existing" else None
+        try:
+            referral = services.create_referral(
+                case, provider=provider, service_type=form.service_type.data, reason=form.reason.data,
+                shared_info=form.shared_info.data, is_urgent=form.is_urgent.data, by=current_user,
+                consent=consent, **form.consent_arguments())
+        except ServiceError as error:
+            db.session.rollback()
+            add_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The referral was sent. The answer is due by %(due)s.",
+                    due=format_datetime(referral.answer_due_at)), "success")
+            return redirect(url_for("referrals.show", referral_id=referral.id))
+    if request.method == "POST":
+        status = 422
+    return render_template("referrals/new.html", form=form, case=case, client=case.client,
+                           has_consents=bool(consents)), status
+
+
+def _render_referral(referral, forms=None, status=200):
+    forms = forms or {}
+    moves = services.allowed_moves(referral, "sender") if can_edit_case(current_user, referral.case) else []
+    answer_moves = [m for m in moves if m in ("accepted", "declined")]
+    context = {
+        "answer_form": forms.get("answer") or (AnswerForm(formdata=None, moves=answer_moves) if answer_moves else None),
+        "complete_form": forms.get("complete") or (CompleteForm(formdata=None) if "completed" in moves else None),
+        "revoke_form": forms.get("revoke") or (RevokeForm(formdata=None) if "revoked" in moves else None),
+    }
+    consent = None
+    if referral.consent_id:
+        from ..clients.models import Consent
+
+        consent = db.session.get(Consent, referral.consent_id)
+    names = queries.user_names({referral.created_by_id, referral.consent_override_by_id})
+    return render_template("referrals/show.html", referral=referral, case=referral.case, consent=consent,
+                           names=names, now=utcnow(), side="sender", action_url=url_for(
+                               "referrals.change_status", referral_id=referral.id), **context), status
+
+
+def _referral_in_scope(referral_id):
+    referral = db.session.scalar(queries.referral_for_page(current_user, referral_id))
+    if referral is None:
+        abort(404)
+    return referral
+
+
+@bp.get("/referrals/<int:referral_id>")
+@requires(Perm.VIEW_CASES)
+def show(referral_id):
+    referral = _referral_in_scope(referral_id)
+    response = _render_referral(referral)
+    record("referral_viewed", by=current_user, entity=referral)  # what was shared is personal data
+    db.session.commit()
+    return response
+
+
+def _status_forms(moves):
+    """The form of the posted action, bound to the request."""
+    to_status = request.form.get("to_status")
+    if to_status in ("accepted", "declined", "answer"):
+        form = AnswerForm(moves=[m for m in moves if m in ("accepted", "declined")])
+        return "answer", form, (form.decision.data if form.validate() else None)
+    if to_status == "completed":
+        form = CompleteForm()
+        return "complete", form, ("completed" if form.validate() else None)
+    if to_status == "revoked":
+        form = RevokeForm()
+        return "revoke", form, ("revoked" if form.validate() else None)
+    abort(400)
+
+
+def _apply_move(referral, form, to_status, side):
+    services.change_referral_status(
+        referral, to_status, by=current_user, side=side, note=getattr(getattr(form, "note", None), "data", None),
+        outcome=getattr(getattr(form, "outcome", None), "data", None),
+        outcome_date=getattr(getattr(form, "outcome_date", None), "data", None),
+        reason=getattr(getattr(form, "reason", None), "data", None))
+
+
+MOVE_MESSAGES = {
+    "accepted": _l("The provider's acceptance was recorded."),
+    "declined": _l("The provider's refusal was recorded."),
+    "completed": _l("The outcome of the referral was recorded."),
+    "revoked": _l("The referral was revoked."),
+}
+
+
+@bp.post("/referrals/<int:referral_id>/status")
+@requires(Perm.EDIT_CASES)
+def change_status(referral_id):
+    referral = _referral_in_scope(referral_id)
+    if not can_edit_case(current_user, referral.case):
+        deny(Perm.EDIT_CASES.value)  # the case was transferred out: its history is read-only here
+    moves = services.allowed_moves(referral, "sender")
+    name, form, to_status = _status_forms(moves)
+    if to_status:
+        try:
+            _apply_move(referral, form, to_status, "sender")
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            add_service_error(form, error)
+        except StaleDataError:
+            db.session.rollback()
+            form.form_errors.append(_("Someone else changed this referral meanwhile. Check it and try again."))
+        else:
+            flash(MOVE_MESSAGES[to_status], "success")
+            return redirect(url_for("referrals.show", referral_id=referral.id))
+    referral = _referral_in_scope(referral_id)
+    return _render_referral(referral, {name: form}, status=422)
+
+
+@bp.get("/referrals/overdue")
+@requires(Perm.VIEW_CASES)
+def overdue():
+    now = utcnow()
+    rows = db.session.scalars(queries.overdue_referrals(current_user, now).limit(queries.OVERDUE_LIMIT + 1)).all()
+    return render_template("referrals/overdue.html", referrals=rows[:queries.OVERDUE_LIMIT],
+                           more=len(rows) > queries.OVERDUE_LIMIT, now=now)
+
+
+# --- the receiving facility ------------------------------------------------------------------------
+
+@bp.get("/referrals/incoming")
+@requires(Perm.DECIDE_TRANSFER)
+def incoming_referrals():
+    rows = db.session.scalars(queries.open_incoming_referrals(current_user).limit(queries.OVERDUE_LIMIT)).all()
+    return render_template("referrals/incoming.html", referrals=rows, now=utcnow())
+
+
+def _render_incoming(referral, forms=None, status=200):
+    forms = forms or {}
+    moves = services.allowed_moves(referral, "receiver")
+    answer_moves = [m for m in moves if m in ("accepted", "declined")]
+    return render_template(
+        "referrals/show.html", referral=referral, case=None, consent=None, names={}, now=utcnow(), side="receiver",
+        action_url=url_for("referrals.incoming_referral", referral_id=referral.id),
+        answer_form=forms.get("answer") or (AnswerForm(formdata=None, moves=answer_moves) if answer_moves else None),
+        complete_form=forms.get("complete") or (CompleteForm(formdata=None) if "completed" in moves else None),
+        revoke_form=None), status
+
+
+@bp.route("/referrals/incoming/<int:referral_id>", methods=["GET", "POST"])
+@requires(Perm.DECIDE_TRANSFER)
+def incoming_referral(referral_id):
+    referral = db.session.scalar(queries.incoming_referrals(current_user).where(Referral.id == referral_id))
+    if referral is None:
+        abort(404)
+    if request.method == "GET":
+        response = _render_incoming(referral)
+        record("referral_viewed", by=current_user, entity=referral, facility_id=current_user.facility_id)
+        db.session.commit()
+        return response
+    moves = services.allowed_moves(referral, "receiver")
+    name, form, to_status = _status_forms(moves)
+    if to_status:
+        try:
+            _apply_move(referral, form, to_status, "receiver")
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            add_service_error(form, error)
+        except StaleDataError:
+            db.session.rollback()
+            form.form_errors.append(_("Someone else changed this referral meanwhile. Check it and try again."))
+        else:
+            flash(MOVE_MESSAGES[to_status], "success")
+            return redirect(url_for("referrals.incoming_referrals"))
+    referral = db.session.scalar(queries.incoming_referrals(current_user).where(Referral.id == referral_id))
+    return _render_incoming(referral, {name: form}, status=422)
+
+
+# --- transfers -------------------------------------------------------------------------------------
+
+@bp.route("/cases/<int:case_id>/transfer", methods=["GET", "POST"])
+@requires(Perm.EDIT_CASES)
+def transfer(case_id):
+    case = _case_to_change(case_id)
+    facilities = db.session.scalars(queries.transfer_targets(case)).all()
+    form = TransferForm(facilities=facilities)
+    pending = services.pending_transfer_of(case.id)
+    status = 200
+    if form.validate_on_submit():
+        to_facility = next((f for f in facilities if f.id == form.to_facility_id.data), None)
+        try:
+            services.request_transfer(case, to_facility=to_facility, reason=form.reason.data, by=current_user)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            add_service_error(form, error)
+        except (StaleDataError, sa.exc.IntegrityError):
+            db.session.rollback()
+            form.form_errors.append(_("A transfer of this case is already awaiting an answer."))
+        else:
+            flash(_("The transfer request was sent. The receiving facility's supervisor decides."), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    if request.method == "POST":
+        status = 422
+    return render_template("referrals/transfer.html", form=form, case=case, pending=pending), status
+
+
+@bp.get("/transfers/incoming")
+@requires(Perm.DECIDE_TRANSFER)
+def incoming_transfers():
+    rows = db.session.scalars(queries.incoming_transfers(current_user)).all()
+    if rows:  # the reasons may tell about the person: a read of personal data
+        record("transfer_requests_viewed", by=current_user, detail={"transfer_ids": [t.id for t in rows][:50]})
+        db.session.commit()
+    names = queries.user_names({t.requested_by_id for t in rows})
+    return render_template("referrals/incoming_transfers.html", transfers=rows, names=names,
+                           form=TransferDecisionForm(formdata=None))
+
+
+@bp.post("/transfers/<int:transfer_id>/decide")
+@requires(Perm.DECIDE_TRANSFER)
+def decide_transfer(transfer_id):
+    transfer = db.session.scalar(queries.transfer_to_decide(current_user, transfer_id))
+    if transfer is None:
+        abort(404)
+    form = TransferDecisionForm()
+    if form.validate():
+        accept = form.decision.data == "accept"
+        try:
+            services.decide_transfer(transfer, accept=accept, note=form.note.data, by=current_user)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        except StaleDataError:
+            db.session.rollback()
+            flash(_("Someone else changed this case meanwhile. Check it and try again."), "error")
+        else:
+            if accept:
+                flash(_("The case is now at your facility. Assign a worker to it."), "success")
+                return redirect(url_for("cases.show", case_id=transfer.case_id))
+            flash(_("The transfer was declined. The sending facility sees your decision."), "success")
+            return redirect(url_for("referrals.incoming_transfers"))
+    else:
+        flash(_("Choose accept or decline; a refusal needs its reason."), "error")
+    return redirect(url_for("referrals.incoming_transfers"))
+
+
+@bp.post("/transfers/<int:transfer_id>/cancel")
+@requires(Perm.EDIT_CASES)
+def cancel_transfer(transfer_id):
+    transfer = db.session.scalar(queries.transfer_of_sender(current_user, transfer_id))
+    if transfer is None:
+        abort(404)
+    if not can_edit_case(current_user, transfer.case):
+        deny(Perm.EDIT_CASES.value)
+    form = CancelTransferForm()
+    if form.validate():
+        try:
+            services.cancel_transfer(transfer, by=current_user)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(_("The transfer request was cancelled."), "success")
+    return redirect(url_for("cases.show", case_id=transfer.case_id))

@@ -1,0 +1,119 @@
+"""Configuration: everything comes from environment variables.
+
+DATABASE_URL defaults to a SQLite file in instance/ (the embedded default for one centre or a demo);
+production sets PostgreSQL, e.g. postgresql+psycopg://user@host/caseapp.
+"""
+import os
+import secrets
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("CASEAPP_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def load_or_create_secret_key(instance_dir=INSTANCE_DIR):
+    """SECRET_KEY from the environment, or generated once into instance/secret_key (mode 0600)."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    instance_dir = Path(instance_dir)
+    instance_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key_file = instance_dir / "secret_key"
+    if not key_file.exists():
+        # Written whole into a private (0600) temporary file, then linked into place, which fails if
+        # the name exists: two workers starting together cannot both write a different key, and
+        # neither can read the other's key half-written.
+        fd, tmp = tempfile.mkstemp(dir=instance_dir, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+            try:
+                os.link(tmp, key_file)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
+    key = key_file.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{key_file} is empty: delete it to generate a new key, or set SECRET_KEY.")
+    return key
+
+
+def default_database_url():
+    # The SQLite file holds personal data: its folder is readable by the service account only.
+    INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'caseapp.db'}"
+
+
+class Config:
+    ENV_NAME = os.environ.get("FLASK_ENV", os.environ.get("CASEAPP_ENV", "development"))
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or default_database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Display in Vietnam's time zone; everything is stored in UTC.
+    DISPLAY_TIMEZONE = "Asia/Ho_Chi_Minh"
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+
+    # Sessions: idle timeout of 30 minutes, enforced on the server (auth.sessions).
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    SESSION_COOKIE_NAME = "caseapp_session"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    # CSRF tokens live as long as the session, so a long case note is not lost to an expired token.
+    WTF_CSRF_TIME_LIMIT = None
+
+    # Login throttle (per account and per client IP, per minute), stored in the database.
+    LOGIN_MAX_PER_ACCOUNT = 5
+    LOGIN_MAX_PER_IP = 20
+    LOGIN_WINDOW_SECONDS = 60
+    # Proxies in front of gunicorn (nginx: 1). Their X-Forwarded-For then gives the client's address to
+    # the login throttle and the audit trail; 0 ignores the header, which any client could forge.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    SCHEDULER_EXPECTED = _env_bool("SCHEDULER_EXPECTED", False)
+
+    def __init__(self):
+        self.SECRET_KEY = load_or_create_secret_key()
+
+    @property
+    def IS_PRODUCTION(self):
+        return self.ENV_NAME == "production"
+
+
+class DevelopmentConfig(Config):
+    # The dev server speaks plain http on 127.0.0.1: a Secure cookie would never come back.
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+class TestConfig(Config):
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+
+def config_for_env():
+    name = os.environ.get("FLASK_ENV", os.environ.get("CASEAPP_ENV", "development"))
+    return {"production": ProductionConfig, "testing": TestConfig}.get(name, DevelopmentConfig)()

@@ -1,0 +1,89 @@
+"""The menu and the home tiles of the case work: by permission, only to pages that exist, and the
+worker's counts from one small aggregate."""
+from datetime import timedelta
+
+import pytest
+from flask import render_template_string
+
+from caseapp.cases.queries import my_case_counts
+from caseapp.core.timeutil import utcnow
+
+from .. import factories
+
+
+def _nav(page):
+    start = page.index('<nav class="mainnav"')
+    return page[start:page.index("</nav>", start)]
+
+
+def test_worker_home_counts_open_cases_and_incomplete_intakes(staff, signed_in):
+    f, w = staff.facility, staff.worker
+    factories.make_case(f, worker=w)
+    factories.make_case(f, worker=w, intake_incomplete=True, intake_due_at=utcnow() - timedelta(hours=1))
+    factories.make_case(f, worker=w, intake_incomplete=True, intake_due_at=utcnow() + timedelta(hours=9))
+    factories.make_case(f, worker=w, status="closed", intake_incomplete=True)
+    factories.make_case(f, worker=staff.colleague)
+    assert my_case_counts(w) == {"open": 3, "intake_incomplete": 2, "intake_overdue": 1}
+    page = signed_in(w).get("/").get_data(as_text=True)
+    assert "Hồ sơ đang phụ trách: 3" in page
+    assert "Cần hoàn thiện: 2" in page and "Quá hạn: 1" in page
+    assert 'href="/cases/mine?status=open&amp;intake_incomplete=1"' in page
+    assert "/cases/facility" not in page
+
+
+def test_incomplete_intake_tile_is_hidden_when_there_is_nothing_to_complete(staff, signed_in):
+    factories.make_case(staff.facility, worker=staff.worker)
+    page = signed_in(staff.worker).get("/").get_data(as_text=True)
+    assert "Hồ sơ đang phụ trách: 1" in page
+    assert "Cần hoàn thiện" not in page
+
+
+def test_home_counts_are_one_query(staff, signed_in, count_queries):
+    client = signed_in(staff.worker)
+    client.get("/")
+    with count_queries() as small:
+        client.get("/")
+    for _ in range(10):
+        factories.make_case(staff.facility, worker=staff.worker, intake_incomplete=True)
+    client.get("/")
+    with count_queries() as large:
+        client.get("/")
+    assert small.count == large.count
+    assert sum("count(" in s.lower() for s in large.statements) == 1
+
+
+def test_supervisor_menu_and_tiles_offer_both_lists(staff, signed_in):
+    page = signed_in(staff.supervisor).get("/").get_data(as_text=True)
+    nav = _nav(page)
+    assert 'href="/cases/mine"' in nav and "Hồ sơ của tôi" in nav
+    assert 'href="/cases/facility"' in nav and "Hồ sơ của cơ sở" in nav
+    assert "Toàn bộ hồ sơ của cơ sở, có bộ lọc" in page
+
+
+def test_worker_menu_has_my_cases_but_not_the_facility_list(staff, signed_in):
+    nav = _nav(signed_in(staff.worker).get("/").get_data(as_text=True))
+    assert 'href="/cases/mine"' in nav
+    assert "/cases/facility" not in nav
+
+
+@pytest.mark.parametrize("role", ["admin", "reporter"])
+def test_admin_and_reporter_get_no_case_links(staff, signed_in, role):
+    page = signed_in(getattr(staff, role)).get("/").get_data(as_text=True)
+    assert "/cases/" not in page
+    assert "/clients/" not in page
+
+
+def test_menu_links_only_to_pages_that_exist(staff, signed_in, app):
+    nav = _nav(signed_in(staff.supervisor).get("/").get_data(as_text=True))
+    for endpoint, path in (("clients.search", 'href="/clients/"'), ("intake.new", 'href="/intake/'),
+                           ("shelter.board", 'href="/shelter/'), ("shelter.admit", "Tiếp nhận khẩn cấp")):
+        assert (path in nav) == (endpoint in app.view_functions), endpoint
+
+
+def test_has_endpoint_template_helper(app, session):
+    with app.test_request_context():
+        assert render_template_string("{{ has_endpoint('cases.mine') }} {{ has_endpoint('no.such') }}") == "True False"
+
+
+def test_my_case_counts_of_a_user_without_cases(staff):
+    assert my_case_counts(staff.admin) == {"open": 0, "intake_incomplete": 0, "intake_overdue": 0}

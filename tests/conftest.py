@@ -1,0 +1,223 @@
+"""Test fixtures.
+
+The same suite runs on SQLite (default) and on PostgreSQL when TEST_DATABASE_URL is set; under
+CI=true an unreachable PostgreSQL fails the run instead of skipping it. The schema is built by
+running the Alembic migrations, never create_all(). Each test runs inside a transaction that is
+rolled back at the end (services flush, views commit: the commits become savepoints).
+"""
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import g, request_started
+from sqlalchemy import event
+
+os.environ.setdefault("FLASK_ENV", "testing")
+os.environ.setdefault("CASEAPP_TEST_FAST_HASH", "1")  # argon2id at minimum cost in tests
+TMP = Path(tempfile.mkdtemp(prefix="caseapp-tests-"))
+os.environ.setdefault("CASEAPP_INSTANCE_DIR", str(TMP / "instance"))
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+from caseapp import create_app  # noqa: E402
+from caseapp.extensions import db  # noqa: E402
+from config import TestConfig  # noqa: E402
+
+from . import factories  # noqa: E402
+
+
+def database_url(suffix="main"):
+    """A database for this test run: the PostgreSQL one given, or a fresh SQLite file."""
+    pg = os.environ.get("TEST_DATABASE_URL")
+    if pg:
+        return pg if suffix == "main" else derived_pg_database(pg, suffix)
+    return f"sqlite:///{TMP / f'{suffix}.db'}"
+
+
+def derived_pg_database(url, suffix):
+    """A sibling PostgreSQL database (for tests that need a schema of their own), created empty."""
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{suffix}"
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def is_postgres():
+    return bool(os.environ.get("TEST_DATABASE_URL"))
+
+
+def _check_database_reachable(url):
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001
+        message = f"TEST_DATABASE_URL is set but the database is unreachable: {error}"
+        pytest.exit(message, returncode=3)  # a failure, never a skip (CI requires PostgreSQL)
+    finally:
+        engine.dispose()
+
+
+def _make_sqlite_savepoints_work(engine):
+    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself
+    (the recipe in SQLAlchemy's SQLite dialect documentation)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _no_pysqlite_begin(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+def build_app(url, **overrides):
+    app = create_app(TestConfig(), SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False,
+                     SERVER_NAME=None, **overrides)
+    return app
+
+
+def reset_schema(app):
+    """Drop everything and run the migrations from empty to head."""
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        else:
+            db.engine.dispose()
+        upgrade()
+        from caseapp.org.units import load_units
+
+        load_units()
+        db.session.commit()
+        db.session.remove()
+    return downgrade
+
+
+def _fresh_g_per_request(sender, **_extra):
+    """The session fixture keeps one app context pushed for the whole test, so the test client's
+    requests would all share one `g` — and with it Flask-Login's cached user and Flask-Babel's
+    cached locale, which a real request never inherits. Give each request a `g` of its own."""
+    vars(g._get_current_object()).clear()
+
+
+@pytest.fixture(scope="session")
+def app():
+    from caseapp.i18n import compile_catalogues
+
+    compile_catalogues()
+    url = database_url()
+    if is_postgres():
+        _check_database_reachable(url)
+    else:
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    application = build_app(url)
+    request_started.connect(_fresh_g_per_request, application)
+    reset_schema(application)
+    with application.app_context():
+        _make_sqlite_savepoints_work(db.engine)
+    return application
+
+
+@pytest.fixture()
+def session(app):
+    """A session whose every commit is a savepoint inside one transaction rolled back at the end."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture()
+def client(app, session):
+    return app.test_client()
+
+
+@pytest.fixture()
+def facility(session):
+    return factories.make_facility()
+
+
+@pytest.fixture()
+def other_facility(session):
+    return factories.make_facility(code="KHAC01", name="Trung tâm khác")
+
+
+@pytest.fixture()
+def make_user(session, facility):
+    def make(role="social_worker", fac=None, **kwargs):
+        return factories.make_user(role=role, facility=fac or facility, **kwargs)
+
+    return make
+
+
+@pytest.fixture()
+def login(client):
+    def do_login(user, password=factories.PASSWORD, follow=False):
+        response = client.post("/login", data={"username": user.username, "password": password},
+                               follow_redirects=follow)
+        return response
+
+    return do_login
+
+
+@pytest.fixture()
+def artifacts_dir():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+class QueryCounter:
+    """The SQL statements run while counting (their text), for N+1 guards on list pages."""
+
+    def __init__(self):
+        self.statements = []
+        self.parameters = []
+
+    @property
+    def count(self):
+        return len(self.statements)
+
+
+@pytest.fixture()
+def count_queries(app):
+    """``with count_queries() as counted: client.get(...)`` then ``counted.count``: the number of
+    statements the app's engine ran in the block (SAVEPOINT/RELEASE bookkeeping not included)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def before_cursor_execute(_conn, _cursor, statement, parameters, _context, _executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                counter.statements.append(statement)
+                counter.parameters.append(parameters)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", before_cursor_execute)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before_cursor_execute)
+
+    return counting
