@@ -100,7 +100,19 @@ def _screening_rows(intake):
     return rows
 
 
-def _render_case(case, note_form, status=200):
+def _case_sections(case):
+    """The case page's sections, each built by its own domain's queries (templates run no query).
+    Key → the context variable its partial in templates/cases/show.html reads."""
+    from ..plans import queries as plan_queries
+    from ..referrals import queries as referral_queries
+
+    return {
+        "plans_section": plan_queries.case_section(case, current_user),
+        "referral_section": referral_queries.case_section(case, current_user),
+    }
+
+
+def _render_case(case, note_form, status=200, **extra):
     events = db.session.scalars(queries.timeline(case.id)).all()
     groups = db.session.scalars(queries.group_codes(case.client_id)).all()
     links = {
@@ -110,7 +122,8 @@ def _render_case(case, note_form, status=200):
     return render_template("cases/show.html", case=case, client=case.client, intake=case.intake, events=events,
                            groups=groups, links=links, note_form=note_form, event_labels=EVENT_LABELS,
                            screening=_screening_rows(case.intake), now=utcnow(),
-                           can_edit=can(current_user, Perm.EDIT_CASES, case)), status
+                           can_edit=can(current_user, Perm.EDIT_CASES, case),
+                           **_case_sections(case), **extra), status
 
 
 @bp.get("/<int:case_id>")
