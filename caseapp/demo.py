@@ -64,6 +64,7 @@ def seed_demo(app):
             logins.append((username, role.value, spec["code"]))
     db.session.flush()
     _seed_shelter_rooms()
+    _seed_demo_cases()
     return logins
 
 
@@ -86,4 +87,49 @@ def _seed_shelter_rooms():
             db.session.flush()
             db.session.add_all(Bed(facility_id=shelter.id, room_id=room.id, label=str(n), is_active=True)
                                for n in range(1, beds + 1))
+    db.session.flush()
+
+
+# A few people at the demo centre and one night admission at the demo shelter, so that every list
+# and the case page have something to show. Names and numbers are invented.
+DEMO_CLIENTS = (
+    {"full_name": "Nguyễn Thị Hoa", "sex": "female", "birth_year": 1991, "birth_precision": "year",
+     "phone": "0912 345 678", "intake": {"channel": "hotline_dv", "problems": ["domestic_violence"],
+                                         "case_type": "center", "danger_now": "no", "injured": "yes"}},
+    {"full_name": "Trần Văn Đức", "sex": "male", "birth_year": 2014, "birth_precision": "year",
+     "intake": {"channel": "hotline_111", "problems": ["child_abuse", "school_dropout"],
+                "case_type": "child_protection", "child_involved": "yes", "danger_now": "no",
+                "consent_given_by": "guardian", "consent_giver_name": "Trần Thị Lan", "child_assent": True}},
+    {"full_name": "Lê Thị Mai", "sex": "female", "birth_year": 1948, "birth_precision": "year",
+     "intake": {"channel": "commune", "problems": ["lonely_elderly", "poverty"], "case_type": "center"}},
+)
+
+
+def _seed_demo_cases():
+    from datetime import timedelta
+
+    from .cases.models import Case
+    from .clients.services import create_client
+    from .core.timeutil import utcnow
+    from .intake.services import create_intake
+    from .shelter.services import admit_emergency
+
+    centre = db.session.scalar(sa.select(Facility).where(Facility.code == "CTXHQN"))
+    shelter = db.session.scalar(sa.select(Facility).where(Facility.code == "NTLQN"))
+    if centre is None or db.session.scalar(sa.select(Case.id).where(Case.facility_id == centre.id).limit(1)):
+        return
+    worker = db.session.scalar(sa.select(User).where(User.username == "ctxh.nhanvien"))
+    now = utcnow()
+    for n, spec in enumerate(DEMO_CLIENTS):
+        spec = dict(spec)
+        intake = spec.pop("intake")
+        client = create_client({**spec, "province_code": centre.province_code}, facility=centre, by=worker)
+        data = {"received_at": now - timedelta(days=3 - n), "decision": "open_case",
+                "assigned_worker_id": worker.id, "consent_services": True, "consent_given_by": "client", **intake}
+        create_intake(client, data, facility=centre, by=worker)
+    staff = db.session.scalar(sa.select(User).where(User.username == "ntl.tamlanh"))
+    if shelter is not None and staff is not None:
+        admit_emergency(shelter, sex="female", approximate_age=27, arrived_at=now - timedelta(hours=5),
+                        brought_by="police", immediate_danger=True, by=staff, alias="Chị H.",
+                        children=[4], immediate_needs=["medical", "shelter"])
     db.session.flush()

@@ -59,10 +59,13 @@ def run(cli_app):
 
 
 def row_counts(app):
+    from caseapp.cases.models import Case
+    from caseapp.clients.models import Client
+
     with app.app_context():
         try:
             return {model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-                    for model in (Facility, User, AuditEvent)}
+                    for model in (Facility, User, AuditEvent, Client, Case)}
         finally:
             db.session.remove()
 
@@ -223,3 +226,19 @@ def test_create_admin_refuses_a_taken_username(cli_app, run, admin_facility):
     result = run(*args)
     assert result.exit_code != 0
     assert row_counts(cli_app) == before
+
+
+def test_seed_demo_opens_demo_cases_at_the_centre_and_an_admission_at_the_shelter(cli_app, run):
+    from caseapp.cases.models import Case
+    from caseapp.shelter.models import ShelterStay
+
+    assert run("seed-demo").exit_code == 0
+    with cli_app.app_context():
+        cases = db.session.execute(sa.select(Case.number, Case.case_type, Case.status)).all()
+        stays = db.session.scalar(sa.select(sa.func.count()).select_from(ShelterStay))
+    numbers = sorted(number for number, _type, _status in cases)
+    assert numbers == ["CTXHQN-%s-00000%d" % (numbers[0][7:11], n) for n in (1, 2, 3)] + [
+        "NTLQN-%s-000001" % numbers[0][7:11]]
+    assert {t for _n, t, _s in cases} == {"center", "child_protection", "emergency_shelter"}
+    assert {s for _n, _t, s in cases} == {"intake"}
+    assert stays == 2  # the woman and her child, each with a stay of their own
