@@ -1,0 +1,36 @@
+"""'Việc cần làm': the user's due items (cases.deadlines), grouped overdue / within 7 days / later.
+Supervisors may open the list of a worker of their facility (?worker=<id>) and the items of cases
+nobody is assigned to (?worker=unassigned)."""
+from flask import abort, render_template, request
+from flask_login import current_user
+
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..security import Perm, deny, has_perm, requires
+from . import bp, deadlines, queries
+
+UNASSIGNED = "unassigned"
+
+
+@bp.get("/tasks")
+@requires(Perm.VIEW_CASES)
+def tasks():
+    workers = None
+    if has_perm(current_user, Perm.VIEW_FACILITY_CASES):   # supervisors: every case of the facility
+        workers = db.session.scalars(queries.facility_workers(current_user)).all()
+    chosen = (request.args.get("worker") or "").strip()
+    worker = current_user
+    if chosen and chosen != str(current_user.id):
+        if workers is None:
+            deny(Perm.VIEW_FACILITY_CASES.value)
+        if chosen == UNASSIGNED:
+            worker = None
+        else:
+            worker = next((w for w in workers if str(w.id) == chosen), None)
+            if worker is None:
+                abort(404)  # not a worker of the supervisor's facility
+    now = utcnow()
+    found = deadlines.unassigned_items(current_user) if worker is None else deadlines.user_items(current_user, worker)
+    return render_template("cases/tasks.html", groups=deadlines.group_items(found.items, now),
+                           truncated=found.truncated, worker=worker, workers=workers, now=now,
+                           own=worker is not None and worker.id == current_user.id, unassigned=UNASSIGNED)
