@@ -1,0 +1,75 @@
+"""Case documents: upload (a write: edit rights on an open case) and the one access-checked,
+audited download route. Files are never served from static/."""
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..core.forms import add_service_error
+from ..core.services import ServiceError
+from ..extensions import db
+from ..security import Perm, requires
+from . import attachments, bp
+from .followup_forms import AttachmentForm
+from .views import _load_case
+from .workflow import ensure_editable
+
+
+def section(case):
+    """The case page's documents section (views._case_sections), with a blank upload form."""
+    built = attachments.case_section(case, current_user)
+    built.form = AttachmentForm(formdata=None)
+    return built
+
+
+def _read_upload(storage, limit):
+    """The uploaded bytes, reading at most one byte past the limit (the service refuses more)."""
+    if storage is None or not getattr(storage, "filename", None):
+        return b"", None
+    return storage.stream.read(limit + 1), storage.filename
+
+
+@bp.route("/<int:case_id>/attachments/new", methods=["GET", "POST"])
+@requires(Perm.EDIT_CASES)
+def upload_attachment(case_id):
+    case = _load_case(case_id, Perm.EDIT_CASES)
+    try:
+        ensure_editable(case)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return redirect(url_for("cases.show", case_id=case.id, _anchor="documents"))
+    form = AttachmentForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            data, filename = _read_upload(request.files.get("file"), attachments.max_bytes())
+            try:
+                attachment = attachments.add_attachment(case, data=data, filename=filename,
+                                                        description=form.description.data, by=current_user)
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                db.session.commit()
+                flash(_l("%(name)s was attached to the case.", name=attachment.filename), "success")
+                return redirect(url_for("cases.show", case_id=case.id, _anchor="documents"))
+        status = 422
+    return render_template("cases/attachment_form.html", case=case, form=form,
+                           max_mb=max(1, round(attachments.max_bytes() / (1024 * 1024)))), status
+
+
+@bp.get("/<int:case_id>/attachments/<int:attachment_id>")
+@requires(Perm.VIEW_CASES)
+def download_attachment(case_id, attachment_id):
+    case = _load_case(case_id, Perm.VIEW_CASES)  # outside the user's case scope → 404
+    attachment = db.session.scalar(attachments.attachment_of_case(case.id, attachment_id))
+    if attachment is None:
+        abort(404)
+    path = attachments.path_of(attachment)
+    if not path.is_file():
+        abort(404)
+    attachments.record_download(attachment, by=current_user)
+    db.session.commit()
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.filename, conditional=False, etag=False, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,170 @@
+"""Documents attached to a case (giấy tờ, biên bản, ảnh): PDF, JPEG or PNG up to 10 MB.
+
+- The type is decided by the file's first bytes (magic numbers), never by its name or the browser's
+  content type: a renamed program or text file is refused.
+- Files live outside static/, under ATTACHMENT_DIR (config; default <instance>/attachments), named by
+  a random storage key (never the user's file name), private to the service account (0600); the
+  SHA-256 of the content is recorded.
+- They are served only by cases.download_attachment, which checks the case scope (404 outside it),
+  audits every download and sends them as a download (Content-Disposition: attachment, nosniff).
+- Uploading is a write: edit rights on an open case. It writes a timeline and an audit event.
+"""
+import hashlib
+import os
+import secrets
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _
+from sqlalchemy.orm import joinedload
+
+from ..audit.services import record
+from ..core.services import ServiceError
+from ..core.timeutil import utcnow
+from ..extensions import db
+from ..security import can_edit_case
+from .services import add_event
+from .workflow import ensure_editable
+from .workflow_models import Attachment
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DESCRIPTION_MAX_LENGTH = 255
+FILENAME_MAX_LENGTH = 200
+
+# magic bytes → (content type, the extension a download gets)
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+)
+EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
+
+
+def detect_type(data):
+    """(content type, extension) from the first bytes, or None for anything but PDF, JPEG, PNG."""
+    for magic, content_type, extension in SIGNATURES:
+        if data.startswith(magic):
+            return content_type, extension
+    return None
+
+
+def max_bytes():
+    return int(current_app.config.get("ATTACHMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
+
+
+def storage_dir():
+    return Path(current_app.config.get("ATTACHMENT_DIR") or Path(current_app.instance_path) / "attachments")
+
+
+def path_of(attachment):
+    key = attachment.storage_key
+    return storage_dir() / key[:2] / key
+
+
+def clean_filename(filename, content_type, extension):
+    """The name shown and offered on download: no folders, no control characters, NFC, the extension
+    of the real type (a PDF called 'scan.exe' downloads as 'scan.exe.pdf')."""
+    name = unicodedata.normalize("NFC", filename or "").replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".") or "tep"
+    if not name.lower().endswith(EXTENSIONS[content_type]):
+        name = f"{name}{extension}"
+    if len(name) > FILENAME_MAX_LENGTH:
+        name = name[:FILENAME_MAX_LENGTH - len(extension)] + extension
+    return name
+
+
+def _write(data):
+    """Store the bytes under a new random key; returns the key. Written whole to a private temporary
+    file in the target folder, then renamed into place."""
+    key = secrets.token_hex(32)
+    folder = storage_dir() / key[:2]
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, folder / key)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return key
+
+
+def add_attachment(case, *, data, filename, description=None, by):
+    """Attach a document to the case. `data` is the file's bytes (at most ATTACHMENT_MAX_BYTES)."""
+    ensure_editable(case)
+    description = unicodedata.normalize("NFC", description or "").strip() or None
+    if description and len(description) > DESCRIPTION_MAX_LENGTH:
+        raise ServiceError(_("At most %(max)d characters.", max=DESCRIPTION_MAX_LENGTH), field="description")
+    if not data:
+        raise ServiceError(_("Choose a file to attach."), field="file")
+    limit = max_bytes()
+    if len(data) > limit:
+        raise ServiceError(_("The file is larger than %(mb)d MB.", mb=max(1, round(limit / (1024 * 1024)))),
+                           field="file")
+    detected = detect_type(data)
+    if detected is None:
+        raise ServiceError(_("Only PDF, JPEG or PNG files can be attached: this file is none of them."),
+                           field="file")
+    content_type, extension = detected
+    name = clean_filename(filename, content_type, extension)
+    attachment = Attachment(case_id=case.id, facility_id=case.facility_id, filename=name, content_type=content_type,
+                            size=len(data), sha256=hashlib.sha256(data).hexdigest(), storage_key=_write(data),
+                            description=description, uploaded_by_id=getattr(by, "id", None), uploaded_at=utcnow())
+    db.session.add(attachment)
+    try:
+        db.session.flush()
+    except Exception:
+        path_of(attachment).unlink(missing_ok=True)  # no row, no file
+        raise
+    add_event(case, "attachment_added", by=by, text=f"{name}\n{description}" if description else name)
+    record("attachment_uploaded", by=by, entity=attachment,
+           detail={"case_id": case.id, "content_type": content_type, "size": attachment.size,
+                   "sha256": attachment.sha256})
+    return attachment
+
+
+def record_download(attachment, *, by):
+    """Every download of a document is a read of personal data: audited."""
+    return record("attachment_downloaded", by=by, entity=attachment,
+                  detail={"case_id": attachment.case_id, "sha256": attachment.sha256})
+
+
+# --- reads ------------------------------------------------------------------------------------------------
+
+def attachments_of_case(case_id):
+    return (sa.select(Attachment).where(Attachment.case_id == case_id).options(joinedload(Attachment.uploaded_by))
+            .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc()))
+
+
+def attachment_of_case(case_id, attachment_id):
+    return sa.select(Attachment).where(Attachment.case_id == case_id, Attachment.id == attachment_id)
+
+
+@dataclass
+class AttachmentSection:
+    """What templates/cases/_attachments.html shows (see its header)."""
+    case: object
+    attachments: list = field(default_factory=list)
+    can_edit: bool = False
+    max_mb: int = DEFAULT_MAX_BYTES // (1024 * 1024)
+    form: object = None             # the upload form (set by the view)
+
+    @property
+    def can_upload(self):
+        return self.can_edit and self.case.is_open
+
+
+def case_section(case, user):
+    rows = db.session.scalars(attachments_of_case(case.id)).all()
+    return AttachmentSection(case=case, attachments=list(rows), can_edit=can_edit_case(user, case),
+                             max_mb=max(1, round(max_bytes() / (1024 * 1024))))
+
+
+__all__ = ["detect_type", "add_attachment", "record_download", "path_of", "storage_dir", "attachments_of_case",
+           "attachment_of_case", "case_section", "AttachmentSection", "clean_filename"]

@@ -1,0 +1,170 @@
+"""Pages of follow-ups (schedule, reschedule, outcome, cancel) and contact notes, on the cases
+blueprint. Thin: load the case in the user's scope (views._load_case: outside it → 404) → form →
+service → commit → redirect; a refused input re-renders the form with what was typed (422)."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..core.forms import add_service_error
+from ..core.services import ServiceError
+from ..extensions import db
+from ..security import Perm, requires
+from . import bp, followups
+from .followup_forms import (CancelFollowUpForm, ContactForm, FollowUpForm, OutcomeForm, RescheduleForm,
+                             to_local_input, to_utc)
+from .forms import NoteForm
+from .views import _load_case, _render_case
+from .workflow import ensure_editable
+
+
+def _back(case, anchor="follow-ups"):
+    return redirect(url_for("cases.show", case_id=case.id, _anchor=anchor))
+
+
+def _follow_up_or_404(case, follow_up_id):
+    follow_up = db.session.scalar(followups.follow_up_of_case(case.id, follow_up_id))
+    if follow_up is None:
+        abort(404)
+    return follow_up
+
+
+def _workers(case):
+    return db.session.scalars(followups.eligible_assignees(case)).all()
+
+
+def section(case):
+    """The case page's follow-up section (views._case_sections), with a blank contact form for the
+    timeline (a refused contact re-renders the page with the typed one instead)."""
+    built = followups.case_section(case, current_user)
+    built.contact_form = ContactForm(formdata=None)
+    wanted = request.args.get("timeline")
+    built.timeline_filter = wanted if wanted in followups.TIMELINE_GROUPS else None
+    return built
+
+
+def _page(case, form, *, title, submit, action, follow_up=None, status=200):
+    return render_template("cases/followup_form.html", case=case, form=form, title=title, submit=submit,
+                           action=action, follow_up=follow_up), status
+
+
+@bp.route("/<int:case_id>/follow-ups/new", methods=["GET", "POST"])
+@requires(Perm.EDIT_CASES)
+def new_follow_up(case_id):
+    case = _load_case(case_id, Perm.EDIT_CASES)
+    try:
+        ensure_editable(case)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return _back(case)
+    form = FollowUpForm(workers=_workers(case))
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                followups.schedule_follow_up(case, kind=form.kind.data, due_at=to_utc(form.due_at.data),
+                                             purpose=form.purpose.data, assigned_to_id=form.assigned_to_id,
+                                             by=current_user)
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                db.session.commit()
+                flash(_l("The follow-up was scheduled."), "success")
+                return _back(case)
+        status = 422
+    return _page(case, form, title=_l("Schedule a follow-up"), submit=_l("Schedule"),
+                 action=url_for("cases.new_follow_up", case_id=case.id), status=status)
+
+
+@bp.route("/<int:case_id>/follow-ups/<int:follow_up_id>/reschedule", methods=["GET", "POST"])
+@requires(Perm.EDIT_CASES)
+def reschedule_follow_up(case_id, follow_up_id):
+    case = _load_case(case_id, Perm.EDIT_CASES)
+    follow_up = _follow_up_or_404(case, follow_up_id)
+    form = RescheduleForm(workers=_workers(case))
+    status = 200
+    if request.method == "GET":
+        form.due_at.data = to_local_input(follow_up.due_at)
+        form.assigned_to.data = str(follow_up.assigned_to_id or "")
+    else:
+        if form.validate():
+            try:
+                followups.reschedule_follow_up(follow_up, case, due_at=to_utc(form.due_at.data),
+                                               assigned_to_id=form.assigned_to_id, by=current_user)
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                db.session.commit()
+                flash(_l("The follow-up was rescheduled."), "success")
+                return _back(case)
+        status = 422
+    return _page(case, form, title=_l("Change the due time"), submit=_l("Save"), follow_up=follow_up,
+                 action=url_for("cases.reschedule_follow_up", case_id=case.id, follow_up_id=follow_up.id),
+                 status=status)
+
+
+@bp.route("/<int:case_id>/follow-ups/<int:follow_up_id>/outcome", methods=["GET", "POST"])
+@requires(Perm.EDIT_CASES)
+def follow_up_outcome(case_id, follow_up_id):
+    case = _load_case(case_id, Perm.EDIT_CASES)
+    follow_up = _follow_up_or_404(case, follow_up_id)
+    form = OutcomeForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                followups.record_outcome(follow_up, case, done_at=to_utc(form.done_at.data),
+                                         outcome=form.outcome.data, by=current_user)
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                db.session.commit()
+                flash(_l("The outcome was recorded."), "success")
+                return _back(case)
+        status = 422
+    return _page(case, form, title=_l("Record the outcome"), submit=_l("Save the outcome"), follow_up=follow_up,
+                 action=url_for("cases.follow_up_outcome", case_id=case.id, follow_up_id=follow_up.id),
+                 status=status)
+
+
+@bp.route("/<int:case_id>/follow-ups/<int:follow_up_id>/cancel", methods=["GET", "POST"])
+@requires(Perm.EDIT_CASES)
+def cancel_follow_up(case_id, follow_up_id):
+    case = _load_case(case_id, Perm.EDIT_CASES)
+    follow_up = _follow_up_or_404(case, follow_up_id)
+    form = CancelFollowUpForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                followups.cancel_follow_up(follow_up, case, reason=form.reason.data, by=current_user)
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                db.session.commit()
+                flash(_l("The follow-up was cancelled."), "success")
+                return _back(case)
+        status = 422
+    return _page(case, form, title=_l("Cancel the follow-up"), submit=_l("Cancel the follow-up"),
+                 follow_up=follow_up, status=status,
+                 action=url_for("cases.cancel_follow_up", case_id=case.id, follow_up_id=follow_up.id))
+
+
+@bp.post("/<int:case_id>/contacts")
+@requires(Perm.EDIT_CASES)
+def add_contact(case_id):
+    """A note recording a contact with the person; refused input stays on the case page (422)."""
+    case = _load_case(case_id, Perm.EDIT_CASES)
+    form = ContactForm()
+    if form.validate():
+        try:
+            followups.add_contact_note(case, kind=form.contact_kind.data, contacted_at=to_utc(form.contacted_at.data),
+                                       text=form.contact_text.data, by=current_user)
+        except ServiceError as error:
+            if error.field == "text":
+                error.field = "contact_text"
+            add_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("The contact was recorded."), "success")
+            return _back(case, "timeline")
+    return _render_case(case, NoteForm(formdata=None), status=422, contact_form=form)
