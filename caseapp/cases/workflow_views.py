@@ -1,0 +1,284 @@
+"""Pages of the case's workflow (issue 4 §1, §6, §10), on the `cases` blueprint: the step form of
+the case page, the closure request and the supervisor's decision on it, reopening, and editing the
+case's own details under an optimistic lock. Thin: load + authorise → form → service → commit.
+
+Every route loads the case in the user's case scope (another facility's case → 404); writes need
+Perm.EDIT_CASES on a case of the user's facility (cases.views._load_case), steering the case
+(steps, closure, reopening) its worker or a supervisor (security.can_steer_case), deciding a
+closure Perm.APPROVE and not one's own request (cases.approvals.refusal_reason).
+"""
+from dataclasses import dataclass, field
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..audit.services import record
+from ..core import categories as cat
+from ..core.forms import add_service_error
+from ..core.services import ServiceError
+from ..extensions import db
+from ..plans import compare
+from ..plans.services import StaleEdit
+from ..security import Perm, can_edit_case, can_steer_case, deny, requires
+from . import approvals, bp, closure, queries
+from .forms import NoteForm
+from .views import _load_case, _render_case
+from .workflow import allowed_next, ensure_editable
+from .workflow_forms import CaseDetailsForm, ClosureDecisionForm, ClosureRequestForm, MoveForm, ReopenForm
+
+# The steps of TT 02/2020/TT-BLĐTBXH in their order (step 0 intake, steps 1–5), for the step list.
+STEP_ORDER = ("intake", "assessment", "planning", "implementation", "review", "closed")
+
+
+@dataclass
+class WorkflowSection:
+    """What templates/cases/_workflow.html shows (it runs no query)."""
+    case: object
+    steps: list
+    can_steer: bool = False
+    can_edit_details: bool = False
+    move_form: object = None
+    pending: object = None            # the closure request waiting for a decision
+    returned: object = None           # the last closure request, returned with a comment
+    can_decide: bool = False
+    can_request_closure: bool = False
+    can_reopen: bool = False
+    history: list = field(default_factory=list)
+
+
+def workflow_section(case, user):
+    """The case page's workflow section for `user` (one query: the closure requests and decisions)."""
+    history = db.session.scalars(closure.closure_history(case.id)).unique().all()
+    pending = next((a for a in history if a.status == "pending"), None)
+    returned = history[0] if history and history[0].status == "returned" else None
+    steer = can_steer_case(user, case)
+    is_open = case.is_open
+    next_steps = allowed_next(case.status) if is_open else []
+    move_form = None
+    if steer and is_open and pending is None and next_steps:
+        move_form = MoveForm(formdata=None, steps=next_steps)
+    steps = [(code, cat.label(cat.CASE_STATUSES, code)) for code in STEP_ORDER]
+    return WorkflowSection(
+        case=case, steps=steps, can_steer=steer, can_edit_details=is_open and can_edit_case(user, case),
+        move_form=move_form, pending=pending, returned=returned, history=history,
+        can_decide=pending is not None and approvals.refusal_reason(pending, user, author_id=None) is None,
+        can_request_closure=steer and is_open and pending is None,
+        can_reopen=steer and case.status == "closed")
+
+
+def _back(case):
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="workflow"))
+
+
+# --- moving through the steps ----------------------------------------------------------------------
+
+@bp.post("/<int:case_id>/status")
+@requires(Perm.EDIT_CASES)
+def move(case_id):
+    case = _load_case(case_id, Perm.EDIT_CASES)
+    if not can_steer_case(current_user, case):
+        deny("steer_case")
+    form = MoveForm(steps=allowed_next(case.status) if case.is_open else [])
+    if form.validate():
+        try:
+            closure.move_case(case, form.to_status.data, reason=form.reason.data, by=current_user)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            add_service_error(form, error)
+        except StaleDataError:
+            db.session.rollback()
+            form.form_errors.append(str(_l("Someone else changed this case meanwhile. Check it and try again.")))
+        else:
+            flash(_l("The case moved to the step “%(step)s”.",
+                     step=cat.label(cat.CASE_STATUSES, case.status)), "success")
+            return _back(case)
+    elif not case.is_open:
+        form.form_errors.append(str(_l("This case is closed and read-only. Reopen it to make changes.")))
+    case = _load_case(case_id, Perm.EDIT_CASES)
+    # The step and reason stay in the form, with the reason they were refused.
+    return _render_case(case, NoteForm(formdata=None), status=422, move_form=form)
+
+
+# --- closure ----------------------------------------------------------------------------------------
+
+def _render_closure(case, *, request_form=None, decision_form=None, status=200, refusal=None):
+    history = db.session.scalars(closure.closure_history(case.id)).unique().all()
+    pending = next((a for a in history if a.status == "pending"), None)
+    steer = can_steer_case(current_user, case)
+    evaluation = db.session.scalar(closure.latest_evaluation(case.id)) if history else None
+    if request_form is None and steer and case.is_open and pending is None:
+        # after a return, the new request starts from the last one
+        request_form = ClosureRequestForm(formdata=None, reason=case.closure_reason or "",
+                                          summary=case.closure_summary or "", evaluation=evaluation or "")
+    if decision_form is None and pending is not None \
+            and approvals.refusal_reason(pending, current_user, author_id=None) is None:
+        decision_form = ClosureDecisionForm(formdata=None)
+    response = render_template(
+        "cases/close.html", case=case, history=history, pending=pending, request_form=request_form,
+        decision_form=decision_form, refusal=refusal, evaluation=evaluation, can_steer=steer,
+        stay_open=case.is_open and closure.open_stay_exists(case.id),
+        approval_labels=_approval_labels())
+    if history or case.closure_summary:   # the summary and the evaluation tell about the person
+        record("case_closure_viewed", by=current_user, entity=case)
+    db.session.commit()
+    return response, status
+
+
+def _approval_labels():
+    from ..plans import labels
+
+    return labels.APPROVAL_STATUSES
+
+
+@bp.route("/<int:case_id>/close", methods=["GET", "POST"])
+@requires(Perm.EDIT_CASES)
+def closure_page(case_id):
+    case = _load_case(case_id, Perm.EDIT_CASES)
+    if request.method == "GET":
+        return _render_closure(case)
+    try:
+        ensure_editable(case)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return _back(case)
+    if not can_steer_case(current_user, case):
+        deny("steer_case")
+    form = ClosureRequestForm()
+    if form.validate():
+        try:
+            closure.request_closure(case, reason=form.reason.data, summary=form.summary.data,
+                                    evaluation=form.evaluation.data, by=current_user)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            add_service_error(form, error)
+        except StaleDataError:
+            db.session.rollback()
+            form.form_errors.append(str(_l("Someone else changed this case meanwhile. Check it and try again.")))
+        else:
+            flash(_l("The closure was sent to a supervisor for approval."), "success")
+            return _back(case)
+    case = _load_case(case_id, Perm.EDIT_CASES)
+    return _render_closure(case, request_form=form, status=422)
+
+
+@bp.post("/<int:case_id>/close/decide")
+@requires(Perm.APPROVE)
+def decide_closure(case_id):
+    case = db.session.scalar(queries.case_for_page(current_user, case_id))
+    if case is None:
+        abort(404)
+    pending = db.session.scalar(closure.pending_closure(case.id))
+    if pending is None:
+        flash(_l("This request has already been decided."), "info")
+        return redirect(url_for("cases.closure_page", case_id=case.id))
+    form = ClosureDecisionForm()
+    if not form.validate() or not (form.approve.data or form.send_back.data):
+        form.form_errors.append(str(_l("Choose to approve or to return, with a comment when returning.")))
+        return _render_closure(case, decision_form=form, status=422)
+    approve = bool(form.approve.data)
+    try:
+        approvals.decide(pending, approve=approve, comment=form.comment.data, by=current_user)
+        db.session.commit()
+    except approvals.ApprovalRefused as error:
+        db.session.commit()   # the refusal is in the audit trail
+        case = db.session.scalar(queries.case_for_page(current_user, case_id))
+        return _render_closure(case, status=403, refusal=str(error))
+    except ServiceError as error:
+        db.session.rollback()
+        add_service_error(form, error)
+        case = db.session.scalar(queries.case_for_page(current_user, case_id))
+        return _render_closure(case, decision_form=form, status=422)
+    except StaleDataError:
+        db.session.rollback()
+        flash(_l("Someone else changed this case meanwhile. Check it and try again."), "error")
+        return redirect(url_for("cases.closure_page", case_id=case_id))
+    flash(_l("The case is closed. The follow-ups after closure are scheduled.") if approve
+          else _l("The closure was returned with your comment."), "success")
+    return redirect(url_for("cases.show", case_id=case_id, _anchor="workflow"))
+
+
+# --- reopening --------------------------------------------------------------------------------------
+
+@bp.route("/<int:case_id>/reopen", methods=["GET", "POST"])
+@requires(Perm.EDIT_CASES)
+def reopen(case_id):
+    case = _load_case(case_id, Perm.EDIT_CASES)
+    may = case.status == "closed" and can_steer_case(current_user, case)
+    form = ReopenForm(formdata=None) if may else None
+    status = 200
+    if request.method == "POST":
+        if case.status != "closed":
+            flash(_l("Only a closed case can be reopened."), "info")
+            return _back(case)
+        if not may:
+            deny("steer_case")
+        form = ReopenForm()
+        if form.validate():
+            try:
+                closure.reopen_case(case, reason=form.reason.data, by=current_user)
+                db.session.commit()
+            except ServiceError as error:
+                db.session.rollback()
+                add_service_error(form, error)
+            except StaleDataError:
+                db.session.rollback()
+                form.form_errors.append(str(_l("Someone else changed this case meanwhile. Check it and try again.")))
+            else:
+                flash(_l("The case was reopened."), "success")
+                return _back(case)
+        case = _load_case(case_id, Perm.EDIT_CASES)
+        status = 422
+    return render_template("cases/reopen.html", case=case, form=form), status
+
+
+# --- the case's own details -------------------------------------------------------------------------
+
+def _arm(form, case):
+    form.version.data = case.version
+    form.snapshot.data = compare.dumps(closure.details_snapshot(case))
+
+
+@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@requires(Perm.EDIT_CASES)
+def edit(case_id):
+    case = _load_case(case_id, Perm.EDIT_CASES)
+    try:
+        ensure_editable(case)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return _back(case)
+    form = CaseDetailsForm()
+    changes, status = None, 200
+    if request.method == "GET":
+        form = CaseDetailsForm(formdata=None)
+        form.fill(case)
+        _arm(form, case)
+        record("case_viewed", by=current_user, entity=case, detail={"for": "edit"})
+        db.session.commit()
+    else:
+        if form.validate():
+            try:
+                changed = closure.update_case_details(case, form.service_data(), version=form.version.data,
+                                                      by=current_user)
+                db.session.commit()
+            except (StaleEdit, StaleDataError):
+                db.session.rollback()
+                case = _load_case(case_id, Perm.EDIT_CASES)
+                started = compare.loads(form.snapshot.data)
+                changes = closure.detail_changes(started, closure.details_snapshot(case)) if started else []
+                form.form_errors.append(str(StaleEdit()))
+                _arm(form, case)   # saving again (after checking) goes through
+                return render_template("cases/edit.html", case=case, form=form, changes=changes), 409
+            except ServiceError as error:
+                db.session.rollback()
+                add_service_error(form, error)
+            else:
+                flash(_l("The case details were saved.") if changed else _l("Nothing was changed."), "success")
+                return redirect(url_for("cases.show", case_id=case_id))
+        case = _load_case(case_id, Perm.EDIT_CASES)
+        status = 422
+    return render_template("cases/edit.html", case=case, form=form, changes=changes), status
