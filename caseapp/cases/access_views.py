@@ -1,0 +1,190 @@
+"""Pages of sealed cases, break the glass, sharing and the supervisors' access log (issue 4 §9).
+Thin: load + authorise → form → service → commit → redirect / render."""
+from flask import abort, current_app, flash, has_request_context, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..core.forms import add_service_error
+from ..core.services import ServiceError
+from ..core.timeutil import format_datetime, utcnow
+from ..core.urls import safe_next
+from ..extensions import db
+from ..security import Perm, has_perm, requires
+from . import access, bp
+from .access_forms import BreakGlassForm, GrantActionForm, ShareForm
+
+GRANT_KIND_LABELS = {
+    "shared": _l("Shared by a supervisor"),
+    "break_glass": _l("Emergency access (break the glass)"),
+}
+GRANT_STATUS_LABELS = {
+    "active": _l("In force"),
+    "expired": _l("Expired"),
+    "revoked": _l("Access revoked"),
+}
+
+
+@bp.app_template_global("access_grant_label")
+def _access_grant_label(kind):
+    return GRANT_KIND_LABELS.get(kind, kind)
+
+
+@bp.app_template_global("access_grant_status")
+def _access_grant_status(grant, now=None):
+    """(code, label) of a grant's state: active, expired or revoked (no query)."""
+    code = access.grant_status(grant, now)
+    return code, GRANT_STATUS_LABELS[code]
+
+
+@bp.app_template_global("access_count_label")
+def _access_count_label(n):
+    """The unreviewed count as shown: "99+" past the bounded count's cap."""
+    return f"{access.COUNT_CAP - 1}+" if n >= access.COUNT_CAP else str(n)
+
+
+@bp.app_context_processor
+def _unreviewed_access_count():
+    """The menu's count of break-the-glass accesses waiting for a supervisor's review."""
+    if not has_request_context() or request.endpoint in (None, "static") \
+            or not has_perm(current_user, Perm.REVIEW_CASELOAD):
+        return {}
+    return {"unreviewed_access_count": access.unreviewed_count(current_user)}
+
+
+def _hours():
+    return int(current_app.config.get("BREAK_GLASS_HOURS", access.DEFAULT_BREAK_GLASS_HOURS))
+
+
+# --- break the glass -----------------------------------------------------------------------------
+
+def restricted_or_404(case_id, form=None, status=403):
+    """cases.show calls this when the case is outside the user's scope: a user of the case's own
+    facility holding BREAK_GLASS gets the restricted page (the case number only — no name, nothing of
+    the case); everyone else a plain 404, so another facility never learns the case exists."""
+    case = access.facility_case(current_user, case_id)
+    if not access.may_break_glass(current_user, case):
+        abort(404)
+    response = render_template("cases/restricted.html", case_number=case.number, case_id=case.id,
+                               form=form or BreakGlassForm(formdata=None), hours=_hours(),
+                               reason_min=access.REASON_MIN_LENGTH), status
+    if form is None:  # an attempt to open a case outside one's scope is worth a line in the audit trail
+        from ..audit.services import record
+
+        record("case_access_restricted", by=current_user, entity=case)
+        db.session.commit()
+    return response
+
+
+@bp.post("/<int:case_id>/break-glass")
+@requires(Perm.BREAK_GLASS)
+def break_glass(case_id):
+    case = access.facility_case(current_user, case_id)
+    if not access.may_break_glass(current_user, case):
+        abort(404)
+    if access.in_case_scope(current_user, case.id):
+        return redirect(url_for("cases.show", case_id=case.id))  # nothing to break: the case is theirs
+    form = BreakGlassForm()
+    if form.validate():
+        try:
+            grant = access.break_glass(case, reason=form.reason.data, by=current_user, hours=_hours())
+        except ServiceError as error:
+            db.session.rollback()
+            add_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("Access recorded until %(until)s. The supervisors of the facility see your reason.",
+                     until=format_datetime(grant.expires_at)), "warning")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return restricted_or_404(case_id, form=form, status=422)
+
+
+# --- sharing -------------------------------------------------------------------------------------
+
+@bp.post("/<int:case_id>/access/share")
+@requires(Perm.REVIEW_CASELOAD)
+def share(case_id):
+    from .forms import NoteForm
+    from .views import _load_case, _render_case
+
+    case = _load_case(case_id, Perm.EDIT_CASES)  # the facility's own case: sharing changes who sees it
+    form = ShareForm(users=db.session.scalars(access.shareable_users(case)).all())
+    if form.validate():
+        from ..auth.models import User
+
+        with_user = db.session.get(User, form.user_id.data)
+        try:
+            access.share_case(case, with_user=with_user, reason=form.reason.data, by=current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            add_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_l("The case is shared with %(name)s until you revoke it.", name=with_user.full_name), "success")
+            return redirect(url_for("cases.show", case_id=case.id, _anchor="access"))
+        case = _load_case(case_id, Perm.EDIT_CASES)
+    return _render_case(case, NoteForm(formdata=None), status=422, access_share_form=form)
+
+
+# --- a supervisor's actions on a grant -----------------------------------------------------------
+
+def _grant_or_404(grant_id):
+    row = access.grant_of_facility(current_user, grant_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _back(form, case_id):
+    return safe_next(form.next.data) or url_for("cases.show", case_id=case_id, _anchor="access")
+
+
+@bp.post("/access/<int:grant_id>/revoke")
+@requires(Perm.REVIEW_CASELOAD)
+def revoke_access(grant_id):
+    grant, case = _grant_or_404(grant_id)
+    form = GrantActionForm()
+    back = _back(form, case.id)
+    try:
+        access.revoke_grant(grant, case, by=current_user)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_l("The access was revoked."), "success")
+    return redirect(back)
+
+
+@bp.post("/access/<int:grant_id>/review")
+@requires(Perm.REVIEW_CASELOAD)
+def review_access(grant_id):
+    grant, case = _grant_or_404(grant_id)
+    form = GrantActionForm()
+    back = safe_next(form.next.data) or url_for("cases.access_log")
+    try:
+        access.mark_reviewed(grant, case, by=current_user)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_l("Marked as reviewed."), "success")
+    return redirect(back)
+
+
+# --- the access log ------------------------------------------------------------------------------
+
+@bp.get("/access-log")
+@requires(Perm.REVIEW_CASELOAD)
+def access_log():
+    show_all = request.args.get("show") == "all"
+    after = request.args.get("after", type=int)
+    page = access.access_log(current_user, unreviewed_only=not show_all, after=after)
+    if page.rows:  # the reasons may tell about the person: a read of personal data
+        from ..audit.services import record
+
+        record("case_access_log_viewed", by=current_user, detail={"grant_ids": [g.id for g, _c in page.rows][:50]})
+        db.session.commit()
+    return render_template("cases/access_log.html", page=page, show_all=show_all, first_page=after is None,
+                           unreviewed=access.unreviewed_count(current_user), now=utcnow(),
+                           here=request.full_path.rstrip("?"))
