@@ -87,8 +87,15 @@ class Config:
     # the login throttle and the audit trail; 0 ignores the header, which any client could forge.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
-    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    # Case attachments (cases.attachments): files outside static/, under the instance folder unless
+    # ATTACHMENT_DIR says where; at most ATTACHMENT_MAX_BYTES each (10 MB). A request larger than the
+    # file limit plus room for the form's other fields is refused with the 413 page.
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments")
+    ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+    MAX_CONTENT_LENGTH = ATTACHMENT_MAX_BYTES + 1024 * 1024
     SCHEDULER_EXPECTED = _env_bool("SCHEDULER_EXPECTED", False)
+    # Break the glass (cases.access): how long an emergency access to a case outside one's scope lasts.
+    BREAK_GLASS_HOURS = int(os.environ.get("BREAK_GLASS_HOURS", "8"))
 
     def __init__(self):
         self.SECRET_KEY = load_or_create_secret_key()

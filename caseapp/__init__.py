@@ -82,13 +82,14 @@ def _register_blueprints(app):
     from .clients import bp as clients_bp
     from .intake import bp as intake_bp
     from .main import bp as main_bp
+    from .notifications import bp as notifications_bp
     from .org import bp as org_bp
     from .plans import bp as plans_bp
     from .referrals import bp as referrals_bp
     from .shelter import bp as shelter_bp
 
     for bp in (main_bp, auth_bp, org_bp, audit_bp, clients_bp, intake_bp, cases_bp, shelter_bp, referrals_bp,
-               plans_bp):
+               plans_bp, notifications_bp):
         app.register_blueprint(bp)
 
 

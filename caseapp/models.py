@@ -9,3 +9,4 @@ from .shelter.models import Bed, Room, ShelterStay  # noqa: F401
 from .cases.workflow_models import Approval, Attachment, CaseAccessGrant, CaseFlag, FollowUp  # noqa: F401
 from .plans.models import Assessment, CarePlan, PlanActivity, PlanGoal  # noqa: F401
 from .referrals.models import Provider, Referral, Transfer  # noqa: F401
+from .notifications.models import Notification  # noqa: F401

@@ -147,9 +147,10 @@ def case_scope(user):
     cases assigned to them; shelter staff the cases of their shelter except sealed ones not assigned
     to them; admins, reporters and deactivated accounts no case content at all. A case is sealed when
     it is flagged sensitive or its client is (a client flagged after the case was opened seals the
-    case too). Access granted case by case (break the glass) comes with the workflow issue.
-    Supervisors also read the cases their facility transferred to another one (issue 4 §4), read-only:
-    write routes check can_edit_case."""
+    case too). Access granted case by case (issue 4 §9: shared by a supervisor, or break the glass
+    with a reason — caseapp/cases/access.py) opens a case of the user's own facility while the grant
+    is active (not expired, not revoked). Supervisors also read the cases their facility transferred
+    to another one (issue 4 §4), read-only: write routes check can_edit_case."""
     import sqlalchemy as sa
     from sqlalchemy.orm import aliased
 
@@ -164,13 +165,33 @@ def case_scope(user):
     if role is Role.SUPERVISOR:
         return sa.or_(same_facility, _transferred_out_by(user.facility_id))
     if role is Role.SOCIAL_WORKER:
-        return sa.and_(same_facility, assigned)
+        return sa.and_(same_facility, sa.or_(assigned, granted_case(user)))
     if role is Role.SHELTER_STAFF:
         sealed_client = aliased(Client)  # aliased: never correlates with a Client of the enclosing query
         client_is_sealed = sa.exists(sa.select(sealed_client.id).where(
             sealed_client.id == Case.client_id, sealed_client.is_sensitive.is_(True)))
-        return sa.and_(same_facility, sa.or_(assigned, sa.and_(Case.is_sensitive.is_(False), ~client_is_sealed)))
+        return sa.and_(same_facility, sa.or_(assigned, sa.and_(Case.is_sensitive.is_(False), ~client_is_sealed),
+                                             granted_case(user)))
     return sa.false()
+
+
+def granted_case(user, kinds=None, now=None):
+    """SQL condition on Case: the user holds an active CaseAccessGrant on it (issue 4 §9) — not
+    revoked, not expired; `kinds` narrows to ("shared",) or ("break_glass",). One EXISTS served by
+    ix_case_access_grants_user_case (user_id, case_id)."""
+    import sqlalchemy as sa
+    from sqlalchemy.orm import aliased
+
+    from .cases.models import Case
+    from .cases.workflow_models import CaseAccessGrant
+    from .core.timeutil import utcnow
+
+    grant = aliased(CaseAccessGrant)  # aliased: never correlates with a grant of the enclosing query
+    condition = sa.and_(grant.user_id == user.id, grant.case_id == Case.id, grant.revoked_at.is_(None),
+                        sa.or_(grant.expires_at.is_(None), grant.expires_at > (now or utcnow())))
+    if kinds:
+        condition = sa.and_(condition, grant.kind.in_(tuple(kinds)))
+    return sa.exists(sa.select(grant.id).where(condition))
 
 
 def _transferred_out_by(facility_id):
@@ -192,6 +213,16 @@ def can_edit_case(user, case):
     owns it now with Perm.EDIT_CASES: the facility that transferred a case out reads it, never writes.
     Write routes call this after loading the case in the user's case scope."""
     return has_perm(user, Perm.EDIT_CASES) and case is not None and case.facility_id == user.facility_id
+
+
+def can_steer_case(user, case):
+    """May this user move the case through its steps, ask for its closure, or reopen it? The case's
+    assigned worker and the supervisors of its facility — DOMAIN.md §2: social workers make the
+    closure requests of their cases, supervisors approve them. Reopening is given to both (not to
+    supervisors alone): it brings protection back rather than ending it, and the worker is the one who
+    finds a new need at the follow-up after closure; it needs a reason and is recorded. Shelter staff
+    and colleagues who only see or share the case do not steer it."""
+    return can_edit_case(user, case) and (case.assigned_worker_id == user.id or has_perm(user, Perm.APPROVE))
 
 
 def can_manage_provider(user, provider):

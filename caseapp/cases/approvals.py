@@ -47,10 +47,11 @@ class ApprovalRefused(ServiceError):
 
 def _subjects():
     """subject type → the domain service that knows the subject: author_id(subject_id) and
-    apply_decision(approval, case, *, approve, by). Closures add their line when they exist."""
+    apply_decision(approval, case, *, approve, by). Closures: cases.closure."""
     from ..plans import services as plans
+    from .closure import closure_subject
 
-    return {"assessment": plans.assessment_subject, "plan": plans.plan_subject}
+    return {"assessment": plans.assessment_subject, "plan": plans.plan_subject, "closure": closure_subject}
 
 
 def _subject(subject_type):

@@ -1,7 +1,7 @@
 """Forms of the case lists and the case page."""
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..core import categories
 from ..core.forms import BaseForm, max_length, required
@@ -25,6 +25,10 @@ class CaseFilterForm(BaseForm):
     opened_from = DateField(_l("Opened from"), validators=[Optional()])
     opened_to = DateField(_l("Opened to"), validators=[Optional()])
     intake_incomplete = BooleanField(_l("Intake record incomplete"))
+    high_risk = BooleanField(_l("High risk"))
+    overdue_follow_up = BooleanField(_l("Follow-up overdue"))
+    no_contact_days = IntegerField(_l("No contact for at least (days)"),
+                                   validators=[Optional(), NumberRange(min=1, max=3650)])
     sort = SelectField(_l("Sort"), default="newest", validators=[Optional()])
     after = IntegerField(validators=[Optional()])
 
@@ -64,6 +68,9 @@ class CaseFilterForm(BaseForm):
             opened_from=self.opened_from.data,
             opened_to=self.opened_to.data,
             intake_incomplete=bool(self.intake_incomplete.data),
+            high_risk=bool(self.high_risk.data),
+            no_contact_days=self.no_contact_days.data or None,
+            overdue_follow_up=bool(self.overdue_follow_up.data),
         )
 
 

@@ -9,7 +9,7 @@ from ..auth.models import User
 from ..core.pagination import keyset_page
 from ..core.timeutil import VN_TZ, utcnow
 from ..extensions import db
-from ..security import Role, case_scope
+from ..security import Role, case_scope, granted_case
 from .models import Case, CaseEvent
 
 
@@ -30,6 +30,30 @@ class CaseFilters:
     opened_from: date | None = None
     opened_to: date | None = None
     intake_incomplete: bool = False
+    # the caseload review's columns (cases.caseload links each number to the list with its filter)
+    high_risk: bool = False             # urgency emergency/high, or risk high
+    no_contact_days: int | None = None  # no contact (last_contact_at, else opened_at) for this many days
+    overdue_follow_up: bool = False     # a follow-up past due, neither done nor cancelled
+
+
+def high_risk_condition():
+    """SQL condition on Case: high risk (urgency emergency or high, or the assessed risk high)."""
+    return sa.or_(Case.urgency.in_(("emergency", "high")), Case.risk_level == "high")
+
+
+def no_contact_condition(days, now=None):
+    """SQL condition on Case: no contact with the person for `days` days (last_contact_at, or the
+    opening when there was none yet)."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    return sa.func.coalesce(Case.last_contact_at, Case.opened_at) < cutoff
+
+
+def overdue_follow_up_condition(now=None):
+    """SQL condition on Case: it has a follow-up past due, neither done nor cancelled."""
+    from .workflow_models import FollowUp
+
+    return Case.id.in_(sa.select(FollowUp.case_id).where(
+        FollowUp.due_at < (now or utcnow()), FollowUp.done_at.is_(None), FollowUp.cancelled_at.is_(None)))
 
 
 SORTS = {
@@ -52,13 +76,16 @@ def filtered_cases(user, filters: CaseFilters):
             .options(contains_eager(Case.client),
                      contains_eager(Case.assigned_worker.of_type(worker)).lazyload(worker.facility)))
     if filters.scope == "mine":
-        stmt = stmt.where(Case.assigned_worker_id == user.id)
+        # "Hồ sơ của tôi": the user's cases and those a supervisor shared with them (issue 4 §9; the
+        # list marks them "được chia sẻ"). Break-the-glass accesses stay out of the list.
+        stmt = stmt.where(sa.or_(Case.assigned_worker_id == user.id, granted_case(user, kinds=("shared",))))
     if filters.status == "open":
         stmt = stmt.where(Case.status.in_(OPEN_STATUSES))
     elif filters.status:
         stmt = stmt.where(Case.status == filters.status)
     if filters.unassigned:
-        stmt = stmt.where(Case.assigned_worker_id.is_(None))
+        # a case transferred out has no worker here, but it is not this facility's to assign
+        stmt = stmt.where(Case.assigned_worker_id.is_(None), Case.facility_id == user.facility_id)
     elif filters.worker_id:
         stmt = stmt.where(Case.assigned_worker_id == filters.worker_id)
     if filters.urgency:
@@ -74,6 +101,12 @@ def filtered_cases(user, filters: CaseFilters):
         stmt = stmt.where(Case.opened_at < datetime.combine(filters.opened_to + timedelta(days=1), time.min, VN_TZ))
     if filters.intake_incomplete:
         stmt = stmt.where(Case.intake_incomplete.is_(True))
+    if filters.high_risk:
+        stmt = stmt.where(high_risk_condition())
+    if filters.no_contact_days:
+        stmt = stmt.where(no_contact_condition(filters.no_contact_days))
+    if filters.overdue_follow_up:
+        stmt = stmt.where(overdue_follow_up_condition())
     return stmt
 
 

@@ -47,7 +47,11 @@ NOTE_MAX_LENGTH = 4000
 
 
 def add_note(case, text, *, by):
-    """A case note (ghi chép) on the timeline. NFC, line breaks kept; audited without its text."""
+    """A case note (ghi chép) on the timeline. NFC, line breaks kept; audited without its text.
+    A closed case takes no new note until it is reopened (workflow.ensure_editable)."""
+    from .workflow import ensure_editable
+
+    ensure_editable(case)
     text = unicodedata.normalize("NFC", (text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not text:
         raise ServiceError(_("Write the note before saving it."), field="text")

@@ -13,6 +13,8 @@ from ..extensions import db
 from ..security import Perm, can, deny, has_perm, requires
 from . import bp, queries, services
 from .forms import CaseFilterForm, NoteForm
+from ..plans import labels as plan_labels  # noqa: E402  (names only: no views, no forms)
+from ..referrals import labels as referral_labels  # noqa: E402
 
 PER_PAGE = 25
 
@@ -27,6 +29,30 @@ EVENT_LABELS = {
     "intake_completed": _l("Intake record completed"),
     "reassigned": _l("Worker changed"),
     "client_merged": _l("Client records merged"),
+    # the caseload review: a supervisor's flag to a worker (cases/caseload.py)
+    "flagged": _l("Flagged by the supervisor"),
+    "flag_resolved": _l("Flag resolved"),
+    # the case's workflow (cases/closure.py; closure requests and decisions: plans.labels)
+    "closure_evaluation": _l("Closing evaluation"),
+    "details_changed": _l("Case details changed"),
+    # access beyond the default scope (cases/access.py)
+    "access_break_glass": _l("Emergency access (break the glass)"),
+    "access_shared": _l("Case shared with"),
+    "access_revoked": _l("Access revoked"),
+    "reopened": _l("Case reopened"),
+    # follow-ups, contacts and documents (cases.followups, cases.attachments)
+    "follow_up_scheduled": _l("Follow-up scheduled"),
+    "follow_up_rescheduled": _l("Follow-up rescheduled"),
+    "follow_up_done": _l("Follow-up done"),
+    "follow_up_cancelled": _l("Follow-up cancelled"),
+    "contact_phone": _l("Contact: phone call"),
+    "contact_visit": _l("Contact: visit"),
+    "contact_meeting": _l("Contact: meeting at the centre"),
+    "contact_other": _l("Contact"),
+    "attachment_added": _l("Document attached"),
+    # approvals, assessments and plans (plans.labels); referrals and transfers (referrals.labels)
+    **plan_labels.EVENT_LABELS,
+    **referral_labels.EVENT_LABELS,
 }
 
 
@@ -53,8 +79,11 @@ def _case_list(scope):
                                  after=form.after.data, per_page=PER_PAGE)
     args = {k: v for k, v in request.args.items() if k != "after"}
     title = _l("My cases") if scope == "mine" else _l("Facility cases")
+    from .caseload_views import bulk_reassign_form  # the supervisor's "reassign the ticked cases"
+
     return render_template("cases/list.html", form=form, page=page, args=args, scope=scope, title=title,
-                           endpoint=request.endpoint, now=utcnow(), first_page=form.after.data is None)
+                           endpoint=request.endpoint, now=utcnow(), first_page=form.after.data is None,
+                           reassign_form=bulk_reassign_form(workers) if scope == "facility" else None)
 
 
 # --- the case page -------------------------------------------------------------------------------
@@ -105,10 +134,21 @@ def _case_sections(case):
     Key → the context variable its partial in templates/cases/show.html reads."""
     from ..plans import queries as plan_queries
     from ..referrals import queries as referral_queries
+    from .caseload_views import flags_section
+    from .workflow_views import workflow_section
+    from . import attachment_views, followup_views
+
+    from . import access, deadlines
 
     return {
+        "deadlines_section": deadlines.case_section(case, current_user),
+        "access_section": access.case_section(case, current_user),
         "plans_section": plan_queries.case_section(case, current_user),
         "referral_section": referral_queries.case_section(case, current_user),
+        "flags_section": flags_section(case, current_user),
+        "workflow_section": workflow_section(case, current_user),
+        "followup_section": followup_views.section(case),
+        "attachment_section": attachment_views.section(case),
     }
 
 
@@ -122,14 +162,18 @@ def _render_case(case, note_form, status=200, **extra):
     return render_template("cases/show.html", case=case, client=case.client, intake=case.intake, events=events,
                            groups=groups, links=links, note_form=note_form, event_labels=EVENT_LABELS,
                            screening=_screening_rows(case.intake), now=utcnow(),
-                           can_edit=can(current_user, Perm.EDIT_CASES, case),
-                           **_case_sections(case), **extra), status
+                           can_edit=case.is_open and can(current_user, Perm.EDIT_CASES, case),  # closed: read-only
+                           **{**_case_sections(case), **extra}), status  # a refused form's section overrides
 
 
 @bp.get("/<int:case_id>")
 @requires(Perm.VIEW_CASES)
 def show(case_id):
-    case = _load_case(case_id, Perm.VIEW_CASES)
+    case = db.session.scalar(queries.case_for_page(current_user, case_id))
+    if case is None:  # outside the scope: the restricted page (break the glass) or a plain 404
+        from .access_views import restricted_or_404
+
+        return restricted_or_404(case_id)
     response = _render_case(case, NoteForm(formdata=None))
     record("case_viewed", by=current_user, entity=case)  # reads of personal data are audited
     db.session.commit()
@@ -140,6 +184,9 @@ def show(case_id):
 @requires(Perm.EDIT_CASES)
 def add_note(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
+    if not case.is_open:   # closed: read-only until reopened (cases.workflow.ensure_editable)
+        flash(_l("This case is closed and read-only. Reopen it to make changes."), "error")
+        return redirect(url_for("cases.show", case_id=case.id))
     form = NoteForm()
     if form.validate():
         try:

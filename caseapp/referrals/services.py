@@ -286,6 +286,8 @@ def change_referral_status(referral, to_status, *, by, side, note=None, outcome=
     is a CaseEvent on the case and an audit event. `referral.provider` must be loaded."""
     if side not in SIDES:
         raise ValueError(side)
+    if side == "sender":   # the sender's case is read-only once closed, until reopened
+        ensure_editable(db.session.get(Case, referral.case_id))
     from_status = referral.status
     if to_status not in TRANSITIONS.get(from_status, set()):
         raise ServiceError(_("A referral cannot move from this status to the chosen one."), field="to_status")

@@ -192,6 +192,7 @@ def new_referral(case_id):
         except ServiceError as error:
             db.session.rollback()
             add_service_error(form, error)
+            case = _case_to_change(case_id)   # reloaded with its client: the rollback expired it
         else:
             db.session.commit()
             flash(_("The referral was sent. The answer is due by %(due)s.",
@@ -374,6 +375,7 @@ def transfer(case_id):
         except ServiceError as error:
             db.session.rollback()
             add_service_error(form, error)
+            case = _case_to_change(case_id)   # reloaded with its client: the rollback expired it
         except (StaleDataError, sa.exc.IntegrityError):
             db.session.rollback()
             form.form_errors.append(_("A transfer of this case is already awaiting an answer."))

@@ -337,7 +337,11 @@ INTAKE_TEXT_FIELDS = ("referrer_name", "referrer_org", "referrer_contact", "prob
 
 def complete_intake(case, *, client_data, groups, intake_data, by):
     """Complete the record of an emergency admission: the client's identity and groups, the
-    intake's channel, referrer and problems. Clears the case's "intake incomplete" task."""
+    intake's channel, referrer and problems. Clears the case's "intake incomplete" task. A closed
+    case is read-only until reopened."""
+    from ..cases.workflow import ensure_editable
+
+    ensure_editable(case)
     client = case.client
     problems = [p for p in intake_data.get("problems") or [] if p in codes(PROBLEMS)]
     if not problems:

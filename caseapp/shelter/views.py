@@ -281,6 +281,9 @@ def _version(case):
 @requires(Perm.EDIT_CASES)
 def complete_intake(case_id):
     case = load_in_scope_or_404(Case, case_id, case_scope, Perm.EDIT_CASES)
+    if not case.is_open:   # closed: read-only until reopened (cases.workflow.ensure_editable)
+        flash(_("This case is closed and read-only. Reopen it to make changes."), "error")
+        return redirect(url_for("cases.show", case_id=case.id))
     db.session.refresh(case, ["client"])
     client = case.client
     intake = db.session.get(Intake, case.intake_id) if case.intake_id else None

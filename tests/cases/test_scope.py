@@ -61,7 +61,9 @@ def test_shelter_staff_see_the_facility_cases_except_sealed_ones(staff, cases, s
     assert _ids(filtered_cases(staff.shelter, CaseFilters(scope="facility"))) == expected
     client = signed_in(staff.shelter)
     for name, case in cases.items():
-        assert client.get(f"/cases/{case.id}").status_code == (200 if case.id in expected else 404), name
+        # out of scope in their own facility: the restricted page (break the glass, issue 4 §9)
+        out_of_scope = 404 if name == "other_facility" else 403
+        assert client.get(f"/cases/{case.id}").status_code == (200 if case.id in expected else out_of_scope), name
 
 
 def test_shelter_staff_cannot_see_a_case_whose_client_is_sealed(staff, cases, signed_in):
@@ -71,7 +73,8 @@ def test_shelter_staff_cannot_see_a_case_whose_client_is_sealed(staff, cases, si
     case.is_sensitive = False         # … but a client sealed after the case was opened has unflagged cases
     db.session.flush()
     assert case.id not in _ids(visible_cases(staff.shelter))
-    assert signed_in(staff.shelter).get(f"/cases/{case.id}").status_code == 404
+    response = signed_in(staff.shelter).get(f"/cases/{case.id}")  # the restricted page, no name on it
+    assert response.status_code == 403 and "Đỗ Thị Kín" not in response.get_data(as_text=True)
     assert case.id in _ids(visible_cases(staff.supervisor))
     assert case.id in _ids(visible_cases(staff.colleague))  # the assigned worker still sees it
 
@@ -101,14 +104,18 @@ def test_case_of_other_facility_answers_404(staff, cases, signed_in, role):
 
 
 def test_worker_cannot_open_a_colleagues_case(staff, cases, signed_in):
-    assert signed_in(staff.worker).get(f"/cases/{cases['colleague'].id}").status_code == 404
+    # the restricted page asking for a reason (break the glass, issue 4 §9), not the case
+    response = signed_in(staff.worker).get(f"/cases/{cases['colleague'].id}")
+    assert response.status_code == 403 and "Hồ sơ hạn chế truy cập" in response.get_data(as_text=True)
 
 
 def test_worker_cannot_see_sealed_case_of_colleague(staff, cases, signed_in):
     case = cases["sealed_colleague"]
     client = signed_in(staff.worker)
-    # the page and the note form: 404, as if it did not exist
-    assert client.get(f"/cases/{case.id}").status_code == 404
+    # the page: the restricted page (the number only, no name: break the glass, issue 4 §9);
+    # the note form: 404, as if it did not exist
+    response = client.get(f"/cases/{case.id}")
+    assert response.status_code == 403 and "Hồ sơ hạn chế truy cập" in response.get_data(as_text=True)
     assert client.post(f"/cases/{case.id}/notes", data={"text": "tò mò"}).status_code == 404
     # the lists, with every filter that could reach it
     for path in ("/cases/mine?status=all", f"/cases/mine?status=all&worker={staff.colleague.id}"):
@@ -137,14 +144,17 @@ def test_deactivated_account_has_an_empty_case_scope(staff, cases):
 
 
 def test_list_membership_and_page_access_agree_for_every_role(staff, cases, signed_in):
-    """One scope for lists and pages: no case is listed that the page refuses, or the reverse."""
+    """One scope for lists and pages: no case is listed that the page refuses, or the reverse. Out of
+    scope, a case of the user's own facility answers the restricted page (403, break the glass), one
+    of another facility a 404."""
     for name in ("supervisor", "worker", "colleague", "shelter", "outsider"):
         user = getattr(staff, name)
         visible = _ids(visible_cases(user))
         client = signed_in(user)
         for case_name, case in cases.items():
             status = client.get(f"/cases/{case.id}").status_code
-            assert status == (200 if case.id in visible else 404), (name, case_name)
+            out_of_scope = 403 if case.facility_id == user.facility_id else 404
+            assert status == (200 if case.id in visible else out_of_scope), (name, case_name)
 
 
 def test_case_scope_is_a_sql_condition_usable_inside_client_scope(staff, cases):

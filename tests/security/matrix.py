@@ -224,3 +224,43 @@ def _plans_targets():
 
 
 TARGETS.update(_plans_targets())
+
+
+def _workflow_targets():
+    """The case's workflow pages: steps, closure, reopening, details (tests/cases/workflow_matrix_targets.py)."""
+    from ..cases.workflow_matrix_targets import targets
+
+    return targets(Target, NO_RECORD)
+
+
+TARGETS.update(_workflow_targets())
+
+
+def _followup_targets():
+    """Follow-ups, contact notes and attachments of a case (tests/cases/followup_matrix_targets.py)."""
+    from ..cases.followup_matrix_targets import targets
+
+    return targets(Target, NO_RECORD)
+
+
+TARGETS.update(_followup_targets())
+
+
+def _caseload_targets():
+    """The caseload review: reassigning, flags, notifications (tests/cases/caseload_matrix_targets.py)."""
+    from ..cases.caseload_matrix_targets import targets
+
+    return targets(Target, NO_RECORD)
+
+
+TARGETS.update(_caseload_targets())
+
+
+def _access_targets():
+    """Break the glass, sharing, and revoking / reviewing an access (tests/security/access_matrix_targets.py)."""
+    from .access_matrix_targets import targets
+
+    return targets(Target, NO_RECORD)
+
+
+TARGETS.update(_access_targets())
