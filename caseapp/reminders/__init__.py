@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("reminders", __name__, url_prefix="/scheduler")
+
+from . import views  # noqa: E402,F401

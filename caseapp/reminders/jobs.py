@@ -1,0 +1,242 @@
+"""The scheduler's work (issue 5 §2–5): one sweep issues every reminder that is due, exactly once.
+
+A sweep works in batches of BATCH_SIZE rows, each batch one transaction:
+  1. claim: UPDATE reminders SET status='claimed', claim_token=:token WHERE id IN (the first pending
+     rows due by `now` … FOR UPDATE SKIP LOCKED on PostgreSQL) AND status='pending' — the first
+     statement of the transaction, so on SQLite it takes the write lock before reading anything;
+     a second sweep (a second scheduler, a cron `reminders tick`) waits for it (SQLite) or skips the
+     locked rows (PostgreSQL) and then finds them no longer pending;
+  2. write one notification per claimed row (notifications.services.notify_many: notify() for a
+     batch, unique key built on the reminder's id) — an escalation notifies each supervisor;
+  3. mark the rows sent (late when remind_at was more than LATE_AFTER before `now`: the scheduler
+     was down and this is the catch-up) and COMMIT.
+A process killed anywhere before the COMMIT leaves the rows pending and no notification: the next
+sweep issues them. Nothing is duplicated (claims + unique keys), nothing is lost (one transaction).
+"""
+import logging
+import socket
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from ..core.timeutil import as_utc, format_datetime, utcnow
+from ..extensions import db
+from .models import ESCALATION, Reminder, SchedulerSweep
+
+log = logging.getLogger("caseapp.reminders")
+
+BATCH_SIZE = 500
+LATE_AFTER = timedelta(minutes=5)    # issue 5 §4: issued more than this after remind_at → late (catch-up)
+
+
+def _claim(now, token, batch_size, skip_ids):
+    due = (sa.select(Reminder.id)
+           .where(Reminder.status == "pending", Reminder.remind_at <= now)
+           .order_by(Reminder.remind_at, Reminder.id).limit(batch_size))
+    if skip_ids:
+        due = due.where(Reminder.id.not_in(skip_ids))
+    if db.session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    result = db.session.execute(
+        sa.update(Reminder).where(Reminder.id.in_(due.scalar_subquery()), Reminder.status == "pending")
+        .values(status="claimed", claim_token=token).execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+def _supervisors(facility_ids):
+    from ..auth.models import User
+    from ..security import Role
+
+    found = {}
+    if facility_ids:
+        rows = db.session.execute(sa.select(User.id, User.facility_id)
+                                  .where(User.facility_id.in_(facility_ids), User.role == Role.SUPERVISOR.value,
+                                         User.active.is_(True))
+                                  .order_by(User.id)).all()
+        for row in rows:
+            found.setdefault(row.facility_id, []).append(row.id)
+    return found
+
+
+def _issue(reminders, now):
+    """Notifications for claimed reminders (same transaction). Returns how many were written."""
+    from ..audit.services import record
+    from ..cases.models import Case
+    from ..cases.services import add_event
+    from ..notifications.services import notify_many
+
+    case_ids = {r.case_id for r in reminders}
+    cases = {row.id: row for row in db.session.execute(
+        sa.select(Case.id, Case.number).where(Case.id.in_(case_ids))).all()}
+    supervisors = _supervisors({r.facility_id for r in reminders if r.slot == ESCALATION})
+    entries = []
+    for reminder in reminders:
+        case = cases[reminder.case_id]
+        params = {"item_kind": reminder.item_kind, "due": format_datetime(reminder.due_at)}
+        if reminder.slot == ESCALATION:
+            told = supervisors.get(reminder.facility_id, [])
+            entries.extend({"user_id": user_id, "kind": "reminder_escalation", "case": case,
+                            "text_key": "reminder_escalation", "params": params, "at": now,
+                            "unique_key": f"reminder:{reminder.id}:u{user_id}"} for user_id in told)
+            # The escalation is part of the case's history (who was told, not what about the client).
+            add_event(case, "reminder_escalated", by=None, at=now)
+            record("reminder_escalated", by=None, entity_type="cases", entity_id=reminder.case_id,
+                   facility_id=reminder.facility_id,
+                   detail={"reminder_id": reminder.id, "item": reminder.item_kind, "supervisors": len(told)})
+        else:
+            text_key = "reminder_due" if as_utc(reminder.remind_at) >= as_utc(reminder.due_at) else "reminder_upcoming"
+            entries.append({"user_id": reminder.user_id, "kind": "reminder", "case": case, "text_key": text_key,
+                            "params": params, "at": now, "unique_key": f"reminder:{reminder.id}"})
+    return len(notify_many(entries))
+
+
+def _finish(token, now):
+    """Mark the batch sent; returns (sent, late)."""
+    late_before = now - LATE_AFTER
+    claimed = Reminder.claim_token == token
+    late = db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)
+                             .where(claimed, Reminder.status == "claimed", Reminder.remind_at < late_before))
+    sent = db.session.execute(
+        sa.update(Reminder).where(claimed, Reminder.status == "claimed")
+        .values(status="sent", sent_at=now, late=Reminder.remind_at < late_before, claim_token=None)
+        .execution_options(synchronize_session=False)).rowcount
+    return sent, late
+
+
+def _run_batch(now, batch_size, skip_ids, only_id=None, after_claim=None):
+    """One transaction: claim, notify, mark sent, commit. Returns (claimed, sent, late, ids)."""
+    token = uuid.uuid4().hex
+    if only_id is not None:
+        claimed = db.session.execute(
+            sa.update(Reminder).where(Reminder.id == only_id, Reminder.status == "pending")
+            .values(status="claimed", claim_token=token).execution_options(synchronize_session=False)).rowcount
+    else:
+        claimed = _claim(now, token, batch_size, skip_ids)
+    if not claimed:
+        db.session.rollback()
+        return 0, 0, 0, []
+    if after_claim is not None:
+        after_claim(token)
+    reminders = db.session.execute(sa.select(Reminder.id, Reminder.case_id, Reminder.facility_id, Reminder.item_kind,
+                                             Reminder.slot, Reminder.user_id, Reminder.due_at, Reminder.remind_at)
+                                   .where(Reminder.claim_token == token).order_by(Reminder.id)).all()
+    _issue(reminders, now)
+    sent, late = _finish(token, now)
+    db.session.commit()
+    return claimed, sent, late, [r.id for r in reminders]
+
+
+def sweep(now=None, *, batch_size=BATCH_SIZE, after_claim=None):
+    """Issue every reminder due by `now` (default: the current time); returns the sweep's log row.
+    `after_claim` is for tests only: called inside a batch's transaction, after the claim."""
+    now = as_utc(now) if now else utcnow()
+    entry = SchedulerSweep(started_at=utcnow(), swept_for=now, host=socket.gethostname()[:128])
+    db.session.add(entry)
+    db.session.flush()             # the first write of the transaction (SQLite: the write lock first)
+    try:
+        # Referrals past their escalation time are marked escalated on the referral (its page);
+        # the supervisors are told by the escalation reminders of the sweep below.
+        from ..referrals.services import escalate_overdue
+
+        escalate_overdue(now)
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001 — logged and counted; the reminders still go out
+        db.session.rollback()
+        log.exception("sweep: referral escalation failed")
+        entry = _reopen_entry(entry, now, error)
+
+    entry_id = entry.id
+    totals = {"claimed": 0, "sent": 0, "late": 0, "errors": 0}
+    skip_ids, detail = [], None
+    while True:
+        try:
+            claimed, sent, late, _ids = _run_batch(now, batch_size, skip_ids, after_claim=after_claim)
+        except Exception as error:  # noqa: BLE001
+            db.session.rollback()
+            log.exception("sweep: a batch failed; retrying its rows one by one")
+            detail = f"{type(error).__name__}: {error}"[:500]
+            totals["errors"] += 1
+            if not _retry_one_by_one(now, batch_size, skip_ids, totals):
+                break
+            continue
+        if not claimed:
+            break
+        totals["claimed"] += claimed
+        totals["sent"] += sent
+        totals["late"] += late
+    # A plain UPDATE as the transaction's first statement (SQLite: no read before the write lock).
+    values = dict(finished_at=utcnow(), claimed=totals["claimed"], sent=totals["sent"], late=totals["late"],
+                  errors=SchedulerSweep.errors + totals["errors"])
+    if detail:
+        values["error_detail"] = detail
+    db.session.execute(sa.update(SchedulerSweep).where(SchedulerSweep.id == entry_id).values(**values)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    entry = db.session.get(SchedulerSweep, entry_id)
+    if totals["sent"] or totals["errors"]:
+        log.info("sweep for %s: %s", now.isoformat(), totals)
+    return entry
+
+
+def _reopen_entry(entry, now, error):
+    """After a rollback of the first transaction, write the sweep's row again with the error."""
+    entry = SchedulerSweep(started_at=utcnow(), swept_for=now, host=socket.gethostname()[:128], errors=1,
+                           error_detail=f"{type(error).__name__}: {error}"[:500])
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def _retry_one_by_one(now, batch_size, skip_ids, totals):
+    """A batch failed: issue its rows one per transaction, so one bad row cannot hold up the rest;
+    the rows that fail again stay pending (the next sweep retries them) and are skipped by this one.
+    Returns False when nothing could be done (stop the sweep)."""
+    due = db.session.scalars(sa.select(Reminder.id)
+                             .where(Reminder.status == "pending", Reminder.remind_at <= now,
+                                    Reminder.id.not_in(skip_ids) if skip_ids else sa.true())
+                             .order_by(Reminder.remind_at, Reminder.id).limit(batch_size)).all()
+    db.session.rollback()
+    if not due:
+        return False
+    for reminder_id in due:
+        try:
+            claimed, sent, late, _ids = _run_batch(now, 1, skip_ids, only_id=reminder_id)
+        except Exception:  # noqa: BLE001
+            db.session.rollback()
+            log.exception("sweep: reminder %s failed; it stays pending", reminder_id)
+            totals["errors"] += 1
+            skip_ids.append(reminder_id)
+            continue
+        totals["claimed"] += claimed
+        totals["sent"] += sent
+        totals["late"] += late
+    return True
+
+
+def scheduled_tick(app):
+    """The scheduler's one interval job: a sweep, then the mail domain's delivery (issue 5 §6)."""
+    from ..mail.jobs import deliver
+
+    with app.app_context():
+        now = utcnow()
+        try:
+            sweep(now)
+        except Exception:  # noqa: BLE001 — the scheduler keeps running; the next minute retries
+            db.session.rollback()
+            log.exception("sweep failed")
+        try:
+            deliver(now)
+            db.session.commit()
+        except Exception:  # noqa: BLE001
+            db.session.rollback()
+            log.exception("mail delivery failed")
+        try:  # report files made in the background (issue 6 §8: reports.jobs)
+            from ..reports.jobs import run_export_jobs
+
+            run_export_jobs(now)
+        except Exception:  # noqa: BLE001
+            db.session.rollback()
+            log.exception("report exports failed")
+        finally:
+            db.session.remove()

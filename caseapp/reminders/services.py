@@ -1,0 +1,250 @@
+"""Reminder rows follow the due items of their case (issue 5 §1).
+
+`sync_case_reminders(case_id)` recomputes the case's due items (cases.deadlines, no user scope) and
+reconciles the case's reminder rows: inserts the missing ones, moves those whose due time or person
+changed, cancels those whose item is gone (done, cancelled, closed …).
+
+The hook point. Rather than a call at the end of each of the dozen services that change a due item
+(follow-ups, closure, assessments, plans, approvals, referrals, stays, flags, intake, reassignment —
+and every one written later), one pair of session listeners does it, inside the flush that writes
+the change (so in the same transaction, whoever commits it): `after_flush` notes the case of every
+flushed row that due items are computed from (the case itself, its follow-ups, flags, assessments,
+plans, approvals, referrals, stays) and of every timeline event (every case service writes one);
+`after_flush_postexec` then syncs those cases with plain SQL statements (no ORM object is touched,
+so the flush does not start over). A rollback takes the reminder rows with the change. It cannot
+miss a service that flushes through the ORM; a Core UPDATE of those tables that writes no timeline
+event is not seen (none changes a due item today) — call sync_case_reminders() there.
+"""
+import re
+from collections import defaultdict
+from datetime import timedelta
+from itertools import chain
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..core.categories import URGENCY_RANK
+from ..core.deadlines import due_at as rule_due_at
+from ..core.timeutil import as_utc, utcnow
+from ..extensions import db
+from .models import ESCALATION, Reminder
+
+# Issue 5 §1: remind the day before and at the due time, unless REMINDER_OFFSETS says otherwise
+# ("-1d,0": comma-separated offsets from the due time, in d / h / m; negative is before).
+DEFAULT_OFFSETS = "-1d,0"
+_OFFSET = re.compile(r"^([+-]?\d+)([dhm]?)$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes", "": "minutes"}
+
+PENDING_CASES = "reminders.cases_to_sync"
+
+
+def parse_offsets(text):
+    """[(slot, timedelta)] sorted earliest first; the slot is the offset as written ("-1d", "0")."""
+    offsets = {}
+    for token in (text or "").replace(" ", "").split(","):
+        if not token:
+            continue
+        match = _OFFSET.match(token)
+        if match is None:
+            raise ValueError(f"REMINDER_OFFSETS: cannot read {token!r} (e.g. -1d, -2h, 0)")
+        amount, unit = int(match.group(1)), match.group(2)
+        slot = "0" if amount == 0 else f"{amount}{unit or 'm'}"
+        offsets[slot] = timedelta(**{_UNITS[unit]: amount})
+    return sorted(offsets.items(), key=lambda pair: pair[1])
+
+
+def configured_offsets():
+    text = current_app.config.get("REMINDER_OFFSETS", DEFAULT_OFFSETS) if has_app_context() else DEFAULT_OFFSETS
+    return parse_offsets(text)
+
+
+def item_key(item):
+    kind, case_id, ref_id = item.key
+    return f"{kind}:{case_id}:{ref_id if ref_id is not None else '-'}"
+
+
+def _is_urgent(item):
+    """DOMAIN.md §4: the high-risk / urgent variant (the case's urgency, raised by a high risk level)."""
+    return item.urgency_rank <= URGENCY_RANK["high"]
+
+
+def escalation_at(item, referrals=None):
+    """When an overdue item escalates to the facility's supervisors: core.deadlines rule "escalation"
+    (DOMAIN.md §4: 1 working day for high risk / urgent, 3 otherwise). A referral escalates when
+    referrals.services says (its own urgency), so the referral page and the reminder agree."""
+    if item.kind == "referral_answer" and referrals and item.ref_id in referrals:
+        from ..referrals.services import escalation_due_at
+
+        return as_utc(escalation_due_at(referrals[item.ref_id]))
+    return rule_due_at("escalation", item.due_at, variant="urgent" if _is_urgent(item) else "default")
+
+
+def _desired_rows(items, offsets, now, referrals):
+    """{(item_key, slot): wanted values} for the case's due items.
+
+    Slots already past when they are computed: only the latest one is kept (a follow-up planned for
+    in two hours gets one reminder now, not "tomorrow" and "now" at once), and it is due now."""
+    wanted = {}
+    for item in items:
+        key = item_key(item)
+        if item.assignee_id is not None:
+            past = [slot for slot, offset in offsets if item.due_at + offset <= now]
+            for slot, offset in offsets:
+                if slot in past[:-1]:
+                    continue
+                wanted[(key, slot)] = dict(item_kind=item.kind, user_id=item.assignee_id, due_at=item.due_at,
+                                           remind_at=max(item.due_at + offset, now))
+        # An item nobody holds still escalates: the supervisors assign it.
+        wanted[(key, ESCALATION)] = dict(item_kind=item.kind, user_id=None, due_at=item.due_at,
+                                         remind_at=max(escalation_at(item, referrals), now))
+    return wanted
+
+
+def _referral_facts(case_id, items):
+    if not any(item.kind == "referral_answer" for item in items):
+        return {}
+    from ..referrals.models import Referral
+
+    rows = db.session.execute(sa.select(Referral.id, Referral.answer_due_at, Referral.is_urgent)
+                              .where(Referral.case_id == case_id)).all()
+    return {row.id: row for row in rows}
+
+
+def _cancel(ids, now):
+    if ids:
+        db.session.execute(sa.update(Reminder).where(Reminder.id.in_(ids), Reminder.status == "pending")
+                           .values(status="cancelled", cancelled_at=now)
+                           .execution_options(synchronize_session=False))
+
+
+def _insert_ignoring_duplicates():
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(Reminder).on_conflict_do_nothing(index_elements=["item_key", "slot", "due_at"])
+
+
+def sync_case_reminders(case_id, *, now=None):
+    """Reconcile the reminder rows of one case with its due items; flushes. Returns
+    {"created": n, "moved": n, "cancelled": n}. Updates are conditional on the row still being
+    pending, so a reminder a sweep is sending at that moment is either sent or changed, never both."""
+    from ..cases.deadlines import job_case_items
+    from ..cases.models import Case
+
+    now = as_utc(now) if now else utcnow()
+    counts = {"created": 0, "moved": 0, "cancelled": 0}
+    facility_id = db.session.scalar(sa.select(Case.facility_id).where(Case.id == case_id))
+    items = job_case_items(case_id) if facility_id is not None else []
+    wanted = _desired_rows(items, configured_offsets(), now, _referral_facts(case_id, items))
+
+    existing = defaultdict(list)
+    for row in db.session.execute(sa.select(Reminder.id, Reminder.item_key, Reminder.slot, Reminder.user_id,
+                                            Reminder.due_at, Reminder.status)
+                                  .where(Reminder.case_id == case_id)).all():
+        existing[(row.item_key, row.slot)].append(row)
+
+    to_cancel = []
+    for key, want in wanted.items():
+        rows = existing.pop(key, [])
+        pending = [r for r in rows if r.status == "pending"]
+        if any(r.status in ("sent", "claimed") and as_utc(r.due_at) == want["due_at"] for r in rows):
+            to_cancel.extend(r.id for r in pending)     # already reminded for this due time
+            continue
+        same_due = next((r for r in rows if as_utc(r.due_at) == want["due_at"]), None)
+        keep = same_due if same_due is not None else (pending[0] if pending else None)
+        to_cancel.extend(r.id for r in pending if keep is None or r.id != keep.id)
+        if keep is None:
+            # ON CONFLICT DO NOTHING: a concurrent sync of the same case may have made it meanwhile.
+            inserted = db.session.execute(_insert_ignoring_duplicates().values(
+                case_id=case_id, facility_id=facility_id, item_key=key[0], slot=key[1], status="pending",
+                late=False, created_at=now, **want))
+            counts["created"] += inserted.rowcount or 0
+            continue
+        if keep.status == "pending" and as_utc(keep.due_at) == want["due_at"] and keep.user_id == want["user_id"]:
+            continue
+        values = {"user_id": want["user_id"]}
+        if keep.status != "pending" or as_utc(keep.due_at) != want["due_at"]:
+            values.update(due_at=want["due_at"], remind_at=want["remind_at"])
+        if keep.status == "cancelled":
+            values.update(status="pending", cancelled_at=None)     # the item is back (e.g. a reopened case)
+        db.session.execute(sa.update(Reminder).where(Reminder.id == keep.id, Reminder.status == keep.status)
+                           .values(**values).execution_options(synchronize_session=False))
+        counts["moved"] += 1
+    for rows in existing.values():                                  # items that are gone
+        to_cancel.extend(r.id for r in rows if r.status == "pending")
+    _cancel(to_cancel, now)
+    counts["cancelled"] = len(to_cancel)
+    return counts
+
+
+def sync_all(*, facility_id=None, now=None):
+    """Sync every case that has or had due items (the first run after installing, or after a change of
+    REMINDER_OFFSETS): open cases and closed ones with follow-ups. Flushes; returns cases synced."""
+    from ..cases.models import Case
+    from ..cases.workflow_models import FollowUp
+    from ..core.categories import OPEN_STATUSES
+
+    stmt = sa.select(Case.id).where(sa.or_(
+        Case.status.in_(OPEN_STATUSES),
+        sa.exists().where(FollowUp.case_id == Case.id, FollowUp.done_at.is_(None), FollowUp.cancelled_at.is_(None)),
+        sa.exists().where(Reminder.case_id == Case.id, Reminder.status == "pending")))
+    if facility_id is not None:
+        stmt = stmt.where(Case.facility_id == facility_id)
+    case_ids = db.session.scalars(stmt.order_by(Case.id)).all()
+    for case_id in case_ids:
+        sync_case_reminders(case_id, now=now)
+    db.session.flush()
+    return len(case_ids)
+
+
+# --- the hook: the cases a flush touched are synced at the end of that flush -----------------------
+
+def _tracked_classes():
+    from ..cases.models import Case, CaseEvent
+    from ..cases.workflow_models import Approval, CaseFlag, FollowUp
+    from ..plans.models import Assessment, CarePlan
+    from ..referrals.models import Referral
+    from ..shelter.models import ShelterStay
+
+    return Case, (CaseEvent, FollowUp, CaseFlag, Approval, Assessment, CarePlan, Referral, ShelterStay)
+
+
+def _ours(session):
+    return has_app_context() and session is db.session()
+
+
+def _note_touched_cases(session, _flush_context):
+    if not _ours(session):
+        return
+    case_class, by_case_id = _tracked_classes()
+    touched = session.info.setdefault(PENDING_CASES, set())
+    for obj in chain(session.new, session.dirty, session.deleted):
+        # The flushed values, read without loading anything (a deleted row may be gone already).
+        state = sa.inspect(obj).dict
+        if isinstance(obj, case_class):
+            case_id = state.get("id")
+        elif isinstance(obj, by_case_id):
+            case_id = state.get("case_id")
+        else:
+            continue
+        if case_id is not None:
+            touched.add(case_id)
+
+
+def _sync_after_flush(session, _flush_context):
+    touched = session.info.pop(PENDING_CASES, None)
+    if not touched or not _ours(session):
+        return
+    for case_id in sorted(touched):
+        sync_case_reminders(case_id)
+
+
+def install_hooks():
+    """Register the session listeners once (create_app calls this)."""
+    for name, listener in (("after_flush", _note_touched_cases), ("after_flush_postexec", _sync_after_flush)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
