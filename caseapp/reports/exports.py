@@ -1,0 +1,239 @@
+"""The report as files (issue 6 §6): CSV (UTF-8 with BOM for Excel, formula injection neutralised),
+XLSX (openpyxl: real numbers, one sheet per table, Vietnamese headers) and PDF (the administrative
+layout of Nghị định 30/2020/NĐ-CP through core.pdf). The tables come suppressed (reports.tables):
+every export leaves the facility."""
+import csv
+import io
+
+from flask import Response
+from flask_babel import gettext as _
+
+from ..core.timeutil import format_datetime, local_today, utcnow
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe; numbers stay numbers."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    value = str(value)  # a lazy translation too
+    if value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _met_text(result):
+    if result.met is None:
+        return _("No data")
+    return _("Met") if result.met else _("Not met")
+
+
+def _number(value):
+    return "" if value is None else value
+
+
+def indicator_rows(results):
+    header = [_("No."), _("Indicator"), _("Numerator"), _("Denominator"), _("Value") + " (%)", _("Target") + " (%)",
+              _("National target 2025"), _("National target 2030"), _("Result"), _("Source of the entered numbers")]
+    rows = []
+    for r in results:
+        d = r.definition
+        rows.append([d.number, str(d.title), _number(r.numerator), _number(r.denominator), _number(r.value),
+                     r.target, d.target_2025_text, d.target_2030_text, _met_text(r),
+                     "; ".join(sorted(set(r.sources.values())))])
+    return header, rows
+
+
+def _table_rows(table):
+    rows = [[row.label, _number(row.value)] for row in table.rows]
+    if table.total is not None:
+        rows.append([_("Total"), table.total])
+    return rows
+
+
+def _title(period, scope_name):
+    return _("Statistics report — %(scope)s — %(period)s", scope=scope_name, period=period.label)
+
+
+def csv_bytes(tables, results, period, scope_name):
+    out = io.StringIO()
+    writer = csv.writer(out)
+
+    def write(row):
+        writer.writerow([neutralise(cell) for cell in row])
+
+    write([_title(period, scope_name)])
+    write([_("Cells under 5 people are shown as <5."), _("Made on %(when)s", when=format_datetime(utcnow()))])
+    for table in tables:
+        write([])
+        write([table.title])
+        write([_("Category"), table.unit])
+        for row in _table_rows(table):
+            write(row)
+    write([])
+    write([_("QĐ 112/QĐ-TTg programme indicators")])
+    header, rows = indicator_rows(results)
+    write(header)
+    for row in rows:
+        write(row)
+    return "\ufeff".encode("utf-8") + out.getvalue().encode("utf-8")
+
+
+SHEET_NAMES = {
+    "headline": "Tổng hợp", "group": "Nhóm đối tượng", "sex": "Giới tính", "age_group": "Nhóm tuổi",
+    "ethnicity": "Dân tộc", "commune": "Xã phường", "channel": "Kênh tiếp nhận", "problem": "Vấn đề",
+    "service": "Loại dịch vụ", "referral_kind": "Chuyển gửi - nơi nhận", "referral_status": "Chuyển gửi - kết quả",
+    "shelter": "Nhà tạm lánh",
+}
+
+
+def xlsx_bytes(tables, results, period, scope_name):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    bold = Font(bold=True)
+
+    def sheet(name, title, header, rows):
+        ws = workbook.create_sheet(name[:31])
+        ws.append([neutralise(title)])
+        ws["A1"].font = bold
+        ws.append([neutralise(period.label)])
+        ws.append([neutralise(h) for h in header])
+        for cell in ws[3]:
+            cell.font = bold
+        for row in rows:
+            ws.append([neutralise(c) for c in row])
+        ws.column_dimensions["A"].width = 60
+        ws.column_dimensions["B"].width = 16
+        return ws
+
+    header, rows = indicator_rows(results)
+    sheet("Chỉ tiêu QĐ 112", _("QĐ 112/QĐ-TTg programme indicators") + " — " + scope_name, header, rows)
+    for table in tables:
+        sheet(SHEET_NAMES.get(table.key, table.key), table.title + " — " + scope_name, [_("Category"), table.unit],
+              _table_rows(table))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def pdf_bytes(tables, results, period, scope_name, *, snapshot=None, receiving_body=None, issuing_body=None,
+              place=""):
+    from ..core.pdf import DocumentHeader, render_pdf
+
+    from ..core.pdf import Signature
+
+    header = DocumentHeader(
+        issuing_body=issuing_body or scope_name, doc_type="BÁO CÁO",
+        number="…/BC", place=place, day=local_today(), signature=Signature(title="NGƯỜI LẬP BÁO CÁO"),
+        title=_("Statistics of social-work services, %(period)s", period=period.label),
+        recipients=[r for r in (receiving_body, "Lưu: VT") if r],
+        pdf_title=_title(period, scope_name))
+    return render_pdf("pdf/statistics_report.html", doc=header, tables=tables, results=results, period=period,
+                      scope_name=scope_name, snapshot=snapshot, met_text=_met_text)
+
+
+MIMETYPES = {"csv": "text/csv; charset=utf-8",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "pdf": "application/pdf"}
+
+
+def response(body, filename, mimetype):
+    from ..core.pdf import content_disposition
+
+    if mimetype == MIMETYPES["pdf"]:
+        disposition = content_disposition(filename)
+    else:
+        disposition = f'attachment; filename="{filename}"'
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
+
+
+# --- what to export -----------------------------------------------------------------------------------
+
+def _province_name(facility):
+    from ..extensions import db
+    from ..org.models import Province
+
+    province = db.session.get(Province, facility.province_code)
+    return province.name if province else facility.province_code
+
+
+def source(user, params):
+    """What `params` ask to export, as `user` may see it: (numbers, reference, period, scope name, snapshot).
+    ?snapshot=id: a frozen report (LookupError when out of reach); scope=province_frozen: the sum of the
+    province's frozen reports; otherwise the live numbers of the period (ValueError when invalid)."""
+    from ..extensions import db
+    from ..org.models import Facility
+    from ..security import Perm, has_perm
+    from . import indicators, periods, queries, services
+
+    facility = user.facility
+    snapshot_id = params.get("snapshot")
+    if snapshot_id:
+        snapshot = queries.snapshot_in_reach(int(snapshot_id), user) if str(snapshot_id).isdigit() else None
+        if snapshot is None:
+            raise LookupError(snapshot_id)
+        period = periods.Period.from_dict(snapshot.data["period"])
+        owner = db.session.get(Facility, snapshot.facility_id)
+        return snapshot.data, snapshot.data.get("reference", {}), period, owner.name, snapshot
+
+    def number(key):
+        value = params.get(key)
+        return int(value) if value not in (None, "") and str(value).lstrip("-").isdigit() else None
+
+    def day(key):
+        from datetime import date
+
+        try:
+            return date.fromisoformat(params[key]) if params.get(key) else None
+        except ValueError:
+            return None
+
+    if not any(params.get(k) for k in ("kind", "year", "date_from")):  # as the page: the last full quarter
+        period = periods.default_period(local_today())
+    else:
+        period = periods.make_period(params.get("kind", ""), number("year"), number("number"), day("date_from"),
+                                     day("date_to"))
+    reference = indicators.reference_for_snapshot(queries.reference_values(facility.province_code, period.year))
+    province_allowed = has_perm(user, Perm.VIEW_PROVINCE_REPORTS)
+    if params.get("scope") == "province_frozen" and province_allowed:
+        facilities = queries.province_facilities(facility.province_code)
+        frozen = queries.province_frozen_snapshots(facility.province_code, period)
+        numbers = services.province_numbers(list(frozen.values()), len(facilities))
+        return numbers, reference, period, _province_name(facility), None
+    if params.get("scope") == "province" and province_allowed:
+        scope = queries.Scope("province", province_code=facility.province_code)
+        return queries.statistics(scope, period), reference, period, _province_name(facility), None
+    scope = queries.Scope("facility", facility_id=facility.id, province_code=facility.province_code)
+    return queries.statistics(scope, period), reference, period, facility.name, None
+
+
+def make_file(fmt, user, params, *, progress=None):
+    """The export file: (bytes, file name, mimetype, snapshot, period). Official output: Vietnamese
+    whatever the UI language; every export leaves the facility, so small cells are hidden.
+    `progress(percent)` is told how far it got (the background jobs)."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from ..core.pdf import place_name
+    from . import indicators, tables
+
+    with force_locale("vi"):
+        numbers, reference, period, scope_name, snapshot = source(user, params)
+        if progress:
+            progress(50)
+        report_tables = tables.suppress(tables.build(numbers))
+        results = tables.suppress_indicators(indicators.compute(numbers, reference, period.year))
+        if fmt == "csv":
+            body = csv_bytes(report_tables, results, period, scope_name)
+        elif fmt == "xlsx":
+            body = xlsx_bytes(report_tables, results, period, scope_name)
+        else:
+            body = pdf_bytes(report_tables, results, period, scope_name, snapshot=snapshot,
+                             receiving_body=current_app.config.get("REPORT_RECEIVING_BODY"),
+                             place=place_name(_province_name(user.facility)))
+    return body, f"bao-cao-{period.slug}.{fmt}", MIMETYPES[fmt], snapshot, period

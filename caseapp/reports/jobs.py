@@ -1,0 +1,113 @@
+"""Scheduler entry point of the reports (issue 6 §8): report files made outside the request.
+
+run_export_jobs(now) is called by the scheduler's tick (reminders.jobs.scheduled_tick, `flask
+scheduler run` / `flask reminders tick`) and commits as it goes:
+- claim: a conditional UPDATE queued → running with a token (PostgreSQL selects the candidates FOR
+  UPDATE SKIP LOCKED), committed at once, so two ticks never make the same file; a job left
+  "running" by a killed process is claimed again after CLAIM_LEASE;
+- make the file as the user who asked (their scope, small cells hidden), progress committed on the
+  way (10 → 50 → 100 %), write it under EXPORT_DIR, mark it done with expires_at = now + 7 days,
+  and notify the user (notifications.notify, one per job) — in one transaction;
+- a failure marks the job failed with the error's type (the user sees it in the list);
+- expired files are deleted and their jobs marked expired.
+"""
+import logging
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..auth.models import User
+from ..core.timeutil import as_utc, utcnow
+from ..extensions import db
+from .models import ExportJob
+
+log = logging.getLogger("caseapp.reports")
+
+BATCH = 5
+CLAIM_LEASE = timedelta(minutes=30)
+
+
+def export_dir():
+    path = Path(current_app.config["EXPORT_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _claim(now, token):
+    due = (sa.select(ExportJob.id)
+           .where(sa.or_(ExportJob.status == "queued",
+                         sa.and_(ExportJob.status == "running", ExportJob.started_at < now - CLAIM_LEASE)))
+           .order_by(ExportJob.created_at, ExportJob.id).limit(BATCH))
+    if db.session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    db.session.execute(
+        sa.update(ExportJob)
+        .where(ExportJob.id.in_(due.scalar_subquery()),
+               sa.or_(ExportJob.status == "queued",
+                      sa.and_(ExportJob.status == "running", ExportJob.started_at < now - CLAIM_LEASE)))
+        .values(status="running", claim_token=token, started_at=now, progress=10)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return db.session.scalars(sa.select(ExportJob).where(ExportJob.claim_token == token,
+                                                         ExportJob.status == "running")
+                              .order_by(ExportJob.id)).all()
+
+
+def _set_progress(job_id, percent):
+    db.session.execute(sa.update(ExportJob).where(ExportJob.id == job_id).values(progress=percent)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def _run(job, now):
+    from ..notifications.services import notify
+    from . import exports
+
+    user = db.session.get(User, job.user_id)
+    job_id = job.id
+    body, filename, _mimetype, _snapshot, _period = exports.make_file(
+        job.fmt, user, job.params, progress=lambda p: _set_progress(job_id, p))
+    job = db.session.get(ExportJob, job_id)
+    path = export_dir() / f"{job.id}-{uuid.uuid4().hex}.{job.fmt}"
+    path.write_bytes(body)
+    keep = timedelta(days=current_app.config.get("EXPORT_KEEP_DAYS", 7))
+    job.file_path, job.file_name = path.name, filename
+    job.status, job.progress, job.finished_at, job.expires_at = "done", 100, utcnow(), now + keep
+    notify(job.user_id, "report_export_ready", None, "report_export_ready", unique_key=f"report_export:{job.id}",
+           params={"period": job.label, "format": job.fmt.upper(), "days": keep.days}, at=now)
+    db.session.commit()
+
+
+def purge_expired(now):
+    """Delete the files of jobs past their expiry; the jobs stay listed as expired."""
+    rows = db.session.scalars(sa.select(ExportJob).where(ExportJob.status == "done", ExportJob.expires_at <= now)
+                              .limit(200)).all()
+    for job in rows:
+        if job.file_path:
+            (export_dir() / job.file_path).unlink(missing_ok=True)
+        job.status, job.file_path = "expired", None
+    db.session.commit()
+    return len(rows)
+
+
+def run_export_jobs(now=None):
+    """Make the queued report files; returns how many were made."""
+    now = as_utc(now) if now else utcnow()
+    purge_expired(now)
+    made = 0
+    for job in _claim(now, uuid.uuid4().hex):
+        job_id = job.id
+        try:
+            _run(job, now)
+            made += 1
+        except Exception as error:  # noqa: BLE001 — one bad job must not hold up the others
+            db.session.rollback()
+            log.exception("report export %s failed", job_id)
+            db.session.execute(sa.update(ExportJob).where(ExportJob.id == job_id)
+                               .values(status="failed", error=type(error).__name__[:255], finished_at=utcnow())
+                               .execution_options(synchronize_session=False))
+            db.session.commit()
+    return made

@@ -1,0 +1,103 @@
+"""Reports (issue 6): frozen reporting periods and the reference data entered by reporters.
+
+- ReportSnapshot: a facility's statistics and indicator numerators for one period, frozen by a
+  supervisor (facility director) or a reporter. `data` is the JSON of every number, computed once
+  at the freeze and never recomputed: later edits of the case data do not change it. Re-opening sets
+  status "reopened" with who, when and why; freezing again makes a new row, so every submitted
+  version stays readable. At most one frozen snapshot per facility and period.
+- ReferenceValue: a number the system does not hold (DOMAIN.md §8: staff and training counts, the
+  number of agencies, the baseline of people counselled, the children of the indicator group in the
+  area, a province's own target), entered per province and year with its source.
+"""
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..core.timeutil import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class ReportSnapshot(db.Model):
+    __tablename__ = "report_snapshots"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('frozen', 'reopened')", name="status_known"),
+        sa.CheckConstraint("period_end >= period_start", name="period_ordered"),
+        sa.Index("ix_report_snapshots_facility_period", "facility_id", "period_start", "period_end"),
+        # One frozen report per facility and period, whatever two browsers do at the same moment.
+        sa.Index("ux_report_snapshots_one_frozen", "facility_id", "period_start", "period_end", unique=True,
+                 sqlite_where=sa.text("status = 'frozen'"), postgresql_where=sa.text("status = 'frozen'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
+    period_kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)   # month|quarter|half|year|custom
+    period_start: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    period_end: Mapped[date] = mapped_column(sa.Date, nullable=False)         # inclusive
+    data: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="frozen")
+    frozen_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    frozen_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reopened_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    reopened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reopen_reason: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    facility = db.relationship("Facility", lazy="raise_on_sql")
+    frozen_by = db.relationship("User", lazy="raise_on_sql", foreign_keys=[frozen_by_id])
+    reopened_by = db.relationship("User", lazy="raise_on_sql", foreign_keys=[reopened_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_frozen(self):
+        return self.status == "frozen"
+
+
+class ReferenceValue(db.Model):
+    __tablename__ = "report_reference_values"
+    __table_args__ = (
+        sa.UniqueConstraint("province_code", "year", "key"),
+        sa.CheckConstraint("value >= 0", name="value_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[str] = mapped_column(sa.ForeignKey("provinces.code"), nullable=False)
+    year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    key: Mapped[str] = mapped_column(sa.String(32), nullable=False)           # reports.indicators.REFERENCE_KEYS
+    value: Mapped[float] = mapped_column(sa.Float, nullable=False)
+    source: Mapped[str] = mapped_column(sa.String(255), nullable=False)       # where the number comes from
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    entered_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    entered_by = db.relationship("User", lazy="raise_on_sql")
+
+
+class ExportJob(db.Model):
+    """A report file made outside the request (issue 6 §8): queued by the user, made by the scheduler's
+    tick (reports.jobs.run_export_jobs) with its progress, the user notified when it is ready; the
+    file is deleted EXPORT_KEEP_DAYS (7) days later."""
+    __tablename__ = "report_export_jobs"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed', 'expired')", name="status_known"),
+        sa.CheckConstraint("fmt IN ('csv', 'xlsx', 'pdf')", name="fmt_known"),
+        sa.Index("ix_report_export_jobs_status_created", "status", "created_at"),
+        sa.Index("ix_report_export_jobs_user_id_id", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
+    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
+    fmt: Mapped[str] = mapped_column(sa.String(8), nullable=False)
+    params: Mapped[dict] = mapped_column(sa.JSON, nullable=False)      # period args + scope, or a snapshot id
+    label: Mapped[str] = mapped_column(sa.String(128), nullable=False)  # the period, for the list
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="queued")
+    progress: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    claim_token: Mapped[str | None] = mapped_column(sa.String(64))
+    file_name: Mapped[str | None] = mapped_column(sa.String(128))
+    file_path: Mapped[str | None] = mapped_column(sa.String(255))      # under EXPORT_DIR
+    error: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    started_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[object | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,451 @@
+"""Every read of the reports (issue 6 §2): grouped counts in SQL, one definition per count.
+
+A count is defined once, as a *population*: a select of client ids (or of case, referral, stay ids)
+for a scope and a period. The statistics count it with COUNT(*) / GROUP BY; the drill-down list
+(`population_clients`) pages through the very same select — so the number on the report and the
+length of the list behind it cannot differ. Nothing here loops over cases in Python.
+
+Definitions (a period is local calendar days, see periods.Period):
+- received: clients with an intake received in the period;
+- counselled: clients with an intake of the period decided "advice only" (INTAKE_DECISIONS);
+- supported: clients with a case active in the period (opened before its end, not closed before
+  its start);
+- served: received ∪ supported — the population the breakdowns by group, sex, age, ethnicity and
+  commune describe;
+- cases opened / closed: cases opened / closed (status closed) in the period;
+- age: full years on the last day of the period (DOMAIN.md §7 age groups; a client known only by a
+  year of birth has the age reached in that year, as Client.age_on does);
+- services: clients per service type of a plan activity (not cancelled) of a case active in the
+  period, or of a referral sent in the period (not revoked);
+- referrals: sent in the period, by the provider's kind and by their status now;
+- shelter: stays admitted in the period; bed-nights = nights spent in the period (local calendar
+  days between arrival and departure, or the end of the period / now for a stay still open);
+  average stay = nights of the stays checked out in the period ÷ their number.
+"""
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ..cases.models import Case
+from ..clients.models import Client, ClientGroup
+from ..core import categories
+from ..core.timeutil import UTCDateTime, utcnow
+from ..extensions import db
+from ..intake.models import Intake
+from ..org.models import Commune, Facility
+from ..plans.models import CarePlan, PlanActivity
+from ..referrals.models import Provider, Referral
+from ..shelter.models import ShelterStay
+from .models import ReferenceValue, ReportSnapshot
+
+# DOMAIN.md §7: 0–5, 6–10, 11–15 (trẻ em: under 16, Luật Trẻ em 2016), 16–17, 18–59, 60 and over
+# (người cao tuổi, Luật Người cao tuổi 2009). (lower bound in years, code)
+AGE_GROUPS = ((0, "0-5"), (6, "6-10"), (11, "11-15"), (16, "16-17"), (18, "18-59"), (60, "60+"))
+CHILD_AGE = 16  # Luật Trẻ em 2016, Điều 1
+INDICATOR_GROUP_CODES = tuple(c.code for c in categories.BENEFICIARY_GROUPS if c.family == "indicator")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose data: one facility, or every facility of a province."""
+    kind: str                 # facility | province
+    facility_id: int | None = None
+    province_code: str | None = None
+
+    def facility_ids(self):
+        """SQL: the ids of the facilities in scope (a subquery; one id for a facility)."""
+        if self.kind == "facility":
+            return sa.select(sa.literal(self.facility_id))
+        return sa.select(Facility.id).where(Facility.province_code == self.province_code)
+
+    def holds(self, column):
+        if self.kind == "facility":
+            return column == self.facility_id
+        return column.in_(self.facility_ids())
+
+
+def _t(value):
+    return sa.literal(value, UTCDateTime())
+
+
+# --- populations: one definition per count --------------------------------------------------------
+
+def received(scope, period):
+    return sa.select(Intake.client_id).where(scope.holds(Intake.facility_id), Intake.received_at >= period.start_utc,
+                                             Intake.received_at < period.end_utc)
+
+
+def counselled(scope, period):
+    return received(scope, period).where(Intake.decision == "advice_only")
+
+
+def _case_active(period):
+    return sa.and_(Case.opened_at < period.end_utc,
+                   sa.or_(Case.closed_at.is_(None), Case.closed_at >= period.start_utc))
+
+
+def supported(scope, period):
+    return sa.select(Case.client_id).where(scope.holds(Case.facility_id), _case_active(period))
+
+
+def served(scope, period):
+    return sa.union(received(scope, period), supported(scope, period))
+
+
+def counselled_or_supported(scope, period):
+    """QĐ 112 indicator 4: people in difficult circumstances counselled and supported."""
+    return sa.union(counselled(scope, period), supported(scope, period))
+
+
+def _born_after(years, period):
+    """SQL on Client: younger than `years` on the period's last day."""
+    day = period.end
+    try:
+        limit = day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        limit = day.replace(year=day.year - years, day=28)
+    return sa.or_(Client.birth_date > limit,
+                  sa.and_(Client.birth_date.is_(None), Client.birth_year > day.year - years))
+
+
+def _age_known():
+    return sa.or_(Client.birth_date.is_not(None), Client.birth_year.is_not(None))
+
+
+def children_of_indicator_group(scope, period):
+    """QĐ 112 indicator 5: children (under 16) of the indicator group (DOMAIN.md §3) served."""
+    in_group = sa.exists(sa.select(ClientGroup.id).where(ClientGroup.client_id == Client.id,
+                                                         ClientGroup.group_code.in_(INDICATOR_GROUP_CODES)))
+    return sa.select(Client.id).where(Client.id.in_(served(scope, period)), _born_after(CHILD_AGE, period), in_group)
+
+
+def cases_opened(scope, period):
+    return sa.select(Case.id).where(scope.holds(Case.facility_id), Case.opened_at >= period.start_utc,
+                                    Case.opened_at < period.end_utc)
+
+
+def cases_closed(scope, period):
+    return sa.select(Case.id).where(scope.holds(Case.facility_id), Case.status == "closed",
+                                    Case.closed_at >= period.start_utc, Case.closed_at < period.end_utc)
+
+
+# Populations of clients a drill-down can list (key → definition).
+CLIENT_POPULATIONS = {
+    "received": received,
+    "counselled": counselled,
+    "supported": supported,
+    "served": served,
+    "ind4": counselled_or_supported,
+    "ind5": children_of_indicator_group,
+}
+
+
+def count(population):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(population.subquery())) or 0
+
+
+# --- breakdowns -------------------------------------------------------------------------------------
+
+def age_group_expr(period):
+    whens = [(sa.not_(_age_known()), "unknown")]
+    for (lower, code), (upper, _next) in zip(AGE_GROUPS, AGE_GROUPS[1:]):
+        whens.append((_born_after(upper, period), code))
+    return sa.case(*whens, else_=AGE_GROUPS[-1][1])
+
+
+def client_dimension(name, period):
+    """The SQL expression a breakdown of clients groups by (and a drill-down filters on)."""
+    if name == "sex":
+        return Client.sex
+    if name == "age_group":
+        return age_group_expr(period)
+    if name == "ethnicity":
+        return sa.func.coalesce(Client.ethnicity, "unknown")
+    if name == "commune":
+        return sa.func.coalesce(Client.commune_code, "")
+    raise KeyError(name)
+
+
+CLIENT_DIMENSIONS = ("sex", "age_group", "ethnicity", "commune")
+
+
+def _grouped(stmt):
+    return {(key if key is not None else ""): n for key, n in db.session.execute(stmt)}
+
+
+def breakdown_clients(dimension, scope, period):
+    expr = client_dimension(dimension, period).label("k")
+    stmt = (sa.select(expr, sa.func.count(Client.id)).where(Client.id.in_(served(scope, period)))
+            .group_by(expr))
+    return _grouped(stmt)
+
+
+def breakdown_groups(scope, period):
+    """Served clients per beneficiary group (a client may be in several)."""
+    stmt = (sa.select(ClientGroup.group_code, sa.func.count(sa.distinct(ClientGroup.client_id)))
+            .where(ClientGroup.client_id.in_(served(scope, period))).group_by(ClientGroup.group_code))
+    return _grouped(stmt)
+
+
+def _intakes_in(scope, period):
+    return sa.and_(scope.holds(Intake.facility_id), Intake.received_at >= period.start_utc,
+                   Intake.received_at < period.end_utc)
+
+
+def breakdown_channels(scope, period):
+    """Clients received per intake channel."""
+    stmt = (sa.select(Intake.channel, sa.func.count(sa.distinct(Intake.client_id)))
+            .where(_intakes_in(scope, period)).group_by(Intake.channel))
+    return _grouped(stmt)
+
+
+def _json_elements(column):
+    """The elements of a JSON array column as a table (SQLite json_each, PostgreSQL json_array_elements_text)."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.json_array_elements_text(column).table_valued("value")
+    return sa.func.json_each(column).table_valued("value")
+
+
+def breakdown_problems(scope, period):
+    """Clients received per presenting problem (an intake may name several)."""
+    element = _json_elements(Intake.problems)
+    stmt = (sa.select(element.c.value, sa.func.count(sa.distinct(Intake.client_id)))
+            .select_from(Intake).join(element, sa.true())
+            .where(_intakes_in(scope, period)).group_by(element.c.value))
+    return _grouped(stmt)
+
+
+def breakdown_services(scope, period):
+    """Clients per service type: plan activities of active cases, referrals sent in the period."""
+    from_plans = (sa.select(Case.client_id.label("client_id"), PlanActivity.service_type.label("service"))
+                  .join(CarePlan, CarePlan.id == PlanActivity.plan_id).join(Case, Case.id == CarePlan.case_id)
+                  .where(scope.holds(Case.facility_id), _case_active(period), PlanActivity.status != "cancelled"))
+    from_referrals = (sa.select(Case.client_id.label("client_id"), Referral.service_type.label("service"))
+                      .join(Case, Case.id == Referral.case_id)
+                      .where(scope.holds(Referral.facility_id), Referral.sent_at >= period.start_utc,
+                             Referral.sent_at < period.end_utc, Referral.status != "revoked"))
+    both = sa.union(from_plans, from_referrals).subquery()
+    stmt = sa.select(both.c.service, sa.func.count(sa.distinct(both.c.client_id))).group_by(both.c.service)
+    return _grouped(stmt)
+
+
+def _referrals_in(scope, period):
+    return sa.and_(scope.holds(Referral.facility_id), Referral.sent_at >= period.start_utc,
+                   Referral.sent_at < period.end_utc)
+
+
+def breakdown_referral_kinds(scope, period):
+    stmt = (sa.select(Provider.kind, sa.func.count(Referral.id)).join(Provider, Provider.id == Referral.provider_id)
+            .where(_referrals_in(scope, period)).group_by(Provider.kind))
+    return _grouped(stmt)
+
+
+def breakdown_referral_statuses(scope, period):
+    stmt = sa.select(Referral.status, sa.func.count(Referral.id)).where(_referrals_in(scope, period)).group_by(
+        Referral.status)
+    return _grouped(stmt)
+
+
+# --- shelter --------------------------------------------------------------------------------------
+
+def _local_day(expr):
+    """SQL: the local calendar day of a UTC instant as a day number (Vietnam is UTC+7 all year)."""
+    if db.engine.dialect.name == "postgresql":
+        local = sa.func.timezone("Asia/Ho_Chi_Minh", expr)
+        return sa.extract("epoch", sa.func.date_trunc("day", local)) / 86400
+    return sa.func.julianday(sa.func.date(expr, "+7 hours"))
+
+
+def _later(a, b):
+    return sa.case((a > b, a), else_=b)
+
+
+def _earlier(a, b):
+    return sa.case((a < b, a), else_=b)
+
+
+def shelter_numbers(scope, period, now=None):
+    now = now or utcnow()
+    in_scope = scope.holds(ShelterStay.facility_id)
+    admissions = db.session.scalar(sa.select(sa.func.count(ShelterStay.id)).where(
+        in_scope, ShelterStay.admitted_at >= period.start_utc, ShelterStay.admitted_at < period.end_utc)) or 0
+    start = _later(ShelterStay.admitted_at, _t(period.start_utc))
+    end = _earlier(sa.func.coalesce(ShelterStay.checked_out_at, _t(now)), _t(period.end_utc))
+    nights = db.session.scalar(sa.select(sa.func.sum(_local_day(end) - _local_day(start))).where(
+        in_scope, ShelterStay.admitted_at < period.end_utc,
+        sa.or_(ShelterStay.checked_out_at.is_(None), ShelterStay.checked_out_at > period.start_utc),
+        ShelterStay.admitted_at < _t(now)))
+    ended = db.session.execute(sa.select(
+        sa.func.count(ShelterStay.id),
+        sa.func.sum(_local_day(ShelterStay.checked_out_at) - _local_day(ShelterStay.admitted_at))).where(
+        in_scope, ShelterStay.checked_out_at >= period.start_utc, ShelterStay.checked_out_at < period.end_utc)).one()
+    return {"admissions": int(admissions), "bed_nights": int(round(float(nights or 0))),
+            "stays_ended": int(ended[0] or 0), "stay_nights_ended": int(round(float(ended[1] or 0)))}
+
+
+# --- indicator 3: facilities with at least one case in the period ---------------------------------
+
+def facilities_in_scope(scope):
+    return db.session.scalar(sa.select(sa.func.count(Facility.id)).where(
+        Facility.is_active.is_(True), Facility.id.in_(scope.facility_ids()))) or 0
+
+
+def facilities_with_cases(scope, period):
+    return db.session.scalar(sa.select(sa.func.count(sa.distinct(Case.facility_id))).where(
+        scope.holds(Case.facility_id), _case_active(period))) or 0
+
+
+# --- everything at once ------------------------------------------------------------------------------
+
+def commune_names(codes):
+    codes = [c for c in codes if c]
+    if not codes:
+        return {}
+    return dict(db.session.execute(sa.select(Commune.code, Commune.name).where(Commune.code.in_(codes))).all())
+
+
+def statistics(scope, period, now=None):
+    """Every number of the report as plain JSON-able data (what a frozen snapshot stores)."""
+    headline = {key: count(CLIENT_POPULATIONS[key](scope, period))
+                for key in ("received", "counselled", "supported", "served")}
+    headline["cases_opened"] = count(cases_opened(scope, period))
+    headline["cases_closed"] = count(cases_closed(scope, period))
+    breakdowns = {dim: breakdown_clients(dim, scope, period) for dim in CLIENT_DIMENSIONS}
+    breakdowns["group"] = breakdown_groups(scope, period)
+    breakdowns["channel"] = breakdown_channels(scope, period)
+    breakdowns["problem"] = breakdown_problems(scope, period)
+    breakdowns["service"] = breakdown_services(scope, period)
+    breakdowns["referral_kind"] = breakdown_referral_kinds(scope, period)
+    breakdowns["referral_status"] = breakdown_referral_statuses(scope, period)
+    indicators = {
+        "facilities_with_cases": facilities_with_cases(scope, period),
+        "facilities_total": facilities_in_scope(scope),
+        "ind4_people": count(counselled_or_supported(scope, period)),
+        "ind5_children": count(children_of_indicator_group(scope, period)),
+    }
+    return {"version": 1, "headline": headline, "breakdowns": breakdowns,
+            "shelter": shelter_numbers(scope, period, now), "indicators": indicators,
+            "commune_names": commune_names(breakdowns["commune"].keys())}
+
+
+# --- the drill-down list -----------------------------------------------------------------------------
+
+def population_clients(key, scope, period, *, user, dimension=None, value=None, after=None, limit=50):
+    """The clients behind a count, in the user's client scope, keyset-paged on id."""
+    from ..security import client_scope
+
+    population = CLIENT_POPULATIONS[key](scope, period)
+    stmt = sa.select(Client).where(Client.id.in_(population), client_scope(user))
+    if dimension is not None:
+        stmt = stmt.where(client_dimension(dimension, period) == value)
+    if after:
+        stmt = stmt.where(Client.id > after)
+    return db.session.scalars(stmt.order_by(Client.id).limit(limit + 1)).all()
+
+
+def population_count(key, scope, period, *, user, dimension=None, value=None):
+    from ..security import client_scope
+
+    stmt = sa.select(sa.func.count(Client.id)).where(Client.id.in_(CLIENT_POPULATIONS[key](scope, period)),
+                                                     client_scope(user))
+    if dimension is not None:
+        stmt = stmt.where(client_dimension(dimension, period) == value)
+    return db.session.scalar(stmt) or 0
+
+
+def cases_of_clients(client_ids, scope, period):
+    """The cases (active in the period, in scope) of the listed clients: {client_id: [Case]}."""
+    if not client_ids:
+        return {}
+    rows = db.session.scalars(sa.select(Case).where(Case.client_id.in_(client_ids), scope.holds(Case.facility_id),
+                                                    _case_active(period)).order_by(Case.id)).all()
+    result = {}
+    for case in rows:
+        result.setdefault(case.client_id, []).append(case)
+    return result
+
+
+# --- reference data and snapshots ----------------------------------------------------------------------
+
+def reference_values(province_code, year):
+    """{key: ReferenceValue} entered for the province and year."""
+    rows = db.session.scalars(sa.select(ReferenceValue).where(ReferenceValue.province_code == province_code,
+                                                              ReferenceValue.year == year)).all()
+    return {row.key: row for row in rows}
+
+
+def snapshots_of_facility(facility_id, limit=100):
+    return db.session.scalars(sa.select(ReportSnapshot).where(ReportSnapshot.facility_id == facility_id)
+                              .options(joinedload(ReportSnapshot.frozen_by), joinedload(ReportSnapshot.reopened_by))
+                              .order_by(ReportSnapshot.period_start.desc(), ReportSnapshot.id.desc())
+                              .limit(limit)).unique().all()
+
+
+def frozen_snapshot(facility_id, period):
+    return db.session.scalar(sa.select(ReportSnapshot).where(
+        ReportSnapshot.facility_id == facility_id, ReportSnapshot.period_start == period.start,
+        ReportSnapshot.period_end == period.end, ReportSnapshot.status == "frozen"))
+
+
+def province_facilities(province_code):
+    return db.session.scalars(sa.select(Facility).where(Facility.province_code == province_code,
+                                                        Facility.is_active.is_(True))
+                              .order_by(Facility.name, Facility.id)).all()
+
+
+def province_frozen_snapshots(province_code, period):
+    """{facility_id: ReportSnapshot} of the province's facilities frozen for exactly this period."""
+    rows = db.session.scalars(sa.select(ReportSnapshot).join(Facility, Facility.id == ReportSnapshot.facility_id)
+                              .where(Facility.province_code == province_code,
+                                     ReportSnapshot.period_start == period.start,
+                                     ReportSnapshot.period_end == period.end,
+                                     ReportSnapshot.status == "frozen")).all()
+    return {row.facility_id: row for row in rows}
+
+
+def snapshot_in_reach(snapshot_id, user):
+    """A snapshot the user may read: their facility's, or (VIEW_PROVINCE_REPORTS) their province's."""
+    from ..security import Perm, has_perm
+
+    snapshot = db.session.get(ReportSnapshot, snapshot_id)
+    if snapshot is None:
+        return None
+    if snapshot.facility_id == user.facility_id:
+        return snapshot
+    if has_perm(user, Perm.VIEW_PROVINCE_REPORTS):
+        facility = db.session.get(Facility, snapshot.facility_id)
+        if facility.province_code == user.facility.province_code:
+            return snapshot
+    return None
+
+
+
+
+# --- report files made in the background -----------------------------------------------------------------
+
+PROVINCE_SCOPES = ("province", "province_frozen")
+
+
+def _jobs_in_reach(user):
+    """SQL on ExportJob: the facility's report files; those of the province only for province readers."""
+    from ..security import Perm, has_perm
+    from .models import ExportJob
+
+    condition = ExportJob.facility_id == user.facility_id
+    if not has_perm(user, Perm.VIEW_PROVINCE_REPORTS):
+        condition = sa.and_(condition, ExportJob.user_id == user.id)
+    return condition
+
+
+def export_jobs(user, limit=50):
+    from .models import ExportJob
+
+    return db.session.scalars(sa.select(ExportJob).where(_jobs_in_reach(user))
+                              .order_by(ExportJob.id.desc()).limit(limit)).all()
+
+
+def export_job_in_reach(job_id, user):
+    from .models import ExportJob
+
+    return db.session.scalar(sa.select(ExportJob).where(ExportJob.id == job_id, _jobs_in_reach(user)))

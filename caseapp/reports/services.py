@@ -1,0 +1,182 @@
+"""Every write of the reports: freezing a reporting period, re-opening it with a reason, and the
+reference data. Services take the acting user as `by=`, validate, write the audit event and flush;
+the view commits once."""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..audit.services import record
+from ..core.services import ServiceError
+from ..core.text import nfc
+from ..core.timeutil import utcnow
+from ..extensions import db
+from . import indicators, queries
+from .models import ReferenceValue, ReportSnapshot
+
+REASON_MIN = 10
+REASON_MAX = 2000
+SOURCE_MAX = 255
+
+
+def _clean(text):
+    return nfc((text or "").strip())
+
+
+def snapshot_data(facility, period, now=None):
+    """Every number of the facility's report for the period, with the reference data it used."""
+    scope = queries.Scope("facility", facility_id=facility.id, province_code=facility.province_code)
+    numbers = queries.statistics(scope, period, now=now)
+    numbers["period"] = period.as_dict()
+    numbers["facility"] = {"id": facility.id, "code": facility.code, "name": facility.name}
+    numbers["reference"] = indicators.reference_for_snapshot(
+        queries.reference_values(facility.province_code, period.year))
+    return numbers
+
+
+def freeze_report(facility, period, *, by, now=None):
+    """Freeze the facility's statistics and indicators of the period: stored once, never recomputed."""
+    if by.facility_id != facility.id:
+        raise ServiceError(_l("You can only freeze the report of your own facility."))
+    now = now or utcnow()
+    if period.start_utc >= now:
+        raise ServiceError(_l("This period has not started yet."))
+    if queries.frozen_snapshot(facility.id, period) is not None:
+        raise ServiceError(_l("This period is already frozen for your facility. Re-open it first to freeze it again."))
+    snapshot = ReportSnapshot(facility_id=facility.id, period_kind=period.kind, period_start=period.start,
+                              period_end=period.end, data=snapshot_data(facility, period, now=now),
+                              status="frozen", frozen_at=now, frozen_by_id=by.id)
+    try:
+        with db.session.begin_nested():  # a failed insert leaves the session clean
+            db.session.add(snapshot)
+            db.session.flush()
+    except sa.exc.IntegrityError:  # frozen meanwhile from another browser (ux_report_snapshots_one_frozen)
+        raise ServiceError(_l("This period is already frozen for your facility. Re-open it first to freeze it again."))
+    record("report_frozen", by=by, entity=snapshot,
+           detail={"period_start": period.start.isoformat(), "period_end": period.end.isoformat(),
+                   "kind": period.kind})
+    db.session.flush()
+    return snapshot
+
+
+def reopen_report(snapshot, reason, *, by, now=None):
+    """Re-open a frozen report: the snapshot is kept (status reopened) with who, when and why."""
+    if by.facility_id != snapshot.facility_id:
+        raise ServiceError(_l("You can only re-open the report of your own facility."))
+    if not snapshot.is_frozen:
+        raise ServiceError(_l("This report has already been re-opened."))
+    reason = _clean(reason)
+    if len(reason) < REASON_MIN:
+        raise ServiceError(_l("Say why the report is re-opened (at least %(n)d characters).", n=REASON_MIN),
+                           field="reason")
+    if len(reason) > REASON_MAX:
+        raise ServiceError(_l("At most %(max)d characters.", max=REASON_MAX), field="reason")
+    snapshot.status = "reopened"
+    snapshot.reopened_at = now or utcnow()
+    snapshot.reopened_by_id = by.id
+    snapshot.reopen_reason = reason
+    record("report_reopened", by=by, entity=snapshot,
+           detail={"period_start": snapshot.period_start.isoformat(), "period_end": snapshot.period_end.isoformat(),
+                   "reason_length": len(reason)})
+    db.session.flush()
+    return snapshot
+
+
+def set_reference_value(province_code, year, key, value, source, *, by):
+    """Enter (or correct) one reference number of a province and year, with its source."""
+    if key not in indicators.REFERENCE_KEYS:
+        raise ServiceError(_l("Choose what the number is."), field="key")
+    if by.facility.province_code != province_code:
+        raise ServiceError(_l("You can only enter reference data of your own province."))
+    if value is None or value < 0:
+        raise ServiceError(_l("Give a number of zero or more."), field="value")
+    if key.startswith("target_") and value > 1000:
+        raise ServiceError(_l("A target is a percentage."), field="value")
+    source = _clean(source)
+    if not source:
+        raise ServiceError(_l("Say where the number comes from."), field="source")
+    if len(source) > SOURCE_MAX:
+        raise ServiceError(_l("At most %(max)d characters.", max=SOURCE_MAX), field="source")
+    row = db.session.scalar(sa.select(ReferenceValue).where(
+        ReferenceValue.province_code == province_code, ReferenceValue.year == year, ReferenceValue.key == key))
+    old = None
+    if row is None:
+        row = ReferenceValue(province_code=province_code, year=year, key=key)
+        db.session.add(row)
+    else:
+        old = row.value
+    row.value = float(value)
+    row.source = source
+    row.entered_by_id = by.id
+    row.entered_at = utcnow()
+    db.session.flush()
+    record("reference_value_set", by=by, entity=row,
+           detail={"province": province_code, "year": year, "key": key, "value": row.value, "old": old})
+    db.session.flush()
+    return row
+
+
+# --- the province: sum of the frozen facility reports -------------------------------------------------
+
+def _add(into, numbers):
+    for key, value in numbers.items():
+        if isinstance(value, dict):
+            _add(into.setdefault(key, {}), value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            into[key] = into.get(key, 0) + value
+
+
+def province_numbers(snapshots, facilities_total):
+    """The province's numbers: the sum of its facilities' frozen numbers. Indicator 3 counts the
+    facilities whose frozen report has a case, over every active facility of the province (one that
+    has not submitted counts as none — the list of missing reports says which)."""
+    total = {"headline": {}, "breakdowns": {}, "shelter": {}, "indicators": {}, "commune_names": {}}
+    for snapshot in snapshots:
+        data = snapshot.data
+        _add(total["headline"], data["headline"])
+        _add(total["breakdowns"], data["breakdowns"])
+        _add(total["shelter"], data["shelter"])
+        _add(total["indicators"], data["indicators"])
+        total["commune_names"].update(data.get("commune_names", {}))
+    for key in ("received", "counselled", "supported", "served", "cases_opened", "cases_closed"):
+        total["headline"].setdefault(key, 0)
+    for key in ("group", "sex", "age_group", "ethnicity", "commune", "channel", "problem", "service",
+                "referral_kind", "referral_status"):
+        total["breakdowns"].setdefault(key, {})
+    for key in ("admissions", "bed_nights", "stays_ended", "stay_nights_ended"):
+        total["shelter"].setdefault(key, 0)
+    ind = total["indicators"]
+    ind["facilities_with_cases"] = sum(1 for s in snapshots if s.data["indicators"]["facilities_with_cases"])
+    ind["facilities_total"] = facilities_total
+    ind.setdefault("ind4_people", 0)
+    ind.setdefault("ind5_children", 0)
+    return total
+
+
+# --- report files made in the background (issue 6 §8) ---------------------------------------------------
+
+EXPORT_FORMATS = ("csv", "xlsx", "pdf")
+EXPORT_PARAM_KEYS = ("kind", "year", "number", "date_from", "date_to", "scope", "snapshot")
+
+
+def enqueue_export(fmt, params, *, by):
+    """Queue a report file for the scheduler's next tick (reports.jobs.run_export_jobs). The params are
+    checked now, as the user may see them, so the job cannot fail on a refusal later."""
+    from . import exports
+    from .models import ExportJob
+
+    if fmt not in EXPORT_FORMATS:
+        raise ServiceError(_l("Choose a file format."))
+    params = {k: str(v) for k, v in params.items() if k in EXPORT_PARAM_KEYS and v not in (None, "")}
+    try:
+        _numbers, _reference, period, _name, _snapshot = exports.source(by, params)
+    except LookupError:
+        raise ServiceError(_l("This report is out of your reach."))
+    except ValueError as error:
+        raise ServiceError(str(error))
+    job = ExportJob(user_id=by.id, facility_id=by.facility_id, fmt=fmt, params=params,
+                    label=str(period.label)[:128], status="queued", progress=0)
+    db.session.add(job)
+    db.session.flush()
+    record("report_export_queued", by=by, entity=job, detail={"format": fmt, "period_start": period.start.isoformat(),
+                                                              "period_end": period.end.isoformat()})
+    db.session.flush()
+    return job

@@ -1,0 +1,163 @@
+"""The report as tables: one list of rows per breakdown, labelled in the UI language, the same for
+the page, the PDF, the XLSX and the CSV — and the small-cell suppression of what leaves a facility.
+
+Small cells (issue 6 §5): a count of 1–4 people is shown as "<5" wherever the figures leave the
+facility (the province view, every export, a facility's frozen report read by the province). Zero
+stays 0 (it tells nothing about a person). Where a table is a partition of a total that is shown
+(sex, age group, ethnicity, commune, channel, referrals by kind and by status), one hidden cell
+could be recovered as total − the other cells; so when exactly one cell of such a table is hidden,
+the next smallest non-zero cell is hidden too (complementary suppression). Tables where a person
+counts in several rows (beneficiary groups, problems, services) have no total to subtract from,
+and get no complementary cell. A total of 1–4 is hidden as well; the average stay is hidden when
+fewer than 5 stays ended, since it would give away their lengths.
+"""
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _, lazy_gettext as _l
+
+from ..core import categories
+from . import queries
+
+SMALL = 5
+HIDDEN = "<5"
+
+
+@dataclass
+class Row:
+    code: str
+    label: str
+    value: object                 # int, float, or HIDDEN once suppressed
+    drill: dict | None = None     # drill-down arguments (dimension/value) for the page
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    rows: list
+    total: object = None
+    partition: bool = False       # the rows add up to the total (complementary suppression applies)
+    unit: str = field(default_factory=lambda: str(_l("People")))
+    drill_key: str | None = None  # the client population behind the table (drill-down)
+
+
+def age_label(code):
+    if code == "unknown":
+        return _("Age unknown")
+    if code == "60+":
+        return _("60 and over")
+    low, high = code.split("-")
+    return _("%(low)s–%(high)s years", low=low, high=high)
+
+
+def _referral_status_label(code):
+    from ..referrals.labels import referral_status_label
+
+    return referral_status_label(code)
+
+
+def _rows(counts, labeller, fixed_codes=None, drill_dimension=None):
+    codes = list(fixed_codes or [])
+    codes += sorted((c for c in counts if c not in codes), key=lambda c: (-counts[c], c))
+    rows = []
+    for code in codes:
+        value = counts.get(code, 0)
+        if fixed_codes is None and not value:
+            continue
+        drill = {"dimension": drill_dimension, "value": code} if drill_dimension else None
+        rows.append(Row(code, labeller(code), value, drill))
+    return rows
+
+
+def build(numbers):
+    """The tables of a report's numbers (live, frozen, or a province's sum)."""
+    h, b, s = numbers["headline"], numbers["breakdowns"], numbers["shelter"]
+    communes = numbers.get("commune_names", {})
+    served = h["served"]
+    tables = [
+        Table("headline", _("Clients and cases"), [
+            Row("received", _("Clients received (intake)"), h["received"], {"population": "received"}),
+            Row("counselled", _("Clients counselled (advice only)"), h["counselled"], {"population": "counselled"}),
+            Row("supported", _("Clients supported (a case active in the period)"), h["supported"],
+                {"population": "supported"}),
+            Row("served", _("Clients served (received or supported)"), served, {"population": "served"}),
+            Row("cases_opened", _("Cases opened"), h["cases_opened"]),
+            Row("cases_closed", _("Cases closed"), h["cases_closed"]),
+        ], unit=_("Number")),
+        Table("group", _("Clients served by beneficiary group"),
+              _rows(b["group"], lambda c: categories.label(categories.BENEFICIARY_GROUPS, c)), drill_key="served"),
+        Table("sex", _("Clients served by sex"),
+              _rows(b["sex"], lambda c: categories.label(categories.SEXES, c), categories.codes(categories.SEXES),
+                    "sex"), served, partition=True, drill_key="served"),
+        Table("age_group", _("Clients served by age group (age on the last day of the period)"),
+              _rows(b["age_group"], age_label, [code for _low, code in queries.AGE_GROUPS] + ["unknown"],
+                    "age_group"), served, partition=True, drill_key="served"),
+        Table("ethnicity", _("Clients served by ethnicity"),
+              _rows(b["ethnicity"], lambda c: categories.label(categories.ETHNIC_GROUPS, c), None, "ethnicity"),
+              served, partition=True, drill_key="served"),
+        Table("commune", _("Clients served by commune of residence"),
+              _rows(b["commune"], lambda c: communes.get(c) or _("Commune not recorded"), None, "commune"),
+              served, partition=True, drill_key="served"),
+        Table("channel", _("Clients received by intake channel"),
+              _rows(b["channel"], lambda c: categories.label(categories.CHANNELS, c)), h["received"],
+              partition=True),
+        Table("problem", _("Clients received by presenting problem"),
+              _rows(b["problem"], lambda c: categories.label(categories.PROBLEMS, c))),
+        Table("service", _("Clients by service type (plan activities and referrals)"),
+              _rows(b["service"], lambda c: categories.label(categories.SERVICE_TYPES, c))),
+        Table("referral_kind", _("Referrals sent by kind of destination"),
+              _rows(b["referral_kind"], lambda c: categories.label(categories.PROVIDER_KINDS, c)),
+              sum(b["referral_kind"].values()), partition=True, unit=_("Referrals")),
+        Table("referral_status", _("Referrals sent by outcome"),
+              _rows(b["referral_status"], _referral_status_label), sum(b["referral_status"].values()),
+              partition=True, unit=_("Referrals")),
+    ]
+    ended = s["stays_ended"]
+    average = round(s["stay_nights_ended"] / ended, 1) if ended else None
+    tables.append(Table("shelter", _("Shelter"), [
+        Row("admissions", _("Shelter admissions"), s["admissions"]),
+        Row("bed_nights", _("Bed-nights in the period"), s["bed_nights"]),
+        Row("stays_ended", _("Stays ended in the period"), ended),
+        Row("average_stay", _("Average stay of the stays ended (nights)"), average),
+    ], unit=_("Number")))
+    return tables
+
+
+def _hide(value):
+    return isinstance(value, int) and 0 < value < SMALL
+
+
+def suppress(tables):
+    """The tables with small cells hidden (in place; returns them)."""
+    for table in tables:
+        if table.key == "shelter":
+            rows = {row.code: row for row in table.rows}
+            stays_ended = rows["stays_ended"].value
+            for row in table.rows:
+                if row.code in ("admissions", "stays_ended") and _hide(row.value):
+                    row.value = HIDDEN
+            if isinstance(stays_ended, int) and stays_ended < SMALL and rows["average_stay"].value is not None:
+                rows["average_stay"].value = HIDDEN
+            continue
+        hidden = [row for row in table.rows if _hide(row.value)]
+        for row in hidden:
+            row.value = HIDDEN
+        total_shown = table.total is not None and not _hide(table.total)
+        if table.partition and total_shown and len(hidden) == 1:
+            others = [row for row in table.rows if isinstance(row.value, int) and row.value > 0]
+            if others:
+                min(others, key=lambda r: r.value).value = HIDDEN
+        if _hide(table.total):
+            table.total = HIDDEN
+        for row in table.rows:
+            if row.value == HIDDEN:
+                row.drill = None
+    return tables
+
+
+def suppress_indicators(results):
+    """Indicator numerators counted from people (4, 5) hidden under 5, like the table cells."""
+    for result in results:
+        if result.definition.number in (4, 5) and _hide(result.numerator):
+            result.numerator = HIDDEN
+    return results

@@ -1,0 +1,371 @@
+"""Pages of the reports (issue 6 §2–6). Thin: authorise → period form → queries / services →
+commit → render. Aggregates only, except the drill-down list, which needs VIEW_FACILITY_CASES
+(supervisors of the facility; never reporters) and lists only clients of the user's own facility."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from ..audit.services import record
+from ..core.forms import add_service_error
+from ..core.services import ServiceError
+from ..core.timeutil import local_today
+from ..extensions import db
+from ..org.models import Facility
+from ..security import Perm, has_perm, requires
+from . import bp, exports, indicators, periods, queries, services, tables
+from .forms import FreezeForm, PeriodForm, ReferenceForm, ReopenForm
+from .models import ReportSnapshot
+
+DRILL_PAGE = 50
+REOPENED = _l("The report has been re-opened.")
+SAVED = _l("Saved.")
+
+
+POPULATION_LABELS = {
+    "received": _l("Clients received (intake)"),
+    "counselled": _l("Clients counselled (advice only)"),
+    "supported": _l("Clients supported (a case active in the period)"),
+    "served": _l("Clients served (received or supported)"),
+    "ind4": _l("People counselled or supported (QĐ 112 indicator 4)"),
+    "ind5": _l("Children of the indicator group served (QĐ 112 indicator 5)"),
+}
+DIMENSION_LABELS = {"sex": _l("Sex"), "age_group": _l("Age group"), "ethnicity": _l("Ethnicity"),
+                    "commune": _l("Commune")}
+
+
+@bp.app_template_global("period_label")
+def _period_label(snapshot):
+    return periods.Period(snapshot.period_kind, snapshot.period_start, snapshot.period_end).label
+
+
+@bp.app_template_global("population_label")
+def _population_label(key):
+    return POPULATION_LABELS.get(key, key)
+
+
+@bp.app_template_global("dimension_label")
+def _dimension_label(key):
+    return DIMENSION_LABELS.get(key, key)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+def _period_form(args=None):
+    args = MultiDict(args if args is not None else request.args)
+    form = PeriodForm(formdata=args, province_allowed=has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS))
+    if not any(k in args for k in ("kind", "year", "date_from")):  # first visit: the last full quarter
+        default = periods.default_period(local_today())
+        form = PeriodForm(formdata=MultiDict(default.as_args()),
+                          province_allowed=has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS))
+        if args.get("scope"):
+            form.scope.data = args["scope"]
+    period = form.period() if form.validate() else None
+    return form, period
+
+
+def _scope(form):
+    facility = current_user.facility
+    if form.scope.data == "province" and has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS):
+        return queries.Scope("province", province_code=facility.province_code)
+    return queries.Scope("facility", facility_id=facility.id, province_code=facility.province_code)
+
+
+def _reference(province_code, year):
+    return indicators.reference_for_snapshot(queries.reference_values(province_code, year))
+
+
+def _report(numbers, reference, period, *, suppressed):
+    report_tables = tables.build(numbers)
+    if suppressed:
+        tables.suppress(report_tables)
+    results = indicators.compute(numbers, reference, period.year)
+    if suppressed:
+        tables.suppress_indicators(results)
+    return report_tables, results
+
+
+def _render_invalid(template, **context):
+    return render_template(template, **context), 422
+
+
+# --- the statistics of a period ------------------------------------------------------------------------
+
+@bp.get("/")
+@requires(Perm.VIEW_STATISTICS)
+def statistics():
+    form, period = _period_form()
+    if period is None:
+        return _render_invalid("reports/statistics.html", form=form, period=None)
+    scope = _scope(form)
+    numbers = queries.statistics(scope, period)
+    suppressed = scope.kind == "province"  # figures of several facilities: what leaves a facility
+    report_tables, results = _report(numbers, _reference(scope.province_code, period.year), period,
+                                     suppressed=suppressed)
+    frozen = queries.frozen_snapshot(current_user.facility_id, period) if scope.kind == "facility" else None
+    may_freeze = scope.kind == "facility" and has_perm(current_user, Perm.FREEZE_REPORTS) and frozen is None
+    return render_template("reports/statistics.html", form=form, period=period, scope=scope, tables=report_tables,
+                           results=results, suppressed=suppressed, frozen=frozen,
+                           freeze_form=FreezeForm(formdata=None, data=period.as_args()) if may_freeze else None,
+                           may_drill=scope.kind == "facility" and has_perm(current_user, Perm.VIEW_FACILITY_CASES),
+                           export_args={**period.as_args(), "scope": scope.kind})
+
+
+# --- the drill-down: the clients behind a number ------------------------------------------------------
+
+@bp.get("/clients")
+@requires(Perm.VIEW_FACILITY_CASES)
+def drilldown():
+    form, period = _period_form()
+    if period is None:
+        return _render_invalid("reports/drilldown.html", form=form, period=None)
+    population = request.args.get("population", "served")
+    if population not in queries.CLIENT_POPULATIONS:
+        abort(404)
+    dimension = request.args.get("dimension") or None
+    if dimension is not None and dimension not in queries.CLIENT_DIMENSIONS:
+        abort(404)
+    value = request.args.get("value", "") if dimension else None
+    after = request.args.get("after", type=int)
+    facility = current_user.facility
+    scope = queries.Scope("facility", facility_id=facility.id, province_code=facility.province_code)
+    clients = queries.population_clients(population, scope, period, user=current_user, dimension=dimension,
+                                         value=value, after=after, limit=DRILL_PAGE)
+    has_more = len(clients) > DRILL_PAGE
+    clients = clients[:DRILL_PAGE]
+    total = queries.population_count(population, scope, period, user=current_user, dimension=dimension, value=value)
+    cases = queries.cases_of_clients([c.id for c in clients], scope, period)
+    record("report_drilldown_viewed", by=current_user, entity_type="facilities", entity_id=facility.id,
+           detail={"population": population, "dimension": dimension, "period_start": period.start.isoformat(),
+                   "period_end": period.end.isoformat(), "shown": len(clients)})
+    db.session.commit()
+    value_label = _dimension_value_label(dimension, value) if dimension else None
+    keep = {**period.as_args(), "population": population}
+    if dimension:
+        keep.update(dimension=dimension, value=value)
+    return render_template("reports/drilldown.html", form=form, period=period, clients=clients, cases=cases,
+                           total=total, population=population, dimension=dimension, value=value,
+                           value_label=value_label, has_more=has_more, keep=keep, age_on=period.end)
+
+
+def _dimension_value_label(dimension, value):
+    from ..core import categories
+
+    if not value:
+        return None
+    if dimension == "sex":
+        return categories.label(categories.SEXES, value)
+    if dimension == "ethnicity":
+        return categories.label(categories.ETHNIC_GROUPS, value)
+    if dimension == "age_group":
+        return tables.age_label(value)
+    return queries.commune_names([value]).get(value, value)
+
+
+# --- freezing and re-opening ----------------------------------------------------------------------------
+
+@bp.get("/periods")
+@requires(Perm.VIEW_STATISTICS)
+def periods_list():
+    snapshots = queries.snapshots_of_facility(current_user.facility_id)
+    return render_template("reports/periods.html", snapshots=snapshots)
+
+
+@bp.post("/periods/freeze")
+@requires(Perm.FREEZE_REPORTS)
+def freeze():
+    form = FreezeForm()
+    args = {k: v for k, v in form.data.items() if v not in (None, "") and k != "csrf_token"}
+    period_form, period = _period_form(args)
+    if "kind" not in args or period is None or not form.validate():
+        flash(" ".join(period_form.form_errors) or _("Choose a period."), "error")
+        return redirect(url_for("reports.statistics"))
+    try:
+        snapshot = services.freeze_report(current_user.facility, period, by=current_user)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return redirect(url_for("reports.statistics", **period.as_args()))
+    db.session.commit()
+    flash(_("The report of %(period)s is frozen.", period=period.label), "success")
+    return redirect(url_for("reports.show_period", snapshot_id=snapshot.id))
+
+
+def _snapshot_or_404(snapshot_id):
+    snapshot = queries.snapshot_in_reach(snapshot_id, current_user)
+    if snapshot is None:
+        abort(404)
+    return snapshot
+
+
+def _snapshot_view(snapshot):
+    period = periods.Period.from_dict(snapshot.data["period"])
+    suppressed = snapshot.facility_id != current_user.facility_id  # read by the province
+    report_tables, results = _report(snapshot.data, snapshot.data.get("reference", {}), period,
+                                     suppressed=suppressed)
+    return period, report_tables, results, suppressed
+
+
+@bp.get("/periods/<int:snapshot_id>")
+@requires(Perm.VIEW_STATISTICS)
+def show_period(snapshot_id):
+    snapshot = _snapshot_or_404(snapshot_id)
+    period, report_tables, results, suppressed = _snapshot_view(snapshot)
+    facility = db.session.get(Facility, snapshot.facility_id)
+    users = {u.id: u for u in _users(snapshot.frozen_by_id, snapshot.reopened_by_id)}
+    may_reopen = (snapshot.is_frozen and snapshot.facility_id == current_user.facility_id
+                  and has_perm(current_user, Perm.FREEZE_REPORTS))
+    return render_template("reports/period.html", snapshot=snapshot, period=period, tables=report_tables,
+                           results=results, suppressed=suppressed, facility=facility, users=users,
+                           may_reopen=may_reopen)
+
+
+def _users(*ids):
+    import sqlalchemy as sa
+
+    from ..auth.models import User
+
+    ids = [i for i in ids if i]
+    return db.session.scalars(sa.select(User).where(User.id.in_(ids))).all() if ids else []
+
+
+@bp.route("/periods/<int:snapshot_id>/reopen", methods=["GET", "POST"])
+@requires(Perm.FREEZE_REPORTS)
+def reopen(snapshot_id):
+    snapshot = db.session.get(ReportSnapshot, snapshot_id)
+    if snapshot is None or snapshot.facility_id != current_user.facility_id:
+        abort(404)
+    period = periods.Period.from_dict(snapshot.data["period"])
+    form = ReopenForm()
+    if request.method == "POST":
+        if form.validate():
+            try:
+                services.reopen_report(snapshot, form.reason.data, by=current_user)
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                db.session.commit()
+                flash(REOPENED, "success")
+                return redirect(url_for("reports.show_period", snapshot_id=snapshot.id))
+        return _render_invalid("reports/reopen.html", form=form, snapshot=snapshot, period=period)
+    return render_template("reports/reopen.html", form=form, snapshot=snapshot, period=period)
+
+
+# --- the province -----------------------------------------------------------------------------------------
+
+@bp.get("/province")
+@requires(Perm.VIEW_PROVINCE_REPORTS)
+def province():
+    form, period = _period_form()
+    if period is None:
+        return _render_invalid("reports/province.html", form=form, period=None)
+    province_code = current_user.facility.province_code
+    facilities = queries.province_facilities(province_code)
+    frozen = queries.province_frozen_snapshots(province_code, period)
+    submitted = [f for f in facilities if f.id in frozen]
+    missing = [f for f in facilities if f.id not in frozen]
+    numbers = services.province_numbers([frozen[f.id] for f in submitted], len(facilities))
+    report_tables, results = _report(numbers, _reference(province_code, period.year), period, suppressed=True)
+    return render_template("reports/province.html", form=form, period=period, submitted=submitted, missing=missing,
+                           frozen=frozen, tables=report_tables, results=results,
+                           export_args={**period.as_args(), "scope": "province_frozen"})
+
+
+# --- reference data ----------------------------------------------------------------------------------------
+
+@bp.route("/reference", methods=["GET", "POST"])
+@requires(Perm.ENTER_REFERENCE_DATA)
+def reference():
+    province_code = current_user.facility.province_code
+    year = request.args.get("year", type=int) or local_today().year
+    form = ReferenceForm(data={"year": year} if request.method == "GET" else None)
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                services.set_reference_value(province_code, form.year.data, form.key.data, form.value.data,
+                                             form.source.data, by=current_user)
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                db.session.commit()
+                flash(SAVED, "success")
+                return redirect(url_for("reports.reference", year=form.year.data))
+        status = 422
+        year = form.year.data or year
+    values = queries.reference_values(province_code, year)
+    return render_template("reports/reference.html", form=form, year=year, values=values,
+                           keys=indicators.REFERENCE_KEYS), status
+
+
+# --- exports -----------------------------------------------------------------------------------------------
+
+def _export(fmt):
+    try:
+        body, filename, mimetype, snapshot, period = exports.make_file(fmt, current_user, request.args.to_dict())
+    except LookupError:
+        abort(404)
+    except ValueError:
+        abort(400)
+    record("report_exported", by=current_user, entity=snapshot, entity_type=None if snapshot else "facilities",
+           entity_id=None if snapshot else current_user.facility_id,
+           detail={"format": fmt, "period_start": period.start.isoformat(), "period_end": period.end.isoformat()})
+    db.session.commit()
+    return exports.response(body, filename, mimetype)
+
+
+@bp.get("/export.csv")
+@requires(Perm.VIEW_STATISTICS)
+def export_csv():
+    return _export("csv")
+
+
+@bp.get("/export.xlsx")
+@requires(Perm.VIEW_STATISTICS)
+def export_xlsx():
+    return _export("xlsx")
+
+
+@bp.get("/export.pdf")
+@requires(Perm.VIEW_STATISTICS)
+def export_pdf():
+    return _export("pdf")
+
+
+# --- report files made in the background (issue 6 §8) ------------------------------------------------------
+
+@bp.post("/jobs")
+@requires(Perm.VIEW_STATISTICS)
+def queue_export():
+    try:
+        services.enqueue_export(request.form.get("fmt", ""), request.form.to_dict(), by=current_user)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return redirect(url_for("reports.statistics"))
+    db.session.commit()
+    flash(_("The file will be made in the background; you will be notified when it is ready."), "success")
+    return redirect(url_for("reports.export_jobs"))
+
+
+@bp.get("/jobs")
+@requires(Perm.VIEW_STATISTICS)
+def export_jobs():
+    from ..core.timeutil import utcnow
+
+    return render_template("reports/jobs.html", jobs=queries.export_jobs(current_user), now=utcnow())
+
+
+@bp.get("/jobs/<int:job_id>/download")
+@requires(Perm.VIEW_STATISTICS)
+def download_export(job_id):
+    from ..core.timeutil import as_utc, utcnow
+    from .jobs import export_dir
+
+    job = queries.export_job_in_reach(job_id, current_user)
+    if job is None or job.status != "done" or not job.file_path or as_utc(job.expires_at) <= utcnow():
+        abort(404)
+    path = export_dir() / job.file_path
+    if not path.is_file():
+        abort(404)
+    record("report_exported", by=current_user, entity=job, detail={"format": job.fmt, "background": True})
+    db.session.commit()
+    return exports.response(path.read_bytes(), job.file_name, exports.MIMETYPES[job.fmt])
