@@ -1,4 +1,4 @@
-"""Command-line entry points: flask create-admin, load-units, seed-demo, i18n-compile."""
+"""Command-line entry points: flask create-admin, load-units, seed-demo, demo-data, i18n-compile."""
 import click
 import sqlalchemy as sa
 
@@ -6,6 +6,10 @@ from .extensions import db
 
 
 def register_cli(app):
+    from .reminders.cli import register as register_reminders
+
+    register_reminders(app)  # flask scheduler run, flask reminders tick|sync
+
     @app.cli.command("load-units")
     def load_units_command():
         """Load Vietnam's 34 provinces and 3,321 communes (two tiers since 1 July 2025)."""
@@ -53,6 +57,24 @@ def register_cli(app):
         click.echo("Tài khoản demo (mật khẩu chung: %s):" % DEMO_PASSWORD)
         for username, role, facility in logins:
             click.echo(f"  {username:<18} {role:<14} {facility}")
+
+    @app.cli.command("demo-data")
+    @click.option("--clients", type=click.IntRange(min=1), required=True, help="How many clients to generate.")
+    @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
+    def demo_data_command(clients, seed):
+        """Generate synthetic national-scale data (issue 7; refused in production; needs load-units)."""
+        from .demo import DEMO_PASSWORD
+        from .demo_data import DemoDataRefused, generate
+
+        try:
+            counts, seconds = generate(app, clients=clients, seed=seed, echo=click.echo)
+        except DemoDataRefused as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from error
+        for table, count in counts.items():
+            click.echo(f"  {table:<16} {count:>11,}")
+        click.echo(f"Đã tạo dữ liệu mẫu: {clients:,} đối tượng trong {seconds:.1f} giây "
+                   f"(mật khẩu chung: {DEMO_PASSWORD}).")
 
     @app.cli.command("i18n-compile")
     def i18n_compile_command():

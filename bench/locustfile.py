@@ -1,0 +1,126 @@
+"""The benchmark's load: one scenario per locust run (BENCH_SCENARIO), 20 users, against 127.0.0.1 only.
+
+Each simulated user signs in once (on_start, not measured) as a real generated account taken from
+the plan that bench/run.py wrote (BENCH_PLAN, JSON), then repeats the scenario's one request. Every
+measured request is named after the scenario; its time goes to BENCH_OUT (one JSON list) so that
+run.py computes exact percentiles. Only requests made once every user has signed in are counted:
+20 argon2 logins at once take seconds on two cores and would otherwise weigh on the first requests
+(run.py adds BENCH_WARMUP to the run time for them)."""
+import itertools
+import json
+import os
+import random
+import re
+import uuid
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from locust import between, events
+from locust.contrib.fasthttp import FastHttpUser
+
+PLAN = json.loads(open(os.environ["BENCH_PLAN"], encoding="utf-8").read())
+SCENARIO = os.environ["BENCH_SCENARIO"]
+PASSWORD = PLAN["password"]
+WAIT = [float(x) for x in os.environ.get("BENCH_WAIT", "0.5-1.0").split("-")]
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+EXPECTED_USERS = int(os.environ.get("BENCH_USERS", "20"))
+_accounts = {}
+_samples = []
+_pages = []      # the case PDF: where the first document received was saved
+_signed_in = [0]  # users past on_start: measuring starts when all are (argon2 logins are not measured)
+
+
+@events.init.add_listener
+def _only_loopback(environment, **_kwargs):
+    host = urlsplit(environment.host or "").hostname
+    if host != "127.0.0.1":
+        raise SystemExit(f"bench: refusing to load {host!r}; only 127.0.0.1")
+
+
+@events.request.add_listener
+def _sample(name, response_time, exception, **_kwargs):
+    if name == SCENARIO and _signed_in[0] >= EXPECTED_USERS:
+        _samples.append((response_time, str(exception)[:200] if exception is not None else None))
+
+
+@events.quitting.add_listener
+def _write(**_kwargs):
+    with open(os.environ["BENCH_OUT"], "w", encoding="utf-8") as out:
+        json.dump({"samples": _samples, "pdf": _pages[0] if _pages else None}, out)
+
+
+def _next_account(kind):
+    """Each simulated user signs in as a different account of the plan's list for this kind."""
+    if kind not in _accounts:
+        _accounts[kind] = itertools.cycle(PLAN["accounts"][kind])
+    return next(_accounts[kind])
+
+
+class BenchUser(FastHttpUser):
+    wait_time = between(*WAIT)
+
+    def on_start(self):
+        spec = PLAN["scenarios"][SCENARIO]
+        self.account = _next_account(spec["account"]) if spec.get("account") else None
+        self.rng = random.Random()
+        self.csrf = None
+        if self.account:
+            page = self.client.get("/login", name="login (not measured)")
+            token = _CSRF.search(page.text or "")
+            response = self.client.post("/login", name="login (not measured)", allow_redirects=False, data={
+                "username": self.account["username"], "password": PASSWORD,
+                "csrf_token": token.group(1) if token else ""})
+            if response.status_code != 302:
+                raise RuntimeError(f"bench: login of {self.account['username']} answered {response.status_code}")
+        if spec.get("csrf_from"):
+            page = self.client.get(spec["csrf_from"].format(**self._fill()), name="csrf (not measured)")
+            token = _CSRF.search(page.text or "")
+            self.csrf = token.group(1) if token else ""
+        _signed_in[0] += 1
+
+    def _fill(self):
+        """Values for the scenario's URL: one of the account's cases, cursors, names …"""
+        account = self.account or {}
+        values = {k: v for k, v in account.items() if not isinstance(v, list)}
+        for key, choices in account.items():
+            if isinstance(choices, list) and choices:
+                values[key] = self.rng.choice(choices)
+        return values
+
+    def _check(self, response, expected):
+        if response.status_code not in expected:
+            response.failure(f"HTTP {response.status_code}")
+        else:
+            response.success()
+
+    @staticmethod
+    def _task(user):
+        spec = PLAN["scenarios"][SCENARIO]
+        url = spec["url"].format(**user._fill())
+        expected = tuple(spec.get("expect", (200,)))
+        if spec.get("method") == "POST":
+            data = user._form(spec["form"])
+            with user.client.post(url, data=data, name=SCENARIO, allow_redirects=False,
+                                  catch_response=True) as response:
+                user._check(response, expected)
+        else:
+            with user.client.get(url, name=SCENARIO, catch_response=True) as response:
+                user._check(response, expected)
+                if SCENARIO == "case_pdf" and not _pages and response.status_code == 200:
+                    pdf_path = os.environ["BENCH_OUT"] + ".pdf"  # run.py counts its pages (pdfinfo)
+                    with open(pdf_path, "wb") as pdf:
+                        pdf.write(response.content or b"")
+                    _pages.append(pdf_path)
+
+    def _form(self, kind):
+        if kind == "note":
+            return {"csrf_token": self.csrf, "text": "Ghi chép đo tải: đã gọi điện, tình hình ổn định."}
+        if kind == "admission":
+            arrived = datetime.now(timezone.utc) + timedelta(hours=7) - timedelta(minutes=self.rng.randint(5, 120))
+            return {"csrf_token": self.csrf, "alias": f"Chị {self.rng.choice('ABCDEHKLMNT')}.", "sex": "female",
+                    "approximate_age": str(self.rng.randint(18, 50)), "arrived_at": arrived.strftime("%Y-%m-%dT%H:%M"),
+                    "brought_by": "police", "children_count": "0", "children_ages": "", "immediate_needs": "shelter",
+                    "immediate_danger": "yes", "submission_key": uuid.uuid4().hex}
+        raise ValueError(kind)
+
+    tasks = [_task]
