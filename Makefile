@@ -8,7 +8,18 @@ PORT   ?= 5000
 
 .PHONY: run test venv translations db demo serve bench clean
 
+# WeasyPrint (the PDFs) loads Pango, PangoFT2 and HarfBuzz-subset from the system: installed here
+# when missing and we are root, like chromium for `make test`.
+PDF_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt
+	@for lib in $(PDF_LIBS); do ldconfig -p 2>/dev/null | grep -q "$$lib" || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's Pango libraries for WeasyPrint"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_DEBS) >/dev/null; \
+	  else echo "warning: WeasyPrint needs $(PDF_DEBS) (apt-get install them as root)" >&2; fi; fi
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
 	  echo "python3 -m venv failed: installing Debian's python3-venv"; \
 	  apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }

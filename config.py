@@ -94,8 +94,28 @@ class Config:
     ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
     MAX_CONTENT_LENGTH = ATTACHMENT_MAX_BYTES + 1024 * 1024
     SCHEDULER_EXPECTED = _env_bool("SCHEDULER_EXPECTED", False)
+    # Reminders (caseapp/reminders): offsets from each due time, d/h/m, negative before (issue 5 §1).
+    REMINDER_OFFSETS = os.environ.get("REMINDER_OFFSETS", "-1d,0")
     # Break the glass (cases.access): how long an emergency access to a case outside one's scope lasts.
     BREAK_GLASS_HOURS = int(os.environ.get("BREAK_GLASS_HOURS", "8"))
+    # Reports (issue 6): the body the reports go to — since 2025 Sở Y tế (DOMAIN.md §1); a setting, not a constant.
+    REPORT_RECEIVING_BODY = os.environ.get("REPORT_RECEIVING_BODY", "Sở Y tế")
+    # Report files made in the background (reports.jobs): where they are kept, and for how long.
+    EXPORT_DIR = os.environ.get("EXPORT_DIR") or str(INSTANCE_DIR / "exports")
+    EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
+    # E-mail delivery (caseapp/mail): SMTP through the standard library. Without MAIL_SERVER nothing is
+    # sent — the outbox keeps the e-mails queued and the admin's mail page says mail is not configured.
+    # BASE_URL (e.g. https://caseapp.example.vn) makes the links in e-mails absolute; SERVER_NAME too.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or "caseapp@localhost"
+    MAIL_TIMEOUT_SECONDS = int(os.environ.get("MAIL_TIMEOUT_SECONDS", "30"))
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "12"))
+    BASE_URL = os.environ.get("BASE_URL") or None
 
     def __init__(self):
         self.SECRET_KEY = load_or_create_secret_key()
@@ -115,6 +135,7 @@ class TestConfig(Config):
     TESTING = True
     SESSION_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    MAIL_SERVER = None  # tests start their own SMTP server and say where it is
 
 
 class ProductionConfig(Config):

@@ -80,17 +80,25 @@ def _register_blueprints(app):
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .clients import bp as clients_bp
+    from .documents import bp as documents_bp
     from .intake import bp as intake_bp
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
     from .org import bp as org_bp
     from .plans import bp as plans_bp
     from .referrals import bp as referrals_bp
+    from .reports import bp as reports_bp
+    from .reminders import bp as reminders_bp
+    from .reminders.services import install_hooks
     from .shelter import bp as shelter_bp
 
     for bp in (main_bp, auth_bp, org_bp, audit_bp, clients_bp, intake_bp, cases_bp, shelter_bp, referrals_bp,
-               plans_bp, notifications_bp):
+               plans_bp, notifications_bp, documents_bp, reminders_bp, reports_bp):
         app.register_blueprint(bp)
+    install_hooks()  # reminder rows follow their due items, in the same transaction (reminders.services)
+    from .mail import bp as mail_bp  # e-mail settings and the outbox page (issue 5 §6)
+
+    app.register_blueprint(mail_bp)
 
 
 def _register_request_hooks(app):

@@ -10,3 +10,6 @@ from .cases.workflow_models import Approval, Attachment, CaseAccessGrant, CaseFl
 from .plans.models import Assessment, CarePlan, PlanActivity, PlanGoal  # noqa: F401
 from .referrals.models import Provider, Referral, Transfer  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
+from .reminders.models import Reminder, SchedulerSweep  # noqa: F401
+from .reports.models import ExportJob, ReferenceValue, ReportSnapshot  # noqa: F401
+from .mail.models import MailPreference, OutboxMail  # noqa: F401

@@ -49,6 +49,11 @@ class Perm(str, enum.Enum):
     REVIEW_CASELOAD = "review_caseload"      # caseload review, reassign, flag
     BREAK_GLASS = "break_glass"              # open a sealed case of the facility, giving a reason
     EXTEND_STAY = "extend_stay"              # extend a shelter stay past its planned end (DOMAIN.md §5)
+    # reports (issue 6): aggregates only — none of these opens a case, a client or a list of them
+    VIEW_STATISTICS = "view_statistics"      # statistics and QĐ 112 indicators of the user's facility
+    VIEW_PROVINCE_REPORTS = "view_province_reports"  # the province: live aggregates and frozen reports
+    FREEZE_REPORTS = "freeze_reports"        # freeze a reporting period (and re-open it with a reason)
+    ENTER_REFERENCE_DATA = "enter_reference_data"  # denominators, baselines, province targets (with source)
 
 
 # DOMAIN.md §2: admins manage settings and users but see no case content; reporters see aggregates only.
@@ -62,11 +67,12 @@ ROLE_PERMS = {
                       Perm.MERGE_CLIENTS, Perm.VIEW_FACILITY_CASES, Perm.ADMIT_EMERGENCY,
                       Perm.MANAGE_STAYS, Perm.CONFIGURE_SHELTER, Perm.EXTEND_STAY, Perm.APPROVE,
                       Perm.MANAGE_PROVIDERS, Perm.OVERRIDE_CONSENT, Perm.DECIDE_TRANSFER,
-                      Perm.REVIEW_CASELOAD},
+                      Perm.REVIEW_CASELOAD, Perm.VIEW_STATISTICS, Perm.FREEZE_REPORTS},
     Role.SOCIAL_WORKER: {Perm.USE_APP, Perm.VIEW_FACILITY_DIRECTORY, *_CASEWORK, Perm.BREAK_GLASS},
     Role.SHELTER_STAFF: {Perm.USE_APP, Perm.VIEW_FACILITY_DIRECTORY, *_CASEWORK, Perm.ADMIT_EMERGENCY,
                          Perm.MANAGE_STAYS, Perm.BREAK_GLASS},
-    Role.REPORTER: {Perm.USE_APP},
+    Role.REPORTER: {Perm.USE_APP, Perm.VIEW_STATISTICS, Perm.VIEW_PROVINCE_REPORTS, Perm.FREEZE_REPORTS,
+                    Perm.ENTER_REFERENCE_DATA},
 }
 
 # Roles whose permission reaches every facility (settings only, never case content).

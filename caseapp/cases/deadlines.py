@@ -1,10 +1,11 @@
 """Due items: the one place that knows every deadline of a case and of a user.
 
 Each due item is computed from the case data with the rules of core.deadlines (their legal sources
-are in RULES): intake completion, needs assessment, intervention plan, plan review, scheduled
-follow-ups, referral answers awaited by the sender, the planned end of a shelter stay and the
-supervisor's flags. Only open cases of the viewer's facility, inside the viewer's case scope
-(security.case_scope), count — and the follow-ups after closure of closed ones.
+are in RULES): the emergency safety check of a child, intake completion, needs assessment,
+intervention plan, plan review, scheduled follow-ups, referral answers awaited by the sender, the
+planned end of a shelter stay and the supervisor's flags. Only open cases of the viewer's facility,
+inside the viewer's case scope (security.case_scope), count — and the follow-ups after closure of
+closed ones.
 
 Reads are a fixed number of statements whatever the number of cases (one per source: the case row
 with its assessment/plan facts, follow-ups, referrals, stays, flags); the database filters, Python
@@ -37,6 +38,7 @@ FOLLOW_UP_SOURCE = "TT 02/2020/TT-BLĐTBXH, bước 3–4 (lịch theo dõi)"
 FLAG_SOURCE = "TT 02/2020/TT-BLĐTBXH, bước 4 (yêu cầu của lãnh đạo)"
 
 KINDS = {
+    "safety_check": _l("Emergency safety check of the child"),
     "intake_completion": _l("Complete the intake record"),
     "assessment": _l("Needs assessment"),
     "plan": _l("Intervention plan"),
@@ -48,7 +50,7 @@ KINDS = {
 }
 # Where on the case page each item is dealt with (the anchor of its section).
 ANCHORS = {"plan": "assessment-plan", "assessment": "assessment-plan", "plan_review": "assessment-plan",
-           "referral_answer": "referrals"}
+           "referral_answer": "referrals", "safety_check": "contact"}
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,7 @@ def _case_level_statement(r):
     received_at = sa.type_coerce(sa.select(Intake.received_at).where(Intake.id == Case.intake_id)
                                  .correlate(Case).scalar_subquery(), UTCDateTime())
     child = Case.case_type == "child_protection"
-    stmt = _base(r, [Case.case_type, Case.opened_at, Case.intake_incomplete, Case.intake_due_at,
+    stmt = _base(r, [Case.case_type, Case.opened_at, Case.intake_incomplete, Case.intake_due_at, Case.last_contact_at,
                           submitted.label("submitted"), approved_at.label("approved_at"),
                           plan_done.label("plan_done"), review_on.label("review_on"),
                           received_at.label("received_at")])
@@ -222,9 +224,26 @@ def _item(row, kind, due, source, *, assignee_id=None, **extra):
                    endpoint_args={"case_id": row.id}, **extra)
 
 
+def _safety_check_due(row):
+    """A child-protection case reported in, or at risk of, serious harm (urgency emergency / high): the
+    emergency safety check — protective measures or separation from the harmful person — within 12
+    hours of the report (NĐ 56/2017/NĐ-CP, Điều 26.3). Done once a contact with the child after the
+    report is recorded (a visit, meeting or call note, a follow-up done) or the risk assessment is
+    submitted (Điều 26–27, Mẫu số 02/03). Returns the report time it counts from, or None."""
+    if row.case_type != "child_protection" or row.urgency not in ("emergency", "high") or row.submitted:
+        return None
+    reported = as_utc(row.received_at or row.opened_at)
+    if row.last_contact_at is not None and as_utc(row.last_contact_at) >= reported:
+        return None
+    return reported
+
+
 def _case_level_items(row):
     urgent = _is_urgent(row.urgency, row.risk_level)
     items = []
+    reported = _safety_check_due(row)
+    if reported is not None:
+        items.append(_item(row, "safety_check", due_at("safety_check", reported), rule_for("safety_check").source))
     if row.intake_incomplete and row.intake_due_at is not None:
         # Emergency admission: the intake record within 24 hours (DOMAIN.md §4).
         items.append(_item(row, "intake_completion", row.intake_due_at, rule_for("intake_completion").source))
@@ -365,6 +384,12 @@ def facility_items(facility_id):
     return _read(_Reading(facility_id=facility_id, limited=False))
 
 
+def job_case_items(case_id):
+    """Every due item of one case, whoever it is for — for jobs (reminders.services syncs the case's
+    reminder rows from these), never for a page: there is no user scope here."""
+    return _read(_Reading(case_id=case_id, limited=False)).items
+
+
 # --- what the pages show ------------------------------------------------------------------------------
 
 @dataclass
@@ -385,4 +410,5 @@ def case_section(case, viewer, now=None):
 
 
 __all__ = ["DueItem", "DueItems", "Groups", "KINDS", "SOON", "KIND_LIMIT", "sort_items", "group_items",
-           "case_items", "user_items", "unassigned_items", "facility_items", "CaseSection", "case_section"]
+           "case_items", "user_items", "unassigned_items", "facility_items", "job_case_items", "CaseSection",
+           "case_section"]

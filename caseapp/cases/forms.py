@@ -27,6 +27,7 @@ class CaseFilterForm(BaseForm):
     intake_incomplete = BooleanField(_l("Intake record incomplete"))
     high_risk = BooleanField(_l("High risk"))
     overdue_follow_up = BooleanField(_l("Follow-up overdue"))
+    awaiting_referral = BooleanField(_l("Referral awaiting an answer"))
     no_contact_days = IntegerField(_l("No contact for at least (days)"),
                                    validators=[Optional(), NumberRange(min=1, max=3650)])
     sort = SelectField(_l("Sort"), default="newest", validators=[Optional()])
@@ -71,6 +72,7 @@ class CaseFilterForm(BaseForm):
             high_risk=bool(self.high_risk.data),
             no_contact_days=self.no_contact_days.data or None,
             overdue_follow_up=bool(self.overdue_follow_up.data),
+            awaiting_referral=bool(self.awaiting_referral.data),
         )
 
 

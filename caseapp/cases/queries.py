@@ -34,6 +34,7 @@ class CaseFilters:
     high_risk: bool = False             # urgency emergency/high, or risk high
     no_contact_days: int | None = None  # no contact (last_contact_at, else opened_at) for this many days
     overdue_follow_up: bool = False     # a follow-up past due, neither done nor cancelled
+    awaiting_referral: bool = False     # a referral the case's facility sent still awaits its answer (dashboard)
 
 
 def high_risk_condition():
@@ -46,6 +47,15 @@ def no_contact_condition(days, now=None):
     opening when there was none yet)."""
     cutoff = (now or utcnow()) - timedelta(days=days)
     return sa.func.coalesce(Case.last_contact_at, Case.opened_at) < cutoff
+
+
+def awaiting_referral_condition():
+    """SQL condition on Case: a referral its facility sent still awaits the receiver's answer (status
+    'sent' — the sender's side of the closed loop, DOMAIN.md §4; as cases.deadlines reads it)."""
+    from ..referrals.models import Referral
+
+    return Case.id.in_(sa.select(Referral.case_id).where(
+        Referral.status == "sent", Referral.facility_id == Case.facility_id))
 
 
 def overdue_follow_up_condition(now=None):
@@ -107,6 +117,8 @@ def filtered_cases(user, filters: CaseFilters):
         stmt = stmt.where(no_contact_condition(filters.no_contact_days))
     if filters.overdue_follow_up:
         stmt = stmt.where(overdue_follow_up_condition())
+    if filters.awaiting_referral:
+        stmt = stmt.where(awaiting_referral_condition())
     return stmt
 
 

@@ -50,6 +50,8 @@ EVENT_LABELS = {
     "contact_meeting": _l("Contact: meeting at the centre"),
     "contact_other": _l("Contact"),
     "attachment_added": _l("Document attached"),
+    # reminders (reminders.jobs): an overdue item escalated to the facility's supervisors
+    "reminder_escalated": _l("Overdue item escalated to the supervisors"),
     # approvals, assessments and plans (plans.labels); referrals and transfers (referrals.labels)
     **plan_labels.EVENT_LABELS,
     **referral_labels.EVENT_LABELS,
@@ -134,11 +136,13 @@ def _case_sections(case):
     Key → the context variable its partial in templates/cases/show.html reads."""
     from ..plans import queries as plan_queries
     from ..referrals import queries as referral_queries
+    from ..shelter.case_section import case_section as shelter_case_section
     from .caseload_views import flags_section
     from .workflow_views import workflow_section
     from . import attachment_views, followup_views
 
     from . import access, deadlines
+    from ..documents import services as document_services
 
     return {
         "deadlines_section": deadlines.case_section(case, current_user),
@@ -149,6 +153,10 @@ def _case_sections(case):
         "workflow_section": workflow_section(case, current_user),
         "followup_section": followup_views.section(case),
         "attachment_section": attachment_views.section(case),
+        # the stays of a shelter case, with the check-out its closure waits for (journeys, issue 4 §11)
+        "stay_section": shelter_case_section(case, current_user),
+        # the printable forms (caseapp/documents)
+        "documents_section": document_services.case_section(case, current_user),
     }
 
 

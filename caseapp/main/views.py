@@ -1,22 +1,66 @@
-"""Home, language switch and the health check."""
+"""Home (the dashboard of the user's role, caseapp.main.dashboard), language switch and the health check."""
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
 
-from ..cases.queries import my_case_counts
+from ..core import categories
+from ..core.timeutil import format_date, utcnow
 from ..extensions import db
 from ..security import Perm, has_perm, requires
 from ..core.urls import safe_next
-from . import bp
+from . import bp, dashboard
 
 
 @bp.get("/")
 @requires(Perm.USE_APP)
 def home():
+    now = utcnow()
+    data = dashboard.for_user(current_user, now)
     case_counts = None
-    if has_perm(current_user, Perm.VIEW_CASES):
-        case_counts = my_case_counts(current_user)  # one small aggregate on the worker's index
-    return render_template("main/home.html", case_counts=case_counts)
+    if data is not None:
+        # the "My cases" tiles: the same counts as "Hồ sơ của tôi" (open; incomplete intake records)
+        mine = data.steps if data.steps.scope == "mine" else dashboard.case_steps(current_user, "mine", now)
+        case_counts = {"open": mine.total.value, "intake_incomplete": mine.intake_incomplete.value,
+                       "intake_overdue": mine.intake_overdue}
+    return render_template("main/home.html", case_counts=case_counts, dashboard=data,
+                           charts=_charts(data), count_url=_count_url, reports_url=_reports_url())
+
+
+def _count_url(count):
+    """The list a dashboard number opens (None while that page is not part of the app)."""
+    if count.endpoint is None or count.endpoint not in current_app.view_functions:
+        return None
+    return url_for(count.endpoint, _anchor=count.anchor, **count.args)
+
+
+STATISTICS_ENDPOINTS = ("reports.index", "reports.statistics")   # the statistics page (caseapp/reports)
+
+
+def _reports_url():
+    """The statistics (another part of the app) for whoever its endpoint admits, or None."""
+    for endpoint in STATISTICS_ENDPOINTS:
+        view = current_app.view_functions.get(endpoint)
+        if view is not None:
+            return url_for(endpoint) if has_perm(current_user, getattr(view, "required_perm", None)) else None
+    return None
+
+
+def _charts(data):
+    """The charts' data, passed to static/js/dashboard.js as JSON (no inline script: CSP)."""
+    if data is None:
+        return None
+    steps = data.steps.by_step
+    charts = {"steps": {"type": "bar", "label": str(_l("Open cases")),
+                        "labels": [categories.label(categories.CASE_STATUSES, code) for code, _c in steps],
+                        "values": [c.value for _code, c in steps], "urls": [_count_url(c) for _code, c in steps]}}
+    openings = getattr(data, "openings", None)
+    if openings is not None:
+        charts["weeks"] = {"type": "line", "label": str(_l("Cases opened")),
+                           "labels": [format_date(w.start)[:5] for w in openings.weeks],
+                           "values": [w.count.value for w in openings.weeks],
+                           "urls": [_count_url(w.count) for w in openings.weeks]}
+    return charts
 
 
 @bp.post("/language")
@@ -33,13 +77,21 @@ def set_language():
 
 @bp.get("/healthz")
 def healthz():
-    """Public health check for load balancers: database reachable (and, later, scheduler fresh)."""
+    """Public health check for load balancers: database reachable, and the scheduler fresh when one is
+    expected (SCHEDULER_EXPECTED, or sweeps ran before): "stale" after 5 minutes without a sweep."""
+    from ..reminders.queries import scheduler_state
+
+    scheduler = "unknown"
     try:
         db.session.execute(text("SELECT 1"))
         database = "ok"
+        scheduler = scheduler_state(bool(current_app.config.get("SCHEDULER_EXPECTED")))
     except Exception:  # noqa: BLE001 — any failure means unhealthy; the detail stays in the log
         current_app.logger.exception("health check: database unreachable")
         db.session.rollback()
         database = "error"
-    healthy = database == "ok"
-    return jsonify(status="ok" if healthy else "error", database=database), (200 if healthy else 503)
+    healthy = database == "ok" and scheduler != "stale"
+    body = {"status": "ok" if healthy else "error", "database": database}
+    if scheduler in ("ok", "stale"):  # no scheduler configured nor ever run: nothing to report
+        body["scheduler"] = scheduler
+    return jsonify(body), (200 if healthy else 503)

@@ -26,6 +26,10 @@ def notify(user_id, kind, case, text_key, *, unique_key, params=None, at=None):
     except IntegrityError:
         # Another transaction wrote the same key meanwhile: theirs stands.
         return db.session.scalar(sa.select(Notification).where(Notification.unique_key == unique_key))
+    # Its e-mail (issue 5 §6), in this same transaction: see caseapp/mail/services.py for why here.
+    from ..mail.services import enqueue_notification
+
+    enqueue_notification(notification)
     return notification
 
 
@@ -44,3 +48,40 @@ def mark_all_read(*, by, at=None):
         sa.update(Notification).where(Notification.user_id == by.id, Notification.read_at.is_(None))
         .values(read_at=at or utcnow()).execution_options(synchronize_session=False))
     return result.rowcount
+
+
+def notify_many(entries):
+    """notify() for many notifications at once — the reminders sweep writes up to a batch of 500 in
+    one transaction: one SELECT of the keys already written, one multi-row INSERT of the others, then
+    for each new one what notify() does after writing (its e-mail, mail.services). Each entry is a
+    dict of notify()'s arguments (user_id, kind, case, text_key, unique_key, params, at). The unique
+    index still stands against a concurrent writer of the same key: the caller's transaction then
+    fails whole. Returns the notifications written now."""
+    if not entries:
+        return []
+    keys = [entry["unique_key"] for entry in entries]
+    taken = set(db.session.scalars(sa.select(Notification.unique_key).where(Notification.unique_key.in_(keys))))
+    rows = []
+    for entry in entries:
+        key = entry["unique_key"]
+        if key in taken:
+            continue
+        taken.add(key)
+        case = entry.get("case")
+        values = dict(entry.get("params") or {})
+        if case is not None:
+            values.setdefault("number", case.number)
+        rows.append({"user_id": entry["user_id"], "kind": entry["kind"], "case_id": getattr(case, "id", None),
+                     "text_key": entry["text_key"], "params": values or None, "unique_key": key,
+                     "created_at": entry.get("at") or utcnow(), "read_at": None})
+    if not rows:
+        return []
+    # executemany with RETURNING: SQLAlchemy sends it as few multi-row INSERTs ("insertmanyvalues")
+    ids = db.session.scalars(sa.insert(Notification).returning(Notification.id), rows).all()
+    written = db.session.scalars(sa.select(Notification).where(Notification.id.in_(ids))
+                                 .order_by(Notification.id)).all()
+    from ..mail.services import enqueue_notification
+
+    for notification in written:
+        enqueue_notification(notification)
+    return written

@@ -8,6 +8,12 @@ TEXTS = {
     "case_assigned": _l("Case %(number)s was assigned to you."),
     "case_flagged": _l("A supervisor flagged case %(number)s to you (due %(due)s)."),
     "flag_resolved": _l("The flag on case %(number)s was resolved."),
+    # reminders.jobs: %(item)s is the due item's kind (cases.deadlines.KINDS), shown in the reader's language
+    "reminder_upcoming": _l("Reminder: %(item)s of case %(number)s is due %(due)s."),
+    "reminder_due": _l("Due now: %(item)s of case %(number)s (due %(due)s)."),
+    "reminder_escalation": _l("Overdue: %(item)s of case %(number)s was due %(due)s and is still open."),
+    # reports.jobs: a report file made in the background (issue 6 §8)
+    "report_export_ready": _l("The %(format)s file of the report %(period)s is ready; it can be downloaded for %(days)s days."),
 }
 UNKNOWN = _l("Notification")
 
@@ -17,4 +23,9 @@ def render(notification):
     template = TEXTS.get(notification.text_key)
     if template is None:
         return str(UNKNOWN)
-    return str(template) % defaultdict(str, notification.params or {})
+    values = defaultdict(str, notification.params or {})
+    if values.get("item_kind"):
+        from ..cases.deadlines import KINDS
+
+        values["item"] = str(KINDS.get(values["item_kind"], values["item_kind"]))
+    return str(template) % values

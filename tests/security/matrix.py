@@ -264,3 +264,23 @@ def _access_targets():
 
 
 TARGETS.update(_access_targets())
+
+
+def _documents_targets():
+    """The case documents as PDF (tests/documents/matrix_targets.py)."""
+    from ..documents.matrix_targets import targets
+
+    return targets(Target, NO_RECORD)
+
+
+TARGETS.update(_documents_targets())
+
+
+def _reports_targets():
+    """A frozen report and its re-opening (tests/reports/matrix_targets.py)."""
+    from ..reports.matrix_targets import targets
+
+    return targets(Target, NO_RECORD)
+
+
+TARGETS.update(_reports_targets())
