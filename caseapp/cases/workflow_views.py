@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
 from ..core import categories as cat
-from ..core.forms import add_service_error
+from ..core.forms import add_service_error, save
 from ..core.services import ServiceError
 from ..extensions import db
 from ..plans import compare
@@ -27,6 +27,8 @@ from .forms import NoteForm
 from .views import _load_case, _render_case
 from .workflow import allowed_next, ensure_editable
 from .workflow_forms import CaseDetailsForm, ClosureDecisionForm, ClosureRequestForm, MoveForm, ReopenForm
+
+CHANGED_MEANWHILE = _l("Someone else changed this case meanwhile. Check it and try again.")
 
 # The steps of TT 02/2020/TT-BLĐTBXH in their order (step 0 intake, steps 1–5), for the step list.
 STEP_ORDER = ("intake", "assessment", "planning", "implementation", "review", "closed")
@@ -82,16 +84,8 @@ def move(case_id):
         deny("steer_case")
     form = MoveForm(steps=allowed_next(case.status) if case.is_open else [])
     if form.validate():
-        try:
-            closure.move_case(case, form.to_status.data, reason=form.reason.data, by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        except StaleDataError:
-            db.session.rollback()
-            form.form_errors.append(str(_l("Someone else changed this case meanwhile. Check it and try again.")))
-        else:
+        if save(form, lambda: closure.move_case(case, form.to_status.data, reason=form.reason.data, by=current_user),
+                stale_message=CHANGED_MEANWHILE):
             flash(_l("The case moved to the step “%(step)s”.",
                      step=cat.label(cat.CASE_STATUSES, case.status)), "success")
             return _back(case)
@@ -148,17 +142,9 @@ def closure_page(case_id):
         deny("steer_case")
     form = ClosureRequestForm()
     if form.validate():
-        try:
-            closure.request_closure(case, reason=form.reason.data, summary=form.summary.data,
-                                    evaluation=form.evaluation.data, by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        except StaleDataError:
-            db.session.rollback()
-            form.form_errors.append(str(_l("Someone else changed this case meanwhile. Check it and try again.")))
-        else:
+        if save(form, lambda: closure.request_closure(case, reason=form.reason.data, summary=form.summary.data,
+                                                      evaluation=form.evaluation.data, by=current_user),
+                stale_message=CHANGED_MEANWHILE):
             flash(_l("The closure was sent to a supervisor for approval."), "success")
             return _back(case)
     case = _load_case(case_id, Perm.EDIT_CASES)
@@ -194,7 +180,7 @@ def decide_closure(case_id):
         return _render_closure(case, decision_form=form, status=422)
     except StaleDataError:
         db.session.rollback()
-        flash(_l("Someone else changed this case meanwhile. Check it and try again."), "error")
+        flash(CHANGED_MEANWHILE, "error")
         return redirect(url_for("cases.closure_page", case_id=case_id))
     flash(_l("The case is closed. The follow-ups after closure are scheduled.") if approve
           else _l("The closure was returned with your comment."), "success")
@@ -218,16 +204,8 @@ def reopen(case_id):
             deny("steer_case")
         form = ReopenForm()
         if form.validate():
-            try:
-                closure.reopen_case(case, reason=form.reason.data, by=current_user)
-                db.session.commit()
-            except ServiceError as error:
-                db.session.rollback()
-                add_service_error(form, error)
-            except StaleDataError:
-                db.session.rollback()
-                form.form_errors.append(str(_l("Someone else changed this case meanwhile. Check it and try again.")))
-            else:
+            if save(form, lambda: closure.reopen_case(case, reason=form.reason.data, by=current_user),
+                    stale_message=CHANGED_MEANWHILE):
                 flash(_l("The case was reopened."), "success")
                 return _back(case)
         case = _load_case(case_id, Perm.EDIT_CASES)

@@ -34,3 +34,26 @@ def add_service_error(form, error):
         field.errors = list(field.errors) + [str(error)]
     else:
         form.form_errors.append(str(error))
+
+
+def save(form, action, *, stale_message):
+    """The write step of a form view: run `action` (the service call) and commit the request.
+    A refusal (ServiceError) or a concurrent change (StaleDataError) is rolled back and shown on the
+    form, which keeps what the user typed. Returns True when the change was saved."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from ..extensions import db
+    from .services import ServiceError
+
+    try:
+        action()
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        add_service_error(form, error)
+    except StaleDataError:
+        db.session.rollback()
+        form.form_errors.append(str(stale_message))
+    else:
+        return True
+    return False

@@ -2,10 +2,8 @@
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
-from ..core.forms import add_service_error
-from ..core.services import ServiceError
+from ..core.forms import save
 from ..extensions import db
 from ..security import Perm, requires
 from . import bp, compose, queries, services, smtp
@@ -28,17 +26,9 @@ def preferences():
     if not form.is_submitted():
         return _preferences_page(form)
     if form.validate():
-        try:
-            services.update_preferences(current_user, email=form.email.data, notify_by_email=form.notify_by_email.data,
-                                        daily_digest=form.daily_digest.data, by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        except StaleDataError:
-            db.session.rollback()
-            form.form_errors.append(str(STALE_ACCOUNT))
-        else:
+        if save(form, lambda: services.update_preferences(
+                current_user, email=form.email.data, notify_by_email=form.notify_by_email.data,
+                daily_digest=form.daily_digest.data, by=current_user), stale_message=STALE_ACCOUNT):
             flash(_("Your e-mail settings were saved."), "success")
             return redirect(url_for("mail.preferences"))
     return _preferences_page(form, 422)

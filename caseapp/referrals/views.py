@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
 from ..cases.models import Case
-from ..core.forms import add_service_error
+from ..core.forms import add_service_error, save
 from ..core.services import ServiceError
 from ..core.timeutil import format_datetime, utcnow
 from ..extensions import db
@@ -123,16 +123,8 @@ def edit_provider(provider_id):
             form.form_errors.append(str(STALE_PROVIDER_EDIT))
             form.version.data = provider.version
         else:
-            try:
-                services.update_provider(provider, form.provider_data(), by=current_user)
-                db.session.commit()
-            except ServiceError as error:
-                db.session.rollback()
-                add_service_error(form, error)
-            except StaleDataError:
-                db.session.rollback()
-                form.form_errors.append(str(STALE_PROVIDER_EDIT))
-            else:
+            if save(form, lambda: services.update_provider(provider, form.provider_data(), by=current_user),
+                    stale_message=STALE_PROVIDER_EDIT):
                 flash(_("The changes were saved."), "success")
                 return redirect(url_for("referrals.providers", province=provider.province_code))
     return render_template("referrals/provider_form.html", form=form, provider=provider)

@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
 from ..cases.models import Case
-from ..core.forms import add_service_error
+from ..core.forms import add_service_error, save
 from ..core.services import ServiceError
 from ..core.timeutil import VN_TZ, local_today, to_local
 from ..extensions import db
@@ -149,17 +149,9 @@ def check_out(stay_id):
         else:
             chosen = set(form.children.data or [])
             at = form.checked_out_at.data.replace(tzinfo=VN_TZ)
-            try:
-                services.check_out(stay, destination=form.destination.data, reason=form.reason.data, at=at,
-                                   children=[c for c in children if c.id in chosen], by=current_user)
-                db.session.commit()
-            except ServiceError as error:
-                db.session.rollback()
-                add_service_error(form, error)
-            except StaleDataError:
-                db.session.rollback()
-                form.form_errors.append(str(STALE_EDIT))
-            else:
+            if save(form, lambda: services.check_out(
+                    stay, destination=form.destination.data, reason=form.reason.data, at=at,
+                    children=[c for c in children if c.id in chosen], by=current_user), stale_message=STALE_EDIT):
                 flash(_("The check-out was recorded."), "success")
                 return redirect(url_for("shelter.board"))
     return render_template("shelter/check_out.html", form=form, stay=stay, name=name, bed_label=bed_label)
