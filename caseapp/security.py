@@ -11,7 +11,7 @@
 import enum
 from functools import wraps
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, has_request_context, redirect, request, url_for
 from flask_login import current_user
 
 from .extensions import db
@@ -202,16 +202,22 @@ def granted_case(user, kinds=None, now=None):
 
 def _transferred_out_by(facility_id):
     """SQL condition on Case: the case was transferred out of this facility (an accepted Transfer).
-    Its supervisors keep reading the history (issue 4 §4); can_edit_case refuses their writes."""
+    Its supervisors keep reading the history (issue 4 §4); can_edit_case refuses their writes.
+
+    The ids are read first (a facility transfers few cases) so that the supervisor's scope,
+    `facility_id = X OR id IN (…)`, stays two index lookups; an EXISTS here made PostgreSQL scan
+    every case of every facility (bench: 250 ms per dashboard count at 84k cases)."""
     import sqlalchemy as sa
-    from sqlalchemy.orm import aliased
 
     from .cases.models import Case
     from .referrals.models import Transfer
 
-    transfer = aliased(Transfer)  # aliased: never correlates with a Transfer of the enclosing query
-    return sa.exists(sa.select(transfer.id).where(
-        transfer.case_id == Case.id, transfer.from_facility_id == facility_id, transfer.status == "accepted"))
+    memo = request.environ.setdefault("caseapp.transferred_out", {}) if has_request_context() else {}
+    if facility_id not in memo:  # once per request: a page builds several scoped statements
+        memo[facility_id] = db.session.scalars(sa.select(Transfer.case_id).where(
+            Transfer.from_facility_id == facility_id, Transfer.status == "accepted")).all()
+    case_ids = memo[facility_id]
+    return Case.id.in_(case_ids) if case_ids else sa.false()
 
 
 def can_edit_case(user, case):
