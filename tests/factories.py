@@ -1,6 +1,7 @@
 """Small factories for tests: real rows through the models, flushed, never committed outside the
 test transaction. Passwords share one precomputed argon2 hash to keep the suite fast."""
 import itertools
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -76,3 +77,17 @@ def make_case(facility, client=None, worker=None, by=None, case_type="center", u
         case.status = status
         db.session.flush()
     return case
+
+
+@dataclass
+class Staff:
+    """The people of a test: a facility, another facility, and users by name (staff.worker)."""
+    facility: object
+    other_facility: object
+    users: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        try:
+            return self.users[name]
+        except KeyError:
+            raise AttributeError(name) from None

@@ -1,31 +1,16 @@
 """Fixtures of the case tests: the transaction-bound session of the security tests (a request's
 commits are savepoints of the test's transaction), and a facility staffed with every role."""
-from dataclasses import dataclass, field
-
 import pytest
 
 from .. import factories
 from ..security.conftest import make_app, session, sign_in  # noqa: F401  (re-exported fixtures)
 
 
-@dataclass
-class Staff:
-    facility: object
-    other_facility: object
-    users: dict = field(default_factory=dict)
-
-    def __getattr__(self, name):
-        try:
-            return self.users[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
 @pytest.fixture()
 def staff(session, facility, other_facility):
     """supervisor, worker, colleague (a second social worker), shelter (shelter staff), admin,
     reporter — all of `facility` — and outsider (a supervisor of `other_facility`)."""
-    s = Staff(facility=facility, other_facility=other_facility)
+    s = factories.Staff(facility=facility, other_facility=other_facility)
     for name, role, full_name in (("supervisor", "supervisor", "Trần Thị Giám Sát"),
                                   ("worker", "social_worker", "Lê Văn Nhân Viên"),
                                   ("colleague", "social_worker", "Phạm Thị Đồng Nghiệp"),

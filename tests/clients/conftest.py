@@ -1,8 +1,6 @@
 """Fixtures of the registry and intake tests: the transaction-bound session of the security tests (a
 request's commits are savepoints of the test's transaction), staff of two facilities, clients made
 through the registry's own services, and signed-in test clients."""
-from dataclasses import dataclass, field
-
 import pytest
 
 from caseapp.cases.services import open_case
@@ -12,24 +10,11 @@ from .. import factories
 from ..security.conftest import make_app, session, sign_in  # noqa: F401  (re-exported fixtures)
 
 
-@dataclass
-class Staff:
-    facility: object
-    other_facility: object
-    users: dict = field(default_factory=dict)
-
-    def __getattr__(self, name):
-        try:
-            return self.users[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
 @pytest.fixture()
 def staff(session, facility, other_facility):
     """supervisor, worker, colleague (social workers), shelter (shelter staff), admin, reporter of
     `facility`; outsider (a social worker) and outsider_supervisor of `other_facility`."""
-    s = Staff(facility=facility, other_facility=other_facility)
+    s = factories.Staff(facility=facility, other_facility=other_facility)
     for name, role, full_name in (("supervisor", "supervisor", "Trần Thị Giám Sát"),
                                   ("worker", "social_worker", "Lê Văn Nhân Viên"),
                                   ("colleague", "social_worker", "Phạm Thị Đồng Nghiệp"),

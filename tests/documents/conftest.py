@@ -1,7 +1,7 @@
 """Fixtures of the case-document tests: the transaction-bound session of the security tests (a
 request's commits are savepoints of the test's transaction), a centre staffed with every role and a
 confidential shelter, and cases taken through the real services up to each of the five forms."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 
@@ -15,19 +15,6 @@ from .helpers import closed, intake_case, with_assessment, with_plan
 SECRET_STREET = "Số 17 ngõ Hoa Sữa"
 
 
-@dataclass
-class Staff:
-    facility: object
-    other_facility: object
-    users: dict = field(default_factory=dict)
-
-    def __getattr__(self, name):
-        try:
-            return self.users[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
 @pytest.fixture(autouse=True)
 def request_context(app, session):
     """Services raise translated refusals and render templates: give direct calls a request."""
@@ -39,7 +26,7 @@ def request_context(app, session):
 def staff(session, facility, other_facility):
     """Of `facility`: supervisor, supervisor2, worker, colleague, admin, reporter. Of
     `other_facility`: outsider (supervisor), outside_worker (social worker)."""
-    s = Staff(facility=facility, other_facility=other_facility)
+    s = factories.Staff(facility=facility, other_facility=other_facility)
     for name, role, fac, full_name in (
             ("supervisor", "supervisor", facility, "Trần Thị Giám Sát"),
             ("supervisor2", "supervisor", facility, "Đặng Văn Phó Giám Đốc"),

@@ -1,31 +1,16 @@
 """Fixtures of the referral tests: the transaction-bound session of the security tests (a request's
 commits are savepoints of the test's transaction), staff of two facilities, and signed-in clients."""
-from dataclasses import dataclass, field
-
 import pytest
 
 from .. import factories
 from ..security.conftest import session, sign_in  # noqa: F401  (re-exported fixtures)
 
 
-@dataclass
-class Staff:
-    facility: object
-    other_facility: object
-    users: dict = field(default_factory=dict)
-
-    def __getattr__(self, name):
-        try:
-            return self.users[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
 @pytest.fixture()
 def staff(session, facility, other_facility):
     """Of `facility`: supervisor, worker, colleague (another social worker), shelter (shelter staff),
     admin, reporter. Of `other_facility`: outsider (supervisor), outside_worker (social worker)."""
-    s = Staff(facility=facility, other_facility=other_facility)
+    s = factories.Staff(facility=facility, other_facility=other_facility)
     for name, role, fac in (("supervisor", "supervisor", facility), ("worker", "social_worker", facility),
                             ("colleague", "social_worker", facility), ("shelter", "shelter_staff", facility),
                             ("admin", "admin", facility), ("reporter", "reporter", facility),
