@@ -433,9 +433,14 @@ class Generator:
             self.session.execute(sa.insert(CodeSequence.__table__), rows[start:start + SQLITE_BATCH])
         if self.writer.pg:
             _reset_pg_sequences(self.session, list(TABLES) + ["code_sequences"])
-            for name in TABLES:
-                self.session.execute(sa.text(f"ANALYZE {name}"))
         self.session.commit()
+        if self.writer.pg:
+            # VACUUM, not only ANALYZE: it sets the visibility map, without which the index-only scans
+            # (statistics, dashboards) read the heap anyway until autovacuum passes — as it would have
+            # on a database filled over five years. VACUUM cannot run inside a transaction.
+            with self.session.get_bind().engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                for name in TABLES:
+                    conn.execute(sa.text(f"VACUUM ANALYZE {name}"))
 
     # --- a person and the episode of service -----------------------------------------------------
     def _client(self, at):

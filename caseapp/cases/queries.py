@@ -62,8 +62,10 @@ def overdue_follow_up_condition(now=None):
     """SQL condition on Case: it has a follow-up past due, neither done nor cancelled."""
     from .workflow_models import FollowUp
 
-    return Case.id.in_(sa.select(FollowUp.case_id).where(
-        FollowUp.due_at < (now or utcnow()), FollowUp.done_at.is_(None), FollowUp.cancelled_at.is_(None)))
+    # Correlated EXISTS, not IN (SELECT …): the IN form reads every overdue follow-up of the country
+    # for one facility's counts (a sequential scan of follow_ups: 170 ms at 1 M clients, bench/).
+    return sa.exists().where(FollowUp.case_id == Case.id, FollowUp.due_at < (now or utcnow()),
+                             FollowUp.done_at.is_(None), FollowUp.cancelled_at.is_(None))
 
 
 SORTS = {

@@ -80,8 +80,7 @@ def notify_many(entries):
     ids = db.session.scalars(sa.insert(Notification).returning(Notification.id), rows).all()
     written = db.session.scalars(sa.select(Notification).where(Notification.id.in_(ids))
                                  .order_by(Notification.id)).all()
-    from ..mail.services import enqueue_notification
+    from ..mail.services import enqueue_notifications
 
-    for notification in written:
-        enqueue_notification(notification)
+    enqueue_notifications(written)
     return written

@@ -40,3 +40,23 @@ def test_follow_up_reminder_arrives_in_the_mailbox_once(session, facility, worke
     sweep(now + timedelta(minutes=1))
     jobs.deliver(now + timedelta(minutes=1))
     assert len(mail_on.messages) == len(reminders)
+
+
+def test_a_sweep_mails_only_the_users_who_have_an_address_and_want_the_mails(session, facility, worker, mail_on):
+    """The sweep queues its e-mails for a whole batch at once (mail.services.enqueue_notifications):
+    the same choices as one notify() — no address, e-mail switched off or an inactive account: no mail."""
+    silent = factories.make_user(role="social_worker", facility=facility, email="tat@example.vn")
+    services.update_preferences(silent, email=silent.email, notify_by_email=False, daily_digest=False, by=silent)
+    no_address = factories.make_user(role="social_worker", facility=facility)
+    gone = factories.make_user(role="social_worker", facility=facility, email="nghi@example.vn", active=False)
+    due = utcnow() + timedelta(days=2)
+    for holder in (worker, silent, no_address, gone):
+        case = factories.make_case(facility, worker=holder, status="implementation")
+        followups.schedule_follow_up(case, kind="phone", due_at=due, purpose="Gọi điện", by=holder)
+    session.commit()
+
+    sweep(due - timedelta(days=1) + timedelta(seconds=30))
+    told = set(session.scalars(sa.select(Notification.user_id).where(Notification.kind == "reminder")))
+    mailed = set(session.scalars(sa.select(OutboxMail.user_id)))
+    assert {worker.id, silent.id, no_address.id} <= told
+    assert mailed == {worker.id}
