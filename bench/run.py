@@ -36,6 +36,13 @@ SEED = int(os.environ.get("BENCH_SEED", "1"))
 WORKERS = os.environ.get("BENCH_GUNICORN_WORKERS", "4")
 THREADS = os.environ.get("BENCH_GUNICORN_THREADS", "4")
 PDF_GOALS = int(os.environ.get("BENCH_PDF_GOALS", "13"))  # goals + activities added to the PDF's plan
+# BENCH_SCENARIOS="dashboard tasks": only these (and the floor), e.g. to measure a fix again;
+# BENCH_RESULTS: the results file's name in bench/results/ (default: the date).
+ONLY = set(os.environ.get("BENCH_SCENARIOS", "").split())
+
+
+def selected(name):
+    return not ONLY or name == "floor" or name in ONLY
 REPORT_YEAR = 2025  # the last full year of the generated data (it ends on 01/12/2026)
 REMINDERS = 100_000
 OPEN = ("intake", "assessment", "planning", "implementation", "review")
@@ -334,6 +341,8 @@ def run_size(n):
     rows = {}
     with Gunicorn(n):
         for name, _what in SCENARIOS:
+            if not selected(name):
+                continue
             if name == "reminder_sweep" or not built.get(name, True) or not plan["accounts"].get(
                     plan["scenarios"].get(name, {}).get("account"), [None]):
                 rows[name] = None
@@ -341,7 +350,8 @@ def run_size(n):
             log(f"{n:,} clients: {name} ({USERS} users, {DURATION} s)")
             rows[name] = summarise(run_locust(name, plan_path))
     try:
-        rows["reminder_sweep"] = reminder_sweep(n) if built["reminder_sweep"] else None
+        if selected("reminder_sweep"):
+            rows["reminder_sweep"] = reminder_sweep(n) if built["reminder_sweep"] else None
     except (sa.exc.SQLAlchemyError, subprocess.CalledProcessError) as error:  # the table still gets printed
         log(f"reminder sweep failed: {error}")
         rows["reminder_sweep"] = {"n": 0, "samples": [], "p50": None, "p95": None, "p99": None, "errors": 1,
@@ -360,6 +370,8 @@ def table(results):
     for result in results:
         floor = (result["rows"].get("floor") or {}).get("p95") or None
         for name, _what in SCENARIOS:
+            if not selected(name):
+                continue
             row = result["rows"].get(name)
             if row is None:
                 lines.append(f"| {result['n']:,} | {name} | not built yet | | | | | |")
@@ -417,19 +429,19 @@ def main(argv):
         "GET /healthz (one `SELECT 1`, small JSON) on the same gunicorn in the same run.", "",
         text, "",
         "Scenarios:", "",
-        *[f"- `{name}`: {what}" for name, what in SCENARIOS], "",
+        *[f"- `{name}`: {what}" for name, what in SCENARIOS if selected(name)], "",
         f"Search names used (supervisor 1, common / rare): {results[0]['names'] if results else ''}.", "",
         *notes(results), "",
         f"Load average (1 min) at the start {load_before[0]:.1f}, at the end {load_after[0]:.1f}: other programs on "
         "the machine (e.g. other test runs) share its CPUs with gunicorn, PostgreSQL and locust.", ""])
     print(text)
-    out = BENCH / "results" / f"{started:%Y-%m-%d}.md"
+    out = BENCH / "results" / (os.environ.get("BENCH_RESULTS") or f"{started:%Y-%m-%d}.md")
     out.parent.mkdir(exist_ok=True)
     out.write_text(report, encoding="utf-8")
     readme = BENCH / "README.md"
     start, end = "<!-- results -->", "<!-- /results -->"
     current = readme.read_text(encoding="utf-8")
-    if start in current and end in current:  # the README shows the latest results
+    if start in current and end in current and not ONLY:  # the README shows the latest full results
         head, rest = current.split(start, 1)
         readme.write_text(f"{head}{start}\n{report.split(chr(10), 1)[1].strip()}\n{end}{rest.split(end, 1)[1]}",
                           encoding="utf-8")
