@@ -96,6 +96,10 @@ class Config:
     SCHEDULER_EXPECTED = _env_bool("SCHEDULER_EXPECTED", False)
     # Reminders (caseapp/reminders): offsets from each due time, d/h/m, negative before (issue 5 §1).
     REMINDER_OFFSETS = os.environ.get("REMINDER_OFFSETS", "-1d,0")
+    # The supervisor dashboard's roll-up (main.rollups): how long its numbers are kept before counting again.
+    DASHBOARD_ROLLUP_SECONDS = int(os.environ.get("DASHBOARD_ROLLUP_SECONDS", "120"))
+    # A province's live statistics (reports.rollups): how long they are kept before counting again.
+    STATISTICS_ROLLUP_SECONDS = int(os.environ.get("STATISTICS_ROLLUP_SECONDS", "300"))
     # Break the glass (cases.access): how long an emergency access to a case outside one's scope lasts.
     BREAK_GLASS_HOURS = int(os.environ.get("BREAK_GLASS_HOURS", "8"))
     # Reports (issue 6): the body the reports go to — since 2025 Sở Y tế (DOMAIN.md §1); a setting, not a constant.

@@ -13,3 +13,5 @@ from .notifications.models import Notification  # noqa: F401
 from .reminders.models import Reminder, SchedulerSweep  # noqa: F401
 from .reports.models import ExportJob, ReferenceValue, ReportSnapshot  # noqa: F401
 from .mail.models import MailPreference, OutboxMail  # noqa: F401
+from .main.models import DashboardRollup  # noqa: F401
+from .reports.models import StatisticsRollup  # noqa: F401

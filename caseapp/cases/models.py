@@ -12,7 +12,9 @@ class Case(db.Model):
         # The lists: facility cases by status / worker, newest first (keyset on id).
         sa.Index("ix_cases_facility_status_id", "facility_id", "status", "id"),
         sa.Index("ix_cases_worker_status_id", "assigned_worker_id", "status", "id"),
-        sa.Index("ix_cases_facility_opened", "facility_id", "opened_at"),
+        # The facility's cases by opening date; closed_at and client_id make the reports' "case active
+        # in the period" and served-clients reads index-only (bench/: heap reads of every case row).
+        sa.Index("ix_cases_facility_opened", "facility_id", "opened_at", "closed_at", "client_id"),
         sa.CheckConstraint("urgency IN ('emergency', 'high', 'medium', 'low')", name="urgency_known"),
     )
 

@@ -9,22 +9,39 @@ from ..core.timeutil import format_date, utcnow
 from ..extensions import db
 from ..security import Perm, has_perm, requires
 from ..core.urls import safe_next
-from . import bp, dashboard
+from . import bp, dashboard, rollups
+
+
+def _home_data(now):
+    """(dashboard, the "My cases" steps, when counted or None for live numbers): a supervisor's from
+    the roll-up (main.rollups), the others' counted now."""
+    if has_perm(current_user, Perm.VIEW_FACILITY_CASES):
+        home = rollups.supervisor_home(current_user, now)
+        return home.dashboard, home.mine, home.computed_at
+    data = dashboard.for_user(current_user, now)
+    return data, (data.steps if data is not None else None), None
 
 
 @bp.get("/")
 @requires(Perm.USE_APP)
 def home():
-    now = utcnow()
-    data = dashboard.for_user(current_user, now)
+    data, mine, counted_at = _home_data(utcnow())
     case_counts = None
-    if data is not None:
+    if mine is not None:
         # the "My cases" tiles: the same counts as "Hồ sơ của tôi" (open; incomplete intake records)
-        mine = data.steps if data.steps.scope == "mine" else dashboard.case_steps(current_user, "mine", now)
         case_counts = {"open": mine.total.value, "intake_incomplete": mine.intake_incomplete.value,
                        "intake_overdue": mine.intake_overdue}
-    return render_template("main/home.html", case_counts=case_counts, dashboard=data,
+    return render_template("main/home.html", case_counts=case_counts, dashboard=data, counted_at=counted_at,
                            charts=_charts(data), count_url=_count_url, reports_url=_reports_url())
+
+
+@bp.post("/dashboard/refresh")
+@requires(Perm.VIEW_FACILITY_CASES)
+def refresh_dashboard():
+    """Count the supervisor's dashboard again now (the roll-up is otherwise kept a short while)."""
+    rollups.forget(current_user.id)
+    db.session.commit()
+    return redirect(url_for("main.home", _anchor="dashboard"))
 
 
 def _count_url(count):

@@ -101,3 +101,17 @@ class ExportJob(db.Model):
     started_at: Mapped[object | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[object | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[object | None] = mapped_column(UTCDateTime())
+
+
+class StatisticsRollup(db.Model):
+    """A province's live statistics for one period, kept a short while (reports.rollups): every
+    reporter of the province reading that period within STATISTICS_ROLLUP_SECONDS gets these numbers,
+    counted once. Aggregates only (what a frozen snapshot holds); never a facility's own report, whose
+    numbers open the drill-down lists and must match them."""
+    __tablename__ = "statistics_rollups"
+
+    province_code: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    period_start: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    period_end: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    computed_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False)
+    data: Mapped[dict] = mapped_column(sa.JSON, nullable=False)

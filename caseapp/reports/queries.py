@@ -113,11 +113,16 @@ def _age_known():
     return sa.or_(Client.birth_date.is_not(None), Client.birth_year.is_not(None))
 
 
-def children_of_indicator_group(scope, period):
-    """QĐ 112 indicator 5: children (under 16) of the indicator group (DOMAIN.md §3) served."""
+def _indicator_child(period):
+    """SQL on Client: a child (under 16) of the indicator group (DOMAIN.md §3) — QĐ 112 indicator 5."""
     in_group = sa.exists(sa.select(ClientGroup.id).where(ClientGroup.client_id == Client.id,
                                                          ClientGroup.group_code.in_(INDICATOR_GROUP_CODES)))
-    return sa.select(Client.id).where(Client.id.in_(served(scope, period)), _born_after(CHILD_AGE, period), in_group)
+    return sa.and_(_born_after(CHILD_AGE, period), in_group)
+
+
+def children_of_indicator_group(scope, period):
+    """QĐ 112 indicator 5: children (under 16) of the indicator group (DOMAIN.md §3) served."""
+    return sa.select(Client.id).where(Client.id.in_(served(scope, period)), _indicator_child(period))
 
 
 def cases_opened(scope, period):
@@ -179,6 +184,33 @@ def breakdown_clients(dimension, scope, period):
     stmt = (sa.select(expr, sa.func.count(Client.id)).where(Client.id.in_(served(scope, period)))
             .group_by(expr))
     return _grouped(stmt)
+
+
+@dataclass
+class ServedClients:
+    """The served population counted once: in total, by each client dimension, and indicator 5."""
+    total: int
+    by_dimension: dict            # {dimension: {value: clients}} — what breakdown_clients gives each
+    indicator_children: int       # = count(children_of_indicator_group(...))
+
+
+def served_clients(scope, period):
+    """One statement for what breakdown_clients (per dimension), count(served) and indicator 5 would
+    read in six: the served set is found once and grouped by every dimension together; Python adds up
+    the margins. (bench/: each of the six read the province's served set again, ~110 ms each at
+    1 M clients.) The expressions are client_dimension's and _indicator_child's, as the drill-downs'."""
+    labels = [client_dimension(name, period).label(name) for name in CLIENT_DIMENSIONS]
+    stmt = (sa.select(*labels, sa.func.count(Client.id), sa.func.count(sa.case((_indicator_child(period), Client.id))))
+            .where(Client.id.in_(served(scope, period))).group_by(*labels))
+    by_dimension = {name: {} for name in CLIENT_DIMENSIONS}
+    total = children = 0
+    for *keys, clients, indicator in db.session.execute(stmt):
+        total += clients
+        children += indicator
+        for name, key in zip(CLIENT_DIMENSIONS, keys):
+            key = key if key is not None else ""
+            by_dimension[name][key] = by_dimension[name].get(key, 0) + clients
+    return ServedClients(total=total, by_dimension=by_dimension, indicator_children=children)
 
 
 def breakdown_groups(scope, period):
@@ -307,11 +339,12 @@ def commune_names(codes):
 
 def statistics(scope, period, now=None):
     """Every number of the report as plain JSON-able data (what a frozen snapshot stores)."""
-    headline = {key: count(CLIENT_POPULATIONS[key](scope, period))
-                for key in ("received", "counselled", "supported", "served")}
+    clients = served_clients(scope, period)
+    headline = {key: count(CLIENT_POPULATIONS[key](scope, period)) for key in ("received", "counselled", "supported")}
+    headline["served"] = clients.total
     headline["cases_opened"] = count(cases_opened(scope, period))
     headline["cases_closed"] = count(cases_closed(scope, period))
-    breakdowns = {dim: breakdown_clients(dim, scope, period) for dim in CLIENT_DIMENSIONS}
+    breakdowns = dict(clients.by_dimension)
     breakdowns["group"] = breakdown_groups(scope, period)
     breakdowns["channel"] = breakdown_channels(scope, period)
     breakdowns["problem"] = breakdown_problems(scope, period)
@@ -322,7 +355,7 @@ def statistics(scope, period, now=None):
         "facilities_with_cases": facilities_with_cases(scope, period),
         "facilities_total": facilities_in_scope(scope),
         "ind4_people": count(counselled_or_supported(scope, period)),
-        "ind5_children": count(children_of_indicator_group(scope, period)),
+        "ind5_children": clients.indicator_children,
     }
     return {"version": 1, "headline": headline, "breakdowns": breakdowns,
             "shelter": shelter_numbers(scope, period, now), "indicators": indicators,

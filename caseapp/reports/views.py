@@ -13,7 +13,7 @@ from ..core.timeutil import local_today
 from ..extensions import db
 from ..org.models import Facility
 from ..security import Perm, has_perm, requires
-from . import bp, exports, indicators, periods, queries, services, tables
+from . import bp, exports, indicators, periods, queries, rollups, services, tables
 from .forms import FreezeForm, PeriodForm, ReferenceForm, ReopenForm
 from .models import ReportSnapshot
 
@@ -98,7 +98,12 @@ def statistics():
     if period is None:
         return _render_invalid("reports/statistics.html", form=form, period=None)
     scope = _scope(form)
-    numbers = queries.statistics(scope, period)
+    counted_at = None
+    if scope.kind == "province":   # kept a short while (reports.rollups); a facility's is always live
+        counted = rollups.province_statistics(scope, period)
+        numbers, counted_at = counted.numbers, counted.computed_at
+    else:
+        numbers = queries.statistics(scope, period)
     suppressed = scope.kind == "province"  # figures of several facilities: what leaves a facility
     report_tables, results = _report(numbers, _reference(scope.province_code, period.year), period,
                                      suppressed=suppressed)
@@ -108,7 +113,19 @@ def statistics():
                            results=results, suppressed=suppressed, frozen=frozen,
                            freeze_form=FreezeForm(formdata=None, data=period.as_args()) if may_freeze else None,
                            may_drill=scope.kind == "facility" and has_perm(current_user, Perm.VIEW_FACILITY_CASES),
-                           export_args={**period.as_args(), "scope": scope.kind})
+                           export_args={**period.as_args(), "scope": scope.kind}, counted_at=counted_at)
+
+
+@bp.post("/refresh")
+@requires(Perm.VIEW_PROVINCE_REPORTS)
+def refresh_statistics():
+    """Count the province's statistics of the period again now (otherwise kept a short while)."""
+    form, period = _period_form(request.form)
+    if period is None:
+        return _render_invalid("reports/statistics.html", form=form, period=None)
+    rollups.forget(_scope(form), period)
+    db.session.commit()
+    return redirect(url_for("reports.statistics", **period.as_args(), scope="province"))
 
 
 # --- the drill-down: the clients behind a number ------------------------------------------------------
