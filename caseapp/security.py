@@ -82,6 +82,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "static",
     "auth.login",
     "main.healthz",
+    "main.status",
     "main.set_language",
 })
 

@@ -35,11 +35,15 @@ def preference_for_default(user_id):
     return MailPreference(user_id=user_id, notify_by_email=True, daily_digest=True)
 
 
-def _queue(*, key, kind, user, mail, notification_id=None, at=None):
+def _outbox_row(*, key, kind, user, mail, notification_id=None, at=None):
     at = at or utcnow()
-    row = OutboxMail(unique_key=key, kind=kind, user_id=user.id, notification_id=notification_id,
-                     to_address=user.email, subject=mail.subject, body_text=mail.body_text,
-                     body_html=mail.body_html, status="queued", attempts=0, next_attempt_at=at, created_at=at)
+    return OutboxMail(unique_key=key, kind=kind, user_id=user.id, notification_id=notification_id,
+                      to_address=user.email, subject=mail.subject, body_text=mail.body_text,
+                      body_html=mail.body_html, status="queued", attempts=0, next_attempt_at=at, created_at=at)
+
+
+def _queue(**fields):
+    row = _outbox_row(**fields)
     db.session.add(row)
     db.session.flush()
     return row
@@ -57,19 +61,24 @@ def enqueue_notification(notification):
 def enqueue_notifications(notifications):
     """enqueue_notification for a batch (the reminders sweep writes 500 at a time): the users and
     their preferences are read in two queries, not two per notification (bench/: most users have no
-    preference row, so each get() was a SELECT). Returns the e-mails queued."""
+    preference row, so each get() was a SELECT), the e-mails already queued in one, and the new ones
+    written in one flush. Returns the e-mails queued now."""
     user_ids = {n.user_id for n in notifications}
     users = {u.id: u for u in db.session.scalars(
         sa.select(User).where(User.id.in_(user_ids), User.active.is_(True), User.email.is_not(None)))} if user_ids else {}
     with_address = [uid for uid, user in users.items() if _mailable(user, None)]
     chosen = {p.user_id: p for p in db.session.scalars(
         sa.select(MailPreference).where(MailPreference.user_id.in_(with_address)))} if with_address else {}
-    queued = []
-    for notification in notifications:
-        user = users.get(notification.user_id)
-        if user is not None and _mailable(user, chosen.get(user.id) or preference_for_default(user.id)):
-            queued.append(_enqueue_for(notification, user))
-    return queued
+    wanted = [(n, users[n.user_id]) for n in notifications if n.user_id in users
+              and _mailable(users[n.user_id], chosen.get(n.user_id) or preference_for_default(n.user_id))]
+    keys = [f"notification:{n.id}" for n, _user in wanted]
+    taken = set(db.session.scalars(sa.select(OutboxMail.unique_key).where(OutboxMail.unique_key.in_(keys)))) if keys else set()
+    rows = [_outbox_row(key=key, kind="notification", user=user, mail=compose.notification_mail(n, user),
+                        notification_id=n.id, at=n.created_at)
+            for key, (n, user) in zip(keys, wanted) if key not in taken]
+    db.session.add_all(rows)
+    db.session.flush()      # one multi-row INSERT for the batch, not one flush per e-mail
+    return rows
 
 
 def _mailable(user, pref):

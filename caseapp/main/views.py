@@ -112,3 +112,19 @@ def healthz():
     if scheduler in ("ok", "stale"):  # no scheduler configured nor ever run: nothing to report
         body["scheduler"] = scheduler
     return jsonify(body), (200 if healthy else 503)
+
+
+@bp.get("/status")
+def status():
+    """Public status page for people (what /healthz tells load balancers): the database answers and
+    when the reminders last ran — nothing about cases or users. One indexed read and a small template:
+    the benchmark's floor (bench/README.md)."""
+    from ..reminders.queries import latest_sweep_at
+
+    try:
+        latest = latest_sweep_at()
+    except Exception:  # noqa: BLE001 — any failure means the database is not answering; the detail is logged
+        current_app.logger.exception("status page: database unreachable")
+        db.session.rollback()
+        return render_template("main/status.html", database_ok=False, latest=None), 503
+    return render_template("main/status.html", database_ok=True, latest=latest)

@@ -23,12 +23,16 @@ def recent_sweeps(limit=RECENT_SWEEPS):
                                                                  SchedulerSweep.id.desc()).limit(limit)).all()
 
 
+def latest_sweep_at():
+    """When the last sweep started (None: never) — one row read on ix_scheduler_sweeps_started_at."""
+    return db.session.scalar(sa.select(SchedulerSweep.started_at).order_by(SchedulerSweep.started_at.desc()).limit(1))
+
+
 def scheduler_state(expected, now=None):
     """"ok" (a sweep within STALE_AFTER), "stale" (a scheduler is expected — configured, or it has run
     before — and none swept lately) or "off" (none expected, none ever ran). Reads one row."""
     now = as_utc(now) if now else utcnow()
-    latest = db.session.scalar(sa.select(SchedulerSweep.started_at)
-                               .order_by(SchedulerSweep.started_at.desc()).limit(1))
+    latest = latest_sweep_at()
     if latest is None:
         return "stale" if expected else "off"
     return "ok" if as_utc(latest) >= now - STALE_AFTER else "stale"

@@ -32,7 +32,7 @@ def test_public_endpoints_all_exist(app):
 
 
 def test_public_endpoints_are_only_login_health_language_and_static():
-    assert PUBLIC_ENDPOINTS == {"static", "auth.login", "main.healthz", "main.set_language"}
+    assert PUBLIC_ENDPOINTS == {"static", "auth.login", "main.healthz", "main.status", "main.set_language"}
 
 
 def _extra_routes():

@@ -1,4 +1,4 @@
-"""The few public endpoints: the health check and the language switch."""
+"""The few public endpoints: the health check, the status page and the language switch."""
 import pytest
 
 
@@ -34,3 +34,36 @@ def test_language_switch_never_redirects_off_site(client, target):
     response = client.post("/language", data={"lang": "vi", "next": target})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+def test_status_page_is_public_small_and_in_vietnamese(client):
+    response = client.get("/status")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "caseapp đang hoạt động" in page and "Chưa có lần quét nhắc việc nào." in page
+    assert "<nav" not in page and "/cases" not in page        # no menu, nothing about cases
+    assert client.get_cookie("caseapp_session") is None
+
+
+def test_status_page_tells_when_the_reminders_last_ran(client, session):
+    from datetime import datetime, timezone
+
+    from caseapp.reminders.models import SchedulerSweep
+
+    session.add(SchedulerSweep(started_at=datetime(2026, 3, 1, 1, 30, tzinfo=timezone.utc),
+                               swept_for=datetime(2026, 3, 1, 1, 30, tzinfo=timezone.utc), host="h"))
+    session.flush()
+    page = client.get("/status").get_data(as_text=True)
+    assert "Lần quét nhắc việc gần nhất: 01/03/2026 08:30" in page      # Vietnam time
+
+
+def test_status_page_says_so_when_the_database_does_not_answer(app, client, monkeypatch):
+    from caseapp.reminders import queries
+
+    def unreachable():
+        raise RuntimeError("connection refused")
+
+    monkeypatch.setattr(queries, "latest_sweep_at", unreachable)
+    response = client.get("/status")
+    assert response.status_code == 503
+    assert "Cơ sở dữ liệu không trả lời" in response.get_data(as_text=True)
