@@ -50,17 +50,25 @@ def mark_all_read(*, by, at=None):
     return result.rowcount
 
 
+def _insert_skipping_written_keys():
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(Notification).on_conflict_do_nothing(index_elements=["unique_key"])
+
+
 def notify_many(entries):
     """notify() for many notifications at once — the reminders sweep writes up to a batch of 500 in
-    one transaction: one SELECT of the keys already written, one multi-row INSERT of the others, then
-    for each new one what notify() does after writing (its e-mail, mail.services). Each entry is a
-    dict of notify()'s arguments (user_id, kind, case, text_key, unique_key, params, at). The unique
-    index still stands against a concurrent writer of the same key: the caller's transaction then
-    fails whole. Returns the notifications written now."""
+    one transaction: one multi-row INSERT … ON CONFLICT (unique_key) DO NOTHING RETURNING, so a key
+    written before (or by a concurrent writer) is skipped by the database and not returned; then for
+    each new one what notify() does after writing (its e-mail, mail.services). Each entry is a dict of
+    notify()'s arguments (user_id, kind, case, text_key, unique_key, params, at). Returns the
+    notifications written now, as read-only rows (id, user_id, kind, case_id, text_key, params,
+    unique_key, created_at) in id order."""
     if not entries:
         return []
-    keys = [entry["unique_key"] for entry in entries]
-    taken = set(db.session.scalars(sa.select(Notification.unique_key).where(Notification.unique_key.in_(keys))))
+    taken = set()       # a key twice in the batch itself
     rows = []
     for entry in entries:
         key = entry["unique_key"]
@@ -76,10 +84,12 @@ def notify_many(entries):
                      "created_at": entry.get("at") or utcnow(), "read_at": None})
     if not rows:
         return []
-    # executemany with RETURNING: SQLAlchemy sends it as few multi-row INSERTs ("insertmanyvalues")
-    ids = db.session.scalars(sa.insert(Notification).returning(Notification.id), rows).all()
-    written = db.session.scalars(sa.select(Notification).where(Notification.id.in_(ids))
-                                 .order_by(Notification.id)).all()
+    # The returned rows serve the e-mails as they are (no second SELECT, no ORM objects: bench/ sweep).
+    returned = (Notification.id, Notification.user_id, Notification.kind, Notification.case_id,
+                Notification.text_key, Notification.params, Notification.unique_key, Notification.created_at)
+    # executemany with RETURNING: SQLAlchemy sends it as few multi-row INSERTs ("insertmanyvalues").
+    result = db.session.execute(_insert_skipping_written_keys().returning(*returned), rows)
+    written = sorted(result.all(), key=lambda row: row.id)
     from ..mail.services import enqueue_notifications
 
     enqueue_notifications(written)

@@ -1,21 +1,20 @@
 """The scheduler's work (issue 5 §2–5): one sweep issues every reminder that is due, exactly once.
 
 A sweep works in batches of BATCH_SIZE rows, each batch one transaction:
-  1. claim: UPDATE reminders SET status='claimed', claim_token=:token WHERE id IN (the first pending
-     rows due by `now` … FOR UPDATE SKIP LOCKED on PostgreSQL) AND status='pending' — the first
-     statement of the transaction, so on SQLite it takes the write lock before reading anything;
-     a second sweep (a second scheduler, a cron `reminders tick`) waits for it (SQLite) or skips the
-     locked rows (PostgreSQL) and then finds them no longer pending;
+  1. claim: UPDATE reminders SET status='sent', sent_at, late WHERE id IN (the first pending rows
+     due by `now` … FOR UPDATE SKIP LOCKED on PostgreSQL) AND status='pending' RETURNING the rows —
+     the first statement of the transaction, so on SQLite it takes the write lock before reading
+     anything; a second sweep (a second scheduler, a cron `reminders tick`) waits for it (SQLite) or
+     skips the locked rows (PostgreSQL) and then finds them no longer pending. Late: remind_at more
+     than LATE_AFTER before `now` (the scheduler was down and this is the catch-up);
   2. write one notification per claimed row (notifications.services.notify_many: notify() for a
      batch, unique key built on the reminder's id) — an escalation notifies each supervisor;
-  3. mark the rows sent (late when remind_at was more than LATE_AFTER before `now`: the scheduler
-     was down and this is the catch-up) and COMMIT.
+  3. COMMIT.
 A process killed anywhere before the COMMIT leaves the rows pending and no notification: the next
 sweep issues them. Nothing is duplicated (claims + unique keys), nothing is lost (one transaction).
 """
 import logging
 import socket
-import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -30,18 +29,31 @@ BATCH_SIZE = 500
 LATE_AFTER = timedelta(minutes=5)    # issue 5 §4: issued more than this after remind_at → late (catch-up)
 
 
-def _claim(now, token, batch_size, skip_ids):
-    due = (sa.select(Reminder.id)
-           .where(Reminder.status == "pending", Reminder.remind_at <= now)
-           .order_by(Reminder.remind_at, Reminder.id).limit(batch_size))
-    if skip_ids:
-        due = due.where(Reminder.id.not_in(skip_ids))
-    if db.session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    result = db.session.execute(
+_ISSUED = (Reminder.id, Reminder.case_id, Reminder.facility_id, Reminder.item_kind, Reminder.slot, Reminder.user_id,
+           Reminder.due_at, Reminder.remind_at, Reminder.late)
+
+
+def _claim(now, batch_size, skip_ids, only_id=None):
+    """Take the batch and mark it sent in one UPDATE … RETURNING (the rows it returns are the batch).
+    The transaction's notifications follow and one COMMIT stores both; a failure before it rolls the
+    rows back to pending — "claimed" as a state of its own would only live inside this transaction
+    too, and cost a second write of every row (bench/: 100 k reminders)."""
+    if only_id is not None:
+        due = sa.select(Reminder.id).where(Reminder.id == only_id)
+    else:
+        due = (sa.select(Reminder.id)
+               .where(Reminder.status == "pending", Reminder.remind_at <= now)
+               .order_by(Reminder.remind_at, Reminder.id).limit(batch_size))
+        if skip_ids:
+            due = due.where(Reminder.id.not_in(skip_ids))
+        if db.session.get_bind().dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+    late_before = now - LATE_AFTER
+    rows = db.session.execute(
         sa.update(Reminder).where(Reminder.id.in_(due.scalar_subquery()), Reminder.status == "pending")
-        .values(status="claimed", claim_token=token).execution_options(synchronize_session=False))
-    return result.rowcount
+        .values(status="sent", sent_at=now, late=Reminder.remind_at < late_before, claim_token=None)
+        .returning(*_ISSUED).execution_options(synchronize_session=False)).all()
+    return sorted(rows, key=lambda row: row.id)
 
 
 def _supervisors(facility_ids):
@@ -91,45 +103,23 @@ def _issue(reminders, now):
     return len(notify_many(entries))
 
 
-def _finish(token, now):
-    """Mark the batch sent; returns (sent, late)."""
-    late_before = now - LATE_AFTER
-    claimed = Reminder.claim_token == token
-    late = db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)
-                             .where(claimed, Reminder.status == "claimed", Reminder.remind_at < late_before))
-    sent = db.session.execute(
-        sa.update(Reminder).where(claimed, Reminder.status == "claimed")
-        .values(status="sent", sent_at=now, late=Reminder.remind_at < late_before, claim_token=None)
-        .execution_options(synchronize_session=False)).rowcount
-    return sent, late
-
-
 def _run_batch(now, batch_size, skip_ids, only_id=None, after_claim=None):
-    """One transaction: claim, notify, mark sent, commit. Returns (claimed, sent, late, ids)."""
-    token = uuid.uuid4().hex
-    if only_id is not None:
-        claimed = db.session.execute(
-            sa.update(Reminder).where(Reminder.id == only_id, Reminder.status == "pending")
-            .values(status="claimed", claim_token=token).execution_options(synchronize_session=False)).rowcount
-    else:
-        claimed = _claim(now, token, batch_size, skip_ids)
-    if not claimed:
+    """One transaction: claim (and mark sent), notify, commit. Returns (claimed, sent, late, ids)."""
+    reminders = _claim(now, batch_size, skip_ids, only_id)
+    if not reminders:
         db.session.rollback()
         return 0, 0, 0, []
     if after_claim is not None:
-        after_claim(token)
-    reminders = db.session.execute(sa.select(Reminder.id, Reminder.case_id, Reminder.facility_id, Reminder.item_kind,
-                                             Reminder.slot, Reminder.user_id, Reminder.due_at, Reminder.remind_at)
-                                   .where(Reminder.claim_token == token).order_by(Reminder.id)).all()
+        after_claim()
     _issue(reminders, now)
-    sent, late = _finish(token, now)
     db.session.commit()
-    return claimed, sent, late, [r.id for r in reminders]
+    late = sum(1 for r in reminders if r.late)
+    return len(reminders), len(reminders), late, [r.id for r in reminders]
 
 
 def sweep(now=None, *, batch_size=BATCH_SIZE, after_claim=None):
     """Issue every reminder due by `now` (default: the current time); returns the sweep's log row.
-    `after_claim` is for tests only: called inside a batch's transaction, after the claim."""
+    `after_claim()` is for tests only: called inside a batch's transaction, after the claim."""
     now = as_utc(now) if now else utcnow()
     entry = SchedulerSweep(started_at=utcnow(), swept_for=now, host=socket.gethostname()[:128])
     db.session.add(entry)

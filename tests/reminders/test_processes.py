@@ -102,7 +102,7 @@ from caseapp import create_app
 from caseapp.reminders.jobs import sweep
 
 app = create_app()
-def hold(token):
+def hold():
     print("CLAIMED", flush=True)
     time.sleep(120)
 with app.app_context():
