@@ -6,12 +6,13 @@ changed, cancels those whose item is gone (done, cancelled, closed …).
 
 The hook point. Rather than a call at the end of each of the dozen services that change a due item
 (follow-ups, closure, assessments, plans, approvals, referrals, stays, flags, intake, reassignment —
-and every one written later), one pair of session listeners does it, inside the flush that writes
-the change (so in the same transaction, whoever commits it): `after_flush` notes the case of every
-flushed row that due items are computed from (the case itself, its follow-ups, flags, assessments,
-plans, approvals, referrals, stays) and of every timeline event (every case service writes one);
-`after_flush_postexec` then syncs those cases with plain SQL statements (no ORM object is touched,
-so the flush does not start over). A rollback takes the reminder rows with the change. It cannot
+and every one written later), session listeners do it, in the transaction that writes the change,
+whoever commits it: `after_flush` notes the case of every flushed row that due items are computed
+from (the case itself, its follow-ups, flags, assessments, plans, approvals, referrals, stays) and of
+every timeline event (every case service writes one); `before_commit` then syncs each noted case
+once, with plain SQL statements — not after every flush: an emergency admission flushes four times
+and read the case's due items four times (bench/: 66 statements). A rollback takes the reminder rows
+with the change and forgets the noted cases. It cannot
 miss a service that flushes through the ORM; a Core UPDATE of those tables that writes no timeline
 event is not seen (none changes a due item today) — call sync_case_reminders() there.
 """
@@ -235,16 +236,28 @@ def _note_touched_cases(session, _flush_context):
             touched.add(case_id)
 
 
-def _sync_after_flush(session, _flush_context):
-    touched = session.info.pop(PENDING_CASES, None)
-    if not touched or not _ours(session):
+def _sync_before_commit(session):
+    """Sync the cases the transaction's flushes touched, once each, before it commits (a sync's own
+    statements flush nothing of the ORM, but the final flush of the commit may touch more cases)."""
+    if not _ours(session):
         return
-    for case_id in sorted(touched):
-        sync_case_reminders(case_id)
+    session.flush()
+    while True:
+        touched = session.info.pop(PENDING_CASES, None)
+        if not touched:
+            return
+        for case_id in sorted(touched):
+            sync_case_reminders(case_id)
+        session.flush()
+
+
+def _forget_touched(session):
+    session.info.pop(PENDING_CASES, None)
 
 
 def install_hooks():
     """Register the session listeners once (create_app calls this)."""
-    for name, listener in (("after_flush", _note_touched_cases), ("after_flush_postexec", _sync_after_flush)):
+    for name, listener in (("after_flush", _note_touched_cases), ("before_commit", _sync_before_commit),
+                           ("after_rollback", _forget_touched)):
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)
