@@ -312,13 +312,17 @@ def reminder_sweep(n):
     open_list = ", ".join(f"'{s}'" for s in OPEN)
     with engine.begin() as conn:
         conn.execute(sa.text(
-            f"WITH open_cases AS (SELECT id, facility_id, assigned_worker_id, row_number() OVER (ORDER BY id) AS rn, "
-            f"count(*) OVER () AS total FROM cases WHERE status IN ({open_list}) AND assigned_worker_id IS NOT NULL) "
+            # The total in a CTE of its own: an equality on c.rn alone lets PostgreSQL hash-join (with the
+            # total as a column of c it nested-looped: 100 k × 144 k open cases at 1 M clients, 7 minutes).
+            f"WITH open_cases AS (SELECT id, facility_id, assigned_worker_id, row_number() OVER (ORDER BY id) AS rn "
+            f"FROM cases WHERE status IN ({open_list}) AND assigned_worker_id IS NOT NULL), "
+            "total AS (SELECT count(*) AS n FROM open_cases) "
             "INSERT INTO reminders (case_id, facility_id, item_kind, item_key, slot, user_id, due_at, remind_at, "
             "status, late, created_at) "
             "SELECT c.id, c.facility_id, 'follow_up', 'follow_up:' || c.id || ':' || 'bench' || g, '0', c.assigned_worker_id, "
             "now() - make_interval(secs => g), now() - make_interval(secs => g), 'pending', false, now() "
-            "FROM generate_series(1, :n) g JOIN open_cases c ON c.rn = ((g - 1) % c.total) + 1"), {"n": REMINDERS})
+            "FROM generate_series(1, :n) g CROSS JOIN total t JOIN open_cases c ON c.rn = ((g - 1) % t.n) + 1"),
+            {"n": REMINDERS})
         due = conn.scalar(sa.text("SELECT count(*) FROM reminders WHERE status = 'pending' AND remind_at <= now()"))
     engine.dispose()
     log(f"{n:,} clients: reminder_sweep ({due:,} due reminders)")
