@@ -3,6 +3,7 @@ import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from rapidfuzz import fuzz
 
 from ..cases.models import Case
@@ -13,6 +14,7 @@ from ..security import case_scope, client_scope
 from .models import Client, ClientChange, Consent
 
 _DIGITS = re.compile(r"\D+")
+_WILDCARDS = re.compile(r"[%_\\]")
 _CASE_NUMBER = re.compile(r"^[A-Za-z0-9]+-\d{4}-\d{1,6}$")
 
 
@@ -42,9 +44,29 @@ def search_statement(user, q):
     only_digits = digits(q)
     if only_digits and len(only_digits) >= 6 and len(only_digits) >= len(q.replace(" ", "")) - 2:
         return stmt.where(sa.or_(Client.citizen_id == only_digits, Client.phone_digits == only_digits))
-    for token in fold(q).split():
+    tokens = fold(q).split()
+    for token in tokens:
         stmt = stmt.where(Client.search_name.like(f"%{token}%"))
-    return stmt
+    in_facility = _facility_trigrams(user, tokens)
+    return stmt if in_facility is None else stmt.where(in_facility)
+
+
+def facility_trigrams(facility_id, words):
+    """What the SQL function clients_facility_trigrams (migration 0010) computes, in Python."""
+    return {f"{facility_id}:{word[i:i + 3]}" for word in words for i in range(len(word) - 2)}
+
+
+def _facility_trigrams(user, tokens):
+    """PostgreSQL: every trigram of the query's words among the trigrams of the facility's clients
+    (ix_clients_facility_trgm, migration 0010: a posting list per facility, not per country). It only
+    narrows: the LIKEs above stay the exact test. A word with a LIKE wildcard has no trigrams here."""
+    if user.facility_id is None or db.session.get_bind().dialect.name != "postgresql":
+        return None
+    grams = sorted(facility_trigrams(user.facility_id, [t for t in tokens if not _WILDCARDS.search(t)]))
+    if not grams:
+        return None
+    trigrams = sa.func.clients_facility_trigrams(Client.facility_id, Client.search_name)
+    return trigrams.op("@>")(sa.literal(grams, postgresql.ARRAY(sa.Text)))
 
 
 def search_page(user, q, *, after=None, per_page=25):

@@ -8,6 +8,7 @@ from caseapp.clients.queries import search_page
 from caseapp.extensions import db
 
 from .. import factories
+from ..conftest import is_postgres
 
 
 def names(user, q, **kwargs):
@@ -164,3 +165,21 @@ def test_search_page_runs_a_fixed_number_of_queries(staff, new_client, signed_in
         new_client(f"Phan Văn Nhiều {i}", province_code=commune.province_code, commune_code=commune.code)
     count("phan")  # the first request of a session loads more (session row, user)
     assert count("phan+van+it") == count("phan+van+nhieu")
+
+
+@pytest.mark.parametrize("query", ["uye", "guyen th", "hi an", "an", "ng%en", "nguy_n"])
+def test_parts_of_words_and_like_wildcards_are_found_as_before(staff, new_client, query):
+    """On PostgreSQL the facility trigram index narrows the search (migration 0010); the parts of
+    words shorter than a trigram, and words with LIKE's wildcards, still match as the LIKEs do."""
+    new_client("Nguyễn Thị Anh")
+    new_client("Lê Thị Bình")
+    assert names(staff.worker, query) == ["Nguyễn Thị Anh"]
+
+
+@pytest.mark.skipif(not is_postgres(), reason="the facility trigram index is PostgreSQL's (migration 0010)")
+def test_the_facility_trigrams_of_postgresql_are_those_the_search_asks_for(staff):
+    from caseapp.clients.queries import facility_trigrams
+
+    for name in ("nguyen thi anh", "le an", "be na  kc-2026-000001", "o", ""):
+        stored = db.session.scalar(db.text("SELECT clients_facility_trigrams(7, :name)"), {"name": name})
+        assert set(stored) == facility_trigrams(7, name.split(" ")), name
