@@ -32,8 +32,10 @@ def load_user_for_request(user_id):
             record_security_event("session_expired", user=user)
         session.clear()
         session["expired"] = True
-    # The loader runs before any view; its bookkeeping (last seen, expiry) is committed on its own.
-    db.session.commit()
+    # The loader runs before any view; its bookkeeping (last seen, expiry) is committed on its own —
+    # only when there is some: a commit expires the user just loaded, and the view would read it again.
+    if live is None or db.session.new or db.session.dirty:   # ended, expired, or last seen touched
+        db.session.commit()
     return user if live is not None else None
 
 
