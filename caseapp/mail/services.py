@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from ..audit.services import record
 from ..auth.models import User
 from ..core.services import ServiceError
+from ..core.sql import in_ids
 from ..core.text import nfc
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -65,7 +66,7 @@ def enqueue_notifications(notifications):
     written in one flush. Returns the e-mails queued now."""
     user_ids = {n.user_id for n in notifications}
     users = {u.id: u for u in db.session.scalars(
-        sa.select(User).where(User.id.in_(user_ids), User.active.is_(True), User.email.is_not(None)))} if user_ids else {}
+        sa.select(User).where(in_ids(User.id, user_ids), User.active.is_(True), User.email.is_not(None)))} if user_ids else {}
     with_address = [uid for uid, user in users.items() if _mailable(user, None)]
     chosen = {p.user_id: p for p in db.session.scalars(
         sa.select(MailPreference).where(MailPreference.user_id.in_(with_address)))} if with_address else {}

@@ -1,6 +1,7 @@
 """Writing notifications. Services of other domains call notify() in their own transaction; the
 view (or the job) commits. Only flushes."""
 import json
+from collections import namedtuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -52,8 +53,10 @@ def mark_all_read(*, by, at=None):
     return result.rowcount
 
 
-# The returned rows serve the e-mails as they are (no second SELECT, no ORM objects: bench/ sweep).
-_RETURNED = ("id", "user_id", "kind", "case_id", "text_key", "params", "unique_key", "created_at")
+# What notify_many returns: the notifications written, built from the values it wrote and the ids
+# the INSERT returned (no second SELECT, no ORM objects, no result processing per column: bench/ sweep).
+WrittenNotification = namedtuple("WrittenNotification",
+                                 "id user_id kind case_id text_key params unique_key created_at")
 _COLUMNS = ("user_id", "kind", "case_id", "text_key", "params", "unique_key", "created_at")
 
 # PostgreSQL: the batch as one JSON parameter, turned into rows by json_to_recordset — a multi-row
@@ -64,19 +67,20 @@ _RECORDSET_INSERT = sa.text(
     "SELECT user_id, kind, case_id, text_key, params, unique_key, created_at "
     "FROM json_to_recordset(CAST(:batch AS json)) AS batch(user_id integer, kind varchar, case_id integer, "
     "text_key varchar, params json, unique_key varchar, created_at timestamptz) "
-    "ON CONFLICT (unique_key) DO NOTHING RETURNING " + ", ".join(_RETURNED)
-).columns(*(Notification.__table__.c[name] for name in _RETURNED))
+    "ON CONFLICT (unique_key) DO NOTHING RETURNING id, unique_key")
 
 
 def _insert_many(rows):
-    """INSERT the rows, skipping a unique_key written before; returns the rows written (_RETURNED)."""
+    """INSERT the rows, skipping a unique_key written before; returns {unique_key: id} of those written."""
     if db.session.get_bind().dialect.name == "postgresql":
         batch = [{**{name: row[name] for name in _COLUMNS}, "created_at": as_utc(row["created_at"]).isoformat()}
                  for row in rows]
-        return db.session.execute(_RECORDSET_INSERT, {"batch": json.dumps(batch)}).all()
-    returned = [Notification.__table__.c[name] for name in _RETURNED]
-    # executemany with RETURNING: SQLAlchemy sends it as few multi-row INSERTs ("insertmanyvalues").
-    return db.session.execute(_insert_skipping_written_keys().returning(*returned), rows).all()
+        result = db.session.execute(_RECORDSET_INSERT, {"batch": json.dumps(batch)})
+    else:
+        # executemany with RETURNING: SQLAlchemy sends it as few multi-row INSERTs ("insertmanyvalues").
+        result = db.session.execute(_insert_skipping_written_keys().returning(Notification.id, Notification.unique_key),
+                                    rows)
+    return {key: ident for ident, key in result}
 
 
 def _insert_skipping_written_keys():
@@ -88,13 +92,12 @@ def _insert_skipping_written_keys():
 
 
 def notify_many(entries):
-    """notify() for many notifications at once — the reminders sweep writes up to a batch of 500 in
+    """notify() for many notifications at once — the reminders sweep writes a batch (jobs.BATCH_SIZE) in
     one transaction: one multi-row INSERT … ON CONFLICT (unique_key) DO NOTHING RETURNING, so a key
     written before (or by a concurrent writer) is skipped by the database and not returned; then for
     each new one what notify() does after writing (its e-mail, mail.services). Each entry is a dict of
     notify()'s arguments (user_id, kind, case, text_key, unique_key, params, at). Returns the
-    notifications written now, as read-only rows (id, user_id, kind, case_id, text_key, params,
-    unique_key, created_at) in id order."""
+    notifications written now, as WrittenNotification rows in id order."""
     if not entries:
         return []
     taken = set()       # a key twice in the batch itself
@@ -113,7 +116,9 @@ def notify_many(entries):
                      "created_at": entry.get("at") or utcnow(), "read_at": None})
     if not rows:
         return []
-    written = sorted(_insert_many(rows), key=lambda row: row.id)
+    ids = _insert_many(rows)
+    written = sorted((WrittenNotification(id=ids[row["unique_key"]], **{name: row[name] for name in _COLUMNS})
+                      for row in rows if row["unique_key"] in ids), key=lambda n: n.id)
     from ..mail.services import enqueue_notifications
 
     enqueue_notifications(written)

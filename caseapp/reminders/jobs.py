@@ -19,13 +19,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from ..core.sql import in_ids
 from ..core.timeutil import as_utc, format_datetime, utcnow
 from ..extensions import db
 from .models import ESCALATION, Reminder, SchedulerSweep
 
 log = logging.getLogger("caseapp.reminders")
 
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
 LATE_AFTER = timedelta(minutes=5)    # issue 5 §4: issued more than this after remind_at → late (catch-up)
 
 
@@ -80,7 +81,7 @@ def _issue(reminders, now):
 
     case_ids = {r.case_id for r in reminders}
     cases = {row.id: row for row in db.session.execute(
-        sa.select(Case.id, Case.number).where(Case.id.in_(case_ids))).all()}
+        sa.select(Case.id, Case.number).where(in_ids(Case.id, case_ids))).all()}
     supervisors = _supervisors({r.facility_id for r in reminders if r.slot == ESCALATION})
     entries = []
     for reminder in reminders:
