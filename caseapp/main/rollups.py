@@ -118,10 +118,22 @@ def _forget_writers(session, _flush_context):
     """The users who wrote (audit.services.record) lose their roll-up in the flush that writes their
     audit event — so in their transaction, and gone with it if it rolls back."""
     writers = session.info.pop(WRITERS_KEY, None)
+    done = session.info.setdefault(_FORGOTTEN_KEY, set())
+    writers = (writers or set()) - done      # once per transaction, not once per flush of it
     if writers:
         session.connection().execute(sa.delete(DashboardRollup).where(DashboardRollup.user_id.in_(writers)))
+        done.update(writers)
+
+
+_FORGOTTEN_KEY = "caseapp.rollups_forgotten"
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _transaction_done(session):
+    session.info.pop(_FORGOTTEN_KEY, None)
 
 
 @sa.event.listens_for(Session, "after_rollback")
 def _nothing_written(session):
     session.info.pop(WRITERS_KEY, None)
+    session.info.pop(_FORGOTTEN_KEY, None)

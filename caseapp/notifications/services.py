@@ -78,7 +78,8 @@ def _insert_many(rows):
         result = db.session.execute(_RECORDSET_INSERT, {"batch": json.dumps(batch)})
     else:
         # executemany with RETURNING: SQLAlchemy sends it as few multi-row INSERTs ("insertmanyvalues").
-        result = db.session.execute(_insert_skipping_written_keys().returning(Notification.id, Notification.unique_key),
+        table = Notification.__table__
+        result = db.session.execute(_insert_skipping_written_keys().returning(table.c.id, table.c.unique_key),
                                     rows)
     return {key: ident for ident, key in result}
 
@@ -88,7 +89,7 @@ def _insert_skipping_written_keys():
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(Notification).on_conflict_do_nothing(index_elements=["unique_key"])
+    return insert(Notification.__table__).on_conflict_do_nothing(index_elements=["unique_key"])
 
 
 def notify_many(entries):

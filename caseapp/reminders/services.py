@@ -126,7 +126,16 @@ def _insert_ignoring_duplicates():
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(Reminder).on_conflict_do_nothing(index_elements=["item_key", "slot", "due_at"])
+    return insert(Reminder.__table__).on_conflict_do_nothing(index_elements=["item_key", "slot", "due_at"])
+
+
+def _insert_new(rows):
+    """The case's new reminder rows in one statement (executemany: SQLAlchemy's insertmanyvalues);
+    ON CONFLICT DO NOTHING: a concurrent sync of the same case may have made one meanwhile. Returns
+    how many were written."""
+    if not rows:
+        return 0
+    return len(db.session.execute(_insert_ignoring_duplicates().returning(Reminder.__table__.c.id), rows).all())
 
 
 def sync_case_reminders(case_id, *, now=None):
@@ -148,7 +157,7 @@ def sync_case_reminders(case_id, *, now=None):
                                   .where(Reminder.case_id == case_id)).all():
         existing[(row.item_key, row.slot)].append(row)
 
-    to_cancel = []
+    to_cancel, new_rows = [], []
     for key, want in wanted.items():
         rows = existing.pop(key, [])
         pending = [r for r in rows if r.status == "pending"]
@@ -159,11 +168,8 @@ def sync_case_reminders(case_id, *, now=None):
         keep = same_due if same_due is not None else (pending[0] if pending else None)
         to_cancel.extend(r.id for r in pending if keep is None or r.id != keep.id)
         if keep is None:
-            # ON CONFLICT DO NOTHING: a concurrent sync of the same case may have made it meanwhile.
-            inserted = db.session.execute(_insert_ignoring_duplicates().values(
-                case_id=case_id, facility_id=facility_id, item_key=key[0], slot=key[1], status="pending",
-                late=False, created_at=now, **want))
-            counts["created"] += inserted.rowcount or 0
+            new_rows.append(dict(case_id=case_id, facility_id=facility_id, item_key=key[0], slot=key[1],
+                                 status="pending", late=False, created_at=now, **want))
             continue
         if keep.status == "pending" and as_utc(keep.due_at) == want["due_at"] and keep.user_id == want["user_id"]:
             continue
@@ -177,6 +183,7 @@ def sync_case_reminders(case_id, *, now=None):
         counts["moved"] += 1
     for rows in existing.values():                                  # items that are gone
         to_cancel.extend(r.id for r in rows if r.status == "pending")
+    counts["created"] = _insert_new(new_rows)
     _cancel(to_cancel, now)
     counts["cancelled"] = len(to_cancel)
     return counts
