@@ -168,7 +168,7 @@ ALLOWED = {("sent", "accepted"), ("sent", "declined"), ("sent", "revoked"),
 
 def _at(referral, status):
     referral.status = status
-    db.session.flush()
+    db.session.commit()   # as the request that moved it would: a refused request later rolls back
     return referral
 
 
