@@ -12,6 +12,7 @@ with its assessment/plan facts, follow-ups, referrals, stays, flags); the databa
 only adds working days. The case page (case_items), "Việc cần làm" (user_items) and later the
 reminders feature all read due items from here.
 """
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -149,6 +150,11 @@ class _Reading:
     limited: bool = True          # pages read at most KIND_LIMIT rows per source; jobs read everything
     case_id: int | None = None
     facility_id: int | None = None
+    scope: object = None          # case_scope(viewer), built once for the reading's five statements
+
+
+def _viewer_reading(viewer, **narrowing):
+    return _Reading(viewer=viewer, scope=case_scope(viewer), **narrowing)
 
 
 def _base(r, columns, *, statuses=OPEN_STATUSES):
@@ -161,7 +167,7 @@ def _base(r, columns, *, statuses=OPEN_STATUSES):
             .join(Client, Client.id == Case.client_id)
             .where(Case.status.in_(statuses)))
     if r.viewer is not None:
-        stmt = stmt.where(Case.facility_id == r.viewer.facility_id, case_scope(r.viewer))
+        stmt = stmt.where(Case.facility_id == r.viewer.facility_id, r.scope)
     if r.facility_id is not None:
         stmt = stmt.where(Case.facility_id == r.facility_id)
     if r.case_id is not None:
@@ -326,56 +332,80 @@ class DueItems:
     truncated: bool = False       # a source had more than KIND_LIMIT rows (the oldest are shown)
 
 
-def _read(reading):
+def _statements(reading):
+    return (_case_level_statement(reading), _follow_up_statement(reading), _referral_statement(reading),
+            _stay_statement(reading), _flag_statement(reading))
+
+
+_CASE_ID = "due_items_case_id"
+
+
+@functools.cache
+def _one_case_statements():
+    """The five statements of one case's items, whoever they are for, built once with the case id as a
+    parameter: building them cost more than running them (bench/: the reminders sync runs them for
+    every case a request changes, the case page for its case)."""
+    return _statements(_Reading(case_id=sa.bindparam(_CASE_ID), limited=False))
+
+
+def _read(reading, statements=None, params=None):
     """Every due item of the reading, sorted by urgency then due date: five statements."""
     items, truncated = [], False
+    case_level, follow_ups, referrals, stays, flags = statements or _statements(reading)
 
     def rows(stmt):
         nonlocal truncated
         if not reading.limited:
-            return db.session.execute(stmt).all()
-        result = db.session.execute(stmt.limit(KIND_LIMIT + 1)).all()
+            return db.session.execute(stmt, params).all()
+        result = db.session.execute(stmt.limit(KIND_LIMIT + 1), params).all()
         if len(result) > KIND_LIMIT:
             truncated = True
         return result[:KIND_LIMIT]
 
-    for row in rows(_case_level_statement(reading)):
+    for row in rows(case_level):
         items.extend(_case_level_items(row))
-    for row in rows(_follow_up_statement(reading)):
+    for row in rows(follow_ups):
         source = rule_for("follow_up_after_closure", "first").source if row.status == "closed" else FOLLOW_UP_SOURCE
         items.append(_item(row, "follow_up", row.due_at, source, assignee_id=row.assignee_id,
                            ref_id=row.ref_id, detail=row.purpose, sub_kind=row.kind))
-    for row in rows(_referral_statement(reading)):
+    for row in rows(referrals):
         # Receiver's answer: 2 working days, an urgent referral 4 hours (DOMAIN.md §4).
         variant = "urgent" if row.is_urgent else "default"
         items.append(_item(row, "referral_answer", row.answer_due_at, rule_for("referral_answer", variant).source,
                            ref_id=row.ref_id, detail=row.provider_name))
-    for row in rows(_stay_statement(reading)):
+    for row in rows(stays):
         # DOMAIN.md §5: warn before the planned end; never end a stay silently.
         items.append(_item(row, "shelter_stay_end", row.planned_end_at, rule_for("shelter_stay").source,
                            ref_id=row.ref_id))
-    for row in rows(_flag_statement(reading)):
+    for row in rows(flags):
         items.append(_item(row, "flag", row.due_at, FLAG_SOURCE, assignee_id=row.to_user_id, ref_id=row.ref_id,
                            detail=row.note))
     return DueItems(items=sort_items(items), truncated=truncated)
 
 
 def case_items(case, viewer):
-    """The due items of one case (already loaded in the viewer's scope), sorted by due date."""
-    found = _read(_Reading(viewer=viewer, case_id=case.id))
-    return sorted(found.items, key=lambda item: (item.due_at, item.kind, item.ref_id or 0))
+    """The due items of one case already loaded in the viewer's scope, sorted by due date — those of
+    the viewer's facility only (a case transferred out is read there, but worked at the receiver)."""
+    if case.facility_id != viewer.facility_id:
+        return []
+    items = _one_case_items(case.id)
+    return sorted(items, key=lambda item: (item.due_at, item.kind, item.ref_id or 0))
+
+
+def _one_case_items(case_id):
+    return _read(_Reading(case_id=case_id, limited=False), _one_case_statements(), {_CASE_ID: case_id}).items
 
 
 def user_items(viewer, worker=None):
     """The due items assigned to `worker` (default: the viewer) within the viewer's case scope."""
     worker_id = (worker or viewer).id
-    return _read(_Reading(viewer=viewer, worker_id=worker_id))
+    return _read(_viewer_reading(viewer, worker_id=worker_id))
 
 
 def unassigned_items(viewer):
     """The due items of the viewer's open cases that are nobody's: no worker on the case (and, for
     a follow-up, no one named on it) — what a supervisor assigns."""
-    return _read(_Reading(viewer=viewer, unassigned=True))
+    return _read(_viewer_reading(viewer, unassigned=True))
 
 
 def facility_items(facility_id):
@@ -387,7 +417,7 @@ def facility_items(facility_id):
 def job_case_items(case_id):
     """Every due item of one case, whoever it is for — for jobs (reminders.services syncs the case's
     reminder rows from these), never for a page: there is no user scope here."""
-    return _read(_Reading(case_id=case_id, limited=False)).items
+    return _one_case_items(case_id)
 
 
 # --- what the pages show ------------------------------------------------------------------------------
