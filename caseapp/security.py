@@ -172,13 +172,13 @@ def case_scope(user):
     if role is Role.SUPERVISOR:
         return sa.or_(same_facility, _transferred_out_by(user.facility_id))
     if role is Role.SOCIAL_WORKER:
-        return sa.and_(same_facility, sa.or_(assigned, granted_case(user)))
+        return sa.and_(same_facility, sa.or_(assigned, _granted_case_ids(user)))
     if role is Role.SHELTER_STAFF:
         sealed_client = aliased(Client)  # aliased: never correlates with a Client of the enclosing query
         client_is_sealed = sa.exists(sa.select(sealed_client.id).where(
             sealed_client.id == Case.client_id, sealed_client.is_sensitive.is_(True)))
         return sa.and_(same_facility, sa.or_(assigned, sa.and_(Case.is_sensitive.is_(False), ~client_is_sealed),
-                                             granted_case(user)))
+                                             _granted_case_ids(user)))
     return sa.false()
 
 
@@ -199,6 +199,23 @@ def granted_case(user, kinds=None, now=None):
     if kinds:
         condition = sa.and_(condition, grant.kind.in_(tuple(kinds)))
     return sa.exists(sa.select(grant.id).where(condition))
+
+
+def _granted_case_ids(user):
+    """SQL condition on Case: one of the cases the user holds an active grant on (granted_case), with
+    the ids read first — a user holds few. `assigned = W OR id IN (…)` is two index lookups, where
+    `assigned = W OR EXISTS (grant)` made PostgreSQL read every case of the facility to test the
+    EXISTS (bench/: 17 ms of the tasks page's follow-ups at 1 M clients)."""
+    import sqlalchemy as sa
+
+    from .cases.models import Case
+    from .cases.workflow_models import CaseAccessGrant
+    from .core.timeutil import utcnow
+
+    case_ids = db.session.scalars(sa.select(CaseAccessGrant.case_id).where(
+        CaseAccessGrant.user_id == user.id, CaseAccessGrant.revoked_at.is_(None),
+        sa.or_(CaseAccessGrant.expires_at.is_(None), CaseAccessGrant.expires_at > utcnow()))).all()
+    return Case.id.in_(sorted(set(case_ids))) if case_ids else sa.false()
 
 
 def _transferred_out_by(facility_id):

@@ -368,13 +368,19 @@ def test_case_page_shows_grants_to_supervisors_only(people, sealed, signed_in):
     assert "Quyền truy cập hồ sơ" in page and REASON in page and "Chia sẻ hồ sơ" in page
 
 
-def test_case_scope_with_grants_stays_one_condition_on_the_grant_index(people):
-    """The grant is one EXISTS on case_access_grants by (user_id, case_id), inside case_scope."""
+def test_case_scope_reads_the_grants_first_and_holds_no_sub_select(people, sealed):
+    """The user's active grants are read before the statement is built (security._granted_case_ids),
+    so that the scope stays index lookups: the assignment, or the assignment and the granted ids."""
     from caseapp.security import case_scope
 
-    sql = str(sa.select(Case.id).where(case_scope(people.worker)).compile(db.engine))
-    assert sql.count("EXISTS") == 1 and "case_access_grants" in sql
-    assert "user_id" in sql and "revoked_at IS NULL" in sql and "expires_at" in sql
+    def scope_sql():
+        return str(sa.select(Case.id).where(case_scope(people.shelter))
+                   .compile(db.engine, compile_kwargs={"literal_binds": True}))
+
+    assert "case_access_grants" not in scope_sql()
+    access.break_glass(sealed, reason=REASON, by=people.shelter)
+    with_grant = scope_sql()
+    assert "case_access_grants" not in with_grant and f"cases.id IN ({sealed.id})" in with_grant
 
 
 def test_access_pages_carry_no_inline_code(people, sealed, signed_in):
