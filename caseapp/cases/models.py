@@ -2,8 +2,11 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.categories import OPEN_STATUSES
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
+
+OPEN_CASES = "status IN (%s)" % ", ".join(f"'{status}'" for status in OPEN_STATUSES)
 
 
 class Case(db.Model):
@@ -12,6 +15,11 @@ class Case(db.Model):
         # The lists: facility cases by status / worker, newest first (keyset on id).
         sa.Index("ix_cases_facility_status_id", "facility_id", "status", "id"),
         sa.Index("ix_cases_worker_status_id", "assigned_worker_id", "status", "id"),
+        # The facility's open cases newest first, the default "Hồ sơ của cơ sở": (facility, status, id)
+        # cannot give id order across five statuses, and PostgreSQL walked every case's id backwards
+        # instead (bench/: 55,000 rows filtered for a deep page at 1 M clients).
+        sa.Index("ix_cases_facility_open_id", "facility_id", "id",
+                 postgresql_where=sa.text(OPEN_CASES), sqlite_where=sa.text(OPEN_CASES)),
         # The facility's cases by opening date; closed_at and client_id make the reports' "case active
         # in the period" and served-clients reads index-only (bench/: heap reads of every case row).
         sa.Index("ix_cases_facility_opened", "facility_id", "opened_at", "closed_at", "client_id"),
