@@ -230,15 +230,17 @@ class Gunicorn:
              "--threads", THREADS, "--worker-class", "gthread", "--graceful-timeout", "20", "--timeout", "120",
              "--access-logfile", "-", "wsgi:app"],
             cwd=ROOT, env=env, stdout=self.log, stderr=self.log, start_new_session=True)
+        # /status, not /healthz: the health check answers 503 once the last sweep (the bench's own
+        # reminder_sweep of an earlier run, with BENCH_REUSE=1) is more than 5 minutes old.
         for _ in range(120):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2) as response:
+                with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/status", timeout=2) as response:
                     if response.status == 200:
                         return self
             except OSError:
                 time.sleep(0.5)
         self.__exit__()
-        sys.exit("bench: gunicorn did not answer /healthz; see bench/.instance/gunicorn.log")
+        sys.exit("bench: gunicorn did not answer /status; see bench/.instance/gunicorn.log")
 
     def __exit__(self, *_exc):
         os.killpg(self.process.pid, signal.SIGTERM)
