@@ -26,11 +26,12 @@ class Reminder(db.Model):
         # item moves, and a new one is made for the new due time.
         sa.UniqueConstraint("item_key", "slot", "due_at", name="uq_reminders_item_slot_due"),
         sa.CheckConstraint("status IN ('pending', 'claimed', 'sent', 'cancelled')", name="status_known"),
-        # The sweep: pending rows by remind_at (the index it claims on).
-        sa.Index("ix_reminders_status_remind_at", "status", "remind_at"),
+        # The sweep: pending rows by remind_at (the index it claims on). Partial: a row the sweep marks
+        # sent leaves it instead of adding an entry to it (bench/: 100 k reminders per sweep).
+        sa.Index("ix_reminders_pending_remind_at", "remind_at", "id",
+                 postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'")),
         # The reconciliation of one case.
         sa.Index("ix_reminders_case_status", "case_id", "status"),
-        sa.Index("ix_reminders_claim_token", "claim_token"),
         # The scheduler page's grouped counts of a facility.
         sa.Index("ix_reminders_facility_status", "facility_id", "status", "late"),
     )
