@@ -167,7 +167,8 @@ def _base(r, columns, *, statuses=OPEN_STATUSES):
             .join(Client, Client.id == Case.client_id)
             .where(Case.status.in_(statuses)))
     if r.viewer is not None:
-        stmt = stmt.where(Case.facility_id == r.viewer.facility_id, r.scope)
+        scope = r.scope if r.scope is not None else case_scope(r.viewer)
+        stmt = stmt.where(Case.facility_id == r.viewer.facility_id, scope)
     if r.facility_id is not None:
         stmt = stmt.where(Case.facility_id == r.facility_id)
     if r.case_id is not None:
@@ -402,6 +403,12 @@ def user_items(viewer, worker=None):
     return _read(_viewer_reading(viewer, worker_id=worker_id))
 
 
+def scope_items(viewer):
+    """Every due item of the open cases in the viewer's scope, whoever it is for (the supervisor
+    dashboard's overdue counts per worker: the per-worker pages' reading, unnarrowed)."""
+    return _read(_viewer_reading(viewer))
+
+
 def unassigned_items(viewer):
     """The due items of the viewer's open cases that are nobody's: no worker on the case (and, for
     a follow-up, no one named on it) — what a supervisor assigns."""
@@ -440,5 +447,5 @@ def case_section(case, viewer, now=None):
 
 
 __all__ = ["DueItem", "DueItems", "Groups", "KINDS", "SOON", "KIND_LIMIT", "sort_items", "group_items",
-           "case_items", "user_items", "unassigned_items", "facility_items", "job_case_items", "CaseSection",
-           "case_section"]
+           "case_items", "user_items", "scope_items", "unassigned_items", "facility_items", "job_case_items",
+           "CaseSection", "case_section"]

@@ -182,7 +182,7 @@ def _overdue_by_assignee(user, now):
     """{assignee id or None: overdue due items} over every open case in the supervisor's scope: the
     items the tasks page shows for each worker (cases.deadlines narrows by the same assignee column
     that DueItem.assignee_id holds), read once — five statements — instead of once per worker."""
-    found = deadlines._read(deadlines._Reading(viewer=user))  # noqa: SLF001 — the per-worker pages' reading, unnarrowed
+    found = deadlines.scope_items(user)
     counts = {}
     for item in found.items:
         if item.is_overdue(now):

@@ -74,7 +74,7 @@ def world(staff):
                                 requested_by_id=case.assigned_worker_id))
     db.session.add(Approval(case_id=cases["elsewhere"].id, facility_id=staff.other_facility.id,
                             subject_type="closure", status="pending", requested_by_id=staff.outsider.id))
-    db.session.flush()
+    db.session.commit()   # as the requests that made them would: the due items' reminders sync before it
     return cases
 
 
