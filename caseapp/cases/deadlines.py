@@ -150,11 +150,11 @@ class _Reading:
     limited: bool = True          # pages read at most KIND_LIMIT rows per source; jobs read everything
     case_id: int | None = None
     facility_id: int | None = None
-    scope: object = None          # case_scope(viewer), built once for the reading's five statements
+    scope: object = field(init=False, default=None, compare=False, repr=False)  # case_scope(viewer), once
 
-
-def _viewer_reading(viewer, **narrowing):
-    return _Reading(viewer=viewer, scope=case_scope(viewer), **narrowing)
+    def __post_init__(self):
+        if self.viewer is not None:
+            object.__setattr__(self, "scope", case_scope(self.viewer))
 
 
 def _base(r, columns, *, statuses=OPEN_STATUSES):
@@ -167,8 +167,7 @@ def _base(r, columns, *, statuses=OPEN_STATUSES):
             .join(Client, Client.id == Case.client_id)
             .where(Case.status.in_(statuses)))
     if r.viewer is not None:
-        scope = r.scope if r.scope is not None else case_scope(r.viewer)
-        stmt = stmt.where(Case.facility_id == r.viewer.facility_id, scope)
+        stmt = stmt.where(Case.facility_id == r.viewer.facility_id, r.scope)
     if r.facility_id is not None:
         stmt = stmt.where(Case.facility_id == r.facility_id)
     if r.case_id is not None:
@@ -400,19 +399,19 @@ def _one_case_items(case_id):
 def user_items(viewer, worker=None):
     """The due items assigned to `worker` (default: the viewer) within the viewer's case scope."""
     worker_id = (worker or viewer).id
-    return _read(_viewer_reading(viewer, worker_id=worker_id))
+    return _read(_Reading(viewer=viewer, worker_id=worker_id))
 
 
 def scope_items(viewer):
     """Every due item of the open cases in the viewer's scope, whoever it is for (the supervisor
     dashboard's overdue counts per worker: the per-worker pages' reading, unnarrowed)."""
-    return _read(_viewer_reading(viewer))
+    return _read(_Reading(viewer=viewer))
 
 
 def unassigned_items(viewer):
     """The due items of the viewer's open cases that are nobody's: no worker on the case (and, for
     a follow-up, no one named on it) — what a supervisor assigns."""
-    return _read(_viewer_reading(viewer, unassigned=True))
+    return _read(_Reading(viewer=viewer, unassigned=True))
 
 
 def facility_items(facility_id):
