@@ -191,11 +191,9 @@ def granted_case(user, kinds=None, now=None):
 
     from .cases.models import Case
     from .cases.workflow_models import CaseAccessGrant
-    from .core.timeutil import utcnow
 
     grant = aliased(CaseAccessGrant)  # aliased: never correlates with a grant of the enclosing query
-    condition = sa.and_(grant.user_id == user.id, grant.case_id == Case.id, grant.revoked_at.is_(None),
-                        sa.or_(grant.expires_at.is_(None), grant.expires_at > (now or utcnow())))
+    condition = sa.and_(_active_grant_of(grant, user, now), grant.case_id == Case.id)
     if kinds:
         condition = sa.and_(condition, grant.kind.in_(tuple(kinds)))
     return sa.exists(sa.select(grant.id).where(condition))
@@ -210,12 +208,20 @@ def _granted_case_ids(user):
 
     from .cases.models import Case
     from .cases.workflow_models import CaseAccessGrant
+
+    case_ids = db.session.scalars(sa.select(CaseAccessGrant.case_id)
+                                  .where(_active_grant_of(CaseAccessGrant, user))).all()
+    return Case.id.in_(sorted(set(case_ids))) if case_ids else sa.false()
+
+
+def _active_grant_of(grant, user, now=None):
+    """SQL condition on a CaseAccessGrant (the class or an alias): the user's, not revoked, not expired."""
+    import sqlalchemy as sa
+
     from .core.timeutil import utcnow
 
-    case_ids = db.session.scalars(sa.select(CaseAccessGrant.case_id).where(
-        CaseAccessGrant.user_id == user.id, CaseAccessGrant.revoked_at.is_(None),
-        sa.or_(CaseAccessGrant.expires_at.is_(None), CaseAccessGrant.expires_at > utcnow()))).all()
-    return Case.id.in_(sorted(set(case_ids))) if case_ids else sa.false()
+    return sa.and_(grant.user_id == user.id, grant.revoked_at.is_(None),
+                   sa.or_(grant.expires_at.is_(None), grant.expires_at > (now or utcnow())))
 
 
 def _transferred_out_by(facility_id):
