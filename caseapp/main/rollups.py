@@ -26,6 +26,7 @@ from ..extensions import db
 from . import dashboard
 from .models import DashboardRollup
 
+_FORGOTTEN_KEY = "caseapp.rollups_forgotten"   # the writers whose roll-up this transaction dropped
 FORMAT_VERSION = 1   # bump when a dashboard dataclass changes: older rows are then recomputed
 DEFAULT_SECONDS = 120
 
@@ -123,9 +124,6 @@ def _forget_writers(session, _flush_context):
     if writers:
         session.connection().execute(sa.delete(DashboardRollup).where(DashboardRollup.user_id.in_(writers)))
         done.update(writers)
-
-
-_FORGOTTEN_KEY = "caseapp.rollups_forgotten"
 
 
 @sa.event.listens_for(Session, "after_commit")

@@ -77,19 +77,13 @@ def _insert_many(rows):
                  for row in rows]
         result = db.session.execute(_RECORDSET_INSERT, {"batch": json.dumps(batch)})
     else:
+        from sqlalchemy.dialects.sqlite import insert
+
         # executemany with RETURNING: SQLAlchemy sends it as few multi-row INSERTs ("insertmanyvalues").
         table = Notification.__table__
-        result = db.session.execute(_insert_skipping_written_keys().returning(table.c.id, table.c.unique_key),
-                                    rows)
+        result = db.session.execute(insert(table).on_conflict_do_nothing(index_elements=["unique_key"])
+                                    .returning(table.c.id, table.c.unique_key), rows)
     return {key: ident for ident, key in result}
-
-
-def _insert_skipping_written_keys():
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(Notification.__table__).on_conflict_do_nothing(index_elements=["unique_key"])
 
 
 def notify_many(entries):
