@@ -60,23 +60,29 @@ def enqueue_notification(notification):
 
 
 def enqueue_notifications(notifications):
-    """enqueue_notification for a batch (the reminders sweep writes 500 at a time): the users and
-    their preferences are read in two queries, not two per notification (bench/: most users have no
-    preference row, so each get() was a SELECT), the e-mails already queued in one, and the new ones
-    written in one flush. Returns the e-mails queued now."""
+    """enqueue_notification for a batch (the reminders sweep writes thousands at a time); each item
+    needs only `id` and `user_id`: the users and their preferences are read in two queries, not two
+    per notification (bench/: most users have no preference row, so each get() was a SELECT), the
+    e-mails already queued in one, the notifications to mail in one, and the new e-mails written in
+    one flush. Returns the e-mails queued now."""
+    from ..notifications.models import Notification
+
     user_ids = {n.user_id for n in notifications}
     users = {u.id: u for u in db.session.scalars(
         sa.select(User).where(in_ids(User.id, user_ids), User.active.is_(True), User.email.is_not(None)))} if user_ids else {}
     with_address = [uid for uid, user in users.items() if _mailable(user, None)]
     chosen = {p.user_id: p for p in db.session.scalars(
         sa.select(MailPreference).where(MailPreference.user_id.in_(with_address)))} if with_address else {}
-    wanted = [(n, users[n.user_id]) for n in notifications if n.user_id in users
-              and _mailable(users[n.user_id], chosen.get(n.user_id) or preference_for_default(n.user_id))]
-    keys = [f"notification:{n.id}" for n, _user in wanted]
+    wanted = {n.id: users[n.user_id] for n in notifications if n.user_id in users
+              and _mailable(users[n.user_id], chosen.get(n.user_id) or preference_for_default(n.user_id))}
+    keys = {f"notification:{ident}": ident for ident in wanted}
     taken = set(db.session.scalars(sa.select(OutboxMail.unique_key).where(OutboxMail.unique_key.in_(keys)))) if keys else set()
-    rows = [_outbox_row(key=key, kind="notification", user=user, mail=compose.notification_mail(n, user),
-                        notification_id=n.id, at=n.created_at)
-            for key, (n, user) in zip(keys, wanted) if key not in taken]
+    new_ids = [ident for key, ident in keys.items() if key not in taken]
+    to_mail = db.session.scalars(sa.select(Notification).where(in_ids(Notification.id, new_ids))
+                                 .order_by(Notification.id)).all() if new_ids else []
+    rows = [_outbox_row(key=f"notification:{n.id}", kind="notification", user=wanted[n.id],
+                        mail=compose.notification_mail(n, wanted[n.id]), notification_id=n.id, at=n.created_at)
+            for n in to_mail]
     db.session.add_all(rows)
     db.session.flush()      # one multi-row INSERT for the batch, not one flush per e-mail
     return rows

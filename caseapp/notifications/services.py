@@ -1,6 +1,5 @@
 """Writing notifications. Services of other domains call notify() in their own transaction; the
 view (or the job) commits. Only flushes."""
-import json
 from collections import namedtuple
 
 import sqlalchemy as sa
@@ -54,36 +53,44 @@ def mark_all_read(*, by, at=None):
 
 
 # What notify_many returns: the notifications written, built from the values it wrote and the ids
-# the INSERT returned (no second SELECT, no ORM objects, no result processing per column: bench/ sweep).
+# the INSERT returned (no second SELECT, no ORM objects).
 WrittenNotification = namedtuple("WrittenNotification",
                                  "id user_id kind case_id text_key params unique_key created_at")
 _COLUMNS = ("user_id", "kind", "case_id", "text_key", "params", "unique_key", "created_at")
 
-# PostgreSQL: the batch as one JSON parameter, turned into rows by json_to_recordset — a multi-row
-# VALUES costs SQLAlchemy and psycopg a bound parameter per value (bench/: that was most of the 100 k
-# reminders sweep's time); json.dumps of the batch is a C call.
-_RECORDSET_INSERT = sa.text(
-    "INSERT INTO notifications (user_id, kind, case_id, text_key, params, unique_key, created_at) "
-    "SELECT user_id, kind, case_id, text_key, params, unique_key, created_at "
-    "FROM json_to_recordset(CAST(:batch AS json)) AS batch(user_id integer, kind varchar, case_id integer, "
-    "text_key varchar, params json, unique_key varchar, created_at timestamptz) "
-    "ON CONFLICT (unique_key) DO NOTHING RETURNING id, unique_key")
+
+def _insert():
+    """INSERT INTO notifications … ON CONFLICT (unique_key) DO NOTHING: a key written before (or by a
+    concurrent writer) is skipped by the database and not returned."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(Notification.__table__)
 
 
 def _insert_many(rows):
-    """INSERT the rows, skipping a unique_key written before; returns {unique_key: id} of those written."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        batch = [{**{name: row[name] for name in _COLUMNS}, "created_at": as_utc(row["created_at"]).isoformat()}
-                 for row in rows]
-        result = db.session.execute(_RECORDSET_INSERT, {"batch": json.dumps(batch)})
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    """INSERT the rows, skipping a unique_key written before; returns {unique_key: id} of those written.
+    executemany with RETURNING: SQLAlchemy sends it as few multi-row INSERTs ("insertmanyvalues")."""
+    table = Notification.__table__
+    statement = _insert().on_conflict_do_nothing(index_elements=["unique_key"]).returning(table.c.id,
+                                                                                          table.c.unique_key)
+    return {key: ident for ident, key in db.session.execute(statement, rows)}
 
-        # executemany with RETURNING: SQLAlchemy sends it as few multi-row INSERTs ("insertmanyvalues").
-        table = Notification.__table__
-        result = db.session.execute(insert(table).on_conflict_do_nothing(index_elements=["unique_key"])
-                                    .returning(table.c.id, table.c.unique_key), rows)
-    return {key: ident for ident, key in result}
+
+def notify_selected(rows):
+    """notify_many for notifications the database builds itself: `rows` is a SELECT of the columns
+    user_id, kind, case_id, text_key, params, unique_key, created_at (in that order). One INSERT …
+    SELECT … ON CONFLICT (unique_key) DO NOTHING: no value passes through Python (bench/: the reminders
+    sweep's 100 k notifications). Then their e-mails. Returns the (id, user_id) rows written."""
+    table = Notification.__table__
+    statement = (_insert().from_select(_COLUMNS, rows).on_conflict_do_nothing(index_elements=["unique_key"])
+                 .returning(table.c.id, table.c.user_id))
+    written = db.session.execute(statement).all()
+    from ..mail.services import enqueue_notifications
+
+    enqueue_notifications(written)
+    return written
 
 
 def notify_many(entries):

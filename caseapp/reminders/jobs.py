@@ -7,8 +7,9 @@ A sweep works in batches of BATCH_SIZE rows, each batch one transaction:
      anything; a second sweep (a second scheduler, a cron `reminders tick`) waits for it (SQLite) or
      skips the locked rows (PostgreSQL) and then finds them no longer pending. Late: remind_at more
      than LATE_AFTER before `now` (the scheduler was down and this is the catch-up);
-  2. write one notification per claimed row (notifications.services.notify_many: notify() for a
-     batch, unique key built on the reminder's id) — an escalation notifies each supervisor;
+  2. write one notification per claimed row, unique key built on the reminder's id: one INSERT …
+     SELECT from the reminders (notifications.services.notify_selected) — an escalation notifies each
+     supervisor (notify_many) and is written in the case's history;
   3. COMMIT.
 A process killed anywhere before the COMMIT leaves the rows pending and no notification: the next
 sweep issues them. Nothing is duplicated (claims + unique keys), nothing is lost (one transaction).
@@ -19,8 +20,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from ..core.sql import in_ids
-from ..core.timeutil import as_utc, format_datetime, utcnow
+from ..core.sql import in_ids, json_object, local_datetime_text
+from ..core.timeutil import UTCDateTime, as_utc, format_datetime, utcnow
 from ..extensions import db
 from .models import ESCALATION, Reminder, SchedulerSweep
 
@@ -30,15 +31,15 @@ BATCH_SIZE = 2000
 LATE_AFTER = timedelta(minutes=5)    # issue 5 §4: issued more than this after remind_at → late (catch-up)
 
 
-_ISSUED = (Reminder.id, Reminder.case_id, Reminder.facility_id, Reminder.item_kind, Reminder.slot, Reminder.user_id,
-           Reminder.due_at, Reminder.remind_at, Reminder.late)
+_CLAIMED = (Reminder.id, Reminder.slot, Reminder.late)
 
 
 def _claim(now, batch_size, skip_ids, only_id=None):
     """Take the batch and mark it sent in one UPDATE … RETURNING (the rows it returns are the batch).
     The transaction's notifications follow and one COMMIT stores both; a failure before it rolls the
     rows back to pending — "claimed" as a state of its own would only live inside this transaction
-    too, and cost a second write of every row (bench/: 100 k reminders)."""
+    too, and cost a second write of every row (bench/: 100 k reminders). Returns (id, slot, late)
+    rows: the notifications are built from the reminders' columns by the database (_issue)."""
     if only_id is not None:
         due = sa.select(Reminder.id).where(Reminder.id == only_id)
     else:
@@ -53,7 +54,7 @@ def _claim(now, batch_size, skip_ids, only_id=None):
     rows = db.session.execute(
         sa.update(Reminder).where(Reminder.id.in_(due.scalar_subquery()), Reminder.status == "pending")
         .values(status="sent", sent_at=now, late=Reminder.remind_at < late_before, claim_token=None)
-        .returning(*_ISSUED).execution_options(synchronize_session=False)).all()
+        .returning(*_CLAIMED).execution_options(synchronize_session=False)).all()
     return sorted(rows, key=lambda row: row.id)
 
 
@@ -72,36 +73,58 @@ def _supervisors(facility_ids):
     return found
 
 
-def _issue(reminders, now):
-    """Notifications for claimed reminders (same transaction). Returns how many were written."""
+def _reminder_notifications(reminder_ids, now):
+    """The notification of each reminder (to its user), as a SELECT for notifications.notify_selected:
+    'due' when it is the reminder at the due time, 'upcoming' before; the item, its due time in
+    Vietnam time and the case number as params — never the client."""
+    from ..cases.models import Case
+
+    return (sa.select(Reminder.user_id, sa.literal("reminder", sa.String), Reminder.case_id,
+                      sa.case((Reminder.remind_at >= Reminder.due_at, "reminder_due"), else_="reminder_upcoming"),
+                      json_object(item_kind=Reminder.item_kind, due=local_datetime_text(Reminder.due_at),
+                                  number=Case.number),
+                      sa.literal("reminder:", sa.String) + sa.cast(Reminder.id, sa.String),
+                      sa.literal(now, UTCDateTime()))
+            .join(Case, Case.id == Reminder.case_id).where(in_ids(Reminder.id, reminder_ids)))
+
+
+def _escalate(reminder_ids, now):
+    """Escalations: each supervisor of the reminder's facility is notified, and the case's history
+    and the audit trail say so (who was told, not what about the client)."""
     from ..audit.services import record
     from ..cases.models import Case
     from ..cases.services import add_event
     from ..notifications.services import notify_many
 
-    case_ids = {r.case_id for r in reminders}
+    reminders = db.session.execute(sa.select(Reminder.id, Reminder.case_id, Reminder.facility_id,
+                                             Reminder.item_kind, Reminder.due_at)
+                                   .where(in_ids(Reminder.id, reminder_ids)).order_by(Reminder.id)).all()
     cases = {row.id: row for row in db.session.execute(
-        sa.select(Case.id, Case.number).where(in_ids(Case.id, case_ids))).all()}
-    supervisors = _supervisors({r.facility_id for r in reminders if r.slot == ESCALATION})
+        sa.select(Case.id, Case.number).where(in_ids(Case.id, {r.case_id for r in reminders}))).all()}
+    supervisors = _supervisors({r.facility_id for r in reminders})
     entries = []
     for reminder in reminders:
         case = cases[reminder.case_id]
         params = {"item_kind": reminder.item_kind, "due": format_datetime(reminder.due_at)}
-        if reminder.slot == ESCALATION:
-            told = supervisors.get(reminder.facility_id, [])
-            entries.extend({"user_id": user_id, "kind": "reminder_escalation", "case": case,
-                            "text_key": "reminder_escalation", "params": params, "at": now,
-                            "unique_key": f"reminder:{reminder.id}:u{user_id}"} for user_id in told)
-            # The escalation is part of the case's history (who was told, not what about the client).
-            add_event(case, "reminder_escalated", by=None, at=now)
-            record("reminder_escalated", by=None, entity_type="cases", entity_id=reminder.case_id,
-                   facility_id=reminder.facility_id,
-                   detail={"reminder_id": reminder.id, "item": reminder.item_kind, "supervisors": len(told)})
-        else:
-            text_key = "reminder_due" if as_utc(reminder.remind_at) >= as_utc(reminder.due_at) else "reminder_upcoming"
-            entries.append({"user_id": reminder.user_id, "kind": "reminder", "case": case, "text_key": text_key,
-                            "params": params, "at": now, "unique_key": f"reminder:{reminder.id}"})
+        told = supervisors.get(reminder.facility_id, [])
+        entries.extend({"user_id": user_id, "kind": "reminder_escalation", "case": case,
+                        "text_key": "reminder_escalation", "params": params, "at": now,
+                        "unique_key": f"reminder:{reminder.id}:u{user_id}"} for user_id in told)
+        add_event(case, "reminder_escalated", by=None, at=now)
+        record("reminder_escalated", by=None, entity_type="cases", entity_id=reminder.case_id,
+               facility_id=reminder.facility_id,
+               detail={"reminder_id": reminder.id, "item": reminder.item_kind, "supervisors": len(told)})
     return len(notify_many(entries))
+
+
+def _issue(claimed, now):
+    """Notifications for claimed reminders (same transaction). Returns how many were written."""
+    from ..notifications.services import notify_selected
+
+    escalations = [r.id for r in claimed if r.slot == ESCALATION]
+    to_users = [r.id for r in claimed if r.slot != ESCALATION]
+    written = len(notify_selected(_reminder_notifications(to_users, now))) if to_users else 0
+    return written + (_escalate(escalations, now) if escalations else 0)
 
 
 def _run_batch(now, batch_size, skip_ids, only_id=None, after_claim=None):

@@ -1,7 +1,7 @@
 """Sweeps (issue 5 §3–5): a due reminder becomes one notification, once; downtime is caught up and
 marked late; an overdue item escalates to the facility's supervisors once; a sweep interrupted
 between claim and commit leaves nothing half done."""
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from caseapp.cases import followups
 from caseapp.cases.models import CaseEvent
 from caseapp.core.deadlines import due_at as rule_due_at
-from caseapp.core.timeutil import as_utc, utcnow
+from caseapp.core.timeutil import as_utc, format_datetime, utcnow
 from caseapp.extensions import db
 from caseapp.notifications import texts
 from caseapp.reminders.jobs import sweep
@@ -53,6 +53,23 @@ def test_the_notification_names_the_item_and_case_never_the_client(staff, case, 
     text = texts.render(notification)
     assert case.number in text and "Lịch theo dõi" in text     # the item's kind, in the reader's language
     assert "Nguyễn Văn Khách" not in text and "Gặp bà ngoại" not in str(notification.params)
+
+
+def test_the_database_writes_the_same_params_as_the_page_shows(staff, case):
+    """The sweep's notifications are built by the database (jobs._reminder_notifications): the due
+    time in Vietnam time as format_datetime shows it — 17:30 UTC is 00:30 the next day — and the
+    reminder before the due time is 'upcoming', the one at it 'due'."""
+    due = datetime(2027, 3, 9, 17, 30, tzinfo=timezone.utc)
+    follow_up = followups.schedule_follow_up(case, kind="phone", due_at=due, by=staff.worker)
+    db.session.commit()
+    sweep(due + timedelta(seconds=1))
+    by_slot = {r.slot: r for r in rows(case.id, "follow_up") if r.item_key.endswith(f":{follow_up.id}")}
+    written = {n.unique_key: n for n in notifications(staff.worker.id, "reminder")}
+    upcoming, at_due = written[f"reminder:{by_slot['-1d'].id}"], written[f"reminder:{by_slot['0'].id}"]
+    assert (upcoming.text_key, at_due.text_key) == ("reminder_upcoming", "reminder_due")
+    assert at_due.params == {"item_kind": "follow_up", "due": "10/03/2027 00:30", "number": case.number}
+    assert at_due.params["due"] == format_datetime(due) and at_due.case_id == case.id
+    assert at_due.created_at == due + timedelta(seconds=1)
 
 
 def test_catch_up_after_three_days_down_sends_everything_once_marked_late(staff, case, follow_up):
