@@ -5,7 +5,7 @@ from collections import namedtuple
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ..core.timeutil import as_utc, utcnow
+from ..core.timeutil import utcnow
 from ..extensions import db
 from .models import Notification
 
