@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from ..core.categories import OPEN_STATUSES, URGENCY_RANK
@@ -100,6 +101,10 @@ class DueItem:
     def is_due_soon(self, now):
         now = as_utc(now)
         return now <= self.due_at < now + SOON
+
+    def state(self, now):
+        """'overdue', 'soon' (within SOON) or None: the list entry's badge and class."""
+        return "overdue" if self.is_overdue(now) else "soon" if self.is_due_soon(now) else None
 
 
 def sort_items(items):
@@ -433,6 +438,7 @@ class CaseSection:
     """What templates/cases/_deadlines.html shows: the case's due items and the moment they are judged at."""
     items: list
     now: object
+    texts: "ItemTexts"
 
     def is_overdue(self, item):
         return item.is_overdue(self.now)
@@ -442,9 +448,28 @@ class CaseSection:
 
 
 def case_section(case, viewer, now=None):
-    return CaseSection(items=case_items(case, viewer), now=as_utc(now) if now else utcnow())
+    return CaseSection(items=case_items(case, viewer), now=as_utc(now) if now else utcnow(), texts=item_texts())
+
+
+@dataclass(frozen=True)
+class ItemTexts:
+    """The words of a list of due items (templates/cases/_deadline_macros.html), translated once per
+    page: per item they were most of the tasks page's time (bench/: hundreds of items, each gettext
+    or lazy title ≈ 10–20 µs). `due` and `basis` keep their %(when)s / %(source)s placeholder."""
+    titles: dict
+    overdue: str
+    due_soon: str
+    legal_basis: str
+    due: str
+    basis: str
+
+
+def item_texts():
+    return ItemTexts(titles={kind: str(title) for kind, title in KINDS.items()}, overdue=gettext("Overdue"),
+                     due_soon=gettext("Due soon"), legal_basis=gettext("Legal basis"),
+                     due=gettext("Due %(when)s"), basis=gettext("Basis: %(source)s"))
 
 
 __all__ = ["DueItem", "DueItems", "Groups", "KINDS", "SOON", "KIND_LIMIT", "sort_items", "group_items",
            "case_items", "user_items", "scope_items", "unassigned_items", "facility_items", "job_case_items",
-           "CaseSection", "case_section"]
+           "CaseSection", "case_section", "ItemTexts", "item_texts"]

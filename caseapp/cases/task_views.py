@@ -33,4 +33,5 @@ def tasks():
     found = deadlines.unassigned_items(current_user) if worker is None else deadlines.user_items(current_user, worker)
     return render_template("cases/tasks.html", groups=deadlines.group_items(found.items, now),
                            truncated=found.truncated, worker=worker, workers=workers, now=now,
+                           texts=deadlines.item_texts(),
                            own=worker is not None and worker.id == current_user.id, unassigned=UNASSIGNED)
