@@ -55,6 +55,9 @@ def _init_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories=str(ROOT / "caseapp" / "translations"))
+    from .core import language
+
+    language.install(app, babel)  # the catalogue resolved once per request, not per string
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -155,6 +158,6 @@ def _register_template_helpers(app):
 
     @app.context_processor
     def inject_locale():
-        from flask_babel import get_locale
+        from .core.language import language
 
-        return {"current_locale": str(get_locale() or "vi")}
+        return {"current_locale": language()}

@@ -6,7 +6,7 @@ list can be amended (e.g. Nghị định 76/2024 amending NĐ 20/2021) without t
 """
 from dataclasses import dataclass
 
-from flask_babel import get_locale
+from .language import language as _locale
 
 
 @dataclass(frozen=True)
@@ -19,13 +19,6 @@ class Category:
 
     def label(self, locale="vi"):
         return self.en if locale == "en" else self.vi
-
-
-def _locale():
-    try:
-        return str(get_locale() or "vi")
-    except Exception:  # noqa: BLE001 — outside a request: Vietnamese
-        return "vi"
 
 
 def label(categories, code):

@@ -19,6 +19,7 @@ from ..cases.workflow import ensure_editable
 from ..cases.workflow_models import Approval
 from ..core import categories as cat
 from ..core.forms import add_service_error
+from ..core.language import language
 from ..core.services import ServiceError
 from ..core.urls import safe_next
 from ..extensions import db
@@ -201,17 +202,11 @@ def _assessment_sections(current, before):
         rows = [r for r in rows if r["before"] is not None
                 or (not r["key"].endswith(".need_level") and r["value"] != "—")]
         level = (current.domains or {}).get(domain.code, {}).get("need_level") or "none"
-        sections.append({"title": domain.label(_locale()), "rows": rows, "level": level})
+        sections.append({"title": domain.label(language()), "rows": rows, "level": level})
     if current.safety or (before is not None and before.safety):
         sections.append({"title": _l("Risk and safety questions"),
                          "rows": [row(f"safety.{q.code}") for q in cat.SAFETY_QUESTIONS]})
     return sections
-
-
-def _locale():
-    from flask_babel import get_locale
-
-    return str(get_locale() or "vi")
 
 
 def _decision_form(approval, author_id):
