@@ -234,14 +234,21 @@ def _transferred_out_by(facility_id):
     import sqlalchemy as sa
 
     from .cases.models import Case
-    from .referrals.models import Transfer
+    from .core.sql import prebuilt
 
     memo = request.environ.setdefault("caseapp.transferred_out", {}) if has_request_context() else {}
     if facility_id not in memo:  # once per request: a page builds several scoped statements
-        memo[facility_id] = db.session.scalars(sa.select(Transfer.case_id).where(
-            Transfer.from_facility_id == facility_id, Transfer.status == "accepted")).all()
+        memo[facility_id] = db.session.scalars(*prebuilt(_transferred_out_ids, facility_id=facility_id)).all()
     case_ids = memo[facility_id]
     return Case.id.in_(case_ids) if case_ids else sa.false()
+
+
+def _transferred_out_ids(facility_id):
+    import sqlalchemy as sa
+
+    from .referrals.models import Transfer
+
+    return sa.select(Transfer.case_id).where(Transfer.from_facility_id == facility_id, Transfer.status == "accepted")
 
 
 def can_edit_case(user, case):

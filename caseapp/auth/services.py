@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..audit.services import record, record_security_event
 from ..core.services import ServiceError
+from ..core.sql import prebuilt
 from ..core.text import nfc
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
@@ -110,13 +111,24 @@ def start_session(user, now=None):
     return token
 
 
-def find_live_session(user_id, token, *, idle_minutes, now=None):
-    """The session row behind a cookie, or None if it ended or sat idle too long (then ended here)."""
-    if not token:
-        return None
+def user_and_session(user_id, token):
+    """(the user, the session row behind the cookie's token): one read on every request. Either is
+    None when there is none (no token: no session)."""
+    row = db.session.execute(*prebuilt(_user_with_session, user_id=user_id,
+                                       token_hash=_token_hash(token) if token else "")).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def _user_with_session(user_id, token_hash):
+    return (sa.select(User, UserSession)
+            .outerjoin(UserSession, sa.and_(UserSession.user_id == User.id, UserSession.token_hash == token_hash))
+            .where(User.id == user_id))
+
+
+def live_session(row, *, idle_minutes, now=None):
+    """The session row if it is live; None if there is none, it ended, or it sat idle too long (then
+    ended here)."""
     now = now or utcnow()
-    row = db.session.scalar(sa.select(UserSession).where(
-        UserSession.token_hash == _token_hash(token), UserSession.user_id == user_id))
     if row is None or row.ended_at is not None:
         return None
     if as_utc(row.last_seen_at) < now - timedelta(minutes=idle_minutes):

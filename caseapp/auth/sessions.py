@@ -10,8 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from ..audit.services import record_security_event
 from ..extensions import db
 from ..security import PUBLIC_ENDPOINTS
-from .models import User
-from .services import end_session, find_live_session, start_session
+from .services import end_session, live_session, start_session, user_and_session
 
 SESSION_TOKEN_KEY = "sid"
 # What a user whose password was reset by an administrator may still open before changing it.
@@ -20,13 +19,12 @@ PASSWORD_CHANGE_ALLOWED = frozenset({"auth.change_password", "auth.logout"})
 
 def load_user_for_request(user_id):
     try:
-        user = db.session.get(User, int(user_id))
+        user, row = user_and_session(int(user_id), session.get(SESSION_TOKEN_KEY))
     except (TypeError, ValueError):
         return None
     if user is None or not user.active:
         return None
-    live = find_live_session(user.id, session.get(SESSION_TOKEN_KEY),
-                             idle_minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    live = live_session(row, idle_minutes=current_app.config["SESSION_IDLE_MINUTES"])
     if live is None:
         if session.get(SESSION_TOKEN_KEY):
             record_security_event("session_expired", user=user)

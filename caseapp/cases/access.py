@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from ..audit.services import record
 from ..auth.models import User
 from ..core.services import ServiceError
+from ..core.sql import prebuilt
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from ..security import Perm, Role, case_scope, has_perm
@@ -113,10 +114,14 @@ def unreviewed_count(user, cap=COUNT_CAP):
     to `cap`, so the menu's number never costs more than a small bounded read)."""
     if not has_perm(user, Perm.REVIEW_CASELOAD):
         return 0
-    ids = (sa.select(CaseAccessGrant.id).join(Case, CaseAccessGrant.case_id == Case.id)
-           .where(Case.facility_id == user.facility_id, CaseAccessGrant.kind == "break_glass",
-                  CaseAccessGrant.reviewed_at.is_(None)).limit(cap))
-    return len(db.session.scalars(ids).all())  # at most `cap` ids: no COUNT on a page view
+    # at most `cap` ids: no COUNT on a page view
+    return len(db.session.scalars(*prebuilt(_unreviewed_ids, facility_id=user.facility_id, cap=cap)).all())
+
+
+def _unreviewed_ids(facility_id, cap):
+    return (sa.select(CaseAccessGrant.id).join(Case, CaseAccessGrant.case_id == Case.id)
+            .where(Case.facility_id == facility_id, CaseAccessGrant.kind == "break_glass",
+                   CaseAccessGrant.reviewed_at.is_(None)).limit(cap))
 
 
 def user_names(ids):
@@ -148,6 +153,14 @@ class AccessSection:
     now: object = None
 
 
+def active_grants_of_case(case_id, now):
+    return (sa.select(CaseAccessGrant)
+            .where(CaseAccessGrant.case_id == case_id, CaseAccessGrant.revoked_at.is_(None),
+                   sa.or_(CaseAccessGrant.expires_at.is_(None), CaseAccessGrant.expires_at > now))
+            .options(joinedload(CaseAccessGrant.user))
+            .order_by(CaseAccessGrant.granted_at.desc(), CaseAccessGrant.id.desc()))
+
+
 def case_section(case, user, now=None):
     """The active grants on a case for its page (two queries: grants with their user, the names of
     who granted them; plus the workers a share may go to). Shown to supervisors only."""
@@ -157,12 +170,7 @@ def case_section(case, user, now=None):
     now = as_utc(now) if now else utcnow()
     if not has_perm(user, Perm.REVIEW_CASELOAD) or case.facility_id != user.facility_id:
         return AccessSection(case=case, now=now)
-    grants = db.session.scalars(
-        sa.select(CaseAccessGrant)
-        .where(CaseAccessGrant.case_id == case.id, CaseAccessGrant.revoked_at.is_(None),
-               sa.or_(CaseAccessGrant.expires_at.is_(None), CaseAccessGrant.expires_at > now))
-        .options(joinedload(CaseAccessGrant.user))
-        .order_by(CaseAccessGrant.granted_at.desc(), CaseAccessGrant.id.desc())).all()
+    grants = db.session.scalars(*prebuilt(active_grants_of_case, case_id=case.id, now=now)).all()
     share_form = None
     if can_edit_case(user, case) and case.status not in ("closed", "transferred"):
         share_form = ShareForm(formdata=None, users=db.session.scalars(shareable_users(case)).all())
@@ -262,5 +270,6 @@ def mark_reviewed(grant, case, *, by, now=None):
 
 
 __all__ = ["facility_case", "in_case_scope", "may_break_glass", "grant_status", "facility_grants",
-           "grant_of_facility", "LogPage", "access_log", "unreviewed_count", "shareable_users", "case_section",
-           "AccessSection", "clean_reason", "break_glass", "share_case", "revoke_grant", "mark_reviewed"]
+           "grant_of_facility", "LogPage", "access_log", "unreviewed_count", "shareable_users",
+           "active_grants_of_case", "case_section", "AccessSection", "clean_reason", "break_glass", "share_case",
+           "revoke_grant", "mark_reviewed"]

@@ -24,6 +24,7 @@ from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..core.services import ServiceError
+from ..core.sql import prebuilt
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..security import can_edit_case
@@ -161,7 +162,7 @@ class AttachmentSection:
 
 
 def case_section(case, user):
-    rows = db.session.scalars(attachments_of_case(case.id)).all()
+    rows = db.session.scalars(*prebuilt(attachments_of_case, case_id=case.id)).all()
     return AttachmentSection(case=case, attachments=list(rows), can_edit=can_edit_case(user, case),
                              max_mb=max(1, round(max_bytes() / (1024 * 1024))))
 

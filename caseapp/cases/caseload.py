@@ -23,6 +23,7 @@ from ..audit.services import record
 from ..auth.models import User
 from ..core.categories import OPEN_STATUSES
 from ..core.services import ServiceError
+from ..core.sql import prebuilt
 from ..core.timeutil import VN_TZ, format_date, local_today, utcnow
 from ..extensions import db
 from ..notifications.services import notify
@@ -193,7 +194,7 @@ def flags_of_case(case_id):
 def case_section(case, user):
     """The flags of the case (one query) and, for a supervisor who may change it, the workers to
     choose from (one more)."""
-    flags = list(db.session.scalars(flags_of_case(case.id)).unique())
+    flags = list(db.session.scalars(*prebuilt(flags_of_case, case_id=case.id)).unique())
     editable = can_edit_case(user, case) and case.status not in ("closed", "transferred")
     can_review = editable and can(user, Perm.REVIEW_CASELOAD, case)
     workers = list(db.session.scalars(assignable_workers(user))) if can_review else []

@@ -21,6 +21,7 @@ from ..audit.services import record
 from ..auth.models import User
 from ..core import categories
 from ..core.services import ServiceError
+from ..core.sql import prebuilt
 from ..core.timeutil import as_utc, format_datetime, utcnow
 from ..extensions import db
 from ..security import Role, can_edit_case
@@ -307,7 +308,7 @@ class FollowUpSection:
 
 def case_section(case, user, now=None):
     """The follow-ups of a case for its page (one query, assignees loaded)."""
-    rows = db.session.scalars(follow_ups_of_case(case.id)).all()
+    rows = db.session.scalars(*prebuilt(follow_ups_of_case, case_id=case.id)).all()
     return FollowUpSection(case=case, follow_ups=list(rows), now=as_utc(now) if now else utcnow(),
                            can_edit=can_edit_case(user, case))
 

@@ -8,6 +8,7 @@ from ..audit.services import record
 from ..core import categories
 from ..core.forms import add_service_error
 from ..core.services import ServiceError
+from ..core.sql import prebuilt
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..security import Perm, can, deny, has_perm, requires
@@ -144,25 +145,29 @@ def _case_sections(case):
     from . import access, deadlines
     from ..documents import services as document_services
 
+    plans_section = plan_queries.case_section(case, current_user)
+    referral_section = referral_queries.case_section(case, current_user)
     return {
         "deadlines_section": deadlines.case_section(case, current_user),
         "access_section": access.case_section(case, current_user),
-        "plans_section": plan_queries.case_section(case, current_user),
-        "referral_section": referral_queries.case_section(case, current_user),
+        "plans_section": plans_section,
+        "referral_section": referral_section,
         "flags_section": flags_section(case, current_user),
         "workflow_section": workflow_section(case, current_user),
         "followup_section": followup_views.section(case),
         "attachment_section": attachment_views.section(case),
         # the stays of a shelter case, with the check-out its closure waits for (journeys, issue 4 §11)
         "stay_section": shelter_case_section(case, current_user),
-        # the printable forms (caseapp/documents)
-        "documents_section": document_services.case_section(case, current_user),
+        # the printable forms (caseapp/documents) of the versions the two sections above loaded
+        "documents_section": document_services.case_section(
+            case, assessments=plans_section.assessments, plans=plans_section.plans,
+            referrals=referral_section.referrals),
     }
 
 
 def _render_case(case, note_form, status=200, **extra):
-    events = db.session.scalars(queries.timeline(case.id)).all()
-    groups = db.session.scalars(queries.group_codes(case.client_id)).all()
+    events = db.session.scalars(*prebuilt(queries.timeline, case_id=case.id)).all()
+    groups = db.session.scalars(*prebuilt(queries.group_codes, client_id=case.client_id)).all()
     links = {
         "client": _optional_url("clients.show", client_id=case.client_id),
         "complete_intake": _optional_url("shelter.complete_intake", case_id=case.id),

@@ -18,6 +18,7 @@ from ..audit.services import record
 from ..core import categories as cat
 from ..core.forms import add_service_error, save
 from ..core.services import ServiceError
+from ..core.sql import prebuilt
 from ..extensions import db
 from ..plans import compare
 from ..plans.services import StaleEdit
@@ -52,7 +53,7 @@ class WorkflowSection:
 
 def workflow_section(case, user):
     """The case page's workflow section for `user` (one query: the closure requests and decisions)."""
-    history = db.session.scalars(closure.closure_history(case.id)).unique().all()
+    history = db.session.scalars(*prebuilt(closure.closure_history, case_id=case.id)).unique().all()
     pending = next((a for a in history if a.status == "pending"), None)
     returned = history[0] if history and history[0].status == "returned" else None
     steer = can_steer_case(user, case)

@@ -1,4 +1,6 @@
 """Small SQL helpers shared by the domains."""
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -13,6 +15,23 @@ def in_ids(column, ids):
     if _dialect() == "postgresql":
         return column == sa.any_(sa.literal(ids, postgresql.ARRAY(sa.Integer)))
     return column.in_(ids)
+
+
+def prebuilt(build, **values):
+    """(statement, parameters) to execute `build(**values)`: the statement is built once per builder,
+    with a bind parameter named after each value, and kept; each call only binds the values.
+
+        db.session.scalars(*prebuilt(follow_ups_of_case, case_id=case.id))
+
+    For the statements a page runs on every request (the case page's sections): building a select
+    and computing its cache key cost 0.2–0.5 ms, more than PostgreSQL takes to run it (bench/). The
+    builder must use its arguments only as SQL values (no `if case_id …`)."""
+    return _built(build, tuple(values)), values
+
+
+@functools.cache
+def _built(build, names):
+    return build(**{name: sa.bindparam(name) for name in names})
 
 
 def _dialect():

@@ -142,21 +142,7 @@ class DocumentsSection:
     links: list = field(default_factory=list)
 
 
-def printable_versions(case_id):
-    """(assessments, plans, referrals) of the case as light rows for the links: three small queries."""
-    assessments = db.session.execute(
-        sa.select(Assessment.id, Assessment.version_no, Assessment.status).where(Assessment.case_id == case_id)
-        .order_by(Assessment.version_no.desc())).all()
-    plans = db.session.execute(
-        sa.select(CarePlan.id, CarePlan.version_no, CarePlan.status).where(CarePlan.case_id == case_id)
-        .order_by(CarePlan.version_no.desc())).all()
-    referrals = db.session.execute(
-        sa.select(Referral.id, Referral.sent_at, Provider.name).join(Provider, Referral.provider_id == Provider.id)
-        .where(Referral.case_id == case_id).order_by(Referral.sent_at.desc(), Referral.id.desc())).all()
-    return assessments, plans, referrals
-
-
 __all__ = ["facility_with_units", "unit_names", "group_codes", "intake_with_author", "stays_of_case",
            "assessment_for_document", "plan_for_document", "referral_for_document", "consent_of",
            "latest_decision", "closure_follow_ups", "user_names", "DocumentLink", "DocumentsSection",
-           "printable_versions", "referral_ordinal"]
+           "referral_ordinal"]

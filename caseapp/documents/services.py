@@ -284,14 +284,14 @@ def generate(case, kind, *, by, item_id=None):
 
 # --- the links on the case page --------------------------------------------------------------------------
 
-def case_section(case, user):
-    """The documents the case can print, for templates/cases/_documents.html (three small queries)."""
+def case_section(case, *, assessments, plans, referrals):
+    """The documents the case can print, for templates/cases/_documents.html, from the versions the
+    case page has already loaded (newest first, referrals with their provider): no query."""
     from flask import url_for
 
     def url(kind, item=None):
         return url_for("documents.case_document", case_id=case.id, kind=kind, **({"id": item} if item else {}))
 
-    assessments, plans, referrals = queries.printable_versions(case.id)
     links = []
     if case.intake_id:
         links.append(queries.DocumentLink("intake", str(KINDS["intake"].label), url("intake")))
@@ -303,7 +303,7 @@ def case_section(case, user):
                                           note=str(_l("version %(n)s", n=row.version_no))))
     for row in referrals:
         links.append(queries.DocumentLink("referral", str(KINDS["referral"].label), url("referral", row.id),
-                                          note=row.name))
+                                          note=row.provider.name))
     if case.status == "closed" and case.closed_at is not None:
         links.append(queries.DocumentLink("closure", str(KINDS["closure"].label), url("closure")))
     return queries.DocumentsSection(case=case, links=links)

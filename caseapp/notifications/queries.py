@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from ..core.pagination import keyset_page
+from ..core.sql import prebuilt
 from ..extensions import db
 from .models import Notification
 
@@ -24,7 +25,9 @@ def own_notification(user, notification_id):
 
 def unread_count(user):
     """How many unread notifications the user has, up to UNREAD_CAP + 1 (shown as "99+")."""
-    ids = db.session.scalars(sa.select(Notification.id)
-                             .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-                             .limit(UNREAD_CAP + 1)).all()
-    return len(ids)
+    return len(db.session.scalars(*prebuilt(_unread_ids, user_id=user.id)).all())
+
+
+def _unread_ids(user_id):
+    return (sa.select(Notification.id).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .limit(UNREAD_CAP + 1))

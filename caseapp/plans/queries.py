@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.models import User
 from ..cases.workflow_models import Approval
+from ..core.sql import prebuilt
 from ..core.timeutil import local_today
 from ..extensions import db
 from ..security import Perm, Role, can
@@ -203,9 +204,9 @@ def case_section(case, user):
     """Everything the case page's assessment-and-plan section needs, in three queries (assessment
     versions, plan versions, approvals — each with the people it names). The case must already be
     loaded within the user's scope."""
-    assessments = db.session.scalars(assessments_of_case(case.id)).unique().all()
-    plans = db.session.scalars(plans_of_case(case.id)).unique().all()
-    decisions = latest_approvals(db.session.scalars(approvals_of_case(case.id)).unique().all())
+    assessments = db.session.scalars(*prebuilt(assessments_of_case, case_id=case.id)).unique().all()
+    plans = db.session.scalars(*prebuilt(plans_of_case, case_id=case.id)).unique().all()
+    decisions = latest_approvals(db.session.scalars(*prebuilt(approvals_of_case, case_id=case.id)).unique().all())
     can_approve = can(user, Perm.APPROVE, case)
     return CaseSection(case=case, assessments=list(assessments), plans=list(plans), decisions=decisions,
                        can_edit=can(user, Perm.EDIT_CASES, case) and case.status not in ("closed", "transferred"),

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from ..cases.models import Case
+from ..core.sql import prebuilt
 from ..core.text import fold
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
@@ -218,20 +219,26 @@ class CaseSection:
         return referral.is_overdue(self.now)
 
 
+def referrals_of_case(case_id):
+    return (sa.select(Referral).where(Referral.case_id == case_id).options(joinedload(Referral.provider))
+            .order_by(Referral.sent_at.desc(), Referral.id.desc()))
+
+
+def transfers_of_case(case_id):
+    from_facility, to_facility = aliased(Facility), aliased(Facility)
+    return (sa.select(Transfer).join(from_facility, Transfer.from_facility_id == from_facility.id)
+            .join(to_facility, Transfer.to_facility_id == to_facility.id)
+            .where(Transfer.case_id == case_id)
+            .options(contains_eager(Transfer.from_facility.of_type(from_facility)),
+                     contains_eager(Transfer.to_facility.of_type(to_facility)))
+            .order_by(Transfer.requested_at.desc(), Transfer.id.desc()))
+
+
 def case_section(case, user, now=None):
     """The referrals and transfers of a case for its page, in two queries (providers and facility
     names loaded with them). `case` is already loaded in the user's scope by the case page."""
-    referrals = db.session.scalars(
-        sa.select(Referral).where(Referral.case_id == case.id).options(joinedload(Referral.provider))
-        .order_by(Referral.sent_at.desc(), Referral.id.desc())).all()
-    from_facility, to_facility = aliased(Facility), aliased(Facility)
-    transfers = db.session.scalars(
-        sa.select(Transfer).join(from_facility, Transfer.from_facility_id == from_facility.id)
-        .join(to_facility, Transfer.to_facility_id == to_facility.id)
-        .where(Transfer.case_id == case.id)
-        .options(contains_eager(Transfer.from_facility.of_type(from_facility)),
-                 contains_eager(Transfer.to_facility.of_type(to_facility)))
-        .order_by(Transfer.requested_at.desc(), Transfer.id.desc())).all()
+    referrals = db.session.scalars(*prebuilt(referrals_of_case, case_id=case.id)).all()
+    transfers = db.session.scalars(*prebuilt(transfers_of_case, case_id=case.id)).all()
     return CaseSection(case=case, referrals=list(referrals), transfers=list(transfers),
                        now=as_utc(now) if now else utcnow(), can_edit=can_edit_case(user, case),
                        transferred_away=case.facility_id != user.facility_id)
@@ -240,4 +247,4 @@ def case_section(case, user, now=None):
 __all__ = ["DirectoryFilters", "directory", "directory_page", "referral_providers", "visible_referrals",
            "referral_for_page", "overdue_referrals", "share_consents", "incoming_referrals",
            "open_incoming_referrals", "incoming_transfers", "transfer_to_decide", "transfer_of_sender",
-           "transfer_targets", "case_section", "CaseSection"]
+           "transfer_targets", "referrals_of_case", "transfers_of_case", "case_section", "CaseSection"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from ..core.sql import prebuilt
 from ..extensions import db
 from ..security import Perm, can_edit_case, has_perm
 from .models import Bed, Room, ShelterStay
@@ -27,14 +28,16 @@ class StaySection:
     can_see_board: bool
 
 
+def _stays_of_case(case_id):
+    return (sa.select(ShelterStay, Room.name, Bed.label)
+            .outerjoin(Bed, Bed.id == ShelterStay.bed_id).outerjoin(Room, Room.id == Bed.room_id)
+            .where(ShelterStay.case_id == case_id)
+            .order_by(ShelterStay.admitted_at.desc(), ShelterStay.accompanying_stay_id.is_not(None), ShelterStay.id))
+
+
 def case_section(case, user):
     """The stays of `case` (already loaded in the user's scope), or None when it has none: one query."""
-    found = db.session.execute(
-        sa.select(ShelterStay, Room.name, Bed.label)
-        .outerjoin(Bed, Bed.id == ShelterStay.bed_id).outerjoin(Room, Room.id == Bed.room_id)
-        .where(ShelterStay.case_id == case.id)
-        .order_by(ShelterStay.admitted_at.desc(), ShelterStay.accompanying_stay_id.is_not(None), ShelterStay.id)
-    ).all()
+    found = db.session.execute(*prebuilt(_stays_of_case, case_id=case.id)).all()
     if not found:
         return None
     rows = [StayRow(stay=stay, bed_label=f"{room} · {bed}" if bed else None,
