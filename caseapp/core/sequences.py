@@ -1,10 +1,8 @@
 """Per-facility yearly counters (case numbers, temporary client codes).
 
-One INSERT … ON CONFLICT DO NOTHING makes sure the counter row exists, then one
-UPDATE … RETURNING increments it under the row lock (PostgreSQL) or the write lock (SQLite):
-two concurrent intakes never get the same number. A rolled-back transaction leaves a gap,
-which case numbering tolerates."""
-import sqlalchemy as sa
+One INSERT … ON CONFLICT DO UPDATE … RETURNING creates the counter row at 1 or increments it, under
+the row lock (PostgreSQL) or the write lock (SQLite): two concurrent intakes never get the same
+number. A rolled-back transaction leaves a gap, which case numbering tolerates."""
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -15,11 +13,9 @@ def next_value(facility_id, kind, year):
     from ..clients.models import CodeSequence
 
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(CodeSequence).values(facility_id=facility_id, kind=kind, year=year, last_value=0)
-                       .on_conflict_do_nothing(index_elements=["facility_id", "kind", "year"]))
     return db.session.execute(
-        sa.update(CodeSequence)
-        .where(CodeSequence.facility_id == facility_id, CodeSequence.kind == kind, CodeSequence.year == year)
-        .values(last_value=CodeSequence.last_value + 1)
+        insert(CodeSequence).values(facility_id=facility_id, kind=kind, year=year, last_value=1)
+        .on_conflict_do_update(index_elements=["facility_id", "kind", "year"],
+                               set_={"last_value": CodeSequence.last_value + 1})
         .returning(CodeSequence.last_value)
     ).scalar_one()
