@@ -3,6 +3,9 @@
 One INSERT … ON CONFLICT DO UPDATE … RETURNING creates the counter row at 1 or increments it, under
 the row lock (PostgreSQL) or the write lock (SQLite): two concurrent intakes never get the same
 number. A rolled-back transaction leaves a gap, which case numbering tolerates."""
+import functools
+
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -10,12 +13,19 @@ from ..extensions import db
 
 
 def next_value(facility_id, kind, year):
+    statement = _increment(db.session.get_bind().dialect.name)
+    return db.session.execute(statement, {"facility_id": facility_id, "kind": kind, "year": year}).scalar_one()
+
+
+@functools.cache
+def _increment(dialect):
+    """The upsert, built once per database kind (core.sql.prebuilt explains why)."""
     from ..clients.models import CodeSequence
 
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return db.session.execute(
-        insert(CodeSequence).values(facility_id=facility_id, kind=kind, year=year, last_value=1)
-        .on_conflict_do_update(index_elements=["facility_id", "kind", "year"],
-                               set_={"last_value": CodeSequence.last_value + 1})
-        .returning(CodeSequence.last_value)
-    ).scalar_one()
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (insert(CodeSequence)
+            .values(facility_id=sa.bindparam("facility_id"), kind=sa.bindparam("kind"), year=sa.bindparam("year"),
+                    last_value=1)
+            .on_conflict_do_update(index_elements=["facility_id", "kind", "year"],
+                                   set_={"last_value": CodeSequence.last_value + 1})
+            .returning(CodeSequence.last_value))

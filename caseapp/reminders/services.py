@@ -16,6 +16,7 @@ with the change and forgets the noted cases. It cannot
 miss a service that flushes through the ORM; a Core UPDATE of those tables that writes no timeline
 event is not seen (none changes a due item today) — call sync_case_reminders() there.
 """
+import functools
 import re
 from collections import defaultdict
 from datetime import timedelta
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ..core.categories import URGENCY_RANK
 from ..core.deadlines import due_at as rule_due_at
+from ..core.sql import prebuilt
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from .models import ESCALATION, Reminder
@@ -120,13 +122,15 @@ def _cancel(ids, now):
                            .execution_options(synchronize_session=False))
 
 
-def _insert_ignoring_duplicates():
-    dialect = db.session.get_bind().dialect.name
+@functools.cache
+def _insert_ignoring_duplicates(dialect):
+    """Built once per database kind (core.sql.prebuilt explains why)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(Reminder.__table__).on_conflict_do_nothing(index_elements=["item_key", "slot", "due_at"])
+    return (insert(Reminder.__table__).on_conflict_do_nothing(index_elements=["item_key", "slot", "due_at"])
+            .returning(Reminder.__table__.c.id))
 
 
 def _insert_new(rows):
@@ -135,7 +139,19 @@ def _insert_new(rows):
     how many were written."""
     if not rows:
         return 0
-    return len(db.session.execute(_insert_ignoring_duplicates().returning(Reminder.__table__.c.id), rows).all())
+    statement = _insert_ignoring_duplicates(db.session.get_bind().dialect.name)
+    return len(db.session.execute(statement, rows).all())
+
+
+def _facility_of_case(case_id):
+    from ..cases.models import Case
+
+    return sa.select(Case.facility_id).where(Case.id == case_id)
+
+
+def _reminders_of_case(case_id):
+    return (sa.select(Reminder.id, Reminder.item_key, Reminder.slot, Reminder.user_id, Reminder.due_at,
+                      Reminder.status).where(Reminder.case_id == case_id))
 
 
 def sync_case_reminders(case_id, *, now=None):
@@ -143,18 +159,15 @@ def sync_case_reminders(case_id, *, now=None):
     {"created": n, "moved": n, "cancelled": n}. Updates are conditional on the row still being
     pending, so a reminder a sweep is sending at that moment is either sent or changed, never both."""
     from ..cases.deadlines import job_case_items
-    from ..cases.models import Case
 
     now = as_utc(now) if now else utcnow()
     counts = {"created": 0, "moved": 0, "cancelled": 0}
-    facility_id = db.session.scalar(sa.select(Case.facility_id).where(Case.id == case_id))
+    facility_id = db.session.scalar(*prebuilt(_facility_of_case, case_id=case_id))
     items = job_case_items(case_id) if facility_id is not None else []
     wanted = _desired_rows(items, configured_offsets(), now, _referral_facts(case_id, items))
 
     existing = defaultdict(list)
-    for row in db.session.execute(sa.select(Reminder.id, Reminder.item_key, Reminder.slot, Reminder.user_id,
-                                            Reminder.due_at, Reminder.status)
-                                  .where(Reminder.case_id == case_id)).all():
+    for row in db.session.execute(*prebuilt(_reminders_of_case, case_id=case_id)).all():
         existing[(row.item_key, row.slot)].append(row)
 
     to_cancel, new_rows = [], []

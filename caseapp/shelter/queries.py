@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ..clients.models import Client
+from ..core.sql import prebuilt
 from ..core.timeutil import as_utc, to_local, utcnow
 from ..extensions import db
 from ..org.models import Facility, FacilityType
@@ -58,8 +59,12 @@ def open_stays(facility_id):
 
 
 def occupied_count(facility_id):
-    return db.session.scalar(sa.select(sa.func.count(ShelterStay.id)).where(
-        ShelterStay.facility_id == facility_id, ShelterStay.checked_out_at.is_(None))) or 0
+    return db.session.scalar(*prebuilt(_open_stay_count, facility_id=facility_id)) or 0
+
+
+def _open_stay_count(facility_id):
+    return sa.select(sa.func.count(ShelterStay.id)).where(ShelterStay.facility_id == facility_id,
+                                                          ShelterStay.checked_out_at.is_(None))
 
 
 def active_bed_count(facility_id):
@@ -75,15 +80,18 @@ def capacity_of(facility):
 
 def free_beds(facility_id):
     """Active beds of active rooms without an open stay, in room/bed label order."""
+    beds = db.session.scalars(*prebuilt(_free_beds, facility_id=facility_id)).all()
+    return sorted(beds, key=lambda b: (natural_key(b.room.name), natural_key(b.label)))
+
+
+def _free_beds(facility_id):
     occupied = sa.select(ShelterStay.bed_id).where(ShelterStay.facility_id == facility_id,
                                                    ShelterStay.checked_out_at.is_(None),
                                                    ShelterStay.bed_id.is_not(None))
-    beds = db.session.scalars(
-        sa.select(Bed).join(Room, Bed.room_id == Room.id)
-        .where(Bed.facility_id == facility_id, Bed.is_active.is_(True), Room.is_active.is_(True),
-               Bed.id.not_in(occupied))
-        .options(sa.orm.contains_eager(Bed.room))).all()
-    return sorted(beds, key=lambda b: (natural_key(b.room.name), natural_key(b.label)))
+    return (sa.select(Bed).join(Room, Bed.room_id == Room.id)
+            .where(Bed.facility_id == facility_id, Bed.is_active.is_(True), Room.is_active.is_(True),
+                   Bed.id.not_in(occupied))
+            .options(sa.orm.contains_eager(Bed.room)))
 
 
 def bed_is_occupied(bed_id, *, except_stay_id=None):
@@ -103,7 +111,11 @@ def visible_client_ids(user, client_ids):
 def stay_by_submission_key(key):
     if not key:
         return None
-    return db.session.scalar(sa.select(ShelterStay).where(ShelterStay.submission_key == key))
+    return db.session.scalar(*prebuilt(_stay_by_key, key=key))
+
+
+def _stay_by_key(key):
+    return sa.select(ShelterStay).where(ShelterStay.submission_key == key)
 
 
 def children_stays(stay, *, open_only=True):

@@ -17,6 +17,7 @@ from ..clients.services import birth_fields, create_client, set_groups, update_c
 from ..core.categories import CHANNELS, CHECKOUT_DESTINATIONS, IMMEDIATE_NEEDS, PROBLEMS, SEXES, codes
 from ..core.deadlines import due_at
 from ..core.services import ServiceError
+from ..core.sql import prebuilt
 from ..core.text import nfc
 from ..core.timeutil import as_utc, format_date, utcnow
 from ..extensions import db
@@ -50,7 +51,11 @@ class Admission:
 def _lock_facility(facility):
     """Serialise admissions of one shelter (PostgreSQL row lock; SQLite has one writer anyway),
     so two admissions at the same moment cannot both take the last place."""
-    db.session.execute(sa.select(Facility.id).where(Facility.id == facility.id).with_for_update())
+    db.session.execute(*prebuilt(_facility_row_lock, facility_id=facility.id))
+
+
+def _facility_row_lock(facility_id):
+    return sa.select(Facility.id).where(Facility.id == facility_id).with_for_update()
 
 
 def _check_capacity(facility, needed):
