@@ -55,9 +55,10 @@ def _init_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale,
                    default_translation_directories=str(ROOT / "caseapp" / "translations"))
-    from .core import language
+    from .core import language, session_end
 
     language.install(app, babel)  # the catalogue resolved once per request, not per string
+    session_end.install(app)      # a request that only read ends with COMMIT (prepared statements kept)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
