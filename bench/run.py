@@ -31,7 +31,7 @@ PG = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 USERS = int(os.environ.get("BENCH_USERS", "20"))
 DURATION = int(os.environ.get("BENCH_DURATION", "30"))   # seconds measured per scenario
-WARMUP = int(os.environ.get("BENCH_WARMUP", "20"))       # seconds for the 20 sign-ins, not measured
+WARMUP = int(os.environ.get("BENCH_WARMUP", "20"))       # sign-ins, then the scenario unmeasured (warm workers)
 SEED = int(os.environ.get("BENCH_SEED", "1"))
 # 2 × cores + 1 processes of one thread each (gunicorn's advice): on two cores, threads of one process
 # contend for the GIL — a trial at 1 M clients gave case page p95 376 ms with 4 × 4, 150 ms with 5 × 1.
@@ -399,7 +399,7 @@ def machine():
         version = conn.scalar(sa.text("SHOW server_version"))
     return (f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, PostgreSQL {version}; "
             f"gunicorn {WORKERS} workers × {THREADS} threads (gthread); locust {USERS} users, {DURATION} s measured per scenario "
-            f"after {WARMUP} s for the sign-ins, "
+            f"after a {WARMUP} s warm-up (sign-ins, then the scenario unmeasured), "
             f"wait {os.environ.get('BENCH_WAIT', '0.5-1.0')} s between requests; all on the same machine")
 
 
