@@ -23,8 +23,8 @@ def translations():
     except RuntimeError:   # outside an application context
         return NullTranslations()
     if cached is None:
-        cached = CatalogueDomain.resolve()
-        g.get(_NAMESPACE).babel_translations = cached   # created by the resolving above
+        cached = Domain.get_translations(_domain)        # Flask-Babel's own lookup, once
+        g.get(_NAMESPACE).babel_translations = cached   # (which created the namespace)
     return cached
 
 
@@ -51,10 +51,6 @@ class CatalogueDomain(Domain):
 
     def get_translations(self):
         return translations()
-
-    @classmethod
-    def resolve(cls):
-        return Domain.get_translations(_domain)
 
 
 _domain = CatalogueDomain()
