@@ -9,7 +9,9 @@ request (bench/: a quarter to a third of their PostgreSQL time at 1 M clients).
 
 A transaction that wrote anything — a flush, an INSERT/UPDATE/DELETE or any statement that is not
 a plain select — is left to the rollback as before: a view that flushed and then answered with an
-error page without committing never commits half of its work."""
+error page without committing never commits half of its work. Writes are seen where the app makes
+them, through the session (a flush, session.execute); a statement run on session.connection()
+outside a flush would not be — none is (main.rollups writes there only inside a flush)."""
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session

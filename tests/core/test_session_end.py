@@ -61,10 +61,10 @@ def test_a_transaction_that_flushed_a_write_without_commit_is_rolled_back(other_
 
 
 def test_a_transaction_that_ran_dml_without_commit_is_rolled_back(other_app):
-    def update_then_leave():
+    def insert_then_leave():
         db.session.execute(sa.insert(AuditEvent).values(action="session_end_test_dml"))
 
-    _in_app_context(other_app, update_then_leave)
+    _in_app_context(other_app, insert_then_leave)
     assert other_app.endings == ["rollback"]
     assert _audit_rows(other_app, "session_end_test_dml") == 0
 
