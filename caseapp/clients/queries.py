@@ -8,6 +8,7 @@ from rapidfuzz import fuzz
 
 from ..cases.models import Case
 from ..core.pagination import keyset_page
+from ..core.sql import plan_for_the_values
 from ..core.text import fold
 from ..extensions import db
 from ..security import case_scope, client_scope
@@ -70,6 +71,8 @@ def _facility_trigrams(user, tokens):
 
 
 def search_page(user, q, *, after=None, per_page=25):
+    if (q or "").strip():
+        plan_for_the_values()   # which index serves a name depends on the name
     return keyset_page(db.session, search_statement(user, q), key_column=Client.id, after=after, per_page=per_page)
 
 

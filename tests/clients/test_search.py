@@ -8,7 +8,9 @@ from caseapp.clients.queries import search_page
 from caseapp.extensions import db
 
 from .. import factories
-from ..conftest import is_postgres
+from ..conftest import build_app, database_url, is_postgres
+
+PLAN_CACHE_MODE = "SELECT current_setting('plan_cache_mode')"
 
 
 def names(user, q, **kwargs):
@@ -183,3 +185,32 @@ def test_the_facility_trigrams_of_postgresql_are_those_the_search_asks_for(staff
     for name in ("nguyen thi anh", "le an", "be na  kc-2026-000001", "o", ""):
         stored = db.session.scalar(db.text("SELECT clients_facility_trigrams(7, :name)"), {"name": name})
         assert set(stored) == facility_trigrams(7, name.split(" ")), name
+
+
+
+@pytest.mark.skipif(not is_postgres(), reason="psycopg's prepared statements and PostgreSQL's generic plans")
+def test_a_search_is_planned_for_its_words(staff, new_client):
+    """After five uses psycopg prepares the search and PostgreSQL may plan it once for any words;
+    that plan read every facility's clients of a common name (bench/). Each search is planned for
+    its words."""
+    new_client("Nguyễn Thị Anh")
+    assert db.session.scalar(db.text(PLAN_CACHE_MODE)) == "auto"
+    for _ in range(6):
+        assert names(staff.worker, "nguyen anh") == ["Nguyễn Thị Anh"]
+    assert db.session.scalar(db.text(PLAN_CACHE_MODE)) == "force_custom_plan"
+
+
+@pytest.mark.skipif(not is_postgres(), reason="psycopg's prepared statements and PostgreSQL's generic plans")
+def test_planning_for_the_values_ends_with_the_transaction(app):
+    from caseapp.core.sql import plan_for_the_values
+
+    other = build_app(database_url())      # outside the savepoint fixture: its transactions really end
+    with other.app_context():
+        plan_for_the_values()
+        backend = db.session.scalar(db.text("SELECT pg_backend_pid()"))
+        assert db.session.scalar(db.text(PLAN_CACHE_MODE)) == "force_custom_plan"
+        db.session.commit()
+        assert db.session.scalar(db.text("SELECT pg_backend_pid()")) == backend   # the same connection …
+        assert db.session.scalar(db.text(PLAN_CACHE_MODE)) == "auto"               # … its next transaction
+        db.session.rollback()
+        db.engine.dispose()
