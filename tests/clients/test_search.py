@@ -187,7 +187,6 @@ def test_the_facility_trigrams_of_postgresql_are_those_the_search_asks_for(staff
         assert set(stored) == facility_trigrams(7, name.split(" ")), name
 
 
-
 @pytest.mark.skipif(not is_postgres(), reason="psycopg's prepared statements and PostgreSQL's generic plans")
 def test_a_search_is_planned_for_its_words(staff, new_client):
     """After five uses psycopg prepares the search and PostgreSQL may plan it once for any words;
@@ -201,7 +200,7 @@ def test_a_search_is_planned_for_its_words(staff, new_client):
 
 
 @pytest.mark.skipif(not is_postgres(), reason="psycopg's prepared statements and PostgreSQL's generic plans")
-def test_planning_for_the_values_ends_with_the_transaction(app):
+def test_planning_for_the_values_ends_with_the_transaction(app):   # `app`: the test database, migrated
     from caseapp.core.sql import plan_for_the_values
 
     other = build_app(database_url())      # outside the savepoint fixture: its transactions really end
