@@ -87,9 +87,12 @@ class Config:
     # the login throttle and the audit trail; 0 ignores the header, which any client could forge.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
-    # Case attachments (cases.attachments): files outside static/, under the instance folder unless
-    # ATTACHMENT_DIR says where; at most ATTACHMENT_MAX_BYTES each (10 MB). A request larger than the
+    # Case attachments (cases.attachments): at most ATTACHMENT_MAX_BYTES each (10 MB). A request larger than the
     # file limit plus room for the form's other fields is refused with the 413 page.
+    # Where stored files (case documents, report files) live (core.storage): "database" — every web and
+    # scheduler machine sees them, the default on PostgreSQL — or "disk" under ATTACHMENT_DIR and
+    # EXPORT_DIR, the single-machine SQLite default.
+    FILE_STORE = os.environ.get("FILE_STORE") or None
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments")
     ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
     MAX_CONTENT_LENGTH = ATTACHMENT_MAX_BYTES + 1024 * 1024

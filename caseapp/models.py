@@ -15,3 +15,4 @@ from .reports.models import ExportJob, ReferenceValue, ReportSnapshot  # noqa: F
 from .mail.models import MailPreference, OutboxMail  # noqa: F401
 from .main.models import DashboardRollup  # noqa: F401
 from .reports.models import StatisticsRollup  # noqa: F401
+from .core.storage import StoredFile, StoredFileChunk  # noqa: F401

@@ -1,10 +1,11 @@
 """Case documents: upload (a write: edit rights on an open case) and the one access-checked,
 audited download route. Files are never served from static/."""
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..core.forms import add_service_error
+from ..core.downloads import download_response
 from ..core.services import ServiceError
 from ..extensions import db
 from ..security import Perm, requires
@@ -21,11 +22,11 @@ def section(case):
     return built
 
 
-def _read_upload(storage, limit):
-    """The uploaded bytes, reading at most one byte past the limit (the service refuses more)."""
+def _upload(storage):
+    """(the uploaded file's stream, its name); the service reads it a chunk at a time."""
     if storage is None or not getattr(storage, "filename", None):
-        return b"", None
-    return storage.stream.read(limit + 1), storage.filename
+        return None, None
+    return storage.stream, storage.filename
 
 
 @bp.route("/<int:case_id>/attachments/new", methods=["GET", "POST"])
@@ -41,7 +42,7 @@ def upload_attachment(case_id):
     status = 200
     if request.method == "POST":
         if form.validate():
-            data, filename = _read_upload(request.files.get("file"), attachments.max_bytes())
+            data, filename = _upload(request.files.get("file"))
             try:
                 attachment = attachments.add_attachment(case, data=data, filename=filename,
                                                         description=form.description.data, by=current_user)
@@ -63,13 +64,10 @@ def download_attachment(case_id, attachment_id):
     attachment = db.session.scalar(attachments.attachment_of_case(case.id, attachment_id))
     if attachment is None:
         abort(404)
-    path = attachments.path_of(attachment)
-    if not path.is_file():
+    content = attachments.content_of(attachment)
+    if content is None:
         abort(404)
     attachments.record_download(attachment, by=current_user)
     db.session.commit()
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.filename, conditional=False, etag=False, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download_response(content, filename=attachment.filename, mimetype=attachment.content_type,
+                             size=attachment.size)

@@ -2,20 +2,19 @@
 
 - The type is decided by the file's first bytes (magic numbers), never by its name or the browser's
   content type: a renamed program or text file is refused.
-- Files live outside static/, under ATTACHMENT_DIR (config; default <instance>/attachments), named by
-  a random storage key (never the user's file name), private to the service account (0600); the
+- Files live in the installation's file store (core.storage: the database on PostgreSQL, so every web
+  machine serves them; on SQLite files under ATTACHMENT_DIR, private to the service account), named
+  by a random storage key (never the user's file name), read and written a chunk at a time; the
   SHA-256 of the content is recorded.
 - They are served only by cases.download_attachment, which checks the case scope (404 outside it),
   audits every download and sends them as a download (Content-Disposition: attachment, nosniff).
 - Uploading is a write: edit rights on an open case. It writes a timeline and an audit event.
 """
-import hashlib
-import os
+import io
+import itertools
 import secrets
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
@@ -25,6 +24,7 @@ from sqlalchemy.orm import joinedload
 from ..audit.services import record
 from ..core.services import ServiceError
 from ..core.sql import prebuilt
+from ..core.storage import CHUNK_BYTES, files, read_in_chunks
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..security import can_edit_case
@@ -57,13 +57,8 @@ def max_bytes():
     return int(current_app.config.get("ATTACHMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
 
 
-def storage_dir():
-    return Path(current_app.config.get("ATTACHMENT_DIR") or Path(current_app.instance_path) / "attachments")
-
-
-def path_of(attachment):
-    key = attachment.storage_key
-    return storage_dir() / key[:2] / key
+def store():
+    return files("attachments")
 
 
 def clean_filename(filename, content_type, extension):
@@ -78,56 +73,60 @@ def clean_filename(filename, content_type, extension):
     return name
 
 
-def _write(data):
-    """Store the bytes under a new random key; returns the key. Written whole to a private temporary
-    file in the target folder, then renamed into place."""
-    key = secrets.token_hex(32)
-    folder = storage_dir() / key[:2]
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, folder / key)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return key
+def _too_large(limit):
+    return ServiceError(_("The file is larger than %(mb)d MB.", mb=max(1, round(limit / (1024 * 1024)))),
+                        field="file")
+
+
+def _within(chunks, limit):
+    """The chunks, refusing the file as soon as it passes the limit (the store then keeps nothing)."""
+    total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        if total > limit:
+            raise _too_large(limit)
+        yield chunk
 
 
 def add_attachment(case, *, data, filename, description=None, by):
-    """Attach a document to the case. `data` is the file's bytes (at most ATTACHMENT_MAX_BYTES)."""
+    """Attach a document to the case. `data` is the file: its bytes, or a binary stream (an upload),
+    read and stored a chunk at a time — at most ATTACHMENT_MAX_BYTES."""
     ensure_editable(case)
     description = unicodedata.normalize("NFC", description or "").strip() or None
     if description and len(description) > DESCRIPTION_MAX_LENGTH:
         raise ServiceError(_("At most %(max)d characters.", max=DESCRIPTION_MAX_LENGTH), field="description")
-    if not data:
+    stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
+    head = stream.read(CHUNK_BYTES) if stream is not None else b""
+    if not head:
         raise ServiceError(_("Choose a file to attach."), field="file")
-    limit = max_bytes()
-    if len(data) > limit:
-        raise ServiceError(_("The file is larger than %(mb)d MB.", mb=max(1, round(limit / (1024 * 1024)))),
-                           field="file")
-    detected = detect_type(data)
+    detected = detect_type(head)
     if detected is None:
         raise ServiceError(_("Only PDF, JPEG or PNG files can be attached: this file is none of them."),
                            field="file")
     content_type, extension = detected
     name = clean_filename(filename, content_type, extension)
+    key = secrets.token_hex(32)
+    written = store().put(key, _within(itertools.chain([head], read_in_chunks(stream)), max_bytes()))
     attachment = Attachment(case_id=case.id, facility_id=case.facility_id, filename=name, content_type=content_type,
-                            size=len(data), sha256=hashlib.sha256(data).hexdigest(), storage_key=_write(data),
+                            size=written.size, sha256=written.sha256, storage_key=key,
                             description=description, uploaded_by_id=getattr(by, "id", None), uploaded_at=utcnow())
     db.session.add(attachment)
     try:
         db.session.flush()
     except Exception:
-        path_of(attachment).unlink(missing_ok=True)  # no row, no file
+        store().delete(key)  # no row, no file
         raise
     add_event(case, "attachment_added", by=by, text=f"{name}\n{description}" if description else name)
     record("attachment_uploaded", by=by, entity=attachment,
            detail={"case_id": case.id, "content_type": content_type, "size": attachment.size,
                    "sha256": attachment.sha256})
     return attachment
+
+
+def content_of(attachment):
+    """The document's bytes as chunks (streamed to the browser); None when the store has no such file."""
+    files_ = store()
+    return files_.chunks(attachment.storage_key) if files_.exists(attachment.storage_key) else None
 
 
 def record_download(attachment, *, by):
@@ -167,5 +166,5 @@ def case_section(case, user):
                              max_mb=max(1, round(max_bytes() / (1024 * 1024))))
 
 
-__all__ = ["detect_type", "add_attachment", "record_download", "path_of", "storage_dir", "attachments_of_case",
+__all__ = ["detect_type", "add_attachment", "record_download", "content_of", "store", "attachments_of_case",
            "attachment_of_case", "case_section", "AttachmentSection", "clean_filename"]

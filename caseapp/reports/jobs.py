@@ -6,7 +6,7 @@ scheduler run` / `flask reminders tick`) and commits as it goes:
   UPDATE SKIP LOCKED), committed at once, so two ticks never make the same file; a job left
   "running" by a killed process is claimed again after CLAIM_LEASE;
 - make the file as the user who asked (their scope, small cells hidden), progress committed on the
-  way (10 → 50 → 100 %), write it under EXPORT_DIR, mark it done with expires_at = now + 7 days,
+  way (10 → 50 → 100 %), put it in the file store (core.storage), mark it done with expires_at = now + 7 days,
   and notify the user (notifications.notify, one per job) — in one transaction;
 - a failure marks the job failed with the error's type (the user sees it in the list);
 - expired files are deleted and their jobs marked expired.
@@ -14,12 +14,12 @@ scheduler run` / `flask reminders tick`) and commits as it goes:
 import logging
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 
 from ..auth.models import User
+from ..core.storage import files
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from .models import ExportJob
@@ -30,10 +30,9 @@ BATCH = 5
 CLAIM_LEASE = timedelta(minutes=30)
 
 
-def export_dir():
-    path = Path(current_app.config["EXPORT_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def export_files():
+    """Where report files are kept: every web machine serves the file the scheduler made (core.storage)."""
+    return files("exports")
 
 
 def _claim(now, token):
@@ -71,10 +70,10 @@ def _run(job, now):
     body, filename, _mimetype, _snapshot, _period = exports.make_file(
         job.fmt, user, job.params, progress=lambda p: _set_progress(job_id, p))
     job = db.session.get(ExportJob, job_id)
-    path = export_dir() / f"{job.id}-{uuid.uuid4().hex}.{job.fmt}"
-    path.write_bytes(body)
+    key = f"{job.id}-{uuid.uuid4().hex}.{job.fmt}"
+    export_files().put(key, body)
     keep = timedelta(days=current_app.config.get("EXPORT_KEEP_DAYS", 7))
-    job.file_path, job.file_name = path.name, filename
+    job.file_path, job.file_name = key, filename
     job.status, job.progress, job.finished_at, job.expires_at = "done", 100, utcnow(), now + keep
     notify(job.user_id, "report_export_ready", None, "report_export_ready", unique_key=f"report_export:{job.id}",
            params={"period": job.label, "format": job.fmt.upper(), "days": keep.days}, at=now)
@@ -87,7 +86,7 @@ def purge_expired(now):
                               .limit(200)).all()
     for job in rows:
         if job.file_path:
-            (export_dir() / job.file_path).unlink(missing_ok=True)
+            export_files().delete(job.file_path)
         job.status, job.file_path = "expired", None
     db.session.commit()
     return len(rows)

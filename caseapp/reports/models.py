@@ -95,7 +95,7 @@ class ExportJob(db.Model):
     progress: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     claim_token: Mapped[str | None] = mapped_column(sa.String(64))
     file_name: Mapped[str | None] = mapped_column(sa.String(128))
-    file_path: Mapped[str | None] = mapped_column(sa.String(255))      # under EXPORT_DIR
+    file_path: Mapped[str | None] = mapped_column(sa.String(255))      # its key in the file store
     error: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     started_at: Mapped[object | None] = mapped_column(UTCDateTime())

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from ..audit.services import record
 from ..core.forms import add_service_error
 from ..core.services import ServiceError
+from ..core.storage import read_all
 from ..core.timeutil import local_today
 from ..extensions import db
 from ..org.models import Facility
@@ -375,14 +376,14 @@ def export_jobs():
 @requires(Perm.VIEW_STATISTICS)
 def download_export(job_id):
     from ..core.timeutil import as_utc, utcnow
-    from .jobs import export_dir
+    from .jobs import export_files
 
     job = queries.export_job_in_reach(job_id, current_user)
     if job is None or job.status != "done" or not job.file_path or as_utc(job.expires_at) <= utcnow():
         abort(404)
-    path = export_dir() / job.file_path
-    if not path.is_file():
+    stored = export_files()
+    if not stored.exists(job.file_path):
         abort(404)
     record("report_exported", by=current_user, entity=job, detail={"format": job.fmt, "background": True})
     db.session.commit()
-    return exports.response(path.read_bytes(), job.file_name, exports.MIMETYPES[job.fmt])
+    return exports.response(read_all(stored, job.file_path), job.file_name, exports.MIMETYPES[job.fmt])

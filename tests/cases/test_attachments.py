@@ -12,6 +12,7 @@ from caseapp.cases import attachments
 from caseapp.cases.models import CaseEvent
 from caseapp.cases.workflow_models import Attachment
 from caseapp.core.services import ServiceError
+from caseapp.core.storage import CHUNK_BYTES, StoredFile, StoredFileChunk, read_all
 from caseapp.extensions import db
 
 from .. import factories
@@ -52,22 +53,75 @@ def test_worker_uploads_each_allowed_type(staff, case, signed_in, app, data, fil
     assert attachment.sha256 == hashlib.sha256(data).hexdigest()
     assert attachment.description == "Giấy tờ"
     assert len(attachment.storage_key) == 64 and filename not in attachment.storage_key
-    path = attachments.path_of(attachment)
-    assert path.read_bytes() == data
+    assert read_all(attachments.store(), attachment.storage_key) == data
     assert "attachment_added" in db.session.scalars(sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id)).all()
     assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.action == "attachment_uploaded"))
 
 
-def test_file_is_stored_outside_static_under_the_attachment_dir(staff, case, app):
+def test_disk_store_keeps_the_file_outside_static_under_the_attachment_dir(staff, case, app, monkeypatch):
+    monkeypatch.setitem(app.config, "FILE_STORE", "disk")
     with app.test_request_context():
         attachment = attachments.add_attachment(case, data=PDF, filename="a.pdf", by=staff.worker)
-        path = attachments.path_of(attachment).resolve()
+        path = attachments.store().path(attachment.storage_key).resolve()
         attachment_dir = Path(app.config["ATTACHMENT_DIR"]).resolve()
     static = Path(app.static_folder).resolve()
     assert attachment_dir in path.parents
     assert static not in path.parents
     assert path.name == attachment.storage_key
     assert path.stat().st_mode & 0o077 == 0                     # private to the service account
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 0
+
+
+class ChunkedUpload(io.RawIOBase):
+    """An upload of `size` bytes starting with a PDF header, which records the largest read asked of it."""
+
+    def __init__(self, size):
+        self.remaining, self.largest_read, self.head = size, 0, PDF
+
+    def readable(self):
+        return True
+
+    def read(self, n=-1):
+        if n is None or n < 0:
+            raise AssertionError("the whole upload was read at once")
+        self.largest_read = max(self.largest_read, n)
+        n = min(n, self.remaining)
+        data, self.head = (self.head + b"\x00" * n)[:n], b""
+        self.remaining -= len(data)
+        return data
+
+
+def test_database_store_streams_a_large_document_in_chunks_and_keeps_nothing_on_disk(staff, case, app,
+                                                                                        signed_in, monkeypatch):
+    monkeypatch.setitem(app.config, "FILE_STORE", "database")
+    size = 2 * CHUNK_BYTES + 12345
+    upload_stream = ChunkedUpload(size)
+    with app.test_request_context():
+        attachment = attachments.add_attachment(case, data=upload_stream, filename="ho-so.pdf", by=staff.worker)
+        expected = hashlib.sha256(read_all(attachments.store(), attachment.storage_key)).hexdigest()
+    assert upload_stream.largest_read <= CHUNK_BYTES
+    assert attachment.size == size and attachment.sha256 == expected
+    chunks = db.session.execute(sa.select(StoredFileChunk.seq, sa.func.length(StoredFileChunk.data))
+                                .where(StoredFileChunk.key == attachment.storage_key)
+                                .order_by(StoredFileChunk.seq)).all()
+    assert chunks == [(0, CHUNK_BYTES), (1, CHUNK_BYTES), (2, 12345)]
+    assert not any(Path(app.config["ATTACHMENT_DIR"]).rglob(attachment.storage_key))
+    response = signed_in(staff.worker).get(f"/cases/{case.id}/attachments/{attachment.id}")
+    assert response.is_streamed and response.headers["Content-Length"] == str(size)
+    body = response.get_data()
+    assert len(body) == size and hashlib.sha256(body).hexdigest() == attachment.sha256
+
+
+def test_database_store_keeps_no_bytes_of_a_refused_document(staff, case, app, monkeypatch):
+    monkeypatch.setitem(app.config, "FILE_STORE", "database")
+    monkeypatch.setitem(app.config, "ATTACHMENT_MAX_BYTES", CHUNK_BYTES + 10)
+    with app.test_request_context():
+        with pytest.raises(ServiceError) as refused:
+            attachments.add_attachment(case, data=ChunkedUpload(3 * CHUNK_BYTES), filename="lon.pdf", by=staff.worker)
+    assert refused.value.field == "file"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFileChunk)) == 0
+    assert stored(case) == []
 
 
 def test_renamed_executable_with_pdf_name_is_refused_and_description_kept(staff, case, signed_in):

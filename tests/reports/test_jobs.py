@@ -54,12 +54,12 @@ def test_files_expire_after_seven_days(data, signed_in, session):
     _queue(client, fmt="csv")
     jobs.run_export_jobs()
     job = session.scalar(sa.select(ExportJob))
-    path = jobs.export_dir() / job.file_path
-    assert path.is_file()
+    key = job.file_path
+    assert jobs.export_files().exists(key)
     jobs.run_export_jobs(utcnow() + timedelta(days=8))
     session.expire_all()
     job = session.get(ExportJob, job.id)
-    assert job.status == "expired" and not path.exists()
+    assert job.status == "expired" and not jobs.export_files().exists(key)
     assert client.get(f"/reports/jobs/{job.id}/download").status_code == 404
 
 
