@@ -20,6 +20,9 @@ def create_app(config=None, **overrides):
                 instance_path=str(ROOT / "instance"))
     app.config.from_object(config or config_for_env())
     app.config.update(overrides)
+    from .i18n import ensure_compiled
+
+    ensure_compiled()  # never English by accident: a missing or stale catalogue is compiled, or we stop here
     if app.config.get("TRUSTED_PROXIES"):
         # Behind nginx every request comes from 127.0.0.1: without this, the per-IP login throttle
         # would count all clients as one (and the audit trail would record the proxy's address).

@@ -9,6 +9,9 @@ def register_cli(app):
     from .reminders.cli import register as register_reminders
 
     register_reminders(app)  # flask scheduler run, flask reminders tick|sync
+    from .ops.cli import register as register_operations
+
+    register_operations(app)  # flask setup, doctor, backup, restore, files move-to-database
 
     @app.cli.command("load-units")
     def load_units_command():
@@ -78,7 +81,8 @@ def register_cli(app):
 
     @app.cli.command("i18n-compile")
     def i18n_compile_command():
-        """Compile the translation catalogues (translations/*.po → caseapp/translations/*.mo)."""
+        """Compile the translation catalogues (translations/*.po → caseapp/translations/*.mo); without
+        the app: `python -m caseapp.i18n`."""
         from .i18n import compile_catalogues
 
         for path in compile_catalogues():

@@ -94,8 +94,10 @@ def set_language():
 
 @bp.get("/healthz")
 def healthz():
-    """Public health check for load balancers: database reachable, and the scheduler fresh when one is
-    expected (SCHEDULER_EXPECTED, or sweeps ran before): "stale" after 5 minutes without a sweep."""
+    """Public health check for load balancers: database reachable, the Vietnamese catalogue compiled from
+    the installed sources, and the scheduler fresh when one is expected (SCHEDULER_EXPECTED, or sweeps
+    ran before): "stale" after 5 minutes without a sweep."""
+    from ..i18n import catalogue_state
     from ..reminders.queries import scheduler_state
 
     scheduler = "unknown"
@@ -107,8 +109,9 @@ def healthz():
         current_app.logger.exception("health check: database unreachable")
         db.session.rollback()
         database = "error"
-    healthy = database == "ok" and scheduler != "stale"
-    body = {"status": "ok" if healthy else "error", "database": database}
+    catalogue = catalogue_state()
+    healthy = database == "ok" and scheduler != "stale" and catalogue == "ok"
+    body = {"status": "ok" if healthy else "error", "database": database, "catalogue": catalogue}
     if scheduler in ("ok", "stale"):  # no scheduler configured nor ever run: nothing to report
         body["scheduler"] = scheduler
     return jsonify(body), (200 if healthy else 503)

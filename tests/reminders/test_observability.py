@@ -68,7 +68,8 @@ def test_healthz_is_stale_when_a_scheduler_is_expected_and_none_swept(app, clien
     monkeypatch.setitem(app.config, "SCHEDULER_EXPECTED", True)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "error", "database": "ok", "scheduler": "stale"}
+    assert response.get_json() == {"status": "error", "database": "ok", "catalogue": "ok",
+                                   "scheduler": "stale"}
 
 
 def test_healthz_is_ok_after_a_recent_sweep(app, client, session, monkeypatch):

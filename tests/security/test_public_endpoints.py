@@ -6,7 +6,7 @@ def test_healthz_is_public_and_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "catalogue": "ok"}
     assert "no-store" in response.headers["Cache-Control"]
 
 
