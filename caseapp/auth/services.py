@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from ..audit.services import record, record_security_event
 from ..core.services import ServiceError
@@ -29,6 +30,7 @@ _hasher = _make_hasher()
 _DUMMY_HASH = _hasher.hash("caseapp-no-such-user")
 
 MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_SCORE = 3
 
 
 def hash_password(password):
@@ -157,7 +159,7 @@ def end_other_sessions(user, keep_token=None, reason="revoked"):
 
 # --- account management -----------------------------------------------------------------------
 
-def check_password_strength(password, username=None):
+def check_password_strength(password, username=None, full_name=None):
     from flask_babel import gettext as _
 
     if len(password or "") < MIN_PASSWORD_LENGTH:
@@ -165,6 +167,13 @@ def check_password_strength(password, username=None):
                            field="new_password")
     if username and username.lower() in password.lower():
         raise ServiceError(_("The password must not contain the username."), field="new_password")
+    # Length alone lets 1234567890, aaaaaaaaaa and password12 through: zxcvbn estimates how many guesses
+    # a password takes (sequences, repeats, common words, the person's own names); below score 3
+    # (about 10^8 guesses) it is refused.
+    context = [part for part in (username, full_name) if part]
+    if zxcvbn(password, user_inputs=context)["score"] < MIN_PASSWORD_SCORE:
+        raise ServiceError(_("The password is too easy to guess: avoid sequences, repeated characters, common "
+                             "words and your own name."), field="new_password")
 
 
 def change_own_password(user, current_password, new_password, *, keep_token):
@@ -188,7 +197,7 @@ def create_user(*, username, full_name, role, facility_id, password, email=None,
     username = normalise_username(username)
     if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise ServiceError(_("This username is already taken."), field="username")
-    check_password_strength(password, username)
+    check_password_strength(password, username, full_name)
     user = User(username=username, full_name=nfc(full_name), role=role, facility_id=facility_id,
                 email=email or None, phone=phone or None, password_hash=hash_password(password),
                 must_change_password=must_change_password)
