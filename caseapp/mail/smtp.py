@@ -46,6 +46,14 @@ class Connection:
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
         return smtp
 
+    def check(self):
+        """Open a connection (TLS and login as configured), say NOOP and close: is the server usable?"""
+        self.smtp = self._open()
+        try:
+            self.smtp.noop()
+        finally:
+            self.close()
+
     def send(self, message):
         if self.smtp is None:
             self.smtp = self._open()
