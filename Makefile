@@ -6,14 +6,15 @@ FLASK  := FLASK_APP=wsgi.py $(VENV)/bin/flask
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test venv translations db demo serve bench clean
+.PHONY: run test install venv runtime translations db demo serve bench clean
 
 # WeasyPrint (the PDFs) loads Pango, PangoFT2 and HarfBuzz-subset from the system: installed here
 # when missing and we are root, like chromium for `make test`.
 PDF_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
 PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# The runtime only (production: `make install`): requirements.txt, no test tools.
+$(VENV)/.runtime: requirements.txt
 	@for lib in $(PDF_LIBS); do ldconfig -p 2>/dev/null | grep -q "$$lib" || missing=1; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -24,17 +25,28 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	  echo "python3 -m venv failed: installing Debian's python3-venv"; \
 	  apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+# Development and tests: the runtime plus requirements-dev.txt.
+$(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+runtime: $(VENV)/.runtime
 venv: $(VENV)/.installed
 
-translations: venv
-	@$(FLASK) i18n-compile >/dev/null
+# The Vietnamese catalogue, compiled without building the app.
+translations: runtime
+	@$(PY) -m caseapp.i18n >/dev/null
 
-db: translations
+# Production set-up (README "Production"): runtime dependencies, the catalogue, the migrations and the
+# administrative units, on the database DATABASE_URL names. Run it again after every upgrade.
+install: translations
 	$(FLASK) db upgrade
 	$(FLASK) load-units
+
+db: venv install
 
 demo: db
 	$(FLASK) seed-demo
@@ -44,11 +56,17 @@ run: demo
 	@echo "caseapp: http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	exec env $(FLASK) run --host $(HOST) --port $(PORT)
 
+# Debian packages the tests drive: chromium (browser tests), nginx and systemd-analyze (the deploy/
+# files are checked with `nginx -t` and `systemd-analyze verify`); installed when missing and we are root.
+TEST_DEBS := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx /usr/bin/systemd-analyze:systemd
+
 # The whole suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set; browser tests
-# in both (Debian's chromium; installed here when missing and we are root).
-test: translations
-	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; } || true
+# in both.
+test: venv translations
+	@for pair in $(TEST_DEBS); do test -x "$${pair%%:*}" || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's$$missing for the tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || true; fi
 	env -u TEST_DATABASE_URL $(PY) -m pytest -q -p no:cacheprovider tests
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
