@@ -76,6 +76,8 @@ def _secret_key(app: Flask) -> str:
         raise Problem("SECRET_KEY chưa được đặt trong môi trường: mỗi máy sẽ tự sinh một khóa khác nhau và "
                       "phiên đăng nhập không dùng được giữa các máy. Đặt SECRET_KEY "
                       "(ví dụ `python3 -c 'import secrets; print(secrets.token_hex(32))'`).")
+    if "change-me" in key:
+        raise Problem("SECRET_KEY vẫn là giá trị mẫu của deploy/caseapp.env.example: đặt một khóa ngẫu nhiên.")
     if len(key) < MIN_SECRET_KEY_LENGTH:
         raise Problem(f"SECRET_KEY quá ngắn ({len(key)} ký tự, cần ít nhất {MIN_SECRET_KEY_LENGTH}).")
     return f"đã đặt ({len(key)} ký tự)"
