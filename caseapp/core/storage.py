@@ -117,15 +117,21 @@ class DatabaseStore:
 
     def put(self, key: str, content: bytes | Iterable[bytes]) -> Written:
         """Write the file in the current transaction, chunk by chunk. If reading the content fails
-        half-way (e.g. the caller's size limit), nothing of it stays (a savepoint is rolled back)."""
+        half-way (e.g. the caller's size limit), what was written of it is deleted again. (Not a
+        savepoint: on SQLite, pysqlite starts no transaction before a SAVEPOINT, whose release would
+        then commit.)"""
         digest = Digest(as_chunks(content))
-        with db.session.begin_nested():
-            db.session.execute(sa.insert(StoredFile).values(bucket=self.bucket, key=key, size=0, sha256=""))
+        db.session.execute(sa.insert(StoredFile).values(bucket=self.bucket, key=key, size=0, sha256=""))
+        try:
             for seq, chunk in enumerate(rechunk(digest)):
                 db.session.execute(sa.insert(StoredFileChunk).values(bucket=self.bucket, key=key, seq=seq, data=chunk))
-            written = digest.written()
-            db.session.execute(sa.update(StoredFile).where(*self._is(key))
-                               .values(size=written.size, sha256=written.sha256))
+        except sa.exc.DBAPIError:
+            raise                  # the transaction is lost anyway: the caller rolls it back
+        except BaseException:
+            self.delete(key)
+            raise
+        written = digest.written()
+        db.session.execute(sa.update(StoredFile).where(*self._is(key)).values(size=written.size, sha256=written.sha256))
         return written
 
     def chunks(self, key: str) -> Iterator[bytes]:

@@ -74,10 +74,6 @@ def _move_one(key, sha256, disk, database, report, echo) -> None:
         written = database.put(key, read_in_chunks(fh))
     if sha256 is not None and written.sha256 != sha256:
         db.session.rollback()
-        # On SQLite the store's savepoint, when it opened the transaction, is committed by its own
-        # release, and the rollback leaves the copy: delete it explicitly.
-        database.delete(key)
-        db.session.commit()
         report.corrupt.append(f"{disk.root.name}/{key}")
         echo(f"  SHA-256 khác với bản đã ghi nhận, giữ nguyên trên đĩa: {on_disk}")
         return
