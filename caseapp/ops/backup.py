@@ -5,8 +5,9 @@ The file is a tar archive (mode 0600: it holds every person's data) of
   count and a checksum of its rows, read in the same snapshot as the dump;
 - PostgreSQL: `database.dump`, `pg_dump` in its custom format, taken in that snapshot (pg_export_snapshot),
   so the counts describe exactly what the dump holds while the application keeps running;
-- SQLite: `database.sqlite`, a copy made by SQLite's online backup API, and the files of the disk store
-  under `files/<bucket>/`.
+- SQLite: `database.sqlite`, a copy made by SQLite's online backup API;
+- with the disk store (FILE_STORE=disk: the SQLite default, and a choice on PostgreSQL) its files under
+  `files/<bucket>/`.
 Every member's SHA-256 is in the manifest.
 
 A restore goes into an empty database only (a non-empty one is refused, nothing touched), then counts and
@@ -157,10 +158,7 @@ def _copy_sqlite(workdir: Path) -> dict:
     census = _sqlite_census(copy)
     with sqlite3.connect(copy) as connection:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-    members = [SQLITE_COPY]
-    if store_kind() == "disk":
-        members += _copy_disk_files(workdir)
-    return {"tables": census, "revision": row[0] if row else None, "members": members}
+    return {"tables": census, "revision": row[0] if row else None, "members": [SQLITE_COPY]}
 
 
 def _copy_disk_files(workdir: Path) -> list[str]:
@@ -186,6 +184,8 @@ def backup(target: Path) -> Path:
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".caseapp-backup-") as tmp:
         workdir = Path(tmp)
         made = _dump_postgres(workdir) if _dialect() == "postgresql" else _copy_sqlite(workdir)
+        if store_kind() == "disk":  # on either database: the documents are not in it
+            made["members"] += _copy_disk_files(workdir)
         manifest = {
             "format": FORMAT, "made_at": datetime.now(timezone.utc).isoformat(), "database": _dialect(),
             "revision": made["revision"], "file_store": store_kind(), "tables": made["tables"],
@@ -255,15 +255,19 @@ def restore(archive_path: Path) -> Verification:
             _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
                   f"--dbname={uri}", str(workdir / PG_DUMP)], env)
         else:
-            _restore_sqlite(workdir, manifest)
+            _restore_sqlite(workdir)
+        _restore_disk_files(workdir, manifest)
     db.engine.dispose()   # connections opened before the restore know none of its tables
     return verify(manifest)
 
 
-def _restore_sqlite(workdir: Path, manifest: dict) -> None:
+def _restore_sqlite(workdir: Path) -> None:
     db.engine.dispose()
     with sqlite3.connect(workdir / SQLITE_COPY) as source, sqlite3.connect(_sqlite_path()) as target:
         source.backup(target)
+
+
+def _restore_disk_files(workdir: Path, manifest: dict) -> None:
     for name in manifest["members"]:
         parts = Path(name).parts
         if parts[0] != "files":
