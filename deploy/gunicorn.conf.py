@@ -15,3 +15,6 @@ accesslog = "-"
 errorlog = "-"
 # Client addresses come from nginx's X-Forwarded-For, read by the app itself (TRUSTED_PROXIES).
 forwarded_allow_ips = "127.0.0.1"
+# No control socket (gunicornc): nothing uses it, and its default place ($HOME, or XDG_RUNTIME_DIR) is
+# read-only under the unit's ProtectSystem=strict and would be shared by two gunicorns on one host.
+control_socket_disable = True

@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from ..core.storage import BUCKETS, disk_store, files, store_kind
+from ..core.timeutil import to_local, utcnow
 from ..extensions import db
 
 FORMAT = 1
@@ -179,7 +180,7 @@ def backup(target: Path) -> Path:
     """Write the backup file; `target` is a file name, or a folder to put caseapp-<date>-<time>.tar in."""
     target = Path(target)
     if target.is_dir():
-        target = target / f"{NAME_PREFIX}{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.tar"
+        target = _new_name(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".caseapp-backup-") as tmp:
         workdir = Path(tmp)
@@ -198,6 +199,17 @@ def backup(target: Path) -> Path:
                 archive.add(workdir / name, arcname=name)
         os.chmod(partial, 0o600)
         os.replace(partial, target)
+    return target
+
+
+def _new_name(folder: Path) -> Path:
+    """caseapp-<date>-<time>.tar in Vietnam time (the night's backup carries the night's date), made
+    unique when two backups start within one second."""
+    stamp = f"{NAME_PREFIX}{to_local(utcnow()):%Y%m%d-%H%M%S}"
+    target, number = folder / f"{stamp}.tar", 1
+    while target.exists():
+        number += 1
+        target = folder / f"{stamp}-{number}.tar"
     return target
 
 
@@ -228,9 +240,20 @@ def _unpacked(archive_path: Path) -> Iterator[tuple[Path, dict]]:
         if manifest.get("format") != FORMAT:
             raise BackupError(f"Định dạng sao lưu {manifest.get('format')} không được hỗ trợ.")
         for name, sha256 in manifest["members"].items():
+            if not _known_member(name):
+                raise BackupError(f"Tệp sao lưu có thành phần lạ: {name!r}.")
             if _sha256_of(workdir / name) != sha256:
                 raise BackupError(f"Tệp sao lưu bị hỏng: {name} không đúng SHA-256 trong manifest.")
         yield workdir, manifest
+
+
+def _known_member(name: str) -> bool:
+    """The dump, the SQLite copy, or a stored file under files/<bucket>/ — never a path that climbs out."""
+    parts = Path(name).parts
+    if name in (PG_DUMP, SQLITE_COPY):
+        return True
+    return (len(parts) >= 3 and parts[0] == "files" and parts[1] in BUCKETS and ".." not in parts
+            and not Path(name).is_absolute())
 
 
 def database_is_empty() -> bool:
@@ -247,6 +270,11 @@ def restore(archive_path: Path) -> Verification:
     with _unpacked(Path(archive_path)) as (workdir, manifest):
         if manifest["database"] != _dialect():
             raise BackupError(f"Bản sao lưu của {manifest['database']} không khôi phục được vào {_dialect()}.")
+        if manifest["file_store"] != store_kind():
+            raise BackupError(
+                f"Bản sao lưu giữ tệp trong «{manifest['file_store']}», cấu hình này dùng «{store_kind()}»: "
+                f"đặt FILE_STORE={manifest['file_store']} để khôi phục (sau đó có thể chạy "
+                "`flask files move-to-database`). Không thay đổi gì.")
         if not database_is_empty():
             raise BackupError("Cơ sở dữ liệu đích không trống: chỉ khôi phục vào một cơ sở dữ liệu mới, trống "
                               "(không có bảng nào). Không thay đổi gì.")
