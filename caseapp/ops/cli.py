@@ -77,6 +77,11 @@ def register(app):
         except ServiceError as error:
             raise click.ClickException(str(error)) from error
         click.echo("Cài đặt caseapp: cơ sở đầu tiên và quản trị viên của cơ sở đó.")
+        # Every required answer given as a flag (a script): the optional ones are not asked either.
+        scripted = None not in (facility_name, facility_type, facility_code, province, commune, admin_username,
+                                admin_name, admin_password)
+        if scripted:
+            address, admin_email = address or "", admin_email or ""
         name = _ask("Tên cơ sở", facility_name,
                     lambda v: setup.text(v, longest=255, field="name", label="tên cơ sở"))
         if facility_type is None:
@@ -89,7 +94,9 @@ def register(app):
         street = _ask("Địa chỉ (số nhà, đường; Enter để bỏ qua)", address,
                       lambda v: setup.text(v, longest=255, field="street_address", label="địa chỉ") if v.strip()
                       else None, default="", show_default=False)
-        if confidential_address is None:
+        if confidential_address is None and scripted:
+            confidential_address = kind == Type.SHELTER.value
+        elif confidential_address is None:
             confidential_address = click.confirm("Giữ bí mật địa chỉ cơ sở (chỉ người của cơ sở thấy)?",
                                                  default=kind == Type.SHELTER.value)
         username = _ask("Tên đăng nhập của quản trị viên", admin_username, setup.username)

@@ -80,6 +80,16 @@ def test_setup_with_flags_creates_the_facility_and_its_administrator_audited(emp
     assert audit_actions(empty) == ["facility_created", "user_created", "installation_set_up"]
 
 
+def test_a_script_giving_only_the_required_flags_is_asked_nothing(empty):
+    args = flags(facility_type="4", address=None, public_address=None, admin_email=None)
+    result = run(empty, *args, input="")     # no answer to give: a question would abort the run
+    assert result.exit_code == 0, result.output
+    [facility] = facilities(empty)
+    assert facility.type == FacilityType.SHELTER.value and facility.street_address is None
+    assert facility.confidential_address is True      # a shelter's address is confidential by default
+    assert admins(empty)[0].email is None
+
+
 def test_the_new_administrator_signs_in_and_opens_the_facility_admin_page(empty):
     assert run(empty, *flags()).exit_code == 0
     [[facility_id]] = query(empty, sa.select(Facility.id))
