@@ -120,11 +120,11 @@ class Process:
     """A process started in a session of its own (its group is stopped whole: gunicorn's workers too),
     its output kept in a file to show when something fails."""
 
-    def __init__(self, name: str, command: list[str], env: dict, log_dir: Path):
+    def __init__(self, name: str, command: list[str], env: dict, log_dir: Path, cwd: Path = REPO):
         self.name = name
         self.log_path = Path(log_dir) / f"{name}.log"
         self._log = self.log_path.open("wb")
-        self.popen = subprocess.Popen(command, cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        self.popen = subprocess.Popen(command, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
                                       stdin=subprocess.DEVNULL, start_new_session=True)
 
     def output(self) -> str:

@@ -47,8 +47,7 @@ class Machines:
     env: dict = field(default_factory=dict)                   # what every machine shares (and its own folder)
 
     def environment(self, name: str) -> dict:
-        # XDG_RUNTIME_DIR: gunicorn's control socket in the machine's own folder, not one shared in $HOME.
-        return environment(self.url, self.instances[name], XDG_RUNTIME_DIR=self.instances[name].parent, **self.env)
+        return environment(self.url, self.instances[name], **self.env)
 
     def start_web(self, name: str) -> None:
         self.ports[name] = free_port()
