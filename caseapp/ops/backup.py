@@ -29,7 +29,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask
 
 from ..core.storage import BUCKETS, disk_store, files, store_kind
 from ..core.timeutil import to_local, utcnow
@@ -369,7 +368,8 @@ def _run(command: list[str], env: dict) -> None:
         raise BackupError(f"{Path(command[0]).name} thất bại ({done.returncode}): {done.stderr.strip()[-800:]}")
 
 
-def describe(app: Flask) -> str:
+def describe() -> str:
+    """The database a command works on, without its password."""
     return f"{_dialect()} ({db.engine.url.render_as_string(hide_password=True)})"
 
 

@@ -140,7 +140,7 @@ def register(app):
         """Sao lưu toàn bộ vào một tệp (TARGET: tên tệp, hoặc thư mục để đặt caseapp-<ngày>-<giờ>.tar)."""
         from .backup import BackupError, backup, describe, prune
 
-        click.echo(f"Sao lưu {describe(app)} …")
+        click.echo(f"Sao lưu {describe()} …")
         try:
             path = backup(target)
         except BackupError as error:
@@ -156,7 +156,7 @@ def register(app):
         """Khôi phục tệp sao lưu vào cơ sở dữ liệu trống (DATABASE_URL), rồi kiểm tra số dòng và tổng kiểm."""
         from .backup import BackupError, describe, restore
 
-        click.echo(f"Khôi phục {archive.name} vào {describe(app)} …")
+        click.echo(f"Khôi phục {archive.name} vào {describe()} …")
         try:
             result = restore(archive)
         except BackupError as error:
