@@ -104,6 +104,32 @@ def reset_schema(app):
     return downgrade
 
 
+def forget_sqlite_file(url):
+    """A SQLite database file (and its WAL files) removed, so the next connection starts empty."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+def app_on_own_database(suffix, build=build_app, **overrides):
+    """An app on a database of its own — for commands and threads whose commits must not reach the
+    shared test database — migrated to head with the administrative units. `build(url, **overrides)`
+    makes the app (default: the test configuration)."""
+    url = database_url(suffix)
+    forget_sqlite_file(url)
+    app = build(url, **overrides)
+    reset_schema(app)
+    return app
+
+
+def dispose(app):
+    """Close an app's sessions and connections (at the end of a module that made it)."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def _fresh_g_per_request(sender, **_extra):
     """The session fixture keeps one app context pushed for the whole test, so the test client's
     requests would all share one `g` — and with it Flask-Login's cached user and Flask-Babel's

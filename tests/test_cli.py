@@ -1,6 +1,5 @@
 """Command-line set-up: `flask seed-demo` (never in production, idempotent) and `flask create-admin`
 (argon2id). The commands commit, so they run against an app on a database of its own."""
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -15,24 +14,9 @@ from caseapp.org.models import Facility, FacilityType
 from caseapp.security import Role
 
 from . import factories
-from .conftest import build_app, database_url, reset_schema
+from .conftest import app_on_own_database, dispose
 
 ADMIN_PASSWORD = "Quan-tri-vien-2026"
-
-
-def app_on_own_database(suffix):
-    url = database_url(suffix)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    app = build_app(url)
-    reset_schema(app)  # migrations to head and the administrative units
-    return app
-
-
-def dispose(app):
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="module")

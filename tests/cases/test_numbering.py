@@ -14,7 +14,7 @@ from caseapp.extensions import db
 from caseapp.org.models import Facility
 
 from .. import factories
-from ..conftest import build_app, database_url, reset_schema
+from ..conftest import app_on_own_database, dispose
 
 PER_THREAD = 20
 THREADS = 2
@@ -22,17 +22,9 @@ THREADS = 2
 
 @pytest.fixture(scope="module")
 def concurrency_app():
-    url = database_url("concurrency")
-    if url.startswith("sqlite:///"):
-        from pathlib import Path
-
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    app = build_app(url)
-    reset_schema(app)
+    app = app_on_own_database("concurrency")
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
 
 
 def test_concurrent_case_openings_get_unique_consecutive_numbers(concurrency_app):

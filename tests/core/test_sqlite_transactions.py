@@ -2,7 +2,6 @@
 savepoint released. On SQLite, pysqlite opens no transaction before a SAVEPOINT by itself, so without
 the app's own BEGIN the savepoint's release committed at once. Runs on an app of its own, without the
 SQLite savepoint recipe the shared test app uses."""
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -10,20 +9,14 @@ import sqlalchemy as sa
 from caseapp.extensions import db
 from caseapp.org.models import Facility
 
-from ..conftest import build_app, database_url, reset_schema
+from ..conftest import app_on_own_database, dispose
 
 
 @pytest.fixture(scope="module")
 def own_app():
-    url = database_url("savepoints")
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    app = build_app(url)
-    reset_schema(app)
+    app = app_on_own_database("savepoints")
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
 
 
 def facilities(code):

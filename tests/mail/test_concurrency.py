@@ -3,7 +3,6 @@ each e-mail once: rows are claimed with a conditional UPDATE (and FOR UPDATE SKI
 PostgreSQL) before they are sent. Real commits, on a database of their own, SQLite and PostgreSQL."""
 import threading
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,7 +13,7 @@ from caseapp.mail.models import OutboxMail
 from caseapp.notifications.services import notify
 
 from .. import factories
-from ..conftest import build_app, database_url, reset_schema
+from ..conftest import app_on_own_database, dispose
 
 MAILS = 30
 T0 = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)
@@ -22,15 +21,9 @@ T0 = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="module")
 def mail_app():
-    url = database_url("mail")
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    app = build_app(url)
-    reset_schema(app)
+    app = app_on_own_database("mail")
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
 
 
 def test_two_concurrent_deliveries_send_each_email_once(mail_app, smtp_server):

@@ -1,7 +1,6 @@
 """Shared helpers of the operations tests (`flask setup`, `flask doctor`, `flask files …`, the
 catalogue). These commands commit, so they run against apps on databases of their own."""
 import shutil
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -10,32 +9,14 @@ from caseapp.auth.models import User
 from caseapp.extensions import db
 from caseapp.org.models import Facility
 
-from ..conftest import build_app, database_url, reset_schema
-
-
-def own_app(suffix, build=build_app, **overrides):
-    """An app on a database of its own, at the migration head with the administrative units loaded.
-    `build(url, **overrides)` makes the app (default: the test configuration)."""
-    app = build(database_url(suffix), **overrides)
-    empty_database(app)
-    return app
+from ..conftest import dispose, forget_sqlite_file, reset_schema
 
 
 def empty_database(app):
     """Back to a just-installed database: migrations and administrative units, nothing else."""
     dispose(app)
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            leftover.unlink(missing_ok=True)
+    forget_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     reset_schema(app)
-
-
-def dispose(app):
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def run(app, *args, **kwargs):

@@ -14,7 +14,8 @@ from caseapp.reminders.models import SchedulerSweep
 from config import ProductionConfig
 
 from ..mail.conftest import free_port, smtp_server  # noqa: F401  (a local SMTP server: the fixture)
-from .conftest import change_translation, dispose, own_app, private_catalogue, run
+from ..conftest import app_on_own_database, dispose
+from .conftest import change_translation, private_catalogue, run
 
 SECRET_KEY = "9f1c2e7a4b8d6f03a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5"
 BASE_URL = "https://caseapp.example.vn"
@@ -50,7 +51,7 @@ def production(tmp_path_factory):
                               MAIL_SERVER=None, ATTACHMENT_DIR=str(files / "attachments"),
                               EXPORT_DIR=str(files / "exports"))
 
-    app = own_app("doctor", build=build)
+    app = app_on_own_database("doctor", build=build)
     assert app.config["IS_PRODUCTION"]
     yield app
     dispose(app)

@@ -12,7 +12,8 @@ from caseapp.core.storage import DatabaseStore, StoredFile, disk_store, read_all
 from caseapp.extensions import db
 
 from .. import factories
-from .conftest import dispose, empty_database, own_app, query, run
+from ..conftest import app_on_own_database, dispose
+from .conftest import empty_database, query, run
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x01" * 32
@@ -37,7 +38,7 @@ class OnDisk:
 
 @pytest.fixture(scope="module")
 def files_app():
-    app = own_app("files")
+    app = app_on_own_database("files")
     yield app
     dispose(app)
 

@@ -11,7 +11,8 @@ from caseapp.org.models import Facility, FacilityType
 from caseapp.security import Role
 
 from .. import factories
-from .conftest import audit_actions, dispose, empty_database, own_app, query, row_counts, run
+from ..conftest import app_on_own_database, dispose
+from .conftest import audit_actions, empty_database, query, row_counts, run
 
 PASSWORD = "Song-Hong-chay-qua-2026"
 NOTHING = {"facilities": 0, "users": 0, "audit_events": 0}
@@ -36,7 +37,7 @@ def flags(**changed):
 
 @pytest.fixture(scope="module")
 def setup_app():
-    app = own_app("setup")
+    app = app_on_own_database("setup")
     yield app
     dispose(app)
 

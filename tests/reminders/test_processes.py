@@ -19,7 +19,7 @@ from caseapp.notifications.models import Notification
 from caseapp.reminders.models import Reminder, SchedulerSweep
 
 from .. import factories
-from ..conftest import build_app, database_url, reset_schema
+from ..conftest import app_on_own_database, dispose
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 1800
@@ -27,15 +27,9 @@ ROWS = 1800
 
 @pytest.fixture(scope="module")
 def own_db():
-    url = database_url("reminders_procs")
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    app = build_app(url)
-    reset_schema(app)
-    yield app, url
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    app = app_on_own_database("reminders_procs")
+    yield app, app.config["SQLALCHEMY_DATABASE_URI"]
+    dispose(app)
 
 
 def environment(url):
