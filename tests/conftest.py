@@ -5,10 +5,11 @@ CI=true an unreachable PostgreSQL fails the run instead of skipping it. The sche
 running the Alembic migrations, never create_all(). Each test runs inside a transaction that is
 rolled back at the end (services flush, views commit: the commits become savepoints).
 
-Every test runs on a fixed clock (time-machine): the session, and then each test again, starts at
-TEST_NOW — CASEAPP_TEST_NOW when set (ISO 8601 with its offset), else DEFAULT_TEST_NOW — and time
-moves on from there (tick), so durations and orderings within a test stay real. A test marked
-``real_clock`` runs on the machine's clock instead (one that compares times with another process).
+Every test runs on a fixed clock (time-machine): the collection, the session, and then each test
+again, starts at TEST_NOW — CASEAPP_TEST_NOW when set (ISO 8601 with its offset), else
+DEFAULT_TEST_NOW — and time moves on from there (tick), so durations and orderings within a test
+stay real. A test marked ``real_clock`` runs on the machine's clock instead (one that compares
+times with another process).
 """
 import os
 import tempfile
@@ -62,6 +63,14 @@ def pytest_configure(config):
 
 def pytest_report_header(config):
     return f"caseapp: tests run at {TEST_NOW.isoformat()} (CASEAPP_TEST_NOW)"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session):
+    """Collection at TEST_NOW too: what a test module computes when imported (a constant, a
+    parametrize value) is of the same day as its tests."""
+    with time_machine.travel(TEST_NOW, tick=True):
+        return (yield)
 
 
 @pytest.fixture(scope="session", autouse=True)
