@@ -13,6 +13,7 @@ from .conftest import TEST_NOW
 # How far past TEST_NOW a test may have got by its first line: a margin for a slow machine (the
 # clock ticks), not a duration being measured.
 MARGIN = timedelta(minutes=10)
+IMPORTED_AT = utcnow()   # when the module was collected: a value computed at import, like a parametrize one
 
 
 @pytest.mark.real_clock
@@ -27,3 +28,7 @@ def test_a_test_starts_at_the_fixed_instant_and_its_clock_moves_on():
     assert TEST_NOW <= start < TEST_NOW + MARGIN
     time.sleep(0.01)
     assert utcnow() > start
+
+
+def test_what_a_module_computes_when_imported_is_of_the_fixed_day():
+    assert TEST_NOW <= IMPORTED_AT < TEST_NOW + MARGIN
