@@ -73,21 +73,50 @@ def pytest_collection(session):
         return (yield)
 
 
+class _SessionClock:
+    """The session's travel to TEST_NOW. Each test's set-up rewinds it to TEST_NOW, so a session or
+    module fixture first asked for by that test (the browser tests' live server and its demo data)
+    is built at TEST_NOW too, not as many minutes later as the session has run (the next day, at
+    23:50)."""
+
+    def __init__(self):
+        self.travel = time_machine.travel(TEST_NOW, tick=True)
+        self.traveller = None
+
+    def start(self):
+        self.traveller = self.travel.start()
+
+    def stop(self):
+        self.travel.stop()
+        self.traveller = None
+
+    def rewind(self):
+        if self.traveller is not None:
+            self.traveller.move_to(TEST_NOW)
+
+
+SESSION_CLOCK = _SessionClock()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    SESSION_CLOCK.rewind()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fixed_clock_session():
     """The whole session at TEST_NOW, so session fixtures (the app, the browser tests' live server and
-    its demo data) are built on that day; returns the travel (fixed_clock stops and restarts it)."""
-    travel = time_machine.travel(TEST_NOW, tick=True)
-    travel.start()
-    yield travel
-    if time_machine.escape_hatch.is_travelling():
-        travel.stop()
+    its demo data) are built on that day."""
+    SESSION_CLOCK.start()
+    yield SESSION_CLOCK
+    if SESSION_CLOCK.traveller is not None:
+        SESSION_CLOCK.stop()
 
 
 @pytest.fixture(autouse=True)
 def fixed_clock(request, fixed_clock_session):
     """Each test starts at TEST_NOW again (a travel nested in the session's); a ``real_clock`` test
-    gets no travel at all: the session's is stopped for it, and resumes at TEST_NOW after it."""
+    gets no travel at all: the session's is stopped for it, and starts again at TEST_NOW after it."""
     if request.node.get_closest_marker("real_clock"):
         fixed_clock_session.stop()
         try:
