@@ -15,7 +15,9 @@ What a browser test gets:
   clock skew of its own, not something the tests should lean on.)
   ``live_server.url`` is the base URL, ``live_server.app`` the Flask app (for ``with
   live_server.app.app_context():`` set-up or checks). The data is shared by every browser test of
-  the run: a test that creates records gives them names of its own and never relies on counts.
+  the run: a test that creates records gives them names of its own and never relies on counts, nor
+  on its records being newer than another test's — every test starts at the same instant (a failed
+  sign-in, too, counts against the login throttle's minute for every later test).
 - ``browser``  Chromium from /usr/bin/chromium (never a downloaded one). Missing: skip, but under
   CI=true a failure.
 - ``page`` / ``phone_page``  a fresh context per test (vi-VN, Asia/Ho_Chi_Minh, base_url set, so
