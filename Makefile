@@ -6,7 +6,7 @@ FLASK  := FLASK_APP=wsgi.py $(VENV)/bin/flask
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install venv runtime translations db demo serve bench clean
+.PHONY: run test test-dates install venv runtime translations db demo serve bench clean
 
 # WeasyPrint (the PDFs) loads Pango, PangoFT2 and HarfBuzz-subset from the system: installed here
 # when missing and we are root, like chromium for `make test`.
@@ -72,6 +72,31 @@ test: venv translations
 	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
 	  $(PY) -m pytest -q -p no:cacheprovider tests; \
 	else echo "(TEST_DATABASE_URL not set: PostgreSQL run skipped)"; fi
+
+# Every test runs on a fixed clock (tests/conftest.py): CASEAPP_TEST_NOW, by default an ordinary
+# Tuesday. test-dates runs the tests whose outcome depends on the day (working days, weekends, Tết,
+# "within 7 days", Vietnam's date against UTC's) once per instant below, on SQLite: each day of one
+# week, the eve of Tết 2027 (days off from Thu 04/02) and its first working day after (Thu 11/02),
+# the year's last day, and late evening / just after midnight, when Vietnam's date is not UTC's.
+TEST_DATES ?= 2026-12-07T10:00:00+07:00 2026-12-08T10:00:00+07:00 2026-12-09T10:00:00+07:00 \
+              2026-12-10T10:00:00+07:00 2026-12-11T10:00:00+07:00 2026-12-12T10:00:00+07:00 \
+              2026-12-13T10:00:00+07:00 2027-02-03T10:00:00+07:00 2027-02-11T10:00:00+07:00 \
+              2026-12-31T10:00:00+07:00 2026-12-08T23:50:00+07:00 2026-12-09T00:10:00+07:00
+# The rules engine's due items, the tasks page and case page; reminders and escalations; shelter
+# stays; the dashboard's overdue / "within 7 days" / weekly numbers; the 07:00 digest; the fixed
+# clock itself. Not the reminder tests' subprocesses (concurrency, not dates: they pass the time
+# they mean). About 20 s an instant.
+DATE_TESTS ?= tests/deadlines tests/reminders --ignore=tests/reminders/test_processes.py tests/shelter \
+              tests/dashboard/test_dashboard.py tests/mail/test_digest.py tests/test_clock.py
+
+test-dates: venv translations
+	@failed=""; for now in $(TEST_DATES); do \
+	  echo "== CASEAPP_TEST_NOW=$$now"; \
+	  env -u TEST_DATABASE_URL CASEAPP_TEST_NOW=$$now $(PY) -m pytest -q -p no:cacheprovider $(DATE_TESTS) \
+	    || failed="$$failed $$now"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "test-dates: FAILED at$$failed" >&2; exit 1; fi; \
+	echo "test-dates: passed at each of the $(words $(TEST_DATES)) instants"
 
 bench: venv
 	$(MAKE) -C bench

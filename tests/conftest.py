@@ -4,13 +4,21 @@ The same suite runs on SQLite (default) and on PostgreSQL when TEST_DATABASE_URL
 CI=true an unreachable PostgreSQL fails the run instead of skipping it. The schema is built by
 running the Alembic migrations, never create_all(). Each test runs inside a transaction that is
 rolled back at the end (services flush, views commit: the commits become savepoints).
+
+Every test runs on a fixed clock (time-machine): the collection, the session, and then each test
+again, starts at TEST_NOW — CASEAPP_TEST_NOW when set (ISO 8601 with its offset), else
+DEFAULT_TEST_NOW — and time moves on from there (tick), so durations and orderings within a test
+stay real. A test marked ``real_clock`` runs on the machine's clock instead (one that compares
+times with another process).
 """
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask import g, request_started
 from sqlalchemy import event
 
@@ -25,6 +33,99 @@ from caseapp.extensions import db  # noqa: E402
 from config import TestConfig  # noqa: E402
 
 from . import factories  # noqa: E402
+
+# Tuesday 8 December 2026, 10:00 in Vietnam (03:00 UTC, the same date in both): an ordinary working
+# day, with working days on either side in the same week, three weeks from New Year's Day and two
+# from the last public holiday (24/11), in office hours. A date the suite's deadlines, "in 7 days"
+# windows and working-day counts were written for; `make test-dates` runs the date-dependent tests
+# on the days that are not (weekends, holidays, the turn of the year, late evenings).
+DEFAULT_TEST_NOW = "2026-12-08T10:00:00+07:00"
+
+
+def _test_now():
+    value = os.environ.get("CASEAPP_TEST_NOW") or DEFAULT_TEST_NOW
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(f"CASEAPP_TEST_NOW={value!r} is not an ISO 8601 date and time") from None
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"CASEAPP_TEST_NOW={value!r} has no UTC offset (e.g. +07:00)")
+    return moment
+
+
+TEST_NOW = _test_now()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "real_clock: run on the machine's clock, not at TEST_NOW (a test that "
+                                       "compares times with another process, which the fixed clock cannot reach)")
+
+
+def pytest_report_header(config):
+    return f"caseapp: tests run at {TEST_NOW.isoformat()} (CASEAPP_TEST_NOW)"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session):
+    """Collection at TEST_NOW too: what a test module computes when imported (a constant, a
+    parametrize value) is of the same day as its tests."""
+    with time_machine.travel(TEST_NOW, tick=True):
+        return (yield)
+
+
+class _SessionClock:
+    """The session's travel to TEST_NOW. Each test's set-up rewinds it to TEST_NOW, so a session or
+    module fixture first asked for by that test (the browser tests' live server and its demo data)
+    is built at TEST_NOW too, not as many minutes later as the session has run (the next day, at
+    23:50)."""
+
+    def __init__(self):
+        self.travel = time_machine.travel(TEST_NOW, tick=True)
+        self.traveller = None
+
+    def start(self):
+        self.traveller = self.travel.start()
+
+    def stop(self):
+        self.travel.stop()
+        self.traveller = None
+
+    def rewind(self):
+        if self.traveller is not None:
+            self.traveller.move_to(TEST_NOW)
+
+
+SESSION_CLOCK = _SessionClock()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    SESSION_CLOCK.rewind()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fixed_clock_session():
+    """The whole session at TEST_NOW, so session fixtures (the app, the browser tests' live server and
+    its demo data) are built on that day."""
+    SESSION_CLOCK.start()
+    yield SESSION_CLOCK
+    if SESSION_CLOCK.traveller is not None:
+        SESSION_CLOCK.stop()
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(request, fixed_clock_session):
+    """Each test starts at TEST_NOW again (a travel nested in the session's); a ``real_clock`` test
+    gets no travel at all: the session's is stopped for it, and starts again at TEST_NOW after it."""
+    if request.node.get_closest_marker("real_clock"):
+        fixed_clock_session.stop()
+        try:
+            yield
+        finally:
+            fixed_clock_session.start()
+        return
+    with time_machine.travel(TEST_NOW, tick=True):
+        yield
 
 
 def database_url(suffix="main"):

@@ -6,10 +6,18 @@ What a browser test gets:
 - ``live_server``  (session scope) the real app, CSRF on, served by werkzeug on 127.0.0.1 and a free
   port in a background thread, on its own database — ``database_url("browser")``: a sibling
   PostgreSQL database when TEST_DATABASE_URL is set, else a SQLite file — built by the migrations,
-  with the administrative units and the demo data (``caseapp.demo.seed_demo``) committed.
+  with the administrative units and the demo data (``caseapp.demo.seed_demo``) committed. The server
+  runs in this process, on the tests' fixed clock (tests/conftest.py), but Chromium runs on the
+  machine's: its cookies reach the browser without Expires/Max-Age (``without_cookie_expiry``), so
+  a permanent session (12 h from the fixed instant) is never one that already expired for Chromium,
+  whatever the two clocks say; the server's own idle timeout still ends it. (Chromium happens to read
+  Expires relative to the response's Date header, which is on the fixed clock too: a correction for
+  clock skew of its own, not something the tests should lean on.)
   ``live_server.url`` is the base URL, ``live_server.app`` the Flask app (for ``with
   live_server.app.app_context():`` set-up or checks). The data is shared by every browser test of
-  the run: a test that creates records gives them names of its own and never relies on counts.
+  the run: a test that creates records gives them names of its own and never relies on counts, nor
+  on its records being newer than another test's — every test starts at the same instant (a failed
+  sign-in, too, counts against the login throttle's minute for every later test).
 - ``browser``  Chromium from /usr/bin/chromium (never a downloaded one). Missing: skip, but under
   CI=true a failure.
 - ``page`` / ``phone_page``  a fresh context per test (vi-VN, Asia/Ho_Chi_Minh, base_url set, so
@@ -78,6 +86,32 @@ def _build_live_app():
     return app
 
 
+def _cookie_without_expiry(value):
+    """A Set-Cookie value without its Expires and Max-Age attributes; a deletion (Max-Age=0) is kept
+    whole, since it deletes on any clock."""
+    name_value, *attributes = [part.strip() for part in value.split(";")]
+    keys = [attribute.partition("=")[0].strip().lower() for attribute in attributes]
+    if any(key == "max-age" and attribute.partition("=")[2].strip() == "0"
+           for key, attribute in zip(keys, attributes)):
+        return value
+    kept = [attribute for key, attribute in zip(keys, attributes) if key not in ("expires", "max-age")]
+    return "; ".join([name_value, *kept])
+
+
+def without_cookie_expiry(wsgi_app):
+    """The WSGI app with every Set-Cookie stripped of Expires/Max-Age: session cookies for Chromium,
+    whose clock is not the server's (see the module's docstring)."""
+    def app(environ, start_response):
+        def start(status, headers, exc_info=None):
+            headers = [(name, _cookie_without_expiry(value) if name.lower() == "set-cookie" else value)
+                       for name, value in headers]
+            return start_response(status, headers, exc_info)
+
+        return wsgi_app(environ, start)
+
+    return app
+
+
 @pytest.fixture(scope="session")
 def live_server():
     from werkzeug.serving import WSGIRequestHandler, make_server
@@ -88,7 +122,7 @@ def live_server():
         def log_request(self, *args, **kwargs):  # errors are still logged
             pass
 
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    server = make_server("127.0.0.1", 0, without_cookie_expiry(app), threaded=True, request_handler=QuietHandler)
     live = LiveServer(url=f"http://127.0.0.1:{server.port}", app=app)
 
     def remember(_sender, exception, **_extra):

@@ -8,6 +8,7 @@ from caseapp.cases.workflow_models import CaseFlag, FollowUp
 from caseapp.core.timeutil import format_datetime, utcnow
 from caseapp.extensions import db
 
+from ..dates import working_days_before
 from ..plans.conftest import approved_assessment
 from ..referrals.helpers import make_provider, make_referral
 from .conftest import new_case
@@ -38,7 +39,7 @@ def flag(case, to, by, due, note):
 
 def test_tasks_are_grouped_overdue_within_7_days_and_later(people, signed_in):
     now = utcnow()
-    case = new_case(people.facility, people.worker, opened_at=now - timedelta(days=10))   # assessment overdue
+    case = new_case(people.facility, people.worker, opened_at=working_days_before(now, 10))   # assessment overdue
     approved = new_case(people.facility, people.worker, name="Trần Văn Bình")
     approved_assessment(approved, people.worker)                                        # plan due in 7 working days
     follow_up(case, now + timedelta(days=3), "Thăm nhà lần hai")
@@ -58,12 +59,14 @@ def test_tasks_are_grouped_overdue_within_7_days_and_later(people, signed_in):
 
 
 def test_tasks_are_sorted_by_urgency_then_due_date(people, signed_in):
+    # Opened so many working days ago that each needs assessment (3 working days, 1 in an emergency or
+    # at high risk) fell due on an earlier working day, the emergency's last: on any day, Tết included.
     now = utcnow()
-    calm = new_case(people.facility, people.worker, name="Khách Bình Thường", opened_at=now - timedelta(days=20))
+    calm = new_case(people.facility, people.worker, name="Khách Bình Thường", opened_at=working_days_before(now, 8))
     urgent = new_case(people.facility, people.worker, urgency="emergency", name="Khách Khẩn Cấp",
-                      opened_at=now - timedelta(days=3))
+                      opened_at=working_days_before(now, 2))
     risky = new_case(people.facility, people.worker, urgency="low", name="Khách Nguy Cơ Cao",
-                     opened_at=now - timedelta(days=10))
+                     opened_at=working_days_before(now, 4))
     risky.risk_level = "high"
     db.session.flush()
     groups = deadlines.group_items(deadlines.user_items(people.worker).items, now)
@@ -73,7 +76,7 @@ def test_tasks_are_sorted_by_urgency_then_due_date(people, signed_in):
     overdue = section(page, "overdue")
     assert overdue.index("Khách Khẩn Cấp") < overdue.index("Khách Nguy Cơ Cao") < overdue.index("Khách Bình Thường")
     # the same urgency: the earliest due first
-    early = new_case(people.facility, people.worker, name="Khách Sớm", opened_at=now - timedelta(days=30))
+    early = new_case(people.facility, people.worker, name="Khách Sớm", opened_at=working_days_before(now, 12))
     order = [i.case_id for i in deadlines.group_items(deadlines.user_items(people.worker).items, now).overdue]
     assert order == [urgent.id, risky.id, early.id, calm.id]
 
