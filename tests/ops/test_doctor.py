@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from caseapp import create_app
 from caseapp.core.timeutil import utcnow
@@ -14,8 +15,11 @@ from caseapp.reminders.models import SchedulerSweep
 from config import ProductionConfig
 
 from ..mail.conftest import free_port, smtp_server  # noqa: F401  (a local SMTP server: the fixture)
-from ..conftest import app_on_own_database, dispose
+from ..conftest import app_on_own_database, dispose, is_postgres
 from .conftest import change_translation, private_catalogue, run
+
+# The doctor compares this machine's clock with the database server's, which the fixed clock cannot move.
+pytestmark = pytest.mark.real_clock
 
 SECRET_KEY = "9f1c2e7a4b8d6f03a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5"
 BASE_URL = "https://caseapp.example.vn"
@@ -185,3 +189,14 @@ def test_a_database_behind_the_migrations_is_named(ready):
     # What needs the database is not checked on one that is not ready; everything else still is.
     assert failing(marks) == [DATABASE, STORAGE, SCHEDULER, CLOCK]
     assert output.count("bỏ qua: cơ sở dữ liệu chưa sẵn sàng") == 3
+
+
+@pytest.mark.skipif(not is_postgres(), reason="the database's clock is PostgreSQL's now(); SQLite has none of its own")
+def test_a_clock_that_differs_from_the_database_servers_is_named(ready):
+    with time_machine.travel(utcnow() + timedelta(minutes=10), tick=True):
+        tick = run(ready, "reminders", "tick")    # the scheduler swept just now, on this clock
+        assert tick.exit_code == 0, tick.output
+        code, marks, output = doctor(ready)
+    assert code != 0
+    assert failing(marks) == [CLOCK]
+    assert "lệch" in output
