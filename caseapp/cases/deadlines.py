@@ -36,8 +36,8 @@ SUBMITTED_ASSESSMENTS = ("pending", "approved")
 DONE_PLANS = ("pending", "approved", "superseded")
 
 # Items whose date a person chose (not a rule of core.deadlines): where they come from.
-FOLLOW_UP_SOURCE = "TT 02/2020/TT-BLĐTBXH, bước 3–4 (lịch theo dõi)"
-FLAG_SOURCE = "TT 02/2020/TT-BLĐTBXH, bước 4 (yêu cầu của lãnh đạo)"
+FOLLOW_UP_SOURCE = "Thông tư 02/2020/TT-BLĐTBXH, bước 3–4 (lịch theo dõi)"
+FLAG_SOURCE = "Thông tư 02/2020/TT-BLĐTBXH, bước 4 (yêu cầu của lãnh đạo)"
 
 KINDS = {
     "safety_check": _l("Emergency safety check of the child"),
@@ -135,7 +135,7 @@ def group_items(items, now=None):
 # --- the statements -----------------------------------------------------------------------------------
 
 def _is_urgent(urgency, risk_level):
-    """DOMAIN.md §4: the emergency / high-risk variant of a rule."""
+    """The emergency / high-risk variant of a rule: an emergency or high-urgency case, or a high assessed risk."""
     return urgency in ("emergency", "high") or risk_level == "high"
 
 
@@ -256,7 +256,7 @@ def _case_level_items(row):
     if reported is not None:
         items.append(_item(row, "safety_check", due_at("safety_check", reported), rule_for("safety_check").source))
     if row.intake_incomplete and row.intake_due_at is not None:
-        # Emergency admission: the intake record within 24 hours (DOMAIN.md §4).
+        # Emergency admission: the intake record within 24 hours.
         items.append(_item(row, "intake_completion", row.intake_due_at, rule_for("intake_completion").source))
     if not row.submitted:
         # Needs assessment: 3 working days from the opening, 1 in an emergency / high risk (TT 02/2020, bước 1).
@@ -297,7 +297,7 @@ def _follow_up_statement(r):
 
 def _referral_statement(r):
     """Referrals the case's facility sent that still await the receiver's answer (the sender's side of
-    the closed loop, DOMAIN.md §4; overdue as in Referral.is_overdue)."""
+    the closed loop; overdue as in Referral.is_overdue)."""
     from ..referrals.models import Provider, Referral
 
     stmt = (_base(r, [Referral.id.label("ref_id"), Referral.answer_due_at, Referral.is_urgent,
@@ -374,12 +374,12 @@ def _read(reading, statements=None, params=None):
         items.append(_item(row, "follow_up", row.due_at, source, assignee_id=row.assignee_id,
                            ref_id=row.ref_id, detail=row.purpose, sub_kind=row.kind))
     for row in rows(referrals):
-        # Receiver's answer: 2 working days, an urgent referral 4 hours (DOMAIN.md §4).
+        # Receiver's answer: 2 working days, an urgent referral 4 hours.
         variant = "urgent" if row.is_urgent else "default"
         items.append(_item(row, "referral_answer", row.answer_due_at, rule_for("referral_answer", variant).source,
                            ref_id=row.ref_id, detail=row.provider_name))
     for row in rows(stays):
-        # DOMAIN.md §5: warn before the planned end; never end a stay silently.
+        # Warn before the planned end: a stay never ends silently.
         items.append(_item(row, "shelter_stay_end", row.planned_end_at, rule_for("shelter_stay").source,
                            ref_id=row.ref_id))
     for row in rows(flags):

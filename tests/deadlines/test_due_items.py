@@ -88,7 +88,7 @@ def test_the_plan_is_due_7_working_days_after_the_assessment_and_done_when_sent(
     assert items_of(people.worker, "assessment", case) == []
     item = one(people.worker, "plan", case)
     assert item.due_at == due_at("plan", as_utc(assessment.assessed_at))
-    assert item.source == "TT 02/2020/TT-BLĐTBXH, bước 2"
+    assert item.source == "Thông tư 02/2020/TT-BLĐTBXH, bước 2; thời hạn: mặc định của cơ sở (có thể thay đổi)"
     plan = plan_services.create_plan(case, plan_data(), by=people.worker, submit=False)
     assert one(people.worker, "plan", case)                      # a draft plan is not done
     db.session.expire_all()
@@ -101,7 +101,7 @@ def test_a_child_protection_plan_is_due_5_working_days_from_the_report(people):
     case = new_case(people.facility, people.worker, case_type="child_protection", opened_at=vn(2027, 2, 2, 14, 0))
     item = one(people.worker, "plan", case)                     # even before any assessment
     assert item.due_at == vn(2027, 2, 16, 14, 0)                # Tết 2027 (4–10 Feb) is not counted
-    assert item.source == "NĐ 56/2017/NĐ-CP, Điều 27"
+    assert item.source == "Nghị định 56/2017/NĐ-CP, Điều 27"
     assert one(people.worker, "assessment", case)
 
 
@@ -211,7 +211,7 @@ def test_a_closed_case_keeps_only_its_follow_ups_and_a_transferred_one_nothing(p
     db.session.flush()
     # the follow-ups after closure are worked on the closed case (TT 02/2020, bước 5)
     assert [(i.kind, i.source) for i in items_of(people.worker, case=case)] == [
-        ("follow_up", "TT 02/2020/TT-BLĐTBXH, bước 5")]
+        ("follow_up", "Thông tư 02/2020/TT-BLĐTBXH, bước 5; thời hạn: mặc định của cơ sở (có thể thay đổi)")]
     assert [i.kind for i in deadlines.case_items(case, people.worker)] == ["follow_up"]
     case.status = "transferred"
     db.session.flush()

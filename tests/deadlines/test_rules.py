@@ -61,16 +61,24 @@ def test_plan_review_every_30_days_and_14_at_high_risk():
 
 
 def test_clock_rules_of_12_and_4_hours_ignore_weekends_and_holidays():
-    # NĐ 56/2017, Điều 26.3: protective measures within 12 hours of the report — on Tết too.
+    # NĐ 56/2017, khoản 3 Điều 26: protective measures within 12 hours of the report — on Tết too.
     assert local(due_at("safety_check", vn(2027, 2, 5, 22, 0))) == datetime(2027, 2, 6, 10, 0)
-    assert rule_for("safety_check").source == "NĐ 56/2017/NĐ-CP, Điều 26.3"
+    assert rule_for("safety_check").source == "Nghị định 56/2017/NĐ-CP, khoản 3 Điều 26"
     # An urgent referral is answered within 4 hours, even on a Saturday evening.
     assert local(due_at("referral_answer", vn(2026, 12, 5, 21, 30), variant="urgent")) == datetime(2026, 12, 6, 1, 30)
     # The ordinary referral answer: 2 working days.
     assert local(due_at("referral_answer", vn(2026, 12, 4, 15, 0))) == datetime(2026, 12, 8, 15, 0)
 
 
-def test_every_rule_cites_its_source():
-    assert all(rule.source for rule in RULES.values())
+def test_every_rule_cites_the_law_or_says_it_is_the_facility_s_default():
+    """What the pages show as "Căn cứ: …": a legal text, or — where no law sets the duration — that it is
+    the facility's default, never anything a user cannot look up."""
+    laws = ("Nghị định ", "Thông tư ", "Luật ", "Quyết định ")
+    for key, rule in RULES.items():
+        assert rule.source.startswith(laws) or "cơ sở" in rule.source, key
+    assert rule_for("intake_completion").source == "Mặc định của cơ sở (có thể thay đổi)"
+    assert rule_for("referral_answer", "urgent").source == "Mặc định của cơ sở (có thể thay đổi)"
+    assert rule_for("plan_review").source == ("Thông tư 02/2020/TT-BLĐTBXH, bước 4; "
+                                              "thời hạn: mặc định của cơ sở (có thể thay đổi)")
     # An unknown variant falls back to the default rule.
     assert rule_for("assessment", "no_such_variant") is RULES[("assessment", "default")]

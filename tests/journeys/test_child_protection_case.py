@@ -59,11 +59,11 @@ def test_child_protection_case_from_a_111_report_to_transfer_and_closure(world, 
     [safety] = items["safety_check"]
     assert local(safety.due_at) == local(reported_at) + timedelta(hours=12)
     assert local(safety.due_at).date() == friday + timedelta(days=1)
-    assert safety.source == rule_for("safety_check").source == "NĐ 56/2017/NĐ-CP, Điều 26.3"
+    assert safety.source == rule_for("safety_check").source == "Nghị định 56/2017/NĐ-CP, khoản 3 Điều 26"
     # NĐ 56/2017 Điều 27: the plan 5 working days from the report — over the weekend, the next Friday 15:00
     [plan_due] = items["plan"]
     assert local(plan_due.due_at) == local(reported_at) + timedelta(days=7)
-    assert plan_due.source == "NĐ 56/2017/NĐ-CP, Điều 27"
+    assert plan_due.source == "Nghị định 56/2017/NĐ-CP, Điều 27"
     html = page_of(w, case)
     assert current_step(html) == "Tiếp nhận"
     titles = deadline_titles(html)
