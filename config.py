@@ -97,7 +97,7 @@ class Config:
     ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
     MAX_CONTENT_LENGTH = ATTACHMENT_MAX_BYTES + 1024 * 1024
     SCHEDULER_EXPECTED = _env_bool("SCHEDULER_EXPECTED", False)
-    # Reminders (caseapp/reminders): offsets from each due time, d/h/m, negative before (issue 5 §1).
+    # Reminders (caseapp/reminders): offsets from each due time, d/h/m, negative before.
     REMINDER_OFFSETS = os.environ.get("REMINDER_OFFSETS", "-1d,0")
     # The supervisor dashboard's roll-up (main.rollups): how long its numbers are kept before counting again.
     DASHBOARD_ROLLUP_SECONDS = int(os.environ.get("DASHBOARD_ROLLUP_SECONDS", "120"))
@@ -105,7 +105,8 @@ class Config:
     STATISTICS_ROLLUP_SECONDS = int(os.environ.get("STATISTICS_ROLLUP_SECONDS", "300"))
     # Break the glass (cases.access): how long an emergency access to a case outside one's scope lasts.
     BREAK_GLASS_HOURS = int(os.environ.get("BREAK_GLASS_HOURS", "8"))
-    # Reports (issue 6): the body the reports go to — since 2025 Sở Y tế (DOMAIN.md §1); a setting, not a constant.
+    # Reports: the body the reports go to — since 2025 Sở Y tế (Bộ Y tế took over social protection from
+    # Bộ LĐTBXH); a setting, not a constant.
     REPORT_RECEIVING_BODY = os.environ.get("REPORT_RECEIVING_BODY", "Sở Y tế")
     # Report files made in the background (reports.jobs): where they are kept, and for how long.
     EXPORT_DIR = os.environ.get("EXPORT_DIR") or str(INSTANCE_DIR / "exports")

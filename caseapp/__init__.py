@@ -121,7 +121,7 @@ def _register_blueprints(app):
                plans_bp, notifications_bp, documents_bp, reminders_bp, reports_bp):
         app.register_blueprint(bp)
     install_hooks()  # reminder rows follow their due items, in the same transaction (reminders.services)
-    from .mail import bp as mail_bp  # e-mail settings and the outbox page (issue 5 §6)
+    from .mail import bp as mail_bp  # e-mail settings and the outbox page
 
     app.register_blueprint(mail_bp)
 

@@ -65,7 +65,7 @@ def register_cli(app):
     @click.option("--clients", type=click.IntRange(min=1), required=True, help="How many clients to generate.")
     @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
     def demo_data_command(clients, seed):
-        """Generate synthetic national-scale data (issue 7; refused in production; needs load-units)."""
+        """Generate synthetic national-scale data for benchmarks (refused in production; needs load-units)."""
         from .demo import DEMO_PASSWORD
         from .demo_data import DemoDataRefused, generate
 

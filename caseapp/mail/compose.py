@@ -2,7 +2,7 @@
 recipient's language, with absolute links.
 
 Only case numbers, the kind of item, due times and links go into a mail (NĐ 13/2023/NĐ-CP, data
-minimisation; DOMAIN.md §6): the notification's sentence (notifications.texts, whose params are case
+minimisation): the notification's sentence (notifications.texts, whose params are case
 numbers and dates only) and, for the digest, DueItem.case_number / title / due_at — never
 DueItem.client_label or DueItem.detail (a flag's note, a follow-up's purpose, a provider's name).
 
@@ -90,7 +90,7 @@ def _digest_line(item):
 
 
 def digest_mail(user, day, overdue, today):
-    """The daily digest (issue 5 §6): the user's overdue items and those due today (local `day`)."""
+    """The daily digest: the user's overdue items and those due today (local `day`)."""
     with force_locale(user.locale or "vi"):
         context = {"day": day, "overdue": [_digest_line(i) for i in overdue],
                    "today": [_digest_line(i) for i in today],

@@ -26,7 +26,7 @@ from ..security import ROLE_PERMS, Perm
 from . import services, smtp
 from .models import MailPreference, OutboxMail
 
-DIGEST_AT = time(7, 0)                # the daily digest: 07:00 Asia/Ho_Chi_Minh (issue 5 §6)
+DIGEST_AT = time(7, 0)                # the daily digest: 07:00 Asia/Ho_Chi_Minh
 CLAIM_LEASE = timedelta(minutes=15)   # a claim older than this was abandoned by a killed process
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=1)

@@ -1,4 +1,4 @@
-"""The e-mail outbox and each user's e-mail preferences (issue 5 §6).
+"""The e-mail outbox and each user's e-mail preferences.
 
 An e-mail is a row first: it is written in the transaction of what it announces (a notification, the
 day's digest), so it exists exactly when that commits, and its `unique_key` allows at most one e-mail
@@ -6,7 +6,7 @@ per notification and one digest per user and local day. `mail.jobs.deliver` send
 through SMTP, retrying with back-off, so an SMTP outage delays mail and loses none.
 
 Bodies hold only case numbers, the kind of item, due times and links — never a client's name,
-address or notes (data minimisation, NĐ 13/2023/NĐ-CP; DOMAIN.md §6): an e-mail leaves the
+address or notes (data minimisation, NĐ 13/2023/NĐ-CP): an e-mail leaves the
 system's access rules for good."""
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column

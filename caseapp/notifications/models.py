@@ -1,5 +1,5 @@
 """In-app notifications (thông báo): what happened, for whom, about which case — never a client's name
-(data minimisation, NĐ 13/2023/NĐ-CP; DOMAIN.md §6: a list of notifications is seen at a glance, on
+(data minimisation, NĐ 13/2023/NĐ-CP: a list of notifications is seen at a glance, on
 shared screens too, and outlives the case's access rules).
 
 General on purpose: the caseload review (reassignments, flags) writes them now, the reminders

@@ -28,7 +28,7 @@ def notify(user_id, kind, case, text_key, *, unique_key, params=None, at=None):
     except IntegrityError:
         # Another transaction wrote the same key meanwhile: theirs stands.
         return db.session.scalar(sa.select(Notification).where(Notification.unique_key == unique_key))
-    # Its e-mail (issue 5 §6), in this same transaction: see caseapp/mail/services.py for why here.
+    # Its e-mail, in this same transaction: see caseapp/mail/services.py for why here.
     from ..mail.services import enqueue_notification
 
     enqueue_notification(notification)

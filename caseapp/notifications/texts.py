@@ -12,7 +12,7 @@ TEXTS = {
     "reminder_upcoming": _l("Reminder: %(item)s of case %(number)s is due %(due)s."),
     "reminder_due": _l("Due now: %(item)s of case %(number)s (due %(due)s)."),
     "reminder_escalation": _l("Overdue: %(item)s of case %(number)s was due %(due)s and is still open."),
-    # reports.jobs: a report file made in the background (issue 6 §8)
+    # reports.jobs: a report file made in the background
     "report_export_ready": _l("The %(format)s file of the report %(period)s is ready; it can be downloaded for %(days)s days."),
 }
 UNKNOWN = _l("Notification")

@@ -1,4 +1,4 @@
-"""The scheduler's work (issue 5 §2–5): one sweep issues every reminder that is due, exactly once.
+"""The scheduler's work: one sweep issues every reminder that is due, exactly once.
 
 A sweep works in batches of BATCH_SIZE rows, each batch one transaction:
   1. claim: UPDATE reminders SET status='sent', sent_at, late WHERE id IN (the first pending rows
@@ -28,7 +28,7 @@ from .models import ESCALATION, Reminder, SchedulerSweep
 log = logging.getLogger("caseapp.reminders")
 
 BATCH_SIZE = 2000
-LATE_AFTER = timedelta(minutes=5)    # issue 5 §4: issued more than this after remind_at → late (catch-up)
+LATE_AFTER = timedelta(minutes=5)    # issued more than this after remind_at → late (catch-up)
 
 
 _CLAIMED = (Reminder.id, Reminder.slot, Reminder.late)
@@ -229,7 +229,7 @@ def _retry_one_by_one(now, batch_size, skip_ids, totals):
 
 
 def scheduled_tick(app):
-    """The scheduler's one interval job: a sweep, then the mail domain's delivery (issue 5 §6)."""
+    """The scheduler's one interval job: a sweep, then the mail domain's delivery."""
     from ..mail.jobs import deliver
 
     with app.app_context():
@@ -245,7 +245,7 @@ def scheduled_tick(app):
         except Exception:  # noqa: BLE001
             db.session.rollback()
             log.exception("mail delivery failed")
-        try:  # report files made in the background (issue 6 §8: reports.jobs)
+        try:  # report files made in the background (reports.jobs)
             from ..reports.jobs import run_export_jobs
 
             run_export_jobs(now)

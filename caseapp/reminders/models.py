@@ -1,4 +1,4 @@
-"""Reminders as rows (issue 5 §1): for every due item of cases.deadlines, when to remind whom.
+"""Reminders as rows: for every due item of cases.deadlines, when to remind whom.
 
 A reminder is keyed on the due item (`item_key`, from DueItem.key) and its `slot` — one of the
 configured offsets before/at the due time (REMINDER_OFFSETS, default one day before and at the due
@@ -58,7 +58,7 @@ class Reminder(db.Model):
 
 
 class SchedulerSweep(db.Model):
-    """One row per sweep (issue 5 §7): the heartbeat the admin page and /healthz read."""
+    """One row per sweep: the heartbeat the admin page and /healthz read."""
     __tablename__ = "scheduler_sweeps"
     __table_args__ = (sa.Index("ix_scheduler_sweeps_started_at", "started_at"),)
 

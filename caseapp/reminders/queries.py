@@ -1,4 +1,4 @@
-"""Reads of the scheduler's state: small grouped counts and the last sweeps (issue 5 §7)."""
+"""Reads of the scheduler's state: small grouped counts and the last sweeps."""
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from ..security import ALL_FACILITY_ROLES, Role
 from .jobs import LATE_AFTER
 from .models import Reminder, SchedulerSweep
 
-STALE_AFTER = timedelta(minutes=5)   # issue 5 §7: no sweep for 5 minutes → the scheduler is stale
+STALE_AFTER = timedelta(minutes=5)   # no sweep for 5 minutes → the scheduler is stale
 RECENT_SWEEPS = 10
 
 

@@ -1,4 +1,4 @@
-"""Reminder rows follow the due items of their case (issue 5 §1).
+"""Reminder rows follow the due items of their case.
 
 `sync_case_reminders(case_id)` recomputes the case's due items (cases.deadlines, no user scope) and
 reconciles the case's reminder rows: inserts the missing ones, moves those whose due time or person
@@ -34,7 +34,7 @@ from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from .models import ESCALATION, Reminder
 
-# Issue 5 §1: remind the day before and at the due time, unless REMINDER_OFFSETS says otherwise
+# Remind the day before and at the due time, unless REMINDER_OFFSETS says otherwise
 # ("-1d,0": comma-separated offsets from the due time, in d / h / m; negative is before).
 DEFAULT_OFFSETS = "-1d,0"
 _OFFSET = re.compile(r"^([+-]?\d+)([dhm]?)$")
@@ -69,13 +69,13 @@ def item_key(item):
 
 
 def _is_urgent(item):
-    """DOMAIN.md §4: the high-risk / urgent variant (the case's urgency, raised by a high risk level)."""
+    """The high-risk / urgent variant of a rule (the case's urgency, raised by a high risk level)."""
     return item.urgency_rank <= URGENCY_RANK["high"]
 
 
 def escalation_at(item, referrals=None):
     """When an overdue item escalates to the facility's supervisors: core.deadlines rule "escalation"
-    (DOMAIN.md §4: 1 working day for high risk / urgent, 3 otherwise). A referral escalates when
+    (1 working day for high risk / urgent, 3 otherwise). A referral escalates when
     referrals.services says (its own urgency), so the referral page and the reminder agree."""
     if item.kind == "referral_answer" and referrals and item.ref_id in referrals:
         from ..referrals.services import escalation_due_at

@@ -1,4 +1,4 @@
-"""The scheduler page (issue 5 §7): last sweep, reminders pending / sent / late, the mail outbox.
+"""The scheduler page: last sweep, reminders pending / sent / late, the mail outbox.
 Admins and supervisors (VIEW_AUDIT: the people who answer for the system's running)."""
 from flask import current_app, render_template
 from flask_login import current_user
