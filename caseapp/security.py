@@ -48,15 +48,15 @@ class Perm(str, enum.Enum):
     DECIDE_TRANSFER = "decide_transfer"      # accept / decline a case transferred to the facility
     REVIEW_CASELOAD = "review_caseload"      # caseload review, reassign, flag
     BREAK_GLASS = "break_glass"              # open a sealed case of the facility, giving a reason
-    EXTEND_STAY = "extend_stay"              # extend a shelter stay past its planned end (DOMAIN.md §5)
-    # reports (issue 6): aggregates only — none of these opens a case, a client or a list of them
+    EXTEND_STAY = "extend_stay"              # extend a shelter stay past its planned end
+    # reports: aggregates only — none of these opens a case, a client or a list of them
     VIEW_STATISTICS = "view_statistics"      # statistics and QĐ 112 indicators of the user's facility
     VIEW_PROVINCE_REPORTS = "view_province_reports"  # the province: live aggregates and frozen reports
     FREEZE_REPORTS = "freeze_reports"        # freeze a reporting period (and re-open it with a reason)
     ENTER_REFERENCE_DATA = "enter_reference_data"  # denominators, baselines, province targets (with source)
 
 
-# DOMAIN.md §2: admins manage settings and users but see no case content; reporters see aggregates only.
+# Admins manage settings and users but see no case content; reporters see aggregates only.
 _CASEWORK = {Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.CREATE_INTAKE, Perm.VIEW_CASES, Perm.EDIT_CASES,
              Perm.VIEW_PROVIDERS}
 ROLE_PERMS = {
@@ -150,14 +150,14 @@ def load_or_404(model, ident, perm, user=None):
 def case_scope(user):
     """SQL condition on Case: the cases this user may open.
 
-    DOMAIN.md §2 and issue 3 §7: supervisors see every case of their facility; social workers the
+    Supervisors see every case of their facility; social workers the
     cases assigned to them; shelter staff the cases of their shelter except sealed ones not assigned
     to them; admins, reporters and deactivated accounts no case content at all. A case is sealed when
     it is flagged sensitive or its client is (a client flagged after the case was opened seals the
-    case too). Access granted case by case (issue 4 §9: shared by a supervisor, or break the glass
+    case too). Access granted case by case (shared by a supervisor, or break the glass
     with a reason — caseapp/cases/access.py) opens a case of the user's own facility while the grant
     is active (not expired, not revoked). Supervisors also read the cases their facility transferred
-    to another one (issue 4 §4), read-only: write routes check can_edit_case."""
+    to another one, read-only: write routes check can_edit_case."""
     import sqlalchemy as sa
     from sqlalchemy.orm import aliased
 
@@ -183,7 +183,7 @@ def case_scope(user):
 
 
 def granted_case(user, kinds=None, now=None):
-    """SQL condition on Case: the user holds an active CaseAccessGrant on it (issue 4 §9) — not
+    """SQL condition on Case: the user holds an active CaseAccessGrant on it — not
     revoked, not expired; `kinds` narrows to ("shared",) or ("break_glass",). One EXISTS served by
     ix_case_access_grants_user_case (user_id, case_id)."""
     import sqlalchemy as sa
@@ -226,7 +226,7 @@ def _active_grant_of(grant, user, now=None):
 
 def _transferred_out_by(facility_id):
     """SQL condition on Case: the case was transferred out of this facility (an accepted Transfer).
-    Its supervisors keep reading the history (issue 4 §4); can_edit_case refuses their writes.
+    Its supervisors keep reading the history; can_edit_case refuses their writes.
 
     The ids are read first (a facility transfers few cases) so that the supervisor's scope,
     `facility_id = X OR id IN (…)`, stays two index lookups; an EXISTS here made PostgreSQL scan
@@ -260,7 +260,7 @@ def can_edit_case(user, case):
 
 def can_steer_case(user, case):
     """May this user move the case through its steps, ask for its closure, or reopen it? The case's
-    assigned worker and the supervisors of its facility — DOMAIN.md §2: social workers make the
+    assigned worker and the supervisors of its facility: social workers make the
     closure requests of their cases, supervisors approve them. Reopening is given to both (not to
     supervisors alone): it brings protection back rather than ending it, and the worker is the one who
     finds a new need at the follow-up after closure; it needs a reason and is recorded. Shelter staff

@@ -4,7 +4,7 @@ from flask import has_request_context, request
 from ..extensions import db
 from .models import AuditEvent
 
-# Security events the foundation records (issue 2, item 9).
+# Security events: sign-in and sign-out, refused access, password and account changes.
 SECURITY_ACTIONS = (
     "login_ok", "login_failed", "login_throttled", "logout", "permission_denied",
     "password_changed", "password_reset", "user_deactivated", "session_expired",

@@ -1,8 +1,8 @@
-"""Access to a case beyond the default scope (issue 4 §9, issue 3 §7): sealed cases, break the glass
+"""Access to a case beyond the default scope: sealed cases, break the glass
 and sharing — the reads and the writes of CaseAccessGrant.
 
 - A *sealed* case (it or its client is flagged sensitive) is seen by its worker and the facility's
-  supervisors only (security.case_scope). DOMAIN.md §6: being a victim, health and children's data are
+  supervisors only (security.case_scope): being a victim, health and children's data are
   sensitive personal data (Nghị định 13/2023/NĐ-CP; Luật Bảo vệ dữ liệu cá nhân 2025).
 - *Break the glass*: a user of the case's own facility holding Perm.BREAK_GLASS who needs a case
   outside their scope gives a reason and gets a grant that expires (BREAK_GLASS_HOURS). The reason is
@@ -194,7 +194,7 @@ def clean_reason(reason):
 
 
 def break_glass(case, *, reason, by, hours=DEFAULT_BREAK_GLASS_HOURS, now=None):
-    """Open a case outside the user's scope for `hours`, giving a reason (issue 4 §9). The reason is in
+    """Open a case outside the user's scope for `hours`, giving a reason. The reason is in
     the grant row; the audit event references the grant (its detail holds no personal data)."""
     if not may_break_glass(by, case):
         raise ServiceError(_("You may not open this case."))

@@ -1,4 +1,4 @@
-"""Forms of break the glass, sharing a case and the supervisors' review of accesses (issue 4 §9)."""
+"""Forms of break the glass, sharing a case and the supervisors' review of accesses."""
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Optional

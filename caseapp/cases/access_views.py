@@ -1,4 +1,4 @@
-"""Pages of sealed cases, break the glass, sharing and the supervisors' access log (issue 4 §9).
+"""Pages of sealed cases, break the glass, sharing and the supervisors' access log.
 Thin: load + authorise → form → service → commit → redirect / render."""
 from flask import abort, current_app, flash, has_request_context, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l

@@ -1,7 +1,7 @@
 """Supervisor approvals (phê duyệt): request → approve, or return with a comment.
 
 Generic over what is approved (the *subject*): needs assessments and intervention plans now, case
-closures later. DOMAIN.md §2 and §4 (TT 02/2020/TT-BLĐTBXH, bước 2 and 5): a supervisor of the
+closures later. TT 02/2020/TT-BLĐTBXH, bước 2 and 5: a supervisor of the
 facility approves; nobody decides on what they asked for, nor on an assessment or a plan they wrote.
 
 - One pending approval per subject.

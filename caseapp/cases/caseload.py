@@ -1,4 +1,4 @@
-"""The supervisor's caseload review (issue 4 §8): reads and writes.
+"""The supervisor's caseload review: reads and writes.
 
 Reads: one row per worker of the facility with the numbers a supervisor watches — open cases, high
 risk, overdue follow-ups, no contact for 30 days, pending approvals, open flags — plus a row for the
@@ -8,8 +8,8 @@ exactly that many cases.
 
 Writes: reassigning cases (audited, on the timeline, the new worker notified) and flags from a
 supervisor to a worker (raised / resolved, audited, on the timeline, notified). Supervision and the
-reassignment of cases are the supervisor's (DOMAIN.md §2, roles: "supervisor … reassign";
-TT 02/2020/TT-BLĐTBXH on case management under the supervision of the facility's management).
+reassignment of cases are the supervisor's (TT 02/2020/TT-BLĐTBXH: case management under the
+supervision of the facility's management).
 """
 import unicodedata
 from dataclasses import dataclass, field
@@ -36,7 +36,7 @@ from .workflow_models import Approval, CaseFlag
 
 # Who holds a caseload: the facility's social workers and shelter staff.
 WORKER_ROLES = (Role.SOCIAL_WORKER.value, Role.SHELTER_STAFF.value)
-NO_CONTACT_DAYS = 30          # issue 4 §8: cases without contact for 30 days
+NO_CONTACT_DAYS = 30          # cases without contact for 30 days
 FLAG_NOTE_MAX = 2000
 RESOLUTION_MAX = 2000
 OPEN_FLAGS_SHOWN = 200

@@ -1,4 +1,4 @@
-"""The supervisor's pages (issue 4 §8): the caseload review, reassigning cases (one from the case
+"""The supervisor's pages: the caseload review, reassigning cases (one from the case
 page, many from the facility list), flags to workers and their resolution. Thin: load + authorise
 → form → caseload service → commit → redirect; a refused input re-renders with what was typed (422).
 """

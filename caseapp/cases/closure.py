@@ -1,4 +1,4 @@
-"""The case's own workflow, in the UI (issue 4 §1, §6, §10): moving a case through the steps of
+"""The case's own workflow, in the UI: moving a case through the steps of
 TT 02/2020/TT-BLĐTBXH by hand, closing it with a supervisor's approval, reopening it, and editing
 the case's own details under an optimistic lock.
 
@@ -6,7 +6,7 @@ the case's own details under an optimistic lock.
   planning needs an approved needs assessment (bước 1 before bước 2), implementation and review an
   approved intervention plan (bước 2: the plan is approved by a supervisor before it is carried out).
   The moves the plans domain makes itself (assessment submitted / approved, plan approved) stay there.
-- Closure (DOMAIN.md §4, bước 5 "Đánh giá và kết thúc quản lý đối tượng"): the worker asks with a
+- Closure (TT 02/2020/TT-BLĐTBXH, bước 5 "Đánh giá và kết thúc quản lý đối tượng"): the worker asks with a
   reason (core.categories.CLOSURE_REASONS), a summary of the results and, if written, the closing
   evaluation; a supervisor approves (cases.approvals, subject "closure", subject_id = the case) or
   returns it with a comment. Approval closes the case (workflow.change_status via
@@ -42,7 +42,7 @@ REASON_MAX = 1000
 TEXT_MAX = 4000
 CLOSURE = "closure"
 
-# The follow-ups after closure (DOMAIN.md §4 defaults, TT 02/2020/TT-BLĐTBXH bước 5): the first a
+# The follow-ups after closure (TT 02/2020/TT-BLĐTBXH bước 5; 30 and 90 days by default): the first a
 # home visit, the second a phone call, both assigned to the case's worker.
 FOLLOW_UPS_AFTER_CLOSURE = (("first", "home_visit"), ("second", "phone"))
 
@@ -145,7 +145,7 @@ def request_closure(case, *, reason, summary, evaluation=None, by):
     ensure_editable(case)
     reason, summary, evaluation = clean_closure(reason=reason, summary=summary, evaluation=evaluation)
     if open_stay_exists(case.id):
-        # DOMAIN.md §5: never end a stay silently — the person leaves the shelter first.
+        # A stay never ends silently: the person leaves the shelter first.
         raise ServiceError(_l("The person is still staying in the shelter: record the check-out before "
                               "closing the case."))
     if db.session.scalar(pending_for_subject(CLOSURE, case.id).with_only_columns(Approval.id)):

@@ -51,7 +51,7 @@ def no_contact_condition(days, now=None):
 
 def awaiting_referral_condition():
     """SQL condition on Case: a referral its facility sent still awaits the receiver's answer (status
-    'sent' — the sender's side of the closed loop, DOMAIN.md §4; as cases.deadlines reads it)."""
+    'sent' — the sender's side of the closed loop, as cases.deadlines reads it)."""
     from ..referrals.models import Referral
 
     return Case.id.in_(sa.select(Referral.case_id).where(
@@ -88,8 +88,8 @@ def filtered_cases(user, filters: CaseFilters):
             .options(contains_eager(Case.client),
                      contains_eager(Case.assigned_worker.of_type(worker)).lazyload(worker.facility)))
     if filters.scope == "mine":
-        # "Hồ sơ của tôi": the user's cases and those a supervisor shared with them (issue 4 §9; the
-        # list marks them "được chia sẻ"). Break-the-glass accesses stay out of the list.
+        # "Hồ sơ của tôi": the user's cases and those a supervisor shared with them (the list
+        # marks them "được chia sẻ"). Break-the-glass accesses stay out of the list.
         stmt = stmt.where(sa.or_(Case.assigned_worker_id == user.id, granted_case(user, kinds=("shared",))))
     if filters.status == "open":
         stmt = stmt.where(Case.status.in_(OPEN_STATUSES))

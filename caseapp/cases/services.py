@@ -12,7 +12,7 @@ from .models import Case, CaseEvent
 
 
 def format_case_number(facility_code, year, value):
-    """<facility code>-<year>-<6-digit sequence>, e.g. CTXHQN-2026-000042 (issue 3 §4)."""
+    """<facility code>-<year>-<6-digit sequence>, e.g. CTXHQN-2026-000042."""
     return f"{facility_code}-{year}-{value:06d}"
 
 

@@ -156,7 +156,7 @@ def _case_sections(case):
         "workflow_section": workflow_section(case, current_user),
         "followup_section": followup_views.section(case),
         "attachment_section": attachment_views.section(case),
-        # the stays of a shelter case, with the check-out its closure waits for (journeys, issue 4 §11)
+        # the stays of a shelter case, with the check-out its closure waits for
         "stay_section": shelter_case_section(case, current_user),
         # the printable forms (caseapp/documents) of the versions the two sections above loaded
         "documents_section": document_services.case_section(

@@ -1,4 +1,4 @@
-"""Pages of the case's workflow (issue 4 §1, §6, §10), on the `cases` blueprint: the step form of
+"""Pages of the case's workflow, on the `cases` blueprint: the step form of
 the case page, the closure request and the supervisor's decision on it, reopening, and editing the
 case's own details under an optimistic lock. Thin: load + authorise → form → service → commit.
 

@@ -1,4 +1,4 @@
-"""Merging two records of the same person (supervisors; issue 3 §3).
+"""Merging two records of the same person (supervisors).
 
 The kept record receives everything attached to the other one — cases, intakes, consents, family
 members, beneficiary groups and shelter stays — and the empty fields of the kept record are filled

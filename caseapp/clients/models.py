@@ -136,7 +136,7 @@ class ClientChange(db.Model):
 
 class Consent(db.Model):
     """Consent per purpose and recipient (NĐ 13/2023/NĐ-CP; Luật BVDLCN 2025), withdrawable.
-    For a child the guardian consents, and the child too from age 7 (DOMAIN.md §6)."""
+    For a child the guardian consents, and the child too from age 7 (NĐ 13/2023/NĐ-CP, Điều 20)."""
     __tablename__ = "consents"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -30,7 +30,7 @@ def temporary_code(facility, year=None):
 
 def birth_fields(*, precision, birth_date=None, birth_year=None, estimated_age=None, today=None):
     """Normalise the three ways of knowing a birth date into (birth_date, birth_year, precision).
-    Refuses dates in the future or before 1900 (issue 3 §9)."""
+    Refuses dates in the future or before 1900."""
     today = today or local_today()
     if precision == "exact" and birth_date:
         if birth_date > today or birth_date.year < 1900:
@@ -148,8 +148,8 @@ def set_groups(client, codes, *, by):
 
 def record_consent(client, *, purpose, given_by, by, giver_name=None, recipient=None, child_assent=None,
                    intake=None, given_at=None):
-    """Consent per purpose (DOMAIN.md §6). For a child the guardian consents; from age 7 the child's
-    own consent is required too (Nghị định 13/2023/NĐ-CP, Điều 20)."""
+    """Consent per purpose. For a child the guardian consents; from age 7 the child's own consent is
+    required too (Nghị định 13/2023/NĐ-CP, Điều 20)."""
     if purpose == "share_provider" and not recipient:
         raise ServiceError(_("Name the provider the information may be shared with."), field="share_recipient")
     age = client.age

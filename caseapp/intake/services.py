@@ -110,7 +110,7 @@ def create_intake(client, data, *, facility, by):
     db.session.add(intake)
     db.session.flush()
 
-    # Consent per purpose (DOMAIN.md §6; NĐ 13/2023/NĐ-CP): who gave it, when, for what, to whom.
+    # Consent per purpose (NĐ 13/2023/NĐ-CP): who gave it, when, for what, to whom.
     purposes = [purpose for purpose, field in CONSENT_FIELDS.items() if data.get(field)]
     if purposes:
         given_by = data.get("consent_given_by")

@@ -27,7 +27,7 @@ class Commune(db.Model):
 
 
 class FacilityType(str, enum.Enum):
-    """Facility types of DOMAIN.md §1."""
+    """Facility types (cơ sở) of the social-assistance and social-work system."""
     SOCIAL_WORK_CENTER = "social_work_center"          # Trung tâm Công tác xã hội
     SOCIAL_PROTECTION_CENTER = "social_protection_center"  # Trung tâm Bảo trợ xã hội (tổng hợp)
     PRIVATE_ASSISTANCE = "private_assistance"          # Cơ sở trợ giúp xã hội ngoài công lập
@@ -55,9 +55,9 @@ class Facility(db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(32))
     capacity: Mapped[int | None] = mapped_column(sa.Integer)
     confidential_address: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
-    # Shelters: default length of stay in days (DOMAIN.md §5: 30, extendable; configurable per facility).
+    # Shelters: default length of stay in days (30, extendable; no national maximum, so per facility).
     max_stay_days: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=30, server_default="30")
-    # Whether needs assessments need a supervisor's approval at this facility (issue 4 §2).
+    # Whether needs assessments need a supervisor's approval at this facility.
     requires_assessment_approval: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
                                                                server_default=sa.false())
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
@@ -74,5 +74,6 @@ class Facility(db.Model):
         return self.id
 
     def address_visible_to(self, user):
-        """A confidential address is shown only to users of the facility itself (DOMAIN.md §5)."""
+        """A confidential address is shown only to users of the facility itself: perpetrators must never
+        learn where a victim is."""
         return not self.confidential_address or getattr(user, "facility_id", None) == self.id

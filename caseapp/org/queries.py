@@ -21,7 +21,7 @@ def communes_of(province_code):
     return sa.select(Commune).where(Commune.province_code == province_code).order_by(Commune.name)
 
 
-# --- confidential addresses (DOMAIN.md §5: perpetrators must never learn where a victim is) -------
+# --- confidential addresses (perpetrators must never learn where a victim is) ------------------
 
 def _loaded(obj, name):
     """A relationship's value if it is already loaded (never a query: relationships raise on SQL)."""

@@ -57,7 +57,7 @@ def create_facility():
 @requires(Perm.MANAGE_FACILITIES)
 def edit_facility(facility_id):
     facility = load_or_404(Facility, facility_id, Perm.MANAGE_FACILITIES)
-    # DOMAIN.md §5: an admin of another facility never reads a confidential address; the form shows
+    # An admin of another facility never reads a confidential address; the form shows
     # "confidential address" instead, and saving keeps the stored address and the confidential flag.
     address_hidden = not facility.address_visible_to(current_user)
     form = _form(facility)

@@ -1,6 +1,6 @@
 """Flat snapshots of an assessment or a plan, to say what changed: between two versions (the
-assessment page) and between the row a user started editing and the row as it is now (a stale save,
-issue 4 §10). Pure functions: no query, no request.
+assessment page) and between the row a user started editing and the row as it is now (a stale save).
+Pure functions: no query, no request.
 
 A snapshot is a flat dict of JSON values: "domains.safety.situation", "risk_level", "safety.injuries",
 "goals.1", "activities.2", "safety_plan.steps" … so a hidden form field can carry it.

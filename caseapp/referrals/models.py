@@ -82,7 +82,7 @@ class Referral(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     def is_overdue(self, now):
-        """Sent and not answered by its deadline (DOMAIN.md §4: the closed loop)."""
+        """Sent and not answered by its deadline: the sender follows it up (the closed loop)."""
         return self.status == "sent" and as_utc(self.answer_due_at) < as_utc(now)
 
 

@@ -117,7 +117,7 @@ def referral_for_page(user, referral_id):
 
 
 def overdue_referrals(user, now=None):
-    """The closed loop (DOMAIN.md §4): referrals sent by the user's facility, still unanswered past
+    """The closed loop: referrals sent by the user's facility, still unanswered past
     their deadline, in the user's case scope — a worker's of their cases, a supervisor's of the
     facility. Escalated ones first, then the longest overdue."""
     now = as_utc(now) if now else utcnow()

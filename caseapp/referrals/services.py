@@ -106,8 +106,9 @@ def update_provider(provider, data, *, by):
 
 
 def _facility_entry_values(facility):
-    """What a facility's directory entry shows of it. DOMAIN.md §5: a confidential address (and the
-    commune, which narrows it down) is never copied into the directory, which every facility reads."""
+    """What a facility's directory entry shows of it. A confidential address (and the commune, which
+    narrows it down) is never copied into the directory, which every facility reads: perpetrators
+    must never learn where a victim is."""
     confidential = facility.confidential_address
     return {
         "name": facility.name,
@@ -156,7 +157,7 @@ def ensure_facility_providers(province_code=None):
 
 # --- referrals -----------------------------------------------------------------------------------
 
-# Allowed moves of a referral (issue 4 §4): from-status → statuses it may move to.
+# Allowed moves of a referral: from-status → statuses it may move to.
 TRANSITIONS = {
     "sent": {"accepted", "declined", "revoked"},
     "accepted": {"completed", "revoked"},
@@ -191,7 +192,7 @@ def allowed_moves(referral, side):
 def consent_problem(consent, case, provider):
     """Why this consent does not cover sharing with the provider (or None when it does): it must be
     the client's, for sharing with a named provider, this one, not withdrawn, and — for a child of
-    7 or more — with the child's own agreement (NĐ 13/2023/NĐ-CP, Điều 20; DOMAIN.md §6)."""
+    7 or more — with the child's own agreement (NĐ 13/2023/NĐ-CP, Điều 20)."""
     if consent is None or consent.client_id != case.client_id or consent.purpose != "share_provider":
         return _("Choose a consent of this client to share information with a provider.")
     if not consent.is_active:
@@ -206,7 +207,7 @@ def consent_problem(consent, case, provider):
 
 def create_referral(case, *, provider, service_type, reason, shared_info, is_urgent, by, consent=None,
                     new_consent=None, override_reason=None, at=None):
-    """Refer the client of `case` to `provider`. Consent is required (DOMAIN.md §6): an active consent
+    """Refer the client of `case` to `provider`. Consent is required (NĐ 13/2023/NĐ-CP): an active consent
     of the client to share with this provider (`consent`), or one recorded now (`new_consent`: given_by,
     giver_name, child_assent), or — a supervisor only, in an emergency — an override with its reason,
     audited as referral_consent_override. The answer is due by the deadline rule 'referral_answer'."""
@@ -264,7 +265,7 @@ def create_referral(case, *, provider, service_type, reason, shared_info, is_urg
         consent_id=consent.id if consent is not None else None,
         consent_override_reason=override_text, consent_override_by_id=by.id if override_text else None,
         status="sent", sent_at=sent_at,
-        # DOMAIN.md §4: the receiver answers within 2 working days (emergency: 4 hours).
+        # The receiver answers within 2 working days (emergency: 4 hours), the facility's default.
         answer_due_at=due_at("referral_answer", sent_at, variant="urgent" if is_urgent else "default"),
         created_by_id=getattr(by, "id", None))
     db.session.add(referral)
@@ -331,7 +332,7 @@ def change_referral_status(referral, to_status, *, by, side, note=None, outcome=
 
 
 def escalation_due_at(referral):
-    """When an unanswered referral escalates to the sender's supervisor (DOMAIN.md §4: 1 working day
+    """When an unanswered referral escalates to the sender's supervisor (1 working day
     for an urgent one, 3 otherwise, counted from the answer deadline)."""
     return due_at("escalation", referral.answer_due_at, variant="urgent" if referral.is_urgent else "default")
 

@@ -1,6 +1,6 @@
 """The case page's shelter section: the stays of the case — the person's and the accompanying
 children's —, the bed, the arrival and the planned end, with the links to check out and to extend
-the stay. The closure of a case waits for the check-out (DOMAIN.md §5: never end a stay silently),
+the stay. The closure of a case waits for the check-out (a stay never ends silently),
 so the case page links to it. Built by cases.views._case_sections; templates/shelter/_case_stay.html
 runs no query."""
 from dataclasses import dataclass

@@ -13,7 +13,7 @@ from ..core import categories as cat
 from ..core.forms import BaseForm, max_length, required
 from ..core.timeutil import VN_TZ, utcnow
 
-# Who usually brings a person to a shelter: a short list of the intake channels (DOMAIN.md §3, §5).
+# Who usually brings a person to a shelter: a short list of the intake channels.
 BROUGHT_BY_CODES = ("walk_in", "police", "commune", "village_head", "mass_org", "hotline_dv", "hotline_111",
                     "health", "other_facility", "other")
 

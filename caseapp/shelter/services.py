@@ -261,7 +261,7 @@ def check_out(stay, *, destination, reason, by, at=None, children=(), now=None):
 
 
 def extend_stay(stay, *, new_end, reason, by):
-    """A supervisor's decision to extend a stay (DOMAIN.md §5: never end a stay silently). The open
+    """A supervisor's decision to extend a stay (a stay never ends silently). The open
     stays of the accompanying children are extended with it."""
     _require_open(stay)
     new_end = as_utc(new_end) if new_end is not None else None
