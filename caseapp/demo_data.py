@@ -1,9 +1,9 @@
-"""Synthetic national-scale data (issue 7 §1): `flask demo-data --clients N [--seed S]`.
+"""Synthetic national-scale data: `flask demo-data --clients N [--seed S]`.
 
 Realistic Vietnamese data for load tests and demos — never in production:
 - names drawn with realistic frequencies (Nguyễn ≈ 38 %, Trần, Lê, Phạm …), NFC, with the folded
   search column built by clients.services._search_name (the one fold(), core.text);
-- facilities of every type of DOMAIN.md §1 in each of the 34 provinces, with their users (one
+- facilities of every type (org.models.FacilityType) in each of the 34 provinces, with their users (one
   shared precomputed password hash);
 - clients, intakes, consents, beneficiary groups, cases at every step of TT 02/2020/TT-BLĐTBXH with
   their timeline (status changes, notes), assessments, plans with goals and activities, approvals,
@@ -107,8 +107,8 @@ STATUS_BY_AGE = (
 )
 CLOSURE_REASONS = (("goals_met", 55), ("referred", 10), ("refused", 8), ("moved_lost", 12), ("died", 2),
                    ("stay_ended", 5), ("other", 8))
-# Facility types of DOMAIN.md §1, per province: (type, code prefix, name, how many, share of the clients,
-# capacity). At least 5 safe houses per province (national direction of October 2025, DOMAIN.md §5).
+# Facility types, per province: (type, code prefix, name, how many, share of the clients,
+# capacity). At least 5 safe houses per province (national direction of October 2025).
 FACILITY_PLAN = (
     ("social_work_center", "CTXH", "Trung tâm Công tác xã hội {p}", 1, 36, None),
     ("social_protection_center", "BTXH", "Trung tâm Bảo trợ xã hội tổng hợp {p}", 1, 14, 150),
@@ -214,7 +214,7 @@ TABLES = {
     "notifications": ("id", "user_id", "kind", "case_id", "text_key", "params", "unique_key", "created_at",
                       "read_at"),
 }
-try:  # reminders (issue 5) where that feature is installed
+try:  # reminders where that feature is installed
     from .reminders.models import Reminder  # noqa: F401
 
     TABLES["reminders"] = ("id", "case_id", "facility_id", "item_kind", "item_key", "slot", "user_id", "due_at",
@@ -661,7 +661,7 @@ class Generator:
     def _follow_ups(self, facility, case_id, worker, times, closed_at):
         rng = self.rng
         if closed_at:
-            # Follow-up after closure, 30 and 90 days (DOMAIN.md §4 deadlines table).
+            # Follow-up after closure, 30 and 90 days (core.deadlines).
             for days in (30, 90):
                 due = closed_at + timedelta(days=days)
                 done = due + timedelta(days=rng.randint(-3, 5)) if due < BASE_AT - timedelta(days=5) else None
@@ -694,7 +694,7 @@ class Generator:
 
     def _stay(self, facility, case_id, client_id, worker, admitted, closed_at):
         rng = self.rng
-        planned_end = admitted + timedelta(days=30)  # default length of stay (DOMAIN.md §5, configurable)
+        planned_end = admitted + timedelta(days=30)  # default length of stay (Facility.max_stay_days)
         checked_out, bed_id = closed_at, None
         if checked_out is None:
             if (BASE_AT - admitted).days <= 45 and facility.free_beds:

@@ -1,4 +1,4 @@
-"""Code lists of the domain (DOMAIN.md), kept as data with their legal source.
+"""Code lists of the domain, kept as data with their legal source.
 
 Each entry: code (stored), Vietnamese label (official wording), English label, source. Labels are
 shown by `label(LIST, code)` in the current UI language; the stored value is always the code, so a
@@ -38,7 +38,7 @@ def codes(categories):
     return [c.code for c in categories]
 
 
-# --- beneficiary groups (DOMAIN.md §3) -----------------------------------------------------------
+# --- beneficiary groups -------------------------------------------------------------------------
 _ND20 = "Nghị định 20/2021/NĐ-CP, Điều 5 (sửa đổi bởi Nghị định 76/2024/NĐ-CP)"
 _ND20_EMERGENCY = "Nghị định 20/2021/NĐ-CP (trợ giúp khẩn cấp; tiếp nhận vào cơ sở trợ giúp xã hội)"
 _LTE = "Luật Trẻ em 2016, Điều 10"
@@ -96,7 +96,7 @@ BENEFICIARY_FAMILIES = (
     ("other", "Nhóm khác", "Other groups"),
 )
 
-# --- presenting problems and intake channels (DOMAIN.md §3) ---------------------------------------
+# --- presenting problems and intake channels -----------------------------------------------------
 PROBLEMS = (
     Category("domestic_violence", "Bạo lực gia đình", "Domestic violence"),
     Category("child_abuse", "Xâm hại / bạo lực trẻ em", "Child abuse / violence against children"),
@@ -247,7 +247,7 @@ ETHNIC_GROUPS = tuple(Category(f"{i:02d}", name, name, "Quyết định 121-TCTK
     Category("unknown", "Chưa rõ", "Unknown"),
 )
 
-# --- case workflow (DOMAIN.md §4) ---------------------------------------------------------------
+# --- case workflow (TT 02/2020/TT-BLĐTBXH) --------------------------------------------------------
 _TT02 = "TT 02/2020/TT-BLĐTBXH"
 NEED_DOMAINS = (
     Category("safety", "An toàn", "Safety", _TT02),

@@ -1,4 +1,4 @@
-"""PDF rendering (ARCHITECTURE.md "PDFs"): Jinja templates of templates/pdf/ rendered by WeasyPrint.
+"""PDF rendering: Jinja templates of templates/pdf/ rendered by WeasyPrint.
 
 - `render_pdf(template, **context) -> bytes` renders a template (it extends templates/pdf/_layout.html,
   the Vietnamese administrative layout) and returns the PDF. Official documents are Vietnamese: the
@@ -14,8 +14,8 @@
   date, document type and title, recipients, signature block); `place_and_date()` writes the dated
   line the way Nghị định 30/2020/NĐ-CP asks.
 
-A document of more than ~20 pages should be rendered outside the request (ARCHITECTURE.md); the case
-forms are one to three pages.
+A document of more than ~20 pages should be rendered outside the request (rendering blocks the
+request's worker), as reports.jobs does; the case forms are one to three pages.
 """
 import mimetypes
 from dataclasses import dataclass, field

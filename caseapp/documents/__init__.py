@@ -1,4 +1,4 @@
-"""Official case documents as PDF (issue 6 §7, DOMAIN.md §9): the five case forms in the Vietnamese
+"""Official case documents as PDF: the five case forms in the Vietnamese
 administrative layout (templates/pdf/_layout.html, rendered by core.pdf). No URL prefix: the
 documents hang under /cases/<id>/documents/<kind>.pdf."""
 from flask import Blueprint

@@ -1,4 +1,4 @@
-"""The five case forms of DOMAIN.md §9 as PDF, filled from the record (issue 6 §7):
+"""The five case forms as PDF, filled from the record:
 
   intake      Phiếu tiếp nhận đối tượng          (TT 02/2020/TT-BLĐTBXH, bước 0: tiếp nhận)
   assessment  Phiếu đánh giá nhu cầu             (TT 02/2020, bước 1; the newest or a chosen version)
@@ -11,12 +11,13 @@ Rules every form keeps:
 - Layout of Nghị định 30/2020/NĐ-CP (templates/pdf/_layout.html): issuing body = the case's facility,
   "Số:" = the case number (+ the version) / the form's abbreviation, the place = the facility's
   province, the date = the date of the record (so a form printed twice reads the same).
-- A confidential shelter address is never printed (DOMAIN.md §5): the facility's address goes
-  through org.queries.printable_address, a provider that is a confidential facility shows no address,
-  and nothing else of a facility but its name, province and phone is printed.
+- A confidential shelter address is never printed (perpetrators must never learn where a victim
+  is): the facility's address goes through org.queries.printable_address, a provider that is a
+  confidential facility shows no address, and nothing else of a facility but its name, province
+  and phone is printed.
 - The referral form shares only what the sender wrote in "information shared" and — when the
   client's active consent to share with this provider covers it — the client's name, sex and year of
-  birth (NĐ 13/2023/NĐ-CP: minimisation; DOMAIN.md §6). Without such a consent (an emergency
+  birth (NĐ 13/2023/NĐ-CP: minimisation). Without such a consent (an emergency
   override, or a consent withdrawn since) it names the client by code only.
 - Generating a document is audited (`document_generated`: kind, case id, the version's id — no
   personal data), in the request's transaction; the view commits.
@@ -99,7 +100,7 @@ def _common(case):
     facility = db.session.scalar(queries.facility_with_units(case.facility_id))
     worker = case.assigned_worker
     return Common(case=case, client=case.client, facility=facility,
-                  facility_address=printable_address(facility),  # DOMAIN.md §5: never a confidential address
+                  facility_address=printable_address(facility),  # never a confidential address
                   worker_name=worker.full_name if worker else "")
 
 
@@ -219,7 +220,7 @@ def _referral(common, item_id):
         raise DocumentUnavailable(_l("This case has no referral to print."))
     provider = referral.provider
     consent = db.session.scalar(queries.consent_of(referral)) if referral.consent_id else None
-    # DOMAIN.md §6, NĐ 13/2023/NĐ-CP: the person's identity goes to the provider only under an active
+    # NĐ 13/2023/NĐ-CP: the person's identity goes to the provider only under an active
     # consent to share with it; otherwise (emergency override, consent withdrawn) the code alone.
     consented = consent is not None and consent.is_active and consent.child_assent is not False
     provider_confidential = provider.facility is not None and provider.facility.confidential_address

@@ -1,4 +1,4 @@
-"""The home dashboards per role (issue 6 §1): small aggregates, each number with the list it opens.
+"""The home dashboards per role: small aggregates, each number with the list it opens.
 
 Every number is counted on the very statement of the list it links to — the case lists'
 `cases.queries.filtered_cases` with the same `CaseFilters`, the tasks page's due items
@@ -25,7 +25,7 @@ from ..core.timeutil import VN_TZ, local_today, utcnow
 from ..extensions import db
 from ..security import Perm, Role, has_perm
 
-WEEKS_CHARTED = 8          # issue 6 §1: intakes per week over the last 8 weeks
+WEEKS_CHARTED = 8          # intakes per week over the last 8 weeks
 # The tasks page (cases.tasks) chooses among these roles' accounts (cases.queries.facility_workers).
 TASK_LIST_ROLES = (Role.SUPERVISOR.value, Role.SOCIAL_WORKER.value, Role.SHELTER_STAFF.value)
 TASKS_UNASSIGNED = "unassigned"   # the tasks page's ?worker= value for cases nobody holds (cases.task_views)
@@ -76,7 +76,7 @@ class CaseSteps:
     total: Count
     high_risk: Count
     intake_incomplete: Count
-    intake_overdue: int           # of the incomplete ones, past the 24-hour deadline (DOMAIN.md §4)
+    intake_overdue: int           # of the incomplete ones, past the 24-hour deadline
 
 
 def case_steps(user, scope, now=None):
@@ -262,7 +262,7 @@ class Shelter:
 
 def shelter(user, now=None):
     """The bed board's summary for the user's facility (shelter.queries.bed_board counts the same open
-    stays; an overstay is an open stay past its planned end, DOMAIN.md §5), or None when the facility
+    stays; an overstay is an open stay past its planned end), or None when the facility
     has neither beds nor stays."""
     from ..shelter.models import ShelterStay
     from ..shelter.queries import capacity_of

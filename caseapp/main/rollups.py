@@ -1,4 +1,4 @@
-"""The supervisor dashboard as a roll-up (issue 7 §3): computed at most once per DASHBOARD_ROLLUP_SECONDS
+"""The supervisor dashboard as a roll-up: computed at most once per DASHBOARD_ROLLUP_SECONDS
 per supervisor, kept in `dashboard_rollups`, shared by every gunicorn worker.
 
 Why: a supervisor's numbers are counted over every open case of the facility (the deadline engine's

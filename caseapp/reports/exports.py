@@ -1,4 +1,4 @@
-"""The report as files (issue 6 §6): CSV (UTF-8 with BOM for Excel, formula injection neutralised),
+"""The report as files: CSV (UTF-8 with BOM for Excel, formula injection neutralised),
 XLSX (openpyxl: real numbers, one sheet per table, Vietnamese headers) and PDF (the administrative
 layout of Nghị định 30/2020/NĐ-CP through core.pdf). The tables come suppressed (reports.tables):
 every export leaves the facility."""

@@ -1,5 +1,5 @@
 """The programme indicators of Quyết định 112/QĐ-TTg (22/01/2021), Chương trình phát triển công tác
-xã hội giai đoạn 2021–2030 — DOMAIN.md §8, with the 2025 and 2030 targets as repeated in the
+xã hội giai đoạn 2021–2030, with the 2025 and 2030 targets as repeated in the
 provincial plans. A province that set its own target (e.g. 60 % instead of 50 %) enters it as
 reference data; it is shown next to the national one and decides met / not met.
 

@@ -1,4 +1,4 @@
-"""Scheduler entry point of the reports (issue 6 §8): report files made outside the request.
+"""Scheduler entry point of the reports: report files made outside the request.
 
 run_export_jobs(now) is called by the scheduler's tick (reminders.jobs.scheduled_tick, `flask
 scheduler run` / `flask reminders tick`) and commits as it goes:

@@ -1,11 +1,11 @@
-"""Reports (issue 6): frozen reporting periods and the reference data entered by reporters.
+"""Reports: frozen reporting periods and the reference data entered by reporters.
 
 - ReportSnapshot: a facility's statistics and indicator numerators for one period, frozen by a
   supervisor (facility director) or a reporter. `data` is the JSON of every number, computed once
   at the freeze and never recomputed: later edits of the case data do not change it. Re-opening sets
   status "reopened" with who, when and why; freezing again makes a new row, so every submitted
   version stays readable. At most one frozen snapshot per facility and period.
-- ReferenceValue: a number the system does not hold (DOMAIN.md §8: staff and training counts, the
+- ReferenceValue: a number the system does not hold (staff and training counts, the
   number of agencies, the baseline of people counselled, the children of the indicator group in the
   area, a province's own target), entered per province and year with its source.
 """
@@ -74,7 +74,7 @@ class ReferenceValue(db.Model):
 
 
 class ExportJob(db.Model):
-    """A report file made outside the request (issue 6 §8): queued by the user, made by the scheduler's
+    """A report file made outside the request: queued by the user, made by the scheduler's
     tick (reports.jobs.run_export_jobs) with its progress, the user notified when it is ready; the
     file is deleted EXPORT_KEEP_DAYS (7) days later."""
     __tablename__ = "report_export_jobs"

@@ -1,4 +1,4 @@
-"""Reporting periods (DOMAIN.md §7: month, quarter, 6 months, year; plus custom dates).
+"""Reporting periods (month, quarter, 6 months, year; plus custom dates).
 
 A Period holds local (Asia/Ho_Chi_Minh) calendar days, the last one included; `start_utc` and
 `end_utc` are the instants the SQL compares with (end exclusive: the midnight after the last day).

@@ -1,4 +1,4 @@
-"""Every read of the reports (issue 6 §2): grouped counts in SQL, one definition per count.
+"""Every read of the reports: grouped counts in SQL, one definition per count.
 
 A count is defined once, as a *population*: a select of client ids (or of case, referral, stay ids)
 for a scope and a period. The statistics count it with COUNT(*) / GROUP BY; the drill-down list
@@ -13,7 +13,7 @@ Definitions (a period is local calendar days, see periods.Period):
 - served: received ∪ supported — the population the breakdowns by group, sex, age, ethnicity and
   commune describe;
 - cases opened / closed: cases opened / closed (status closed) in the period;
-- age: full years on the last day of the period (DOMAIN.md §7 age groups; a client known only by a
+- age: full years on the last day of the period (AGE_GROUPS; a client known only by a
   year of birth has the age reached in that year, as Client.age_on does);
 - services: clients per service type of a plan activity (not cancelled) of a case active in the
   period, or of a referral sent in the period (not revoked);
@@ -39,7 +39,7 @@ from ..referrals.models import Provider, Referral
 from ..shelter.models import ShelterStay
 from .models import ReferenceValue, ReportSnapshot
 
-# DOMAIN.md §7: 0–5, 6–10, 11–15 (trẻ em: under 16, Luật Trẻ em 2016), 16–17, 18–59, 60 and over
+# Age groups of the statistics: 0–5, 6–10, 11–15 (trẻ em: under 16, Luật Trẻ em 2016), 16–17, 18–59, 60 and over
 # (người cao tuổi, Luật Người cao tuổi 2009). (lower bound in years, code)
 AGE_GROUPS = ((0, "0-5"), (6, "6-10"), (11, "11-15"), (16, "16-17"), (18, "18-59"), (60, "60+"))
 CHILD_AGE = 16  # Luật Trẻ em 2016, Điều 1
@@ -114,14 +114,14 @@ def _age_known():
 
 
 def _indicator_child(period):
-    """SQL on Client: a child (under 16) of the indicator group (DOMAIN.md §3) — QĐ 112 indicator 5."""
+    """SQL on Client: a child (under 16) of the indicator group (INDICATOR_GROUP_CODES) — QĐ 112 indicator 5."""
     in_group = sa.exists(sa.select(ClientGroup.id).where(ClientGroup.client_id == Client.id,
                                                          ClientGroup.group_code.in_(INDICATOR_GROUP_CODES)))
     return sa.and_(_born_after(CHILD_AGE, period), in_group)
 
 
 def children_of_indicator_group(scope, period):
-    """QĐ 112 indicator 5: children (under 16) of the indicator group (DOMAIN.md §3) served."""
+    """QĐ 112 indicator 5: children (under 16) of the indicator group served."""
     return sa.select(Client.id).where(Client.id.in_(served(scope, period)), _indicator_child(period))
 
 

@@ -1,4 +1,4 @@
-"""A province's live statistics as a roll-up (issue 7 §3).
+"""A province's live statistics as a roll-up.
 
 Why: a province-year report counts every facility of the province (at national scale ~10,000 clients
 served a year in a province, ~0.6 s of database work); the province's reporters open the same

@@ -151,7 +151,7 @@ def province_numbers(snapshots, facilities_total):
     return total
 
 
-# --- report files made in the background (issue 6 §8) ---------------------------------------------------
+# --- report files made in the background ---------------------------------------------------------------
 
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")
 EXPORT_PARAM_KEYS = ("kind", "year", "number", "date_from", "date_to", "scope", "snapshot")

@@ -1,7 +1,7 @@
 """The report as tables: one list of rows per breakdown, labelled in the UI language, the same for
 the page, the PDF, the XLSX and the CSV — and the small-cell suppression of what leaves a facility.
 
-Small cells (issue 6 §5): a count of 1–4 people is shown as "<5" wherever the figures leave the
+Small cells: a count of 1–4 people is shown as "<5" wherever the figures leave the
 facility (the province view, every export, a facility's frozen report read by the province). Zero
 stays 0 (it tells nothing about a person). Where a table is a partition of a total that is shown
 (sex, age group, ethnicity, commune, channel, referrals by kind and by status), one hidden cell

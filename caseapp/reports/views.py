@@ -1,4 +1,4 @@
-"""Pages of the reports (issue 6 §2–6). Thin: authorise → period form → queries / services →
+"""Pages of the reports. Thin: authorise → period form → queries / services →
 commit → render. Aggregates only, except the drill-down list, which needs VIEW_FACILITY_CASES
 (supervisors of the facility; never reporters) and lists only clients of the user's own facility."""
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -349,7 +349,7 @@ def export_pdf():
     return _export("pdf")
 
 
-# --- report files made in the background (issue 6 §8) ------------------------------------------------------
+# --- report files made in the background ------------------------------------------------------------------
 
 @bp.post("/jobs")
 @requires(Perm.VIEW_STATISTICS)
