@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade():
     # -- upgrade: one block per feature, each in batch mode (SQLite) --
-    # -- caseload review and notifications (issue 4 §8): the in-app notifications table --
+    # -- caseload review and notifications: the in-app notifications table --
     op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -43,7 +43,7 @@ def upgrade():
 
 def downgrade():
     # -- downgrade: the blocks of upgrade() undone in reverse order --
-    # -- caseload review and notifications (issue 4 §8) --
+    # -- caseload review and notifications --
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index('ix_notifications_user_unread')
         batch_op.drop_index('ix_notifications_user_id_id')

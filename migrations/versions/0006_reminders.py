@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade():
     # -- upgrade: one block per feature, each in batch mode (SQLite) --
-    # -- e-mail delivery (issue 5 §6): the outbox and the users' e-mail preferences --
+    # -- e-mail delivery: the outbox and the users' e-mail preferences --
     op.create_table('mail_preferences',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('notify_by_email', sa.Boolean(), nullable=False),
@@ -56,7 +56,7 @@ def upgrade():
         batch_op.create_index('ix_mail_outbox_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_mail_outbox_user_id'), ['user_id'], unique=False)
     # -- end e-mail delivery --
-    # -- reminders and the scheduler (issue 5 §1-5, §7): reminder rows and the sweep log --
+    # -- reminders and the scheduler: reminder rows and the sweep log --
     op.create_table('reminders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -106,7 +106,7 @@ def upgrade():
 
 def downgrade():
     # -- downgrade: the blocks of upgrade() undone in reverse order --
-    # -- reminders and the scheduler (issue 5 §1-5, §7) --
+    # -- reminders and the scheduler --
     with op.batch_alter_table('scheduler_sweeps', schema=None) as batch_op:
         batch_op.drop_index('ix_scheduler_sweeps_started_at')
     op.drop_table('scheduler_sweeps')
@@ -117,7 +117,7 @@ def downgrade():
         batch_op.drop_index('ix_reminders_case_status')
     op.drop_table('reminders')
     # -- end reminders and the scheduler --
-    # -- e-mail delivery (issue 5 §6) --
+    # -- e-mail delivery --
     with op.batch_alter_table('mail_outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mail_outbox_user_id'))
         batch_op.drop_index('ix_mail_outbox_status_next_attempt_at')

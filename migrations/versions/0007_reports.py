@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade():
     # -- upgrade: one block per feature, each in batch mode (SQLite) --
-    # -- statistics report, indicators and frozen reporting periods (issue 6 §2–6) --
+    # -- statistics report, indicators and frozen reporting periods --
     op.create_table('report_snapshots',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('facility_id', sa.Integer(), nullable=False),
@@ -93,7 +93,7 @@ def upgrade():
 
 def downgrade():
     # -- downgrade: the blocks of upgrade() undone in reverse order --
-    # -- statistics report, indicators and frozen reporting periods (issue 6 §2–6) --
+    # -- statistics report, indicators and frozen reporting periods --
     with op.batch_alter_table('report_export_jobs', schema=None) as batch_op:
         batch_op.drop_index('ix_report_export_jobs_user_id_id')
         batch_op.drop_index('ix_report_export_jobs_status_created')

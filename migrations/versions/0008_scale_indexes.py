@@ -1,4 +1,4 @@
-"""scale: indexes the national-scale benchmark asked for (issue 7 §3)
+"""scale: indexes the national-scale benchmark (bench/) asked for
 
 Revision ID: 0008_scale_indexes
 Revises: 0007_reports

@@ -1,5 +1,5 @@
 """roll-ups: a supervisor's dashboard and a province's statistics, kept a short while; the cases'
-facility-date index covers closed_at and client_id (issue 7 §3)
+facility-date index covers closed_at and client_id
 
 Revision ID: 0009_rollups
 Revises: 0008_scale_indexes

@@ -1,5 +1,5 @@
 """client search: a trigram index per facility (PostgreSQL), so that a common name is found among the
-facility's clients and not among every client of the country (issue 7 §3)
+facility's clients and not among every client of the country
 
 Revision ID: 0010_search_facility_trgm
 Revises: 0009_rollups

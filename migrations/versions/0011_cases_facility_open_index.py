@@ -1,4 +1,4 @@
-"""cases: the facility's open cases by id, for the default facility list's keyset pages (issue 7 §3)
+"""cases: the facility's open cases by id, for the default facility list's keyset pages
 
 Revision ID: 0011_cases_facility_open
 Revises: 0010_search_facility_trgm

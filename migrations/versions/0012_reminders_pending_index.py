@@ -1,5 +1,5 @@
 """reminders: the sweep's index holds the pending rows only; the claim-token index goes (the sweep
-claims and marks sent in one UPDATE … RETURNING since issue 7, no token is looked up) (issue 7 §3)
+claims and marks sent in one UPDATE … RETURNING, no token is looked up)
 
 Revision ID: 0012_reminders_pending
 Revises: 0011_cases_facility_open
