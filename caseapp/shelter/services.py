@@ -92,7 +92,7 @@ def _validate_admission(*, sex, approximate_age, arrived_at, children, immediate
 
 def admit_emergency(facility, *, sex, approximate_age, arrived_at, brought_by, immediate_danger, by,
                     alias=None, full_name=None, children=(), immediate_needs=(), submission_key=None, now=None):
-    """Emergency admission (issue item 5): in one transaction the adult client and one client per
+    """Emergency admission: in one transaction the adult client and one client per
     accompanying child (alias allowed, temporary code, estimated age), the intake, the emergency
     case (intake to be completed within the deadline), and one stay per person with a bed when one
     is free. A full shelter refuses the whole group (ShelterFull) and nothing is written.
