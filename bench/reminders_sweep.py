@@ -1,5 +1,5 @@
-"""How long one sweep takes for a backlog of due reminders (issue 5 §3: batches of jobs.BATCH_SIZE per
-transaction, 100,000 due reminders in seconds). Reports numbers; asserts nothing.
+"""How long one sweep takes for a backlog of due reminders (batches of jobs.BATCH_SIZE per
+transaction; the target: 100,000 due reminders in seconds). Reports numbers; asserts nothing.
 
     .venv/bin/python bench/reminders_sweep.py [ROWS] [DATABASE_URL]
 

@@ -1,4 +1,4 @@
-"""`make bench`: caseapp on PostgreSQL at N clients, measured (issue 7 §2). Run from the repository root:
+"""`make bench`: caseapp on PostgreSQL at N clients, measured. Run from the repository root:
 
     .venv/bin/python bench/run.py 10000 [1000000 …]
 
@@ -298,7 +298,8 @@ def pdf_pages(path):
 
 
 def features(url):
-    """Which of the features other issues add are in the app: its endpoints and CLI commands."""
+    """Which of the measured features (reports, case PDFs, the reminder sweep) are in the app: its
+    endpoints and CLI commands."""
     routes = flask(["routes"], url, capture=True).stdout
     endpoints = {line.split()[0] for line in routes.splitlines()[2:] if line.strip()}
     reminders = subprocess.run([str(VENV_BIN / "flask"), "reminders", "--help"], cwd=ROOT, capture_output=True,

@@ -1,4 +1,4 @@
-"""`flask demo-data` (issue 7 §1): the synthetic data generator. Small N on databases of their own
+"""`flask demo-data`: the synthetic data generator. Small N on databases of their own
 (the command commits): deterministic for a seed, found by the registry's folded search, case numbers
 in the real format and unique, the app's numbering continues after them, and every generated case is
 in its facility supervisor's list."""

@@ -177,7 +177,7 @@ def test_worker_and_supervisor_run_a_centre_case_from_intake_to_closure(
 
 def test_shelter_staff_check_out_from_the_case_page_on_a_phone(live_server, phone_page, login_as, shoot):
     """The case page of a shelter case shows where the person stays and links to the check-out that
-    its closure waits for (DOMAIN.md §5) — at 360 px."""
+    its closure waits for (a stay never ends silently) — at 360 px."""
     from datetime import timedelta
 
     from caseapp.core.timeutil import utcnow

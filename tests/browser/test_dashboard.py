@@ -1,4 +1,4 @@
-"""The supervisor's home dashboard in the browser (issue 6 §1), at 1280 px and at 360 px: the charts
+"""The supervisor's home dashboard in the browser, at 1280 px and at 360 px: the charts
 are drawn by static/js/dashboard.js (the vendored Chart.js ran under the CSP: the page fixtures fail
 on any CSP violation or JavaScript error), the numbers stay in tables, nothing is wider than the
 screen, and a chart's bar opens the list of its step. Screenshots in test-artifacts/."""

@@ -1,4 +1,4 @@
-"""The emergency admission on a 360-px phone (issue item 5): shelter staff admit a woman with two
+"""The emergency admission on a 360-px phone: shelter staff admit a woman with two
 children on one screen, land on the case with its "intake incomplete" task, and find all three on
 the bed board. Screenshots of the form and the board go to test-artifacts/ for a person to look at."""
 import re

@@ -1,4 +1,4 @@
-"""Referrals on a 360-px phone (issue 4): the directory (a confidential shelter shows no address), a
+"""Referrals on a 360-px phone: the directory (a confidential shelter shows no address), a
 referral with the client's consent recorded on the spot, and a transfer the receiving supervisor
 accepts. Screenshots go to test-artifacts/ for a person to look at."""
 import re

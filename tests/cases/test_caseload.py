@@ -1,4 +1,4 @@
-"""The supervisor's caseload review (issue 4 §8): the numbers per worker equal the linked case lists,
+"""The supervisor's caseload review: the numbers per worker equal the linked case lists,
 reassigning cases (one and many; audited, on the timeline, the new worker notified), flags to
 workers, and the in-app notifications they write."""
 import html

@@ -1,5 +1,5 @@
 """Closing a case with a supervisor's approval, the follow-ups after closure, a closed case that is
-read-only until reopened, and reopening with a reason (issue 4 §6; DOMAIN.md §4 bước 5)."""
+read-only until reopened, and reopening with a reason (TT 02/2020/TT-BLĐTBXH, bước 5)."""
 from datetime import timedelta
 
 import pytest

@@ -1,4 +1,4 @@
-"""Merging two records of the same person (issue 3 §3): everything moves to the kept record, both
+"""Merging two records of the same person: everything moves to the kept record, both
 histories stay readable, empty fields are filled (and recorded), nothing is discarded, it is
 audited, and the refusals hold. The page is for supervisors only."""
 from datetime import date, timedelta

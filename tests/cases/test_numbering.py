@@ -1,4 +1,4 @@
-"""Case numbers under concurrency (issue 3 §4): two threads open 20 cases each for the same facility
+"""Case numbers under concurrency: two threads open 20 cases each for the same facility
 at the same moment, each case in its own committed transaction, on a database of their own (real
 commits, no test transaction) — 40 distinct numbers, 1 … 40, on SQLite and on PostgreSQL."""
 import threading

@@ -1,4 +1,4 @@
-"""Who sees which case (DOMAIN.md §2, issue 3 §7): the lists, the case page and the searches all
+"""Who sees which case: the lists, the case page and the searches all
 follow security.case_scope, and a sealed (sensitive) case is seen only by its worker and the
 facility's supervisors."""
 import pytest
@@ -61,7 +61,7 @@ def test_shelter_staff_see_the_facility_cases_except_sealed_ones(staff, cases, s
     assert _ids(filtered_cases(staff.shelter, CaseFilters(scope="facility"))) == expected
     client = signed_in(staff.shelter)
     for name, case in cases.items():
-        # out of scope in their own facility: the restricted page (break the glass, issue 4 §9)
+        # out of scope in their own facility: the restricted page (break the glass)
         out_of_scope = 404 if name == "other_facility" else 403
         assert client.get(f"/cases/{case.id}").status_code == (200 if case.id in expected else out_of_scope), name
 
@@ -104,7 +104,7 @@ def test_case_of_other_facility_answers_404(staff, cases, signed_in, role):
 
 
 def test_worker_cannot_open_a_colleagues_case(staff, cases, signed_in):
-    # the restricted page asking for a reason (break the glass, issue 4 §9), not the case
+    # the restricted page asking for a reason (break the glass), not the case
     response = signed_in(staff.worker).get(f"/cases/{cases['colleague'].id}")
     assert response.status_code == 403 and "Hồ sơ hạn chế truy cập" in response.get_data(as_text=True)
 
@@ -112,7 +112,7 @@ def test_worker_cannot_open_a_colleagues_case(staff, cases, signed_in):
 def test_worker_cannot_see_sealed_case_of_colleague(staff, cases, signed_in):
     case = cases["sealed_colleague"]
     client = signed_in(staff.worker)
-    # the page: the restricted page (the number only, no name: break the glass, issue 4 §9);
+    # the page: the restricted page (the number only, no name: break the glass);
     # the note form: 404, as if it did not exist
     response = client.get(f"/cases/{case.id}")
     assert response.status_code == 403 and "Hồ sơ hạn chế truy cập" in response.get_data(as_text=True)

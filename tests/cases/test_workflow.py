@@ -1,6 +1,6 @@
-"""The case's steps in the UI (issue 4 §1) and editing the case's own details under an optimistic
-lock (issue 4 §10): allowed moves through the route, moves the table or the circular forbid, who may
-move a case, and a stale edit that keeps the typed input and shows what changed meanwhile."""
+"""The case's steps in the UI and editing the case's own details under an optimistic lock: allowed
+moves through the route, moves the table or the circular forbid, who may move a case, and a stale edit
+that keeps the typed input and shows what changed meanwhile."""
 import html
 import re
 

@@ -1,4 +1,4 @@
-"""Consent per purpose (DOMAIN.md §6; NĐ 13/2023/NĐ-CP): for a child the guardian's, and the child's
+"""Consent per purpose (NĐ 13/2023/NĐ-CP): for a child the guardian's, and the child's
 own from age 7; sharing names the provider; withdrawal keeps who and when."""
 from datetime import date
 

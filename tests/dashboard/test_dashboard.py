@@ -1,4 +1,4 @@
-"""The home dashboard per role (issue 6 §1): every number links to a list that shows the same count,
+"""The home dashboard per role: every number links to a list that shows the same count,
 the numbers are the hand-computed ones, the reads are a bounded number of small aggregates, and
 nobody sees numbers of cases outside their scope."""
 import json

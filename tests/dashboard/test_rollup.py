@@ -1,4 +1,4 @@
-"""The supervisor dashboard's roll-up (issue 7 §3, caseapp/main/rollups.py): the numbers are kept a
+"""The supervisor dashboard's roll-up (caseapp/main/rollups.py): the numbers are kept a
 short while and say when they were counted; a click on "Tính lại ngay", the end of the period or the
 supervisor's own change counts them again; a roll-up never serves another role or facility; the
 stored numbers render exactly as the live ones."""

@@ -1,5 +1,5 @@
-"""Confidential shelter addresses never appear in a case document (DOMAIN.md §5: perpetrators must never
-learn where a victim is): not the shelter's street, not its commune — in any of the five forms of a
+"""Confidential shelter addresses never appear in a case document (perpetrators must never learn
+where a victim is): not the shelter's street, not its commune — in any of the five forms of a
 shelter case, nor as the address of a receiving shelter on a referral. A centre's address is printed."""
 from datetime import timedelta
 

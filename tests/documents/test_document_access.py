@@ -46,7 +46,7 @@ def test_admin_and_reporter_cannot_print_case_forms(staff, signed_in):
 
 
 def test_a_sealed_case_prints_only_with_a_grant(staff, signed_in):
-    """Break the glass (issue 4 §9) opens the case page — and with it its forms — while it lasts."""
+    """Break the glass opens the case page — and with it its forms — while it lasts."""
     case = intake_case(staff.facility, staff.colleague)
     case.is_sensitive = True
     db.session.commit()

@@ -1,4 +1,4 @@
-"""The five case forms as PDF (issue 6 §7, DOMAIN.md §9): each renders for a real case in the
+"""The five case forms as PDF (Nghị định 30/2020/NĐ-CP layout): each renders for a real case in the
 Vietnamese administrative layout, its text (pypdf) holds the exact Vietnamese strings with their tones,
 generating it is audited, and it is reached exactly like the case page (out of scope → 404)."""
 import pytest
@@ -127,7 +127,7 @@ def test_a_version_of_another_case_is_not_printed(staff, full_case, signed_in):
     assert response.status_code == 404
 
 
-# --- the referral form shares only what the consent allows (DOMAIN.md §6) ------------------------------
+# --- the referral form shares only what the consent allows (NĐ 13/2023/NĐ-CP) --------------------------
 
 def _client_code(case):
     from caseapp.clients.models import Client

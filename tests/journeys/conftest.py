@@ -1,4 +1,4 @@
-"""Fixtures of the end-to-end journeys (issue 4 §11): a case run from intake to closure through the
+"""Fixtures of the end-to-end journeys: a case run from intake to closure through the
 real HTTP routes, signed in as the real users (the login form; CSRF is off in the test app as in
 the rest of the suite), on the transaction-bound session of the security tests so every request's
 commit is a savepoint rolled back at the end of the test.

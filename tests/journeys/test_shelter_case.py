@@ -1,8 +1,9 @@
-"""An emergency shelter case ("Địa chỉ tin cậy - Nhà tạm lánh", DOMAIN.md §5): a woman and her child
-admitted at night by the shelter staff — the intake record left to complete within 24 hours —, the
-record completed, the family checked in to beds, the assessment with the violence safety questions,
-the plan with its safety plan, approved by the shelter's supervisor; a closure while the person is
-still in the shelter is refused; check-out with the child; closure approved; closed."""
+"""An emergency shelter case ("Địa chỉ tin cậy - Nhà tạm lánh", Luật Phòng, chống bạo lực gia đình
+2022): a woman and her child admitted at night by the shelter staff — the intake record left to
+complete within 24 hours —, the record completed, the family checked in to beds, the assessment with
+the violence safety questions, the plan with its safety plan, approved by the shelter's supervisor;
+a closure while the person is still in the shelter is refused; check-out with the child; closure
+approved; closed."""
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa

@@ -1,4 +1,4 @@
-"""The daily digest (issue 5 §6): at 07:00 Asia/Ho_Chi_Minh each user with the digest on gets one
+"""The daily digest: at 07:00 Asia/Ho_Chi_Minh each user with the digest on gets one
 e-mail listing their overdue items and those due today (cases.deadlines.user_items) — once per
 local day, caught up later that day if the scheduler was down at 07:00, and none when nothing is due."""
 from datetime import datetime, time, timedelta, timezone

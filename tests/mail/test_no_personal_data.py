@@ -1,4 +1,4 @@
-"""No personal data in mail (issue 5 §6, NĐ 13/2023/NĐ-CP): subject and bodies carry case numbers,
+"""No personal data in mail (NĐ 13/2023/NĐ-CP): subject and bodies carry case numbers,
 the kind of item, due times and links only — never a client's name, alias, address or the notes
 written about them (a flag's note, a follow-up's purpose)."""
 from datetime import datetime, time, timedelta

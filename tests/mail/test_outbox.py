@@ -1,4 +1,4 @@
-"""The outbox (issue 5 §6): a notification for a user with e-mail on and an address writes one
+"""The outbox: a notification for a user with e-mail on and an address writes one
 e-mail in its own transaction; deliver(now) sends due e-mails through SMTP, retries with back-off
 when the server refuses, gives up after MAIL_MAX_ATTEMPTS, and sends nothing while mail is not
 configured — so an SMTP outage loses nothing."""

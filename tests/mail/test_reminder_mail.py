@@ -1,4 +1,4 @@
-"""The issue's "done when", by e-mail: a follow-up reminder issued by the reminders sweep reaches the
+"""Reminders by e-mail, end to end: a follow-up reminder issued by the reminders sweep reaches the
 worker's mailbox once — the sweep writes the notification, its e-mail is written in the same
 transaction, deliver() sends it, and later sweeps and deliveries send nothing more."""
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Concurrent editing without loss (issue 4 §10): an assessment or a plan carries a version; a save
+"""Concurrent editing without loss: an assessment or a plan carries a version; a save
 based on an old version is refused with what changed meanwhile, and the user's input stays in the
 form; saving again (after checking) goes through."""
 import html

@@ -1,5 +1,5 @@
 """The service directory: facilities of the system and outside organisations; scope, search, editing
-with the optimistic lock; a shelter's confidential address never reaches it (DOMAIN.md §5)."""
+with the optimistic lock; a shelter's confidential address never reaches it."""
 import sqlalchemy as sa
 
 from caseapp.extensions import db

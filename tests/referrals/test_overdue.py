@@ -1,4 +1,4 @@
-"""The closed loop (DOMAIN.md §4): a referral not answered by its deadline shows as overdue to the
+"""The closed loop: a referral not answered by its deadline shows as overdue to the
 sender, and escalates to the supervisor once, by the escalation rule of the deadline engine."""
 from datetime import datetime, timedelta
 

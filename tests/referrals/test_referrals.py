@@ -138,7 +138,7 @@ def test_a_case_is_not_referred_to_its_own_facility_nor_when_closed(staff, case)
         make_referral(case, make_provider(staff.facility.province_code, name="Trường học"), staff.worker)
 
 
-# --- the answer deadline (DOMAIN.md §4: 2 working days, urgent 4 hours) ------------------------------
+# --- the answer deadline (2 working days, urgent 4 hours) -------------------------------------------------
 
 def test_answer_is_due_in_two_working_days_over_a_weekend(staff, case, hospital):
     friday = datetime(2026, 3, 6, 10, 0, tzinfo=VN_TZ)

@@ -1,4 +1,4 @@
-"""Observability (issue 5 §7): the scheduler page for admins and supervisors, and /healthz reporting
+"""Observability: the scheduler page for admins and supervisors, and /healthz reporting
 a stale scheduler when one is expected."""
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""Real processes against a real, committed database of the test's own (issue 5 §2, §3, §8):
+"""Real processes against a real, committed database of the test's own:
 two `flask reminders tick` at once issue every reminder exactly once; a sweep process killed
 between its claim and its commit leaves nothing duplicated and nothing lost; the web app never
 starts a scheduler."""

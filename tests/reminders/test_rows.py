@@ -1,4 +1,4 @@
-"""Reminder rows follow their due items in the same transaction (issue 5 §1): created with the item,
+"""Reminder rows follow their due items in the same transaction: created with the item,
 moved with its due time or person, cancelled when it is done early, cancelled or the case closes."""
 from datetime import timedelta
 
@@ -45,7 +45,7 @@ def test_scheduling_a_follow_up_creates_its_reminders_in_the_same_transaction(st
     assert as_utc(found["0"].remind_at) == due
     assert found["-1d"].user_id == found["0"].user_id == staff.worker.id
     assert found["escalation"].user_id is None                       # the supervisors, at send time
-    # DOMAIN.md §4: a medium-urgency case escalates 3 working days after the due time.
+    # A medium-urgency case escalates 3 working days after the due time.
     assert as_utc(found["escalation"].remind_at) == rule_due_at("escalation", due)
     assert {r.status for r in found.values()} == {"pending"}
     assert found["0"].item_key == f"follow_up:{case.id}:{follow_up.id}"

@@ -1,4 +1,4 @@
-"""Sweeps (issue 5 §3–5): a due reminder becomes one notification, once; downtime is caught up and
+"""Sweeps: a due reminder becomes one notification, once; downtime is caught up and
 marked late; an overdue item escalates to the facility's supervisors once; a sweep interrupted
 between claim and commit leaves nothing half done."""
 from datetime import datetime, timedelta, timezone

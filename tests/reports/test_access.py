@@ -1,4 +1,4 @@
-"""Aggregate-only access (issue 6 §5): the reporter sees statistics and indicators, never a person,
+"""Aggregate-only access: the reporter sees statistics and indicators, never a person,
 never a case list; the drill-down to people is for the facility's supervisors only."""
 import pytest
 

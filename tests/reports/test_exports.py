@@ -1,4 +1,4 @@
-"""Small-cell suppression and the files (issue 6 §5–6): XLSX numbers are numbers, CSV is UTF-8 with a
+"""Small-cell suppression and the files: XLSX numbers are numbers, CSV is UTF-8 with a
 BOM and neutralises formulas, the PDF is the Vietnamese administrative report."""
 import csv
 import io

@@ -1,4 +1,4 @@
-"""Report files made outside the request (issue 6 §8): queued, made by the scheduler's tick with
+"""Report files made outside the request: queued, made by the scheduler's tick with
 progress, the user notified, downloadable for 7 days, then deleted."""
 import io
 from datetime import timedelta

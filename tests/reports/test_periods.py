@@ -1,4 +1,4 @@
-"""Frozen reporting periods (issue 6 §4): the snapshot never changes when the data change later;
+"""Frozen reporting periods: the snapshot never changes when the data change later;
 re-opening needs a reason and is audited; the province sees which facilities have not submitted."""
 import sqlalchemy as sa
 

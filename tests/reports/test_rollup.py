@@ -1,4 +1,4 @@
-"""A province's live statistics kept a short while (issue 7 §3, reports/rollups.py): the province view
+"""A province's live statistics kept a short while (reports/rollups.py): the province view
 says when its numbers were counted and counts again on request or once older than the setting; a
 facility's own report is always counted live (its numbers open the drill-down lists); the one
 statement that groups the served clients gives what the per-dimension definitions give."""

@@ -1,4 +1,4 @@
-"""Sealed cases, break the glass and sharing (issue 4 §9, issue 3 §7; caseapp/cases/access.py).
+"""Sealed cases, break the glass and sharing (caseapp/cases/access.py).
 
 A case outside the user's scope answers, to a user of its own facility holding BREAK_GLASS, a
 restricted page asking for a reason (the number only, no name) instead of a 404; with a reason the

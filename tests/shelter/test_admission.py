@@ -1,4 +1,4 @@
-"""Emergency admission (issue item 5, 6, 9): one screen, one transaction, one admission per form."""
+"""Emergency admission: one screen, one transaction, one admission per form."""
 import re
 from datetime import timedelta
 

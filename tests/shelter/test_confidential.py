@@ -1,6 +1,6 @@
-"""Confidentiality (issue item 7, DOMAIN.md §5): a confidential facility's address is shown only to
-users of that facility — an admin of another facility included — and never printed on anything
-that leaves the shelter."""
+"""Confidentiality (perpetrators must never learn where a victim is): a confidential facility's
+address is shown only to users of that facility — an admin of another facility included — and never
+printed on anything that leaves the shelter."""
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload

@@ -1,4 +1,4 @@
-"""Shelter stays and the bed board (issue item 6): who is in which bed since when, the planned end,
+"""Shelter stays and the bed board: who is in which bed since when, the planned end,
 overstays highlighted, check-in refusing an occupied bed, check-out, extension by a supervisor,
 children with stays of their own, and another facility's stay answering 404."""
 from datetime import timedelta
