@@ -23,37 +23,37 @@ class Rule:
     source: str
 
 
-# What the pages show as a rule's basis ("Căn cứ: …"). A duration no law sets is the facility's default:
+# What the pages show as a rule's basis ("Căn cứ: …"). A duration no law sets is the system's default:
 # said so, with the step of the circular it times where there is one.
 _TT02 = "Thông tư 02/2020/TT-BLĐTBXH"
-FACILITY_DEFAULT = "Mặc định của cơ sở (có thể thay đổi)"
-_STEP_TIMED_BY_FACILITY = _TT02 + ", bước {}; thời hạn: mặc định của cơ sở (có thể thay đổi)"
+DEFAULT_DURATION = "Thời hạn mặc định của hệ thống"
+_STEP_WITH_DEFAULT_DURATION = _TT02 + ", bước {}; thời hạn: mặc định của hệ thống"
 
 # Keyed by (item, variant). Variant "default" applies when no more specific one matches.
 RULES = {
     # Nghị định 56/2017/NĐ-CP, khoản 3 Điều 26: emergency measures / separation within 12 hours of the report.
     ("safety_check", "default"): Rule("safety_check", 12, "hours", "Nghị định 56/2017/NĐ-CP, khoản 3 Điều 26"),
     # Emergency admission: the intake record is completed within 24 hours (no law sets it).
-    ("intake_completion", "default"): Rule("intake_completion", 24, "hours", FACILITY_DEFAULT),
+    ("intake_completion", "default"): Rule("intake_completion", 24, "hours", DEFAULT_DURATION),
     # Needs assessment (TT 02/2020, bước 1): 3 working days; emergency / high risk: 1.
-    ("assessment", "default"): Rule("assessment", 3, "working_days", _STEP_TIMED_BY_FACILITY.format(1)),
-    ("assessment", "urgent"): Rule("assessment", 1, "working_days", _STEP_TIMED_BY_FACILITY.format(1)),
+    ("assessment", "default"): Rule("assessment", 3, "working_days", _STEP_WITH_DEFAULT_DURATION.format(1)),
+    ("assessment", "urgent"): Rule("assessment", 1, "working_days", _STEP_WITH_DEFAULT_DURATION.format(1)),
     # Intervention plan (TT 02/2020, bước 2): 7 working days after assessment; child protection 5 working
     # days from the report (Nghị định 56/2017/NĐ-CP, the plan approved by the commune chair).
-    ("plan", "default"): Rule("plan", 7, "working_days", _STEP_TIMED_BY_FACILITY.format(2)),
+    ("plan", "default"): Rule("plan", 7, "working_days", _STEP_WITH_DEFAULT_DURATION.format(2)),
     ("plan", "child_protection"): Rule("plan", 5, "working_days", "Nghị định 56/2017/NĐ-CP, Điều 27"),
     # Plan review (TT 02/2020, bước 4): every 30 days (high risk: 14).
-    ("plan_review", "default"): Rule("plan_review", 30, "days", _STEP_TIMED_BY_FACILITY.format(4)),
-    ("plan_review", "urgent"): Rule("plan_review", 14, "days", _STEP_TIMED_BY_FACILITY.format(4)),
+    ("plan_review", "default"): Rule("plan_review", 30, "days", _STEP_WITH_DEFAULT_DURATION.format(4)),
+    ("plan_review", "urgent"): Rule("plan_review", 14, "days", _STEP_WITH_DEFAULT_DURATION.format(4)),
     # Follow-up after closure (TT 02/2020, bước 5): 30 and 90 days.
-    ("follow_up_after_closure", "first"): Rule("follow_up_after_closure", 30, "days", _STEP_TIMED_BY_FACILITY.format(5)),
-    ("follow_up_after_closure", "second"): Rule("follow_up_after_closure", 90, "days", _STEP_TIMED_BY_FACILITY.format(5)),
+    ("follow_up_after_closure", "first"): Rule("follow_up_after_closure", 30, "days", _STEP_WITH_DEFAULT_DURATION.format(5)),
+    ("follow_up_after_closure", "second"): Rule("follow_up_after_closure", 90, "days", _STEP_WITH_DEFAULT_DURATION.format(5)),
     # Referral answer by the receiver: 2 working days (emergency: 4 hours); no law sets it.
-    ("referral_answer", "default"): Rule("referral_answer", 2, "working_days", FACILITY_DEFAULT),
-    ("referral_answer", "urgent"): Rule("referral_answer", 4, "hours", FACILITY_DEFAULT),
+    ("referral_answer", "default"): Rule("referral_answer", 2, "working_days", DEFAULT_DURATION),
+    ("referral_answer", "urgent"): Rule("referral_answer", 4, "hours", DEFAULT_DURATION),
     # Escalation of an overdue item: 1 working day (high risk), 3 otherwise; no law sets it.
-    ("escalation", "default"): Rule("escalation", 3, "working_days", FACILITY_DEFAULT),
-    ("escalation", "urgent"): Rule("escalation", 1, "working_days", FACILITY_DEFAULT),
+    ("escalation", "default"): Rule("escalation", 3, "working_days", DEFAULT_DURATION),
+    ("escalation", "urgent"): Rule("escalation", 1, "working_days", DEFAULT_DURATION),
     # Shelter stay: 30 days by default, per facility, extendable by a supervisor (no national maximum).
     ("shelter_stay", "default"): Rule("shelter_stay", 30, "days",
                                       "Thời hạn lưu trú do cơ sở quy định (có thể gia hạn)"),

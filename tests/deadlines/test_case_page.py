@@ -30,8 +30,8 @@ def test_the_case_page_shows_the_deadlines_near_the_top(people, signed_in):
     # the assessment: 3 working days from Fri 27/11/2026 08:15 → Wed 02/12/2026 08:15, local time
     assert "Đánh giá nhu cầu" in part and "Hạn 02/12/2026 08:15" in part
     assert "Quá hạn" in part and "Sắp đến hạn" in part
-    assert "Căn cứ: Thông tư 02/2020/TT-BLĐTBXH, bước 1; thời hạn: mặc định của cơ sở (có thể thay đổi)" in part
-    assert 'title="Căn cứ: Thông tư 02/2020/TT-BLĐTBXH, bước 1; thời hạn: mặc định của cơ sở (có thể thay đổi)"' in part
+    assert "Căn cứ: Thông tư 02/2020/TT-BLĐTBXH, bước 1; thời hạn: mặc định của hệ thống" in part
+    assert 'title="Căn cứ: Thông tư 02/2020/TT-BLĐTBXH, bước 1; thời hạn: mặc định của hệ thống"' in part
     assert "Lịch theo dõi" in part and "Gọi cho mẹ" in part
 
 

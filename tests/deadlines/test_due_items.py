@@ -88,7 +88,7 @@ def test_the_plan_is_due_7_working_days_after_the_assessment_and_done_when_sent(
     assert items_of(people.worker, "assessment", case) == []
     item = one(people.worker, "plan", case)
     assert item.due_at == due_at("plan", as_utc(assessment.assessed_at))
-    assert item.source == "Thông tư 02/2020/TT-BLĐTBXH, bước 2; thời hạn: mặc định của cơ sở (có thể thay đổi)"
+    assert item.source == "Thông tư 02/2020/TT-BLĐTBXH, bước 2; thời hạn: mặc định của hệ thống"
     plan = plan_services.create_plan(case, plan_data(), by=people.worker, submit=False)
     assert one(people.worker, "plan", case)                      # a draft plan is not done
     db.session.expire_all()
@@ -211,7 +211,7 @@ def test_a_closed_case_keeps_only_its_follow_ups_and_a_transferred_one_nothing(p
     db.session.flush()
     # the follow-ups after closure are worked on the closed case (TT 02/2020, bước 5)
     assert [(i.kind, i.source) for i in items_of(people.worker, case=case)] == [
-        ("follow_up", "Thông tư 02/2020/TT-BLĐTBXH, bước 5; thời hạn: mặc định của cơ sở (có thể thay đổi)")]
+        ("follow_up", "Thông tư 02/2020/TT-BLĐTBXH, bước 5; thời hạn: mặc định của hệ thống")]
     assert [i.kind for i in deadlines.case_items(case, people.worker)] == ["follow_up"]
     case.status = "transferred"
     db.session.flush()

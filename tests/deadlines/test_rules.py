@@ -70,15 +70,15 @@ def test_clock_rules_of_12_and_4_hours_ignore_weekends_and_holidays():
     assert local(due_at("referral_answer", vn(2026, 12, 4, 15, 0))) == datetime(2026, 12, 8, 15, 0)
 
 
-def test_every_rule_cites_the_law_or_says_it_is_the_facility_s_default():
+def test_every_rule_cites_the_law_or_says_it_is_a_default():
     """What the pages show as "Căn cứ: …": a legal text, or — where no law sets the duration — that it is
-    the facility's default, never anything a user cannot look up."""
+    the system's default duration, never anything a user cannot look up."""
     laws = ("Nghị định ", "Thông tư ", "Luật ", "Quyết định ")
     for key, rule in RULES.items():
-        assert rule.source.startswith(laws) or "cơ sở" in rule.source, key
-    assert rule_for("intake_completion").source == "Mặc định của cơ sở (có thể thay đổi)"
-    assert rule_for("referral_answer", "urgent").source == "Mặc định của cơ sở (có thể thay đổi)"
+        assert rule.source.startswith(laws) or "mặc định" in rule.source or "cơ sở" in rule.source, key
+    assert rule_for("intake_completion").source == "Thời hạn mặc định của hệ thống"
+    assert rule_for("referral_answer", "urgent").source == "Thời hạn mặc định của hệ thống"
     assert rule_for("plan_review").source == ("Thông tư 02/2020/TT-BLĐTBXH, bước 4; "
-                                              "thời hạn: mặc định của cơ sở (có thể thay đổi)")
+                                              "thời hạn: mặc định của hệ thống")
     # An unknown variant falls back to the default rule.
     assert rule_for("assessment", "no_such_variant") is RULES[("assessment", "default")]

@@ -55,7 +55,7 @@ def test_tasks_are_grouped_overdue_within_7_days_and_later(people, signed_in):
     assert "Kế hoạch trợ giúp" in target and format_datetime(plan.due_at) in target
     assert f'href="/cases/{case.id}#deadlines"' in soon                  # each item links to its case
     # the rule's basis: the step of the circular, and a duration no law sets is the facility's default
-    assert "Căn cứ: Thông tư 02/2020/TT-BLĐTBXH, bước 1; thời hạn: mặc định của cơ sở (có thể thay đổi)" in overdue
+    assert "Căn cứ: Thông tư 02/2020/TT-BLĐTBXH, bước 1; thời hạn: mặc định của hệ thống" in overdue
     assert 'class="badge badge-danger due-badge">Quá hạn' in overdue and "Sắp đến hạn" in soon
 
 
