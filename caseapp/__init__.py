@@ -128,9 +128,9 @@ def _register_blueprints(app):
 
 def _register_request_hooks(app):
     from .auth.sessions import require_password_change
-    from .security import enforce_default_deny
+    from .security import web as security_web
 
-    app.before_request(enforce_default_deny)
+    security_web.install(app)    # default deny; a write on a closed case goes back to its page
     app.before_request(require_password_change)
 
     @app.after_request
@@ -154,7 +154,8 @@ def _register_request_hooks(app):
 
 def _register_template_helpers(app):
     from .core import timeutil
-    from .security import Perm, can
+    from .security.policy import Capability, Perm
+    from .security.rules import can
 
     app.jinja_env.filters["date"] = timeutil.format_date
     app.jinja_env.filters["datetime"] = timeutil.format_datetime
@@ -169,7 +170,7 @@ def _register_template_helpers(app):
         """Is this page part of the app yet? (Menus link to other domains' pages only when they exist.)"""
         return name in current_app.view_functions
 
-    app.jinja_env.globals.update(Perm=Perm, can=can, role_labels=ROLE_LABELS, category_label=category_label,
+    app.jinja_env.globals.update(Perm=Perm, Capability=Capability, can=can, role_labels=ROLE_LABELS, category_label=category_label,
                                  categories=categories, has_endpoint=has_endpoint)
 
     @app.context_processor

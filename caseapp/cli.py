@@ -32,7 +32,7 @@ def register_cli(app):
         from .auth.services import create_user
         from .core.services import ServiceError
         from .org.models import Facility
-        from .security import Role
+        from .security.policy import Role
 
         facility = db.session.scalar(sa.select(Facility).where(Facility.code == facility_code))
         if facility is None:

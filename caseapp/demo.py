@@ -5,7 +5,7 @@ from .auth.models import User
 from .auth.services import hash_password
 from .extensions import db
 from .org.models import Commune, Facility, FacilityType, Province
-from .security import Role
+from .security.policy import Role
 
 DEMO_PROVINCE_NAME = "Quảng Ninh"
 DEMO_PASSWORD = "Demo@2026-caseapp"
@@ -22,7 +22,7 @@ DEMO_FACILITIES = (
      "confidential_address": True, "street_address": "Địa chỉ bảo mật"},
 )
 
-DEMO_ROLES = (
+DEMO_ACCOUNTS = (
     (Role.ADMIN, "quantri", "Quản trị"),
     (Role.SUPERVISOR, "giamsat", "Giám sát"),
     (Role.SOCIAL_WORKER, "nhanvien", "Nhân viên CTXH"),
@@ -55,7 +55,7 @@ def seed_demo(app):
                                 confidential_address=spec["confidential_address"])
             db.session.add(facility)
             db.session.flush()
-        for role, suffix, title in DEMO_ROLES:
+        for role, suffix, title in DEMO_ACCOUNTS:
             username = f"{spec['prefix']}.{suffix}"
             if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
                 password_hash = password_hash or hash_password(DEMO_PASSWORD)

@@ -4,15 +4,12 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 
 from ..core.timeutil import VN_TZ
-from ..security import ALL_FACILITY_ROLES, Role
+from ..security.scopes import facility_scope
 from .models import AuditEvent
 
 
 def visible_events(user):
-    stmt = sa.select(AuditEvent)
-    if Role(user.role) not in ALL_FACILITY_ROLES:
-        stmt = stmt.where(AuditEvent.facility_id == user.facility_id)
-    return stmt
+    return sa.select(AuditEvent).where(facility_scope(AuditEvent.facility_id, user))
 
 
 def filtered_events(user, *, user_id=None, action=None, entity_type=None, entity_id=None,

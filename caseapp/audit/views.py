@@ -6,7 +6,8 @@ from ..auth.queries import visible_users
 from ..auth.models import User
 from ..core.pagination import keyset_page
 from ..extensions import db
-from ..security import Perm, requires
+from ..security.policy import Perm
+from ..security.web import requires
 from . import bp, queries
 from .forms import AuditFilterForm
 from .models import AuditEvent

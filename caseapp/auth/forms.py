@@ -3,7 +3,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import Email, Optional, Regexp
 
 from ..core.forms import BaseForm, max_length, required
-from ..security import Role
+from ..security.policy import Role
 
 ROLE_LABELS = {
     Role.ADMIN.value: _l("System administrator"),

@@ -2,15 +2,12 @@
 import sqlalchemy as sa
 
 from ..org.models import Facility
-from ..security import ALL_FACILITY_ROLES, Role
+from ..security.scopes import facility_scope
 from .models import User
 
 
 def visible_users(user):
-    stmt = sa.select(User).join(User.facility)
-    if Role(user.role) not in ALL_FACILITY_ROLES:
-        stmt = stmt.where(User.facility_id == user.facility_id)
-    return stmt
+    return sa.select(User).join(User.facility).where(facility_scope(User.facility_id, user))
 
 
 def users_page(user, *, q=None, facility_id=None):

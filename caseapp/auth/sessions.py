@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..audit.services import record_security_event
 from ..extensions import db
-from ..security import PUBLIC_ENDPOINTS
+from ..security.web import PUBLIC_ENDPOINTS
 from .services import end_session, live_session, start_session, user_and_session
 
 SESSION_TOKEN_KEY = "sid"

@@ -10,7 +10,8 @@ from ..core.urls import safe_next
 from ..extensions import db
 from ..org.models import Facility
 from ..org.queries import visible_facilities
-from ..security import Perm, load_or_404, requires
+from ..security.policy import Perm
+from ..security.web import load_or_404, requires
 from . import bp, queries, services
 from .forms import ChangePasswordForm, CreateUserForm, EditUserForm, LoginForm, ResetPasswordForm
 from .models import User

@@ -24,7 +24,9 @@ from ..core.services import ServiceError
 from ..core.sql import prebuilt
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
-from ..security import Perm, Role, case_scope, has_perm
+from ..security.policy import Capability, Perm, has_perm
+from ..security.rules import can_be_given, can_break_glass, can_edit_case, supervises
+from ..security.scopes import case_scope, colleagues_with, own_facility
 from .models import Case
 from .services import add_event
 from .workflow import ensure_editable
@@ -33,7 +35,6 @@ from .workflow_models import CaseAccessGrant
 DEFAULT_BREAK_GLASS_HOURS = 8   # app.config["BREAK_GLASS_HOURS"] overrides it
 REASON_MIN_LENGTH = 15
 REASON_MAX_LENGTH = 1000
-SHAREABLE_ROLES = (Role.SOCIAL_WORKER.value, Role.SHELTER_STAFF.value)  # supervisors see every case already
 LOG_PER_PAGE = 50
 COUNT_CAP = 100  # the menu shows "99+" beyond: the count stays a bounded read
 
@@ -43,17 +44,11 @@ COUNT_CAP = 100  # the menu shows "99+" beyond: the count stays a bounded read
 def facility_case(user, case_id):
     """The case if it belongs to the user's facility (whatever the user's scope), else None: what
     the restricted page may be offered for. Another facility's case is never found here."""
-    return db.session.scalar(sa.select(Case).where(Case.id == case_id, Case.facility_id == user.facility_id))
+    return db.session.scalar(sa.select(Case).where(Case.id == case_id, own_facility(Case.facility_id, user)))
 
 
 def in_case_scope(user, case_id):
     return db.session.scalar(sa.select(Case.id).where(Case.id == case_id, case_scope(user))) is not None
-
-
-def may_break_glass(user, case):
-    """Offer the restricted page (instead of a 404): a user of the case's own facility with the
-    permission. Other facilities never learn that the case exists."""
-    return case is not None and has_perm(user, Perm.BREAK_GLASS) and case.facility_id == user.facility_id
 
 
 def _is_active(grant, now):
@@ -72,7 +67,7 @@ def grant_status(grant, now=None):
 def facility_grants(user):
     """Rows (grant, case) of the grants on the cases of the user's facility."""
     return (sa.select(CaseAccessGrant, Case).join(Case, CaseAccessGrant.case_id == Case.id)
-            .where(Case.facility_id == user.facility_id))
+            .where(own_facility(Case.facility_id, user)))
 
 
 def grant_of_facility(user, grant_id):
@@ -134,8 +129,7 @@ def user_names(ids):
 def shareable_users(case):
     """Whom a supervisor may share the case with: active social workers and shelter staff of the
     case's facility, except its assigned worker."""
-    stmt = (sa.select(User).where(User.facility_id == case.facility_id, User.active.is_(True),
-                                  User.role.in_(SHAREABLE_ROLES))
+    stmt = (sa.select(User).where(colleagues_with(Capability.HOLDS_CASELOAD, case.facility_id))
             .order_by(User.full_name, User.id))
     if case.assigned_worker_id:
         stmt = stmt.where(User.id != case.assigned_worker_id)
@@ -164,11 +158,10 @@ def active_grants_of_case(case_id, now):
 def case_section(case, user, now=None):
     """The active grants on a case for its page (two queries: grants with their user, the names of
     who granted them; plus the workers a share may go to). Shown to supervisors only."""
-    from ..security import can_edit_case
     from .access_forms import ShareForm
 
     now = as_utc(now) if now else utcnow()
-    if not has_perm(user, Perm.REVIEW_CASELOAD) or case.facility_id != user.facility_id:
+    if not supervises(user, case):
         return AccessSection(case=case, now=now)
     grants = db.session.scalars(*prebuilt(active_grants_of_case, case_id=case.id, now=now)).all()
     share_form = None
@@ -196,7 +189,7 @@ def clean_reason(reason):
 def break_glass(case, *, reason, by, hours=DEFAULT_BREAK_GLASS_HOURS, now=None):
     """Open a case outside the user's scope for `hours`, giving a reason. The reason is in
     the grant row; the audit event references the grant (its detail holds no personal data)."""
-    if not may_break_glass(by, case):
+    if not can_break_glass(by, case):
         raise ServiceError(_("You may not open this case."))
     reason = clean_reason(reason)
     now = now or utcnow()
@@ -212,13 +205,10 @@ def break_glass(case, *, reason, by, hours=DEFAULT_BREAK_GLASS_HOURS, now=None):
 
 def share_case(case, *, with_user, reason, by, now=None):
     """A supervisor shares the case with a worker of the facility, until revoked."""
-    from ..security import can_edit_case
-
-    if not has_perm(by, Perm.REVIEW_CASELOAD) or not can_edit_case(by, case):
+    if not (supervises(by, case) and can_edit_case(by, case)):
         raise ServiceError(_("Only a supervisor of the case's facility may share it."))
     ensure_editable(case)
-    if with_user is None or with_user.facility_id != case.facility_id or not with_user.active \
-            or with_user.role not in SHAREABLE_ROLES:
+    if not can_be_given(with_user, case.facility_id, Capability.HOLDS_CASELOAD):
         raise ServiceError(_("Choose a worker of the facility."), field="user_id")
     if with_user.id == case.assigned_worker_id:
         raise ServiceError(_("This worker is assigned to the case and sees it already."), field="user_id")
@@ -241,7 +231,7 @@ def share_case(case, *, with_user, reason, by, now=None):
 
 def revoke_grant(grant, case, *, by, now=None):
     """End a share or a break-the-glass access now. An access revoked without review counts as reviewed."""
-    if not has_perm(by, Perm.REVIEW_CASELOAD) or case.facility_id != by.facility_id:
+    if not supervises(by, case):
         raise ServiceError(_("Only a supervisor of the case's facility may revoke an access."))
     now = now or utcnow()
     if not _is_active(grant, now):
@@ -259,7 +249,7 @@ def revoke_grant(grant, case, *, by, now=None):
 def mark_reviewed(grant, case, *, by, now=None):
     """A supervisor has looked at a break-the-glass access (the review is audited; it changes nothing
     on the case, so it writes no timeline event)."""
-    if not has_perm(by, Perm.REVIEW_CASELOAD) or case.facility_id != by.facility_id:
+    if not supervises(by, case):
         raise ServiceError(_("Only a supervisor of the case's facility may review an access."))
     if grant.reviewed_at is not None:
         raise ServiceError(_("This access was already reviewed."))
@@ -269,7 +259,7 @@ def mark_reviewed(grant, case, *, by, now=None):
     return grant
 
 
-__all__ = ["facility_case", "in_case_scope", "may_break_glass", "grant_status", "facility_grants",
+__all__ = ["facility_case", "in_case_scope", "grant_status", "facility_grants",
            "grant_of_facility", "LogPage", "access_log", "unreviewed_count", "shareable_users",
            "active_grants_of_case", "case_section", "AccessSection", "clean_reason", "break_glass", "share_case",
            "revoke_grant", "mark_reviewed"]

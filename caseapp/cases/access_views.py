@@ -9,7 +9,9 @@ from ..core.services import ServiceError
 from ..core.timeutil import format_datetime, utcnow
 from ..core.urls import safe_next
 from ..extensions import db
-from ..security import Perm, has_perm, requires
+from ..security.policy import Perm, has_perm
+from ..security.rules import can_break_glass
+from ..security.web import requires
 from . import access, bp
 from .access_forms import BreakGlassForm, GrantActionForm, ShareForm
 
@@ -62,7 +64,7 @@ def restricted_or_404(case_id, form=None, status=403):
     facility holding BREAK_GLASS gets the restricted page (the case number only — no name, nothing of
     the case); everyone else a plain 404, so another facility never learns the case exists."""
     case = access.facility_case(current_user, case_id)
-    if not access.may_break_glass(current_user, case):
+    if not can_break_glass(current_user, case):
         abort(404)
     response = render_template("cases/restricted.html", case_number=case.number, case_id=case.id,
                                form=form or BreakGlassForm(formdata=None), hours=_hours(),
@@ -79,7 +81,7 @@ def restricted_or_404(case_id, form=None, status=403):
 @requires(Perm.BREAK_GLASS)
 def break_glass(case_id):
     case = access.facility_case(current_user, case_id)
-    if not access.may_break_glass(current_user, case):
+    if not can_break_glass(current_user, case):
         abort(404)
     if access.in_case_scope(current_user, case.id):
         return redirect(url_for("cases.show", case_id=case.id))  # nothing to break: the case is theirs

@@ -20,11 +20,12 @@ from ..audit.services import record
 from ..core.services import ServiceError
 from ..core.timeutil import utcnow
 from ..extensions import db
-from ..security import Perm, has_perm
 from .models import Case
 from .services import add_event
 from .workflow import ensure_editable
 from .workflow_models import Approval
+from ..security.scopes import own_facility
+from ..security.rules import approval_refusal
 
 SUBJECT_TYPES = ("assessment", "plan", "closure")
 COMMENT_MAX_LENGTH = 4000
@@ -87,17 +88,14 @@ def refusal_reason(approval, user, *, author_id=_UNKNOWN):
     """Why `user` may not decide `approval` (a code of REFUSALS), or None when they may. Used by
     decide() and by the pages, which show the decision buttons only to those who may press them
     (they pass the subject's `author_id` they already loaded, saving a query)."""
-    if not has_perm(user, Perm.APPROVE) or user.facility_id != approval.facility_id:
-        return "not_supervisor"
-    if user.id == approval.requested_by_id:
-        return "own_request"
-    if author_id is _UNKNOWN:
-        subject = _subject(approval.subject_type)
-        has_subject = subject is not None and approval.subject_id is not None
-        author_id = subject.author_id(approval.subject_id) if has_subject else None
-    if author_id is not None and author_id == user.id:
-        return "own_work"
-    return None
+    known = None if author_id is _UNKNOWN else author_id
+    refusal = approval_refusal(user, approval, requested_by_id=approval.requested_by_id, author_id=known)
+    if refusal is not None or author_id is not _UNKNOWN:
+        return refusal
+    subject = _subject(approval.subject_type)    # read only when the cheaper checks pass
+    has_subject = subject is not None and approval.subject_id is not None
+    author_id = subject.author_id(approval.subject_id) if has_subject else None
+    return approval_refusal(user, approval, requested_by_id=approval.requested_by_id, author_id=author_id)
 
 
 def decide(approval, *, approve, comment, by):
@@ -146,11 +144,11 @@ def pending_for_facility(user):
     case number (one query). Rows: (Approval, case number)."""
     from sqlalchemy.orm import joinedload
 
-    from ..security import case_scope
+    from ..security.scopes import case_scope
 
     return (sa.select(Approval, Case.number)
             .join(Case, Case.id == Approval.case_id)
-            .where(Approval.facility_id == user.facility_id, Approval.status == "pending", case_scope(user))
+            .where(own_facility(Approval.facility_id, user), Approval.status == "pending", case_scope(user))
             .options(joinedload(Approval.requested_by))
             .order_by(Approval.requested_at, Approval.id))
 

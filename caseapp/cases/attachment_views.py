@@ -8,11 +8,11 @@ from ..core.forms import add_service_error
 from ..core.downloads import download_response
 from ..core.services import ServiceError
 from ..extensions import db
-from ..security import Perm, requires
+from ..security.policy import Perm
+from ..security.web import requires
 from . import attachments, bp
 from .followup_forms import AttachmentForm
 from .views import _load_case
-from .workflow import ensure_editable
 
 
 def section(case):
@@ -32,12 +32,7 @@ def _upload(storage):
 @bp.route("/<int:case_id>/attachments/new", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def upload_attachment(case_id):
-    case = _load_case(case_id, Perm.EDIT_CASES)
-    try:
-        ensure_editable(case)
-    except ServiceError as error:
-        flash(str(error), "error")
-        return redirect(url_for("cases.show", case_id=case.id, _anchor="documents"))
+    case = _load_case(case_id, Perm.EDIT_CASES, editable=True, back_to="documents")
     form = AttachmentForm()
     status = 200
     if request.method == "POST":

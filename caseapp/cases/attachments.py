@@ -27,7 +27,7 @@ from ..core.sql import prebuilt
 from ..core.storage import CHUNK_BYTES, files, read_in_chunks
 from ..core.timeutil import utcnow
 from ..extensions import db
-from ..security import can_edit_case
+from ..security.rules import can_edit_case
 from .services import add_event
 from .workflow import ensure_editable
 from .workflow_models import Attachment

@@ -27,7 +27,9 @@ from ..core.sql import prebuilt
 from ..core.timeutil import VN_TZ, format_date, local_today, utcnow
 from ..extensions import db
 from ..notifications.services import notify
-from ..security import Perm, Role, can, can_edit_case, case_scope, has_perm
+from ..security.policy import Capability, Perm, has_perm
+from ..security.scopes import case_scope, colleagues_with, own_facility
+from ..security.rules import can, can_be_given, can_edit_case
 from .models import Case
 from .queries import high_risk_condition, no_contact_condition, overdue_follow_up_condition
 from .services import add_event
@@ -35,7 +37,6 @@ from .workflow import ensure_editable
 from .workflow_models import Approval, CaseFlag
 
 # Who holds a caseload: the facility's social workers and shelter staff.
-WORKER_ROLES = (Role.SOCIAL_WORKER.value, Role.SHELTER_STAFF.value)
 NO_CONTACT_DAYS = 30          # cases without contact for 30 days
 FLAG_NOTE_MAX = 2000
 RESOLUTION_MAX = 2000
@@ -64,7 +65,7 @@ class CaseloadRow:
     @property
     def is_current_worker(self):
         """An active worker of the facility (a row for anyone else is there because they still hold cases)."""
-        return self.worker is not None and self.worker.active and self.worker.role in WORKER_ROLES
+        return can_be_given(self.worker, self.worker.facility_id if self.worker else None, Capability.HOLDS_CASELOAD)
 
 
 @dataclass
@@ -79,7 +80,7 @@ class Caseload:
 def _facility_cases(user):
     """The open cases the review counts: the facility's own, as the facility case list shows them
     (its status filter "open" and the user's case scope)."""
-    return sa.and_(case_scope(user), Case.facility_id == user.facility_id, Case.status.in_(OPEN_STATUSES))
+    return sa.and_(case_scope(user), own_facility(Case.facility_id, user), Case.status.in_(OPEN_STATUSES))
 
 
 def case_counts(user, now=None):
@@ -100,7 +101,7 @@ def pending_approval_counts(user):
     """{requester id: pending approvals}, as the approval queue (plans.approvals) lists them."""
     stmt = (sa.select(Approval.requested_by_id, sa.func.count(Approval.id))
             .join(Case, Case.id == Approval.case_id)
-            .where(Approval.facility_id == user.facility_id, Approval.status == "pending", case_scope(user))
+            .where(own_facility(Approval.facility_id, user), Approval.status == "pending", case_scope(user))
             .group_by(Approval.requested_by_id))
     return dict(db.session.execute(stmt).all())
 
@@ -109,7 +110,7 @@ def open_flags(user):
     """The facility's open flags with their case number, the soonest due first."""
     return (sa.select(CaseFlag, Case.number)
             .join(Case, Case.id == CaseFlag.case_id)
-            .where(CaseFlag.facility_id == user.facility_id, CaseFlag.resolved_at.is_(None), case_scope(user))
+            .where(own_facility(CaseFlag.facility_id, user), CaseFlag.resolved_at.is_(None), case_scope(user))
             .options(joinedload(CaseFlag.to_user).lazyload(User.facility),
                      joinedload(CaseFlag.raised_by).lazyload(User.facility))
             .order_by(CaseFlag.due_at, CaseFlag.id)
@@ -118,14 +119,14 @@ def open_flags(user):
 
 def facility_users(user):
     """Every account of the facility (any role, active or not): the names of the review's rows."""
-    return (sa.select(User).where(User.facility_id == user.facility_id)
+    return (sa.select(User).where(own_facility(User.facility_id, user))
             .options(lazyload(User.facility)).order_by(User.full_name, User.id))
 
 
 def assignable_workers(user):
     """Who may receive a case or a flag: the active social workers and shelter staff of the facility."""
     return (sa.select(User)
-            .where(User.facility_id == user.facility_id, User.active.is_(True), User.role.in_(WORKER_ROLES))
+            .where(colleagues_with(Capability.HOLDS_CASELOAD, user.facility_id))
             .options(lazyload(User.facility)).order_by(User.full_name, User.id))
 
 
@@ -150,7 +151,7 @@ def caseload(user, now=None):
     rows = []
     for person in db.session.scalars(facility_users(user)):
         holds_something = (counts.get(person.id) or approvals.get(person.id) or flags_by_user.get(person.id))
-        if (person.active and person.role in WORKER_ROLES) or holds_something:
+        if can_be_given(person, person.facility_id, Capability.HOLDS_CASELOAD) or holds_something:
             rows.append(row(person))
     # Active workers first; then anyone else still holding cases (a deactivated account, a supervisor).
     rows.sort(key=lambda r: not r.is_current_worker)
@@ -212,7 +213,7 @@ def _clean(text):
 def assignable_worker(user_id, *, by, field="worker"):
     """The chosen worker, if an active social worker or shelter staff of `by`'s facility."""
     worker = db.session.get(User, user_id) if user_id else None
-    if worker is None or worker.facility_id != by.facility_id or not worker.active or worker.role not in WORKER_ROLES:
+    if not can_be_given(worker, by.facility_id, Capability.HOLDS_CASELOAD):
         raise ServiceError(_("Choose an active worker of your facility."), field=field)
     return worker
 
@@ -231,7 +232,7 @@ def reassign_cases(cases, to_worker, *, by, at=None):
     if not cases:
         raise ServiceError(_("Select at least one case."), field="case_ids")
     for case in cases:
-        if to_worker.facility_id != case.facility_id or not to_worker.active or to_worker.role not in WORKER_ROLES:
+        if not can_be_given(to_worker, case.facility_id, Capability.HOLDS_CASELOAD):
             raise ServiceError(_("Choose an active worker of your facility."), field="worker")
         try:
             _ensure_supervisable(case, by)
@@ -275,7 +276,7 @@ def raise_flag(case, *, to_worker, note, due_on, by, at=None):
         raise ServiceError(_("Give the due date."), field="due_on")
     if due_on < local_today():
         raise ServiceError(_("The due date cannot be in the past."), field="due_on")
-    if to_worker.facility_id != case.facility_id or not to_worker.active or to_worker.role not in WORKER_ROLES:
+    if not can_be_given(to_worker, case.facility_id, Capability.HOLDS_CASELOAD):
         raise ServiceError(_("Choose an active worker of your facility."), field="to_worker")
     if db.session.scalar(sa.select(Case.id).where(Case.id == case.id, case_scope(to_worker))) is None:
         raise ServiceError(_("This worker cannot open the case: reassign it first, or flag the worker "

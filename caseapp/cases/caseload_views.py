@@ -17,7 +17,10 @@ from ..core.services import ServiceError
 from ..core.timeutil import local_today
 from ..core.urls import safe_next
 from ..extensions import db
-from ..security import Perm, can_edit_case, case_scope, deny, has_perm, requires
+from ..security.policy import Capability, Perm, has_perm
+from ..security.scopes import case_scope
+from ..security.rules import can_be_given, can_edit_case
+from ..security.web import deny, requires
 from . import bp, caseload as cl, views
 from .caseload_forms import BulkReassignForm, FlagForm, ReassignForm, ResolveFlagForm
 from .forms import NoteForm
@@ -36,7 +39,7 @@ def bulk_reassign_form(workers):
     list's worker-filter accounts, already loaded: the active social workers and shelter staff among them."""
     if workers is None or not has_perm(current_user, Perm.REVIEW_CASELOAD):
         return None
-    choices = [w for w in workers if w.active and w.role in cl.WORKER_ROLES]
+    choices = [w for w in workers if can_be_given(w, w.facility_id, Capability.HOLDS_CASELOAD)]
     return BulkReassignForm(formdata=None, workers=choices)
 
 

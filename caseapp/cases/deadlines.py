@@ -24,8 +24,9 @@ from ..core.categories import OPEN_STATUSES, URGENCY_RANK
 from ..core.deadlines import due_at, rule_for
 from ..core.timeutil import VN_TZ, UTCDateTime, as_utc, utcnow
 from ..extensions import db
-from ..security import case_scope
+from ..security.scopes import case_scope, own_facility
 from .models import Case
+from ..security.rules import same_facility
 
 SOON = timedelta(days=7)          # "Trong 7 ngày tới": the tasks page's middle group, the case page's badge
 KIND_LIMIT = 500                  # rows a page reads per source at most (a caseload far beyond any real one)
@@ -172,7 +173,7 @@ def _base(r, columns, *, statuses=OPEN_STATUSES):
             .join(Client, Client.id == Case.client_id)
             .where(Case.status.in_(statuses)))
     if r.viewer is not None:
-        stmt = stmt.where(Case.facility_id == r.viewer.facility_id, r.scope)
+        stmt = stmt.where(own_facility(Case.facility_id, r.viewer), r.scope)
     if r.facility_id is not None:
         stmt = stmt.where(Case.facility_id == r.facility_id)
     if r.case_id is not None:
@@ -391,7 +392,7 @@ def _read(reading, statements=None, params=None):
 def case_items(case, viewer):
     """The due items of one case already loaded in the viewer's scope, sorted by due date — those of
     the viewer's facility only (a case transferred out is read there, but worked at the receiver)."""
-    if case.facility_id != viewer.facility_id:
+    if not same_facility(viewer, case):
         return []
     items = _one_case_items(case.id)
     return sorted(items, key=lambda item: (item.due_at, item.kind, item.ref_id or 0))

@@ -8,13 +8,13 @@ from flask_login import current_user
 from ..core.forms import add_service_error
 from ..core.services import ServiceError
 from ..extensions import db
-from ..security import Perm, requires
+from ..security.policy import Perm
+from ..security.web import requires
 from . import bp, followups
 from .followup_forms import (CancelFollowUpForm, ContactForm, FollowUpForm, OutcomeForm, RescheduleForm,
                              to_local_input, to_utc)
 from .forms import NoteForm
 from .views import _load_case, _render_case
-from .workflow import ensure_editable
 
 
 def _back(case, anchor="follow-ups"):
@@ -50,12 +50,7 @@ def _page(case, form, *, title, submit, action, follow_up=None, status=200):
 @bp.route("/<int:case_id>/follow-ups/new", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def new_follow_up(case_id):
-    case = _load_case(case_id, Perm.EDIT_CASES)
-    try:
-        ensure_editable(case)
-    except ServiceError as error:
-        flash(str(error), "error")
-        return _back(case)
+    case = _load_case(case_id, Perm.EDIT_CASES, editable=True, back_to="follow-ups")
     form = FollowUpForm(workers=_workers(case))
     status = 200
     if request.method == "POST":

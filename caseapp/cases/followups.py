@@ -24,7 +24,9 @@ from ..core.services import ServiceError
 from ..core.sql import prebuilt
 from ..core.timeutil import as_utc, format_datetime, utcnow
 from ..extensions import db
-from ..security import Role, can_edit_case
+from ..security.policy import Capability
+from ..security.scopes import colleagues_with
+from ..security.rules import can_edit_case
 from .services import NOTE_MAX_LENGTH, add_event
 from .workflow import ensure_editable
 from .workflow_models import FollowUp
@@ -34,7 +36,6 @@ OUTCOME_MAX_LENGTH = 4000
 REASON_MAX_LENGTH = 1000
 # A contact or an outcome "now" may come from a phone whose clock is a little ahead.
 CLOCK_SKEW = timedelta(minutes=10)
-WORKER_ROLES = (Role.SUPERVISOR.value, Role.SOCIAL_WORKER.value, Role.SHELTER_STAFF.value)
 
 # Kinds of contact a note can record (the event kind is "contact_<code>").
 CONTACT_KINDS = (
@@ -84,7 +85,7 @@ def _ensure_case_accepts_changes(case):
 def eligible_assignees(case):
     """Who a follow-up can be given to: the active case-working staff of the case's facility."""
     return (sa.select(User)
-            .where(User.facility_id == case.facility_id, User.active.is_(True), User.role.in_(WORKER_ROLES))
+            .where(colleagues_with(Capability.TAKES_CASE_TASKS, case.facility_id))
             .order_by(User.full_name, User.id))
 
 

@@ -9,7 +9,8 @@ from ..auth.models import User
 from ..core.pagination import keyset_page
 from ..core.timeutil import VN_TZ, utcnow
 from ..extensions import db
-from ..security import Role, case_scope, granted_case
+from ..security.policy import Capability
+from ..security.scopes import case_scope, granted_case, own_facility, users_with
 from .models import Case, CaseEvent
 
 
@@ -97,7 +98,7 @@ def filtered_cases(user, filters: CaseFilters):
         stmt = stmt.where(Case.status == filters.status)
     if filters.unassigned:
         # a case transferred out has no worker here, but it is not this facility's to assign
-        stmt = stmt.where(Case.assigned_worker_id.is_(None), Case.facility_id == user.facility_id)
+        stmt = stmt.where(Case.assigned_worker_id.is_(None), own_facility(Case.facility_id, user))
     elif filters.worker_id:
         stmt = stmt.where(Case.assigned_worker_id == filters.worker_id)
     if filters.urgency:
@@ -134,15 +135,19 @@ def case_page(user, filters: CaseFilters, *, sort="newest", after=None, per_page
 def facility_workers(user):
     """Who can be chosen in the worker filter: the case-working staff of the user's facility."""
     return (sa.select(User)
-            .where(User.facility_id == user.facility_id,
-                   User.role.in_((Role.SUPERVISOR.value, Role.SOCIAL_WORKER.value, Role.SHELTER_STAFF.value)))
+            .where(own_facility(User.facility_id, user), users_with(Capability.TAKES_CASE_TASKS))
             .order_by(User.full_name, User.id))
+
+
+def case_page_options():
+    """What the case page shows with the case: its client, worker and intake (the relationships load
+    nothing by themselves)."""
+    return joinedload(Case.client), joinedload(Case.assigned_worker), joinedload(Case.intake)
 
 
 def case_for_page(user, case_id):
     """The case page's case, with its client, worker and intake, if the user's scope admits it."""
-    return (visible_cases(user).where(Case.id == case_id)
-            .options(joinedload(Case.client), joinedload(Case.assigned_worker), joinedload(Case.intake)))
+    return visible_cases(user).where(Case.id == case_id).options(*case_page_options())
 
 
 def timeline(case_id):

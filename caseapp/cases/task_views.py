@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from ..core.timeutil import utcnow
 from ..extensions import db
-from ..security import Perm, deny, has_perm, requires
+from ..security.policy import Perm, has_perm
+from ..security.web import deny, requires
 from . import bp, deadlines, queries
 
 UNASSIGNED = "unassigned"

@@ -1,7 +1,8 @@
 """Case pages and lists: "Hồ sơ của tôi", "Hồ sơ của cơ sở", the case page and its notes."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import BuildError
 
 from ..audit.services import record
@@ -11,7 +12,9 @@ from ..core.services import ServiceError
 from ..core.sql import prebuilt
 from ..core.timeutil import utcnow
 from ..extensions import db
-from ..security import Perm, can, deny, has_perm, requires
+from ..security.policy import Perm
+from ..security.rules import can
+from ..security.web import load_case, requires
 from . import bp, queries, services
 from .forms import CaseFilterForm, NoteForm
 from ..plans import labels as plan_labels  # noqa: E402  (names only: no views, no forms)
@@ -91,17 +94,9 @@ def _case_list(scope):
 
 # --- the case page -------------------------------------------------------------------------------
 
-def _load_case(case_id, perm):
-    """The case with its client, worker and intake: outside the user's case scope → 404. Writing
-    needs the case to belong to the user's facility (a case transferred out is read-only there)."""
-    if not has_perm(current_user, perm):
-        deny(perm.value)
-    case = db.session.scalar(queries.case_for_page(current_user, case_id))
-    if case is None:
-        abort(404)
-    if perm is Perm.EDIT_CASES and not can(current_user, Perm.EDIT_CASES, case):
-        deny(perm.value)
-    return case
+def _load_case(case_id, perm, **checks):
+    """security.web.load_case with what the case page shows with the case (client, worker, intake)."""
+    return load_case(current_user, case_id, perm, options=queries.case_page_options(), **checks)
 
 
 def _optional_url(endpoint, **values):
@@ -182,8 +177,9 @@ def _render_case(case, note_form, status=200, **extra):
 @bp.get("/<int:case_id>")
 @requires(Perm.VIEW_CASES)
 def show(case_id):
-    case = db.session.scalar(queries.case_for_page(current_user, case_id))
-    if case is None:  # outside the scope: the restricted page (break the glass) or a plain 404
+    try:
+        case = _load_case(case_id, Perm.VIEW_CASES)
+    except NotFound:  # outside the scope: the restricted page (break the glass) or a plain 404
         from .access_views import restricted_or_404
 
         return restricted_or_404(case_id)

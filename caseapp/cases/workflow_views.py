@@ -9,7 +9,7 @@ closure Perm.APPROVE and not one's own request (cases.approvals.refusal_reason).
 """
 from dataclasses import dataclass, field
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,8 +22,10 @@ from ..core.sql import prebuilt
 from ..extensions import db
 from ..plans import compare
 from ..plans.services import StaleEdit
-from ..security import Perm, can_edit_case, can_steer_case, deny, requires
-from . import approvals, bp, closure, queries
+from ..security.policy import Perm
+from ..security.rules import can_edit_case, can_steer_case
+from ..security.web import deny, requires
+from . import approvals, bp, closure
 from .forms import NoteForm
 from .views import _load_case, _render_case
 from .workflow import allowed_next, ensure_editable
@@ -155,9 +157,7 @@ def closure_page(case_id):
 @bp.post("/<int:case_id>/close/decide")
 @requires(Perm.APPROVE)
 def decide_closure(case_id):
-    case = db.session.scalar(queries.case_for_page(current_user, case_id))
-    if case is None:
-        abort(404)
+    case = _load_case(case_id, Perm.APPROVE)
     pending = db.session.scalar(closure.pending_closure(case.id))
     if pending is None:
         flash(_l("This request has already been decided."), "info")
@@ -172,12 +172,12 @@ def decide_closure(case_id):
         db.session.commit()
     except approvals.ApprovalRefused as error:
         db.session.commit()   # the refusal is in the audit trail
-        case = db.session.scalar(queries.case_for_page(current_user, case_id))
+        case = _load_case(case_id, Perm.APPROVE)
         return _render_closure(case, status=403, refusal=str(error))
     except ServiceError as error:
         db.session.rollback()
         add_service_error(form, error)
-        case = db.session.scalar(queries.case_for_page(current_user, case_id))
+        case = _load_case(case_id, Perm.APPROVE)
         return _render_closure(case, decision_form=form, status=422)
     except StaleDataError:
         db.session.rollback()
@@ -224,12 +224,7 @@ def _arm(form, case):
 @bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def edit(case_id):
-    case = _load_case(case_id, Perm.EDIT_CASES)
-    try:
-        ensure_editable(case)
-    except ServiceError as error:
-        flash(str(error), "error")
-        return _back(case)
+    case = _load_case(case_id, Perm.EDIT_CASES, editable=True, back_to="workflow")
     form = CaseDetailsForm()
     changes, status = None, 200
     if request.method == "GET":

@@ -15,7 +15,9 @@ from ..core.forms import BaseForm, add_service_error, max_length, required
 from ..core.services import ServiceError
 from ..core.timeutil import format_date
 from ..extensions import db
-from ..security import Perm, client_scope, requires
+from ..security.policy import Perm
+from ..security.scopes import client_scope
+from ..security.web import requires
 from . import bp
 from .merge import REASON_MAX_LENGTH, check_mergeable, merge_clients, merge_preview
 from .models import Client, ClientGroup, Consent, FamilyMember

@@ -11,7 +11,7 @@ from ..core.pagination import keyset_page
 from ..core.sql import plan_for_the_values
 from ..core.text import fold
 from ..extensions import db
-from ..security import case_scope, client_scope
+from ..security.scopes import case_scope, client_scope, own_facility
 from .models import Client, ClientChange, Consent
 
 _DIGITS = re.compile(r"\D+")
@@ -38,7 +38,7 @@ def search_statement(user, q):
     if _CASE_NUMBER.match(q):
         # Only a case the user may know of: a sealed (sensitive) case outside the user's case scope
         # must not be found by its number, even when its client is in the registry.
-        known_case = sa.or_(case_scope(user), sa.and_(Case.facility_id == user.facility_id,
+        known_case = sa.or_(case_scope(user), sa.and_(own_facility(Case.facility_id, user),
                                                       Case.is_sensitive.is_(False)))
         return stmt.where(sa.exists(sa.select(Case.id).where(Case.client_id == Client.id,
                                                              Case.number == q.upper(), known_case)))

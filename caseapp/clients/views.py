@@ -20,7 +20,9 @@ from ..core.text import fold
 from ..core.timeutil import format_date
 from ..extensions import db
 from ..org import queries as org_queries
-from ..security import Perm, client_scope, load_in_scope_or_404, requires
+from ..security.policy import Perm
+from ..security.scopes import client_scope
+from ..security.web import load_in_scope_or_404, requires
 from . import bp, queries, services
 from .forms import ClientForm, FamilyMemberForm, WithdrawConsentForm
 from .models import Client, ClientGroup, Consent, FamilyMember

@@ -6,16 +6,18 @@ from flask_login import current_user
 from ..cases import queries as case_queries
 from ..core.pdf import content_disposition
 from ..extensions import db
-from ..security import Perm, requires
+from ..security.policy import Perm
+from ..security.web import load_case, requires
 from . import bp, services
 
 
 @bp.get("/cases/<int:case_id>/documents/<kind>.pdf")
 @requires(Perm.VIEW_CASES)
 def case_document(case_id, kind):
-    case = db.session.scalar(case_queries.case_for_page(current_user, case_id))
-    if case is None or kind not in services.KINDS:
-        abort(404)  # another facility's case, a sealed case without a grant, or no such form
+    # another facility's case, a sealed case without a grant → 404, as for no such form
+    case = load_case(current_user, case_id, Perm.VIEW_CASES, options=case_queries.case_page_options())
+    if kind not in services.KINDS:
+        abort(404)
     item_id = request.args.get("id", type=int)
     if "id" in request.args and item_id is None:
         abort(404)

@@ -3,16 +3,13 @@ import sqlalchemy as sa
 
 from ..auth.models import User
 from ..cases.models import Case
-from ..security import Role, case_scope
+from ..security.policy import Capability
+from ..security.scopes import case_scope, colleagues_with, own_facility
 from .models import Intake
-
-ASSIGNABLE_ROLES = (Role.SOCIAL_WORKER.value, Role.SUPERVISOR.value)
-
 
 def assignable_workers(facility_id):
     """Active social workers and supervisors of the facility: who may be assigned a new case."""
-    return (sa.select(User).where(User.facility_id == facility_id, User.active.is_(True),
-                                  User.role.in_(ASSIGNABLE_ROLES))
+    return (sa.select(User).where(colleagues_with(Capability.ASSIGNED_AT_INTAKE, facility_id))
             .order_by(User.full_name, User.id))
 
 
@@ -21,6 +18,6 @@ def intakes_of_client(user, client_id):
     user may not see (a sealed case's intake tells what the case is about)."""
     case_of_intake = sa.select(Case.id).where(Case.intake_id == Intake.id)
     return (sa.select(Intake)
-            .where(Intake.client_id == client_id, Intake.facility_id == user.facility_id,
+            .where(Intake.client_id == client_id, own_facility(Intake.facility_id, user),
                    sa.or_(~sa.exists(case_of_intake), sa.exists(case_of_intake.where(case_scope(user)))))
             .order_by(Intake.received_at.desc(), Intake.id.desc()))

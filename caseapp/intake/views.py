@@ -9,7 +9,9 @@ from ..clients.models import Client
 from ..core.forms import add_service_error
 from ..core.services import ServiceError
 from ..extensions import db
-from ..security import Perm, case_scope, client_scope, load_in_scope_or_404, requires
+from ..security.policy import Perm
+from ..security.scopes import case_scope, client_scope
+from ..security.web import load_in_scope_or_404, requires
 from . import bp, queries, services
 from .forms import SCREENING, IntakeForm
 

@@ -22,7 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.models import User
 from ..core.timeutil import as_utc, to_local, utcnow
 from ..extensions import db
-from ..security import ROLE_PERMS, Perm
+from ..security.policy import Capability
+from ..security.scopes import users_with
 from . import services, smtp
 from .models import MailPreference, OutboxMail
 
@@ -65,15 +66,10 @@ def purge_sent(now):
 
 # --- the daily digest ------------------------------------------------------------------------------
 
-def _digest_roles():
-    """Only roles with due items of their own (case work) get a digest."""
-    return sorted(role.value for role, perms in ROLE_PERMS.items() if Perm.VIEW_CASES in perms)
-
-
 def _digest_candidates(day):
     return db.session.scalars(
         sa.select(User).outerjoin(MailPreference, MailPreference.user_id == User.id)
-        .where(User.active.is_(True), User.email.is_not(None), User.email != "", User.role.in_(_digest_roles()),
+        .where(User.active.is_(True), User.email.is_not(None), User.email != "", users_with(Capability.TAKES_CASE_TASKS),
                sa.or_(MailPreference.user_id.is_(None), MailPreference.daily_digest.is_(True)),
                sa.or_(MailPreference.digest_handled_on.is_(None), MailPreference.digest_handled_on < day))
         .order_by(User.id)).all()

@@ -36,12 +36,13 @@ def outbox_counts(user):
     from flask_babel import lazy_gettext as _l
 
     from ..auth.models import User
-    from ..security import ALL_FACILITY_ROLES, Role
+    from ..security.rules import sees_every_facility
+    from ..security.scopes import own_facility
 
     def count(status):
         stmt = sa.select(OutboxMail.id).where(OutboxMail.status == status)
-        if Role(user.role) not in ALL_FACILITY_ROLES:
-            stmt = stmt.join(User, User.id == OutboxMail.user_id).where(User.facility_id == user.facility_id)
+        if not sees_every_facility(user):
+            stmt = stmt.join(User, User.id == OutboxMail.user_id).where(own_facility(User.facility_id, user))
         return len(db.session.scalars(stmt.limit(COUNT_CAP + 1)).all())
 
     return [(_l("Queued"), _capped(count("queued"))), (_l("Being sent"), _capped(count("sending"))),

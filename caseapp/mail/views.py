@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from ..core.forms import save
 from ..extensions import db
-from ..security import Perm, requires
+from ..security.policy import Perm
+from ..security.web import requires
 from . import bp, compose, queries, services, smtp
 from .forms import PreferencesForm, RequeueForm
 

@@ -23,11 +23,11 @@ from ..cases.queries import CaseFilters, filtered_cases, high_risk_condition
 from ..core.categories import OPEN_STATUSES
 from ..core.timeutil import VN_TZ, local_today, utcnow
 from ..extensions import db
-from ..security import Perm, Role, has_perm
+from ..security.policy import Capability, Perm, capable, has_perm
+from ..security.scopes import own_facility
 
 WEEKS_CHARTED = 8          # intakes per week over the last 8 weeks
 # The tasks page (cases.tasks) chooses among these roles' accounts (cases.queries.facility_workers).
-TASK_LIST_ROLES = (Role.SUPERVISOR.value, Role.SOCIAL_WORKER.value, Role.SHELTER_STAFF.value)
 TASKS_UNASSIGNED = "unassigned"   # the tasks page's ?worker= value for cases nobody holds (cases.task_views)
 
 
@@ -202,11 +202,11 @@ def workers(user, now=None):
         arg = row.worker_arg      # the facility list's worker filter value (cases.caseload)
         if worker is None:
             tasks = Count(overdue.get(None, 0), "cases.tasks", {"worker": TASKS_UNASSIGNED}, "tasks-overdue")
-        elif worker.role in TASK_LIST_ROLES:
+        elif capable(worker, Capability.TAKES_CASE_TASKS):
             tasks = Count(overdue.get(worker.id, 0), "cases.tasks", {"worker": str(worker.id)}, "tasks-overdue")
         else:   # an account the tasks page does not offer (it still holds cases): the number, no link
             tasks = Count(overdue.get(worker.id, 0))
-        linkable = worker is None or worker.role in TASK_LIST_ROLES   # the list's worker filter offers them
+        linkable = worker is None or capable(worker, Capability.TAKES_CASE_TASKS)   # the list's worker filter offers them
         rows.append(WorkerRow(
             name=worker.full_name if worker is not None else None,
             active=worker is None or worker.active,
@@ -273,7 +273,7 @@ def shelter(user, now=None):
     occupied, overstays = db.session.execute(
         sa.select(sa.func.count(ShelterStay.id),
                   sa.func.count(sa.case((ShelterStay.planned_end_at < now, ShelterStay.id))))
-        .where(ShelterStay.facility_id == user.facility_id, ShelterStay.checked_out_at.is_(None))).one()
+        .where(own_facility(ShelterStay.facility_id, user), ShelterStay.checked_out_at.is_(None))).one()
     capacity = capacity_of(user.facility)
     if not capacity and not occupied:
         return None

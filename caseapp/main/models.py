@@ -18,3 +18,7 @@ class DashboardRollup(db.Model):
     computed_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False)
     format_version: Mapped[int] = mapped_column(nullable=False)
     payload: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+
+    def counted_for(self, user) -> bool:
+        """Counted for the user as they are now (a new role or facility gives other numbers)."""
+        return self.role == user.role and self.facility_id == user.facility_id

@@ -77,8 +77,8 @@ def _max_age():
 
 
 def _usable(row, user, now):
-    return (row is not None and row.format_version == FORMAT_VERSION and row.role == user.role
-            and row.facility_id == user.facility_id and as_utc(row.computed_at) > now - _max_age())
+    return (row is not None and row.format_version == FORMAT_VERSION and row.counted_for(user)
+            and as_utc(row.computed_at) > now - _max_age())
 
 
 def supervisor_home(user, now=None):

@@ -7,7 +7,8 @@ from sqlalchemy import text
 from ..core import categories
 from ..core.timeutil import format_date, utcnow
 from ..extensions import db
-from ..security import Perm, has_perm, requires
+from ..security.policy import Perm, has_perm
+from ..security.web import requires
 from ..core.urls import safe_next
 from . import bp, dashboard, rollups
 

@@ -6,7 +6,8 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from ..security import Perm, requires
+from ..security.policy import Perm
+from ..security.web import requires
 from . import bp, queries, services, texts
 from .forms import InboxPageForm
 

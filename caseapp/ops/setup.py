@@ -20,7 +20,8 @@ from ..core.text import fold, nfc
 from ..extensions import db
 from ..org.models import Commune, Facility, FacilityType, Province
 from ..org.services import create_facility
-from ..security import Role
+from ..security.policy import Perm, Role
+from ..security.scopes import users_with
 
 FACILITY_CODE = re.compile(r"^[A-Z0-9]{2,16}$")
 USERNAME = re.compile(r"^[A-Za-z0-9._-]{3,64}$")
@@ -46,7 +47,7 @@ class AdminAnswers:
 
 
 def installation_has_admin() -> bool:
-    return db.session.scalar(sa.select(User.id).where(User.role == Role.ADMIN.value).limit(1)) is not None
+    return db.session.scalar(sa.select(User.id).where(users_with(Perm.MANAGE_USERS)).limit(1)) is not None
 
 
 def check_not_set_up() -> None:

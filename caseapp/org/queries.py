@@ -1,16 +1,13 @@
 """Reads of facilities and administrative units, scoped to the acting user."""
 import sqlalchemy as sa
 
-from ..security import ALL_FACILITY_ROLES, Role
+from ..security.scopes import facility_scope
 from .models import Commune, Facility, Province
 
 
 def visible_facilities(user):
     """Facilities whose settings the user may see: all for admins, their own otherwise."""
-    stmt = sa.select(Facility)
-    if Role(user.role) not in ALL_FACILITY_ROLES:
-        stmt = stmt.where(Facility.id == user.facility_id)
-    return stmt
+    return sa.select(Facility).where(facility_scope(Facility.id, user))
 
 
 def provinces():

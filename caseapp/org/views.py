@@ -8,7 +8,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..core.forms import add_service_error
 from ..core.services import ServiceError
 from ..extensions import db
-from ..security import Perm, load_or_404, requires
+from ..security.policy import Perm
+from ..security.web import load_or_404, requires
 from . import bp, queries, services
 from .forms import FACILITY_TYPE_LABELS, FacilityForm
 from .models import Facility

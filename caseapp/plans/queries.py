@@ -14,10 +14,12 @@ from ..cases.workflow_models import Approval
 from ..core.sql import prebuilt
 from ..core.timeutil import local_today
 from ..extensions import db
-from ..security import Perm, Role, can
+from ..security.policy import Capability, Perm
+from ..security.rules import can
 from . import labels as _labels
 from .labels import EVENT_LABELS  # noqa: F401  (re-exported for the case page's timeline)
 from .models import Assessment, CarePlan, PlanActivity
+from ..security.scopes import colleagues_with
 
 # Violence and child-protection cases get the risk/safety questions and a safety plan
 # (NĐ 56/2017/NĐ-CP, Điều 26–27, Mẫu số 02/03; Luật Phòng, chống bạo lực gia đình 2022).
@@ -116,8 +118,7 @@ def next_plan_version(case_id):
 
 
 def _staff_of(facility_id):
-    return sa.and_(User.facility_id == facility_id, User.active.is_(True),
-                   User.role.in_((Role.SUPERVISOR.value, Role.SOCIAL_WORKER.value, Role.SHELTER_STAFF.value)))
+    return colleagues_with(Capability.TAKES_CASE_TASKS, facility_id)
 
 
 def facility_staff(facility_id):

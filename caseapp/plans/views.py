@@ -1,7 +1,7 @@
 """Pages of needs assessments (đánh giá nhu cầu), intervention plans (kế hoạch trợ giúp) and the
 supervisors' approval queue. Thin: load the case in the user's scope → form → service → commit.
 
-Every route loads the case with load_in_scope_or_404 (another facility's case → 404; a role without
+Every route loads the case with security.web.load_case (another facility's case → 404; a role without
 the permission → 403, audited). Reading an assessment or a plan is audited. Edits of a draft or a
 returned version carry the row's version and a snapshot of what the user started from; a stale
 save is refused (409) with what changed meanwhile, and the user's input stays in the form.
@@ -15,7 +15,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..audit.services import record
 from ..cases import approvals as approval_services
 from ..cases.models import Case
-from ..cases.workflow import ensure_editable
 from ..cases.workflow_models import Approval
 from ..core import categories as cat
 from ..core.forms import add_service_error
@@ -23,26 +22,15 @@ from ..core.language import language
 from ..core.services import ServiceError
 from ..core.urls import safe_next
 from ..extensions import db
-from ..security import Perm, can, case_scope, load_in_scope_or_404, requires
+from ..security.policy import Perm
+from ..security.scopes import case_scope
+from ..security.rules import can
+from ..security.web import load_case, requires
 from . import bp, compare, labels, queries, services
 from .forms import ADD_ROWS, AssessmentForm, DecisionForm, PlanForm
 from .models import Assessment, CarePlan
 
 SAVED_DRAFT = _l("The draft was saved.")
-
-
-def _load_case(case_id, perm):
-    return load_in_scope_or_404(Case, case_id, case_scope, perm)
-
-
-def _closed(case):
-    """A closed case refuses writes: say so on the case page instead of showing a form."""
-    try:
-        ensure_editable(case)
-    except ServiceError as error:
-        flash(str(error), "error")
-        return redirect(url_for("cases.show", case_id=case.id))
-    return None
 
 
 def _action():
@@ -96,10 +84,7 @@ def _stale(form, started_text, current_snapshot, version, users=None):
 @bp.route("/cases/<int:case_id>/assessments/new", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def new_assessment(case_id):
-    case = _load_case(case_id, Perm.EDIT_CASES)
-    refused = _closed(case)
-    if refused:
-        return refused
+    case = load_case(current_user, case_id, Perm.EDIT_CASES, editable=True)
     unfinished = db.session.scalar(queries.open_assessment(case.id))
     if unfinished is not None:
         flash(_l("This case has an assessment that is not approved yet: finish that one first."), "info")
@@ -141,11 +126,8 @@ def _assessment_saved_message(assessment):
 @bp.route("/cases/<int:case_id>/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def edit_assessment(case_id, assessment_id):
-    case = _load_case(case_id, Perm.EDIT_CASES)
+    case = load_case(current_user, case_id, Perm.EDIT_CASES, editable=True)
     assessment = _assessment_or_404(case, assessment_id)
-    refused = _closed(case)
-    if refused:
-        return refused
     if assessment.status not in queries.EDITABLE_STATUSES:
         flash(_l("Only a draft or a returned assessment can be changed: make a new version instead."), "info")
         return redirect(url_for("plans.assessment", case_id=case.id, assessment_id=assessment.id))
@@ -221,7 +203,7 @@ def _decision_form(approval, author_id):
 @bp.get("/cases/<int:case_id>/assessments/<int:assessment_id>")
 @requires(Perm.VIEW_CASES)
 def assessment(case_id, assessment_id):
-    case = _load_case(case_id, Perm.VIEW_CASES)
+    case = load_case(current_user, case_id, Perm.VIEW_CASES)
     versions = db.session.scalars(queries.assessments_of_case(case.id)).unique().all()
     current = next((a for a in versions if a.id == assessment_id), None)
     if current is None:
@@ -280,10 +262,7 @@ def _render_plan_form(case, form, *, plan, base, violence, changes=None, status=
 @bp.route("/cases/<int:case_id>/plans/new", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def new_plan(case_id):
-    case = _load_case(case_id, Perm.EDIT_CASES)
-    refused = _closed(case)
-    if refused:
-        return refused
+    case = load_case(current_user, case_id, Perm.EDIT_CASES, editable=True)
     unfinished = db.session.scalar(queries.open_plan(case.id))
     if unfinished is not None:
         flash(_l("This case has a plan that is not approved yet: finish that one first."), "info")
@@ -324,11 +303,8 @@ def new_plan(case_id):
 @bp.route("/cases/<int:case_id>/plans/<int:plan_id>/edit", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def edit_plan(case_id, plan_id):
-    case = _load_case(case_id, Perm.EDIT_CASES)
+    case = load_case(current_user, case_id, Perm.EDIT_CASES, editable=True)
     plan = _plan_or_404(case, plan_id)
-    refused = _closed(case)
-    if refused:
-        return refused
     if plan.status not in queries.EDITABLE_STATUSES:
         flash(_l("Only a draft or a returned plan can be changed: make a new version instead."), "info")
         return redirect(url_for("plans.plan", case_id=case.id, plan_id=plan.id))
@@ -370,7 +346,7 @@ def edit_plan(case_id, plan_id):
 @bp.post("/cases/<int:case_id>/plans/<int:plan_id>/request-approval")
 @requires(Perm.EDIT_CASES)
 def request_plan_approval(case_id, plan_id):
-    case = _load_case(case_id, Perm.EDIT_CASES)
+    case = load_case(current_user, case_id, Perm.EDIT_CASES)
     plan = _plan_or_404(case, plan_id)
     try:
         services.request_plan_approval(plan, case, by=current_user)
@@ -386,7 +362,7 @@ def request_plan_approval(case_id, plan_id):
 @bp.get("/cases/<int:case_id>/plans/<int:plan_id>")
 @requires(Perm.VIEW_CASES)
 def plan(case_id, plan_id):
-    case = _load_case(case_id, Perm.VIEW_CASES)
+    case = load_case(current_user, case_id, Perm.VIEW_CASES)
     current = _plan_or_404(case, plan_id)
     versions = db.session.scalars(queries.plans_of_case(case.id)).unique().all()
     base = db.session.get(Assessment, current.assessment_id) if current.assessment_id else None

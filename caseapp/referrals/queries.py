@@ -17,7 +17,9 @@ from ..core.text import fold
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from ..org.models import Facility, Province
-from ..security import Perm, can_edit_case, case_scope, has_perm
+from ..security.policy import Perm, has_perm
+from ..security.scopes import case_scope, own_facility
+from ..security.rules import can_edit_case, same_facility
 from .models import Provider, Referral, Transfer
 
 DIRECTORY_PAGE = 50
@@ -122,7 +124,7 @@ def overdue_referrals(user, now=None):
     facility. Escalated ones first, then the longest overdue."""
     now = as_utc(now) if now else utcnow()
     return (visible_referrals(user)
-            .where(Referral.facility_id == user.facility_id, Referral.status == "sent", Referral.answer_due_at < now)
+            .where(own_facility(Referral.facility_id, user), Referral.status == "sent", Referral.answer_due_at < now)
             .options(contains_eager(Referral.case).joinedload(Case.client), joinedload(Referral.provider))
             .order_by(sa.case((Referral.escalated_at.is_(None), 1), else_=0), Referral.answer_due_at, Referral.id))
 
@@ -144,7 +146,7 @@ def incoming_referrals(user):
     if not has_perm(user, Perm.DECIDE_TRANSFER):
         return sa.select(Referral).where(sa.false())
     return (sa.select(Referral).join(Provider, Referral.provider_id == Provider.id)
-            .where(Provider.facility_id == user.facility_id)
+            .where(own_facility(Provider.facility_id, user))
             .options(contains_eager(Referral.provider), joinedload(Referral.facility)))
 
 
@@ -157,7 +159,7 @@ def incoming_transfers(user):
     """Transfers to the user's facility awaiting its supervisors' decision, oldest first."""
     if not has_perm(user, Perm.DECIDE_TRANSFER):
         return sa.select(Transfer).where(sa.false())
-    return (sa.select(Transfer).where(Transfer.to_facility_id == user.facility_id, Transfer.status == "pending")
+    return (sa.select(Transfer).where(own_facility(Transfer.to_facility_id, user), Transfer.status == "pending")
             .options(joinedload(Transfer.case), joinedload(Transfer.from_facility))
             .order_by(Transfer.requested_at, Transfer.id))
 
@@ -241,7 +243,7 @@ def case_section(case, user, now=None):
     transfers = db.session.scalars(*prebuilt(transfers_of_case, case_id=case.id)).all()
     return CaseSection(case=case, referrals=list(referrals), transfers=list(transfers),
                        now=as_utc(now) if now else utcnow(), can_edit=can_edit_case(user, case),
-                       transferred_away=case.facility_id != user.facility_id)
+                       transferred_away=not same_facility(user, case))
 
 
 __all__ = ["DirectoryFilters", "directory", "directory_page", "referral_providers", "visible_referrals",

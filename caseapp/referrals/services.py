@@ -14,7 +14,7 @@ from ..core.text import fold, nfc
 from ..core.timeutil import as_utc, to_local, utcnow
 from ..extensions import db
 from ..org.models import Commune, Facility
-from ..security import Perm, has_perm
+from ..security.policy import Perm, has_perm
 from .models import Provider, Referral, Transfer
 
 TEXT_MAX = 4000

@@ -13,8 +13,9 @@ from ..core.forms import add_service_error, save
 from ..core.services import ServiceError
 from ..core.timeutil import format_datetime, utcnow
 from ..extensions import db
-from ..security import (ALL_FACILITY_ROLES, Perm, Role, can_edit_case, can_manage_provider, case_scope, deny,
-                        has_perm, requires)
+from ..security.policy import Perm, has_perm
+from ..security.rules import can_edit_case, can_manage_provider, sees_every_facility
+from ..security.web import deny, load_case, requires
 from . import bp, queries, services
 from .forms import (AnswerForm, CancelTransferForm, CompleteForm, DirectoryFilterForm, ProviderForm, ReferralForm,
                     RevokeForm, TransferDecisionForm, TransferForm)
@@ -77,7 +78,7 @@ def _provider_form(obj=None, facility_entry=False):
     from ..org import queries as org_queries
 
     provinces = db.session.scalars(queries.provinces()).all()
-    if Role(current_user.role) not in ALL_FACILITY_ROLES:  # a supervisor: their own province only
+    if not sees_every_facility(current_user):  # a supervisor: their own province only
         own = queries.user_province(current_user)
         provinces = [p for p in provinces if p.code == own]
     province = request.form.get("province_code") or (obj.province_code if obj else queries.user_province(current_user))
@@ -133,17 +134,8 @@ def edit_provider(provider_id):
 # --- referrals on a case ---------------------------------------------------------------------------
 
 def _case_to_change(case_id):
-    """A case the user may change: outside their case scope → 404; readable but not theirs to change
-    (transferred out of their facility) → 403."""
-    if not has_perm(current_user, Perm.EDIT_CASES):
-        deny(Perm.EDIT_CASES.value)
-    case = db.session.scalar(sa.select(Case).where(Case.id == case_id, case_scope(current_user))
-                             .options(joinedload(Case.client)))
-    if case is None:
-        abort(404)
-    if not can_edit_case(current_user, case):
-        deny(Perm.EDIT_CASES.value)
-    return case
+    """A case the user may change (security.web.load_case), with its client."""
+    return load_case(current_user, case_id, Perm.EDIT_CASES, options=(joinedload(Case.client),))
 
 
 def _referral_form(case, formdata=None):

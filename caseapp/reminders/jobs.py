@@ -60,12 +60,13 @@ def _claim(now, batch_size, skip_ids, only_id=None):
 
 def _supervisors(facility_ids):
     from ..auth.models import User
-    from ..security import Role
+    from ..security.policy import Capability
+    from ..security.scopes import users_with
 
     found = {}
     if facility_ids:
         rows = db.session.execute(sa.select(User.id, User.facility_id)
-                                  .where(User.facility_id.in_(facility_ids), User.role == Role.SUPERVISOR.value,
+                                  .where(User.facility_id.in_(facility_ids), users_with(Capability.RECEIVES_ESCALATIONS),
                                          User.active.is_(True))
                                   .order_by(User.id)).all()
         for row in rows:

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
-from ..security import ALL_FACILITY_ROLES, Role
+from ..security.scopes import facility_scope
 from .jobs import LATE_AFTER
 from .models import Reminder, SchedulerSweep
 
@@ -39,9 +39,7 @@ def scheduler_state(expected, now=None):
 
 
 def _scoped(stmt, user):
-    if Role(user.role) in ALL_FACILITY_ROLES:
-        return stmt
-    return stmt.where(Reminder.facility_id == user.facility_id)
+    return stmt.where(facility_scope(Reminder.facility_id, user))
 
 
 def reminder_counts(user, now=None):

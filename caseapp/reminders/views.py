@@ -3,7 +3,8 @@ Admins and supervisors (VIEW_AUDIT: the people who answer for the system's runni
 from flask import current_app, render_template
 from flask_login import current_user
 
-from ..security import Perm, requires
+from ..security.policy import Perm
+from ..security.web import requires
 from . import bp, queries
 
 

@@ -168,7 +168,7 @@ def source(user, params):
     province's frozen reports; otherwise the live numbers of the period (ValueError when invalid)."""
     from ..extensions import db
     from ..org.models import Facility
-    from ..security import Perm, has_perm
+    from ..security.policy import Perm, has_perm
     from . import indicators, periods, queries, services
 
     facility = user.facility

@@ -38,6 +38,8 @@ from ..plans.models import CarePlan, PlanActivity
 from ..referrals.models import Provider, Referral
 from ..shelter.models import ShelterStay
 from .models import ReferenceValue, ReportSnapshot
+from ..security.scopes import own_facility
+from ..security.rules import same_facility
 
 # Age groups of the statistics: 0–5, 6–10, 11–15 (trẻ em: under 16, Luật Trẻ em 2016), 16–17, 18–59, 60 and over
 # (người cao tuổi, Luật Người cao tuổi 2009). (lower bound in years, code)
@@ -366,7 +368,7 @@ def statistics(scope, period, now=None):
 
 def population_clients(key, scope, period, *, user, dimension=None, value=None, after=None, limit=50):
     """The clients behind a count, in the user's client scope, keyset-paged on id."""
-    from ..security import client_scope
+    from ..security.scopes import client_scope
 
     population = CLIENT_POPULATIONS[key](scope, period)
     stmt = sa.select(Client).where(Client.id.in_(population), client_scope(user))
@@ -378,7 +380,7 @@ def population_clients(key, scope, period, *, user, dimension=None, value=None, 
 
 
 def population_count(key, scope, period, *, user, dimension=None, value=None):
-    from ..security import client_scope
+    from ..security.scopes import client_scope
 
     stmt = sa.select(sa.func.count(Client.id)).where(Client.id.in_(CLIENT_POPULATIONS[key](scope, period)),
                                                      client_scope(user))
@@ -439,12 +441,12 @@ def province_frozen_snapshots(province_code, period):
 
 def snapshot_in_reach(snapshot_id, user):
     """A snapshot the user may read: their facility's, or (VIEW_PROVINCE_REPORTS) their province's."""
-    from ..security import Perm, has_perm
+    from ..security.policy import Perm, has_perm
 
     snapshot = db.session.get(ReportSnapshot, snapshot_id)
     if snapshot is None:
         return None
-    if snapshot.facility_id == user.facility_id:
+    if same_facility(user, snapshot):
         return snapshot
     if has_perm(user, Perm.VIEW_PROVINCE_REPORTS):
         facility = db.session.get(Facility, snapshot.facility_id)
@@ -462,10 +464,10 @@ PROVINCE_SCOPES = ("province", "province_frozen")
 
 def _jobs_in_reach(user):
     """SQL on ExportJob: the facility's report files; those of the province only for province readers."""
-    from ..security import Perm, has_perm
+    from ..security.policy import Perm, has_perm
     from .models import ExportJob
 
-    condition = ExportJob.facility_id == user.facility_id
+    condition = own_facility(ExportJob.facility_id, user)
     if not has_perm(user, Perm.VIEW_PROVINCE_REPORTS):
         condition = sa.and_(condition, ExportJob.user_id == user.id)
     return condition

@@ -11,6 +11,7 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from . import indicators, queries
 from .models import ReferenceValue, ReportSnapshot
+from ..security.rules import same_facility
 
 REASON_MIN = 10
 REASON_MAX = 2000
@@ -34,7 +35,7 @@ def snapshot_data(facility, period, now=None):
 
 def freeze_report(facility, period, *, by, now=None):
     """Freeze the facility's statistics and indicators of the period: stored once, never recomputed."""
-    if by.facility_id != facility.id:
+    if not same_facility(by, facility):
         raise ServiceError(_l("You can only freeze the report of your own facility."))
     now = now or utcnow()
     if period.start_utc >= now:
@@ -59,7 +60,7 @@ def freeze_report(facility, period, *, by, now=None):
 
 def reopen_report(snapshot, reason, *, by, now=None):
     """Re-open a frozen report: the snapshot is kept (status reopened) with who, when and why."""
-    if by.facility_id != snapshot.facility_id:
+    if not same_facility(by, snapshot):
         raise ServiceError(_l("You can only re-open the report of your own facility."))
     if not snapshot.is_frozen:
         raise ServiceError(_l("This report has already been re-opened."))

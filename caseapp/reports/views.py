@@ -13,10 +13,12 @@ from ..core.storage import read_all
 from ..core.timeutil import local_today
 from ..extensions import db
 from ..org.models import Facility
-from ..security import Perm, has_perm, requires
+from ..security.policy import Perm, has_perm
+from ..security.web import requires
 from . import bp, exports, indicators, periods, queries, rollups, services, tables
 from .forms import FreezeForm, PeriodForm, ReferenceForm, ReopenForm
 from .models import ReportSnapshot
+from ..security.rules import same_facility
 
 DRILL_PAGE = 50
 REOPENED = _l("The report has been re-opened.")
@@ -217,7 +219,7 @@ def _snapshot_or_404(snapshot_id):
 
 def _snapshot_view(snapshot):
     period = periods.Period.from_dict(snapshot.data["period"])
-    suppressed = snapshot.facility_id != current_user.facility_id  # read by the province
+    suppressed = not same_facility(current_user, snapshot)  # read by the province
     report_tables, results = _report(snapshot.data, snapshot.data.get("reference", {}), period,
                                      suppressed=suppressed)
     return period, report_tables, results, suppressed
@@ -230,7 +232,7 @@ def show_period(snapshot_id):
     period, report_tables, results, suppressed = _snapshot_view(snapshot)
     facility = db.session.get(Facility, snapshot.facility_id)
     users = {u.id: u for u in _users(snapshot.frozen_by_id, snapshot.reopened_by_id)}
-    may_reopen = (snapshot.is_frozen and snapshot.facility_id == current_user.facility_id
+    may_reopen = (snapshot.is_frozen and same_facility(current_user, snapshot)
                   and has_perm(current_user, Perm.FREEZE_REPORTS))
     return render_template("reports/period.html", snapshot=snapshot, period=period, tables=report_tables,
                            results=results, suppressed=suppressed, facility=facility, users=users,
@@ -250,7 +252,7 @@ def _users(*ids):
 @requires(Perm.FREEZE_REPORTS)
 def reopen(snapshot_id):
     snapshot = db.session.get(ReportSnapshot, snapshot_id)
-    if snapshot is None or snapshot.facility_id != current_user.facility_id:
+    if snapshot is None or not same_facility(current_user, snapshot):
         abort(404)
     period = periods.Period.from_dict(snapshot.data["period"])
     form = ReopenForm()

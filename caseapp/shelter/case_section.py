@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from ..core.sql import prebuilt
 from ..extensions import db
-from ..security import Perm, can_edit_case, has_perm
+from ..security.policy import Perm, has_perm
+from ..security.rules import can_edit_case, same_facility
 from .models import Bed, Room, ShelterStay
 
 
@@ -45,4 +46,4 @@ def case_section(case, user):
     writable = case.is_open and can_edit_case(user, case)
     return StaySection(rows=rows, can_check_out=writable and has_perm(user, Perm.MANAGE_STAYS),
                        can_extend=writable and has_perm(user, Perm.EXTEND_STAY),
-                       can_see_board=has_perm(user, Perm.MANAGE_STAYS) and case.facility_id == user.facility_id)
+                       can_see_board=has_perm(user, Perm.MANAGE_STAYS) and same_facility(user, case))

@@ -14,7 +14,7 @@ from ..core.sql import prebuilt
 from ..core.timeutil import as_utc, to_local, utcnow
 from ..extensions import db
 from ..org.models import Facility, FacilityType
-from ..security import client_scope
+from ..security.scopes import client_scope, own_facility
 from .models import Bed, Room, ShelterStay
 
 WARN_DAYS = 3  # a stay whose planned end is this close is flagged on the board
@@ -22,15 +22,15 @@ WARN_DAYS = 3  # a stay whose planned end is this close is flagged on the board
 
 def stay_scope(user):
     """SQL condition on ShelterStay: the stays of the user's own shelter (any other facility → 404)."""
-    return ShelterStay.facility_id == user.facility_id
+    return own_facility(ShelterStay.facility_id, user)
 
 
 def room_scope(user):
-    return Room.facility_id == user.facility_id
+    return own_facility(Room.facility_id, user)
 
 
 def bed_scope(user):
-    return Bed.facility_id == user.facility_id
+    return own_facility(Bed.facility_id, user)
 
 
 def natural_key(text):

@@ -9,7 +9,6 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
-from ..cases.models import Case
 from ..core.forms import add_service_error, save
 from ..core.services import ServiceError
 from ..core.timeutil import VN_TZ, local_today, to_local
@@ -17,7 +16,9 @@ from ..extensions import db
 from ..intake.models import Intake
 from ..org import queries as org_queries
 from ..org.models import Facility, FacilityType
-from ..security import ALL_FACILITY_ROLES, Perm, Role, case_scope, load_in_scope_or_404, requires
+from ..security.policy import Perm
+from ..security.rules import same_facility, sees_every_facility
+from ..security.web import load_case, load_in_scope_or_404, requires
 from . import bp, queries, services
 from .forms import AddBedsForm, AdmissionForm, CheckInForm, CheckOutForm, CompleteIntakeForm, ExtendForm, RoomForm
 from .models import Bed, Room, ShelterStay
@@ -187,7 +188,7 @@ def extend_stay(stay_id):
 
 def _settings_facility():
     """Supervisors configure their own shelter; admins choose the facility (?facility_id=)."""
-    if Role(current_user.role) in ALL_FACILITY_ROLES:
+    if sees_every_facility(current_user):
         wanted = request.values.get("facility_id", type=int)
         if wanted:
             facility = db.session.get(Facility, wanted)
@@ -222,7 +223,7 @@ def rooms():
         sa.select(ShelterStay).where(ShelterStay.facility_id == facility.id, ShelterStay.checked_out_at.is_(None),
                                      ShelterStay.bed_id.is_not(None)))}
     choices = []
-    if Role(current_user.role) in ALL_FACILITY_ROLES:
+    if sees_every_facility(current_user):
         choices = db.session.scalars(sa.select(Facility).order_by(
             sa.case((Facility.type == FacilityType.SHELTER.value, 0), else_=1), Facility.name)).all()
     return render_template("shelter/rooms.html", facility=facility, rooms=room_list, occupied=occupied,
@@ -231,7 +232,7 @@ def rooms():
 
 
 def _facility_arg(facility):
-    return {"facility_id": facility.id} if facility.id != current_user.facility_id else {}
+    return {"facility_id": facility.id} if not same_facility(current_user, facility) else {}
 
 
 def _room_action(action, facility, room_form, beds_form):
@@ -272,10 +273,7 @@ def _version(case):
 @bp.route("/cases/<int:case_id>/complete-intake", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def complete_intake(case_id):
-    case = load_in_scope_or_404(Case, case_id, case_scope, Perm.EDIT_CASES)
-    if not case.is_open:   # closed: read-only until reopened (cases.workflow.ensure_editable)
-        flash(_("This case is closed and read-only. Reopen it to make changes."), "error")
-        return redirect(url_for("cases.show", case_id=case.id))
+    case = load_case(current_user, case_id, Perm.EDIT_CASES, editable=True)
     db.session.refresh(case, ["client"])
     client = case.client
     intake = db.session.get(Intake, case.intake_id) if case.intake_id else None

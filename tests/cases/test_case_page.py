@@ -80,7 +80,8 @@ def test_complete_intake_link_appears_only_when_that_page_exists(staff, signed_i
     if "shelter.complete_intake" not in app.view_functions:
         page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
         assert "Hoàn thiện hồ sơ tiếp nhận</a>" not in page
-        from caseapp.security import Perm, requires
+        from caseapp.security.policy import Perm
+        from caseapp.security.web import requires
 
         @requires(Perm.EDIT_CASES)
         def stand_in(case_id):

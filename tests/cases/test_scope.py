@@ -160,7 +160,7 @@ def test_list_membership_and_page_access_agree_for_every_role(staff, cases, sign
 def test_case_scope_is_a_sql_condition_usable_inside_client_scope(staff, cases):
     """client_scope embeds case_scope: the sealed client is visible to its worker only."""
     from caseapp.clients.models import Client
-    from caseapp.security import client_scope
+    from caseapp.security.scopes import client_scope
 
     sealed = cases["sealed_client"].client_id
     for name, expected in (("colleague", True), ("worker", False), ("shelter", False), ("supervisor", True)):

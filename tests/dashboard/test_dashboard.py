@@ -362,7 +362,7 @@ def test_reporter_sees_the_statistics_link_when_the_reports_exist(staff, signed_
     page = body(signed_in(staff.reporter).get("/"))
     tiles = page[page.index('<div class="tiles">'):]
     from caseapp.main.views import STATISTICS_ENDPOINTS
-    from caseapp.security import has_perm
+    from caseapp.security.policy import has_perm
 
     views = [app.view_functions[e] for e in STATISTICS_ENDPOINTS if e in app.view_functions]
     if not views:

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from caseapp.auth.models import User
 from caseapp.extensions import db
 from caseapp.org.models import Facility, FacilityType
-from caseapp.security import Role
+from caseapp.security.policy import Role
 
 from .. import factories
 from ..conftest import app_on_own_database, dispose

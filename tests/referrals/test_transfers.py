@@ -11,7 +11,9 @@ from caseapp.core.services import ServiceError
 from caseapp.extensions import db
 from caseapp.referrals import queries, services
 from caseapp.referrals.models import Transfer
-from caseapp.security import can_edit_case, case_scope, load_in_scope_or_404, Perm
+from caseapp.security.policy import Perm
+from caseapp.security.rules import can_edit_case
+from caseapp.security.web import load_case
 
 from .helpers import make_provider, make_referral, make_transfer, open_client_case
 
@@ -94,14 +96,14 @@ def test_old_facility_supervisor_can_read_but_not_write(staff, case, signed_in, 
                                                         "reason": "Trả lại"}).status_code == 403
     assert old.post(f"/referrals/{referral_id}/status", data={"to_status": "revoked",
                                                               "reason": "x"}).status_code == 403
-    with app.test_request_context():  # the shared loader refuses writes too
+    with app.test_request_context():  # the one case loader refuses writes too
         from flask_login import login_user
         from werkzeug.exceptions import Forbidden
 
         login_user(staff.supervisor)
         with pytest.raises(Forbidden):
-            load_in_scope_or_404(Case, case.id, case_scope, Perm.EDIT_CASES)
-        assert load_in_scope_or_404(Case, case.id, case_scope, Perm.VIEW_CASES).id == case.id
+            load_case(staff.supervisor, case.id, Perm.EDIT_CASES)
+        assert load_case(staff.supervisor, case.id, Perm.VIEW_CASES).id == case.id
     # the old facility's worker loses the case (it is no longer assigned to them)
     assert case.id not in _case_ids(staff.worker)
     assert signed_in(staff.worker).get(f"/cases/{case.id}").status_code == 404

@@ -2,7 +2,7 @@
 never a case list; the drill-down to people is for the facility's supervisors only."""
 import pytest
 
-from caseapp.security import Perm, ROLE_PERMS, Role
+from caseapp.security.policy import Perm, ROLE_PERMS, Role
 
 from ..security.matrix import ROUTES_APP, guarded_rules
 from .conftest import q1_args

@@ -9,7 +9,8 @@ from typing import Callable
 
 import config
 from caseapp import create_app
-from caseapp.security import PUBLIC_ENDPOINTS, Role
+from caseapp.security.policy import Role
+from caseapp.security.web import PUBLIC_ENDPOINTS
 
 from .. import factories
 

@@ -6,7 +6,9 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from caseapp.audit.models import AuditEvent
 from caseapp.org.models import Facility
-from caseapp.security import Perm, can, has_perm, load_or_404
+from caseapp.security.policy import Perm, has_perm
+from caseapp.security.rules import can
+from caseapp.security.web import deny, load_or_404
 
 
 def test_record_of_other_facility_answers_404_not_403(app, world):
@@ -56,3 +58,16 @@ def test_can_checks_the_facility_of_the_record(world):
     assert can(supervisor, Perm.VIEW_FACILITY_DIRECTORY, world.facility)
     assert not can(supervisor, Perm.VIEW_FACILITY_DIRECTORY, world.other_facility)
     assert can(world.users["admin"], Perm.VIEW_FACILITY_DIRECTORY, world.other_facility)
+
+
+def test_a_refusal_keeps_its_audit_row_and_nothing_else_of_the_request(app, session, world):
+    """deny() records the refusal in the audit trail; what the request wrote before it is not kept."""
+    with app.test_request_context("/admin/facilities/new"):
+        session.add(Facility(code="TUCHOI1", name="Không được lưu", type="other",
+                             province_code=world.facility.province_code))
+        session.flush()
+        with pytest.raises(Forbidden):
+            deny("manage_facilities")
+    assert session.scalar(sa.select(sa.func.count()).select_from(Facility).where(Facility.code == "TUCHOI1")) == 0
+    [event] = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "permission_denied")).all()
+    assert event.detail == {"endpoint": "org.create_facility", "need": "manage_facilities"}

@@ -257,7 +257,7 @@ def test_break_glass_access_is_not_listed_in_my_cases(people, sealed, signed_in)
 def test_grant_opens_the_sealed_client_too_and_ends_with_it(people, sealed):
     """client_scope embeds case_scope: the grant admits the sealed client while it lasts."""
     from caseapp.clients.models import Client
-    from caseapp.security import client_scope
+    from caseapp.security.scopes import client_scope
 
     def sees_client():
         return db.session.scalar(sa.select(Client.id).where(Client.id == sealed.client_id,
@@ -371,7 +371,7 @@ def test_case_page_shows_grants_to_supervisors_only(people, sealed, signed_in):
 def test_case_scope_reads_the_grants_first_and_holds_no_sub_select(people, sealed):
     """The user's active grants are read before the statement is built (security._granted_case_ids),
     so that the scope stays index lookups: the assignment, or the assignment and the granted ids."""
-    from caseapp.security import case_scope
+    from caseapp.security.scopes import case_scope
 
     def scope_sql():
         return str(sa.select(Case.id).where(case_scope(people.shelter))

@@ -5,7 +5,8 @@ The walk over app.url_map is generic, so an endpoint added by a later feature wi
 """
 from flask import Blueprint
 
-from caseapp.security import PUBLIC_ENDPOINTS, Perm, requires
+from caseapp.security.policy import Perm
+from caseapp.security.web import PUBLIC_ENDPOINTS, requires
 
 from .conftest import sign_in
 

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 import pytest
 from flask import url_for
 
-from caseapp.security import ROLE_PERMS, Role
+from caseapp.security.policy import ROLE_PERMS, Role
 
 from ..factories import PASSWORD
 from .conftest import sign_in
