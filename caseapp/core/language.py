@@ -1,53 +1,30 @@
-"""The request's language and message catalogue, looked up once per request.
+"""The request's language and message catalogue, looked up once per request, through Flask-Babel's
+public API (get_locale, Domain, force_locale).
 
-Flask-Babel resolves both on every call: its gettext() and get_locale() each look up the request's
-context several times and turn the Locale into a string (≈ 15 µs a call, 28 µs for a template's
-`_()`); a 25-row case list translates about 300 strings (bench/: a third of the list's time at
-1 M clients). Here they are kept on Flask-Babel's own per-request namespace (`g._flask_babel`), in
-`babel_translations`, the attribute its force_locale() and refresh() reset — so an e-mail written
-in the recipient's language inside a request, or a language changed mid-request, still translates
-right. Outside an application context: the default language, as Flask-Babel does."""
-from babel.support import NullTranslations
-from flask import g
-from flask_babel import Domain, get_locale
+Flask-Babel resolves the catalogue on every call: each gettext() looks the locale up and turns it into
+a string to find the catalogue in its cache (≈ 15 µs a call, 28 µs for a template's `_()`); a 25-row
+case list translates about 300 strings (bench/: a third of the list's time at 1 M clients). Here the
+catalogue is kept on the request's `g`, with the Locale object it was found for: force_locale() and
+refresh() give get_locale() a new object, so an e-mail written in the recipient's language inside a
+request, or a language changed mid-request, still translates right. Outside an application context:
+no catalogue (English), as Flask-Babel does."""
+from functools import lru_cache
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+from flask import g, has_app_context
+from flask_babel import Domain, force_locale, get_locale
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
-_NAMESPACE = "_flask_babel"   # flask_babel._get_current_context() keeps its per-request values here
-
-
-def translations():
-    """The catalogue of the current language (Flask-Babel's, resolved once per request)."""
-    try:
-        cached = getattr(g.get(_NAMESPACE), "babel_translations", None)
-    except RuntimeError:   # outside an application context
-        return NullTranslations()
-    if cached is None:
-        cached = Domain.get_translations(_domain)        # Flask-Babel's own lookup, once
-        g.get(_NAMESPACE).babel_translations = cached   # (which created the namespace)
-    return cached
-
-
-def language():
-    """The current language code ('vi' or 'en'); 'vi' outside a request."""
-    try:
-        namespace = g.get(_NAMESPACE)
-    except RuntimeError:   # outside an application context
-        return "vi"
-    locale = getattr(namespace, "babel_locale", None) or get_locale()
-    if locale is None:
-        return "vi"
-    namespace = g.get(_NAMESPACE)
-    named = getattr(namespace, "caseapp_language", None)
-    if named is None or named[0] is not locale:    # a forced or refreshed locale is a new object
-        named = (locale, str(locale))
-        namespace.caseapp_language = named
-    return named[1]
+# Where `python -m caseapp.i18n` compiles the catalogue (the app's BABEL_TRANSLATION_DIRECTORIES by default).
+CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "translations"
+_CACHED = "caseapp_catalogue"   # g.caseapp_catalogue = (Locale, translations)
 
 
 class CatalogueDomain(Domain):
-    """The app's message domain: Flask-Babel's gettext(), lazy_gettext() … read the catalogue
-    through translations() instead of resolving the locale on every call."""
+    """The app's message domain: Flask-Babel's gettext(), pgettext(), lazy_gettext() … read the
+    catalogue through translations() instead of resolving the locale on every call."""
 
     def get_translations(self):
         return translations()
@@ -56,12 +33,56 @@ class CatalogueDomain(Domain):
 _domain = CatalogueDomain()
 
 
+def translations():
+    """The catalogue of the current language (Flask-Babel's own lookup, once per request and locale)."""
+    locale = get_locale()            # None outside an application context
+    if locale is None:
+        return NullTranslations()
+    cached = g.get(_CACHED)
+    if cached is None or cached[0] is not locale:
+        cached = (locale, Domain.get_translations(_domain))
+        setattr(g, _CACHED, cached)
+    return cached[1]
+
+
+def catalogue_for(locale):
+    """The catalogue of a given language (a document written in Vietnamese whatever the UI's language)."""
+    if has_app_context():
+        if locale == language():
+            return translations()
+        with force_locale(locale):
+            return Domain.get_translations(_domain)
+    return _compiled_catalogue(locale)
+
+
+@lru_cache(maxsize=4)
+def _compiled_catalogue(locale):
+    return Translations.load(str(CATALOGUE_DIR), [locale])
+
+
+def language():
+    """The current language code ('vi' or 'en'); 'vi' outside an application context."""
+    locale = get_locale()            # None outside an application context
+    if locale is None:
+        return "vi"
+    named = g.get("caseapp_language")
+    if named is None or named[0] is not locale:    # a forced or refreshed locale is a new object
+        named = (locale, str(locale))
+        g.caseapp_language = named
+    return named[1]
+
+
 @pass_eval_context
 def template_gettext(eval_ctx, string, **variables):
     """The templates' `_()`: as Jinja's newstyle gettext (the translation is markup, the variables
     are escaped in autoescaped templates), without its two context calls and the empty `%` (≈ 6 µs)."""
-    text = translations().ugettext(string)
-    return _format(eval_ctx, text, variables)
+    return _format(eval_ctx, translations().ugettext(string), variables)
+
+
+@pass_eval_context
+def template_pgettext(eval_ctx, context, string, **variables):
+    """The templates' `pgettext("context", "Word")`: one English word with two Vietnamese meanings."""
+    return _format(eval_ctx, translations().upgettext(context, string), variables)
 
 
 @pass_eval_context
@@ -77,7 +98,14 @@ def _format(eval_ctx, text, variables):
     return text % variables if variables or "%" in text else text
 
 
+def _use_catalogue_domain():
+    _domain.as_default()
+
+
 def install(app, babel):
-    """Use the cached catalogue for Python's gettext calls and for the templates' `_()`."""
-    babel.domain_instance = _domain   # flask_babel.get_domain() returns it for every request
-    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)
+    """Every request's gettext calls (Python and templates) read the catalogue through translations().
+    Registered before the other request hooks, so their messages are cached too."""
+    app.before_request(_use_catalogue_domain)
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext,
+                                 pgettext=template_pgettext)
+
