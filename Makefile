@@ -6,7 +6,7 @@ FLASK  := FLASK_APP=wsgi.py $(VENV)/bin/flask
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-dates install venv runtime translations db demo serve bench clean
+.PHONY: run test test-dates install venv runtime translations messages db demo serve bench clean
 
 # WeasyPrint (the PDFs) loads Pango, PangoFT2 and HarfBuzz-subset from the system: installed here
 # when missing and we are root, like chromium for `make test`.
@@ -36,9 +36,14 @@ $(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
 runtime: $(VENV)/.runtime
 venv: $(VENV)/.installed
 
-# The Vietnamese catalogue, compiled without building the app.
+# The Vietnamese catalogue (translations/vi/LC_MESSAGES/messages.po), compiled without building the app.
 translations: runtime
 	@$(PY) -m caseapp.i18n >/dev/null
+
+# After changing a translatable string: extract every string of the code and templates (babel.cfg) into
+# translations/messages.pot and update the catalogue from it; then translate what it lists as untranslated.
+messages: runtime
+	$(PY) -m caseapp.i18n messages
 
 # Production set-up (README "Production"): runtime dependencies, the catalogue, the migrations and the
 # administrative units, on the database DATABASE_URL names. Run it again after every upgrade.

@@ -24,28 +24,95 @@ VN = timezone(timedelta(hours=7))
 def test_every_string_of_code_and_templates_has_a_vietnamese_translation():
     missing = i18n.missing_translations("vi")
     listing = "\n".join(f"  {where}: {msgid!r}" for msgid, where in sorted(missing.items(), key=lambda m: m[1]))
-    assert not missing, (f"{len(missing)} string(s) lack a Vietnamese translation "
-                         f"(add them to a translations/vi/*.po file):\n{listing}")
+    assert not missing, (f"{len(missing)} string(s) lack a Vietnamese translation (run `make messages`, then "
+                         f"translate them in translations/vi/LC_MESSAGES/messages.po):\n{listing}")
 
 
 def test_missing_translations_reports_an_untranslated_string_with_its_location(monkeypatch):
     monkeypatch.setattr(i18n, "extracted_messages",
-                        lambda: {"Sign in": "templates/auth/login.html:3",
-                                 "A sentence nobody has translated yet": "caseapp/example.py:7"})
-    assert i18n.missing_translations("vi") == {"A sentence nobody has translated yet": "caseapp/example.py:7"}
+                        lambda: {(None, "Sign in"): "templates/auth/login.html:3",
+                                 (None, "A sentence nobody has translated yet"): "caseapp/example.py:7",
+                                 ("plan activity", "Planned"): "caseapp/plans/compare.py:32",
+                                 ("a context nobody translated", "Planned"): "caseapp/example.py:9"})
+    assert i18n.missing_translations("vi") == {
+        "A sentence nobody has translated yet": "caseapp/example.py:7",
+        "Planned (msgctxt 'a context nobody translated')": "caseapp/example.py:9"}
 
 
-def test_extraction_finds_strings_of_python_code_templates_and_wtforms():
+def test_extraction_finds_strings_of_python_code_templates_code_lists_and_wtforms():
     found = i18n.extracted_messages()
-    assert found["Sign in"].startswith("templates/auth/login.html:")
-    assert found["This username is already taken."].startswith("caseapp/auth/services.py:")
-    assert found["Not a valid integer value."] == "wtforms"
+    assert found[None, "Sign in"].startswith("templates/auth/login.html:")
+    assert found[None, "This username is already taken."].startswith("caseapp/auth/services.py:")
+    assert found[None, "Not a valid integer value."] == "wtforms"
+    assert found[None, "Victim of trafficking"].startswith("caseapp/core/categories.py:")   # Category(code, label)
+    assert found["plan activity", "Planned"].startswith("caseapp/plans/compare.py:")        # lazy_pgettext
+    assert found["provider directory", "Contact"].startswith("templates/referrals/providers.html:")  # pgettext
 
 
 def test_translations_keep_their_placeholders():
     problems = [f"{message.id!r}: {[str(e) for e in errors]}"
-                for message, errors in i18n.merged_catalogue("vi").check()]
+                for message, errors in i18n.read_catalogue("vi").check()]
     assert not problems, "translations whose placeholders do not match:\n" + "\n".join(problems)
+
+
+def _entries(po):
+    """(msgctxt, msgid) of each entry of a .po file as written (Babel's reader would merge duplicates)."""
+    entries, context, msgid, field = [], None, None, None
+    for line in po.read_text(encoding="utf-8").splitlines() + [""]:
+        if line.startswith(("msgctxt ", "msgid ", "msgid_plural ", "msgstr")):
+            field, _, value = line.partition(" ")
+            value = value[1:-1]
+            if field == "msgctxt":
+                context = value
+            elif field == "msgid":
+                msgid = value
+        elif line.startswith('"') and field in ("msgctxt", "msgid"):
+            if field == "msgctxt":
+                context += line[1:-1]
+            else:
+                msgid += line[1:-1]
+        elif not line.strip() and msgid is not None:
+            entries.append((context, msgid))
+            context, msgid, field = None, None, None
+    return [entry for entry in entries if entry[1]]
+
+
+def test_one_catalogue_with_one_translation_for_each_string():
+    catalogues = sorted(p.relative_to(i18n.SOURCE_DIR).as_posix() for p in i18n.SOURCE_DIR.rglob("*.po"))
+    assert catalogues == ["vi/LC_MESSAGES/messages.po"]
+    entries = _entries(i18n.po_path("vi"))
+    assert len(entries) > 1000
+    twice = sorted({entry for entry in entries if entries.count(entry) > 1})
+    assert not twice, f"strings translated twice (give one a context, pgettext): {twice}"
+
+
+def test_a_word_with_two_meanings_has_a_context_for_each_and_no_bare_entry():
+    catalogue = i18n.read_catalogue("vi")
+    meanings = {}
+    for message in catalogue:
+        if message.context:
+            meanings.setdefault(message.id, {})[message.context] = message.string
+    assert meanings["Planned"] == {"plan activity": "Đã lên kế hoạch", "follow-up": "Đã lên lịch"}
+    assert meanings["Contact"] == {"provider directory": "Liên hệ", "follow-up": "Liên lạc"}
+    for msgid, by_context in meanings.items():
+        assert catalogue.get(msgid) is None, f"{msgid!r} has contexts and a bare entry too: which one is meant?"
+        assert len(set(by_context.values())) == len(by_context) > 1, (msgid, by_context)
+
+
+def test_code_list_labels_come_from_the_catalogue(app):
+    from caseapp.core import categories
+
+    with app.test_request_context():
+        assert categories.label(categories.CHANNELS, "police") == "Công an chuyển đến"
+        assert categories.choices(categories.URGENCY)[0] == ("emergency", "Khẩn cấp")
+        assert categories.label(categories.ETHNIC_GROUPS, "01") == "Kinh"   # a name, the same in both languages
+        assert categories.label(categories.CHANNELS, "no_such_code") == "no_such_code"
+    with app.test_request_context():
+        from flask import session
+
+        session["lang"] = "en"
+        assert categories.label(categories.CHANNELS, "police") == "Referred by the police"
+        assert categories.CHANNELS[0].vi == "Trực tiếp đến trung tâm"   # documents: Vietnamese whatever the UI's
 
 
 # --- locale switch -----------------------------------------------------------------------------

@@ -39,10 +39,10 @@ CLOCK_SKEW = timedelta(minutes=10)
 
 # Kinds of contact a note can record (the event kind is "contact_<code>").
 CONTACT_KINDS = (
-    categories.Category("phone", "Gọi điện thoại", "Phone call"),
-    categories.Category("visit", "Thăm gia đình / tại nơi ở", "Visit"),
-    categories.Category("meeting", "Gặp tại trung tâm", "Meeting at the centre"),
-    categories.Category("other", "Khác", "Other"),
+    categories.Category("phone", "Phone call"),
+    categories.Category("visit", "Visit"),
+    categories.Category("meeting", "Meeting at the centre"),
+    categories.Category("other", "Other"),
 )
 CONTACT_EVENT_PREFIX = "contact_"
 

@@ -1,6 +1,7 @@
 """Case pages and lists: "Hồ sơ của tôi", "Hồ sơ của cơ sở", the case page and its notes."""
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BuildError
@@ -52,7 +53,7 @@ EVENT_LABELS = {
     "contact_phone": _l("Contact: phone call"),
     "contact_visit": _l("Contact: visit"),
     "contact_meeting": _l("Contact: meeting at the centre"),
-    "contact_other": _l("Contact"),
+    "contact_other": lazy_pgettext("follow-up", "Contact"),
     "attachment_added": _l("Document attached"),
     # reminders (reminders.jobs): an overdue item escalated to the facility's supervisors
     "reminder_escalated": _l("Overdue item escalated to the supervisors"),

@@ -9,6 +9,7 @@ import json
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from ..core import categories as cat
 from ..core.timeutil import format_date
@@ -29,7 +30,7 @@ SAFETY_PLAN_LABELS = {
 }
 SAFETY_PLAN = _l("Safety plan")
 ANSWERS = {"yes": _l("Yes"), "no": _l("No"), "unknown": _l("Not known")}
-ACTIVITY_STATUSES = {"planned": _l("Planned"), "in_progress": _l("In progress"), "done": _l("Done"),
+ACTIVITY_STATUSES = {"planned": lazy_pgettext("plan activity", "Planned"), "in_progress": _l("In progress"), "done": _l("Done"),
                      "cancelled": _l("Cancelled")}
 TOP_LABELS = {
     "risk_level": _l("Overall risk level"),

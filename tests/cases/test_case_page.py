@@ -175,10 +175,11 @@ def test_screening_answers_show_in_words(staff, signed_in, monkeypatch):
     from caseapp.core import categories
     from caseapp.core.categories import Category
 
-    monkeypatch.setattr(categories, "SCREENING_QUESTIONS", (Category("danger_now", "Đang nguy hiểm?", "Danger?"),),
+    # Category labels are English msgids: their Vietnamese wording comes from the catalogue.
+    monkeypatch.setattr(categories, "SCREENING_QUESTIONS", (Category("danger_now", "Is the person in danger right now?"),),
                         raising=False)
-    monkeypatch.setattr(categories, "SCREENING_ANSWERS", (Category("yes", "Có", "Yes"),
-                                                          Category("unknown", "Chưa rõ", "Not known")), raising=False)
+    monkeypatch.setattr(categories, "SCREENING_ANSWERS", (Category("yes", "Yes"),
+                                                          Category("unknown", "Not known")), raising=False)
     f = staff.facility
     client = factories.make_client(f)
     intake = Intake(facility_id=f.id, client_id=client.id, received_at=utcnow(), channel="walk_in", urgency="high",
@@ -188,6 +189,6 @@ def test_screening_answers_show_in_words(staff, signed_in, monkeypatch):
     db.session.flush()
     case = factories.make_case(f, client=client, worker=staff.worker, intake=intake)
     page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "Đang nguy hiểm?: Có" in page
+    assert "Người này có đang gặp nguy hiểm ngay lúc này không?: Có" in page
     assert "extra_question: Chưa rõ" in page
     assert "Mức độ khẩn cấp gợi ý: Cao" in page

@@ -349,3 +349,14 @@ def test_stored_follow_up_times_are_utc(staff, case):
     stored = db.session.get(FollowUp, follow_up.id).due_at
     assert stored == due and stored.utcoffset() == timedelta(0) and (stored.day, stored.hour) == (31, 16)
     assert db.session.get(Case, case.id) is not None
+
+
+def test_an_upcoming_follow_up_reads_as_scheduled_and_a_contact_as_a_contact(staff, case, signed_in):
+    """"Planned" and "Contact" of follow-ups (msgctxt "follow-up"), not of plans or of the directory."""
+    followups.schedule_follow_up(case, kind="meeting", due_at=utcnow() + timedelta(days=2), by=staff.worker)
+    followups.add_contact_note(case, kind="other", contacted_at=utcnow() - timedelta(hours=1), text="Gặp ở chợ",
+                               by=staff.worker)
+    page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    assert '<span class="badge badge-warn">Đã lên lịch</span>' in page
+    assert "Đã lên kế hoạch" not in page
+    assert "<strong>Liên lạc</strong>" in page and "Gặp ở chợ" in page

@@ -65,7 +65,7 @@ def private_catalogue(tmp_path, monkeypatch, *, compiled=True):
 
 def change_translation(sources, msgid, msgstr):
     """Edit one translation of the copied sources (what an upgrade does to them)."""
-    for po in sorted((sources / "vi").glob("*.po")):
+    for po in sorted((sources / "vi").rglob("*.po")):
         text = po.read_text(encoding="utf-8")
         entry = f'msgid "{msgid}"\nmsgstr "'
         if entry in text:

@@ -196,3 +196,13 @@ def test_only_a_draft_or_returned_plan_is_sent_for_approval(people, planning_cas
     page = client.get(f"/cases/{planning_case.id}/plans/{plan.id}").get_data(as_text=True)
     assert "Chỉ gửi phê duyệt được bản nháp hoặc kế hoạch bị trả lại." in page
     assert db.session.scalar(sa.select(sa.func.count(Approval.id)).where(Approval.subject_id == plan.id)) == 1
+
+
+def test_a_planned_activity_reads_as_planned_not_as_a_scheduled_follow_up(people, planning_case, signed_in):
+    """"Planned" is a plan activity's status here (msgctxt "plan activity"), not a follow-up's."""
+    response = signed_in(people.worker).post(f"/cases/{planning_case.id}/plans/new", data=plan_form())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [plan] = _plans(planning_case)
+    page = signed_in(people.worker).get(f"/cases/{planning_case.id}/plans/{plan.id}").get_data(as_text=True)
+    assert ">Đã lên kế hoạch</td>" in page
+    assert "Đã lên lịch" not in page

@@ -153,3 +153,11 @@ def test_a_facility_keeps_its_own_entry_but_not_its_name_or_address(staff, signe
     db.session.refresh(entry)
     assert entry.name == staff.facility.name and entry.address != "Địa chỉ khác"
     assert entry.contact_person == "Chị Mai" and entry.services == ["counselling"]
+
+
+def test_the_directory_contact_column_is_the_organisations_contact(staff, signed_in):
+    """"Contact" of the directory (msgctxt "provider directory"): whom to reach, not a follow-up contact."""
+    make_provider(staff.facility.province_code, name="Bệnh viện Đa khoa tỉnh nhà", contact_person="Chị Hoa")
+    page = signed_in(staff.worker).get("/providers").get_data(as_text=True)
+    assert "<th>Liên hệ</th>" in page and 'data-label="Liên hệ"' in page
+    assert "Liên lạc" not in page
