@@ -33,11 +33,9 @@ def login():
                                               ip=request.remote_addr, config=current_app.config)
         if user is not None:
             sign_in(user)
-            db.session.commit()
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))
             return redirect(safe_next(form.next.data) or url_for("main.home"))
-        db.session.commit()
         form.password.data = ""
         flash(str(GENERIC_LOGIN_ERROR), "error")
         return render_template("auth/login.html", form=form), 200
@@ -52,7 +50,6 @@ def login():
 def logout():
     record_security_event("logout", user=current_user)
     sign_out()
-    db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -68,7 +65,6 @@ def change_password():
         except services.ServiceError as error:
             add_service_error(form, error)
         else:
-            db.session.commit()
             flash(_("Your password has been changed. Other sessions were signed out."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
@@ -105,7 +101,6 @@ def create_user():
                 error.field = "password"
             add_service_error(form, error)
         else:
-            db.session.commit()
             flash(_("User %(name)s was created.", name=user.username), "success")
             return redirect(url_for("auth.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -129,7 +124,7 @@ def edit_user(user_id):
                 services.update_user(user, full_name=form.full_name.data, role=form.role.data,
                                      facility_id=form.facility_id.data, email=form.email.data,
                                      phone=form.phone.data, active=form.active.data, by=current_user)
-                db.session.commit()
+                db.session.flush()   # a concurrent change (version check) shows here
             except StaleDataError:
                 db.session.rollback()
                 form.form_errors.append(str(STALE_USER_EDIT))
@@ -153,7 +148,6 @@ def reset_password(user_id):
         except services.ServiceError as error:
             form.password.errors = [str(error)]
         else:
-            db.session.commit()
             flash(_("The password was reset. The user must change it at the next sign-in."), "success")
             return redirect(url_for("auth.edit_user", user_id=user.id))
     edit_form = EditUserForm(obj=user, facilities=_facility_choices(), formdata=None)

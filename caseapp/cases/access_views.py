@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..core.forms import add_service_error
+from ..core.transaction import keep_despite_error
 from ..core.services import ServiceError
 from ..core.timeutil import format_datetime, utcnow
 from ..core.urls import safe_next
@@ -73,7 +74,7 @@ def restricted_or_404(case_id, form=None, status=403):
         from ..audit.services import record
 
         record("case_access_restricted", by=current_user, entity=case)
-        db.session.commit()
+        keep_despite_error()
     return response
 
 
@@ -93,7 +94,6 @@ def break_glass(case_id):
             db.session.rollback()
             add_service_error(form, error)
         else:
-            db.session.commit()
             flash(_l("Access recorded until %(until)s. The supervisors of the facility see your reason.",
                      until=format_datetime(grant.expires_at)), "warning")
             return redirect(url_for("cases.show", case_id=case.id))
@@ -120,7 +120,6 @@ def share(case_id):
             db.session.rollback()
             add_service_error(form, error)
         else:
-            db.session.commit()
             flash(_l("The case is shared with %(name)s until you revoke it.", name=with_user.full_name), "success")
             return redirect(url_for("cases.show", case_id=case.id, _anchor="access"))
         case = _load_case(case_id, Perm.EDIT_CASES)
@@ -152,7 +151,6 @@ def revoke_access(grant_id):
         db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(_l("The access was revoked."), "success")
     return redirect(back)
 
@@ -169,7 +167,6 @@ def review_access(grant_id):
         db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(_l("Marked as reviewed."), "success")
     return redirect(back)
 
@@ -186,7 +183,6 @@ def access_log():
         from ..audit.services import record
 
         record("case_access_log_viewed", by=current_user, detail={"grant_ids": [g.id for g, _c in page.rows][:50]})
-        db.session.commit()
     return render_template("cases/access_log.html", page=page, show_all=show_all, first_page=after is None,
                            unreviewed=access.unreviewed_count(current_user), now=utcnow(),
                            here=request.full_path.rstrip("?"))

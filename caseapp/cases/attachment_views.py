@@ -44,7 +44,6 @@ def upload_attachment(case_id):
             except ServiceError as error:
                 add_service_error(form, error)
             else:
-                db.session.commit()
                 flash(_l("%(name)s was attached to the case.", name=attachment.filename), "success")
                 return redirect(url_for("cases.show", case_id=case.id, _anchor="documents"))
         status = 422
@@ -63,6 +62,5 @@ def download_attachment(case_id, attachment_id):
     if content is None:
         abort(404)
     attachments.record_download(attachment, by=current_user)
-    db.session.commit()
     return download_response(content, filename=attachment.filename, mimetype=attachment.content_type,
                              size=attachment.size)

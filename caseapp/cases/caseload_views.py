@@ -99,7 +99,7 @@ def reassign_many():
         try:
             worker = cl.assignable_worker(form.worker_id, by=current_user)
             changed = cl.reassign_cases(cases, worker, by=current_user)
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             add_service_error(form, error)
         except StaleDataError:
@@ -121,7 +121,7 @@ def reassign(case_id):
         try:
             worker = cl.assignable_worker(form.worker_id, by=current_user)
             cl.reassign_cases([case], worker, by=current_user)
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             add_service_error(form, error)
         except StaleDataError:
@@ -146,7 +146,7 @@ def raise_flag(case_id):
         try:
             worker = cl.assignable_worker(form.to_worker_id, by=current_user, field="to_worker")
             cl.raise_flag(case, to_worker=worker, note=form.note.data, due_on=form.due_on.data, by=current_user)
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             add_service_error(form, error)
         else:
@@ -169,7 +169,7 @@ def resolve_flag(case_id, flag_id):
     if form.validate():
         try:
             cl.resolve_flag(flag, case, note=form.resolution_note.data, by=current_user)
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             add_service_error(form, error)
         else:

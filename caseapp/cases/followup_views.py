@@ -62,7 +62,6 @@ def new_follow_up(case_id):
             except ServiceError as error:
                 add_service_error(form, error)
             else:
-                db.session.commit()
                 flash(_l("The follow-up was scheduled."), "success")
                 return _back(case)
         status = 422
@@ -88,7 +87,6 @@ def reschedule_follow_up(case_id, follow_up_id):
             except ServiceError as error:
                 add_service_error(form, error)
             else:
-                db.session.commit()
                 flash(_l("The follow-up was rescheduled."), "success")
                 return _back(case)
         status = 422
@@ -112,7 +110,6 @@ def follow_up_outcome(case_id, follow_up_id):
             except ServiceError as error:
                 add_service_error(form, error)
             else:
-                db.session.commit()
                 flash(_l("The outcome was recorded."), "success")
                 return _back(case)
         status = 422
@@ -135,7 +132,6 @@ def cancel_follow_up(case_id, follow_up_id):
             except ServiceError as error:
                 add_service_error(form, error)
             else:
-                db.session.commit()
                 flash(_l("The follow-up was cancelled."), "success")
                 return _back(case)
         status = 422
@@ -159,7 +155,6 @@ def add_contact(case_id):
                 error.field = "contact_text"
             add_service_error(form, error)
         else:
-            db.session.commit()
             flash(_l("The contact was recorded."), "success")
             return _back(case, "timeline")
     return _render_case(case, NoteForm(formdata=None), status=422, contact_form=form)

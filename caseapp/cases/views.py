@@ -185,7 +185,6 @@ def show(case_id):
         return restricted_or_404(case_id)
     response = _render_case(case, NoteForm(formdata=None))
     record("case_viewed", by=current_user, entity=case)  # reads of personal data are audited
-    db.session.commit()
     return response
 
 
@@ -203,7 +202,6 @@ def add_note(case_id):
         except ServiceError as error:
             add_service_error(form, error)
         else:
-            db.session.commit()
             flash(_l("The note was saved."), "success")
             return redirect(url_for("cases.show", case_id=case.id, _anchor="timeline"))
     # The note stays in the form, with the reason it was refused.

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..audit.services import record
 from ..core import categories as cat
 from ..core.forms import add_service_error, save
+from ..core.transaction import keep_despite_error
 from ..core.services import ServiceError
 from ..core.sql import prebuilt
 from ..extensions import db
@@ -120,7 +121,7 @@ def _render_closure(case, *, request_form=None, decision_form=None, status=200, 
         approval_labels=_approval_labels())
     if history or case.closure_summary:   # the summary and the evaluation tell about the person
         record("case_closure_viewed", by=current_user, entity=case)
-    db.session.commit()
+    keep_despite_error()   # the read is audited whatever the page answers
     return response, status
 
 
@@ -169,9 +170,9 @@ def decide_closure(case_id):
     approve = bool(form.approve.data)
     try:
         approvals.decide(pending, approve=approve, comment=form.comment.data, by=current_user)
-        db.session.commit()
+        db.session.flush()   # a concurrent change (version check) shows here
     except approvals.ApprovalRefused as error:
-        db.session.commit()   # the refusal is in the audit trail
+        keep_despite_error()   # the refusal is in the audit trail
         case = _load_case(case_id, Perm.APPROVE)
         return _render_closure(case, status=403, refusal=str(error))
     except ServiceError as error:
@@ -232,13 +233,12 @@ def edit(case_id):
         form.fill(case)
         _arm(form, case)
         record("case_viewed", by=current_user, entity=case, detail={"for": "edit"})
-        db.session.commit()
     else:
         if form.validate():
             try:
                 changed = closure.update_case_details(case, form.service_data(), version=form.version.data,
                                                       by=current_user)
-                db.session.commit()
+                db.session.flush()   # a concurrent change (version check) shows here
             except (StaleEdit, StaleDataError):
                 db.session.rollback()
                 case = _load_case(case_id, Perm.EDIT_CASES)

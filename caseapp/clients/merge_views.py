@@ -163,7 +163,7 @@ def merge():
     if request.method == "POST" and refusal is None and form.validate():
         try:
             merge_clients(keep, other, by=current_user, reason=form.reason.data)
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             db.session.rollback()
             add_service_error(form, error)
@@ -180,5 +180,4 @@ def merge():
                                keep_url=_client_url(keep.id), other_url=_client_url(other.id))
     if request.method == "GET":
         record("clients_merge_viewed", by=current_user, entity=keep, detail={"other_client_id": other.id})
-        db.session.commit()
     return response, (422 if request.method == "POST" else 200)

@@ -217,7 +217,7 @@ def new():
                     client = services.create_client(form.client_data(), facility=current_user.facility,
                                                     by=current_user)
                     services.set_groups(client, form.groups.data or [], by=current_user)
-                    db.session.commit()
+                    db.session.flush()   # a concurrent change (version check) shows here
                 except ServiceError as error:
                     db.session.rollback()
                     duplicate_id = _service_error(form, error)
@@ -263,7 +263,6 @@ def show(client_id):
     names = queries.place_names([client.province_code], [client.commune_code])
     people = _user_names({c.recorded_by_id for c in consents} | {c.withdrawn_by_id for c in consents})
     record("client_viewed", by=current_user, entity=client)  # reads of personal data are audited
-    db.session.commit()
     return render_template("clients/show.html", client=client, groups=groups, family=family, consents=consents,
                            cases=cases, intakes=intakes, history=history, names=names, people=people,
                            withdraw_form=WithdrawConsentForm())
@@ -300,7 +299,7 @@ def edit(client_id):
             try:
                 services.update_client(client, form.client_data(), by=current_user)
                 services.set_groups(client, form.groups.data or [], by=current_user)
-                db.session.commit()
+                db.session.flush()   # a concurrent change (version check) shows here
             except ServiceError as error:
                 db.session.rollback()
                 duplicate_id = _service_error(form, error)
@@ -343,7 +342,7 @@ def add_family(client_id):
     if form.validate_on_submit():
         try:
             services.add_family_member(client, form.data, by=current_user)
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             db.session.rollback()
             add_service_error(form, error)
@@ -362,7 +361,7 @@ def edit_family(client_id, member_id):
     if form.validate_on_submit():
         try:
             services.update_family_member(member, form.data, by=current_user)
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             db.session.rollback()
             add_service_error(form, error)
@@ -378,7 +377,6 @@ def remove_family(client_id, member_id):
     client = _load(client_id, Perm.EDIT_CLIENTS)
     member = _load_member(client, member_id)
     services.remove_family_member(member, by=current_user)
-    db.session.commit()
     flash(_("The family member was removed."), "success")
     return redirect(url_for("clients.show", client_id=client.id, _anchor="family"))
 
@@ -398,7 +396,7 @@ def withdraw_consent(client_id, consent_id):
     else:
         try:
             services.withdraw_consent(consent, reason=form.reason.data, by=current_user)
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             db.session.rollback()
             flash(str(error), "error")

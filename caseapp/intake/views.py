@@ -43,7 +43,7 @@ def new():
         try:
             intake, case = services.create_intake(client, form.intake_data(), facility=current_user.facility,
                                                   by=current_user)
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             db.session.rollback()
             add_service_error(form, error)

@@ -48,7 +48,6 @@ def create_facility():
         except ServiceError as error:
             add_service_error(form, error)
         else:
-            db.session.commit()
             flash(_("Facility %(code)s was created.", code=facility.code), "success")
             return redirect(url_for("org.facilities"))
     return render_template("admin/facility_form.html", form=form, facility=None)
@@ -78,7 +77,7 @@ def edit_facility(facility_id):
         else:
             try:
                 services.update_facility(facility, data, by=current_user)
-                db.session.commit()
+                db.session.flush()   # a concurrent change (version check) shows here
             except ServiceError as error:
                 db.session.rollback()
                 add_service_error(form, error)

@@ -18,6 +18,7 @@ from ..cases.models import Case
 from ..cases.workflow_models import Approval
 from ..core import categories as cat
 from ..core.forms import add_service_error
+from ..core.transaction import keep_despite_error
 from ..core.language import language
 from ..core.services import ServiceError
 from ..core.urls import safe_next
@@ -46,10 +47,10 @@ def _audit_read(action, entity, case, purpose):
 
 
 def _rendered(template, status, **context):
-    """Render, then commit what the request recorded (a read's audit event; nothing else is pending
-    on a form page: a refused write was rolled back)."""
+    """Render, and keep what the request recorded even on an error status (a read's audit event;
+    nothing else is pending on a form page: a refused write was rolled back)."""
     response = render_template(template, **context)
-    db.session.commit()
+    keep_despite_error()
     return response, status
 
 
@@ -107,7 +108,6 @@ def new_assessment(case_id):
                 db.session.rollback()
                 add_service_error(form, error)
             else:
-                db.session.commit()
                 flash(_assessment_saved_message(assessment), "success")
                 return redirect(url_for("plans.assessment", case_id=case.id, assessment_id=assessment.id))
         status = 422
@@ -144,7 +144,7 @@ def edit_assessment(case_id, assessment_id):
             try:
                 services.update_assessment(assessment, case, form.service_data(), version=form.version.data,
                                            by=current_user, submit=complete)
-                db.session.commit()
+                db.session.flush()   # a concurrent change (version check) shows here
             except (services.StaleEdit, StaleDataError):
                 db.session.rollback()
                 current = _assessment_or_404(case, assessment_id)
@@ -222,7 +222,6 @@ def assessment(case_id, assessment_id):
         **_common(case))
     record("assessment_viewed", by=current_user, entity=current,
            detail={"case_id": case.id, "version_no": current.version_no})
-    db.session.commit()
     return response
 
 
@@ -292,7 +291,6 @@ def new_plan(case_id):
                 db.session.rollback()
                 _plan_error(form, error)
             else:
-                db.session.commit()
                 flash(_l("The plan was saved and sent to a supervisor for approval.") if submit else SAVED_DRAFT,
                       "success")
                 return redirect(url_for("plans.plan", case_id=case.id, plan_id=plan.id))
@@ -324,7 +322,7 @@ def edit_plan(case_id, plan_id):
             try:
                 services.update_plan(plan, case, form.service_data(), version=form.version.data, by=current_user,
                                      submit=submit)
-                db.session.commit()
+                db.session.flush()   # a concurrent change (version check) shows here
             except (services.StaleEdit, StaleDataError):
                 db.session.rollback()
                 current = _plan_or_404(case, plan_id)
@@ -354,7 +352,6 @@ def request_plan_approval(case_id, plan_id):
         db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(_l("The plan was sent to a supervisor for approval."), "success")
     return redirect(url_for("plans.plan", case_id=case_id, plan_id=plan_id))
 
@@ -375,7 +372,6 @@ def plan(case_id, plan_id):
         approver=approver, goal_numbers=goal_numbers, decision_form=_decision_form(pending, current.created_by_id),
         can_edit=case.status not in ("closed", "transferred") and can(current_user, Perm.EDIT_CASES, case), **_common(case))
     record("plan_viewed", by=current_user, entity=current, detail={"case_id": case.id, "version_no": current.version_no})
-    db.session.commit()
     return response
 
 
@@ -437,12 +433,11 @@ def decide(approval_id):
         approval_services.decide(approval, approve=bool(form.approve.data), comment=form.comment.data,
                                  by=current_user)
     except approval_services.ApprovalRefused as error:
-        db.session.commit()   # the refusal is in the audit trail
+        keep_despite_error()   # the refusal is in the audit trail
         return render_template("plans/refused.html", message=str(error), back=back), 403
     except ServiceError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(back)
-    db.session.commit()
     flash(_l("Approved.") if form.approve.data else _l("Returned with your comment."), "success")
     return redirect(back)

@@ -55,8 +55,6 @@ def providers():
     page = None
     if form.validate():
         province = form.province.data or None
-        if services.ensure_facility_providers(province):
-            db.session.commit()  # the facilities of the system appear in the directory
         filters = queries.DirectoryFilters(
             province_code=province, kind=form.kind.data or None, service=form.service.data or None,
             q=form.q.data or None,
@@ -102,7 +100,6 @@ def new_provider():
         except ServiceError as error:
             add_service_error(form, error)
         else:
-            db.session.commit()
             flash(_("%(name)s was added to the directory.", name=provider.name), "success")
             return redirect(url_for("referrals.providers", province=provider.province_code))
     return render_template("referrals/provider_form.html", form=form, provider=None)
@@ -155,9 +152,6 @@ def new_referral(case_id):
     if request.method == "POST" and request.form.get("consent_mode") == "override" \
             and not has_perm(current_user, Perm.OVERRIDE_CONSENT):
         deny(Perm.OVERRIDE_CONSENT.value)  # only a supervisor refers without consent
-    if services.ensure_facility_providers(queries.user_province(current_user)):
-        db.session.commit()  # the facilities of the province are offered as providers, with stable ids
-        case = _case_to_change(case_id)
     form, consents = _referral_form(case)
     if request.method == "GET":
         form.provider_id.data = request.args.get("provider_id", type=int)
@@ -178,7 +172,6 @@ def new_referral(case_id):
             add_service_error(form, error)
             case = _case_to_change(case_id)   # reloaded with its client: the rollback expired it
         else:
-            db.session.commit()
             flash(_("The referral was sent. The answer is due by %(due)s.",
                     due=format_datetime(referral.answer_due_at)), "success")
             return redirect(url_for("referrals.show", referral_id=referral.id))
@@ -221,7 +214,6 @@ def show(referral_id):
     referral = _referral_in_scope(referral_id)
     response = _render_referral(referral)
     record("referral_viewed", by=current_user, entity=referral)  # what was shared is personal data
-    db.session.commit()
     return response
 
 
@@ -267,7 +259,7 @@ def change_status(referral_id):
     if to_status:
         try:
             _apply_move(referral, form, to_status, "sender")
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             db.session.rollback()
             add_service_error(form, error)
@@ -320,14 +312,13 @@ def incoming_referral(referral_id):
     if request.method == "GET":
         response = _render_incoming(referral)
         record("referral_viewed", by=current_user, entity=referral, facility_id=current_user.facility_id)
-        db.session.commit()
         return response
     moves = services.allowed_moves(referral, "receiver")
     name, form, to_status = _status_forms(moves)
     if to_status:
         try:
             _apply_move(referral, form, to_status, "receiver")
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             db.session.rollback()
             add_service_error(form, error)
@@ -355,7 +346,7 @@ def transfer(case_id):
         to_facility = next((f for f in facilities if f.id == form.to_facility_id.data), None)
         try:
             services.request_transfer(case, to_facility=to_facility, reason=form.reason.data, by=current_user)
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             db.session.rollback()
             add_service_error(form, error)
@@ -377,7 +368,6 @@ def incoming_transfers():
     rows = db.session.scalars(queries.incoming_transfers(current_user)).all()
     if rows:  # the reasons may tell about the person: a read of personal data
         record("transfer_requests_viewed", by=current_user, detail={"transfer_ids": [t.id for t in rows][:50]})
-        db.session.commit()
     names = queries.user_names({t.requested_by_id for t in rows})
     return render_template("referrals/incoming_transfers.html", transfers=rows, names=names,
                            form=TransferDecisionForm(formdata=None))
@@ -394,7 +384,7 @@ def decide_transfer(transfer_id):
         accept = form.decision.data == "accept"
         try:
             services.decide_transfer(transfer, accept=accept, note=form.note.data, by=current_user)
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -424,7 +414,7 @@ def cancel_transfer(transfer_id):
     if form.validate():
         try:
             services.cancel_transfer(transfer, by=current_user)
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             db.session.rollback()
             flash(str(error), "error")

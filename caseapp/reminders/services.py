@@ -24,8 +24,6 @@ from itertools import chain
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from ..core.categories import URGENCY_RANK
 from ..core.deadlines import due_at as rule_due_at
@@ -222,7 +220,8 @@ def sync_all(*, facility_id=None, now=None):
     return len(case_ids)
 
 
-# --- the hook: the cases a flush touched are synced at the end of that flush -----------------------
+# --- the hook: the cases a flush touched are synced before the transaction commits -----------------
+# (registered by caseapp.hooks, which says why a hook and not a call)
 
 def _tracked_classes():
     from ..cases.models import Case, CaseEvent
@@ -238,7 +237,7 @@ def _ours(session):
     return has_app_context() and session is db.session()
 
 
-def _note_touched_cases(session, _flush_context):
+def note_touched_cases(session, _flush_context):
     if not _ours(session):
         return
     case_class, by_case_id = _tracked_classes()
@@ -256,7 +255,7 @@ def _note_touched_cases(session, _flush_context):
             touched.add(case_id)
 
 
-def _sync_before_commit(session):
+def sync_before_commit(session):
     """Sync the cases the transaction's flushes touched, once each, before it commits (a sync's own
     statements flush nothing of the ORM, but the final flush of the commit may touch more cases)."""
     if not _ours(session):
@@ -271,13 +270,6 @@ def _sync_before_commit(session):
         session.flush()
 
 
-def _forget_touched(session):
+def forget_touched(session):
     session.info.pop(PENDING_CASES, None)
 
-
-def install_hooks():
-    """Register the session listeners once (create_app calls this)."""
-    for name, listener in (("after_flush", _note_touched_cases), ("before_commit", _sync_before_commit),
-                           ("after_rollback", _forget_touched)):
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)

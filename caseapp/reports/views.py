@@ -127,7 +127,6 @@ def refresh_statistics():
     if period is None:
         return _render_invalid("reports/statistics.html", form=form, period=None)
     rollups.forget(_scope(form), period)
-    db.session.commit()
     return redirect(url_for("reports.statistics", **period.as_args(), scope="province"))
 
 
@@ -158,7 +157,6 @@ def drilldown():
     record("report_drilldown_viewed", by=current_user, entity_type="facilities", entity_id=facility.id,
            detail={"population": population, "dimension": dimension, "period_start": period.start.isoformat(),
                    "period_end": period.end.isoformat(), "shown": len(clients)})
-    db.session.commit()
     value_label = _dimension_value_label(dimension, value) if dimension else None
     keep = {**period.as_args(), "population": population}
     if dimension:
@@ -205,7 +203,6 @@ def freeze():
     except ServiceError as error:
         flash(str(error), "error")
         return redirect(url_for("reports.statistics", **period.as_args()))
-    db.session.commit()
     flash(_("The report of %(period)s is frozen.", period=period.label), "success")
     return redirect(url_for("reports.show_period", snapshot_id=snapshot.id))
 
@@ -263,7 +260,6 @@ def reopen(snapshot_id):
             except ServiceError as error:
                 add_service_error(form, error)
             else:
-                db.session.commit()
                 flash(REOPENED, "success")
                 return redirect(url_for("reports.show_period", snapshot_id=snapshot.id))
         return _render_invalid("reports/reopen.html", form=form, snapshot=snapshot, period=period)
@@ -307,7 +303,6 @@ def reference():
             except ServiceError as error:
                 add_service_error(form, error)
             else:
-                db.session.commit()
                 flash(SAVED, "success")
                 return redirect(url_for("reports.reference", year=form.year.data))
         status = 422
@@ -329,7 +324,6 @@ def _export(fmt):
     record("report_exported", by=current_user, entity=snapshot, entity_type=None if snapshot else "facilities",
            entity_id=None if snapshot else current_user.facility_id,
            detail={"format": fmt, "period_start": period.start.isoformat(), "period_end": period.end.isoformat()})
-    db.session.commit()
     return exports.response(body, filename, mimetype)
 
 
@@ -361,7 +355,6 @@ def queue_export():
     except ServiceError as error:
         flash(str(error), "error")
         return redirect(url_for("reports.statistics"))
-    db.session.commit()
     flash(_("The file will be made in the background; you will be notified when it is ready."), "success")
     return redirect(url_for("reports.export_jobs"))
 
@@ -387,5 +380,4 @@ def download_export(job_id):
     if not stored.exists(job.file_path):
         abort(404)
     record("report_exported", by=current_user, entity=job, detail={"format": job.fmt, "background": True})
-    db.session.commit()
     return exports.response(read_all(stored, job.file_path), job.file_name, exports.MIMETYPES[job.fmt])

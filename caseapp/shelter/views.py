@@ -63,7 +63,6 @@ def admit():
             add_service_error(form, error)
             full = getattr(error, "full", False)
         else:
-            db.session.commit()
             if admission.created:
                 flash(_("The admission was recorded. Complete the intake record within 24 hours."), "success")
             else:
@@ -101,7 +100,6 @@ def board():
     facility = current_user.facility
     data = queries.bed_board(current_user, facility, sealed_label=str(SEALED))
     record("bed_board_viewed", by=current_user, entity=facility)  # the board shows who stays where
-    db.session.commit()
     context = _referral_context(facility) if not data.free_beds else {}
     return render_template("shelter/board.html", board=data, facility=facility, **context)
 
@@ -119,7 +117,7 @@ def check_in(stay_id):
     bed = next(b for b in beds if b.id == form.bed_id.data)
     try:
         services.check_in(stay, bed, by=current_user)
-        db.session.commit()
+        db.session.flush()   # a concurrent change (version check) shows here
     except ServiceError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -171,7 +169,7 @@ def extend_stay(stay_id):
         new_end = datetime.combine(form.new_end.data, old_local.time(), VN_TZ)
         try:
             services.extend_stay(stay, new_end=new_end, reason=form.reason.data, by=current_user)
-            db.session.commit()
+            db.session.flush()   # a concurrent change (version check) shows here
         except ServiceError as error:
             db.session.rollback()
             add_service_error(form, error)
@@ -215,7 +213,6 @@ def rooms():
                 flash(str(error), "error")
         else:
             if done:
-                db.session.commit()
                 flash(done, "success")
                 return redirect(url_for("shelter.rooms", **_facility_arg(facility)))
     room_list = queries.rooms_with_beds(facility.id)
@@ -293,7 +290,7 @@ def complete_intake(case_id):
             try:
                 services.complete_intake(case, client_data=form.client_data(), groups=form.groups.data or [],
                                          intake_data=form.intake_data(), by=current_user)
-                db.session.commit()
+                db.session.flush()   # a concurrent change (version check) shows here
             except ServiceError as error:
                 db.session.rollback()
                 add_service_error(form, error)
