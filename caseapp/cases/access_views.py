@@ -4,9 +4,7 @@ from flask import abort, current_app, flash, has_request_context, redirect, rend
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..core.forms import add_service_error
-from ..core.transaction import keep_despite_error
-from ..core.services import ServiceError
+from ..core.transaction import keep_despite_error, refusal_flashed, saving
 from ..core.timeutil import format_datetime, utcnow
 from ..core.urls import safe_next
 from ..extensions import db
@@ -88,12 +86,9 @@ def break_glass(case_id):
         return redirect(url_for("cases.show", case_id=case.id))  # nothing to break: the case is theirs
     form = BreakGlassForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             grant = access.break_glass(case, reason=form.reason.data, by=current_user, hours=_hours())
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
+        if saved:
             flash(_l("Access recorded until %(until)s. The supervisors of the facility see your reason.",
                      until=format_datetime(grant.expires_at)), "warning")
             return redirect(url_for("cases.show", case_id=case.id))
@@ -114,12 +109,9 @@ def share(case_id):
         from ..auth.models import User
 
         with_user = db.session.get(User, form.user_id.data)
-        try:
+        with saving(form) as saved:
             access.share_case(case, with_user=with_user, reason=form.reason.data, by=current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
+        if saved:
             flash(_l("The case is shared with %(name)s until you revoke it.", name=with_user.full_name), "success")
             return redirect(url_for("cases.show", case_id=case.id, _anchor="access"))
         case = _load_case(case_id, Perm.EDIT_CASES)
@@ -145,12 +137,9 @@ def revoke_access(grant_id):
     grant, case = _grant_or_404(grant_id)
     form = GrantActionForm()
     back = _back(form, case.id)
-    try:
+    with refusal_flashed() as saved:
         access.revoke_grant(grant, case, by=current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if saved:
         flash(_l("The access was revoked."), "success")
     return redirect(back)
 
@@ -161,12 +150,9 @@ def review_access(grant_id):
     grant, case = _grant_or_404(grant_id)
     form = GrantActionForm()
     back = safe_next(form.next.data) or url_for("cases.access_log")
-    try:
+    with refusal_flashed() as saved:
         access.mark_reviewed(grant, case, by=current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
+    if saved:
         flash(_l("Marked as reviewed."), "success")
     return redirect(back)
 

@@ -7,8 +7,7 @@ from werkzeug.routing import BuildError
 
 from ..audit.services import record
 from ..core import categories
-from ..core.forms import add_service_error
-from ..core.services import ServiceError
+from ..core.transaction import saving
 from ..core.sql import prebuilt
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -197,11 +196,9 @@ def add_note(case_id):
         return redirect(url_for("cases.show", case_id=case.id))
     form = NoteForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             services.add_note(case, form.text.data, by=current_user)
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
+        if saved:
             flash(_l("The note was saved."), "success")
             return redirect(url_for("cases.show", case_id=case.id, _anchor="timeline"))
     # The note stays in the form, with the reason it was refused.

@@ -15,6 +15,7 @@ from ..cases.models import Case
 from ..cases.queries import cases_of_client
 from ..core import categories
 from ..core.forms import add_service_error
+from ..core.transaction import refusal_flashed, saving
 from ..core.services import ServiceError
 from ..core.text import fold
 from ..core.timeutil import format_date
@@ -340,13 +341,9 @@ def add_family(client_id):
     client = _load(client_id, Perm.EDIT_CLIENTS)
     form = FamilyMemberForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             services.add_family_member(client, form.data, by=current_user)
-            db.session.flush()   # a concurrent change (version check) shows here
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
+        if saved:
             flash(_("The family member was added."), "success")
             return redirect(url_for("clients.show", client_id=client.id, _anchor="family"))
     return render_template("clients/family_form.html", form=form, client=client, member=None)
@@ -359,13 +356,9 @@ def edit_family(client_id, member_id):
     member = _load_member(client, member_id)
     form = FamilyMemberForm(obj=member)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             services.update_family_member(member, form.data, by=current_user)
-            db.session.flush()   # a concurrent change (version check) shows here
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
+        if saved:
             flash(_("The changes were saved."), "success")
             return redirect(url_for("clients.show", client_id=client.id, _anchor="family"))
     return render_template("clients/family_form.html", form=form, client=client, member=member)
@@ -394,12 +387,8 @@ def withdraw_consent(client_id, consent_id):
     if not form.validate_on_submit():
         flash(_("Give the reason for the withdrawal."), "error")
     else:
-        try:
+        with refusal_flashed() as saved:
             services.withdraw_consent(consent, reason=form.reason.data, by=current_user)
-            db.session.flush()   # a concurrent change (version check) shows here
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if saved:
             flash(_("The consent was withdrawn."), "success")
     return redirect(url_for("clients.show", client_id=client.id, _anchor="consents"))

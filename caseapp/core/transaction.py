@@ -5,10 +5,10 @@
   silently lost write.
 - An error response (4xx, 5xx) or an exception rolls back whatever the request wrote, unless the view
   said its error page records something to keep (`keep_despite_error`: an audited read, a refusal).
-- An error response whose request only read ends with COMMIT too: for a transaction that only read both
-  end it the same way, but psycopg forgets every prepared statement of the connection at a ROLLBACK, and
-  PostgreSQL would plan the next page's queries again (bench/: a quarter to a third of the read pages'
-  PostgreSQL time at 1 M clients).
+- A request that only read ends its transaction with COMMIT when its app context ends, whatever it
+  answered: for a transaction that only read both end it the same way, but psycopg forgets every
+  prepared statement of the connection at a ROLLBACK, and PostgreSQL would plan the next page's
+  queries again (bench/: a quarter to a third of the read pages' PostgreSQL time at 1 M clients).
 
 A service refuses with ServiceError; `saving(form)` and `refusal_flashed()` turn the refusal into the
 re-rendered form (with what the user typed) or a flash message, after rolling back what the service
@@ -38,12 +38,12 @@ def install(app):
 
 def _end_request(response):
     keep = g.pop(_KEEP, False)
-    if db.session.registry.has() and db.session().in_transaction():
-        if response.status_code < 400 or keep or not wrote():
+    if db.session.registry.has() and db.session().in_transaction() and wrote():
+        if response.status_code < 400 or keep:
             db.session.commit()
         else:
             db.session.rollback()
-    return response
+    return response   # a transaction that only read is ended with the app context (_end_context)
 
 
 def _end_context(exc):
@@ -58,8 +58,15 @@ def _end_context(exc):
 
 def wrote():
     """Has the open transaction written anything (a flush, an INSERT/UPDATE/DELETE, any statement that
-    is not a plain select)?"""
-    return bool(db.session().info.get(WROTE))
+    is not a plain select), or does it hold a change not flushed yet?"""
+    session = db.session()
+    return bool(session.info.get(WROTE) or session.new or session.dirty or session.deleted)
+
+
+def _roll_back_what_was_written():
+    """A refusal that came before any write keeps the session as it is (the loaded rows stay loaded)."""
+    if wrote():
+        db.session.rollback()
 
 
 class Outcome:
@@ -73,7 +80,7 @@ class Outcome:
 
 
 @contextmanager
-def saving(form, *, stale_message=None):
+def saving(form, *, stale_message=None, show=add_service_error, passes=()):
     """The write step of a form view:
 
         with saving(form) as saved:
@@ -82,43 +89,57 @@ def saving(form, *, stale_message=None):
             return redirect(...)
         return render_template(..., form=form), 422
 
-    A refusal (ServiceError) is rolled back and shown on its field of the form (or above it), which keeps
-    what the user typed. With a stale_message, a concurrent change of a versioned row (StaleDataError,
-    raised by the flush here) is rolled back and shown the same way; without one, it propagates."""
+    A refusal (ServiceError) is rolled back and shown on its field of the form (or above it) by `show`,
+    and the form keeps what the user typed. With a stale_message, a concurrent change of a versioned row
+    (StaleDataError, raised by the flush here) is rolled back and shown the same way; without one, it
+    propagates. The exception types in `passes` go to the caller untouched (it handles them itself)."""
     outcome = Outcome()
     try:
         yield outcome
         db.session.flush()
+    except passes:
+        raise
     except ServiceError as error:
-        db.session.rollback()
-        add_service_error(form, error)
+        _roll_back_what_was_written()
+        show(form, error)
     except StaleDataError:
         if stale_message is None:
             raise
-        db.session.rollback()
+        db.session.rollback()   # the failed flush leaves nothing else to do
         form.form_errors.append(str(stale_message))
     else:
         outcome.saved = True
 
 
+def renamed(**form_fields):
+    """A `show` for saving(): the service names a field (text=...) the form calls otherwise
+    (contact_text=...): renamed(text="contact_text")."""
+    def show(form, error):
+        error.field = form_fields.get(error.field, error.field)
+        add_service_error(form, error)
+    return show
+
+
+def _flash_error(_form, error):
+    flash(str(error), "error")
+
+
 @contextmanager
-def refusal_flashed(*, stale_message=None):
-    """The write step of a button (no form to re-render): a refusal is rolled back and flashed as an
-    error, and the caller redirects as it would on success. Same contract as `saving`."""
-    outcome = Outcome()
-    try:
-        yield outcome
-        db.session.flush()
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    except StaleDataError:
-        if stale_message is None:
-            raise
-        db.session.rollback()
-        flash(str(stale_message), "error")
-    else:
-        outcome.saved = True
+def refusal_flashed(*, stale_message=None, passes=()):
+    """The write step of a button (no form to re-render): a refusal or, with a stale_message, a concurrent
+    change is rolled back and flashed as an error; the caller answers as it would on success."""
+    with saving(_FlashedForm(), stale_message=stale_message, show=_flash_error, passes=passes) as saved:
+        yield saved
+
+
+class _FlashedForm:
+    """Where refusal_flashed's stale message goes: a flash, not a form."""
+
+    class _Errors:
+        def append(self, message):
+            flash(message, "error")
+
+    form_errors = _Errors()
 
 
 def keep_despite_error():

@@ -9,8 +9,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
 from ..cases.models import Case
-from ..core.forms import add_service_error, save
-from ..core.services import ServiceError
+from ..core.forms import save
+from ..core.transaction import refusal_flashed, saving
 from ..core.timeutil import format_datetime, utcnow
 from ..extensions import db
 from ..security.policy import Perm, has_perm
@@ -41,6 +41,9 @@ def _referral_event_label(kind):
     """The timeline label of an event this domain writes (None for other kinds)."""
     return EVENT_LABELS.get(kind)
 
+
+STALE_REFERRAL = _l("Someone else changed this referral meanwhile. Check it and try again.")
+STALE_CASE = _l("Someone else changed this case meanwhile. Check it and try again.")
 
 # --- the service directory -------------------------------------------------------------------------
 
@@ -95,11 +98,9 @@ def new_provider():
         probe = Provider(province_code=form.province_code.data)
         if not can_manage_provider(current_user, probe):
             deny(Perm.MANAGE_PROVIDERS.value)
-        try:
+        with saving(form) as saved:
             provider = services.create_provider(form.provider_data(), by=current_user)
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
+        if saved:
             flash(_("%(name)s was added to the directory.", name=provider.name), "success")
             return redirect(url_for("referrals.providers", province=provider.province_code))
     return render_template("referrals/provider_form.html", form=form, provider=None)
@@ -162,19 +163,16 @@ def new_referral(case_id):
         provider = db.session.get(Provider, form.provider_id.data)
         consent = next((c for c in consents if c.id == form.consent_id.data), None) \
             if form.consent_mode.data == "existing" else None
-        try:
+        with saving(form) as saved:
             referral = services.create_referral(
                 case, provider=provider, service_type=form.service_type.data, reason=form.reason.data,
                 shared_info=form.shared_info.data, is_urgent=form.is_urgent.data, by=current_user,
                 consent=consent, **form.consent_arguments())
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-            case = _case_to_change(case_id)   # reloaded with its client: the rollback expired it
-        else:
+        if saved:
             flash(_("The referral was sent. The answer is due by %(due)s.",
                     due=format_datetime(referral.answer_due_at)), "success")
             return redirect(url_for("referrals.show", referral_id=referral.id))
+        case = _case_to_change(case_id)   # reloaded with its client: the rollback expired it
     if request.method == "POST":
         status = 422
     return render_template("referrals/new.html", form=form, case=case, client=case.client,
@@ -257,16 +255,9 @@ def change_status(referral_id):
     moves = services.allowed_moves(referral, "sender")
     name, form, to_status = _status_forms(moves)
     if to_status:
-        try:
+        with saving(form, stale_message=STALE_REFERRAL) as saved:
             _apply_move(referral, form, to_status, "sender")
-            db.session.flush()   # a concurrent change (version check) shows here
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        except StaleDataError:
-            db.session.rollback()
-            form.form_errors.append(_("Someone else changed this referral meanwhile. Check it and try again."))
-        else:
+        if saved:
             flash(MOVE_MESSAGES[to_status], "success")
             return redirect(url_for("referrals.show", referral_id=referral.id))
     referral = _referral_in_scope(referral_id)
@@ -316,16 +307,9 @@ def incoming_referral(referral_id):
     moves = services.allowed_moves(referral, "receiver")
     name, form, to_status = _status_forms(moves)
     if to_status:
-        try:
+        with saving(form, stale_message=STALE_REFERRAL) as saved:
             _apply_move(referral, form, to_status, "receiver")
-            db.session.flush()   # a concurrent change (version check) shows here
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        except StaleDataError:
-            db.session.rollback()
-            form.form_errors.append(_("Someone else changed this referral meanwhile. Check it and try again."))
-        else:
+        if saved:
             flash(MOVE_MESSAGES[to_status], "success")
             return redirect(url_for("referrals.incoming_referrals"))
     referral = db.session.scalar(queries.incoming_referrals(current_user).where(Referral.id == referral_id))
@@ -345,18 +329,16 @@ def transfer(case_id):
     if form.validate_on_submit():
         to_facility = next((f for f in facilities if f.id == form.to_facility_id.data), None)
         try:
-            services.request_transfer(case, to_facility=to_facility, reason=form.reason.data, by=current_user)
-            db.session.flush()   # a concurrent change (version check) shows here
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-            case = _case_to_change(case_id)   # reloaded with its client: the rollback expired it
-        except (StaleDataError, sa.exc.IntegrityError):
+            with saving(form) as saved:
+                services.request_transfer(case, to_facility=to_facility, reason=form.reason.data, by=current_user)
+        except (StaleDataError, sa.exc.IntegrityError):   # a second request of the same transfer meanwhile
             db.session.rollback()
             form.form_errors.append(_("A transfer of this case is already awaiting an answer."))
         else:
-            flash(_("The transfer request was sent. The receiving facility's supervisor decides."), "success")
-            return redirect(url_for("cases.show", case_id=case.id))
+            if saved:
+                flash(_("The transfer request was sent. The receiving facility's supervisor decides."), "success")
+                return redirect(url_for("cases.show", case_id=case.id))
+            case = _case_to_change(case_id)   # reloaded with its client: the rollback expired it
     if request.method == "POST":
         status = 422
     return render_template("referrals/transfer.html", form=form, case=case, pending=pending), status
@@ -382,16 +364,9 @@ def decide_transfer(transfer_id):
     form = TransferDecisionForm()
     if form.validate():
         accept = form.decision.data == "accept"
-        try:
+        with refusal_flashed(stale_message=STALE_CASE) as saved:
             services.decide_transfer(transfer, accept=accept, note=form.note.data, by=current_user)
-            db.session.flush()   # a concurrent change (version check) shows here
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        except StaleDataError:
-            db.session.rollback()
-            flash(_("Someone else changed this case meanwhile. Check it and try again."), "error")
-        else:
+        if saved:
             if accept:
                 flash(_("The case is now at your facility. Assign a worker to it."), "success")
                 return redirect(url_for("cases.show", case_id=transfer.case_id))
@@ -412,12 +387,8 @@ def cancel_transfer(transfer_id):
         deny(Perm.EDIT_CASES.value)
     form = CancelTransferForm()
     if form.validate():
-        try:
+        with refusal_flashed() as saved:
             services.cancel_transfer(transfer, by=current_user)
-            db.session.flush()   # a concurrent change (version check) shows here
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if saved:
             flash(_("The transfer request was cancelled."), "success")
     return redirect(url_for("cases.show", case_id=transfer.case_id))

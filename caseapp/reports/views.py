@@ -7,8 +7,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from ..audit.services import record
-from ..core.forms import add_service_error
-from ..core.services import ServiceError
+from ..core.transaction import refusal_flashed, saving
 from ..core.storage import read_all
 from ..core.timeutil import local_today
 from ..extensions import db
@@ -198,10 +197,9 @@ def freeze():
     if "kind" not in args or period is None or not form.validate():
         flash(" ".join(period_form.form_errors) or _("Choose a period."), "error")
         return redirect(url_for("reports.statistics"))
-    try:
+    with refusal_flashed() as saved:
         snapshot = services.freeze_report(current_user.facility, period, by=current_user)
-    except ServiceError as error:
-        flash(str(error), "error")
+    if not saved:
         return redirect(url_for("reports.statistics", **period.as_args()))
     flash(_("The report of %(period)s is frozen.", period=period.label), "success")
     return redirect(url_for("reports.show_period", snapshot_id=snapshot.id))
@@ -255,11 +253,9 @@ def reopen(snapshot_id):
     form = ReopenForm()
     if request.method == "POST":
         if form.validate():
-            try:
+            with saving(form) as saved:
                 services.reopen_report(snapshot, form.reason.data, by=current_user)
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
+            if saved:
                 flash(REOPENED, "success")
                 return redirect(url_for("reports.show_period", snapshot_id=snapshot.id))
         return _render_invalid("reports/reopen.html", form=form, snapshot=snapshot, period=period)
@@ -297,12 +293,10 @@ def reference():
     status = 200
     if request.method == "POST":
         if form.validate():
-            try:
+            with saving(form) as saved:
                 services.set_reference_value(province_code, form.year.data, form.key.data, form.value.data,
                                              form.source.data, by=current_user)
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
+            if saved:
                 flash(SAVED, "success")
                 return redirect(url_for("reports.reference", year=form.year.data))
         status = 422
@@ -350,10 +344,9 @@ def export_pdf():
 @bp.post("/jobs")
 @requires(Perm.VIEW_STATISTICS)
 def queue_export():
-    try:
+    with refusal_flashed() as saved:
         services.enqueue_export(request.form.get("fmt", ""), request.form.to_dict(), by=current_user)
-    except ServiceError as error:
-        flash(str(error), "error")
+    if not saved:
         return redirect(url_for("reports.statistics"))
     flash(_("The file will be made in the background; you will be notified when it is ready."), "success")
     return redirect(url_for("reports.export_jobs"))
