@@ -17,6 +17,7 @@ wrote. Jobs and CLI commands, outside a request, commit at their end themselves.
 from contextlib import contextmanager
 
 from flask import flash, g
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
@@ -52,7 +53,7 @@ def _end_context(exc):
     if db.session().in_transaction() and not wrote():
         try:
             db.session.commit()
-        except Exception:  # noqa: BLE001  the connection failed: remove() rolls back what is left
+        except SQLAlchemyError:   # the connection failed: remove() rolls back what is left
             db.session.rollback()
 
 

@@ -6,14 +6,14 @@ changed, cancels those whose item is gone (done, cancelled, closed …).
 
 The hook point. Rather than a call at the end of each of the dozen services that change a due item
 (follow-ups, closure, assessments, plans, approvals, referrals, stays, flags, intake, reassignment —
-and every one written later), session listeners do it, in the transaction that writes the change,
-whoever commits it: `after_flush` notes the case of every flushed row that due items are computed
-from (the case itself, its follow-ups, flags, assessments, plans, approvals, referrals, stays) and of
-every timeline event (every case service writes one); `before_commit` then syncs each noted case
-once, with plain SQL statements — not after every flush: an emergency admission flushes four times
-and read the case's due items four times (bench/: 66 statements). A rollback takes the reminder rows
-with the change and forgets the noted cases. It cannot
-miss a service that flushes through the ORM; a Core UPDATE of those tables that writes no timeline
+and every one written later), session listeners (installed by caseapp.hooks) do it, in the
+transaction that writes the change, whoever commits it: `after_flush` notes the case of every
+flushed row that due items are computed from (the case itself, its follow-ups, flags, assessments,
+plans, approvals, referrals, stays) and of every timeline event (every case service writes one);
+`before_commit` then syncs each noted case once, with plain SQL statements — not after every
+flush: an emergency admission flushes four times and read the case's due items four times (bench/:
+66 statements). A rollback takes the reminder rows with the change and forgets the noted cases. It
+cannot miss a service that flushes through the ORM; a Core UPDATE of those tables that writes no timeline
 event is not seen (none changes a due item today) — call sync_case_reminders() there.
 """
 import functools
