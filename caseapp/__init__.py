@@ -3,8 +3,6 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -59,10 +57,11 @@ def _init_extensions(app):
     from .i18n import COMPILED_DIR
 
     babel.init_app(app, locale_selector=_select_locale, default_translation_directories=str(COMPILED_DIR))
-    from .core import language, session_end
+    from . import hooks
+    from .core import language
 
     language.install(app, babel)  # the catalogue resolved once per request, not per string
-    session_end.install(app)      # a request that only read ends with COMMIT (prepared statements kept)
+    hooks.install(app)            # every event listener, and the request's one commit (core.transaction)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -70,34 +69,6 @@ def _init_extensions(app):
     from .auth.sessions import load_user_for_request
 
     login_manager.user_loader(load_user_for_request)
-
-
-@event.listens_for(Engine, "connect")
-def _connection_settings(dbapi_connection, connection_record):
-    """SQLite: WAL for concurrent readers, a busy timeout instead of 'database is locked', FKs on."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-    elif type(dbapi_connection).__module__.startswith("psycopg"):
-        # PostgreSQL: no JIT. Its compile step (10–15 ms) starts once a plan's estimated cost passes
-        # jit_above_cost, which the scans of a busy facility do, and costs more than such a query runs
-        # (bench/: the tasks page's follow-ups, 49 ms of which 14 ms JIT at 1 M clients).
-        dbapi_connection.execute("SET jit = off")
-        dbapi_connection.commit()
-
-
-@event.listens_for(Engine, "savepoint")
-def _sqlite_savepoint_inside_a_transaction(connection, _name):
-    """SQLite: pysqlite begins a transaction only before an INSERT, UPDATE or DELETE. A SAVEPOINT issued
-    first (session.begin_nested() at the start of a transaction) would open the transaction itself, and
-    its RELEASE would commit everything at once, whatever the request did afterwards: begin first."""
-    if connection.dialect.name == "sqlite":
-        dbapi_connection = connection.connection.dbapi_connection
-        if dbapi_connection.isolation_level is not None and not dbapi_connection.in_transaction:
-            dbapi_connection.execute("BEGIN")
 
 
 def _register_blueprints(app):
@@ -114,13 +85,11 @@ def _register_blueprints(app):
     from .referrals import bp as referrals_bp
     from .reports import bp as reports_bp
     from .reminders import bp as reminders_bp
-    from .reminders.services import install_hooks
     from .shelter import bp as shelter_bp
 
     for bp in (main_bp, auth_bp, org_bp, audit_bp, clients_bp, intake_bp, cases_bp, shelter_bp, referrals_bp,
                plans_bp, notifications_bp, documents_bp, reminders_bp, reports_bp):
         app.register_blueprint(bp)
-    install_hooks()  # reminder rows follow their due items, in the same transaction (reminders.services)
     from .mail import bp as mail_bp  # e-mail settings and the outbox page
 
     app.register_blueprint(mail_bp)

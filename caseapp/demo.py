@@ -5,6 +5,7 @@ from .auth.models import User
 from .auth.services import hash_password
 from .extensions import db
 from .org.models import Commune, Facility, FacilityType, Province
+from .referrals.services import sync_facility_provider
 from .security.policy import Role
 
 DEMO_PROVINCE_NAME = "Quảng Ninh"
@@ -55,6 +56,7 @@ def seed_demo(app):
                                 confidential_address=spec["confidential_address"])
             db.session.add(facility)
             db.session.flush()
+            sync_facility_provider(facility)
         for role, suffix, title in DEMO_ACCOUNTS:
             username = f"{spec['prefix']}.{suffix}"
             if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:

@@ -9,6 +9,7 @@ from caseapp.auth.models import User
 from caseapp.auth.services import hash_password
 from caseapp.extensions import db
 from caseapp.org.models import Commune, Facility, FacilityType
+from caseapp.referrals.services import sync_facility_provider
 
 PASSWORD = "Mat-khau-thu-2026"
 _hash = None
@@ -35,6 +36,7 @@ def make_facility(code=None, name=None, type=FacilityType.SOCIAL_WORK_CENTER.val
                         type=type, province_code=commune.province_code, commune_code=commune.code, **kwargs)
     db.session.add(facility)
     db.session.flush()
+    sync_facility_provider(facility)   # as the facility admin pages do: the directory lists every facility
     return facility
 
 

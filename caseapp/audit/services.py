@@ -14,9 +14,6 @@ SECURITY_ACTIONS = (
 # Actions that change no data: reading, downloading, printing (the rest are writes).
 READ_ONLY_ACTIONS = frozenset({"attachment_downloaded", "document_generated", "report_exported",
                                "report_export_queued"})
-# session.info key: the users who wrote something in the open transaction (main.rollups drops their
-# dashboard roll-up when it commits, so their next home page shows what they just did).
-WRITERS_KEY = "audit_writers"
 
 
 def changes_data(action):
@@ -47,8 +44,6 @@ def record(action, *, by, entity=None, entity_type=None, entity_id=None, facilit
         facility_id=facility_id, ip=ip, user_agent=agent, detail=detail or None,
     )
     db.session.add(event)
-    if user_id is not None and changes_data(action):
-        db.session.info.setdefault(WRITERS_KEY, set()).add(user_id)
     return event
 
 

@@ -8,7 +8,6 @@ from flask import current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..audit.services import record_security_event
-from ..extensions import db
 from ..security.web import PUBLIC_ENDPOINTS
 from .services import end_session, live_session, start_session, user_and_session
 
@@ -30,10 +29,7 @@ def load_user_for_request(user_id):
             record_security_event("session_expired", user=user)
         session.clear()
         session["expired"] = True
-    # The loader runs before any view; its bookkeeping (last seen, expiry) is committed on its own —
-    # only when there is some: a commit expires the user just loaded, and the view would read it again.
-    if live is None or db.session.new or db.session.dirty:   # ended, expired, or last seen touched
-        db.session.commit()
+    # Its bookkeeping (last seen, expiry) is committed with the request (core.transaction).
     return user if live is not None else None
 
 

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record_security_event
-from ..core.forms import add_service_error
+from ..core.transaction import renamed, saving
 from ..core.urls import safe_next
 from ..extensions import db
 from ..org.models import Facility
@@ -33,11 +33,9 @@ def login():
                                               ip=request.remote_addr, config=current_app.config)
         if user is not None:
             sign_in(user)
-            db.session.commit()
             if user.must_change_password:
                 return redirect(url_for("auth.change_password"))
             return redirect(safe_next(form.next.data) or url_for("main.home"))
-        db.session.commit()
         form.password.data = ""
         flash(str(GENERIC_LOGIN_ERROR), "error")
         return render_template("auth/login.html", form=form), 200
@@ -52,7 +50,6 @@ def login():
 def logout():
     record_security_event("logout", user=current_user)
     sign_out()
-    db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -62,13 +59,10 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             services.change_own_password(current_user, form.current_password.data, form.new_password.data,
                                          keep_token=current_token())
-        except services.ServiceError as error:
-            add_service_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Your password has been changed. Other sessions were signed out."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
@@ -95,17 +89,12 @@ def users():
 def create_user():
     form = CreateUserForm(facilities=_facility_choices())
     if form.validate_on_submit():
-        try:
+        with saving(form, show=renamed(new_password="password")) as saved:
             user = services.create_user(
                 username=form.username.data, full_name=form.full_name.data, role=form.role.data,
                 facility_id=form.facility_id.data, password=form.password.data, email=form.email.data,
                 phone=form.phone.data, by=current_user)
-        except services.ServiceError as error:
-            if error.field == "new_password":
-                error.field = "password"
-            add_service_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("User %(name)s was created.", name=user.username), "success")
             return redirect(url_for("auth.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -129,7 +118,7 @@ def edit_user(user_id):
                 services.update_user(user, full_name=form.full_name.data, role=form.role.data,
                                      facility_id=form.facility_id.data, email=form.email.data,
                                      phone=form.phone.data, active=form.active.data, by=current_user)
-                db.session.commit()
+                db.session.flush()   # a concurrent change (version check) shows here
             except StaleDataError:
                 db.session.rollback()
                 form.form_errors.append(str(STALE_USER_EDIT))
@@ -142,18 +131,19 @@ def edit_user(user_id):
                            reset_form=ResetPasswordForm(formdata=None))
 
 
+def _on_password(form, error):
+    form.password.errors = [str(error)]   # whatever field the service names: the form has one
+
+
 @bp.post("/admin/users/<int:user_id>/reset-password")
 @requires(Perm.MANAGE_USERS)
 def reset_password(user_id):
     user = load_or_404(User, user_id, Perm.MANAGE_USERS)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with saving(form, show=_on_password) as saved:
             services.reset_password(user, form.password.data, by=current_user)
-        except services.ServiceError as error:
-            form.password.errors = [str(error)]
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The password was reset. The user must change it at the next sign-in."), "success")
             return redirect(url_for("auth.edit_user", user_id=user.id))
     edit_form = EditUserForm(obj=user, facilities=_facility_choices(), formdata=None)

@@ -4,8 +4,7 @@ from flask import abort, current_app, flash, has_request_context, redirect, rend
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..core.forms import add_service_error
-from ..core.services import ServiceError
+from ..core.transaction import keep_despite_error, refusal_flashed, saving
 from ..core.timeutil import format_datetime, utcnow
 from ..core.urls import safe_next
 from ..extensions import db
@@ -73,7 +72,7 @@ def restricted_or_404(case_id, form=None, status=403):
         from ..audit.services import record
 
         record("case_access_restricted", by=current_user, entity=case)
-        db.session.commit()
+        keep_despite_error()
     return response
 
 
@@ -87,13 +86,9 @@ def break_glass(case_id):
         return redirect(url_for("cases.show", case_id=case.id))  # nothing to break: the case is theirs
     form = BreakGlassForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             grant = access.break_glass(case, reason=form.reason.data, by=current_user, hours=_hours())
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_l("Access recorded until %(until)s. The supervisors of the facility see your reason.",
                      until=format_datetime(grant.expires_at)), "warning")
             return redirect(url_for("cases.show", case_id=case.id))
@@ -114,13 +109,9 @@ def share(case_id):
         from ..auth.models import User
 
         with_user = db.session.get(User, form.user_id.data)
-        try:
+        with saving(form) as saved:
             access.share_case(case, with_user=with_user, reason=form.reason.data, by=current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_l("The case is shared with %(name)s until you revoke it.", name=with_user.full_name), "success")
             return redirect(url_for("cases.show", case_id=case.id, _anchor="access"))
         case = _load_case(case_id, Perm.EDIT_CASES)
@@ -146,13 +137,9 @@ def revoke_access(grant_id):
     grant, case = _grant_or_404(grant_id)
     form = GrantActionForm()
     back = _back(form, case.id)
-    try:
+    with refusal_flashed() as saved:
         access.revoke_grant(grant, case, by=current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if saved:
         flash(_l("The access was revoked."), "success")
     return redirect(back)
 
@@ -163,13 +150,9 @@ def review_access(grant_id):
     grant, case = _grant_or_404(grant_id)
     form = GrantActionForm()
     back = safe_next(form.next.data) or url_for("cases.access_log")
-    try:
+    with refusal_flashed() as saved:
         access.mark_reviewed(grant, case, by=current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if saved:
         flash(_l("Marked as reviewed."), "success")
     return redirect(back)
 
@@ -186,7 +169,6 @@ def access_log():
         from ..audit.services import record
 
         record("case_access_log_viewed", by=current_user, detail={"grant_ids": [g.id for g, _c in page.rows][:50]})
-        db.session.commit()
     return render_template("cases/access_log.html", page=page, show_all=show_all, first_page=after is None,
                            unreviewed=access.unreviewed_count(current_user), now=utcnow(),
                            here=request.full_path.rstrip("?"))

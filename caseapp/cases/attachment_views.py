@@ -4,9 +4,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..core.forms import add_service_error
+from ..core.transaction import saving
 from ..core.downloads import download_response
-from ..core.services import ServiceError
 from ..extensions import db
 from ..security.policy import Perm
 from ..security.web import requires
@@ -38,13 +37,10 @@ def upload_attachment(case_id):
     if request.method == "POST":
         if form.validate():
             data, filename = _upload(request.files.get("file"))
-            try:
+            with saving(form) as saved:
                 attachment = attachments.add_attachment(case, data=data, filename=filename,
                                                         description=form.description.data, by=current_user)
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                db.session.commit()
+            if saved:
                 flash(_l("%(name)s was attached to the case.", name=attachment.filename), "success")
                 return redirect(url_for("cases.show", case_id=case.id, _anchor="documents"))
         status = 422
@@ -63,6 +59,5 @@ def download_attachment(case_id, attachment_id):
     if content is None:
         abort(404)
     attachments.record_download(attachment, by=current_user)
-    db.session.commit()
     return download_response(content, filename=attachment.filename, mimetype=attachment.content_type,
                              size=attachment.size)

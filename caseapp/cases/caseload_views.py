@@ -12,8 +12,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.models import User
-from ..core.forms import add_service_error
-from ..core.services import ServiceError
+from ..core.transaction import saving
 from ..core.timeutil import local_today
 from ..core.urls import safe_next
 from ..extensions import db
@@ -97,16 +96,14 @@ def reassign_many():
     back = safe_next(form.next.data) or url_for("cases.facility")
     if form.validate():
         try:
-            worker = cl.assignable_worker(form.worker_id, by=current_user)
-            changed = cl.reassign_cases(cases, worker, by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            add_service_error(form, error)
+            with saving(form, passes=StaleDataError) as saved:
+                worker = cl.assignable_worker(form.worker_id, by=current_user)
+                changed = cl.reassign_cases(cases, worker, by=current_user)
         except StaleDataError:
             db.session.rollback()
             flash(CHANGED_MEANWHILE, "error")
             return redirect(back)
-        else:
+        if saved:
             flash(_l("%(n)d case(s) assigned to %(name)s.", n=len(changed), name=worker.full_name), "success")
             return redirect(back)
     return render_template("cases/reassign.html", form=form, cases=cases, back=back), 422
@@ -119,16 +116,14 @@ def reassign(case_id):
     form = ReassignForm(workers=_workers())
     if form.validate():
         try:
-            worker = cl.assignable_worker(form.worker_id, by=current_user)
-            cl.reassign_cases([case], worker, by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            add_service_error(form, error)
+            with saving(form, passes=StaleDataError) as saved:
+                worker = cl.assignable_worker(form.worker_id, by=current_user)
+                cl.reassign_cases([case], worker, by=current_user)
         except StaleDataError:
             db.session.rollback()
             flash(CHANGED_MEANWHILE, "error")
             return redirect(url_for("cases.show", case_id=case_id))
-        else:
+        if saved:
             flash(_l("The case is now assigned to %(name)s, who has been notified.", name=worker.full_name),
                   "success")
             return redirect(url_for("cases.show", case_id=case.id))
@@ -143,13 +138,10 @@ def raise_flag(case_id):
     case = views._load_case(case_id, Perm.EDIT_CASES)
     form = FlagForm(workers=_workers())
     if form.validate():
-        try:
+        with saving(form) as saved:
             worker = cl.assignable_worker(form.to_worker_id, by=current_user, field="to_worker")
             cl.raise_flag(case, to_worker=worker, note=form.note.data, due_on=form.due_on.data, by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
+        if saved:
             flash(_l("The flag was sent to %(name)s.", name=worker.full_name), "success")
             return redirect(url_for("cases.show", case_id=case.id, _anchor="flags"))
     return _case_page_422(case, flag_form=form)
@@ -167,12 +159,9 @@ def resolve_flag(case_id, flag_id):
         deny(Perm.REVIEW_CASELOAD.value)  # a flag addressed to someone else
     form = ResolveFlagForm(prefix=_resolve_prefix(flag.id))
     if form.validate():
-        try:
+        with saving(form) as saved:
             cl.resolve_flag(flag, case, note=form.resolution_note.data, by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
+        if saved:
             flash(_l("The flag is resolved."), "success")
             return redirect(url_for("cases.show", case_id=case.id, _anchor="flags"))
     return _case_page_422(case, resolve_form=form, resolve_flag_id=flag.id)

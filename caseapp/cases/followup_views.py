@@ -5,8 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..core.forms import add_service_error
-from ..core.services import ServiceError
+from ..core.transaction import renamed, saving
 from ..extensions import db
 from ..security.policy import Perm
 from ..security.web import requires
@@ -55,14 +54,11 @@ def new_follow_up(case_id):
     status = 200
     if request.method == "POST":
         if form.validate():
-            try:
+            with saving(form) as saved:
                 followups.schedule_follow_up(case, kind=form.kind.data, due_at=to_utc(form.due_at.data),
                                              purpose=form.purpose.data, assigned_to_id=form.assigned_to_id,
                                              by=current_user)
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                db.session.commit()
+            if saved:
                 flash(_l("The follow-up was scheduled."), "success")
                 return _back(case)
         status = 422
@@ -82,13 +78,10 @@ def reschedule_follow_up(case_id, follow_up_id):
         form.assigned_to.data = str(follow_up.assigned_to_id or "")
     else:
         if form.validate():
-            try:
+            with saving(form) as saved:
                 followups.reschedule_follow_up(follow_up, case, due_at=to_utc(form.due_at.data),
                                                assigned_to_id=form.assigned_to_id, by=current_user)
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                db.session.commit()
+            if saved:
                 flash(_l("The follow-up was rescheduled."), "success")
                 return _back(case)
         status = 422
@@ -106,13 +99,10 @@ def follow_up_outcome(case_id, follow_up_id):
     status = 200
     if request.method == "POST":
         if form.validate():
-            try:
+            with saving(form) as saved:
                 followups.record_outcome(follow_up, case, done_at=to_utc(form.done_at.data),
                                          outcome=form.outcome.data, by=current_user)
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                db.session.commit()
+            if saved:
                 flash(_l("The outcome was recorded."), "success")
                 return _back(case)
         status = 422
@@ -130,12 +120,9 @@ def cancel_follow_up(case_id, follow_up_id):
     status = 200
     if request.method == "POST":
         if form.validate():
-            try:
+            with saving(form) as saved:
                 followups.cancel_follow_up(follow_up, case, reason=form.reason.data, by=current_user)
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                db.session.commit()
+            if saved:
                 flash(_l("The follow-up was cancelled."), "success")
                 return _back(case)
         status = 422
@@ -151,15 +138,10 @@ def add_contact(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
     form = ContactForm()
     if form.validate():
-        try:
+        with saving(form, show=renamed(text="contact_text")) as saved:
             followups.add_contact_note(case, kind=form.contact_kind.data, contacted_at=to_utc(form.contacted_at.data),
                                        text=form.contact_text.data, by=current_user)
-        except ServiceError as error:
-            if error.field == "text":
-                error.field = "contact_text"
-            add_service_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_l("The contact was recorded."), "success")
             return _back(case, "timeline")
     return _render_case(case, NoteForm(formdata=None), status=422, contact_form=form)

@@ -8,8 +8,7 @@ from werkzeug.routing import BuildError
 
 from ..audit.services import record
 from ..core import categories
-from ..core.forms import add_service_error
-from ..core.services import ServiceError
+from ..core.transaction import saving
 from ..core.sql import prebuilt
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -186,7 +185,6 @@ def show(case_id):
         return restricted_or_404(case_id)
     response = _render_case(case, NoteForm(formdata=None))
     record("case_viewed", by=current_user, entity=case)  # reads of personal data are audited
-    db.session.commit()
     return response
 
 
@@ -199,12 +197,9 @@ def add_note(case_id):
         return redirect(url_for("cases.show", case_id=case.id))
     form = NoteForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             services.add_note(case, form.text.data, by=current_user)
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_l("The note was saved."), "success")
             return redirect(url_for("cases.show", case_id=case.id, _anchor="timeline"))
     # The note stays in the form, with the reason it was refused.

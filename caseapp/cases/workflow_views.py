@@ -16,8 +16,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
 from ..core import categories as cat
-from ..core.forms import add_service_error, save
-from ..core.services import ServiceError
+from ..core.forms import save
+from ..core.transaction import keep_despite_error, refusal_flashed, saving
 from ..core.sql import prebuilt
 from ..extensions import db
 from ..plans import compare
@@ -120,7 +120,7 @@ def _render_closure(case, *, request_form=None, decision_form=None, status=200, 
         approval_labels=_approval_labels())
     if history or case.closure_summary:   # the summary and the evaluation tell about the person
         record("case_closure_viewed", by=current_user, entity=case)
-    db.session.commit()
+    keep_despite_error()   # the read is audited whatever the page answers
     return response, status
 
 
@@ -136,10 +136,9 @@ def closure_page(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
     if request.method == "GET":
         return _render_closure(case)
-    try:
+    with refusal_flashed() as editable:
         ensure_editable(case)
-    except ServiceError as error:
-        flash(str(error), "error")
+    if not editable:
         return _back(case)
     if not can_steer_case(current_user, case):
         deny("steer_case")
@@ -168,21 +167,19 @@ def decide_closure(case_id):
         return _render_closure(case, decision_form=form, status=422)
     approve = bool(form.approve.data)
     try:
-        approvals.decide(pending, approve=approve, comment=form.comment.data, by=current_user)
-        db.session.commit()
+        with saving(form, passes=(approvals.ApprovalRefused, StaleDataError)) as saved:
+            approvals.decide(pending, approve=approve, comment=form.comment.data, by=current_user)
     except approvals.ApprovalRefused as error:
-        db.session.commit()   # the refusal is in the audit trail
+        keep_despite_error()   # the refusal is in the audit trail
         case = _load_case(case_id, Perm.APPROVE)
         return _render_closure(case, status=403, refusal=str(error))
-    except ServiceError as error:
-        db.session.rollback()
-        add_service_error(form, error)
-        case = _load_case(case_id, Perm.APPROVE)
-        return _render_closure(case, decision_form=form, status=422)
     except StaleDataError:
         db.session.rollback()
         flash(CHANGED_MEANWHILE, "error")
         return redirect(url_for("cases.closure_page", case_id=case_id))
+    if not saved:
+        case = _load_case(case_id, Perm.APPROVE)
+        return _render_closure(case, decision_form=form, status=422)
     flash(_l("The case is closed. The follow-ups after closure are scheduled.") if approve
           else _l("The closure was returned with your comment."), "success")
     return redirect(url_for("cases.show", case_id=case_id, _anchor="workflow"))
@@ -232,13 +229,12 @@ def edit(case_id):
         form.fill(case)
         _arm(form, case)
         record("case_viewed", by=current_user, entity=case, detail={"for": "edit"})
-        db.session.commit()
     else:
         if form.validate():
             try:
-                changed = closure.update_case_details(case, form.service_data(), version=form.version.data,
-                                                      by=current_user)
-                db.session.commit()
+                with saving(form, passes=(StaleEdit, StaleDataError)) as saved:
+                    changed = closure.update_case_details(case, form.service_data(), version=form.version.data,
+                                                          by=current_user)
             except (StaleEdit, StaleDataError):
                 db.session.rollback()
                 case = _load_case(case_id, Perm.EDIT_CASES)
@@ -247,10 +243,7 @@ def edit(case_id):
                 form.form_errors.append(str(StaleEdit()))
                 _arm(form, case)   # saving again (after checking) goes through
                 return render_template("cases/edit.html", case=case, form=form, changes=changes), 409
-            except ServiceError as error:
-                db.session.rollback()
-                add_service_error(form, error)
-            else:
+            if saved:
                 flash(_l("The case details were saved.") if changed else _l("Nothing was changed."), "success")
                 return redirect(url_for("cases.show", case_id=case_id))
         case = _load_case(case_id, Perm.EDIT_CASES)

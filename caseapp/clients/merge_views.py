@@ -11,7 +11,8 @@ from wtforms.validators import Optional
 
 from ..audit.services import record
 from ..core import categories
-from ..core.forms import BaseForm, add_service_error, max_length, required
+from ..core.forms import BaseForm, max_length, required
+from ..core.transaction import saving
 from ..core.services import ServiceError
 from ..core.timeutil import format_date
 from ..extensions import db
@@ -162,16 +163,13 @@ def merge():
         refusal = str(error)
     if request.method == "POST" and refusal is None and form.validate():
         try:
-            merge_clients(keep, other, by=current_user, reason=form.reason.data)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
+            with saving(form, passes=(StaleDataError, IntegrityError)) as saved:
+                merge_clients(keep, other, by=current_user, reason=form.reason.data)
         except (StaleDataError, IntegrityError):
             db.session.rollback()
             flash(_l("One of these records changed while you were merging. Check them again."), "error")
             return redirect(url_for("clients.merge", keep=keep_arg, other=other_arg))
-        else:
+        if saved:
             flash(_l("The records were merged. The other record's history stays readable here."), "success")
             return redirect(_client_url(keep.id) or url_for("clients.merge"))
     rows, attached = _comparison(keep, other)
@@ -180,5 +178,4 @@ def merge():
                                keep_url=_client_url(keep.id), other_url=_client_url(other.id))
     if request.method == "GET":
         record("clients_merge_viewed", by=current_user, entity=keep, detail={"other_client_id": other.id})
-        db.session.commit()
     return response, (422 if request.method == "POST" else 200)

@@ -15,6 +15,7 @@ from ..cases.models import Case
 from ..cases.queries import cases_of_client
 from ..core import categories
 from ..core.forms import add_service_error
+from ..core.transaction import refusal_flashed, saving
 from ..core.services import ServiceError
 from ..core.text import fold
 from ..core.timeutil import format_date
@@ -217,7 +218,7 @@ def new():
                     client = services.create_client(form.client_data(), facility=current_user.facility,
                                                     by=current_user)
                     services.set_groups(client, form.groups.data or [], by=current_user)
-                    db.session.commit()
+                    db.session.flush()   # a concurrent change (version check) shows here
                 except ServiceError as error:
                     db.session.rollback()
                     duplicate_id = _service_error(form, error)
@@ -263,7 +264,6 @@ def show(client_id):
     names = queries.place_names([client.province_code], [client.commune_code])
     people = _user_names({c.recorded_by_id for c in consents} | {c.withdrawn_by_id for c in consents})
     record("client_viewed", by=current_user, entity=client)  # reads of personal data are audited
-    db.session.commit()
     return render_template("clients/show.html", client=client, groups=groups, family=family, consents=consents,
                            cases=cases, intakes=intakes, history=history, names=names, people=people,
                            withdraw_form=WithdrawConsentForm())
@@ -300,7 +300,7 @@ def edit(client_id):
             try:
                 services.update_client(client, form.client_data(), by=current_user)
                 services.set_groups(client, form.groups.data or [], by=current_user)
-                db.session.commit()
+                db.session.flush()   # a concurrent change (version check) shows here
             except ServiceError as error:
                 db.session.rollback()
                 duplicate_id = _service_error(form, error)
@@ -341,13 +341,9 @@ def add_family(client_id):
     client = _load(client_id, Perm.EDIT_CLIENTS)
     form = FamilyMemberForm()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             services.add_family_member(client, form.data, by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
+        if saved:
             flash(_("The family member was added."), "success")
             return redirect(url_for("clients.show", client_id=client.id, _anchor="family"))
     return render_template("clients/family_form.html", form=form, client=client, member=None)
@@ -360,13 +356,9 @@ def edit_family(client_id, member_id):
     member = _load_member(client, member_id)
     form = FamilyMemberForm(obj=member)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             services.update_family_member(member, form.data, by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
+        if saved:
             flash(_("The changes were saved."), "success")
             return redirect(url_for("clients.show", client_id=client.id, _anchor="family"))
     return render_template("clients/family_form.html", form=form, client=client, member=member)
@@ -378,7 +370,6 @@ def remove_family(client_id, member_id):
     client = _load(client_id, Perm.EDIT_CLIENTS)
     member = _load_member(client, member_id)
     services.remove_family_member(member, by=current_user)
-    db.session.commit()
     flash(_("The family member was removed."), "success")
     return redirect(url_for("clients.show", client_id=client.id, _anchor="family"))
 
@@ -396,12 +387,8 @@ def withdraw_consent(client_id, consent_id):
     if not form.validate_on_submit():
         flash(_("Give the reason for the withdrawal."), "error")
     else:
-        try:
+        with refusal_flashed() as saved:
             services.withdraw_consent(consent, reason=form.reason.data, by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if saved:
             flash(_("The consent was withdrawn."), "success")
     return redirect(url_for("clients.show", client_id=client.id, _anchor="consents"))

@@ -37,23 +37,11 @@ def add_service_error(form, error):
 
 
 def save(form, action, *, stale_message):
-    """The write step of a form view: run `action` (the service call) and commit the request.
-    A refusal (ServiceError) or a concurrent change (StaleDataError) is rolled back and shown on the
-    form, which keeps what the user typed. Returns True when the change was saved."""
-    from sqlalchemy.orm.exc import StaleDataError
+    """The write step of a form view: run `action` (the service call). A refusal (ServiceError) or a
+    concurrent change (StaleDataError) is rolled back and shown on the form, which keeps what the user
+    typed. Returns True when the change stands (the request's end commits it: core.transaction)."""
+    from .transaction import saving  # transaction builds on add_service_error above
 
-    from ..extensions import db
-    from .services import ServiceError
-
-    try:
+    with saving(form, stale_message=stale_message) as saved:
         action()
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        add_service_error(form, error)
-    except StaleDataError:
-        db.session.rollback()
-        form.form_errors.append(str(stale_message))
-    else:
-        return True
-    return False
+    return bool(saved)

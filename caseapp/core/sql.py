@@ -44,7 +44,7 @@ def plan_for_the_values():
     trigram index looks as selective as the facility's own (migration 0010), and the generic plan
     read 14,000 clients of every facility for a common name — 47 ms instead of 0.4 ms at 1 M clients
     (bench/). Planning for the values costs about 0.2 ms. A SELECT, so the request still counts as
-    read-only (core.session_end)."""
+    read-only (core.transaction)."""
     if _dialect() == "postgresql":
         db.session.execute(sa.select(sa.func.set_config("plan_cache_mode", "force_custom_plan", True)))
 

@@ -5,7 +5,6 @@ from flask_login import current_user
 
 from ..cases import queries as case_queries
 from ..core.pdf import content_disposition
-from ..extensions import db
 from ..security.policy import Perm
 from ..security.web import load_case, requires
 from . import bp, services
@@ -25,7 +24,6 @@ def case_document(case_id, kind):
         document = services.generate(case, kind, by=current_user, item_id=item_id)
     except services.DocumentUnavailable:
         abort(404)
-    db.session.commit()  # the audit event (reads of personal data are audited)
     response = Response(document.pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = content_disposition(document.filename)
     return response

@@ -6,8 +6,7 @@ from flask_login import current_user
 
 from ..cases.models import Case
 from ..clients.models import Client
-from ..core.forms import add_service_error
-from ..core.services import ServiceError
+from ..core.transaction import saving
 from ..extensions import db
 from ..security.policy import Perm
 from ..security.scopes import case_scope, client_scope
@@ -40,14 +39,10 @@ def new():
         if client.is_child:
             form.child_involved.data = "yes"
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             intake, case = services.create_intake(client, form.intake_data(), facility=current_user.facility,
                                                   by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        else:
+        if saved:
             return _after_intake(client, intake, case)
     # after a post, the level the answers given call for (the page itself runs no screening script)
     suggested = (services.suggest_urgency({k: getattr(form, k).data for k in SCREENING}, child=client.is_child)

@@ -4,7 +4,6 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ..core.forms import save
-from ..extensions import db
 from ..security.policy import Perm
 from ..security.web import requires
 from . import bp, compose, queries, services, smtp
@@ -51,6 +50,5 @@ def requeue():
     form = RequeueForm()
     if form.validate_on_submit():
         count = services.requeue_failed(by=current_user)
-        db.session.commit()
         flash(_("%(count)d e-mail(s) will be sent again on the next scheduler run.", count=count), "success")
     return redirect(url_for("mail.outbox"))

@@ -6,7 +6,7 @@ due items for the overdue tasks per worker, the steps, the caseload). At nationa
 facility holds about 1,500 open cases: that is ~0.4 s of database and Python per page view, which
 twenty supervisors reloading their home page saturate two cores with (bench/README.md). The page says
 when its numbers were counted and offers to count them again; the supervisor's own changes drop the
-roll-up in the same transaction (audit.services.record), so what they just did shows on their next view.
+roll-up in the same transaction (forget_writers, after the flush of their audit event), so what they just did shows on their next view.
 
 The payload is JSON of the dashboard's dataclasses (a closed list of types, no pickle).
 """
@@ -17,9 +17,9 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from ..audit.services import WRITERS_KEY
+from ..audit.models import AuditEvent
+from ..audit.services import changes_data
 
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
@@ -105,7 +105,6 @@ def _store(user, home):
                 db.session.execute(sa.insert(DashboardRollup).values(user_id=user.id, **values))
     except IntegrityError:
         pass   # another request of the same user stored its roll-up meanwhile: as good as ours
-    db.session.commit()
 
 
 def forget(user_id):
@@ -114,24 +113,20 @@ def forget(user_id):
                        .execution_options(synchronize_session=False))
 
 
-@sa.event.listens_for(Session, "after_flush")
-def _forget_writers(session, _flush_context):
-    """The users who wrote (audit.services.record) lose their roll-up in the flush that writes their
-    audit event — so in their transaction, and gone with it if it rolls back."""
-    writers = session.info.pop(WRITERS_KEY, None)
+# The listeners below are registered by caseapp.hooks (why a hook there, not a call here).
+
+def forget_writers(session, _flush_context):
+    """after_flush: the users whose audit events of a change this flush wrote (audit.services.record)
+    lose their roll-up in the same flush — so in their transaction, and gone with it if it rolls back."""
+    writers = {obj.user_id for obj in session.new
+               if isinstance(obj, AuditEvent) and obj.user_id is not None and changes_data(obj.action)}
     done = session.info.setdefault(_FORGOTTEN_KEY, set())
-    writers = (writers or set()) - done      # once per transaction, not once per flush of it
+    writers -= done      # once per transaction, not once per flush of it
     if writers:
         session.connection().execute(sa.delete(DashboardRollup).where(DashboardRollup.user_id.in_(writers)))
         done.update(writers)
 
 
-@sa.event.listens_for(Session, "after_commit")
-def _transaction_done(session):
-    session.info.pop(_FORGOTTEN_KEY, None)
-
-
-@sa.event.listens_for(Session, "after_rollback")
-def _nothing_written(session):
-    session.info.pop(WRITERS_KEY, None)
+def transaction_done(session):
+    """after_commit and after_rollback: the next transaction forgets again."""
     session.info.pop(_FORGOTTEN_KEY, None)

@@ -41,7 +41,6 @@ def home():
 def refresh_dashboard():
     """Count the supervisor's dashboard again now (the roll-up is otherwise kept a short while)."""
     rollups.forget(current_user.id)
-    db.session.commit()
     return redirect(url_for("main.home", _anchor="dashboard"))
 
 
@@ -89,7 +88,6 @@ def set_language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
-            db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.home"))
 
 

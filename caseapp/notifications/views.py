@@ -48,7 +48,6 @@ def mark_read(notification_id):
     if notification is None:
         abort(404)  # another user's notification does not exist for this one
     services.mark_read(notification, by=current_user)
-    db.session.commit()
     if request.form.get("open") and notification.case_id:
         return redirect(url_for("cases.show", case_id=notification.case_id))
     return redirect(url_for("notifications.inbox"))
@@ -58,6 +57,5 @@ def mark_read(notification_id):
 @requires(Perm.USE_APP)
 def mark_all_read():
     services.mark_all_read(by=current_user)
-    db.session.commit()
     flash(_l("All notifications are marked as read."), "success")
     return redirect(url_for("notifications.inbox"))

@@ -20,6 +20,7 @@ from ..core.text import fold, nfc
 from ..extensions import db
 from ..org.models import Commune, Facility, FacilityType, Province
 from ..org.services import create_facility
+from ..referrals.services import sync_facility_provider
 from ..security.policy import Perm, Role
 from ..security.scopes import users_with
 
@@ -152,6 +153,7 @@ def set_up(facility: FacilityAnswers, admin: AdminAnswers) -> tuple[Facility, Us
         "street_address": facility.street_address, "phone": None, "capacity": None,
         "confidential_address": facility.confidential_address, "max_stay_days": None, "is_active": True,
     }, by=None)
+    sync_facility_provider(created)
     user = create_user(username=username(admin.username),
                        full_name=text(admin.full_name, longest=128, field="full_name", label="họ và tên"),
                        role=Role.ADMIN.value, facility_id=created.id, password=admin.password,

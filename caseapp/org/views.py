@@ -3,10 +3,9 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
-from ..core.forms import add_service_error
-from ..core.services import ServiceError
+from ..core.transaction import saving
+from ..referrals.services import sync_facility_provider   # the directory lists every facility
 from ..extensions import db
 from ..security.policy import Perm
 from ..security.web import load_or_404, requires
@@ -43,12 +42,10 @@ def facilities():
 def create_facility():
     form = _form()
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             facility = services.create_facility(form.data, by=current_user)
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            db.session.commit()
+            sync_facility_provider(facility)
+        if saved:
             flash(_("Facility %(code)s was created.", code=facility.code), "success")
             return redirect(url_for("org.facilities"))
     return render_template("admin/facility_form.html", form=form, facility=None)
@@ -76,16 +73,10 @@ def edit_facility(facility_id):
             form.form_errors.append(str(STALE_FACILITY_EDIT))
             form.version.data = facility.version
         else:
-            try:
+            with saving(form, stale_message=STALE_FACILITY_EDIT) as saved:
                 services.update_facility(facility, data, by=current_user)
-                db.session.commit()
-            except ServiceError as error:
-                db.session.rollback()
-                add_service_error(form, error)
-            except StaleDataError:
-                db.session.rollback()
-                form.form_errors.append(str(STALE_FACILITY_EDIT))
-            else:
+                sync_facility_provider(facility)
+            if saved:
                 flash(_("The changes were saved."), "success")
                 return redirect(url_for("org.facilities"))
     if address_hidden:

@@ -18,8 +18,8 @@ from ..cases.models import Case
 from ..cases.workflow_models import Approval
 from ..core import categories as cat
 from ..core.forms import add_service_error
+from ..core.transaction import keep_despite_error, refusal_flashed, saving
 from ..core.language import language
-from ..core.services import ServiceError
 from ..core.urls import safe_next
 from ..extensions import db
 from ..security.policy import Perm
@@ -45,11 +45,15 @@ def _audit_read(action, entity, case, purpose):
            detail={"case_id": case.id, "version_no": entity.version_no, "for": purpose})
 
 
+# A concurrent change of an assessment or a plan: the form is shown again beside the current version.
+STALE = (services.StaleEdit, StaleDataError)
+
+
 def _rendered(template, status, **context):
-    """Render, then commit what the request recorded (a read's audit event; nothing else is pending
-    on a form page: a refused write was rolled back)."""
+    """Render, and keep what the request recorded even on an error status (a read's audit event;
+    nothing else is pending on a form page: a refused write was rolled back)."""
     response = render_template(template, **context)
-    db.session.commit()
+    keep_despite_error()
     return response, status
 
 
@@ -101,13 +105,9 @@ def new_assessment(case_id):
     else:
         complete = _action() == "submit"
         if form.validate() & form.check(complete=complete):
-            try:
+            with saving(form) as saved:
                 assessment = services.create_assessment(case, form.service_data(), by=current_user, submit=complete)
-            except ServiceError as error:
-                db.session.rollback()
-                add_service_error(form, error)
-            else:
-                db.session.commit()
+            if saved:
                 flash(_assessment_saved_message(assessment), "success")
                 return redirect(url_for("plans.assessment", case_id=case.id, assessment_id=assessment.id))
         status = 422
@@ -142,18 +142,15 @@ def edit_assessment(case_id, assessment_id):
         complete = _action() == "submit"
         if form.validate() & form.check(complete=complete):
             try:
-                services.update_assessment(assessment, case, form.service_data(), version=form.version.data,
-                                           by=current_user, submit=complete)
-                db.session.commit()
-            except (services.StaleEdit, StaleDataError):
+                with saving(form, passes=STALE) as saved:
+                    services.update_assessment(assessment, case, form.service_data(), version=form.version.data,
+                                               by=current_user, submit=complete)
+            except STALE:
                 db.session.rollback()
                 current = _assessment_or_404(case, assessment_id)
                 changes = _stale(form, form.snapshot.data, compare.assessment_snapshot(current), current.version)
                 return _render_assessment_form(form, current, violence, changes, 409)
-            except ServiceError as error:
-                db.session.rollback()
-                add_service_error(form, error)
-            else:
+            if saved:
                 flash(_assessment_saved_message(assessment), "success")
                 return redirect(url_for("plans.assessment", case_id=case.id, assessment_id=assessment.id))
         status = 422
@@ -222,7 +219,6 @@ def assessment(case_id, assessment_id):
         **_common(case))
     record("assessment_viewed", by=current_user, entity=current,
            detail={"case_id": case.id, "version_no": current.version_no})
-    db.session.commit()
     return response
 
 
@@ -286,13 +282,9 @@ def new_plan(case_id):
     else:
         submit = _action() == "submit"
         if form.validate():
-            try:
+            with saving(form, show=_plan_error) as saved:
                 plan = services.create_plan(case, form.service_data(), by=current_user, submit=submit)
-            except ServiceError as error:
-                db.session.rollback()
-                _plan_error(form, error)
-            else:
-                db.session.commit()
+            if saved:
                 flash(_l("The plan was saved and sent to a supervisor for approval.") if submit else SAVED_DRAFT,
                       "success")
                 return redirect(url_for("plans.plan", case_id=case.id, plan_id=plan.id))
@@ -322,20 +314,17 @@ def edit_plan(case_id, plan_id):
         submit = _action() == "submit"
         if form.validate():
             try:
-                services.update_plan(plan, case, form.service_data(), version=form.version.data, by=current_user,
-                                     submit=submit)
-                db.session.commit()
-            except (services.StaleEdit, StaleDataError):
+                with saving(form, show=_plan_error, passes=STALE) as saved:
+                    services.update_plan(plan, case, form.service_data(), version=form.version.data,
+                                         by=current_user, submit=submit)
+            except STALE:
                 db.session.rollback()
                 current = _plan_or_404(case, plan_id)
                 changes = _stale(form, form.snapshot.data, compare.plan_snapshot(current), current.version,
                                  users={u.id: u.full_name for u in staff})
                 return _render_plan_form(case, form, plan=current, base=base, violence=violence, changes=changes,
                                          status=409)
-            except ServiceError as error:
-                db.session.rollback()
-                _plan_error(form, error)
-            else:
+            if saved:
                 flash(_l("The plan was saved and sent to a supervisor for approval.") if submit else SAVED_DRAFT,
                       "success")
                 return redirect(url_for("plans.plan", case_id=case.id, plan_id=plan_id))
@@ -348,13 +337,9 @@ def edit_plan(case_id, plan_id):
 def request_plan_approval(case_id, plan_id):
     case = load_case(current_user, case_id, Perm.EDIT_CASES)
     plan = _plan_or_404(case, plan_id)
-    try:
+    with refusal_flashed() as saved:
         services.request_plan_approval(plan, case, by=current_user)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if saved:
         flash(_l("The plan was sent to a supervisor for approval."), "success")
     return redirect(url_for("plans.plan", case_id=case_id, plan_id=plan_id))
 
@@ -375,7 +360,6 @@ def plan(case_id, plan_id):
         approver=approver, goal_numbers=goal_numbers, decision_form=_decision_form(pending, current.created_by_id),
         can_edit=case.status not in ("closed", "transferred") and can(current_user, Perm.EDIT_CASES, case), **_common(case))
     record("plan_viewed", by=current_user, entity=current, detail={"case_id": case.id, "version_no": current.version_no})
-    db.session.commit()
     return response
 
 
@@ -434,15 +418,13 @@ def decide(approval_id):
         flash(_l("Choose to approve or to return, with a comment when returning."), "error")
         return redirect(back)
     try:
-        approval_services.decide(approval, approve=bool(form.approve.data), comment=form.comment.data,
-                                 by=current_user)
+        with refusal_flashed(passes=approval_services.ApprovalRefused) as saved:
+            approval_services.decide(approval, approve=bool(form.approve.data), comment=form.comment.data,
+                                     by=current_user)
     except approval_services.ApprovalRefused as error:
-        db.session.commit()   # the refusal is in the audit trail
+        keep_despite_error()   # the refusal is in the audit trail
         return render_template("plans/refused.html", message=str(error), back=back), 403
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if not saved:
         return redirect(back)
-    db.session.commit()
     flash(_l("Approved.") if form.approve.data else _l("Returned with your comment."), "success")
     return redirect(back)

@@ -1,7 +1,8 @@
 """Reads of the service directory, referrals and transfers, scoped to the acting user.
 
 - The directory is reference data every case-working user reads (no personal data); facilities of the
-  system appear in it without a confidential address (services.ensure_facility_providers).
+  system appear in it without a confidential address (services.sync_facility_provider, where a
+  facility is created or changed).
 - A referral is seen through its case (security.case_scope) on the sending side, and by the
   receiving facility's supervisors when the provider is a facility of the system (incoming).
 - A transfer is decided by the receiving facility's supervisors (incoming) and seen on the case.

@@ -120,7 +120,13 @@ def _facility_entry_values(facility):
     }
 
 
-def ensure_facility_providers(province_code=None):
+def sync_facility_provider(facility):
+    """Keep the facility's directory entry in step with it: called where a facility is created or
+    changed (the facility admin pages, `flask setup`, the demo seed), never when the directory is read."""
+    return ensure_facility_providers(facility_id=facility.id)
+
+
+def ensure_facility_providers(province_code=None, *, facility_id=None):
     """Make the facilities of the system (of one province, or all) appear in the directory: one
     Provider row of kind 'facility' per facility, created when missing and kept in step with the
     facility (name, place, active; a confidential address is never copied, and is removed from an
@@ -130,6 +136,8 @@ def ensure_facility_providers(province_code=None):
             .order_by(Facility.id))
     if province_code:
         stmt = stmt.where(sa.or_(Facility.province_code == province_code, Provider.province_code == province_code))
+    if facility_id is not None:
+        stmt = stmt.where(Facility.id == facility_id)
     written = 0
     for facility, provider in db.session.execute(stmt).all():
         wanted = _facility_entry_values(facility)

@@ -9,8 +9,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
 from ..cases.models import Case
-from ..core.forms import add_service_error, save
-from ..core.services import ServiceError
+from ..core.forms import save
+from ..core.transaction import refusal_flashed, saving
 from ..core.timeutil import format_datetime, utcnow
 from ..extensions import db
 from ..security.policy import Perm, has_perm
@@ -42,6 +42,9 @@ def _referral_event_label(kind):
     return EVENT_LABELS.get(kind)
 
 
+STALE_REFERRAL = _l("Someone else changed this referral meanwhile. Check it and try again.")
+STALE_CASE = _l("Someone else changed this case meanwhile. Check it and try again.")
+
 # --- the service directory -------------------------------------------------------------------------
 
 @bp.get("/providers")
@@ -55,8 +58,6 @@ def providers():
     page = None
     if form.validate():
         province = form.province.data or None
-        if services.ensure_facility_providers(province):
-            db.session.commit()  # the facilities of the system appear in the directory
         filters = queries.DirectoryFilters(
             province_code=province, kind=form.kind.data or None, service=form.service.data or None,
             q=form.q.data or None,
@@ -97,12 +98,9 @@ def new_provider():
         probe = Provider(province_code=form.province_code.data)
         if not can_manage_provider(current_user, probe):
             deny(Perm.MANAGE_PROVIDERS.value)
-        try:
+        with saving(form) as saved:
             provider = services.create_provider(form.provider_data(), by=current_user)
-        except ServiceError as error:
-            add_service_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s was added to the directory.", name=provider.name), "success")
             return redirect(url_for("referrals.providers", province=provider.province_code))
     return render_template("referrals/provider_form.html", form=form, provider=None)
@@ -155,9 +153,6 @@ def new_referral(case_id):
     if request.method == "POST" and request.form.get("consent_mode") == "override" \
             and not has_perm(current_user, Perm.OVERRIDE_CONSENT):
         deny(Perm.OVERRIDE_CONSENT.value)  # only a supervisor refers without consent
-    if services.ensure_facility_providers(queries.user_province(current_user)):
-        db.session.commit()  # the facilities of the province are offered as providers, with stable ids
-        case = _case_to_change(case_id)
     form, consents = _referral_form(case)
     if request.method == "GET":
         form.provider_id.data = request.args.get("provider_id", type=int)
@@ -168,20 +163,16 @@ def new_referral(case_id):
         provider = db.session.get(Provider, form.provider_id.data)
         consent = next((c for c in consents if c.id == form.consent_id.data), None) \
             if form.consent_mode.data == "existing" else None
-        try:
+        with saving(form) as saved:
             referral = services.create_referral(
                 case, provider=provider, service_type=form.service_type.data, reason=form.reason.data,
                 shared_info=form.shared_info.data, is_urgent=form.is_urgent.data, by=current_user,
                 consent=consent, **form.consent_arguments())
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-            case = _case_to_change(case_id)   # reloaded with its client: the rollback expired it
-        else:
-            db.session.commit()
+        if saved:
             flash(_("The referral was sent. The answer is due by %(due)s.",
                     due=format_datetime(referral.answer_due_at)), "success")
             return redirect(url_for("referrals.show", referral_id=referral.id))
+        case = _case_to_change(case_id)   # reloaded with its client: the rollback expired it
     if request.method == "POST":
         status = 422
     return render_template("referrals/new.html", form=form, case=case, client=case.client,
@@ -221,7 +212,6 @@ def show(referral_id):
     referral = _referral_in_scope(referral_id)
     response = _render_referral(referral)
     record("referral_viewed", by=current_user, entity=referral)  # what was shared is personal data
-    db.session.commit()
     return response
 
 
@@ -265,16 +255,9 @@ def change_status(referral_id):
     moves = services.allowed_moves(referral, "sender")
     name, form, to_status = _status_forms(moves)
     if to_status:
-        try:
+        with saving(form, stale_message=STALE_REFERRAL) as saved:
             _apply_move(referral, form, to_status, "sender")
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        except StaleDataError:
-            db.session.rollback()
-            form.form_errors.append(_("Someone else changed this referral meanwhile. Check it and try again."))
-        else:
+        if saved:
             flash(MOVE_MESSAGES[to_status], "success")
             return redirect(url_for("referrals.show", referral_id=referral.id))
     referral = _referral_in_scope(referral_id)
@@ -320,21 +303,13 @@ def incoming_referral(referral_id):
     if request.method == "GET":
         response = _render_incoming(referral)
         record("referral_viewed", by=current_user, entity=referral, facility_id=current_user.facility_id)
-        db.session.commit()
         return response
     moves = services.allowed_moves(referral, "receiver")
     name, form, to_status = _status_forms(moves)
     if to_status:
-        try:
+        with saving(form, stale_message=STALE_REFERRAL) as saved:
             _apply_move(referral, form, to_status, "receiver")
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        except StaleDataError:
-            db.session.rollback()
-            form.form_errors.append(_("Someone else changed this referral meanwhile. Check it and try again."))
-        else:
+        if saved:
             flash(MOVE_MESSAGES[to_status], "success")
             return redirect(url_for("referrals.incoming_referrals"))
     referral = db.session.scalar(queries.incoming_referrals(current_user).where(Referral.id == referral_id))
@@ -354,18 +329,16 @@ def transfer(case_id):
     if form.validate_on_submit():
         to_facility = next((f for f in facilities if f.id == form.to_facility_id.data), None)
         try:
-            services.request_transfer(case, to_facility=to_facility, reason=form.reason.data, by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-            case = _case_to_change(case_id)   # reloaded with its client: the rollback expired it
-        except (StaleDataError, sa.exc.IntegrityError):
+            with saving(form) as saved:
+                services.request_transfer(case, to_facility=to_facility, reason=form.reason.data, by=current_user)
+        except (StaleDataError, sa.exc.IntegrityError):   # a second request of the same transfer meanwhile
             db.session.rollback()
             form.form_errors.append(_("A transfer of this case is already awaiting an answer."))
         else:
-            flash(_("The transfer request was sent. The receiving facility's supervisor decides."), "success")
-            return redirect(url_for("cases.show", case_id=case.id))
+            if saved:
+                flash(_("The transfer request was sent. The receiving facility's supervisor decides."), "success")
+                return redirect(url_for("cases.show", case_id=case.id))
+            case = _case_to_change(case_id)   # reloaded with its client: the rollback expired it
     if request.method == "POST":
         status = 422
     return render_template("referrals/transfer.html", form=form, case=case, pending=pending), status
@@ -377,7 +350,6 @@ def incoming_transfers():
     rows = db.session.scalars(queries.incoming_transfers(current_user)).all()
     if rows:  # the reasons may tell about the person: a read of personal data
         record("transfer_requests_viewed", by=current_user, detail={"transfer_ids": [t.id for t in rows][:50]})
-        db.session.commit()
     names = queries.user_names({t.requested_by_id for t in rows})
     return render_template("referrals/incoming_transfers.html", transfers=rows, names=names,
                            form=TransferDecisionForm(formdata=None))
@@ -392,16 +364,9 @@ def decide_transfer(transfer_id):
     form = TransferDecisionForm()
     if form.validate():
         accept = form.decision.data == "accept"
-        try:
+        with refusal_flashed(stale_message=STALE_CASE) as saved:
             services.decide_transfer(transfer, accept=accept, note=form.note.data, by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        except StaleDataError:
-            db.session.rollback()
-            flash(_("Someone else changed this case meanwhile. Check it and try again."), "error")
-        else:
+        if saved:
             if accept:
                 flash(_("The case is now at your facility. Assign a worker to it."), "success")
                 return redirect(url_for("cases.show", case_id=transfer.case_id))
@@ -422,12 +387,8 @@ def cancel_transfer(transfer_id):
         deny(Perm.EDIT_CASES.value)
     form = CancelTransferForm()
     if form.validate():
-        try:
+        with refusal_flashed() as saved:
             services.cancel_transfer(transfer, by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if saved:
             flash(_("The transfer request was cancelled."), "success")
     return redirect(url_for("cases.show", case_id=transfer.case_id))

@@ -6,14 +6,14 @@ changed, cancels those whose item is gone (done, cancelled, closed …).
 
 The hook point. Rather than a call at the end of each of the dozen services that change a due item
 (follow-ups, closure, assessments, plans, approvals, referrals, stays, flags, intake, reassignment —
-and every one written later), session listeners do it, in the transaction that writes the change,
-whoever commits it: `after_flush` notes the case of every flushed row that due items are computed
-from (the case itself, its follow-ups, flags, assessments, plans, approvals, referrals, stays) and of
-every timeline event (every case service writes one); `before_commit` then syncs each noted case
-once, with plain SQL statements — not after every flush: an emergency admission flushes four times
-and read the case's due items four times (bench/: 66 statements). A rollback takes the reminder rows
-with the change and forgets the noted cases. It cannot
-miss a service that flushes through the ORM; a Core UPDATE of those tables that writes no timeline
+and every one written later), session listeners (installed by caseapp.hooks) do it, in the
+transaction that writes the change, whoever commits it: `after_flush` notes the case of every
+flushed row that due items are computed from (the case itself, its follow-ups, flags, assessments,
+plans, approvals, referrals, stays) and of every timeline event (every case service writes one);
+`before_commit` then syncs each noted case once, with plain SQL statements — not after every
+flush: an emergency admission flushes four times and read the case's due items four times (bench/:
+66 statements). A rollback takes the reminder rows with the change and forgets the noted cases. It
+cannot miss a service that flushes through the ORM; a Core UPDATE of those tables that writes no timeline
 event is not seen (none changes a due item today) — call sync_case_reminders() there.
 """
 import functools
@@ -24,8 +24,6 @@ from itertools import chain
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from ..core.categories import URGENCY_RANK
 from ..core.deadlines import due_at as rule_due_at
@@ -222,7 +220,8 @@ def sync_all(*, facility_id=None, now=None):
     return len(case_ids)
 
 
-# --- the hook: the cases a flush touched are synced at the end of that flush -----------------------
+# --- the hook: the cases a flush touched are synced before the transaction commits -----------------
+# (registered by caseapp.hooks, which says why a hook and not a call)
 
 def _tracked_classes():
     from ..cases.models import Case, CaseEvent
@@ -238,7 +237,7 @@ def _ours(session):
     return has_app_context() and session is db.session()
 
 
-def _note_touched_cases(session, _flush_context):
+def note_touched_cases(session, _flush_context):
     if not _ours(session):
         return
     case_class, by_case_id = _tracked_classes()
@@ -256,7 +255,7 @@ def _note_touched_cases(session, _flush_context):
             touched.add(case_id)
 
 
-def _sync_before_commit(session):
+def sync_before_commit(session):
     """Sync the cases the transaction's flushes touched, once each, before it commits (a sync's own
     statements flush nothing of the ORM, but the final flush of the commit may touch more cases)."""
     if not _ours(session):
@@ -271,13 +270,6 @@ def _sync_before_commit(session):
         session.flush()
 
 
-def _forget_touched(session):
+def forget_touched(session):
     session.info.pop(PENDING_CASES, None)
 
-
-def install_hooks():
-    """Register the session listeners once (create_app calls this)."""
-    for name, listener in (("after_flush", _note_touched_cases), ("before_commit", _sync_before_commit),
-                           ("after_rollback", _forget_touched)):
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)

@@ -55,7 +55,6 @@ def _store(scope, period, numbers, now):
                     data=numbers, computed_at=now))
     except IntegrityError:
         pass   # another request counted the same period meanwhile
-    db.session.commit()
 
 
 def forget(scope, period):

@@ -7,8 +7,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from ..audit.services import record
-from ..core.forms import add_service_error
-from ..core.services import ServiceError
+from ..core.transaction import refusal_flashed, saving
 from ..core.storage import read_all
 from ..core.timeutil import local_today
 from ..extensions import db
@@ -127,7 +126,6 @@ def refresh_statistics():
     if period is None:
         return _render_invalid("reports/statistics.html", form=form, period=None)
     rollups.forget(_scope(form), period)
-    db.session.commit()
     return redirect(url_for("reports.statistics", **period.as_args(), scope="province"))
 
 
@@ -158,7 +156,6 @@ def drilldown():
     record("report_drilldown_viewed", by=current_user, entity_type="facilities", entity_id=facility.id,
            detail={"population": population, "dimension": dimension, "period_start": period.start.isoformat(),
                    "period_end": period.end.isoformat(), "shown": len(clients)})
-    db.session.commit()
     value_label = _dimension_value_label(dimension, value) if dimension else None
     keep = {**period.as_args(), "population": population}
     if dimension:
@@ -200,12 +197,10 @@ def freeze():
     if "kind" not in args or period is None or not form.validate():
         flash(" ".join(period_form.form_errors) or _("Choose a period."), "error")
         return redirect(url_for("reports.statistics"))
-    try:
+    with refusal_flashed() as saved:
         snapshot = services.freeze_report(current_user.facility, period, by=current_user)
-    except ServiceError as error:
-        flash(str(error), "error")
+    if not saved:
         return redirect(url_for("reports.statistics", **period.as_args()))
-    db.session.commit()
     flash(_("The report of %(period)s is frozen.", period=period.label), "success")
     return redirect(url_for("reports.show_period", snapshot_id=snapshot.id))
 
@@ -258,12 +253,9 @@ def reopen(snapshot_id):
     form = ReopenForm()
     if request.method == "POST":
         if form.validate():
-            try:
+            with saving(form) as saved:
                 services.reopen_report(snapshot, form.reason.data, by=current_user)
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                db.session.commit()
+            if saved:
                 flash(REOPENED, "success")
                 return redirect(url_for("reports.show_period", snapshot_id=snapshot.id))
         return _render_invalid("reports/reopen.html", form=form, snapshot=snapshot, period=period)
@@ -301,13 +293,10 @@ def reference():
     status = 200
     if request.method == "POST":
         if form.validate():
-            try:
+            with saving(form) as saved:
                 services.set_reference_value(province_code, form.year.data, form.key.data, form.value.data,
                                              form.source.data, by=current_user)
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                db.session.commit()
+            if saved:
                 flash(SAVED, "success")
                 return redirect(url_for("reports.reference", year=form.year.data))
         status = 422
@@ -329,7 +318,6 @@ def _export(fmt):
     record("report_exported", by=current_user, entity=snapshot, entity_type=None if snapshot else "facilities",
            entity_id=None if snapshot else current_user.facility_id,
            detail={"format": fmt, "period_start": period.start.isoformat(), "period_end": period.end.isoformat()})
-    db.session.commit()
     return exports.response(body, filename, mimetype)
 
 
@@ -356,12 +344,10 @@ def export_pdf():
 @bp.post("/jobs")
 @requires(Perm.VIEW_STATISTICS)
 def queue_export():
-    try:
+    with refusal_flashed() as saved:
         services.enqueue_export(request.form.get("fmt", ""), request.form.to_dict(), by=current_user)
-    except ServiceError as error:
-        flash(str(error), "error")
+    if not saved:
         return redirect(url_for("reports.statistics"))
-    db.session.commit()
     flash(_("The file will be made in the background; you will be notified when it is ready."), "success")
     return redirect(url_for("reports.export_jobs"))
 
@@ -387,5 +373,4 @@ def download_export(job_id):
     if not stored.exists(job.file_path):
         abort(404)
     record("report_exported", by=current_user, entity=job, detail={"format": job.fmt, "background": True})
-    db.session.commit()
     return exports.response(read_all(stored, job.file_path), job.file_name, exports.MIMETYPES[job.fmt])

@@ -54,10 +54,11 @@ def deny(reason: str, status: int = 403):
     """Refuse the request: nothing it did is kept, and the refusal is recorded in the audit trail."""
     from ..audit.services import record_security_event
 
-    db.session.rollback()
-    record_security_event("permission_denied", user=current_user,
-                          detail={"endpoint": request.endpoint, "need": reason})
-    db.session.commit()
+    from ..core.transaction import keep_only
+
+    # The error response rolls the request back anyway; the refusal's audit row must outlive that.
+    keep_only(lambda: record_security_event("permission_denied", user=current_user,
+                                            detail={"endpoint": request.endpoint, "need": reason}))
     abort(status)
 
 

@@ -6,11 +6,10 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
 from ..core.forms import add_service_error, save
-from ..core.services import ServiceError
+from ..core.transaction import refusal_flashed, saving
 from ..core.timeutil import VN_TZ, local_today, to_local
 from ..extensions import db
 from ..intake.models import Intake
@@ -52,18 +51,15 @@ def admit():
     form = AdmissionForm()
     full = False
     if form.validate_on_submit():
-        try:
+        refusals = []
+        with saving(form, show=lambda form, error: (add_service_error(form, error), refusals.append(error))) as saved:
             admission = services.admit_emergency(
                 facility, alias=form.alias.data, sex=form.sex.data, approximate_age=form.approximate_age.data,
                 arrived_at=form.arrived_at_utc, brought_by=form.brought_by.data, children=form.children,
                 immediate_needs=form.immediate_needs.data or [], immediate_danger=form.immediate_danger.data == "yes",
                 submission_key=form.submission_key.data, by=current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-            full = getattr(error, "full", False)
-        else:
-            db.session.commit()
+        full = any(getattr(error, "full", False) for error in refusals)
+        if saved:
             if admission.created:
                 flash(_("The admission was recorded. Complete the intake record within 24 hours."), "success")
             else:
@@ -101,7 +97,6 @@ def board():
     facility = current_user.facility
     data = queries.bed_board(current_user, facility, sealed_label=str(SEALED))
     record("bed_board_viewed", by=current_user, entity=facility)  # the board shows who stays where
-    db.session.commit()
     context = _referral_context(facility) if not data.free_beds else {}
     return render_template("shelter/board.html", board=data, facility=facility, **context)
 
@@ -117,16 +112,9 @@ def check_in(stay_id):
         flash(_("Choose a bed."), "error")
         return redirect(url_for("shelter.board"))
     bed = next(b for b in beds if b.id == form.bed_id.data)
-    try:
+    with refusal_flashed(stale_message=STALE_EDIT) as saved:
         services.check_in(stay, bed, by=current_user)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    except StaleDataError:
-        db.session.rollback()
-        flash(str(STALE_EDIT), "error")
-    else:
+    if saved:
         flash(_("The bed was assigned."), "success")
     return redirect(url_for("shelter.board") + f"#stay-{stay_id}")
 
@@ -169,16 +157,9 @@ def extend_stay(stay_id):
     if stay.is_open and form.validate_on_submit():
         old_local = to_local(stay.planned_end_at)
         new_end = datetime.combine(form.new_end.data, old_local.time(), VN_TZ)
-        try:
+        with saving(form, stale_message=STALE_EDIT) as saved:
             services.extend_stay(stay, new_end=new_end, reason=form.reason.data, by=current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(form, error)
-        except StaleDataError:
-            db.session.rollback()
-            form.form_errors.append(str(STALE_EDIT))
-        else:
+        if saved:
             flash(_("The stay was extended."), "success")
             return redirect(url_for("shelter.board"))
     return render_template("shelter/extend.html", form=form, stay=stay, name=name)
@@ -198,6 +179,14 @@ def _settings_facility():
     return current_user.facility
 
 
+def _room_refused(action):
+    def show(form, error):
+        add_service_error(form, error)
+        if action not in ("add_room", "add_beds"):   # a button of the room list: no form of its own
+            flash(str(error), "error")
+    return show
+
+
 @bp.route("/rooms", methods=["GET", "POST"])
 @requires(Perm.CONFIGURE_SHELTER)
 def rooms():
@@ -206,16 +195,10 @@ def rooms():
     beds_form = AddBedsForm()
     action = request.form.get("action")
     if request.method == "POST":
-        try:
+        with saving(room_form if action == "add_room" else beds_form, show=_room_refused(action)) as saved:
             done = _room_action(action, facility, room_form, beds_form)
-        except ServiceError as error:
-            db.session.rollback()
-            add_service_error(room_form if action == "add_room" else beds_form, error)
-            if action not in ("add_room", "add_beds"):
-                flash(str(error), "error")
-        else:
+        if saved:
             if done:
-                db.session.commit()
                 flash(done, "success")
                 return redirect(url_for("shelter.rooms", **_facility_arg(facility)))
     room_list = queries.rooms_with_beds(facility.id)
@@ -290,17 +273,10 @@ def complete_intake(case_id):
             form.form_errors.append(str(STALE_EDIT))
             form.version.data = _version(case)
         else:
-            try:
+            with saving(form, stale_message=STALE_EDIT) as saved:
                 services.complete_intake(case, client_data=form.client_data(), groups=form.groups.data or [],
                                          intake_data=form.intake_data(), by=current_user)
-                db.session.commit()
-            except ServiceError as error:
-                db.session.rollback()
-                add_service_error(form, error)
-            except StaleDataError:
-                db.session.rollback()
-                form.form_errors.append(str(STALE_EDIT))
-            else:
+            if saved:
                 flash(_("The intake record is complete."), "success")
                 return redirect(url_for("cases.show", case_id=case.id))
     return render_template("shelter/complete_intake.html", form=form, case=case, client=client)

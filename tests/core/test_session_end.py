@@ -1,4 +1,4 @@
-"""core.session_end: a request's transaction that only read ends with COMMIT (so psycopg keeps its
+"""core.transaction: an app context's transaction that only read ends with COMMIT (so psycopg keeps its
 prepared statements); one that wrote and was not committed by its view still ends with ROLLBACK,
 and what it wrote is not kept."""
 import pytest
