@@ -21,20 +21,21 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 from .timeutil import UTCDateTime, utcnow
 
 CHUNK_BYTES = 1024 * 1024
 BUCKETS = ("attachments", "exports")
 
 
-class StoredFile(db.Model):
+class StoredFile(Model):
     """One file of the database store; its bytes are its chunks, in order."""
     __tablename__ = "stored_files"
     __table_args__ = (sa.CheckConstraint("bucket IN ('attachments', 'exports')", name="bucket_known"),)
@@ -43,10 +44,10 @@ class StoredFile(db.Model):
     key: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
     size: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
     sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
 
-class StoredFileChunk(db.Model):
+class StoredFileChunk(Model):
     __tablename__ = "stored_file_chunks"
     __table_args__ = (
         sa.ForeignKeyConstraint(["bucket", "key"], ["stored_files.bucket", "stored_files.key"], ondelete="CASCADE",

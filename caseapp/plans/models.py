@@ -1,15 +1,15 @@
 """Needs assessments and intervention plans (TT 02/2020/TT-BLĐTBXH, bước 1 and 2). Both are kept
 in versions: a re-assessment or a revised plan is a new row; the old ones stay readable."""
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     __tablename__ = "assessments"
     __table_args__ = (sa.UniqueConstraint("case_id", "version_no"),
                       sa.CheckConstraint("risk_level IN ('high', 'medium', 'low')", name="risk_known"))
@@ -18,7 +18,7 @@ class Assessment(db.Model):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
     facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
     version_no: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    assessed_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     # {domain code: {"situation": str, "need_level": high|medium|low|none, "strengths": str, "client_view": str}}
     domains: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     risk_level: Mapped[str] = mapped_column(sa.String(16), nullable=False)
@@ -28,14 +28,14 @@ class Assessment(db.Model):
     client_view: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="draft")  # draft|pending|approved|returned
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     created_by = db.relationship("User", lazy="raise_on_sql")
     __mapper_args__ = {"version_id_col": version}
 
 
-class CarePlan(db.Model):
+class CarePlan(Model):
     __tablename__ = "care_plans"
     __table_args__ = (sa.UniqueConstraint("case_id", "version_no"),)
 
@@ -51,8 +51,8 @@ class CarePlan(db.Model):
     # Safety plan (violence cases): {"warning_signs", "safe_places", "contacts", "steps"}
     safety_plan: Mapped[dict | None] = mapped_column(sa.JSON)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    approved_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
@@ -64,7 +64,7 @@ class CarePlan(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class PlanGoal(db.Model):
+class PlanGoal(Model):
     __tablename__ = "plan_goals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,7 +78,7 @@ class PlanGoal(db.Model):
     plan = db.relationship("CarePlan", lazy="raise_on_sql", back_populates="goals")
 
 
-class PlanActivity(db.Model):
+class PlanActivity(Model):
     __tablename__ = "plan_activities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
