@@ -19,7 +19,7 @@ READ_ONLY_ACTIONS = frozenset({"attachment_downloaded", "document_generated", "r
 WRITERS_KEY = "audit_writers"
 
 
-def changes_data(action):
+def changes_data(action) -> bool:
     return not (action.endswith("_viewed") or action in READ_ONLY_ACTIONS or action in SECURITY_ACTIONS)
 
 

@@ -4,9 +4,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.categories import OPEN_STATUSES
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import Model, db
+from .statuses import OPEN_STATUSES, CaseStatus
 
 OPEN_CASES = "status IN (%s)" % ", ".join(f"'{status}'" for status in OPEN_STATUSES)
 
@@ -35,7 +35,7 @@ class Case(Model):
     intake_id: Mapped[int | None] = mapped_column(sa.ForeignKey("intakes.id"))
     case_type: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     care_kind: Mapped[str | None] = mapped_column(sa.String(16))
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="intake")
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=CaseStatus.INTAKE)
     urgency: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="medium")
     risk_level: Mapped[str | None] = mapped_column(sa.String(16))
     assigned_worker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
@@ -63,8 +63,6 @@ class Case(Model):
 
     @property
     def is_open(self):
-        from ..core.categories import OPEN_STATUSES
-
         return self.status in OPEN_STATUSES
 
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import Model, db
+from .statuses import ApprovalStatus
 
 
 class Approval(Model):
@@ -19,7 +20,7 @@ class Approval(Model):
     facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
     subject_type: Mapped[str] = mapped_column(sa.String(16), nullable=False)   # assessment|plan|closure
     subject_id: Mapped[int | None] = mapped_column(sa.Integer)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="pending")  # pending|approved|returned|cancelled
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=ApprovalStatus.PENDING)
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

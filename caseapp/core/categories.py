@@ -4,6 +4,7 @@ Each entry: code (stored), Vietnamese label (official wording), English label, s
 shown by `label(LIST, code)` in the current UI language; the stored value is always the code, so a
 list can be amended (e.g. Nghị định 76/2024 amending NĐ 20/2021) without touching old records.
 """
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .language import language as _locale
@@ -17,24 +18,24 @@ class Category:
     source: str = ""
     family: str = ""
 
-    def label(self, locale="vi"):
+    def label(self, locale: str = "vi") -> str:
         return self.en if locale == "en" else self.vi
 
 
-def label(categories, code):
+def label(categories: Iterable[Category], code: str | None) -> str:
     for category in categories:
         if category.code == code:
             return category.label(_locale())
     return code or ""
 
 
-def choices(categories, *, blank=None):
+def choices(categories: Iterable[Category], *, blank: str | None = None) -> list[tuple[str, str]]:
     locale = _locale()
     options = [(c.code, c.label(locale)) for c in categories]
     return ([("", blank)] if blank is not None else []) + options
 
 
-def codes(categories):
+def codes(categories: Iterable[Category]) -> list[str]:
     return [c.code for c in categories]
 
 
@@ -188,7 +189,6 @@ CASE_STATUSES = (
     Category("closed", "Kết thúc", "Closed", "TT 02/2020/TT-BLĐTBXH, bước 5"),
     Category("transferred", "Chuyển gửi / chuyển cơ sở", "Transferred", "TT 02/2020/TT-BLĐTBXH"),
 )
-OPEN_STATUSES = ("intake", "assessment", "planning", "implementation", "review")
 
 SEXES = (
     Category("female", "Nữ", "Female"),

@@ -12,22 +12,25 @@ a plain select — is left to the rollback as before: a view that flushed and th
 error page without committing never commits half of its work. Writes are seen where the app makes
 them, through the session (a flush, session.execute); a statement run on session.connection()
 outside a flush would not be — none is (main.rollups writes there only inside a flush)."""
+from typing import Any
+
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from ..extensions import db
 
 WROTE = "caseapp.transaction_wrote"
 
 
-def install(app):
+def install(app: Flask) -> None:
     """Register the teardown. Flask runs teardowns in reverse order of registration: this one,
     registered after db.init_app(), runs before Flask-SQLAlchemy's session.remove()."""
     app.teardown_appcontext(_commit_if_read_only)
 
 
-def _commit_if_read_only(exc):
+def _commit_if_read_only(exc: BaseException | None) -> None:
     if exc is not None or not db.session.registry.has():
         return
     session = db.session()
@@ -40,18 +43,18 @@ def _commit_if_read_only(exc):
 
 
 @event.listens_for(Session, "before_flush")
-def _flushing(session, _flush_context, _instances):
+def _flushing(session: Session, _flush_context: Any, _instances: Any) -> None:
     if session.new or session.dirty or session.deleted:
         session.info[WROTE] = True
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _executing(execute_state):
+def _executing(execute_state: ORMExecuteState) -> None:
     if not execute_state.is_select:   # DML, and text() statements whatever they say
         execute_state.session.info[WROTE] = True
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _transaction_ended(session, transaction):
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:    # the outermost transaction (a savepoint's end changes nothing)
         session.info.pop(WROTE, None)

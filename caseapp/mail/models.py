@@ -9,6 +9,7 @@ Bodies hold only case numbers, the kind of item, due times and links — never a
 address or notes (data minimisation, NĐ 13/2023/NĐ-CP): an e-mail leaves the
 system's access rules for good."""
 from datetime import date, datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -16,8 +17,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import Model
 
-STATUSES = ("queued", "sending", "sent", "failed")
-KINDS = ("notification", "digest")
+
+class MailStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"        # claimed by a deliver(); a stale claim is queued again
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class MailKind(StrEnum):
+    NOTIFICATION = "notification"
+    DIGEST = "digest"
 
 
 class MailPreference(Model):
@@ -52,7 +62,7 @@ class OutboxMail(Model):
     subject: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     body_text: Mapped[str] = mapped_column(sa.Text, nullable=False)
     body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="queued")
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=MailStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())   # when a deliver() took it to send

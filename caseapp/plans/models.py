@@ -1,12 +1,35 @@
 """Needs assessments and intervention plans (TT 02/2020/TT-BLĐTBXH, bước 1 and 2). Both are kept
 in versions: a re-assessment or a revised plan is a new row; the old ones stay readable."""
 from datetime import date, datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import Model, db
+
+
+class AssessmentStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"        # awaiting a supervisor's approval
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    SUPERSEDED = "superseded"  # a later version was approved
+
+
+class ActivityStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
 
 
 class Assessment(Model):
@@ -26,7 +49,7 @@ class Assessment(Model):
     # Risk and safety questions for violence / child-protection cases (NĐ 56/2017, Mẫu số 02/03).
     safety: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     client_view: Mapped[str | None] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="draft")  # draft|pending|approved|returned
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=AssessmentStatus.DRAFT)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
@@ -44,7 +67,7 @@ class CarePlan(Model):
     facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
     assessment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assessments.id"))
     version_no: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="draft")  # draft|pending|approved|returned|superseded
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=PlanStatus.DRAFT)
     review_due_on: Mapped[date | None] = mapped_column(sa.Date)
     client_participation: Mapped[str | None] = mapped_column(sa.Text)   # how the person (and guardian) took part
     guardian_participated: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
@@ -92,7 +115,7 @@ class PlanActivity(Model):
     provider_id: Mapped[int | None] = mapped_column(sa.ForeignKey("providers.id"))
     start_on: Mapped[date | None] = mapped_column(sa.Date)
     due_on: Mapped[date | None] = mapped_column(sa.Date)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="planned")  # planned|in_progress|done|cancelled
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=ActivityStatus.PLANNED)
 
     plan = db.relationship("CarePlan", lazy="raise_on_sql", back_populates="activities")
     responsible_user = db.relationship("User", lazy="raise_on_sql")

@@ -1,11 +1,27 @@
 """Service providers, referrals (chuyển gửi) and transfers of a case to another facility."""
 from datetime import date, datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, as_utc, utcnow
 from ..extensions import Model, db
+
+
+class ReferralStatus(StrEnum):
+    SENT = "sent"              # awaiting the provider's answer
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    COMPLETED = "completed"
+    REVOKED = "revoked"
+
+
+class TransferStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
 
 
 class Provider(Model):
@@ -62,7 +78,7 @@ class Referral(Model):
     consent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consents.id"))
     consent_override_reason: Mapped[str | None] = mapped_column(sa.Text)  # supervisor's emergency override
     consent_override_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="sent")  # sent|accepted|declined|completed|revoked
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=ReferralStatus.SENT)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     answer_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -83,7 +99,7 @@ class Referral(Model):
 
     def is_overdue(self, now):
         """Sent and not answered by its deadline: the sender follows it up (the closed loop)."""
-        return self.status == "sent" and as_utc(self.answer_due_at) < as_utc(now)
+        return self.status == ReferralStatus.SENT and as_utc(self.answer_due_at) < as_utc(now)
 
 
 class Transfer(Model):
@@ -101,7 +117,7 @@ class Transfer(Model):
     from_facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
     to_facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
     reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="pending")  # pending|accepted|declined|cancelled
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=TransferStatus.PENDING)
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

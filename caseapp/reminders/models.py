@@ -10,6 +10,7 @@ sent together with its notification, so a reminder is issued exactly once.
 status: pending → sent | cancelled ("claimed" exists only inside a sweep's transaction).
 """
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -17,7 +18,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import Model
 
-STATUSES = ("pending", "claimed", "sent", "cancelled")
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"        # taken by a sweep, inside its transaction only
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
 ESCALATION = "escalation"
 
 
@@ -47,7 +55,7 @@ class Reminder(Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))  # None: supervisors
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     remind_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="pending")
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=ReminderStatus.PENDING)
     claim_token: Mapped[str | None] = mapped_column(sa.String(36))
     late: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -10,12 +10,26 @@
   area, a province's own target), entered per province and year with its source.
 """
 from datetime import date, datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import Model, db
+
+
+class SnapshotStatus(StrEnum):
+    FROZEN = "frozen"
+    REOPENED = "reopened"
+
+
+class ExportStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    EXPIRED = "expired"
 
 
 class ReportSnapshot(Model):
@@ -35,7 +49,7 @@ class ReportSnapshot(Model):
     period_start: Mapped[date] = mapped_column(sa.Date, nullable=False)
     period_end: Mapped[date] = mapped_column(sa.Date, nullable=False)         # inclusive
     data: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="frozen")
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=SnapshotStatus.FROZEN)
     frozen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     frozen_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -51,7 +65,7 @@ class ReportSnapshot(Model):
 
     @property
     def is_frozen(self):
-        return self.status == "frozen"
+        return self.status == SnapshotStatus.FROZEN
 
 
 class ReferenceValue(Model):
@@ -91,7 +105,7 @@ class ExportJob(Model):
     fmt: Mapped[str] = mapped_column(sa.String(8), nullable=False)
     params: Mapped[dict] = mapped_column(sa.JSON, nullable=False)      # period args + scope, or a snapshot id
     label: Mapped[str] = mapped_column(sa.String(128), nullable=False)  # the period, for the list
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="queued")
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=ExportStatus.QUEUED)
     progress: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     claim_token: Mapped[str | None] = mapped_column(sa.String(64))
     file_name: Mapped[str | None] = mapped_column(sa.String(128))

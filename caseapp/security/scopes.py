@@ -123,9 +123,9 @@ def _transferred_out_by(facility_id):
 
 
 def _transferred_out_ids(facility_id):
-    from ..referrals.models import Transfer
+    from ..referrals.models import Transfer, TransferStatus
 
-    return sa.select(Transfer.case_id).where(Transfer.from_facility_id == facility_id, Transfer.status == "accepted")
+    return sa.select(Transfer.case_id).where(Transfer.from_facility_id == facility_id, Transfer.status == TransferStatus.ACCEPTED)
 
 
 def client_scope(user):

@@ -29,7 +29,7 @@ class CaseNotOpen(ServiceError):
     """A write on a closed (or transferred-away) case: the user is sent back to the case page with
     the message, and nothing of the request is kept."""
 
-    def __init__(self, case, back_to=None):
+    def __init__(self, case, back_to=None) -> None:
         super().__init__(_l("This case is closed and read-only. Reopen it to make changes."))
         self.case_id, self.back_to = case.id, back_to
 
@@ -50,7 +50,7 @@ def requires(perm: Perm):
     return decorator
 
 
-def deny(reason: str, status: int = 403):
+def deny(reason: str, status: int = 403) -> None:
     """Refuse the request: nothing it did is kept, and the refusal is recorded in the audit trail."""
     from ..audit.services import record_security_event
 
@@ -123,7 +123,7 @@ def back_to_the_case(error: CaseNotOpen):
     return redirect(url_for("cases.show", case_id=error.case_id, _anchor=error.back_to))
 
 
-def install(app):
+def install(app) -> None:
     """Default deny before every request; a write on a closed case goes back to its page."""
     app.before_request(enforce_default_deny)
     app.register_error_handler(CaseNotOpen, back_to_the_case)
