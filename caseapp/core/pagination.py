@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 
 @dataclass
@@ -18,7 +18,7 @@ class KeysetPage:
         return self.next_cursor is not None
 
 
-def keyset_page(session: Session, stmt: sa.Select[Any], *, key_column: Any, after: object | None = None,
+def keyset_page(session: Session | scoped_session[Any], stmt: sa.Select[Any], *, key_column: Any, after: object | None = None,
                 per_page: int = 50, descending: bool = True,
                 cursor_of: Callable[[Any], object] | None = None) -> KeysetPage:
     """Run stmt ordered by key_column (unique), starting after the cursor `after`."""

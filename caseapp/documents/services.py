@@ -24,6 +24,7 @@ Rules every form keeps:
 """
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import force_locale, lazy_gettext as _l
 
@@ -36,6 +37,11 @@ from ..extensions import db
 from ..org.queries import printable_address
 from . import queries
 from ..cases.statuses import CaseStatus
+
+if TYPE_CHECKING:   # for annotations only
+    from ..cases.models import Case
+    from ..clients.models import Client
+    from ..org.models import Facility
 
 
 class DocumentUnavailable(ServiceError):
@@ -81,9 +87,9 @@ def label(categories, code):
 
 @dataclass
 class Common:
-    case: object
-    client: object
-    facility: object
+    case: "Case"
+    client: "Client"
+    facility: "Facility"
     facility_address: str | None     # printable_address: None for a confidential shelter
     worker_name: str
 

@@ -43,7 +43,7 @@ def _attachments() -> Iterator[tuple[str, str | None]]:
         last = rows[-1].id
 
 
-def _exports() -> Iterator[tuple[str, str | None]]:
+def _exports() -> Iterator[tuple[str | None, str | None]]:
     keys = db.session.scalars(sa.select(ExportJob.file_path)
                               .where(ExportJob.status == ExportStatus.DONE, ExportJob.file_path.is_not(None))
                               .order_by(ExportJob.id)).all()

@@ -161,7 +161,7 @@ def _submit_assessment(assessment, case, *, by) -> None:
     add_event(case, "assessment_submitted", by=by)
     record("assessment_submitted", by=by, entity=assessment,
            detail={"case_id": case.id, "version_no": assessment.version_no, "risk_level": assessment.risk_level})
-    facility = db.session.get(Facility, case.facility_id)
+    facility = db.session.get_one(Facility, case.facility_id)
     if facility.requires_assessment_approval:
         assessment.status = AssessmentStatus.PENDING
         db.session.flush()

@@ -44,7 +44,7 @@ def _like_escaped(text):
 def directory(filters: DirectoryFilters):
     """The directory statement, sorted by name (keyset on name, id). Search: every word of the folded
     query must occur in the folded search column (core.text.fold, the same on both databases)."""
-    stmt = sa.select(Provider).options(joinedload(Provider.facility))
+    stmt = sa.select(Provider).options(joinedload(Provider.facility))  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
     if filters.province_code:
         stmt = stmt.where(Provider.province_code == filters.province_code)
     if filters.kind:
