@@ -142,7 +142,7 @@ def live_session(row, *, idle_minutes, now=None):
     return row
 
 
-def end_session(token, reason: str="logout") -> None:
+def end_session(token, reason: str = "logout") -> None:
     if not token:
         return
     db.session.execute(sa.update(UserSession).where(
@@ -150,7 +150,7 @@ def end_session(token, reason: str="logout") -> None:
     ).values(ended_at=utcnow(), end_reason=reason))
 
 
-def end_other_sessions(user, keep_token=None, reason: str="revoked") -> None:
+def end_other_sessions(user, keep_token=None, reason: str = "revoked") -> None:
     stmt = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if keep_token:
         stmt = stmt.where(UserSession.token_hash != _token_hash(keep_token))
@@ -191,7 +191,7 @@ def change_own_password(user, current_password, new_password, *, keep_token):
 
 
 def create_user(*, username, full_name, role, facility_id, password, email=None, phone=None,
-                by, must_change_password: bool=True):
+                by, must_change_password: bool = True):
     from flask_babel import gettext as _
 
     username = normalise_username(username)

@@ -15,6 +15,7 @@ reminders feature all read due items from here.
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -28,6 +29,9 @@ from ..security.scopes import case_scope, own_facility
 from .models import Case
 from ..security.rules import same_facility
 from .statuses import OPEN_STATUSES, ApprovalStatus, ApprovalSubject, CaseStatus
+
+if TYPE_CHECKING:   # for annotations only
+    from ..auth.models import User
 
 SOON = timedelta(days=7)          # "Trong 7 ngày tới": the tasks page's middle group, the case page's badge
 KIND_LIMIT = 500                  # rows a page reads per source at most (a caseload far beyond any real one)
@@ -151,13 +155,13 @@ def _client_label():
 class _Reading:
     """Whose due items: the viewer's scope (None: a job's read, no user scope), narrowed to one
     worker's items (or those of nobody: `unassigned`), one case or one facility."""
-    viewer: object = None
+    viewer: "User | None" = None
     worker_id: int | None = None
     unassigned: bool = False
     limited: bool = True          # pages read at most KIND_LIMIT rows per source; jobs read everything
     case_id: int | None = None
     facility_id: int | None = None
-    scope: object = field(init=False, default=None, compare=False, repr=False)  # case_scope(viewer), once
+    scope: sa.ColumnElement[bool] | None = field(init=False, default=None, compare=False, repr=False)  # case_scope(viewer), once
 
     def __post_init__(self) -> None:
         if self.viewer is not None:

@@ -18,7 +18,7 @@ def format_case_number(facility_code, year, value) -> str:
 
 
 def open_case(*, facility, client, case_type, urgency, by, assigned_worker_id=None, intake=None,
-              care_kind=None, is_sensitive: bool=False, intake_incomplete: bool=False, intake_due_at=None,
+              care_kind=None, is_sensitive: bool = False, intake_incomplete: bool = False, intake_due_at=None,
               opened_at=None, primary_group=None):
     """Create a case in status 'intake' with the next number of the facility's year."""
     opened_at = opened_at or utcnow()

@@ -88,7 +88,7 @@ def _jsonable(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def create_client(data, *, facility, by, kind: str="created"):
+def create_client(data, *, facility, by, kind: str = "created"):
     data = _clean(data)
     _validate(data)
     client = Client(facility_id=facility.id, created_by_id=getattr(by, "id", None), **data)

@@ -93,7 +93,7 @@ class Common:
     facility_address: str | None     # printable_address: None for a confidential shelter
     worker_name: str
 
-    def header(self, kind, *, day, number_suffix: str="", title: str="", recipients=(), signature=None):
+    def header(self, kind, *, day, number_suffix: str = "", title: str = "", recipients=(), signature=None):
         return DocumentHeader(
             issuing_body=self.facility.name, doc_type=KINDS[kind].doc_type,
             number=f"{self.case.number}{number_suffix}/{KINDS[kind].abbreviation}",

@@ -113,7 +113,7 @@ def clean_assessment(data, *, violence, complete):
             "client_view": _text(data.get("client_view"), field="client_view") or None, "safety": safety}
 
 
-def create_assessment(case, data, *, by, submit: bool=True):
+def create_assessment(case, data, *, by, submit: bool = True):
     """A new version (n+1). `submit`: complete it now (risk level, status, approval); else a draft."""
     ensure_editable(case)
     if db.session.scalar(queries.open_assessment(case.id)) is not None:
@@ -131,7 +131,7 @@ def create_assessment(case, data, *, by, submit: bool=True):
     return assessment
 
 
-def update_assessment(assessment, case, data, *, version, by, submit: bool=True):
+def update_assessment(assessment, case, data, *, version, by, submit: bool = True):
     """Edit a draft or returned version in place; refused (StaleEdit) if it changed since `version`."""
     ensure_editable(case)
     if assessment.status not in queries.EDITABLE_STATUSES:
@@ -310,7 +310,7 @@ def _plan_columns(clean):
     return {k: clean[k] for k in ("review_due_on", "client_participation", "guardian_participated", "safety_plan")}
 
 
-def create_plan(case, data, *, by, submit: bool=False):
+def create_plan(case, data, *, by, submit: bool = False):
     """A new plan version (n+1) built on the newest approved assessment, as a draft; `submit` also
     sends it for approval."""
     ensure_editable(case)
@@ -333,7 +333,7 @@ def create_plan(case, data, *, by, submit: bool=False):
     return plan
 
 
-def update_plan(plan, case, data, *, version, by, submit: bool=False):
+def update_plan(plan, case, data, *, version, by, submit: bool = False):
     """Edit a draft or returned plan in place (its goals and activities loaded, see
     queries.plan_of_case); refused (StaleEdit) if it changed since `version`."""
     ensure_editable(case)

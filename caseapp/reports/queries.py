@@ -367,7 +367,7 @@ def statistics(scope, period, now=None):
 
 # --- the drill-down list -----------------------------------------------------------------------------
 
-def population_clients(key, scope, period, *, user, dimension=None, value=None, after=None, limit: int=50):
+def population_clients(key, scope, period, *, user, dimension=None, value=None, after=None, limit: int = 50):
     """The clients behind a count, in the user's client scope, keyset-paged on id."""
     from ..security.scopes import client_scope
 
@@ -411,9 +411,9 @@ def reference_values(province_code, year):
     return {row.key: row for row in rows}
 
 
-def snapshots_of_facility(facility_id, limit: int=100):
+def snapshots_of_facility(facility_id, limit: int = 100):
     return db.session.scalars(sa.select(ReportSnapshot).where(ReportSnapshot.facility_id == facility_id)
-                              .options(joinedload(ReportSnapshot.frozen_by), joinedload(ReportSnapshot.reopened_by))
+                              .options(joinedload(ReportSnapshot.frozen_by), joinedload(ReportSnapshot.reopened_by))  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
                               .order_by(ReportSnapshot.period_start.desc(), ReportSnapshot.id.desc())
                               .limit(limit)).unique().all()
 
@@ -474,7 +474,7 @@ def _jobs_in_reach(user):
     return condition
 
 
-def export_jobs(user, limit: int=50):
+def export_jobs(user, limit: int = 50):
     from .models import ExportJob
 
     return db.session.scalars(sa.select(ExportJob).where(_jobs_in_reach(user))

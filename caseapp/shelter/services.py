@@ -294,7 +294,7 @@ def _next_labels(existing, count):
     return [str(n) for n in range(start, start + count)]
 
 
-def add_room(facility, *, name, beds: int=0, by):
+def add_room(facility, *, name, beds: int = 0, by):
     name = nfc(name)
     if not name:
         raise ServiceError(_("Enter the room's name."), field="name")
