@@ -6,7 +6,7 @@ FLASK  := FLASK_APP=wsgi.py $(VENV)/bin/flask
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-dates install venv runtime translations messages db demo serve bench clean
+.PHONY: run test test-dates typecheck install venv runtime translations messages db demo serve bench clean
 
 # WeasyPrint (the PDFs) loads Pango, PangoFT2 and HarfBuzz-subset from the system: installed here
 # when missing and we are root, like chromium for `make test`.
@@ -102,6 +102,10 @@ test-dates: venv translations
 	done; \
 	if [ -n "$$failed" ]; then echo "test-dates: FAILED at$$failed" >&2; exit 1; fi; \
 	echo "test-dates: passed at each of the $(words $(TEST_DATES)) instants"
+
+# mypy over the whole package (configuration in pyproject.toml: strict for the lowest layers).
+typecheck: venv
+	$(VENV)/bin/mypy caseapp
 
 bench: venv
 	$(MAKE) -C bench

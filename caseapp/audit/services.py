@@ -1,4 +1,6 @@
 """Writing the audit trail. Services call record() before they flush; the view's commit stores both."""
+from typing import Any
+
 from flask import has_request_context, request
 
 from ..extensions import db
@@ -16,18 +18,19 @@ READ_ONLY_ACTIONS = frozenset({"attachment_downloaded", "document_generated", "r
                                "report_export_queued"})
 
 
-def changes_data(action):
+def changes_data(action: str) -> bool:
     return not (action.endswith("_viewed") or action in READ_ONLY_ACTIONS or action in SECURITY_ACTIONS)
 
 
-def _request_origin():
+def _request_origin() -> tuple[str | None, str | None]:
     if not has_request_context():
         return None, None
     agent = (request.user_agent.string or "")[:255] or None
     return request.remote_addr, agent
 
 
-def record(action, *, by, entity=None, entity_type=None, entity_id=None, facility_id=None, detail=None):
+def record(action: str, *, by: Any, entity: Any = None, entity_type: str | None = None, entity_id: object = None,
+           facility_id: int | None = None, detail: dict[str, Any] | None = None) -> AuditEvent:
     """Append one audit event to the current transaction. `by` is the acting user (or None)."""
     if entity is not None:
         entity_type = entity_type or entity.__tablename__
@@ -52,6 +55,6 @@ def record(action, *, by, entity=None, entity_type=None, entity_id=None, facilit
 ACCOUNT_ENTITY_TYPE = "users"
 
 
-def record_security_event(action, *, user=None, detail=None):
+def record_security_event(action: str, *, user: Any = None, detail: dict[str, Any] | None = None) -> AuditEvent:
     return record(action, by=user, entity_type=ACCOUNT_ENTITY_TYPE if user is not None else None,
                   entity_id=getattr(user, "id", None), detail=detail)

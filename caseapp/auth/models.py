@@ -1,13 +1,15 @@
 """Accounts, server-side sessions and the login throttle."""
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         sa.CheckConstraint(
@@ -25,8 +27,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     locale: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="vi")
     must_change_password: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    password_changed_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     facility = db.relationship("Facility", lazy="joined", innerjoin=True)
@@ -38,7 +40,7 @@ class User(UserMixin, db.Model):
         return self.active
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One row per sign-in: a new session id at login, ended at logout, idle timeout, deactivation
     or password change (which ends the user's other sessions in every gunicorn worker)."""
     __tablename__ = "user_sessions"
@@ -46,13 +48,13 @@ class UserSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False, index=True)
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    last_seen_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    ended_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     end_reason: Mapped[str | None] = mapped_column(sa.String(32))
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """Failed sign-ins, counted per account and per client IP over a sliding minute."""
     __tablename__ = "login_attempts"
     __table_args__ = (
@@ -63,4 +65,4 @@ class LoginAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     ip: Mapped[str] = mapped_column(sa.String(64), nullable=False)
-    attempted_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -37,7 +37,7 @@ def hash_password(password):
     return _hasher.hash(password)
 
 
-def verify_password(user, password):
+def verify_password(user, password) -> bool:
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -62,7 +62,7 @@ def is_throttled(username, ip, *, config, now=None):
     return by_account >= config["LOGIN_MAX_PER_ACCOUNT"] or by_ip >= config["LOGIN_MAX_PER_IP"]
 
 
-def _remember_failure(username, ip, now):
+def _remember_failure(username, ip, now) -> None:
     db.session.add(LoginAttempt(username=username, ip=ip, attempted_at=now))
     # Keep the table small: failures older than a day serve no throttle.
     db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.attempted_at < now - timedelta(days=1)))
@@ -142,7 +142,7 @@ def live_session(row, *, idle_minutes, now=None):
     return row
 
 
-def end_session(token, reason="logout"):
+def end_session(token, reason: str = "logout") -> None:
     if not token:
         return
     db.session.execute(sa.update(UserSession).where(
@@ -150,7 +150,7 @@ def end_session(token, reason="logout"):
     ).values(ended_at=utcnow(), end_reason=reason))
 
 
-def end_other_sessions(user, keep_token=None, reason="revoked"):
+def end_other_sessions(user, keep_token=None, reason: str = "revoked") -> None:
     stmt = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if keep_token:
         stmt = stmt.where(UserSession.token_hash != _token_hash(keep_token))
@@ -191,7 +191,7 @@ def change_own_password(user, current_password, new_password, *, keep_token):
 
 
 def create_user(*, username, full_name, role, facility_id, password, email=None, phone=None,
-                by, must_change_password=True):
+                by, must_change_password: bool = True):
     from flask_babel import gettext as _
 
     username = normalise_username(username)
@@ -223,7 +223,7 @@ def update_user(user, *, full_name, role, facility_id, email, phone, active, by)
     return user
 
 
-def reset_password(user, new_password, *, by):
+def reset_password(user, new_password, *, by) -> None:
     check_password_strength(new_password, user.username)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()

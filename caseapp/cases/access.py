@@ -31,6 +31,7 @@ from .models import Case
 from .services import add_event
 from .workflow import ensure_editable
 from .workflow_models import CaseAccessGrant
+from .statuses import CaseStatus, ENDED_STATUSES, GrantKind
 
 DEFAULT_BREAK_GLASS_HOURS = 8   # app.config["BREAK_GLASS_HOURS"] overrides it
 REASON_MIN_LENGTH = 15
@@ -91,7 +92,7 @@ def access_log(user, *, unreviewed_only=True, after=None, per_page=LOG_PER_PAGE)
     id, no OFFSET), with who and which case loaded in the same query."""
     if not has_perm(user, Perm.REVIEW_CASELOAD):
         return LogPage(rows=[], next_cursor=None)
-    stmt = facility_grants(user).where(CaseAccessGrant.kind == "break_glass").options(joinedload(CaseAccessGrant.user))
+    stmt = facility_grants(user).where(CaseAccessGrant.kind == GrantKind.BREAK_GLASS).options(joinedload(CaseAccessGrant.user))
     if unreviewed_only:
         stmt = stmt.where(CaseAccessGrant.reviewed_at.is_(None))
     if after is not None:
@@ -115,7 +116,7 @@ def unreviewed_count(user, cap=COUNT_CAP):
 
 def _unreviewed_ids(facility_id, cap):
     return (sa.select(CaseAccessGrant.id).join(Case, CaseAccessGrant.case_id == Case.id)
-            .where(Case.facility_id == facility_id, CaseAccessGrant.kind == "break_glass",
+            .where(Case.facility_id == facility_id, CaseAccessGrant.kind == GrantKind.BREAK_GLASS,
                    CaseAccessGrant.reviewed_at.is_(None)).limit(cap))
 
 
@@ -165,7 +166,7 @@ def case_section(case, user, now=None):
         return AccessSection(case=case, now=now)
     grants = db.session.scalars(*prebuilt(active_grants_of_case, case_id=case.id, now=now)).all()
     share_form = None
-    if can_edit_case(user, case) and case.status not in ("closed", "transferred"):
+    if can_edit_case(user, case) and case.status not in ENDED_STATUSES:
         share_form = ShareForm(formdata=None, users=db.session.scalars(shareable_users(case)).all())
     return AccessSection(case=case, visible=True, grants=list(grants), share_form=share_form, now=now,
                          names=user_names({g.granted_by_id for g in grants}))
@@ -193,7 +194,7 @@ def break_glass(case, *, reason, by, hours=DEFAULT_BREAK_GLASS_HOURS, now=None):
         raise ServiceError(_("You may not open this case."))
     reason = clean_reason(reason)
     now = now or utcnow()
-    grant = CaseAccessGrant(case_id=case.id, user_id=by.id, kind="break_glass", reason=reason, granted_at=now,
+    grant = CaseAccessGrant(case_id=case.id, user_id=by.id, kind=GrantKind.BREAK_GLASS, reason=reason, granted_at=now,
                             granted_by_id=by.id, expires_at=now + timedelta(hours=hours))
     db.session.add(grant)
     db.session.flush()
@@ -216,11 +217,11 @@ def share_case(case, *, with_user, reason, by, now=None):
     now = now or utcnow()
     already = db.session.scalar(sa.select(CaseAccessGrant.id).where(
         CaseAccessGrant.case_id == case.id, CaseAccessGrant.user_id == with_user.id,
-        CaseAccessGrant.kind == "shared", CaseAccessGrant.revoked_at.is_(None),
+        CaseAccessGrant.kind == GrantKind.SHARED, CaseAccessGrant.revoked_at.is_(None),
         sa.or_(CaseAccessGrant.expires_at.is_(None), CaseAccessGrant.expires_at > now)))
     if already is not None:
         raise ServiceError(_("The case is already shared with this worker."), field="user_id")
-    grant = CaseAccessGrant(case_id=case.id, user_id=with_user.id, kind="shared", reason=reason, granted_at=now,
+    grant = CaseAccessGrant(case_id=case.id, user_id=with_user.id, kind=GrantKind.SHARED, reason=reason, granted_at=now,
                             granted_by_id=by.id, reviewed_at=now)  # a supervisor's own decision: nothing to review
     db.session.add(grant)
     db.session.flush()

@@ -26,8 +26,9 @@ from .workflow import ensure_editable
 from .workflow_models import Approval
 from ..security.scopes import own_facility
 from ..security.rules import approval_refusal
+from .statuses import ApprovalStatus, ApprovalSubject
 
-SUBJECT_TYPES = ("assessment", "plan", "closure")
+SUBJECT_TYPES = tuple(ApprovalSubject)
 COMMENT_MAX_LENGTH = 4000
 
 # Why a user may not decide: code (audited) → message (shown).
@@ -61,7 +62,7 @@ def _subject(subject_type):
 
 def pending_for_subject(subject_type, subject_id):
     return sa.select(Approval).where(Approval.subject_type == subject_type, Approval.subject_id == subject_id,
-                                     Approval.status == "pending")
+                                     Approval.status == ApprovalStatus.PENDING)
 
 
 def request_approval(case, subject_type, subject_id, *, by):
@@ -72,7 +73,7 @@ def request_approval(case, subject_type, subject_id, *, by):
     if db.session.scalar(pending_for_subject(subject_type, subject_id).with_only_columns(Approval.id)):
         raise ServiceError(_l("Approval has already been requested; wait for the supervisor's decision."))
     approval = Approval(case_id=case.id, facility_id=case.facility_id, subject_type=subject_type,
-                        subject_id=subject_id, status="pending", requested_by_id=by.id, requested_at=utcnow())
+                        subject_id=subject_id, status=ApprovalStatus.PENDING, requested_by_id=by.id, requested_at=utcnow())
     db.session.add(approval)
     db.session.flush()
     add_event(case, f"{subject_type}_approval_requested", by=by)
@@ -102,7 +103,7 @@ def decide(approval, *, approve, comment, by):
     """Approve, or return with a comment (required). Refuses the requester, the subject's author
     and anyone who is not a supervisor of the facility (ApprovalRefused, audited)."""
     comment = unicodedata.normalize("NFC", (comment or "").replace("\r\n", "\n")).strip() or None
-    if approval.status != "pending":
+    if approval.status != ApprovalStatus.PENDING:
         raise ServiceError(_l("This request has already been decided."))
     reason = refusal_reason(approval, by)
     if reason is not None:
@@ -121,7 +122,7 @@ def decide(approval, *, approve, comment, by):
     now = utcnow()
     # Conditional update: of two supervisors deciding at the same moment, only the first one counts.
     claimed = db.session.execute(
-        sa.update(Approval).where(Approval.id == approval.id, Approval.status == "pending")
+        sa.update(Approval).where(Approval.id == approval.id, Approval.status == ApprovalStatus.PENDING)
         .values(status=outcome, decided_by_id=by.id, decided_at=now, comment=comment)
         .execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
@@ -148,7 +149,7 @@ def pending_for_facility(user):
 
     return (sa.select(Approval, Case.number)
             .join(Case, Case.id == Approval.case_id)
-            .where(own_facility(Approval.facility_id, user), Approval.status == "pending", case_scope(user))
+            .where(own_facility(Approval.facility_id, user), Approval.status == ApprovalStatus.PENDING, case_scope(user))
             .options(joinedload(Approval.requested_by))
             .order_by(Approval.requested_at, Approval.id))
 

@@ -21,7 +21,6 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from ..audit.services import record
 from ..auth.models import User
-from ..core.categories import OPEN_STATUSES
 from ..core.services import ServiceError
 from ..core.sql import prebuilt
 from ..core.timeutil import VN_TZ, format_date, local_today, utcnow
@@ -35,6 +34,7 @@ from .queries import high_risk_condition, no_contact_condition, overdue_follow_u
 from .services import add_event
 from .workflow import ensure_editable
 from .workflow_models import Approval, CaseFlag
+from .statuses import ENDED_STATUSES, OPEN_STATUSES, ApprovalStatus, CaseStatus
 
 # Who holds a caseload: the facility's social workers and shelter staff.
 NO_CONTACT_DAYS = 30          # cases without contact for 30 days
@@ -101,7 +101,7 @@ def pending_approval_counts(user):
     """{requester id: pending approvals}, as the approval queue (plans.approvals) lists them."""
     stmt = (sa.select(Approval.requested_by_id, sa.func.count(Approval.id))
             .join(Case, Case.id == Approval.case_id)
-            .where(own_facility(Approval.facility_id, user), Approval.status == "pending", case_scope(user))
+            .where(own_facility(Approval.facility_id, user), Approval.status == ApprovalStatus.PENDING, case_scope(user))
             .group_by(Approval.requested_by_id))
     return dict(db.session.execute(stmt).all())
 
@@ -196,7 +196,7 @@ def case_section(case, user):
     """The flags of the case (one query) and, for a supervisor who may change it, the workers to
     choose from (one more)."""
     flags = list(db.session.scalars(*prebuilt(flags_of_case, case_id=case.id)).unique())
-    editable = can_edit_case(user, case) and case.status not in ("closed", "transferred")
+    editable = can_edit_case(user, case) and case.status not in ENDED_STATUSES
     can_review = editable and can(user, Perm.REVIEW_CASELOAD, case)
     workers = list(db.session.scalars(assignable_workers(user))) if can_review else []
     return FlagsSection(case=case, flags=flags, can_review=can_review, user_id=user.id,

@@ -37,14 +37,15 @@ from .models import CaseEvent
 from .services import add_event
 from .workflow import allowed_next, change_status, ensure_editable, reopen
 from .workflow_models import Approval, FollowUp
+from .statuses import ApprovalSubject, CaseStatus, FollowUpKind
 
 REASON_MAX = 1000
 TEXT_MAX = 4000
-CLOSURE = "closure"
+CLOSURE = ApprovalSubject.CLOSURE
 
 # The follow-ups after closure (TT 02/2020/TT-BLĐTBXH bước 5; 30 and 90 days by default): the first a
 # home visit, the second a phone call, both assigned to the case's worker.
-FOLLOW_UPS_AFTER_CLOSURE = (("first", "home_visit"), ("second", "phone"))
+FOLLOW_UPS_AFTER_CLOSURE = (("first", FollowUpKind.HOME_VISIT), ("second", FollowUpKind.PHONE))
 
 
 def _text(value, *, field, max_length):
@@ -86,9 +87,9 @@ def open_stay_exists(case_id):
 
 
 def _pending_transfer(case_id):
-    from ..referrals.models import Transfer
+    from ..referrals.models import Transfer, TransferStatus
 
-    return db.session.scalar(sa.select(sa.exists().where(Transfer.case_id == case_id, Transfer.status == "pending")))
+    return db.session.scalar(sa.select(sa.exists().where(Transfer.case_id == case_id, Transfer.status == TransferStatus.PENDING)))
 
 
 # --- moving through the steps ------------------------------------------------------------------------
@@ -97,10 +98,10 @@ def missing_for_step(case, to_status):
     """Why the case may not be moved by hand to `to_status` yet (a message), or None."""
     from ..plans import queries as plan_queries
 
-    if to_status == "planning" and db.session.scalar(plan_queries.approved_assessment(case.id)) is None:
+    if to_status == CaseStatus.PLANNING and db.session.scalar(plan_queries.approved_assessment(case.id)) is None:
         # TT 02/2020/TT-BLĐTBXH, bước 1 → bước 2: the plan is built on the needs assessment.
         return _l("The needs assessment must be approved before the case moves to planning.")
-    if to_status in ("implementation", "review") and \
+    if to_status in (CaseStatus.IMPLEMENTATION, CaseStatus.REVIEW) and \
             db.session.scalar(plan_queries.latest_plan(case.id, statuses=("approved",))) is None:
         # TT 02/2020/TT-BLĐTBXH, bước 2 → bước 3: a supervisor approves the plan before it is carried out.
         return _l("The intervention plan must be approved before the case moves to this step.")
@@ -218,7 +219,7 @@ def reopen_case(case, *, reason, by):
     closure not done yet are cancelled (a new closure schedules its own); the last closure's reason
     and summary stay in the timeline and the audit trail, not on the open case."""
     reason = _text(reason, field="reason", max_length=REASON_MAX)
-    if case.status != "closed":
+    if case.status != CaseStatus.CLOSED:
         raise ServiceError(_l("Only a closed case can be reopened."))
     if not reason:
         raise ServiceError(_l("Give the reason for reopening the case."), field="reason")

@@ -15,18 +15,23 @@ reminders feature all read due items from here.
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from ..core.categories import OPEN_STATUSES, URGENCY_RANK
+from ..core.categories import URGENCY_RANK
 from ..core.deadlines import due_at, rule_for
 from ..core.timeutil import VN_TZ, UTCDateTime, as_utc, utcnow
 from ..extensions import db
 from ..security.scopes import case_scope, own_facility
 from .models import Case
 from ..security.rules import same_facility
+from .statuses import OPEN_STATUSES, ApprovalStatus, ApprovalSubject, CaseStatus
+
+if TYPE_CHECKING:   # for annotations only
+    from ..auth.models import User
 
 SOON = timedelta(days=7)          # "Trong 7 ngày tới": the tasks page's middle group, the case page's badge
 KIND_LIMIT = 500                  # rows a page reads per source at most (a caseload far beyond any real one)
@@ -150,15 +155,15 @@ def _client_label():
 class _Reading:
     """Whose due items: the viewer's scope (None: a job's read, no user scope), narrowed to one
     worker's items (or those of nobody: `unassigned`), one case or one facility."""
-    viewer: object = None
+    viewer: "User | None" = None
     worker_id: int | None = None
     unassigned: bool = False
     limited: bool = True          # pages read at most KIND_LIMIT rows per source; jobs read everything
     case_id: int | None = None
     facility_id: int | None = None
-    scope: object = field(init=False, default=None, compare=False, repr=False)  # case_scope(viewer), once
+    scope: sa.ColumnElement[bool] | None = field(init=False, default=None, compare=False, repr=False)  # case_scope(viewer), once
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.viewer is not None:
             object.__setattr__(self, "scope", case_scope(self.viewer))
 
@@ -194,7 +199,7 @@ def _case_level_statement(r):
     """One row per open case that has a case-level item (intake, assessment, plan, review), with the
     facts the items are computed from as correlated sub-selects."""
     from ..intake.models import Intake
-    from ..plans.models import Assessment, CarePlan
+    from ..plans.models import Assessment, AssessmentStatus, CarePlan, PlanStatus
     from .workflow_models import Approval
 
     submitted = (sa.exists().where(Assessment.case_id == Case.id, Assessment.status.in_(SUBMITTED_ASSESSMENTS))
@@ -204,13 +209,13 @@ def _case_level_statement(r):
     approved_at = sa.type_coerce(
         sa.select(sa.func.min(sa.func.coalesce(Approval.decided_at, Assessment.assessed_at)))
         .select_from(Assessment)
-        .outerjoin(Approval, sa.and_(Approval.subject_type == "assessment", Approval.subject_id == Assessment.id,
-                                     Approval.status == "approved"))
-        .where(Assessment.case_id == Case.id, Assessment.status == "approved")
+        .outerjoin(Approval, sa.and_(Approval.subject_type == ApprovalSubject.ASSESSMENT, Approval.subject_id == Assessment.id,
+                                     Approval.status == ApprovalStatus.APPROVED))
+        .where(Assessment.case_id == Case.id, Assessment.status == AssessmentStatus.APPROVED)
         .correlate(Case).scalar_subquery(), UTCDateTime())
     plan_done = sa.exists().where(CarePlan.case_id == Case.id, CarePlan.status.in_(DONE_PLANS)).correlate(Case)
     review_on = sa.type_coerce(sa.select(CarePlan.review_due_on)
-                               .where(CarePlan.case_id == Case.id, CarePlan.status == "approved")
+                               .where(CarePlan.case_id == Case.id, CarePlan.status == PlanStatus.APPROVED)
                                .order_by(CarePlan.version_no.desc()).limit(1).correlate(Case).scalar_subquery(),
                                sa.Date())
     received_at = sa.type_coerce(sa.select(Intake.received_at).where(Intake.id == Case.intake_id)
@@ -289,7 +294,7 @@ def _follow_up_statement(r):
     assignee = sa.func.coalesce(FollowUp.assigned_to_id, Case.assigned_worker_id)
     stmt = (_base(r, [FollowUp.id.label("ref_id"), FollowUp.kind, FollowUp.purpose, FollowUp.due_at,
                            assignee.label("assignee_id"), Case.status],
-                  statuses=(*OPEN_STATUSES, "closed"))
+                  statuses=(*OPEN_STATUSES, CaseStatus.CLOSED))
             .join(FollowUp, FollowUp.case_id == Case.id)
             .where(FollowUp.done_at.is_(None), FollowUp.cancelled_at.is_(None)))
     stmt = _for_worker(stmt, r, assignee)
@@ -299,13 +304,13 @@ def _follow_up_statement(r):
 def _referral_statement(r):
     """Referrals the case's facility sent that still await the receiver's answer (the sender's side of
     the closed loop; overdue as in Referral.is_overdue)."""
-    from ..referrals.models import Provider, Referral
+    from ..referrals.models import Provider, Referral, ReferralStatus
 
     stmt = (_base(r, [Referral.id.label("ref_id"), Referral.answer_due_at, Referral.is_urgent,
                            Referral.escalated_at, Provider.name.label("provider_name")])
             .join(Referral, Referral.case_id == Case.id)
             .join(Provider, Provider.id == Referral.provider_id)
-            .where(Referral.status == "sent", Referral.facility_id == Case.facility_id))
+            .where(Referral.status == ReferralStatus.SENT, Referral.facility_id == Case.facility_id))
     stmt = _for_worker(stmt, r, Case.assigned_worker_id)
     return stmt.order_by(Referral.answer_due_at, Referral.id)
 
@@ -371,7 +376,7 @@ def _read(reading, statements=None, params=None):
     for row in rows(case_level):
         items.extend(_case_level_items(row))
     for row in rows(follow_ups):
-        source = rule_for("follow_up_after_closure", "first").source if row.status == "closed" else FOLLOW_UP_SOURCE
+        source = rule_for("follow_up_after_closure", "first").source if row.status == CaseStatus.CLOSED else FOLLOW_UP_SOURCE
         items.append(_item(row, "follow_up", row.due_at, source, assignee_id=row.assignee_id,
                            ref_id=row.ref_id, detail=row.purpose, sub_kind=row.kind))
     for row in rows(referrals):

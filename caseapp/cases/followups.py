@@ -30,6 +30,7 @@ from ..security.rules import can_edit_case
 from .services import NOTE_MAX_LENGTH, add_event
 from .workflow import ensure_editable
 from .workflow_models import FollowUp
+from .statuses import CaseStatus
 
 PURPOSE_MAX_LENGTH = 255
 OUTCOME_MAX_LENGTH = 4000
@@ -78,7 +79,7 @@ def _ensure_open_follow_up(follow_up):
 def _ensure_case_accepts_changes(case):
     """Existing follow-ups stay workable on a closed case (post-closure monitoring, TT 02/2020 bước 5);
     a case transferred away is read-only."""
-    if case.status == "transferred":
+    if case.status == CaseStatus.TRANSFERRED:
         ensure_editable(case)
 
 
@@ -298,7 +299,7 @@ class FollowUpSection:
     @property
     def can_work(self):
         """Reschedule, record the outcome, cancel: also on a closed case (post-closure follow-ups)."""
-        return self.can_edit and self.case.status != "transferred"
+        return self.can_edit and self.case.status != CaseStatus.TRANSFERRED
 
     def is_overdue(self, follow_up):
         return is_overdue(follow_up, self.now)

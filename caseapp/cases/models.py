@@ -1,15 +1,17 @@
 """Cases (hồ sơ): one episode of service for a client at a facility."""
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.categories import OPEN_STATUSES
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
+from .statuses import OPEN_STATUSES, CaseStatus
 
 OPEN_CASES = "status IN (%s)" % ", ".join(f"'{status}'" for status in OPEN_STATUSES)
 
 
-class Case(db.Model):
+class Case(Model):
     __tablename__ = "cases"
     __table_args__ = (
         # The lists: facility cases by status / worker, newest first (keyset on id).
@@ -33,23 +35,23 @@ class Case(db.Model):
     intake_id: Mapped[int | None] = mapped_column(sa.ForeignKey("intakes.id"))
     case_type: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     care_kind: Mapped[str | None] = mapped_column(sa.String(16))
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="intake")
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=CaseStatus.INTAKE)
     urgency: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="medium")
     risk_level: Mapped[str | None] = mapped_column(sa.String(16))
     assigned_worker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     is_sensitive: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     intake_incomplete: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
-    intake_due_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    intake_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     primary_group: Mapped[str | None] = mapped_column(sa.String(48))
-    opened_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    closed_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closure_reason: Mapped[str | None] = mapped_column(sa.String(32))
     closure_summary: Mapped[str | None] = mapped_column(sa.Text)
     # Last contact with the person (note of a contact, follow-up done, admission): the caseload review
     # lists cases without contact for 30 days from this column, not from the event table.
-    last_contact_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    updated_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     client = db.relationship("Client", lazy="raise_on_sql")
@@ -61,19 +63,17 @@ class Case(db.Model):
 
     @property
     def is_open(self):
-        from ..core.categories import OPEN_STATUSES
-
         return self.status in OPEN_STATUSES
 
 
-class CaseEvent(db.Model):
+class CaseEvent(Model):
     """The case timeline: status changes, notes and other happenings, in order."""
     __tablename__ = "case_events"
     __table_args__ = (sa.Index("ix_case_events_case_at", "case_id", "occurred_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False)
-    occurred_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)   # opened | status | note | admitted | ...
     from_status: Mapped[str | None] = mapped_column(sa.String(16))

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..security.policy import Capability
 from ..security.scopes import case_scope, granted_case, own_facility, users_with
 from .models import Case, CaseEvent
+from .statuses import OPEN_STATUSES, GrantKind
 
 
 def visible_cases(user):
@@ -53,10 +54,10 @@ def no_contact_condition(days, now=None):
 def awaiting_referral_condition():
     """SQL condition on Case: a referral its facility sent still awaits the receiver's answer (status
     'sent' — the sender's side of the closed loop, as cases.deadlines reads it)."""
-    from ..referrals.models import Referral
+    from ..referrals.models import Referral, ReferralStatus
 
     return Case.id.in_(sa.select(Referral.case_id).where(
-        Referral.status == "sent", Referral.facility_id == Case.facility_id))
+        Referral.status == ReferralStatus.SENT, Referral.facility_id == Case.facility_id))
 
 
 def overdue_follow_up_condition(now=None):
@@ -80,18 +81,16 @@ SORTS = {
 def filtered_cases(user, filters: CaseFilters):
     """The list statement: scope, filters, and the client and worker loaded in the same query."""
     from ..clients.models import ClientGroup  # here, not above: clients' views import this module
-    from ..core.categories import OPEN_STATUSES
-
     worker = aliased(User, name="assigned_worker")
     stmt = (visible_cases(user)
             .join(Case.client)
             .outerjoin(worker, Case.assigned_worker_id == worker.id)
-            .options(contains_eager(Case.client),
-                     contains_eager(Case.assigned_worker.of_type(worker)).lazyload(worker.facility)))
+            .options(contains_eager(Case.client),  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
+                     contains_eager(Case.assigned_worker.of_type(worker)).lazyload(worker.facility)))  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
     if filters.scope == "mine":
         # "Hồ sơ của tôi": the user's cases and those a supervisor shared with them (the list
         # marks them "được chia sẻ"). Break-the-glass accesses stay out of the list.
-        stmt = stmt.where(sa.or_(Case.assigned_worker_id == user.id, granted_case(user, kinds=("shared",))))
+        stmt = stmt.where(sa.or_(Case.assigned_worker_id == user.id, granted_case(user, kinds=(GrantKind.SHARED,))))
     if filters.status == "open":
         stmt = stmt.where(Case.status.in_(OPEN_STATUSES))
     elif filters.status:
@@ -164,8 +163,6 @@ def group_codes(client_id):
 def my_case_counts(user, now=None):
     """The home tiles' small aggregate (one query on the worker's index): open cases assigned to the
     user, those with an incomplete intake record, and how many of those are overdue."""
-    from ..core.categories import OPEN_STATUSES
-
     now = now or utcnow()
     incomplete = Case.intake_incomplete.is_(True)
     row = db.session.execute(

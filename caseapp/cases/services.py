@@ -9,15 +9,16 @@ from ..core.sequences import next_value
 from ..core.timeutil import VN_TZ, utcnow
 from ..extensions import db
 from .models import Case, CaseEvent
+from .statuses import CaseStatus
 
 
-def format_case_number(facility_code, year, value):
+def format_case_number(facility_code, year, value) -> str:
     """<facility code>-<year>-<6-digit sequence>, e.g. CTXHQN-2026-000042."""
     return f"{facility_code}-{year}-{value:06d}"
 
 
 def open_case(*, facility, client, case_type, urgency, by, assigned_worker_id=None, intake=None,
-              care_kind=None, is_sensitive=False, intake_incomplete=False, intake_due_at=None,
+              care_kind=None, is_sensitive: bool = False, intake_incomplete: bool = False, intake_due_at=None,
               opened_at=None, primary_group=None):
     """Create a case in status 'intake' with the next number of the facility's year."""
     opened_at = opened_at or utcnow()
@@ -25,7 +26,7 @@ def open_case(*, facility, client, case_type, urgency, by, assigned_worker_id=No
     number = format_case_number(facility.code, year, next_value(facility.id, "case", year))
     case = Case(number=number, facility_id=facility.id, client_id=client.id,
                 intake_id=intake.id if intake is not None else None, case_type=case_type,
-                care_kind=care_kind, status="intake", urgency=urgency,
+                care_kind=care_kind, status=CaseStatus.INTAKE, urgency=urgency,
                 assigned_worker_id=assigned_worker_id, is_sensitive=is_sensitive or client.is_sensitive,
                 intake_incomplete=intake_incomplete, intake_due_at=intake_due_at, opened_at=opened_at,
                 primary_group=primary_group, created_by_id=getattr(by, "id", None))

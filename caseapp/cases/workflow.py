@@ -6,20 +6,22 @@ from ..audit.services import record
 from ..core.services import ServiceError
 from ..core.timeutil import utcnow
 from .services import add_event
+from .statuses import CaseStatus, ENDED_STATUSES
 
 # from-status → statuses it may move to. Closing goes through the closure approval
 # (CLOSURE_ONLY_VIA_APPROVAL); "transferred" through an accepted transfer.
-TRANSITIONS = {
-    "intake": {"assessment", "closed", "transferred"},
-    "assessment": {"planning", "closed", "transferred"},
-    "planning": {"implementation", "assessment", "closed", "transferred"},
-    "implementation": {"review", "closed", "transferred"},
-    "review": {"implementation", "planning", "assessment", "closed", "transferred"},
-    "closed": {"review"},          # reopening, with a reason
-    "transferred": set(),
+_ENDS = {CaseStatus.CLOSED, CaseStatus.TRANSFERRED}
+TRANSITIONS: dict[CaseStatus, set[CaseStatus]] = {
+    CaseStatus.INTAKE: {CaseStatus.ASSESSMENT, *_ENDS},
+    CaseStatus.ASSESSMENT: {CaseStatus.PLANNING, *_ENDS},
+    CaseStatus.PLANNING: {CaseStatus.IMPLEMENTATION, CaseStatus.ASSESSMENT, *_ENDS},
+    CaseStatus.IMPLEMENTATION: {CaseStatus.REVIEW, *_ENDS},
+    CaseStatus.REVIEW: {CaseStatus.IMPLEMENTATION, CaseStatus.PLANNING, CaseStatus.ASSESSMENT, *_ENDS},
+    CaseStatus.CLOSED: {CaseStatus.REVIEW},          # reopening, with a reason
+    CaseStatus.TRANSFERRED: set(),
 }
-GUARDED = {"closed": "closure_approval", "transferred": "transfer_accepted"}
-REOPEN_TO = "review"
+GUARDED = {CaseStatus.CLOSED: "closure_approval", CaseStatus.TRANSFERRED: "transfer_accepted"}
+REOPEN_TO = CaseStatus.REVIEW
 
 
 def allowed_next(status):
@@ -28,7 +30,7 @@ def allowed_next(status):
 
 def ensure_editable(case):
     """A closed (or transferred-away) case is read-only until reopened."""
-    if case.status in ("closed", "transferred"):
+    if case.status in ENDED_STATUSES:
         raise ServiceError(_("This case is closed and read-only. Reopen it to make changes."))
 
 
@@ -41,22 +43,22 @@ def change_status(case, to_status, *, by, reason=None, via=None, at=None):
         raise ServiceError(_("A case cannot move from this step to the chosen one."), field="to_status")
     if to_status in GUARDED and via != GUARDED[to_status]:
         raise ServiceError(_("Closing or transferring a case needs the supervisor's approval."), field="to_status")
-    if from_status == "closed" and not (reason and reason.strip()):
+    if from_status == CaseStatus.CLOSED and not (reason and reason.strip()):
         raise ServiceError(_("Give the reason for reopening the case."), field="reason")
     at = at or utcnow()
     case.status = to_status
     case.updated_at = at
-    if to_status == "closed":
+    if to_status == CaseStatus.CLOSED:
         case.closed_at = at
-    elif from_status == "closed":
+    elif from_status == CaseStatus.CLOSED:
         case.closed_at = None
-    kind = "reopened" if from_status == "closed" else "status"
+    kind = "reopened" if from_status == CaseStatus.CLOSED else "status"
     add_event(case, kind, by=by, text=reason, from_status=from_status, to_status=to_status, at=at)
     record("case_status_changed", by=by, entity=case, detail={"from": from_status, "to": to_status, "via": via})
     return case
 
 
 def reopen(case, *, reason, by):
-    if case.status != "closed":
+    if case.status != CaseStatus.CLOSED:
         raise ServiceError(_("Only a closed case can be reopened."))
     return change_status(case, REOPEN_TO, by=by, reason=reason)

@@ -30,6 +30,7 @@ from .forms import NoteForm
 from .views import _load_case, _render_case
 from .workflow import allowed_next, ensure_editable
 from .workflow_forms import CaseDetailsForm, ClosureDecisionForm, ClosureRequestForm, MoveForm, ReopenForm
+from .statuses import ApprovalStatus, CaseStatus
 
 CHANGED_MEANWHILE = _l("Someone else changed this case meanwhile. Check it and try again.")
 
@@ -56,8 +57,8 @@ class WorkflowSection:
 def workflow_section(case, user):
     """The case page's workflow section for `user` (one query: the closure requests and decisions)."""
     history = db.session.scalars(*prebuilt(closure.closure_history, case_id=case.id)).unique().all()
-    pending = next((a for a in history if a.status == "pending"), None)
-    returned = history[0] if history and history[0].status == "returned" else None
+    pending = next((a for a in history if a.status == ApprovalStatus.PENDING), None)
+    returned = history[0] if history and history[0].status == ApprovalStatus.RETURNED else None
     steer = can_steer_case(user, case)
     is_open = case.is_open
     next_steps = allowed_next(case.status) if is_open else []
@@ -70,7 +71,7 @@ def workflow_section(case, user):
         move_form=move_form, pending=pending, returned=returned, history=history,
         can_decide=pending is not None and approvals.refusal_reason(pending, user, author_id=None) is None,
         can_request_closure=steer and is_open and pending is None,
-        can_reopen=steer and case.status == "closed")
+        can_reopen=steer and case.status == CaseStatus.CLOSED)
 
 
 def _back(case):
@@ -103,7 +104,7 @@ def move(case_id):
 
 def _render_closure(case, *, request_form=None, decision_form=None, status=200, refusal=None):
     history = db.session.scalars(closure.closure_history(case.id)).unique().all()
-    pending = next((a for a in history if a.status == "pending"), None)
+    pending = next((a for a in history if a.status == ApprovalStatus.PENDING), None)
     steer = can_steer_case(current_user, case)
     evaluation = db.session.scalar(closure.latest_evaluation(case.id)) if history else None
     if request_form is None and steer and case.is_open and pending is None:
@@ -191,11 +192,11 @@ def decide_closure(case_id):
 @requires(Perm.EDIT_CASES)
 def reopen(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
-    may = case.status == "closed" and can_steer_case(current_user, case)
+    may = case.status == CaseStatus.CLOSED and can_steer_case(current_user, case)
     form = ReopenForm(formdata=None) if may else None
     status = 200
     if request.method == "POST":
-        if case.status != "closed":
+        if case.status != CaseStatus.CLOSED:
             flash(_l("Only a closed case can be reopened."), "info")
             return _back(case)
         if not may:

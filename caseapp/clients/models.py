@@ -1,14 +1,14 @@
 """The client registry (đối tượng): identity (possibly unknown), family, groups, consent, history."""
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, local_today, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 
-class Client(db.Model):
+class Client(Model):
     __tablename__ = "clients"
     __table_args__ = (
         sa.CheckConstraint("full_name IS NOT NULL OR alias IS NOT NULL", name="has_name_or_alias"),
@@ -43,9 +43,9 @@ class Client(db.Model):
     # fold(full name, alias, other names, code): the one search column (core.text.fold)
     search_name: Mapped[str] = mapped_column(sa.String(600), nullable=False, default="")
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clients.id"), index=True)
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    updated_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     facility = db.relationship("Facility", lazy="raise_on_sql")
@@ -89,7 +89,7 @@ class Client(db.Model):
         return age is not None and age < 16
 
 
-class ClientGroup(db.Model):
+class ClientGroup(Model):
     """Beneficiary group membership (codes of core.categories.BENEFICIARY_GROUPS)."""
     __tablename__ = "client_groups"
     __table_args__ = (sa.UniqueConstraint("client_id", "group_code"),
@@ -102,7 +102,7 @@ class ClientGroup(db.Model):
     client = db.relationship("Client", lazy="raise_on_sql", back_populates="groups")
 
 
-class FamilyMember(db.Model):
+class FamilyMember(Model):
     __tablename__ = "family_members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,7 +118,7 @@ class FamilyMember(db.Model):
     client = db.relationship("Client", lazy="raise_on_sql", back_populates="family")
 
 
-class ClientChange(db.Model):
+class ClientChange(Model):
     """History of a client record: which fields changed, from what to what, by whom, when.
     (Personal data, so it lives here with the record — never in the audit trail.)"""
     __tablename__ = "client_changes"
@@ -126,7 +126,7 @@ class ClientChange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False)
-    changed_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # created | updated | merged | ...
     changes: Mapped[dict | None] = mapped_column(sa.JSON)               # {field: [old, new]}
@@ -134,7 +134,7 @@ class ClientChange(db.Model):
     changed_by = db.relationship("User", lazy="raise_on_sql")
 
 
-class Consent(db.Model):
+class Consent(Model):
     """Consent per purpose and recipient (NĐ 13/2023/NĐ-CP; Luật BVDLCN 2025), withdrawable.
     For a child the guardian consents, and the child too from age 7 (NĐ 13/2023/NĐ-CP, Điều 20)."""
     __tablename__ = "consents"
@@ -147,9 +147,9 @@ class Consent(db.Model):
     given_by: Mapped[str] = mapped_column(sa.String(16), nullable=False)     # client | guardian
     giver_name: Mapped[str | None] = mapped_column(sa.String(128))
     child_assent: Mapped[bool | None] = mapped_column(sa.Boolean)            # the child's own agreement (≥ 7)
-    given_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    withdrawn_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     withdrawal_reason: Mapped[str | None] = mapped_column(sa.String(255))
 
@@ -158,7 +158,7 @@ class Consent(db.Model):
         return self.withdrawn_at is None
 
 
-class CodeSequence(db.Model):
+class CodeSequence(Model):
     """Per-facility, per-year counters for case numbers and temporary client codes.
     Incremented with one UPDATE … RETURNING under a row lock: safe under concurrent intakes;
     a rolled-back intake may leave a gap, which the numbering tolerates."""

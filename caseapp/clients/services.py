@@ -22,7 +22,7 @@ TEXT_FIELDS = ("full_name", "alias", "other_names", "nationality", "phone", "str
                "disabilities")
 
 
-def temporary_code(facility, year=None):
+def temporary_code(facility, year=None) -> str:
     """A code for a person whose identity is unknown: TAM-<facility>-<year>-<sequence>."""
     year = year or utcnow().astimezone(VN_TZ).year
     return f"TAM-{facility.code}-{year}-{next_value(facility.id, 'client', year):05d}"
@@ -88,7 +88,7 @@ def _jsonable(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def create_client(data, *, facility, by, kind="created"):
+def create_client(data, *, facility, by, kind: str = "created"):
     data = _clean(data)
     _validate(data)
     client = Client(facility_id=facility.id, created_by_id=getattr(by, "id", None), **data)
@@ -126,7 +126,7 @@ def update_client(client, data, *, by):
     return sorted(changes)
 
 
-def set_groups(client, codes, *, by):
+def set_groups(client, codes, *, by) -> bool:
     """Replace the client's beneficiary groups; history and audit record the difference."""
     from ..core.categories import BENEFICIARY_GROUPS
 
@@ -230,7 +230,7 @@ def update_family_member(member, data, *, by):
     return sorted(k for k in changes if changes[k][0] != changes[k][1])
 
 
-def remove_family_member(member, *, by):
+def remove_family_member(member, *, by) -> None:
     db.session.add(ClientChange(client_id=member.client_id, changed_by_id=getattr(by, "id", None),
                                 kind="family_removed",
                                 changes={"full_name": [member.full_name, None],

@@ -6,6 +6,7 @@ Vietnamese translation (the official wording) is in translations/vi/LC_MESSAGES/
 `label(LIST, code)` in the current UI language; the stored value is always the code, so a list can be
 amended (e.g. Nghị định 76/2024 amending NĐ 20/2021) without touching old records.
 """
+from collections.abc import Iterable
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -55,7 +56,7 @@ def choices(categories, *, blank=None):
     return ([("", blank)] if blank is not None else []) + options
 
 
-def codes(categories):
+def codes(categories: Iterable[Category]) -> list[str]:
     return [c.code for c in categories]
 
 
@@ -207,7 +208,6 @@ CASE_STATUSES = (
     Category("closed", "Closed", "TT 02/2020/TT-BLĐTBXH, bước 5"),
     Category("transferred", "Transferred", "TT 02/2020/TT-BLĐTBXH"),
 )
-OPEN_STATUSES = ("intake", "assessment", "planning", "implementation", "review")
 
 SEXES = (
     Category("female", "Female"),

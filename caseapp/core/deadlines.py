@@ -7,7 +7,7 @@ defaults: due_at's `amount` overrides one with a facility's own value (the shelt
 Facility.max_stay_days).
 """
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
@@ -60,20 +60,20 @@ RULES = {
 }
 
 
-def rule_for(item, variant="default"):
+def rule_for(item: str, variant: str = "default") -> Rule:
     return RULES.get((item, variant)) or RULES[(item, "default")]
 
 
 @lru_cache(maxsize=64)
-def _vn_holidays(year):
+def _vn_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("VN", years=year)
 
 
-def is_working_day(day):
+def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _vn_holidays(day.year)
 
 
-def add_working_days(start, days):
+def add_working_days(start: datetime, days: int) -> datetime:
     """The moment `days` working days after `start` (a UTC datetime), at the same local time of day.
     If start falls on a day off, counting begins from the next working day."""
     local = as_utc(start).astimezone(VN_TZ)
@@ -86,7 +86,7 @@ def add_working_days(start, days):
     return datetime.combine(day, local.timetz()).astimezone(VN_TZ).astimezone(as_utc(start).tzinfo)
 
 
-def due_at(item, start, *, variant="default", amount=None):
+def due_at(item: str, start: datetime, *, variant: str = "default", amount: int | None = None) -> datetime:
     """Due moment (UTC) of `item` counted from `start` (UTC). `amount` overrides the rule's default
     (a facility's configured value)."""
     rule = rule_for(item, variant)
@@ -99,7 +99,7 @@ def due_at(item, start, *, variant="default", amount=None):
     return add_working_days(start, amount)
 
 
-def end_of_local_day(moment):
+def end_of_local_day(moment: datetime) -> datetime:
     """23:59:59 local time on the day of `moment` — for items due 'on' a date."""
     local = as_utc(moment).astimezone(VN_TZ)
     return datetime.combine(local.date(), time(23, 59, 59), VN_TZ)

@@ -16,7 +16,7 @@ def attachment_disposition(filename: str) -> str:
 def download_response(chunks: Iterable[bytes], *, filename: str, mimetype: str, size: int | None = None) -> Response:
     """The chunks are read while the response is sent (the request's database session stays open
     until the last one): a 10 MB document is never held whole in memory."""
-    response = Response(stream_with_context(chunks), mimetype=mimetype, direct_passthrough=True)
+    response = Response(stream_with_context(iter(chunks)), mimetype=mimetype, direct_passthrough=True)
     response.headers["Content-Disposition"] = attachment_disposition(filename)
     if size is not None:
         response.headers["Content-Length"] = str(size)

@@ -1,42 +1,47 @@
 """The base form: WTForms' own messages (Not a valid integer, …) go through our catalogue, so they
 are Vietnamese too; helpers build validators with translated messages."""
+from collections.abc import Callable
+from typing import Any
+
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, InputRequired, Length, Optional  # noqa: F401
 
+from .services import ServiceError
+
 
 class _CatalogueTranslations:
-    def gettext(self, string):
-        return gettext(string)
+    def gettext(self, string: str) -> str:
+        return str(gettext(string))
 
-    def ngettext(self, singular, plural, n):
-        return ngettext(singular, plural, n)
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(ngettext(singular, plural, n))
 
 
-class BaseForm(FlaskForm):
+class BaseForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type information
     class Meta:
-        def get_translations(self, form):
+        def get_translations(self, form: Any) -> _CatalogueTranslations:
             return _CatalogueTranslations()
 
 
-def required():
+def required() -> DataRequired:
     return DataRequired(message=_l("This field is required."))
 
 
-def max_length(n):
+def max_length(n: int) -> Length:
     return Length(max=n, message=_l("At most %(max)d characters.", max=n))
 
 
-def add_service_error(form, error):
+def add_service_error(form: Any, error: ServiceError) -> None:
     """Show a service refusal on its field (or the whole form) and keep what the user typed."""
-    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
+    field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = list(field.errors) + [str(error)]
     else:
         form.form_errors.append(str(error))
 
 
-def save(form, action, *, stale_message):
+def save(form: Any, action: Callable[[], object], *, stale_message: object) -> bool:
     """The write step of a form view: run `action` (the service call). A refusal (ServiceError) or a
     concurrent change (StaleDataError) is rolled back and shown on the form, which keeps what the user
     typed. Returns True when the change stands (the request's end commits it: core.transaction)."""

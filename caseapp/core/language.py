@@ -15,6 +15,7 @@ from babel.support import NullTranslations, Translations
 from flask import g, has_app_context
 from flask_babel import Domain, force_locale, get_locale
 from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 # Where `python -m caseapp.i18n` compiles the catalogue (the app's BABEL_TRANSLATION_DIRECTORIES by default).
@@ -26,7 +27,7 @@ class CatalogueDomain(Domain):
     """The app's message domain: Flask-Babel's gettext(), pgettext(), lazy_gettext() … read the
     catalogue through translations() instead of resolving the locale on every call."""
 
-    def get_translations(self):
+    def get_translations(self) -> Any:
         return translations()
 
 
@@ -73,7 +74,7 @@ def language():
 
 
 @pass_eval_context
-def template_gettext(eval_ctx, string, **variables):
+def template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
     """The templates' `_()`: as Jinja's newstyle gettext (the translation is markup, the variables
     are escaped in autoescaped templates), without its two context calls and the empty `%` (≈ 6 µs)."""
     return _format(eval_ctx, translations().ugettext(string), variables)
@@ -86,12 +87,12 @@ def template_pgettext(eval_ctx, context, string, **variables):
 
 
 @pass_eval_context
-def template_ngettext(eval_ctx, singular, plural, num, **variables):
+def template_ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, **variables: Any) -> str:
     variables.setdefault("num", num)
     return _format(eval_ctx, translations().ungettext(singular, plural, num), variables)
 
 
-def _format(eval_ctx, text, variables):
+def _format(eval_ctx: EvalContext, text: str, variables: dict[str, Any]) -> str:
     if eval_ctx.autoescape:
         text = Markup(text)
     # `text % {}` only turns "%%" into "%": without variables and without "%" it is text itself.

@@ -21,6 +21,7 @@ import mimetypes
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
@@ -36,17 +37,18 @@ class RefusedURL(ValueError):
     """A resource outside static/ was asked for while rendering a PDF."""
 
 
-def _static_fetcher_class():
+def _static_fetcher_class() -> type[Any]:
+    """Built on first use: weasyprint is imported only when a PDF is made."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class StaticOnlyFetcher(URLFetcher):
+    class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint has no type information
         """Serves files under `static_folder` for URLs of STATIC_ORIGIN/static/…; refuses the rest."""
 
-        def __init__(self, static_folder):
+        def __init__(self, static_folder: str | Path) -> None:
             super().__init__(allowed_protocols=())  # nothing goes through urllib's handlers
             self.static_folder = Path(static_folder).resolve()
 
-        def resolve(self, url):
+        def resolve(self, url: str) -> Path:
             """The file a URL stands for, or RefusedURL."""
             parts = urlsplit(url)
             if f"{parts.scheme}://{parts.netloc}".lower() != STATIC_ORIGIN or not parts.path.startswith("/static/"):
@@ -57,7 +59,7 @@ def _static_fetcher_class():
                 raise RefusedURL(f"refused: {url[:80]}")
             return path
 
-        def fetch(self, url, headers=None):
+        def fetch(self, url: str, headers: object = None) -> Any:
             path = self.resolve(url)
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
@@ -65,12 +67,12 @@ def _static_fetcher_class():
     return StaticOnlyFetcher
 
 
-def static_fetcher(static_folder=None):
+def static_fetcher(static_folder: str | Path | None = None) -> Any:
     """The URL fetcher the PDFs use (exposed for tests and for other renderers)."""
     return _static_fetcher_class()(static_folder or current_app.static_folder)
 
 
-def render_pdf(template, *, locale="vi", **context):
+def render_pdf(template: str, *, locale: str = "vi", **context: Any) -> bytes:
     """Render `template` (under templates/, normally pdf/…) with `context` and return the PDF bytes."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -79,13 +81,14 @@ def render_pdf(template, *, locale="vi", **context):
         html = render_template(template, **context)
     font_config = FontConfiguration()
     document = HTML(string=html, base_url=STATIC_BASE_URL, url_fetcher=static_fetcher())
-    return document.write_pdf(font_config=font_config)
+    pdf: bytes = document.write_pdf(font_config=font_config)
+    return pdf
 
 
 # --- what the layout prints around the body ---------------------------------------------------------
 
 # Nghị định 30/2020/NĐ-CP, Phụ lục I, mục II.6: a day below 10 and the months 1 and 2 take a leading 0.
-def place_and_date(place, day):
+def place_and_date(place: str | None, day: date | datetime) -> str:
     """ "Quảng Ninh, ngày 19 tháng 5 năm 2026" — `day` a date (or a datetime, taken in Vietnam time)."""
     if isinstance(day, datetime):
         from .timeutil import to_local
@@ -99,7 +102,7 @@ def place_and_date(place, day):
 _PROVINCE_PREFIXES = ("Thành phố ", "Tỉnh ", "TP. ")
 
 
-def place_name(province_name):
+def place_name(province_name: str | None) -> str:
     """The place name of the dated line (NĐ 30/2020, Phụ lục I, II.6: the province's name, without
     "Tỉnh" / "Thành phố"): "Tỉnh Quảng Ninh" → "Quảng Ninh"."""
     name = (province_name or "").strip()
@@ -129,16 +132,16 @@ class DocumentHeader:
     day: date | None = None                 # the date of the document
     title: str = ""                         # trích yếu nội dung, under the document type
     parent_body: str = ""                   # tên cơ quan chủ quản (optional)
-    recipients: list = field(default_factory=list)   # Nơi nhận: one line each
+    recipients: list[str] = field(default_factory=list)   # Nơi nhận: one line each
     signature: Signature | None = None
     pdf_title: str = ""                     # the PDF's metadata title (defaults to doc_type)
 
     @property
-    def dated_line(self):
+    def dated_line(self) -> str:
         return place_and_date(self.place, self.day) if self.day else ""
 
 
-def content_disposition(filename):
+def content_disposition(filename: str) -> str:
     """An inline Content-Disposition for an ASCII file name (the browser shows the PDF)."""
     safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in filename)
     return f'inline; filename="{safe}"'

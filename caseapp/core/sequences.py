@@ -6,19 +6,20 @@ number. A rolled-back transaction leaves a gap, which case numbering tolerates."
 import functools
 
 import sqlalchemy as sa
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db
 
 
-def next_value(facility_id, kind, year):
+def next_value(facility_id: int, kind: str, year: int) -> int:
     statement = _increment(db.session.get_bind().dialect.name)
     return db.session.execute(statement, {"facility_id": facility_id, "kind": kind, "year": year}).scalar_one()
 
 
 @functools.cache
-def _increment(dialect):
+def _increment(dialect: str) -> ReturningInsert[tuple[int]]:
     """The upsert, built once per database kind (core.sql.prebuilt explains why)."""
     from ..clients.models import CodeSequence
 

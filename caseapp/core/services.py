@@ -4,6 +4,6 @@
 class ServiceError(ValueError):
     """A refusal to show to the user; `field` names the form field it belongs to, if any."""
 
-    def __init__(self, message, field=None):
+    def __init__(self, message: object, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field

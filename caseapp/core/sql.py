@@ -1,13 +1,16 @@
 """Small SQL helpers shared by the domains."""
 import functools
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ..extensions import db
 
 
-def in_ids(column, ids):
+def in_ids(column: sa.ColumnElement[int] | InstrumentedAttribute[int], ids: Iterable[int]) -> sa.ColumnElement[bool]:
     """`column IN ids` for a batch of integer ids. On PostgreSQL as `= ANY(one array parameter)`: an
     IN list of thousands of values costs SQLAlchemy and psycopg a bound parameter each, and the
     server a longer plan (bench/: the reminders sweep's batches)."""
@@ -17,7 +20,7 @@ def in_ids(column, ids):
     return column.in_(ids)
 
 
-def prebuilt(build, **values):
+def prebuilt(build: Callable[..., Any], **values: object) -> tuple[Any, dict[str, object]]:
     """(statement, parameters) to execute `build(**values)`: the statement is built once per builder,
     with a bind parameter named after each value, and kept; each call only binds the values.
 
@@ -30,11 +33,11 @@ def prebuilt(build, **values):
 
 
 @functools.cache
-def _built(build, names):
+def _built(build: Callable[..., Any], names: tuple[str, ...]) -> Any:
     return build(**{name: sa.bindparam(name) for name in names})
 
 
-def plan_for_the_values():
+def plan_for_the_values() -> None:
     """PostgreSQL: plan the rest of this transaction's statements for the values they are given
     (plan_cache_mode = force_custom_plan, transaction-local: a COMMIT or ROLLBACK ends it).
 
@@ -49,18 +52,19 @@ def plan_for_the_values():
         db.session.execute(sa.select(sa.func.set_config("plan_cache_mode", "force_custom_plan", True)))
 
 
-def _dialect():
+def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def json_object(**values):
+def json_object(**values: Any) -> sa.ColumnElement[Any]:
     """A JSON object built by the database from column expressions, keys in the given order."""
     pairs = [part for key, value in values.items() for part in (sa.literal(key, sa.String), value)]
     name = "json_build_object" if _dialect() == "postgresql" else "json_object"
-    return getattr(sa.func, name)(*pairs, type_=sa.JSON)
+    built: sa.ColumnElement[Any] = getattr(sa.func, name)(*pairs, type_=sa.JSON)
+    return built
 
 
-def local_datetime_text(column):
+def local_datetime_text(column: Any) -> sa.Function[str]:
     """timeutil.format_datetime in SQL: a stored UTC time as 'dd/mm/yyyy HH:MM' in Vietnam time.
     SQLite has no time zones: a fixed +7 hours, which is Asia/Ho_Chi_Minh (no DST) since 1975."""
     from .timeutil import VN_TZ

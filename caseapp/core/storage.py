@@ -20,21 +20,23 @@ import io
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 from .timeutil import UTCDateTime, utcnow
 
 CHUNK_BYTES = 1024 * 1024
 BUCKETS = ("attachments", "exports")
 
 
-class StoredFile(db.Model):
+class StoredFile(Model):
     """One file of the database store; its bytes are its chunks, in order."""
     __tablename__ = "stored_files"
     __table_args__ = (sa.CheckConstraint("bucket IN ('attachments', 'exports')", name="bucket_known"),)
@@ -43,10 +45,10 @@ class StoredFile(db.Model):
     key: Mapped[str] = mapped_column(sa.String(128), primary_key=True)
     size: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
     sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
 
-class StoredFileChunk(db.Model):
+class StoredFileChunk(Model):
     __tablename__ = "stored_file_chunks"
     __table_args__ = (
         sa.ForeignKeyConstraint(["bucket", "key"], ["stored_files.bucket", "stored_files.key"], ondelete="CASCADE",
@@ -69,7 +71,7 @@ class Written:
 class Digest:
     """Passes chunks through, counting their bytes and hashing them."""
 
-    def __init__(self, chunks: Iterable[bytes]):
+    def __init__(self, chunks: Iterable[bytes]) -> None:
         self._chunks = chunks
         self._hash = hashlib.sha256()
         self.size = 0
@@ -98,7 +100,7 @@ def rechunk(chunks: Iterable[bytes], size: int = CHUNK_BYTES) -> Iterator[bytes]
         yield bytes(pending)
 
 
-def read_in_chunks(stream, size: int = CHUNK_BYTES) -> Iterator[bytes]:
+def read_in_chunks(stream: BinaryIO, size: int = CHUNK_BYTES) -> Iterator[bytes]:
     """A binary file object as chunks."""
     return iter(lambda: stream.read(size), b"")
 
@@ -112,7 +114,7 @@ def as_chunks(content: bytes | Iterable[bytes]) -> Iterable[bytes]:
 class DatabaseStore:
     kind = "database"
 
-    def __init__(self, bucket: str):
+    def __init__(self, bucket: str) -> None:
         self.bucket = bucket
 
     def put(self, key: str, content: bytes | Iterable[bytes]) -> Written:
@@ -139,8 +141,11 @@ class DatabaseStore:
         count = db.session.scalar(sa.select(sa.func.count()).select_from(StoredFileChunk)
                                   .where(StoredFileChunk.bucket == self.bucket, StoredFileChunk.key == key))
         for seq in range(count or 0):
-            yield db.session.scalar(sa.select(StoredFileChunk.data).where(
+            chunk = db.session.scalar(sa.select(StoredFileChunk.data).where(
                 StoredFileChunk.bucket == self.bucket, StoredFileChunk.key == key, StoredFileChunk.seq == seq))
+            if chunk is None:   # counted above in the same transaction: only a concurrent delete
+                raise FileNotFoundError(f"{self.bucket}/{key}: chunk {seq} is gone")
+            yield chunk
 
     def exists(self, key: str) -> bool:
         return db.session.scalar(sa.select(sa.literal(True)).where(*self._is(key))) is not None
@@ -151,7 +156,7 @@ class DatabaseStore:
                                                             StoredFileChunk.key == key))
         db.session.execute(sa.delete(StoredFile).where(*self._is(key)))
 
-    def _is(self, key):
+    def _is(self, key: str) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
         return StoredFile.bucket == self.bucket, StoredFile.key == key
 
 
@@ -160,7 +165,7 @@ class DiskStore:
     `sharded` spreads them over sub-folders named by the key's first two characters."""
     kind = "disk"
 
-    def __init__(self, root: Path, *, sharded: bool):
+    def __init__(self, root: Path, *, sharded: bool) -> None:
         self.root = Path(root)
         self.sharded = sharded
 
@@ -199,7 +204,7 @@ class DiskStore:
 Store = DatabaseStore | DiskStore
 
 
-def store_kind(app=None) -> str:
+def store_kind(app: Flask | None = None) -> str:
     app = app or current_app
     configured = (app.config.get("FILE_STORE") or "").strip().lower()
     if configured:
@@ -210,14 +215,14 @@ def store_kind(app=None) -> str:
     return "database" if url.startswith("postgresql") else "disk"
 
 
-def disk_root(bucket: str, app=None) -> Path:
+def disk_root(bucket: str, app: Flask | None = None) -> Path:
     app = app or current_app
     if bucket == "attachments":
         return Path(app.config.get("ATTACHMENT_DIR") or Path(app.instance_path) / "attachments")
     return Path(app.config.get("EXPORT_DIR") or Path(app.instance_path) / "exports")
 
 
-def disk_store(bucket: str, app=None) -> DiskStore:
+def disk_store(bucket: str, app: Flask | None = None) -> DiskStore:
     # Case documents are spread over sub-folders (many files); report files are few and short-lived.
     return DiskStore(disk_root(bucket, app), sharded=bucket == "attachments")
 

@@ -1,5 +1,6 @@
 """Times are stored timezone-aware in UTC and shown in Asia/Ho_Chi_Minh as dd/mm/yyyy, 24 h."""
 from datetime import date, datetime, timezone
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -7,11 +8,17 @@ import sqlalchemy as sa
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def utcnow():
+def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def as_utc(value):
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
+@overload
+def as_utc(value: datetime | None) -> datetime | None: ...
+def as_utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes; every stored datetime is UTC."""
     if value is None:
         return None
@@ -20,15 +27,21 @@ def as_utc(value):
     return value.astimezone(timezone.utc)
 
 
-def to_local(value):
+@overload
+def to_local(value: datetime) -> datetime: ...
+@overload
+def to_local(value: None) -> None: ...
+@overload
+def to_local(value: datetime | None) -> datetime | None: ...
+def to_local(value: datetime | None) -> datetime | None:
     return as_utc(value).astimezone(VN_TZ) if value is not None else None
 
 
-def local_today():
+def local_today() -> date:
     return utcnow().astimezone(VN_TZ).date()
 
 
-def format_date(value):
+def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -36,13 +49,13 @@ def format_date(value):
     return value.strftime("%d/%m/%Y")
 
 
-def format_datetime(value):
+def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return to_local(value).strftime("%d/%m/%Y %H:%M")
 
 
-def parse_local_datetime(value: str):
+def parse_local_datetime(value: str) -> datetime:
     """Parse 'YYYY-MM-DDTHH:MM' (an <input type=datetime-local>) as Vietnam time, return UTC."""
     naive = datetime.fromisoformat(value)
     if naive.tzinfo is None:
@@ -50,13 +63,13 @@ def parse_local_datetime(value: str):
     return naive.astimezone(timezone.utc)
 
 
-class UTCDateTime(sa.types.TypeDecorator):
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """A DateTime that is always timezone-aware UTC in Python, on SQLite and PostgreSQL."""
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -64,7 +77,7 @@ class UTCDateTime(sa.types.TypeDecorator):
         value = value.astimezone(timezone.utc)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         return as_utc(value)
 
 

@@ -2,7 +2,7 @@
 from urllib.parse import urlsplit
 
 
-def safe_next(target):
+def safe_next(target: object) -> str | None:
     """Only a local path may be a redirect target (no scheme, no host, no '//' or '\\' tricks)."""
     if not target or not isinstance(target, str):
         return None

@@ -9,8 +9,9 @@ from sqlalchemy.orm import joinedload
 from ..cases.workflow_models import Approval
 from ..extensions import db
 from ..org.models import Facility
-from ..plans.models import Assessment, CarePlan
+from ..plans.models import Assessment, CarePlan, PlanStatus
 from ..referrals.models import Provider, Referral
+from ..cases.statuses import ApprovalStatus
 
 
 def facility_with_units(facility_id):
@@ -69,7 +70,7 @@ def plan_for_document(case_id, plan_id=None):
     if plan_id is not None:
         return plan_queries.plan_of_case(case_id, plan_id)
     approved = db.session.scalar(sa.select(CarePlan.id).where(CarePlan.case_id == case_id,
-                                                              CarePlan.status == "approved")
+                                                              CarePlan.status == PlanStatus.APPROVED)
                                  .order_by(CarePlan.version_no.desc()).limit(1))
     if approved is not None:
         return plan_queries.plan_of_case(case_id, approved)
@@ -97,7 +98,7 @@ def consent_of(referral):
 def latest_decision(case_id, subject_type, subject_id):
     """The newest approved decision on a subject (who approved, when), or None."""
     return (sa.select(Approval).where(Approval.case_id == case_id, Approval.subject_type == subject_type,
-                                      Approval.subject_id == subject_id, Approval.status == "approved")
+                                      Approval.subject_id == subject_id, Approval.status == ApprovalStatus.APPROVED)
             .options(joinedload(Approval.decided_by), joinedload(Approval.requested_by))
             .order_by(Approval.decided_at.desc(), Approval.id.desc()).limit(1))
 

@@ -24,6 +24,7 @@ Rules every form keeps:
 """
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import force_locale, lazy_gettext as _l
 
@@ -35,6 +36,12 @@ from ..core.timeutil import local_today, to_local
 from ..extensions import db
 from ..org.queries import printable_address
 from . import queries
+from ..cases.statuses import CaseStatus
+
+if TYPE_CHECKING:   # for annotations only
+    from ..cases.models import Case
+    from ..clients.models import Client
+    from ..org.models import Facility
 
 
 class DocumentUnavailable(ServiceError):
@@ -80,13 +87,13 @@ def label(categories, code):
 
 @dataclass
 class Common:
-    case: object
-    client: object
-    facility: object
+    case: "Case"
+    client: "Client"
+    facility: "Facility"
     facility_address: str | None     # printable_address: None for a confidential shelter
     worker_name: str
 
-    def header(self, kind, *, day, number_suffix="", title="", recipients=(), signature=None):
+    def header(self, kind, *, day, number_suffix: str = "", title: str = "", recipients=(), signature=None):
         return DocumentHeader(
             issuing_body=self.facility.name, doc_type=KINDS[kind].doc_type,
             number=f"{self.case.number}{number_suffix}/{KINDS[kind].abbreviation}",
@@ -241,7 +248,7 @@ def _closure(common, item_id):
     from ..cases.closure import latest_evaluation
 
     case = common.case
-    if case.status != "closed" or case.closed_at is None:
+    if case.status != CaseStatus.CLOSED or case.closed_at is None:
         raise DocumentUnavailable(_l("Only a closed case has a closure record."))
     decision = db.session.scalar(queries.latest_decision(case.id, "closure", case.id))
     evaluation = db.session.scalar(latest_evaluation(case.id))
@@ -305,7 +312,7 @@ def case_section(case, *, assessments, plans, referrals):
     for row in referrals:
         links.append(queries.DocumentLink("referral", str(KINDS["referral"].label), url("referral", row.id),
                                           note=row.provider.name))
-    if case.status == "closed" and case.closed_at is not None:
+    if case.status == CaseStatus.CLOSED and case.closed_at is not None:
         links.append(queries.DocumentLink("closure", str(KINDS["closure"].label), url("closure")))
     return queries.DocumentsSection(case=case, links=links)
 

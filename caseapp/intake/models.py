@@ -1,12 +1,14 @@
 """Intake (tiếp nhận): receiving a person or a report, first screening, the decision."""
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 
-class Intake(db.Model):
+class Intake(Model):
     __tablename__ = "intakes"
     __table_args__ = (
         # client_id in the key: the statistics of a province-year read the clients received from this
@@ -19,7 +21,7 @@ class Intake(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id"), nullable=False, index=True)
-    received_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     channel: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     referrer_name: Mapped[str | None] = mapped_column(sa.String(128))
     referrer_org: Mapped[str | None] = mapped_column(sa.String(255))
@@ -32,7 +34,7 @@ class Intake(db.Model):
     referred_to: Mapped[str | None] = mapped_column(sa.String(255))
     note: Mapped[str | None] = mapped_column(sa.Text)
     is_emergency_admission: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     client = db.relationship("Client", lazy="raise_on_sql")

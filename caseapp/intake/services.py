@@ -22,7 +22,7 @@ ANSWERS = tuple(categories.codes(categories.SCREENING_ANSWERS))
 CONSENT_FIELDS = {"services": "consent_services", "share_provider": "consent_share", "reports": "consent_reports"}
 
 
-def suggest_urgency(answers, *, child=False):
+def suggest_urgency(answers, *, child: bool = False) -> str:
     """The urgency the screening answers call for (pure). The worker may raise it, never lower it.
 
     - danger right now → khẩn cấp;

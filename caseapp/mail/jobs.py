@@ -25,7 +25,7 @@ from ..extensions import db
 from ..security.policy import Capability
 from ..security.scopes import users_with
 from . import services, smtp
-from .models import MailPreference, OutboxMail
+from .models import MailPreference, MailStatus, OutboxMail
 
 DIGEST_AT = time(7, 0)                # the daily digest: 07:00 Asia/Ho_Chi_Minh
 CLAIM_LEASE = timedelta(minutes=15)   # a claim older than this was abandoned by a killed process
@@ -56,7 +56,7 @@ def purge_sent(now):
     """Forget sent e-mails after KEEP_SENT (their addresses are staff's personal data, and nothing
     reads them again: a notification is mailed when it is written, a digest's day is kept in
     mail_preferences). At most PURGE_BATCH per call, on the (status, next_attempt_at) index."""
-    old = (sa.select(OutboxMail.id).where(OutboxMail.status == "sent", OutboxMail.next_attempt_at < now - KEEP_SENT)
+    old = (sa.select(OutboxMail.id).where(OutboxMail.status == MailStatus.SENT, OutboxMail.next_attempt_at < now - KEEP_SENT)
            .limit(PURGE_BATCH).scalar_subquery())
     result = db.session.execute(sa.delete(OutboxMail).where(OutboxMail.id.in_(old))
                                 .execution_options(synchronize_session=False))
@@ -128,8 +128,8 @@ def queue_digests(now):
 # --- sending ---------------------------------------------------------------------------------------
 
 def _due(now):
-    return sa.or_(sa.and_(OutboxMail.status == "queued", OutboxMail.next_attempt_at <= now),
-                  sa.and_(OutboxMail.status == "sending", OutboxMail.claimed_at < now - CLAIM_LEASE))
+    return sa.or_(sa.and_(OutboxMail.status == MailStatus.QUEUED, OutboxMail.next_attempt_at <= now),
+                  sa.and_(OutboxMail.status == MailStatus.SENDING, OutboxMail.claimed_at < now - CLAIM_LEASE))
 
 
 def claim_next(now):
@@ -144,7 +144,7 @@ def claim_next(now):
     first_due = (sa.select(OutboxMail.id).where(due).order_by(OutboxMail.next_attempt_at, OutboxMail.id)
                  .limit(1).with_for_update(skip_locked=True).scalar_subquery())
     claim = (sa.update(OutboxMail).where(OutboxMail.id == first_due, due)
-             .values(status="sending", claimed_at=now, attempts=OutboxMail.attempts + 1)
+             .values(status=MailStatus.SENDING, claimed_at=now, attempts=OutboxMail.attempts + 1)
              .returning(OutboxMail.id).execution_options(synchronize_session=False))
     for _ in range(CLAIM_TRIES):
         row_id = db.session.scalar(claim)
@@ -155,8 +155,8 @@ def claim_next(now):
 
 
 def _sent(row_id, now):
-    db.session.execute(sa.update(OutboxMail).where(OutboxMail.id == row_id, OutboxMail.status == "sending")
-                       .values(status="sent", sent_at=now, last_error=None)
+    db.session.execute(sa.update(OutboxMail).where(OutboxMail.id == row_id, OutboxMail.status == MailStatus.SENDING)
+                       .values(status=MailStatus.SENT, sent_at=now, last_error=None)
                        .execution_options(synchronize_session=False))
     db.session.commit()
 
@@ -166,9 +166,9 @@ def _failed_attempt(row, error, now, max_attempts):
     row.last_error = f"{type(error).__name__}: {error}"[:500]
     row.claimed_at = None
     if row.attempts >= max_attempts:
-        row.status = "failed"
+        row.status = MailStatus.FAILED
     else:
-        row.status = "queued"
+        row.status = MailStatus.QUEUED
         row.next_attempt_at = now + retry_delay(row.attempts)
     db.session.commit()
     return row.status
@@ -192,7 +192,7 @@ def send_due(now):
                 connection.send(smtp.build_message(row, sender))
             except Exception as error:  # noqa: BLE001 — SMTP refusals, network errors, an unusable address
                 status = _failed_attempt(row, error, now, max_attempts)
-                counts["mail_failed" if status == "failed" else "mail_retrying"] += 1
+                counts["mail_failed" if status == MailStatus.FAILED else "mail_retrying"] += 1
                 current_app.logger.warning("mail: outbox %s not sent (attempt %s): %s", row_id, row.attempts,
                                            row.last_error)
                 connection.drop()  # a fresh connection for the next e-mail

@@ -8,17 +8,29 @@ through SMTP, retrying with back-off, so an SMTP outage delays mail and loses no
 Bodies hold only case numbers, the kind of item, due times and links — never a client's name,
 address or notes (data minimisation, NĐ 13/2023/NĐ-CP): an e-mail leaves the
 system's access rules for good."""
+from datetime import date, datetime
+from enum import StrEnum
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
-
-STATUSES = ("queued", "sending", "sent", "failed")
-KINDS = ("notification", "digest")
+from ..extensions import Model
 
 
-class MailPreference(db.Model):
+class MailStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"        # claimed by a deliver(); a stale claim is queued again
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class MailKind(StrEnum):
+    NOTIFICATION = "notification"
+    DIGEST = "digest"
+
+
+class MailPreference(Model):
     """A user's choices; a user without a row has the defaults (both on). The address itself is
     users.email (set by the user here or by an administrator)."""
     __tablename__ = "mail_preferences"
@@ -28,11 +40,11 @@ class MailPreference(db.Model):
     daily_digest: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     # The local (Asia/Ho_Chi_Minh) day whose digest was handled — queued, or nothing was due. Claimed
     # with a conditional UPDATE, so two schedulers never both write the day's digest.
-    digest_handled_on: Mapped[object | None] = mapped_column(sa.Date)
-    updated_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    digest_handled_on: Mapped[date | None] = mapped_column(sa.Date)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class OutboxMail(db.Model):
+class OutboxMail(Model):
     __tablename__ = "mail_outbox"
     __table_args__ = (
         sa.CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name="status_known"),
@@ -50,10 +62,10 @@ class OutboxMail(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     body_text: Mapped[str] = mapped_column(sa.Text, nullable=False)
     body_html: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="queued")
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=MailStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
-    next_attempt_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    claimed_at: Mapped[object | None] = mapped_column(UTCDateTime())   # when a deliver() took it to send
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())   # when a deliver() took it to send
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    sent_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

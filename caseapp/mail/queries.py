@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 
 from ..extensions import db
-from .models import OutboxMail
+from .models import MailStatus, OutboxMail
 
 COUNT_CAP = 999   # the page shows "999+" beyond: a bounded read, never a COUNT over the whole outbox
 RECENT = 20
@@ -22,7 +22,7 @@ def waiting(limit=RECENT):
 
 
 def failed(limit=RECENT):
-    return db.session.scalars(sa.select(OutboxMail).where(OutboxMail.status == "failed")
+    return db.session.scalars(sa.select(OutboxMail).where(OutboxMail.status == MailStatus.FAILED)
                               .order_by(OutboxMail.id.desc()).limit(limit)).all()
 
 

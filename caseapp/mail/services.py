@@ -20,7 +20,7 @@ from ..core.text import nfc
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import compose
-from .models import MailPreference, OutboxMail
+from .models import MailPreference, MailStatus, OutboxMail
 
 EMAIL_MAX = 255
 
@@ -40,7 +40,7 @@ def _outbox_row(*, key, kind, user, mail, notification_id=None, at=None):
     at = at or utcnow()
     return OutboxMail(unique_key=key, kind=kind, user_id=user.id, notification_id=notification_id,
                       to_address=user.email, subject=mail.subject, body_text=mail.body_text,
-                      body_html=mail.body_html, status="queued", attempts=0, next_attempt_at=at, created_at=at)
+                      body_html=mail.body_html, status=MailStatus.QUEUED, attempts=0, next_attempt_at=at, created_at=at)
 
 
 def _queue(**fields):
@@ -143,8 +143,8 @@ def requeue_failed(*, by, now=None):
     queued for now with its attempts reset. Returns how many."""
     now = now or utcnow()
     result = db.session.execute(
-        sa.update(OutboxMail).where(OutboxMail.status == "failed")
-        .values(status="queued", attempts=0, next_attempt_at=now, claimed_at=None)
+        sa.update(OutboxMail).where(OutboxMail.status == MailStatus.FAILED)
+        .values(status=MailStatus.QUEUED, attempts=0, next_attempt_at=now, claimed_at=None)
         .execution_options(synchronize_session=False))
     count = result.rowcount
     record("mail_requeued", by=by, entity_type="mail_outbox", detail={"count": count})

@@ -8,6 +8,7 @@ from ..security.policy import Perm
 from ..security.web import requires
 from . import bp, compose, queries, services, smtp
 from .forms import PreferencesForm, RequeueForm
+from .models import MailStatus
 
 STALE_ACCOUNT = _l("Your account was changed meanwhile (by an administrator). Check the settings below and save again.")
 
@@ -37,7 +38,7 @@ def preferences():
 @bp.get("/admin/mail")
 @requires(Perm.MANAGE_USERS)
 def outbox():
-    counts = {status: queries.status_count(status) for status in ("queued", "sending", "failed")}
+    counts = {status: queries.status_count(status) for status in (MailStatus.QUEUED, MailStatus.SENDING, MailStatus.FAILED)}
     return render_template("mail/outbox.html", counts=counts, cap=queries.COUNT_CAP,
                            waiting=queries.waiting(), failed=queries.failed(),
                            mail_configured=smtp.is_configured(current_app.config),

@@ -20,7 +20,7 @@ from ..cases import deadlines
 from ..cases.approvals import pending_for_facility
 from ..cases.models import Case
 from ..cases.queries import CaseFilters, filtered_cases, high_risk_condition
-from ..core.categories import OPEN_STATUSES
+from ..cases.statuses import OPEN_STATUSES
 from ..core.timeutil import VN_TZ, local_today, utcnow
 from ..extensions import db
 from ..security.policy import Capability, Perm, capable, has_perm

@@ -1,12 +1,14 @@
 """The supervisor dashboard's roll-up: the numbers of one supervisor's home page, kept for a short while."""
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime
-from ..extensions import db
+from ..extensions import Model
 
 
-class DashboardRollup(db.Model):
+class DashboardRollup(Model):
     """One row per supervisor: the dashboard as computed at `computed_at` (main.rollups). Only numbers,
     case steps and staff names — never a client's data. Valid only for the role and facility it was
     computed for; dropped when the user writes anything (audit.services.record)."""
@@ -15,7 +17,7 @@ class DashboardRollup(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id", ondelete="CASCADE"), nullable=False)
-    computed_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     format_version: Mapped[int] = mapped_column(nullable=False)
     payload: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
 

@@ -5,14 +5,16 @@ shared screens too, and outlives the case's access rules).
 General on purpose: the caseload review (reassignments, flags) writes them now, the reminders
 scheduler later. `unique_key` makes writing one idempotent: the same event never notifies twice
 (a retried request, a second scheduler)."""
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notifications"
     __table_args__ = (
         # The inbox, newest first (keyset on id), and the header's unread count.
@@ -27,8 +29,8 @@ class Notification(db.Model):
     text_key: Mapped[str] = mapped_column(sa.String(64), nullable=False)   # a key of notifications.texts.TEXTS
     params: Mapped[dict | None] = mapped_column(sa.JSON)                   # e.g. {"number": "…", "due": "dd/mm/yyyy"}
     unique_key: Mapped[str] = mapped_column(sa.String(160), nullable=False, unique=True)
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    read_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def is_read(self):

@@ -114,7 +114,7 @@ def _pdf(app: Flask) -> str:
     except OSError as error:  # WeasyPrint cannot load Pango
         raise Problem(f"thiếu thư viện Pango cho WeasyPrint ({error}). "
                       "Cài: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0") from error
-    fonts = Path(app.static_folder) / "fonts"
+    fonts = Path(str(app.static_folder)) / "fonts"
     missing = [name for name in PDF_FONTS if not (fonts / name).is_file()]
     if missing:
         raise Problem(f"thiếu phông trong {fonts}: {', '.join(missing)}.")
@@ -222,7 +222,7 @@ NEEDS_DATABASE = {"Lưu trữ tệp", "Bộ lập lịch", "Đồng hồ và mú
 
 
 def examine(app: Flask) -> list[Finding]:
-    findings = []
+    findings: list[Finding] = []
     for name, check in CHECKS:
         if name in NEEDS_DATABASE and findings and not findings[0].ok:
             findings.append(Finding(name, False, "bỏ qua: cơ sở dữ liệu chưa sẵn sàng"))

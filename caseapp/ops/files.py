@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from ..cases.workflow_models import Attachment
 from ..core.storage import DatabaseStore, disk_store, read_in_chunks
 from ..extensions import db
-from ..reports.models import ExportJob
+from ..reports.models import ExportJob, ExportStatus
 
 BATCH = 500
 
@@ -43,9 +43,9 @@ def _attachments() -> Iterator[tuple[str, str | None]]:
         last = rows[-1].id
 
 
-def _exports() -> Iterator[tuple[str, str | None]]:
+def _exports() -> Iterator[tuple[str | None, str | None]]:
     keys = db.session.scalars(sa.select(ExportJob.file_path)
-                              .where(ExportJob.status == "done", ExportJob.file_path.is_not(None))
+                              .where(ExportJob.status == ExportStatus.DONE, ExportJob.file_path.is_not(None))
                               .order_by(ExportJob.id)).all()
     return ((key, None) for key in keys)     # report files have no recorded checksum
 

@@ -86,7 +86,7 @@ def email(value: str | None) -> str | None:
     if not (value or "").strip():
         return None
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized
+        return validate_email(value.strip(), check_deliverability=False).normalized  # type: ignore[union-attr]  # empty or None returned above
     except EmailNotValidError as error:
         raise ServiceError(f"Địa chỉ e-mail không hợp lệ: {value}", field="email") from error
 

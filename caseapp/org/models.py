@@ -1,21 +1,23 @@
 """Administrative units (two tiers since 1 July 2025: 34 provinces, 3,321 communes) and facilities."""
+from datetime import datetime
+
 import enum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 
-class Province(db.Model):
+class Province(Model):
     __tablename__ = "provinces"
     code: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(128), nullable=False)
     division_type: Mapped[str] = mapped_column(sa.String(32), nullable=False)
 
 
-class Commune(db.Model):
+class Commune(Model):
     """Xã, phường, đặc khu (Luật Tổ chức chính quyền địa phương 2025: no districts any more)."""
     __tablename__ = "communes"
     code: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
@@ -39,7 +41,7 @@ class FacilityType(str, enum.Enum):
     OTHER = "other"                                    # Tổ chức khác
 
 
-class Facility(db.Model):
+class Facility(Model):
     __tablename__ = "facilities"
     __table_args__ = (
         sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
@@ -61,7 +63,7 @@ class Facility(db.Model):
     requires_assessment_approval: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
                                                                server_default=sa.false())
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     province = db.relationship("Province", lazy="raise_on_sql")

@@ -1,15 +1,38 @@
 """Needs assessments and intervention plans (TT 02/2020/TT-BLĐTBXH, bước 1 and 2). Both are kept
 in versions: a re-assessment or a revised plan is a new row; the old ones stay readable."""
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 
-class Assessment(db.Model):
+class AssessmentStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"        # awaiting a supervisor's approval
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    SUPERSEDED = "superseded"  # a later version was approved
+
+
+class ActivityStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Assessment(Model):
     __tablename__ = "assessments"
     __table_args__ = (sa.UniqueConstraint("case_id", "version_no"),
                       sa.CheckConstraint("risk_level IN ('high', 'medium', 'low')", name="risk_known"))
@@ -18,7 +41,7 @@ class Assessment(db.Model):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
     facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
     version_no: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    assessed_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     # {domain code: {"situation": str, "need_level": high|medium|low|none, "strengths": str, "client_view": str}}
     domains: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     risk_level: Mapped[str] = mapped_column(sa.String(16), nullable=False)
@@ -26,16 +49,16 @@ class Assessment(db.Model):
     # Risk and safety questions for violence / child-protection cases (NĐ 56/2017, Mẫu số 02/03).
     safety: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     client_view: Mapped[str | None] = mapped_column(sa.Text)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="draft")  # draft|pending|approved|returned
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=AssessmentStatus.DRAFT)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     created_by = db.relationship("User", lazy="raise_on_sql")
     __mapper_args__ = {"version_id_col": version}
 
 
-class CarePlan(db.Model):
+class CarePlan(Model):
     __tablename__ = "care_plans"
     __table_args__ = (sa.UniqueConstraint("case_id", "version_no"),)
 
@@ -44,15 +67,15 @@ class CarePlan(db.Model):
     facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
     assessment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assessments.id"))
     version_no: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="draft")  # draft|pending|approved|returned|superseded
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=PlanStatus.DRAFT)
     review_due_on: Mapped[date | None] = mapped_column(sa.Date)
     client_participation: Mapped[str | None] = mapped_column(sa.Text)   # how the person (and guardian) took part
     guardian_participated: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     # Safety plan (violence cases): {"warning_signs", "safe_places", "contacts", "steps"}
     safety_plan: Mapped[dict | None] = mapped_column(sa.JSON)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    approved_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
@@ -64,7 +87,7 @@ class CarePlan(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class PlanGoal(db.Model):
+class PlanGoal(Model):
     __tablename__ = "plan_goals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,7 +101,7 @@ class PlanGoal(db.Model):
     plan = db.relationship("CarePlan", lazy="raise_on_sql", back_populates="goals")
 
 
-class PlanActivity(db.Model):
+class PlanActivity(Model):
     __tablename__ = "plan_activities"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,7 +115,7 @@ class PlanActivity(db.Model):
     provider_id: Mapped[int | None] = mapped_column(sa.ForeignKey("providers.id"))
     start_on: Mapped[date | None] = mapped_column(sa.Date)
     due_on: Mapped[date | None] = mapped_column(sa.Date)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="planned")  # planned|in_progress|done|cancelled
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=ActivityStatus.PLANNED)
 
     plan = db.relationship("CarePlan", lazy="raise_on_sql", back_populates="activities")
     responsible_user = db.relationship("User", lazy="raise_on_sql")

@@ -18,8 +18,9 @@ from ..security.policy import Capability, Perm
 from ..security.rules import can
 from . import labels as _labels
 from .labels import EVENT_LABELS  # noqa: F401  (re-exported for the case page's timeline)
-from .models import Assessment, CarePlan, PlanActivity
+from .models import Assessment, AssessmentStatus, CarePlan, PlanActivity, PlanStatus
 from ..security.scopes import colleagues_with
+from ..cases.statuses import ENDED_STATUSES, ApprovalStatus, CaseStatus
 
 # Violence and child-protection cases get the risk/safety questions and a safety plan
 # (NĐ 56/2017/NĐ-CP, Điều 26–27, Mẫu số 02/03; Luật Phòng, chống bạo lực gia đình 2022).
@@ -176,7 +177,7 @@ class CaseSection:
 
     @property
     def approved_assessment(self):
-        return next((a for a in self.assessments if a.status == "approved"), None)
+        return next((a for a in self.assessments if a.status == AssessmentStatus.APPROVED), None)
 
     @property
     def open_assessment(self):
@@ -185,7 +186,7 @@ class CaseSection:
     @property
     def current_plan(self):
         """The plan in force: the newest approved version."""
-        return next((p for p in self.plans if p.status == "approved"), None)
+        return next((p for p in self.plans if p.status == PlanStatus.APPROVED), None)
 
     @property
     def open_plan(self):
@@ -210,7 +211,7 @@ def case_section(case, user):
     decisions = latest_approvals(db.session.scalars(*prebuilt(approvals_of_case, case_id=case.id)).unique().all())
     can_approve = can(user, Perm.APPROVE, case)
     return CaseSection(case=case, assessments=list(assessments), plans=list(plans), decisions=decisions,
-                       can_edit=can(user, Perm.EDIT_CASES, case) and case.status not in ("closed", "transferred"),
+                       can_edit=can(user, Perm.EDIT_CASES, case) and case.status not in ENDED_STATUSES,
                        can_approve=can_approve, today=local_today(),
                        decidable=decidable(user, decisions.values(), assessments, plans) if can_approve else [])
 
@@ -222,7 +223,7 @@ def decidable(user, approvals, assessments, plans):
 
     authors = {("assessment", a.id): a.created_by_id for a in assessments}
     authors.update({("plan", p.id): p.created_by_id for p in plans})
-    return [a for a in approvals if a.status == "pending"
+    return [a for a in approvals if a.status == ApprovalStatus.PENDING
             and refusal_reason(a, user, author_id=authors.get((a.subject_type, a.subject_id))) is None]
 
 

@@ -29,7 +29,8 @@ from ..core.timeutil import local_today, to_local, utcnow
 from ..extensions import db
 from . import queries
 from .compare import ACTIVITY_STATUSES, SAFETY_PLAN_FIELDS, assessment_snapshot, changed_keys, plan_snapshot
-from .models import Assessment, CarePlan, PlanActivity, PlanGoal
+from .models import Assessment, AssessmentStatus, CarePlan, PlanActivity, PlanGoal, PlanStatus
+from ..cases.statuses import CaseStatus
 
 TEXT_MAX = 4000
 ORG_MAX = 255
@@ -40,7 +41,7 @@ NEEDS = ("high", "medium", "low")   # need levels that call for a goal ("none" d
 class StaleEdit(ServiceError):
     """The row was changed by someone else after the user opened the form."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(_("Someone else changed this while you were editing it. Nothing was saved: "
                            "your input is kept below. Check what changed and save again."))
 
@@ -63,12 +64,12 @@ def _check_version(row, version):
 
 # --- assessments -----------------------------------------------------------------------------------
 
-def domain_field(code, name):
+def domain_field(code, name) -> str:
     """The form field (and service error field) of one domain's value: d_<domain>__<name>."""
     return f"d_{code}__{name}"
 
 
-def safety_field(code):
+def safety_field(code) -> str:
     return f"q_{code}"
 
 
@@ -112,7 +113,7 @@ def clean_assessment(data, *, violence, complete):
             "client_view": _text(data.get("client_view"), field="client_view") or None, "safety": safety}
 
 
-def create_assessment(case, data, *, by, submit=True):
+def create_assessment(case, data, *, by, submit: bool = True):
     """A new version (n+1). `submit`: complete it now (risk level, status, approval); else a draft."""
     ensure_editable(case)
     if db.session.scalar(queries.open_assessment(case.id)) is not None:
@@ -130,7 +131,7 @@ def create_assessment(case, data, *, by, submit=True):
     return assessment
 
 
-def update_assessment(assessment, case, data, *, version, by, submit=True):
+def update_assessment(assessment, case, data, *, version, by, submit: bool = True):
     """Edit a draft or returned version in place; refused (StaleEdit) if it changed since `version`."""
     ensure_editable(case)
     if assessment.status not in queries.EDITABLE_STATUSES:
@@ -150,19 +151,19 @@ def update_assessment(assessment, case, data, *, version, by, submit=True):
     return assessment
 
 
-def _submit_assessment(assessment, case, *, by):
+def _submit_assessment(assessment, case, *, by) -> None:
     from ..org.models import Facility
 
     case.risk_level = assessment.risk_level
     case.updated_at = utcnow()
-    if case.status == "intake":
+    if case.status == CaseStatus.INTAKE:
         change_status(case, "assessment", by=by, via="assessment")
     add_event(case, "assessment_submitted", by=by)
     record("assessment_submitted", by=by, entity=assessment,
            detail={"case_id": case.id, "version_no": assessment.version_no, "risk_level": assessment.risk_level})
-    facility = db.session.get(Facility, case.facility_id)
+    facility = db.session.get_one(Facility, case.facility_id)
     if facility.requires_assessment_approval:
-        assessment.status = "pending"
+        assessment.status = AssessmentStatus.PENDING
         db.session.flush()
         request_approval(case, "assessment", assessment.id, by=by)
     else:
@@ -170,9 +171,9 @@ def _submit_assessment(assessment, case, *, by):
     db.session.flush()
 
 
-def _assessment_approved(assessment, case, *, by):
-    assessment.status = "approved"
-    if case.status == "assessment":
+def _assessment_approved(assessment, case, *, by) -> None:
+    assessment.status = AssessmentStatus.APPROVED
+    if case.status == CaseStatus.ASSESSMENT:
         change_status(case, "planning", by=by, via="assessment_approved")
 
 
@@ -186,12 +187,12 @@ class _AssessmentSubject:
     @staticmethod
     def apply_decision(approval, case, *, approve, by):
         assessment = db.session.get(Assessment, approval.subject_id)
-        if assessment is None or assessment.status != "pending":
+        if assessment is None or assessment.status != AssessmentStatus.PENDING:
             raise ServiceError(_("This assessment is not awaiting approval."))
         if approve:
             _assessment_approved(assessment, case, by=by)
         else:
-            assessment.status = "returned"
+            assessment.status = AssessmentStatus.RETURNED
 
 
 assessment_subject = _AssessmentSubject()
@@ -291,7 +292,7 @@ def _plan_basis(case, complete):
                   "staff_ids": staff_ids, "complete": complete}
 
 
-def _write_rows(plan, clean):
+def _write_rows(plan, clean) -> None:
     goals = []
     for position, goal in enumerate(clean["goals"]):
         row = PlanGoal(plan_id=plan.id, position=position, **goal)
@@ -309,7 +310,7 @@ def _plan_columns(clean):
     return {k: clean[k] for k in ("review_due_on", "client_participation", "guardian_participated", "safety_plan")}
 
 
-def create_plan(case, data, *, by, submit=False):
+def create_plan(case, data, *, by, submit: bool = False):
     """A new plan version (n+1) built on the newest approved assessment, as a draft; `submit` also
     sends it for approval."""
     ensure_editable(case)
@@ -332,7 +333,7 @@ def create_plan(case, data, *, by, submit=False):
     return plan
 
 
-def update_plan(plan, case, data, *, version, by, submit=False):
+def update_plan(plan, case, data, *, version, by, submit: bool = False):
     """Edit a draft or returned plan in place (its goals and activities loaded, see
     queries.plan_of_case); refused (StaleEdit) if it changed since `version`."""
     ensure_editable(case)
@@ -374,8 +375,8 @@ def request_plan_approval(plan, case, *, by):
     return plan
 
 
-def _send_plan(plan, case, *, by):
-    plan.status = "pending"
+def _send_plan(plan, case, *, by) -> None:
+    plan.status = PlanStatus.PENDING
     db.session.flush()
     request_approval(case, "plan", plan.id, by=by)
 
@@ -390,18 +391,18 @@ class _PlanSubject:
     @staticmethod
     def apply_decision(approval, case, *, approve, by):
         plan = db.session.get(CarePlan, approval.subject_id)
-        if plan is None or plan.status != "pending":
+        if plan is None or plan.status != PlanStatus.PENDING:
             raise ServiceError(_("This plan is not awaiting approval."))
         if not approve:
-            plan.status = "returned"
+            plan.status = PlanStatus.RETURNED
             return
         in_force = db.session.scalars(sa.select(CarePlan).where(
-            CarePlan.case_id == case.id, CarePlan.status == "approved", CarePlan.id != plan.id)).all()
+            CarePlan.case_id == case.id, CarePlan.status == PlanStatus.APPROVED, CarePlan.id != plan.id)).all()
         for previous in in_force:
-            previous.status = "superseded"
+            previous.status = PlanStatus.SUPERSEDED
             record("plan_superseded", by=by, entity=previous,
                    detail={"case_id": case.id, "version_no": previous.version_no, "by_plan_id": plan.id})
-        plan.status = "approved"
+        plan.status = PlanStatus.APPROVED
         plan.approved_at = utcnow()
         plan.approved_by_id = by.id
         if "implementation" in TRANSITIONS.get(case.status, ()):

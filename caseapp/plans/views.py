@@ -28,7 +28,8 @@ from ..security.rules import can
 from ..security.web import load_case, requires
 from . import bp, compare, labels, queries, services
 from .forms import ADD_ROWS, AssessmentForm, DecisionForm, PlanForm
-from .models import Assessment, CarePlan
+from .models import Assessment, AssessmentStatus, CarePlan
+from ..cases.statuses import ApprovalStatus, ApprovalSubject, CaseStatus, ENDED_STATUSES
 
 SAVED_DRAFT = _l("The draft was saved.")
 
@@ -116,9 +117,9 @@ def new_assessment(case_id):
 
 
 def _assessment_saved_message(assessment):
-    if assessment.status == "pending":
+    if assessment.status == AssessmentStatus.PENDING:
         return _l("The assessment was saved and sent to a supervisor for approval.")
-    if assessment.status == "approved":
+    if assessment.status == AssessmentStatus.APPROVED:
         return _l("The assessment was saved.")
     return SAVED_DRAFT
 
@@ -190,7 +191,7 @@ def _assessment_sections(current, before):
 
 def _decision_form(approval, author_id):
     """The approve / return form for the pending approval, if this user may decide it."""
-    if approval is None or approval.status != "pending":
+    if approval is None or approval.status != ApprovalStatus.PENDING:
         return None
     if approval_services.refusal_reason(approval, current_user, author_id=author_id) is not None:
         return None
@@ -210,12 +211,12 @@ def assessment(case_id, assessment_id):
     if before is None and compare_id != 0:
         before = next((a for a in versions if a.version_no < current.version_no), None)
     history = db.session.scalars(approval_services.approvals_for_subject("assessment", current.id)).unique().all()
-    pending = next((a for a in history if a.status == "pending"), None)
+    pending = next((a for a in history if a.status == ApprovalStatus.PENDING), None)
     response = render_template(
         "plans/assessment.html", assessment=current, versions=versions, before=before,
         sections=_assessment_sections(current, before), only_changes=request.args.get("changes") == "1",
         history=history, decision_form=_decision_form(pending, current.created_by_id), pending=pending,
-        can_edit=case.status not in ("closed", "transferred") and can(current_user, Perm.EDIT_CASES, case),
+        can_edit=case.status not in ENDED_STATUSES and can(current_user, Perm.EDIT_CASES, case),
         **_common(case))
     record("assessment_viewed", by=current_user, entity=current,
            detail={"case_id": case.id, "version_no": current.version_no})
@@ -352,13 +353,13 @@ def plan(case_id, plan_id):
     versions = db.session.scalars(queries.plans_of_case(case.id)).unique().all()
     base = db.session.get(Assessment, current.assessment_id) if current.assessment_id else None
     history = db.session.scalars(approval_services.approvals_for_subject("plan", current.id)).unique().all()
-    pending = next((a for a in history if a.status == "pending"), None)
-    approver = next((a.decided_by for a in history if a.status == "approved"), None)
+    pending = next((a for a in history if a.status == ApprovalStatus.PENDING), None)
+    approver = next((a.decided_by for a in history if a.status == ApprovalStatus.APPROVED), None)
     goal_numbers = {g.id: n for n, g in enumerate(current.goals, start=1)}
     response = render_template(
         "plans/plan.html", plan=current, versions=versions, base=base, history=history, pending=pending,
         approver=approver, goal_numbers=goal_numbers, decision_form=_decision_form(pending, current.created_by_id),
-        can_edit=case.status not in ("closed", "transferred") and can(current_user, Perm.EDIT_CASES, case), **_common(case))
+        can_edit=case.status not in ENDED_STATUSES and can(current_user, Perm.EDIT_CASES, case), **_common(case))
     record("plan_viewed", by=current_user, entity=current, detail={"case_id": case.id, "version_no": current.version_no})
     return response
 
@@ -389,11 +390,11 @@ def _subject_rows(rows):
 
 
 def _subject_url(approval):
-    if approval.subject_type == "assessment":
+    if approval.subject_type == ApprovalSubject.ASSESSMENT:
         return url_for("plans.assessment", case_id=approval.case_id, assessment_id=approval.subject_id)
-    if approval.subject_type == "plan":
+    if approval.subject_type == ApprovalSubject.PLAN:
         return url_for("plans.plan", case_id=approval.case_id, plan_id=approval.subject_id)
-    if approval.subject_type == "closure":   # the request, its summary and the decision (cases.workflow_views)
+    if approval.subject_type == ApprovalSubject.CLOSURE:   # the request, its summary and the decision (cases.workflow_views)
         return url_for("cases.closure_page", case_id=approval.case_id)
     return url_for("cases.show", case_id=approval.case_id)
 

@@ -1,14 +1,30 @@
 """Service providers, referrals (chuyển gửi) and transfers of a case to another facility."""
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, as_utc, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 
-class Provider(db.Model):
+class ReferralStatus(StrEnum):
+    SENT = "sent"              # awaiting the provider's answer
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    COMPLETED = "completed"
+    REVOKED = "revoked"
+
+
+class TransferStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+class Provider(Model):
     """A service-directory entry: a facility in the system or an outside organisation."""
     __tablename__ = "providers"
     __table_args__ = (
@@ -32,7 +48,7 @@ class Provider(db.Model):
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     # fold(name, contact, address, phone, e-mail): the directory's search column (core.text.fold)
     search_text: Mapped[str] = mapped_column(sa.String(1200), nullable=False, default="", server_default="")
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     facility = db.relationship("Facility", lazy="raise_on_sql")
@@ -44,7 +60,7 @@ class Provider(db.Model):
         return self.facility_id is not None
 
 
-class Referral(db.Model):
+class Referral(Model):
     __tablename__ = "referrals"
     __table_args__ = (
         sa.Index("ix_referrals_facility_status_due", "facility_id", "status", "answer_due_at"),
@@ -62,17 +78,17 @@ class Referral(db.Model):
     consent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consents.id"))
     consent_override_reason: Mapped[str | None] = mapped_column(sa.Text)  # supervisor's emergency override
     consent_override_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="sent")  # sent|accepted|declined|completed|revoked
-    sent_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    answer_due_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False)
-    answered_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=ReferralStatus.SENT)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    answer_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answer_note: Mapped[str | None] = mapped_column(sa.Text)
-    completed_at: Mapped[object | None] = mapped_column(UTCDateTime())   # when the completion was recorded
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())   # when the completion was recorded
     outcome: Mapped[str | None] = mapped_column(sa.Text)
     outcome_date: Mapped[date | None] = mapped_column(sa.Date)              # the date of the outcome
-    revoked_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
-    escalated_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
@@ -83,10 +99,10 @@ class Referral(db.Model):
 
     def is_overdue(self, now):
         """Sent and not answered by its deadline: the sender follows it up (the closed loop)."""
-        return self.status == "sent" and as_utc(self.answer_due_at) < as_utc(now)
+        return self.status == ReferralStatus.SENT and as_utc(self.answer_due_at) < as_utc(now)
 
 
-class Transfer(db.Model):
+class Transfer(Model):
     """Moving a case to another facility in the system; the receiving supervisor decides."""
     __tablename__ = "transfers"
     __table_args__ = (
@@ -101,11 +117,11 @@ class Transfer(db.Model):
     from_facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
     to_facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
     reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="pending")  # pending|accepted|declined|cancelled
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=TransferStatus.PENDING)
     requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    requested_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    decided_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_note: Mapped[str | None] = mapped_column(sa.Text)
 
     case = db.relationship("Case", lazy="raise_on_sql")

@@ -21,7 +21,7 @@ from ..org.models import Facility, Province
 from ..security.policy import Perm, has_perm
 from ..security.scopes import case_scope, own_facility
 from ..security.rules import can_edit_case, same_facility
-from .models import Provider, Referral, Transfer
+from .models import Provider, Referral, ReferralStatus, Transfer, TransferStatus
 
 DIRECTORY_PAGE = 50
 OVERDUE_LIMIT = 200
@@ -45,7 +45,7 @@ def _like_escaped(text):
 def directory(filters: DirectoryFilters):
     """The directory statement, sorted by name (keyset on name, id). Search: every word of the folded
     query must occur in the folded search column (core.text.fold, the same on both databases)."""
-    stmt = sa.select(Provider).options(joinedload(Provider.facility))
+    stmt = sa.select(Provider).options(joinedload(Provider.facility))  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
     if filters.province_code:
         stmt = stmt.where(Provider.province_code == filters.province_code)
     if filters.kind:
@@ -125,7 +125,7 @@ def overdue_referrals(user, now=None):
     facility. Escalated ones first, then the longest overdue."""
     now = as_utc(now) if now else utcnow()
     return (visible_referrals(user)
-            .where(own_facility(Referral.facility_id, user), Referral.status == "sent", Referral.answer_due_at < now)
+            .where(own_facility(Referral.facility_id, user), Referral.status == ReferralStatus.SENT, Referral.answer_due_at < now)
             .options(contains_eager(Referral.case).joinedload(Case.client), joinedload(Referral.provider))
             .order_by(sa.case((Referral.escalated_at.is_(None), 1), else_=0), Referral.answer_due_at, Referral.id))
 
@@ -153,14 +153,14 @@ def incoming_referrals(user):
 
 def open_incoming_referrals(user):
     return (incoming_referrals(user).where(Referral.status.in_(("sent", "accepted")))
-            .order_by(sa.case((Referral.status == "sent", 0), else_=1), Referral.answer_due_at, Referral.id))
+            .order_by(sa.case((Referral.status == ReferralStatus.SENT, 0), else_=1), Referral.answer_due_at, Referral.id))
 
 
 def incoming_transfers(user):
     """Transfers to the user's facility awaiting its supervisors' decision, oldest first."""
     if not has_perm(user, Perm.DECIDE_TRANSFER):
         return sa.select(Transfer).where(sa.false())
-    return (sa.select(Transfer).where(own_facility(Transfer.to_facility_id, user), Transfer.status == "pending")
+    return (sa.select(Transfer).where(own_facility(Transfer.to_facility_id, user), Transfer.status == TransferStatus.PENDING)
             .options(joinedload(Transfer.case), joinedload(Transfer.from_facility))
             .order_by(Transfer.requested_at, Transfer.id))
 
@@ -208,7 +208,7 @@ class CaseSection:
 
     @property
     def pending_transfer(self):
-        return next((t for t in self.transfers if t.status == "pending"), None)
+        return next((t for t in self.transfers if t.status == TransferStatus.PENDING), None)
 
     @property
     def can_refer(self):

@@ -15,7 +15,7 @@ from ..core.timeutil import as_utc, to_local, utcnow
 from ..extensions import db
 from ..org.models import Commune, Facility
 from ..security.policy import Perm, has_perm
-from .models import Provider, Referral, Transfer
+from .models import Provider, Referral, ReferralStatus, Transfer, TransferStatus
 
 TEXT_MAX = 4000
 REASON_MAX = 2000
@@ -306,13 +306,13 @@ def change_referral_status(referral, to_status, *, by, side, note=None, outcome=
         raise ServiceError(_("Only the sending facility records this."), field="to_status")
     at = as_utc(at) if at else utcnow()
     text = None
-    if to_status in ("accepted", "declined"):
+    if to_status in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED):
         note = _text(note, "note", max_length=REASON_MAX,
-                     required_message=_("Write the provider's answer.") if to_status == "declined" else None)
+                     required_message=_("Write the provider's answer.") if to_status == ReferralStatus.DECLINED else None)
         referral.answered_at = at
         referral.answer_note = note
         text = note
-    elif to_status == "completed":
+    elif to_status == ReferralStatus.COMPLETED:
         outcome = _text(outcome, "outcome", required_message=_("Write the outcome of the referral."))
         if outcome_date is None:
             raise ServiceError(_("Enter the date of the outcome."), field="outcome_date")
@@ -322,7 +322,7 @@ def change_referral_status(referral, to_status, *, by, side, note=None, outcome=
         referral.outcome = outcome
         referral.outcome_date = outcome_date
         text = outcome
-    elif to_status == "revoked":
+    elif to_status == ReferralStatus.REVOKED:
         reason = _text(reason, "reason", max_length=REASON_MAX,
                        required_message=_("Give the reason for revoking the referral."))
         referral.revoked_at = at
@@ -351,7 +351,7 @@ def escalate_overdue(now=None):
     safe with two schedulers (each row is claimed with a conditional UPDATE), flushes, never commits."""
     now = as_utc(now) if now else utcnow()
     candidates = db.session.scalars(
-        sa.select(Referral).where(Referral.status == "sent", Referral.escalated_at.is_(None),
+        sa.select(Referral).where(Referral.status == ReferralStatus.SENT, Referral.escalated_at.is_(None),
                                   Referral.answer_due_at < now).order_by(Referral.id)).all()
     escalated = []
     for referral in candidates:
@@ -359,7 +359,7 @@ def escalate_overdue(now=None):
             continue
         claimed = db.session.execute(
             sa.update(Referral)
-            .where(Referral.id == referral.id, Referral.status == "sent", Referral.escalated_at.is_(None))
+            .where(Referral.id == referral.id, Referral.status == ReferralStatus.SENT, Referral.escalated_at.is_(None))
             .values(escalated_at=now, version=Referral.version + 1)
             .execution_options(synchronize_session=False)).rowcount
         if not claimed:
@@ -375,7 +375,7 @@ def escalate_overdue(now=None):
 # --- transfers -------------------------------------------------------------------------------------
 
 def pending_transfer_of(case_id):
-    return db.session.scalar(sa.select(Transfer).where(Transfer.case_id == case_id, Transfer.status == "pending"))
+    return db.session.scalar(sa.select(Transfer).where(Transfer.case_id == case_id, Transfer.status == TransferStatus.PENDING))
 
 
 def request_transfer(case, *, to_facility, reason, by, at=None):
@@ -404,7 +404,7 @@ def request_transfer(case, *, to_facility, reason, by, at=None):
 def _claim_pending(transfer, values):
     """Decide a pending transfer exactly once: a conditional UPDATE, so two decisions cannot both win."""
     claimed = db.session.execute(
-        sa.update(Transfer).where(Transfer.id == transfer.id, Transfer.status == "pending").values(**values)
+        sa.update(Transfer).where(Transfer.id == transfer.id, Transfer.status == TransferStatus.PENDING).values(**values)
         .execution_options(synchronize_session=False)).rowcount
     if not claimed:
         raise ServiceError(_("This transfer was already decided."))
@@ -416,7 +416,7 @@ def decide_transfer(transfer, *, accept, note, by, at=None):
     the case moves to the receiving facility with no worker assigned (its supervisor assigns one); the
     case keeps its status and its whole history; the sending facility's supervisors keep reading it
     (security.case_scope). On decline nothing moves; the sender sees the decision on the case."""
-    if transfer.status != "pending":
+    if transfer.status != TransferStatus.PENDING:
         raise ServiceError(_("This transfer was already decided."))
     if getattr(by, "facility_id", None) != transfer.to_facility_id:
         raise ServiceError(_("Only the receiving facility decides on a transfer."))
@@ -453,7 +453,7 @@ def decide_transfer(transfer, *, accept, note, by, at=None):
 
 def cancel_transfer(transfer, *, by, at=None):
     """The sending side withdraws a transfer request that is still pending."""
-    if transfer.status != "pending":
+    if transfer.status != TransferStatus.PENDING:
         raise ServiceError(_("This transfer was already decided."))
     at = as_utc(at) if at else utcnow()
     _claim_pending(transfer, {"status": "cancelled", "decided_by_id": getattr(by, "id", None), "decided_at": at})

@@ -20,7 +20,7 @@ from . import bp, queries, services
 from .forms import (AnswerForm, CancelTransferForm, CompleteForm, DirectoryFilterForm, ProviderForm, ReferralForm,
                     RevokeForm, TransferDecisionForm, TransferForm)
 from .labels import EVENT_LABELS, referral_status_label, transfer_status_label
-from .models import Provider, Referral
+from .models import Provider, Referral, ReferralStatus
 
 STALE_PROVIDER_EDIT = _l("Someone else changed this entry while you were editing. "
                          "Your changes are kept below; check them and save again.")
@@ -218,15 +218,15 @@ def show(referral_id):
 def _status_forms(moves):
     """The form of the posted action, bound to the request."""
     to_status = request.form.get("to_status")
-    if to_status in ("accepted", "declined", "answer"):
-        form = AnswerForm(moves=[m for m in moves if m in ("accepted", "declined")])
+    if to_status in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, "answer"):
+        form = AnswerForm(moves=[m for m in moves if m in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)])
         return "answer", form, (form.decision.data if form.validate() else None)
-    if to_status == "completed":
+    if to_status == ReferralStatus.COMPLETED:
         form = CompleteForm()
-        return "complete", form, ("completed" if form.validate() else None)
-    if to_status == "revoked":
+        return "complete", form, (ReferralStatus.COMPLETED if form.validate() else None)
+    if to_status == ReferralStatus.REVOKED:
         form = RevokeForm()
-        return "revoke", form, ("revoked" if form.validate() else None)
+        return "revoke", form, (ReferralStatus.REVOKED if form.validate() else None)
     abort(400)
 
 

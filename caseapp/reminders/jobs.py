@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from ..core.sql import in_ids, json_object, local_datetime_text
 from ..core.timeutil import UTCDateTime, as_utc, format_datetime, utcnow
 from ..extensions import db
-from .models import ESCALATION, Reminder, SchedulerSweep
+from .models import ESCALATION, Reminder, ReminderStatus, SchedulerSweep
 
 log = logging.getLogger("caseapp.reminders")
 
@@ -44,7 +44,7 @@ def _claim(now, batch_size, skip_ids, only_id=None):
         due = sa.select(Reminder.id).where(Reminder.id == only_id)
     else:
         due = (sa.select(Reminder.id)
-               .where(Reminder.status == "pending", Reminder.remind_at <= now)
+               .where(Reminder.status == ReminderStatus.PENDING, Reminder.remind_at <= now)
                .order_by(Reminder.remind_at, Reminder.id).limit(batch_size))
         if skip_ids:
             due = due.where(Reminder.id.not_in(skip_ids))
@@ -52,8 +52,8 @@ def _claim(now, batch_size, skip_ids, only_id=None):
             due = due.with_for_update(skip_locked=True)
     late_before = now - LATE_AFTER
     rows = db.session.execute(
-        sa.update(Reminder).where(Reminder.id.in_(due.scalar_subquery()), Reminder.status == "pending")
-        .values(status="sent", sent_at=now, late=Reminder.remind_at < late_before, claim_token=None)
+        sa.update(Reminder).where(Reminder.id.in_(due.scalar_subquery()), Reminder.status == ReminderStatus.PENDING)
+        .values(status=ReminderStatus.SENT, sent_at=now, late=Reminder.remind_at < late_before, claim_token=None)
         .returning(*_CLAIMED).execution_options(synchronize_session=False)).all()
     return sorted(rows, key=lambda row: row.id)
 
@@ -208,7 +208,7 @@ def _retry_one_by_one(now, batch_size, skip_ids, totals):
     the rows that fail again stay pending (the next sweep retries them) and are skipped by this one.
     Returns False when nothing could be done (stop the sweep)."""
     due = db.session.scalars(sa.select(Reminder.id)
-                             .where(Reminder.status == "pending", Reminder.remind_at <= now,
+                             .where(Reminder.status == ReminderStatus.PENDING, Reminder.remind_at <= now,
                                     Reminder.id.not_in(skip_ids) if skip_ids else sa.true())
                              .order_by(Reminder.remind_at, Reminder.id).limit(batch_size)).all()
     db.session.rollback()

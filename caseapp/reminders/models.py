@@ -9,17 +9,27 @@ sent together with its notification, so a reminder is issued exactly once.
 
 status: pending → sent | cancelled ("claimed" exists only inside a sweep's transaction).
 """
+from datetime import datetime
+from enum import StrEnum
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model
 
-STATUSES = ("pending", "claimed", "sent", "cancelled")
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"        # taken by a sweep, inside its transaction only
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
 ESCALATION = "escalation"
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     __tablename__ = "reminders"
     __table_args__ = (
         # One reminder per due item, slot and due time: a sent reminder stays as history when the
@@ -43,29 +53,29 @@ class Reminder(db.Model):
     item_key: Mapped[str] = mapped_column(sa.String(64), nullable=False)     # "kind:case_id:ref_id"
     slot: Mapped[str] = mapped_column(sa.String(16), nullable=False)         # "-1d", "0", … or "escalation"
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))  # None: supervisors
-    due_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False)
-    remind_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="pending")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    remind_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=ReminderStatus.PENDING)
     claim_token: Mapped[str | None] = mapped_column(sa.String(36))
     late: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    sent_at: Mapped[object | None] = mapped_column(UTCDateTime())
-    cancelled_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def is_escalation(self):
         return self.slot == ESCALATION
 
 
-class SchedulerSweep(db.Model):
+class SchedulerSweep(Model):
     """One row per sweep: the heartbeat the admin page and /healthz read."""
     __tablename__ = "scheduler_sweeps"
     __table_args__ = (sa.Index("ix_scheduler_sweeps_started_at", "started_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    started_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False)
-    finished_at: Mapped[object | None] = mapped_column(UTCDateTime())
-    swept_for: Mapped[object] = mapped_column(UTCDateTime(), nullable=False)   # the `now` of the sweep
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    swept_for: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)   # the `now` of the sweep
     claimed: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     sent: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     late: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)

@@ -7,7 +7,7 @@ from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from ..security.scopes import facility_scope
 from .jobs import LATE_AFTER
-from .models import Reminder, SchedulerSweep
+from .models import Reminder, ReminderStatus, SchedulerSweep
 
 STALE_AFTER = timedelta(minutes=5)   # no sweep for 5 minutes → the scheduler is stale
 RECENT_SWEEPS = 10
@@ -51,16 +51,16 @@ def reminder_counts(user, now=None):
     stmt = _scoped(sa.select(Reminder.status, Reminder.late, sa.func.count()).group_by(Reminder.status, Reminder.late),
                    user)
     for status, late, number in db.session.execute(stmt).all():
-        if status in ("pending", "claimed"):
+        if status in (ReminderStatus.PENDING, ReminderStatus.CLAIMED):
             counts["pending"] += number
-        elif status == "sent":
+        elif status == ReminderStatus.SENT:
             counts["sent"] += number
             if late:
                 counts["late"] += number
-        elif status == "cancelled":
+        elif status == ReminderStatus.CANCELLED:
             counts["cancelled"] += number
     behind = _scoped(sa.select(sa.func.count()).select_from(Reminder)
-                     .where(Reminder.status == "pending", Reminder.remind_at < now - LATE_AFTER), user)
+                     .where(Reminder.status == ReminderStatus.PENDING, Reminder.remind_at < now - LATE_AFTER), user)
     counts["behind"] = db.session.scalar(behind) or 0
     return counts
 

@@ -30,7 +30,7 @@ from ..core.deadlines import due_at as rule_due_at
 from ..core.sql import prebuilt
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
-from .models import ESCALATION, Reminder
+from .models import ESCALATION, Reminder, ReminderStatus
 
 # Remind the day before and at the due time, unless REMINDER_OFFSETS says otherwise
 # ("-1d,0": comma-separated offsets from the due time, in d / h / m; negative is before).
@@ -61,7 +61,7 @@ def configured_offsets():
     return parse_offsets(text)
 
 
-def item_key(item):
+def item_key(item) -> str:
     kind, case_id, ref_id = item.key
     return f"{kind}:{case_id}:{ref_id if ref_id is not None else '-'}"
 
@@ -113,10 +113,10 @@ def _referral_facts(case_id, items):
     return {row.id: row for row in rows}
 
 
-def _cancel(ids, now):
+def _cancel(ids, now) -> None:
     if ids:
-        db.session.execute(sa.update(Reminder).where(Reminder.id.in_(ids), Reminder.status == "pending")
-                           .values(status="cancelled", cancelled_at=now)
+        db.session.execute(sa.update(Reminder).where(Reminder.id.in_(ids), Reminder.status == ReminderStatus.PENDING)
+                           .values(status=ReminderStatus.CANCELLED, cancelled_at=now)
                            .execution_options(synchronize_session=False))
 
 
@@ -171,8 +171,8 @@ def sync_case_reminders(case_id, *, now=None):
     to_cancel, new_rows = [], []
     for key, want in wanted.items():
         rows = existing.pop(key, [])
-        pending = [r for r in rows if r.status == "pending"]
-        if any(r.status in ("sent", "claimed") and as_utc(r.due_at) == want["due_at"] for r in rows):
+        pending = [r for r in rows if r.status == ReminderStatus.PENDING]
+        if any(r.status in (ReminderStatus.SENT, ReminderStatus.CLAIMED) and as_utc(r.due_at) == want["due_at"] for r in rows):
             to_cancel.extend(r.id for r in pending)     # already reminded for this due time
             continue
         same_due = next((r for r in rows if as_utc(r.due_at) == want["due_at"]), None)
@@ -180,20 +180,20 @@ def sync_case_reminders(case_id, *, now=None):
         to_cancel.extend(r.id for r in pending if keep is None or r.id != keep.id)
         if keep is None:
             new_rows.append(dict(case_id=case_id, facility_id=facility_id, item_key=key[0], slot=key[1],
-                                 status="pending", late=False, created_at=now, **want))
+                                 status=ReminderStatus.PENDING, late=False, created_at=now, **want))
             continue
-        if keep.status == "pending" and as_utc(keep.due_at) == want["due_at"] and keep.user_id == want["user_id"]:
+        if keep.status == ReminderStatus.PENDING and as_utc(keep.due_at) == want["due_at"] and keep.user_id == want["user_id"]:
             continue
         values = {"user_id": want["user_id"]}
-        if keep.status != "pending" or as_utc(keep.due_at) != want["due_at"]:
+        if keep.status != ReminderStatus.PENDING or as_utc(keep.due_at) != want["due_at"]:
             values.update(due_at=want["due_at"], remind_at=want["remind_at"])
-        if keep.status == "cancelled":
-            values.update(status="pending", cancelled_at=None)     # the item is back (e.g. a reopened case)
+        if keep.status == ReminderStatus.CANCELLED:
+            values.update(status=ReminderStatus.PENDING, cancelled_at=None)     # the item is back (e.g. a reopened case)
         db.session.execute(sa.update(Reminder).where(Reminder.id == keep.id, Reminder.status == keep.status)
                            .values(**values).execution_options(synchronize_session=False))
         counts["moved"] += 1
     for rows in existing.values():                                  # items that are gone
-        to_cancel.extend(r.id for r in rows if r.status == "pending")
+        to_cancel.extend(r.id for r in rows if r.status == ReminderStatus.PENDING)
     counts["created"] = _insert_new(new_rows)
     _cancel(to_cancel, now)
     counts["cancelled"] = len(to_cancel)
@@ -205,12 +205,12 @@ def sync_all(*, facility_id=None, now=None):
     REMINDER_OFFSETS): open cases and closed ones with follow-ups. Flushes; returns cases synced."""
     from ..cases.models import Case
     from ..cases.workflow_models import FollowUp
-    from ..core.categories import OPEN_STATUSES
+    from ..cases.statuses import OPEN_STATUSES
 
     stmt = sa.select(Case.id).where(sa.or_(
         Case.status.in_(OPEN_STATUSES),
         sa.exists().where(FollowUp.case_id == Case.id, FollowUp.done_at.is_(None), FollowUp.cancelled_at.is_(None)),
-        sa.exists().where(Reminder.case_id == Case.id, Reminder.status == "pending")))
+        sa.exists().where(Reminder.case_id == Case.id, Reminder.status == ReminderStatus.PENDING)))
     if facility_id is not None:
         stmt = stmt.where(Case.facility_id == facility_id)
     case_ids = db.session.scalars(stmt.order_by(Case.id)).all()
@@ -237,7 +237,7 @@ def _ours(session):
     return has_app_context() and session is db.session()
 
 
-def note_touched_cases(session, _flush_context):
+def note_touched_cases(session, _flush_context) -> None:
     if not _ours(session):
         return
     case_class, by_case_id = _tracked_classes()
@@ -255,7 +255,7 @@ def note_touched_cases(session, _flush_context):
             touched.add(case_id)
 
 
-def sync_before_commit(session):
+def sync_before_commit(session) -> None:
     """Sync the cases the transaction's flushes touched, once each, before it commits (a sync's own
     statements flush nothing of the ORM, but the final flush of the commit may touch more cases)."""
     if not _ours(session):
@@ -270,6 +270,6 @@ def sync_before_commit(session):
         session.flush()
 
 
-def forget_touched(session):
+def forget_touched(session) -> None:
     session.info.pop(PENDING_CASES, None)
 

@@ -22,7 +22,7 @@ from ..auth.models import User
 from ..core.storage import files
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
-from .models import ExportJob
+from .models import ExportJob, ExportStatus
 
 log = logging.getLogger("caseapp.reports")
 
@@ -37,21 +37,21 @@ def export_files():
 
 def _claim(now, token):
     due = (sa.select(ExportJob.id)
-           .where(sa.or_(ExportJob.status == "queued",
-                         sa.and_(ExportJob.status == "running", ExportJob.started_at < now - CLAIM_LEASE)))
+           .where(sa.or_(ExportJob.status == ExportStatus.QUEUED,
+                         sa.and_(ExportJob.status == ExportStatus.RUNNING, ExportJob.started_at < now - CLAIM_LEASE)))
            .order_by(ExportJob.created_at, ExportJob.id).limit(BATCH))
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     db.session.execute(
         sa.update(ExportJob)
         .where(ExportJob.id.in_(due.scalar_subquery()),
-               sa.or_(ExportJob.status == "queued",
-                      sa.and_(ExportJob.status == "running", ExportJob.started_at < now - CLAIM_LEASE)))
-        .values(status="running", claim_token=token, started_at=now, progress=10)
+               sa.or_(ExportJob.status == ExportStatus.QUEUED,
+                      sa.and_(ExportJob.status == ExportStatus.RUNNING, ExportJob.started_at < now - CLAIM_LEASE)))
+        .values(status=ExportStatus.RUNNING, claim_token=token, started_at=now, progress=10)
         .execution_options(synchronize_session=False))
     db.session.commit()
     return db.session.scalars(sa.select(ExportJob).where(ExportJob.claim_token == token,
-                                                         ExportJob.status == "running")
+                                                         ExportJob.status == ExportStatus.RUNNING)
                               .order_by(ExportJob.id)).all()
 
 
@@ -82,7 +82,7 @@ def _run(job, now):
 
 def purge_expired(now):
     """Delete the files of jobs past their expiry; the jobs stay listed as expired."""
-    rows = db.session.scalars(sa.select(ExportJob).where(ExportJob.status == "done", ExportJob.expires_at <= now)
+    rows = db.session.scalars(sa.select(ExportJob).where(ExportJob.status == ExportStatus.DONE, ExportJob.expires_at <= now)
                               .limit(200)).all()
     for job in rows:
         if job.file_path:
@@ -106,7 +106,7 @@ def run_export_jobs(now=None):
             db.session.rollback()
             log.exception("report export %s failed", job_id)
             db.session.execute(sa.update(ExportJob).where(ExportJob.id == job_id)
-                               .values(status="failed", error=type(error).__name__[:255], finished_at=utcnow())
+                               .values(status=ExportStatus.FAILED, error=type(error).__name__[:255], finished_at=utcnow())
                                .execution_options(synchronize_session=False))
             db.session.commit()
     return made

@@ -9,16 +9,30 @@
   number of agencies, the baseline of people counselled, the children of the indicator group in the
   area, a province's own target), entered per province and year with its source.
 """
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 
-class ReportSnapshot(db.Model):
+class SnapshotStatus(StrEnum):
+    FROZEN = "frozen"
+    REOPENED = "reopened"
+
+
+class ExportStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+class ReportSnapshot(Model):
     __tablename__ = "report_snapshots"
     __table_args__ = (
         sa.CheckConstraint("status IN ('frozen', 'reopened')", name="status_known"),
@@ -35,10 +49,10 @@ class ReportSnapshot(db.Model):
     period_start: Mapped[date] = mapped_column(sa.Date, nullable=False)
     period_end: Mapped[date] = mapped_column(sa.Date, nullable=False)         # inclusive
     data: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="frozen")
-    frozen_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=SnapshotStatus.FROZEN)
+    frozen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     frozen_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    reopened_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reopened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     reopen_reason: Mapped[str | None] = mapped_column(sa.Text)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
@@ -51,10 +65,10 @@ class ReportSnapshot(db.Model):
 
     @property
     def is_frozen(self):
-        return self.status == "frozen"
+        return self.status == SnapshotStatus.FROZEN
 
 
-class ReferenceValue(db.Model):
+class ReferenceValue(Model):
     __tablename__ = "report_reference_values"
     __table_args__ = (
         sa.UniqueConstraint("province_code", "year", "key"),
@@ -68,12 +82,12 @@ class ReferenceValue(db.Model):
     value: Mapped[float] = mapped_column(sa.Float, nullable=False)
     source: Mapped[str] = mapped_column(sa.String(255), nullable=False)       # where the number comes from
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    entered_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
     entered_by = db.relationship("User", lazy="raise_on_sql")
 
 
-class ExportJob(db.Model):
+class ExportJob(Model):
     """A report file made outside the request: queued by the user, made by the scheduler's
     tick (reports.jobs.run_export_jobs) with its progress, the user notified when it is ready; the
     file is deleted EXPORT_KEEP_DAYS (7) days later."""
@@ -91,19 +105,19 @@ class ExportJob(db.Model):
     fmt: Mapped[str] = mapped_column(sa.String(8), nullable=False)
     params: Mapped[dict] = mapped_column(sa.JSON, nullable=False)      # period args + scope, or a snapshot id
     label: Mapped[str] = mapped_column(sa.String(128), nullable=False)  # the period, for the list
-    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="queued")
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=ExportStatus.QUEUED)
     progress: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     claim_token: Mapped[str | None] = mapped_column(sa.String(64))
     file_name: Mapped[str | None] = mapped_column(sa.String(128))
     file_path: Mapped[str | None] = mapped_column(sa.String(255))      # its key in the file store
     error: Mapped[str | None] = mapped_column(sa.String(255))
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    started_at: Mapped[object | None] = mapped_column(UTCDateTime())
-    finished_at: Mapped[object | None] = mapped_column(UTCDateTime())
-    expires_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class StatisticsRollup(db.Model):
+class StatisticsRollup(Model):
     """A province's live statistics for one period, kept a short while (reports.rollups): every
     reporter of the province reading that period within STATISTICS_ROLLUP_SECONDS gets these numbers,
     counted once. Aggregates only (what a frozen snapshot holds); never a facility's own report, whose
@@ -113,5 +127,5 @@ class StatisticsRollup(db.Model):
     province_code: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
     period_start: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     period_end: Mapped[date] = mapped_column(sa.Date, primary_key=True)
-    computed_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     data: Mapped[dict] = mapped_column(sa.JSON, nullable=False)

@@ -34,12 +34,13 @@ from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
 from ..intake.models import Intake
 from ..org.models import Commune, Facility
-from ..plans.models import CarePlan, PlanActivity
-from ..referrals.models import Provider, Referral
+from ..plans.models import ActivityStatus, CarePlan, PlanActivity
+from ..referrals.models import Provider, Referral, ReferralStatus
 from ..shelter.models import ShelterStay
-from .models import ReferenceValue, ReportSnapshot
+from .models import ReferenceValue, ReportSnapshot, SnapshotStatus
 from ..security.scopes import own_facility
 from ..security.rules import same_facility
+from ..cases.statuses import CaseStatus
 
 # Age groups of the statistics: 0–5, 6–10, 11–15 (trẻ em: under 16, Luật Trẻ em 2016), 16–17, 18–59, 60 and over
 # (người cao tuổi, Luật Người cao tuổi 2009). (lower bound in years, code)
@@ -133,7 +134,7 @@ def cases_opened(scope, period):
 
 
 def cases_closed(scope, period):
-    return sa.select(Case.id).where(scope.holds(Case.facility_id), Case.status == "closed",
+    return sa.select(Case.id).where(scope.holds(Case.facility_id), Case.status == CaseStatus.CLOSED,
                                     Case.closed_at >= period.start_utc, Case.closed_at < period.end_utc)
 
 
@@ -254,11 +255,11 @@ def breakdown_services(scope, period):
     """Clients per service type: plan activities of active cases, referrals sent in the period."""
     from_plans = (sa.select(Case.client_id.label("client_id"), PlanActivity.service_type.label("service"))
                   .join(CarePlan, CarePlan.id == PlanActivity.plan_id).join(Case, Case.id == CarePlan.case_id)
-                  .where(scope.holds(Case.facility_id), _case_active(period), PlanActivity.status != "cancelled"))
+                  .where(scope.holds(Case.facility_id), _case_active(period), PlanActivity.status != ActivityStatus.CANCELLED))
     from_referrals = (sa.select(Case.client_id.label("client_id"), Referral.service_type.label("service"))
                       .join(Case, Case.id == Referral.case_id)
                       .where(scope.holds(Referral.facility_id), Referral.sent_at >= period.start_utc,
-                             Referral.sent_at < period.end_utc, Referral.status != "revoked"))
+                             Referral.sent_at < period.end_utc, Referral.status != ReferralStatus.REVOKED))
     both = sa.union(from_plans, from_referrals).subquery()
     stmt = sa.select(both.c.service, sa.func.count(sa.distinct(both.c.client_id))).group_by(both.c.service)
     return _grouped(stmt)
@@ -366,7 +367,7 @@ def statistics(scope, period, now=None):
 
 # --- the drill-down list -----------------------------------------------------------------------------
 
-def population_clients(key, scope, period, *, user, dimension=None, value=None, after=None, limit=50):
+def population_clients(key, scope, period, *, user, dimension=None, value=None, after=None, limit: int = 50):
     """The clients behind a count, in the user's client scope, keyset-paged on id."""
     from ..security.scopes import client_scope
 
@@ -410,9 +411,9 @@ def reference_values(province_code, year):
     return {row.key: row for row in rows}
 
 
-def snapshots_of_facility(facility_id, limit=100):
+def snapshots_of_facility(facility_id, limit: int = 100):
     return db.session.scalars(sa.select(ReportSnapshot).where(ReportSnapshot.facility_id == facility_id)
-                              .options(joinedload(ReportSnapshot.frozen_by), joinedload(ReportSnapshot.reopened_by))
+                              .options(joinedload(ReportSnapshot.frozen_by), joinedload(ReportSnapshot.reopened_by))  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
                               .order_by(ReportSnapshot.period_start.desc(), ReportSnapshot.id.desc())
                               .limit(limit)).unique().all()
 
@@ -420,7 +421,7 @@ def snapshots_of_facility(facility_id, limit=100):
 def frozen_snapshot(facility_id, period):
     return db.session.scalar(sa.select(ReportSnapshot).where(
         ReportSnapshot.facility_id == facility_id, ReportSnapshot.period_start == period.start,
-        ReportSnapshot.period_end == period.end, ReportSnapshot.status == "frozen"))
+        ReportSnapshot.period_end == period.end, ReportSnapshot.status == SnapshotStatus.FROZEN))
 
 
 def province_facilities(province_code):
@@ -435,7 +436,7 @@ def province_frozen_snapshots(province_code, period):
                               .where(Facility.province_code == province_code,
                                      ReportSnapshot.period_start == period.start,
                                      ReportSnapshot.period_end == period.end,
-                                     ReportSnapshot.status == "frozen")).all()
+                                     ReportSnapshot.status == SnapshotStatus.FROZEN)).all()
     return {row.facility_id: row for row in rows}
 
 
@@ -473,7 +474,7 @@ def _jobs_in_reach(user):
     return condition
 
 
-def export_jobs(user, limit=50):
+def export_jobs(user, limit: int = 50):
     from .models import ExportJob
 
     return db.session.scalars(sa.select(ExportJob).where(_jobs_in_reach(user))

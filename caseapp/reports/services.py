@@ -10,7 +10,7 @@ from ..core.text import nfc
 from ..core.timeutil import utcnow
 from ..extensions import db
 from . import indicators, queries
-from .models import ReferenceValue, ReportSnapshot
+from .models import ReferenceValue, ReportSnapshot, SnapshotStatus
 from ..security.rules import same_facility
 
 REASON_MIN = 10
@@ -70,7 +70,7 @@ def reopen_report(snapshot, reason, *, by, now=None):
                            field="reason")
     if len(reason) > REASON_MAX:
         raise ServiceError(_l("At most %(max)d characters.", max=REASON_MAX), field="reason")
-    snapshot.status = "reopened"
+    snapshot.status = SnapshotStatus.REOPENED
     snapshot.reopened_at = now or utcnow()
     snapshot.reopened_by_id = by.id
     snapshot.reopen_reason = reason
@@ -117,7 +117,7 @@ def set_reference_value(province_code, year, key, value, source, *, by):
 
 # --- the province: sum of the frozen facility reports -------------------------------------------------
 
-def _add(into, numbers):
+def _add(into, numbers) -> None:
     for key, value in numbers.items():
         if isinstance(value, dict):
             _add(into.setdefault(key, {}), value)

@@ -16,7 +16,7 @@ from ..security.policy import Perm, has_perm
 from ..security.web import requires
 from . import bp, exports, indicators, periods, queries, rollups, services, tables
 from .forms import FreezeForm, PeriodForm, ReferenceForm, ReopenForm
-from .models import ReportSnapshot
+from .models import ExportStatus, ReportSnapshot
 from ..security.rules import same_facility
 
 DRILL_PAGE = 50
@@ -367,7 +367,7 @@ def download_export(job_id):
     from .jobs import export_files
 
     job = queries.export_job_in_reach(job_id, current_user)
-    if job is None or job.status != "done" or not job.file_path or as_utc(job.expires_at) <= utcnow():
+    if job is None or job.status != ExportStatus.DONE or not job.file_path or as_utc(job.expires_at) <= utcnow():
         abort(404)
     stored = export_files()
     if not stored.exists(job.file_path):

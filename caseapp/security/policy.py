@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Role(enum.StrEnum):
@@ -103,7 +103,7 @@ def _role(person: HasRole | str | None) -> Role | None:
         return None
 
 
-def has_perm(user, perm: Perm) -> bool:
+def has_perm(user: Any, perm: Perm) -> bool:   # a User, the anonymous user or None
     """Does the signed-in, active user's role give this permission?"""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False

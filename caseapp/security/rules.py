@@ -3,9 +3,16 @@ this approval, be given this case? Services call these before they write; pages 
 the buttons a user may press; templates ask `can(...)`."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .policy import Capability, Perm, capable, has_perm
 
-def same_facility(user, obj) -> bool:
+if TYPE_CHECKING:   # for annotations only: the rules read these records, they never import their domains
+    from ..auth.models import User
+    from ..cases.models import Case
+    from ..referrals.models import Provider
+
+def same_facility(user: User, obj: object) -> bool:
     """Does the record (anything with a facility_id, or a facility) belong to the user's facility?"""
     facility_id = getattr(obj, "scope_facility_id", None)
     if facility_id is None:
@@ -13,12 +20,12 @@ def same_facility(user, obj) -> bool:
     return obj is not None and facility_id is not None and facility_id == user.facility_id
 
 
-def in_scope(user, obj) -> bool:
+def in_scope(user: User, obj: object) -> bool:
     """Is the record within the user's facility scope (every facility for an administrator)?"""
     return capable(user, Capability.SEES_EVERY_FACILITY) or same_facility(user, obj)
 
 
-def can(user, what: Perm | Capability, obj=None) -> bool:
+def can(user: User, what: Perm | Capability, obj: object = None) -> bool:
     """A permission — and, for a record, the record within the user's facility scope — or a capability
     of the user's role. What templates ask."""
     if isinstance(what, Capability):
@@ -28,24 +35,24 @@ def can(user, what: Perm | Capability, obj=None) -> bool:
     return obj is None or in_scope(user, obj)
 
 
-def sees_every_facility(user) -> bool:
+def sees_every_facility(user: User) -> bool:
     return capable(user, Capability.SEES_EVERY_FACILITY)
 
 
-def can_edit_case(user, case) -> bool:
+def can_edit_case(user: User, case: Case) -> bool:
     """May this user write on the case (notes, referrals, transfer …)? Only staff of the facility that
     owns it now with Perm.EDIT_CASES: the facility that transferred a case out reads it, never writes.
     Write routes call this after loading the case in the user's case scope."""
     return has_perm(user, Perm.EDIT_CASES) and same_facility(user, case)
 
 
-def can_change_case(user, case) -> bool:
+def can_change_case(user: User, case: Case) -> bool:
     """May this user change the case now: edit rights on it, and the case still open to work (a closed
     case is reopened first, with a reason; a case transferred away is worked by the other facility)."""
     return can_edit_case(user, case) and case.is_open
 
 
-def can_steer_case(user, case) -> bool:
+def can_steer_case(user: User, case: Case) -> bool:
     """May this user move the case through its steps, ask for its closure, or reopen it? The case's
     assigned worker and the supervisors of its facility: workers make the closure requests of their
     cases, supervisors approve them (Thông tư 02/2020/TT-BLĐTBXH, bước 5). Reopening is given to both:
@@ -55,19 +62,20 @@ def can_steer_case(user, case) -> bool:
     return can_edit_case(user, case) and (case.assigned_worker_id == user.id or has_perm(user, Perm.APPROVE))
 
 
-def supervises(user, obj) -> bool:
+def supervises(user: User, obj: object) -> bool:
     """A supervisor of the record's facility: reviews caseloads, reassigns, flags, shares a case,
     revokes and reviews accesses."""
     return has_perm(user, Perm.REVIEW_CASELOAD) and same_facility(user, obj)
 
 
-def can_break_glass(user, case) -> bool:
+def can_break_glass(user: User, case: Case | None) -> bool:
     """Offer the restricted page (instead of a 404) for a sealed case or one outside the user's list:
     a user of the case's own facility with the permission. Other facilities never learn that it exists."""
     return case is not None and has_perm(user, Perm.BREAK_GLASS) and same_facility(user, case)
 
 
-def approval_refusal(user, approval, *, requested_by_id, author_id) -> str | None:
+def approval_refusal(user: User, approval: object, *, requested_by_id: int | None,
+                     author_id: int | None) -> str | None:
     """Why `user` may not decide an approval — "not_supervisor", "own_request", "own_work" — or None.
     Four eyes: a supervisor of the facility decides, never on their own request or their own work."""
     if not has_perm(user, Perm.APPROVE) or not same_facility(user, approval):
@@ -79,14 +87,14 @@ def approval_refusal(user, approval, *, requested_by_id, author_id) -> str | Non
     return None
 
 
-def can_be_given(person, facility_id, capability: Capability) -> bool:
+def can_be_given(person: User | None, facility_id: int | None, capability: Capability) -> bool:
     """May a case (or a share of one, a follow-up, a flag …) go to this person: an active member of
     that facility whose role plays the part?"""
     return (person is not None and person.active and person.facility_id == facility_id
             and capable(person, capability))
 
 
-def can_manage_provider(user, provider) -> bool:
+def can_manage_provider(user: User, provider: Provider) -> bool:
     """May this user change a service-directory entry? Admins any; supervisors the outside
     organisations of their facility's province and their own facility's entry (never another
     facility's, whose name and address come from the facility itself)."""
@@ -96,7 +104,7 @@ def can_manage_provider(user, provider) -> bool:
         return True
     if provider.facility_id is not None:
         return same_facility(user, provider)
-    return provider.province_code == user.facility.province_code
+    return bool(provider.province_code == user.facility.province_code)
 
 
 __all__ = ["same_facility", "in_scope", "can", "sees_every_facility", "can_edit_case",

@@ -3,17 +3,29 @@ record checks (web.load_case loads inside the same condition), so a page never s
 would not."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
 import sqlalchemy as sa
 from flask import has_request_context, request
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+from sqlalchemy.orm.util import AliasedClass
 
 from ..core.sql import prebuilt
 from ..core.timeutil import utcnow
 from ..extensions import db
 from .policy import Capability, Perm, Role, _role, capable, has_perm, roles_with
 
+if TYPE_CHECKING:   # for annotations only
+    from ..auth.models import User
+    from ..cases.workflow_models import CaseAccessGrant
 
-def facility_scope(column, user):
+Condition = sa.ColumnElement[bool]
+Column = sa.ColumnElement[Any] | InstrumentedAttribute[Any]
+
+
+def facility_scope(column: Column, user: User) -> Condition:
     """`column` (a facility id) within the user's reach: every facility for a role that sees every
     facility (settings, users, audit — never case content), else the user's own."""
     if capable(user, Capability.SEES_EVERY_FACILITY):
@@ -21,12 +33,12 @@ def facility_scope(column, user):
     return column == user.facility_id
 
 
-def own_facility(column, user):
+def own_facility(column: Column, user: User) -> Condition:
     """`column` (a facility id) is the user's own facility, whatever the role."""
     return column == user.facility_id
 
 
-def users_with(capability: Capability | Perm, role_column=None):
+def users_with(capability: Capability | Perm, role_column: Column | None = None) -> Condition:
     """SQL condition on User (or on a role column): the user's role has the capability (or permission)."""
     if role_column is None:
         from ..auth.models import User
@@ -35,14 +47,14 @@ def users_with(capability: Capability | Perm, role_column=None):
     return role_column.in_(roles_with(capability))
 
 
-def colleagues_with(capability: Capability, facility_id):
+def colleagues_with(capability: Capability, facility_id: int | None) -> Condition:
     """SQL condition on User: an active user of that facility whose role has the capability."""
     from ..auth.models import User
 
     return sa.and_(User.facility_id == facility_id, User.active.is_(True), users_with(capability))
 
 
-def case_scope(user):
+def case_scope(user: User) -> Condition:
     """SQL condition on Case: the cases this user may open.
 
     Supervisors see every case of their facility; social workers the cases assigned to them; shelter
@@ -73,7 +85,7 @@ def case_scope(user):
     return sa.false()
 
 
-def granted_case(user, kinds=None, now=None):
+def granted_case(user: User, kinds: Iterable[str] | None = None, now: datetime | None = None) -> Condition:
     """SQL condition on Case: the user holds an active CaseAccessGrant on it — not revoked, not expired;
     `kinds` narrows to ("shared",) or ("break_glass",). One EXISTS served by
     ix_case_access_grants_user_case (user_id, case_id)."""
@@ -87,7 +99,7 @@ def granted_case(user, kinds=None, now=None):
     return sa.exists(sa.select(grant.id).where(condition))
 
 
-def _granted_case_ids(user):
+def _granted_case_ids(user: User) -> Condition:
     """SQL condition on Case: one of the cases the user holds an active grant on (granted_case), with
     the ids read first — a user holds few. `assigned = W OR id IN (…)` is two index lookups, where
     `assigned = W OR EXISTS (grant)` made PostgreSQL read every case of the facility to test the
@@ -100,13 +112,14 @@ def _granted_case_ids(user):
     return Case.id.in_(sorted(set(case_ids))) if case_ids else sa.false()
 
 
-def active_grant(grant, user, now=None):
+def active_grant(grant: type[CaseAccessGrant] | AliasedClass[CaseAccessGrant], user: User,
+                 now: datetime | None = None) -> Condition:
     """SQL condition on a CaseAccessGrant (the class or an alias): the user's, not revoked, not expired."""
     return sa.and_(grant.user_id == user.id, grant.revoked_at.is_(None),
                    sa.or_(grant.expires_at.is_(None), grant.expires_at > (now or utcnow())))
 
 
-def _transferred_out_by(facility_id):
+def _transferred_out_by(facility_id: int | None) -> Condition:
     """SQL condition on Case: the case was transferred out of this facility (an accepted Transfer).
     Its supervisors keep reading the history; rules.can_edit_case refuses their writes.
 
@@ -122,13 +135,13 @@ def _transferred_out_by(facility_id):
     return Case.id.in_(case_ids) if case_ids else sa.false()
 
 
-def _transferred_out_ids(facility_id):
-    from ..referrals.models import Transfer
+def _transferred_out_ids(facility_id: int | None) -> sa.Select[tuple[int]]:
+    from ..referrals.models import Transfer, TransferStatus
 
-    return sa.select(Transfer.case_id).where(Transfer.from_facility_id == facility_id, Transfer.status == "accepted")
+    return sa.select(Transfer.case_id).where(Transfer.from_facility_id == facility_id, Transfer.status == TransferStatus.ACCEPTED)
 
 
-def client_scope(user):
+def client_scope(user: User) -> Condition:
     """SQL condition on Client: the facility's registry for case-working roles, except sealed
     (sensitive) clients, who are seen only by supervisors and by users who can see one of their cases."""
     from ..cases.models import Case

@@ -3,7 +3,9 @@ load_case / load_or_404 / load_in_scope_or_404 (load and authorise in one step: 
 user's reach answers 404, never 403, so its existence does not leak), and the default deny."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import wraps
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, request, url_for
@@ -15,6 +17,16 @@ from ..extensions import db
 from .policy import Perm, has_perm
 from .rules import can, can_edit_case, in_scope
 from .scopes import case_scope
+
+if TYPE_CHECKING:   # for annotations only
+    from flask import Flask
+    from werkzeug.wrappers import Response
+
+    from ..auth.models import User
+    from ..cases.models import Case
+
+View = TypeVar("View", bound=Callable[..., Any])
+Model = TypeVar("Model")
 
 PUBLIC_ENDPOINTS = frozenset({
     "static",
@@ -29,28 +41,28 @@ class CaseNotOpen(ServiceError):
     """A write on a closed (or transferred-away) case: the user is sent back to the case page with
     the message, and nothing of the request is kept."""
 
-    def __init__(self, case, back_to=None):
+    def __init__(self, case: Case, back_to: str | None = None) -> None:
         super().__init__(_l("This case is closed and read-only. Reopen it to make changes."))
         self.case_id, self.back_to = case.id, back_to
 
 
-def requires(perm: Perm):
+def requires(perm: Perm) -> Callable[[View], View]:
     """Declare the permission an endpoint needs; refuse (403, audited) without it."""
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not has_perm(current_user, perm):
                 deny(perm.value)
             return view(*args, **kwargs)
 
-        wrapped.required_perm = perm
-        return wrapped
+        wrapped.required_perm = perm  # type: ignore[attr-defined]  # read by enforce_default_deny
+        return wrapped  # type: ignore[return-value]  # functools.wraps keeps the view's signature
 
     return decorator
 
 
-def deny(reason: str, status: int = 403):
+def deny(reason: str, status: int = 403) -> NoReturn:
     """Refuse the request: nothing it did is kept, and the refusal is recorded in the audit trail."""
     from ..audit.services import record_security_event
 
@@ -62,7 +74,7 @@ def deny(reason: str, status: int = 403):
     abort(status)
 
 
-def load_or_404(model, ident, perm: Perm, user=None):
+def load_or_404(model: type[Model], ident: object, perm: Perm, user: User | None = None) -> Model:
     """Load a record and authorise in one step: out of scope → 404, lacking the permission → 403."""
     user = user or current_user
     obj = db.session.get(model, ident)
@@ -73,7 +85,8 @@ def load_or_404(model, ident, perm: Perm, user=None):
     return obj
 
 
-def load_in_scope_or_404(model, ident, scope, perm: Perm, user=None):
+def load_in_scope_or_404(model: Any, ident: object, scope: Callable[[User], sa.ColumnElement[bool]], perm: Perm,
+                         user: User | None = None) -> Any:
     """Load a record only if the scope condition admits it (else 404), then check the permission."""
     user = user or current_user
     if not has_perm(user, perm):
@@ -84,7 +97,8 @@ def load_in_scope_or_404(model, ident, scope, perm: Perm, user=None):
     return obj
 
 
-def load_case(user, case_id: int, perm: Perm, *, editable: bool = False, back_to: str | None = None, options=()):
+def load_case(user: User, case_id: int, perm: Perm, *, editable: bool = False, back_to: str | None = None,
+              options: Sequence[Any] = ()) -> Case:
     """The one loader of every route that opens a case: outside the user's case scope → 404; without
     the permission → 403; with EDIT_CASES (or `editable`) only staff of the facility that owns the case
     now (a case transferred out is read-only there) → else 403; with `editable` the case must be open
@@ -104,7 +118,7 @@ def load_case(user, case_id: int, perm: Perm, *, editable: bool = False, back_to
     return case
 
 
-def enforce_default_deny():
+def enforce_default_deny() -> Response | None:
     """before_request: login required unless public; an endpoint without a declared permission is refused."""
     endpoint = request.endpoint
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
@@ -117,14 +131,14 @@ def enforce_default_deny():
     return None
 
 
-def back_to_the_case(error: CaseNotOpen):
+def back_to_the_case(error: CaseNotOpen) -> Response:
     """errorhandler(CaseNotOpen): nothing of the request is kept; the case page says why."""
     db.session.rollback()
     flash(str(error), "error")
     return redirect(url_for("cases.show", case_id=error.case_id, _anchor=error.back_to))
 
 
-def install(app):
+def install(app: Flask) -> None:
     """Default deny before every request; a write on a closed case goes back to its page."""
     app.before_request(enforce_default_deny)
     app.register_error_handler(CaseNotOpen, back_to_the_case)

@@ -1,12 +1,14 @@
 """Shelters (Địa chỉ tin cậy - Nhà tạm lánh): rooms, beds and stays."""
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import Model, db
 
 
-class Room(db.Model):
+class Room(Model):
     __tablename__ = "rooms"
     __table_args__ = (sa.UniqueConstraint("facility_id", "name"),)
 
@@ -18,7 +20,7 @@ class Room(db.Model):
     beds = db.relationship("Bed", lazy="raise_on_sql", order_by="Bed.label", back_populates="room")
 
 
-class Bed(db.Model):
+class Bed(Model):
     __tablename__ = "beds"
     __table_args__ = (sa.UniqueConstraint("room_id", "label"),)
 
@@ -31,7 +33,7 @@ class Bed(db.Model):
     room = db.relationship("Room", lazy="raise_on_sql", back_populates="beds")
 
 
-class ShelterStay(db.Model):
+class ShelterStay(Model):
     """One person's stay. Accompanying children have stays of their own, linked to the adult's."""
     __tablename__ = "shelter_stays"
     __table_args__ = (
@@ -48,18 +50,18 @@ class ShelterStay(db.Model):
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     bed_id: Mapped[int | None] = mapped_column(sa.ForeignKey("beds.id"))
     accompanying_stay_id: Mapped[int | None] = mapped_column(sa.ForeignKey("shelter_stays.id"), index=True)
-    admitted_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False)
-    planned_end_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False)
+    admitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    planned_end_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     brought_by: Mapped[str | None] = mapped_column(sa.String(255))
     immediate_needs: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)
     immediate_danger: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
-    checked_out_at: Mapped[object | None] = mapped_column(UTCDateTime())
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     checkout_destination: Mapped[str | None] = mapped_column(sa.String(32))
     checkout_reason: Mapped[str | None] = mapped_column(sa.String(255))
     # The admission form's one-time key: a double submit finds the first admission instead of making two.
     submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     client = db.relationship("Client", lazy="raise_on_sql")

@@ -48,7 +48,7 @@ class Admission:
 
 # --- emergency admission ------------------------------------------------------------------------
 
-def _lock_facility(facility):
+def _lock_facility(facility) -> None:
     """Serialise admissions of one shelter (PostgreSQL row lock; SQLite has one writer anyway),
     so two admissions at the same moment cannot both take the last place."""
     db.session.execute(*prebuilt(_facility_row_lock, facility_id=facility.id))
@@ -294,7 +294,7 @@ def _next_labels(existing, count):
     return [str(n) for n in range(start, start + count)]
 
 
-def add_room(facility, *, name, beds=0, by):
+def add_room(facility, *, name, beds: int = 0, by):
     name = nfc(name)
     if not name:
         raise ServiceError(_("Enter the room's name."), field="name")
