@@ -6,7 +6,8 @@ Vietnamese translation (the official wording) is in translations/vi/LC_MESSAGES/
 `label(LIST, code)` in the current UI language; the stored value is always the code, so a list can be
 amended (e.g. Nghị định 76/2024 amending NĐ 20/2021) without touching old records.
 """
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -20,11 +21,11 @@ class Category:
     source: str = ""
     family: str = ""
 
-    def label(self, locale="vi"):
-        return catalogue_for(locale).ugettext(self.en)
+    def label(self, locale: str = "vi") -> str:
+        return str(catalogue_for(locale).ugettext(self.en))
 
     @property
-    def vi(self):
+    def vi(self) -> str:
         """The official Vietnamese wording (documents are written in Vietnamese whatever the UI's language)."""
         return self.label("vi")
 
@@ -32,10 +33,10 @@ class Category:
 # catalogue → {id(list): (list, {code: label})}: each list translated once per catalogue, not once per
 # row of the reports and case lists that show its labels. The list is kept in the entry, so its id
 # cannot be reused by another list while the entry lives.
-_LABELS = WeakKeyDictionary()
+_LABELS: WeakKeyDictionary[Any, dict[int, tuple[Sequence[Category], dict[str, str]]]] = WeakKeyDictionary()
 
 
-def labels(categories):
+def labels(categories: Sequence[Category]) -> dict[str, str]:
     """code → label of one list in the current language."""
     catalogue = translations()
     per_list = _LABELS.setdefault(catalogue, {})
@@ -46,11 +47,11 @@ def labels(categories):
     return entry[1]
 
 
-def label(categories, code):
-    return labels(categories).get(code, code or "")
+def label(categories: Sequence[Category], code: str | None) -> str:
+    return labels(categories).get(code or "", code or "")
 
 
-def choices(categories, *, blank=None):
+def choices(categories: Sequence[Category], *, blank: str | None = None) -> list[tuple[str, str]]:
     names = labels(categories)
     options = [(c.code, names[c.code]) for c in categories]
     return ([("", blank)] if blank is not None else []) + options

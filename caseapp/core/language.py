@@ -10,9 +10,10 @@ request, or a language changed mid-request, still translates right. Outside an a
 no catalogue (English), as Flask-Babel does."""
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel.support import NullTranslations, Translations
-from flask import g, has_app_context
+from flask import Flask, g, has_app_context
 from flask_babel import Domain, force_locale, get_locale
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
@@ -23,7 +24,7 @@ CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "translations"
 _CACHED = "caseapp_catalogue"   # g.caseapp_catalogue = (Locale, translations)
 
 
-class CatalogueDomain(Domain):
+class CatalogueDomain(Domain):  # type: ignore[misc]  # Flask-Babel has no type information
     """The app's message domain: Flask-Babel's gettext(), pgettext(), lazy_gettext() … read the
     catalogue through translations() instead of resolving the locale on every call."""
 
@@ -34,7 +35,7 @@ class CatalogueDomain(Domain):
 _domain = CatalogueDomain()
 
 
-def translations():
+def translations() -> Any:
     """The catalogue of the current language (Flask-Babel's own lookup, once per request and locale)."""
     locale = get_locale()            # None outside an application context
     if locale is None:
@@ -46,7 +47,7 @@ def translations():
     return cached[1]
 
 
-def catalogue_for(locale):
+def catalogue_for(locale: str) -> Any:
     """The catalogue of a given language (a document written in Vietnamese whatever the UI's language)."""
     if has_app_context():
         if locale == language():
@@ -57,11 +58,11 @@ def catalogue_for(locale):
 
 
 @lru_cache(maxsize=4)
-def _compiled_catalogue(locale):
+def _compiled_catalogue(locale: str) -> Any:
     return Translations.load(str(CATALOGUE_DIR), [locale])
 
 
-def language():
+def language() -> str:
     """The current language code ('vi' or 'en'); 'vi' outside an application context."""
     locale = get_locale()            # None outside an application context
     if locale is None:
@@ -70,7 +71,7 @@ def language():
     if named is None or named[0] is not locale:    # a forced or refreshed locale is a new object
         named = (locale, str(locale))
         g.caseapp_language = named
-    return named[1]
+    return str(named[1])
 
 
 @pass_eval_context
@@ -81,7 +82,7 @@ def template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> st
 
 
 @pass_eval_context
-def template_pgettext(eval_ctx, context, string, **variables):
+def template_pgettext(eval_ctx: EvalContext, context: str, string: str, **variables: Any) -> str:
     """The templates' `pgettext("context", "Word")`: one English word with two Vietnamese meanings."""
     return _format(eval_ctx, translations().upgettext(context, string), variables)
 
@@ -99,11 +100,11 @@ def _format(eval_ctx: EvalContext, text: str, variables: dict[str, Any]) -> str:
     return text % variables if variables or "%" in text else text
 
 
-def _use_catalogue_domain():
+def _use_catalogue_domain() -> None:
     _domain.as_default()
 
 
-def install(app, babel):
+def install(app: Flask, babel: Any) -> None:
     """Every request's gettext calls (Python and templates) read the catalogue through translations().
     Registered before the other request hooks, so their messages are cached too."""
     app.before_request(_use_catalogue_domain)

@@ -14,9 +14,11 @@ A service refuses with ServiceError; `saving(form)` and `refusal_flashed()` turn
 re-rendered form (with what the user typed) or a flash message, after rolling back what the service
 wrote. Jobs and CLI commands, outside a request, commit at their end themselves.
 """
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
-from flask import flash, g
+from flask import Flask, Response, flash, g
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -26,9 +28,11 @@ from .services import ServiceError
 
 WROTE = "caseapp.transaction_wrote"   # session.info key, set by the listeners in caseapp.hooks
 _KEEP = "caseapp_keep_despite_error"   # flask.g key
+T = TypeVar("T")
+Show = Callable[[Any, ServiceError], None]
 
 
-def install(app):
+def install(app: Flask) -> None:
     """Register the request's end. Registered before the other after_request functions, it runs last
     (Flask runs them in reverse order): the response is complete when it commits."""
     app.after_request(_end_request)
@@ -37,7 +41,7 @@ def install(app):
     app.teardown_appcontext(_end_context)
 
 
-def _end_request(response):
+def _end_request(response: Response) -> Response:
     keep = g.pop(_KEEP, False)
     if db.session.registry.has() and db.session().in_transaction() and wrote():
         if response.status_code < 400 or keep:
@@ -47,7 +51,7 @@ def _end_request(response):
     return response   # a transaction that only read is ended with the app context (_end_context)
 
 
-def _end_context(exc):
+def _end_context(exc: BaseException | None) -> None:
     if exc is not None or not db.session.registry.has():
         return   # session.remove() rolls back
     if db.session().in_transaction() and not wrote():
@@ -57,14 +61,14 @@ def _end_context(exc):
             db.session.rollback()
 
 
-def wrote():
+def wrote() -> bool:
     """Has the open transaction written anything (a flush, an INSERT/UPDATE/DELETE, any statement that
     is not a plain select), or does it hold a change not flushed yet?"""
     session = db.session()
     return bool(session.info.get(WROTE) or session.new or session.dirty or session.deleted)
 
 
-def _roll_back_what_was_written():
+def _roll_back_what_was_written() -> None:
     """A refusal that came before any write keeps the session as it is (the loaded rows stay loaded)."""
     if wrote():
         db.session.rollback()
@@ -73,15 +77,16 @@ def _roll_back_what_was_written():
 class Outcome:
     """What `saving` tells its caller: truthy when the service's work stands (and will be committed)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.saved = False
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return self.saved
 
 
 @contextmanager
-def saving(form, *, stale_message=None, show=add_service_error, passes=()):
+def saving(form: Any, *, stale_message: object = None, show: Show = add_service_error,
+           passes: tuple[type[BaseException], ...] = ()) -> Iterator[Outcome]:
     """The write step of a form view:
 
         with saving(form) as saved:
@@ -112,21 +117,23 @@ def saving(form, *, stale_message=None, show=add_service_error, passes=()):
         outcome.saved = True
 
 
-def renamed(**form_fields):
+def renamed(**form_fields: str) -> Show:
     """A `show` for saving(): the service names a field (text=...) the form calls otherwise
     (contact_text=...): renamed(text="contact_text")."""
-    def show(form, error):
-        error.field = form_fields.get(error.field, error.field)
+    def show(form: Any, error: ServiceError) -> None:
+        if error.field:
+            error.field = form_fields.get(error.field, error.field)
         add_service_error(form, error)
     return show
 
 
-def _flash_error(_form, error):
+def _flash_error(_form: Any, error: ServiceError) -> None:
     flash(str(error), "error")
 
 
 @contextmanager
-def refusal_flashed(*, stale_message=None, passes=()):
+def refusal_flashed(*, stale_message: object = None,
+                    passes: tuple[type[BaseException], ...] = ()) -> Iterator[Outcome]:
     """The write step of a button (no form to re-render): a refusal or, with a stale_message, a concurrent
     change is rolled back and flashed as an error; the caller answers as it would on success."""
     with saving(_FlashedForm(), stale_message=stale_message, show=_flash_error, passes=passes) as saved:
@@ -137,20 +144,20 @@ class _FlashedForm:
     """Where refusal_flashed's stale message goes: a flash, not a form."""
 
     class _Errors:
-        def append(self, message):
+        def append(self, message: str) -> None:
             flash(message, "error")
 
     form_errors = _Errors()
 
 
-def keep_despite_error():
+def keep_despite_error() -> None:
     """The error page this request answers records something that must be kept (a read of personal data
     on a refused form, a refused approval): commit the request's work anyway. What a refused service
     wrote is gone already (`saving` rolled it back)."""
     g.setdefault(_KEEP, True)
 
 
-def keep_only(write):
+def keep_only(write: Callable[[], T]) -> T:
     """Store `write()` alone, whatever else the request did: roll back the request's work, run the write
     and commit it (a refusal's audit row outlives the refused request's rollback)."""
     db.session.rollback()
