@@ -22,10 +22,16 @@ Definitions (a period is local calendar days, see periods.Period):
   days between arrival and departure, or the end of the period / now for a stay still open);
   average stay = nights of the stays checked out in the period ÷ their number.
 """
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from ..cases.models import Case
 from ..clients.models import Client, ClientGroup
@@ -38,9 +44,19 @@ from ..plans.models import ActivityStatus, CarePlan, PlanActivity
 from ..referrals.models import Provider, Referral, ReferralStatus
 from ..shelter.models import ShelterStay
 from .models import ReferenceValue, ReportSnapshot, SnapshotStatus
-from ..security.scopes import own_facility
+from .periods import Period
+from ..security.scopes import Condition, own_facility
 from ..security.rules import same_facility
 from ..cases.statuses import CaseStatus
+
+if TYPE_CHECKING:   # for annotations only
+    from ..auth.models import User
+    from .models import ExportJob
+
+# A select of ids (clients, cases): what a count counts and a drill-down lists.
+Population = sa.Select[tuple[int]] | sa.CompoundSelect[tuple[int]]
+# A column of UTC instants, or an expression giving one (a literal instant, CASE, COALESCE).
+Instant = sa.ColumnElement[datetime] | sa.ColumnElement[datetime | None] | InstrumentedAttribute[datetime | None]
 
 # Age groups of the statistics: 0–5, 6–10, 11–15 (trẻ em: under 16, Luật Trẻ em 2016), 16–17, 18–59, 60 and over
 # (người cao tuổi, Luật Người cao tuổi 2009). (lower bound in years, code)
@@ -56,52 +72,52 @@ class Scope:
     facility_id: int | None = None
     province_code: str | None = None
 
-    def facility_ids(self):
+    def facility_ids(self) -> sa.Select[tuple[int]]:
         """SQL: the ids of the facilities in scope (a subquery; one id for a facility)."""
         if self.kind == "facility":
             return sa.select(sa.literal(self.facility_id))
         return sa.select(Facility.id).where(Facility.province_code == self.province_code)
 
-    def holds(self, column):
+    def holds(self, column: InstrumentedAttribute[int]) -> Condition:
         if self.kind == "facility":
             return column == self.facility_id
         return column.in_(self.facility_ids())
 
 
-def _t(value):
+def _t(value: datetime) -> sa.BindParameter[datetime]:
     return sa.literal(value, UTCDateTime())
 
 
 # --- populations: one definition per count --------------------------------------------------------
 
-def received(scope, period):
+def received(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
     return sa.select(Intake.client_id).where(scope.holds(Intake.facility_id), Intake.received_at >= period.start_utc,
                                              Intake.received_at < period.end_utc)
 
 
-def counselled(scope, period):
+def counselled(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
     return received(scope, period).where(Intake.decision == "advice_only")
 
 
-def _case_active(period):
+def _case_active(period: Period) -> Condition:
     return sa.and_(Case.opened_at < period.end_utc,
                    sa.or_(Case.closed_at.is_(None), Case.closed_at >= period.start_utc))
 
 
-def supported(scope, period):
+def supported(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
     return sa.select(Case.client_id).where(scope.holds(Case.facility_id), _case_active(period))
 
 
-def served(scope, period):
+def served(scope: Scope, period: Period) -> sa.CompoundSelect[tuple[int]]:
     return sa.union(received(scope, period), supported(scope, period))
 
 
-def counselled_or_supported(scope, period):
+def counselled_or_supported(scope: Scope, period: Period) -> sa.CompoundSelect[tuple[int]]:
     """QĐ 112 indicator 4: people in difficult circumstances counselled and supported."""
     return sa.union(counselled(scope, period), supported(scope, period))
 
 
-def _born_after(years, period):
+def _born_after(years: int, period: Period) -> Condition:
     """SQL on Client: younger than `years` on the period's last day."""
     day = period.end
     try:
@@ -112,34 +128,34 @@ def _born_after(years, period):
                   sa.and_(Client.birth_date.is_(None), Client.birth_year > day.year - years))
 
 
-def _age_known():
+def _age_known() -> Condition:
     return sa.or_(Client.birth_date.is_not(None), Client.birth_year.is_not(None))
 
 
-def _indicator_child(period):
+def _indicator_child(period: Period) -> Condition:
     """SQL on Client: a child (under 16) of the indicator group (INDICATOR_GROUP_CODES) — QĐ 112 indicator 5."""
     in_group = sa.exists(sa.select(ClientGroup.id).where(ClientGroup.client_id == Client.id,
                                                          ClientGroup.group_code.in_(INDICATOR_GROUP_CODES)))
     return sa.and_(_born_after(CHILD_AGE, period), in_group)
 
 
-def children_of_indicator_group(scope, period):
+def children_of_indicator_group(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
     """QĐ 112 indicator 5: children (under 16) of the indicator group served."""
     return sa.select(Client.id).where(Client.id.in_(served(scope, period)), _indicator_child(period))
 
 
-def cases_opened(scope, period):
+def cases_opened(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
     return sa.select(Case.id).where(scope.holds(Case.facility_id), Case.opened_at >= period.start_utc,
                                     Case.opened_at < period.end_utc)
 
 
-def cases_closed(scope, period):
+def cases_closed(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
     return sa.select(Case.id).where(scope.holds(Case.facility_id), Case.status == CaseStatus.CLOSED,
                                     Case.closed_at >= period.start_utc, Case.closed_at < period.end_utc)
 
 
 # Populations of clients a drill-down can list (key → definition).
-CLIENT_POPULATIONS = {
+CLIENT_POPULATIONS: dict[str, Callable[[Scope, Period], Population]] = {
     "received": received,
     "counselled": counselled,
     "supported": supported,
@@ -149,20 +165,20 @@ CLIENT_POPULATIONS = {
 }
 
 
-def count(population):
+def count(population: Population) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(population.subquery())) or 0
 
 
 # --- breakdowns -------------------------------------------------------------------------------------
 
-def age_group_expr(period):
-    whens = [(sa.not_(_age_known()), "unknown")]
+def age_group_expr(period: Period) -> sa.Case[str]:
+    whens: list[tuple[Condition, str]] = [(sa.not_(_age_known()), "unknown")]
     for (lower, code), (upper, _next) in zip(AGE_GROUPS, AGE_GROUPS[1:]):
         whens.append((_born_after(upper, period), code))
     return sa.case(*whens, else_=AGE_GROUPS[-1][1])
 
 
-def client_dimension(name, period):
+def client_dimension(name: str, period: Period) -> sa.ColumnElement[str] | InstrumentedAttribute[str]:
     """The SQL expression a breakdown of clients groups by (and a drill-down filters on)."""
     if name == "sex":
         return Client.sex
@@ -178,11 +194,12 @@ def client_dimension(name, period):
 CLIENT_DIMENSIONS = ("sex", "age_group", "ethnicity", "commune")
 
 
-def _grouped(stmt):
+def _grouped(stmt: sa.Select[tuple[Any, int]]) -> dict[str, int]:
+    """{group: count} of a two-column grouped count; a group of NULL is counted under ""."""
     return {(key if key is not None else ""): n for key, n in db.session.execute(stmt)}
 
 
-def breakdown_clients(dimension, scope, period):
+def breakdown_clients(dimension: str, scope: Scope, period: Period) -> dict[str, int]:
     expr = client_dimension(dimension, period).label("k")
     stmt = (sa.select(expr, sa.func.count(Client.id)).where(Client.id.in_(served(scope, period)))
             .group_by(expr))
@@ -193,11 +210,11 @@ def breakdown_clients(dimension, scope, period):
 class ServedClients:
     """The served population counted once: in total, by each client dimension, and indicator 5."""
     total: int
-    by_dimension: dict            # {dimension: {value: clients}} — what breakdown_clients gives each
+    by_dimension: dict[str, dict[str, int]]   # {dimension: {value: clients}} — what breakdown_clients gives each
     indicator_children: int       # = count(children_of_indicator_group(...))
 
 
-def served_clients(scope, period):
+def served_clients(scope: Scope, period: Period) -> ServedClients:
     """One statement for what breakdown_clients (per dimension), count(served) and indicator 5 would
     read in six: the served set is found once and grouped by every dimension together; Python adds up
     the margins. (bench/: each of the six read the province's served set again, ~110 ms each at
@@ -205,7 +222,7 @@ def served_clients(scope, period):
     labels = [client_dimension(name, period).label(name) for name in CLIENT_DIMENSIONS]
     stmt = (sa.select(*labels, sa.func.count(Client.id), sa.func.count(sa.case((_indicator_child(period), Client.id))))
             .where(Client.id.in_(served(scope, period))).group_by(*labels))
-    by_dimension = {name: {} for name in CLIENT_DIMENSIONS}
+    by_dimension: dict[str, dict[str, int]] = {name: {} for name in CLIENT_DIMENSIONS}
     total = children = 0
     for *keys, clients, indicator in db.session.execute(stmt):
         total += clients
@@ -216,33 +233,33 @@ def served_clients(scope, period):
     return ServedClients(total=total, by_dimension=by_dimension, indicator_children=children)
 
 
-def breakdown_groups(scope, period):
+def breakdown_groups(scope: Scope, period: Period) -> dict[str, int]:
     """Served clients per beneficiary group (a client may be in several)."""
     stmt = (sa.select(ClientGroup.group_code, sa.func.count(sa.distinct(ClientGroup.client_id)))
             .where(ClientGroup.client_id.in_(served(scope, period))).group_by(ClientGroup.group_code))
     return _grouped(stmt)
 
 
-def _intakes_in(scope, period):
+def _intakes_in(scope: Scope, period: Period) -> Condition:
     return sa.and_(scope.holds(Intake.facility_id), Intake.received_at >= period.start_utc,
                    Intake.received_at < period.end_utc)
 
 
-def breakdown_channels(scope, period):
+def breakdown_channels(scope: Scope, period: Period) -> dict[str, int]:
     """Clients received per intake channel."""
     stmt = (sa.select(Intake.channel, sa.func.count(sa.distinct(Intake.client_id)))
             .where(_intakes_in(scope, period)).group_by(Intake.channel))
     return _grouped(stmt)
 
 
-def _json_elements(column):
+def _json_elements(column: InstrumentedAttribute[list[Any]]) -> sa.TableValuedAlias:
     """The elements of a JSON array column as a table (SQLite json_each, PostgreSQL json_array_elements_text)."""
     if db.engine.dialect.name == "postgresql":
         return sa.func.json_array_elements_text(column).table_valued("value")
     return sa.func.json_each(column).table_valued("value")
 
 
-def breakdown_problems(scope, period):
+def breakdown_problems(scope: Scope, period: Period) -> dict[str, int]:
     """Clients received per presenting problem (an intake may name several)."""
     element = _json_elements(Intake.problems)
     stmt = (sa.select(element.c.value, sa.func.count(sa.distinct(Intake.client_id)))
@@ -251,7 +268,7 @@ def breakdown_problems(scope, period):
     return _grouped(stmt)
 
 
-def breakdown_services(scope, period):
+def breakdown_services(scope: Scope, period: Period) -> dict[str, int]:
     """Clients per service type: plan activities of active cases, referrals sent in the period."""
     from_plans = (sa.select(Case.client_id.label("client_id"), PlanActivity.service_type.label("service"))
                   .join(CarePlan, CarePlan.id == PlanActivity.plan_id).join(Case, Case.id == CarePlan.case_id)
@@ -265,18 +282,18 @@ def breakdown_services(scope, period):
     return _grouped(stmt)
 
 
-def _referrals_in(scope, period):
+def _referrals_in(scope: Scope, period: Period) -> Condition:
     return sa.and_(scope.holds(Referral.facility_id), Referral.sent_at >= period.start_utc,
                    Referral.sent_at < period.end_utc)
 
 
-def breakdown_referral_kinds(scope, period):
+def breakdown_referral_kinds(scope: Scope, period: Period) -> dict[str, int]:
     stmt = (sa.select(Provider.kind, sa.func.count(Referral.id)).join(Provider, Provider.id == Referral.provider_id)
             .where(_referrals_in(scope, period)).group_by(Provider.kind))
     return _grouped(stmt)
 
 
-def breakdown_referral_statuses(scope, period):
+def breakdown_referral_statuses(scope: Scope, period: Period) -> dict[str, int]:
     stmt = sa.select(Referral.status, sa.func.count(Referral.id)).where(_referrals_in(scope, period)).group_by(
         Referral.status)
     return _grouped(stmt)
@@ -284,7 +301,7 @@ def breakdown_referral_statuses(scope, period):
 
 # --- shelter --------------------------------------------------------------------------------------
 
-def _local_day(expr):
+def _local_day(expr: Instant) -> sa.ColumnElement[float | Decimal]:
     """SQL: the local calendar day of a UTC instant as a day number (Vietnam is UTC+7 all year)."""
     if db.engine.dialect.name == "postgresql":
         local = sa.func.timezone("Asia/Ho_Chi_Minh", expr)
@@ -292,15 +309,23 @@ def _local_day(expr):
     return sa.func.julianday(sa.func.date(expr, "+7 hours"))
 
 
-def _later(a, b):
+def _later(a: Instant, b: Instant) -> sa.Case[datetime]:
     return sa.case((a > b, a), else_=b)
 
 
-def _earlier(a, b):
+def _earlier(a: Instant, b: Instant) -> sa.Case[datetime]:
     return sa.case((a < b, a), else_=b)
 
 
-def shelter_numbers(scope, period, now=None):
+class ShelterNumbers(TypedDict):
+    """The shelter's figures of a period (defined in this module's docstring)."""
+    admissions: int
+    bed_nights: int
+    stays_ended: int
+    stay_nights_ended: int
+
+
+def shelter_numbers(scope: Scope, period: Period, now: datetime | None = None) -> ShelterNumbers:
     now = now or utcnow()
     in_scope = scope.holds(ShelterStay.facility_id)
     admissions = db.session.scalar(sa.select(sa.func.count(ShelterStay.id)).where(
@@ -321,27 +346,30 @@ def shelter_numbers(scope, period, now=None):
 
 # --- indicator 3: facilities with at least one case in the period ---------------------------------
 
-def facilities_in_scope(scope):
+def facilities_in_scope(scope: Scope) -> int:
     return db.session.scalar(sa.select(sa.func.count(Facility.id)).where(
         Facility.is_active.is_(True), Facility.id.in_(scope.facility_ids()))) or 0
 
 
-def facilities_with_cases(scope, period):
+def facilities_with_cases(scope: Scope, period: Period) -> int:
     return db.session.scalar(sa.select(sa.func.count(sa.distinct(Case.facility_id))).where(
         scope.holds(Case.facility_id), _case_active(period))) or 0
 
 
 # --- everything at once ------------------------------------------------------------------------------
 
-def commune_names(codes):
+def commune_names(codes: Iterable[str]) -> dict[str, str]:
     codes = [c for c in codes if c]
     if not codes:
         return {}
-    return dict(db.session.execute(sa.select(Commune.code, Commune.name).where(Commune.code.in_(codes))).all())
+    return dict(db.session.execute(sa.select(Commune.code, Commune.name).where(Commune.code.in_(codes))).tuples().all())
 
 
-def statistics(scope, period, now=None):
-    """Every number of the report as plain JSON-able data (what a frozen snapshot stores)."""
+def statistics(scope: Scope, period: Period, now: datetime | None = None) -> dict[str, Any]:
+    """Every number of the report as plain JSON-able data (what a frozen snapshot stores).
+
+    A plain dict, not a TypedDict: a snapshot adds its period, facility and reference values to it, and
+    it comes back from the JSON column as a dict."""
     clients = served_clients(scope, period)
     headline = {key: count(CLIENT_POPULATIONS[key](scope, period)) for key in ("received", "counselled", "supported")}
     headline["served"] = clients.total
@@ -367,7 +395,8 @@ def statistics(scope, period, now=None):
 
 # --- the drill-down list -----------------------------------------------------------------------------
 
-def population_clients(key, scope, period, *, user, dimension=None, value=None, after=None, limit: int = 50):
+def population_clients(key: str, scope: Scope, period: Period, *, user: User, dimension: str | None = None,
+                       value: str | None = None, after: int | None = None, limit: int = 50) -> Sequence[Client]:
     """The clients behind a count, in the user's client scope, keyset-paged on id."""
     from ..security.scopes import client_scope
 
@@ -380,7 +409,8 @@ def population_clients(key, scope, period, *, user, dimension=None, value=None, 
     return db.session.scalars(stmt.order_by(Client.id).limit(limit + 1)).all()
 
 
-def population_count(key, scope, period, *, user, dimension=None, value=None):
+def population_count(key: str, scope: Scope, period: Period, *, user: User, dimension: str | None = None,
+                     value: str | None = None) -> int:
     from ..security.scopes import client_scope
 
     stmt = sa.select(sa.func.count(Client.id)).where(Client.id.in_(CLIENT_POPULATIONS[key](scope, period)),
@@ -390,13 +420,13 @@ def population_count(key, scope, period, *, user, dimension=None, value=None):
     return db.session.scalar(stmt) or 0
 
 
-def cases_of_clients(client_ids, scope, period):
+def cases_of_clients(client_ids: Sequence[int], scope: Scope, period: Period) -> dict[int, list[Case]]:
     """The cases (active in the period, in scope) of the listed clients: {client_id: [Case]}."""
     if not client_ids:
         return {}
     rows = db.session.scalars(sa.select(Case).where(Case.client_id.in_(client_ids), scope.holds(Case.facility_id),
                                                     _case_active(period)).order_by(Case.id)).all()
-    result = {}
+    result: dict[int, list[Case]] = {}
     for case in rows:
         result.setdefault(case.client_id, []).append(case)
     return result
@@ -404,33 +434,33 @@ def cases_of_clients(client_ids, scope, period):
 
 # --- reference data and snapshots ----------------------------------------------------------------------
 
-def reference_values(province_code, year):
+def reference_values(province_code: str, year: int) -> dict[str, ReferenceValue]:
     """{key: ReferenceValue} entered for the province and year."""
     rows = db.session.scalars(sa.select(ReferenceValue).where(ReferenceValue.province_code == province_code,
                                                               ReferenceValue.year == year)).all()
     return {row.key: row for row in rows}
 
 
-def snapshots_of_facility(facility_id, limit: int = 100):
+def snapshots_of_facility(facility_id: int, limit: int = 100) -> Sequence[ReportSnapshot]:
     return db.session.scalars(sa.select(ReportSnapshot).where(ReportSnapshot.facility_id == facility_id)
                               .options(joinedload(ReportSnapshot.frozen_by), joinedload(ReportSnapshot.reopened_by))  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
                               .order_by(ReportSnapshot.period_start.desc(), ReportSnapshot.id.desc())
                               .limit(limit)).unique().all()
 
 
-def frozen_snapshot(facility_id, period):
+def frozen_snapshot(facility_id: int, period: Period) -> ReportSnapshot | None:
     return db.session.scalar(sa.select(ReportSnapshot).where(
         ReportSnapshot.facility_id == facility_id, ReportSnapshot.period_start == period.start,
         ReportSnapshot.period_end == period.end, ReportSnapshot.status == SnapshotStatus.FROZEN))
 
 
-def province_facilities(province_code):
+def province_facilities(province_code: str) -> Sequence[Facility]:
     return db.session.scalars(sa.select(Facility).where(Facility.province_code == province_code,
                                                         Facility.is_active.is_(True))
                               .order_by(Facility.name, Facility.id)).all()
 
 
-def province_frozen_snapshots(province_code, period):
+def province_frozen_snapshots(province_code: str, period: Period) -> dict[int, ReportSnapshot]:
     """{facility_id: ReportSnapshot} of the province's facilities frozen for exactly this period."""
     rows = db.session.scalars(sa.select(ReportSnapshot).join(Facility, Facility.id == ReportSnapshot.facility_id)
                               .where(Facility.province_code == province_code,
@@ -440,7 +470,7 @@ def province_frozen_snapshots(province_code, period):
     return {row.facility_id: row for row in rows}
 
 
-def snapshot_in_reach(snapshot_id, user):
+def snapshot_in_reach(snapshot_id: int, user: User) -> ReportSnapshot | None:
     """A snapshot the user may read: their facility's, or (VIEW_PROVINCE_REPORTS) their province's."""
     from ..security.policy import Perm, has_perm
 
@@ -451,7 +481,7 @@ def snapshot_in_reach(snapshot_id, user):
         return snapshot
     if has_perm(user, Perm.VIEW_PROVINCE_REPORTS):
         facility = db.session.get(Facility, snapshot.facility_id)
-        if facility.province_code == user.facility.province_code:
+        if facility is not None and facility.province_code == user.facility.province_code:
             return snapshot
     return None
 
@@ -463,7 +493,7 @@ def snapshot_in_reach(snapshot_id, user):
 PROVINCE_SCOPES = ("province", "province_frozen")
 
 
-def _jobs_in_reach(user):
+def _jobs_in_reach(user: User) -> Condition:
     """SQL on ExportJob: the facility's report files; those of the province only for province readers."""
     from ..security.policy import Perm, has_perm
     from .models import ExportJob
@@ -474,14 +504,14 @@ def _jobs_in_reach(user):
     return condition
 
 
-def export_jobs(user, limit: int = 50):
+def export_jobs(user: User, limit: int = 50) -> Sequence[ExportJob]:
     from .models import ExportJob
 
     return db.session.scalars(sa.select(ExportJob).where(_jobs_in_reach(user))
                               .order_by(ExportJob.id.desc()).limit(limit)).all()
 
 
-def export_job_in_reach(job_id, user):
+def export_job_in_reach(job_id: int, user: User) -> ExportJob | None:
     from .models import ExportJob
 
     return db.session.scalar(sa.select(ExportJob).where(ExportJob.id == job_id, _jobs_in_reach(user)))
