@@ -6,7 +6,11 @@ from .cases.models import Case, CaseEvent  # noqa: F401
 from .clients.models import ClientChange, Client, ClientGroup, CodeSequence, Consent, FamilyMember  # noqa: F401
 from .intake.models import Intake  # noqa: F401
 from .shelter.models import Bed, Room, ShelterStay  # noqa: F401
-from .cases.workflow_models import Approval, Attachment, CaseAccessGrant, CaseFlag, FollowUp  # noqa: F401
+from .approvals.models import Approval  # noqa: F401
+from .cases.access.models import CaseAccessGrant  # noqa: F401
+from .cases.attachments.models import Attachment  # noqa: F401
+from .cases.caseload.models import CaseFlag  # noqa: F401
+from .cases.followups.models import FollowUp  # noqa: F401
 from .plans.models import Assessment, CarePlan, PlanActivity, PlanGoal  # noqa: F401
 from .referrals.models import Provider, Referral, Transfer  # noqa: F401
 from .notifications.models import Notification  # noqa: F401

@@ -3,7 +3,7 @@ counted in working days with the deadline engine's own calendar (core.deadlines.
 so that weekends, Tết and the other public holidays fall where the engine puts them."""
 from datetime import datetime, timedelta
 
-from caseapp.core.deadlines import is_working_day
+from caseapp.deadlines.rules import is_working_day
 from caseapp.core.timeutil import VN_TZ, as_utc
 
 

@@ -61,7 +61,7 @@ def awaiting_referral_condition():
 
 def overdue_follow_up_condition(now=None):
     """SQL condition on Case: it has a follow-up past due, neither done nor cancelled."""
-    from .workflow_models import FollowUp
+    from .followups.models import FollowUp
 
     # Correlated EXISTS, not IN (SELECT …): the IN form reads every overdue follow-up of the country
     # for one facility's counts (a sequential scan of follow_ups: 170 ms at 1 M clients, bench/).

@@ -43,14 +43,18 @@ def add_event(case, kind, *, by, text=None, from_status=None, to_status=None, at
     return event
 
 
+def ensure_editable(case):
+    """A closed (or transferred-away) case is read-only until reopened."""
+    if case.status in ("closed", "transferred"):
+        raise ServiceError(_("This case is closed and read-only. Reopen it to make changes."))
+
+
 NOTE_MAX_LENGTH = 4000
 
 
 def add_note(case, text, *, by):
     """A case note (ghi chép) on the timeline. NFC, line breaks kept; audited without its text.
-    A closed case takes no new note until it is reopened (workflow.ensure_editable)."""
-    from .workflow import ensure_editable
-
+    A closed case takes no new note until it is reopened (ensure_editable)."""
     ensure_editable(case)
     text = unicodedata.normalize("NFC", (text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not text:

@@ -8,7 +8,9 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from ..security.policy import Perm, has_perm
 from ..security.web import deny, requires
-from . import bp, deadlines, queries
+from .views import bp
+from ..deadlines import items as deadlines
+from . import queries
 
 UNASSIGNED = "unassigned"
 

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..security.policy import Perm
 from ..security.scopes import client_scope
 from ..security.web import requires
-from . import bp
+from .views import bp
 from .merge import REASON_MAX_LENGTH, check_mergeable, merge_clients, merge_preview
 from .models import Client, ClientGroup, Consent, FamilyMember
 

@@ -3,7 +3,7 @@ import hashlib
 import re
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -23,9 +23,11 @@ from ..org import queries as org_queries
 from ..security.policy import Perm
 from ..security.scopes import client_scope
 from ..security.web import load_in_scope_or_404, requires
-from . import bp, queries, services
+from . import queries, services
 from .forms import ClientForm, FamilyMemberForm, WithdrawConsentForm
 from .models import Client, ClientGroup, Consent, FamilyMember
+
+bp = Blueprint("clients", __name__, url_prefix="/clients")
 
 STALE_CLIENT_EDIT = _l("Someone else changed this client while you were editing (%(fields)s). "
                        "Your changes are kept below; check them and save again.")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from ..cases.workflow_models import Approval
+from ..approvals.models import Approval
 from ..extensions import db
 from ..org.models import Facility
 from ..plans.models import Assessment, CarePlan
@@ -103,7 +103,7 @@ def latest_decision(case_id, subject_type, subject_id):
 
 
 def closure_follow_ups(case):
-    from ..cases.closure import post_closure_follow_ups
+    from ..cases.workflow.closure import post_closure_follow_ups
 
     return post_closure_follow_ups(case).order_by("due_at")
 

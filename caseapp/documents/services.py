@@ -238,7 +238,7 @@ def _referral(common, item_id):
 
 
 def _closure(common, item_id):
-    from ..cases.closure import latest_evaluation
+    from ..cases.workflow.closure import latest_evaluation
 
     case = common.case
     if case.status != "closed" or case.closed_at is None:

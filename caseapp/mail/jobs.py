@@ -97,7 +97,7 @@ def queue_digests(now):
     overdue items and those due today (cases.deadlines.user_items) — on the first tick at or after
     07:00, so a scheduler that was down at 07:00 catches up later that day. Nothing due: no e-mail
     (the day counts as handled). Each user's digest commits on its own."""
-    from ..cases.deadlines import user_items
+    from ..deadlines.items import user_items
 
     local = to_local(now)
     if local.time() < DIGEST_AT:

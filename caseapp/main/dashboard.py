@@ -15,9 +15,9 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from ..cases import caseload as caseload_reads
-from ..cases import deadlines
-from ..cases.approvals import pending_for_facility
+from ..cases.caseload import services as caseload_reads
+from ..deadlines import items as deadlines
+from ..approvals.services import pending_for_facility
 from ..cases.models import Case
 from ..cases.queries import CaseFilters, filtered_cases, high_risk_condition
 from ..core.categories import OPEN_STATUSES
@@ -221,7 +221,7 @@ def workers(user, now=None):
 
 def pending_approvals(user):
     """The approval queue's length (plans.approvals lists pending_for_facility)."""
-    from ..cases.workflow_models import Approval
+    from ..approvals.models import Approval
 
     value = db.session.scalar(_as_counts(pending_for_facility(user), sa.func.count(Approval.id))) or 0
     return Count(value, "plans.approvals")

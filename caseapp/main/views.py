@@ -1,5 +1,5 @@
 """Home (the dashboard of the user's role, caseapp.main.dashboard), language switch and the health check."""
-from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
@@ -10,7 +10,9 @@ from ..extensions import db
 from ..security.policy import Perm, has_perm
 from ..security.web import requires
 from ..core.urls import safe_next
-from . import bp, dashboard, rollups
+from . import dashboard, rollups
+
+bp = Blueprint("main", __name__)
 
 
 def _home_data(now):

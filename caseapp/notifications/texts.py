@@ -25,7 +25,7 @@ def render(notification):
         return str(UNKNOWN)
     values = defaultdict(str, notification.params or {})
     if values.get("item_kind"):
-        from ..cases.deadlines import KINDS
+        from ..deadlines.items import KINDS
 
         values["item"] = str(KINDS.get(values["item_kind"], values["item_kind"]))
     return str(template) % values

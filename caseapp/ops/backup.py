@@ -329,7 +329,7 @@ def verify(manifest: dict) -> Verification:
 
 
 def _verify_documents(result: Verification) -> None:
-    from ..cases.workflow_models import Attachment
+    from ..cases.attachments.models import Attachment
 
     store = files("attachments")
     last = 0

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.models import User
-from ..cases.workflow_models import Approval
+from ..approvals.models import Approval
 from ..core.sql import prebuilt
 from ..core.timeutil import local_today
 from ..extensions import db
@@ -218,7 +218,7 @@ def case_section(case, user):
 def decidable(user, approvals, assessments, plans):
     """The pending approvals among `approvals` that `user` may decide (not their own request or
     work), from rows already loaded: no query."""
-    from ..cases.approvals import refusal_reason
+    from ..approvals.services import refusal_reason
 
     authors = {("assessment", a.id): a.created_by_id for a in assessments}
     authors.update({("plan", p.id): p.created_by_id for p in plans})

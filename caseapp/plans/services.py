@@ -19,11 +19,12 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 
 from ..audit.services import record
-from ..cases.approvals import request_approval
+from ..approvals.services import request_approval
 from ..cases.services import add_event
-from ..cases.workflow import TRANSITIONS, change_status, ensure_editable
+from ..cases.workflow.services import TRANSITIONS, change_status
+from ..cases.services import ensure_editable
 from ..core import categories as cat
-from ..core.deadlines import due_at
+from ..deadlines.rules import due_at
 from ..core.services import ServiceError
 from ..core.timeutil import local_today, to_local, utcnow
 from ..extensions import db

@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _
 from ..audit.services import record
 from ..cases.models import Case
 from ..cases.services import add_event
-from ..cases.workflow import ensure_editable
+from ..cases.services import ensure_editable
 from ..core import categories
-from ..core.deadlines import due_at
+from ..deadlines.rules import due_at
 from ..core.services import ServiceError
 from ..core.text import fold, nfc
 from ..core.timeutil import as_utc, to_local, utcnow

@@ -1,7 +1,7 @@
 """Pages of the service directory, referrals (chuyển gửi) and transfers (chuyển hồ sơ).
 Thin: load + authorise → form → service → commit → redirect / render."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -16,11 +16,13 @@ from ..extensions import db
 from ..security.policy import Perm, has_perm
 from ..security.rules import can_edit_case, can_manage_provider, sees_every_facility
 from ..security.web import deny, load_case, requires
-from . import bp, queries, services
+from . import queries, services
 from .forms import (AnswerForm, CancelTransferForm, CompleteForm, DirectoryFilterForm, ProviderForm, ReferralForm,
                     RevokeForm, TransferDecisionForm, TransferForm)
 from .labels import EVENT_LABELS, referral_status_label, transfer_status_label
 from .models import Provider, Referral
+
+bp = Blueprint("referrals", __name__)
 
 STALE_PROVIDER_EDIT = _l("Someone else changed this entry while you were editing. "
                          "Your changes are kept below; check them and save again.")

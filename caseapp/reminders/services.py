@@ -28,7 +28,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..core.categories import URGENCY_RANK
-from ..core.deadlines import due_at as rule_due_at
+from ..deadlines.rules import due_at as rule_due_at
 from ..core.sql import prebuilt
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
@@ -158,7 +158,7 @@ def sync_case_reminders(case_id, *, now=None):
     """Reconcile the reminder rows of one case with its due items; flushes. Returns
     {"created": n, "moved": n, "cancelled": n}. Updates are conditional on the row still being
     pending, so a reminder a sweep is sending at that moment is either sent or changed, never both."""
-    from ..cases.deadlines import job_case_items
+    from ..deadlines.items import job_case_items
 
     now = as_utc(now) if now else utcnow()
     counts = {"created": 0, "moved": 0, "cancelled": 0}
@@ -206,7 +206,7 @@ def sync_all(*, facility_id=None, now=None):
     """Sync every case that has or had due items (the first run after installing, or after a change of
     REMINDER_OFFSETS): open cases and closed ones with follow-ups. Flushes; returns cases synced."""
     from ..cases.models import Case
-    from ..cases.workflow_models import FollowUp
+    from ..cases.followups.models import FollowUp
     from ..core.categories import OPEN_STATUSES
 
     stmt = sa.select(Case.id).where(sa.or_(
@@ -226,7 +226,9 @@ def sync_all(*, facility_id=None, now=None):
 
 def _tracked_classes():
     from ..cases.models import Case, CaseEvent
-    from ..cases.workflow_models import Approval, CaseFlag, FollowUp
+    from ..approvals.models import Approval
+    from ..cases.caseload.models import CaseFlag
+    from ..cases.followups.models import FollowUp
     from ..plans.models import Assessment, CarePlan
     from ..referrals.models import Referral
     from ..shelter.models import ShelterStay

@@ -169,7 +169,8 @@ def source(user, params):
     from ..extensions import db
     from ..org.models import Facility
     from ..security.policy import Perm, has_perm
-    from . import indicators, periods, queries, services
+    from . import indicators, periods, queries
+    from .province import province_numbers
 
     facility = user.facility
     snapshot_id = params.get("snapshot")
@@ -203,7 +204,7 @@ def source(user, params):
     if params.get("scope") == "province_frozen" and province_allowed:
         facilities = queries.province_facilities(facility.province_code)
         frozen = queries.province_frozen_snapshots(facility.province_code, period)
-        numbers = services.province_numbers(list(frozen.values()), len(facilities))
+        numbers = province_numbers(list(frozen.values()), len(facilities))
         return numbers, reference, period, _province_name(facility), None
     if params.get("scope") == "province" and province_allowed:
         scope = queries.Scope("province", province_code=facility.province_code)

@@ -1,7 +1,7 @@
 """Pages of the reports. Thin: authorise → period form → queries / services →
 commit → render. Aggregates only, except the drill-down list, which needs VIEW_FACILITY_CASES
 (supervisors of the facility; never reporters) and lists only clients of the user's own facility."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -15,10 +15,13 @@ from ..extensions import db
 from ..org.models import Facility
 from ..security.policy import Perm, has_perm
 from ..security.web import requires
-from . import bp, exports, indicators, periods, queries, rollups, services, tables
+from . import exports, indicators, periods, queries, rollups, services, tables
 from .forms import FreezeForm, PeriodForm, ReferenceForm, ReopenForm
 from .models import ReportSnapshot
+from .province import province_numbers
 from ..security.rules import same_facility
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 DRILL_PAGE = 50
 REOPENED = _l("The report has been re-opened.")
@@ -283,7 +286,7 @@ def province():
     frozen = queries.province_frozen_snapshots(province_code, period)
     submitted = [f for f in facilities if f.id in frozen]
     missing = [f for f in facilities if f.id not in frozen]
-    numbers = services.province_numbers([frozen[f.id] for f in submitted], len(facilities))
+    numbers = province_numbers([frozen[f.id] for f in submitted], len(facilities))
     report_tables, results = _report(numbers, _reference(province_code, period.year), period, suppressed=True)
     return render_template("reports/province.html", form=form, period=period, submitted=submitted, missing=missing,
                            frozen=frozen, tables=report_tables, results=results,

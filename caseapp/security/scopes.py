@@ -78,7 +78,7 @@ def granted_case(user, kinds=None, now=None):
     `kinds` narrows to ("shared",) or ("break_glass",). One EXISTS served by
     ix_case_access_grants_user_case (user_id, case_id)."""
     from ..cases.models import Case
-    from ..cases.workflow_models import CaseAccessGrant
+    from ..cases.access.models import CaseAccessGrant
 
     grant = aliased(CaseAccessGrant)  # aliased: never correlates with a grant of the enclosing query
     condition = sa.and_(active_grant(grant, user, now), grant.case_id == Case.id)
@@ -93,7 +93,7 @@ def _granted_case_ids(user):
     `assigned = W OR EXISTS (grant)` made PostgreSQL read every case of the facility to test the
     EXISTS (bench/: 17 ms of the tasks page's follow-ups at 1 M clients)."""
     from ..cases.models import Case
-    from ..cases.workflow_models import CaseAccessGrant
+    from ..cases.access.models import CaseAccessGrant
 
     case_ids = db.session.scalars(sa.select(CaseAccessGrant.case_id)
                                   .where(active_grant(CaseAccessGrant, user))).all()

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 from flask import render_template
 
-from caseapp.cases import deadlines
-from caseapp.cases.workflow_models import FollowUp
+from caseapp.deadlines import items as deadlines
+from caseapp.cases.followups.models import FollowUp
 from caseapp.core.timeutil import VN_TZ, utcnow
 from caseapp.extensions import db
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 
 import holidays
 
-from caseapp.core.deadlines import RULES, add_working_days, due_at, is_working_day, rule_for
+from caseapp.deadlines.rules import RULES, add_working_days, due_at, is_working_day, rule_for
 from caseapp.core.timeutil import VN_TZ
 
 

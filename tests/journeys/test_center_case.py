@@ -10,10 +10,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from caseapp.cases.models import Case
-from caseapp.cases.workflow_models import FollowUp
+from caseapp.cases.followups.models import FollowUp
 from caseapp.clients.models import Consent
 from caseapp.clients.services import create_client
-from caseapp.core.deadlines import due_at, rule_for
+from caseapp.deadlines.rules import due_at, rule_for
 from caseapp.core.timeutil import VN_TZ, format_datetime, local_today, utcnow
 from caseapp.extensions import db
 from caseapp.intake.models import Intake

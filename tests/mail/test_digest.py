@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
-from caseapp.cases.followups import schedule_follow_up
+from caseapp.cases.followups.services import schedule_follow_up
 from caseapp.core.timeutil import VN_TZ, utcnow
 from caseapp.mail import jobs, services
 from caseapp.mail.models import MailPreference, OutboxMail

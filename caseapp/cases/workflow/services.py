@@ -2,10 +2,10 @@
 allowed transitions in one table, and the one service that moves a case between them."""
 from flask_babel import gettext as _
 
-from ..audit.services import record
-from ..core.services import ServiceError
-from ..core.timeutil import utcnow
-from .services import add_event
+from ...audit.services import record
+from ...core.services import ServiceError
+from ...core.timeutil import utcnow
+from ..services import add_event
 
 # from-status → statuses it may move to. Closing goes through the closure approval
 # (CLOSURE_ONLY_VIA_APPROVAL); "transferred" through an accepted transfer.
@@ -24,12 +24,6 @@ REOPEN_TO = "review"
 
 def allowed_next(status):
     return sorted(TRANSITIONS.get(status, set()) - set(GUARDED))
-
-
-def ensure_editable(case):
-    """A closed (or transferred-away) case is read-only until reopened."""
-    if case.status in ("closed", "transferred"):
-        raise ServiceError(_("This case is closed and read-only. Reopen it to make changes."))
 
 
 def change_status(case, to_status, *, by, reason=None, via=None, at=None):

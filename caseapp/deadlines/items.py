@@ -21,11 +21,11 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from ..core.categories import OPEN_STATUSES, URGENCY_RANK
-from ..core.deadlines import due_at, rule_for
+from .rules import due_at, rule_for
 from ..core.timeutil import VN_TZ, UTCDateTime, as_utc, utcnow
 from ..extensions import db
 from ..security.scopes import case_scope, own_facility
-from .models import Case
+from ..cases.models import Case
 from ..security.rules import same_facility
 
 SOON = timedelta(days=7)          # "Trong 7 ngày tới": the tasks page's middle group, the case page's badge
@@ -195,7 +195,7 @@ def _case_level_statement(r):
     facts the items are computed from as correlated sub-selects."""
     from ..intake.models import Intake
     from ..plans.models import Assessment, CarePlan
-    from .workflow_models import Approval
+    from ..approvals.models import Approval
 
     submitted = (sa.exists().where(Assessment.case_id == Case.id, Assessment.status.in_(SUBMITTED_ASSESSMENTS))
                  .correlate(Case))
@@ -284,7 +284,7 @@ def _case_level_items(row):
 def _follow_up_statement(r):
     """Follow-ups not done nor cancelled, of open cases and of closed ones: the follow-ups after
     closure (30 and 90 days, TT 02/2020 bước 5) are worked on the closed case (cases.followups)."""
-    from .workflow_models import FollowUp
+    from ..cases.followups.models import FollowUp
 
     assignee = sa.func.coalesce(FollowUp.assigned_to_id, Case.assigned_worker_id)
     stmt = (_base(r, [FollowUp.id.label("ref_id"), FollowUp.kind, FollowUp.purpose, FollowUp.due_at,
@@ -322,7 +322,7 @@ def _stay_statement(r):
 
 
 def _flag_statement(r):
-    from .workflow_models import CaseFlag
+    from ..cases.caseload.models import CaseFlag
 
     stmt = (_base(r, [CaseFlag.id.label("ref_id"), CaseFlag.note, CaseFlag.due_at,
                            CaseFlag.to_user_id])

@@ -17,19 +17,19 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import joinedload
 
-from ..audit.services import record
-from ..auth.models import User
-from ..core import categories
-from ..core.services import ServiceError
-from ..core.sql import prebuilt
-from ..core.timeutil import as_utc, format_datetime, utcnow
-from ..extensions import db
-from ..security.policy import Capability
-from ..security.scopes import colleagues_with
-from ..security.rules import can_edit_case
-from .services import NOTE_MAX_LENGTH, add_event
-from .workflow import ensure_editable
-from .workflow_models import FollowUp
+from ...audit.services import record
+from ...auth.models import User
+from ...core import categories
+from ...core.services import ServiceError
+from ...core.sql import prebuilt
+from ...core.timeutil import as_utc, format_datetime, utcnow
+from ...extensions import db
+from ...security.policy import Capability
+from ...security.scopes import colleagues_with
+from ...security.rules import can_edit_case
+from ..services import NOTE_MAX_LENGTH, add_event
+from ..services import ensure_editable
+from .models import FollowUp
 
 PURPOSE_MAX_LENGTH = 255
 OUTCOME_MAX_LENGTH = 4000

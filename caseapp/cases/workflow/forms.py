@@ -5,8 +5,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
-from ..core import categories as cat
-from ..core.forms import BaseForm, max_length, required
+from ...core import categories as cat
+from ...core.forms import BaseForm, max_length, required
 from .closure import REASON_MAX, TEXT_MAX
 
 

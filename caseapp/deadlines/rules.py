@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import holidays
 
-from .timeutil import VN_TZ, as_utc
+from ..core.timeutil import VN_TZ, as_utc
 
 
 @dataclass(frozen=True)

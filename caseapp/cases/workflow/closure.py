@@ -24,19 +24,21 @@ import unicodedata
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from ..audit.services import record
-from ..core import categories as cat
-from ..core.deadlines import due_at, rule_for
-from ..core.services import ServiceError
-from ..core.timeutil import utcnow
-from ..extensions import db
-from ..plans.compare import changed_keys
-from ..plans.services import StaleEdit
-from .approvals import pending_for_subject, request_approval
-from .models import CaseEvent
-from .services import add_event
-from .workflow import allowed_next, change_status, ensure_editable, reopen
-from .workflow_models import Approval, FollowUp
+from ...audit.services import record
+from ...core import categories as cat
+from ...deadlines.rules import due_at, rule_for
+from ...core.services import ServiceError
+from ...core.timeutil import utcnow
+from ...extensions import db
+from ...plans.compare import changed_keys
+from ...plans.services import StaleEdit
+from ...approvals.services import pending_for_subject, request_approval
+from ..models import CaseEvent
+from ..services import add_event
+from .services import allowed_next, change_status, reopen
+from ..services import ensure_editable
+from ...approvals.models import Approval
+from ..followups.models import FollowUp
 
 REASON_MAX = 1000
 TEXT_MAX = 4000
@@ -79,14 +81,14 @@ def latest_evaluation(case_id):
 
 
 def open_stay_exists(case_id):
-    from ..shelter.models import ShelterStay
+    from ...shelter.models import ShelterStay
 
     return db.session.scalar(sa.select(sa.exists().where(ShelterStay.case_id == case_id,
                                                          ShelterStay.checked_out_at.is_(None))))
 
 
 def _pending_transfer(case_id):
-    from ..referrals.models import Transfer
+    from ...referrals.models import Transfer
 
     return db.session.scalar(sa.select(sa.exists().where(Transfer.case_id == case_id, Transfer.status == "pending")))
 
@@ -95,7 +97,7 @@ def _pending_transfer(case_id):
 
 def missing_for_step(case, to_status):
     """Why the case may not be moved by hand to `to_status` yet (a message), or None."""
-    from ..plans import queries as plan_queries
+    from ...plans import queries as plan_queries
 
     if to_status == "planning" and db.session.scalar(plan_queries.approved_assessment(case.id)) is None:
         # TT 02/2020/TT-BLĐTBXH, bước 1 → bước 2: the plan is built on the needs assessment.
