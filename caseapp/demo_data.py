@@ -425,7 +425,7 @@ class Generator:
         self._finish()
 
     def _finish(self):
-        from .clients.models import CodeSequence
+        from .core.sequences import CodeSequence
 
         rows = [{"facility_id": f, "kind": kind, "year": year, "last_value": value}
                 for (f, kind, year), value in sorted(self.sequences.items())]

@@ -14,6 +14,9 @@ from ..security.scopes import case_scope, granted_case, own_facility, users_with
 from .models import Case, CaseEvent
 
 
+UNASSIGNED = "none"   # the lists' worker filter: cases nobody is assigned to
+
+
 def visible_cases(user):
     return sa.select(Case).where(case_scope(user))
 

@@ -28,7 +28,7 @@ def _ask(label: str, given, check: Callable, **prompt_options):
 
 
 def _type_menu() -> str:
-    from ..org.forms import FACILITY_TYPE_LABELS
+    from ..org.labels import FACILITY_TYPE_LABELS
 
     return "\n".join(f"  {number}. {FACILITY_TYPE_LABELS[member.value]}"
                      for number, member in enumerate(FacilityType, start=1))

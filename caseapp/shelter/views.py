@@ -90,7 +90,7 @@ def referral():
 
 
 def _type_labels():
-    from ..org.forms import FACILITY_TYPE_LABELS
+    from ..org.labels import FACILITY_TYPE_LABELS
 
     return FACILITY_TYPE_LABELS
 

@@ -31,7 +31,7 @@ from ...security.policy import Capability, Perm, has_perm
 from ...security.scopes import case_scope, colleagues_with, own_facility
 from ...security.rules import can, can_be_given, can_edit_case
 from ..models import Case
-from ..queries import high_risk_condition, no_contact_condition, overdue_follow_up_condition
+from ..queries import UNASSIGNED, high_risk_condition, no_contact_condition, overdue_follow_up_condition
 from ..services import add_event
 from ..services import ensure_editable
 from ...approvals.models import Approval
@@ -59,8 +59,6 @@ class CaseloadRow:
     @property
     def worker_arg(self):
         """The `worker` value of the case-list filter for this row."""
-        from ..forms import UNASSIGNED
-
         return str(self.worker.id) if self.worker is not None else UNASSIGNED
 
     @property
