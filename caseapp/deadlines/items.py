@@ -14,21 +14,20 @@ reminders feature all read due items from here.
 """
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from ..core.categories import OPEN_STATUSES, URGENCY_RANK
-from .rules import due_at, rule_for
-from ..core.timeutil import VN_TZ, UTCDateTime, as_utc, utcnow
+from .rules import due_at, end_of_day, is_due_soon, review_variant, rule_for, urgency_variant
+from ..core.timeutil import UTCDateTime, as_utc, utcnow
 from ..extensions import db
 from ..security.scopes import case_scope, own_facility
 from ..cases.models import Case
 from ..security.rules import same_facility
 
-SOON = timedelta(days=7)          # "Trong 7 ngày tới": the tasks page's middle group, the case page's badge
 KIND_LIMIT = 500                  # rows a page reads per source at most (a caseload far beyond any real one)
 
 # Assessments the worker has finished (sent for approval or approved) and plans that are no longer the
@@ -100,11 +99,10 @@ class DueItem:
         return self.due_at < as_utc(now)
 
     def is_due_soon(self, now):
-        now = as_utc(now)
-        return now <= self.due_at < now + SOON
+        return is_due_soon(self.due_at, now)
 
     def state(self, now):
-        """'overdue', 'soon' (within SOON) or None: the list entry's badge and class."""
+        """'overdue', 'soon' (within DUE_SOON) or None: the list entry's badge and class."""
         return "overdue" if self.is_overdue(now) else "soon" if self.is_due_soon(now) else None
 
 
@@ -134,11 +132,6 @@ def group_items(items, now=None):
 
 
 # --- the statements -----------------------------------------------------------------------------------
-
-def _is_urgent(urgency, risk_level):
-    """The emergency / high-risk variant of a rule: an emergency or high-urgency case, or a high assessed risk."""
-    return urgency in ("emergency", "high") or risk_level == "high"
-
 
 def _client_label():
     from ..clients.models import Client
@@ -251,7 +244,6 @@ def _safety_check_due(row):
 
 
 def _case_level_items(row):
-    urgent = _is_urgent(row.urgency, row.risk_level)
     items = []
     reported = _safety_check_due(row)
     if reported is not None:
@@ -261,7 +253,7 @@ def _case_level_items(row):
         items.append(_item(row, "intake_completion", row.intake_due_at, rule_for("intake_completion").source))
     if not row.submitted:
         # Needs assessment: 3 working days from the opening, 1 in an emergency / high risk (TT 02/2020, bước 1).
-        variant = "urgent" if urgent else "default"
+        variant = urgency_variant(row.urgency, row.risk_level)
         items.append(_item(row, "assessment", due_at("assessment", row.opened_at, variant=variant),
                            rule_for("assessment", variant).source))
     if not row.plan_done:
@@ -275,8 +267,8 @@ def _case_level_items(row):
             items.append(_item(row, "plan", due_at("plan", row.approved_at), rule_for("plan").source))
     if row.review_on is not None:
         # TT 02/2020, bước 4: the review date the plan set (30 days, 14 at high risk, by default) — due that day.
-        variant = "urgent" if row.risk_level == "high" else "default"
-        items.append(_item(row, "plan_review", datetime.combine(row.review_on, time(23, 59, 59), VN_TZ),
+        variant = review_variant(row.risk_level)
+        items.append(_item(row, "plan_review", end_of_day(row.review_on),
                            rule_for("plan_review", variant).source))
     return items
 
@@ -471,6 +463,6 @@ def item_texts():
                      due=gettext("Due %(when)s"), basis=gettext("Basis: %(source)s"))
 
 
-__all__ = ["DueItem", "DueItems", "Groups", "KINDS", "SOON", "KIND_LIMIT", "sort_items", "group_items",
+__all__ = ["DueItem", "DueItems", "Groups", "KINDS", "KIND_LIMIT", "sort_items", "group_items",
            "case_items", "user_items", "scope_items", "unassigned_items", "facility_items", "job_case_items",
            "CaseSection", "case_section", "ItemTexts", "item_texts"]

@@ -24,7 +24,7 @@ from ..cases.services import add_event
 from ..cases.workflow.services import TRANSITIONS, change_status
 from ..cases.services import ensure_editable
 from ..core import categories as cat
-from ..deadlines.rules import due_at
+from ..deadlines.rules import due_at, review_variant
 from ..core.services import ServiceError
 from ..core.timeutil import local_today, to_local, utcnow
 from ..extensions import db
@@ -210,8 +210,7 @@ def assessed_domains(assessment):
 
 def default_review_date(case, start=None):
     """Plan review: every 30 days, 14 when the risk is high (core.deadlines, TT 02/2020 bước 4)."""
-    variant = "urgent" if case.risk_level == "high" else "default"
-    return to_local(due_at("plan_review", start or utcnow(), variant=variant)).date()
+    return to_local(due_at("plan_review", start or utcnow(), variant=review_variant(case.risk_level))).date()
 
 
 def clean_plan(data, *, domains, violence, staff_ids, complete):

@@ -27,8 +27,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..core.categories import URGENCY_RANK
-from ..deadlines.rules import due_at as rule_due_at
+from ..deadlines.rules import due_at as rule_due_at, urgency_variant
 from ..core.sql import prebuilt
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
@@ -68,11 +67,6 @@ def item_key(item):
     return f"{kind}:{case_id}:{ref_id if ref_id is not None else '-'}"
 
 
-def _is_urgent(item):
-    """The high-risk / urgent variant of a rule (the case's urgency, raised by a high risk level)."""
-    return item.urgency_rank <= URGENCY_RANK["high"]
-
-
 def escalation_at(item, referrals=None):
     """When an overdue item escalates to the facility's supervisors: core.deadlines rule "escalation"
     (1 working day for high risk / urgent, 3 otherwise). A referral escalates when
@@ -81,7 +75,7 @@ def escalation_at(item, referrals=None):
         from ..referrals.services import escalation_due_at
 
         return as_utc(escalation_due_at(referrals[item.ref_id]))
-    return rule_due_at("escalation", item.due_at, variant="urgent" if _is_urgent(item) else "default")
+    return rule_due_at("escalation", item.due_at, variant=urgency_variant(item.urgency, item.risk_level))
 
 
 def _desired_rows(items, offsets, now, referrals):

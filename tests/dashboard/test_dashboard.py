@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from caseapp.deadlines.items import SOON
+from caseapp.deadlines.rules import DUE_SOON as SOON
 from caseapp.approvals.models import Approval
 from caseapp.cases.followups.models import FollowUp
 from caseapp.deadlines.rules import due_at

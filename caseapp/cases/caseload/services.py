@@ -13,7 +13,6 @@ supervision of the facility's management).
 """
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, time
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _
@@ -22,9 +21,10 @@ from sqlalchemy.orm import joinedload, lazyload
 from ...audit.services import record
 from ...auth.models import User
 from ...core.categories import OPEN_STATUSES
+from ...deadlines.rules import end_of_day
 from ...core.services import ServiceError
 from ...core.sql import prebuilt
-from ...core.timeutil import VN_TZ, format_date, local_today, utcnow
+from ...core.timeutil import format_date, local_today, utcnow
 from ...extensions import db
 from ...notifications.services import notify
 from ...security.policy import Capability, Perm, has_perm
@@ -259,7 +259,7 @@ def reassign_cases(cases, to_worker, *, by, at=None):
 
 def _flag_due_at(due_on):
     """A flag is due by the end of its day, Vietnam time (stored UTC)."""
-    return datetime.combine(due_on, time(23, 59), VN_TZ)
+    return end_of_day(due_on)
 
 
 def raise_flag(case, *, to_worker, note, due_on, by, at=None):
