@@ -1,4 +1,7 @@
-"""caseapp: case management for Vietnam's social-work centres and emergency shelters."""
+"""caseapp: case management for Vietnam's social-work centres and emergency shelters.
+
+The app factory imports the app's modules when it builds the app, inside its functions: importing any
+caseapp module (a model, a job, a migration) imports this package first, and must not load every page."""
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request, session

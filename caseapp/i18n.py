@@ -16,6 +16,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from wtforms.i18n import messages_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "translations"
@@ -140,8 +141,6 @@ def extracted_messages():
 
 
 def wtforms_messages():
-    from wtforms.i18n import messages_path
-
     with open(Path(messages_path()) / "wtforms.pot", "rb") as fh:
         return [m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id]
 

@@ -1,5 +1,5 @@
 """Sign in and out, change one's own password, and the administrators' user pages."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -43,7 +43,6 @@ def login():
         form.password.data = ""
         flash(str(GENERIC_LOGIN_ERROR), "error")
         return render_template("auth/login.html", form=form), 200
-    from flask import session
 
     expired = session.pop("expired", False)
     return render_template("auth/login.html", form=form, expired=expired)

@@ -61,8 +61,6 @@ class Case(db.Model):
 
     @property
     def is_open(self):
-        from ..core.categories import OPEN_STATUSES
-
         return self.status in OPEN_STATUSES
 
 

@@ -26,6 +26,9 @@ from ..security.web import load_in_scope_or_404, requires
 from . import queries, services
 from .forms import ClientForm, FamilyMemberForm, WithdrawConsentForm
 from .models import Client, ClientGroup, Consent, FamilyMember
+from datetime import date
+from ..intake.queries import intakes_of_client
+from ..auth.models import User
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
@@ -126,8 +129,6 @@ def _show_value(field, value, names):
 
 
 def _parse_iso_date(value):
-    from datetime import date
-
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
@@ -253,7 +254,6 @@ def show(client_id):
     client = _load(client_id, Perm.VIEW_CLIENTS)
     if client.merged_into_id:
         return redirect(url_for("clients.show", client_id=client.merged_into_id))
-    from ..intake.queries import intakes_of_client
 
     groups = _group_codes(client.id)
     family = db.session.scalars(queries.family_of(client.id)).all()
@@ -272,8 +272,6 @@ def show(client_id):
 
 
 def _user_names(ids):
-    from ..auth.models import User
-
     ids = {i for i in ids if i}
     if not ids:
         return {}

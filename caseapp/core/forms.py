@@ -3,6 +3,9 @@ are Vietnamese too; helpers build validators with translated messages."""
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, InputRequired, Length, Optional  # noqa: F401
+from sqlalchemy.orm.exc import StaleDataError
+from ..extensions import db
+from .services import ServiceError
 
 
 class _CatalogueTranslations:
@@ -40,10 +43,7 @@ def save(form, action, *, stale_message):
     """The write step of a form view: run `action` (the service call) and commit the request.
     A refusal (ServiceError) or a concurrent change (StaleDataError) is rolled back and shown on the
     form, which keeps what the user typed. Returns True when the change was saved."""
-    from sqlalchemy.orm.exc import StaleDataError
 
-    from ..extensions import db
-    from .services import ServiceError
 
     try:
         action()

@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from .timeutil import to_local
 
 # The origin static files are fetched from while rendering. ".invalid" never resolves (RFC 2606);
 # the fetcher maps it to the static folder and never opens a connection.
@@ -37,6 +38,8 @@ class RefusedURL(ValueError):
 
 
 def _static_fetcher_class():
+    # WeasyPrint is imported only when a PDF is made: it loads Pango and HarfBuzz at import (slow, and
+    # `flask doctor` reports their absence instead of every command failing).
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):
@@ -72,6 +75,7 @@ def static_fetcher(static_folder=None):
 
 def render_pdf(template, *, locale="vi", **context):
     """Render `template` (under templates/, normally pdf/…) with `context` and return the PDF bytes."""
+    # WeasyPrint imported here, not at the top: see _static_fetcher_class
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -88,8 +92,6 @@ def render_pdf(template, *, locale="vi", **context):
 def place_and_date(place, day):
     """ "Quảng Ninh, ngày 19 tháng 5 năm 2026" — `day` a date (or a datetime, taken in Vietnam time)."""
     if isinstance(day, datetime):
-        from .timeutil import to_local
-
         day = to_local(day).date()
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     text = f"ngày {day.day:02d} tháng {month} năm {day.year}"

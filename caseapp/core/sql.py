@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from ..extensions import db
+from .timeutil import VN_TZ
 
 
 def in_ids(column, ids):
@@ -63,8 +64,6 @@ def json_object(**values):
 def local_datetime_text(column):
     """timeutil.format_datetime in SQL: a stored UTC time as 'dd/mm/yyyy HH:MM' in Vietnam time.
     SQLite has no time zones: a fixed +7 hours, which is Asia/Ho_Chi_Minh (no DST) since 1975."""
-    from .timeutil import VN_TZ
-
     if _dialect() == "postgresql":
         return sa.func.to_char(sa.func.timezone(VN_TZ.key, column), "DD/MM/YYYY HH24:MI", type_=sa.String)
     return sa.func.strftime("%d/%m/%Y %H:%M", column, "+7 hours", type_=sa.String)

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 
 from ..core.categories import OPEN_STATUSES, URGENCY_RANK
 from .rules import due_at, end_of_day, is_due_soon, review_variant, rule_for, urgency_variant
@@ -27,6 +26,14 @@ from ..extensions import db
 from ..security.scopes import case_scope, own_facility
 from ..cases.models import Case
 from ..security.rules import same_facility
+from ..clients.models import Client
+from ..intake.models import Intake
+from ..plans.models import Assessment, CarePlan
+from ..approvals.models import Approval
+from ..cases.followups.models import FollowUp
+from ..referrals.models import Provider, Referral
+from ..shelter.models import ShelterStay
+from ..cases.caseload.models import CaseFlag
 
 KIND_LIMIT = 500                  # rows a page reads per source at most (a caseload far beyond any real one)
 
@@ -134,8 +141,6 @@ def group_items(items, now=None):
 # --- the statements -----------------------------------------------------------------------------------
 
 def _client_label():
-    from ..clients.models import Client
-
     return sa.func.coalesce(Client.full_name, Client.alias, Client.code)
 
 
@@ -159,8 +164,6 @@ class _Reading:
 def _base(r, columns, *, statuses=OPEN_STATUSES):
     """select(columns) over the open cases of the reading (the viewer's facility and case scope),
     with the client joined."""
-    from ..clients.models import Client
-
     stmt = (sa.select(Case.id, Case.number, _client_label().label("client_label"), Case.urgency,
                       Case.risk_level, Case.assigned_worker_id, *columns)
             .join(Client, Client.id == Case.client_id)
@@ -186,10 +189,6 @@ def _for_worker(stmt, r, assignee):
 def _case_level_statement(r):
     """One row per open case that has a case-level item (intake, assessment, plan, review), with the
     facts the items are computed from as correlated sub-selects."""
-    from ..intake.models import Intake
-    from ..plans.models import Assessment, CarePlan
-    from ..approvals.models import Approval
-
     submitted = (sa.exists().where(Assessment.case_id == Case.id, Assessment.status.in_(SUBMITTED_ASSESSMENTS))
                  .correlate(Case))
     # The plan is due 7 working days after the (first) approved assessment: when it was approved, or
@@ -276,8 +275,6 @@ def _case_level_items(row):
 def _follow_up_statement(r):
     """Follow-ups not done nor cancelled, of open cases and of closed ones: the follow-ups after
     closure (30 and 90 days, TT 02/2020 bước 5) are worked on the closed case (cases.followups)."""
-    from ..cases.followups.models import FollowUp
-
     assignee = sa.func.coalesce(FollowUp.assigned_to_id, Case.assigned_worker_id)
     stmt = (_base(r, [FollowUp.id.label("ref_id"), FollowUp.kind, FollowUp.purpose, FollowUp.due_at,
                            assignee.label("assignee_id"), Case.status],
@@ -291,8 +288,6 @@ def _follow_up_statement(r):
 def _referral_statement(r):
     """Referrals the case's facility sent that still await the receiver's answer (the sender's side of
     the closed loop; overdue as in Referral.is_overdue)."""
-    from ..referrals.models import Provider, Referral
-
     stmt = (_base(r, [Referral.id.label("ref_id"), Referral.answer_due_at, Referral.is_urgent,
                            Referral.escalated_at, Provider.name.label("provider_name")])
             .join(Referral, Referral.case_id == Case.id)
@@ -304,8 +299,6 @@ def _referral_statement(r):
 
 def _stay_statement(r):
     """The open stay of the case's client (accompanying children's stays end with it)."""
-    from ..shelter.models import ShelterStay
-
     stmt = (_base(r, [ShelterStay.id.label("ref_id"), ShelterStay.planned_end_at])
             .join(ShelterStay, ShelterStay.case_id == Case.id)
             .where(ShelterStay.checked_out_at.is_(None), ShelterStay.accompanying_stay_id.is_(None)))
@@ -314,8 +307,6 @@ def _stay_statement(r):
 
 
 def _flag_statement(r):
-    from ..cases.caseload.models import CaseFlag
-
     stmt = (_base(r, [CaseFlag.id.label("ref_id"), CaseFlag.note, CaseFlag.due_at,
                            CaseFlag.to_user_id])
             .join(CaseFlag, CaseFlag.case_id == Case.id)

@@ -26,6 +26,7 @@ from ..security.policy import Capability
 from ..security.scopes import users_with
 from . import services, smtp
 from .models import MailPreference, OutboxMail
+from ..deadlines.items import user_items
 
 DIGEST_AT = time(7, 0)                # the daily digest: 07:00 Asia/Ho_Chi_Minh
 CLAIM_LEASE = timedelta(minutes=15)   # a claim older than this was abandoned by a killed process
@@ -97,8 +98,6 @@ def queue_digests(now):
     overdue items and those due today (cases.deadlines.user_items) — on the first tick at or after
     07:00, so a scheduler that was down at 07:00 catches up later that day. Nothing due: no e-mail
     (the day counts as handled). Each user's digest commits on its own."""
-    from ..deadlines.items import user_items
-
     local = to_local(now)
     if local.time() < DIGEST_AT:
         return 0

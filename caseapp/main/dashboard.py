@@ -25,6 +25,11 @@ from ..core.timeutil import VN_TZ, local_today, utcnow
 from ..extensions import db
 from ..security.policy import Capability, Perm, capable, has_perm
 from ..security.scopes import own_facility
+from ..approvals.models import Approval
+from ..referrals.models import Referral
+from ..referrals.queries import overdue_referrals
+from ..shelter.models import ShelterStay
+from ..shelter.queries import capacity_of
 
 WEEKS_CHARTED = 8          # intakes per week over the last 8 weeks
 # The tasks page (cases.tasks) chooses among these roles' accounts (cases.queries.facility_workers).
@@ -221,8 +226,6 @@ def workers(user, now=None):
 
 def pending_approvals(user):
     """The approval queue's length (plans.approvals lists pending_for_facility)."""
-    from ..approvals.models import Approval
-
     value = db.session.scalar(_as_counts(pending_for_facility(user), sa.func.count(Approval.id))) or 0
     return Count(value, "plans.approvals")
 
@@ -237,9 +240,6 @@ def referrals(user, now=None):
     """Referrals the facility sent that await the receiver's answer: the cases concerned (one count on
     the facility list with the awaiting_referral filter) and the overdue referrals (one count on
     referrals.queries.overdue_referrals, the list referrals.overdue shows)."""
-    from ..referrals.models import Referral
-    from ..referrals.queries import overdue_referrals
-
     now = now or utcnow()
     awaiting = db.session.scalar(_as_counts(
         filtered_cases(user, _args_filters("facility", status="all", awaiting_referral=True)),
@@ -264,9 +264,6 @@ def shelter(user, now=None):
     """The bed board's summary for the user's facility (shelter.queries.bed_board counts the same open
     stays; an overstay is an open stay past its planned end), or None when the facility
     has neither beds nor stays."""
-    from ..shelter.models import ShelterStay
-    from ..shelter.queries import capacity_of
-
     if not has_perm(user, Perm.MANAGE_STAYS):
         return None
     now = now or utcnow()

@@ -3,6 +3,7 @@ Params hold case numbers and dates only — a notification never carries a clien
 from collections import defaultdict
 
 from flask_babel import lazy_gettext as _l
+from ..deadlines.items import KINDS
 
 TEXTS = {
     "case_assigned": _l("Case %(number)s was assigned to you."),
@@ -25,7 +26,5 @@ def render(notification):
         return str(UNKNOWN)
     values = defaultdict(str, notification.params or {})
     if values.get("item_kind"):
-        from ..deadlines.items import KINDS
-
         values["item"] = str(KINDS.get(values["item_kind"], values["item_kind"]))
     return str(template) % values

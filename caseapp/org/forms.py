@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import NumberRange, Optional, Regexp
+from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
 
 from ..core.forms import BaseForm, max_length, required
 from .labels import FACILITY_TYPE_LABELS
@@ -31,7 +31,5 @@ class FacilityForm(BaseForm):
         self.commune_code.choices = [("", _l("— choose —"))] + [(c.code, c.name) for c in communes]
 
     def validate_province_code(self, field):
-        from wtforms.validators import ValidationError
-
         if not field.data:
             raise ValidationError(_l("This field is required."))

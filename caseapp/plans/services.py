@@ -20,17 +20,17 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from ..audit.services import record
 from ..approvals.services import request_approval
-from ..cases.services import add_event
+from ..cases.services import add_event, ensure_editable
 from ..cases.workflow.services import TRANSITIONS, change_status
-from ..cases.services import ensure_editable
 from ..core import categories as cat
 from ..deadlines.rules import due_at, review_variant
 from ..core.services import ServiceError
 from ..core.timeutil import local_today, to_local, utcnow
 from ..extensions import db
 from . import queries
-from .compare import ACTIVITY_STATUSES, SAFETY_PLAN_FIELDS, assessment_snapshot, changed_keys, plan_snapshot
+from .compare import ACTIVITY_STATUSES, SAFETY_PLAN_FIELDS, assessment_snapshot, changed_keys, plan_data, plan_snapshot
 from .models import Assessment, CarePlan, PlanActivity, PlanGoal
+from ..org.models import Facility
 
 TEXT_MAX = 4000
 ORG_MAX = 255
@@ -152,8 +152,6 @@ def update_assessment(assessment, case, data, *, version, by, submit=True):
 
 
 def _submit_assessment(assessment, case, *, by):
-    from ..org.models import Facility
-
     case.risk_level = assessment.risk_level
     case.updated_at = utcnow()
     if case.status == "intake":
@@ -363,8 +361,6 @@ def update_plan(plan, case, data, *, version, by, submit=False):
 
 def request_plan_approval(plan, case, *, by):
     """Send a draft or returned plan (goals and activities loaded) to the supervisors."""
-    from .compare import plan_data
-
     ensure_editable(case)
     if plan.status not in queries.EDITABLE_STATUSES:
         raise ServiceError(_("Only a draft or a returned plan can be sent for approval."))

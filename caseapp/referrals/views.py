@@ -21,6 +21,9 @@ from .forms import (AnswerForm, CancelTransferForm, CompleteForm, DirectoryFilte
                     RevokeForm, TransferDecisionForm, TransferForm)
 from .labels import EVENT_LABELS, referral_status_label, transfer_status_label
 from .models import Provider, Referral
+from werkzeug.datastructures import MultiDict
+from ..org import queries as org_queries
+from ..clients.models import Consent
 
 bp = Blueprint("referrals", __name__)
 
@@ -71,14 +74,10 @@ def providers():
 
 
 def _multidict(data):
-    from werkzeug.datastructures import MultiDict
-
     return MultiDict(data)
 
 
 def _provider_form(obj=None, facility_entry=False):
-    from ..org import queries as org_queries
-
     provinces = db.session.scalars(queries.provinces()).all()
     if not sees_every_facility(current_user):  # a supervisor: their own province only
         own = queries.user_province(current_user)
@@ -201,8 +200,6 @@ def _render_referral(referral, forms=None, status=200):
     }
     consent = None
     if referral.consent_id:
-        from ..clients.models import Consent
-
         consent = db.session.get(Consent, referral.consent_id)
     names = queries.user_names({referral.created_by_id, referral.consent_override_by_id})
     return render_template("referrals/show.html", referral=referral, case=referral.case, consent=consent,

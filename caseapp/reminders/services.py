@@ -32,6 +32,18 @@ from ..core.sql import prebuilt
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from .models import ESCALATION, Reminder
+from ..referrals.models import Referral
+from ..cases.models import Case, CaseEvent
+from ..deadlines.items import job_case_items
+from ..cases.followups.models import FollowUp
+from ..core.categories import OPEN_STATUSES
+from ..approvals.models import Approval
+from ..cases.caseload.models import CaseFlag
+from ..plans.models import Assessment, CarePlan
+from ..shelter.models import ShelterStay
+from ..referrals.services import escalation_due_at
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 # Remind the day before and at the due time, unless REMINDER_OFFSETS says otherwise
 # ("-1d,0": comma-separated offsets from the due time, in d / h / m; negative is before).
@@ -72,8 +84,6 @@ def escalation_at(item, referrals=None):
     (1 working day for high risk / urgent, 3 otherwise). A referral escalates when
     referrals.services says (its own urgency), so the referral page and the reminder agree."""
     if item.kind == "referral_answer" and referrals and item.ref_id in referrals:
-        from ..referrals.services import escalation_due_at
-
         return as_utc(escalation_due_at(referrals[item.ref_id]))
     return rule_due_at("escalation", item.due_at, variant=urgency_variant(item.urgency, item.risk_level))
 
@@ -102,7 +112,6 @@ def _desired_rows(items, offsets, now, referrals):
 def _referral_facts(case_id, items):
     if not any(item.kind == "referral_answer" for item in items):
         return {}
-    from ..referrals.models import Referral
 
     rows = db.session.execute(sa.select(Referral.id, Referral.answer_due_at, Referral.is_urgent)
                               .where(Referral.case_id == case_id)).all()
@@ -119,10 +128,7 @@ def _cancel(ids, now):
 @functools.cache
 def _insert_ignoring_duplicates(dialect):
     """Built once per database kind (core.sql.prebuilt explains why)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return (insert(Reminder.__table__).on_conflict_do_nothing(index_elements=["item_key", "slot", "due_at"])
             .returning(Reminder.__table__.c.id))
 
@@ -138,8 +144,6 @@ def _insert_new(rows):
 
 
 def _facility_of_case(case_id):
-    from ..cases.models import Case
-
     return sa.select(Case.facility_id).where(Case.id == case_id)
 
 
@@ -152,8 +156,6 @@ def sync_case_reminders(case_id, *, now=None):
     """Reconcile the reminder rows of one case with its due items; flushes. Returns
     {"created": n, "moved": n, "cancelled": n}. Updates are conditional on the row still being
     pending, so a reminder a sweep is sending at that moment is either sent or changed, never both."""
-    from ..deadlines.items import job_case_items
-
     now = as_utc(now) if now else utcnow()
     counts = {"created": 0, "moved": 0, "cancelled": 0}
     facility_id = db.session.scalar(*prebuilt(_facility_of_case, case_id=case_id))
@@ -199,10 +201,6 @@ def sync_case_reminders(case_id, *, now=None):
 def sync_all(*, facility_id=None, now=None):
     """Sync every case that has or had due items (the first run after installing, or after a change of
     REMINDER_OFFSETS): open cases and closed ones with follow-ups. Flushes; returns cases synced."""
-    from ..cases.models import Case
-    from ..cases.followups.models import FollowUp
-    from ..core.categories import OPEN_STATUSES
-
     stmt = sa.select(Case.id).where(sa.or_(
         Case.status.in_(OPEN_STATUSES),
         sa.exists().where(FollowUp.case_id == Case.id, FollowUp.done_at.is_(None), FollowUp.cancelled_at.is_(None)),
@@ -219,14 +217,6 @@ def sync_all(*, facility_id=None, now=None):
 # --- the hook: the cases a flush touched are synced at the end of that flush -----------------------
 
 def _tracked_classes():
-    from ..cases.models import Case, CaseEvent
-    from ..approvals.models import Approval
-    from ..cases.caseload.models import CaseFlag
-    from ..cases.followups.models import FollowUp
-    from ..plans.models import Assessment, CarePlan
-    from ..referrals.models import Referral
-    from ..shelter.models import ShelterStay
-
     return Case, (CaseEvent, FollowUp, CaseFlag, Approval, Assessment, CarePlan, Referral, ShelterStay)
 
 

@@ -37,9 +37,10 @@ from ..org.models import Commune, Facility
 from ..plans.models import CarePlan, PlanActivity
 from ..referrals.models import Provider, Referral
 from ..shelter.models import ShelterStay
-from .models import ReferenceValue, ReportSnapshot
-from ..security.scopes import own_facility
+from .models import ExportJob, ReferenceValue, ReportSnapshot
+from ..security.scopes import client_scope, own_facility
 from ..security.rules import same_facility
+from ..security.policy import Perm, has_perm
 
 # Age groups of the statistics: 0–5, 6–10, 11–15 (trẻ em: under 16, Luật Trẻ em 2016), 16–17, 18–59, 60 and over
 # (người cao tuổi, Luật Người cao tuổi 2009). (lower bound in years, code)
@@ -368,8 +369,6 @@ def statistics(scope, period, now=None):
 
 def population_clients(key, scope, period, *, user, dimension=None, value=None, after=None, limit=50):
     """The clients behind a count, in the user's client scope, keyset-paged on id."""
-    from ..security.scopes import client_scope
-
     population = CLIENT_POPULATIONS[key](scope, period)
     stmt = sa.select(Client).where(Client.id.in_(population), client_scope(user))
     if dimension is not None:
@@ -380,8 +379,6 @@ def population_clients(key, scope, period, *, user, dimension=None, value=None, 
 
 
 def population_count(key, scope, period, *, user, dimension=None, value=None):
-    from ..security.scopes import client_scope
-
     stmt = sa.select(sa.func.count(Client.id)).where(Client.id.in_(CLIENT_POPULATIONS[key](scope, period)),
                                                      client_scope(user))
     if dimension is not None:
@@ -441,8 +438,6 @@ def province_frozen_snapshots(province_code, period):
 
 def snapshot_in_reach(snapshot_id, user):
     """A snapshot the user may read: their facility's, or (VIEW_PROVINCE_REPORTS) their province's."""
-    from ..security.policy import Perm, has_perm
-
     snapshot = db.session.get(ReportSnapshot, snapshot_id)
     if snapshot is None:
         return None
@@ -464,9 +459,6 @@ PROVINCE_SCOPES = ("province", "province_frozen")
 
 def _jobs_in_reach(user):
     """SQL on ExportJob: the facility's report files; those of the province only for province readers."""
-    from ..security.policy import Perm, has_perm
-    from .models import ExportJob
-
     condition = own_facility(ExportJob.facility_id, user)
     if not has_perm(user, Perm.VIEW_PROVINCE_REPORTS):
         condition = sa.and_(condition, ExportJob.user_id == user.id)
@@ -474,13 +466,9 @@ def _jobs_in_reach(user):
 
 
 def export_jobs(user, limit=50):
-    from .models import ExportJob
-
     return db.session.scalars(sa.select(ExportJob).where(_jobs_in_reach(user))
                               .order_by(ExportJob.id.desc()).limit(limit)).all()
 
 
 def export_job_in_reach(job_id, user):
-    from .models import ExportJob
-
     return db.session.scalar(sa.select(ExportJob).where(ExportJob.id == job_id, _jobs_in_reach(user)))

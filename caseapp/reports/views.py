@@ -10,7 +10,7 @@ from ..audit.services import record
 from ..core.forms import add_service_error
 from ..core.services import ServiceError
 from ..core.storage import read_all
-from ..core.timeutil import local_today
+from ..core.timeutil import as_utc, local_today, utcnow
 from ..extensions import db
 from ..org.models import Facility
 from ..security.policy import Perm, has_perm
@@ -20,6 +20,10 @@ from .forms import FreezeForm, PeriodForm, ReferenceForm, ReopenForm
 from .models import ReportSnapshot
 from .province import province_numbers
 from ..security.rules import same_facility
+from ..core import categories
+import sqlalchemy as sa
+from ..auth.models import User
+from .jobs import export_files
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -172,8 +176,6 @@ def drilldown():
 
 
 def _dimension_value_label(dimension, value):
-    from ..core import categories
-
     if not value:
         return None
     if dimension == "sex":
@@ -243,9 +245,7 @@ def show_period(snapshot_id):
 
 
 def _users(*ids):
-    import sqlalchemy as sa
 
-    from ..auth.models import User
 
     ids = [i for i in ids if i]
     return db.session.scalars(sa.select(User).where(User.id.in_(ids))).all() if ids else []
@@ -372,17 +372,12 @@ def queue_export():
 @bp.get("/jobs")
 @requires(Perm.VIEW_STATISTICS)
 def export_jobs():
-    from ..core.timeutil import utcnow
-
     return render_template("reports/jobs.html", jobs=queries.export_jobs(current_user), now=utcnow())
 
 
 @bp.get("/jobs/<int:job_id>/download")
 @requires(Perm.VIEW_STATISTICS)
 def download_export(job_id):
-    from ..core.timeutil import as_utc, utcnow
-    from .jobs import export_files
-
     job = queries.export_job_in_reach(job_id, current_user)
     if job is None or job.status != "done" or not job.file_path or as_utc(job.expires_at) <= utcnow():
         abort(404)

@@ -15,6 +15,8 @@ from ..extensions import db
 from .policy import Perm, has_perm
 from .rules import can, can_edit_case, in_scope
 from .scopes import case_scope
+from ..audit.services import record_security_event
+from ..cases.models import Case
 
 PUBLIC_ENDPOINTS = frozenset({
     "static",
@@ -52,8 +54,6 @@ def requires(perm: Perm):
 
 def deny(reason: str, status: int = 403):
     """Refuse the request: nothing it did is kept, and the refusal is recorded in the audit trail."""
-    from ..audit.services import record_security_event
-
     db.session.rollback()
     record_security_event("permission_denied", user=current_user,
                           detail={"endpoint": request.endpoint, "need": reason})
@@ -89,7 +89,6 @@ def load_case(user, case_id: int, perm: Perm, *, editable: bool = False, back_to
     now (a case transferred out is read-only there) → else 403; with `editable` the case must be open
     to work → else CaseNotOpen (back to the case page, at the section `back_to`, with the message).
     `options`: loader options (what the page shows with the case)."""
-    from ..cases.models import Case  # below the web layer; imported here, not at the top, while the cases package imports its views
 
     if not has_perm(user, perm):
         deny(perm.value)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..cases.models import Case
-from ..cases.services import add_event, open_case
+from ..cases.services import add_event, ensure_editable, open_case
 from ..clients.services import birth_fields, create_client, set_groups, update_client
 from ..core.categories import CHANNELS, CHECKOUT_DESTINATIONS, IMMEDIATE_NEEDS, PROBLEMS, SEXES, codes
 from ..deadlines.rules import due_at
@@ -344,8 +344,6 @@ def complete_intake(case, *, client_data, groups, intake_data, by):
     """Complete the record of an emergency admission: the client's identity and groups, the
     intake's channel, referrer and problems. Clears the case's "intake incomplete" task. A closed
     case is read-only until reopened."""
-    from ..cases.services import ensure_editable
-
     ensure_editable(case)
     client = case.client
     problems = [p for p in intake_data.get("problems") or [] if p in codes(PROBLEMS)]

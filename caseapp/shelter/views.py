@@ -22,6 +22,8 @@ from ..security.web import load_case, load_in_scope_or_404, requires
 from . import queries, services
 from .forms import AddBedsForm, AdmissionForm, CheckInForm, CheckOutForm, CompleteIntakeForm, ExtendForm, RoomForm
 from .models import Bed, Room, ShelterStay
+from ..org.labels import FACILITY_TYPE_LABELS
+from ..clients.models import ClientGroup
 
 bp = Blueprint("shelter", __name__, url_prefix="/shelter")
 
@@ -90,8 +92,6 @@ def referral():
 
 
 def _type_labels():
-    from ..org.labels import FACILITY_TYPE_LABELS
-
     return FACILITY_TYPE_LABELS
 
 
@@ -309,8 +309,6 @@ def complete_intake(case_id):
 
 
 def _initial(client, intake):
-    from ..clients.models import ClientGroup
-
     groups = db.session.scalars(sa.select(ClientGroup.group_code).where(ClientGroup.client_id == client.id)).all()
     estimated = (local_today().year - client.birth_year) if client.birth_year else None
     data = {key: getattr(client, key) for key in ("full_name", "alias", "sex", "birth_date", "birth_year",

@@ -16,6 +16,10 @@ from . import services as access
 from ..views import bp
 from .forms import BreakGlassForm, GrantActionForm, ShareForm
 from .section import _hours, restricted_or_404
+from ..forms import NoteForm
+from ..page import load_case as _load_case, render_case as _render_case
+from ...auth.models import User
+from ...audit.services import record
 
 GRANT_KIND_LABELS = {
     "shared": _l("Shared by a supervisor"),
@@ -85,14 +89,9 @@ def break_glass(case_id):
 @bp.post("/<int:case_id>/access/share")
 @requires(Perm.REVIEW_CASELOAD)
 def share(case_id):
-    from ..forms import NoteForm
-    from ..page import load_case as _load_case, render_case as _render_case
-
     case = _load_case(case_id, Perm.EDIT_CASES)  # the facility's own case: sharing changes who sees it
     form = ShareForm(users=db.session.scalars(access.shareable_users(case)).all())
     if form.validate():
-        from ...auth.models import User
-
         with_user = db.session.get(User, form.user_id.data)
         try:
             access.share_case(case, with_user=with_user, reason=form.reason.data, by=current_user)
@@ -163,7 +162,6 @@ def access_log():
     after = request.args.get("after", type=int)
     page = access.access_log(current_user, unreviewed_only=not show_all, after=after)
     if page.rows:  # the reasons may tell about the person: a read of personal data
-        from ...audit.services import record
 
         record("case_access_log_viewed", by=current_user, detail={"grant_ids": [g.id for g, _c in page.rows][:50]})
         db.session.commit()

@@ -34,11 +34,14 @@ from ...plans.compare import changed_keys
 from ...plans.services import StaleEdit
 from ...approvals.services import pending_for_subject, request_approval
 from ..models import CaseEvent
-from ..services import add_event
+from ..services import add_event, ensure_editable
 from .services import allowed_next, change_status, reopen
-from ..services import ensure_editable
 from ...approvals.models import Approval
 from ..followups.models import FollowUp
+from sqlalchemy.orm import joinedload
+from ...shelter.models import ShelterStay
+from ...referrals.models import Transfer
+from ...plans import queries as plan_queries
 
 REASON_MAX = 1000
 TEXT_MAX = 4000
@@ -60,15 +63,11 @@ def _text(value, *, field, max_length):
 
 def pending_closure(case_id):
     """The closure request waiting for a supervisor, with who asked (or None)."""
-    from sqlalchemy.orm import joinedload
-
     return pending_for_subject(CLOSURE, case_id).options(joinedload(Approval.requested_by))
 
 
 def closure_history(case_id):
     """Every closure request and decision of the case, newest first, with who asked and who decided."""
-    from sqlalchemy.orm import joinedload
-
     return (sa.select(Approval).where(Approval.case_id == case_id, Approval.subject_type == CLOSURE)
             .options(joinedload(Approval.requested_by), joinedload(Approval.decided_by))
             .order_by(Approval.requested_at.desc(), Approval.id.desc()))
@@ -81,15 +80,11 @@ def latest_evaluation(case_id):
 
 
 def open_stay_exists(case_id):
-    from ...shelter.models import ShelterStay
-
     return db.session.scalar(sa.select(sa.exists().where(ShelterStay.case_id == case_id,
                                                          ShelterStay.checked_out_at.is_(None))))
 
 
 def _pending_transfer(case_id):
-    from ...referrals.models import Transfer
-
     return db.session.scalar(sa.select(sa.exists().where(Transfer.case_id == case_id, Transfer.status == "pending")))
 
 
@@ -97,8 +92,6 @@ def _pending_transfer(case_id):
 
 def missing_for_step(case, to_status):
     """Why the case may not be moved by hand to `to_status` yet (a message), or None."""
-    from ...plans import queries as plan_queries
-
     if to_status == "planning" and db.session.scalar(plan_queries.approved_assessment(case.id)) is None:
         # TT 02/2020/TT-BLĐTBXH, bước 1 → bước 2: the plan is built on the needs assessment.
         return _l("The needs assessment must be approved before the case moves to planning.")

@@ -18,7 +18,7 @@ from ...core import categories as cat
 from ...core.forms import add_service_error, save
 from ...core.services import ServiceError
 from ...extensions import db
-from ...plans import compare
+from ...plans import compare, labels
 from ...plans.services import StaleEdit
 from ...security.policy import Perm
 from ...security.rules import can_steer_case
@@ -87,8 +87,6 @@ def _render_closure(case, *, request_form=None, decision_form=None, status=200, 
 
 
 def _approval_labels():
-    from ...plans import labels
-
     return labels.APPROVAL_STATUSES
 
 
