@@ -659,7 +659,7 @@ class Generator:
     def _follow_ups(self, facility, case_id, worker, times, closed_at):
         rng = self.rng
         if closed_at:
-            # Follow-up after closure, 30 and 90 days (core.deadlines).
+            # Follow-up after closure, 30 and 90 days (deadlines.rules).
             for days in (30, 90):
                 due = closed_at + timedelta(days=days)
                 done = due + timedelta(days=rng.randint(-3, 5)) if due < BASE_AT - timedelta(days=5) else None

@@ -59,7 +59,7 @@ def no_contact_condition(days, now=None):
 
 def awaiting_referral_condition():
     """SQL condition on Case: a referral its facility sent still awaits the receiver's answer (status
-    'sent' — the sender's side of the closed loop, as cases.deadlines reads it)."""
+    'sent' — the sender's side of the closed loop, as deadlines.items reads it)."""
     return Case.id.in_(sa.select(Referral.case_id).where(
         Referral.status == "sent", Referral.facility_id == Case.facility_id))
 

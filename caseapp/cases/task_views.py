@@ -1,4 +1,4 @@
-"""'Việc cần làm': the user's due items (cases.deadlines), grouped overdue / within 7 days / later.
+"""'Việc cần làm': the user's due items (deadlines.items), grouped overdue / within 7 days / later.
 Supervisors may open the list of a worker of their facility (?worker=<id>) and the items of cases
 nobody is assigned to (?worker=unassigned)."""
 from flask import abort, render_template, request

@@ -69,7 +69,7 @@ def show(case_id):
 @requires(Perm.EDIT_CASES)
 def add_note(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
-    if not case.is_open:   # closed: read-only until reopened (cases.workflow.ensure_editable)
+    if not case.is_open:   # closed: read-only until reopened (cases.services.ensure_editable)
         flash(_l("This case is closed and read-only. Reopen it to make changes."), "error")
         return redirect(url_for("cases.show", case_id=case.id))
     form = NoteForm()

@@ -1,6 +1,6 @@
 """Due items: the one place that knows every deadline of a case and of a user.
 
-Each due item is computed from the case data with the rules of core.deadlines (their legal sources
+Each due item is computed from the case data with the rules of deadlines.rules (their legal sources
 are in RULES): the emergency safety check of a child, intake completion, needs assessment,
 intervention plan, plan review, scheduled follow-ups, referral answers awaited by the sender, the
 planned end of a shelter stay and the supervisor's flags. Only open cases of the viewer's facility,
@@ -42,7 +42,7 @@ KIND_LIMIT = 500                  # rows a page reads per source at most (a case
 SUBMITTED_ASSESSMENTS = ("pending", "approved")
 DONE_PLANS = ("pending", "approved", "superseded")
 
-# Items whose date a person chose (not a rule of core.deadlines): where they come from.
+# Items whose date a person chose (not a rule of deadlines.rules): where they come from.
 FOLLOW_UP_SOURCE = "Thông tư 02/2020/TT-BLĐTBXH, bước 3–4 (lịch theo dõi)"
 FLAG_SOURCE = "Thông tư 02/2020/TT-BLĐTBXH, bước 4 (yêu cầu của lãnh đạo)"
 
@@ -69,7 +69,7 @@ class DueItem:
     case_number: str
     client_label: str             # the client's name, alias or code (the viewer may open the case)
     due_at: datetime              # UTC
-    source: str                   # the rule's legal source (core.deadlines.RULES) or FOLLOW_UP/FLAG_SOURCE
+    source: str                   # the rule's legal source (deadlines.rules.RULES) or FOLLOW_UP/FLAG_SOURCE
     urgency: str                  # the case's urgency
     risk_level: str | None        # the case's risk level (from its assessment)
     assignee_id: int | None       # whose task it is

@@ -95,7 +95,7 @@ def _claim_digest(user_id, day):
 
 def queue_digests(now):
     """From 07:00 local time on, each user with the digest on gets one e-mail that day listing their
-    overdue items and those due today (cases.deadlines.user_items) — on the first tick at or after
+    overdue items and those due today (deadlines.items.user_items) — on the first tick at or after
     07:00, so a scheduler that was down at 07:00 catches up later that day. Nothing due: no e-mail
     (the day counts as handled). Each user's digest commits on its own."""
     local = to_local(now)

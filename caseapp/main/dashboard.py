@@ -2,7 +2,7 @@
 
 Every number is counted on the very statement of the list it links to — the case lists'
 `cases.queries.filtered_cases` with the same `CaseFilters`, the tasks page's due items
-(`cases.deadlines`), the approval queue (`cases.approvals.pending_for_facility`), the overdue
+(`deadlines.items`), the approval queue (`approvals.services.pending_for_facility`), the overdue
 referrals (`referrals.queries.overdue_referrals`), the bed board (`shelter.queries`) — so a click
 shows exactly that many rows (Primero R2-3453: dashboards whose click-through shows other numbers).
 
@@ -165,7 +165,7 @@ class Tasks:
 
 
 def my_tasks(user, now=None):
-    """The user's due items as "Việc cần làm" groups them (cases.deadlines: the one source)."""
+    """The user's due items as "Việc cần làm" groups them (deadlines.items: the one source)."""
     now = now or utcnow()
     found = deadlines.user_items(user)
     groups = deadlines.group_items(found.items, now)
@@ -185,7 +185,7 @@ class WorkerRow:
 
 def _overdue_by_assignee(user, now):
     """{assignee id or None: overdue due items} over every open case in the supervisor's scope: the
-    items the tasks page shows for each worker (cases.deadlines narrows by the same assignee column
+    items the tasks page shows for each worker (deadlines.items narrows by the same assignee column
     that DueItem.assignee_id holds), read once — five statements — instead of once per worker."""
     found = deadlines.scope_items(user)
     counts = {}
@@ -197,7 +197,7 @@ def _overdue_by_assignee(user, now):
 
 def workers(user, now=None):
     """Per worker: open cases and high-risk ones (cases.caseload, the caseload review's counts and
-    rows) and overdue tasks (cases.deadlines). Returns (rows, truncated)."""
+    rows) and overdue tasks (deadlines.items). Returns (rows, truncated)."""
     now = now or utcnow()
     data = caseload_reads.caseload(user, now)
     overdue, truncated = _overdue_by_assignee(user, now)

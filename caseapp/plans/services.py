@@ -3,7 +3,7 @@
 Both are kept in versions: a re-assessment or a revised plan is a new row (version_no n+1); the old
 rows stay readable. A draft or a returned version is edited in place under an optimistic lock (the
 row's `version` column; a stale save raises StaleEdit and changes nothing). A closed case refuses
-every write (cases.workflow.ensure_editable). Services flush and audit; the view commits.
+every write (cases.services.ensure_editable). Services flush and audit; the view commits.
 
 Assessment: saving it complete sets the case's risk level, moves the case from intake to assessment,
 and — when the facility requires it (Facility.requires_assessment_approval) — asks a supervisor to
@@ -176,7 +176,7 @@ def _assessment_approved(assessment, case, *, by):
 
 
 class _AssessmentSubject:
-    """What cases.approvals needs to know about an assessment as the subject of an approval."""
+    """What approvals.services needs to know about an assessment as the subject of an approval."""
 
     @staticmethod
     def author_id(subject_id):
@@ -207,7 +207,7 @@ def assessed_domains(assessment):
 
 
 def default_review_date(case, start=None):
-    """Plan review: every 30 days, 14 when the risk is high (core.deadlines, TT 02/2020 bước 4)."""
+    """Plan review: every 30 days, 14 when the risk is high (deadlines.rules, TT 02/2020 bước 4)."""
     return to_local(due_at("plan_review", start or utcnow(), variant=review_variant(case.risk_level))).date()
 
 
@@ -377,7 +377,7 @@ def _send_plan(plan, case, *, by):
 
 
 class _PlanSubject:
-    """What cases.approvals needs to know about a plan as the subject of an approval."""
+    """What approvals.services needs to know about a plan as the subject of an approval."""
 
     @staticmethod
     def author_id(subject_id):

@@ -412,7 +412,7 @@ def _subject_url(approval):
         return url_for("plans.assessment", case_id=approval.case_id, assessment_id=approval.subject_id)
     if approval.subject_type == "plan":
         return url_for("plans.plan", case_id=approval.case_id, plan_id=approval.subject_id)
-    if approval.subject_type == "closure":   # the request, its summary and the decision (cases.workflow_views)
+    if approval.subject_type == "closure":   # the request, its summary and the decision (cases.workflow.views)
         return url_for("cases.closure_page", case_id=approval.case_id)
     return url_for("cases.show", case_id=approval.case_id)
 

@@ -1,6 +1,6 @@
 """Reminder rows follow the due items of their case.
 
-`sync_case_reminders(case_id)` recomputes the case's due items (cases.deadlines, no user scope) and
+`sync_case_reminders(case_id)` recomputes the case's due items (deadlines.items, no user scope) and
 reconciles the case's reminder rows: inserts the missing ones, moves those whose due time or person
 changed, cancels those whose item is gone (done, cancelled, closed …).
 
@@ -80,7 +80,7 @@ def item_key(item):
 
 
 def escalation_at(item, referrals=None):
-    """When an overdue item escalates to the facility's supervisors: core.deadlines rule "escalation"
+    """When an overdue item escalates to the facility's supervisors: deadlines.rules rule "escalation"
     (1 working day for high risk / urgent, 3 otherwise). A referral escalates when
     referrals.services says (its own urgency), so the referral page and the reminder agree."""
     if item.kind == "referral_answer" and referrals and item.ref_id in referrals:

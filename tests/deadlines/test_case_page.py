@@ -1,6 +1,6 @@
 """The case page's "Thời hạn" section (templates/cases/_deadlines.html): every due item of the case
 with its local due time, overdue / due-soon badges and the legal source; read by
-cases.deadlines.case_section in a fixed number of queries, rendered without any."""
+deadlines.items.case_section in a fixed number of queries, rendered without any."""
 from datetime import datetime, timedelta, timezone
 
 from flask import render_template

@@ -1,6 +1,6 @@
 """Each kind of due item appears for the right user, with the rule's due date and source, and goes
 away when the work is done (or the case is no longer open). Items are read through
-caseapp.cases.deadlines, which the case page, the tasks page and the reminders all use."""
+caseapp.deadlines.items, which the case page, the tasks page and the reminders all use."""
 from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa

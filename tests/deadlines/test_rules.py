@@ -1,4 +1,4 @@
-"""The rules table (core.deadlines): working days skip weekends and Vietnamese public holidays (Tết
+"""The rules table (deadlines.rules): working days skip weekends and Vietnamese public holidays (Tết
 included, from the `holidays` package), the review every 30 / 14 days, the 12-hour and 4-hour clock
 rules. Times are given and asserted in Vietnam time; the engine works in UTC."""
 from datetime import date, datetime, timezone

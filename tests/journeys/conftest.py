@@ -9,7 +9,7 @@ What a journey gets:
   its staff (see World);
 - ``as_user(user)``: a test client of its own, signed in as that user;
 - helpers to read what the case page shows (its current step, its deadlines) and what the one
-  deadline engine (caseapp.cases.deadlines) says is due.
+  deadline engine (caseapp.deadlines.items) says is due.
 """
 import re
 from dataclasses import dataclass, field

@@ -1,7 +1,7 @@
 """A centre case (Trung tâm CTXH) run from intake to closure and reopened, through the pages, as the
 social worker and the supervisors do it (TT 02/2020/TT-BLĐTBXH: step 0 intake, steps 1–5). At each
 step the case page shows the step the case is in, and the due items of the one deadline engine
-change as the rules say (core.deadlines): the assessment is due until it is submitted, the plan
+change as the rules say (deadlines.rules): the assessment is due until it is submitted, the plan
 once the assessment is approved (7 working days), the plan review once the plan is approved,
 the follow-ups until they are done, and after closure the 30- and 90-day follow-ups."""
 import re

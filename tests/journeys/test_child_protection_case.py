@@ -142,7 +142,7 @@ def test_child_protection_case_from_a_111_report_to_transfer_and_closure(world, 
     assert set(due(case, world.receiving_worker)) == {"follow_up"}
 
 
-# --- the 12-hour safety check (a due item this feature added to caseapp.cases.deadlines) -------------------
+# --- the 12-hour safety check (a due item this feature added to caseapp.deadlines.items) -------------------
 
 def _child_case(world, urgency, case_type="child_protection", opened_at=None):
     from .. import factories

@@ -6,7 +6,7 @@ from .forms import AttachmentForm
 
 
 def section(case):
-    """The case page's documents section (views._case_sections), with a blank upload form."""
+    """The case page's documents section (page.case_sections), with a blank upload form."""
     built = attachments.case_section(case, current_user)
     built.form = AttachmentForm(formdata=None)
     return built

@@ -7,7 +7,7 @@ from .forms import ContactForm
 
 
 def section(case):
-    """The case page's follow-up section (views._case_sections), with a blank contact form for the
+    """The case page's follow-up section (page.case_sections), with a blank contact form for the
     timeline (a refused contact re-renders the page with the typed one instead)."""
     built = followups.case_section(case, current_user)
     built.contact_form = ContactForm(formdata=None)

@@ -5,7 +5,7 @@ the worker plans contacts with the person, records what came of each one, and ev
 Case.last_contact_at, from which the caseload review finds cases without contact.
 
 - Scheduling needs edit rights on an open case. A closed case takes no new follow-up here; the
-  post-closure ones (30 / 90 days, core.deadlines) are created by the closure and, like any follow-up
+  post-closure ones (30 / 90 days, deadlines.rules) are created by the closure and, like any follow-up
   of a closed case, can still be rescheduled, done or cancelled (the monitoring after closure).
 - Every action writes a timeline event (cases.services.add_event) and an audit event; services flush.
 """

@@ -1,5 +1,5 @@
 """Pages of follow-ups (schedule, reschedule, outcome, cancel) and contact notes, on the cases
-blueprint. Thin: load the case in the user's scope (views._load_case: outside it → 404) → form →
+blueprint. Thin: load the case in the user's scope (page.load_case: outside it → 404) → form →
 service → commit → redirect; a refused input re-renders the form with what was typed (422)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l

@@ -8,10 +8,10 @@ the case's own details under an optimistic lock.
   The moves the plans domain makes itself (assessment submitted / approved, plan approved) stay there.
 - Closure (TT 02/2020/TT-BLĐTBXH, bước 5 "Đánh giá và kết thúc quản lý đối tượng"): the worker asks with a
   reason (core.categories.CLOSURE_REASONS), a summary of the results and, if written, the closing
-  evaluation; a supervisor approves (cases.approvals, subject "closure", subject_id = the case) or
+  evaluation; a supervisor approves (approvals.services, subject "closure", subject_id = the case) or
   returns it with a comment. Approval closes the case (workflow.change_status via
   "closure_approval") and schedules the follow-ups after closure from the deadline engine (30 and
-  90 days, core.deadlines rule "follow_up_after_closure").
+  90 days, deadlines.rules rule "follow_up_after_closure").
 - A closed case is read-only (workflow.ensure_editable) until reopened, with a reason.
 - The case's details (case type, kind of care, urgency, risk level, primary group) are edited with
   the version the form was loaded with; a stale save raises plans.services.StaleEdit, the same
@@ -186,7 +186,7 @@ def _close(approval, case, *, by):
 
 
 class _ClosureSubject:
-    """What cases.approvals needs to know about a closure as the subject of an approval. The
+    """What approvals.services needs to know about a closure as the subject of an approval. The
     subject is the case itself; its "author" is the requester, whom refusal_reason already stops."""
 
     @staticmethod

@@ -3,9 +3,9 @@ the case page, the closure request and the supervisor's decision on it, reopenin
 case's own details under an optimistic lock. Thin: load + authorise → form → service → commit.
 
 Every route loads the case in the user's case scope (another facility's case → 404); writes need
-Perm.EDIT_CASES on a case of the user's facility (cases.views._load_case), steering the case
+Perm.EDIT_CASES on a case of the user's facility (cases.page.load_case), steering the case
 (steps, closure, reopening) its worker or a supervisor (security.can_steer_case), deciding a
-closure Perm.APPROVE and not one's own request (cases.approvals.refusal_reason).
+closure Perm.APPROVE and not one's own request (approvals.services.refusal_reason).
 """
 
 from flask import flash, redirect, render_template, request, url_for
