@@ -6,7 +6,7 @@ FLASK  := FLASK_APP=wsgi.py $(VENV)/bin/flask
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-dates typecheck install venv runtime translations messages db demo serve bench clean
+.PHONY: run test test-dates typecheck install venv runtime translations messages db demo serve bench clean lint-imports
 
 # WeasyPrint (the PDFs) loads Pango, PangoFT2 and HarfBuzz-subset from the system: installed here
 # when missing and we are root, like chromium for `make test`.
@@ -106,6 +106,11 @@ test-dates: venv translations
 # mypy over the whole package (configuration in pyproject.toml: strict for the lowest layers).
 typecheck: venv
 	$(VENV)/bin/mypy caseapp
+
+# The import contracts of pyproject.toml ([tool.importlinter]): the layers, and no domain importing
+# another's forms or views. tests/test_import_graph.py runs them too, with the check for import cycles.
+lint-imports: venv
+	$(VENV)/bin/lint-imports
 
 bench: venv
 	$(MAKE) -C bench

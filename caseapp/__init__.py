@@ -1,4 +1,7 @@
-"""caseapp: case management for Vietnam's social-work centres and emergency shelters."""
+"""caseapp: case management for Vietnam's social-work centres and emergency shelters.
+
+The app factory imports the app's modules when it builds the app, inside its functions: importing any
+caseapp module (a model, a job, a migration) imports this package first, and must not load every page."""
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request, session
@@ -72,27 +75,46 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
-    from .audit import bp as audit_bp
-    from .auth import bp as auth_bp
-    from .cases import bp as cases_bp
-    from .clients import bp as clients_bp
-    from .documents import bp as documents_bp
-    from .intake import bp as intake_bp
-    from .main import bp as main_bp
-    from .notifications import bp as notifications_bp
-    from .org import bp as org_bp
-    from .plans import bp as plans_bp
-    from .referrals import bp as referrals_bp
-    from .reports import bp as reports_bp
-    from .reminders import bp as reminders_bp
-    from .shelter import bp as shelter_bp
+    # Imported here, not at the top: importing a model or a service (jobs, CLI, migrations) must not load
+    # every page of the app.
+    from .audit import views as audit
+    from .auth import views as auth
+    from .cases import views as cases
+    from .cases import task_views  # noqa: F401  (the tasks page, on the cases blueprint)
+    from .cases.access import views as case_access  # noqa: F401  (these five add their routes to
+    from .cases.attachments import views as case_attachments  # noqa: F401  the cases blueprint:
+    from .cases.caseload import views as case_caseload  # noqa: F401  imported before it is registered)
+    from .cases.followups import views as case_followups  # noqa: F401
+    from .cases.workflow import views as case_workflow  # noqa: F401
+    from .clients import merge_views  # noqa: F401  (the merge pages, on the clients blueprint)
+    from .clients import views as clients
+    from .documents import views as documents
+    from .intake import views as intake
+    from .mail import views as mail
+    from .main import views as main
+    from .notifications import views as notifications
+    from .org import views as org
+    from .plans import views as plans
+    from .referrals import views as referrals
+    from .reminders import views as reminders
+    from .reports import views as reports
+    from .shelter import views as shelter
 
-    for bp in (main_bp, auth_bp, org_bp, audit_bp, clients_bp, intake_bp, cases_bp, shelter_bp, referrals_bp,
-               plans_bp, notifications_bp, documents_bp, reminders_bp, reports_bp):
-        app.register_blueprint(bp)
-    from .mail import bp as mail_bp  # e-mail settings and the outbox page
+    for domain in (main, auth, org, audit, clients, intake, cases, shelter, referrals, plans, notifications,
+                   documents, reminders, reports, mail):
+        app.register_blueprint(domain.bp)
+    _register_approval_subjects()
 
-    app.register_blueprint(mail_bp)
+
+def _register_approval_subjects():
+    """The records a supervisor approves, each with its own services (approvals knows none of them)."""
+    from .approvals.services import register_subject
+    from .cases.workflow.closure import closure_subject
+    from .plans.services import assessment_subject, plan_subject
+
+    register_subject("assessment", assessment_subject)
+    register_subject("plan", plan_subject)
+    register_subject("closure", closure_subject)
 
 
 def _register_request_hooks(app):

@@ -3,21 +3,26 @@ import click
 import sqlalchemy as sa
 
 from .extensions import db
+from .reminders.cli import register as register_reminders
+from .ops.cli import register as register_operations
+from .org.units import load_units
+from .auth.services import create_user
+from .core.services import ServiceError
+from .org.models import Facility
+from .security.policy import Role
+from .demo import DEMO_PASSWORD, DemoRefused, seed_demo
+from .demo_data import DemoDataRefused, generate
+from .i18n import compile_catalogues
 
 
 def register_cli(app):
-    from .reminders.cli import register as register_reminders
-
     register_reminders(app)  # flask scheduler run, flask reminders tick|sync
-    from .ops.cli import register as register_operations
 
     register_operations(app)  # flask setup, doctor, backup, restore, files move-to-database
 
     @app.cli.command("load-units")
     def load_units_command():
         """Load Vietnam's 34 provinces and 3,321 communes (two tiers since 1 July 2025)."""
-        from .org.units import load_units
-
         provinces, communes = load_units()
         db.session.commit()
         click.echo(f"Đơn vị hành chính: {provinces} tỉnh/thành phố, {communes} xã/phường/đặc khu.")
@@ -29,11 +34,6 @@ def register_cli(app):
     @click.password_option("--password", prompt="Mật khẩu")
     def create_admin_command(username, full_name, facility_code, password):
         """Create a system administrator attached to an existing facility."""
-        from .auth.services import create_user
-        from .core.services import ServiceError
-        from .org.models import Facility
-        from .security.policy import Role
-
         facility = db.session.scalar(sa.select(Facility).where(Facility.code == facility_code))
         if facility is None:
             raise click.ClickException(f"Không có cơ sở mã {facility_code}.")
@@ -50,8 +50,6 @@ def register_cli(app):
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Create the demo facilities and users (refused in production); prints the logins."""
-        from .demo import DEMO_PASSWORD, DemoRefused, seed_demo
-
         try:
             logins = seed_demo(app)
         except DemoRefused as error:
@@ -66,9 +64,6 @@ def register_cli(app):
     @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
     def demo_data_command(clients, seed):
         """Generate synthetic national-scale data for benchmarks (refused in production; needs load-units)."""
-        from .demo import DEMO_PASSWORD
-        from .demo_data import DemoDataRefused, generate
-
         try:
             counts, seconds = generate(app, clients=clients, seed=seed, echo=click.echo)
         except DemoDataRefused as error:
@@ -83,7 +78,5 @@ def register_cli(app):
     def i18n_compile_command():
         """Compile the translation catalogues (translations/*.po → caseapp/translations/*.mo); without
         the app: `python -m caseapp.i18n`."""
-        from .i18n import compile_catalogues
-
         for path in compile_catalogues():
             click.echo(f"compiled {path}")

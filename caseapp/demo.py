@@ -7,6 +7,13 @@ from .extensions import db
 from .org.models import Commune, Facility, FacilityType, Province
 from .referrals.services import sync_facility_provider
 from .security.policy import Role
+from .shelter.models import Bed, Room
+from datetime import timedelta
+from .cases.models import Case
+from .clients.services import create_client
+from .core.timeutil import utcnow
+from .intake.services import create_intake
+from .shelter.services import admit_emergency
 
 DEMO_PROVINCE_NAME = "Quảng Ninh"
 DEMO_PASSWORD = "Demo@2026-caseapp"
@@ -75,8 +82,6 @@ DEMO_SHELTER_ROOMS = (("P1", 4), ("P2", 4), ("P3", 4))
 
 
 def _seed_shelter_rooms():
-    from .shelter.models import Bed, Room
-
     shelter = db.session.scalar(sa.select(Facility).where(Facility.type == FacilityType.SHELTER.value,
                                                           Facility.code == "NTLQN"))
     if shelter is None:
@@ -108,13 +113,7 @@ DEMO_CLIENTS = (
 
 
 def _seed_demo_cases():
-    from datetime import timedelta
 
-    from .cases.models import Case
-    from .clients.services import create_client
-    from .core.timeutil import utcnow
-    from .intake.services import create_intake
-    from .shelter.services import admit_emergency
 
     centre = db.session.scalar(sa.select(Facility).where(Facility.code == "CTXHQN"))
     shelter = db.session.scalar(sa.select(Facility).where(Facility.code == "NTLQN"))

@@ -29,6 +29,15 @@ import sqlalchemy as sa
 
 from .core.text import nfc
 from .extensions import db
+from .org.models import Commune, Facility, Province
+from .referrals.services import ensure_facility_providers, search_text
+from .referrals.models import Provider
+from .auth.services import hash_password
+from .demo import DEMO_PASSWORD
+from .cases.services import format_case_number
+from .core.sequences import CodeSequence
+from .reminders.services import DEFAULT_OFFSETS, item_key, parse_offsets
+from .clients.services import _search_name  # the registry's own search column (one fold())
 
 # Fixed base date: data ends here and spans the five years before it (no utcnow-dependent randomness).
 BASE_AT = datetime(2026, 11, 30, 17, 0, tzinfo=timezone.utc)  # 01/12/2026 00:00 Asia/Ho_Chi_Minh
@@ -250,9 +259,6 @@ def _reset_pg_sequences(session, names):
 def _setup(session, rng, writer, password_hash, scale):
     """Facilities of each type in every province, their users, shelter rooms and beds, providers.
     Returns the facility descriptions the client generator draws from."""
-    from .org.models import Commune, Facility, Province
-    from .referrals.services import ensure_facility_providers, search_text
-
     provinces = session.execute(sa.select(Province.code, Province.name).order_by(Province.code)).all()
     if not provinces:
         raise DemoDataRefused("Load the administrative units first: flask load-units")
@@ -325,7 +331,6 @@ def _setup(session, rng, writer, password_hash, scale):
     if writer.pg:
         _reset_pg_sequences(session, ("facilities", "users", "rooms", "beds"))
     ensure_facility_providers()  # the system's facilities in the service directory (one per facility)
-    from .referrals.models import Provider
 
     by_province = {}
     for provider_id, facility_id, province_code in session.execute(
@@ -381,9 +386,6 @@ class Generator:
     """One run: the rng, the counters (case numbers, client codes, citizen IDs) and the id allocator."""
 
     def __init__(self, session, *, seed, facilities, writer):
-        from .cases.services import format_case_number
-        from .clients.services import _search_name  # the registry's own search column (one fold())
-
         self.session, self.rng, self.writer = session, random.Random(seed), writer
         self.facilities = facilities
         self.pick_facility = _Weighted([(f, f.share) for f in facilities])
@@ -395,8 +397,6 @@ class Generator:
         self.rows = {}
         self.reminder_slots = self.reminder_key = None
         if "reminders" in TABLES:
-            from .reminders.services import DEFAULT_OFFSETS, item_key, parse_offsets
-
             self.reminder_slots, self.reminder_key = parse_offsets(DEFAULT_OFFSETS), item_key
 
     # One function per table family; each appends tuples in TABLES order to self.rows[table].
@@ -425,8 +425,6 @@ class Generator:
         self._finish()
 
     def _finish(self):
-        from .clients.models import CodeSequence
-
         rows = [{"facility_id": f, "kind": kind, "year": year, "last_value": value}
                 for (f, kind, year), value in sorted(self.sequences.items())]
         for start in range(0, len(rows), SQLITE_BATCH):
@@ -661,7 +659,7 @@ class Generator:
     def _follow_ups(self, facility, case_id, worker, times, closed_at):
         rng = self.rng
         if closed_at:
-            # Follow-up after closure, 30 and 90 days (core.deadlines).
+            # Follow-up after closure, 30 and 90 days (deadlines.rules).
             for days in (30, 90):
                 due = closed_at + timedelta(days=days)
                 done = due + timedelta(days=rng.randint(-3, 5)) if due < BASE_AT - timedelta(days=5) else None
@@ -719,9 +717,6 @@ class Generator:
 def generate(app, *, clients, seed=1, echo=None):
     """Fill the database with `clients` people and everything around them. Refused in production and
     on a database without the administrative units. Commits as it goes (one transaction per chunk)."""
-    from .auth.services import hash_password
-    from .demo import DEMO_PASSWORD
-
     if app.config.get("ENV_NAME") == "production":
         raise DemoDataRefused("Demo data is refused in production (FLASK_ENV=production).")
     if clients < 1:

@@ -23,6 +23,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
+from wtforms.i18n import messages_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "translations"
@@ -163,8 +164,6 @@ def extracted_messages():
 
 
 def _wtforms_template():
-    from wtforms.i18n import messages_path
-
     with open(Path(messages_path()) / "wtforms.pot", "rb") as fh:
         return [m for m in read_po(fh) if m.id]
 

@@ -1,9 +1,9 @@
 """Dates for tests that must hold on any day the suite runs (CASEAPP_TEST_NOW, tests/conftest.py):
-counted in working days with the deadline engine's own calendar (core.deadlines.is_working_day),
+counted in working days with the deadline engine's own calendar (deadlines.rules.is_working_day),
 so that weekends, Tết and the other public holidays fall where the engine puts them."""
 from datetime import datetime, timedelta
 
-from caseapp.core.deadlines import is_working_day
+from caseapp.deadlines.rules import is_working_day
 from caseapp.core.timeutil import VN_TZ, as_utc
 
 

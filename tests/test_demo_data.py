@@ -14,7 +14,8 @@ from flask_migrate import upgrade
 from caseapp.auth.models import User
 from caseapp.cases.models import Case
 from caseapp.cases.queries import CaseFilters, case_page
-from caseapp.clients.models import Client, CodeSequence
+from caseapp.clients.models import Client
+from caseapp.core.sequences import CodeSequence
 from caseapp.core.text import fold
 from caseapp.core.timeutil import VN_TZ
 from caseapp.demo import DEMO_PASSWORD

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("audit", __name__, url_prefix="/audit")
-
-from . import views  # noqa: E402,F401
+"""The audit trail: who did what, when."""

@@ -1,5 +1,5 @@
 """The audit log page: filter by user, action, record and date (admins: all; supervisors: their facility)."""
-from flask import render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from ..auth.queries import visible_users
@@ -8,9 +8,11 @@ from ..core.pagination import keyset_page
 from ..extensions import db
 from ..security.policy import Perm
 from ..security.web import requires
-from . import bp, queries
+from . import queries
 from .forms import AuditFilterForm
 from .models import AuditEvent
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 
 @bp.get("/")

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import Email, Optional, Regexp
+from wtforms.validators import Email, Optional, Regexp, ValidationError
 
 from ..core.forms import BaseForm, max_length, required
 from ..security.policy import Role
@@ -26,8 +26,6 @@ class ChangePasswordForm(BaseForm):
     confirm_password = PasswordField(_l("Repeat the new password"), validators=[required()])
 
     def validate_confirm_password(self, field):
-        from wtforms.validators import ValidationError
-
         if field.data != self.new_password.data:
             raise ValidationError(_l("The two passwords do not match."))
 

@@ -16,6 +16,7 @@ from ..core.text import nfc
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from .models import LoginAttempt, User, UserSession
+from flask_babel import gettext as _
 
 def _make_hasher():
     """argon2id with the library's recommended parameters; the test suite (CASEAPP_TEST_FAST_HASH=1)
@@ -160,8 +161,6 @@ def end_other_sessions(user, keep_token=None, reason: str = "revoked") -> None:
 # --- account management -----------------------------------------------------------------------
 
 def check_password_strength(password, username=None, full_name=None):
-    from flask_babel import gettext as _
-
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ServiceError(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
                            field="new_password")
@@ -177,8 +176,6 @@ def check_password_strength(password, username=None, full_name=None):
 
 
 def change_own_password(user, current_password, new_password, *, keep_token):
-    from flask_babel import gettext as _
-
     if not verify_password(user, current_password or ""):
         raise ServiceError(_("The current password is not correct."), field="current_password")
     check_password_strength(new_password, user.username)
@@ -192,8 +189,6 @@ def change_own_password(user, current_password, new_password, *, keep_token):
 
 def create_user(*, username, full_name, role, facility_id, password, email=None, phone=None,
                 by, must_change_password: bool = True):
-    from flask_babel import gettext as _
-
     username = normalise_username(username)
     if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise ServiceError(_("This username is already taken."), field="username")

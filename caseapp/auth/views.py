@@ -1,5 +1,5 @@
 """Sign in and out, change one's own password, and the administrators' user pages."""
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -12,10 +12,12 @@ from ..org.models import Facility
 from ..org.queries import visible_facilities
 from ..security.policy import Perm
 from ..security.web import load_or_404, requires
-from . import bp, queries, services
+from . import queries, services
 from .forms import ChangePasswordForm, CreateUserForm, EditUserForm, LoginForm, ResetPasswordForm
 from .models import User
 from .sessions import current_token, sign_in, sign_out
+
+bp = Blueprint("auth", __name__)
 
 # One message for every refusal: it must not tell a wrong password from a throttled account.
 GENERIC_LOGIN_ERROR = _l("Wrong username or password, or too many attempts. Please wait a minute and try again.")
@@ -39,7 +41,6 @@ def login():
         form.password.data = ""
         flash(str(GENERIC_LOGIN_ERROR), "error")
         return render_template("auth/login.html", form=form), 200
-    from flask import session
 
     expired = session.pop("expired", False)
     return render_template("auth/login.html", form=form, expired=expired)

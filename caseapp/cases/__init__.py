@@ -1,10 +1,4 @@
-from flask import Blueprint
-
-bp = Blueprint("cases", __name__, url_prefix="/cases")
-
-from . import views  # noqa: E402,F401
-from . import caseload_views  # noqa: E402,F401  (the supervisor's caseload review)
-from . import workflow_views  # noqa: E402,F401  (steps, closure, reopening, details)
-from . import attachment_views, followup_views  # noqa: E402,F401  (follow-ups, contacts, documents)
-from . import task_views  # noqa: E402,F401  (Việc cần làm)
-from . import access_views  # noqa: E402,F401  (sealed cases, break the glass, sharing)
+"""Cases: the case itself (models, queries, services, forms, views, the case page) and its
+sub-domains, each a package with its own models: access (sharing, break the glass), caseload
+(reassigning, flags), followups (follow-ups, contacts), attachments, workflow (steps, closure,
+reopening)."""

@@ -5,11 +5,8 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..core import categories
 from ..core.forms import BaseForm, max_length, required
-from .queries import CaseFilters, SORTS
+from .queries import SORTS, UNASSIGNED, CaseFilters
 from .services import NOTE_MAX_LENGTH
-
-UNASSIGNED = "none"
-
 
 class CaseFilterForm(BaseForm):
     """The GET filters of "Hồ sơ của tôi" and "Hồ sơ của cơ sở" (a dashboard can link to the same URLs)."""

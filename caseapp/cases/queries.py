@@ -12,7 +12,14 @@ from ..extensions import db
 from ..security.policy import Capability
 from ..security.scopes import case_scope, granted_case, own_facility, users_with
 from .models import Case, CaseEvent
+from ..referrals.models import Referral
+from .followups.models import FollowUp
+from ..clients.models import ClientGroup
+from ..referrals.models import ReferralStatus
 from .statuses import OPEN_STATUSES, GrantKind
+
+
+UNASSIGNED = "none"   # the lists' worker filter: cases nobody is assigned to
 
 
 def visible_cases(user):
@@ -53,17 +60,13 @@ def no_contact_condition(days, now=None):
 
 def awaiting_referral_condition():
     """SQL condition on Case: a referral its facility sent still awaits the receiver's answer (status
-    'sent' — the sender's side of the closed loop, as cases.deadlines reads it)."""
-    from ..referrals.models import Referral, ReferralStatus
-
+    'sent' — the sender's side of the closed loop, as deadlines.items reads it)."""
     return Case.id.in_(sa.select(Referral.case_id).where(
         Referral.status == ReferralStatus.SENT, Referral.facility_id == Case.facility_id))
 
 
 def overdue_follow_up_condition(now=None):
     """SQL condition on Case: it has a follow-up past due, neither done nor cancelled."""
-    from .workflow_models import FollowUp
-
     # Correlated EXISTS, not IN (SELECT …): the IN form reads every overdue follow-up of the country
     # for one facility's counts (a sequential scan of follow_ups: 170 ms at 1 M clients, bench/).
     return sa.exists().where(FollowUp.case_id == Case.id, FollowUp.due_at < (now or utcnow()),
@@ -80,7 +83,7 @@ SORTS = {
 
 def filtered_cases(user, filters: CaseFilters):
     """The list statement: scope, filters, and the client and worker loaded in the same query."""
-    from ..clients.models import ClientGroup  # here, not above: clients' views import this module
+
     worker = aliased(User, name="assigned_worker")
     stmt = (visible_cases(user)
             .join(Case.client)
@@ -155,8 +158,6 @@ def timeline(case_id):
 
 
 def group_codes(client_id):
-    from ..clients.models import ClientGroup
-
     return sa.select(ClientGroup.group_code).where(ClientGroup.client_id == client_id).order_by(ClientGroup.group_code)
 
 

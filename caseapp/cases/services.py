@@ -9,7 +9,7 @@ from ..core.sequences import next_value
 from ..core.timeutil import VN_TZ, utcnow
 from ..extensions import db
 from .models import Case, CaseEvent
-from .statuses import CaseStatus
+from .statuses import ENDED_STATUSES, CaseStatus
 
 
 def format_case_number(facility_code, year, value) -> str:
@@ -44,14 +44,18 @@ def add_event(case, kind, *, by, text=None, from_status=None, to_status=None, at
     return event
 
 
+def ensure_editable(case) -> None:
+    """A closed (or transferred-away) case is read-only until reopened."""
+    if case.status in ENDED_STATUSES:
+        raise ServiceError(_("This case is closed and read-only. Reopen it to make changes."))
+
+
 NOTE_MAX_LENGTH = 4000
 
 
 def add_note(case, text, *, by):
     """A case note (ghi chép) on the timeline. NFC, line breaks kept; audited without its text.
-    A closed case takes no new note until it is reopened (workflow.ensure_editable)."""
-    from .workflow import ensure_editable
-
+    A closed case takes no new note until it is reopened (ensure_editable)."""
     ensure_editable(case)
     text = unicodedata.normalize("NFC", (text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
     if not text:

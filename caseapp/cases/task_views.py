@@ -1,4 +1,4 @@
-"""'Việc cần làm': the user's due items (cases.deadlines), grouped overdue / within 7 days / later.
+"""'Việc cần làm': the user's due items (deadlines.items), grouped overdue / within 7 days / later.
 Supervisors may open the list of a worker of their facility (?worker=<id>) and the items of cases
 nobody is assigned to (?worker=unassigned)."""
 from flask import abort, render_template, request
@@ -8,7 +8,9 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from ..security.policy import Perm, has_perm
 from ..security.web import deny, requires
-from . import bp, deadlines, queries
+from .views import bp
+from ..deadlines import items as deadlines
+from . import queries
 
 UNASSIGNED = "unassigned"
 

@@ -20,6 +20,9 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from .models import Client, ClientChange, ClientGroup, Consent, FamilyMember
 from .queries import digits
+from ..intake.models import Intake
+from ..shelter.models import ShelterStay
+from .services import _search_name
 
 REASON_MAX_LENGTH = 500
 
@@ -113,10 +116,6 @@ def check_mergeable(keep, merge_away):
 def merge_clients(keep, merge_away, *, by, reason):
     """Move everything of `merge_away` to `keep`, fill keep's empty fields, mark merge_away merged.
     Flushes; the caller commits. Returns a MergeResult."""
-    from ..intake.models import Intake
-    from ..shelter.models import ShelterStay
-    from .services import _search_name
-
     check_mergeable(keep, merge_away)
     reason = nfc(reason)
     if not reason:

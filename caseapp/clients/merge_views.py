@@ -19,9 +19,13 @@ from ..extensions import db
 from ..security.policy import Perm
 from ..security.scopes import client_scope
 from ..security.web import requires
-from . import bp
+from .views import bp
 from .merge import REASON_MAX_LENGTH, check_mergeable, merge_clients, merge_preview
 from .models import Client, ClientGroup, Consent, FamilyMember
+from ..org.models import Commune, Province
+from ..cases.models import Case
+from ..intake.models import Intake
+from ..shelter.models import ShelterStay
 
 # The rows of the side-by-side comparison: (field, label).
 COMPARED = (
@@ -66,8 +70,6 @@ def _find(value):
 
 
 def _place_names(clients):
-    from ..org.models import Commune, Province
-
     provinces = {c.province_code for c in clients if c.province_code}
     communes = {c.commune_code for c in clients if c.commune_code}
     names = {}
@@ -107,10 +109,6 @@ def _value(client, name, names, groups):
 
 def _comparison(keep, other):
     """The compared fields (label, kept value, other value, filled?) and the records attached to each."""
-    from ..cases.models import Case
-    from ..intake.models import Intake
-    from ..shelter.models import ShelterStay
-
     ids = (keep.id, other.id)
     names = _place_names((keep, other))
     groups = {}

@@ -156,17 +156,3 @@ class Consent(Model):
     @property
     def is_active(self):
         return self.withdrawn_at is None
-
-
-class CodeSequence(Model):
-    """Per-facility, per-year counters for case numbers and temporary client codes.
-    Incremented with one UPDATE … RETURNING under a row lock: safe under concurrent intakes;
-    a rolled-back intake may leave a gap, which the numbering tolerates."""
-    __tablename__ = "code_sequences"
-    __table_args__ = (sa.UniqueConstraint("facility_id", "kind", "year"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
-    kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)   # case | client
-    year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    last_value: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)

@@ -12,7 +12,9 @@ from ..core.sql import plan_for_the_values
 from ..core.text import fold
 from ..extensions import db
 from ..security.scopes import case_scope, client_scope, own_facility
-from .models import Client, ClientChange, Consent
+from .models import Client, ClientChange, Consent, FamilyMember
+from flask_babel import gettext as _
+from ..org.models import Commune, Province
 
 _DIGITS = re.compile(r"\D+")
 _WILDCARDS = re.compile(r"[%_\\]")
@@ -88,8 +90,6 @@ def duplicate_candidates(user, *, full_name=None, birth_year=None, citizen_id=No
     """Search-before-create: candidates blocked by exact citizen ID, exact phone, birth year ±1 with
     the folded given name, or same commune with the folded given name; then scored with rapidfuzz and
     ranked, each with the reasons it matched. Never merges anything."""
-    from flask_babel import gettext as _
-
     folded = fold(full_name)
     given = folded.split()[-1] if folded else None
     phone_digits = digits(phone) or None
@@ -156,15 +156,11 @@ def changes_after(client_id, mark):
 
 
 def family_of(client_id):
-    from .models import FamilyMember
-
     return sa.select(FamilyMember).where(FamilyMember.client_id == client_id).order_by(FamilyMember.id)
 
 
 def place_names(province_codes=(), commune_codes=()):
     """{code: name} of the given provinces and communes, in two queries whatever the number of rows."""
-    from ..org.models import Commune, Province
-
     names = {}
     province_codes = {c for c in province_codes if c}
     commune_codes = {c for c in commune_codes if c}

@@ -13,6 +13,7 @@ from ..core.timeutil import VN_TZ, local_today, utcnow
 from ..extensions import db
 from .models import Client, ClientChange, ClientGroup, Consent, FamilyMember
 from .queries import digits
+from ..core.categories import BENEFICIARY_GROUPS, RELATIONSHIPS
 
 # Fields of the client record that the registry forms edit, and that the history tracks.
 CLIENT_FIELDS = ("full_name", "alias", "other_names", "sex", "birth_date", "birth_year", "birth_precision",
@@ -128,8 +129,6 @@ def update_client(client, data, *, by):
 
 def set_groups(client, codes, *, by) -> bool:
     """Replace the client's beneficiary groups; history and audit record the difference."""
-    from ..core.categories import BENEFICIARY_GROUPS
-
     valid = {c.code for c in BENEFICIARY_GROUPS}
     wanted = {c for c in codes if c in valid}
     current = {g.group_code for g in db.session.scalars(sa.select(ClientGroup).where(ClientGroup.client_id == client.id))}
@@ -184,8 +183,6 @@ FAMILY_FIELDS = ("full_name", "relationship", "phone", "lives_with_client", "is_
 
 
 def _family_data(data):
-    from ..core.categories import RELATIONSHIPS
-
     data = {key: data.get(key) for key in FAMILY_FIELDS if key in data}
     for key in ("full_name", "phone", "note"):
         if key in data:

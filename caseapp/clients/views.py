@@ -3,7 +3,7 @@ import hashlib
 import re
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -24,9 +24,14 @@ from ..org import queries as org_queries
 from ..security.policy import Perm
 from ..security.scopes import client_scope
 from ..security.web import load_in_scope_or_404, requires
-from . import bp, queries, services
+from . import queries, services
 from .forms import ClientForm, FamilyMemberForm, WithdrawConsentForm
 from .models import Client, ClientGroup, Consent, FamilyMember
+from datetime import date
+from ..intake.queries import intakes_of_client
+from ..auth.models import User
+
+bp = Blueprint("clients", __name__, url_prefix="/clients")
 
 STALE_CLIENT_EDIT = _l("Someone else changed this client while you were editing (%(fields)s). "
                        "Your changes are kept below; check them and save again.")
@@ -125,8 +130,6 @@ def _show_value(field, value, names):
 
 
 def _parse_iso_date(value):
-    from datetime import date
-
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
@@ -252,7 +255,6 @@ def show(client_id):
     client = _load(client_id, Perm.VIEW_CLIENTS)
     if client.merged_into_id:
         return redirect(url_for("clients.show", client_id=client.merged_into_id))
-    from ..intake.queries import intakes_of_client
 
     groups = _group_codes(client.id)
     family = db.session.scalars(queries.family_of(client.id)).all()
@@ -270,8 +272,6 @@ def show(client_id):
 
 
 def _user_names(ids):
-    from ..auth.models import User
-
     ids = {i for i in ids if i}
     if not ids:
         return {}

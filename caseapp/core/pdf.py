@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from .timeutil import to_local
 
 # The origin static files are fetched from while rendering. ".invalid" never resolves (RFC 2606);
 # the fetcher maps it to the static folder and never opens a connection.
@@ -38,7 +39,8 @@ class RefusedURL(ValueError):
 
 
 def _static_fetcher_class() -> type[Any]:
-    """Built on first use: weasyprint is imported only when a PDF is made."""
+    # WeasyPrint is imported only when a PDF is made: it loads Pango and HarfBuzz at import (slow, and
+    # `flask doctor` reports their absence instead of every command failing).
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint has no type information
@@ -74,6 +76,7 @@ def static_fetcher(static_folder: str | Path | None = None) -> Any:
 
 def render_pdf(template: str, *, locale: str = "vi", **context: Any) -> bytes:
     """Render `template` (under templates/, normally pdf/…) with `context` and return the PDF bytes."""
+    # WeasyPrint imported here, not at the top: see _static_fetcher_class
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -91,8 +94,6 @@ def render_pdf(template: str, *, locale: str = "vi", **context: Any) -> bytes:
 def place_and_date(place: str | None, day: date | datetime) -> str:
     """ "Quảng Ninh, ngày 19 tháng 5 năm 2026" — `day` a date (or a datetime, taken in Vietnam time)."""
     if isinstance(day, datetime):
-        from .timeutil import to_local
-
         day = to_local(day).date()
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     text = f"ngày {day.day:02d} tháng {month} năm {day.year}"

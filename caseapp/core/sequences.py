@@ -9,8 +9,23 @@ import sqlalchemy as sa
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
+
+
+class CodeSequence(Model):
+    """Per-facility, per-year counters for case numbers and temporary client codes.
+    Incremented with one UPDATE … RETURNING under a row lock: safe under concurrent intakes;
+    a rolled-back intake may leave a gap, which the numbering tolerates."""
+    __tablename__ = "code_sequences"
+    __table_args__ = (sa.UniqueConstraint("facility_id", "kind", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)   # case | client
+    year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    last_value: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
 
 
 def next_value(facility_id: int, kind: str, year: int) -> int:
@@ -21,8 +36,6 @@ def next_value(facility_id: int, kind: str, year: int) -> int:
 @functools.cache
 def _increment(dialect: str) -> ReturningInsert[tuple[int]]:
     """The upsert, built once per database kind (core.sql.prebuilt explains why)."""
-    from ..clients.models import CodeSequence
-
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return (insert(CodeSequence)
             .values(facility_id=sa.bindparam("facility_id"), kind=sa.bindparam("kind"), year=sa.bindparam("year"),

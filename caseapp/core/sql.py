@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute
 
 from ..extensions import db
+from .timeutil import VN_TZ
 
 
 def in_ids(column: sa.ColumnElement[int] | InstrumentedAttribute[int], ids: Iterable[int]) -> sa.ColumnElement[bool]:
@@ -67,8 +68,6 @@ def json_object(**values: Any) -> sa.ColumnElement[Any]:
 def local_datetime_text(column: Any) -> sa.Function[str]:
     """timeutil.format_datetime in SQL: a stored UTC time as 'dd/mm/yyyy HH:MM' in Vietnam time.
     SQLite has no time zones: a fixed +7 hours, which is Asia/Ho_Chi_Minh (no DST) since 1975."""
-    from .timeutil import VN_TZ
-
     if _dialect() == "postgresql":
         return sa.func.to_char(sa.func.timezone(VN_TZ.key, column), "DD/MM/YYYY HH24:MI", type_=sa.String)
     return sa.func.strftime("%d/%m/%Y %H:%M", column, "+7 hours", type_=sa.String)

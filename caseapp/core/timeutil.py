@@ -1,6 +1,6 @@
 """Times are stored timezone-aware in UTC and shown in Asia/Ho_Chi_Minh as dd/mm/yyyy, 24 h."""
 from datetime import date, datetime, timezone
-from typing import Any, overload
+from typing import overload
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa

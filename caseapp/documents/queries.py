@@ -6,12 +6,19 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from ..cases.workflow_models import Approval
+from ..approvals.models import Approval
 from ..extensions import db
 from ..org.models import Facility
 from ..plans.models import Assessment, CarePlan, PlanStatus
 from ..referrals.models import Provider, Referral
 from ..cases.statuses import ApprovalStatus
+from ..org.models import Commune, Province
+from ..clients.models import ClientGroup, Consent
+from ..intake.models import Intake
+from ..shelter.models import ShelterStay
+from ..plans import queries as plan_queries
+from ..cases.workflow.closure import post_closure_follow_ups
+from ..auth.models import User
 
 
 def facility_with_units(facility_id):
@@ -22,8 +29,6 @@ def facility_with_units(facility_id):
 
 def unit_names(province_code, commune_code):
     """(province name, commune name) of a client's address — one small query."""
-    from ..org.models import Commune, Province
-
     province = db.session.scalar(sa.select(Province.name).where(Province.code == province_code)) \
         if province_code else None
     commune = db.session.scalar(sa.select(Commune.name).where(Commune.code == commune_code)) \
@@ -32,15 +37,11 @@ def unit_names(province_code, commune_code):
 
 
 def group_codes(client_id):
-    from ..clients.models import ClientGroup
-
     return (sa.select(ClientGroup.group_code).where(ClientGroup.client_id == client_id)
             .order_by(ClientGroup.group_code))
 
 
 def intake_with_author(case):
-    from ..intake.models import Intake
-
     if case.intake_id is None:
         return None
     return sa.select(Intake).where(Intake.id == case.intake_id).options(joinedload(Intake.created_by))
@@ -48,8 +49,6 @@ def intake_with_author(case):
 
 def stays_of_case(case_id):
     """The case's shelter stays, oldest first (no room or bed: nothing of where the shelter is)."""
-    from ..shelter.models import ShelterStay
-
     return sa.select(ShelterStay).where(ShelterStay.case_id == case_id).order_by(ShelterStay.admitted_at)
 
 
@@ -65,8 +64,6 @@ def assessment_for_document(case_id, assessment_id=None):
 def plan_for_document(case_id, plan_id=None):
     """The chosen version of the case's plan, else the one in force (newest approved), else the
     newest — with goals, activities and their responsible users."""
-    from ..plans import queries as plan_queries
-
     if plan_id is not None:
         return plan_queries.plan_of_case(case_id, plan_id)
     approved = db.session.scalar(sa.select(CarePlan.id).where(CarePlan.case_id == case_id,
@@ -88,8 +85,6 @@ def referral_for_document(case_id, referral_id=None):
 
 
 def consent_of(referral):
-    from ..clients.models import Consent
-
     if referral.consent_id is None:
         return None
     return sa.select(Consent).where(Consent.id == referral.consent_id)
@@ -104,14 +99,10 @@ def latest_decision(case_id, subject_type, subject_id):
 
 
 def closure_follow_ups(case):
-    from ..cases.closure import post_closure_follow_ups
-
     return post_closure_follow_ups(case).order_by("due_at")
 
 
 def user_names(ids):
-    from ..auth.models import User
-
     ids = {i for i in ids if i}
     if not ids:
         return {}

@@ -42,6 +42,9 @@ if TYPE_CHECKING:   # for annotations only
     from ..cases.models import Case
     from ..clients.models import Client
     from ..org.models import Facility
+from ..plans.queries import is_violence_case
+from ..cases.workflow.closure import latest_evaluation
+from flask import url_for
 
 
 class DocumentUnavailable(ServiceError):
@@ -196,8 +199,6 @@ def _assessment(common, item_id):
 
 
 def _plan(common, item_id):
-    from ..plans.queries import is_violence_case
-
     plan = db.session.scalars(queries.plan_for_document(common.case.id, item_id)).unique().first()
     if plan is None:
         raise DocumentUnavailable(_l("This case has no intervention plan to print."))
@@ -245,8 +246,6 @@ def _referral(common, item_id):
 
 
 def _closure(common, item_id):
-    from ..cases.closure import latest_evaluation
-
     case = common.case
     if case.status != CaseStatus.CLOSED or case.closed_at is None:
         raise DocumentUnavailable(_l("Only a closed case has a closure record."))
@@ -295,8 +294,6 @@ def generate(case, kind, *, by, item_id=None):
 def case_section(case, *, assessments, plans, referrals):
     """The documents the case can print, for templates/cases/_documents.html, from the versions the
     case page has already loaded (newest first, referrals with their provider): no query."""
-    from flask import url_for
-
     def url(kind, item=None):
         return url_for("documents.case_document", case_id=case.id, kind=kind, **({"id": item} if item else {}))
 

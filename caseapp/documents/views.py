@@ -1,13 +1,15 @@
 """The case documents' route: thin — load the case in the user's case scope (like the case page:
 outside it → 404), build and audit the PDF (services.generate), commit, send it."""
-from flask import Response, abort, request
+from flask import Blueprint, Response, abort, request
 from flask_login import current_user
 
 from ..cases import queries as case_queries
 from ..core.pdf import content_disposition
 from ..security.policy import Perm
 from ..security.web import load_case, requires
-from . import bp, services
+from . import services
+
+bp = Blueprint("documents", __name__)
 
 
 @bp.get("/cases/<int:case_id>/documents/<kind>.pdf")

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("intake", __name__, url_prefix="/intake")
-
-from . import views  # noqa: E402,F401
+"""Intake: the first contact and screening before a case is opened."""

@@ -1,6 +1,6 @@
 """The centre intake page: /intake/new?client_id=… (without a client: search before create first)."""
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,8 +11,10 @@ from ..extensions import db
 from ..security.policy import Perm
 from ..security.scopes import case_scope, client_scope
 from ..security.web import load_in_scope_or_404, requires
-from . import bp, queries, services
+from . import queries, services
 from .forms import SCREENING, IntakeForm
+
+bp = Blueprint("intake", __name__, url_prefix="/intake")
 
 
 def _visible(model, ident, scope):

@@ -1,6 +1,1 @@
 """E-mail delivery of notifications: the outbox, SMTP with retries, the daily digest, preferences."""
-from flask import Blueprint
-
-bp = Blueprint("mail", __name__)
-
-from . import views  # noqa: E402,F401

@@ -26,6 +26,7 @@ from ..security.policy import Capability
 from ..security.scopes import users_with
 from . import services, smtp
 from .models import MailPreference, MailStatus, OutboxMail
+from ..deadlines.items import user_items
 
 DIGEST_AT = time(7, 0)                # the daily digest: 07:00 Asia/Ho_Chi_Minh
 CLAIM_LEASE = timedelta(minutes=15)   # a claim older than this was abandoned by a killed process
@@ -94,11 +95,9 @@ def _claim_digest(user_id, day):
 
 def queue_digests(now):
     """From 07:00 local time on, each user with the digest on gets one e-mail that day listing their
-    overdue items and those due today (cases.deadlines.user_items) — on the first tick at or after
+    overdue items and those due today (deadlines.items.user_items) — on the first tick at or after
     07:00, so a scheduler that was down at 07:00 catches up later that day. Nothing due: no e-mail
     (the day counts as handled). Each user's digest commits on its own."""
-    from ..cases.deadlines import user_items
-
     local = to_local(now)
     if local.time() < DIGEST_AT:
         return 0

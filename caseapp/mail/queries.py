@@ -3,6 +3,10 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from .models import MailStatus, OutboxMail
+from flask_babel import lazy_gettext as _l
+from ..auth.models import User
+from ..security.rules import sees_every_facility
+from ..security.scopes import own_facility
 
 COUNT_CAP = 999   # the page shows "999+" beyond: a bounded read, never a COUNT over the whole outbox
 RECENT = 20
@@ -33,11 +37,7 @@ def _capped(n):
 def outbox_counts(user):
     """The outbox's queue for the scheduler page (reminders.views): (label, number) pairs — the
     whole outbox for administrators, the e-mails to the user's facility's staff for others."""
-    from flask_babel import lazy_gettext as _l
 
-    from ..auth.models import User
-    from ..security.rules import sees_every_facility
-    from ..security.scopes import own_facility
 
     def count(status):
         stmt = sa.select(OutboxMail.id).where(OutboxMail.status == status)

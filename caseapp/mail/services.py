@@ -21,6 +21,7 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from . import compose
 from .models import MailPreference, MailStatus, OutboxMail
+from ..notifications.models import Notification
 
 EMAIL_MAX = 255
 
@@ -65,8 +66,6 @@ def enqueue_notifications(notifications):
     per notification (bench/: most users have no preference row, so each get() was a SELECT), the
     e-mails already queued in one, the notifications to mail in one, and the new e-mails written in
     one flush. Returns the e-mails queued now."""
-    from ..notifications.models import Notification
-
     user_ids = {n.user_id for n in notifications}
     users = {u.id: u for u in db.session.scalars(
         sa.select(User).where(in_ids(User.id, user_ids), User.active.is_(True), User.email.is_not(None)))} if user_ids else {}

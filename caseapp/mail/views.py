@@ -1,14 +1,16 @@
 """The user's e-mail settings page and the administrators' mail page (outbox queue and failures)."""
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ..core.forms import save
 from ..security.policy import Perm
 from ..security.web import requires
-from . import bp, compose, queries, services, smtp
+from . import compose, queries, services, smtp
 from .forms import PreferencesForm, RequeueForm
 from .models import MailStatus
+
+bp = Blueprint("mail", __name__)
 
 STALE_ACCOUNT = _l("Your account was changed meanwhile (by an administrator). Check the settings below and save again.")
 

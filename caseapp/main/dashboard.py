@@ -2,7 +2,7 @@
 
 Every number is counted on the very statement of the list it links to — the case lists'
 `cases.queries.filtered_cases` with the same `CaseFilters`, the tasks page's due items
-(`cases.deadlines`), the approval queue (`cases.approvals.pending_for_facility`), the overdue
+(`deadlines.items`), the approval queue (`approvals.services.pending_for_facility`), the overdue
 referrals (`referrals.queries.overdue_referrals`), the bed board (`shelter.queries`) — so a click
 shows exactly that many rows (Primero R2-3453: dashboards whose click-through shows other numbers).
 
@@ -15,9 +15,9 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from ..cases import caseload as caseload_reads
-from ..cases import deadlines
-from ..cases.approvals import pending_for_facility
+from ..cases.caseload import services as caseload_reads
+from ..deadlines import items as deadlines
+from ..approvals.services import pending_for_facility
 from ..cases.models import Case
 from ..cases.queries import CaseFilters, filtered_cases, high_risk_condition
 from ..cases.statuses import OPEN_STATUSES
@@ -25,6 +25,11 @@ from ..core.timeutil import VN_TZ, local_today, utcnow
 from ..extensions import db
 from ..security.policy import Capability, Perm, capable, has_perm
 from ..security.scopes import own_facility
+from ..approvals.models import Approval
+from ..referrals.models import Referral
+from ..referrals.queries import overdue_referrals
+from ..shelter.models import ShelterStay
+from ..shelter.queries import capacity_of
 
 WEEKS_CHARTED = 8          # intakes per week over the last 8 weeks
 # The tasks page (cases.tasks) chooses among these roles' accounts (cases.queries.facility_workers).
@@ -160,7 +165,7 @@ class Tasks:
 
 
 def my_tasks(user, now=None):
-    """The user's due items as "Việc cần làm" groups them (cases.deadlines: the one source)."""
+    """The user's due items as "Việc cần làm" groups them (deadlines.items: the one source)."""
     now = now or utcnow()
     found = deadlines.user_items(user)
     groups = deadlines.group_items(found.items, now)
@@ -180,7 +185,7 @@ class WorkerRow:
 
 def _overdue_by_assignee(user, now):
     """{assignee id or None: overdue due items} over every open case in the supervisor's scope: the
-    items the tasks page shows for each worker (cases.deadlines narrows by the same assignee column
+    items the tasks page shows for each worker (deadlines.items narrows by the same assignee column
     that DueItem.assignee_id holds), read once — five statements — instead of once per worker."""
     found = deadlines.scope_items(user)
     counts = {}
@@ -192,7 +197,7 @@ def _overdue_by_assignee(user, now):
 
 def workers(user, now=None):
     """Per worker: open cases and high-risk ones (cases.caseload, the caseload review's counts and
-    rows) and overdue tasks (cases.deadlines). Returns (rows, truncated)."""
+    rows) and overdue tasks (deadlines.items). Returns (rows, truncated)."""
     now = now or utcnow()
     data = caseload_reads.caseload(user, now)
     overdue, truncated = _overdue_by_assignee(user, now)
@@ -221,8 +226,6 @@ def workers(user, now=None):
 
 def pending_approvals(user):
     """The approval queue's length (plans.approvals lists pending_for_facility)."""
-    from ..cases.workflow_models import Approval
-
     value = db.session.scalar(_as_counts(pending_for_facility(user), sa.func.count(Approval.id))) or 0
     return Count(value, "plans.approvals")
 
@@ -237,9 +240,6 @@ def referrals(user, now=None):
     """Referrals the facility sent that await the receiver's answer: the cases concerned (one count on
     the facility list with the awaiting_referral filter) and the overdue referrals (one count on
     referrals.queries.overdue_referrals, the list referrals.overdue shows)."""
-    from ..referrals.models import Referral
-    from ..referrals.queries import overdue_referrals
-
     now = now or utcnow()
     awaiting = db.session.scalar(_as_counts(
         filtered_cases(user, _args_filters("facility", status="all", awaiting_referral=True)),
@@ -264,9 +264,6 @@ def shelter(user, now=None):
     """The bed board's summary for the user's facility (shelter.queries.bed_board counts the same open
     stays; an overstay is an open stay past its planned end), or None when the facility
     has neither beds nor stays."""
-    from ..shelter.models import ShelterStay
-    from ..shelter.queries import capacity_of
-
     if not has_perm(user, Perm.MANAGE_STAYS):
         return None
     now = now or utcnow()

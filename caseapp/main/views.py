@@ -1,5 +1,5 @@
 """Home (the dashboard of the user's role, caseapp.main.dashboard), language switch and the health check."""
-from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
@@ -10,7 +10,11 @@ from ..extensions import db
 from ..security.policy import Perm, has_perm
 from ..security.web import requires
 from ..core.urls import safe_next
-from . import bp, dashboard, rollups
+from . import dashboard, rollups
+from ..i18n import catalogue_state
+from ..reminders.queries import latest_sweep_at, scheduler_state
+
+bp = Blueprint("main", __name__)
 
 
 def _home_data(now):
@@ -96,9 +100,6 @@ def healthz():
     """Public health check for load balancers: database reachable, the Vietnamese catalogue compiled from
     the installed sources, and the scheduler fresh when one is expected (SCHEDULER_EXPECTED, or sweeps
     ran before): "stale" after 5 minutes without a sweep."""
-    from ..i18n import catalogue_state
-    from ..reminders.queries import scheduler_state
-
     scheduler = "unknown"
     try:
         db.session.execute(text("SELECT 1"))
@@ -121,8 +122,6 @@ def status():
     """Public status page for people (what /healthz tells load balancers): the database answers and
     when the reminders last ran — nothing about cases or users. One indexed read and a small template:
     the benchmark's floor (bench/README.md)."""
-    from ..reminders.queries import latest_sweep_at
-
     try:
         latest = latest_sweep_at()
     except Exception:  # noqa: BLE001 — any failure means the database is not answering; the detail is logged

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("notifications", __name__, url_prefix="/notifications")
-
-from . import views  # noqa: E402,F401
+"""In-app notifications."""

@@ -8,6 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from ..core.timeutil import utcnow
 from ..extensions import db
 from .models import Notification
+from ..mail.services import enqueue_notification, enqueue_notifications
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 
 def notify(user_id, kind, case, text_key, *, unique_key, params=None, at=None):
@@ -29,7 +32,6 @@ def notify(user_id, kind, case, text_key, *, unique_key, params=None, at=None):
         # Another transaction wrote the same key meanwhile: theirs stands.
         return db.session.scalar(sa.select(Notification).where(Notification.unique_key == unique_key))
     # Its e-mail, in this same transaction: see caseapp/mail/services.py for why here.
-    from ..mail.services import enqueue_notification
 
     enqueue_notification(notification)
     return notification
@@ -62,10 +64,7 @@ _COLUMNS = ("user_id", "kind", "case_id", "text_key", "params", "unique_key", "c
 def _insert():
     """INSERT INTO notifications … ON CONFLICT (unique_key) DO NOTHING: a key written before (or by a
     concurrent writer) is skipped by the database and not returned."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     return insert(Notification.__table__)
 
 
@@ -87,7 +86,6 @@ def notify_selected(rows):
     statement = (_insert().from_select(_COLUMNS, rows).on_conflict_do_nothing(index_elements=["unique_key"])
                  .returning(table.c.id, table.c.user_id))
     written = db.session.execute(statement).all()
-    from ..mail.services import enqueue_notifications
 
     enqueue_notifications(written)
     return written
@@ -121,7 +119,6 @@ def notify_many(entries):
     ids = _insert_many(rows)
     written = sorted((WrittenNotification(id=ids[row["unique_key"]], **{name: row[name] for name in _COLUMNS})
                       for row in rows if row["unique_key"] in ids), key=lambda n: n.id)
-    from ..mail.services import enqueue_notifications
 
     enqueue_notifications(written)
     return written

@@ -3,12 +3,13 @@ Params hold case numbers and dates only — a notification never carries a clien
 from collections import defaultdict
 
 from flask_babel import lazy_gettext as _l
+from ..deadlines.items import KINDS
 
 TEXTS = {
     "case_assigned": _l("Case %(number)s was assigned to you."),
     "case_flagged": _l("A supervisor flagged case %(number)s to you (due %(due)s)."),
     "flag_resolved": _l("The flag on case %(number)s was resolved."),
-    # reminders.jobs: %(item)s is the due item's kind (cases.deadlines.KINDS), shown in the reader's language
+    # reminders.jobs: %(item)s is the due item's kind (deadlines.items.KINDS), shown in the reader's language
     "reminder_upcoming": _l("Reminder: %(item)s of case %(number)s is due %(due)s."),
     "reminder_due": _l("Due now: %(item)s of case %(number)s (due %(due)s)."),
     "reminder_escalation": _l("Overdue: %(item)s of case %(number)s was due %(due)s and is still open."),
@@ -25,7 +26,5 @@ def render(notification):
         return str(UNKNOWN)
     values = defaultdict(str, notification.params or {})
     if values.get("item_kind"):
-        from ..cases.deadlines import KINDS
-
         values["item"] = str(KINDS.get(values["item_kind"], values["item_kind"]))
     return str(template) % values

@@ -1,6 +1,6 @@
 """The notification inbox: the user's notifications, newest first, each linking to its case; mark
 one or all read. The header's unread count is computed at most once per request (g)."""
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
@@ -8,8 +8,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..extensions import db
 from ..security.policy import Perm
 from ..security.web import requires
-from . import bp, queries, services, texts
+from . import queries, services, texts
 from .forms import InboxPageForm
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 PER_PAGE = 30
 

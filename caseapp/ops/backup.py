@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from ..core.storage import BUCKETS, disk_store, files, store_kind
 from ..core.timeutil import to_local, utcnow
 from ..extensions import db
+from ..cases.attachments.models import Attachment
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -329,8 +330,6 @@ def verify(manifest: dict) -> Verification:
 
 
 def _verify_documents(result: Verification) -> None:
-    from ..cases.workflow_models import Attachment
-
     store = files("attachments")
     last = 0
     while True:

@@ -9,7 +9,14 @@ import click
 
 from ..core.services import ServiceError
 from ..extensions import db
-from ..org.models import FacilityType
+from ..org.models import FacilityType, FacilityType as Type
+from ..org.labels import FACILITY_TYPE_LABELS
+from ..auth.services import check_password_strength
+from . import setup
+from .doctor import examine
+from .backup import BackupError, backup, describe, prune, restore
+from ..core.storage import store_kind
+from .files import move_to_database
 
 
 def _ask(label: str, given, check: Callable, **prompt_options):
@@ -28,15 +35,11 @@ def _ask(label: str, given, check: Callable, **prompt_options):
 
 
 def _type_menu() -> str:
-    from ..org.forms import FACILITY_TYPE_LABELS
-
     return "\n".join(f"  {number}. {FACILITY_TYPE_LABELS[member.value]}"
                      for number, member in enumerate(FacilityType, start=1))
 
 
 def _ask_password(given, username: str, full_name: str) -> str:
-    from ..auth.services import check_password_strength
-
     def strong(password):
         check_password_strength(password, username, full_name)
         return password
@@ -69,9 +72,6 @@ def register(app):
     def setup_command(facility_name, facility_type, facility_code, province, commune, address,
                       confidential_address, admin_username, admin_name, admin_email, admin_password):
         """Lần chạy đầu: tạo cơ sở đầu tiên và quản trị viên của cơ sở đó (một giao dịch, có ghi nhật ký)."""
-        from ..org.models import FacilityType as Type
-        from . import setup
-
         try:
             setup.check_not_set_up()
         except ServiceError as error:
@@ -121,8 +121,6 @@ def register(app):
     @app.cli.command("doctor")
     def doctor_command():
         """Kiểm tra bản cài đặt: cơ sở dữ liệu, bản dịch, khóa bí mật, HTTPS, thư, PDF, lưu trữ, bộ lập lịch, giờ."""
-        from .doctor import examine
-
         findings = examine(app)
         for finding in findings:
             mark = click.style("[ OK ]", fg="green") if finding.ok else click.style("[LỖI]", fg="red", bold=True)
@@ -138,8 +136,6 @@ def register(app):
                   help="Chỉ giữ N bản sao lưu mới nhất trong thư mục đích (xóa các bản cũ hơn).")
     def backup_command(target, keep):
         """Sao lưu toàn bộ vào một tệp (TARGET: tên tệp, hoặc thư mục để đặt caseapp-<ngày>-<giờ>.tar)."""
-        from .backup import BackupError, backup, describe, prune
-
         click.echo(f"Sao lưu {describe()} …")
         try:
             path = backup(target)
@@ -154,8 +150,6 @@ def register(app):
     @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     def restore_command(archive):
         """Khôi phục tệp sao lưu vào cơ sở dữ liệu trống (DATABASE_URL), rồi kiểm tra số dòng và tổng kiểm."""
-        from .backup import BackupError, describe, restore
-
         click.echo(f"Khôi phục {archive.name} vào {describe()} …")
         try:
             result = restore(archive)
@@ -175,9 +169,6 @@ def register(app):
     @files_group.command("move-to-database")
     def move_to_database_command():
         """Chuyển các tệp đang nằm trên đĩa vào cơ sở dữ liệu (chạy lại được, tiếp tục khi bị ngắt)."""
-        from ..core.storage import store_kind
-        from .files import move_to_database
-
         if store_kind(app) != "database":
             raise click.ClickException("FILE_STORE không phải «database»: ứng dụng vẫn đọc tệp trên đĩa. "
                                        "Đặt FILE_STORE=database (mặc định với PostgreSQL) rồi chạy lại.")

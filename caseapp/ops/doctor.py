@@ -15,6 +15,14 @@ import sqlalchemy as sa
 from flask import Flask
 
 from ..extensions import db
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from ..i18n import catalogue_state, missing_translations
+from ..mail.smtp import Connection, is_configured
+from ..core.storage import BUCKETS, files, store_kind
+from ..core.timeutil import VN_TZ, format_datetime, utcnow
+from ..reminders.queries import latest_sweep_at, scheduler_state
+from zoneinfo import ZoneInfo
 
 MIN_SECRET_KEY_LENGTH = 32
 CLOCK_TOLERANCE = timedelta(seconds=60)
@@ -36,9 +44,6 @@ class Problem(Exception):
 
 
 def _database(app: Flask) -> str:
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
     try:
         with db.engine.connect() as connection:
             current = set(MigrationContext.configure(connection).get_current_heads())
@@ -54,8 +59,6 @@ def _database(app: Flask) -> str:
 
 
 def _catalogue(_app: Flask) -> str:
-    from ..i18n import catalogue_state, missing_translations
-
     state = catalogue_state()
     if state != "ok":
         what = "chưa được biên dịch" if state == "missing" else "cũ hơn bản nguồn"
@@ -95,8 +98,6 @@ def _https(app: Flask) -> str:
 
 
 def _smtp(app: Flask) -> str:
-    from ..mail.smtp import Connection, is_configured
-
     if not is_configured(app.config):
         return "chưa cấu hình MAIL_SERVER: thư nhắc việc nằm chờ trong hộp thư đi"
     timeout = min(app.config.get("MAIL_TIMEOUT_SECONDS", 30), 10)
@@ -109,7 +110,7 @@ def _smtp(app: Flask) -> str:
 
 
 def _pdf(app: Flask) -> str:
-    try:
+    try:  # the check itself: importing core.pdf loads WeasyPrint, which loads Pango
         from ..core.pdf import DocumentHeader, render_pdf
     except OSError as error:  # WeasyPrint cannot load Pango
         raise Problem(f"thiếu thư viện Pango cho WeasyPrint ({error}). "
@@ -152,8 +153,6 @@ class _WarningsOf(logging.Handler):
 
 
 def _storage(app: Flask) -> str:
-    from ..core.storage import BUCKETS, files, store_kind
-
     probe = secrets.token_bytes(4096)
     key = f"doctor-{secrets.token_hex(8)}"
     try:
@@ -175,9 +174,6 @@ def _storage(app: Flask) -> str:
 
 
 def _scheduler(_app: Flask) -> str:
-    from ..core.timeutil import format_datetime
-    from ..reminders.queries import latest_sweep_at, scheduler_state
-
     latest = latest_sweep_at()
     if scheduler_state(True) != "ok":
         when = format_datetime(latest) if latest else "chưa bao giờ"
@@ -187,9 +183,7 @@ def _scheduler(_app: Flask) -> str:
 
 
 def _clock(_app: Flask) -> str:
-    from zoneinfo import ZoneInfo
 
-    from ..core.timeutil import VN_TZ, format_datetime, utcnow
 
     if utcnow().year < 2025:
         raise Problem(f"đồng hồ máy sai: {utcnow().isoformat()}.")

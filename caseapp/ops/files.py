@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from ..cases.workflow_models import Attachment
+from ..cases.attachments.models import Attachment
 from ..core.storage import DatabaseStore, disk_store, read_in_chunks
 from ..extensions import db
 from ..reports.models import ExportJob, ExportStatus

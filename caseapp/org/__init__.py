@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("org", __name__, url_prefix="/admin/facilities")
-
-from . import views  # noqa: E402,F401
+"""Facilities, provinces and communes."""

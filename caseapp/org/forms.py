@@ -1,21 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import NumberRange, Optional, Regexp
+from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
 
 from ..core.forms import BaseForm, max_length, required
-from .models import FacilityType
+from .labels import FACILITY_TYPE_LABELS
 
-FACILITY_TYPE_LABELS = {
-    FacilityType.SOCIAL_WORK_CENTER.value: _l("Social work centre"),
-    FacilityType.SOCIAL_PROTECTION_CENTER.value: _l("Social protection centre"),
-    FacilityType.PRIVATE_ASSISTANCE.value: _l("Non-public social assistance facility"),
-    FacilityType.SHELTER.value: _l("Trusted address - temporary shelter"),
-    FacilityType.DRUG_REHAB.value: _l("Drug rehabilitation facility"),
-    FacilityType.HOSPITAL.value: _l("Hospital / health centre (social work unit)"),
-    FacilityType.SCHOOL.value: _l("School"),
-    FacilityType.COMMUNE_COMMITTEE.value: _l("Commune People's Committee (social work collaborators)"),
-    FacilityType.OTHER.value: _l("Other organisation"),
-}
 
 
 class FacilityForm(BaseForm):
@@ -42,7 +31,5 @@ class FacilityForm(BaseForm):
         self.commune_code.choices = [("", _l("— choose —"))] + [(c.code, c.name) for c in communes]
 
     def validate_province_code(self, field):
-        from wtforms.validators import ValidationError
-
         if not field.data:
             raise ValidationError(_l("This field is required."))

@@ -3,13 +3,12 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from .models import Commune, Province
+from vietnam_provinces import Province as VPProvince, Ward as VPWard
 
 
 def load_units():
     """Insert or update the 34 provinces and 3,321 communes; returns (provinces, communes) counts.
     Idempotent: a second run changes nothing."""
-    from vietnam_provinces import Province as VPProvince, Ward as VPWard
-
     existing_p = {p.code: p for p in db.session.scalars(sa.select(Province))}
     for p in VPProvince.iter_all():
         code = f"{int(p.code):02d}"  # official two-digit province code

@@ -1,5 +1,5 @@
 """Administrators' facility pages, and the commune list behind the province → commune picker."""
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -9,9 +9,11 @@ from ..referrals.services import sync_facility_provider   # the directory lists 
 from ..extensions import db
 from ..security.policy import Perm
 from ..security.web import load_or_404, requires
-from . import bp, queries, services
+from . import queries, services
 from .forms import FACILITY_TYPE_LABELS, FacilityForm
 from .models import Facility
+
+bp = Blueprint("org", __name__, url_prefix="/admin/facilities")
 
 STALE_FACILITY_EDIT = _l("Someone else changed this facility while you were editing. "
                          "Your changes are kept below; check them and save again.")

@@ -1,5 +1,5 @@
 """Names for people of what the plans domain records: statuses of assessments, plans and approvals,
-and the kinds of case-timeline events it (and cases.approvals) writes. The case page can merge
+and the kinds of case-timeline events it (and approvals.services) writes. The case page can merge
 EVENT_LABELS into its own table of timeline labels."""
 from flask_babel import lazy_gettext as _l
 

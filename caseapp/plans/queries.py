@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..auth.models import User
-from ..cases.workflow_models import Approval
+from ..approvals.models import Approval
 from ..core.sql import prebuilt
 from ..core.timeutil import local_today
 from ..extensions import db
@@ -20,7 +20,10 @@ from . import labels as _labels
 from .labels import EVENT_LABELS  # noqa: F401  (re-exported for the case page's timeline)
 from .models import Assessment, AssessmentStatus, CarePlan, PlanActivity, PlanStatus
 from ..security.scopes import colleagues_with
-from ..cases.statuses import ENDED_STATUSES, ApprovalStatus, CaseStatus
+from ..cases.statuses import ENDED_STATUSES, ApprovalStatus
+from ..clients.models import ClientGroup
+from ..intake.models import Intake
+from ..approvals.services import refusal_reason
 
 # Violence and child-protection cases get the risk/safety questions and a safety plan
 # (NĐ 56/2017/NĐ-CP, Điều 26–27, Mẫu số 02/03; Luật Phòng, chống bạo lực gia đình 2022).
@@ -38,9 +41,6 @@ EDITABLE_STATUSES = ("draft", "returned")
 def is_violence_case(case):
     """Does the case need the safety questions and a safety plan? Its type, the client's beneficiary
     groups, or the problems recorded at the client's intakes say so (at most two small queries)."""
-    from ..clients.models import ClientGroup
-    from ..intake.models import Intake
-
     if case.case_type in VIOLENCE_CASE_TYPES:
         return True
     if db.session.scalar(sa.select(ClientGroup.id).where(ClientGroup.client_id == case.client_id,
@@ -219,8 +219,6 @@ def case_section(case, user):
 def decidable(user, approvals, assessments, plans):
     """The pending approvals among `approvals` that `user` may decide (not their own request or
     work), from rows already loaded: no query."""
-    from ..cases.approvals import refusal_reason
-
     authors = {("assessment", a.id): a.created_by_id for a in assessments}
     authors.update({("plan", p.id): p.created_by_id for p in plans})
     return [a for a in approvals if a.status == ApprovalStatus.PENDING

@@ -3,7 +3,7 @@
 Both are kept in versions: a re-assessment or a revised plan is a new row (version_no n+1); the old
 rows stay readable. A draft or a returned version is edited in place under an optimistic lock (the
 row's `version` column; a stale save raises StaleEdit and changes nothing). A closed case refuses
-every write (cases.workflow.ensure_editable). Services flush and audit; the view commits.
+every write (cases.services.ensure_editable). Services flush and audit; the view commits.
 
 Assessment: saving it complete sets the case's risk level, moves the case from intake to assessment,
 and — when the facility requires it (Facility.requires_assessment_approval) — asks a supervisor to
@@ -19,11 +19,11 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 
 from ..audit.services import record
-from ..cases.approvals import request_approval
-from ..cases.services import add_event
-from ..cases.workflow import TRANSITIONS, change_status, ensure_editable
+from ..approvals.services import request_approval
+from ..cases.services import add_event, ensure_editable
+from ..cases.workflow.services import TRANSITIONS, change_status
 from ..core import categories as cat
-from ..core.deadlines import due_at
+from ..deadlines.rules import due_at, review_variant
 from ..core.services import ServiceError
 from ..core.timeutil import local_today, to_local, utcnow
 from ..extensions import db
@@ -31,6 +31,8 @@ from . import queries
 from .compare import ACTIVITY_STATUSES, SAFETY_PLAN_FIELDS, assessment_snapshot, changed_keys, plan_snapshot
 from .models import Assessment, AssessmentStatus, CarePlan, PlanActivity, PlanGoal, PlanStatus
 from ..cases.statuses import CaseStatus
+from .compare import plan_data
+from ..org.models import Facility
 
 TEXT_MAX = 4000
 ORG_MAX = 255
@@ -152,8 +154,6 @@ def update_assessment(assessment, case, data, *, version, by, submit: bool = Tru
 
 
 def _submit_assessment(assessment, case, *, by) -> None:
-    from ..org.models import Facility
-
     case.risk_level = assessment.risk_level
     case.updated_at = utcnow()
     if case.status == CaseStatus.INTAKE:
@@ -178,7 +178,7 @@ def _assessment_approved(assessment, case, *, by) -> None:
 
 
 class _AssessmentSubject:
-    """What cases.approvals needs to know about an assessment as the subject of an approval."""
+    """What approvals.services needs to know about an assessment as the subject of an approval."""
 
     @staticmethod
     def author_id(subject_id):
@@ -209,9 +209,8 @@ def assessed_domains(assessment):
 
 
 def default_review_date(case, start=None):
-    """Plan review: every 30 days, 14 when the risk is high (core.deadlines, TT 02/2020 bước 4)."""
-    variant = "urgent" if case.risk_level == "high" else "default"
-    return to_local(due_at("plan_review", start or utcnow(), variant=variant)).date()
+    """Plan review: every 30 days, 14 when the risk is high (deadlines.rules, TT 02/2020 bước 4)."""
+    return to_local(due_at("plan_review", start or utcnow(), variant=review_variant(case.risk_level))).date()
 
 
 def clean_plan(data, *, domains, violence, staff_ids, complete):
@@ -364,8 +363,6 @@ def update_plan(plan, case, data, *, version, by, submit: bool = False):
 
 def request_plan_approval(plan, case, *, by):
     """Send a draft or returned plan (goals and activities loaded) to the supervisors."""
-    from .compare import plan_data
-
     ensure_editable(case)
     if plan.status not in queries.EDITABLE_STATUSES:
         raise ServiceError(_("Only a draft or a returned plan can be sent for approval."))
@@ -382,7 +379,7 @@ def _send_plan(plan, case, *, by) -> None:
 
 
 class _PlanSubject:
-    """What cases.approvals needs to know about a plan as the subject of an approval."""
+    """What approvals.services needs to know about a plan as the subject of an approval."""
 
     @staticmethod
     def author_id(subject_id):

@@ -7,15 +7,15 @@ returned version carry the row's version and a snapshot of what the user started
 save is refused (409) with what changed meanwhile, and the user's input stays in the form.
 """
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
-from ..cases import approvals as approval_services
+from ..approvals import services as approval_services
 from ..cases.models import Case
-from ..cases.workflow_models import Approval
+from ..approvals.models import Approval
 from ..core import categories as cat
 from ..core.forms import add_service_error
 from ..core.transaction import keep_despite_error, refusal_flashed, saving
@@ -26,10 +26,13 @@ from ..security.policy import Perm
 from ..security.scopes import case_scope
 from ..security.rules import can
 from ..security.web import load_case, requires
-from . import bp, compare, labels, queries, services
+from . import compare, labels, queries, services
 from .forms import ADD_ROWS, AssessmentForm, DecisionForm, PlanForm
 from .models import Assessment, AssessmentStatus, CarePlan
-from ..cases.statuses import ApprovalStatus, ApprovalSubject, CaseStatus, ENDED_STATUSES
+from ..cases.statuses import ApprovalStatus, ApprovalSubject, ENDED_STATUSES
+
+# No url_prefix: the pages hang under /cases/<id>/assessments, /cases/<id>/plans and /approvals.
+bp = Blueprint("plans", __name__)
 
 SAVED_DRAFT = _l("The draft was saved.")
 
@@ -394,7 +397,7 @@ def _subject_url(approval):
         return url_for("plans.assessment", case_id=approval.case_id, assessment_id=approval.subject_id)
     if approval.subject_type == ApprovalSubject.PLAN:
         return url_for("plans.plan", case_id=approval.case_id, plan_id=approval.subject_id)
-    if approval.subject_type == ApprovalSubject.CLOSURE:   # the request, its summary and the decision (cases.workflow_views)
+    if approval.subject_type == ApprovalSubject.CLOSURE:   # the request, its summary and the decision (cases.workflow.views)
         return url_for("cases.closure_page", case_id=approval.case_id)
     return url_for("cases.show", case_id=approval.case_id)
 

@@ -22,6 +22,8 @@ from ..security.policy import Perm, has_perm
 from ..security.scopes import case_scope, own_facility
 from ..security.rules import can_edit_case, same_facility
 from .models import Provider, Referral, ReferralStatus, Transfer, TransferStatus
+from ..clients.models import Consent
+from ..auth.models import User
 
 DIRECTORY_PAGE = 50
 OVERDUE_LIMIT = 200
@@ -132,8 +134,6 @@ def overdue_referrals(user, now=None):
 
 def share_consents(client_id):
     """The client's active consents to share information with a named provider, newest first."""
-    from ..clients.models import Consent
-
     return (sa.select(Consent).where(Consent.client_id == client_id, Consent.purpose == "share_provider",
                                      Consent.withdrawn_at.is_(None))
             .order_by(Consent.given_at.desc(), Consent.id.desc()))
@@ -182,8 +182,6 @@ def transfer_targets(case):
 
 
 def user_names(ids):
-    from ..auth.models import User
-
     ids = {i for i in ids if i}
     if not ids:
         return {}

@@ -5,10 +5,9 @@ from flask_babel import lazy_gettext as _
 
 from ..audit.services import record
 from ..cases.models import Case
-from ..cases.services import add_event
-from ..cases.workflow import ensure_editable
+from ..cases.services import add_event, ensure_editable
 from ..core import categories
-from ..core.deadlines import due_at
+from ..deadlines.rules import due_at
 from ..core.services import ServiceError
 from ..core.text import fold, nfc
 from ..core.timeutil import as_utc, to_local, utcnow
@@ -16,6 +15,9 @@ from ..extensions import db
 from ..org.models import Commune, Facility
 from ..security.policy import Perm, has_perm
 from .models import Provider, Referral, ReferralStatus, Transfer, TransferStatus
+import unicodedata
+from ..clients.models import Client
+from ..clients.services import record_consent
 
 TEXT_MAX = 4000
 REASON_MAX = 2000
@@ -23,8 +25,6 @@ REASON_MAX = 2000
 
 def _text(value, field, *, required_message=None, max_length=TEXT_MAX):
     """NFC, line breaks kept; refused when required and empty or when too long."""
-    import unicodedata
-
     value = unicodedata.normalize("NFC", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
     if required_message is not None and not value:
         raise ServiceError(required_message, field=field)
@@ -219,9 +219,6 @@ def create_referral(case, *, provider, service_type, reason, shared_info, is_urg
     of the client to share with this provider (`consent`), or one recorded now (`new_consent`: given_by,
     giver_name, child_assent), or — a supervisor only, in an emergency — an override with its reason,
     audited as referral_consent_override. The answer is due by the deadline rule 'referral_answer'."""
-    from ..clients.models import Client
-    from ..clients.services import record_consent
-
     ensure_editable(case)
     if provider is None or not provider.is_active:
         raise ServiceError(_("Choose a provider from the directory."), field="provider_id")

@@ -1,7 +1,7 @@
 """Pages of the service directory, referrals (chuyển gửi) and transfers (chuyển hồ sơ).
 Thin: load + authorise → form → service → commit → redirect / render."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -16,11 +16,16 @@ from ..extensions import db
 from ..security.policy import Perm, has_perm
 from ..security.rules import can_edit_case, can_manage_provider, sees_every_facility
 from ..security.web import deny, load_case, requires
-from . import bp, queries, services
+from . import queries, services
 from .forms import (AnswerForm, CancelTransferForm, CompleteForm, DirectoryFilterForm, ProviderForm, ReferralForm,
                     RevokeForm, TransferDecisionForm, TransferForm)
 from .labels import EVENT_LABELS, referral_status_label, transfer_status_label
 from .models import Provider, Referral, ReferralStatus
+from werkzeug.datastructures import MultiDict
+from ..org import queries as org_queries
+from ..clients.models import Consent
+
+bp = Blueprint("referrals", __name__)
 
 STALE_PROVIDER_EDIT = _l("Someone else changed this entry while you were editing. "
                          "Your changes are kept below; check them and save again.")
@@ -70,14 +75,10 @@ def providers():
 
 
 def _multidict(data):
-    from werkzeug.datastructures import MultiDict
-
     return MultiDict(data)
 
 
 def _provider_form(obj=None, facility_entry=False):
-    from ..org import queries as org_queries
-
     provinces = db.session.scalars(queries.provinces()).all()
     if not sees_every_facility(current_user):  # a supervisor: their own province only
         own = queries.user_province(current_user)
@@ -190,8 +191,6 @@ def _render_referral(referral, forms=None, status=200):
     }
     consent = None
     if referral.consent_id:
-        from ..clients.models import Consent
-
         consent = db.session.get(Consent, referral.consent_id)
     names = queries.user_names({referral.created_by_id, referral.consent_override_by_id})
     return render_template("referrals/show.html", referral=referral, case=referral.case, consent=consent,

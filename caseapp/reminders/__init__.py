@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("reminders", __name__, url_prefix="/scheduler")
-
-from . import views  # noqa: E402,F401
+"""Reminders of due items and the scheduler."""

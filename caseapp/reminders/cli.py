@@ -8,6 +8,12 @@ import click
 import sqlalchemy as sa
 
 from ..extensions import db
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from .jobs import scheduled_tick, sweep
+import time
+from ..mail.jobs import deliver
+from .services import sync_all
 
 log = logging.getLogger("caseapp.reminders")
 
@@ -47,10 +53,7 @@ def build_scheduler(app):
     """APScheduler 3 BlockingScheduler with ONE interval job: every minute, runs missed while the
     process was busy or down are coalesced into one run (coalesce, no misfire limit), never two at
     once (max_instances=1); the first run is at start, so downtime is caught up at once."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.interval import IntervalTrigger
 
-    from .jobs import scheduled_tick
 
     scheduler = BlockingScheduler(timezone=timezone.utc)
     scheduler.add_job(scheduled_tick, IntervalTrigger(seconds=INTERVAL_SECONDS, timezone=timezone.utc),
@@ -70,8 +73,6 @@ def register(app):
                   help="PostgreSQL: wait for another scheduler to stop instead of exiting.")
     def scheduler_run(wait):
         """Run the scheduler in the foreground until stopped (systemd: see README)."""
-        import time
-
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         lock = take_scheduler_lock(db.engine)
         while lock is None and wait:
@@ -101,9 +102,6 @@ def register(app):
     @click.option("--now", "now_text", default=None, help="Sweep as of this ISO-8601 time (default: now).")
     def reminders_tick(now_text):
         """Run one sweep (and the mail delivery) and print what it did."""
-        from ..mail.jobs import deliver
-        from .jobs import sweep
-
         now = parse_now(now_text)
         entry = sweep(now)
         click.echo(f"sweep {entry.id}: claimed={entry.claimed} sent={entry.sent} late={entry.late} "
@@ -115,8 +113,6 @@ def register(app):
     @click.option("--facility-id", type=int, default=None)
     def reminders_sync(facility_id):
         """Create or update the reminder rows of every case (after installing, or a new REMINDER_OFFSETS)."""
-        from .services import sync_all
-
         count = sync_all(facility_id=facility_id)
         db.session.commit()
         click.echo(f"synced {count} case(s)")

@@ -24,6 +24,16 @@ from ..core.sql import in_ids, json_object, local_datetime_text
 from ..core.timeutil import UTCDateTime, as_utc, format_datetime, utcnow
 from ..extensions import db
 from .models import ESCALATION, Reminder, ReminderStatus, SchedulerSweep
+from ..auth.models import User
+from ..security.policy import Capability
+from ..security.scopes import users_with
+from ..cases.models import Case
+from ..audit.services import record
+from ..cases.services import add_event
+from ..notifications.services import notify_many, notify_selected
+from ..mail.jobs import deliver
+from ..referrals.services import escalate_overdue
+from ..reports.jobs import run_export_jobs
 
 log = logging.getLogger("caseapp.reminders")
 
@@ -59,10 +69,6 @@ def _claim(now, batch_size, skip_ids, only_id=None):
 
 
 def _supervisors(facility_ids):
-    from ..auth.models import User
-    from ..security.policy import Capability
-    from ..security.scopes import users_with
-
     found = {}
     if facility_ids:
         rows = db.session.execute(sa.select(User.id, User.facility_id)
@@ -78,8 +84,6 @@ def _reminder_notifications(reminder_ids, now):
     """The notification of each reminder (to its user), as a SELECT for notifications.notify_selected:
     'due' when it is the reminder at the due time, 'upcoming' before; the item, its due time in
     Vietnam time and the case number as params — never the client."""
-    from ..cases.models import Case
-
     return (sa.select(Reminder.user_id, sa.literal("reminder", sa.String), Reminder.case_id,
                       sa.case((Reminder.remind_at >= Reminder.due_at, "reminder_due"), else_="reminder_upcoming"),
                       json_object(item_kind=Reminder.item_kind, due=local_datetime_text(Reminder.due_at),
@@ -92,11 +96,6 @@ def _reminder_notifications(reminder_ids, now):
 def _escalate(reminder_ids, now):
     """Escalations: each supervisor of the reminder's facility is notified, and the case's history
     and the audit trail say so (who was told, not what about the client)."""
-    from ..audit.services import record
-    from ..cases.models import Case
-    from ..cases.services import add_event
-    from ..notifications.services import notify_many
-
     reminders = db.session.execute(sa.select(Reminder.id, Reminder.case_id, Reminder.facility_id,
                                              Reminder.item_kind, Reminder.due_at)
                                    .where(in_ids(Reminder.id, reminder_ids)).order_by(Reminder.id)).all()
@@ -120,8 +119,6 @@ def _escalate(reminder_ids, now):
 
 def _issue(claimed, now):
     """Notifications for claimed reminders (same transaction). Returns how many were written."""
-    from ..notifications.services import notify_selected
-
     escalations = [r.id for r in claimed if r.slot == ESCALATION]
     to_users = [r.id for r in claimed if r.slot != ESCALATION]
     written = len(notify_selected(_reminder_notifications(to_users, now))) if to_users else 0
@@ -152,8 +149,6 @@ def sweep(now=None, *, batch_size=BATCH_SIZE, after_claim=None):
     try:
         # Referrals past their escalation time are marked escalated on the referral (its page);
         # the supervisors are told by the escalation reminders of the sweep below.
-        from ..referrals.services import escalate_overdue
-
         escalate_overdue(now)
         db.session.commit()
     except Exception as error:  # noqa: BLE001 — logged and counted; the reminders still go out
@@ -231,8 +226,6 @@ def _retry_one_by_one(now, batch_size, skip_ids, totals):
 
 def scheduled_tick(app):
     """The scheduler's one interval job: a sweep, then the mail domain's delivery."""
-    from ..mail.jobs import deliver
-
     with app.app_context():
         now = utcnow()
         try:
@@ -247,8 +240,6 @@ def scheduled_tick(app):
             db.session.rollback()
             log.exception("mail delivery failed")
         try:  # report files made in the background (reports.jobs)
-            from ..reports.jobs import run_export_jobs
-
             run_export_jobs(now)
         except Exception:  # noqa: BLE001
             db.session.rollback()

@@ -1,8 +1,8 @@
-"""Reminders as rows: for every due item of cases.deadlines, when to remind whom.
+"""Reminders as rows: for every due item of deadlines.items, when to remind whom.
 
 A reminder is keyed on the due item (`item_key`, from DueItem.key) and its `slot` — one of the
 configured offsets before/at the due time (REMINDER_OFFSETS, default one day before and at the due
-time) or "escalation" (the facility's supervisors, core.deadlines rule "escalation"). Rows are
+time) or "escalation" (the facility's supervisors, deadlines.rules rule "escalation"). Rows are
 created, moved and cancelled by reminders.services.sync_case_reminders in the transaction that
 changes the due item; the scheduler (reminders.jobs) only finds what is due, claims it and marks it
 sent together with its notification, so a reminder is issued exactly once.
@@ -49,7 +49,7 @@ class Reminder(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False)
     facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
-    item_kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)    # a key of cases.deadlines.KINDS
+    item_kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)    # a key of deadlines.items.KINDS
     item_key: Mapped[str] = mapped_column(sa.String(64), nullable=False)     # "kind:case_id:ref_id"
     slot: Mapped[str] = mapped_column(sa.String(16), nullable=False)         # "-1d", "0", … or "escalation"
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))  # None: supervisors

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..security.scopes import facility_scope
 from .jobs import LATE_AFTER
 from .models import Reminder, ReminderStatus, SchedulerSweep
+from ..mail import queries as mail_queries
 
 STALE_AFTER = timedelta(minutes=5)   # no sweep for 5 minutes → the scheduler is stale
 RECENT_SWEEPS = 10
@@ -68,9 +69,5 @@ def reminder_counts(user, now=None):
 def outbox_counts(user):
     """The mail outbox's queue by status, if the mail domain has one (caseapp.mail.queries.outbox_counts);
     None otherwise — the page then says the mail panel is not available."""
-    try:
-        from ..mail import queries as mail_queries
-    except ImportError:
-        return None
     counter = getattr(mail_queries, "outbox_counts", None)
     return counter(user) if counter is not None else None

@@ -1,6 +1,6 @@
 """Reminder rows follow the due items of their case.
 
-`sync_case_reminders(case_id)` recomputes the case's due items (cases.deadlines, no user scope) and
+`sync_case_reminders(case_id)` recomputes the case's due items (deadlines.items, no user scope) and
 reconciles the case's reminder rows: inserts the missing ones, moves those whose due time or person
 changed, cancels those whose item is gone (done, cancelled, closed …).
 
@@ -25,12 +25,23 @@ from itertools import chain
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 
-from ..core.categories import URGENCY_RANK
-from ..core.deadlines import due_at as rule_due_at
+from ..deadlines.rules import due_at as rule_due_at, urgency_variant
 from ..core.sql import prebuilt
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from .models import ESCALATION, Reminder, ReminderStatus
+from ..referrals.models import Referral
+from ..cases.models import Case, CaseEvent
+from ..deadlines.items import job_case_items
+from ..cases.followups.models import FollowUp
+from ..cases.statuses import OPEN_STATUSES
+from ..approvals.models import Approval
+from ..cases.caseload.models import CaseFlag
+from ..plans.models import Assessment, CarePlan
+from ..shelter.models import ShelterStay
+from ..referrals.services import escalation_due_at
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 # Remind the day before and at the due time, unless REMINDER_OFFSETS says otherwise
 # ("-1d,0": comma-separated offsets from the due time, in d / h / m; negative is before).
@@ -66,20 +77,13 @@ def item_key(item) -> str:
     return f"{kind}:{case_id}:{ref_id if ref_id is not None else '-'}"
 
 
-def _is_urgent(item):
-    """The high-risk / urgent variant of a rule (the case's urgency, raised by a high risk level)."""
-    return item.urgency_rank <= URGENCY_RANK["high"]
-
-
 def escalation_at(item, referrals=None):
-    """When an overdue item escalates to the facility's supervisors: core.deadlines rule "escalation"
+    """When an overdue item escalates to the facility's supervisors: deadlines.rules rule "escalation"
     (1 working day for high risk / urgent, 3 otherwise). A referral escalates when
     referrals.services says (its own urgency), so the referral page and the reminder agree."""
     if item.kind == "referral_answer" and referrals and item.ref_id in referrals:
-        from ..referrals.services import escalation_due_at
-
         return as_utc(escalation_due_at(referrals[item.ref_id]))
-    return rule_due_at("escalation", item.due_at, variant="urgent" if _is_urgent(item) else "default")
+    return rule_due_at("escalation", item.due_at, variant=urgency_variant(item.urgency, item.risk_level))
 
 
 def _desired_rows(items, offsets, now, referrals):
@@ -106,7 +110,6 @@ def _desired_rows(items, offsets, now, referrals):
 def _referral_facts(case_id, items):
     if not any(item.kind == "referral_answer" for item in items):
         return {}
-    from ..referrals.models import Referral
 
     rows = db.session.execute(sa.select(Referral.id, Referral.answer_due_at, Referral.is_urgent)
                               .where(Referral.case_id == case_id)).all()
@@ -123,10 +126,7 @@ def _cancel(ids, now) -> None:
 @functools.cache
 def _insert_ignoring_duplicates(dialect):
     """Built once per database kind (core.sql.prebuilt explains why)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return (insert(Reminder.__table__).on_conflict_do_nothing(index_elements=["item_key", "slot", "due_at"])
             .returning(Reminder.__table__.c.id))
 
@@ -142,8 +142,6 @@ def _insert_new(rows):
 
 
 def _facility_of_case(case_id):
-    from ..cases.models import Case
-
     return sa.select(Case.facility_id).where(Case.id == case_id)
 
 
@@ -156,8 +154,6 @@ def sync_case_reminders(case_id, *, now=None):
     """Reconcile the reminder rows of one case with its due items; flushes. Returns
     {"created": n, "moved": n, "cancelled": n}. Updates are conditional on the row still being
     pending, so a reminder a sweep is sending at that moment is either sent or changed, never both."""
-    from ..cases.deadlines import job_case_items
-
     now = as_utc(now) if now else utcnow()
     counts = {"created": 0, "moved": 0, "cancelled": 0}
     facility_id = db.session.scalar(*prebuilt(_facility_of_case, case_id=case_id))
@@ -203,10 +199,6 @@ def sync_case_reminders(case_id, *, now=None):
 def sync_all(*, facility_id=None, now=None):
     """Sync every case that has or had due items (the first run after installing, or after a change of
     REMINDER_OFFSETS): open cases and closed ones with follow-ups. Flushes; returns cases synced."""
-    from ..cases.models import Case
-    from ..cases.workflow_models import FollowUp
-    from ..cases.statuses import OPEN_STATUSES
-
     stmt = sa.select(Case.id).where(sa.or_(
         Case.status.in_(OPEN_STATUSES),
         sa.exists().where(FollowUp.case_id == Case.id, FollowUp.done_at.is_(None), FollowUp.cancelled_at.is_(None)),
@@ -224,12 +216,6 @@ def sync_all(*, facility_id=None, now=None):
 # (registered by caseapp.hooks, which says why a hook and not a call)
 
 def _tracked_classes():
-    from ..cases.models import Case, CaseEvent
-    from ..cases.workflow_models import Approval, CaseFlag, FollowUp
-    from ..plans.models import Assessment, CarePlan
-    from ..referrals.models import Referral
-    from ..shelter.models import ShelterStay
-
     return Case, (CaseEvent, FollowUp, CaseFlag, Approval, Assessment, CarePlan, Referral, ShelterStay)
 
 

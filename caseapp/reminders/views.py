@@ -1,11 +1,13 @@
 """The scheduler page: last sweep, reminders pending / sent / late, the mail outbox.
 Admins and supervisors (VIEW_AUDIT: the people who answer for the system's running)."""
-from flask import current_app, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from ..security.policy import Perm
 from ..security.web import requires
-from . import bp, queries
+from . import queries
+
+bp = Blueprint("reminders", __name__, url_prefix="/scheduler")
 
 
 @bp.get("/")

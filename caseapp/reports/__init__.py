@@ -2,8 +2,3 @@
 reporting periods, the province view, reference data, and XLSX / CSV / PDF exports. Aggregates
 only: no page of this blueprint shows a person, except the drill-down list for users who may open
 the facility's cases."""
-from flask import Blueprint
-
-bp = Blueprint("reports", __name__, url_prefix="/reports")
-
-from . import views  # noqa: E402,F401

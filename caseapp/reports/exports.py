@@ -5,10 +5,17 @@ every export leaves the facility."""
 import csv
 import io
 
-from flask import Response
-from flask_babel import gettext as _
+from flask import Response, current_app
+from flask_babel import force_locale, gettext as _
 
 from ..core.timeutil import format_datetime, local_today, utcnow
+from ..core.pdf import DocumentHeader, Signature, content_disposition, place_name, render_pdf
+from ..extensions import db
+from ..org.models import Facility, Province
+from ..security.policy import Perm, has_perm
+from . import indicators, periods, queries, tables
+from .province import province_numbers
+from datetime import date
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -90,6 +97,7 @@ SHEET_NAMES = {
 
 
 def xlsx_bytes(tables, results, period, scope_name):
+    # openpyxl loaded only when a workbook is made (it is slow to import, and no page needs it)
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -123,9 +131,7 @@ def xlsx_bytes(tables, results, period, scope_name):
 
 def pdf_bytes(tables, results, period, scope_name, *, snapshot=None, receiving_body=None, issuing_body=None,
               place=""):
-    from ..core.pdf import DocumentHeader, render_pdf
 
-    from ..core.pdf import Signature
 
     header = DocumentHeader(
         issuing_body=issuing_body or scope_name, doc_type="BÁO CÁO",
@@ -143,8 +149,6 @@ MIMETYPES = {"csv": "text/csv; charset=utf-8",
 
 
 def response(body, filename, mimetype):
-    from ..core.pdf import content_disposition
-
     if mimetype == MIMETYPES["pdf"]:
         disposition = content_disposition(filename)
     else:
@@ -155,9 +159,6 @@ def response(body, filename, mimetype):
 # --- what to export -----------------------------------------------------------------------------------
 
 def _province_name(facility):
-    from ..extensions import db
-    from ..org.models import Province
-
     province = db.session.get(Province, facility.province_code)
     return province.name if province else facility.province_code
 
@@ -166,11 +167,6 @@ def source(user, params):
     """What `params` ask to export, as `user` may see it: (numbers, reference, period, scope name, snapshot).
     ?snapshot=id: a frozen report (LookupError when out of reach); scope=province_frozen: the sum of the
     province's frozen reports; otherwise the live numbers of the period (ValueError when invalid)."""
-    from ..extensions import db
-    from ..org.models import Facility
-    from ..security.policy import Perm, has_perm
-    from . import indicators, periods, queries, services
-
     facility = user.facility
     snapshot_id = params.get("snapshot")
     if snapshot_id:
@@ -186,8 +182,6 @@ def source(user, params):
         return int(value) if value not in (None, "") and str(value).lstrip("-").isdigit() else None
 
     def day(key):
-        from datetime import date
-
         try:
             return date.fromisoformat(params[key]) if params.get(key) else None
         except ValueError:
@@ -203,7 +197,7 @@ def source(user, params):
     if params.get("scope") == "province_frozen" and province_allowed:
         facilities = queries.province_facilities(facility.province_code)
         frozen = queries.province_frozen_snapshots(facility.province_code, period)
-        numbers = services.province_numbers(list(frozen.values()), len(facilities))
+        numbers = province_numbers(list(frozen.values()), len(facilities))
         return numbers, reference, period, _province_name(facility), None
     if params.get("scope") == "province" and province_allowed:
         scope = queries.Scope("province", province_code=facility.province_code)
@@ -216,11 +210,7 @@ def make_file(fmt, user, params, *, progress=None):
     """The export file: (bytes, file name, mimetype, snapshot, period). Official output: Vietnamese
     whatever the UI language; every export leaves the facility, so small cells are hidden.
     `progress(percent)` is told how far it got (the background jobs)."""
-    from flask import current_app
-    from flask_babel import force_locale
 
-    from ..core.pdf import place_name
-    from . import indicators, tables
 
     with force_locale("vi"):
         numbers, reference, period, scope_name, snapshot = source(user, params)

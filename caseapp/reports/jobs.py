@@ -23,6 +23,8 @@ from ..core.storage import files
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from .models import ExportJob, ExportStatus
+from ..notifications.services import notify
+from . import exports
 
 log = logging.getLogger("caseapp.reports")
 
@@ -62,9 +64,6 @@ def _set_progress(job_id, percent):
 
 
 def _run(job, now):
-    from ..notifications.services import notify
-    from . import exports
-
     user = db.session.get(User, job.user_id)
     job_id = job.id
     body, filename, _mimetype, _snapshot, _period = exports.make_file(

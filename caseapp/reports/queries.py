@@ -43,15 +43,15 @@ from ..org.models import Commune, Facility
 from ..plans.models import ActivityStatus, CarePlan, PlanActivity
 from ..referrals.models import Provider, Referral, ReferralStatus
 from ..shelter.models import ShelterStay
-from .models import ReferenceValue, ReportSnapshot, SnapshotStatus
+from .models import ExportJob, ReferenceValue, ReportSnapshot, SnapshotStatus
 from .periods import Period
-from ..security.scopes import Condition, own_facility
+from ..security.policy import Perm, has_perm
+from ..security.scopes import Condition, client_scope, own_facility
 from ..security.rules import same_facility
 from ..cases.statuses import CaseStatus
 
 if TYPE_CHECKING:   # for annotations only
     from ..auth.models import User
-    from .models import ExportJob
 
 # A select of ids (clients, cases): what a count counts and a drill-down lists.
 Population = sa.Select[tuple[int]] | sa.CompoundSelect[tuple[int]]
@@ -398,8 +398,6 @@ def statistics(scope: Scope, period: Period, now: datetime | None = None) -> dic
 def population_clients(key: str, scope: Scope, period: Period, *, user: User, dimension: str | None = None,
                        value: str | None = None, after: int | None = None, limit: int = 50) -> Sequence[Client]:
     """The clients behind a count, in the user's client scope, keyset-paged on id."""
-    from ..security.scopes import client_scope
-
     population = CLIENT_POPULATIONS[key](scope, period)
     stmt = sa.select(Client).where(Client.id.in_(population), client_scope(user))
     if dimension is not None:
@@ -411,8 +409,6 @@ def population_clients(key: str, scope: Scope, period: Period, *, user: User, di
 
 def population_count(key: str, scope: Scope, period: Period, *, user: User, dimension: str | None = None,
                      value: str | None = None) -> int:
-    from ..security.scopes import client_scope
-
     stmt = sa.select(sa.func.count(Client.id)).where(Client.id.in_(CLIENT_POPULATIONS[key](scope, period)),
                                                      client_scope(user))
     if dimension is not None:
@@ -472,8 +468,6 @@ def province_frozen_snapshots(province_code: str, period: Period) -> dict[int, R
 
 def snapshot_in_reach(snapshot_id: int, user: User) -> ReportSnapshot | None:
     """A snapshot the user may read: their facility's, or (VIEW_PROVINCE_REPORTS) their province's."""
-    from ..security.policy import Perm, has_perm
-
     snapshot = db.session.get(ReportSnapshot, snapshot_id)
     if snapshot is None:
         return None
@@ -495,9 +489,6 @@ PROVINCE_SCOPES = ("province", "province_frozen")
 
 def _jobs_in_reach(user: User) -> Condition:
     """SQL on ExportJob: the facility's report files; those of the province only for province readers."""
-    from ..security.policy import Perm, has_perm
-    from .models import ExportJob
-
     condition = own_facility(ExportJob.facility_id, user)
     if not has_perm(user, Perm.VIEW_PROVINCE_REPORTS):
         condition = sa.and_(condition, ExportJob.user_id == user.id)
@@ -505,13 +496,10 @@ def _jobs_in_reach(user: User) -> Condition:
 
 
 def export_jobs(user: User, limit: int = 50) -> Sequence[ExportJob]:
-    from .models import ExportJob
-
     return db.session.scalars(sa.select(ExportJob).where(_jobs_in_reach(user))
                               .order_by(ExportJob.id.desc()).limit(limit)).all()
 
 
 def export_job_in_reach(job_id: int, user: User) -> ExportJob | None:
-    from .models import ExportJob
 
     return db.session.scalar(sa.select(ExportJob).where(ExportJob.id == job_id, _jobs_in_reach(user)))

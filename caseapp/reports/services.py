@@ -11,6 +11,8 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from . import indicators, queries
 from .models import ReferenceValue, ReportSnapshot, SnapshotStatus
+from . import exports
+from .models import ExportJob
 from ..security.rules import same_facility
 
 REASON_MIN = 10
@@ -115,43 +117,6 @@ def set_reference_value(province_code, year, key, value, source, *, by):
     return row
 
 
-# --- the province: sum of the frozen facility reports -------------------------------------------------
-
-def _add(into, numbers) -> None:
-    for key, value in numbers.items():
-        if isinstance(value, dict):
-            _add(into.setdefault(key, {}), value)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            into[key] = into.get(key, 0) + value
-
-
-def province_numbers(snapshots, facilities_total):
-    """The province's numbers: the sum of its facilities' frozen numbers. Indicator 3 counts the
-    facilities whose frozen report has a case, over every active facility of the province (one that
-    has not submitted counts as none — the list of missing reports says which)."""
-    total = {"headline": {}, "breakdowns": {}, "shelter": {}, "indicators": {}, "commune_names": {}}
-    for snapshot in snapshots:
-        data = snapshot.data
-        _add(total["headline"], data["headline"])
-        _add(total["breakdowns"], data["breakdowns"])
-        _add(total["shelter"], data["shelter"])
-        _add(total["indicators"], data["indicators"])
-        total["commune_names"].update(data.get("commune_names", {}))
-    for key in ("received", "counselled", "supported", "served", "cases_opened", "cases_closed"):
-        total["headline"].setdefault(key, 0)
-    for key in ("group", "sex", "age_group", "ethnicity", "commune", "channel", "problem", "service",
-                "referral_kind", "referral_status"):
-        total["breakdowns"].setdefault(key, {})
-    for key in ("admissions", "bed_nights", "stays_ended", "stay_nights_ended"):
-        total["shelter"].setdefault(key, 0)
-    ind = total["indicators"]
-    ind["facilities_with_cases"] = sum(1 for s in snapshots if s.data["indicators"]["facilities_with_cases"])
-    ind["facilities_total"] = facilities_total
-    ind.setdefault("ind4_people", 0)
-    ind.setdefault("ind5_children", 0)
-    return total
-
-
 # --- report files made in the background ---------------------------------------------------------------
 
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")
@@ -161,9 +126,6 @@ EXPORT_PARAM_KEYS = ("kind", "year", "number", "date_from", "date_to", "scope", 
 def enqueue_export(fmt, params, *, by):
     """Queue a report file for the scheduler's next tick (reports.jobs.run_export_jobs). The params are
     checked now, as the user may see them, so the job cannot fail on a refusal later."""
-    from . import exports
-    from .models import ExportJob
-
     if fmt not in EXPORT_FORMATS:
         raise ServiceError(_l("Choose a file format."))
     params = {k: str(v) for k, v in params.items() if k in EXPORT_PARAM_KEYS and v not in (None, "")}

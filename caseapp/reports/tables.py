@@ -17,6 +17,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..core import categories
 from . import queries
+from ..referrals.labels import referral_status_label
 
 SMALL = 5
 HIDDEN = "<5"
@@ -51,8 +52,6 @@ def age_label(code):
 
 
 def _referral_status_label(code):
-    from ..referrals.labels import referral_status_label
-
     return referral_status_label(code)
 
 

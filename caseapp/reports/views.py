@@ -1,7 +1,7 @@
 """Pages of the reports. Thin: authorise → period form → queries / services →
 commit → render. Aggregates only, except the drill-down list, which needs VIEW_FACILITY_CASES
 (supervisors of the facility; never reporters) and lists only clients of the user's own facility."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -9,15 +9,22 @@ from werkzeug.datastructures import MultiDict
 from ..audit.services import record
 from ..core.transaction import refusal_flashed, saving
 from ..core.storage import read_all
-from ..core.timeutil import local_today
+from ..core.timeutil import as_utc, local_today, utcnow
 from ..extensions import db
 from ..org.models import Facility
 from ..security.policy import Perm, has_perm
 from ..security.web import requires
-from . import bp, exports, indicators, periods, queries, rollups, services, tables
+from . import exports, indicators, periods, queries, rollups, services, tables
 from .forms import FreezeForm, PeriodForm, ReferenceForm, ReopenForm
 from .models import ExportStatus, ReportSnapshot
+from .province import province_numbers
 from ..security.rules import same_facility
+from ..core import categories
+import sqlalchemy as sa
+from ..auth.models import User
+from .jobs import export_files
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 DRILL_PAGE = 50
 REOPENED = _l("The report has been re-opened.")
@@ -166,8 +173,6 @@ def drilldown():
 
 
 def _dimension_value_label(dimension, value):
-    from ..core import categories
-
     if not value:
         return None
     if dimension == "sex":
@@ -235,9 +240,7 @@ def show_period(snapshot_id):
 
 
 def _users(*ids):
-    import sqlalchemy as sa
 
-    from ..auth.models import User
 
     ids = [i for i in ids if i]
     return db.session.scalars(sa.select(User).where(User.id.in_(ids))).all() if ids else []
@@ -275,7 +278,7 @@ def province():
     frozen = queries.province_frozen_snapshots(province_code, period)
     submitted = [f for f in facilities if f.id in frozen]
     missing = [f for f in facilities if f.id not in frozen]
-    numbers = services.province_numbers([frozen[f.id] for f in submitted], len(facilities))
+    numbers = province_numbers([frozen[f.id] for f in submitted], len(facilities))
     report_tables, results = _report(numbers, _reference(province_code, period.year), period, suppressed=True)
     return render_template("reports/province.html", form=form, period=period, submitted=submitted, missing=missing,
                            frozen=frozen, tables=report_tables, results=results,
@@ -355,17 +358,12 @@ def queue_export():
 @bp.get("/jobs")
 @requires(Perm.VIEW_STATISTICS)
 def export_jobs():
-    from ..core.timeutil import utcnow
-
     return render_template("reports/jobs.html", jobs=queries.export_jobs(current_user), now=utcnow())
 
 
 @bp.get("/jobs/<int:job_id>/download")
 @requires(Perm.VIEW_STATISTICS)
 def download_export(job_id):
-    from ..core.timeutil import as_utc, utcnow
-    from .jobs import export_files
-
     job = queries.export_job_in_reach(job_id, current_user)
     if job is None or job.status != ExportStatus.DONE or not job.file_path or as_utc(job.expires_at) <= utcnow():
         abort(404)

@@ -16,10 +16,14 @@ from ..core.sql import prebuilt
 from ..core.timeutil import utcnow
 from ..extensions import db
 from .policy import Capability, Perm, Role, _role, capable, has_perm, roles_with
+from ..auth.models import User
+from ..cases.models import Case
+from ..clients.models import Client
+from ..cases.access.models import CaseAccessGrant
+from ..referrals.models import Transfer, TransferStatus
 
 if TYPE_CHECKING:   # for annotations only
     from ..auth.models import User
-    from ..cases.workflow_models import CaseAccessGrant
 
 Condition = sa.ColumnElement[bool]
 Column = sa.ColumnElement[Any] | InstrumentedAttribute[Any]
@@ -41,16 +45,12 @@ def own_facility(column: Column, user: User) -> Condition:
 def users_with(capability: Capability | Perm, role_column: Column | None = None) -> Condition:
     """SQL condition on User (or on a role column): the user's role has the capability (or permission)."""
     if role_column is None:
-        from ..auth.models import User
-
         role_column = User.role
     return role_column.in_(roles_with(capability))
 
 
 def colleagues_with(capability: Capability, facility_id: int | None) -> Condition:
     """SQL condition on User: an active user of that facility whose role has the capability."""
-    from ..auth.models import User
-
     return sa.and_(User.facility_id == facility_id, User.active.is_(True), users_with(capability))
 
 
@@ -64,9 +64,6 @@ def case_scope(user: User) -> Condition:
     case (shared by a supervisor, or break the glass with a reason) opens a case of the user's own
     facility while the grant is active (not expired, not revoked). Supervisors also read the cases
     their facility transferred to another one, read-only: rules.can_edit_case refuses their writes."""
-    from ..cases.models import Case
-    from ..clients.models import Client
-
     if not has_perm(user, Perm.VIEW_CASES):
         return sa.false()
     role = _role(user)
@@ -89,9 +86,6 @@ def granted_case(user: User, kinds: Iterable[str] | None = None, now: datetime |
     """SQL condition on Case: the user holds an active CaseAccessGrant on it — not revoked, not expired;
     `kinds` narrows to ("shared",) or ("break_glass",). One EXISTS served by
     ix_case_access_grants_user_case (user_id, case_id)."""
-    from ..cases.models import Case
-    from ..cases.workflow_models import CaseAccessGrant
-
     grant = aliased(CaseAccessGrant)  # aliased: never correlates with a grant of the enclosing query
     condition = sa.and_(active_grant(grant, user, now), grant.case_id == Case.id)
     if kinds:
@@ -104,9 +98,6 @@ def _granted_case_ids(user: User) -> Condition:
     the ids read first — a user holds few. `assigned = W OR id IN (…)` is two index lookups, where
     `assigned = W OR EXISTS (grant)` made PostgreSQL read every case of the facility to test the
     EXISTS (bench/: 17 ms of the tasks page's follow-ups at 1 M clients)."""
-    from ..cases.models import Case
-    from ..cases.workflow_models import CaseAccessGrant
-
     case_ids = db.session.scalars(sa.select(CaseAccessGrant.case_id)
                                   .where(active_grant(CaseAccessGrant, user))).all()
     return Case.id.in_(sorted(set(case_ids))) if case_ids else sa.false()
@@ -126,8 +117,6 @@ def _transferred_out_by(facility_id: int | None) -> Condition:
     The ids are read first (a facility transfers few cases) so that the supervisor's scope,
     `facility_id = X OR id IN (…)`, stays two index lookups; an EXISTS here made PostgreSQL scan
     every case of every facility (bench: 250 ms per dashboard count at 84k cases)."""
-    from ..cases.models import Case
-
     memo = request.environ.setdefault("caseapp.transferred_out", {}) if has_request_context() else {}
     if facility_id not in memo:  # once per request: a page builds several scoped statements
         memo[facility_id] = db.session.scalars(*prebuilt(_transferred_out_ids, facility_id=facility_id)).all()
@@ -136,17 +125,12 @@ def _transferred_out_by(facility_id: int | None) -> Condition:
 
 
 def _transferred_out_ids(facility_id: int | None) -> sa.Select[tuple[int]]:
-    from ..referrals.models import Transfer, TransferStatus
-
     return sa.select(Transfer.case_id).where(Transfer.from_facility_id == facility_id, Transfer.status == TransferStatus.ACCEPTED)
 
 
 def client_scope(user: User) -> Condition:
     """SQL condition on Client: the facility's registry for case-working roles, except sealed
     (sensitive) clients, who are seen only by supervisors and by users who can see one of their cases."""
-    from ..cases.models import Case
-    from ..clients.models import Client
-
     if not has_perm(user, Perm.VIEW_CLIENTS):
         return sa.false()
     same_facility = Client.facility_id == user.facility_id

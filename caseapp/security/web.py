@@ -17,6 +17,9 @@ from ..extensions import db
 from .policy import Perm, has_perm
 from .rules import can, can_edit_case, in_scope
 from .scopes import case_scope
+from ..audit.services import record_security_event
+from ..cases.models import Case
+from ..core.transaction import keep_only
 
 if TYPE_CHECKING:   # for annotations only
     from flask import Flask
@@ -64,10 +67,6 @@ def requires(perm: Perm) -> Callable[[View], View]:
 
 def deny(reason: str, status: int = 403) -> NoReturn:
     """Refuse the request: nothing it did is kept, and the refusal is recorded in the audit trail."""
-    from ..audit.services import record_security_event
-
-    from ..core.transaction import keep_only
-
     # The error response rolls the request back anyway; the refusal's audit row must outlive that.
     keep_only(lambda: record_security_event("permission_denied", user=current_user,
                                             detail={"endpoint": request.endpoint, "need": reason}))
@@ -104,7 +103,6 @@ def load_case(user: User, case_id: int, perm: Perm, *, editable: bool = False, b
     now (a case transferred out is read-only there) → else 403; with `editable` the case must be open
     to work → else CaseNotOpen (back to the case page, at the section `back_to`, with the message).
     `options`: loader options (what the page shows with the case)."""
-    from ..cases.models import Case  # below the web layer; imported here, not at the top, while the cases package imports its views
 
     if not has_perm(user, perm):
         deny(perm.value)

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("shelter", __name__, url_prefix="/shelter")
-
-from . import views  # noqa: E402,F401
+"""Shelter rooms, beds and stays."""

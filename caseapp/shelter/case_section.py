@@ -1,7 +1,7 @@
 """The case page's shelter section: the stays of the case — the person's and the accompanying
 children's —, the bed, the arrival and the planned end, with the links to check out and to extend
 the stay. The closure of a case waits for the check-out (a stay never ends silently),
-so the case page links to it. Built by cases.views._case_sections; templates/shelter/_case_stay.html
+so the case page links to it. Built by cases.page.case_sections; templates/shelter/_case_stay.html
 runs no query."""
 from dataclasses import dataclass
 

@@ -12,6 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..core import categories as cat
 from ..core.forms import BaseForm, max_length, required
 from ..core.timeutil import VN_TZ, utcnow
+from ..clients.services import birth_fields
 
 # Who usually brings a person to a shelter: a short list of the intake channels.
 BROUGHT_BY_CODES = ("walk_in", "police", "commune", "village_head", "mass_org", "hotline_dv", "hotline_111",
@@ -175,8 +176,6 @@ class CompleteIntakeForm(BaseForm):
         self.problems.choices = cat.choices(cat.PROBLEMS)
 
     def client_data(self):
-        from ..clients.services import birth_fields
-
         precision = self.birth_precision.data
         birth_date, birth_year, precision = birth_fields(
             precision=precision, birth_date=self.birth_date.data, birth_year=self.birth_year.data,

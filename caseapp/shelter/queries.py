@@ -4,7 +4,6 @@ The board is built from a handful of queries whatever the number of beds: rooms,
 with their clients, and the client ids the user may see by name (no query per bed or per stay)."""
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -12,12 +11,12 @@ from sqlalchemy.orm import joinedload
 from ..clients.models import Client
 from ..core.sql import prebuilt
 from ..core.timeutil import as_utc, to_local, utcnow
+from ..deadlines.rules import STAY_ENDING_WARNING
 from ..extensions import db
 from ..org.models import Facility, FacilityType
 from ..security.scopes import client_scope, own_facility
 from .models import Bed, Room, ShelterStay
 
-WARN_DAYS = 3  # a stay whose planned end is this close is flagged on the board
 
 
 def stay_scope(user):
@@ -174,7 +173,7 @@ def _board_stay(stay, visible, now, sealed_label):
     name_visible = stay.client_id in visible
     return BoardStay(stay=stay, name=stay.client.display_name if name_visible else sealed_label,
                      name_visible=name_visible, days_left=days_left, overstay=now > end,
-                     due_soon=(not now > end) and remaining <= timedelta(days=WARN_DAYS),
+                     due_soon=(not now > end) and remaining <= STAY_ENDING_WARNING,
                      is_child=stay.accompanying_stay_id is not None)
 
 

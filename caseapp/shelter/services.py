@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..cases.models import Case
-from ..cases.services import add_event, open_case
+from ..cases.services import add_event, ensure_editable, open_case
 from ..clients.services import birth_fields, create_client, set_groups, update_client
 from ..core.categories import CHANNELS, CHECKOUT_DESTINATIONS, IMMEDIATE_NEEDS, PROBLEMS, SEXES, codes
-from ..core.deadlines import due_at
+from ..deadlines.rules import due_at
 from ..core.services import ServiceError
 from ..core.sql import prebuilt
 from ..core.text import nfc
@@ -344,8 +344,6 @@ def complete_intake(case, *, client_data, groups, intake_data, by):
     """Complete the record of an emergency admission: the client's identity and groups, the
     intake's channel, referrer and problems. Clears the case's "intake incomplete" task. A closed
     case is read-only until reopened."""
-    from ..cases.workflow import ensure_editable
-
     ensure_editable(case)
     client = case.client
     problems = [p for p in intake_data.get("problems") or [] if p in codes(PROBLEMS)]

@@ -3,7 +3,7 @@ completing the intake record, and the referral list when the shelter is full."""
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
@@ -18,9 +18,13 @@ from ..org.models import Facility, FacilityType
 from ..security.policy import Perm
 from ..security.rules import same_facility, sees_every_facility
 from ..security.web import load_case, load_in_scope_or_404, requires
-from . import bp, queries, services
+from . import queries, services
 from .forms import AddBedsForm, AdmissionForm, CheckInForm, CheckOutForm, CompleteIntakeForm, ExtendForm, RoomForm
 from .models import Bed, Room, ShelterStay
+from ..org.labels import FACILITY_TYPE_LABELS
+from ..clients.models import ClientGroup
+
+bp = Blueprint("shelter", __name__, url_prefix="/shelter")
 
 STALE_EDIT = _l("Someone else changed this record while you were editing. "
                 "Your changes are kept below; check them and save again.")
@@ -84,8 +88,6 @@ def referral():
 
 
 def _type_labels():
-    from ..org.forms import FACILITY_TYPE_LABELS
-
     return FACILITY_TYPE_LABELS
 
 
@@ -283,8 +285,6 @@ def complete_intake(case_id):
 
 
 def _initial(client, intake):
-    from ..clients.models import ClientGroup
-
     groups = db.session.scalars(sa.select(ClientGroup.group_code).where(ClientGroup.client_id == client.id)).all()
     estimated = (local_today().year - client.birth_year) if client.birth_year else None
     data = {key: getattr(client, key) for key in ("full_name", "alias", "sex", "birth_date", "birth_year",

@@ -1,7 +1,7 @@
 """Rows of the access matrix (tests/security/matrix.py, TARGETS) for the caseload review's pages
 with URL parameters: reassigning a case, raising and resolving a flag, marking a notification read.
 Each reaches a real record of the acting user's facility, one of another facility, or none."""
-from caseapp.cases import caseload
+from caseapp.cases.caseload import services as caseload
 from caseapp.core.timeutil import local_today
 from caseapp.notifications.services import notify
 

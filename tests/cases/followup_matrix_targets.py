@@ -3,7 +3,8 @@ attachments: records of a case of the facility assigned to its social worker (ev
 of the facility can open it), of a case of another facility, and ids that match nothing."""
 from datetime import timedelta
 
-from caseapp.cases import attachments, followups
+from caseapp.cases.attachments import services as attachments
+from caseapp.cases.followups import services as followups
 from caseapp.core.timeutil import utcnow
 
 from .. import factories

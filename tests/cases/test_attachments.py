@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
-from caseapp.cases import attachments
+from caseapp.cases.attachments import services as attachments
 from caseapp.cases.models import CaseEvent
-from caseapp.cases.workflow_models import Attachment
+from caseapp.cases.attachments.models import Attachment
 from caseapp.core.services import ServiceError
 from caseapp.core.storage import CHUNK_BYTES, StoredFile, StoredFileChunk, read_all
 from caseapp.extensions import db

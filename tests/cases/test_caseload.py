@@ -10,9 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from caseapp.audit.models import AuditEvent
-from caseapp.cases import caseload as cl
+from caseapp.cases.caseload import services as cl
 from caseapp.cases.models import Case, CaseEvent
-from caseapp.cases.workflow_models import Approval, CaseFlag, FollowUp
+from caseapp.approvals.models import Approval
+from caseapp.cases.caseload.models import CaseFlag
+from caseapp.cases.followups.models import FollowUp
 from caseapp.core.services import ServiceError
 from caseapp.core.timeutil import local_today, utcnow
 from caseapp.extensions import db

@@ -6,9 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
-from caseapp.cases import approvals, closure
+from caseapp.approvals import services as approvals
+from caseapp.cases.workflow import closure
 from caseapp.cases.models import Case, CaseEvent
-from caseapp.cases.workflow_models import Approval, FollowUp
+from caseapp.approvals.models import Approval
+from caseapp.cases.followups.models import FollowUp
 from caseapp.core.services import ServiceError
 from caseapp.core.timeutil import utcnow
 from caseapp.extensions import db

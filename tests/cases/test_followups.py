@@ -5,11 +5,12 @@ import pytest
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
-from caseapp.cases import approvals, followups
+from caseapp.approvals import services as approvals
+from caseapp.cases.followups import services as followups
 from caseapp.cases.models import Case, CaseEvent
 from caseapp.cases.services import NOTE_MAX_LENGTH, add_note
-from caseapp.cases.workflow import change_status
-from caseapp.cases.workflow_models import FollowUp
+from caseapp.cases.workflow.services import change_status
+from caseapp.cases.followups.models import FollowUp
 from caseapp.core.services import ServiceError
 from caseapp.core.timeutil import VN_TZ, utcnow
 from caseapp.extensions import db
@@ -277,7 +278,7 @@ def test_plain_note_still_works_and_does_not_count_as_contact(staff, case, signe
 # --- the timeline ----------------------------------------------------------------------------------------------
 
 def test_timeline_shows_every_kind_in_order_with_readable_labels(staff, case, signed_in):
-    from caseapp.cases.attachments import add_attachment
+    from caseapp.cases.attachments.services import add_attachment
 
     add_note(case, "Ghi chú đầu tiên", by=staff.worker)
     followups.add_contact_note(case, kind="visit", contacted_at=utcnow(), text="Thăm nhà", by=staff.worker)
@@ -297,7 +298,7 @@ def test_timeline_shows_every_kind_in_order_with_readable_labels(staff, case, si
     labels = ["Mở hồ sơ", "Ghi chú", "Liên lạc: thăm gia đình", "Chuyển trạng thái",
               "Đề nghị kết thúc được gửi phê duyệt", "Đã lên lịch theo dõi", "Đã hủy lịch theo dõi",
               "Đã đính kèm tài liệu", "Đã chuyển gửi", "Đề nghị chuyển hồ sơ sang cơ sở khác"]
-    from caseapp.cases.views import EVENT_LABELS
+    from caseapp.cases.page import EVENT_LABELS
 
     timeline = page[page.index('id="timeline"'):]
     for label in labels:
@@ -310,7 +311,7 @@ def test_timeline_shows_every_kind_in_order_with_readable_labels(staff, case, si
 
 
 def test_timeline_filter_by_kind(staff, case, signed_in):
-    from caseapp.cases.attachments import add_attachment
+    from caseapp.cases.attachments.services import add_attachment
 
     add_note(case, "Ghi chú lọc", by=staff.worker)
     add_attachment(case, data=b"\x89PNG\r\n\x1a\n...", filename="anh.png", by=staff.worker)

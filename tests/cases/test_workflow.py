@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
-from caseapp.cases import approvals, closure
+from caseapp.approvals import services as approvals
+from caseapp.cases.workflow import closure
 from caseapp.cases.models import Case, CaseEvent
-from caseapp.cases.workflow_models import Approval
+from caseapp.approvals.models import Approval
 from caseapp.core.services import ServiceError
 from caseapp.extensions import db
 from caseapp.plans import services as plan_services

@@ -7,9 +7,10 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from caseapp.cases.deadlines import SOON
-from caseapp.cases.workflow_models import Approval, FollowUp
-from caseapp.core.deadlines import due_at
+from caseapp.deadlines.rules import DUE_SOON as SOON
+from caseapp.approvals.models import Approval
+from caseapp.cases.followups.models import FollowUp
+from caseapp.deadlines.rules import due_at
 from caseapp.core.timeutil import VN_TZ, local_today, utcnow
 from caseapp.extensions import db
 from caseapp.main import dashboard, rollups
@@ -251,7 +252,7 @@ def test_worker_dashboard_numbers_equal_the_counts_of_the_linked_lists(staff, si
 
 
 def test_worker_dashboard_counts_a_case_shared_with_them_as_their_list_does(staff, signed_in):
-    from caseapp.cases.workflow_models import CaseAccessGrant
+    from caseapp.cases.access.models import CaseAccessGrant
 
     mine = make_case(staff.facility, worker=staff.worker, status="assessment")
     shared = make_case(staff.facility, worker=staff.colleague, status="assessment")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from caseapp.cases.caseload import raise_flag
+from caseapp.cases.caseload.services import raise_flag
 from caseapp.core.timeutil import VN_TZ, utcnow
 from caseapp.extensions import db
 from caseapp.main import dashboard, rollups

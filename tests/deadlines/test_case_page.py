@@ -1,12 +1,12 @@
 """The case page's "Thời hạn" section (templates/cases/_deadlines.html): every due item of the case
 with its local due time, overdue / due-soon badges and the legal source; read by
-cases.deadlines.case_section in a fixed number of queries, rendered without any."""
+deadlines.items.case_section in a fixed number of queries, rendered without any."""
 from datetime import datetime, timedelta, timezone
 
 from flask import render_template
 
-from caseapp.cases import deadlines
-from caseapp.cases.workflow_models import FollowUp
+from caseapp.deadlines import items as deadlines
+from caseapp.cases.followups.models import FollowUp
 from caseapp.core.timeutil import VN_TZ, utcnow
 from caseapp.extensions import db
 

@@ -1,15 +1,17 @@
 """Each kind of due item appears for the right user, with the rule's due date and source, and goes
 away when the work is done (or the case is no longer open). Items are read through
-caseapp.cases.deadlines, which the case page, the tasks page and the reminders all use."""
+caseapp.deadlines.items, which the case page, the tasks page and the reminders all use."""
 from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
-from caseapp.cases import deadlines
-from caseapp.cases.approvals import decide
-from caseapp.cases.workflow_models import Approval, CaseFlag, FollowUp
+from caseapp.deadlines import items as deadlines
+from caseapp.approvals.services import decide
+from caseapp.approvals.models import Approval
+from caseapp.cases.caseload.models import CaseFlag
+from caseapp.cases.followups.models import FollowUp
 from caseapp.clients.models import Client
-from caseapp.core.deadlines import due_at, rule_for
+from caseapp.deadlines.rules import due_at, rule_for
 from caseapp.core.timeutil import VN_TZ, as_utc, utcnow
 from caseapp.extensions import db
 from caseapp.plans import queries as plan_queries

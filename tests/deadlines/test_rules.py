@@ -1,11 +1,11 @@
-"""The rules table (core.deadlines): working days skip weekends and Vietnamese public holidays (Tết
+"""The rules table (deadlines.rules): working days skip weekends and Vietnamese public holidays (Tết
 included, from the `holidays` package), the review every 30 / 14 days, the 12-hour and 4-hour clock
 rules. Times are given and asserted in Vietnam time; the engine works in UTC."""
 from datetime import date, datetime, timezone
 
 import holidays
 
-from caseapp.core.deadlines import RULES, add_working_days, due_at, is_working_day, rule_for
+from caseapp.deadlines.rules import RULES, add_working_days, due_at, is_working_day, rule_for
 from caseapp.core.timeutil import VN_TZ
 
 

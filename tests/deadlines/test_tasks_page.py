@@ -3,8 +3,9 @@ Sau đó, sorted by urgency then due date, each linking to its case; supervisors
 worker of their facility; nothing outside the viewer's scope; a fixed number of queries."""
 from datetime import timedelta
 
-from caseapp.cases import deadlines
-from caseapp.cases.workflow_models import CaseFlag, FollowUp
+from caseapp.deadlines import items as deadlines
+from caseapp.cases.caseload.models import CaseFlag
+from caseapp.cases.followups.models import FollowUp
 from caseapp.core.timeutil import format_datetime, utcnow
 from caseapp.extensions import db
 

@@ -4,8 +4,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from caseapp.cases import approvals, closure
-from caseapp.cases.workflow_models import Approval
+from caseapp.approvals import services as approvals
+from caseapp.cases.workflow import closure
+from caseapp.approvals.models import Approval
 from caseapp.clients.services import create_client, set_groups
 from caseapp.core.timeutil import utcnow
 from caseapp.extensions import db

@@ -4,7 +4,7 @@ A case of another facility, a sealed case without a grant, or an id that matches
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
-from caseapp.cases import access
+from caseapp.cases.access import services as access
 from caseapp.extensions import db
 
 from .helpers import intake_case, pdf_text

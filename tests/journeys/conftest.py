@@ -9,7 +9,7 @@ What a journey gets:
   its staff (see World);
 - ``as_user(user)``: a test client of its own, signed in as that user;
 - helpers to read what the case page shows (its current step, its deadlines) and what the one
-  deadline engine (caseapp.cases.deadlines) says is due.
+  deadline engine (caseapp.deadlines.items) says is due.
 """
 import re
 from dataclasses import dataclass, field
@@ -18,9 +18,9 @@ from datetime import datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from caseapp.cases import deadlines
+from caseapp.deadlines import items as deadlines
 from caseapp.cases.models import Case, CaseEvent
-from caseapp.cases.workflow_models import Approval
+from caseapp.approvals.models import Approval
 from caseapp.core.timeutil import VN_TZ, utcnow
 from caseapp.extensions import db
 from caseapp.shelter import services as shelter_services
@@ -154,7 +154,7 @@ def last_friday_afternoon(now=None):
     """15:00 Vietnam time of the latest Friday at least a week before `now`, that is neither a
     Vietnamese public holiday nor followed by one in the next week — a fixed point from which a
     working-day count crosses exactly one weekend."""
-    from caseapp.core.deadlines import is_working_day
+    from caseapp.deadlines.rules import is_working_day
 
     day = (now or utcnow()).astimezone(VN_TZ).date() - timedelta(days=7)
     while True:

@@ -1,7 +1,7 @@
 """A centre case (Trung tâm CTXH) run from intake to closure and reopened, through the pages, as the
 social worker and the supervisors do it (TT 02/2020/TT-BLĐTBXH: step 0 intake, steps 1–5). At each
 step the case page shows the step the case is in, and the due items of the one deadline engine
-change as the rules say (core.deadlines): the assessment is due until it is submitted, the plan
+change as the rules say (deadlines.rules): the assessment is due until it is submitted, the plan
 once the assessment is approved (7 working days), the plan review once the plan is approved,
 the follow-ups until they are done, and after closure the 30- and 90-day follow-ups."""
 import re
@@ -10,10 +10,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from caseapp.cases.models import Case
-from caseapp.cases.workflow_models import FollowUp
+from caseapp.cases.followups.models import FollowUp
 from caseapp.clients.models import Consent
 from caseapp.clients.services import create_client
-from caseapp.core.deadlines import due_at, rule_for
+from caseapp.deadlines.rules import due_at, rule_for
 from caseapp.core.timeutil import VN_TZ, format_datetime, local_today, utcnow
 from caseapp.extensions import db
 from caseapp.intake.models import Intake

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from caseapp.cases.models import Case
 from caseapp.clients.services import create_client
-from caseapp.core.deadlines import rule_for
+from caseapp.deadlines.rules import rule_for
 from caseapp.core.timeutil import format_datetime, local_today
 from caseapp.extensions import db
 from caseapp.intake.models import Intake
@@ -142,7 +142,7 @@ def test_child_protection_case_from_a_111_report_to_transfer_and_closure(world, 
     assert set(due(case, world.receiving_worker)) == {"follow_up"}
 
 
-# --- the 12-hour safety check (a due item this feature added to caseapp.cases.deadlines) -------------------
+# --- the 12-hour safety check (a due item this feature added to caseapp.deadlines.items) -------------------
 
 def _child_case(world, urgency, case_type="child_protection", opened_at=None):
     from .. import factories
@@ -153,7 +153,7 @@ def _child_case(world, urgency, case_type="child_protection", opened_at=None):
 
 
 def test_safety_check_is_due_12_hours_after_an_urgent_child_report(world, app):
-    from caseapp.cases import followups
+    from caseapp.cases.followups import services as followups
 
     opened = last_friday_afternoon()
     case = _child_case(world, "high", opened_at=opened)

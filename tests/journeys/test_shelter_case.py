@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from caseapp.cases.models import Case
 from caseapp.clients.models import Client
-from caseapp.core.deadlines import due_at
+from caseapp.deadlines.rules import due_at
 from caseapp.core.timeutil import VN_TZ, utcnow
 from caseapp.extensions import db
 from caseapp.plans.models import Assessment, CarePlan

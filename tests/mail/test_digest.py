@@ -1,11 +1,11 @@
 """The daily digest: at 07:00 Asia/Ho_Chi_Minh each user with the digest on gets one
-e-mail listing their overdue items and those due today (cases.deadlines.user_items) — once per
+e-mail listing their overdue items and those due today (deadlines.items.user_items) — once per
 local day, caught up later that day if the scheduler was down at 07:00, and none when nothing is due."""
 from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
-from caseapp.cases.followups import schedule_follow_up
+from caseapp.cases.followups.services import schedule_follow_up
 from caseapp.core.timeutil import VN_TZ, utcnow
 from caseapp.mail import jobs, services
 from caseapp.mail.models import MailPreference, OutboxMail

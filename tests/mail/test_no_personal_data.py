@@ -5,8 +5,8 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from caseapp.cases.caseload import raise_flag, reassign_cases
-from caseapp.cases.followups import schedule_follow_up
+from caseapp.cases.caseload.services import raise_flag, reassign_cases
+from caseapp.cases.followups.services import schedule_follow_up
 from caseapp.core.text import fold
 from caseapp.core.timeutil import VN_TZ, utcnow
 from caseapp.mail import jobs

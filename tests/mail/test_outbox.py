@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from caseapp.cases.caseload import reassign_cases
+from caseapp.cases.caseload.services import reassign_cases
 from caseapp.mail import jobs, services
 from caseapp.mail.models import MailPreference, OutboxMail
 from caseapp.notifications.models import Notification

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from caseapp.cases import followups
+from caseapp.cases.followups import services as followups
 from caseapp.core.timeutil import as_utc, utcnow
 from caseapp.mail import jobs, services
 from caseapp.mail.models import OutboxMail

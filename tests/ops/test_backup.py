@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from caseapp.cases.models import Case
-from caseapp.cases.workflow_models import Attachment
+from caseapp.cases.attachments.models import Attachment
 from caseapp.core.storage import DiskStore, files, read_all
 from caseapp.extensions import db
 
@@ -108,7 +108,7 @@ def source(tmp):
         db.session.commit()
     with app.test_request_context("/cases/"):
         from caseapp.auth.models import User
-        from caseapp.cases.attachments import add_attachment
+        from caseapp.cases.attachments.services import add_attachment
 
         worker = db.session.scalar(sa.select(User).where(User.username == "ctxh.nhanvien"))
         case = db.session.scalar(sa.select(Case).where(Case.facility_id == worker.facility_id).order_by(Case.id))

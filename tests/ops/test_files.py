@@ -46,7 +46,7 @@ def files_app():
 @pytest.fixture()
 def written(files_app, tmp_path, monkeypatch):
     """Two case documents and one report file, made by the app's own services on disk."""
-    from caseapp.cases.attachments import add_attachment
+    from caseapp.cases.attachments.services import add_attachment
     from caseapp.reports.jobs import run_export_jobs
     from caseapp.reports.models import ExportJob
     from caseapp.reports.services import enqueue_export

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
-from caseapp.cases.workflow_models import Attachment
+from caseapp.cases.attachments.models import Attachment
 from caseapp.core.storage import DatabaseStore, read_all
 from caseapp.extensions import db
 from caseapp.reports.models import ExportJob

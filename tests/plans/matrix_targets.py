@@ -2,7 +2,7 @@
 approval pages: how to reach a real record of the acting user's facility, one of another facility,
 and one that does not exist. Records are made through the services, as a social worker of the
 facility (the case assigned to them, so every case-working role of the facility can open it)."""
-from caseapp.cases.workflow_models import Approval
+from caseapp.approvals.models import Approval
 from caseapp.extensions import db
 from caseapp.plans import services
 

@@ -5,8 +5,8 @@ import pytest
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
-from caseapp.cases import approvals
-from caseapp.cases.workflow_models import Approval
+from caseapp.approvals import services as approvals
+from caseapp.approvals.models import Approval
 from caseapp.core.services import ServiceError
 from caseapp.extensions import db
 from caseapp.plans import services

@@ -5,9 +5,9 @@ import pytest
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
-from caseapp.cases import approvals
+from caseapp.approvals import services as approvals
 from caseapp.cases.models import CaseEvent
-from caseapp.cases.workflow_models import Approval
+from caseapp.approvals.models import Approval
 from caseapp.core.services import ServiceError
 from caseapp.extensions import db
 from caseapp.plans import services

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
 from caseapp.cases.models import CaseEvent
-from caseapp.cases.workflow_models import Approval
+from caseapp.approvals.models import Approval
 from caseapp.core import categories as cat
 from caseapp.core.services import ServiceError
 from caseapp.extensions import db
@@ -144,7 +144,7 @@ def test_approval_is_required_only_where_the_facility_requires_it(people, case, 
 
 
 def test_after_approval_the_case_moves_to_planning(people, case):
-    from caseapp.cases.approvals import decide
+    from caseapp.approvals.services import decide
 
     people.facility.requires_assessment_approval = True
     assessment = services.create_assessment(case, assessment_data(), by=people.worker)
@@ -176,7 +176,7 @@ def test_an_unfinished_assessment_blocks_a_new_one(people, case, signed_in):
 
 
 def test_a_returned_assessment_is_edited_in_place_and_sent_again(people, case, signed_in):
-    from caseapp.cases.approvals import decide
+    from caseapp.approvals.services import decide
 
     people.facility.requires_assessment_approval = True
     assessment = services.create_assessment(case, assessment_data(risk="low"), by=people.worker)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import render_template
 from sqlalchemy import event
 
-from caseapp.cases.workflow_models import Approval
+from caseapp.approvals.models import Approval
 from caseapp.extensions import db
 from caseapp.plans import services
 from caseapp.plans.queries import case_section
@@ -41,7 +41,7 @@ def test_the_section_reads_in_three_queries_and_renders_without_any(app, people,
     approved_assessment(case, people.worker, risk="medium")
     first = services.create_plan(case, plan_data(), by=people.worker, submit=True)
     approval = db.session.scalar(sa.select(Approval).where(Approval.subject_id == first.id))
-    from caseapp.cases.approvals import decide
+    from caseapp.approvals.services import decide
     decide(approval, approve=True, comment=None, by=people.supervisor)
     services.create_plan(case, plan_data(), by=people.worker, submit=True)
     db.session.flush()
@@ -74,7 +74,7 @@ def test_the_section_offers_the_next_step(app, people, case):
 
 
 def test_a_returned_plan_shows_the_supervisors_comment(app, people, case):
-    from caseapp.cases.approvals import decide
+    from caseapp.approvals.services import decide
 
     approved_assessment(case, people.worker)
     plan = services.create_plan(case, plan_data(), by=people.worker, submit=True)

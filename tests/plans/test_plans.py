@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from caseapp.cases.approvals import decide
-from caseapp.cases.workflow_models import Approval
-from caseapp.core.deadlines import due_at
+from caseapp.approvals.services import decide
+from caseapp.approvals.models import Approval
+from caseapp.deadlines.rules import due_at
 from caseapp.core.services import ServiceError
 from caseapp.core.timeutil import local_today, to_local, utcnow
 from caseapp.extensions import db

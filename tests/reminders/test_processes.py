@@ -206,7 +206,7 @@ def test_scheduler_run_sweeps_at_start_and_a_second_one_does_no_harm(own_db):
 
 
 def test_tick_with_now_three_days_later_catches_up_once_marked_late(own_db):
-    from caseapp.cases import followups
+    from caseapp.cases.followups import services as followups
 
     app, _url = own_db
     with app.app_context():

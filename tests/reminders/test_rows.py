@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from caseapp.cases import followups
-from caseapp.cases.caseload import raise_flag, reassign_cases, resolve_flag
-from caseapp.core.deadlines import due_at as rule_due_at
+from caseapp.cases.followups import services as followups
+from caseapp.cases.caseload.services import raise_flag, reassign_cases, resolve_flag
+from caseapp.deadlines.rules import due_at as rule_due_at
 from caseapp.core.timeutil import as_utc, utcnow
 from caseapp.extensions import db
 from caseapp.reminders.models import Reminder

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from caseapp.cases import followups
+from caseapp.cases.followups import services as followups
 from caseapp.cases.models import CaseEvent
-from caseapp.core.deadlines import due_at as rule_due_at
+from caseapp.deadlines.rules import due_at as rule_due_at
 from caseapp.core.timeutil import as_utc, format_datetime, utcnow
 from caseapp.extensions import db
 from caseapp.notifications import texts

@@ -6,6 +6,7 @@ from caseapp.audit.models import AuditEvent
 from caseapp.reports import services
 from caseapp.reports.models import ReportSnapshot
 from caseapp.reports.periods import make_period
+from caseapp.reports.province import province_numbers
 
 from .conftest import EXPECTED, Q1, intake, local, q1_args
 
@@ -120,7 +121,7 @@ def test_province_numbers_add_up_frozen_facility_reports(data):
 
     other_supervisor = factories.make_user(role="supervisor", facility=data.other_facility)
     other = services.freeze_report(data.other_facility, Q1, by=other_supervisor)
-    total = services.province_numbers([own, other], facilities_total=2)
+    total = province_numbers([own, other], facilities_total=2)
     assert total["headline"]["received"] == EXPECTED["headline"]["received"] + 1
     assert total["breakdowns"]["sex"]["male"] == EXPECTED["sex"]["male"] + 1
     assert total["indicators"]["facilities_with_cases"] == 1

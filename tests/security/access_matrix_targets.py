@@ -1,7 +1,7 @@
 """Rows of the access matrix (tests/security/matrix.py, TARGETS) for break the glass, sharing and the
-supervisors' actions on an access grant (caseapp/cases/access_views.py). Each reaches a real record
+supervisors' actions on an access grant (caseapp/cases/access.views.py). Each reaches a real record
 of the acting user's facility, one of another facility, or none."""
-from caseapp.cases import access
+from caseapp.cases.access import services as access
 
 from .. import factories
 

@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
-from caseapp.cases import access
+from caseapp.cases.access import services as access
 from caseapp.cases.models import Case, CaseEvent
 from caseapp.cases.queries import CaseFilters, filtered_cases, visible_cases
-from caseapp.cases.workflow_models import CaseAccessGrant
+from caseapp.cases.access.models import CaseAccessGrant
 from caseapp.clients.queries import search_statement
 from caseapp.core.services import ServiceError
 from caseapp.core.timeutil import utcnow

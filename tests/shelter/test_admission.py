@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
 from caseapp.cases.models import Case, CaseEvent
-from caseapp.clients.models import Client, CodeSequence
+from caseapp.clients.models import Client
+from caseapp.core.sequences import CodeSequence
 from caseapp.core.timeutil import VN_TZ, local_today, utcnow
 from caseapp.intake.models import Intake
 from caseapp.shelter import queries, services

@@ -4,21 +4,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..core.transaction import saving
-from ..core.downloads import download_response
-from ..extensions import db
-from ..security.policy import Perm
-from ..security.web import requires
-from . import attachments, bp
-from .followup_forms import AttachmentForm
-from .views import _load_case
-
-
-def section(case):
-    """The case page's documents section (views._case_sections), with a blank upload form."""
-    built = attachments.case_section(case, current_user)
-    built.form = AttachmentForm(formdata=None)
-    return built
+from ...core.downloads import download_response
+from ...extensions import db
+from ...security.policy import Perm
+from ...security.web import requires
+from . import services as attachments
+from ..views import bp
+from .forms import AttachmentForm
+from ..page import load_case as _load_case
+from ...core.transaction import saving
 
 
 def _upload(storage):

@@ -1,18 +1,24 @@
 """Pages of sealed cases, break the glass, sharing and the supervisors' access log.
 Thin: load + authorise → form → service → commit → redirect / render."""
-from flask import abort, current_app, flash, has_request_context, redirect, render_template, request, url_for
+from flask import abort, flash, has_request_context, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..core.transaction import keep_despite_error, refusal_flashed, saving
-from ..core.timeutil import format_datetime, utcnow
-from ..core.urls import safe_next
-from ..extensions import db
-from ..security.policy import Perm, has_perm
-from ..security.rules import can_break_glass
-from ..security.web import requires
-from . import access, bp
-from .access_forms import BreakGlassForm, GrantActionForm, ShareForm
+from ...core.timeutil import format_datetime, utcnow
+from ...core.urls import safe_next
+from ...extensions import db
+from ...security.policy import Perm, has_perm
+from ...security.rules import can_break_glass
+from ...security.web import requires
+from . import services as access
+from ..views import bp
+from .forms import BreakGlassForm, GrantActionForm, ShareForm
+from .section import _hours, restricted_or_404
+from ..forms import NoteForm
+from ..page import load_case as _load_case, render_case as _render_case
+from ...auth.models import User
+from ...audit.services import record
+from ...core.transaction import refusal_flashed, saving
 
 GRANT_KIND_LABELS = {
     "shared": _l("Shared by a supervisor"),
@@ -52,29 +58,7 @@ def _unreviewed_access_count():
     return {"unreviewed_access_count": access.unreviewed_count(current_user)}
 
 
-def _hours():
-    return int(current_app.config.get("BREAK_GLASS_HOURS", access.DEFAULT_BREAK_GLASS_HOURS))
-
-
 # --- break the glass -----------------------------------------------------------------------------
-
-def restricted_or_404(case_id, form=None, status=403):
-    """cases.show calls this when the case is outside the user's scope: a user of the case's own
-    facility holding BREAK_GLASS gets the restricted page (the case number only — no name, nothing of
-    the case); everyone else a plain 404, so another facility never learns the case exists."""
-    case = access.facility_case(current_user, case_id)
-    if not can_break_glass(current_user, case):
-        abort(404)
-    response = render_template("cases/restricted.html", case_number=case.number, case_id=case.id,
-                               form=form or BreakGlassForm(formdata=None), hours=_hours(),
-                               reason_min=access.REASON_MIN_LENGTH), status
-    if form is None:  # an attempt to open a case outside one's scope is worth a line in the audit trail
-        from ..audit.services import record
-
-        record("case_access_restricted", by=current_user, entity=case)
-        keep_despite_error()
-    return response
-
 
 @bp.post("/<int:case_id>/break-glass")
 @requires(Perm.BREAK_GLASS)
@@ -100,14 +84,9 @@ def break_glass(case_id):
 @bp.post("/<int:case_id>/access/share")
 @requires(Perm.REVIEW_CASELOAD)
 def share(case_id):
-    from .forms import NoteForm
-    from .views import _load_case, _render_case
-
     case = _load_case(case_id, Perm.EDIT_CASES)  # the facility's own case: sharing changes who sees it
     form = ShareForm(users=db.session.scalars(access.shareable_users(case)).all())
     if form.validate():
-        from ..auth.models import User
-
         with_user = db.session.get(User, form.user_id.data)
         with saving(form) as saved:
             access.share_case(case, with_user=with_user, reason=form.reason.data, by=current_user)
@@ -166,7 +145,6 @@ def access_log():
     after = request.args.get("after", type=int)
     page = access.access_log(current_user, unreviewed_only=not show_all, after=after)
     if page.rows:  # the reasons may tell about the person: a read of personal data
-        from ..audit.services import record
 
         record("case_access_log_viewed", by=current_user, detail={"grant_ids": [g.id for g, _c in page.rows][:50]})
     return render_template("cases/access_log.html", page=page, show_all=show_all, first_page=after is None,

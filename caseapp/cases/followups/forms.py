@@ -3,16 +3,14 @@ Vietnam time (datetime-local inputs) and handed to the services in UTC (`*_utc` 
 from datetime import timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from ..core import categories
-from ..core.forms import BaseForm, max_length, required
-from ..core.timeutil import VN_TZ, to_local, utcnow
-from .attachments import DESCRIPTION_MAX_LENGTH
-from .followups import CONTACT_KINDS, OUTCOME_MAX_LENGTH, PURPOSE_MAX_LENGTH, REASON_MAX_LENGTH
-from .services import NOTE_MAX_LENGTH
+from ...core import categories
+from ...core.forms import BaseForm, max_length, required
+from ...core.timeutil import VN_TZ, to_local, utcnow
+from .services import CONTACT_KINDS, OUTCOME_MAX_LENGTH, PURPOSE_MAX_LENGTH, REASON_MAX_LENGTH
+from ..services import NOTE_MAX_LENGTH
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -96,8 +94,3 @@ class ContactForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.contact_kind.choices = categories.choices(CONTACT_KINDS)
-
-
-class AttachmentForm(BaseForm):
-    file = FileField(_l("File (PDF, JPEG or PNG)"))
-    description = StringField(_l("Description"), validators=[Optional(), max_length(DESCRIPTION_MAX_LENGTH)])

@@ -1,19 +1,19 @@
 """Pages of follow-ups (schedule, reschedule, outcome, cancel) and contact notes, on the cases
-blueprint. Thin: load the case in the user's scope (views._load_case: outside it → 404) → form →
+blueprint. Thin: load the case in the user's scope (page.load_case: outside it → 404) → form →
 service → commit → redirect; a refused input re-renders the form with what was typed (422)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..core.transaction import renamed, saving
-from ..extensions import db
-from ..security.policy import Perm
-from ..security.web import requires
-from . import bp, followups
-from .followup_forms import (CancelFollowUpForm, ContactForm, FollowUpForm, OutcomeForm, RescheduleForm,
-                             to_local_input, to_utc)
-from .forms import NoteForm
-from .views import _load_case, _render_case
+from ...extensions import db
+from ...security.policy import Perm
+from ...security.web import requires
+from ..views import bp
+from . import services as followups
+from .forms import CancelFollowUpForm, ContactForm, FollowUpForm, OutcomeForm, RescheduleForm, to_local_input, to_utc
+from ..forms import NoteForm
+from ..page import load_case as _load_case, render_case as _render_case
+from ...core.transaction import renamed, saving
 
 
 def _back(case, anchor="follow-ups"):
@@ -29,16 +29,6 @@ def _follow_up_or_404(case, follow_up_id):
 
 def _workers(case):
     return db.session.scalars(followups.eligible_assignees(case)).all()
-
-
-def section(case):
-    """The case page's follow-up section (views._case_sections), with a blank contact form for the
-    timeline (a refused contact re-renders the page with the typed one instead)."""
-    built = followups.case_section(case, current_user)
-    built.contact_form = ContactForm(formdata=None)
-    wanted = request.args.get("timeline")
-    built.timeline_filter = wanted if wanted in followups.TIMELINE_GROUPS else None
-    return built
 
 
 def _page(case, form, *, title, submit, action, follow_up=None, status=200):

@@ -8,10 +8,10 @@ the case's own details under an optimistic lock.
   The moves the plans domain makes itself (assessment submitted / approved, plan approved) stay there.
 - Closure (TT 02/2020/TT-BLĐTBXH, bước 5 "Đánh giá và kết thúc quản lý đối tượng"): the worker asks with a
   reason (core.categories.CLOSURE_REASONS), a summary of the results and, if written, the closing
-  evaluation; a supervisor approves (cases.approvals, subject "closure", subject_id = the case) or
+  evaluation; a supervisor approves (approvals.services, subject "closure", subject_id = the case) or
   returns it with a comment. Approval closes the case (workflow.change_status via
   "closure_approval") and schedules the follow-ups after closure from the deadline engine (30 and
-  90 days, core.deadlines rule "follow_up_after_closure").
+  90 days, deadlines.rules rule "follow_up_after_closure").
 - A closed case is read-only (workflow.ensure_editable) until reopened, with a reason.
 - The case's details (case type, kind of care, urgency, risk level, primary group) are edited with
   the version the form was loaded with; a stale save raises plans.services.StaleEdit, the same
@@ -24,20 +24,25 @@ import unicodedata
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from ..audit.services import record
-from ..core import categories as cat
-from ..core.deadlines import due_at, rule_for
-from ..core.services import ServiceError
-from ..core.timeutil import utcnow
-from ..extensions import db
-from ..plans.compare import changed_keys
-from ..plans.services import StaleEdit
-from .approvals import pending_for_subject, request_approval
-from .models import CaseEvent
-from .services import add_event
-from .workflow import allowed_next, change_status, ensure_editable, reopen
-from .workflow_models import Approval, FollowUp
-from .statuses import ApprovalSubject, CaseStatus, FollowUpKind
+from ...audit.services import record
+from ...core import categories as cat
+from ...deadlines.rules import due_at, rule_for
+from ...core.services import ServiceError
+from ...core.timeutil import utcnow
+from ...extensions import db
+from ...plans.compare import changed_keys
+from ...plans.services import StaleEdit
+from ...approvals.services import pending_for_subject, request_approval
+from ..models import CaseEvent
+from ..services import add_event, ensure_editable
+from .services import allowed_next, change_status, reopen
+from ...approvals.models import Approval
+from ..followups.models import FollowUp
+from sqlalchemy.orm import joinedload
+from ...shelter.models import ShelterStay
+from ...referrals.models import Transfer, TransferStatus
+from ..statuses import ApprovalSubject, CaseStatus, FollowUpKind
+from ...plans import queries as plan_queries
 
 REASON_MAX = 1000
 TEXT_MAX = 4000
@@ -59,15 +64,11 @@ def _text(value, *, field, max_length):
 
 def pending_closure(case_id):
     """The closure request waiting for a supervisor, with who asked (or None)."""
-    from sqlalchemy.orm import joinedload
-
     return pending_for_subject(CLOSURE, case_id).options(joinedload(Approval.requested_by))
 
 
 def closure_history(case_id):
     """Every closure request and decision of the case, newest first, with who asked and who decided."""
-    from sqlalchemy.orm import joinedload
-
     return (sa.select(Approval).where(Approval.case_id == case_id, Approval.subject_type == CLOSURE)
             .options(joinedload(Approval.requested_by), joinedload(Approval.decided_by))
             .order_by(Approval.requested_at.desc(), Approval.id.desc()))
@@ -80,15 +81,11 @@ def latest_evaluation(case_id):
 
 
 def open_stay_exists(case_id):
-    from ..shelter.models import ShelterStay
-
     return db.session.scalar(sa.select(sa.exists().where(ShelterStay.case_id == case_id,
                                                          ShelterStay.checked_out_at.is_(None))))
 
 
 def _pending_transfer(case_id):
-    from ..referrals.models import Transfer, TransferStatus
-
     return db.session.scalar(sa.select(sa.exists().where(Transfer.case_id == case_id, Transfer.status == TransferStatus.PENDING)))
 
 
@@ -96,8 +93,6 @@ def _pending_transfer(case_id):
 
 def missing_for_step(case, to_status):
     """Why the case may not be moved by hand to `to_status` yet (a message), or None."""
-    from ..plans import queries as plan_queries
-
     if to_status == CaseStatus.PLANNING and db.session.scalar(plan_queries.approved_assessment(case.id)) is None:
         # TT 02/2020/TT-BLĐTBXH, bước 1 → bước 2: the plan is built on the needs assessment.
         return _l("The needs assessment must be approved before the case moves to planning.")
@@ -192,7 +187,7 @@ def _close(approval, case, *, by):
 
 
 class _ClosureSubject:
-    """What cases.approvals needs to know about a closure as the subject of an approval. The
+    """What approvals.services needs to know about a closure as the subject of an approval. The
     subject is the case itself; its "author" is the requester, whom refusal_reason already stops."""
 
     @staticmethod

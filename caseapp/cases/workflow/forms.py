@@ -1,12 +1,12 @@
 """Forms of the case's workflow: moving to the next step, asking for closure and deciding on it,
 reopening, and editing the case's own details. Choices are set in __init__ (current language); the
-services in cases.closure decide and say why when they refuse."""
+services in cases.workflow.closure decide and say why when they refuse."""
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
-from ..core import categories as cat
-from ..core.forms import BaseForm, max_length, required
+from ...core import categories as cat
+from ...core.forms import BaseForm, max_length, required
 from .closure import REASON_MAX, TEXT_MAX
 
 

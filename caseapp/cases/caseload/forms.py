@@ -3,8 +3,8 @@ list), flagging a case to a worker, resolving a flag. Worker choices are set in 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, TextAreaField
 
-from ..core.forms import BaseForm, max_length, required
-from .caseload import FLAG_NOTE_MAX, RESOLUTION_MAX
+from ...core.forms import BaseForm, max_length, required
+from .services import FLAG_NOTE_MAX, RESOLUTION_MAX
 
 
 def _worker_choices(workers, blank):

@@ -13,28 +13,29 @@ supervision of the facility's management).
 """
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, time
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import joinedload, lazyload
 
-from ..audit.services import record
-from ..auth.models import User
-from ..core.services import ServiceError
-from ..core.sql import prebuilt
-from ..core.timeutil import VN_TZ, format_date, local_today, utcnow
-from ..extensions import db
-from ..notifications.services import notify
-from ..security.policy import Capability, Perm, has_perm
-from ..security.scopes import case_scope, colleagues_with, own_facility
-from ..security.rules import can, can_be_given, can_edit_case
-from .models import Case
-from .queries import high_risk_condition, no_contact_condition, overdue_follow_up_condition
-from .services import add_event
-from .workflow import ensure_editable
-from .workflow_models import Approval, CaseFlag
-from .statuses import ENDED_STATUSES, OPEN_STATUSES, ApprovalStatus, CaseStatus
+from ...audit.services import record
+from ...auth.models import User
+from ...deadlines.rules import end_of_day
+from ...core.services import ServiceError
+from ...core.sql import prebuilt
+from ...core.timeutil import format_date, local_today, utcnow
+from ...extensions import db
+from ...notifications.services import notify
+from ...security.policy import Capability, Perm, has_perm
+from ...security.scopes import case_scope, colleagues_with, own_facility
+from ...security.rules import can, can_be_given, can_edit_case
+from ..models import Case
+from ..queries import UNASSIGNED, high_risk_condition, no_contact_condition, overdue_follow_up_condition
+from ..services import add_event
+from ..services import ensure_editable
+from ...approvals.models import Approval
+from .models import CaseFlag
+from ..statuses import ENDED_STATUSES, OPEN_STATUSES, ApprovalStatus
 
 # Who holds a caseload: the facility's social workers and shelter staff.
 NO_CONTACT_DAYS = 30          # cases without contact for 30 days
@@ -58,8 +59,6 @@ class CaseloadRow:
     @property
     def worker_arg(self):
         """The `worker` value of the case-list filter for this row."""
-        from .forms import UNASSIGNED
-
         return str(self.worker.id) if self.worker is not None else UNASSIGNED
 
     @property
@@ -260,7 +259,7 @@ def reassign_cases(cases, to_worker, *, by, at=None):
 
 def _flag_due_at(due_on):
     """A flag is due by the end of its day, Vietnam time (stored UTC)."""
-    return datetime.combine(due_on, time(23, 59), VN_TZ)
+    return end_of_day(due_on)
 
 
 def raise_flag(case, *, to_worker, note, due_on, by, at=None):

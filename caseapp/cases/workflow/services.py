@@ -2,11 +2,11 @@
 allowed transitions in one table, and the one service that moves a case between them."""
 from flask_babel import gettext as _
 
-from ..audit.services import record
-from ..core.services import ServiceError
-from ..core.timeutil import utcnow
-from .services import add_event
-from .statuses import CaseStatus, ENDED_STATUSES
+from ...audit.services import record
+from ...core.services import ServiceError
+from ...core.timeutil import utcnow
+from ..services import add_event
+from ..statuses import CaseStatus
 
 # from-status → statuses it may move to. Closing goes through the closure approval
 # (CLOSURE_ONLY_VIA_APPROVAL); "transferred" through an accepted transfer.
@@ -26,12 +26,6 @@ REOPEN_TO = CaseStatus.REVIEW
 
 def allowed_next(status):
     return sorted(TRANSITIONS.get(status, set()) - set(GUARDED))
-
-
-def ensure_editable(case):
-    """A closed (or transferred-away) case is read-only until reopened."""
-    if case.status in ENDED_STATUSES:
-        raise ServiceError(_("This case is closed and read-only. Reopen it to make changes."))
 
 
 def change_status(case, to_status, *, by, reason=None, via=None, at=None):

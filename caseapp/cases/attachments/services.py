@@ -21,16 +21,16 @@ from flask import current_app
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import joinedload
 
-from ..audit.services import record
-from ..core.services import ServiceError
-from ..core.sql import prebuilt
-from ..core.storage import CHUNK_BYTES, files, read_in_chunks
-from ..core.timeutil import utcnow
-from ..extensions import db
-from ..security.rules import can_edit_case
-from .services import add_event
-from .workflow import ensure_editable
-from .workflow_models import Attachment
+from ...audit.services import record
+from ...core.services import ServiceError
+from ...core.sql import prebuilt
+from ...core.storage import CHUNK_BYTES, files, read_in_chunks
+from ...core.timeutil import utcnow
+from ...extensions import db
+from ...security.rules import can_edit_case
+from ..services import add_event
+from ..services import ensure_editable
+from .models import Attachment
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DESCRIPTION_MAX_LENGTH = 255

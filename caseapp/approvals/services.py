@@ -9,24 +9,25 @@ facility approves; nobody decides on what they asked for, nor on an assessment o
   decision (own work, not a supervisor of the facility) is audited too and raises ApprovalRefused,
   which the view answers with 403 — after committing, so the refusal stays in the audit trail.
 - What a decision does to its subject (a plan becomes approved, the previous one superseded …) is
-  done by the subject's own domain: SUBJECTS below names it, one line per subject type.
+  done by the subject's own domain, registered with register_subject.
 """
 import unicodedata
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..core.services import ServiceError
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .models import Case
-from .services import add_event
-from .workflow import ensure_editable
-from .workflow_models import Approval
-from ..security.scopes import own_facility
+from ..cases.models import Case
+from ..cases.services import add_event, ensure_editable
 from ..security.rules import approval_refusal
-from .statuses import ApprovalStatus, ApprovalSubject
+from ..cases.statuses import ApprovalStatus, ApprovalSubject
+from ..security.scopes import case_scope, own_facility
+from .models import Approval
 
 SUBJECT_TYPES = tuple(ApprovalSubject)
 COMMENT_MAX_LENGTH = 4000
@@ -47,17 +48,20 @@ class ApprovalRefused(ServiceError):
         self.reason = reason
 
 
-def _subjects():
-    """subject type → the domain service that knows the subject: author_id(subject_id) and
-    apply_decision(approval, case, *, approve, by). Closures: cases.closure."""
-    from ..plans import services as plans
-    from .closure import closure_subject
+# subject type → the domain service that knows the subject: author_id(subject_id) and
+# apply_decision(approval, case, *, approve, by). Filled by create_app (register_subject), so that
+# approvals imports none of its subjects' domains.
+_SUBJECTS: dict[str, Any] = {}
 
-    return {"assessment": plans.assessment_subject, "plan": plans.plan_subject, "closure": closure_subject}
+
+def register_subject(subject_type, subject):
+    if subject_type not in SUBJECT_TYPES:
+        raise ValueError(f"unknown approval subject {subject_type!r}")
+    _SUBJECTS[subject_type] = subject
 
 
 def _subject(subject_type):
-    return _subjects().get(subject_type)
+    return _SUBJECTS.get(subject_type)
 
 
 def pending_for_subject(subject_type, subject_id):
@@ -143,10 +147,6 @@ def decide(approval, *, approve, comment, by):
 def pending_for_facility(user):
     """The approval queue: pending requests of the supervisor's facility, oldest first, with the
     case number (one query). Rows: (Approval, case number)."""
-    from sqlalchemy.orm import joinedload
-
-    from ..security.scopes import case_scope
-
     return (sa.select(Approval, Case.number)
             .join(Case, Case.id == Approval.case_id)
             .where(own_facility(Approval.facility_id, user), Approval.status == ApprovalStatus.PENDING, case_scope(user))
@@ -156,8 +156,6 @@ def pending_for_facility(user):
 
 def approvals_for_subject(subject_type, subject_id):
     """Every request and decision on one subject, newest first, with who asked and who decided."""
-    from sqlalchemy.orm import joinedload
-
     return (sa.select(Approval)
             .where(Approval.subject_type == subject_type, Approval.subject_id == subject_id)
             .options(joinedload(Approval.requested_by), joinedload(Approval.decided_by))

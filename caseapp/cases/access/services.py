@@ -18,20 +18,20 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import joinedload
 
-from ..audit.services import record
-from ..auth.models import User
-from ..core.services import ServiceError
-from ..core.sql import prebuilt
-from ..core.timeutil import as_utc, utcnow
-from ..extensions import db
-from ..security.policy import Capability, Perm, has_perm
-from ..security.rules import can_be_given, can_break_glass, can_edit_case, supervises
-from ..security.scopes import case_scope, colleagues_with, own_facility
-from .models import Case
-from .services import add_event
-from .workflow import ensure_editable
-from .workflow_models import CaseAccessGrant
-from .statuses import CaseStatus, ENDED_STATUSES, GrantKind
+from ...audit.services import record
+from ...auth.models import User
+from ...core.services import ServiceError
+from ...core.sql import prebuilt
+from ...core.timeutil import as_utc, utcnow
+from ...extensions import db
+from ...security.policy import Capability, Perm, has_perm
+from ...security.rules import can_be_given, can_break_glass, can_edit_case, supervises
+from ...security.scopes import case_scope, colleagues_with, own_facility
+from ..models import Case
+from ..services import add_event
+from ..services import ensure_editable
+from .models import CaseAccessGrant
+from ..statuses import ENDED_STATUSES, GrantKind
 
 DEFAULT_BREAK_GLASS_HOURS = 8   # app.config["BREAK_GLASS_HOURS"] overrides it
 REASON_MIN_LENGTH = 15
@@ -144,7 +144,8 @@ class AccessSection:
     visible: bool = False            # the reader reviews the facility's caseload (a supervisor)
     grants: list = field(default_factory=list)
     names: dict = field(default_factory=dict)
-    share_form: object = None        # None when the case cannot be shared (closed, read-only)
+    can_share: bool = False
+    share_form: object = None        # set by cases.access.section when the case can be shared
     now: object = None
 
 
@@ -158,17 +159,13 @@ def active_grants_of_case(case_id, now):
 
 def case_section(case, user, now=None):
     """The active grants on a case for its page (two queries: grants with their user, the names of
-    who granted them; plus the workers a share may go to). Shown to supervisors only."""
-    from .access_forms import ShareForm
-
+    who granted them). Shown to supervisors only; `can_share` when the case may be shared now."""
     now = as_utc(now) if now else utcnow()
     if not supervises(user, case):
         return AccessSection(case=case, now=now)
     grants = db.session.scalars(*prebuilt(active_grants_of_case, case_id=case.id, now=now)).all()
-    share_form = None
-    if can_edit_case(user, case) and case.status not in ENDED_STATUSES:
-        share_form = ShareForm(formdata=None, users=db.session.scalars(shareable_users(case)).all())
-    return AccessSection(case=case, visible=True, grants=list(grants), share_form=share_form, now=now,
+    return AccessSection(case=case, visible=True, grants=list(grants), now=now,
+                         can_share=can_edit_case(user, case) and case.status not in ENDED_STATUSES,
                          names=user_names({g.granted_by_id for g in grants}))
 
 

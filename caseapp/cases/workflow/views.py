@@ -3,75 +3,37 @@ the case page, the closure request and the supervisor's decision on it, reopenin
 case's own details under an optimistic lock. Thin: load + authorise → form → service → commit.
 
 Every route loads the case in the user's case scope (another facility's case → 404); writes need
-Perm.EDIT_CASES on a case of the user's facility (cases.views._load_case), steering the case
+Perm.EDIT_CASES on a case of the user's facility (cases.page.load_case), steering the case
 (steps, closure, reopening) its worker or a supervisor (security.can_steer_case), deciding a
-closure Perm.APPROVE and not one's own request (cases.approvals.refusal_reason).
+closure Perm.APPROVE and not one's own request (approvals.services.refusal_reason).
 """
-from dataclasses import dataclass, field
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..audit.services import record
-from ..core import categories as cat
-from ..core.forms import save
-from ..core.transaction import keep_despite_error, refusal_flashed, saving
-from ..core.sql import prebuilt
-from ..extensions import db
-from ..plans import compare
-from ..plans.services import StaleEdit
-from ..security.policy import Perm
-from ..security.rules import can_edit_case, can_steer_case
-from ..security.web import deny, requires
-from . import approvals, bp, closure
-from .forms import NoteForm
-from .views import _load_case, _render_case
-from .workflow import allowed_next, ensure_editable
-from .workflow_forms import CaseDetailsForm, ClosureDecisionForm, ClosureRequestForm, MoveForm, ReopenForm
-from .statuses import ApprovalStatus, CaseStatus
+from ...audit.services import record
+from ...core import categories as cat
+from ...core.forms import save
+from ...extensions import db
+from ...plans import compare, labels
+from ...plans.services import StaleEdit
+from ...security.policy import Perm
+from ...security.rules import can_steer_case
+from ...security.web import deny, requires
+from ...approvals import services as approvals
+from ..views import bp
+from . import closure
+from ..forms import NoteForm
+from ..page import load_case as _load_case, render_case as _render_case
+from .services import allowed_next
+from ..services import ensure_editable
+from .forms import CaseDetailsForm, ClosureDecisionForm, ClosureRequestForm, MoveForm, ReopenForm
+from ...core.transaction import keep_despite_error, refusal_flashed, saving
+from ..statuses import ApprovalStatus, CaseStatus
 
 CHANGED_MEANWHILE = _l("Someone else changed this case meanwhile. Check it and try again.")
-
-# The steps of TT 02/2020/TT-BLĐTBXH in their order (step 0 intake, steps 1–5), for the step list.
-STEP_ORDER = ("intake", "assessment", "planning", "implementation", "review", "closed")
-
-
-@dataclass
-class WorkflowSection:
-    """What templates/cases/_workflow.html shows (it runs no query)."""
-    case: object
-    steps: list
-    can_steer: bool = False
-    can_edit_details: bool = False
-    move_form: object = None
-    pending: object = None            # the closure request waiting for a decision
-    returned: object = None           # the last closure request, returned with a comment
-    can_decide: bool = False
-    can_request_closure: bool = False
-    can_reopen: bool = False
-    history: list = field(default_factory=list)
-
-
-def workflow_section(case, user):
-    """The case page's workflow section for `user` (one query: the closure requests and decisions)."""
-    history = db.session.scalars(*prebuilt(closure.closure_history, case_id=case.id)).unique().all()
-    pending = next((a for a in history if a.status == ApprovalStatus.PENDING), None)
-    returned = history[0] if history and history[0].status == ApprovalStatus.RETURNED else None
-    steer = can_steer_case(user, case)
-    is_open = case.is_open
-    next_steps = allowed_next(case.status) if is_open else []
-    move_form = None
-    if steer and is_open and pending is None and next_steps:
-        move_form = MoveForm(formdata=None, steps=next_steps)
-    steps = [(code, cat.label(cat.CASE_STATUSES, code)) for code in STEP_ORDER]
-    return WorkflowSection(
-        case=case, steps=steps, can_steer=steer, can_edit_details=is_open and can_edit_case(user, case),
-        move_form=move_form, pending=pending, returned=returned, history=history,
-        can_decide=pending is not None and approvals.refusal_reason(pending, user, author_id=None) is None,
-        can_request_closure=steer and is_open and pending is None,
-        can_reopen=steer and case.status == CaseStatus.CLOSED)
 
 
 def _back(case):
@@ -126,8 +88,6 @@ def _render_closure(case, *, request_form=None, decision_form=None, status=200, 
 
 
 def _approval_labels():
-    from ..plans import labels
-
     return labels.APPROVAL_STATUSES
 
 

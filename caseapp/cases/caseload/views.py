@@ -2,7 +2,6 @@
 page, many from the facility list), flags to workers and their resolution. Thin: load + authorise
 → form → caseload service → commit → redirect; a refused input re-renders with what was typed (422).
 """
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
@@ -11,20 +10,22 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..auth.models import User
-from ..core.transaction import saving
-from ..core.timeutil import local_today
-from ..core.urls import safe_next
-from ..extensions import db
-from ..security.policy import Capability, Perm, has_perm
-from ..security.scopes import case_scope
-from ..security.rules import can_be_given, can_edit_case
-from ..security.web import deny, requires
-from . import bp, caseload as cl, views
-from .caseload_forms import BulkReassignForm, FlagForm, ReassignForm, ResolveFlagForm
-from .forms import NoteForm
-from .models import Case
-from .workflow_models import CaseFlag
+from ...auth.models import User
+from ...core.urls import safe_next
+from ...extensions import db
+from ...security.policy import Perm
+from ...security.scopes import case_scope
+from ...security.rules import can_edit_case
+from ...security.web import deny, requires
+from ..views import bp
+from . import services as cl
+from .. import page
+from .section import _resolve_prefix, flags_section
+from .forms import BulkReassignForm, FlagForm, ReassignForm, ResolveFlagForm
+from ..forms import NoteForm
+from ..models import Case
+from .models import CaseFlag
+from ...core.transaction import saving
 
 CHANGED_MEANWHILE = _l("Someone changed this case meanwhile. Look at it again and retry.")
 
@@ -33,39 +34,10 @@ def _workers():
     return list(db.session.scalars(cl.assignable_workers(current_user)))
 
 
-def bulk_reassign_form(workers):
-    """The facility list's reassign form, for a supervisor (None for anyone else). `workers` are the
-    list's worker-filter accounts, already loaded: the active social workers and shelter staff among them."""
-    if workers is None or not has_perm(current_user, Perm.REVIEW_CASELOAD):
-        return None
-    choices = [w for w in workers if can_be_given(w, w.facility_id, Capability.HOLDS_CASELOAD)]
-    return BulkReassignForm(formdata=None, workers=choices)
-
-
-def _resolve_prefix(flag_id):
-    return f"flag{flag_id}"
-
-
-def flags_section(case, user, *, reassign_form=None, flag_form=None, resolve_form=None, resolve_flag_id=None):
-    """The case page's supervision section with its forms (those given keep what the user typed)."""
-    section = cl.case_section(case, user)
-    if section.can_review:
-        section.reassign_form = reassign_form or ReassignForm(formdata=None, workers=section.workers,
-                                                              worker=str(case.assigned_worker_id or ""))
-        section.flag_form = flag_form or FlagForm(formdata=None, workers=section.workers,
-                                                  to_worker=str(case.assigned_worker_id or ""),
-                                                  due_on=local_today() + timedelta(days=7))
-    section.resolve_forms = {
-        f.id: (resolve_form if resolve_form is not None and f.id == resolve_flag_id
-               else ResolveFlagForm(formdata=None, prefix=_resolve_prefix(f.id)))
-        for f in section.open_flags if section.can_resolve(f)}
-    return section
-
-
 def _case_page_422(case, **forms):
     """The case page again, the refused form keeping what was typed (services refuse before writing)."""
-    return views._render_case(case, NoteForm(formdata=None), status=422,
-                              flags_section=flags_section(case, current_user, **forms))
+    return page.render_case(case, NoteForm(formdata=None), status=422,
+                             flags_section=flags_section(case, current_user, **forms))
 
 
 # --- the review --------------------------------------------------------------------------------------
@@ -74,7 +46,7 @@ def _case_page_422(case, **forms):
 @requires(Perm.REVIEW_CASELOAD)
 def caseload():
     data = cl.caseload(current_user)
-    return render_template("cases/caseload.html", data=data, approvals_url=views._optional_url("plans.approvals"))
+    return render_template("cases/caseload.html", data=data, approvals_url=page.optional_url("plans.approvals"))
 
 
 # --- reassigning -------------------------------------------------------------------------------------
@@ -112,7 +84,7 @@ def reassign_many():
 @bp.post("/<int:case_id>/reassign")
 @requires(Perm.REVIEW_CASELOAD)
 def reassign(case_id):
-    case = views._load_case(case_id, Perm.EDIT_CASES)
+    case = page.load_case(case_id, Perm.EDIT_CASES)
     form = ReassignForm(workers=_workers())
     if form.validate():
         try:
@@ -135,7 +107,7 @@ def reassign(case_id):
 @bp.post("/<int:case_id>/flags")
 @requires(Perm.REVIEW_CASELOAD)
 def raise_flag(case_id):
-    case = views._load_case(case_id, Perm.EDIT_CASES)
+    case = page.load_case(case_id, Perm.EDIT_CASES)
     form = FlagForm(workers=_workers())
     if form.validate():
         with saving(form) as saved:
@@ -150,7 +122,7 @@ def raise_flag(case_id):
 @bp.post("/<int:case_id>/flags/<int:flag_id>/resolve")
 @requires(Perm.EDIT_CASES)
 def resolve_flag(case_id, flag_id):
-    case = views._load_case(case_id, Perm.EDIT_CASES)
+    case = page.load_case(case_id, Perm.EDIT_CASES)
     flag = db.session.scalar(sa.select(CaseFlag).where(CaseFlag.id == flag_id, CaseFlag.case_id == case.id)
                              .options(lazyload(CaseFlag.raised_by), lazyload(CaseFlag.to_user)))
     if flag is None:

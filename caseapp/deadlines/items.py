@@ -1,6 +1,6 @@
 """Due items: the one place that knows every deadline of a case and of a user.
 
-Each due item is computed from the case data with the rules of core.deadlines (their legal sources
+Each due item is computed from the case data with the rules of deadlines.rules (their legal sources
 are in RULES): the emergency safety check of a child, intake completion, needs assessment,
 intervention plan, plan review, scheduled follow-ups, referral answers awaited by the sender, the
 planned end of a shelter stay and the supervisor's flags. Only open cases of the viewer's facility,
@@ -14,26 +14,32 @@ reminders feature all read due items from here.
 """
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 
+from ..approvals.models import Approval
+from ..cases.caseload.models import CaseFlag
+from ..cases.followups.models import FollowUp
+from ..cases.models import Case
+from ..cases.statuses import OPEN_STATUSES, ApprovalStatus, ApprovalSubject, CaseStatus
+from ..clients.models import Client
 from ..core.categories import URGENCY_RANK
-from ..core.deadlines import due_at, rule_for
-from ..core.timeutil import VN_TZ, UTCDateTime, as_utc, utcnow
+from ..core.timeutil import UTCDateTime, as_utc, utcnow
 from ..extensions import db
-from ..security.scopes import case_scope, own_facility
-from .models import Case
+from ..intake.models import Intake
+from ..plans.models import Assessment, AssessmentStatus, CarePlan, PlanStatus
+from ..referrals.models import Provider, Referral, ReferralStatus
 from ..security.rules import same_facility
-from .statuses import OPEN_STATUSES, ApprovalStatus, ApprovalSubject, CaseStatus
+from ..security.scopes import case_scope, own_facility
+from ..shelter.models import ShelterStay
+from .rules import due_at, end_of_day, is_due_soon, review_variant, rule_for, urgency_variant
 
 if TYPE_CHECKING:   # for annotations only
     from ..auth.models import User
 
-SOON = timedelta(days=7)          # "Trong 7 ngày tới": the tasks page's middle group, the case page's badge
 KIND_LIMIT = 500                  # rows a page reads per source at most (a caseload far beyond any real one)
 
 # Assessments the worker has finished (sent for approval or approved) and plans that are no longer the
@@ -41,7 +47,7 @@ KIND_LIMIT = 500                  # rows a page reads per source at most (a case
 SUBMITTED_ASSESSMENTS = ("pending", "approved")
 DONE_PLANS = ("pending", "approved", "superseded")
 
-# Items whose date a person chose (not a rule of core.deadlines): where they come from.
+# Items whose date a person chose (not a rule of deadlines.rules): where they come from.
 FOLLOW_UP_SOURCE = "Thông tư 02/2020/TT-BLĐTBXH, bước 3–4 (lịch theo dõi)"
 FLAG_SOURCE = "Thông tư 02/2020/TT-BLĐTBXH, bước 4 (yêu cầu của lãnh đạo)"
 
@@ -68,7 +74,7 @@ class DueItem:
     case_number: str
     client_label: str             # the client's name, alias or code (the viewer may open the case)
     due_at: datetime              # UTC
-    source: str                   # the rule's legal source (core.deadlines.RULES) or FOLLOW_UP/FLAG_SOURCE
+    source: str                   # the rule's legal source (deadlines.rules.RULES) or FOLLOW_UP/FLAG_SOURCE
     urgency: str                  # the case's urgency
     risk_level: str | None        # the case's risk level (from its assessment)
     assignee_id: int | None       # whose task it is
@@ -105,11 +111,10 @@ class DueItem:
         return self.due_at < as_utc(now)
 
     def is_due_soon(self, now):
-        now = as_utc(now)
-        return now <= self.due_at < now + SOON
+        return is_due_soon(self.due_at, now)
 
     def state(self, now):
-        """'overdue', 'soon' (within SOON) or None: the list entry's badge and class."""
+        """'overdue', 'soon' (within DUE_SOON) or None: the list entry's badge and class."""
         return "overdue" if self.is_overdue(now) else "soon" if self.is_due_soon(now) else None
 
 
@@ -140,14 +145,7 @@ def group_items(items, now=None):
 
 # --- the statements -----------------------------------------------------------------------------------
 
-def _is_urgent(urgency, risk_level):
-    """The emergency / high-risk variant of a rule: an emergency or high-urgency case, or a high assessed risk."""
-    return urgency in ("emergency", "high") or risk_level == "high"
-
-
 def _client_label():
-    from ..clients.models import Client
-
     return sa.func.coalesce(Client.full_name, Client.alias, Client.code)
 
 
@@ -171,8 +169,6 @@ class _Reading:
 def _base(r, columns, *, statuses=OPEN_STATUSES):
     """select(columns) over the open cases of the reading (the viewer's facility and case scope),
     with the client joined."""
-    from ..clients.models import Client
-
     stmt = (sa.select(Case.id, Case.number, _client_label().label("client_label"), Case.urgency,
                       Case.risk_level, Case.assigned_worker_id, *columns)
             .join(Client, Client.id == Case.client_id)
@@ -198,10 +194,6 @@ def _for_worker(stmt, r, assignee):
 def _case_level_statement(r):
     """One row per open case that has a case-level item (intake, assessment, plan, review), with the
     facts the items are computed from as correlated sub-selects."""
-    from ..intake.models import Intake
-    from ..plans.models import Assessment, AssessmentStatus, CarePlan, PlanStatus
-    from .workflow_models import Approval
-
     submitted = (sa.exists().where(Assessment.case_id == Case.id, Assessment.status.in_(SUBMITTED_ASSESSMENTS))
                  .correlate(Case))
     # The plan is due 7 working days after the (first) approved assessment: when it was approved, or
@@ -256,7 +248,6 @@ def _safety_check_due(row):
 
 
 def _case_level_items(row):
-    urgent = _is_urgent(row.urgency, row.risk_level)
     items = []
     reported = _safety_check_due(row)
     if reported is not None:
@@ -266,7 +257,7 @@ def _case_level_items(row):
         items.append(_item(row, "intake_completion", row.intake_due_at, rule_for("intake_completion").source))
     if not row.submitted:
         # Needs assessment: 3 working days from the opening, 1 in an emergency / high risk (TT 02/2020, bước 1).
-        variant = "urgent" if urgent else "default"
+        variant = urgency_variant(row.urgency, row.risk_level)
         items.append(_item(row, "assessment", due_at("assessment", row.opened_at, variant=variant),
                            rule_for("assessment", variant).source))
     if not row.plan_done:
@@ -280,8 +271,8 @@ def _case_level_items(row):
             items.append(_item(row, "plan", due_at("plan", row.approved_at), rule_for("plan").source))
     if row.review_on is not None:
         # TT 02/2020, bước 4: the review date the plan set (30 days, 14 at high risk, by default) — due that day.
-        variant = "urgent" if row.risk_level == "high" else "default"
-        items.append(_item(row, "plan_review", datetime.combine(row.review_on, time(23, 59, 59), VN_TZ),
+        variant = review_variant(row.risk_level)
+        items.append(_item(row, "plan_review", end_of_day(row.review_on),
                            rule_for("plan_review", variant).source))
     return items
 
@@ -289,8 +280,6 @@ def _case_level_items(row):
 def _follow_up_statement(r):
     """Follow-ups not done nor cancelled, of open cases and of closed ones: the follow-ups after
     closure (30 and 90 days, TT 02/2020 bước 5) are worked on the closed case (cases.followups)."""
-    from .workflow_models import FollowUp
-
     assignee = sa.func.coalesce(FollowUp.assigned_to_id, Case.assigned_worker_id)
     stmt = (_base(r, [FollowUp.id.label("ref_id"), FollowUp.kind, FollowUp.purpose, FollowUp.due_at,
                            assignee.label("assignee_id"), Case.status],
@@ -304,8 +293,6 @@ def _follow_up_statement(r):
 def _referral_statement(r):
     """Referrals the case's facility sent that still await the receiver's answer (the sender's side of
     the closed loop; overdue as in Referral.is_overdue)."""
-    from ..referrals.models import Provider, Referral, ReferralStatus
-
     stmt = (_base(r, [Referral.id.label("ref_id"), Referral.answer_due_at, Referral.is_urgent,
                            Referral.escalated_at, Provider.name.label("provider_name")])
             .join(Referral, Referral.case_id == Case.id)
@@ -317,8 +304,6 @@ def _referral_statement(r):
 
 def _stay_statement(r):
     """The open stay of the case's client (accompanying children's stays end with it)."""
-    from ..shelter.models import ShelterStay
-
     stmt = (_base(r, [ShelterStay.id.label("ref_id"), ShelterStay.planned_end_at])
             .join(ShelterStay, ShelterStay.case_id == Case.id)
             .where(ShelterStay.checked_out_at.is_(None), ShelterStay.accompanying_stay_id.is_(None)))
@@ -327,8 +312,6 @@ def _stay_statement(r):
 
 
 def _flag_statement(r):
-    from .workflow_models import CaseFlag
-
     stmt = (_base(r, [CaseFlag.id.label("ref_id"), CaseFlag.note, CaseFlag.due_at,
                            CaseFlag.to_user_id])
             .join(CaseFlag, CaseFlag.case_id == Case.id)
@@ -476,6 +459,6 @@ def item_texts():
                      due=gettext("Due %(when)s"), basis=gettext("Basis: %(source)s"))
 
 
-__all__ = ["DueItem", "DueItems", "Groups", "KINDS", "SOON", "KIND_LIMIT", "sort_items", "group_items",
+__all__ = ["DueItem", "DueItems", "Groups", "KINDS", "KIND_LIMIT", "sort_items", "group_items",
            "case_items", "user_items", "scope_items", "unassigned_items", "facility_items", "job_case_items",
            "CaseSection", "case_section", "ItemTexts", "item_texts"]

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import holidays
 
-from .timeutil import VN_TZ, as_utc
+from ..core.timeutil import VN_TZ, as_utc
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,43 @@ def due_at(item: str, start: datetime, *, variant: str = "default", amount: int 
     return add_working_days(start, amount)
 
 
+# --- the engine's words: every page, job and service asks here -------------------------------------------
+
+END_OF_DAY = time(23, 59, 59)       # an item due "on" a date is due until this moment, Vietnam time
+DUE_SOON = timedelta(days=7)        # "Trong 7 ngày tới": the tasks page, the case page, the dashboard
+# The bed board's warning is another idea: a stay whose planned end is this close needs its exit or an
+# extension arranged (rooms are planned a few days ahead), not a task due soon.
+STAY_ENDING_WARNING = timedelta(days=3)
+URGENT = "urgent"                   # the variant of a rule for urgent cases (see is_urgent)
+
+
+def end_of_day(day: date) -> datetime:
+    """The moment (Vietnam time) an item due on the local date `day` falls due."""
+    return datetime.combine(day, END_OF_DAY, VN_TZ)
+
+
 def end_of_local_day(moment: datetime) -> datetime:
-    """23:59:59 local time on the day of `moment` — for items due 'on' a date."""
-    local = as_utc(moment).astimezone(VN_TZ)
-    return datetime.combine(local.date(), time(23, 59, 59), VN_TZ)
+    """END_OF_DAY on the local day of `moment` — for items due 'on' a date."""
+    return end_of_day(as_utc(moment).astimezone(VN_TZ).date())
+
+
+def is_due_soon(due_at: datetime, now: datetime) -> bool:
+    """Not yet due, and due within DUE_SOON of `now`."""
+    now = as_utc(now)
+    return now <= as_utc(due_at) < now + DUE_SOON
+
+
+def is_urgent(urgency: str | None, risk_level: str | None) -> bool:
+    """An emergency or high-urgency case, or one whose assessed risk is high: its assessment, referral
+    answer and escalation run on the shorter, urgent rule."""
+    return urgency in ("emergency", "high") or risk_level == "high"
+
+
+def urgency_variant(urgency: str | None, risk_level: str | None) -> str:
+    return URGENT if is_urgent(urgency, risk_level) else "default"
+
+
+def review_variant(risk_level: str | None) -> str:
+    """The plan review's rule: its shorter interval follows the assessed risk alone (high risk: every
+    14 days, otherwise 30); an emergency case whose risk is not high keeps the ordinary interval."""
+    return URGENT if risk_level == "high" else "default"

@@ -3,8 +3,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
-from ..core.forms import BaseForm, max_length, required
-from .access import REASON_MAX_LENGTH
+from ...core.forms import BaseForm, max_length, required
+from .services import REASON_MAX_LENGTH
 
 
 def _int_or_none(value):

@@ -5,7 +5,7 @@ the worker plans contacts with the person, records what came of each one, and ev
 Case.last_contact_at, from which the caseload review finds cases without contact.
 
 - Scheduling needs edit rights on an open case. A closed case takes no new follow-up here; the
-  post-closure ones (30 / 90 days, core.deadlines) are created by the closure and, like any follow-up
+  post-closure ones (30 / 90 days, deadlines.rules) are created by the closure and, like any follow-up
   of a closed case, can still be rescheduled, done or cancelled (the monitoring after closure).
 - Every action writes a timeline event (cases.services.add_event) and an audit event; services flush.
 """
@@ -17,20 +17,20 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import joinedload
 
-from ..audit.services import record
-from ..auth.models import User
-from ..core import categories
-from ..core.services import ServiceError
-from ..core.sql import prebuilt
-from ..core.timeutil import as_utc, format_datetime, utcnow
-from ..extensions import db
-from ..security.policy import Capability
-from ..security.scopes import colleagues_with
-from ..security.rules import can_edit_case
-from .services import NOTE_MAX_LENGTH, add_event
-from .workflow import ensure_editable
-from .workflow_models import FollowUp
-from .statuses import CaseStatus
+from ...audit.services import record
+from ...auth.models import User
+from ...core import categories
+from ...core.services import ServiceError
+from ...core.sql import prebuilt
+from ...core.timeutil import as_utc, format_datetime, utcnow
+from ...extensions import db
+from ...security.policy import Capability
+from ...security.scopes import colleagues_with
+from ...security.rules import can_edit_case
+from ..services import NOTE_MAX_LENGTH, add_event
+from ..services import ensure_editable
+from .models import FollowUp
+from ..statuses import CaseStatus
 
 PURPOSE_MAX_LENGTH = 255
 OUTCOME_MAX_LENGTH = 4000

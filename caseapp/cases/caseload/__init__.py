@@ -1,0 +1,1 @@
+"""The supervisor's caseload: reviewing, reassigning cases, flags to workers."""

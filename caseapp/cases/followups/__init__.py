@@ -1,0 +1,1 @@
+"""Follow-ups (scheduled contacts) and contact notes of a case."""
