@@ -6,7 +6,7 @@ FLASK  := FLASK_APP=wsgi.py $(VENV)/bin/flask
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-dates install venv runtime translations db demo serve bench clean
+.PHONY: run test lint lock test-dates install venv runtime translations db demo serve bench clean
 
 # WeasyPrint (the PDFs) loads Pango, PangoFT2 and HarfBuzz-subset from the system: installed here
 # when missing and we are root, like chromium for `make test`.
@@ -56,13 +56,18 @@ run: demo
 	@echo "caseapp: http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	exec env $(FLASK) run --host $(HOST) --port $(PORT)
 
+# The static checks, configured in pyproject.toml, one command a line (the import contracts and the type
+# checker join as lines of their own); `make test` runs them first.
+lint: venv
+	$(VENV)/bin/ruff check .
+
 # Debian packages the tests drive: chromium (browser tests), nginx and systemd-analyze (the deploy/
 # files are checked with `nginx -t` and `systemd-analyze verify`); installed when missing and we are root.
 TEST_DEBS := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx /usr/bin/systemd-analyze:systemd
 
 # The whole suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set; browser tests
 # in both.
-test: venv translations
+test: venv translations lint
 	@for pair in $(TEST_DEBS); do test -x "$${pair%%:*}" || missing="$$missing $${pair##*:}"; done; \
 	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing Debian's$$missing for the tests"; \

@@ -57,7 +57,7 @@ def register_cli(app):
         except DemoRefused as error:
             raise click.ClickException(str(error)) from error
         db.session.commit()
-        click.echo("Tài khoản demo (mật khẩu chung: %s):" % DEMO_PASSWORD)
+        click.echo(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, role, facility in logins:
             click.echo(f"  {username:<18} {role:<14} {facility}")
 

@@ -173,7 +173,7 @@ class BulkWriter:
                     copy.write_row(row)
         else:
             for start in range(0, len(rows), SQLITE_BATCH):
-                connection.execute(sa.insert(table), [dict(zip(columns, row))
+                connection.execute(sa.insert(table), [dict(zip(columns, row, strict=True))
                                                       for row in rows[start:start + SQLITE_BATCH]])
 
 
@@ -328,7 +328,7 @@ def _setup(session, rng, writer, password_hash, scale):
     from .referrals.models import Provider
 
     by_province = {}
-    for provider_id, facility_id, province_code in session.execute(
+    for provider_id, _facility_id, province_code in session.execute(
             sa.select(Provider.id, Provider.facility_id, Provider.province_code).order_by(Provider.id)):
         by_province.setdefault(province_code, []).append(provider_id)
     provider_rows = []

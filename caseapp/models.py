@@ -1,18 +1,18 @@
 """Import every domain's models so SQLAlchemy and Alembic know all tables."""
-from .audit.models import AuditEvent  # noqa: F401
-from .auth.models import LoginAttempt, User, UserSession  # noqa: F401
-from .org.models import Commune, Facility, Province  # noqa: F401
-from .cases.models import Case, CaseEvent  # noqa: F401
-from .clients.models import ClientChange, Client, ClientGroup, CodeSequence, Consent, FamilyMember  # noqa: F401
-from .intake.models import Intake  # noqa: F401
-from .shelter.models import Bed, Room, ShelterStay  # noqa: F401
-from .cases.workflow_models import Approval, Attachment, CaseAccessGrant, CaseFlag, FollowUp  # noqa: F401
-from .plans.models import Assessment, CarePlan, PlanActivity, PlanGoal  # noqa: F401
-from .referrals.models import Provider, Referral, Transfer  # noqa: F401
-from .notifications.models import Notification  # noqa: F401
-from .reminders.models import Reminder, SchedulerSweep  # noqa: F401
-from .reports.models import ExportJob, ReferenceValue, ReportSnapshot  # noqa: F401
-from .mail.models import MailPreference, OutboxMail  # noqa: F401
-from .main.models import DashboardRollup  # noqa: F401
-from .reports.models import StatisticsRollup  # noqa: F401
-from .core.storage import StoredFile, StoredFileChunk  # noqa: F401
+from .audit.models import AuditEvent
+from .auth.models import LoginAttempt, User, UserSession
+from .org.models import Commune, Facility, Province
+from .cases.models import Case, CaseEvent
+from .clients.models import ClientChange, Client, ClientGroup, CodeSequence, Consent, FamilyMember
+from .intake.models import Intake
+from .shelter.models import Bed, Room, ShelterStay
+from .cases.workflow_models import Approval, Attachment, CaseAccessGrant, CaseFlag, FollowUp
+from .plans.models import Assessment, CarePlan, PlanActivity, PlanGoal
+from .referrals.models import Provider, Referral, Transfer
+from .notifications.models import Notification
+from .reminders.models import Reminder, SchedulerSweep
+from .reports.models import ExportJob, ReferenceValue, ReportSnapshot
+from .mail.models import MailPreference, OutboxMail
+from .main.models import DashboardRollup
+from .reports.models import StatisticsRollup
+from .core.storage import StoredFile, StoredFileChunk

@@ -221,8 +221,8 @@ def test_seed_demo_opens_demo_cases_at_the_centre_and_an_admission_at_the_shelte
         cases = db.session.execute(sa.select(Case.number, Case.case_type, Case.status)).all()
         stays = db.session.scalar(sa.select(sa.func.count()).select_from(ShelterStay))
     numbers = sorted(number for number, _type, _status in cases)
-    assert numbers == ["CTXHQN-%s-00000%d" % (numbers[0][7:11], n) for n in (1, 2, 3)] + [
-        "NTLQN-%s-000001" % numbers[0][7:11]]
+    year = numbers[0][7:11]
+    assert numbers == [f"CTXHQN-{year}-00000{n}" for n in (1, 2, 3)] + [f"NTLQN-{year}-000001"]
     assert {t for _n, t, _s in cases} == {"center", "child_protection", "emergency_shelter"}
     assert {s for _n, _t, s in cases} == {"intake"}
     assert stays == 2  # the woman and her child, each with a stay of their own

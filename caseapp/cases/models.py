@@ -6,7 +6,7 @@ from ..core.categories import OPEN_STATUSES
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
 
-OPEN_CASES = "status IN (%s)" % ", ".join(f"'{status}'" for status in OPEN_STATUSES)
+OPEN_CASES = "status IN ({})".format(", ".join(f"'{status}'" for status in OPEN_STATUSES))
 
 
 class Case(db.Model):

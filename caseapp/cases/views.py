@@ -17,8 +17,8 @@ from ..security.rules import can
 from ..security.web import load_case, requires
 from . import bp, queries, services
 from .forms import CaseFilterForm, NoteForm
-from ..plans import labels as plan_labels  # noqa: E402  (names only: no views, no forms)
-from ..referrals import labels as referral_labels  # noqa: E402
+from ..plans import labels as plan_labels  # names only: no views, no forms
+from ..referrals import labels as referral_labels
 
 PER_PAGE = 25
 

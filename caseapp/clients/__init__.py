@@ -2,5 +2,5 @@ from flask import Blueprint
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
-from . import views  # noqa: E402,F401
-from . import merge_views  # noqa: E402,F401
+from . import views  # noqa: E402,F401  (the views register their routes on the blueprint above)
+from . import merge_views  # noqa: E402,F401  (the views register their routes on the blueprint above)

@@ -2,7 +2,7 @@
 are Vietnamese too; helpers build validators with translated messages."""
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
-from wtforms.validators import DataRequired, InputRequired, Length, Optional  # noqa: F401
+from wtforms.validators import DataRequired, Length
 
 
 class _CatalogueTranslations:

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-from . import views  # noqa: E402,F401
+from . import views  # noqa: E402,F401  (the views register their routes on the blueprint above)

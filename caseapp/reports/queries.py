@@ -23,6 +23,7 @@ Definitions (a period is local calendar days, see periods.Period):
   average stay = nights of the stays checked out in the period ÷ their number.
 """
 from dataclasses import dataclass
+from itertools import pairwise
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -156,7 +157,7 @@ def count(population):
 
 def age_group_expr(period):
     whens = [(sa.not_(_age_known()), "unknown")]
-    for (lower, code), (upper, _next) in zip(AGE_GROUPS, AGE_GROUPS[1:]):
+    for (_lower, code), (upper, _next) in pairwise(AGE_GROUPS):
         whens.append((_born_after(upper, period), code))
     return sa.case(*whens, else_=AGE_GROUPS[-1][1])
 
@@ -209,7 +210,7 @@ def served_clients(scope, period):
     for *keys, clients, indicator in db.session.execute(stmt):
         total += clients
         children += indicator
-        for name, key in zip(CLIENT_DIMENSIONS, keys):
+        for name, key in zip(CLIENT_DIMENSIONS, keys, strict=True):
             key = key if key is not None else ""
             by_dimension[name][key] = by_dimension[name].get(key, 0) + clients
     return ServedClients(total=total, by_dimension=by_dimension, indicator_children=children)

@@ -153,7 +153,10 @@ def test_search_page_runs_a_fixed_number_of_queries(staff, new_client, signed_in
     def count(q):
         statements = []
         engine = db.session.get_bind()
-        listener = lambda *args, **kwargs: statements.append(1)  # noqa: E731
+
+        def listener(*args, **kwargs):
+            statements.append(1)
+
         event.listen(engine, "before_cursor_execute", listener)
         try:
             assert http.get(f"/clients/?q={q}").status_code == 200
