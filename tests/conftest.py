@@ -23,7 +23,6 @@ from flask import g, request_started
 from sqlalchemy import event
 
 os.environ.setdefault("FLASK_ENV", "testing")
-os.environ.setdefault("CASEAPP_TEST_FAST_HASH", "1")  # argon2id at minimum cost in tests
 TMP = Path(tempfile.mkdtemp(prefix="caseapp-tests-"))
 os.environ.setdefault("CASEAPP_INSTANCE_DIR", str(TMP / "instance"))
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
