@@ -135,8 +135,20 @@ def test_seed_demo_is_refused_with_flask_env_production(empty_cli_app, run, monk
         with production_app.app_context():
             db.engine.dispose()
     assert result.exit_code != 0
+    assert "No such command" in result.output  # not even registered in production
     assert row_counts(empty_cli_app) == before
     assert demo_state(empty_cli_app) == ([], [])
+
+
+def test_the_demo_commands_exist_outside_production_only(cli_app, monkeypatch):
+    assert {"seed-demo", "demo-data"} <= set(cli_app.cli.list_commands(None))
+    monkeypatch.setenv("FLASK_ENV", "production")
+    production_app = create_app(SQLALCHEMY_DATABASE_URI=cli_app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        assert not {"seed-demo", "demo-data"} & set(production_app.cli.list_commands(None))
+    finally:
+        with production_app.app_context():
+            db.engine.dispose()
 
 
 # --- create-admin ----------------------------------------------------------------------------------
