@@ -28,13 +28,23 @@ $(VENV)/.runtime: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
-# Development and tests: the runtime plus requirements-dev.txt.
+# Development and tests: the runtime plus requirements-dev.txt (installed apart: pip checks the hashes of
+# each file's packages, and the dev file pins the runtime's shared packages at the runtime's versions).
 $(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
 runtime: $(VENV)/.runtime
 venv: $(VENV)/.installed
+
+# requirements.txt and requirements-dev.txt, every package pinned with its hashes, compiled from the
+# short requirements.in and requirements-dev.in: run after changing either (LOCK_FLAGS=--upgrade moves
+# every transitive pin to its newest release).
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+               --no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
+lock: venv
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
 
 # The Vietnamese catalogue, compiled without building the app.
 translations: runtime
