@@ -117,4 +117,4 @@ bench: venv
 	$(MAKE) -C bench
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache caseapp/translations
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache caseapp/translations
