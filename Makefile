@@ -6,7 +6,7 @@ FLASK  := FLASK_APP=wsgi.py $(VENV)/bin/flask
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-dates typecheck install venv runtime translations messages db demo serve bench clean lint-imports
+.PHONY: run test lint lock test-dates typecheck install venv runtime translations messages db demo serve bench clean lint-imports
 
 # WeasyPrint (the PDFs) loads Pango, PangoFT2 and HarfBuzz-subset from the system: installed here
 # when missing and we are root, like chromium for `make test`.
@@ -28,13 +28,23 @@ $(VENV)/.runtime: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
-# Development and tests: the runtime plus requirements-dev.txt.
+# Development and tests: the runtime plus requirements-dev.txt (installed apart: pip checks the hashes of
+# each file's packages, and the dev file pins the runtime's shared packages at the runtime's versions).
 $(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
 runtime: $(VENV)/.runtime
 venv: $(VENV)/.installed
+
+# requirements.txt and requirements-dev.txt, every package pinned with its hashes, compiled from the
+# short requirements.in and requirements-dev.in: run after changing either (LOCK_FLAGS=--upgrade moves
+# every transitive pin to its newest release).
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+               --no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
+lock: venv
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
 
 # The Vietnamese catalogue (translations/vi/LC_MESSAGES/messages.po), compiled without building the app.
 translations: runtime
@@ -61,13 +71,20 @@ run: demo
 	@echo "caseapp: http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	exec env $(FLASK) run --host $(HOST) --port $(PORT)
 
+# The static checks, configured in pyproject.toml: ruff (lint), the import contracts, the type checker;
+# `make test` runs them first.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy caseapp
+
 # Debian packages the tests drive: chromium (browser tests), nginx and systemd-analyze (the deploy/
 # files are checked with `nginx -t` and `systemd-analyze verify`); installed when missing and we are root.
 TEST_DEBS := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx /usr/bin/systemd-analyze:systemd
 
 # The whole suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set; browser tests
 # in both.
-test: venv translations
+test: venv translations lint
 	@for pair in $(TEST_DEBS); do test -x "$${pair%%:*}" || missing="$$missing $${pair##*:}"; done; \
 	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing Debian's$$missing for the tests"; \
@@ -116,4 +133,4 @@ bench: venv
 	$(MAKE) -C bench
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache caseapp/translations
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache caseapp/translations

@@ -9,6 +9,8 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+import argon2
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("CASEAPP_INSTANCE_DIR", BASE_DIR / "instance"))
 
@@ -79,6 +81,13 @@ class Config:
     # CSRF tokens live as long as the session, so a long case note is not lost to an expired token.
     WTF_CSRF_TIME_LIMIT = None
 
+    # Password hashes (auth.services): argon2id with the library's recommended cost (RFC 9106's
+    # "low memory" choice: 3 passes over 64 MiB, 4 lanes). A hash keeps the parameters it was made
+    # with, so changing these re-hashes each account at its next sign-in.
+    PASSWORD_HASH_TIME_COST = int(os.environ.get("PASSWORD_HASH_TIME_COST", argon2.DEFAULT_TIME_COST))
+    PASSWORD_HASH_MEMORY_COST = int(os.environ.get("PASSWORD_HASH_MEMORY_COST", argon2.DEFAULT_MEMORY_COST))  # KiB
+    PASSWORD_HASH_PARALLELISM = int(os.environ.get("PASSWORD_HASH_PARALLELISM", argon2.DEFAULT_PARALLELISM))
+
     # Login throttle (per account and per client IP, per minute), stored in the database.
     LOGIN_MAX_PER_ACCOUNT = 5
     LOGIN_MAX_PER_IP = 20
@@ -144,6 +153,10 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_SERVER = None  # tests start their own SMTP server and say where it is
+    # The cheapest argon2id (still argon2id, the same code path): hundreds of sign-ins stay fast.
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_COST = 8
+    PASSWORD_HASH_PARALLELISM = 1
 
 
 class ProductionConfig(Config):

@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run  # noqa: E402  (the bench's database helpers, beside this file)
+import run  # (the bench's database helpers, beside this file)
 
 
 def timed(args, url):

@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 from locust import between, events
 from locust.contrib.fasthttp import FastHttpUser
 
-PLAN = json.loads(open(os.environ["BENCH_PLAN"], encoding="utf-8").read())
+with open(os.environ["BENCH_PLAN"], encoding="utf-8") as _plan_file:
+    PLAN = json.load(_plan_file)
 SCENARIO = os.environ["BENCH_SCENARIO"]
 PASSWORD = PLAN["password"]
 WAIT = [float(x) for x in os.environ.get("BENCH_WAIT", "0.5-1.0").split("-")]

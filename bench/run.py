@@ -118,7 +118,9 @@ def make_plan(n):
     engine = sa.create_engine(database_url(n))
     open_list = ", ".join(f"'{s}'" for s in OPEN)
     with engine.begin() as conn:
-        q = lambda sql, **p: conn.execute(sa.text(sql), p).all()  # noqa: E731
+        def q(sql, **p):
+            return conn.execute(sa.text(sql), p).all()
+
         facilities = q("SELECT c.facility_id, count(*) FROM cases c JOIN facilities f ON f.id = c.facility_id "
                        "WHERE f.type <> 'shelter' GROUP BY c.facility_id ORDER BY 2 DESC, 1 LIMIT :k", k=USERS)
         supervisors = []
@@ -141,8 +143,8 @@ def make_plan(n):
                                 "names": f"{common} / {rare}"})
         workers = []
         for worker_id, username, total in q(
-                f"SELECT c.assigned_worker_id, u.username, count(*) FROM cases c JOIN users u ON u.id = c.assigned_worker_id "
-                f"WHERE u.role = 'social_worker' GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT :k", k=USERS):
+                "SELECT c.assigned_worker_id, u.username, count(*) FROM cases c JOIN users u ON u.id = c.assigned_worker_id "
+                "WHERE u.role = 'social_worker' GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT :k", k=USERS):
             deep = conn.scalar(sa.text("SELECT id FROM cases WHERE assigned_worker_id = :w ORDER BY id DESC "
                                        "OFFSET :o LIMIT 1"), {"w": worker_id, "o": int(total * 0.9)})
             open_cases = [r[0] for r in q(f"SELECT id FROM cases WHERE assigned_worker_id = :w AND status IN ({open_list}) "
@@ -155,7 +157,7 @@ def make_plan(n):
             "WHERE cf.province_code = f.province_code) DESC, u.id LIMIT :k", k=USERS)]
         # The case PDF: per supervisor, a case of the facility whose approved plan the bench makes long
         # (PDF_GOALS goals and as many activities) so that its PDF has about ten pages.
-        for supervisor, (facility_id, _count) in zip(supervisors, facilities):
+        for supervisor, (facility_id, _count) in zip(supervisors, facilities, strict=True):
             plan = q("SELECT p.id, p.case_id FROM care_plans p JOIN cases c ON c.id = p.case_id "
                      "WHERE p.facility_id = :f AND p.status = 'approved' AND c.status <> 'closed' "
                      "ORDER BY p.id DESC LIMIT 1", f=facility_id)

@@ -1,4 +1,5 @@
-"""Command-line entry points: flask create-admin, load-units, seed-demo, demo-data, i18n-compile."""
+"""Command-line entry points: flask create-admin, load-units, i18n-compile; outside production also
+seed-demo and demo-data."""
 import click
 import sqlalchemy as sa
 
@@ -11,7 +12,6 @@ from .core.services import ServiceError
 from .org.models import Facility
 from .security.policy import Role
 from .demo import DEMO_PASSWORD, DemoRefused, seed_demo
-from .demo_data import DemoDataRefused, generate
 from .i18n import compile_catalogues
 
 
@@ -47,6 +47,22 @@ def register_cli(app):
         db.session.commit()
         click.echo(f"Đã tạo quản trị viên {user.username}.")
 
+    if app.config.get("ENV_NAME") != "production":
+        _register_demo_commands(app)
+
+    @app.cli.command("i18n-compile")
+    def i18n_compile_command():
+        """Compile the translation catalogues (translations/*.po → caseapp/translations/*.mo); without
+        the app: `python -m caseapp.i18n`."""
+        from .i18n import compile_catalogues
+
+        for path in compile_catalogues():
+            click.echo(f"compiled {path}")
+
+
+def _register_demo_commands(app):
+    """Demo accounts and synthetic data: commands a production deployment does not even list."""
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Create the demo facilities and users (refused in production); prints the logins."""
@@ -55,7 +71,7 @@ def register_cli(app):
         except DemoRefused as error:
             raise click.ClickException(str(error)) from error
         db.session.commit()
-        click.echo("Tài khoản demo (mật khẩu chung: %s):" % DEMO_PASSWORD)
+        click.echo(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, role, facility in logins:
             click.echo(f"  {username:<18} {role:<14} {facility}")
 
@@ -64,6 +80,10 @@ def register_cli(app):
     @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
     def demo_data_command(clients, seed):
         """Generate synthetic national-scale data for benchmarks (refused in production; needs load-units)."""
+        # bench/ is development tooling beside the code, not part of the runtime package: imported only
+        # when the command runs (from a checkout, where `flask` puts the repository on the import path).
+        from bench.demo_data import DemoDataRefused, generate
+
         try:
             counts, seconds = generate(app, clients=clients, seed=seed, echo=click.echo)
         except DemoDataRefused as error:

@@ -60,9 +60,7 @@ def render_item(type_, obj, autogen_context):
 
 def include_object(obj, name, type_, reflected, compare_to):
     """Trigram indexes (PostgreSQL only, created by hand in revisions) are not in the models."""
-    if type_ == "index" and name and name.endswith("_trgm"):
-        return False
-    return True
+    return not (type_ == "index" and name and name.endswith("_trgm"))
 
 
 def run_migrations_offline():

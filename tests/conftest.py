@@ -23,16 +23,15 @@ from flask import g, request_started
 from sqlalchemy import event
 
 os.environ.setdefault("FLASK_ENV", "testing")
-os.environ.setdefault("CASEAPP_TEST_FAST_HASH", "1")  # argon2id at minimum cost in tests
 TMP = Path(tempfile.mkdtemp(prefix="caseapp-tests-"))
 os.environ.setdefault("CASEAPP_INSTANCE_DIR", str(TMP / "instance"))
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
-from caseapp import create_app  # noqa: E402
-from caseapp.extensions import db  # noqa: E402
-from config import TestConfig  # noqa: E402
+from caseapp import create_app  # noqa: E402  (the environment above is set before the app reads it)
+from caseapp.extensions import db  # noqa: E402  (the environment above is set before the app reads it)
+from config import TestConfig  # noqa: E402  (the environment above is set before the app reads it)
 
-from . import factories  # noqa: E402
+from . import factories  # noqa: E402  (the environment above is set before the app reads it)
 
 # Tuesday 8 December 2026, 10:00 in Vietnam (03:00 UTC, the same date in both): an ordinary working
 # day, with working days on either side in the same week, three weeks from New Year's Day and two
@@ -54,11 +53,6 @@ def _test_now():
 
 
 TEST_NOW = _test_now()
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "real_clock: run on the machine's clock, not at TEST_NOW (a test that "
-                                       "compares times with another process, which the fixed clock cannot reach)")
 
 
 def pytest_report_header(config):
@@ -157,7 +151,7 @@ def _check_database_reachable(url):
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001  (any failure to connect ends the run, with its message)
         message = f"TEST_DATABASE_URL is set but the database is unreachable: {error}"
         pytest.exit(message, returncode=3)  # a failure, never a skip (CI requires PostgreSQL)
     finally:

@@ -135,8 +135,20 @@ def test_seed_demo_is_refused_with_flask_env_production(empty_cli_app, run, monk
         with production_app.app_context():
             db.engine.dispose()
     assert result.exit_code != 0
+    assert "No such command" in result.output  # not even registered in production
     assert row_counts(empty_cli_app) == before
     assert demo_state(empty_cli_app) == ([], [])
+
+
+def test_the_demo_commands_exist_outside_production_only(cli_app, monkeypatch):
+    assert {"seed-demo", "demo-data"} <= set(cli_app.cli.list_commands(None))
+    monkeypatch.setenv("FLASK_ENV", "production")
+    production_app = create_app(SQLALCHEMY_DATABASE_URI=cli_app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        assert not {"seed-demo", "demo-data"} & set(production_app.cli.list_commands(None))
+    finally:
+        with production_app.app_context():
+            db.engine.dispose()
 
 
 # --- create-admin ----------------------------------------------------------------------------------
@@ -221,8 +233,8 @@ def test_seed_demo_opens_demo_cases_at_the_centre_and_an_admission_at_the_shelte
         cases = db.session.execute(sa.select(Case.number, Case.case_type, Case.status)).all()
         stays = db.session.scalar(sa.select(sa.func.count()).select_from(ShelterStay))
     numbers = sorted(number for number, _type, _status in cases)
-    assert numbers == ["CTXHQN-%s-00000%d" % (numbers[0][7:11], n) for n in (1, 2, 3)] + [
-        "NTLQN-%s-000001" % numbers[0][7:11]]
+    year = numbers[0][7:11]
+    assert numbers == [f"CTXHQN-{year}-00000{n}" for n in (1, 2, 3)] + [f"NTLQN-{year}-000001"]
     assert {t for _n, t, _s in cases} == {"center", "child_protection", "emergency_shelter"}
     assert {s for _n, _t, s in cases} == {"intake"}
     assert stays == 2  # the woman and her child, each with a stay of their own

@@ -77,11 +77,10 @@ def sqlite_file_app(tmp_path):
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(sqlite_file_app):
-    with sqlite_file_app.app_context():
-        with db.engine.connect() as conn:
-            assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
-            assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
-            assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() > 0
+    with sqlite_file_app.app_context(), db.engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() > 0
 
 
 def test_sqlite_refuses_a_row_that_breaks_a_foreign_key(sqlite_file_app):
@@ -117,7 +116,7 @@ def test_workers_starting_together_all_get_the_same_complete_key(monkeypatch, tm
         instance = tmp_path / f"instance{attempt}"
         start = Barrier(8)
 
-        def worker(_):
+        def worker(_, start=start, instance=instance):
             start.wait()
             return config.load_or_create_secret_key(instance)
 

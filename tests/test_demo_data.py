@@ -4,7 +4,7 @@ in the real format and unique, the app's numbering continues after them, and eve
 in its facility supervisor's list."""
 import re
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from caseapp.core.timeutil import VN_TZ
 from caseapp.demo import DEMO_PASSWORD
 from caseapp.extensions import db
 from caseapp.org.models import Facility
+from caseapp.plans.models import CarePlan
 
 from .conftest import build_app, database_url
 from .test_cli import app_on_own_database, dispose
@@ -197,3 +198,18 @@ def test_demo_data_needs_the_administrative_units():
         assert snapshot(app) == ([], [])
     finally:
         dispose(app)
+
+
+def test_a_plan_review_falls_on_vietnams_calendar_day(demo_app):
+    """Due 14 or 30 days after the plan's approval, on the day that is in Vietnam — not UTC's date,
+    a day earlier for an approval after 17:00 UTC."""
+    with demo_app.app_context():
+        try:
+            plans = db.session.execute(sa.select(CarePlan.review_due_on, CarePlan.approved_at)
+                                       .where(CarePlan.approved_at.is_not(None))).all()
+        finally:
+            db.session.remove()
+    assert plans
+    for review_on, approved_at in plans:
+        local = approved_at.astimezone(VN_TZ)
+        assert review_on in {(local + timedelta(days=days)).date() for days in (14, 30)}

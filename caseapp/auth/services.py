@@ -1,12 +1,13 @@
 """Accounts: password hashing (argon2id), sign-in with a database-backed throttle, sessions."""
 import hashlib
-import os
 import secrets
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from zxcvbn import zxcvbn
 
 from ..audit.services import record, record_security_event
@@ -18,33 +19,41 @@ from ..extensions import db
 from .models import LoginAttempt, User, UserSession
 from flask_babel import gettext as _
 
-def _make_hasher():
-    """argon2id with the library's recommended parameters; the test suite (CASEAPP_TEST_FAST_HASH=1)
-    uses the smallest cost so hundreds of sign-ins stay fast — still argon2id, same code path."""
-    if os.environ.get("CASEAPP_TEST_FAST_HASH") == "1":
-        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    return PasswordHasher()
+@cache
+def _hasher_with(time_cost, memory_cost, parallelism):
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
 
-_hasher = _make_hasher()
-# Verified against when the account does not exist, so timing does not reveal valid usernames.
-_DUMMY_HASH = _hasher.hash("caseapp-no-such-user")
+def _hasher():
+    """argon2id with the app's parameters (PASSWORD_HASH_* in config). A hash made with other
+    parameters still verifies — argon2 writes them into the hash — and is made again with these at
+    the account's next sign-in."""
+    config = current_app.config
+    return _hasher_with(config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_COST"],
+                        config["PASSWORD_HASH_PARALLELISM"])
+
+
+@cache
+def _dummy_hash(hasher):
+    """Verified against when the account does not exist, so timing does not reveal valid usernames."""
+    return hasher.hash("caseapp-no-such-user")
 
 MIN_PASSWORD_LENGTH = 10
 MIN_PASSWORD_SCORE = 3
 
 
 def hash_password(password):
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(user, password) -> bool:
+    hasher = _hasher()
     try:
-        _hasher.verify(user.password_hash, password)
+        hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
     return True
 
 
@@ -86,7 +95,8 @@ def authenticate(username, password, *, ip, config, now=None):
         return None, "throttled"
     if user is None:
         try:  # the same work as for a known username, so timing reveals nothing
-            _hasher.verify(_DUMMY_HASH, password or "")
+            hasher = _hasher()
+            hasher.verify(_dummy_hash(hasher), password or "")
         except VerificationError:
             pass
         ok = False

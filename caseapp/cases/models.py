@@ -8,7 +8,7 @@ from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import Model, db
 from .statuses import OPEN_STATUSES, CaseStatus
 
-OPEN_CASES = "status IN (%s)" % ", ".join(f"'{status}'" for status in OPEN_STATUSES)
+OPEN_CASES = "status IN ({})".format(", ".join(f"'{status}'" for status in OPEN_STATUSES))
 
 
 class Case(Model):

@@ -5,9 +5,9 @@ from typing import Any
 
 from flask_babel import gettext, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
-from wtforms.validators import DataRequired, InputRequired, Length, Optional  # noqa: F401
-from .services import ServiceError
+from wtforms.validators import DataRequired, Length
 
+from .services import ServiceError
 
 
 class _CatalogueTranslations:

@@ -118,7 +118,7 @@ def queue_digests(now):
                 services.enqueue_digest(user, day, overdue, today, at=now)
                 queued += 1
             db.session.commit()
-        except Exception:  # noqa: BLE001 — one user's digest must not stop the others nor the sending
+        except Exception:  # one user's digest must not stop the others nor the sending
             db.session.rollback()  # the claim too: the next tick tries this user again
             current_app.logger.exception("mail: the digest of user %s could not be written", user_id)
     return queued

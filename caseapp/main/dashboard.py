@@ -151,8 +151,9 @@ def openings(user, today=None):
         return Period(span[0], span[1], _case_list("facility", value, status="all", opened_from=span[0],
                                                    opened_to=span[1]))
 
-    weeks = [period(span, value) for span, value in zip(spans, values)]
-    return Openings(this_week=weeks[-1], this_month=period(month, values[-1]), weeks=weeks)
+    *week_values, month_value = values
+    weeks = [period(span, value) for span, value in zip(spans, week_values, strict=True)]
+    return Openings(this_week=weeks[-1], this_month=period(month, month_value), weeks=weeks)
 
 
 # --- tasks -------------------------------------------------------------------------------------------

@@ -227,7 +227,8 @@ def prune(folder: Path, keep: int) -> list[Path]:
 @contextmanager
 def _unpacked(archive_path: Path) -> Iterator[tuple[Path, dict]]:
     try:
-        archive = tarfile.open(archive_path, "r")
+        # Opened apart from the `with` below, so that only its errors read as an unreadable backup.
+        archive = tarfile.open(archive_path, "r")  # noqa: SIM115  (closed by the `with` below)
     except (OSError, tarfile.TarError) as error:
         raise BackupError(f"Không đọc được tệp sao lưu {archive_path}: {error}") from error
     with archive, tempfile.TemporaryDirectory(prefix=".caseapp-restore-") as tmp:

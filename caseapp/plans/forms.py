@@ -87,7 +87,7 @@ class AssessmentForm(BaseForm):
         self.risk_reasons.data = assessment.risk_reasons or ""
         self.client_view.data = assessment.client_view or ""
         safety = assessment.safety or {}
-        for question, f in zip(cat.SAFETY_QUESTIONS, self.safety_fields):
+        for question, f in zip(cat.SAFETY_QUESTIONS, self.safety_fields, strict=True):
             f.data = safety.get(question.code)
 
 
@@ -198,7 +198,7 @@ class PlanForm(BaseForm):
         self.review_due_on.data = data.get("review_due_on")
         self.client_participation.data = data.get("client_participation") or ""
         self.guardian_participated.data = bool(data.get("guardian_participated"))
-        for name, f in zip(SAFETY_PLAN_FIELDS, self.safety_fields):
+        for name, f in zip(SAFETY_PLAN_FIELDS, self.safety_fields, strict=True):
             f.data = (data.get("safety_plan") or {}).get(name) or ""
         self.pad(EXTRA_ROWS, EXTRA_ROWS)
 
@@ -227,7 +227,7 @@ class PlanForm(BaseForm):
         return {"goals": goals, "activities": activities, "review_due_on": self.review_due_on.data,
                 "client_participation": self.client_participation.data,
                 "guardian_participated": bool(self.guardian_participated.data),
-                "safety_plan": {name: f.data for name, f in zip(SAFETY_PLAN_FIELDS, self.safety_fields)}}
+                "safety_plan": {name: f.data for name, f in zip(SAFETY_PLAN_FIELDS, self.safety_fields, strict=True)}}
 
 
 # --- approval decision ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..security.policy import Capability, Perm
 from ..security.rules import can
 from . import labels as _labels
-from .labels import EVENT_LABELS  # noqa: F401  (re-exported for the case page's timeline)
+from .labels import EVENT_LABELS  # also read from here by the case page's timeline
 from .models import Assessment, AssessmentStatus, CarePlan, PlanActivity, PlanStatus
 from ..security.scopes import colleagues_with
 from ..cases.statuses import ENDED_STATUSES, ApprovalStatus

@@ -151,7 +151,7 @@ def sweep(now=None, *, batch_size=BATCH_SIZE, after_claim=None):
         # the supervisors are told by the escalation reminders of the sweep below.
         escalate_overdue(now)
         db.session.commit()
-    except Exception as error:  # noqa: BLE001 — logged and counted; the reminders still go out
+    except Exception as error:  # logged and counted; the reminders still go out
         db.session.rollback()
         log.exception("sweep: referral escalation failed")
         entry = _reopen_entry(entry, now, error)
@@ -162,7 +162,7 @@ def sweep(now=None, *, batch_size=BATCH_SIZE, after_claim=None):
     while True:
         try:
             claimed, sent, late, _ids = _run_batch(now, batch_size, skip_ids, after_claim=after_claim)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             db.session.rollback()
             log.exception("sweep: a batch failed; retrying its rows one by one")
             detail = f"{type(error).__name__}: {error}"[:500]
@@ -212,7 +212,7 @@ def _retry_one_by_one(now, batch_size, skip_ids, totals):
     for reminder_id in due:
         try:
             claimed, sent, late, _ids = _run_batch(now, 1, skip_ids, only_id=reminder_id)
-        except Exception:  # noqa: BLE001
+        except Exception:
             db.session.rollback()
             log.exception("sweep: reminder %s failed; it stays pending", reminder_id)
             totals["errors"] += 1
@@ -230,18 +230,18 @@ def scheduled_tick(app):
         now = utcnow()
         try:
             sweep(now)
-        except Exception:  # noqa: BLE001 — the scheduler keeps running; the next minute retries
+        except Exception:  # the scheduler keeps running; the next minute retries
             db.session.rollback()
             log.exception("sweep failed")
         try:
             deliver(now)
             db.session.commit()
-        except Exception:  # noqa: BLE001
+        except Exception:
             db.session.rollback()
             log.exception("mail delivery failed")
         try:  # report files made in the background (reports.jobs)
             run_export_jobs(now)
-        except Exception:  # noqa: BLE001
+        except Exception:
             db.session.rollback()
             log.exception("report exports failed")
         finally:

@@ -101,7 +101,7 @@ def run_export_jobs(now=None):
         try:
             _run(job, now)
             made += 1
-        except Exception as error:  # noqa: BLE001 — one bad job must not hold up the others
+        except Exception as error:  # one bad job must not hold up the others
             db.session.rollback()
             log.exception("report export %s failed", job_id)
             db.session.execute(sa.update(ExportJob).where(ExportJob.id == job_id)

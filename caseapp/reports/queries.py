@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
+from itertools import pairwise
 
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
@@ -173,7 +174,7 @@ def count(population: Population) -> int:
 
 def age_group_expr(period: Period) -> sa.Case[str]:
     whens: list[tuple[Condition, str]] = [(sa.not_(_age_known()), "unknown")]
-    for (lower, code), (upper, _next) in zip(AGE_GROUPS, AGE_GROUPS[1:]):
+    for (_lower, code), (upper, _next) in pairwise(AGE_GROUPS):
         whens.append((_born_after(upper, period), code))
     return sa.case(*whens, else_=AGE_GROUPS[-1][1])
 
@@ -227,7 +228,7 @@ def served_clients(scope: Scope, period: Period) -> ServedClients:
     for *keys, clients, indicator in db.session.execute(stmt):
         total += clients
         children += indicator
-        for name, key in zip(CLIENT_DIMENSIONS, keys):
+        for name, key in zip(CLIENT_DIMENSIONS, keys, strict=True):
             key = key if key is not None else ""
             by_dimension[name][key] = by_dimension[name].get(key, 0) + clients
     return ServedClients(total=total, by_dimension=by_dimension, indicator_children=children)

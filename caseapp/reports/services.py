@@ -52,7 +52,7 @@ def freeze_report(facility, period, *, by, now=None):
             db.session.add(snapshot)
             db.session.flush()
     except sa.exc.IntegrityError:  # frozen meanwhile from another browser (ux_report_snapshots_one_frozen)
-        raise ServiceError(_l("This period is already frozen for your facility. Re-open it first to freeze it again."))
+        raise ServiceError(_l("This period is already frozen for your facility. Re-open it first to freeze it again.")) from None
     record("report_frozen", by=by, entity=snapshot,
            detail={"period_start": period.start.isoformat(), "period_end": period.end.isoformat(),
                    "kind": period.kind})
@@ -132,9 +132,9 @@ def enqueue_export(fmt, params, *, by):
     try:
         _numbers, _reference, period, _name, _snapshot = exports.source(by, params)
     except LookupError:
-        raise ServiceError(_l("This report is out of your reach."))
+        raise ServiceError(_l("This report is out of your reach.")) from None
     except ValueError as error:
-        raise ServiceError(str(error))
+        raise ServiceError(str(error)) from error
     job = ExportJob(user_id=by.id, facility_id=by.facility_id, fmt=fmt, params=params,
                     label=str(period.label)[:128], status="queued", progress=0)
     db.session.add(job)

@@ -117,7 +117,7 @@ def admit_emergency(facility, *, sex, approximate_age, arrived_at, brought_by, i
         existing = queries.stay_by_submission_key(submission_key)
         if existing is not None:
             return _existing_admission(existing, by, facility)
-        raise ServiceError(_("Another admission took a bed at the same moment. Please submit again."))
+        raise ServiceError(_("Another admission took a bed at the same moment. Please submit again.")) from None
 
 
 def _existing_admission(stay, by, facility):

@@ -1,7 +1,7 @@
 """foundation: accounts, facilities, administrative units, audit trail
 
 Revision ID: 0001_foundation
-Revises: 
+Revises:
 Create Date: 2026-11-23 19:07:36.697903
 
 """

@@ -85,7 +85,7 @@ def test_every_login_attempt_is_audited(client, session, make_user):
 
 
 def test_throttle_counts_the_account_whatever_the_letter_case(client, session, make_user):
-    user = make_user(username="chi.lan")
+    make_user(username="chi.lan")
     earlier_failures(session, "chi.lan", 3)
     for typed in ("CHI.LAN", "Chi.Lan"):
         post_login(client, typed, WRONG)

@@ -92,9 +92,9 @@ def _cookie_without_expiry(value):
     name_value, *attributes = [part.strip() for part in value.split(";")]
     keys = [attribute.partition("=")[0].strip().lower() for attribute in attributes]
     if any(key == "max-age" and attribute.partition("=")[2].strip() == "0"
-           for key, attribute in zip(keys, attributes)):
+           for key, attribute in zip(keys, attributes, strict=True)):
         return value
-    kept = [attribute for key, attribute in zip(keys, attributes) if key not in ("expires", "max-age")]
+    kept = [attribute for key, attribute in zip(keys, attributes, strict=True) if key not in ("expires", "max-age")]
     return "; ".join([name_value, *kept])
 
 

@@ -32,7 +32,7 @@ def test_reporter_freezes_a_quarter_and_downloads_it(request, viewport, login_as
     shoot(page, f"reports-frozen-{viewport}")
     with page.expect_download() as download:
         page.get_by_role("link", name="Tải tệp XLSX").click()
-    workbook = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    workbook = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     assert "Chỉ tiêu QĐ 112" in workbook.sheetnames
     response = page.request.get(page.get_by_role("link", name="Tải tệp PDF").get_attribute("href"))
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"

@@ -115,9 +115,8 @@ def test_database_store_streams_a_large_document_in_chunks_and_keeps_nothing_on_
 def test_database_store_keeps_no_bytes_of_a_refused_document(staff, case, app, monkeypatch):
     monkeypatch.setitem(app.config, "FILE_STORE", "database")
     monkeypatch.setitem(app.config, "ATTACHMENT_MAX_BYTES", CHUNK_BYTES + 10)
-    with app.test_request_context():
-        with pytest.raises(ServiceError) as refused:
-            attachments.add_attachment(case, data=ChunkedUpload(3 * CHUNK_BYTES), filename="lon.pdf", by=staff.worker)
+    with app.test_request_context(), pytest.raises(ServiceError) as refused:
+        attachments.add_attachment(case, data=ChunkedUpload(3 * CHUNK_BYTES), filename="lon.pdf", by=staff.worker)
     assert refused.value.field == "file"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFileChunk)) == 0
@@ -149,9 +148,8 @@ def test_empty_upload_is_refused_with_a_message(staff, case, signed_in):
 def test_file_over_the_limit_is_refused_by_the_service(staff, case, signed_in, app):
     limit = app.config["ATTACHMENT_MAX_BYTES"]
     assert limit == 10 * 1024 * 1024
-    with app.test_request_context():
-        with pytest.raises(ServiceError) as refused:
-            attachments.add_attachment(case, data=PDF + b"\x00" * limit, filename="lon.pdf", by=staff.worker)
+    with app.test_request_context(), pytest.raises(ServiceError) as refused:
+        attachments.add_attachment(case, data=PDF + b"\x00" * limit, filename="lon.pdf", by=staff.worker)
     assert refused.value.field == "file"
     assert stored(case) == []
 

@@ -232,7 +232,7 @@ def test_cannot_reassign_to_worker_of_other_facility(staff, signed_in):
 
 
 def test_cannot_reassign_to_a_deactivated_worker_or_a_supervisor(staff):
-    case = factories.make_case(staff.facility, worker=staff.worker)
+    factories.make_case(staff.facility, worker=staff.worker)
     gone = factories.make_user(role="social_worker", facility=staff.facility, active=False)
     for target in (gone, staff.supervisor, staff.reporter):
         with pytest.raises(ServiceError):

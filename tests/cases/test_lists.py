@@ -233,7 +233,7 @@ def test_lists_issue_no_count_and_no_offset(staff, sup, count_queries):
     db.session.commit()     # its reminders synced now, not by the request's commit
     with count_queries() as counted:
         sup.get("/cases/facility?after=999999")
-    for statement, parameters in zip(counted.statements, counted.parameters):
+    for statement, parameters in zip(counted.statements, counted.parameters, strict=True):
         sql = statement.upper()
         assert "COUNT(" not in sql
         if "OFFSET" in sql:  # SQLite's compiler always writes LIMIT ? OFFSET ? — with an offset of 0

@@ -153,10 +153,13 @@ def test_search_page_runs_a_fixed_number_of_queries(staff, new_client, signed_in
     def count(q):
         statements = []
         engine = db.session.get_bind()
-        # Queries only: where the test's own set-up writes end (a savepoint of the test's transaction) is
-        # not the page's cost.
-        listener = lambda _conn, _cursor, statement, *args, **kwargs: (  # noqa: E731
-            None if statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) else statements.append(1))
+
+        def listener(_conn, _cursor, statement, *args, **kwargs):
+            # Queries only: where the test's own set-up writes end (a savepoint of the test's
+            # transaction) is not the page's cost.
+            if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
+                statements.append(1)
+
         event.listen(engine, "before_cursor_execute", listener)
         try:
             assert http.get(f"/clients/?q={q}").status_code == 200

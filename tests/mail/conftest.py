@@ -29,7 +29,7 @@ class RefusingHandler:
         self.messages = []
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         with self._lock:
             if self.refuse > 0:
                 self.refuse -= 1

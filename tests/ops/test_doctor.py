@@ -62,7 +62,7 @@ def production(tmp_path_factory):
 
 
 @pytest.fixture()
-def ready(production, smtp_server, monkeypatch):  # noqa: F811
+def ready(production, smtp_server, monkeypatch):  # noqa: F811  (smtp_server: the mail tests' fixture, imported above)
     """Everything in order: the key in the environment, mail through a running SMTP server, and the
     scheduler swept just now (`flask reminders tick`)."""
     monkeypatch.setenv("SECRET_KEY", SECRET_KEY)

@@ -32,7 +32,7 @@ class OnDisk:
     def path(self, app, bucket, key) -> Path:
         return disk_store(bucket, app).path(key)
 
-    def keys(self):
+    def bucket_keys(self):
         return [(bucket, key) for bucket, by_key in self.files.items() for key in by_key]
 
 
@@ -68,12 +68,12 @@ def written(files_app, tmp_path, monkeypatch):
         job = db.session.scalar(sa.select(ExportJob))
         assert job.status == "done", job.error
         report_key = job.file_path
-        on_disk = OnDisk(files={"attachments": {a.storage_key: data for a, data in zip(attachments, (PDF, PNG))},
+        on_disk = OnDisk(files={"attachments": {a.storage_key: data for a, data in zip(attachments, (PDF, PNG), strict=True)},
                                 "exports": {report_key: disk_store("exports").path(report_key).read_bytes()}},
                          case_id=case.id, attachment_ids={a.storage_key: a.id for a in attachments},
                          job_id=job.id, worker=worker.username, supervisor=supervisor.username)
         db.session.remove()
-    for bucket, key in on_disk.keys():
+    for bucket, key in on_disk.bucket_keys():
         assert on_disk.path(files_app, bucket, key).is_file()
     assert stored_keys(files_app) == []
     monkeypatch.setitem(files_app.config, "FILE_STORE", "database")
@@ -120,8 +120,8 @@ def test_every_disk_file_is_moved_into_the_database_identical_and_its_disk_copy_
     result = move(files_app)
     assert result.exit_code == 0, result.output
     assert "Đã chuyển 3 tệp; 0 tệp đã có trong cơ sở dữ liệu." in result.output
-    assert stored_keys(files_app) == sorted(written.keys())
-    for bucket, key in written.keys():
+    assert stored_keys(files_app) == sorted(written.bucket_keys())
+    for bucket, key in written.bucket_keys():
         assert in_database(files_app, bucket, key) == written.files[bucket][key]
         assert not written.path(files_app, bucket, key).exists()
     assert downloads(files_app, written) == written.files
@@ -132,13 +132,13 @@ def test_a_second_run_moves_nothing_and_says_so(files_app, written):
     again = move(files_app)
     assert again.exit_code == 0, again.output
     assert "Đã chuyển 0 tệp; 3 tệp đã có trong cơ sở dữ liệu." in again.output
-    assert stored_keys(files_app) == sorted(written.keys())
+    assert stored_keys(files_app) == sorted(written.bucket_keys())
     assert downloads(files_app, written) == written.files
 
 
 def test_an_interrupted_run_is_finished_by_running_again(files_app, written):
     """Killed after one file's commit, before its disk copy was deleted: that file is in both places."""
-    [(bucket, key), *_rest] = written.keys()
+    [(bucket, key), *_rest] = written.bucket_keys()
     with files_app.app_context():
         DatabaseStore(bucket).put(key, written.files[bucket][key])
         db.session.commit()
@@ -147,8 +147,8 @@ def test_an_interrupted_run_is_finished_by_running_again(files_app, written):
     result = move(files_app)
     assert result.exit_code == 0, result.output
     assert "Đã chuyển 2 tệp; 1 tệp đã có trong cơ sở dữ liệu." in result.output
-    assert stored_keys(files_app) == sorted(written.keys())
-    assert not any(written.path(files_app, b, k).exists() for b, k in written.keys())
+    assert stored_keys(files_app) == sorted(written.bucket_keys())
+    assert not any(written.path(files_app, b, k).exists() for b, k in written.bucket_keys())
     assert downloads(files_app, written) == written.files
 
 
@@ -173,7 +173,7 @@ def test_a_missing_file_is_reported(files_app, written):
     assert result.exit_code != 0
     assert f"Không tìm thấy trên đĩa lẫn trong cơ sở dữ liệu: exports/{key}" in result.output
     assert "1 tệp bị thiếu, 0 tệp sai SHA-256." in result.output
-    assert sorted(written.keys()) == sorted(stored_keys(files_app) + [("exports", key)])
+    assert sorted(written.bucket_keys()) == sorted(stored_keys(files_app) + [("exports", key)])
 
 
 def test_refused_while_the_file_store_is_disk(files_app, written, monkeypatch):
@@ -182,4 +182,4 @@ def test_refused_while_the_file_store_is_disk(files_app, written, monkeypatch):
     assert result.exit_code != 0
     assert "FILE_STORE không phải «database»" in result.output
     assert stored_keys(files_app) == []
-    assert all(written.path(files_app, bucket, key).is_file() for bucket, key in written.keys())
+    assert all(written.path(files_app, bucket, key).is_file() for bucket, key in written.bucket_keys())

@@ -60,8 +60,12 @@ def targets(Target, NO_RECORD):
             return {"case_id": case.id, "plan_id": p.id}
         return values
 
-    missing_assessment = lambda w: {"case_id": NO_RECORD, "assessment_id": NO_RECORD}  # noqa: E731
-    missing_plan = lambda w: {"case_id": NO_RECORD, "plan_id": NO_RECORD}  # noqa: E731
+    def missing_assessment(w):
+        return {"case_id": NO_RECORD, "assessment_id": NO_RECORD}
+
+    def missing_plan(w):
+        return {"case_id": NO_RECORD, "plan_id": NO_RECORD}
+
     return {
         "plans.new_assessment": Target(own=case_only("own"), other=case_only("other"),
                                        missing=lambda w: {"case_id": NO_RECORD}),

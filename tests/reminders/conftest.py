@@ -9,7 +9,7 @@ from caseapp.reminders.models import Reminder
 
 from .. import factories
 from ..cases.conftest import signed_in, staff  # noqa: F401  (re-exported fixtures)
-from ..security.conftest import make_app, session, sign_in  # noqa: F401
+from ..security.conftest import make_app, session, sign_in  # noqa: F401  (re-exported fixtures)
 
 
 @pytest.fixture()

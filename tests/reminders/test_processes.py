@@ -109,17 +109,17 @@ def test_sweep_killed_between_claim_and_commit_loses_and_duplicates_nothing(own_
     due = utcnow() - timedelta(minutes=1)
     case_id = seed_due_reminders(app, 40, due)
     now = utcnow()
-    victim = subprocess.Popen([sys.executable, "-c", KILLABLE_SWEEP, now.isoformat()], cwd=ROOT,
-                              env=environment(url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    timer = threading.Timer(120, victim.kill)                      # never hang the run if it fails to claim
-    timer.start()
-    try:
-        line = victim.stdout.readline()
-        assert line.strip() == "CLAIMED", victim.stderr.read()
-        os.kill(victim.pid, signal.SIGKILL)                        # dies holding its claims, uncommitted
-        victim.wait(timeout=30)
-    finally:
-        timer.cancel()
+    with subprocess.Popen([sys.executable, "-c", KILLABLE_SWEEP, now.isoformat()], cwd=ROOT,
+                          env=environment(url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as victim:
+        timer = threading.Timer(120, victim.kill)                  # never hang the run if it fails to claim
+        timer.start()
+        try:
+            line = victim.stdout.readline()
+            assert line.strip() == "CLAIMED", victim.stderr.read()
+            os.kill(victim.pid, signal.SIGKILL)                    # dies holding its claims, uncommitted
+            victim.wait(timeout=30)
+        finally:
+            timer.cancel()
     reminders, keys = outcome(app, case_id)
     assert {status for _id, status in reminders} == {"pending"}    # the claim died with the process
     assert keys == []
@@ -177,32 +177,32 @@ def test_scheduler_run_sweeps_at_start_and_a_second_one_does_no_harm(own_db):
         last = db.session.scalar(sa.select(sa.func.max(SchedulerSweep.id))) or 0
         postgres = db.engine.dialect.name == "postgresql"
         db.session.remove()
-    scheduler = subprocess.Popen([sys.executable, "-m", "flask", "scheduler", "run"], cwd=ROOT, env=environment(url),
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert scheduler.stdout.readline().startswith("Scheduler running")
-        swept = None
-        with app.app_context():
-            for _ in range(600):                                   # the first sweep runs at start
-                swept = db.session.scalar(sa.select(SchedulerSweep.id).where(SchedulerSweep.id > last,
-                                                                           SchedulerSweep.finished_at.is_not(None)))
-                db.session.rollback()
-                if swept:
-                    break
-                threading.Event().wait(0.1)
-            db.session.remove()
-        assert swept, "the scheduler did not sweep"
-        if postgres:
-            second = subprocess.run([sys.executable, "-m", "flask", "scheduler", "run"], cwd=ROOT,
-                                    env=environment(url), capture_output=True, text=True, timeout=120)
-            assert second.returncode == 0 and "Another scheduler" in second.stderr
-    finally:
-        scheduler.send_signal(signal.SIGTERM)                       # what systemd sends
+    with subprocess.Popen([sys.executable, "-m", "flask", "scheduler", "run"], cwd=ROOT, env=environment(url),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as scheduler:
         try:
-            scheduler.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            scheduler.kill()
-    assert scheduler.returncode == 0, scheduler.stderr.read()
+            assert scheduler.stdout.readline().startswith("Scheduler running")
+            swept = None
+            with app.app_context():
+                for _ in range(600):                                   # the first sweep runs at start
+                    swept = db.session.scalar(sa.select(SchedulerSweep.id).where(SchedulerSweep.id > last,
+                                                                               SchedulerSweep.finished_at.is_not(None)))
+                    db.session.rollback()
+                    if swept:
+                        break
+                    threading.Event().wait(0.1)
+                db.session.remove()
+            assert swept, "the scheduler did not sweep"
+            if postgres:
+                second = subprocess.run([sys.executable, "-m", "flask", "scheduler", "run"], cwd=ROOT,
+                                        env=environment(url), capture_output=True, text=True, timeout=120)
+                assert second.returncode == 0 and "Another scheduler" in second.stderr
+        finally:
+            scheduler.send_signal(signal.SIGTERM)                       # what systemd sends
+            try:
+                scheduler.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                scheduler.kill()
+        assert scheduler.returncode == 0, scheduler.stderr.read()
 
 
 def test_tick_with_now_three_days_later_catches_up_once_marked_late(own_db):

@@ -5,7 +5,7 @@ test_access_matrix.py derives every case (anonymous, each role, other facility, 
 from app.url_map, ROLE_PERMS and this table, and fails while an endpoint has no row.
 """
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 import config
 from caseapp import create_app

@@ -31,9 +31,8 @@ def test_record_of_other_facility_answers_404_even_without_the_permission(app, w
 
 def test_record_in_scope_without_the_permission_answers_403_and_is_audited(app, session, world):
     reporter = world.users["reporter"]
-    with app.test_request_context("/admin/facilities/1"):
-        with pytest.raises(Forbidden):
-            load_or_404(Facility, world.facility.id, Perm.MANAGE_FACILITIES, user=reporter)
+    with app.test_request_context("/admin/facilities/1"), pytest.raises(Forbidden):
+        load_or_404(Facility, world.facility.id, Perm.MANAGE_FACILITIES, user=reporter)
     [event] = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "permission_denied")).all()
     assert event.detail["need"] == "manage_facilities"
 

@@ -143,6 +143,6 @@ def test_inline_code_finder_finds_inline_code():
 
 
 def test_static_files_are_cacheable(client):
-    response = client.get("/static/js/app.js")
-    assert response.status_code == 200
-    assert "no-store" not in response.headers.get("Cache-Control", "")
+    with client.get("/static/js/app.js") as response:  # closes the file the response streams
+        assert response.status_code == 200
+        assert "no-store" not in response.headers.get("Cache-Control", "")

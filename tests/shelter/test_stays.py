@@ -56,7 +56,10 @@ def test_board_highlights_overstays_and_warns_of_stays_ending_soon(session, sign
 def test_board_reads_everything_in_a_few_queries_whatever_the_number_of_beds(session, staff, shelter, admit):
     def count_queries(fn):
         statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
+
+        def listener(*args):
+            statements.append(args[2])
+
         engine = session.get_bind()
         event.listen(engine, "before_cursor_execute", listener)
         try:
@@ -68,7 +71,7 @@ def test_board_reads_everything_in_a_few_queries_whatever_the_number_of_beds(ses
     def board_queries():
         session.expire_all()
         facility = session.get(type(shelter), shelter.id)
-        (staff.id, staff.role, staff.facility_id)  # loaded before counting
+        _ = (staff.id, staff.role, staff.facility_id)  # loaded before counting
         return count_queries(lambda: queries.bed_board(staff, facility))
 
     admit(children=[2])
@@ -141,9 +144,8 @@ def test_one_open_stay_per_bed_is_enforced_by_the_database(session, shelter, sta
     first = admit()
     second = admit(alias="Khác")
     second.stay.bed_id = first.stay.bed_id
-    with pytest.raises(sa.exc.IntegrityError):
-        with session.begin_nested():
-            session.flush()
+    with pytest.raises(sa.exc.IntegrityError), session.begin_nested():
+        session.flush()
 
 
 # --- check-out --------------------------------------------------------------------------------

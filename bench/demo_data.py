@@ -1,4 +1,4 @@
-"""Synthetic national-scale data: `flask demo-data --clients N [--seed S]`.
+"""Synthetic national-scale data for the bench: `flask demo-data --clients N [--seed S]`.
 
 Realistic Vietnamese data for load tests and demos — never in production:
 - names drawn with realistic frequencies (Nguyễn ≈ 38 %, Trần, Lê, Phạm …), NFC, with the folded
@@ -27,17 +27,17 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from .core.text import nfc
-from .extensions import db
-from .org.models import Commune, Facility, Province
-from .referrals.services import ensure_facility_providers, search_text
-from .referrals.models import Provider
-from .auth.services import hash_password
-from .demo import DEMO_PASSWORD
-from .cases.services import format_case_number
-from .core.sequences import CodeSequence
-from .reminders.services import DEFAULT_OFFSETS, item_key, parse_offsets
-from .clients.services import _search_name  # the registry's own search column (one fold())
+from caseapp.auth.services import hash_password
+from caseapp.cases.services import format_case_number
+from caseapp.core.sequences import CodeSequence
+from caseapp.clients.services import _search_name  # the registry's own search column (one fold())
+from caseapp.core.text import nfc
+from caseapp.demo import DEMO_PASSWORD
+from caseapp.extensions import db
+from caseapp.org.models import Commune, Facility, Province
+from caseapp.referrals.models import Provider
+from caseapp.referrals.services import ensure_facility_providers, search_text
+from caseapp.reminders.services import DEFAULT_OFFSETS, item_key, parse_offsets
 
 # Fixed base date: data ends here and spans the five years before it (no utcnow-dependent randomness).
 BASE_AT = datetime(2026, 11, 30, 17, 0, tzinfo=timezone.utc)  # 01/12/2026 00:00 Asia/Ho_Chi_Minh
@@ -182,7 +182,7 @@ class BulkWriter:
                     copy.write_row(row)
         else:
             for start in range(0, len(rows), SQLITE_BATCH):
-                connection.execute(sa.insert(table), [dict(zip(columns, row))
+                connection.execute(sa.insert(table), [dict(zip(columns, row, strict=True))
                                                       for row in rows[start:start + SQLITE_BATCH]])
 
 
@@ -222,14 +222,9 @@ TABLES = {
                       "created_by_id", "created_at", "version"),
     "notifications": ("id", "user_id", "kind", "case_id", "text_key", "params", "unique_key", "created_at",
                       "read_at"),
+    "reminders": ("id", "case_id", "facility_id", "item_kind", "item_key", "slot", "user_id", "due_at",
+                  "remind_at", "status", "late", "created_at", "sent_at"),
 }
-try:  # reminders where that feature is installed
-    from .reminders.models import Reminder  # noqa: F401
-
-    TABLES["reminders"] = ("id", "case_id", "facility_id", "item_kind", "item_key", "slot", "user_id", "due_at",
-                           "remind_at", "status", "late", "created_at", "sent_at")
-except ImportError:
-    pass
 
 
 class _Ids:
@@ -333,7 +328,7 @@ def _setup(session, rng, writer, password_hash, scale):
     ensure_facility_providers()  # the system's facilities in the service directory (one per facility)
 
     by_province = {}
-    for provider_id, facility_id, province_code in session.execute(
+    for provider_id, _facility_id, province_code in session.execute(
             sa.select(Provider.id, Provider.facility_id, Provider.province_code).order_by(Provider.id)):
         by_province.setdefault(province_code, []).append(provider_id)
     provider_rows = []
@@ -395,9 +390,7 @@ class Generator:
         self.sequences = {}   # (facility_id, kind, year) -> last value
         self.citizen_serial = {}
         self.rows = {}
-        self.reminder_slots = self.reminder_key = None
-        if "reminders" in TABLES:
-            self.reminder_slots, self.reminder_key = parse_offsets(DEFAULT_OFFSETS), item_key
+        self.reminder_slots, self.reminder_key = parse_offsets(DEFAULT_OFFSETS), item_key
 
     # One function per table family; each appends tuples in TABLES order to self.rows[table].
     def add(self, table, *values):
@@ -614,7 +607,8 @@ class Generator:
         made = times["planning"] + timedelta(hours=rng.randint(2, 72))
         approved = "implementation" in times
         plan_id = self.ids("care_plans")
-        review_on = (times.get("implementation", made) + timedelta(days=14 if risk == "high" else 30)).date()
+        review_at = times.get("implementation", made) + timedelta(days=14 if risk == "high" else 30)
+        review_on = review_at.astimezone(VN).date()  # Vietnam's calendar day, as the app's dates are
         self.add("care_plans", plan_id, case_id, facility.id, assessment_id, 1, "approved" if approved else "draft",
                  review_on, "Đối tượng cùng tham gia xây dựng kế hoạch.", rng.random() < 0.3, worker, made,
                  times["implementation"] if approved else None, supervisor if approved else None, 1)
@@ -679,10 +673,8 @@ class Generator:
         self._reminders(facility, case_id, follow_up_id, due, worker, last)
 
     def _reminders(self, facility, case_id, follow_up_id, due, worker, created):
-        """The reminders of an open follow-up (when caseapp/reminders is installed): one row per
-        configured offset, keyed as reminders.services keys them; those past the base date were sent."""
-        if self.reminder_slots is None:
-            return
+        """The reminders of an open follow-up: one row per configured offset, keyed as
+        reminders.services keys them; those past the base date were sent."""
         key = self.reminder_key(SimpleNamespace(key=("follow_up", case_id, follow_up_id)))
         for slot, offset in self.reminder_slots:
             remind_at = due + offset
