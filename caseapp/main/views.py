@@ -12,7 +12,7 @@ from ..security.web import requires
 from ..core.urls import safe_next
 from . import dashboard, rollups
 from ..i18n import catalogue_state
-from ..reminders.queries import latest_sweep_at, scheduler_state
+from ..reminders import queries as reminder_queries
 
 bp = Blueprint("main", __name__)
 
@@ -104,7 +104,7 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1"))
         database = "ok"
-        scheduler = scheduler_state(bool(current_app.config.get("SCHEDULER_EXPECTED")))
+        scheduler = reminder_queries.scheduler_state(bool(current_app.config.get("SCHEDULER_EXPECTED")))
     except Exception:  # any failure means unhealthy; the detail stays in the log
         current_app.logger.exception("health check: database unreachable")
         db.session.rollback()
@@ -123,7 +123,7 @@ def status():
     when the reminders last ran — nothing about cases or users. One indexed read and a small template:
     the benchmark's floor (bench/README.md)."""
     try:
-        latest = latest_sweep_at()
+        latest = reminder_queries.latest_sweep_at()
     except Exception:  # any failure means the database is not answering; the detail is logged
         current_app.logger.exception("status page: database unreachable")
         db.session.rollback()
