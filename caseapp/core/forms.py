@@ -1,6 +1,5 @@
 """The base form: WTForms' own messages (Not a valid integer, …) go through our catalogue, so they
 are Vietnamese too; helpers build validators with translated messages."""
-from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext, lazy_gettext as _l, ngettext
@@ -39,14 +38,3 @@ def add_service_error(form: Any, error: ServiceError) -> None:
         field.errors = list(field.errors) + [str(error)]
     else:
         form.form_errors.append(str(error))
-
-
-def save(form: Any, action: Callable[[], object], *, stale_message: object) -> bool:
-    """The write step of a form view: run `action` (the service call). A refusal (ServiceError) or a
-    concurrent change (StaleDataError) is rolled back and shown on the form, which keeps what the user
-    typed. Returns True when the change stands (the request's end commits it: core.transaction)."""
-    from .transaction import saving  # transaction builds on add_service_error above
-
-    with saving(form, stale_message=stale_message) as saved:
-        action()
-    return bool(saved)

@@ -164,3 +164,13 @@ def keep_only(write: Callable[[], T]) -> T:
     result = write()
     db.session.commit()
     return result
+
+
+def save(form: Any, action: Callable[[], object], *, stale_message: object) -> bool:
+    """The write step of a form view in one call: run `action` (the service call) inside saving(form).
+    A refusal (ServiceError) or a concurrent change (StaleDataError) is rolled back and shown on the
+    form, which keeps what the user typed. Returns True when the change stands (the request's end
+    commits it)."""
+    with saving(form, stale_message=stale_message) as saved:
+        action()
+    return bool(saved)

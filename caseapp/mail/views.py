@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from ..core.forms import save
+from ..core.transaction import save
 from ..security.policy import Perm
 from ..security.web import requires
 from . import compose, queries, services, smtp

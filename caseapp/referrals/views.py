@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
 from ..cases.models import Case
-from ..core.forms import save
+from ..core.transaction import save
 from ..core.transaction import refusal_flashed, saving
 from ..core.timeutil import format_datetime, utcnow
 from ..extensions import db

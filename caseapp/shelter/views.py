@@ -8,7 +8,8 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from ..audit.services import record
-from ..core.forms import add_service_error, save
+from ..core.forms import add_service_error
+from ..core.transaction import save
 from ..core.transaction import refusal_flashed, saving
 from ..core.timeutil import VN_TZ, local_today, to_local
 from ..extensions import db

@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...audit.services import record
 from ...core import categories as cat
-from ...core.forms import save
+from ...core.transaction import save
 from ...extensions import db
 from ...plans import compare, labels
 from ...plans.services import StaleEdit
