@@ -75,6 +75,7 @@ run: demo
 # `make test` runs them first.
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy caseapp
 

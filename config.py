@@ -3,6 +3,7 @@
 DATABASE_URL defaults to a SQLite file in instance/ (the embedded default for one centre or a demo);
 production sets PostgreSQL, e.g. postgresql+psycopg://user@host/caseapp.
 """
+
 import os
 import secrets
 import tempfile

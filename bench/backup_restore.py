@@ -6,6 +6,7 @@ N clients (default 1,000,000), and how large the backup is. Run from the reposit
 The database caseapp_bench_<N> is made as `make bench` makes it (BENCH_REUSE=1 keeps an existing one);
 the restore goes into a new database caseapp_bench_<N>_restored, dropped at the end. Writes
 bench/results/<date>-backup-restore.md."""
+
 import os
 import sys
 import tempfile
@@ -74,16 +75,22 @@ def main(argv):
         restore_seconds, said = timed(["restore", str(archive)], restored)
     drop(restored_name)
     lines = [
-        f"# Backup and restore at {clients:,} clients — {datetime.now():%Y-%m-%d %H:%M}", "",
+        f"# Backup and restore at {clients:,} clients — {datetime.now():%Y-%m-%d %H:%M}",
+        "",
         f"Machine: {machine()}.",
         f"Database `caseapp_bench_{n}` (`flask demo-data --seed {run.SEED}`"
-        + (f", generated in {generation:.0f} s" if generation else ", reused") + f"): {size / 2**30:.2f} GiB.", "",
-        "| step | time | size |", "|---|---:|---:|",
+        + (f", generated in {generation:.0f} s" if generation else ", reused")
+        + f"): {size / 2**30:.2f} GiB.",
+        "",
+        "| step | time | size |",
+        "|---|---:|---:|",
         f"| `flask backup` (pg_dump custom format + per-table counts and checksums, one snapshot) "
         f"| {backup_seconds:.0f} s | {archive_bytes / 2**20:,.0f} MiB |",
         f"| `flask restore` into an empty database (pg_restore, then every table counted and checksummed again) "
-        f"| {restore_seconds:.0f} s | |", "",
-        f"The restore said: {said}", "",
+        f"| {restore_seconds:.0f} s | |",
+        "",
+        f"The restore said: {said}",
+        "",
     ]
     out = run.BENCH / "results" / f"{datetime.now():%Y-%m-%d}-backup-restore.md"
     out.write_text("\n".join(lines))

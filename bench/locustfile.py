@@ -8,6 +8,7 @@ run.py computes exact percentiles. Only requests made once every user has signed
 argon2 logins at once take seconds on two cores, and each gunicorn worker's first requests compile
 the page's SQL and templates and prepare its statements (psycopg prepares a statement at its fifth
 use on a connection) — a server's start, not its steady state."""
+
 import itertools
 import json
 import os
@@ -32,7 +33,7 @@ WARMUP = float(os.environ.get("BENCH_WARMUP", "20"))
 _STARTED = time.monotonic()
 _accounts = {}
 _samples = []
-_pages = []      # the case PDF: where the first document received was saved
+_pages = []  # the case PDF: where the first document received was saved
 _signed_in = [0]  # users past on_start: measuring starts when all are (argon2 logins are not measured)
 
 
@@ -73,9 +74,16 @@ class BenchUser(FastHttpUser):
         if self.account:
             page = self.client.get("/login", name="login (not measured)")
             token = _CSRF.search(page.text or "")
-            response = self.client.post("/login", name="login (not measured)", allow_redirects=False, data={
-                "username": self.account["username"], "password": PASSWORD,
-                "csrf_token": token.group(1) if token else ""})
+            response = self.client.post(
+                "/login",
+                name="login (not measured)",
+                allow_redirects=False,
+                data={
+                    "username": self.account["username"],
+                    "password": PASSWORD,
+                    "csrf_token": token.group(1) if token else "",
+                },
+            )
             if response.status_code != 302:
                 raise RuntimeError(f"bench: login of {self.account['username']} answered {response.status_code}")
         if spec.get("csrf_from"):
@@ -106,8 +114,9 @@ class BenchUser(FastHttpUser):
         expected = tuple(spec.get("expect", (200,)))
         if spec.get("method") == "POST":
             data = user._form(spec["form"])
-            with user.client.post(url, data=data, name=SCENARIO, allow_redirects=False,
-                                  catch_response=True) as response:
+            with user.client.post(
+                url, data=data, name=SCENARIO, allow_redirects=False, catch_response=True
+            ) as response:
                 user._check(response, expected)
         else:
             with user.client.get(url, name=SCENARIO, catch_response=True) as response:
@@ -123,10 +132,19 @@ class BenchUser(FastHttpUser):
             return {"csrf_token": self.csrf, "text": "Ghi chép đo tải: đã gọi điện, tình hình ổn định."}
         if kind == "admission":
             arrived = datetime.now(timezone.utc) + timedelta(hours=7) - timedelta(minutes=self.rng.randint(5, 120))
-            return {"csrf_token": self.csrf, "alias": f"Chị {self.rng.choice('ABCDEHKLMNT')}.", "sex": "female",
-                    "approximate_age": str(self.rng.randint(18, 50)), "arrived_at": arrived.strftime("%Y-%m-%dT%H:%M"),
-                    "brought_by": "police", "children_count": "0", "children_ages": "", "immediate_needs": "shelter",
-                    "immediate_danger": "yes", "submission_key": uuid.uuid4().hex}
+            return {
+                "csrf_token": self.csrf,
+                "alias": f"Chị {self.rng.choice('ABCDEHKLMNT')}.",
+                "sex": "female",
+                "approximate_age": str(self.rng.randint(18, 50)),
+                "arrived_at": arrived.strftime("%Y-%m-%dT%H:%M"),
+                "brought_by": "police",
+                "children_count": "0",
+                "children_ages": "",
+                "immediate_needs": "shelter",
+                "immediate_danger": "yes",
+                "submission_key": uuid.uuid4().hex,
+            }
         raise ValueError(kind)
 
     tasks = [_task]

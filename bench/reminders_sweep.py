@@ -6,6 +6,7 @@ transaction; the target: 100,000 due reminders in seconds). Reports numbers; ass
 Default: 100,000 rows on a fresh SQLite file in a temporary folder. A PostgreSQL URL must name a
 database that can be emptied (its schema is dropped and migrated again).
 """
+
 import os
 import sys
 import tempfile
@@ -50,17 +51,33 @@ def main():
         db.session.commit()
         due = utcnow() - timedelta(hours=1)
         for start in range(0, rows, 10_000):
-            db.session.execute(sa.insert(Reminder), [
-                dict(case_id=cases[n % 200].id, facility_id=facility.id, item_kind="follow_up",
-                     item_key=f"follow_up:{cases[n % 200].id}:{n}", slot="0", user_id=workers[n % 20].id,
-                     due_at=due, remind_at=due, status="pending", late=False, created_at=due)
-                for n in range(start, min(rows, start + 10_000))])
+            db.session.execute(
+                sa.insert(Reminder),
+                [
+                    dict(
+                        case_id=cases[n % 200].id,
+                        facility_id=facility.id,
+                        item_kind="follow_up",
+                        item_key=f"follow_up:{cases[n % 200].id}:{n}",
+                        slot="0",
+                        user_id=workers[n % 20].id,
+                        due_at=due,
+                        remind_at=due,
+                        status="pending",
+                        late=False,
+                        created_at=due,
+                    )
+                    for n in range(start, min(rows, start + 10_000))
+                ],
+            )
         db.session.commit()
         began = time.perf_counter()
         entry = sweep(utcnow())
         seconds = time.perf_counter() - began
-        print(f"{db.engine.dialect.name}: {entry.sent:,} reminders sent in {seconds:.1f} s "
-              f"({entry.sent / seconds:,.0f}/s), {entry.errors} errors, late {entry.late:,}")
+        print(
+            f"{db.engine.dialect.name}: {entry.sent:,} reminders sent in {seconds:.1f} s "
+            f"({entry.sent / seconds:,.0f}/s), {entry.errors} errors, late {entry.late:,}"
+        )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ For each size: a database caseapp_bench_<N> on 127.0.0.1 (re-created; BENCH_REUS
 already filled), migrations, administrative units, `flask demo-data --clients N --seed BENCH_SEED`,
 then gunicorn on 127.0.0.1:BENCH_PORT and one headless locust run per scenario (BENCH_USERS users,
 BENCH_DURATION each). Prints the table and writes it to bench/results/<date>.md."""
+
 import json
 import math
 import os
@@ -30,8 +31,8 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PG = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 USERS = int(os.environ.get("BENCH_USERS", "20"))
-DURATION = int(os.environ.get("BENCH_DURATION", "30"))   # seconds measured per scenario
-WARMUP = int(os.environ.get("BENCH_WARMUP", "20"))       # sign-ins, then the scenario unmeasured (warm workers)
+DURATION = int(os.environ.get("BENCH_DURATION", "30"))  # seconds measured per scenario
+WARMUP = int(os.environ.get("BENCH_WARMUP", "20"))  # sign-ins, then the scenario unmeasured (warm workers)
 SEED = int(os.environ.get("BENCH_SEED", "1"))
 # 2 × cores + 1 processes of one thread each (gunicorn's advice): on two cores, threads of one process
 # contend for the GIL — a trial at 1 M clients gave case page p95 376 ms with 4 × 4, 150 ms with 5 × 1.
@@ -45,6 +46,8 @@ ONLY = set(os.environ.get("BENCH_SCENARIOS", "").split())
 
 def selected(name):
     return not ONLY or name == "floor" or name in ONLY
+
+
 REPORT_YEAR = 2025  # the last full year of the generated data (it ends on 01/12/2026)
 REMINDERS = 100_000
 OPEN = ("intake", "assessment", "planning", "implementation", "review")
@@ -81,11 +84,17 @@ def database_url(n):
 
 
 def flask(args, url, env_name="development", capture=False):
-    env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": url, "FLASK_ENV": env_name,
-           "CASEAPP_INSTANCE_DIR": str(BENCH / ".instance")}
+    env = {
+        **os.environ,
+        "FLASK_APP": "wsgi.py",
+        "DATABASE_URL": url,
+        "FLASK_ENV": env_name,
+        "CASEAPP_INSTANCE_DIR": str(BENCH / ".instance"),
+    }
     env.pop("TEST_DATABASE_URL", None)
-    return subprocess.run([str(VENV_BIN / "flask"), *args], cwd=ROOT, env=env, check=True, text=True,
-                          capture_output=capture)
+    return subprocess.run(
+        [str(VENV_BIN / "flask"), *args], cwd=ROOT, env=env, check=True, text=True, capture_output=capture
+    )
 
 
 def prepare_database(n):
@@ -118,71 +127,132 @@ def make_plan(n):
     engine = sa.create_engine(database_url(n))
     open_list = ", ".join(f"'{s}'" for s in OPEN)
     with engine.begin() as conn:
+
         def q(sql, **p):
             return conn.execute(sa.text(sql), p).all()
 
-        facilities = q("SELECT c.facility_id, count(*) FROM cases c JOIN facilities f ON f.id = c.facility_id "
-                       "WHERE f.type <> 'shelter' GROUP BY c.facility_id ORDER BY 2 DESC, 1 LIMIT :k", k=USERS)
+        facilities = q(
+            "SELECT c.facility_id, count(*) FROM cases c JOIN facilities f ON f.id = c.facility_id "
+            "WHERE f.type <> 'shelter' GROUP BY c.facility_id ORDER BY 2 DESC, 1 LIMIT :k",
+            k=USERS,
+        )
         supervisors = []
         for facility_id, count in facilities:
-            username = conn.scalar(sa.text("SELECT username FROM users WHERE facility_id = :f AND role = 'supervisor' "
-                                           "ORDER BY id LIMIT 1"), {"f": facility_id})
-            deep = conn.scalar(sa.text("SELECT id FROM cases WHERE facility_id = :f ORDER BY id DESC OFFSET :o LIMIT 1"),
-                               {"f": facility_id, "o": int(count * 0.9)})
-            cases = [r[0] for r in q("SELECT id FROM cases WHERE facility_id = :f ORDER BY id DESC LIMIT 200 OFFSET :o",
-                                     f=facility_id, o=count // 3)]
-            common = q("SELECT full_name FROM clients WHERE facility_id = :f GROUP BY full_name "
-                       "ORDER BY count(*) DESC, full_name LIMIT 1", f=facility_id)[0][0]
-            rare = q("SELECT full_name FROM clients WHERE facility_id = :f GROUP BY full_name HAVING count(*) = 1 "
-                     "ORDER BY (full_name LIKE '% Khuê' OR full_name LIKE '% Ửng' OR full_name LIKE '% Khải') DESC, "
-                     "full_name LIMIT 1", f=facility_id)
+            username = conn.scalar(
+                sa.text(
+                    "SELECT username FROM users WHERE facility_id = :f AND role = 'supervisor' ORDER BY id LIMIT 1"
+                ),
+                {"f": facility_id},
+            )
+            deep = conn.scalar(
+                sa.text("SELECT id FROM cases WHERE facility_id = :f ORDER BY id DESC OFFSET :o LIMIT 1"),
+                {"f": facility_id, "o": int(count * 0.9)},
+            )
+            cases = [
+                r[0]
+                for r in q(
+                    "SELECT id FROM cases WHERE facility_id = :f ORDER BY id DESC LIMIT 200 OFFSET :o",
+                    f=facility_id,
+                    o=count // 3,
+                )
+            ]
+            common = q(
+                "SELECT full_name FROM clients WHERE facility_id = :f GROUP BY full_name "
+                "ORDER BY count(*) DESC, full_name LIMIT 1",
+                f=facility_id,
+            )[0][0]
+            rare = q(
+                "SELECT full_name FROM clients WHERE facility_id = :f GROUP BY full_name HAVING count(*) = 1 "
+                "ORDER BY (full_name LIKE '% Khuê' OR full_name LIKE '% Ửng' OR full_name LIKE '% Khải') DESC, "
+                "full_name LIMIT 1",
+                f=facility_id,
+            )
             rare = rare[0][0] if rare else common
-            supervisors.append({"username": username, "facility_deep": deep, "case_id": cases,
-                                "common_toned": quote(common), "common_plain": quote(fold(common)),
-                                "rare_toned": quote(rare), "rare_plain": quote(fold(rare)),
-                                "names": f"{common} / {rare}"})
+            supervisors.append(
+                {
+                    "username": username,
+                    "facility_deep": deep,
+                    "case_id": cases,
+                    "common_toned": quote(common),
+                    "common_plain": quote(fold(common)),
+                    "rare_toned": quote(rare),
+                    "rare_plain": quote(fold(rare)),
+                    "names": f"{common} / {rare}",
+                }
+            )
         workers = []
         for worker_id, username, total in q(
-                "SELECT c.assigned_worker_id, u.username, count(*) FROM cases c JOIN users u ON u.id = c.assigned_worker_id "
-                "WHERE u.role = 'social_worker' GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT :k", k=USERS):
-            deep = conn.scalar(sa.text("SELECT id FROM cases WHERE assigned_worker_id = :w ORDER BY id DESC "
-                                       "OFFSET :o LIMIT 1"), {"w": worker_id, "o": int(total * 0.9)})
-            open_cases = [r[0] for r in q(f"SELECT id FROM cases WHERE assigned_worker_id = :w AND status IN ({open_list}) "
-                                          "ORDER BY id DESC LIMIT 50", w=worker_id)]
+            "SELECT c.assigned_worker_id, u.username, count(*) FROM cases c JOIN users u ON u.id = c.assigned_worker_id "
+            "WHERE u.role = 'social_worker' GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT :k",
+            k=USERS,
+        ):
+            deep = conn.scalar(
+                sa.text("SELECT id FROM cases WHERE assigned_worker_id = :w ORDER BY id DESC OFFSET :o LIMIT 1"),
+                {"w": worker_id, "o": int(total * 0.9)},
+            )
+            open_cases = [
+                r[0]
+                for r in q(
+                    f"SELECT id FROM cases WHERE assigned_worker_id = :w AND status IN ({open_list}) "
+                    "ORDER BY id DESC LIMIT 50",
+                    w=worker_id,
+                )
+            ]
             workers.append({"username": username, "mine_deep": deep, "case_id": open_cases, "cases": total})
         # Province-year statistics: the reporters of the provinces with the most cases.
-        reporters = [{"username": r[0]} for r in q(
-            "SELECT u.username FROM users u JOIN facilities f ON f.id = u.facility_id WHERE u.role = 'reporter' "
-            "ORDER BY (SELECT count(*) FROM cases c JOIN facilities cf ON cf.id = c.facility_id "
-            "WHERE cf.province_code = f.province_code) DESC, u.id LIMIT :k", k=USERS)]
+        reporters = [
+            {"username": r[0]}
+            for r in q(
+                "SELECT u.username FROM users u JOIN facilities f ON f.id = u.facility_id WHERE u.role = 'reporter' "
+                "ORDER BY (SELECT count(*) FROM cases c JOIN facilities cf ON cf.id = c.facility_id "
+                "WHERE cf.province_code = f.province_code) DESC, u.id LIMIT :k",
+                k=USERS,
+            )
+        ]
         # The case PDF: per supervisor, a case of the facility whose approved plan the bench makes long
         # (PDF_GOALS goals and as many activities) so that its PDF has about ten pages.
         for supervisor, (facility_id, _count) in zip(supervisors, facilities, strict=True):
-            plan = q("SELECT p.id, p.case_id FROM care_plans p JOIN cases c ON c.id = p.case_id "
-                     "WHERE p.facility_id = :f AND p.status = 'approved' AND c.status <> 'closed' "
-                     "ORDER BY p.id DESC LIMIT 1", f=facility_id)
+            plan = q(
+                "SELECT p.id, p.case_id FROM care_plans p JOIN cases c ON c.id = p.case_id "
+                "WHERE p.facility_id = :f AND p.status = 'approved' AND c.status <> 'closed' "
+                "ORDER BY p.id DESC LIMIT 1",
+                f=facility_id,
+            )
             if not plan:
                 continue
             plan_id, supervisor["pdf_case"] = plan[0]
-            conn.execute(sa.text(
-                "INSERT INTO plan_goals (plan_id, position, need_domain, description, target_on, achieved) "
-                "SELECT :p, 100 + g, 'safety', 'Mục tiêu ' || g || ': ' || repeat('bảo đảm an toàn, ổn định cuộc sống, ', 6), "
-                "DATE '2027-03-01', false FROM generate_series(1, :n) g "
-                "WHERE NOT EXISTS (SELECT 1 FROM plan_goals WHERE plan_id = :p AND position > 100)"),
-                {"p": plan_id, "n": PDF_GOALS})
-            conn.execute(sa.text(
-                "INSERT INTO plan_activities (plan_id, goal_id, position, service_type, description, start_on, due_on, "
-                "status) SELECT :p, NULL, 100 + g, 'counselling', 'Hoạt động ' || g || ': ' || "
-                "repeat('tư vấn, tham vấn tâm lý định kỳ cho đối tượng và gia đình, ', 4), DATE '2026-12-01', "
-                "DATE '2027-02-01', 'planned' FROM generate_series(1, :n) g "
-                "WHERE NOT EXISTS (SELECT 1 FROM plan_activities WHERE plan_id = :p AND position > 100)"),
-                {"p": plan_id, "n": PDF_GOALS})
-        shelters = q("SELECT u.username, f.id FROM users u JOIN facilities f ON f.id = u.facility_id "
-                     "WHERE f.type = 'shelter' AND u.role = 'shelter_staff' AND u.username LIKE '%.tl01' "
-                     "ORDER BY f.id LIMIT :k", k=USERS)
+            conn.execute(
+                sa.text(
+                    "INSERT INTO plan_goals (plan_id, position, need_domain, description, target_on, achieved) "
+                    "SELECT :p, 100 + g, 'safety', 'Mục tiêu ' || g || ': ' || repeat('bảo đảm an toàn, ổn định cuộc sống, ', 6), "
+                    "DATE '2027-03-01', false FROM generate_series(1, :n) g "
+                    "WHERE NOT EXISTS (SELECT 1 FROM plan_goals WHERE plan_id = :p AND position > 100)"
+                ),
+                {"p": plan_id, "n": PDF_GOALS},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO plan_activities (plan_id, goal_id, position, service_type, description, start_on, due_on, "
+                    "status) SELECT :p, NULL, 100 + g, 'counselling', 'Hoạt động ' || g || ': ' || "
+                    "repeat('tư vấn, tham vấn tâm lý định kỳ cho đối tượng và gia đình, ', 4), DATE '2026-12-01', "
+                    "DATE '2027-02-01', 'planned' FROM generate_series(1, :n) g "
+                    "WHERE NOT EXISTS (SELECT 1 FROM plan_activities WHERE plan_id = :p AND position > 100)"
+                ),
+                {"p": plan_id, "n": PDF_GOALS},
+            )
+        shelters = q(
+            "SELECT u.username, f.id FROM users u JOIN facilities f ON f.id = u.facility_id "
+            "WHERE f.type = 'shelter' AND u.role = 'shelter_staff' AND u.username LIKE '%.tl01' "
+            "ORDER BY f.id LIMIT :k",
+            k=USERS,
+        )
         # The admission is measured, not the refusal of a full shelter: the bench's shelters take everyone.
-        conn.execute(sa.text("UPDATE facilities SET capacity = 1000000 WHERE id IN :ids")
-                     .bindparams(sa.bindparam("ids", expanding=True)), {"ids": [s[1] for s in shelters]})
+        conn.execute(
+            sa.text("UPDATE facilities SET capacity = 1000000 WHERE id IN :ids").bindparams(
+                sa.bindparam("ids", expanding=True)
+            ),
+            {"ids": [s[1] for s in shelters]},
+        )
     engine.dispose()
     scenarios = {
         "floor": {"url": "/status"},
@@ -197,19 +267,41 @@ def make_plan(n):
         "case_page": {"account": "supervisor", "url": "/cases/{case_id}"},
         "tasks": {"account": "worker", "url": "/cases/tasks"},
         "dashboard": {"account": "supervisor", "url": "/"},
-        "save_note": {"account": "worker", "method": "POST", "url": "/cases/{case_id}/notes", "form": "note",
-                      "csrf_from": "/cases/{case_id}", "expect": [302, 303]},
-        "report_province_year": {"account": "reporter", "url": f"/reports/?kind=year&year={REPORT_YEAR}&scope=province"},
+        "save_note": {
+            "account": "worker",
+            "method": "POST",
+            "url": "/cases/{case_id}/notes",
+            "form": "note",
+            "csrf_from": "/cases/{case_id}",
+            "expect": [302, 303],
+        },
+        "report_province_year": {
+            "account": "reporter",
+            "url": f"/reports/?kind=year&year={REPORT_YEAR}&scope=province",
+        },
         "case_pdf": {"account": "supervisor_pdf", "url": "/cases/{pdf_case}/documents/plan.pdf"},
-        "emergency_admission": {"account": "shelter", "method": "POST", "url": "/shelter/admit", "form": "admission",
-                                "csrf_from": "/shelter/admit", "expect": [302, 303]},
+        "emergency_admission": {
+            "account": "shelter",
+            "method": "POST",
+            "url": "/shelter/admit",
+            "form": "admission",
+            "csrf_from": "/shelter/admit",
+            "expect": [302, 303],
+        },
     }
     from caseapp.demo import DEMO_PASSWORD
 
-    return {"password": DEMO_PASSWORD, "scenarios": scenarios,
-            "accounts": {"supervisor": supervisors, "worker": workers, "reporter": reporters,
-                         "supervisor_pdf": [s for s in supervisors if s.get("pdf_case")],
-                         "shelter": [{"username": s[0]} for s in shelters]}}
+    return {
+        "password": DEMO_PASSWORD,
+        "scenarios": scenarios,
+        "accounts": {
+            "supervisor": supervisors,
+            "worker": workers,
+            "reporter": reporters,
+            "supervisor_pdf": [s for s in supervisors if s.get("pdf_case")],
+            "shelter": [{"username": s[0]} for s in shelters],
+        },
+    }
 
 
 def fold(value):
@@ -223,15 +315,41 @@ class Gunicorn:
         self.url = database_url(n)
 
     def __enter__(self):
-        env = {**os.environ, "DATABASE_URL": self.url, "FLASK_ENV": "production", "SESSION_COOKIE_SECURE": "0",
-               "SECRET_KEY": secrets.token_hex(32), "CASEAPP_INSTANCE_DIR": str(BENCH / ".instance")}
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.url,
+            "FLASK_ENV": "production",
+            "SESSION_COOKIE_SECURE": "0",
+            "SECRET_KEY": secrets.token_hex(32),
+            "CASEAPP_INSTANCE_DIR": str(BENCH / ".instance"),
+        }
         env.pop("TEST_DATABASE_URL", None)
         self.log = open(BENCH / ".instance" / "gunicorn.log", "a")
         self.process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{PORT}", "--workers", WORKERS,
-             "--threads", THREADS, "--worker-class", "gthread", "--graceful-timeout", "20", "--timeout", "120",
-             "--access-logfile", "-", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=self.log, start_new_session=True)
+            [
+                str(VENV_BIN / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--workers",
+                WORKERS,
+                "--threads",
+                THREADS,
+                "--worker-class",
+                "gthread",
+                "--graceful-timeout",
+                "20",
+                "--timeout",
+                "120",
+                "--access-logfile",
+                "-",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=self.log,
+            start_new_session=True,
+        )
         # /status, not /healthz: the health check answers 503 once the last sweep (the bench's own
         # reminder_sweep of an earlier run, with BENCH_REUSE=1) is more than 5 minutes old.
         for _ in range(120):
@@ -258,10 +376,31 @@ def run_locust(scenario, plan_path):
     with tempfile.NamedTemporaryFile(prefix=f"bench-{scenario}-", suffix=".json", delete=False) as out:
         out_path = out.name
     env = {**os.environ, "BENCH_PLAN": str(plan_path), "BENCH_SCENARIO": scenario, "BENCH_OUT": out_path}
-    result = subprocess.run([str(VENV_BIN / "locust"), "-f", str(BENCH / "locustfile.py"), "--headless",
-                    "--users", str(USERS), "--spawn-rate", str(USERS), "--run-time", f"{DURATION + WARMUP}s",
-                    "--host", f"http://127.0.0.1:{PORT}", "--only-summary", "--loglevel", "WARNING"],
-                   cwd=BENCH, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    result = subprocess.run(
+        [
+            str(VENV_BIN / "locust"),
+            "-f",
+            str(BENCH / "locustfile.py"),
+            "--headless",
+            "--users",
+            str(USERS),
+            "--spawn-rate",
+            str(USERS),
+            "--run-time",
+            f"{DURATION + WARMUP}s",
+            "--host",
+            f"http://127.0.0.1:{PORT}",
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=BENCH,
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     if not Path(out_path).read_text():
         print(result.stderr[-3000:], file=sys.stderr)
     written = json.loads(Path(out_path).read_text() or '{"samples": []}')
@@ -280,9 +419,15 @@ def summarise(written):
     samples = written["samples"]
     times = sorted(t for t, _ in samples)
     failures = [failure for _, failure in samples if failure]
-    return {"n": len(samples), "p50": percentile(times, 50), "p95": percentile(times, 95),
-            "p99": percentile(times, 99), "errors": len(failures), "first_error": failures[0] if failures else None,
-            "pdf_pages": pdf_pages(written.get("pdf"))}
+    return {
+        "n": len(samples),
+        "p50": percentile(times, 50),
+        "p95": percentile(times, 95),
+        "p99": percentile(times, 99),
+        "errors": len(failures),
+        "first_error": failures[0] if failures else None,
+        "pdf_pages": pdf_pages(written.get("pdf")),
+    }
 
 
 def pdf_pages(path):
@@ -304,10 +449,20 @@ def features(url):
     endpoints and CLI commands."""
     routes = flask(["routes"], url, capture=True).stdout
     endpoints = {line.split()[0] for line in routes.splitlines()[2:] if line.strip()}
-    reminders = subprocess.run([str(VENV_BIN / "flask"), "reminders", "--help"], cwd=ROOT, capture_output=True,
-                               env={**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": url}).returncode == 0
-    return {"report_province_year": "reports.statistics" in endpoints,
-            "case_pdf": "documents.case_document" in endpoints, "reminder_sweep": reminders}
+    reminders = (
+        subprocess.run(
+            [str(VENV_BIN / "flask"), "reminders", "--help"],
+            cwd=ROOT,
+            capture_output=True,
+            env={**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": url},
+        ).returncode
+        == 0
+    )
+    return {
+        "report_province_year": "reports.statistics" in endpoints,
+        "case_pdf": "documents.case_document" in endpoints,
+        "reminder_sweep": reminders,
+    }
 
 
 def reminder_sweep(n):
@@ -316,18 +471,21 @@ def reminder_sweep(n):
     engine = sa.create_engine(database_url(n))
     open_list = ", ".join(f"'{s}'" for s in OPEN)
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            # The total in a CTE of its own: an equality on c.rn alone lets PostgreSQL hash-join (with the
-            # total as a column of c it nested-looped: 100 k × 144 k open cases at 1 M clients, 7 minutes).
-            f"WITH open_cases AS (SELECT id, facility_id, assigned_worker_id, row_number() OVER (ORDER BY id) AS rn "
-            f"FROM cases WHERE status IN ({open_list}) AND assigned_worker_id IS NOT NULL), "
-            "total AS (SELECT count(*) AS n FROM open_cases) "
-            "INSERT INTO reminders (case_id, facility_id, item_kind, item_key, slot, user_id, due_at, remind_at, "
-            "status, late, created_at) "
-            "SELECT c.id, c.facility_id, 'follow_up', 'follow_up:' || c.id || ':' || 'bench' || g, '0', c.assigned_worker_id, "
-            "now() - make_interval(secs => g), now() - make_interval(secs => g), 'pending', false, now() "
-            "FROM generate_series(1, :n) g CROSS JOIN total t JOIN open_cases c ON c.rn = ((g - 1) % t.n) + 1"),
-            {"n": REMINDERS})
+        conn.execute(
+            sa.text(
+                # The total in a CTE of its own: an equality on c.rn alone lets PostgreSQL hash-join (with the
+                # total as a column of c it nested-looped: 100 k × 144 k open cases at 1 M clients, 7 minutes).
+                f"WITH open_cases AS (SELECT id, facility_id, assigned_worker_id, row_number() OVER (ORDER BY id) AS rn "
+                f"FROM cases WHERE status IN ({open_list}) AND assigned_worker_id IS NOT NULL), "
+                "total AS (SELECT count(*) AS n FROM open_cases) "
+                "INSERT INTO reminders (case_id, facility_id, item_kind, item_key, slot, user_id, due_at, remind_at, "
+                "status, late, created_at) "
+                "SELECT c.id, c.facility_id, 'follow_up', 'follow_up:' || c.id || ':' || 'bench' || g, '0', c.assigned_worker_id, "
+                "now() - make_interval(secs => g), now() - make_interval(secs => g), 'pending', false, now() "
+                "FROM generate_series(1, :n) g CROSS JOIN total t JOIN open_cases c ON c.rn = ((g - 1) % t.n) + 1"
+            ),
+            {"n": REMINDERS},
+        )
         due = conn.scalar(sa.text("SELECT count(*) FROM reminders WHERE status = 'pending' AND remind_at <= now()"))
     engine.dispose()
     log(f"{n:,} clients: reminder_sweep ({due:,} due reminders)")
@@ -354,8 +512,11 @@ def run_size(n):
         for name, _what in SCENARIOS:
             if not selected(name):
                 continue
-            if name == "reminder_sweep" or not built.get(name, True) or not plan["accounts"].get(
-                    plan["scenarios"].get(name, {}).get("account"), [None]):
+            if (
+                name == "reminder_sweep"
+                or not built.get(name, True)
+                or not plan["accounts"].get(plan["scenarios"].get(name, {}).get("account"), [None])
+            ):
                 rows[name] = None
                 continue
             log(f"{n:,} clients: {name} ({USERS} users, {DURATION} s)")
@@ -365,10 +526,21 @@ def run_size(n):
             rows["reminder_sweep"] = reminder_sweep(n) if built["reminder_sweep"] else None
     except (sa.exc.SQLAlchemyError, subprocess.CalledProcessError) as error:  # the table still gets printed
         log(f"reminder sweep failed: {error}")
-        rows["reminder_sweep"] = {"n": 0, "samples": [], "p50": None, "p95": None, "p99": None, "errors": 1,
-                                  "first_error": str(error)[:300]}
-    return {"n": n, "generated_seconds": generated, "rows": rows,
-            "names": plan["accounts"]["supervisor"][0]["names"] if plan["accounts"]["supervisor"] else ""}
+        rows["reminder_sweep"] = {
+            "n": 0,
+            "samples": [],
+            "p50": None,
+            "p95": None,
+            "p99": None,
+            "errors": 1,
+            "first_error": str(error)[:300],
+        }
+    return {
+        "n": n,
+        "generated_seconds": generated,
+        "rows": rows,
+        "names": plan["accounts"]["supervisor"][0]["names"] if plan["accounts"]["supervisor"] else "",
+    }
 
 
 def fmt(value):
@@ -376,8 +548,10 @@ def fmt(value):
 
 
 def table(results):
-    lines = ["| size | scenario | requests | p50 ms | p95 ms | p99 ms | errors | p95 ÷ floor |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| size | scenario | requests | p50 ms | p95 ms | p99 ms | errors | p95 ÷ floor |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for result in results:
         floor = (result["rows"].get("floor") or {}).get("p95") or None
         for name, _what in SCENARIOS:
@@ -388,22 +562,28 @@ def table(results):
                 lines.append(f"| {result['n']:,} | {name} | not built yet | | | | | |")
                 continue
             if "total_ms" in row:  # the reminder sweep: one command, timed as a whole
-                lines.append(f"| {result['n']:,} | {name} | {row['n']:,} due → {row['sent']:,} sent | "
-                             f"total {row['total_ms']:,.0f} | | | {row['errors']} | |")
+                lines.append(
+                    f"| {result['n']:,} | {name} | {row['n']:,} due → {row['sent']:,} sent | "
+                    f"total {row['total_ms']:,.0f} | | | {row['errors']} | |"
+                )
                 continue
             ratio = f"{row['p95'] / floor:.1f}" if floor and row["p95"] is not None else "—"
-            lines.append(f"| {result['n']:,} | {name} | {row['n']} | {fmt(row['p50'])} | {fmt(row['p95'])} | "
-                         f"{fmt(row['p99'])} | {row['errors']} | {ratio} |")
+            lines.append(
+                f"| {result['n']:,} | {name} | {row['n']} | {fmt(row['p50'])} | {fmt(row['p95'])} | "
+                f"{fmt(row['p99'])} | {row['errors']} | {ratio} |"
+            )
     return "\n".join(lines)
 
 
 def machine():
     with sa.create_engine(f"{PG}/postgres").connect() as conn:
         version = conn.scalar(sa.text("SHOW server_version"))
-    return (f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, PostgreSQL {version}; "
-            f"gunicorn {WORKERS} workers × {THREADS} threads (gthread); locust {USERS} users, {DURATION} s measured per scenario "
-            f"after a {WARMUP} s warm-up (sign-ins, then the scenario unmeasured), "
-            f"wait {os.environ.get('BENCH_WAIT', '0.5-1.0')} s between requests; all on the same machine")
+    return (
+        f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, PostgreSQL {version}; "
+        f"gunicorn {WORKERS} workers × {THREADS} threads (gthread); locust {USERS} users, {DURATION} s measured per scenario "
+        f"after a {WARMUP} s warm-up (sign-ins, then the scenario unmeasured), "
+        f"wait {os.environ.get('BENCH_WAIT', '0.5-1.0')} s between requests; all on the same machine"
+    )
 
 
 def notes(results):
@@ -430,21 +610,38 @@ def main(argv):
     results = [run_size(n) for n in sizes]
     load_after = os.getloadavg()
     text = table(results)
-    generation = "; ".join(f"{r['n']:,} clients generated in {r['generated_seconds']:.0f} s" if r["generated_seconds"]
-                           else f"{r['n']:,} clients: database reused" for r in results)
-    report = "\n".join([
-        f"# caseapp benchmark — {started:%Y-%m-%d %H:%M} UTC", "",
-        f"Machine: {machine()}.", "",
-        f"Generation (`flask demo-data --seed {SEED}`): {generation}.", "",
-        "Times in milliseconds, measured by locust per request (client side, loopback). The floor is "
-        "GET /status (one indexed query, a small template) on the same gunicorn in the same run.", "",
-        text, "",
-        "Scenarios:", "",
-        *[f"- `{name}`: {what}" for name, what in SCENARIOS if selected(name)], "",
-        f"Search names used (supervisor 1, common / rare): {results[0]['names'] if results else ''}.", "",
-        *notes(results), "",
-        f"Load average (1 min) at the start {load_before[0]:.1f}, at the end {load_after[0]:.1f}: other programs on "
-        "the machine (e.g. other test runs) share its CPUs with gunicorn, PostgreSQL and locust.", ""])
+    generation = "; ".join(
+        f"{r['n']:,} clients generated in {r['generated_seconds']:.0f} s"
+        if r["generated_seconds"]
+        else f"{r['n']:,} clients: database reused"
+        for r in results
+    )
+    report = "\n".join(
+        [
+            f"# caseapp benchmark — {started:%Y-%m-%d %H:%M} UTC",
+            "",
+            f"Machine: {machine()}.",
+            "",
+            f"Generation (`flask demo-data --seed {SEED}`): {generation}.",
+            "",
+            "Times in milliseconds, measured by locust per request (client side, loopback). The floor is "
+            "GET /status (one indexed query, a small template) on the same gunicorn in the same run.",
+            "",
+            text,
+            "",
+            "Scenarios:",
+            "",
+            *[f"- `{name}`: {what}" for name, what in SCENARIOS if selected(name)],
+            "",
+            f"Search names used (supervisor 1, common / rare): {results[0]['names'] if results else ''}.",
+            "",
+            *notes(results),
+            "",
+            f"Load average (1 min) at the start {load_before[0]:.1f}, at the end {load_after[0]:.1f}: other programs on "
+            "the machine (e.g. other test runs) share its CPUs with gunicorn, PostgreSQL and locust.",
+            "",
+        ]
+    )
     print(text)
     out = BENCH / "results" / (os.environ.get("BENCH_RESULTS") or f"{started:%Y-%m-%d}.md")
     out.parent.mkdir(exist_ok=True)
@@ -454,8 +651,9 @@ def main(argv):
     current = readme.read_text(encoding="utf-8")
     if start in current and end in current and not ONLY:  # the README shows the latest full results
         head, rest = current.split(start, 1)
-        readme.write_text(f"{head}{start}\n{report.split(chr(10), 1)[1].strip()}\n{end}{rest.split(end, 1)[1]}",
-                          encoding="utf-8")
+        readme.write_text(
+            f"{head}{start}\n{report.split(chr(10), 1)[1].strip()}\n{end}{rest.split(end, 1)[1]}", encoding="utf-8"
+        )
     log(f"written {out.relative_to(ROOT)} and bench/README.md")
 
 

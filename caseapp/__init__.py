@@ -2,6 +2,7 @@
 
 The app factory imports the app's modules when it builds the app, inside its functions: importing any
 caseapp module (a model, a job, a migration) imports this package first, and must not load every page."""
+
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request, session
@@ -17,8 +18,12 @@ def create_app(config=None, **overrides):
     """Build the web app. It never starts the scheduler (that is `flask scheduler run`)."""
     from config import config_for_env
 
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
-                instance_path=str(ROOT / "instance"))
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
     app.config.from_object(config or config_for_env())
     app.config.update(overrides)
     from .i18n import ensure_compiled
@@ -34,8 +39,8 @@ def create_app(config=None, **overrides):
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_template_helpers(app)
-    from .errors import register_error_handlers
     from .cli import register_cli
+    from .errors import register_error_handlers
 
     register_error_handlers(app)
     register_cli(app)
@@ -54,8 +59,7 @@ def _init_extensions(app):
     from . import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
-                     compare_type=True)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     from .i18n import COMPILED_DIR
 
@@ -64,7 +68,7 @@ def _init_extensions(app):
     from .core import language
 
     language.install(app, babel)  # the catalogue resolved once per request, not per string
-    hooks.install(app)            # every event listener, and the request's one commit (core.transaction)
+    hooks.install(app)  # every event listener, and the request's one commit (core.transaction)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -79,8 +83,8 @@ def _register_blueprints(app):
     # every page of the app.
     from .audit import views as audit
     from .auth import views as auth
-    from .cases import views as cases
     from .cases import task_views  # noqa: F401  (the tasks page, on the cases blueprint)
+    from .cases import views as cases
     from .cases.access import views as case_access  # noqa: F401  (these five add their routes to
     from .cases.attachments import views as case_attachments  # noqa: F401  the cases blueprint:
     from .cases.caseload import views as case_caseload  # noqa: F401  imported before it is registered)
@@ -100,8 +104,23 @@ def _register_blueprints(app):
     from .reports import views as reports
     from .shelter import views as shelter
 
-    for domain in (main, auth, org, audit, clients, intake, cases, shelter, referrals, plans, notifications,
-                   documents, reminders, reports, mail):
+    for domain in (
+        main,
+        auth,
+        org,
+        audit,
+        clients,
+        intake,
+        cases,
+        shelter,
+        referrals,
+        plans,
+        notifications,
+        documents,
+        reminders,
+        reports,
+        mail,
+    ):
         app.register_blueprint(domain.bp)
     _register_approval_subjects()
 
@@ -121,14 +140,16 @@ def _register_request_hooks(app):
     from .auth.sessions import require_password_change
     from .security import web as security_web
 
-    security_web.install(app)    # default deny; a write on a closed case goes back to its page
+    security_web.install(app)  # default deny; a write on a closed case goes back to its page
     app.before_request(require_password_change)
 
     @app.after_request
     def security_headers(response):
-        csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-               "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-               "frame-ancestors 'none'")
+        csp = (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+            "frame-ancestors 'none'"
+        )
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -151,7 +172,6 @@ def _register_template_helpers(app):
     app.jinja_env.filters["date"] = timeutil.format_date
     app.jinja_env.filters["datetime"] = timeutil.format_datetime
     from .auth.forms import ROLE_LABELS
-
     from .core import categories
 
     def category_label(list_name, code):
@@ -161,8 +181,15 @@ def _register_template_helpers(app):
         """Is this page part of the app yet? (Menus link to other domains' pages only when they exist.)"""
         return name in current_app.view_functions
 
-    app.jinja_env.globals.update(Perm=Perm, Capability=Capability, can=can, role_labels=ROLE_LABELS, category_label=category_label,
-                                 categories=categories, has_endpoint=has_endpoint)
+    app.jinja_env.globals.update(
+        Perm=Perm,
+        Capability=Capability,
+        can=can,
+        role_labels=ROLE_LABELS,
+        category_label=category_label,
+        categories=categories,
+        has_endpoint=has_endpoint,
+    )
 
     @app.context_processor
     def inject_locale():

@@ -1,18 +1,19 @@
 """Command-line entry points: flask create-admin, load-units, i18n-compile; outside production also
 seed-demo and demo-data."""
+
 import click
 import sqlalchemy as sa
 
-from .extensions import db
-from .reminders.cli import register as register_reminders
-from .ops.cli import register as register_operations
-from .org.units import load_units
 from .auth.services import create_user
 from .core.services import ServiceError
-from .org.models import Facility
-from .security.policy import Role
 from .demo import DEMO_PASSWORD, DemoRefused, seed_demo
+from .extensions import db
 from .i18n import compile_catalogues
+from .ops.cli import register as register_operations
+from .org.models import Facility
+from .org.units import load_units
+from .reminders.cli import register as register_reminders
+from .security.policy import Role
 
 
 def register_cli(app):
@@ -39,9 +40,15 @@ def register_cli(app):
             raise click.ClickException(f"Không có cơ sở mã {facility_code}.")
         try:
             with app.test_request_context():
-                user = create_user(username=username, full_name=full_name, role=Role.ADMIN.value,
-                                   facility_id=facility.id, password=password, by=None,
-                                   must_change_password=False)
+                user = create_user(
+                    username=username,
+                    full_name=full_name,
+                    role=Role.ADMIN.value,
+                    facility_id=facility.id,
+                    password=password,
+                    by=None,
+                    must_change_password=False,
+                )
         except ServiceError as error:
             raise click.ClickException(str(error)) from error
         db.session.commit()
@@ -91,8 +98,9 @@ def _register_demo_commands(app):
             raise click.ClickException(str(error)) from error
         for table, count in counts.items():
             click.echo(f"  {table:<16} {count:>11,}")
-        click.echo(f"Đã tạo dữ liệu mẫu: {clients:,} đối tượng trong {seconds:.1f} giây "
-                   f"(mật khẩu chung: {DEMO_PASSWORD}).")
+        click.echo(
+            f"Đã tạo dữ liệu mẫu: {clients:,} đối tượng trong {seconds:.1f} giây (mật khẩu chung: {DEMO_PASSWORD})."
+        )
 
     @app.cli.command("i18n-compile")
     def i18n_compile_command():

@@ -1,33 +1,53 @@
 """Demo data: one province's set-up with one user per role per facility (never in production)."""
+
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from .auth.models import User
 from .auth.services import hash_password
+from .cases.models import Case
+from .clients.services import create_client
+from .core.timeutil import utcnow
 from .extensions import db
+from .intake.services import create_intake
 from .org.models import Commune, Facility, FacilityType, Province
 from .referrals.services import sync_facility_provider
 from .security.policy import Role
 from .shelter.models import Bed, Room
-from datetime import timedelta
-from .cases.models import Case
-from .clients.services import create_client
-from .core.timeutil import utcnow
-from .intake.services import create_intake
 from .shelter.services import admit_emergency
 
 DEMO_PROVINCE_NAME = "Quảng Ninh"
 DEMO_PASSWORD = "Demo@2026-caseapp"
 
 DEMO_FACILITIES = (
-    {"code": "CTXHQN", "name": "Trung tâm Công tác xã hội tỉnh Quảng Ninh",
-     "type": FacilityType.SOCIAL_WORK_CENTER.value, "prefix": "ctxh", "capacity": None,
-     "confidential_address": False, "street_address": "Số 1 đường Trần Hưng Đạo"},
-    {"code": "BTXHQN", "name": "Trung tâm Bảo trợ xã hội tỉnh Quảng Ninh",
-     "type": FacilityType.SOCIAL_PROTECTION_CENTER.value, "prefix": "btxh", "capacity": 120,
-     "confidential_address": False, "street_address": "Tổ 5, khu 3"},
-    {"code": "NTLQN", "name": "Địa chỉ tin cậy - Nhà tạm lánh Quảng Ninh",
-     "type": FacilityType.SHELTER.value, "prefix": "ntl", "capacity": 12,
-     "confidential_address": True, "street_address": "Địa chỉ bảo mật"},
+    {
+        "code": "CTXHQN",
+        "name": "Trung tâm Công tác xã hội tỉnh Quảng Ninh",
+        "type": FacilityType.SOCIAL_WORK_CENTER.value,
+        "prefix": "ctxh",
+        "capacity": None,
+        "confidential_address": False,
+        "street_address": "Số 1 đường Trần Hưng Đạo",
+    },
+    {
+        "code": "BTXHQN",
+        "name": "Trung tâm Bảo trợ xã hội tỉnh Quảng Ninh",
+        "type": FacilityType.SOCIAL_PROTECTION_CENTER.value,
+        "prefix": "btxh",
+        "capacity": 120,
+        "confidential_address": False,
+        "street_address": "Tổ 5, khu 3",
+    },
+    {
+        "code": "NTLQN",
+        "name": "Địa chỉ tin cậy - Nhà tạm lánh Quảng Ninh",
+        "type": FacilityType.SHELTER.value,
+        "prefix": "ntl",
+        "capacity": 12,
+        "confidential_address": True,
+        "street_address": "Địa chỉ bảo mật",
+    },
 )
 
 DEMO_ACCOUNTS = (
@@ -50,17 +70,24 @@ def seed_demo(app):
     province = db.session.scalar(sa.select(Province).where(Province.name == DEMO_PROVINCE_NAME))
     if province is None:
         raise DemoRefused("Load the administrative units first: flask load-units")
-    commune = db.session.scalar(sa.select(Commune).where(Commune.province_code == province.code)
-                                .order_by(Commune.code).limit(1))
+    commune = db.session.scalar(
+        sa.select(Commune).where(Commune.province_code == province.code).order_by(Commune.code).limit(1)
+    )
     logins = []
     password_hash = None
     for spec in DEMO_FACILITIES:
         facility = db.session.scalar(sa.select(Facility).where(Facility.code == spec["code"]))
         if facility is None:
-            facility = Facility(code=spec["code"], name=spec["name"], type=spec["type"],
-                                province_code=province.code, commune_code=commune.code,
-                                street_address=spec["street_address"], capacity=spec["capacity"],
-                                confidential_address=spec["confidential_address"])
+            facility = Facility(
+                code=spec["code"],
+                name=spec["name"],
+                type=spec["type"],
+                province_code=province.code,
+                commune_code=commune.code,
+                street_address=spec["street_address"],
+                capacity=spec["capacity"],
+                confidential_address=spec["confidential_address"],
+            )
             db.session.add(facility)
             db.session.flush()
             sync_facility_provider(facility)
@@ -68,8 +95,15 @@ def seed_demo(app):
             username = f"{spec['prefix']}.{suffix}"
             if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
                 password_hash = password_hash or hash_password(DEMO_PASSWORD)
-                db.session.add(User(username=username, full_name=f"{title} ({spec['code']})", role=role.value,
-                                    facility_id=facility.id, password_hash=password_hash))
+                db.session.add(
+                    User(
+                        username=username,
+                        full_name=f"{title} ({spec['code']})",
+                        role=role.value,
+                        facility_id=facility.id,
+                        password_hash=password_hash,
+                    )
+                )
             logins.append((username, role.value, spec["code"]))
     db.session.flush()
     _seed_shelter_rooms()
@@ -82,8 +116,9 @@ DEMO_SHELTER_ROOMS = (("P1", 4), ("P2", 4), ("P3", 4))
 
 
 def _seed_shelter_rooms():
-    shelter = db.session.scalar(sa.select(Facility).where(Facility.type == FacilityType.SHELTER.value,
-                                                          Facility.code == "NTLQN"))
+    shelter = db.session.scalar(
+        sa.select(Facility).where(Facility.type == FacilityType.SHELTER.value, Facility.code == "NTLQN")
+    )
     if shelter is None:
         return
     for name, beds in DEMO_SHELTER_ROOMS:
@@ -92,28 +127,56 @@ def _seed_shelter_rooms():
             room = Room(facility_id=shelter.id, name=name, is_active=True)
             db.session.add(room)
             db.session.flush()
-            db.session.add_all(Bed(facility_id=shelter.id, room_id=room.id, label=str(n), is_active=True)
-                               for n in range(1, beds + 1))
+            db.session.add_all(
+                Bed(facility_id=shelter.id, room_id=room.id, label=str(n), is_active=True) for n in range(1, beds + 1)
+            )
     db.session.flush()
 
 
 # A few people at the demo centre and one night admission at the demo shelter, so that every list
 # and the case page have something to show. Names and numbers are invented.
 DEMO_CLIENTS = (
-    {"full_name": "Nguyễn Thị Hoa", "sex": "female", "birth_year": 1991, "birth_precision": "year",
-     "phone": "0912 345 678", "intake": {"channel": "hotline_dv", "problems": ["domestic_violence"],
-                                         "case_type": "center", "danger_now": "no", "injured": "yes"}},
-    {"full_name": "Trần Văn Đức", "sex": "male", "birth_year": 2014, "birth_precision": "year",
-     "intake": {"channel": "hotline_111", "problems": ["child_abuse", "school_dropout"],
-                "case_type": "child_protection", "child_involved": "yes", "danger_now": "no",
-                "consent_given_by": "guardian", "consent_giver_name": "Trần Thị Lan", "child_assent": True}},
-    {"full_name": "Lê Thị Mai", "sex": "female", "birth_year": 1948, "birth_precision": "year",
-     "intake": {"channel": "commune", "problems": ["lonely_elderly", "poverty"], "case_type": "center"}},
+    {
+        "full_name": "Nguyễn Thị Hoa",
+        "sex": "female",
+        "birth_year": 1991,
+        "birth_precision": "year",
+        "phone": "0912 345 678",
+        "intake": {
+            "channel": "hotline_dv",
+            "problems": ["domestic_violence"],
+            "case_type": "center",
+            "danger_now": "no",
+            "injured": "yes",
+        },
+    },
+    {
+        "full_name": "Trần Văn Đức",
+        "sex": "male",
+        "birth_year": 2014,
+        "birth_precision": "year",
+        "intake": {
+            "channel": "hotline_111",
+            "problems": ["child_abuse", "school_dropout"],
+            "case_type": "child_protection",
+            "child_involved": "yes",
+            "danger_now": "no",
+            "consent_given_by": "guardian",
+            "consent_giver_name": "Trần Thị Lan",
+            "child_assent": True,
+        },
+    },
+    {
+        "full_name": "Lê Thị Mai",
+        "sex": "female",
+        "birth_year": 1948,
+        "birth_precision": "year",
+        "intake": {"channel": "commune", "problems": ["lonely_elderly", "poverty"], "case_type": "center"},
+    },
 )
 
 
 def _seed_demo_cases():
-
 
     centre = db.session.scalar(sa.select(Facility).where(Facility.code == "CTXHQN"))
     shelter = db.session.scalar(sa.select(Facility).where(Facility.code == "NTLQN"))
@@ -125,12 +188,27 @@ def _seed_demo_cases():
         spec = dict(spec)
         intake = spec.pop("intake")
         client = create_client({**spec, "province_code": centre.province_code}, facility=centre, by=worker)
-        data = {"received_at": now - timedelta(days=3 - n), "decision": "open_case",
-                "assigned_worker_id": worker.id, "consent_services": True, "consent_given_by": "client", **intake}
+        data = {
+            "received_at": now - timedelta(days=3 - n),
+            "decision": "open_case",
+            "assigned_worker_id": worker.id,
+            "consent_services": True,
+            "consent_given_by": "client",
+            **intake,
+        }
         create_intake(client, data, facility=centre, by=worker)
     staff = db.session.scalar(sa.select(User).where(User.username == "ntl.tamlanh"))
     if shelter is not None and staff is not None:
-        admit_emergency(shelter, sex="female", approximate_age=27, arrived_at=now - timedelta(hours=5),
-                        brought_by="police", immediate_danger=True, by=staff, alias="Chị H.",
-                        children=[4], immediate_needs=["medical", "shelter"])
+        admit_emergency(
+            shelter,
+            sex="female",
+            approximate_age=27,
+            arrived_at=now - timedelta(hours=5),
+            brought_by="police",
+            immediate_danger=True,
+            by=staff,
+            alias="Chị H.",
+            children=[4],
+            immediate_needs=["medical", "shelter"],
+        )
     db.session.flush()

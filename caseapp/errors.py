@@ -1,4 +1,5 @@
 """Vietnamese error pages; never a stack trace to the user."""
+
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 

@@ -1,4 +1,5 @@
 """Flask extensions, created without an app (bound in create_app)."""
+
 from typing import TYPE_CHECKING
 
 from flask_babel import Babel

@@ -3,6 +3,7 @@
 Each is a hook rather than a call for a reason given beside it; everything else is called explicitly
 by the code that needs it.
 """
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ def install(app):
 
 
 # --- connections: settings every new database connection needs, whoever opens it -----------------
+
 
 def connection_settings(dbapi_connection, _connection_record):
     """SQLite: WAL for concurrent readers, a busy timeout instead of 'database is locked', FKs on."""
@@ -51,18 +53,19 @@ def sqlite_savepoint_inside_a_transaction(connection, _name):
 # --- has the transaction written? (core.transaction ends an error response's read-only transaction
 # with COMMIT). A hook: every write of every service goes through a flush or session.execute. -------
 
+
 def flushing(session, _flush_context, _instances):
     if session.new or session.dirty or session.deleted:
         session.info[transaction.WROTE] = True
 
 
 def executing(execute_state):
-    if not execute_state.is_select:   # DML, and text() statements whatever they say
+    if not execute_state.is_select:  # DML, and text() statements whatever they say
         execute_state.session.info[transaction.WROTE] = True
 
 
 def transaction_ended(session, ended):
-    if ended.parent is None:          # the outermost transaction (a savepoint's end changes nothing)
+    if ended.parent is None:  # the outermost transaction (a savepoint's end changes nothing)
         session.info.pop(transaction.WROTE, None)
 
 

@@ -11,6 +11,7 @@ Source strings are English. One catalogue holds every Vietnamese translation:
 One English word with two Vietnamese meanings gets a context (`pgettext("plan activity", "Planned")`).
 `missing_translations()` is what the tests and `flask doctor` use to find a string the catalogue lacks.
 """
+
 import hashlib
 import io
 import os
@@ -34,8 +35,14 @@ LOCALES = ("vi",)
 DOMAIN = "messages"
 # Babel's own keywords (gettext, ngettext, pgettext …), Flask-Babel's lazy ones, and the English label
 # of a code list entry: Category(code, english_label, …).
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2),
-            "lazy_pgettext": ((1, "c"), 2), "Category": (2,)}
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+    "lazy_pgettext": ((1, "c"), 2),
+    "Category": (2,),
+}
 
 
 def po_path(locale="vi", source_dir=None):
@@ -93,7 +100,7 @@ def compile_catalogues():
 
 
 def catalogue_state():
-    """"ok"; "missing" (never compiled); or "stale" (the sources changed since, e.g. after an upgrade)."""
+    """ "ok"; "missing" (never compiled); or "stale" (the sources changed since, e.g. after an upgrade)."""
     if not (COMPILED_DIR / "vi" / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file():
         return "missing"
     try:
@@ -117,17 +124,20 @@ def ensure_compiled():
     if not po_path("vi").is_file():
         raise CatalogueUnavailable(
             f"Thiếu bản dịch tiếng Việt ({po_path('vi')}): cài đặt không đầy đủ. "
-            "The Vietnamese catalogue sources are missing.")
+            "The Vietnamese catalogue sources are missing."
+        )
     try:
         compile_catalogues()
     except OSError as error:
         raise CatalogueUnavailable(
             f"Bản dịch tiếng Việt chưa được biên dịch ({state}) và không thể biên dịch vào {COMPILED_DIR}: "
             f"{error}. Chạy `make install` (hoặc `.venv/bin/python -m caseapp.i18n`) với quyền ghi thư mục đó. "
-            "The Vietnamese catalogue is not compiled and cannot be compiled here.") from error
+            "The Vietnamese catalogue is not compiled and cannot be compiled here."
+        ) from error
 
 
 # --- extraction ------------------------------------------------------------------------------------
+
 
 def _wanted_directory(dirpath):
     """Babel's default skips folders starting with '_' — that would miss templates/_macros."""
@@ -144,7 +154,8 @@ def _extracted():
     """(msgctxt, msgid or (singular, plural), "file:line") of every translatable string of code and templates."""
     method_map, options_map = _mapping()
     for filename, lineno, message, _comments, context in extract_from_dir(
-            str(ROOT), method_map, options_map=options_map, keywords=KEYWORDS, directory_filter=_wanted_directory):
+        str(ROOT), method_map, options_map=options_map, keywords=KEYWORDS, directory_filter=_wanted_directory
+    ):
         yield context, message, f"{filename}:{lineno}"
 
 
@@ -185,8 +196,11 @@ def describe(context, msgid):
 def missing_translations(locale="vi"):
     """The strings of code and templates the catalogue does not translate: description → where used."""
     catalogue = read_catalogue(locale)
-    return {describe(context, msgid): where for (context, msgid), where in extracted_messages().items()
-            if not _is_translated(catalogue.get(msgid, context=context))}
+    return {
+        describe(context, msgid): where
+        for (context, msgid), where in extracted_messages().items()
+        if not _is_translated(catalogue.get(msgid, context=context))
+    }
 
 
 def extract_template():
@@ -203,9 +217,11 @@ def extract_template():
 
 def _write_po(path, catalogue, fh=None, omit_header=False):
     """Sorted and without source locations: an edit elsewhere in the code does not rewrite the file."""
+
     def write(fh):
-        write_po(fh, catalogue, no_location=True, sort_output=True, ignore_obsolete=True, width=100,
-                 omit_header=omit_header)
+        write_po(
+            fh, catalogue, no_location=True, sort_output=True, ignore_obsolete=True, width=100, omit_header=omit_header
+        )
 
     if fh is not None:
         return write(fh)
@@ -229,8 +245,8 @@ def update_messages():
         before = _entries_text(catalogue)
         catalogue.update(template, no_fuzzy_matching=True)
         if _entries_text(catalogue) == before:
-            continue                # nothing new: the file (and its dates) stays as it is
-        catalogue.fuzzy = False     # the header: the catalogue is in use, not a draft
+            continue  # nothing new: the file (and its dates) stays as it is
+        catalogue.fuzzy = False  # the header: the catalogue is in use, not a draft
         _write_po(po_path(locale), catalogue)
         updated.append(po_path(locale))
     return updated
@@ -247,7 +263,7 @@ def main(argv):
     if argv[1:]:
         print("usage: python -m caseapp.i18n [messages]", file=sys.stderr)
         return 2
-    for path in compile_catalogues():   # without the app: production installs compile this way
+    for path in compile_catalogues():  # without the app: production installs compile this way
         print(f"compiled {path.relative_to(ROOT)}")
     return 0
 

@@ -1,6 +1,7 @@
 """gunicorn settings for caseapp (`gunicorn -c deploy/gunicorn.conf.py wsgi:app`), from the environment:
 CASEAPP_BIND (default 127.0.0.1:8000: only nginx on this machine reaches it) and CASEAPP_WORKERS
 (default: two per core, plus one)."""
+
 import multiprocessing
 import os
 

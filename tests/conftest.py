@@ -11,6 +11,7 @@ DEFAULT_TEST_NOW — and time moves on from there (tick), so durations and order
 stay real. A test marked ``real_clock`` runs on the machine's clock instead (one that compares
 times with another process).
 """
+
 import os
 import tempfile
 from datetime import datetime
@@ -174,8 +175,7 @@ def _make_sqlite_savepoints_work(engine):
 
 
 def build_app(url, **overrides):
-    app = create_app(TestConfig(), SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False,
-                     SERVER_NAME=None, **overrides)
+    app = create_app(TestConfig(), SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False, SERVER_NAME=None, **overrides)
     return app
 
 
@@ -293,8 +293,9 @@ def make_user(session, facility):
 @pytest.fixture()
 def login(client):
     def do_login(user, password=factories.PASSWORD, follow=False):
-        response = client.post("/login", data={"username": user.username, "password": password},
-                               follow_redirects=follow)
+        response = client.post(
+            "/login", data={"username": user.username, "password": password}, follow_redirects=follow
+        )
         return response
 
     return do_login

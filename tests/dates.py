@@ -1,10 +1,11 @@
 """Dates for tests that must hold on any day the suite runs (CASEAPP_TEST_NOW, tests/conftest.py):
 counted in working days with the deadline engine's own calendar (deadlines.rules.is_working_day),
 so that weekends, Tết and the other public holidays fall where the engine puts them."""
+
 from datetime import datetime, timedelta
 
-from caseapp.deadlines.rules import is_working_day
 from caseapp.core.timeutil import VN_TZ, as_utc
+from caseapp.deadlines.rules import is_working_day
 
 
 def working_days_before(moment, days):

@@ -1,5 +1,6 @@
 """Small factories for tests: real rows through the models, flushed, never committed outside the
 test transaction. Passwords share one precomputed argon2 hash to keep the suite fast."""
+
 import itertools
 from dataclasses import dataclass, field
 
@@ -32,19 +33,30 @@ def any_commune(province_code=None):
 
 def make_facility(code=None, name=None, type=FacilityType.SOCIAL_WORK_CENTER.value, **kwargs):
     commune = any_commune(kwargs.pop("province_code", None))
-    facility = Facility(code=code or f"F{next(_seq):04d}", name=name or "Trung tâm Công tác xã hội thử",
-                        type=type, province_code=commune.province_code, commune_code=commune.code, **kwargs)
+    facility = Facility(
+        code=code or f"F{next(_seq):04d}",
+        name=name or "Trung tâm Công tác xã hội thử",
+        type=type,
+        province_code=commune.province_code,
+        commune_code=commune.code,
+        **kwargs,
+    )
     db.session.add(facility)
     db.session.flush()
-    sync_facility_provider(facility)   # as the facility admin pages do: the directory lists every facility
+    sync_facility_provider(facility)  # as the facility admin pages do: the directory lists every facility
     return facility
 
 
 def make_user(role="social_worker", facility=None, username=None, **kwargs):
     facility = facility or make_facility()
-    user = User(username=username or f"user{next(_seq)}", full_name=kwargs.pop("full_name", "Nguyễn Thị Thử"),
-                role=role, facility_id=facility.id, password_hash=kwargs.pop("password_hash", password_hash()),
-                **kwargs)
+    user = User(
+        username=username or f"user{next(_seq)}",
+        full_name=kwargs.pop("full_name", "Nguyễn Thị Thử"),
+        role=role,
+        facility_id=facility.id,
+        password_hash=kwargs.pop("password_hash", password_hash()),
+        **kwargs,
+    )
     db.session.add(user)
     db.session.flush()
     return user
@@ -58,10 +70,12 @@ def make_client(facility, full_name="Nguyễn Văn Khách", **kwargs):
     from caseapp.core.text import fold
 
     n = next(_seq)
-    client = Client(facility_id=facility.id, code=kwargs.pop("code", f"TEST-{facility.code}-{n:05d}"),
-                    full_name=full_name, **kwargs)
-    client.search_name = " ".join(filter(None, (fold(client.full_name), fold(client.alias),
-                                                fold(client.other_names), fold(client.code))))
+    client = Client(
+        facility_id=facility.id, code=kwargs.pop("code", f"TEST-{facility.code}-{n:05d}"), full_name=full_name, **kwargs
+    )
+    client.search_name = " ".join(
+        filter(None, (fold(client.full_name), fold(client.alias), fold(client.other_names), fold(client.code)))
+    )
     db.session.add(client)
     db.session.flush()
     return client
@@ -73,8 +87,15 @@ def make_case(facility, client=None, worker=None, by=None, case_type="center", u
 
     client = client or make_client(facility)
     status = kwargs.pop("status", None)
-    case = open_case(facility=facility, client=client, case_type=case_type, urgency=urgency, by=by or worker,
-                     assigned_worker_id=worker.id if worker is not None else None, **kwargs)
+    case = open_case(
+        facility=facility,
+        client=client,
+        case_type=case_type,
+        urgency=urgency,
+        by=by or worker,
+        assigned_worker_id=worker.id if worker is not None else None,
+        **kwargs,
+    )
     if status:
         case.status = status
         db.session.flush()
@@ -84,6 +105,7 @@ def make_case(facility, client=None, worker=None, by=None, case_type="center", u
 @dataclass
 class Staff:
     """The people of a test: a facility, another facility, and users by name (staff.worker)."""
+
     facility: object
     other_facility: object
     users: dict = field(default_factory=dict)

@@ -48,8 +48,10 @@ def row_counts(app):
 
     with app.app_context():
         try:
-            return {model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-                    for model in (Facility, User, AuditEvent, Client, Case)}
+            return {
+                model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+                for model in (Facility, User, AuditEvent, Client, Case)
+            }
         finally:
             db.session.remove()
 
@@ -60,18 +62,30 @@ def demo_state(app):
         try:
             codes = [spec["code"] for spec in DEMO_FACILITIES]
             facilities = db.session.execute(
-                sa.select(Facility.id, Facility.code, Facility.name, Facility.type, Facility.confidential_address,
-                          Facility.version).where(Facility.code.in_(codes)).order_by(Facility.code)).all()
+                sa.select(
+                    Facility.id,
+                    Facility.code,
+                    Facility.name,
+                    Facility.type,
+                    Facility.confidential_address,
+                    Facility.version,
+                )
+                .where(Facility.code.in_(codes))
+                .order_by(Facility.code)
+            ).all()
             users = db.session.execute(
                 sa.select(User.id, User.username, User.role, User.facility_id, User.password_hash, User.version)
-                .join(Facility, Facility.id == User.facility_id).where(Facility.code.in_(codes))
-                .order_by(User.username)).all()
+                .join(Facility, Facility.id == User.facility_id)
+                .where(Facility.code.in_(codes))
+                .order_by(User.username)
+            ).all()
             return facilities, users
         finally:
             db.session.remove()
 
 
 # --- seed-demo -----------------------------------------------------------------------------------
+
 
 def test_seed_demo_creates_three_facilities_with_one_user_per_role(cli_app, run):
     result = run("seed-demo")
@@ -80,8 +94,11 @@ def test_seed_demo_creates_three_facilities_with_one_user_per_role(cli_app, run)
 
     assert len(facilities) == 3
     by_type = {f.type: f for f in facilities}
-    assert set(by_type) == {FacilityType.SOCIAL_WORK_CENTER.value, FacilityType.SOCIAL_PROTECTION_CENTER.value,
-                            FacilityType.SHELTER.value}
+    assert set(by_type) == {
+        FacilityType.SOCIAL_WORK_CENTER.value,
+        FacilityType.SOCIAL_PROTECTION_CENTER.value,
+        FacilityType.SHELTER.value,
+    }
     assert by_type[FacilityType.SOCIAL_WORK_CENTER.value].name.startswith("Trung tâm Công tác xã hội")
     assert by_type[FacilityType.SOCIAL_PROTECTION_CENTER.value].name.startswith("Trung tâm Bảo trợ xã hội")
     assert by_type[FacilityType.SHELTER.value].confidential_address is True
@@ -153,6 +170,7 @@ def test_the_demo_commands_exist_outside_production_only(cli_app, monkeypatch):
 
 # --- create-admin ----------------------------------------------------------------------------------
 
+
 @pytest.fixture()
 def admin_facility(cli_app):
     with cli_app.app_context():
@@ -175,8 +193,17 @@ def find_user(app, username):
 
 
 def test_create_admin_creates_an_administrator_with_an_argon2id_hash(cli_app, run, admin_facility):
-    result = run("create-admin", "--username", "QuanTri.Moi", "--full-name", "Nguyễn Văn Quản",
-                 "--facility-code", admin_facility, "--password", ADMIN_PASSWORD)
+    result = run(
+        "create-admin",
+        "--username",
+        "QuanTri.Moi",
+        "--full-name",
+        "Nguyễn Văn Quản",
+        "--facility-code",
+        admin_facility,
+        "--password",
+        ADMIN_PASSWORD,
+    )
     assert result.exit_code == 0, result.output
     user = find_user(cli_app, "quantri.moi")  # usernames are stored lower-case
     assert user is not None
@@ -186,37 +213,68 @@ def test_create_admin_creates_an_administrator_with_an_argon2id_hash(cli_app, ru
     assert ADMIN_PASSWORD not in user.password_hash
     assert PasswordHasher().verify(user.password_hash, ADMIN_PASSWORD)
     with cli_app.app_context():
-        audited = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "user_created", AuditEvent.entity_id == str(user.id)))
+        audited = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "user_created", AuditEvent.entity_id == str(user.id))
+        )
         db.session.remove()
     assert audited == 1
 
 
 def test_create_admin_prompts_for_the_password_twice(cli_app, run, admin_facility):
-    result = run("create-admin", "--username", "quantri.hoi", "--full-name", "Trần Thị Hỏi",
-                 "--facility-code", admin_facility, input=f"{ADMIN_PASSWORD}\n{ADMIN_PASSWORD}\n")
+    result = run(
+        "create-admin",
+        "--username",
+        "quantri.hoi",
+        "--full-name",
+        "Trần Thị Hỏi",
+        "--facility-code",
+        admin_facility,
+        input=f"{ADMIN_PASSWORD}\n{ADMIN_PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     assert ADMIN_PASSWORD not in result.output  # the prompt hides what is typed
     assert find_user(cli_app, "quantri.hoi").password_hash.startswith("$argon2id$")
 
 
-@pytest.mark.parametrize("username, facility_code, password", [
-    ("quantri.khong.co.so", "KHONGCO", ADMIN_PASSWORD),   # unknown facility
-    ("quantri.ngan", None, "ngan"),                        # password too short
-])
-def test_create_admin_refuses_and_creates_nothing(cli_app, run, admin_facility, username, facility_code,
-                                                   password):
+@pytest.mark.parametrize(
+    "username, facility_code, password",
+    [
+        ("quantri.khong.co.so", "KHONGCO", ADMIN_PASSWORD),  # unknown facility
+        ("quantri.ngan", None, "ngan"),  # password too short
+    ],
+)
+def test_create_admin_refuses_and_creates_nothing(cli_app, run, admin_facility, username, facility_code, password):
     before = row_counts(cli_app)
-    result = run("create-admin", "--username", username, "--full-name", "Không Tạo",
-                 "--facility-code", facility_code or admin_facility, "--password", password)
+    result = run(
+        "create-admin",
+        "--username",
+        username,
+        "--full-name",
+        "Không Tạo",
+        "--facility-code",
+        facility_code or admin_facility,
+        "--password",
+        password,
+    )
     assert result.exit_code != 0
     assert find_user(cli_app, username) is None
     assert row_counts(cli_app) == before
 
 
 def test_create_admin_refuses_a_taken_username(cli_app, run, admin_facility):
-    args = ("create-admin", "--username", "quantri.trung", "--full-name", "Lê Văn Trùng",
-            "--facility-code", admin_facility, "--password", ADMIN_PASSWORD)
+    args = (
+        "create-admin",
+        "--username",
+        "quantri.trung",
+        "--full-name",
+        "Lê Văn Trùng",
+        "--facility-code",
+        admin_facility,
+        "--password",
+        ADMIN_PASSWORD,
+    )
     assert run(*args).exit_code == 0
     before = row_counts(cli_app)
     result = run(*args)

@@ -1,5 +1,6 @@
 """The suite's fixed clock (tests/conftest.py): each test starts at TEST_NOW on the clock the app
 reads, and time moves on from there; a ``real_clock`` test runs on the machine's clock."""
+
 import time
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from .conftest import TEST_NOW
 # How far past TEST_NOW a test may have got by its first line: a margin for a slow machine (the
 # clock ticks), not a duration being measured.
 MARGIN = timedelta(minutes=10)
-IMPORTED_AT = utcnow()   # when the module was collected: a value computed at import, like a parametrize one
+IMPORTED_AT = utcnow()  # when the module was collected: a value computed at import, like a parametrize one
 
 
 @pytest.mark.real_clock

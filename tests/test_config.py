@@ -1,5 +1,6 @@
 """Configuration: the secret key never lives in code, and SQLite connections are set up for a
 multi-user office (WAL, busy timeout, foreign keys enforced)."""
+
 import re
 import stat
 from pathlib import Path
@@ -54,10 +55,13 @@ CONSTANT_SECRET = re.compile(r"""SECRET_KEY["']?\]?\s*[:=]\s*[rbuf]?["']""")
 
 def test_no_constant_secret_key_in_code():
     sources = [ROOT / "config.py", ROOT / "wsgi.py", *sorted((ROOT / "caseapp").rglob("*.py"))]
-    offenders = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
-                 for path in sources if path.exists()
-                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                 if CONSTANT_SECRET.search(line)]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sources
+        if path.exists()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if CONSTANT_SECRET.search(line)
+    ]
     assert not offenders, "constant SECRET_KEY in code:\n" + "\n".join(offenders)
 
 
@@ -87,8 +91,11 @@ def test_sqlite_refuses_a_row_that_breaks_a_foreign_key(sqlite_file_app):
     with sqlite_file_app.app_context():
         with db.engine.begin() as conn:
             conn.execute(sa.text("CREATE TABLE parent (id INTEGER PRIMARY KEY)"))
-            conn.execute(sa.text("CREATE TABLE child (id INTEGER PRIMARY KEY, "
-                                 "parent_id INTEGER NOT NULL REFERENCES parent (id))"))
+            conn.execute(
+                sa.text(
+                    "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent (id))"
+                )
+            )
         with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO child (id, parent_id) VALUES (1, 42)"))
 

@@ -2,6 +2,7 @@
 (the command commits): deterministic for a seed, found by the registry's folded search, case numbers
 in the real format and unique, the app's numbering continues after them, and every generated case is
 in its facility supervisor's list."""
+
 import re
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
@@ -47,10 +48,14 @@ def demo_app():
 def snapshot(app):
     with app.app_context():
         try:
-            clients = db.session.execute(sa.select(Client.id, Client.code, Client.full_name, Client.sex,
-                                                   Client.birth_year, Client.search_name).order_by(Client.id)).all()
-            cases = db.session.execute(sa.select(Case.id, Case.number, Case.status, Case.client_id,
-                                                 Case.assigned_worker_id).order_by(Case.id)).all()
+            clients = db.session.execute(
+                sa.select(
+                    Client.id, Client.code, Client.full_name, Client.sex, Client.birth_year, Client.search_name
+                ).order_by(Client.id)
+            ).all()
+            cases = db.session.execute(
+                sa.select(Case.id, Case.number, Case.status, Case.client_id, Case.assigned_worker_id).order_by(Case.id)
+            ).all()
             return clients, cases
         finally:
             db.session.remove()
@@ -80,11 +85,13 @@ def test_a_different_seed_generates_other_people(demo_app):
 
 def test_folded_search_finds_a_generated_client_by_name_without_tones(demo_app):
     with demo_app.app_context():
-        client = db.session.scalar(sa.select(Client).where(Client.full_name.like("% % %"))
-                                   .order_by(Client.id.desc()).limit(1))
+        client = db.session.scalar(
+            sa.select(Client).where(Client.full_name.like("% % %")).order_by(Client.id.desc()).limit(1)
+        )
         assert client.search_name.startswith(fold(client.full_name))
-        supervisor = db.session.scalar(sa.select(User).where(User.facility_id == client.facility_id,
-                                                             User.role == "supervisor").order_by(User.id))
+        supervisor = db.session.scalar(
+            sa.select(User).where(User.facility_id == client.facility_id, User.role == "supervisor").order_by(User.id)
+        )
         name, username = client.full_name, supervisor.username
         db.session.remove()
     toneless = fold(name)
@@ -98,8 +105,11 @@ def test_folded_search_finds_a_generated_client_by_name_without_tones(demo_app):
 
 def test_case_numbers_are_in_the_real_format_unique_and_consecutive(demo_app):
     with demo_app.app_context():
-        rows = db.session.execute(sa.select(Case.number, Case.opened_at, Facility.code)
-                                  .join(Facility, Facility.id == Case.facility_id).order_by(Case.id)).all()
+        rows = db.session.execute(
+            sa.select(Case.number, Case.opened_at, Facility.code)
+            .join(Facility, Facility.id == Case.facility_id)
+            .order_by(Case.id)
+        ).all()
         db.session.remove()
     numbers = [row.number for row in rows]
     assert len(set(numbers)) == len(numbers)
@@ -120,13 +130,22 @@ def test_the_apps_next_case_number_continues_after_the_generated_ones(demo_app):
         last = db.session.scalar(sa.select(Case).order_by(Case.id.desc()).limit(1))
         facility = db.session.get(Facility, last.facility_id)
         year = last.opened_at.astimezone(VN_TZ).year
-        counter = db.session.scalar(sa.select(CodeSequence.last_value).where(
-            CodeSequence.facility_id == facility.id, CodeSequence.kind == "case", CodeSequence.year == year))
+        counter = db.session.scalar(
+            sa.select(CodeSequence.last_value).where(
+                CodeSequence.facility_id == facility.id, CodeSequence.kind == "case", CodeSequence.year == year
+            )
+        )
         assert last.number.endswith(f"-{counter:06d}")
         client = db.session.get(Client, last.client_id)
         try:
-            case = open_case(facility=facility, client=client, case_type="center", urgency="medium", by=None,
-                             opened_at=datetime(year, 12, 15, 3, 0, tzinfo=timezone.utc))
+            case = open_case(
+                facility=facility,
+                client=client,
+                case_type="center",
+                urgency="medium",
+                by=None,
+                opened_at=datetime(year, 12, 15, 3, 0, tzinfo=timezone.utc),
+            )
             assert case.number == f"{facility.code}-{year}-{counter + 1:06d}"
         finally:
             db.session.rollback()
@@ -139,8 +158,9 @@ def test_every_generated_case_is_in_its_facility_supervisors_list(demo_app):
         for case_id, facility_id in db.session.execute(sa.select(Case.id, Case.facility_id)):
             expected[facility_id].add(case_id)
         for facility_id, case_ids in expected.items():
-            supervisor = db.session.scalar(sa.select(User).where(User.facility_id == facility_id,
-                                                                 User.role == "supervisor").order_by(User.id))
+            supervisor = db.session.scalar(
+                sa.select(User).where(User.facility_id == facility_id, User.role == "supervisor").order_by(User.id)
+            )
             seen, after = set(), None
             while True:  # the facility list page by page, through its keyset cursor
                 page = case_page(supervisor, CaseFilters(scope="facility"), after=after, per_page=10)
@@ -150,10 +170,12 @@ def test_every_generated_case_is_in_its_facility_supervisors_list(demo_app):
                 after = page.next_cursor
             assert seen == case_ids, facility_id
         busiest = max(expected, key=lambda f: len(expected[f]))
-        newest = db.session.scalar(sa.select(Case.number).where(Case.facility_id == busiest)
-                                   .order_by(Case.id.desc()).limit(1))
-        username = db.session.scalar(sa.select(User.username).where(User.facility_id == busiest,
-                                                                    User.role == "supervisor").order_by(User.id))
+        newest = db.session.scalar(
+            sa.select(Case.number).where(Case.facility_id == busiest).order_by(Case.id.desc()).limit(1)
+        )
+        username = db.session.scalar(
+            sa.select(User.username).where(User.facility_id == busiest, User.role == "supervisor").order_by(User.id)
+        )
         db.session.remove()
     http = demo_app.test_client()
     http.post("/login", data={"username": username, "password": DEMO_PASSWORD})
@@ -205,8 +227,9 @@ def test_a_plan_review_falls_on_vietnams_calendar_day(demo_app):
     a day earlier for an approval after 17:00 UTC."""
     with demo_app.app_context():
         try:
-            plans = db.session.execute(sa.select(CarePlan.review_due_on, CarePlan.approved_at)
-                                       .where(CarePlan.approved_at.is_not(None))).all()
+            plans = db.session.execute(
+                sa.select(CarePlan.review_due_on, CarePlan.approved_at).where(CarePlan.approved_at.is_not(None))
+            ).all()
         finally:
             db.session.remove()
     assert plans

@@ -1,6 +1,7 @@
 """Vietnamese first: every string has a Vietnamese translation, vi is the default, English is one
 click away, WTForms' own messages are Vietnamese, and times show in Vietnam's time zone as
 dd/mm/yyyy, 24 h, while the database holds timezone-aware UTC."""
+
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -21,22 +22,31 @@ VN = timezone(timedelta(hours=7))
 
 # --- catalogue ---------------------------------------------------------------------------------
 
+
 def test_every_string_of_code_and_templates_has_a_vietnamese_translation():
     missing = i18n.missing_translations("vi")
     listing = "\n".join(f"  {where}: {msgid!r}" for msgid, where in sorted(missing.items(), key=lambda m: m[1]))
-    assert not missing, (f"{len(missing)} string(s) lack a Vietnamese translation (run `make messages`, then "
-                         f"translate them in translations/vi/LC_MESSAGES/messages.po):\n{listing}")
+    assert not missing, (
+        f"{len(missing)} string(s) lack a Vietnamese translation (run `make messages`, then "
+        f"translate them in translations/vi/LC_MESSAGES/messages.po):\n{listing}"
+    )
 
 
 def test_missing_translations_reports_an_untranslated_string_with_its_location(monkeypatch):
-    monkeypatch.setattr(i18n, "extracted_messages",
-                        lambda: {(None, "Sign in"): "templates/auth/login.html:3",
-                                 (None, "A sentence nobody has translated yet"): "caseapp/example.py:7",
-                                 ("plan activity", "Planned"): "caseapp/plans/compare.py:32",
-                                 ("a context nobody translated", "Planned"): "caseapp/example.py:9"})
+    monkeypatch.setattr(
+        i18n,
+        "extracted_messages",
+        lambda: {
+            (None, "Sign in"): "templates/auth/login.html:3",
+            (None, "A sentence nobody has translated yet"): "caseapp/example.py:7",
+            ("plan activity", "Planned"): "caseapp/plans/compare.py:32",
+            ("a context nobody translated", "Planned"): "caseapp/example.py:9",
+        },
+    )
     assert i18n.missing_translations("vi") == {
         "A sentence nobody has translated yet": "caseapp/example.py:7",
-        "Planned (msgctxt 'a context nobody translated')": "caseapp/example.py:9"}
+        "Planned (msgctxt 'a context nobody translated')": "caseapp/example.py:9",
+    }
 
 
 def test_extraction_finds_strings_of_python_code_templates_code_lists_and_wtforms():
@@ -44,14 +54,13 @@ def test_extraction_finds_strings_of_python_code_templates_code_lists_and_wtform
     assert found[None, "Sign in"].startswith("templates/auth/login.html:")
     assert found[None, "This username is already taken."].startswith("caseapp/auth/services.py:")
     assert found[None, "Not a valid integer value."] == "wtforms"
-    assert found[None, "Victim of trafficking"].startswith("caseapp/core/categories.py:")   # Category(code, label)
-    assert found["plan activity", "Planned"].startswith("caseapp/plans/compare.py:")        # lazy_pgettext
+    assert found[None, "Victim of trafficking"].startswith("caseapp/core/categories.py:")  # Category(code, label)
+    assert found["plan activity", "Planned"].startswith("caseapp/plans/compare.py:")  # lazy_pgettext
     assert found["provider directory", "Contact"].startswith("templates/referrals/providers.html:")  # pgettext
 
 
 def test_translations_keep_their_placeholders():
-    problems = [f"{message.id!r}: {[str(e) for e in errors]}"
-                for message, errors in i18n.read_catalogue("vi").check()]
+    problems = [f"{message.id!r}: {[str(e) for e in errors]}" for message, errors in i18n.read_catalogue("vi").check()]
     assert not problems, "translations whose placeholders do not match:\n" + "\n".join(problems)
 
 
@@ -105,17 +114,18 @@ def test_code_list_labels_come_from_the_catalogue(app):
     with app.test_request_context():
         assert categories.label(categories.CHANNELS, "police") == "Công an chuyển đến"
         assert categories.choices(categories.URGENCY)[0] == ("emergency", "Khẩn cấp")
-        assert categories.label(categories.ETHNIC_GROUPS, "01") == "Kinh"   # a name, the same in both languages
+        assert categories.label(categories.ETHNIC_GROUPS, "01") == "Kinh"  # a name, the same in both languages
         assert categories.label(categories.CHANNELS, "no_such_code") == "no_such_code"
     with app.test_request_context():
         from flask import session
 
         session["lang"] = "en"
         assert categories.label(categories.CHANNELS, "police") == "Referred by the police"
-        assert categories.CHANNELS[0].vi == "Trực tiếp đến trung tâm"   # documents: Vietnamese whatever the UI's
+        assert categories.CHANNELS[0].vi == "Trực tiếp đến trung tâm"  # documents: Vietnamese whatever the UI's
 
 
 # --- locale switch -----------------------------------------------------------------------------
+
 
 def test_login_page_is_vietnamese_by_default(client):
     page = client.get("/login").get_data(as_text=True)
@@ -158,6 +168,7 @@ def test_signed_in_user_keeps_the_chosen_language_on_the_account(client, make_us
 
 # --- WTForms' built-in messages ----------------------------------------------------------------
 
+
 class _AgeForm(BaseForm):
     age = IntegerField("Age")
     name = IntegerField("Name", validators=[required()])
@@ -199,6 +210,7 @@ def test_every_form_of_the_app_is_built_on_the_translated_base_form(app):
 
 # --- dates and times ---------------------------------------------------------------------------
 
+
 def test_datetime_shows_in_vietnam_time_as_dd_mm_yyyy_24h():
     evening_utc = datetime(2026, 1, 31, 18, 30, tzinfo=timezone.utc)
     assert format_datetime(evening_utc) == "01/02/2026 01:30"
@@ -233,6 +245,7 @@ def test_templates_format_dates_through_the_same_filters(app):
 
 # --- UTCDateTime ---------------------------------------------------------------------------------
 
+
 def test_utc_datetime_refuses_a_naive_datetime(session):
     session.add(LoginAttempt(username="naive", ip="127.0.0.1", attempted_at=datetime(2026, 1, 31, 18, 30)))
     with pytest.raises(sa.exc.StatementError) as raised:
@@ -260,8 +273,12 @@ def test_utc_datetime_stores_utc_and_returns_aware_utc(session):
 
     # Stored as UTC in the database itself (what reports and other tools read).
     if is_postgres():
-        stored = session.scalar(sa.text("SELECT to_char(attempted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
-                                        "FROM login_attempts WHERE username = 'aware'"))
+        stored = session.scalar(
+            sa.text(
+                "SELECT to_char(attempted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') "
+                "FROM login_attempts WHERE username = 'aware'"
+            )
+        )
     else:
         stored = session.scalar(sa.text("SELECT attempted_at FROM login_attempts WHERE username = 'aware'"))[:16]
     assert stored == "2026-01-31 18:30"

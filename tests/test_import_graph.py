@@ -1,5 +1,6 @@
 """The import graph of caseapp: no module reaches itself through its imports (function-local imports
 count too), and the layer contracts in pyproject.toml ([tool.importlinter]) hold."""
+
 import os
 import subprocess
 import sys
@@ -70,6 +71,11 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_the_layer_contracts_hold():
     lint_imports = Path(sys.executable).with_name("lint-imports")
-    result = subprocess.run([str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(
+        [str(lint_imports), "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert result.returncode == 0, result.stdout[-4000:]

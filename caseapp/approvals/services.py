@@ -11,6 +11,7 @@ facility approves; nobody decides on what they asked for, nor on an assessment o
 - What a decision does to its subject (a plan becomes approved, the previous one superseded …) is
   done by the subject's own domain, registered with register_subject.
 """
+
 import unicodedata
 from typing import Any
 
@@ -19,13 +20,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
+from ..cases.models import Case
+from ..cases.services import add_event, ensure_editable
+from ..cases.statuses import ApprovalStatus, ApprovalSubject
 from ..core.services import ServiceError
 from ..core.timeutil import utcnow
 from ..extensions import db
-from ..cases.models import Case
-from ..cases.services import add_event, ensure_editable
 from ..security.rules import approval_refusal
-from ..cases.statuses import ApprovalStatus, ApprovalSubject
 from ..security.scopes import case_scope, own_facility
 from .models import Approval
 
@@ -65,8 +66,11 @@ def _subject(subject_type):
 
 
 def pending_for_subject(subject_type, subject_id):
-    return sa.select(Approval).where(Approval.subject_type == subject_type, Approval.subject_id == subject_id,
-                                     Approval.status == ApprovalStatus.PENDING)
+    return sa.select(Approval).where(
+        Approval.subject_type == subject_type,
+        Approval.subject_id == subject_id,
+        Approval.status == ApprovalStatus.PENDING,
+    )
 
 
 def request_approval(case, subject_type, subject_id, *, by):
@@ -76,13 +80,24 @@ def request_approval(case, subject_type, subject_id, *, by):
     ensure_editable(case)
     if db.session.scalar(pending_for_subject(subject_type, subject_id).with_only_columns(Approval.id)):
         raise ServiceError(_l("Approval has already been requested; wait for the supervisor's decision."))
-    approval = Approval(case_id=case.id, facility_id=case.facility_id, subject_type=subject_type,
-                        subject_id=subject_id, status=ApprovalStatus.PENDING, requested_by_id=by.id, requested_at=utcnow())
+    approval = Approval(
+        case_id=case.id,
+        facility_id=case.facility_id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        status=ApprovalStatus.PENDING,
+        requested_by_id=by.id,
+        requested_at=utcnow(),
+    )
     db.session.add(approval)
     db.session.flush()
     add_event(case, f"{subject_type}_approval_requested", by=by)
-    record("approval_requested", by=by, entity=approval,
-           detail={"case_id": case.id, "subject_type": subject_type, "subject_id": subject_id})
+    record(
+        "approval_requested",
+        by=by,
+        entity=approval,
+        detail={"case_id": case.id, "subject_type": subject_type, "subject_id": subject_id},
+    )
     return approval
 
 
@@ -97,7 +112,7 @@ def refusal_reason(approval, user, *, author_id=_UNKNOWN):
     refusal = approval_refusal(user, approval, requested_by_id=approval.requested_by_id, author_id=known)
     if refusal is not None or author_id is not _UNKNOWN:
         return refusal
-    subject = _subject(approval.subject_type)    # read only when the cheaper checks pass
+    subject = _subject(approval.subject_type)  # read only when the cheaper checks pass
     has_subject = subject is not None and approval.subject_id is not None
     author_id = subject.author_id(approval.subject_id) if has_subject else None
     return approval_refusal(user, approval, requested_by_id=approval.requested_by_id, author_id=author_id)
@@ -111,9 +126,17 @@ def decide(approval, *, approve, comment, by):
         raise ServiceError(_l("This request has already been decided."))
     reason = refusal_reason(approval, by)
     if reason is not None:
-        record("approval_refused", by=by, entity=approval,
-               detail={"case_id": approval.case_id, "subject_type": approval.subject_type,
-                       "subject_id": approval.subject_id, "reason": reason})
+        record(
+            "approval_refused",
+            by=by,
+            entity=approval,
+            detail={
+                "case_id": approval.case_id,
+                "subject_type": approval.subject_type,
+                "subject_id": approval.subject_id,
+                "reason": reason,
+            },
+        )
         db.session.flush()
         raise ApprovalRefused(REFUSALS[reason], reason)
     case = db.session.get(Case, approval.case_id)
@@ -126,9 +149,11 @@ def decide(approval, *, approve, comment, by):
     now = utcnow()
     # Conditional update: of two supervisors deciding at the same moment, only the first one counts.
     claimed = db.session.execute(
-        sa.update(Approval).where(Approval.id == approval.id, Approval.status == ApprovalStatus.PENDING)
+        sa.update(Approval)
+        .where(Approval.id == approval.id, Approval.status == ApprovalStatus.PENDING)
         .values(status=outcome, decided_by_id=by.id, decided_at=now, comment=comment)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if claimed.rowcount != 1:
         db.session.expire(approval)
         raise ServiceError(_l("This request has already been decided."))
@@ -137,9 +162,17 @@ def decide(approval, *, approve, comment, by):
     if subject is not None:
         subject.apply_decision(approval, case, approve=approve, by=by)
     add_event(case, f"{approval.subject_type}_{outcome}", by=by, text=comment)
-    record("approval_decided", by=by, entity=approval,
-           detail={"case_id": case.id, "subject_type": approval.subject_type, "subject_id": approval.subject_id,
-                   "outcome": outcome})
+    record(
+        "approval_decided",
+        by=by,
+        entity=approval,
+        detail={
+            "case_id": case.id,
+            "subject_type": approval.subject_type,
+            "subject_id": approval.subject_id,
+            "outcome": outcome,
+        },
+    )
     db.session.flush()
     return approval
 
@@ -147,20 +180,33 @@ def decide(approval, *, approve, comment, by):
 def pending_for_facility(user):
     """The approval queue: pending requests of the supervisor's facility, oldest first, with the
     case number (one query). Rows: (Approval, case number)."""
-    return (sa.select(Approval, Case.number)
-            .join(Case, Case.id == Approval.case_id)
-            .where(own_facility(Approval.facility_id, user), Approval.status == ApprovalStatus.PENDING, case_scope(user))
-            .options(joinedload(Approval.requested_by))
-            .order_by(Approval.requested_at, Approval.id))
+    return (
+        sa.select(Approval, Case.number)
+        .join(Case, Case.id == Approval.case_id)
+        .where(own_facility(Approval.facility_id, user), Approval.status == ApprovalStatus.PENDING, case_scope(user))
+        .options(joinedload(Approval.requested_by))
+        .order_by(Approval.requested_at, Approval.id)
+    )
 
 
 def approvals_for_subject(subject_type, subject_id):
     """Every request and decision on one subject, newest first, with who asked and who decided."""
-    return (sa.select(Approval)
-            .where(Approval.subject_type == subject_type, Approval.subject_id == subject_id)
-            .options(joinedload(Approval.requested_by), joinedload(Approval.decided_by))
-            .order_by(Approval.requested_at.desc(), Approval.id.desc()))
+    return (
+        sa.select(Approval)
+        .where(Approval.subject_type == subject_type, Approval.subject_id == subject_id)
+        .options(joinedload(Approval.requested_by), joinedload(Approval.decided_by))
+        .order_by(Approval.requested_at.desc(), Approval.id.desc())
+    )
 
 
-__all__ = ["SUBJECT_TYPES", "REFUSALS", "ApprovalRefused", "request_approval", "decide", "refusal_reason",
-           "pending_for_facility", "pending_for_subject", "approvals_for_subject"]
+__all__ = [
+    "SUBJECT_TYPES",
+    "REFUSALS",
+    "ApprovalRefused",
+    "request_approval",
+    "decide",
+    "refusal_reason",
+    "pending_for_facility",
+    "pending_for_subject",
+    "approvals_for_subject",
+]

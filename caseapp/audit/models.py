@@ -3,6 +3,7 @@
 It never holds personal data itself — only who did what to which record, from where.
 On PostgreSQL a trigger refuses UPDATE and DELETE (see the initial migration).
 """
+
 from datetime import datetime
 
 import sqlalchemy as sa

@@ -1,4 +1,5 @@
 """Reads of the audit trail: admins see every facility, supervisors their own."""
+
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -12,8 +13,7 @@ def visible_events(user):
     return sa.select(AuditEvent).where(facility_scope(AuditEvent.facility_id, user))
 
 
-def filtered_events(user, *, user_id=None, action=None, entity_type=None, entity_id=None,
-                    date_from=None, date_to=None):
+def filtered_events(user, *, user_id=None, action=None, entity_type=None, entity_id=None, date_from=None, date_to=None):
     """date_from / date_to are local (Vietnam) calendar days, inclusive."""
     stmt = visible_events(user)
     if user_id:

@@ -1,4 +1,5 @@
 """Writing the audit trail. Services call record() before they flush; the view's commit stores both."""
+
 from typing import Any
 
 from flask import has_request_context, request
@@ -8,14 +9,22 @@ from .models import AuditEvent
 
 # Security events: sign-in and sign-out, refused access, password and account changes.
 SECURITY_ACTIONS = (
-    "login_ok", "login_failed", "login_throttled", "logout", "permission_denied",
-    "password_changed", "password_reset", "user_deactivated", "session_expired",
+    "login_ok",
+    "login_failed",
+    "login_throttled",
+    "logout",
+    "permission_denied",
+    "password_changed",
+    "password_reset",
+    "user_deactivated",
+    "session_expired",
 )
 
 
 # Actions that change no data: reading, downloading, printing (the rest are writes).
-READ_ONLY_ACTIONS = frozenset({"attachment_downloaded", "document_generated", "report_exported",
-                               "report_export_queued"})
+READ_ONLY_ACTIONS = frozenset(
+    {"attachment_downloaded", "document_generated", "report_exported", "report_export_queued"}
+)
 
 
 def changes_data(action: str) -> bool:
@@ -29,8 +38,16 @@ def _request_origin() -> tuple[str | None, str | None]:
     return request.remote_addr, agent
 
 
-def record(action: str, *, by: Any, entity: Any = None, entity_type: str | None = None, entity_id: object = None,
-           facility_id: int | None = None, detail: dict[str, Any] | None = None) -> AuditEvent:
+def record(
+    action: str,
+    *,
+    by: Any,
+    entity: Any = None,
+    entity_type: str | None = None,
+    entity_id: object = None,
+    facility_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
     """Append one audit event to the current transaction. `by` is the acting user (or None)."""
     if entity is not None:
         entity_type = entity_type or entity.__tablename__
@@ -42,9 +59,14 @@ def record(action: str, *, by: Any, entity: Any = None, entity_type: str | None 
         facility_id = getattr(by, "facility_id", None)
     ip, agent = _request_origin()
     event = AuditEvent(
-        action=action, user_id=user_id, entity_type=entity_type,
+        action=action,
+        user_id=user_id,
+        entity_type=entity_type,
         entity_id=str(entity_id) if entity_id is not None else None,
-        facility_id=facility_id, ip=ip, user_agent=agent, detail=detail or None,
+        facility_id=facility_id,
+        ip=ip,
+        user_agent=agent,
+        detail=detail or None,
     )
     db.session.add(event)
     return event
@@ -56,5 +78,10 @@ ACCOUNT_ENTITY_TYPE = "users"
 
 
 def record_security_event(action: str, *, user: Any = None, detail: dict[str, Any] | None = None) -> AuditEvent:
-    return record(action, by=user, entity_type=ACCOUNT_ENTITY_TYPE if user is not None else None,
-                  entity_id=getattr(user, "id", None), detail=detail)
+    return record(
+        action,
+        by=user,
+        entity_type=ACCOUNT_ENTITY_TYPE if user is not None else None,
+        entity_id=getattr(user, "id", None),
+        detail=detail,
+    )

@@ -1,9 +1,10 @@
 """The audit log page: filter by user, action, record and date (admins: all; supervisors: their facility)."""
+
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from ..auth.queries import visible_users
 from ..auth.models import User
+from ..auth.queries import visible_users
 from ..core.pagination import keyset_page
 from ..extensions import db
 from ..security.policy import Perm
@@ -24,9 +25,13 @@ def events():
     page = None
     if form.validate():
         stmt = queries.filtered_events(
-            current_user, user_id=form.user_id.data, action=form.action.data or None,
-            entity_type=form.entity_type.data or None, entity_id=form.entity_id.data or None,
-            date_from=form.date_from.data, date_to=form.date_to.data,
+            current_user,
+            user_id=form.user_id.data,
+            action=form.action.data or None,
+            entity_type=form.entity_type.data or None,
+            entity_id=form.entity_id.data or None,
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
         ).options(db.joinedload(AuditEvent.user))
         page = keyset_page(db.session, stmt, key_column=AuditEvent.id, after=form.after.data, per_page=100)
     args = {k: v for k, v in request.args.items() if k != "after"}

@@ -34,10 +34,17 @@ class _UserFields(BaseForm):
     full_name = StringField(_l("Full name"), validators=[required(), max_length(128)])
     role = SelectField(_l("Role"), validators=[required()])
     facility_id = SelectField(_l("Facility"), coerce=int, validators=[required()])
-    email = EmailField(_l("E-mail"), validators=[Optional(), max_length(255),
-                                                  Email(message=_l("Enter a valid e-mail address."))])
-    phone = StringField(_l("Phone"), validators=[Optional(), max_length(32),
-                                                 Regexp(r"^[0-9 +().-]{6,32}$", message=_l("Enter a valid phone number."))])
+    email = EmailField(
+        _l("E-mail"), validators=[Optional(), max_length(255), Email(message=_l("Enter a valid e-mail address."))]
+    )
+    phone = StringField(
+        _l("Phone"),
+        validators=[
+            Optional(),
+            max_length(32),
+            Regexp(r"^[0-9 +().-]{6,32}$", message=_l("Enter a valid phone number.")),
+        ],
+    )
 
     def __init__(self, *args, facilities=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,9 +54,17 @@ class _UserFields(BaseForm):
 
 
 class CreateUserForm(_UserFields):
-    username = StringField(_l("Username"), validators=[
-        required(), max_length(64),
-        Regexp(r"^[A-Za-z0-9._-]{3,64}$", message=_l("Use 3–64 letters without tones, digits, dot, dash or underscore."))])
+    username = StringField(
+        _l("Username"),
+        validators=[
+            required(),
+            max_length(64),
+            Regexp(
+                r"^[A-Za-z0-9._-]{3,64}$",
+                message=_l("Use 3–64 letters without tones, digits, dot, dash or underscore."),
+            ),
+        ],
+    )
     password = PasswordField(_l("Temporary password"), validators=[required(), max_length(256)])
 
 

@@ -1,4 +1,5 @@
 """Accounts, server-side sessions and the login throttle."""
+
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -13,7 +14,8 @@ class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (
         sa.CheckConstraint(
-            "role IN ('admin', 'supervisor', 'social_worker', 'shelter_staff', 'reporter')", name="role_known"),
+            "role IN ('admin', 'supervisor', 'social_worker', 'shelter_staff', 'reporter')", name="role_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +45,7 @@ class User(UserMixin, Model):
 class UserSession(Model):
     """One row per sign-in: a new session id at login, ended at logout, idle timeout, deactivation
     or password change (which ends the user's other sessions in every gunicorn worker)."""
+
     __tablename__ = "user_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +59,7 @@ class UserSession(Model):
 
 class LoginAttempt(Model):
     """Failed sign-ins, counted per account and per client IP over a sliding minute."""
+
     __tablename__ = "login_attempts"
     __table_args__ = (
         sa.Index("ix_login_attempts_username_at", "username", "attempted_at"),

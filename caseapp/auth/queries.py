@@ -1,4 +1,5 @@
 """Reads of accounts, scoped to what the acting user may see."""
+
 import sqlalchemy as sa
 
 from ..org.models import Facility

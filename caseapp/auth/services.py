@@ -1,4 +1,5 @@
 """Accounts: password hashing (argon2id), sign-in with a database-backed throttle, sessions."""
+
 import hashlib
 import secrets
 from datetime import timedelta
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
 from ..audit.services import record, record_security_event
@@ -17,7 +19,7 @@ from ..core.text import nfc
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from .models import LoginAttempt, User, UserSession
-from flask_babel import gettext as _
+
 
 @cache
 def _hasher_with(time_cost, memory_cost, parallelism):
@@ -29,14 +31,16 @@ def _hasher():
     parameters still verifies — argon2 writes them into the hash — and is made again with these at
     the account's next sign-in."""
     config = current_app.config
-    return _hasher_with(config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_COST"],
-                        config["PASSWORD_HASH_PARALLELISM"])
+    return _hasher_with(
+        config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_COST"], config["PASSWORD_HASH_PARALLELISM"]
+    )
 
 
 @cache
 def _dummy_hash(hasher):
     """Verified against when the account does not exist, so timing does not reveal valid usernames."""
     return hasher.hash("caseapp-no-such-user")
+
 
 MIN_PASSWORD_LENGTH = 10
 MIN_PASSWORD_SCORE = 3
@@ -63,6 +67,7 @@ def normalise_username(username):
 
 # --- throttle ---------------------------------------------------------------------------------
 
+
 def is_throttled(username, ip, *, config, now=None):
     now = now or utcnow()
     since = now - timedelta(seconds=config["LOGIN_WINDOW_SECONDS"])
@@ -88,8 +93,12 @@ def authenticate(username, password, *, ip, config, now=None):
     ip = ip or "unknown"
     user = db.session.scalar(sa.select(User).where(User.username == username))
     # Refusals name the account (if it exists) and its facility, so its supervisor sees them.
-    account = {"entity_type": User.__tablename__, "entity_id": getattr(user, "id", None),
-               "facility_id": getattr(user, "facility_id", None), "detail": {"username": username}}
+    account = {
+        "entity_type": User.__tablename__,
+        "entity_id": getattr(user, "id", None),
+        "facility_id": getattr(user, "facility_id", None),
+        "detail": {"username": username},
+    }
     if is_throttled(username, ip, config=config, now=now):
         record("login_throttled", by=None, **account)
         return None, "throttled"
@@ -112,6 +121,7 @@ def authenticate(username, password, *, ip, config, now=None):
 
 # --- sessions ---------------------------------------------------------------------------------
 
+
 def _token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -119,23 +129,29 @@ def _token_hash(token):
 def start_session(user, now=None):
     """A fresh random session id at every sign-in; only its hash is stored."""
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(token_hash=_token_hash(token), user_id=user.id,
-                               created_at=now or utcnow(), last_seen_at=now or utcnow()))
+    db.session.add(
+        UserSession(
+            token_hash=_token_hash(token), user_id=user.id, created_at=now or utcnow(), last_seen_at=now or utcnow()
+        )
+    )
     return token
 
 
 def user_and_session(user_id, token):
     """(the user, the session row behind the cookie's token): one read on every request. Either is
     None when there is none (no token: no session)."""
-    row = db.session.execute(*prebuilt(_user_with_session, user_id=user_id,
-                                       token_hash=_token_hash(token) if token else "")).first()
+    row = db.session.execute(
+        *prebuilt(_user_with_session, user_id=user_id, token_hash=_token_hash(token) if token else "")
+    ).first()
     return (row[0], row[1]) if row else (None, None)
 
 
 def _user_with_session(user_id, token_hash):
-    return (sa.select(User, UserSession)
-            .outerjoin(UserSession, sa.and_(UserSession.user_id == User.id, UserSession.token_hash == token_hash))
-            .where(User.id == user_id))
+    return (
+        sa.select(User, UserSession)
+        .outerjoin(UserSession, sa.and_(UserSession.user_id == User.id, UserSession.token_hash == token_hash))
+        .where(User.id == user_id)
+    )
 
 
 def live_session(row, *, idle_minutes, now=None):
@@ -156,9 +172,11 @@ def live_session(row, *, idle_minutes, now=None):
 def end_session(token, reason: str = "logout") -> None:
     if not token:
         return
-    db.session.execute(sa.update(UserSession).where(
-        UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None)
-    ).values(ended_at=utcnow(), end_reason=reason))
+    db.session.execute(
+        sa.update(UserSession)
+        .where(UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
 
 
 def end_other_sessions(user, keep_token=None, reason: str = "revoked") -> None:
@@ -170,10 +188,12 @@ def end_other_sessions(user, keep_token=None, reason: str = "revoked") -> None:
 
 # --- account management -----------------------------------------------------------------------
 
+
 def check_password_strength(password, username=None, full_name=None):
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ServiceError(_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-                           field="new_password")
+        raise ServiceError(
+            _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="new_password"
+        )
     if username and username.lower() in password.lower():
         raise ServiceError(_("The password must not contain the username."), field="new_password")
     # Length alone lets 1234567890, aaaaaaaaaa and password12 through: zxcvbn estimates how many guesses
@@ -181,8 +201,13 @@ def check_password_strength(password, username=None, full_name=None):
     # (about 10^8 guesses) it is refused.
     context = [part for part in (username, full_name) if part]
     if zxcvbn(password, user_inputs=context)["score"] < MIN_PASSWORD_SCORE:
-        raise ServiceError(_("The password is too easy to guess: avoid sequences, repeated characters, common "
-                             "words and your own name."), field="new_password")
+        raise ServiceError(
+            _(
+                "The password is too easy to guess: avoid sequences, repeated characters, common "
+                "words and your own name."
+            ),
+            field="new_password",
+        )
 
 
 def change_own_password(user, current_password, new_password, *, keep_token):
@@ -197,15 +222,23 @@ def change_own_password(user, current_password, new_password, *, keep_token):
     db.session.flush()
 
 
-def create_user(*, username, full_name, role, facility_id, password, email=None, phone=None,
-                by, must_change_password: bool = True):
+def create_user(
+    *, username, full_name, role, facility_id, password, email=None, phone=None, by, must_change_password: bool = True
+):
     username = normalise_username(username)
     if db.session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise ServiceError(_("This username is already taken."), field="username")
     check_password_strength(password, username, full_name)
-    user = User(username=username, full_name=nfc(full_name), role=role, facility_id=facility_id,
-                email=email or None, phone=phone or None, password_hash=hash_password(password),
-                must_change_password=must_change_password)
+    user = User(
+        username=username,
+        full_name=nfc(full_name),
+        role=role,
+        facility_id=facility_id,
+        email=email or None,
+        phone=phone or None,
+        password_hash=hash_password(password),
+        must_change_password=must_change_password,
+    )
     db.session.add(user)
     db.session.flush()
     record("user_created", by=by, entity=user, detail={"role": role})

@@ -4,6 +4,7 @@ The signed cookie holds the user id and a random session token; the user_session
 whether that token is still live. Ending the row (logout, idle timeout, deactivation, password
 change) signs the browser out in every gunicorn worker at once.
 """
+
 from flask import current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -60,7 +61,12 @@ def current_token():
 def require_password_change():
     """before_request: after a reset, the temporary password opens nothing but the password page."""
     endpoint = request.endpoint
-    if (endpoint is None or endpoint in PUBLIC_ENDPOINTS or endpoint in PASSWORD_CHANGE_ALLOWED
-            or not current_user.is_authenticated or not current_user.must_change_password):
+    if (
+        endpoint is None
+        or endpoint in PUBLIC_ENDPOINTS
+        or endpoint in PASSWORD_CHANGE_ALLOWED
+        or not current_user.is_authenticated
+        or not current_user.must_change_password
+    ):
         return None
     return redirect(url_for("auth.change_password"))

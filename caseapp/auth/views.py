@@ -1,6 +1,8 @@
 """Sign in and out, change one's own password, and the administrators' user pages."""
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,8 +23,9 @@ bp = Blueprint("auth", __name__)
 
 # One message for every refusal: it must not tell a wrong password from a throttled account.
 GENERIC_LOGIN_ERROR = _l("Wrong username or password, or too many attempts. Please wait a minute and try again.")
-STALE_USER_EDIT = _l("Someone else changed this user while you were editing. "
-                     "Your changes are kept below; check them and save again.")
+STALE_USER_EDIT = _l(
+    "Someone else changed this user while you were editing. Your changes are kept below; check them and save again."
+)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -31,8 +34,9 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
-        user, outcome = services.authenticate(form.username.data, form.password.data,
-                                              ip=request.remote_addr, config=current_app.config)
+        user, outcome = services.authenticate(
+            form.username.data, form.password.data, ip=request.remote_addr, config=current_app.config
+        )
         if user is not None:
             sign_in(user)
             if user.must_change_password:
@@ -61,8 +65,9 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         with saving(form) as saved:
-            services.change_own_password(current_user, form.current_password.data, form.new_password.data,
-                                         keep_token=current_token())
+            services.change_own_password(
+                current_user, form.current_password.data, form.new_password.data, keep_token=current_token()
+            )
         if saved:
             flash(_("Your password has been changed. Other sessions were signed out."), "success")
             return redirect(url_for("main.home"))
@@ -70,6 +75,7 @@ def change_password():
 
 
 # --- administrators: users ---------------------------------------------------------------------
+
 
 def _facility_choices():
     return db.session.scalars(visible_facilities(current_user).order_by(Facility.code)).all()
@@ -81,8 +87,7 @@ def users():
     q = (request.args.get("q") or "").strip()
     facility_id = request.args.get("facility_id", type=int)
     rows = db.session.scalars(queries.users_page(current_user, q=q, facility_id=facility_id).limit(500)).all()
-    return render_template("admin/users.html", users=rows, q=q, facility_id=facility_id,
-                           facilities=_facility_choices())
+    return render_template("admin/users.html", users=rows, q=q, facility_id=facility_id, facilities=_facility_choices())
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -92,9 +97,15 @@ def create_user():
     if form.validate_on_submit():
         with saving(form, show=renamed(new_password="password")) as saved:
             user = services.create_user(
-                username=form.username.data, full_name=form.full_name.data, role=form.role.data,
-                facility_id=form.facility_id.data, password=form.password.data, email=form.email.data,
-                phone=form.phone.data, by=current_user)
+                username=form.username.data,
+                full_name=form.full_name.data,
+                role=form.role.data,
+                facility_id=form.facility_id.data,
+                password=form.password.data,
+                email=form.email.data,
+                phone=form.phone.data,
+                by=current_user,
+            )
         if saved:
             flash(_("User %(name)s was created.", name=user.username), "success")
             return redirect(url_for("auth.users"))
@@ -116,10 +127,17 @@ def edit_user(user_id):
             form.active.errors = [_("You cannot deactivate your own account.")]
         else:
             try:
-                services.update_user(user, full_name=form.full_name.data, role=form.role.data,
-                                     facility_id=form.facility_id.data, email=form.email.data,
-                                     phone=form.phone.data, active=form.active.data, by=current_user)
-                db.session.flush()   # a concurrent change (version check) shows here
+                services.update_user(
+                    user,
+                    full_name=form.full_name.data,
+                    role=form.role.data,
+                    facility_id=form.facility_id.data,
+                    email=form.email.data,
+                    phone=form.phone.data,
+                    active=form.active.data,
+                    by=current_user,
+                )
+                db.session.flush()  # a concurrent change (version check) shows here
             except StaleDataError:
                 db.session.rollback()
                 form.form_errors.append(str(STALE_USER_EDIT))
@@ -128,12 +146,11 @@ def edit_user(user_id):
             else:
                 flash(_("The changes were saved."), "success")
                 return redirect(url_for("auth.users"))
-    return render_template("admin/user_form.html", form=form, user=user,
-                           reset_form=ResetPasswordForm(formdata=None))
+    return render_template("admin/user_form.html", form=form, user=user, reset_form=ResetPasswordForm(formdata=None))
 
 
 def _on_password(form, error):
-    form.password.errors = [str(error)]   # whatever field the service names: the form has one
+    form.password.errors = [str(error)]  # whatever field the service names: the form has one
 
 
 @bp.post("/admin/users/<int:user_id>/reset-password")

@@ -1,4 +1,5 @@
 """Forms of the case lists and the case page."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import NumberRange, Optional, ValidationError
@@ -7,6 +8,7 @@ from ..core import categories
 from ..core.forms import BaseForm, max_length, required
 from .queries import SORTS, UNASSIGNED, CaseFilters
 from .services import NOTE_MAX_LENGTH
+
 
 class CaseFilterForm(BaseForm):
     """The GET filters of "Hồ sơ của tôi" and "Hồ sơ của cơ sở" (a dashboard can link to the same URLs)."""
@@ -25,20 +27,23 @@ class CaseFilterForm(BaseForm):
     high_risk = BooleanField(_l("High risk"))
     overdue_follow_up = BooleanField(_l("Follow-up overdue"))
     awaiting_referral = BooleanField(_l("Referral awaiting an answer"))
-    no_contact_days = IntegerField(_l("No contact for at least (days)"),
-                                   validators=[Optional(), NumberRange(min=1, max=3650)])
+    no_contact_days = IntegerField(
+        _l("No contact for at least (days)"), validators=[Optional(), NumberRange(min=1, max=3650)]
+    )
     sort = SelectField(_l("Sort"), default="newest", validators=[Optional()])
     after = IntegerField(validators=[Optional()])
 
     def __init__(self, *args, workers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.status.choices = ([("open", _l("Open (not closed)")), ("all", _l("All"))]
-                               + categories.choices(categories.CASE_STATUSES))
+        self.status.choices = [("open", _l("Open (not closed)")), ("all", _l("All"))] + categories.choices(
+            categories.CASE_STATUSES
+        )
         if workers is None:
             del self.worker
         else:
-            self.worker.choices = ([("", _l("All")), (UNASSIGNED, _l("Not assigned"))]
-                                   + [(str(u.id), u.full_name) for u in workers])
+            self.worker.choices = [("", _l("All")), (UNASSIGNED, _l("Not assigned"))] + [
+                (str(u.id), u.full_name) for u in workers
+            ]
         self.urgency.choices = categories.choices(categories.URGENCY, blank=_l("All"))
         self.case_type.choices = categories.choices(categories.CASE_TYPES, blank=_l("All"))
         self.group.choices = categories.choices(categories.BENEFICIARY_GROUPS, blank=_l("All"))

@@ -1,4 +1,5 @@
 """Cases (hồ sơ): one episode of service for a client at a facility."""
+
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -20,8 +21,13 @@ class Case(Model):
         # The facility's open cases newest first, the default "Hồ sơ của cơ sở": (facility, status, id)
         # cannot give id order across five statuses, and PostgreSQL walked every case's id backwards
         # instead (bench/: 55,000 rows filtered for a deep page at 1 M clients).
-        sa.Index("ix_cases_facility_open_id", "facility_id", "id",
-                 postgresql_where=sa.text(OPEN_CASES), sqlite_where=sa.text(OPEN_CASES)),
+        sa.Index(
+            "ix_cases_facility_open_id",
+            "facility_id",
+            "id",
+            postgresql_where=sa.text(OPEN_CASES),
+            sqlite_where=sa.text(OPEN_CASES),
+        ),
         # The facility's cases by opening date; closed_at and client_id make the reports' "case active
         # in the period" and served-clients reads index-only (bench/: heap reads of every case row).
         sa.Index("ix_cases_facility_opened", "facility_id", "opened_at", "closed_at", "client_id"),
@@ -68,6 +74,7 @@ class Case(Model):
 
 class CaseEvent(Model):
     """The case timeline: status changes, notes and other happenings, in order."""
+
     __tablename__ = "case_events"
     __table_args__ = (sa.Index("ix_case_events_case_at", "case_id", "occurred_at"),)
 
@@ -75,7 +82,7 @@ class CaseEvent(Model):
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)   # opened | status | note | admitted | ...
+    kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # opened | status | note | admitted | ...
     from_status: Mapped[str | None] = mapped_column(sa.String(16))
     to_status: Mapped[str | None] = mapped_column(sa.String(16))
     text: Mapped[str | None] = mapped_column(sa.Text)

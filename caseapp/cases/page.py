@@ -1,6 +1,7 @@
 """The case page, shared by every route that shows it (cases.views and the sub-domains' views: a
 refused form re-renders the whole page with the user's input). Each section is built by its own
 sub-domain or domain (templates run no query)."""
+
 from flask import current_app, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -119,8 +120,8 @@ def case_sections(case):
         "stay_section": shelter_case_section(case, current_user),
         # the printable forms (caseapp/documents) of the versions the two sections above loaded
         "documents_section": document_services.case_section(
-            case, assessments=plans_section.assessments, plans=plans_section.plans,
-            referrals=referral_section.referrals),
+            case, assessments=plans_section.assessments, plans=plans_section.plans, referrals=referral_section.referrals
+        ),
     }
 
 
@@ -131,8 +132,18 @@ def render_case(case, note_form, status=200, **extra):
         "client": optional_url("clients.show", client_id=case.client_id),
         "complete_intake": optional_url("shelter.complete_intake", case_id=case.id),
     }
-    return render_template("cases/show.html", case=case, client=case.client, intake=case.intake, events=events,
-                           groups=groups, links=links, note_form=note_form, event_labels=EVENT_LABELS,
-                           screening=screening_rows(case.intake), now=utcnow(),
-                           can_edit=case.is_open and can(current_user, Perm.EDIT_CASES, case),  # closed: read-only
-                           **{**case_sections(case), **extra}), status  # a refused form's section overrides
+    return render_template(
+        "cases/show.html",
+        case=case,
+        client=case.client,
+        intake=case.intake,
+        events=events,
+        groups=groups,
+        links=links,
+        note_form=note_form,
+        event_labels=EVENT_LABELS,
+        screening=screening_rows(case.intake),
+        now=utcnow(),
+        can_edit=case.is_open and can(current_user, Perm.EDIT_CASES, case),  # closed: read-only
+        **{**case_sections(case), **extra},
+    ), status  # a refused form's section overrides

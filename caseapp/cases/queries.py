@@ -1,4 +1,5 @@
 """Reads of cases, always inside the user's case scope (security.case_scope)."""
+
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -6,20 +7,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from ..auth.models import User
+from ..clients.models import ClientGroup
 from ..core.pagination import keyset_page
 from ..core.timeutil import VN_TZ, utcnow
 from ..extensions import db
+from ..referrals.models import Referral, ReferralStatus
 from ..security.policy import Capability
 from ..security.scopes import case_scope, granted_case, own_facility, users_with
-from .models import Case, CaseEvent
-from ..referrals.models import Referral
 from .followups.models import FollowUp
-from ..clients.models import ClientGroup
-from ..referrals.models import ReferralStatus
+from .models import Case, CaseEvent
 from .statuses import OPEN_STATUSES, GrantKind
 
-
-UNASSIGNED = "none"   # the lists' worker filter: cases nobody is assigned to
+UNASSIGNED = "none"  # the lists' worker filter: cases nobody is assigned to
 
 
 def visible_cases(user):
@@ -29,10 +28,11 @@ def visible_cases(user):
 @dataclass
 class CaseFilters:
     """The filters of the case lists (and of dashboards that link to them)."""
-    scope: str = "mine"             # mine | facility
-    status: str | None = None       # a status code, or "open"
+
+    scope: str = "mine"  # mine | facility
+    status: str | None = None  # a status code, or "open"
     worker_id: int | None = None
-    unassigned: bool = False        # cases without a worker (facility list)
+    unassigned: bool = False  # cases without a worker (facility list)
     urgency: str | None = None
     case_type: str | None = None
     group: str | None = None
@@ -40,10 +40,10 @@ class CaseFilters:
     opened_to: date | None = None
     intake_incomplete: bool = False
     # the caseload review's columns (cases.caseload links each number to the list with its filter)
-    high_risk: bool = False             # urgency emergency/high, or risk high
+    high_risk: bool = False  # urgency emergency/high, or risk high
     no_contact_days: int | None = None  # no contact (last_contact_at, else opened_at) for this many days
-    overdue_follow_up: bool = False     # a follow-up past due, neither done nor cancelled
-    awaiting_referral: bool = False     # a referral the case's facility sent still awaits its answer (dashboard)
+    overdue_follow_up: bool = False  # a follow-up past due, neither done nor cancelled
+    awaiting_referral: bool = False  # a referral the case's facility sent still awaits its answer (dashboard)
 
 
 def high_risk_condition():
@@ -61,16 +61,23 @@ def no_contact_condition(days, now=None):
 def awaiting_referral_condition():
     """SQL condition on Case: a referral its facility sent still awaits the receiver's answer (status
     'sent' — the sender's side of the closed loop, as deadlines.items reads it)."""
-    return Case.id.in_(sa.select(Referral.case_id).where(
-        Referral.status == ReferralStatus.SENT, Referral.facility_id == Case.facility_id))
+    return Case.id.in_(
+        sa.select(Referral.case_id).where(
+            Referral.status == ReferralStatus.SENT, Referral.facility_id == Case.facility_id
+        )
+    )
 
 
 def overdue_follow_up_condition(now=None):
     """SQL condition on Case: it has a follow-up past due, neither done nor cancelled."""
     # Correlated EXISTS, not IN (SELECT …): the IN form reads every overdue follow-up of the country
     # for one facility's counts (a sequential scan of follow_ups: 170 ms at 1 M clients, bench/).
-    return sa.exists().where(FollowUp.case_id == Case.id, FollowUp.due_at < (now or utcnow()),
-                             FollowUp.done_at.is_(None), FollowUp.cancelled_at.is_(None))
+    return sa.exists().where(
+        FollowUp.case_id == Case.id,
+        FollowUp.due_at < (now or utcnow()),
+        FollowUp.done_at.is_(None),
+        FollowUp.cancelled_at.is_(None),
+    )
 
 
 SORTS = {
@@ -85,11 +92,15 @@ def filtered_cases(user, filters: CaseFilters):
     """The list statement: scope, filters, and the client and worker loaded in the same query."""
 
     worker = aliased(User, name="assigned_worker")
-    stmt = (visible_cases(user)
-            .join(Case.client)
-            .outerjoin(worker, Case.assigned_worker_id == worker.id)
-            .options(contains_eager(Case.client),  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
-                     contains_eager(Case.assigned_worker.of_type(worker)).lazyload(worker.facility)))  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
+    stmt = (
+        visible_cases(user)
+        .join(Case.client)
+        .outerjoin(worker, Case.assigned_worker_id == worker.id)
+        .options(
+            contains_eager(Case.client),  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
+            contains_eager(Case.assigned_worker.of_type(worker)).lazyload(worker.facility),
+        )
+    )  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
     if filters.scope == "mine":
         # "Hồ sơ của tôi": the user's cases and those a supervisor shared with them (the list
         # marks them "được chia sẻ"). Break-the-glass accesses stay out of the list.
@@ -108,8 +119,13 @@ def filtered_cases(user, filters: CaseFilters):
     if filters.case_type:
         stmt = stmt.where(Case.case_type == filters.case_type)
     if filters.group:
-        stmt = stmt.where(sa.exists(sa.select(ClientGroup.id).where(
-            ClientGroup.client_id == Case.client_id, ClientGroup.group_code == filters.group)))
+        stmt = stmt.where(
+            sa.exists(
+                sa.select(ClientGroup.id).where(
+                    ClientGroup.client_id == Case.client_id, ClientGroup.group_code == filters.group
+                )
+            )
+        )
     if filters.opened_from:
         stmt = stmt.where(Case.opened_at >= datetime.combine(filters.opened_from, time.min, VN_TZ))
     if filters.opened_to:
@@ -130,15 +146,23 @@ def filtered_cases(user, filters: CaseFilters):
 def case_page(user, filters: CaseFilters, *, sort="newest", after=None, per_page=25):
     """One page of a case list: keyset on the sort's key (no OFFSET, no COUNT)."""
     column, descending = SORTS.get(sort, SORTS["newest"])
-    return keyset_page(db.session, filtered_cases(user, filters), key_column=column, after=after,
-                       per_page=per_page, descending=descending)
+    return keyset_page(
+        db.session,
+        filtered_cases(user, filters),
+        key_column=column,
+        after=after,
+        per_page=per_page,
+        descending=descending,
+    )
 
 
 def facility_workers(user):
     """Who can be chosen in the worker filter: the case-working staff of the user's facility."""
-    return (sa.select(User)
-            .where(own_facility(User.facility_id, user), users_with(Capability.TAKES_CASE_TASKS))
-            .order_by(User.full_name, User.id))
+    return (
+        sa.select(User)
+        .where(own_facility(User.facility_id, user), users_with(Capability.TAKES_CASE_TASKS))
+        .order_by(User.full_name, User.id)
+    )
 
 
 def case_page_options():
@@ -153,8 +177,12 @@ def case_for_page(user, case_id):
 
 
 def timeline(case_id):
-    return (sa.select(CaseEvent).where(CaseEvent.case_id == case_id)
-            .options(joinedload(CaseEvent.actor)).order_by(CaseEvent.occurred_at, CaseEvent.id))
+    return (
+        sa.select(CaseEvent)
+        .where(CaseEvent.case_id == case_id)
+        .options(joinedload(CaseEvent.actor))
+        .order_by(CaseEvent.occurred_at, CaseEvent.id)
+    )
 
 
 def group_codes(client_id):
@@ -167,10 +195,11 @@ def my_case_counts(user, now=None):
     now = now or utcnow()
     incomplete = Case.intake_incomplete.is_(True)
     row = db.session.execute(
-        sa.select(sa.func.count(Case.id),
-                  sa.func.count(sa.case((incomplete, Case.id))),
-                  sa.func.count(sa.case((sa.and_(incomplete, Case.intake_due_at < now), Case.id))))
-        .where(case_scope(user), Case.assigned_worker_id == user.id, Case.status.in_(OPEN_STATUSES))
+        sa.select(
+            sa.func.count(Case.id),
+            sa.func.count(sa.case((incomplete, Case.id))),
+            sa.func.count(sa.case((sa.and_(incomplete, Case.intake_due_at < now), Case.id))),
+        ).where(case_scope(user), Case.assigned_worker_id == user.id, Case.status.in_(OPEN_STATUSES))
     ).one()
     return {"open": row[0], "intake_incomplete": row[1], "intake_overdue": row[2]}
 
@@ -179,5 +208,16 @@ def cases_of_client(user, client_id):
     return visible_cases(user).where(Case.client_id == client_id).order_by(Case.id.desc())
 
 
-__all__ = ["visible_cases", "filtered_cases", "CaseFilters", "SORTS", "case_page", "facility_workers",
-           "case_for_page", "timeline", "group_codes", "my_case_counts", "cases_of_client"]
+__all__ = [
+    "visible_cases",
+    "filtered_cases",
+    "CaseFilters",
+    "SORTS",
+    "case_page",
+    "facility_workers",
+    "case_for_page",
+    "timeline",
+    "group_codes",
+    "my_case_counts",
+    "cases_of_client",
+]

@@ -3,11 +3,13 @@
 Each is a StrEnum: a member equals its stored string, so the columns stay plain VARCHARs, rows read
 back as str compare equal to the members, and templates may compare with the string itself.
 """
+
 from enum import StrEnum
 
 
 class CaseStatus(StrEnum):
     """The steps of case management (Thông tư 02/2020/TT-BLĐTBXH: step 0 intake, steps 1–5)."""
+
     INTAKE = "intake"
     ASSESSMENT = "assessment"
     PLANNING = "planning"
@@ -18,8 +20,13 @@ class CaseStatus(StrEnum):
 
 
 # The steps a case is worked on in: the lists' "open" filter, the caseload, the deadline engine.
-OPEN_STATUSES = (CaseStatus.INTAKE, CaseStatus.ASSESSMENT, CaseStatus.PLANNING, CaseStatus.IMPLEMENTATION,
-                 CaseStatus.REVIEW)
+OPEN_STATUSES = (
+    CaseStatus.INTAKE,
+    CaseStatus.ASSESSMENT,
+    CaseStatus.PLANNING,
+    CaseStatus.IMPLEMENTATION,
+    CaseStatus.REVIEW,
+)
 # A closed or transferred case is no longer worked on here: read-only until reopened.
 ENDED_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.TRANSFERRED})
 
@@ -33,6 +40,7 @@ class ApprovalStatus(StrEnum):
 
 class ApprovalSubject(StrEnum):
     """What a supervisor approves."""
+
     ASSESSMENT = "assessment"
     PLAN = "plan"
     CLOSURE = "closure"
@@ -46,5 +54,6 @@ class FollowUpKind(StrEnum):
 
 class GrantKind(StrEnum):
     """Why a user may open a case beyond the default scope."""
-    SHARED = "shared"              # shared by a supervisor
-    BREAK_GLASS = "break_glass"    # emergency access with a reason, reviewed afterwards
+
+    SHARED = "shared"  # shared by a supervisor
+    BREAK_GLASS = "break_glass"  # emergency access with a reason, reviewed afterwards

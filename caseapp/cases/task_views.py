@@ -1,16 +1,17 @@
 """'Việc cần làm': the user's due items (deadlines.items), grouped overdue / within 7 days / later.
 Supervisors may open the list of a worker of their facility (?worker=<id>) and the items of cases
 nobody is assigned to (?worker=unassigned)."""
+
 from flask import abort, render_template, request
 from flask_login import current_user
 
 from ..core.timeutil import utcnow
+from ..deadlines import items as deadlines
 from ..extensions import db
 from ..security.policy import Perm, has_perm
 from ..security.web import deny, requires
-from .views import bp
-from ..deadlines import items as deadlines
 from . import queries
+from .views import bp
 
 UNASSIGNED = "unassigned"
 
@@ -19,7 +20,7 @@ UNASSIGNED = "unassigned"
 @requires(Perm.VIEW_CASES)
 def tasks():
     workers = None
-    if has_perm(current_user, Perm.VIEW_FACILITY_CASES):   # supervisors: every case of the facility
+    if has_perm(current_user, Perm.VIEW_FACILITY_CASES):  # supervisors: every case of the facility
         workers = db.session.scalars(queries.facility_workers(current_user)).all()
     chosen = (request.args.get("worker") or "").strip()
     worker = current_user
@@ -34,7 +35,14 @@ def tasks():
                 abort(404)  # not a worker of the supervisor's facility
     now = utcnow()
     found = deadlines.unassigned_items(current_user) if worker is None else deadlines.user_items(current_user, worker)
-    return render_template("cases/tasks.html", groups=deadlines.group_items(found.items, now),
-                           truncated=found.truncated, worker=worker, workers=workers, now=now,
-                           texts=deadlines.item_texts(),
-                           own=worker is not None and worker.id == current_user.id, unassigned=UNASSIGNED)
+    return render_template(
+        "cases/tasks.html",
+        groups=deadlines.group_items(found.items, now),
+        truncated=found.truncated,
+        worker=worker,
+        workers=workers,
+        now=now,
+        texts=deadlines.item_texts(),
+        own=worker is not None and worker.id == current_user.id,
+        unassigned=UNASSIGNED,
+    )

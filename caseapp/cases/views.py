@@ -1,12 +1,13 @@
 """Case pages and lists: "Hồ sơ của tôi", "Hồ sơ của cơ sở", the case page and its notes."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from ..audit.services import record
-from ..core.transaction import saving
 from ..core.timeutil import utcnow
+from ..core.transaction import saving
 from ..extensions import db
 from ..security.policy import Perm
 from ..security.web import requires
@@ -14,7 +15,8 @@ from . import queries, services
 from .access.section import restricted_or_404
 from .caseload.section import bulk_reassign_form
 from .forms import CaseFilterForm, NoteForm
-from .page import load_case as _load_case, render_case as _render_case
+from .page import load_case as _load_case
+from .page import render_case as _render_case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -22,6 +24,7 @@ PER_PAGE = 25
 
 
 # --- lists ---------------------------------------------------------------------------------------
+
 
 @bp.get("/mine")
 @requires(Perm.VIEW_CASES)
@@ -40,16 +43,27 @@ def _case_list(scope):
     form = CaseFilterForm(request.args, workers=workers)
     page = None
     if form.validate():
-        page = queries.case_page(current_user, form.filters(scope), sort=form.sort_key,
-                                 after=form.after.data, per_page=PER_PAGE)
+        page = queries.case_page(
+            current_user, form.filters(scope), sort=form.sort_key, after=form.after.data, per_page=PER_PAGE
+        )
     args = {k: v for k, v in request.args.items() if k != "after"}
     title = _l("My cases") if scope == "mine" else _l("Facility cases")
-    return render_template("cases/list.html", form=form, page=page, args=args, scope=scope, title=title,
-                           endpoint=request.endpoint, now=utcnow(), first_page=form.after.data is None,
-                           reassign_form=bulk_reassign_form(workers) if scope == "facility" else None)
+    return render_template(
+        "cases/list.html",
+        form=form,
+        page=page,
+        args=args,
+        scope=scope,
+        title=title,
+        endpoint=request.endpoint,
+        now=utcnow(),
+        first_page=form.after.data is None,
+        reassign_form=bulk_reassign_form(workers) if scope == "facility" else None,
+    )
 
 
 # --- the case page -------------------------------------------------------------------------------
+
 
 @bp.get("/<int:case_id>")
 @requires(Perm.VIEW_CASES)
@@ -67,7 +81,7 @@ def show(case_id):
 @requires(Perm.EDIT_CASES)
 def add_note(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
-    if not case.is_open:   # closed: read-only until reopened (cases.services.ensure_editable)
+    if not case.is_open:  # closed: read-only until reopened (cases.services.ensure_editable)
         flash(_l("This case is closed and read-only. Reopen it to make changes."), "error")
         return redirect(url_for("cases.show", case_id=case.id))
     form = NoteForm()

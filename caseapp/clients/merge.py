@@ -7,6 +7,7 @@ with its own history, readable from the kept client (queries.merged_ids / client
 records get a "merged" history row saying what moved and what was filled; the audit trail gets one
 event (ids, counts and field names — never the personal data itself).
 """
+
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -18,10 +19,10 @@ from ..core.services import ServiceError
 from ..core.text import fold, nfc
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .models import Client, ClientChange, ClientGroup, Consent, FamilyMember
-from .queries import digits
 from ..intake.models import Intake
 from ..shelter.models import ShelterStay
+from .models import Client, ClientChange, ClientGroup, Consent, FamilyMember
+from .queries import digits
 from .services import _search_name
 
 REASON_MAX_LENGTH = 500
@@ -29,23 +30,35 @@ REASON_MAX_LENGTH = 500
 # Filled on the kept record when it has no value and the merged-away record has one. The birth
 # fields and the address are handled as units (a date never mixes with another record's year, a
 # commune never lands in another province).
-FILLABLE_FIELDS = ("full_name", "alias", "sex", "ethnicity", "nationality", "citizen_id", "phone",
-                   "province_code", "commune_code", "street_address", "hometown", "disabilities")
+FILLABLE_FIELDS = (
+    "full_name",
+    "alias",
+    "sex",
+    "ethnicity",
+    "nationality",
+    "citizen_id",
+    "phone",
+    "province_code",
+    "commune_code",
+    "street_address",
+    "hometown",
+    "disabilities",
+)
 BIRTH_FIELDS = ("birth_date", "birth_year", "birth_precision")
 
 # Every table whose rows point at a client, and what a merge does with them. A test fails when a
 # new table points at clients.id without being listed here, so no record is left behind by accident.
 MOVED_TABLES = ("cases", "intakes", "consents", "family_members", "client_groups", "shelter_stays")
-KEPT_TABLES = ("client_changes",)   # history stays with the record it describes (read via merged_ids)
-SELF_REFERENCES = ("clients",)      # merged_into_id: earlier merges into merge_away now point at keep
+KEPT_TABLES = ("client_changes",)  # history stays with the record it describes (read via merged_ids)
+SELF_REFERENCES = ("clients",)  # merged_into_id: earlier merges into merge_away now point at keep
 
 
 @dataclass
 class MergeResult:
     keep: Client
     merged: Client
-    moved: dict = field(default_factory=dict)    # table → number of rows moved
-    filled: dict = field(default_factory=dict)   # field → [old, new] on the kept record
+    moved: dict = field(default_factory=dict)  # table → number of rows moved
+    filled: dict = field(default_factory=dict)  # field → [old, new] on the kept record
 
 
 def _empty(name, value):
@@ -70,8 +83,11 @@ def merge_preview(keep, merge_away):
         filled[name] = [old, new]
     if merge_away.birth_year is not None or merge_away.birth_date is not None:
         no_birth = keep.birth_year is None and keep.birth_date is None
-        refines = (keep.birth_date is None and merge_away.birth_date is not None
-                   and keep.birth_year == merge_away.birth_date.year)
+        refines = (
+            keep.birth_date is None
+            and merge_away.birth_date is not None
+            and keep.birth_year == merge_away.birth_date.year
+        )
         if no_birth or refines:
             for name in BIRTH_FIELDS:
                 if getattr(keep, name) != getattr(merge_away, name):
@@ -135,12 +151,18 @@ def merge_clients(keep, merge_away, *, by, reason):
         "family_members": sa.update(FamilyMember).values(client_id=keep.id),
         "shelter_stays": sa.update(ShelterStay).values(client_id=keep.id, version=ShelterStay.version + 1),
     }
-    models = {"cases": Case, "intakes": Intake, "consents": Consent, "family_members": FamilyMember,
-              "shelter_stays": ShelterStay}
+    models = {
+        "cases": Case,
+        "intakes": Intake,
+        "consents": Consent,
+        "family_members": FamilyMember,
+        "shelter_stays": ShelterStay,
+    }
     for table, stmt in moves.items():
         model = models[table]
-        moved = db.session.execute(stmt.where(model.client_id == merge_away.id),
-                                   execution_options={"synchronize_session": "fetch"}).rowcount
+        moved = db.session.execute(
+            stmt.where(model.client_id == merge_away.id), execution_options={"synchronize_session": "fetch"}
+        ).rowcount
         result.moved[table] = moved
     # Groups: those the kept record lacks move; a group both have stays on the merged-away record too.
     keep_groups = set(db.session.scalars(sa.select(ClientGroup.group_code).where(ClientGroup.client_id == keep.id)))
@@ -148,12 +170,15 @@ def merge_clients(keep, merge_away, *, by, reason):
     if keep_groups:
         group_move = group_move.where(ClientGroup.group_code.not_in(keep_groups))
     result.moved["client_groups"] = db.session.execute(
-        group_move.values(client_id=keep.id), execution_options={"synchronize_session": "fetch"}).rowcount
+        group_move.values(client_id=keep.id), execution_options={"synchronize_session": "fetch"}
+    ).rowcount
     # Records merged earlier into merge_away now point at keep: merged_ids(keep) stays one level deep.
     earlier = db.session.execute(
-        sa.update(Client).where(Client.merged_into_id == merge_away.id)
+        sa.update(Client)
+        .where(Client.merged_into_id == merge_away.id)
         .values(merged_into_id=keep.id, version=Client.version + 1),
-        execution_options={"synchronize_session": "fetch"}).rowcount
+        execution_options={"synchronize_session": "fetch"},
+    ).rowcount
     if earlier:
         result.moved["clients"] = earlier
 
@@ -176,16 +201,48 @@ def merge_clients(keep, merge_away, *, by, reason):
     merge_away.updated_at = now
 
     # 4. History on both records, a line on each moved case's timeline, one audit event.
-    db.session.add(ClientChange(client_id=keep.id, changed_by_id=by_id, kind="merged", changed_at=now, changes={
-        "merged_from": [None, merge_away.code], "reason": [None, reason],
-        "moved": [None, {k: v for k, v in result.moved.items() if v}], **result.filled}))
-    db.session.add(ClientChange(client_id=merge_away.id, changed_by_id=by_id, kind="merged", changed_at=now,
-                                changes={"merged_into": [None, keep.code], "reason": [None, reason], **away_changes}))
+    db.session.add(
+        ClientChange(
+            client_id=keep.id,
+            changed_by_id=by_id,
+            kind="merged",
+            changed_at=now,
+            changes={
+                "merged_from": [None, merge_away.code],
+                "reason": [None, reason],
+                "moved": [None, {k: v for k, v in result.moved.items() if v}],
+                **result.filled,
+            },
+        )
+    )
+    db.session.add(
+        ClientChange(
+            client_id=merge_away.id,
+            changed_by_id=by_id,
+            kind="merged",
+            changed_at=now,
+            changes={"merged_into": [None, keep.code], "reason": [None, reason], **away_changes},
+        )
+    )
     for case_id in case_ids:
-        db.session.add(CaseEvent(case_id=case_id, kind="client_merged", actor_id=by_id, occurred_at=now,
-                                 text=f"{merge_away.code} → {keep.code}"))
-    record("clients_merged", by=by, entity=keep,
-           detail={"merged_client_id": merge_away.id, "moved": {k: v for k, v in result.moved.items() if v},
-                   "filled": sorted(result.filled)})
+        db.session.add(
+            CaseEvent(
+                case_id=case_id,
+                kind="client_merged",
+                actor_id=by_id,
+                occurred_at=now,
+                text=f"{merge_away.code} → {keep.code}",
+            )
+        )
+    record(
+        "clients_merged",
+        by=by,
+        entity=keep,
+        detail={
+            "merged_client_id": merge_away.id,
+            "moved": {k: v for k, v in result.moved.items() if v},
+            "filled": sorted(result.filled),
+        },
+    )
     db.session.flush()
     return result

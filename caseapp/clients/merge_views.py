@@ -1,5 +1,6 @@
 """The supervisors' page for merging two records of the same person: both side by side, what the
 merge will fill and move, a reason and a confirmation. /clients/merge?keep=<id>&other=<id>"""
+
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -10,36 +11,50 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from ..audit.services import record
+from ..cases.models import Case
 from ..core import categories
 from ..core.forms import BaseForm, max_length, required
-from ..core.transaction import saving
 from ..core.services import ServiceError
 from ..core.timeutil import format_date
+from ..core.transaction import saving
 from ..extensions import db
+from ..intake.models import Intake
+from ..org.models import Commune, Province
 from ..security.policy import Perm
 from ..security.scopes import client_scope
 from ..security.web import requires
-from .views import bp
+from ..shelter.models import ShelterStay
 from .merge import REASON_MAX_LENGTH, check_mergeable, merge_clients, merge_preview
 from .models import Client, ClientGroup, Consent, FamilyMember
-from ..org.models import Commune, Province
-from ..cases.models import Case
-from ..intake.models import Intake
-from ..shelter.models import ShelterStay
+from .views import bp
 
 # The rows of the side-by-side comparison: (field, label).
 COMPARED = (
-    ("code", _l("Client code")), ("full_name", _l("Full name")), ("alias", _l("Alias")),
-    ("other_names", _l("Other names")), ("sex", _l("Sex")), ("birth", _l("Date of birth")),
-    ("ethnicity", _l("Ethnicity")), ("nationality", _l("Nationality")), ("citizen_id", _l("Citizen ID")),
-    ("phone", _l("Phone")), ("province_code", _l("Province / city")), ("commune_code", _l("Commune / ward")),
-    ("street_address", _l("Street address")), ("hometown", _l("Home town")), ("disabilities", _l("Disabilities")),
-    ("is_sensitive", _l("Sensitive record")), ("groups", _l("Beneficiary groups")),
+    ("code", _l("Client code")),
+    ("full_name", _l("Full name")),
+    ("alias", _l("Alias")),
+    ("other_names", _l("Other names")),
+    ("sex", _l("Sex")),
+    ("birth", _l("Date of birth")),
+    ("ethnicity", _l("Ethnicity")),
+    ("nationality", _l("Nationality")),
+    ("citizen_id", _l("Citizen ID")),
+    ("phone", _l("Phone")),
+    ("province_code", _l("Province / city")),
+    ("commune_code", _l("Commune / ward")),
+    ("street_address", _l("Street address")),
+    ("hometown", _l("Home town")),
+    ("disabilities", _l("Disabilities")),
+    ("is_sensitive", _l("Sensitive record")),
+    ("groups", _l("Beneficiary groups")),
     ("created_at", _l("Registered on")),
 )
 ATTACHED = (
-    ("cases", _l("Cases")), ("intakes", _l("Intakes")), ("consents", _l("Consents")),
-    ("family_members", _l("Family members and guardians")), ("shelter_stays", _l("Shelter stays")),
+    ("cases", _l("Cases")),
+    ("intakes", _l("Intakes")),
+    ("consents", _l("Consents")),
+    ("family_members", _l("Family members and guardians")),
+    ("shelter_stays", _l("Shelter stays")),
 )
 
 
@@ -55,8 +70,7 @@ class MergePickForm(BaseForm):
 
 class MergeForm(BaseForm):
     reason = TextAreaField(_l("Reason for the merge"), validators=[required(), max_length(REASON_MAX_LENGTH)])
-    confirm = BooleanField(_l("I have checked that both records are the same person"),
-                           validators=[required()])
+    confirm = BooleanField(_l("I have checked that both records are the same person"), validators=[required()])
 
 
 def _find(value):
@@ -74,9 +88,15 @@ def _place_names(clients):
     communes = {c.commune_code for c in clients if c.commune_code}
     names = {}
     if provinces:
-        names.update(db.session.execute(sa.select(Province.code, Province.name).where(Province.code.in_(provinces))).tuples().all())
+        names.update(
+            db.session.execute(sa.select(Province.code, Province.name).where(Province.code.in_(provinces)))
+            .tuples()
+            .all()
+        )
     if communes:
-        names.update(db.session.execute(sa.select(Commune.code, Commune.name).where(Commune.code.in_(communes))).tuples().all())
+        names.update(
+            db.session.execute(sa.select(Commune.code, Commune.name).where(Commune.code.in_(communes))).tuples().all()
+        )
     return names
 
 
@@ -112,28 +132,57 @@ def _comparison(keep, other):
     ids = (keep.id, other.id)
     names = _place_names((keep, other))
     groups = {}
-    for client_id, code in db.session.execute(sa.select(ClientGroup.client_id, ClientGroup.group_code)
-                                              .where(ClientGroup.client_id.in_(ids))):
+    for client_id, code in db.session.execute(
+        sa.select(ClientGroup.client_id, ClientGroup.group_code).where(ClientGroup.client_id.in_(ids))
+    ):
         groups.setdefault(client_id, set()).add(code)
     filled = merge_preview(keep, other)
     birth_filled = any(f in filled for f in ("birth_date", "birth_year", "birth_precision"))
-    rows = [{"label": label, "keep": _value(keep, name, names, groups), "other": _value(other, name, names, groups),
-             "filled": name in filled or (name == "birth" and birth_filled)} for name, label in COMPARED]
-    rows = [row for row in rows if row["keep"] not in (None, "") or row["other"] not in (None, "")]  # both empty: no row
+    rows = [
+        {
+            "label": label,
+            "keep": _value(keep, name, names, groups),
+            "other": _value(other, name, names, groups),
+            "filled": name in filled or (name == "birth" and birth_filled),
+        }
+        for name, label in COMPARED
+    ]
+    rows = [
+        row for row in rows if row["keep"] not in (None, "") or row["other"] not in (None, "")
+    ]  # both empty: no row
     attached = {}
-    for table, model in (("cases", Case), ("intakes", Intake), ("consents", Consent),
-                         ("family_members", FamilyMember), ("shelter_stays", ShelterStay)):
-        counts = dict(db.session.execute(sa.select(model.client_id, sa.func.count())
-                                         .where(model.client_id.in_(ids)).group_by(model.client_id)).tuples().all())
+    for table, model in (
+        ("cases", Case),
+        ("intakes", Intake),
+        ("consents", Consent),
+        ("family_members", FamilyMember),
+        ("shelter_stays", ShelterStay),
+    ):
+        counts = dict(
+            db.session.execute(
+                sa.select(model.client_id, sa.func.count()).where(model.client_id.in_(ids)).group_by(model.client_id)
+            )
+            .tuples()
+            .all()
+        )
         attached[table] = (counts.get(keep.id, 0), counts.get(other.id, 0))
     case_numbers = {}
-    for client_id, number in db.session.execute(sa.select(Case.client_id, Case.number)
-                                                .where(Case.client_id.in_(ids)).order_by(Case.id)):
+    for client_id, number in db.session.execute(
+        sa.select(Case.client_id, Case.number).where(Case.client_id.in_(ids)).order_by(Case.id)
+    ):
         case_numbers.setdefault(client_id, []).append(number)
     details = {"cases": (", ".join(case_numbers.get(keep.id, ())), ", ".join(case_numbers.get(other.id, ())))}
-    return rows, [{"label": label, "keep": attached[table][0], "other": attached[table][1],
-                   "keep_detail": details.get(table, ("", ""))[0], "other_detail": details.get(table, ("", ""))[1]}
-                  for table, label in ATTACHED if any(attached[table])]
+    return rows, [
+        {
+            "label": label,
+            "keep": attached[table][0],
+            "other": attached[table][1],
+            "keep_detail": details.get(table, ("", ""))[0],
+            "other_detail": details.get(table, ("", ""))[1],
+        }
+        for table, label in ATTACHED
+        if any(attached[table])
+    ]
 
 
 def _client_url(client_id):
@@ -171,9 +220,18 @@ def merge():
             flash(_l("The records were merged. The other record's history stays readable here."), "success")
             return redirect(_client_url(keep.id) or url_for("clients.merge"))
     rows, attached = _comparison(keep, other)
-    response = render_template("clients/merge.html", pick=None, keep=keep, other=other, form=form, rows=rows,
-                               attached=attached, refusal=refusal,
-                               keep_url=_client_url(keep.id), other_url=_client_url(other.id))
+    response = render_template(
+        "clients/merge.html",
+        pick=None,
+        keep=keep,
+        other=other,
+        form=form,
+        rows=rows,
+        attached=attached,
+        refusal=refusal,
+        keep_url=_client_url(keep.id),
+        other_url=_client_url(other.id),
+    )
     if request.method == "GET":
         record("clients_merge_viewed", by=current_user, entity=keep, detail={"other_client_id": other.id})
     return response, (422 if request.method == "POST" else 200)

@@ -1,4 +1,5 @@
 """The client registry (đối tượng): identity (possibly unknown), family, groups, consent, history."""
+
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -49,10 +50,14 @@ class Client(Model):
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     facility = db.relationship("Facility", lazy="raise_on_sql")
-    groups = db.relationship("ClientGroup", lazy="raise_on_sql", cascade="all, delete-orphan",
-                             back_populates="client")
-    family = db.relationship("FamilyMember", lazy="raise_on_sql", cascade="all, delete-orphan",
-                             back_populates="client", order_by="FamilyMember.id")
+    groups = db.relationship("ClientGroup", lazy="raise_on_sql", cascade="all, delete-orphan", back_populates="client")
+    family = db.relationship(
+        "FamilyMember",
+        lazy="raise_on_sql",
+        cascade="all, delete-orphan",
+        back_populates="client",
+        order_by="FamilyMember.id",
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -91,9 +96,12 @@ class Client(Model):
 
 class ClientGroup(Model):
     """Beneficiary group membership (codes of core.categories.BENEFICIARY_GROUPS)."""
+
     __tablename__ = "client_groups"
-    __table_args__ = (sa.UniqueConstraint("client_id", "group_code"),
-                      sa.Index("ix_client_groups_group_code", "group_code"))
+    __table_args__ = (
+        sa.UniqueConstraint("client_id", "group_code"),
+        sa.Index("ix_client_groups_group_code", "group_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False)
@@ -121,6 +129,7 @@ class FamilyMember(Model):
 class ClientChange(Model):
     """History of a client record: which fields changed, from what to what, by whom, when.
     (Personal data, so it lives here with the record — never in the audit trail.)"""
+
     __tablename__ = "client_changes"
     __table_args__ = (sa.Index("ix_client_changes_client_changed", "client_id", "changed_at"),)
 
@@ -129,7 +138,7 @@ class ClientChange(Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # created | updated | merged | ...
-    changes: Mapped[dict | None] = mapped_column(sa.JSON)               # {field: [old, new]}
+    changes: Mapped[dict | None] = mapped_column(sa.JSON)  # {field: [old, new]}
 
     changed_by = db.relationship("User", lazy="raise_on_sql")
 
@@ -137,16 +146,17 @@ class ClientChange(Model):
 class Consent(Model):
     """Consent per purpose and recipient (NĐ 13/2023/NĐ-CP; Luật BVDLCN 2025), withdrawable.
     For a child the guardian consents, and the child too from age 7 (NĐ 13/2023/NĐ-CP, Điều 20)."""
+
     __tablename__ = "consents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False, index=True)
     intake_id: Mapped[int | None] = mapped_column(sa.ForeignKey("intakes.id"))
-    purpose: Mapped[str] = mapped_column(sa.String(32), nullable=False)     # services | share_provider | reports
-    recipient: Mapped[str | None] = mapped_column(sa.String(255))            # named provider for share_provider
-    given_by: Mapped[str] = mapped_column(sa.String(16), nullable=False)     # client | guardian
+    purpose: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # services | share_provider | reports
+    recipient: Mapped[str | None] = mapped_column(sa.String(255))  # named provider for share_provider
+    given_by: Mapped[str] = mapped_column(sa.String(16), nullable=False)  # client | guardian
     giver_name: Mapped[str | None] = mapped_column(sa.String(128))
-    child_assent: Mapped[bool | None] = mapped_column(sa.Boolean)            # the child's own agreement (≥ 7)
+    child_assent: Mapped[bool | None] = mapped_column(sa.Boolean)  # the child's own agreement (≥ 7)
     given_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,20 +1,21 @@
 """Reads of the client registry: search and duplicate candidates, inside the user's client scope."""
+
 import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from flask_babel import gettext as _
 from rapidfuzz import fuzz
+from sqlalchemy.dialects import postgresql
 
 from ..cases.models import Case
 from ..core.pagination import keyset_page
 from ..core.sql import plan_for_the_values
 from ..core.text import fold
 from ..extensions import db
+from ..org.models import Commune, Province
 from ..security.scopes import case_scope, client_scope, own_facility
 from .models import Client, ClientChange, Consent, FamilyMember
-from flask_babel import gettext as _
-from ..org.models import Commune, Province
 
 _DIGITS = re.compile(r"\D+")
 _WILDCARDS = re.compile(r"[%_\\]")
@@ -40,10 +41,12 @@ def search_statement(user, q):
     if _CASE_NUMBER.match(q):
         # Only a case the user may know of: a sealed (sensitive) case outside the user's case scope
         # must not be found by its number, even when its client is in the registry.
-        known_case = sa.or_(case_scope(user), sa.and_(own_facility(Case.facility_id, user),
-                                                      Case.is_sensitive.is_(False)))
-        return stmt.where(sa.exists(sa.select(Case.id).where(Case.client_id == Client.id,
-                                                             Case.number == q.upper(), known_case)))
+        known_case = sa.or_(
+            case_scope(user), sa.and_(own_facility(Case.facility_id, user), Case.is_sensitive.is_(False))
+        )
+        return stmt.where(
+            sa.exists(sa.select(Case.id).where(Case.client_id == Client.id, Case.number == q.upper(), known_case))
+        )
     only_digits = digits(q)
     if only_digits and len(only_digits) >= 6 and len(only_digits) >= len(q.replace(" ", "")) - 2:
         return stmt.where(sa.or_(Client.citizen_id == only_digits, Client.phone_digits == only_digits))
@@ -56,7 +59,7 @@ def search_statement(user, q):
 
 def facility_trigrams(facility_id, words):
     """What the SQL function clients_facility_trigrams (migration 0010) computes, in Python."""
-    return {f"{facility_id}:{word[i:i + 3]}" for word in words for i in range(len(word) - 2)}
+    return {f"{facility_id}:{word[i : i + 3]}" for word in words for i in range(len(word) - 2)}
 
 
 def _facility_trigrams(user, tokens):
@@ -74,7 +77,7 @@ def _facility_trigrams(user, tokens):
 
 def search_page(user, q, *, after=None, per_page=25):
     if (q or "").strip():
-        plan_for_the_values()   # which index serves a name depends on the name
+        plan_for_the_values()  # which index serves a name depends on the name
     return keyset_page(db.session, search_statement(user, q), key_column=Client.id, after=after, per_page=per_page)
 
 
@@ -85,8 +88,9 @@ class Candidate:
     reasons: list = field(default_factory=list)
 
 
-def duplicate_candidates(user, *, full_name=None, birth_year=None, citizen_id=None, phone=None,
-                         commune_code=None, exclude_id=None, limit=10):
+def duplicate_candidates(
+    user, *, full_name=None, birth_year=None, citizen_id=None, phone=None, commune_code=None, exclude_id=None, limit=10
+):
     """Search-before-create: candidates blocked by exact citizen ID, exact phone, birth year ±1 with
     the folded given name, or same commune with the folded given name; then scored with rapidfuzz and
     ranked, each with the reasons it matched. Never merges anything."""
@@ -99,8 +103,9 @@ def duplicate_candidates(user, *, full_name=None, birth_year=None, citizen_id=No
     if phone_digits:
         blocks.append(Client.phone_digits == phone_digits)
     if given and birth_year:
-        blocks.append(sa.and_(Client.birth_year.between(birth_year - 1, birth_year + 1),
-                              Client.search_name.like(f"%{given}%")))
+        blocks.append(
+            sa.and_(Client.birth_year.between(birth_year - 1, birth_year + 1), Client.search_name.like(f"%{given}%"))
+        )
     if given and commune_code:
         blocks.append(sa.and_(Client.commune_code == commune_code, Client.search_name.like(f"%{given}%")))
     if not blocks:
@@ -132,8 +137,12 @@ def duplicate_candidates(user, *, full_name=None, birth_year=None, citizen_id=No
 
 def client_history(client_ids):
     """Changes of one client (or of a client and the records merged into it), newest first."""
-    return (sa.select(ClientChange).where(ClientChange.client_id.in_(client_ids))
-            .options(sa.orm.joinedload(ClientChange.changed_by)).order_by(ClientChange.changed_at.desc(), ClientChange.id.desc()))
+    return (
+        sa.select(ClientChange)
+        .where(ClientChange.client_id.in_(client_ids))
+        .options(sa.orm.joinedload(ClientChange.changed_by))
+        .order_by(ClientChange.changed_at.desc(), ClientChange.id.desc())
+    )
 
 
 def consents_of(client_id):
@@ -151,8 +160,11 @@ def last_change_id(client_id):
 
 
 def changes_after(client_id, mark):
-    return sa.select(ClientChange).where(ClientChange.client_id == client_id, ClientChange.id > mark) \
+    return (
+        sa.select(ClientChange)
+        .where(ClientChange.client_id == client_id, ClientChange.id > mark)
         .order_by(ClientChange.id)
+    )
 
 
 def family_of(client_id):
@@ -165,9 +177,15 @@ def place_names(province_codes=(), commune_codes=()):
     province_codes = {c for c in province_codes if c}
     commune_codes = {c for c in commune_codes if c}
     if province_codes:
-        names.update(db.session.execute(sa.select(Province.code, Province.name)
-                                        .where(Province.code.in_(province_codes))).tuples().all())
+        names.update(
+            db.session.execute(sa.select(Province.code, Province.name).where(Province.code.in_(province_codes)))
+            .tuples()
+            .all()
+        )
     if commune_codes:
-        names.update(db.session.execute(sa.select(Commune.code, Commune.name)
-                                        .where(Commune.code.in_(commune_codes))).tuples().all())
+        names.update(
+            db.session.execute(sa.select(Commune.code, Commune.name).where(Commune.code.in_(commune_codes)))
+            .tuples()
+            .all()
+        )
     return names

@@ -1,11 +1,13 @@
 """Writes of the client registry. Every change is kept in client_changes (history) and audited
 (without personal data) in the same transaction."""
+
 from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit.services import record
+from ..core.categories import BENEFICIARY_GROUPS, RELATIONSHIPS
 from ..core.sequences import next_value
 from ..core.services import ServiceError
 from ..core.text import fold, nfc
@@ -13,14 +15,37 @@ from ..core.timeutil import VN_TZ, local_today, utcnow
 from ..extensions import db
 from .models import Client, ClientChange, ClientGroup, Consent, FamilyMember
 from .queries import digits
-from ..core.categories import BENEFICIARY_GROUPS, RELATIONSHIPS
 
 # Fields of the client record that the registry forms edit, and that the history tracks.
-CLIENT_FIELDS = ("full_name", "alias", "other_names", "sex", "birth_date", "birth_year", "birth_precision",
-                 "ethnicity", "nationality", "citizen_id", "phone", "province_code", "commune_code",
-                 "street_address", "hometown", "disabilities", "is_sensitive")
-TEXT_FIELDS = ("full_name", "alias", "other_names", "nationality", "phone", "street_address", "hometown",
-               "disabilities")
+CLIENT_FIELDS = (
+    "full_name",
+    "alias",
+    "other_names",
+    "sex",
+    "birth_date",
+    "birth_year",
+    "birth_precision",
+    "ethnicity",
+    "nationality",
+    "citizen_id",
+    "phone",
+    "province_code",
+    "commune_code",
+    "street_address",
+    "hometown",
+    "disabilities",
+    "is_sensitive",
+)
+TEXT_FIELDS = (
+    "full_name",
+    "alias",
+    "other_names",
+    "nationality",
+    "phone",
+    "street_address",
+    "hometown",
+    "disabilities",
+)
 
 
 def temporary_code(facility, year=None) -> str:
@@ -81,8 +106,9 @@ def _validate(data, client_id=None):
 
 
 def _search_name(client):
-    return " ".join(filter(None, (fold(client.full_name), fold(client.alias), fold(client.other_names),
-                                  fold(client.code))))[:600]
+    return " ".join(
+        filter(None, (fold(client.full_name), fold(client.alias), fold(client.other_names), fold(client.code)))
+    )[:600]
 
 
 def _jsonable(value):
@@ -98,8 +124,14 @@ def create_client(data, *, facility, by, kind: str = "created"):
     client.search_name = _search_name(client)
     db.session.add(client)
     db.session.flush()
-    db.session.add(ClientChange(client_id=client.id, changed_by_id=getattr(by, "id", None), kind=kind,
-                                changes={k: [None, _jsonable(v)] for k, v in data.items() if v not in (None, "", False)}))
+    db.session.add(
+        ClientChange(
+            client_id=client.id,
+            changed_by_id=getattr(by, "id", None),
+            kind=kind,
+            changes={k: [None, _jsonable(v)] for k, v in data.items() if v not in (None, "", False)},
+        )
+    )
     record("client_created", by=by, entity=client, detail={"identity_unknown": client.identity_unknown})
     return client
 
@@ -120,8 +152,9 @@ def update_client(client, data, *, by):
         client.phone_digits = digits(client.phone) or None
         client.search_name = _search_name(client)
         client.updated_at = utcnow()
-        db.session.add(ClientChange(client_id=client.id, changed_by_id=getattr(by, "id", None),
-                                    kind="updated", changes=changes))
+        db.session.add(
+            ClientChange(client_id=client.id, changed_by_id=getattr(by, "id", None), kind="updated", changes=changes)
+        )
         record("client_updated", by=by, entity=client, detail={"fields": sorted(changes)})
         db.session.flush()
     return sorted(changes)
@@ -131,22 +164,32 @@ def set_groups(client, codes, *, by) -> bool:
     """Replace the client's beneficiary groups; history and audit record the difference."""
     valid = {c.code for c in BENEFICIARY_GROUPS}
     wanted = {c for c in codes if c in valid}
-    current = {g.group_code for g in db.session.scalars(sa.select(ClientGroup).where(ClientGroup.client_id == client.id))}
+    current = {
+        g.group_code for g in db.session.scalars(sa.select(ClientGroup).where(ClientGroup.client_id == client.id))
+    }
     if wanted == current:
         return False
-    db.session.execute(sa.delete(ClientGroup).where(ClientGroup.client_id == client.id,
-                                                    ClientGroup.group_code.in_(current - wanted)))
+    db.session.execute(
+        sa.delete(ClientGroup).where(ClientGroup.client_id == client.id, ClientGroup.group_code.in_(current - wanted))
+    )
     for code in sorted(wanted - current):
         db.session.add(ClientGroup(client_id=client.id, group_code=code))
-    db.session.add(ClientChange(client_id=client.id, changed_by_id=getattr(by, "id", None), kind="groups",
-                                changes={"groups": [sorted(current), sorted(wanted)]}))
+    db.session.add(
+        ClientChange(
+            client_id=client.id,
+            changed_by_id=getattr(by, "id", None),
+            kind="groups",
+            changes={"groups": [sorted(current), sorted(wanted)]},
+        )
+    )
     record("client_groups_changed", by=by, entity=client, detail={"groups": sorted(wanted)})
     db.session.flush()
     return True
 
 
-def record_consent(client, *, purpose, given_by, by, giver_name=None, recipient=None, child_assent=None,
-                   intake=None, given_at=None):
+def record_consent(
+    client, *, purpose, given_by, by, giver_name=None, recipient=None, child_assent=None, intake=None, given_at=None
+):
     """Consent per purpose. For a child the guardian consents; from age 7 the child's own consent is
     required too (Nghị định 13/2023/NĐ-CP, Điều 20)."""
     if purpose == "share_provider" and not recipient:
@@ -156,9 +199,17 @@ def record_consent(client, *, purpose, given_by, by, giver_name=None, recipient=
         raise ServiceError(_("For a child the guardian gives consent."), field="consent_given_by")
     if age is not None and 7 <= age < 16 and child_assent is None:
         raise ServiceError(_("Record whether the child (7 or older) agrees."), field="child_assent")
-    consent = Consent(client_id=client.id, intake_id=getattr(intake, "id", None), purpose=purpose,
-                      recipient=nfc(recipient) or None, given_by=given_by, giver_name=nfc(giver_name) or None,
-                      child_assent=child_assent, given_at=given_at or utcnow(), recorded_by_id=getattr(by, "id", None))
+    consent = Consent(
+        client_id=client.id,
+        intake_id=getattr(intake, "id", None),
+        purpose=purpose,
+        recipient=nfc(recipient) or None,
+        given_by=given_by,
+        giver_name=nfc(giver_name) or None,
+        child_assent=child_assent,
+        given_at=given_at or utcnow(),
+        recorded_by_id=getattr(by, "id", None),
+    )
     db.session.add(consent)
     db.session.flush()
     record("consent_recorded", by=by, entity=client, detail={"purpose": purpose, "consent_id": consent.id})
@@ -171,15 +222,27 @@ def withdraw_consent(consent, *, reason, by):
     consent.withdrawn_at = utcnow()
     consent.withdrawn_by_id = getattr(by, "id", None)
     consent.withdrawal_reason = nfc(reason) or None
-    record("consent_withdrawn", by=by, entity_type="clients", entity_id=consent.client_id,
-           detail={"purpose": consent.purpose, "consent_id": consent.id})
+    record(
+        "consent_withdrawn",
+        by=by,
+        entity_type="clients",
+        entity_id=consent.client_id,
+        detail={"purpose": consent.purpose, "consent_id": consent.id},
+    )
     db.session.flush()
     return consent
 
 
 # --- family members and guardians ------------------------------------------------------------------
-FAMILY_FIELDS = ("full_name", "relationship", "phone", "lives_with_client", "is_guardian",
-                 "is_alleged_perpetrator", "note")
+FAMILY_FIELDS = (
+    "full_name",
+    "relationship",
+    "phone",
+    "lives_with_client",
+    "is_guardian",
+    "is_alleged_perpetrator",
+    "note",
+)
 
 
 def _family_data(data):
@@ -203,8 +266,14 @@ def add_family_member(client, data, *, by):
     member = FamilyMember(client_id=client.id, **data)
     db.session.add(member)
     db.session.flush()
-    db.session.add(ClientChange(client_id=client.id, changed_by_id=getattr(by, "id", None), kind="family_added",
-                                changes={k: [None, v] for k, v in data.items() if v not in (None, "", False)}))
+    db.session.add(
+        ClientChange(
+            client_id=client.id,
+            changed_by_id=getattr(by, "id", None),
+            kind="family_added",
+            changes={k: [None, v] for k, v in data.items() if v not in (None, "", False)},
+        )
+    )
     record("family_member_added", by=by, entity=client, detail={"member_id": member.id})
     return member
 
@@ -219,20 +288,40 @@ def update_family_member(member, data, *, by):
             setattr(member, key, value)
     if changes:
         changes.setdefault("full_name", [member.full_name, member.full_name])  # whose row it was
-        db.session.add(ClientChange(client_id=member.client_id, changed_by_id=getattr(by, "id", None),
-                                    kind="family_updated", changes=changes))
-        record("family_member_updated", by=by, entity_type="clients", entity_id=member.client_id,
-               detail={"member_id": member.id, "fields": sorted(k for k in changes if changes[k][0] != changes[k][1])})
+        db.session.add(
+            ClientChange(
+                client_id=member.client_id,
+                changed_by_id=getattr(by, "id", None),
+                kind="family_updated",
+                changes=changes,
+            )
+        )
+        record(
+            "family_member_updated",
+            by=by,
+            entity_type="clients",
+            entity_id=member.client_id,
+            detail={"member_id": member.id, "fields": sorted(k for k in changes if changes[k][0] != changes[k][1])},
+        )
         db.session.flush()
     return sorted(k for k in changes if changes[k][0] != changes[k][1])
 
 
 def remove_family_member(member, *, by) -> None:
-    db.session.add(ClientChange(client_id=member.client_id, changed_by_id=getattr(by, "id", None),
-                                kind="family_removed",
-                                changes={"full_name": [member.full_name, None],
-                                         "relationship": [member.relationship, None]}))
-    record("family_member_removed", by=by, entity_type="clients", entity_id=member.client_id,
-           detail={"member_id": member.id})
+    db.session.add(
+        ClientChange(
+            client_id=member.client_id,
+            changed_by_id=getattr(by, "id", None),
+            kind="family_removed",
+            changes={"full_name": [member.full_name, None], "relationship": [member.relationship, None]},
+        )
+    )
+    record(
+        "family_member_removed",
+        by=by,
+        entity_type="clients",
+        entity_id=member.client_id,
+        detail={"member_id": member.id},
+    )
     db.session.delete(member)
     db.session.flush()

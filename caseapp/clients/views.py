@@ -1,25 +1,30 @@
 """Client registry pages: search, search-before-create, the client page, edit, family, consent withdrawal."""
+
 import hashlib
 import re
+from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
+from ..auth.models import User
 from ..cases.models import Case
 from ..cases.queries import cases_of_client
 from ..core import categories
 from ..core.forms import add_service_error
-from ..core.transaction import refusal_flashed, saving
 from ..core.services import ServiceError
 from ..core.text import fold
 from ..core.timeutil import format_date
+from ..core.transaction import refusal_flashed, saving
 from ..extensions import db
+from ..intake.queries import intakes_of_client
 from ..org import queries as org_queries
 from ..security.policy import Perm
 from ..security.scopes import client_scope
@@ -27,39 +32,61 @@ from ..security.web import load_in_scope_or_404, requires
 from . import queries, services
 from .forms import ClientForm, FamilyMemberForm, WithdrawConsentForm
 from .models import Client, ClientGroup, Consent, FamilyMember
-from datetime import date
-from ..intake.queries import intakes_of_client
-from ..auth.models import User
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
-STALE_CLIENT_EDIT = _l("Someone else changed this client while you were editing (%(fields)s). "
-                       "Your changes are kept below; check them and save again.")
+STALE_CLIENT_EDIT = _l(
+    "Someone else changed this client while you were editing (%(fields)s). "
+    "Your changes are kept below; check them and save again."
+)
 DUPLICATE_CITIZEN_ID = _l("Another client already has this citizen ID.")
 
 # History: which label shows a changed field, and which code list turns a stored code into words.
 FIELD_LABELS = {
-    "full_name": _l("Full name"), "alias": _l("Alias"), "other_names": _l("Other names"), "sex": _l("Sex"),
-    "birth_date": _l("Date of birth"), "birth_year": _l("Year of birth"),
-    "birth_precision": _l("Date of birth is known as"), "ethnicity": _l("Ethnicity"),
-    "nationality": _l("Nationality"), "citizen_id": _l("Citizen ID"), "phone": _l("Phone"),
-    "province_code": _l("Province / city"), "commune_code": _l("Commune / ward"),
-    "street_address": _l("Street address"), "hometown": _l("Home town"), "disabilities": _l("Disabilities"),
-    "is_sensitive": _l("Sensitive record"), "groups": _l("Beneficiary groups"),
-    "relationship": _l("Relationship"), "lives_with_client": _l("Lives with the client"),
-    "is_guardian": _l("Guardian"), "is_alleged_perpetrator": _l("Alleged perpetrator"), "note": _l("Note"),
+    "full_name": _l("Full name"),
+    "alias": _l("Alias"),
+    "other_names": _l("Other names"),
+    "sex": _l("Sex"),
+    "birth_date": _l("Date of birth"),
+    "birth_year": _l("Year of birth"),
+    "birth_precision": _l("Date of birth is known as"),
+    "ethnicity": _l("Ethnicity"),
+    "nationality": _l("Nationality"),
+    "citizen_id": _l("Citizen ID"),
+    "phone": _l("Phone"),
+    "province_code": _l("Province / city"),
+    "commune_code": _l("Commune / ward"),
+    "street_address": _l("Street address"),
+    "hometown": _l("Home town"),
+    "disabilities": _l("Disabilities"),
+    "is_sensitive": _l("Sensitive record"),
+    "groups": _l("Beneficiary groups"),
+    "relationship": _l("Relationship"),
+    "lives_with_client": _l("Lives with the client"),
+    "is_guardian": _l("Guardian"),
+    "is_alleged_perpetrator": _l("Alleged perpetrator"),
+    "note": _l("Note"),
 }
-CODE_LISTS = {"sex": categories.SEXES, "birth_precision": categories.BIRTH_PRECISION,
-              "ethnicity": categories.ETHNIC_GROUPS, "relationship": categories.RELATIONSHIPS,
-              "groups": categories.BENEFICIARY_GROUPS}
+CODE_LISTS = {
+    "sex": categories.SEXES,
+    "birth_precision": categories.BIRTH_PRECISION,
+    "ethnicity": categories.ETHNIC_GROUPS,
+    "relationship": categories.RELATIONSHIPS,
+    "groups": categories.BENEFICIARY_GROUPS,
+}
 CHANGE_KINDS = {
-    "created": _l("Record created"), "updated": _l("Record changed"), "groups": _l("Beneficiary groups changed"),
-    "family_added": _l("Family member added"), "family_updated": _l("Family member changed"),
-    "family_removed": _l("Family member removed"), "merged": _l("Records merged"),
+    "created": _l("Record created"),
+    "updated": _l("Record changed"),
+    "groups": _l("Beneficiary groups changed"),
+    "family_added": _l("Family member added"),
+    "family_updated": _l("Family member changed"),
+    "family_removed": _l("Family member removed"),
+    "merged": _l("Records merged"),
 }
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
 
 def _client_form(client=None):
     """The form with the provinces, and the communes of the province chosen (posted, or stored).
@@ -74,8 +101,13 @@ def _identity_key(form):
     """A fingerprint of what the duplicate check looked for: a create posted for other values than the
     ones whose candidates were shown goes through the check again."""
     data = form.identity_data()
-    parts = (fold(data["full_name"] or data["alias"]), str(data["birth_year"] or ""), data["citizen_id"] or "",
-             queries.digits(data["phone"]), data["commune_code"] or "")
+    parts = (
+        fold(data["full_name"] or data["alias"]),
+        str(data["birth_year"] or ""),
+        data["citizen_id"] or "",
+        queries.digits(data["phone"]),
+        data["commune_code"] or "",
+    )
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
@@ -152,17 +184,29 @@ def _history_rows(changes):
             if not isinstance(pair, list) or len(pair) != 2:
                 continue
             old, new = pair
-            items.append({"field": FIELD_LABELS.get(field, field), "old": _show_value(field, old, names),
-                          "new": _show_value(field, new, names), "same": old == new})
-        rows.append({"at": change.changed_at, "by": change.changed_by.full_name if change.changed_by else "—",
-                     "kind": CHANGE_KINDS.get(change.kind, change.kind), "changes": items})
+            items.append(
+                {
+                    "field": FIELD_LABELS.get(field, field),
+                    "old": _show_value(field, old, names),
+                    "new": _show_value(field, new, names),
+                    "same": old == new,
+                }
+            )
+        rows.append(
+            {
+                "at": change.changed_at,
+                "by": change.changed_by.full_name if change.changed_by else "—",
+                "kind": CHANGE_KINDS.get(change.kind, change.kind),
+                "changes": items,
+            }
+        )
     return rows
 
 
 def _changed_fields_since(client_id, mark):
     fields = []
     for change in db.session.scalars(queries.changes_after(client_id, mark)):
-        for field in (change.changes or {}):
+        for field in change.changes or {}:
             label = str(FIELD_LABELS.get(field, field))
             if change.kind.startswith("family"):
                 label = str(_l("Family members and guardians"))
@@ -172,6 +216,7 @@ def _changed_fields_since(client_id, mark):
 
 
 # --- search --------------------------------------------------------------------------------------
+
 
 @bp.get("/")
 @requires(Perm.VIEW_CLIENTS)
@@ -184,6 +229,7 @@ def search():
 
 
 # --- search-before-create ------------------------------------------------------------------------
+
 
 def _prefill_from_query(form, q):
     digits = queries.digits(q)
@@ -214,14 +260,18 @@ def new():
             key = _identity_key(form)
             data = form.identity_data()
             candidates = queries.duplicate_candidates(
-                current_user, full_name=data["full_name"] or data["alias"], birth_year=data["birth_year"],
-                citizen_id=data["citizen_id"], phone=data["phone"], commune_code=data["commune_code"])
+                current_user,
+                full_name=data["full_name"] or data["alias"],
+                birth_year=data["birth_year"],
+                citizen_id=data["citizen_id"],
+                phone=data["phone"],
+                commune_code=data["commune_code"],
+            )
             if action == "create" and form.checked_key.data == key:
                 try:
-                    client = services.create_client(form.client_data(), facility=current_user.facility,
-                                                    by=current_user)
+                    client = services.create_client(form.client_data(), facility=current_user.facility, by=current_user)
                     services.set_groups(client, form.groups.data or [], by=current_user)
-                    db.session.flush()   # a concurrent change (version check) shows here
+                    db.session.flush()  # a concurrent change (version check) shows here
                 except ServiceError as error:
                     db.session.rollback()
                     duplicate_id = _service_error(form, error)
@@ -229,8 +279,10 @@ def new():
                     db.session.rollback()
                     duplicate_id = _duplicate_citizen_id(form, error)
                 else:
-                    flash(_("Client %(name)s was created (code %(code)s).", name=client.display_name,
-                            code=client.code), "success")
+                    flash(
+                        _("Client %(name)s was created (code %(code)s).", name=client.display_name, code=client.code),
+                        "success",
+                    )
                     return redirect(_continue_url(client, form.purpose.data))
             else:
                 if action == "create":
@@ -238,11 +290,19 @@ def new():
                 form.checked_key.data = key
                 step = "confirm"
     names = queries.place_names(commune_codes=[c.client.commune_code for c in candidates])
-    return render_template("clients/new.html", form=form, step=step, candidates=candidates, names=names,
-                           duplicate_id=duplicate_id, group_codes=set(form.groups.data or []))
+    return render_template(
+        "clients/new.html",
+        form=form,
+        step=step,
+        candidates=candidates,
+        names=names,
+        duplicate_id=duplicate_id,
+        group_codes=set(form.groups.data or []),
+    )
 
 
 # --- the client page -----------------------------------------------------------------------------
+
 
 def _load(client_id, perm):
     client = load_in_scope_or_404(Client, client_id, client_scope, perm)
@@ -259,16 +319,25 @@ def show(client_id):
     groups = _group_codes(client.id)
     family = db.session.scalars(queries.family_of(client.id)).all()
     consents = db.session.scalars(queries.consents_of(client.id)).all()
-    cases = db.session.scalars(cases_of_client(current_user, client.id)
-                               .options(joinedload(Case.assigned_worker))).all()
+    cases = db.session.scalars(cases_of_client(current_user, client.id).options(joinedload(Case.assigned_worker))).all()
     intakes = db.session.scalars(intakes_of_client(current_user, client.id)).all()
     history = _history_rows(db.session.scalars(queries.client_history(queries.merged_ids(client.id))).unique().all())
     names = queries.place_names([client.province_code], [client.commune_code])
     people = _user_names({c.recorded_by_id for c in consents} | {c.withdrawn_by_id for c in consents})
     record("client_viewed", by=current_user, entity=client)  # reads of personal data are audited
-    return render_template("clients/show.html", client=client, groups=groups, family=family, consents=consents,
-                           cases=cases, intakes=intakes, history=history, names=names, people=people,
-                           withdraw_form=WithdrawConsentForm())
+    return render_template(
+        "clients/show.html",
+        client=client,
+        groups=groups,
+        family=family,
+        consents=consents,
+        cases=cases,
+        intakes=intakes,
+        history=history,
+        names=names,
+        people=people,
+        withdraw_form=WithdrawConsentForm(),
+    )
 
 
 def _user_names(ids):
@@ -279,6 +348,7 @@ def _user_names(ids):
 
 
 # --- edit ----------------------------------------------------------------------------------------
+
 
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
 @requires(Perm.EDIT_CLIENTS)
@@ -300,7 +370,7 @@ def edit(client_id):
             try:
                 services.update_client(client, form.client_data(), by=current_user)
                 services.set_groups(client, form.groups.data or [], by=current_user)
-                db.session.flush()   # a concurrent change (version check) shows here
+                db.session.flush()  # a concurrent change (version check) shows here
             except ServiceError as error:
                 db.session.rollback()
                 duplicate_id = _service_error(form, error)
@@ -313,8 +383,13 @@ def edit(client_id):
             else:
                 flash(_("The changes were saved."), "success")
                 return redirect(url_for("clients.show", client_id=client.id))
-    return render_template("clients/edit.html", form=form, client=client, duplicate_id=duplicate_id,
-                           group_codes=set(form.groups.data or []))
+    return render_template(
+        "clients/edit.html",
+        form=form,
+        client=client,
+        duplicate_id=duplicate_id,
+        group_codes=set(form.groups.data or []),
+    )
 
 
 def _stale(form, client, mark):
@@ -327,6 +402,7 @@ def _stale(form, client, mark):
 
 
 # --- family members and guardians ----------------------------------------------------------------
+
 
 def _load_member(client, member_id):
     member = db.session.get(FamilyMember, member_id)
@@ -375,6 +451,7 @@ def remove_family(client_id, member_id):
 
 
 # --- consent -------------------------------------------------------------------------------------
+
 
 @bp.post("/<int:client_id>/consents/<int:consent_id>/withdraw")
 @requires(Perm.EDIT_CLIENTS)

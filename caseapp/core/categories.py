@@ -6,9 +6,10 @@ Vietnamese translation (the official wording) is in translations/vi/LC_MESSAGES/
 `label(LIST, code)` in the current UI language; the stored value is always the code, so a list can be
 amended (e.g. Nghị định 76/2024 amending NĐ 20/2021) without touching old records.
 """
+
 from collections.abc import Iterable, Sequence
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from .language import catalogue_for, translations
@@ -75,7 +76,12 @@ BENEFICIARY_GROUPS = (
     Category("bt_single_parent_poor", "Single parent in a poor household", _ND20, "monthly"),
     Category("bt_elderly", "Older person entitled to allowance", _ND20, "monthly"),
     Category("bt_disability", "Child or person with severe / very severe disability", _ND20, "monthly"),
-    Category("bt_child_under3_poor_ethnic", "Child under 3 in a poor household in an ethnic-minority or mountain area", _ND20, "monthly"),
+    Category(
+        "bt_child_under3_poor_ethnic",
+        "Child under 3 in a poor household in an ethnic-minority or mountain area",
+        _ND20,
+        "monthly",
+    ),
     Category("bt_hiv_poor", "Person with HIV/AIDS in a poor household", _ND20, "monthly"),
     Category("em_domestic_violence", "Victim of domestic violence", _ND20_EMERGENCY, "emergency"),
     Category("em_sexual_abuse", "Victim of sexual abuse", _ND20_EMERGENCY, "emergency"),
@@ -96,7 +102,9 @@ BENEFICIARY_GROUPS = (
     Category("cs_exploited", "Exploited child", _LTE, "child_special"),
     Category("cs_sexual_abuse", "Sexually abused child", _LTE, "child_special"),
     Category("cs_trafficked", "Trafficked child", _LTE, "child_special"),
-    Category("cs_serious_illness_poor", "Child with serious or long-term illness in a poor household", _LTE, "child_special"),
+    Category(
+        "cs_serious_illness_poor", "Child with serious or long-term illness in a poor household", _LTE, "child_special"
+    ),
     Category("cs_migrant_refugee", "Migrant or refugee child without parents or carer", _LTE, "child_special"),
     Category("ind_orphan_no_carer", "Orphan without anyone to rely on", _QD112, "indicator"),
     Category("ind_abandoned", "Abandoned child (QĐ 112 indicator)", _QD112, "indicator"),
@@ -224,11 +232,16 @@ BIRTH_PRECISION = (
 )
 
 RELATIONSHIPS = (
-    Category("mother", "Mother"), Category("father", "Father"),
-    Category("spouse", "Spouse"), Category("partner", "Partner"),
-    Category("child", "Child"), Category("sibling", "Sibling"),
-    Category("grandparent", "Grandparent"), Category("relative", "Relative"),
-    Category("guardian", "Guardian"), Category("other", "Other"),
+    Category("mother", "Mother"),
+    Category("father", "Father"),
+    Category("spouse", "Spouse"),
+    Category("partner", "Partner"),
+    Category("child", "Child"),
+    Category("sibling", "Sibling"),
+    Category("grandparent", "Grandparent"),
+    Category("relative", "Relative"),
+    Category("guardian", "Guardian"),
+    Category("other", "Other"),
 )
 
 CONSENT_PURPOSES = (
@@ -257,13 +270,68 @@ CHECKOUT_DESTINATIONS = (
 
 # The 54 ethnic groups recognised in Vietnam (Tổng cục Thống kê, Danh mục các dân tộc Việt Nam), + foreign/unknown.
 # Their names are the same in both languages: not in the catalogue, so shown as written.
-ETHNIC_GROUPS = tuple(Category(f"{i:02d}", name, "Quyết định 121-TCTK/PPCĐ (1979)") for i, name in enumerate((
-    "Kinh", "Tày", "Thái", "Hoa", "Khơ-me", "Mường", "Nùng", "HMông", "Dao", "Gia-rai", "Ngái", "Ê-đê",
-    "Ba-na", "Xơ-Đăng", "Sán Chay", "Cơ-ho", "Chăm", "Sán Dìu", "Hrê", "Mnông", "Ra-glai", "Xtiêng",
-    "Bru-Vân Kiều", "Thổ", "Giáy", "Cơ-tu", "Gié-Triêng", "Mạ", "Khơ-mú", "Co", "Tà-ôi", "Chơ-ro",
-    "Kháng", "Xinh-mun", "Hà Nhì", "Chu-ru", "Lào", "La Chí", "La Ha", "Phù Lá", "La Hủ", "Lự",
-    "Lô Lô", "Chứt", "Mảng", "Pà Thẻn", "Co Lao", "Cống", "Bố Y", "Si La", "Pu Péo", "Brâu", "Ơ-đu",
-    "Rơ-măm"), start=1)) + (
+ETHNIC_GROUPS = tuple(
+    Category(f"{i:02d}", name, "Quyết định 121-TCTK/PPCĐ (1979)")
+    for i, name in enumerate(
+        (
+            "Kinh",
+            "Tày",
+            "Thái",
+            "Hoa",
+            "Khơ-me",
+            "Mường",
+            "Nùng",
+            "HMông",
+            "Dao",
+            "Gia-rai",
+            "Ngái",
+            "Ê-đê",
+            "Ba-na",
+            "Xơ-Đăng",
+            "Sán Chay",
+            "Cơ-ho",
+            "Chăm",
+            "Sán Dìu",
+            "Hrê",
+            "Mnông",
+            "Ra-glai",
+            "Xtiêng",
+            "Bru-Vân Kiều",
+            "Thổ",
+            "Giáy",
+            "Cơ-tu",
+            "Gié-Triêng",
+            "Mạ",
+            "Khơ-mú",
+            "Co",
+            "Tà-ôi",
+            "Chơ-ro",
+            "Kháng",
+            "Xinh-mun",
+            "Hà Nhì",
+            "Chu-ru",
+            "Lào",
+            "La Chí",
+            "La Ha",
+            "Phù Lá",
+            "La Hủ",
+            "Lự",
+            "Lô Lô",
+            "Chứt",
+            "Mảng",
+            "Pà Thẻn",
+            "Co Lao",
+            "Cống",
+            "Bố Y",
+            "Si La",
+            "Pu Péo",
+            "Brâu",
+            "Ơ-đu",
+            "Rơ-măm",
+        ),
+        start=1,
+    )
+) + (
     Category("foreign", "Foreigner"),
     Category("unknown", "Unknown"),
 )
@@ -282,23 +350,34 @@ NEED_DOMAINS = (
     Category("other", "Other needs", _TT02),
 )
 NEED_LEVELS = (
-    Category("high", "High"), Category("medium", "Medium"),
-    Category("low", "Low"), Category("none", "No need"),
+    Category("high", "High"),
+    Category("medium", "Medium"),
+    Category("low", "Low"),
+    Category("none", "No need"),
 )
 RISK_LEVELS = (
-    Category("high", "High", _TT02), Category("medium", "Medium", _TT02),
+    Category("high", "High", _TT02),
+    Category("medium", "Medium", _TT02),
     Category("low", "Low", _TT02),
 )
 # Risk and safety questions for violence and child-protection cases (NĐ 56/2017/NĐ-CP, Điều 26–27,
 # Mẫu số 02 initial and Mẫu số 03 specific risk assessment; Luật PCBLGĐ 2022).
 SAFETY_QUESTIONS = (
     Category("serious_harm", "Is the person suffering, or at risk of, serious harm?", "NĐ 56/2017/NĐ-CP, Điều 26"),
-    Category("perpetrator_access", "Does the alleged perpetrator still have access to the person?", "NĐ 56/2017/NĐ-CP, Điều 27"),
+    Category(
+        "perpetrator_access",
+        "Does the alleged perpetrator still have access to the person?",
+        "NĐ 56/2017/NĐ-CP, Điều 27",
+    ),
     Category("weapons_threats", "Threats to kill, weapons, or escalating violence?", "Luật PCBLGĐ 2022"),
     Category("injuries", "Injuries needing medical care?", "NĐ 56/2017/NĐ-CP, Mẫu số 02"),
     Category("sexual_abuse", "Signs of sexual abuse?", "NĐ 56/2017/NĐ-CP, Mẫu số 02"),
     Category("safe_carer", "Is a safe alternative carer available?", "NĐ 56/2017/NĐ-CP, Điều 31–32"),
-    Category("separation_needed", "Is separation from the harmful person needed (within 12 hours)?", "NĐ 56/2017/NĐ-CP, Điều 26.3"),
+    Category(
+        "separation_needed",
+        "Is separation from the harmful person needed (within 12 hours)?",
+        "NĐ 56/2017/NĐ-CP, Điều 26.3",
+    ),
 )
 SERVICE_TYPES = (
     Category("counselling", "Counselling, psychological support"),

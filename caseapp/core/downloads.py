@@ -1,4 +1,5 @@
 """A stored file sent to the browser as a download, a chunk at a time."""
+
 import unicodedata
 from collections.abc import Iterable
 from urllib.parse import quote

@@ -1,8 +1,10 @@
 """The base form: WTForms' own messages (Not a valid integer, …) go through our catalogue, so they
 are Vietnamese too; helpers build validators with translated messages."""
+
 from typing import Any
 
-from flask_babel import gettext, lazy_gettext as _l, ngettext
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, Length
 

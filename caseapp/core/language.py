@@ -8,6 +8,7 @@ catalogue is kept on the request's `g`, with the Locale object it was found for:
 refresh() give get_locale() a new object, so an e-mail written in the recipient's language inside a
 request, or a language changed mid-request, still translates right. Outside an application context:
 no catalogue (English), as Flask-Babel does."""
+
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from markupsafe import Markup
 
 # Where `python -m caseapp.i18n` compiles the catalogue (the app's BABEL_TRANSLATION_DIRECTORIES by default).
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "translations"
-_CACHED = "caseapp_catalogue"   # g.caseapp_catalogue = (Locale, translations)
+_CACHED = "caseapp_catalogue"  # g.caseapp_catalogue = (Locale, translations)
 
 
 class CatalogueDomain(Domain):  # type: ignore[misc]  # Flask-Babel has no type information
@@ -37,7 +38,7 @@ _domain = CatalogueDomain()
 
 def translations() -> Any:
     """The catalogue of the current language (Flask-Babel's own lookup, once per request and locale)."""
-    locale = get_locale()            # None outside an application context
+    locale = get_locale()  # None outside an application context
     if locale is None:
         return NullTranslations()
     cached = g.get(_CACHED)
@@ -64,11 +65,11 @@ def _compiled_catalogue(locale: str) -> Any:
 
 def language() -> str:
     """The current language code ('vi' or 'en'); 'vi' outside an application context."""
-    locale = get_locale()            # None outside an application context
+    locale = get_locale()  # None outside an application context
     if locale is None:
         return "vi"
     named = g.get("caseapp_language")
-    if named is None or named[0] is not locale:    # a forced or refreshed locale is a new object
+    if named is None or named[0] is not locale:  # a forced or refreshed locale is a new object
         named = (locale, str(locale))
         g.caseapp_language = named
     return str(named[1])
@@ -108,6 +109,6 @@ def install(app: Flask, babel: Any) -> None:
     """Every request's gettext calls (Python and templates) read the catalogue through translations().
     Registered before the other request hooks, so their messages are cached too."""
     app.before_request(_use_catalogue_domain)
-    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext,
-                                 pgettext=template_pgettext)
-
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext, pgettext=template_pgettext
+    )

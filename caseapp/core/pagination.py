@@ -1,5 +1,6 @@
 """Keyset pagination: the next page starts after the last row seen, on an index matching the sort.
 No OFFSET, no COUNT(*): page cost stays the same on page 1 and page 10,000."""
+
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +19,16 @@ class KeysetPage:
         return self.next_cursor is not None
 
 
-def keyset_page(session: Session | scoped_session[Any], stmt: sa.Select[Any], *, key_column: Any, after: object | None = None,
-                per_page: int = 50, descending: bool = True,
-                cursor_of: Callable[[Any], object] | None = None) -> KeysetPage:
+def keyset_page(
+    session: Session | scoped_session[Any],
+    stmt: sa.Select[Any],
+    *,
+    key_column: Any,
+    after: object | None = None,
+    per_page: int = 50,
+    descending: bool = True,
+    cursor_of: Callable[[Any], object] | None = None,
+) -> KeysetPage:
     """Run stmt ordered by key_column (unique), starting after the cursor `after`."""
     if after is not None:
         stmt = stmt.where(key_column < after if descending else key_column > after)

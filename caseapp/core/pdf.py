@@ -17,6 +17,7 @@
 A document of more than ~20 pages should be rendered outside the request (rendering blocks the
 request's worker), as reports.jobs does; the case forms are one to three pages.
 """
+
 import mimetypes
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+
 from .timeutil import to_local
 
 # The origin static files are fetched from while rendering. ".invalid" never resolves (RFC 2606);
@@ -55,7 +57,7 @@ def _static_fetcher_class() -> type[Any]:
             parts = urlsplit(url)
             if f"{parts.scheme}://{parts.netloc}".lower() != STATIC_ORIGIN or not parts.path.startswith("/static/"):
                 raise RefusedURL(f"refused: {url[:80]}")
-            relative = unquote(parts.path[len("/static/"):])
+            relative = unquote(parts.path[len("/static/") :])
             path = (self.static_folder / relative).resolve()
             if not path.is_relative_to(self.static_folder) or not path.is_file():
                 raise RefusedURL(f"refused: {url[:80]}")
@@ -90,6 +92,7 @@ def render_pdf(template: str, *, locale: str = "vi", **context: Any) -> bytes:
 
 # --- what the layout prints around the body ---------------------------------------------------------
 
+
 # Nghị định 30/2020/NĐ-CP, Phụ lục I, mục II.6: a day below 10 and the months 1 and 2 take a leading 0.
 def place_and_date(place: str | None, day: date | datetime) -> str:
     """ "Quảng Ninh, ngày 19 tháng 5 năm 2026" — `day` a date (or a datetime, taken in Vietnam time)."""
@@ -109,7 +112,7 @@ def place_name(province_name: str | None) -> str:
     name = (province_name or "").strip()
     for prefix in _PROVINCE_PREFIXES:
         if name.startswith(prefix):
-            return name[len(prefix):]
+            return name[len(prefix) :]
     return name
 
 
@@ -117,6 +120,7 @@ def place_name(province_name: str | None) -> str:
 class Signature:
     """The signature block (NĐ 30/2020, Phụ lục I, II.9): authority ("TM. …", "KT. GIÁM ĐỐC" or
     empty when the head signs), the signer's title, and their name."""
+
     title: str
     name: str = ""
     authority: str = ""
@@ -126,16 +130,17 @@ class Signature:
 class DocumentHeader:
     """What templates/pdf/_layout.html prints around the body. Strings are printed as given except
     the issuing bodies, which the layout writes in upper case."""
-    issuing_body: str                       # tên cơ quan, tổ chức ban hành
-    doc_type: str                           # e.g. "PHIẾU TIẾP NHẬN ĐỐI TƯỢNG", "BÁO CÁO"
-    number: str = ""                        # "15/BC-TTCTXH" (printed after "Số: ")
-    place: str = ""                         # địa danh, e.g. "Quảng Ninh"
-    day: date | None = None                 # the date of the document
-    title: str = ""                         # trích yếu nội dung, under the document type
-    parent_body: str = ""                   # tên cơ quan chủ quản (optional)
-    recipients: list[str] = field(default_factory=list)   # Nơi nhận: one line each
+
+    issuing_body: str  # tên cơ quan, tổ chức ban hành
+    doc_type: str  # e.g. "PHIẾU TIẾP NHẬN ĐỐI TƯỢNG", "BÁO CÁO"
+    number: str = ""  # "15/BC-TTCTXH" (printed after "Số: ")
+    place: str = ""  # địa danh, e.g. "Quảng Ninh"
+    day: date | None = None  # the date of the document
+    title: str = ""  # trích yếu nội dung, under the document type
+    parent_body: str = ""  # tên cơ quan chủ quản (optional)
+    recipients: list[str] = field(default_factory=list)  # Nơi nhận: one line each
     signature: Signature | None = None
-    pdf_title: str = ""                     # the PDF's metadata title (defaults to doc_type)
+    pdf_title: str = ""  # the PDF's metadata title (defaults to doc_type)
 
     @property
     def dated_line(self) -> str:
@@ -148,5 +153,15 @@ def content_disposition(filename: str) -> str:
     return f'inline; filename="{safe}"'
 
 
-__all__ = ["render_pdf", "static_fetcher", "RefusedURL", "STATIC_ORIGIN", "STATIC_BASE_URL", "DocumentHeader",
-           "Signature", "place_and_date", "place_name", "content_disposition"]
+__all__ = [
+    "render_pdf",
+    "static_fetcher",
+    "RefusedURL",
+    "STATIC_ORIGIN",
+    "STATIC_BASE_URL",
+    "DocumentHeader",
+    "Signature",
+    "place_and_date",
+    "place_name",
+    "content_disposition",
+]

@@ -1,4 +1,5 @@
 """Small SQL helpers shared by the domains."""
+
 import functools
 from collections.abc import Callable, Iterable
 from typing import Any

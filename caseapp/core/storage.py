@@ -13,6 +13,7 @@ Both take the content as an iterable of byte chunks and give it back the same wa
 or download is never held whole in memory. A file's key is chosen by the caller (a random token) and
 is unique within its bucket.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,10 +21,10 @@ import io
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -38,6 +39,7 @@ BUCKETS = ("attachments", "exports")
 
 class StoredFile(Model):
     """One file of the database store; its bytes are its chunks, in order."""
+
     __tablename__ = "stored_files"
     __table_args__ = (sa.CheckConstraint("bucket IN ('attachments', 'exports')", name="bucket_known"),)
 
@@ -51,8 +53,12 @@ class StoredFile(Model):
 class StoredFileChunk(Model):
     __tablename__ = "stored_file_chunks"
     __table_args__ = (
-        sa.ForeignKeyConstraint(["bucket", "key"], ["stored_files.bucket", "stored_files.key"], ondelete="CASCADE",
-                                name="fk_stored_file_chunks_file"),
+        sa.ForeignKeyConstraint(
+            ["bucket", "key"],
+            ["stored_files.bucket", "stored_files.key"],
+            ondelete="CASCADE",
+            name="fk_stored_file_chunks_file",
+        ),
     )
 
     bucket: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
@@ -64,6 +70,7 @@ class StoredFileChunk(Model):
 @dataclass(frozen=True)
 class Written:
     """What a store wrote: the content's size and SHA-256."""
+
     size: int
     sha256: str
 
@@ -128,7 +135,7 @@ class DatabaseStore:
             for seq, chunk in enumerate(rechunk(digest)):
                 db.session.execute(sa.insert(StoredFileChunk).values(bucket=self.bucket, key=key, seq=seq, data=chunk))
         except sa.exc.DBAPIError:
-            raise                  # the transaction is lost anyway: the caller rolls it back
+            raise  # the transaction is lost anyway: the caller rolls it back
         except BaseException:
             self.delete(key)
             raise
@@ -138,12 +145,18 @@ class DatabaseStore:
 
     def chunks(self, key: str) -> Iterator[bytes]:
         """The file's bytes, one chunk (one query) at a time."""
-        count = db.session.scalar(sa.select(sa.func.count()).select_from(StoredFileChunk)
-                                  .where(StoredFileChunk.bucket == self.bucket, StoredFileChunk.key == key))
+        count = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(StoredFileChunk)
+            .where(StoredFileChunk.bucket == self.bucket, StoredFileChunk.key == key)
+        )
         for seq in range(count or 0):
-            chunk = db.session.scalar(sa.select(StoredFileChunk.data).where(
-                StoredFileChunk.bucket == self.bucket, StoredFileChunk.key == key, StoredFileChunk.seq == seq))
-            if chunk is None:   # counted above in the same transaction: only a concurrent delete
+            chunk = db.session.scalar(
+                sa.select(StoredFileChunk.data).where(
+                    StoredFileChunk.bucket == self.bucket, StoredFileChunk.key == key, StoredFileChunk.seq == seq
+                )
+            )
+            if chunk is None:  # counted above in the same transaction: only a concurrent delete
                 raise FileNotFoundError(f"{self.bucket}/{key}: chunk {seq} is gone")
             yield chunk
 
@@ -152,8 +165,9 @@ class DatabaseStore:
 
     def delete(self, key: str) -> None:
         # The chunks first: SQLite runs without ON DELETE CASCADE when foreign keys are off.
-        db.session.execute(sa.delete(StoredFileChunk).where(StoredFileChunk.bucket == self.bucket,
-                                                            StoredFileChunk.key == key))
+        db.session.execute(
+            sa.delete(StoredFileChunk).where(StoredFileChunk.bucket == self.bucket, StoredFileChunk.key == key)
+        )
         db.session.execute(sa.delete(StoredFile).where(*self._is(key)))
 
     def _is(self, key: str) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
@@ -163,6 +177,7 @@ class DatabaseStore:
 class DiskStore:
     """Files under `root`, each written whole to a private temporary file and renamed into place.
     `sharded` spreads them over sub-folders named by the key's first two characters."""
+
     kind = "disk"
 
     def __init__(self, root: Path, *, sharded: bool) -> None:
@@ -239,5 +254,19 @@ def read_all(store: Store, key: str) -> bytes:
     return b"".join(store.chunks(key))
 
 
-__all__ = ["CHUNK_BYTES", "BUCKETS", "StoredFile", "StoredFileChunk", "Written", "DatabaseStore", "DiskStore",
-           "files", "store_kind", "disk_store", "disk_root", "read_all", "read_in_chunks", "rechunk"]
+__all__ = [
+    "CHUNK_BYTES",
+    "BUCKETS",
+    "StoredFile",
+    "StoredFileChunk",
+    "Written",
+    "DatabaseStore",
+    "DiskStore",
+    "files",
+    "store_kind",
+    "disk_store",
+    "disk_root",
+    "read_all",
+    "read_in_chunks",
+    "rechunk",
+]

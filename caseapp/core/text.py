@@ -1,4 +1,5 @@
 """Text normalisation: NFC at input; one fold() for every search column and search query."""
+
 import re
 import unicodedata
 from typing import overload

@@ -1,4 +1,5 @@
 """Times are stored timezone-aware in UTC and shown in Asia/Ho_Chi_Minh as dd/mm/yyyy, 24 h."""
+
 from datetime import date, datetime, timezone
 from typing import overload
 from zoneinfo import ZoneInfo
@@ -81,5 +82,15 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return as_utc(value)
 
 
-__all__ = ["VN_TZ", "utcnow", "as_utc", "to_local", "local_today", "format_date",
-           "format_datetime", "parse_local_datetime", "UTCDateTime", "date"]
+__all__ = [
+    "VN_TZ",
+    "utcnow",
+    "as_utc",
+    "to_local",
+    "local_today",
+    "format_date",
+    "format_datetime",
+    "parse_local_datetime",
+    "UTCDateTime",
+    "date",
+]

@@ -14,6 +14,7 @@ A service refuses with ServiceError; `saving(form)` and `refusal_flashed()` turn
 re-rendered form (with what the user typed) or a flash message, after rolling back what the service
 wrote. Jobs and CLI commands, outside a request, commit at their end themselves.
 """
+
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -26,8 +27,8 @@ from ..extensions import db
 from .forms import add_service_error
 from .services import ServiceError
 
-WROTE = "caseapp.transaction_wrote"   # session.info key, set by the listeners in caseapp.hooks
-_KEEP = "caseapp_keep_despite_error"   # flask.g key
+WROTE = "caseapp.transaction_wrote"  # session.info key, set by the listeners in caseapp.hooks
+_KEEP = "caseapp_keep_despite_error"  # flask.g key
 T = TypeVar("T")
 Show = Callable[[Any, ServiceError], None]
 
@@ -48,16 +49,16 @@ def _end_request(response: Response) -> Response:
             db.session.commit()
         else:
             db.session.rollback()
-    return response   # a transaction that only read is ended with the app context (_end_context)
+    return response  # a transaction that only read is ended with the app context (_end_context)
 
 
 def _end_context(exc: BaseException | None) -> None:
     if exc is not None or not db.session.registry.has():
-        return   # session.remove() rolls back
+        return  # session.remove() rolls back
     if db.session().in_transaction() and not wrote():
         try:
             db.session.commit()
-        except SQLAlchemyError:   # the connection failed: remove() rolls back what is left
+        except SQLAlchemyError:  # the connection failed: remove() rolls back what is left
             db.session.rollback()
 
 
@@ -85,8 +86,13 @@ class Outcome:
 
 
 @contextmanager
-def saving(form: Any, *, stale_message: object = None, show: Show = add_service_error,
-           passes: tuple[type[BaseException], ...] = ()) -> Iterator[Outcome]:
+def saving(
+    form: Any,
+    *,
+    stale_message: object = None,
+    show: Show = add_service_error,
+    passes: tuple[type[BaseException], ...] = (),
+) -> Iterator[Outcome]:
     """The write step of a form view:
 
         with saving(form) as saved:
@@ -111,7 +117,7 @@ def saving(form: Any, *, stale_message: object = None, show: Show = add_service_
     except StaleDataError:
         if stale_message is None:
             raise
-        db.session.rollback()   # the failed flush leaves nothing else to do
+        db.session.rollback()  # the failed flush leaves nothing else to do
         form.form_errors.append(str(stale_message))
     else:
         outcome.saved = True
@@ -120,10 +126,12 @@ def saving(form: Any, *, stale_message: object = None, show: Show = add_service_
 def renamed(**form_fields: str) -> Show:
     """A `show` for saving(): the service names a field (text=...) the form calls otherwise
     (contact_text=...): renamed(text="contact_text")."""
+
     def show(form: Any, error: ServiceError) -> None:
         if error.field:
             error.field = form_fields.get(error.field, error.field)
         add_service_error(form, error)
+
     return show
 
 
@@ -132,8 +140,7 @@ def _flash_error(_form: Any, error: ServiceError) -> None:
 
 
 @contextmanager
-def refusal_flashed(*, stale_message: object = None,
-                    passes: tuple[type[BaseException], ...] = ()) -> Iterator[Outcome]:
+def refusal_flashed(*, stale_message: object = None, passes: tuple[type[BaseException], ...] = ()) -> Iterator[Outcome]:
     """The write step of a button (no form to re-render): a refusal or, with a stale_message, a concurrent
     change is rolled back and flashed as an error; the caller answers as it would on success."""
     with saving(_FlashedForm(), stale_message=stale_message, show=_flash_error, passes=passes) as saved:

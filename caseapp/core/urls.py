@@ -1,4 +1,5 @@
 """URL helpers."""
+
 from urllib.parse import urlsplit
 
 

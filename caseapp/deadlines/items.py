@@ -12,13 +12,15 @@ with its assessment/plan facts, follow-ups, referrals, stays, flags); the databa
 only adds working days. The case page (case_items), "Việc cần làm" (user_items) and later the
 reminders feature all read due items from here.
 """
+
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from ..approvals.models import Approval
 from ..cases.caseload.models import CaseFlag
@@ -37,10 +39,10 @@ from ..security.scopes import case_scope, own_facility
 from ..shelter.models import ShelterStay
 from .rules import due_at, end_of_day, is_due_soon, review_variant, rule_for, urgency_variant
 
-if TYPE_CHECKING:   # for annotations only
+if TYPE_CHECKING:  # for annotations only
     from ..auth.models import User
 
-KIND_LIMIT = 500                  # rows a page reads per source at most (a caseload far beyond any real one)
+KIND_LIMIT = 500  # rows a page reads per source at most (a caseload far beyond any real one)
 
 # Assessments the worker has finished (sent for approval or approved) and plans that are no longer the
 # worker's to write (sent for approval, in force, or replaced by a newer one).
@@ -63,24 +65,29 @@ KINDS = {
     "flag": _l("Supervisor's flag"),
 }
 # Where on the case page each item is dealt with (the anchor of its section).
-ANCHORS = {"plan": "assessment-plan", "assessment": "assessment-plan", "plan_review": "assessment-plan",
-           "referral_answer": "referrals", "safety_check": "contact"}
+ANCHORS = {
+    "plan": "assessment-plan",
+    "assessment": "assessment-plan",
+    "plan_review": "assessment-plan",
+    "referral_answer": "referrals",
+    "safety_check": "contact",
+}
 
 
 @dataclass(frozen=True)
 class DueItem:
-    kind: str                     # a key of KINDS
+    kind: str  # a key of KINDS
     case_id: int
     case_number: str
-    client_label: str             # the client's name, alias or code (the viewer may open the case)
-    due_at: datetime              # UTC
-    source: str                   # the rule's legal source (deadlines.rules.RULES) or FOLLOW_UP/FLAG_SOURCE
-    urgency: str                  # the case's urgency
-    risk_level: str | None        # the case's risk level (from its assessment)
-    assignee_id: int | None       # whose task it is
-    ref_id: int | None = None     # the follow-up, referral, stay or flag row (None for case-level items)
-    detail: str | None = None     # follow-up kind and purpose, provider name, flag note …
-    sub_kind: str | None = None   # follow-up kind code
+    client_label: str  # the client's name, alias or code (the viewer may open the case)
+    due_at: datetime  # UTC
+    source: str  # the rule's legal source (deadlines.rules.RULES) or FOLLOW_UP/FLAG_SOURCE
+    urgency: str  # the case's urgency
+    risk_level: str | None  # the case's risk level (from its assessment)
+    assignee_id: int | None  # whose task it is
+    ref_id: int | None = None  # the follow-up, referral, stay or flag row (None for case-level items)
+    detail: str | None = None  # follow-up kind and purpose, provider name, flag note …
+    sub_kind: str | None = None  # follow-up kind code
     endpoint: str = "cases.show"
     endpoint_args: dict = field(default_factory=dict)
 
@@ -126,6 +133,7 @@ def sort_items(items):
 @dataclass
 class Groups:
     """The tasks page: overdue / within 7 days / later, each sorted by urgency then due date."""
+
     overdue: list
     soon: list
     later: list
@@ -145,6 +153,7 @@ def group_items(items, now=None):
 
 # --- the statements -----------------------------------------------------------------------------------
 
+
 def _client_label():
     return sa.func.coalesce(Client.full_name, Client.alias, Client.code)
 
@@ -153,13 +162,16 @@ def _client_label():
 class _Reading:
     """Whose due items: the viewer's scope (None: a job's read, no user scope), narrowed to one
     worker's items (or those of nobody: `unassigned`), one case or one facility."""
+
     viewer: "User | None" = None
     worker_id: int | None = None
     unassigned: bool = False
-    limited: bool = True          # pages read at most KIND_LIMIT rows per source; jobs read everything
+    limited: bool = True  # pages read at most KIND_LIMIT rows per source; jobs read everything
     case_id: int | None = None
     facility_id: int | None = None
-    scope: sa.ColumnElement[bool] | None = field(init=False, default=None, compare=False, repr=False)  # case_scope(viewer), once
+    scope: sa.ColumnElement[bool] | None = field(
+        init=False, default=None, compare=False, repr=False
+    )  # case_scope(viewer), once
 
     def __post_init__(self) -> None:
         if self.viewer is not None:
@@ -169,10 +181,19 @@ class _Reading:
 def _base(r, columns, *, statuses=OPEN_STATUSES):
     """select(columns) over the open cases of the reading (the viewer's facility and case scope),
     with the client joined."""
-    stmt = (sa.select(Case.id, Case.number, _client_label().label("client_label"), Case.urgency,
-                      Case.risk_level, Case.assigned_worker_id, *columns)
-            .join(Client, Client.id == Case.client_id)
-            .where(Case.status.in_(statuses)))
+    stmt = (
+        sa.select(
+            Case.id,
+            Case.number,
+            _client_label().label("client_label"),
+            Case.urgency,
+            Case.risk_level,
+            Case.assigned_worker_id,
+            *columns,
+        )
+        .join(Client, Client.id == Case.client_id)
+        .where(Case.status.in_(statuses))
+    )
     if r.viewer is not None:
         stmt = stmt.where(own_facility(Case.facility_id, r.viewer), r.scope)
     if r.facility_id is not None:
@@ -194,43 +215,83 @@ def _for_worker(stmt, r, assignee):
 def _case_level_statement(r):
     """One row per open case that has a case-level item (intake, assessment, plan, review), with the
     facts the items are computed from as correlated sub-selects."""
-    submitted = (sa.exists().where(Assessment.case_id == Case.id, Assessment.status.in_(SUBMITTED_ASSESSMENTS))
-                 .correlate(Case))
+    submitted = (
+        sa.exists().where(Assessment.case_id == Case.id, Assessment.status.in_(SUBMITTED_ASSESSMENTS)).correlate(Case)
+    )
     # The plan is due 7 working days after the (first) approved assessment: when it was approved, or
     # when it was saved if the facility approves assessments at once (TT 02/2020, bước 2).
     approved_at = sa.type_coerce(
         sa.select(sa.func.min(sa.func.coalesce(Approval.decided_at, Assessment.assessed_at)))
         .select_from(Assessment)
-        .outerjoin(Approval, sa.and_(Approval.subject_type == ApprovalSubject.ASSESSMENT, Approval.subject_id == Assessment.id,
-                                     Approval.status == ApprovalStatus.APPROVED))
+        .outerjoin(
+            Approval,
+            sa.and_(
+                Approval.subject_type == ApprovalSubject.ASSESSMENT,
+                Approval.subject_id == Assessment.id,
+                Approval.status == ApprovalStatus.APPROVED,
+            ),
+        )
         .where(Assessment.case_id == Case.id, Assessment.status == AssessmentStatus.APPROVED)
-        .correlate(Case).scalar_subquery(), UTCDateTime())
+        .correlate(Case)
+        .scalar_subquery(),
+        UTCDateTime(),
+    )
     plan_done = sa.exists().where(CarePlan.case_id == Case.id, CarePlan.status.in_(DONE_PLANS)).correlate(Case)
-    review_on = sa.type_coerce(sa.select(CarePlan.review_due_on)
-                               .where(CarePlan.case_id == Case.id, CarePlan.status == PlanStatus.APPROVED)
-                               .order_by(CarePlan.version_no.desc()).limit(1).correlate(Case).scalar_subquery(),
-                               sa.Date())
-    received_at = sa.type_coerce(sa.select(Intake.received_at).where(Intake.id == Case.intake_id)
-                                 .correlate(Case).scalar_subquery(), UTCDateTime())
+    review_on = sa.type_coerce(
+        sa.select(CarePlan.review_due_on)
+        .where(CarePlan.case_id == Case.id, CarePlan.status == PlanStatus.APPROVED)
+        .order_by(CarePlan.version_no.desc())
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery(),
+        sa.Date(),
+    )
+    received_at = sa.type_coerce(
+        sa.select(Intake.received_at).where(Intake.id == Case.intake_id).correlate(Case).scalar_subquery(),
+        UTCDateTime(),
+    )
     child = Case.case_type == "child_protection"
-    stmt = _base(r, [Case.case_type, Case.opened_at, Case.intake_incomplete, Case.intake_due_at, Case.last_contact_at,
-                          submitted.label("submitted"), approved_at.label("approved_at"),
-                          plan_done.label("plan_done"), review_on.label("review_on"),
-                          received_at.label("received_at")])
-    stmt = stmt.where(sa.or_(
-        sa.and_(Case.intake_incomplete.is_(True), Case.intake_due_at.is_not(None)),
-        ~submitted,
-        sa.and_(sa.or_(child, approved_at.is_not(None)), ~plan_done),
-        review_on.is_not(None)))
+    stmt = _base(
+        r,
+        [
+            Case.case_type,
+            Case.opened_at,
+            Case.intake_incomplete,
+            Case.intake_due_at,
+            Case.last_contact_at,
+            submitted.label("submitted"),
+            approved_at.label("approved_at"),
+            plan_done.label("plan_done"),
+            review_on.label("review_on"),
+            received_at.label("received_at"),
+        ],
+    )
+    stmt = stmt.where(
+        sa.or_(
+            sa.and_(Case.intake_incomplete.is_(True), Case.intake_due_at.is_not(None)),
+            ~submitted,
+            sa.and_(sa.or_(child, approved_at.is_not(None)), ~plan_done),
+            review_on.is_not(None),
+        )
+    )
     stmt = _for_worker(stmt, r, Case.assigned_worker_id)
     return stmt.order_by(Case.id)
 
 
 def _item(row, kind, due, source, *, assignee_id=None, **extra):
-    return DueItem(kind=kind, case_id=row.id, case_number=row.number, client_label=row.client_label,
-                   due_at=as_utc(due), source=source, urgency=row.urgency, risk_level=row.risk_level,
-                   assignee_id=assignee_id if assignee_id is not None else row.assigned_worker_id,
-                   endpoint_args={"case_id": row.id}, **extra)
+    return DueItem(
+        kind=kind,
+        case_id=row.id,
+        case_number=row.number,
+        client_label=row.client_label,
+        due_at=as_utc(due),
+        source=source,
+        urgency=row.urgency,
+        risk_level=row.risk_level,
+        assignee_id=assignee_id if assignee_id is not None else row.assigned_worker_id,
+        endpoint_args={"case_id": row.id},
+        **extra,
+    )
 
 
 def _safety_check_due(row):
@@ -258,22 +319,33 @@ def _case_level_items(row):
     if not row.submitted:
         # Needs assessment: 3 working days from the opening, 1 in an emergency / high risk (TT 02/2020, bước 1).
         variant = urgency_variant(row.urgency, row.risk_level)
-        items.append(_item(row, "assessment", due_at("assessment", row.opened_at, variant=variant),
-                           rule_for("assessment", variant).source))
+        items.append(
+            _item(
+                row,
+                "assessment",
+                due_at("assessment", row.opened_at, variant=variant),
+                rule_for("assessment", variant).source,
+            )
+        )
     if not row.plan_done:
         if row.case_type == "child_protection":
             # NĐ 56/2017/NĐ-CP: the intervention plan within 5 working days of the report.
             start = row.received_at or row.opened_at
-            items.append(_item(row, "plan", due_at("plan", start, variant="child_protection"),
-                               rule_for("plan", "child_protection").source))
+            items.append(
+                _item(
+                    row,
+                    "plan",
+                    due_at("plan", start, variant="child_protection"),
+                    rule_for("plan", "child_protection").source,
+                )
+            )
         elif row.approved_at is not None:
             # TT 02/2020, bước 2: the plan within 7 working days of the assessment.
             items.append(_item(row, "plan", due_at("plan", row.approved_at), rule_for("plan").source))
     if row.review_on is not None:
         # TT 02/2020, bước 4: the review date the plan set (30 days, 14 at high risk, by default) — due that day.
         variant = review_variant(row.risk_level)
-        items.append(_item(row, "plan_review", end_of_day(row.review_on),
-                           rule_for("plan_review", variant).source))
+        items.append(_item(row, "plan_review", end_of_day(row.review_on), rule_for("plan_review", variant).source))
     return items
 
 
@@ -281,11 +353,22 @@ def _follow_up_statement(r):
     """Follow-ups not done nor cancelled, of open cases and of closed ones: the follow-ups after
     closure (30 and 90 days, TT 02/2020 bước 5) are worked on the closed case (cases.followups)."""
     assignee = sa.func.coalesce(FollowUp.assigned_to_id, Case.assigned_worker_id)
-    stmt = (_base(r, [FollowUp.id.label("ref_id"), FollowUp.kind, FollowUp.purpose, FollowUp.due_at,
-                           assignee.label("assignee_id"), Case.status],
-                  statuses=(*OPEN_STATUSES, CaseStatus.CLOSED))
-            .join(FollowUp, FollowUp.case_id == Case.id)
-            .where(FollowUp.done_at.is_(None), FollowUp.cancelled_at.is_(None)))
+    stmt = (
+        _base(
+            r,
+            [
+                FollowUp.id.label("ref_id"),
+                FollowUp.kind,
+                FollowUp.purpose,
+                FollowUp.due_at,
+                assignee.label("assignee_id"),
+                Case.status,
+            ],
+            statuses=(*OPEN_STATUSES, CaseStatus.CLOSED),
+        )
+        .join(FollowUp, FollowUp.case_id == Case.id)
+        .where(FollowUp.done_at.is_(None), FollowUp.cancelled_at.is_(None))
+    )
     stmt = _for_worker(stmt, r, assignee)
     return stmt.order_by(FollowUp.due_at, FollowUp.id)
 
@@ -293,29 +376,42 @@ def _follow_up_statement(r):
 def _referral_statement(r):
     """Referrals the case's facility sent that still await the receiver's answer (the sender's side of
     the closed loop; overdue as in Referral.is_overdue)."""
-    stmt = (_base(r, [Referral.id.label("ref_id"), Referral.answer_due_at, Referral.is_urgent,
-                           Referral.escalated_at, Provider.name.label("provider_name")])
-            .join(Referral, Referral.case_id == Case.id)
-            .join(Provider, Provider.id == Referral.provider_id)
-            .where(Referral.status == ReferralStatus.SENT, Referral.facility_id == Case.facility_id))
+    stmt = (
+        _base(
+            r,
+            [
+                Referral.id.label("ref_id"),
+                Referral.answer_due_at,
+                Referral.is_urgent,
+                Referral.escalated_at,
+                Provider.name.label("provider_name"),
+            ],
+        )
+        .join(Referral, Referral.case_id == Case.id)
+        .join(Provider, Provider.id == Referral.provider_id)
+        .where(Referral.status == ReferralStatus.SENT, Referral.facility_id == Case.facility_id)
+    )
     stmt = _for_worker(stmt, r, Case.assigned_worker_id)
     return stmt.order_by(Referral.answer_due_at, Referral.id)
 
 
 def _stay_statement(r):
     """The open stay of the case's client (accompanying children's stays end with it)."""
-    stmt = (_base(r, [ShelterStay.id.label("ref_id"), ShelterStay.planned_end_at])
-            .join(ShelterStay, ShelterStay.case_id == Case.id)
-            .where(ShelterStay.checked_out_at.is_(None), ShelterStay.accompanying_stay_id.is_(None)))
+    stmt = (
+        _base(r, [ShelterStay.id.label("ref_id"), ShelterStay.planned_end_at])
+        .join(ShelterStay, ShelterStay.case_id == Case.id)
+        .where(ShelterStay.checked_out_at.is_(None), ShelterStay.accompanying_stay_id.is_(None))
+    )
     stmt = _for_worker(stmt, r, Case.assigned_worker_id)
     return stmt.order_by(ShelterStay.planned_end_at, ShelterStay.id)
 
 
 def _flag_statement(r):
-    stmt = (_base(r, [CaseFlag.id.label("ref_id"), CaseFlag.note, CaseFlag.due_at,
-                           CaseFlag.to_user_id])
-            .join(CaseFlag, CaseFlag.case_id == Case.id)
-            .where(CaseFlag.resolved_at.is_(None)))
+    stmt = (
+        _base(r, [CaseFlag.id.label("ref_id"), CaseFlag.note, CaseFlag.due_at, CaseFlag.to_user_id])
+        .join(CaseFlag, CaseFlag.case_id == Case.id)
+        .where(CaseFlag.resolved_at.is_(None))
+    )
     stmt = _for_worker(stmt, r, CaseFlag.to_user_id)
     return stmt.order_by(CaseFlag.due_at, CaseFlag.id)
 
@@ -323,12 +419,17 @@ def _flag_statement(r):
 @dataclass
 class DueItems:
     items: list
-    truncated: bool = False       # a source had more than KIND_LIMIT rows (the oldest are shown)
+    truncated: bool = False  # a source had more than KIND_LIMIT rows (the oldest are shown)
 
 
 def _statements(reading):
-    return (_case_level_statement(reading), _follow_up_statement(reading), _referral_statement(reading),
-            _stay_statement(reading), _flag_statement(reading))
+    return (
+        _case_level_statement(reading),
+        _follow_up_statement(reading),
+        _referral_statement(reading),
+        _stay_statement(reading),
+        _flag_statement(reading),
+    )
 
 
 _CASE_ID = "due_items_case_id"
@@ -359,21 +460,43 @@ def _read(reading, statements=None, params=None):
     for row in rows(case_level):
         items.extend(_case_level_items(row))
     for row in rows(follow_ups):
-        source = rule_for("follow_up_after_closure", "first").source if row.status == CaseStatus.CLOSED else FOLLOW_UP_SOURCE
-        items.append(_item(row, "follow_up", row.due_at, source, assignee_id=row.assignee_id,
-                           ref_id=row.ref_id, detail=row.purpose, sub_kind=row.kind))
+        source = (
+            rule_for("follow_up_after_closure", "first").source if row.status == CaseStatus.CLOSED else FOLLOW_UP_SOURCE
+        )
+        items.append(
+            _item(
+                row,
+                "follow_up",
+                row.due_at,
+                source,
+                assignee_id=row.assignee_id,
+                ref_id=row.ref_id,
+                detail=row.purpose,
+                sub_kind=row.kind,
+            )
+        )
     for row in rows(referrals):
         # Receiver's answer: 2 working days, an urgent referral 4 hours.
         variant = "urgent" if row.is_urgent else "default"
-        items.append(_item(row, "referral_answer", row.answer_due_at, rule_for("referral_answer", variant).source,
-                           ref_id=row.ref_id, detail=row.provider_name))
+        items.append(
+            _item(
+                row,
+                "referral_answer",
+                row.answer_due_at,
+                rule_for("referral_answer", variant).source,
+                ref_id=row.ref_id,
+                detail=row.provider_name,
+            )
+        )
     for row in rows(stays):
         # Warn before the planned end: a stay never ends silently.
-        items.append(_item(row, "shelter_stay_end", row.planned_end_at, rule_for("shelter_stay").source,
-                           ref_id=row.ref_id))
+        items.append(
+            _item(row, "shelter_stay_end", row.planned_end_at, rule_for("shelter_stay").source, ref_id=row.ref_id)
+        )
     for row in rows(flags):
-        items.append(_item(row, "flag", row.due_at, FLAG_SOURCE, assignee_id=row.to_user_id, ref_id=row.ref_id,
-                           detail=row.note))
+        items.append(
+            _item(row, "flag", row.due_at, FLAG_SOURCE, assignee_id=row.to_user_id, ref_id=row.ref_id, detail=row.note)
+        )
     return DueItems(items=sort_items(items), truncated=truncated)
 
 
@@ -422,9 +545,11 @@ def job_case_items(case_id):
 
 # --- what the pages show ------------------------------------------------------------------------------
 
+
 @dataclass
 class CaseSection:
     """What templates/cases/_deadlines.html shows: the case's due items and the moment they are judged at."""
+
     items: list
     now: object
     texts: "ItemTexts"
@@ -445,6 +570,7 @@ class ItemTexts:
     """The words of a list of due items (templates/cases/_deadline_macros.html), translated once per
     page: per item they were most of the tasks page's time (bench/: hundreds of items, each gettext
     or lazy title ≈ 10–20 µs). `due` and `basis` keep their %(when)s / %(source)s placeholder."""
+
     titles: dict
     overdue: str
     due_soon: str
@@ -454,11 +580,32 @@ class ItemTexts:
 
 
 def item_texts():
-    return ItemTexts(titles={kind: str(title) for kind, title in KINDS.items()}, overdue=gettext("Overdue"),
-                     due_soon=gettext("Due soon"), legal_basis=gettext("Legal basis"),
-                     due=gettext("Due %(when)s"), basis=gettext("Basis: %(source)s"))
+    return ItemTexts(
+        titles={kind: str(title) for kind, title in KINDS.items()},
+        overdue=gettext("Overdue"),
+        due_soon=gettext("Due soon"),
+        legal_basis=gettext("Legal basis"),
+        due=gettext("Due %(when)s"),
+        basis=gettext("Basis: %(source)s"),
+    )
 
 
-__all__ = ["DueItem", "DueItems", "Groups", "KINDS", "KIND_LIMIT", "sort_items", "group_items",
-           "case_items", "user_items", "scope_items", "unassigned_items", "facility_items", "job_case_items",
-           "CaseSection", "case_section", "ItemTexts", "item_texts"]
+__all__ = [
+    "DueItem",
+    "DueItems",
+    "Groups",
+    "KINDS",
+    "KIND_LIMIT",
+    "sort_items",
+    "group_items",
+    "case_items",
+    "user_items",
+    "scope_items",
+    "unassigned_items",
+    "facility_items",
+    "job_case_items",
+    "CaseSection",
+    "case_section",
+    "ItemTexts",
+    "item_texts",
+]

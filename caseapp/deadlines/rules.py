@@ -6,6 +6,7 @@ public holidays excluded, Tết included — the `holidays` package, country VN)
 defaults: due_at's `amount` overrides one with a facility's own value (the shelter stay's
 Facility.max_stay_days).
 """
+
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -19,7 +20,7 @@ from ..core.timeutil import VN_TZ, as_utc
 class Rule:
     key: str
     amount: int
-    unit: str          # "hours" | "working_days" | "days"
+    unit: str  # "hours" | "working_days" | "days"
     source: str
 
 
@@ -46,8 +47,12 @@ RULES = {
     ("plan_review", "default"): Rule("plan_review", 30, "days", _STEP_WITH_DEFAULT_DURATION.format(4)),
     ("plan_review", "urgent"): Rule("plan_review", 14, "days", _STEP_WITH_DEFAULT_DURATION.format(4)),
     # Follow-up after closure (TT 02/2020, bước 5): 30 and 90 days.
-    ("follow_up_after_closure", "first"): Rule("follow_up_after_closure", 30, "days", _STEP_WITH_DEFAULT_DURATION.format(5)),
-    ("follow_up_after_closure", "second"): Rule("follow_up_after_closure", 90, "days", _STEP_WITH_DEFAULT_DURATION.format(5)),
+    ("follow_up_after_closure", "first"): Rule(
+        "follow_up_after_closure", 30, "days", _STEP_WITH_DEFAULT_DURATION.format(5)
+    ),
+    ("follow_up_after_closure", "second"): Rule(
+        "follow_up_after_closure", 90, "days", _STEP_WITH_DEFAULT_DURATION.format(5)
+    ),
     # Referral answer by the receiver: 2 working days (emergency: 4 hours); no law sets it.
     ("referral_answer", "default"): Rule("referral_answer", 2, "working_days", DEFAULT_DURATION),
     ("referral_answer", "urgent"): Rule("referral_answer", 4, "hours", DEFAULT_DURATION),
@@ -55,8 +60,9 @@ RULES = {
     ("escalation", "default"): Rule("escalation", 3, "working_days", DEFAULT_DURATION),
     ("escalation", "urgent"): Rule("escalation", 1, "working_days", DEFAULT_DURATION),
     # Shelter stay: 30 days by default, per facility, extendable by a supervisor (no national maximum).
-    ("shelter_stay", "default"): Rule("shelter_stay", 30, "days",
-                                      "Thời hạn lưu trú do cơ sở quy định (có thể gia hạn)"),
+    ("shelter_stay", "default"): Rule(
+        "shelter_stay", 30, "days", "Thời hạn lưu trú do cơ sở quy định (có thể gia hạn)"
+    ),
 }
 
 
@@ -101,12 +107,12 @@ def due_at(item: str, start: datetime, *, variant: str = "default", amount: int 
 
 # --- the engine's words: every page, job and service asks here -------------------------------------------
 
-END_OF_DAY = time(23, 59, 59)       # an item due "on" a date is due until this moment, Vietnam time
-DUE_SOON = timedelta(days=7)        # "Trong 7 ngày tới": the tasks page, the case page, the dashboard
+END_OF_DAY = time(23, 59, 59)  # an item due "on" a date is due until this moment, Vietnam time
+DUE_SOON = timedelta(days=7)  # "Trong 7 ngày tới": the tasks page, the case page, the dashboard
 # The bed board's warning is another idea: a stay whose planned end is this close needs its exit or an
 # extension arranged (rooms are planned a few days ahead), not a task due soon.
 STAY_ENDING_WARNING = timedelta(days=3)
-URGENT = "urgent"                   # the variant of a rule for urgent cases (see is_urgent)
+URGENT = "urgent"  # the variant of a rule for urgent cases (see is_urgent)
 
 
 def end_of_day(day: date) -> datetime:

@@ -1,44 +1,46 @@
 """Reads of what the case documents print. The case itself is always loaded first in the user's case
 scope (cases.queries.case_for_page); every statement here reads what belongs to that case, so it
 takes the case (or its id), never a bare record id."""
+
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ..approvals.models import Approval
+from ..auth.models import User
+from ..cases.statuses import ApprovalStatus
+from ..cases.workflow.closure import post_closure_follow_ups
+from ..clients.models import ClientGroup, Consent
 from ..extensions import db
-from ..org.models import Facility
+from ..intake.models import Intake
+from ..org.models import Commune, Facility, Province
+from ..plans import queries as plan_queries
 from ..plans.models import Assessment, CarePlan, PlanStatus
 from ..referrals.models import Provider, Referral
-from ..cases.statuses import ApprovalStatus
-from ..org.models import Commune, Province
-from ..clients.models import ClientGroup, Consent
-from ..intake.models import Intake
 from ..shelter.models import ShelterStay
-from ..plans import queries as plan_queries
-from ..cases.workflow.closure import post_closure_follow_ups
-from ..auth.models import User
 
 
 def facility_with_units(facility_id):
     """The issuing facility with its province and commune (the place name, the printable address)."""
-    return (sa.select(Facility).where(Facility.id == facility_id)
-            .options(joinedload(Facility.province), joinedload(Facility.commune)))
+    return (
+        sa.select(Facility)
+        .where(Facility.id == facility_id)
+        .options(joinedload(Facility.province), joinedload(Facility.commune))
+    )
 
 
 def unit_names(province_code, commune_code):
     """(province name, commune name) of a client's address — one small query."""
-    province = db.session.scalar(sa.select(Province.name).where(Province.code == province_code)) \
-        if province_code else None
-    commune = db.session.scalar(sa.select(Commune.name).where(Commune.code == commune_code)) \
-        if commune_code else None
+    province = (
+        db.session.scalar(sa.select(Province.name).where(Province.code == province_code)) if province_code else None
+    )
+    commune = db.session.scalar(sa.select(Commune.name).where(Commune.code == commune_code)) if commune_code else None
     return province, commune
 
 
 def group_codes(client_id):
-    return (sa.select(ClientGroup.group_code).where(ClientGroup.client_id == client_id)
-            .order_by(ClientGroup.group_code))
+    return sa.select(ClientGroup.group_code).where(ClientGroup.client_id == client_id).order_by(ClientGroup.group_code)
 
 
 def intake_with_author(case):
@@ -54,8 +56,7 @@ def stays_of_case(case_id):
 
 def assessment_for_document(case_id, assessment_id=None):
     """The chosen version of the case's needs assessment, or the newest one."""
-    stmt = (sa.select(Assessment).where(Assessment.case_id == case_id)
-            .options(joinedload(Assessment.created_by)))
+    stmt = sa.select(Assessment).where(Assessment.case_id == case_id).options(joinedload(Assessment.created_by))
     if assessment_id is not None:
         return stmt.where(Assessment.id == assessment_id)
     return stmt.order_by(Assessment.version_no.desc()).limit(1)
@@ -66,9 +67,12 @@ def plan_for_document(case_id, plan_id=None):
     newest — with goals, activities and their responsible users."""
     if plan_id is not None:
         return plan_queries.plan_of_case(case_id, plan_id)
-    approved = db.session.scalar(sa.select(CarePlan.id).where(CarePlan.case_id == case_id,
-                                                              CarePlan.status == PlanStatus.APPROVED)
-                                 .order_by(CarePlan.version_no.desc()).limit(1))
+    approved = db.session.scalar(
+        sa.select(CarePlan.id)
+        .where(CarePlan.case_id == case_id, CarePlan.status == PlanStatus.APPROVED)
+        .order_by(CarePlan.version_no.desc())
+        .limit(1)
+    )
     if approved is not None:
         return plan_queries.plan_of_case(case_id, approved)
     return plan_queries.latest_plan(case_id)
@@ -77,8 +81,11 @@ def plan_for_document(case_id, plan_id=None):
 def referral_for_document(case_id, referral_id=None):
     """One referral of the case (the newest when none is chosen), with its provider (and the
     provider's facility, to know whether that facility's address is confidential)."""
-    stmt = (sa.select(Referral).where(Referral.case_id == case_id)
-            .options(joinedload(Referral.provider).joinedload(Provider.facility)))
+    stmt = (
+        sa.select(Referral)
+        .where(Referral.case_id == case_id)
+        .options(joinedload(Referral.provider).joinedload(Provider.facility))
+    )
     if referral_id is not None:
         return stmt.where(Referral.id == referral_id)
     return stmt.order_by(Referral.sent_at.desc(), Referral.id.desc()).limit(1)
@@ -92,10 +99,18 @@ def consent_of(referral):
 
 def latest_decision(case_id, subject_type, subject_id):
     """The newest approved decision on a subject (who approved, when), or None."""
-    return (sa.select(Approval).where(Approval.case_id == case_id, Approval.subject_type == subject_type,
-                                      Approval.subject_id == subject_id, Approval.status == ApprovalStatus.APPROVED)
-            .options(joinedload(Approval.decided_by), joinedload(Approval.requested_by))
-            .order_by(Approval.decided_at.desc(), Approval.id.desc()).limit(1))
+    return (
+        sa.select(Approval)
+        .where(
+            Approval.case_id == case_id,
+            Approval.subject_type == subject_type,
+            Approval.subject_id == subject_id,
+            Approval.status == ApprovalStatus.APPROVED,
+        )
+        .options(joinedload(Approval.decided_by), joinedload(Approval.requested_by))
+        .order_by(Approval.decided_at.desc(), Approval.id.desc())
+        .limit(1)
+    )
 
 
 def closure_follow_ups(case):
@@ -111,13 +126,19 @@ def user_names(ids):
 
 def referral_ordinal(referral):
     """The referral's place among the case's referrals in the order they were sent (1, 2 …)."""
-    return db.session.scalar(sa.select(sa.func.count(Referral.id)).where(
-        Referral.case_id == referral.case_id,
-        sa.or_(Referral.sent_at < referral.sent_at, sa.and_(Referral.sent_at == referral.sent_at,
-                                                            Referral.id <= referral.id))))
+    return db.session.scalar(
+        sa.select(sa.func.count(Referral.id)).where(
+            Referral.case_id == referral.case_id,
+            sa.or_(
+                Referral.sent_at < referral.sent_at,
+                sa.and_(Referral.sent_at == referral.sent_at, Referral.id <= referral.id),
+            ),
+        )
+    )
 
 
 # --- the case page's section ----------------------------------------------------------------------
+
 
 @dataclass
 class DocumentLink:
@@ -130,11 +151,25 @@ class DocumentLink:
 @dataclass
 class DocumentsSection:
     """What templates/cases/_documents.html shows: one link per document the case can print."""
+
     case: object
     links: list = field(default_factory=list)
 
 
-__all__ = ["facility_with_units", "unit_names", "group_codes", "intake_with_author", "stays_of_case",
-           "assessment_for_document", "plan_for_document", "referral_for_document", "consent_of",
-           "latest_decision", "closure_follow_ups", "user_names", "DocumentLink", "DocumentsSection",
-           "referral_ordinal"]
+__all__ = [
+    "facility_with_units",
+    "unit_names",
+    "group_codes",
+    "intake_with_author",
+    "stays_of_case",
+    "assessment_for_document",
+    "plan_for_document",
+    "referral_for_document",
+    "consent_of",
+    "latest_decision",
+    "closure_follow_ups",
+    "user_names",
+    "DocumentLink",
+    "DocumentsSection",
+    "referral_ordinal",
+]

@@ -1,5 +1,6 @@
 """The case documents' route: thin — load the case in the user's case scope (like the case page:
 outside it → 404), build and audit the PDF (services.generate), commit, send it."""
+
 from flask import Blueprint, Response, abort, request
 from flask_login import current_user
 

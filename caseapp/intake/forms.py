@@ -1,4 +1,5 @@
 """The centre intake form: reception, presenting problems, first screening, decision, consent."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional, ValidationError
@@ -22,8 +23,9 @@ class IntakeForm(BaseForm):
     referrer_org = StringField(_l("Referring organisation"), filters=[_nfc], validators=[Optional(), max_length(255)])
     referrer_contact = StringField(_l("Referrer's contact"), filters=[_nfc], validators=[Optional(), max_length(128)])
     problems = SelectMultipleField(_l("Presenting problems"), default=())
-    problem_note = TextAreaField(_l("What happened (in the person's words)"), filters=[_nfc],
-                                 validators=[Optional(), max_length(4000)])
+    problem_note = TextAreaField(
+        _l("What happened (in the person's words)"), filters=[_nfc], validators=[Optional(), max_length(4000)]
+    )
     # the first screening (labels: core.categories.SCREENING_QUESTIONS, set in __init__)
     danger_now = RadioField("", default="unknown")
     injured = RadioField("", default="unknown")
@@ -41,11 +43,13 @@ class IntakeForm(BaseForm):
     consent_services = BooleanField("")  # labels: the purposes of core.categories, set in __init__
     consent_share = BooleanField("")
     consent_reports = BooleanField("")
-    share_recipient = StringField(_l("Provider the information may be shared with"), filters=[_nfc],
-                                  validators=[max_length(255)])
+    share_recipient = StringField(
+        _l("Provider the information may be shared with"), filters=[_nfc], validators=[max_length(255)]
+    )
     consent_given_by = SelectField(_l("Consent given by"), default="")  # checked in validate_consent_given_by
-    consent_giver_name = StringField(_l("Name of the person who consents"), filters=[_nfc],
-                                     validators=[Optional(), max_length(128)])
+    consent_giver_name = StringField(
+        _l("Name of the person who consents"), filters=[_nfc], validators=[Optional(), max_length(128)]
+    )
     child_assent = RadioField(_l("Does the child (7 or older) agree?"), validators=[Optional()])
 
     def __init__(self, *args, workers=(), **kwargs):
@@ -61,8 +65,11 @@ class IntakeForm(BaseForm):
         self.case_type.choices = categories.choices(categories.CASE_TYPES)
         self.care_kind.choices = categories.choices(categories.CARE_KINDS, blank=_l("— choose —"))
         self.assigned_worker_id.choices = [("", _l("— choose —"))] + [(u.id, u.full_name) for u in workers]
-        self.consent_given_by.choices = [("", _l("— choose —")), ("client", _l("The client")),
-                                         ("guardian", _l("The guardian"))]
+        self.consent_given_by.choices = [
+            ("", _l("— choose —")),
+            ("client", _l("The client")),
+            ("guardian", _l("The guardian")),
+        ]
         self.child_assent.choices = [("yes", _l("Yes")), ("no", _l("No"))]
         self.consent_services.label.text = categories.label(categories.CONSENT_PURPOSES, "services")
         self.consent_share.label.text = categories.label(categories.CONSENT_PURPOSES, "share_provider")
@@ -106,4 +113,3 @@ class IntakeForm(BaseForm):
     @staticmethod
     def default_received_at():
         return utcnow().astimezone(VN_TZ).strftime("%Y-%m-%dT%H:%M")
-

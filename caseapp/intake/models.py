@@ -1,4 +1,5 @@
 """Intake (tiếp nhận): receiving a person or a report, first screening, the decision."""
+
 from datetime import datetime
 
 import sqlalchemy as sa

@@ -1,5 +1,6 @@
 """Writes of the intake (tiếp nhận, TT 02/2020/TT-BLĐTBXH step 0): receive the person or the report,
 screen urgency and safety, decide — open a case / advice only / refer out — and record consent."""
+
 from datetime import timedelta
 
 from flask_babel import gettext as _
@@ -31,6 +32,7 @@ def suggest_urgency(answers, *, child: bool = False) -> str:
     - injuries needing care while the perpetrator can reach them or there is no safe place → khẩn cấp;
     - injuries, perpetrator access, or no safe place tonight → cao;
     - a child involved, or danger not known → trung bình; otherwise thấp."""
+
     def yes(key):
         return answers.get(key) == "yes"
 
@@ -78,8 +80,9 @@ def _validate(client, data, facility):
         worker_id = data.get("assigned_worker_id")
         allowed = db.session.scalar(assignable_workers(facility.id).where(User.id == worker_id)) if worker_id else None
         if allowed is None:
-            raise ServiceError(_("Choose an active social worker or supervisor of this facility."),
-                               field="assigned_worker_id")
+            raise ServiceError(
+                _("Choose an active social worker or supervisor of this facility."), field="assigned_worker_id"
+            )
     return problems
 
 
@@ -96,17 +99,31 @@ def create_intake(client, data, *, facility, by):
     if urgency not in categories.URGENCY_RANK:
         raise ServiceError(_("Choose the urgency."), field="urgency")
     if categories.URGENCY_RANK[urgency] > categories.URGENCY_RANK[suggested]:
-        raise ServiceError(_("The screening answers call for at least “%(level)s”: the urgency may be raised, "
-                             "not lowered.", level=categories.label(categories.URGENCY, suggested)), field="urgency")
+        raise ServiceError(
+            _(
+                "The screening answers call for at least “%(level)s”: the urgency may be raised, not lowered.",
+                level=categories.label(categories.URGENCY, suggested),
+            ),
+            field="urgency",
+        )
     decision = data["decision"]
     intake = Intake(
-        facility_id=facility.id, client_id=client.id, received_at=data["received_at"], channel=data["channel"],
-        referrer_name=_text(data, "referrer_name", 128), referrer_org=_text(data, "referrer_org", 255),
-        referrer_contact=_text(data, "referrer_contact", 128), problems=problems,
-        problem_note=_text(data, "problem_note", 4000), screening={**answers, "suggested_urgency": suggested},
-        urgency=urgency, decision=decision,
+        facility_id=facility.id,
+        client_id=client.id,
+        received_at=data["received_at"],
+        channel=data["channel"],
+        referrer_name=_text(data, "referrer_name", 128),
+        referrer_org=_text(data, "referrer_org", 255),
+        referrer_contact=_text(data, "referrer_contact", 128),
+        problems=problems,
+        problem_note=_text(data, "problem_note", 4000),
+        screening={**answers, "suggested_urgency": suggested},
+        urgency=urgency,
+        decision=decision,
         referred_to=_text(data, "referred_to", 255) if decision == "refer_out" else None,
-        note=_text(data, "note", 4000), created_by_id=getattr(by, "id", None))
+        note=_text(data, "note", 4000),
+        created_by_id=getattr(by, "id", None),
+    )
     db.session.add(intake)
     db.session.flush()
 
@@ -123,19 +140,42 @@ def create_intake(client, data, *, facility, by):
         # The child's own agreement from age 7 (NĐ 13/2023/NĐ-CP, Điều 20); not asked of others.
         assent = data.get("child_assent") if age is not None and 7 <= age < 16 else None
         for purpose in purposes:
-            record_consent(client, purpose=purpose, given_by=given_by, by=by,
-                           giver_name=giver_name or client.full_name or client.alias,
-                           recipient=data.get("share_recipient") if purpose == "share_provider" else None,
-                           child_assent=assent, intake=intake, given_at=data["received_at"])
+            record_consent(
+                client,
+                purpose=purpose,
+                given_by=given_by,
+                by=by,
+                giver_name=giver_name or client.full_name or client.alias,
+                recipient=data.get("share_recipient") if purpose == "share_provider" else None,
+                child_assent=assent,
+                intake=intake,
+                given_at=data["received_at"],
+            )
 
     case = None
     if decision == "open_case":
         if data.get("is_sensitive") and not client.is_sensitive:
             update_client(client, {"is_sensitive": True}, by=by)  # sealed case → sealed client record
-        case = open_case(facility=facility, client=client, case_type=data["case_type"], urgency=urgency, by=by,
-                         assigned_worker_id=data["assigned_worker_id"], intake=intake,
-                         care_kind=data.get("care_kind") or None, is_sensitive=bool(data.get("is_sensitive")))
-    record("intake_created", by=by, entity=intake,
-           detail={"decision": decision, "urgency": urgency, "channel": intake.channel,
-                   "case_id": case.id if case is not None else None})
+        case = open_case(
+            facility=facility,
+            client=client,
+            case_type=data["case_type"],
+            urgency=urgency,
+            by=by,
+            assigned_worker_id=data["assigned_worker_id"],
+            intake=intake,
+            care_kind=data.get("care_kind") or None,
+            is_sensitive=bool(data.get("is_sensitive")),
+        )
+    record(
+        "intake_created",
+        by=by,
+        entity=intake,
+        detail={
+            "decision": decision,
+            "urgency": urgency,
+            "channel": intake.channel,
+            "case_id": case.id if case is not None else None,
+        },
+    )
     return intake, case

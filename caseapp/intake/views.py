@@ -1,4 +1,5 @@
 """The centre intake page: /intake/new?client_id=… (without a client: search before create first)."""
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -42,16 +43,26 @@ def new():
             form.child_involved.data = "yes"
     if form.validate_on_submit():
         with saving(form) as saved:
-            intake, case = services.create_intake(client, form.intake_data(), facility=current_user.facility,
-                                                  by=current_user)
+            intake, case = services.create_intake(
+                client, form.intake_data(), facility=current_user.facility, by=current_user
+            )
         if saved:
             return _after_intake(client, intake, case)
     # after a post, the level the answers given call for (the page itself runs no screening script)
-    suggested = (services.suggest_urgency({k: getattr(form, k).data for k in SCREENING}, child=client.is_child)
-                 if request.method == "POST" else None)
-    return render_template("intake/new.html", form=form, client=client, age=age,
-                           ask_assent=age is not None and 7 <= age < 16, suggested=suggested,
-                           screening=SCREENING)
+    suggested = (
+        services.suggest_urgency({k: getattr(form, k).data for k in SCREENING}, child=client.is_child)
+        if request.method == "POST"
+        else None
+    )
+    return render_template(
+        "intake/new.html",
+        form=form,
+        client=client,
+        age=age,
+        ask_assent=age is not None and 7 <= age < 16,
+        suggested=suggested,
+        screening=SCREENING,
+    )
 
 
 def _after_intake(client, intake, case):

@@ -8,11 +8,13 @@ DueItem.client_label or DueItem.detail (a flag's note, a follow-up's purpose, a 
 
 Templates are rendered straight from the Jinja environment, without the request's context
 processors: a mail is the same whether it is written in a request or in the scheduler."""
+
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..core.timeutil import format_date
 from ..notifications import texts
@@ -44,9 +46,11 @@ def absolute_url(endpoint, **values):
     """An absolute link to a page, built without a request (the scheduler has none)."""
     base = base_url()
     parts = urlsplit(base) if base else None
-    adapter = current_app.url_map.bind(parts.netloc if parts else "localhost",
-                                       script_name=(parts.path or "/") if parts else "/",
-                                       url_scheme=parts.scheme if parts else "http")
+    adapter = current_app.url_map.bind(
+        parts.netloc if parts else "localhost",
+        script_name=(parts.path or "/") if parts else "/",
+        url_scheme=parts.scheme if parts else "http",
+    )
     path = adapter.build(endpoint, values)
     return f"{parts.scheme}://{parts.netloc}{path}" if parts else path
 
@@ -57,7 +61,7 @@ def _render(name, **context):
 
 def _subject(text):
     subject = SUBJECT_PREFIX + " ".join(text.split())
-    return subject if len(subject) <= SUBJECT_MAX else subject[:SUBJECT_MAX - 1] + "…"
+    return subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…"
 
 
 def notification_mail(notification, user):
@@ -69,15 +73,24 @@ def notification_mail(notification, user):
             link = absolute_url("cases.show", case_id=notification.case_id)
         else:
             link = absolute_url("notifications.inbox")
-        context = {"sentence": sentence, "number": number, "link": link, "created_at": notification.created_at,
-                   "preferences_link": absolute_url("mail.preferences")}
-        return Mail(subject=_subject(sentence), body_text=_render("email/notification.txt", **context),
-                    body_html=_render("email/notification.html", **context))
+        context = {
+            "sentence": sentence,
+            "number": number,
+            "link": link,
+            "created_at": notification.created_at,
+            "preferences_link": absolute_url("mail.preferences"),
+        }
+        return Mail(
+            subject=_subject(sentence),
+            body_text=_render("email/notification.txt", **context),
+            body_html=_render("email/notification.html", **context),
+        )
 
 
 @dataclass
 class DigestLine:
     """One due item as the digest shows it: no client label, no detail."""
+
     case_number: str
     title: str
     due_at: object
@@ -85,18 +98,32 @@ class DigestLine:
 
 
 def _digest_line(item):
-    return DigestLine(case_number=item.case_number, title=str(item.title), due_at=item.due_at,
-                      link=absolute_url(item.endpoint, **item.endpoint_args) + f"#{item.anchor}")
+    return DigestLine(
+        case_number=item.case_number,
+        title=str(item.title),
+        due_at=item.due_at,
+        link=absolute_url(item.endpoint, **item.endpoint_args) + f"#{item.anchor}",
+    )
 
 
 def digest_mail(user, day, overdue, today):
     """The daily digest: the user's overdue items and those due today (local `day`)."""
     with force_locale(user.locale or "vi"):
-        context = {"day": day, "overdue": [_digest_line(i) for i in overdue],
-                   "today": [_digest_line(i) for i in today],
-                   "tasks_link": absolute_url("cases.tasks"),
-                   "preferences_link": absolute_url("mail.preferences")}
-        subject = _("Your tasks for %(date)s: %(overdue)d overdue, %(today)d due today",
-                    date=format_date(day), overdue=len(overdue), today=len(today))
-        return Mail(subject=_subject(subject), body_text=_render("email/digest.txt", **context),
-                    body_html=_render("email/digest.html", **context))
+        context = {
+            "day": day,
+            "overdue": [_digest_line(i) for i in overdue],
+            "today": [_digest_line(i) for i in today],
+            "tasks_link": absolute_url("cases.tasks"),
+            "preferences_link": absolute_url("mail.preferences"),
+        }
+        subject = _(
+            "Your tasks for %(date)s: %(overdue)d overdue, %(today)d due today",
+            date=format_date(day),
+            overdue=len(overdue),
+            today=len(today),
+        )
+        return Mail(
+            subject=_subject(subject),
+            body_text=_render("email/digest.txt", **context),
+            body_html=_render("email/digest.html", **context),
+        )

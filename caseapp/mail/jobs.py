@@ -13,6 +13,7 @@ Sending is at-least-once towards the SMTP server and exactly-once in the outbox'
 - the server unreachable: the round stops, the rest stays queued with no attempt counted.
 Without MAIL_SERVER nothing is claimed: e-mails stay queued until mail is configured.
 """
+
 from datetime import time, timedelta
 
 import sqlalchemy as sa
@@ -21,18 +22,18 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import User
 from ..core.timeutil import as_utc, to_local, utcnow
+from ..deadlines.items import user_items
 from ..extensions import db
 from ..security.policy import Capability
 from ..security.scopes import users_with
 from . import services, smtp
 from .models import MailPreference, MailStatus, OutboxMail
-from ..deadlines.items import user_items
 
-DIGEST_AT = time(7, 0)                # the daily digest: 07:00 Asia/Ho_Chi_Minh
-CLAIM_LEASE = timedelta(minutes=15)   # a claim older than this was abandoned by a killed process
+DIGEST_AT = time(7, 0)  # the daily digest: 07:00 Asia/Ho_Chi_Minh
+CLAIM_LEASE = timedelta(minutes=15)  # a claim older than this was abandoned by a killed process
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY = timedelta(hours=1)
-BATCH = 200                           # e-mails one deliver() sends at most (the next tick goes on)
+BATCH = 200  # e-mails one deliver() sends at most (the next tick goes on)
 CLAIM_TRIES = 3
 KEEP_SENT = timedelta(days=30)
 PURGE_BATCH = 1000
@@ -57,23 +58,36 @@ def purge_sent(now):
     """Forget sent e-mails after KEEP_SENT (their addresses are staff's personal data, and nothing
     reads them again: a notification is mailed when it is written, a digest's day is kept in
     mail_preferences). At most PURGE_BATCH per call, on the (status, next_attempt_at) index."""
-    old = (sa.select(OutboxMail.id).where(OutboxMail.status == MailStatus.SENT, OutboxMail.next_attempt_at < now - KEEP_SENT)
-           .limit(PURGE_BATCH).scalar_subquery())
-    result = db.session.execute(sa.delete(OutboxMail).where(OutboxMail.id.in_(old))
-                                .execution_options(synchronize_session=False))
+    old = (
+        sa.select(OutboxMail.id)
+        .where(OutboxMail.status == MailStatus.SENT, OutboxMail.next_attempt_at < now - KEEP_SENT)
+        .limit(PURGE_BATCH)
+        .scalar_subquery()
+    )
+    result = db.session.execute(
+        sa.delete(OutboxMail).where(OutboxMail.id.in_(old)).execution_options(synchronize_session=False)
+    )
     db.session.commit()
     return result.rowcount
 
 
 # --- the daily digest ------------------------------------------------------------------------------
 
+
 def _digest_candidates(day):
     return db.session.scalars(
-        sa.select(User).outerjoin(MailPreference, MailPreference.user_id == User.id)
-        .where(User.active.is_(True), User.email.is_not(None), User.email != "", users_with(Capability.TAKES_CASE_TASKS),
-               sa.or_(MailPreference.user_id.is_(None), MailPreference.daily_digest.is_(True)),
-               sa.or_(MailPreference.digest_handled_on.is_(None), MailPreference.digest_handled_on < day))
-        .order_by(User.id)).all()
+        sa.select(User)
+        .outerjoin(MailPreference, MailPreference.user_id == User.id)
+        .where(
+            User.active.is_(True),
+            User.email.is_not(None),
+            User.email != "",
+            users_with(Capability.TAKES_CASE_TASKS),
+            sa.or_(MailPreference.user_id.is_(None), MailPreference.daily_digest.is_(True)),
+            sa.or_(MailPreference.digest_handled_on.is_(None), MailPreference.digest_handled_on < day),
+        )
+        .order_by(User.id)
+    ).all()
 
 
 def _claim_digest(user_id, day):
@@ -87,9 +101,14 @@ def _claim_digest(user_id, day):
             db.session.rollback()
     result = db.session.execute(
         sa.update(MailPreference)
-        .where(MailPreference.user_id == user_id, MailPreference.daily_digest.is_(True),
-               sa.or_(MailPreference.digest_handled_on.is_(None), MailPreference.digest_handled_on < day))
-        .values(digest_handled_on=day).execution_options(synchronize_session=False))
+        .where(
+            MailPreference.user_id == user_id,
+            MailPreference.daily_digest.is_(True),
+            sa.or_(MailPreference.digest_handled_on.is_(None), MailPreference.digest_handled_on < day),
+        )
+        .values(digest_handled_on=day)
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount == 1
 
 
@@ -126,9 +145,12 @@ def queue_digests(now):
 
 # --- sending ---------------------------------------------------------------------------------------
 
+
 def _due(now):
-    return sa.or_(sa.and_(OutboxMail.status == MailStatus.QUEUED, OutboxMail.next_attempt_at <= now),
-                  sa.and_(OutboxMail.status == MailStatus.SENDING, OutboxMail.claimed_at < now - CLAIM_LEASE))
+    return sa.or_(
+        sa.and_(OutboxMail.status == MailStatus.QUEUED, OutboxMail.next_attempt_at <= now),
+        sa.and_(OutboxMail.status == MailStatus.SENDING, OutboxMail.claimed_at < now - CLAIM_LEASE),
+    )
 
 
 def claim_next(now):
@@ -140,11 +162,21 @@ def claim_next(now):
     another deliver() claimed an instant earlier can make PostgreSQL's inner SELECT come back empty
     although more rows are due: tried again, a few times, before the round is declared over.)"""
     due = _due(now)
-    first_due = (sa.select(OutboxMail.id).where(due).order_by(OutboxMail.next_attempt_at, OutboxMail.id)
-                 .limit(1).with_for_update(skip_locked=True).scalar_subquery())
-    claim = (sa.update(OutboxMail).where(OutboxMail.id == first_due, due)
-             .values(status=MailStatus.SENDING, claimed_at=now, attempts=OutboxMail.attempts + 1)
-             .returning(OutboxMail.id).execution_options(synchronize_session=False))
+    first_due = (
+        sa.select(OutboxMail.id)
+        .where(due)
+        .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    claim = (
+        sa.update(OutboxMail)
+        .where(OutboxMail.id == first_due, due)
+        .values(status=MailStatus.SENDING, claimed_at=now, attempts=OutboxMail.attempts + 1)
+        .returning(OutboxMail.id)
+        .execution_options(synchronize_session=False)
+    )
     for _ in range(CLAIM_TRIES):
         row_id = db.session.scalar(claim)
         db.session.commit()
@@ -154,9 +186,12 @@ def claim_next(now):
 
 
 def _sent(row_id, now):
-    db.session.execute(sa.update(OutboxMail).where(OutboxMail.id == row_id, OutboxMail.status == MailStatus.SENDING)
-                       .values(status=MailStatus.SENT, sent_at=now, last_error=None)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.update(OutboxMail)
+        .where(OutboxMail.id == row_id, OutboxMail.status == MailStatus.SENDING)
+        .values(status=MailStatus.SENT, sent_at=now, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 
@@ -192,8 +227,9 @@ def send_due(now):
             except Exception as error:  # noqa: BLE001 — SMTP refusals, network errors, an unusable address
                 status = _failed_attempt(row, error, now, max_attempts)
                 counts["mail_failed" if status == MailStatus.FAILED else "mail_retrying"] += 1
-                current_app.logger.warning("mail: outbox %s not sent (attempt %s): %s", row_id, row.attempts,
-                                           row.last_error)
+                current_app.logger.warning(
+                    "mail: outbox %s not sent (attempt %s): %s", row_id, row.attempts, row.last_error
+                )
                 connection.drop()  # a fresh connection for the next e-mail
                 if smtp.is_connection_error(error):
                     break  # the server is away: the rest waits for the next tick, no attempt counted

@@ -8,6 +8,7 @@ through SMTP, retrying with back-off, so an SMTP outage delays mail and loses no
 Bodies hold only case numbers, the kind of item, due times and links — never a client's name,
 address or notes (data minimisation, NĐ 13/2023/NĐ-CP): an e-mail leaves the
 system's access rules for good."""
+
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -20,7 +21,7 @@ from ..extensions import Model
 
 class MailStatus(StrEnum):
     QUEUED = "queued"
-    SENDING = "sending"        # claimed by a deliver(); a stale claim is queued again
+    SENDING = "sending"  # claimed by a deliver(); a stale claim is queued again
     SENT = "sent"
     FAILED = "failed"
 
@@ -33,6 +34,7 @@ class MailKind(StrEnum):
 class MailPreference(Model):
     """A user's choices; a user without a row has the defaults (both on). The address itself is
     users.email (set by the user here or by an administrator)."""
+
     __tablename__ = "mail_preferences"
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
@@ -54,7 +56,9 @@ class OutboxMail(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unique_key: Mapped[str] = mapped_column(sa.String(160), nullable=False, unique=True)  # notification:<id> | digest:<user>:<date>
+    unique_key: Mapped[str] = mapped_column(
+        sa.String(160), nullable=False, unique=True
+    )  # notification:<id> | digest:<user>:<date>
     kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     notification_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notifications.id", ondelete="SET NULL"))
@@ -65,7 +69,7 @@ class OutboxMail(Model):
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=MailStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())   # when a deliver() took it to send
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when a deliver() took it to send
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,6 +9,7 @@ returns the existing one otherwise, and the outbox row's own unique key (notific
 one e-mail per notification even if that were bypassed (nothing duplicated). A scan by the
 scheduler would need a watermark or an anti-join over the growing notifications table, and would
 mail old notifications in bulk the day it is switched on."""
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -19,9 +20,9 @@ from ..core.sql import in_ids
 from ..core.text import nfc
 from ..core.timeutil import utcnow
 from ..extensions import db
+from ..notifications.models import Notification
 from . import compose
 from .models import MailPreference, MailStatus, OutboxMail
-from ..notifications.models import Notification
 
 EMAIL_MAX = 255
 
@@ -39,9 +40,20 @@ def preference_for_default(user_id):
 
 def _outbox_row(*, key, kind, user, mail, notification_id=None, at=None):
     at = at or utcnow()
-    return OutboxMail(unique_key=key, kind=kind, user_id=user.id, notification_id=notification_id,
-                      to_address=user.email, subject=mail.subject, body_text=mail.body_text,
-                      body_html=mail.body_html, status=MailStatus.QUEUED, attempts=0, next_attempt_at=at, created_at=at)
+    return OutboxMail(
+        unique_key=key,
+        kind=kind,
+        user_id=user.id,
+        notification_id=notification_id,
+        to_address=user.email,
+        subject=mail.subject,
+        body_text=mail.body_text,
+        body_html=mail.body_html,
+        status=MailStatus.QUEUED,
+        attempts=0,
+        next_attempt_at=at,
+        created_at=at,
+    )
 
 
 def _queue(**fields):
@@ -67,23 +79,58 @@ def enqueue_notifications(notifications):
     e-mails already queued in one, the notifications to mail in one, and the new e-mails written in
     one flush. Returns the e-mails queued now."""
     user_ids = {n.user_id for n in notifications}
-    users = {u.id: u for u in db.session.scalars(
-        sa.select(User).where(in_ids(User.id, user_ids), User.active.is_(True), User.email.is_not(None)))} if user_ids else {}
+    users = (
+        {
+            u.id: u
+            for u in db.session.scalars(
+                sa.select(User).where(in_ids(User.id, user_ids), User.active.is_(True), User.email.is_not(None))
+            )
+        }
+        if user_ids
+        else {}
+    )
     with_address = [uid for uid, user in users.items() if _mailable(user, None)]
-    chosen = {p.user_id: p for p in db.session.scalars(
-        sa.select(MailPreference).where(MailPreference.user_id.in_(with_address)))} if with_address else {}
-    wanted = {n.id: users[n.user_id] for n in notifications if n.user_id in users
-              and _mailable(users[n.user_id], chosen.get(n.user_id) or preference_for_default(n.user_id))}
+    chosen = (
+        {
+            p.user_id: p
+            for p in db.session.scalars(sa.select(MailPreference).where(MailPreference.user_id.in_(with_address)))
+        }
+        if with_address
+        else {}
+    )
+    wanted = {
+        n.id: users[n.user_id]
+        for n in notifications
+        if n.user_id in users
+        and _mailable(users[n.user_id], chosen.get(n.user_id) or preference_for_default(n.user_id))
+    }
     keys = {f"notification:{ident}": ident for ident in wanted}
-    taken = set(db.session.scalars(sa.select(OutboxMail.unique_key).where(OutboxMail.unique_key.in_(keys)))) if keys else set()
+    taken = (
+        set(db.session.scalars(sa.select(OutboxMail.unique_key).where(OutboxMail.unique_key.in_(keys))))
+        if keys
+        else set()
+    )
     new_ids = [ident for key, ident in keys.items() if key not in taken]
-    to_mail = db.session.scalars(sa.select(Notification).where(in_ids(Notification.id, new_ids))
-                                 .order_by(Notification.id)).all() if new_ids else []
-    rows = [_outbox_row(key=f"notification:{n.id}", kind="notification", user=wanted[n.id],
-                        mail=compose.notification_mail(n, wanted[n.id]), notification_id=n.id, at=n.created_at)
-            for n in to_mail]
+    to_mail = (
+        db.session.scalars(
+            sa.select(Notification).where(in_ids(Notification.id, new_ids)).order_by(Notification.id)
+        ).all()
+        if new_ids
+        else []
+    )
+    rows = [
+        _outbox_row(
+            key=f"notification:{n.id}",
+            kind="notification",
+            user=wanted[n.id],
+            mail=compose.notification_mail(n, wanted[n.id]),
+            notification_id=n.id,
+            at=n.created_at,
+        )
+        for n in to_mail
+    ]
     db.session.add_all(rows)
-    db.session.flush()      # one multi-row INSERT for the batch, not one flush per e-mail
+    db.session.flush()  # one multi-row INSERT for the batch, not one flush per e-mail
     return rows
 
 
@@ -99,8 +146,14 @@ def _enqueue_for(notification, user):
     existing = db.session.scalar(sa.select(OutboxMail).where(OutboxMail.unique_key == key))
     if existing is not None:
         return existing
-    return _queue(key=key, kind="notification", user=user, mail=compose.notification_mail(notification, user),
-                  notification_id=notification.id, at=notification.created_at)
+    return _queue(
+        key=key,
+        kind="notification",
+        user=user,
+        mail=compose.notification_mail(notification, user),
+        notification_id=notification.id,
+        at=notification.created_at,
+    )
 
 
 def enqueue_digest(user, day, overdue, today, *, at=None):
@@ -130,9 +183,17 @@ def update_preferences(user, *, email, notify_by_email, daily_digest, by):
     pref.notify_by_email = bool(notify_by_email)
     pref.daily_digest = bool(daily_digest)
     pref.updated_at = utcnow()
-    record("mail_preferences_changed", by=by, entity=user,
-           detail={"notify_by_email": pref.notify_by_email, "daily_digest": pref.daily_digest,
-                   "address_changed": address_changed, "has_address": email is not None})
+    record(
+        "mail_preferences_changed",
+        by=by,
+        entity=user,
+        detail={
+            "notify_by_email": pref.notify_by_email,
+            "daily_digest": pref.daily_digest,
+            "address_changed": address_changed,
+            "has_address": email is not None,
+        },
+    )
     db.session.flush()
     return pref
 
@@ -142,9 +203,11 @@ def requeue_failed(*, by, now=None):
     queued for now with its attempts reset. Returns how many."""
     now = now or utcnow()
     result = db.session.execute(
-        sa.update(OutboxMail).where(OutboxMail.status == MailStatus.FAILED)
+        sa.update(OutboxMail)
+        .where(OutboxMail.status == MailStatus.FAILED)
         .values(status=MailStatus.QUEUED, attempts=0, next_attempt_at=now, claimed_at=None)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     count = result.rowcount
     record("mail_requeued", by=by, entity_type="mail_outbox", detail={"count": count})
     db.session.flush()

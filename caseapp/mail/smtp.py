@@ -1,4 +1,5 @@
 """Sending through SMTP with the standard library (smtplib, email.message), from the MAIL_* settings."""
+
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -17,7 +18,7 @@ def build_message(row, sender):
     message["Subject"] = row.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(idstring=f"outbox.{row.id}", domain=sender.rpartition("@")[2] or None)
-    message["Auto-Submitted"] = "auto-generated"   # RFC 3834: no auto-replies to a notification
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to a notification
     message.set_content(row.body_text)
     message.add_alternative(row.body_html, subtype="html")
     return message
@@ -36,8 +37,12 @@ class Connection:
         # TLS with the system's certificate authorities and host name checks (smtplib's own default
         # context checks neither).
         if config.get("MAIL_USE_SSL"):
-            smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config.get("MAIL_PORT") or 465, timeout=timeout,
-                                    context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(
+                config["MAIL_SERVER"],
+                config.get("MAIL_PORT") or 465,
+                timeout=timeout,
+                context=ssl.create_default_context(),
+            )
         else:
             smtp = smtplib.SMTP(config["MAIL_SERVER"], config.get("MAIL_PORT") or 25, timeout=timeout)
             if config.get("MAIL_USE_TLS"):
@@ -79,5 +84,6 @@ class Connection:
 
 def is_connection_error(error):
     """The server is unreachable or hung up (as opposed to refusing one message)."""
-    return isinstance(error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)) \
-        and not isinstance(error, (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused))
+    return isinstance(error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)) and not isinstance(
+        error, (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)
+    )

@@ -10,35 +10,37 @@ Reads are a fixed number of grouped counts whatever the size of the facility (a 
 never the event table, never a row per case. The lists themselves do not count (keyset pages).
 No personal data of clients: only numbers, case steps and the names of the facility's staff.
 """
+
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from ..cases.caseload import services as caseload_reads
-from ..deadlines import items as deadlines
+from ..approvals.models import Approval
 from ..approvals.services import pending_for_facility
+from ..cases.caseload import services as caseload_reads
 from ..cases.models import Case
 from ..cases.queries import CaseFilters, filtered_cases, high_risk_condition
 from ..cases.statuses import OPEN_STATUSES
 from ..core.timeutil import VN_TZ, local_today, utcnow
+from ..deadlines import items as deadlines
 from ..extensions import db
-from ..security.policy import Capability, Perm, capable, has_perm
-from ..security.scopes import own_facility
-from ..approvals.models import Approval
 from ..referrals.models import Referral
 from ..referrals.queries import overdue_referrals
+from ..security.policy import Capability, Perm, capable, has_perm
+from ..security.scopes import own_facility
 from ..shelter.models import ShelterStay
 from ..shelter.queries import capacity_of
 
-WEEKS_CHARTED = 8          # intakes per week over the last 8 weeks
+WEEKS_CHARTED = 8  # intakes per week over the last 8 weeks
 # The tasks page (cases.tasks) chooses among these roles' accounts (cases.queries.facility_workers).
-TASKS_UNASSIGNED = "unassigned"   # the tasks page's ?worker= value for cases nobody holds (cases.task_views)
+TASKS_UNASSIGNED = "unassigned"  # the tasks page's ?worker= value for cases nobody holds (cases.task_views)
 
 
 @dataclass(frozen=True)
 class Count:
     """One number of a dashboard and the list that shows the same count (endpoint + its arguments)."""
+
     value: int
     endpoint: str | None = None
     args: dict = field(default_factory=dict)
@@ -73,39 +75,51 @@ def _counted(condition):
 
 # --- the open cases of a list, by step ----------------------------------------------------------------
 
+
 @dataclass
 class CaseSteps:
     """Open cases of one list (mine / facility) by step, with the high-risk and intake counts."""
+
     scope: str
-    by_step: list                 # [(status code, Count)] in the order of the steps
+    by_step: list  # [(status code, Count)] in the order of the steps
     total: Count
     high_risk: Count
     intake_incomplete: Count
-    intake_overdue: int           # of the incomplete ones, past the 24-hour deadline
+    intake_overdue: int  # of the incomplete ones, past the 24-hour deadline
 
 
 def case_steps(user, scope, now=None):
     """One grouped count on the list statement of `scope` with status "open"."""
     now = now or utcnow()
     incomplete = Case.intake_incomplete.is_(True)
-    stmt = _as_counts(filtered_cases(user, _args_filters(scope, status="open")),
-                      Case.status, sa.func.count(Case.id), _counted(high_risk_condition()), _counted(incomplete),
-                      _counted(sa.and_(incomplete, Case.intake_due_at < now))).group_by(Case.status)
+    stmt = _as_counts(
+        filtered_cases(user, _args_filters(scope, status="open")),
+        Case.status,
+        sa.func.count(Case.id),
+        _counted(high_risk_condition()),
+        _counted(incomplete),
+        _counted(sa.and_(incomplete, Case.intake_due_at < now)),
+    ).group_by(Case.status)
     rows = {status: values for status, *values in db.session.execute(stmt)}
     totals = [sum(values[i] for values in rows.values()) for i in range(4)]
     by_step = [(code, _case_list(scope, rows.get(code, (0,))[0], status=code)) for code in OPEN_STATUSES]
-    return CaseSteps(scope=scope, by_step=by_step, total=_case_list(scope, totals[0], status="open"),
-                     high_risk=_case_list(scope, totals[1], status="open", high_risk=True),
-                     intake_incomplete=_case_list(scope, totals[2], status="open", intake_incomplete=True),
-                     intake_overdue=totals[3])
+    return CaseSteps(
+        scope=scope,
+        by_step=by_step,
+        total=_case_list(scope, totals[0], status="open"),
+        high_risk=_case_list(scope, totals[1], status="open", high_risk=True),
+        intake_incomplete=_case_list(scope, totals[2], status="open", intake_incomplete=True),
+        intake_overdue=totals[3],
+    )
 
 
 # --- cases opened per period (local time) -------------------------------------------------------------
 
+
 @dataclass
 class Period:
-    start: date                   # first local day
-    end: date                     # last local day (inclusive)
+    start: date  # first local day
+    end: date  # last local day (inclusive)
     count: Count
 
 
@@ -113,7 +127,7 @@ class Period:
 class Openings:
     this_week: Period
     this_month: Period
-    weeks: list                   # the last WEEKS_CHARTED weeks, oldest first (the current one last)
+    weeks: list  # the last WEEKS_CHARTED weeks, oldest first (the current one last)
 
 
 def _local_start(day):
@@ -131,25 +145,29 @@ def openings(user, today=None):
     and the opened_from / opened_to filter the numbers link to."""
     today = today or local_today()
     monday = today - timedelta(days=today.weekday())
-    spans = [(monday - timedelta(weeks=n), monday - timedelta(weeks=n) + timedelta(days=6))
-             for n in range(WEEKS_CHARTED - 1, -1, -1)]
+    spans = [
+        (monday - timedelta(weeks=n), monday - timedelta(weeks=n) + timedelta(days=6))
+        for n in range(WEEKS_CHARTED - 1, -1, -1)
+    ]
     month = (today.replace(day=1), _month_end(today))
     wanted = [*spans, month]
 
-    def within(start, end):   # as filtered_cases reads opened_from / opened_to
+    def within(start, end):  # as filtered_cases reads opened_from / opened_to
         return sa.and_(Case.opened_at >= _local_start(start), Case.opened_at < _local_start(end + timedelta(days=1)))
 
     # The WHERE on the earliest start adds nothing to the counts; it lets the (facility, opened_at)
     # index read only the charted weeks, not every case the facility ever opened (bench/: 84 → ~5 ms).
     earliest = min(start for start, _end in wanted)
-    stmt = _as_counts(filtered_cases(user, _args_filters("facility", status="all"))
-                      .where(Case.opened_at >= _local_start(earliest)),
-                      *[_counted(within(start, end)) for start, end in wanted])
+    stmt = _as_counts(
+        filtered_cases(user, _args_filters("facility", status="all")).where(Case.opened_at >= _local_start(earliest)),
+        *[_counted(within(start, end)) for start, end in wanted],
+    )
     values = db.session.execute(stmt).one()
 
     def period(span, value):
-        return Period(span[0], span[1], _case_list("facility", value, status="all", opened_from=span[0],
-                                                   opened_to=span[1]))
+        return Period(
+            span[0], span[1], _case_list("facility", value, status="all", opened_from=span[0], opened_to=span[1])
+        )
 
     *week_values, month_value = values
     weeks = [period(span, value) for span, value in zip(spans, week_values, strict=True)]
@@ -157,6 +175,7 @@ def openings(user, today=None):
 
 
 # --- tasks -------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Tasks:
@@ -170,14 +189,18 @@ def my_tasks(user, now=None):
     now = now or utcnow()
     found = deadlines.user_items(user)
     groups = deadlines.group_items(found.items, now)
-    return Tasks(overdue=Count(len(groups.overdue), "cases.tasks", anchor="tasks-overdue"),
-                 soon=Count(len(groups.soon), "cases.tasks", anchor="tasks-soon"), truncated=found.truncated)
+    return Tasks(
+        overdue=Count(len(groups.overdue), "cases.tasks", anchor="tasks-overdue"),
+        soon=Count(len(groups.soon), "cases.tasks", anchor="tasks-soon"),
+        truncated=found.truncated,
+    )
 
 
 @dataclass
 class WorkerRow:
     """One worker of the supervisor's facility (or the row of cases nobody holds)."""
-    name: str | None              # None: not assigned
+
+    name: str | None  # None: not assigned
     active: bool
     open: Count
     high_risk: Count
@@ -205,25 +228,34 @@ def workers(user, now=None):
     rows = []
     for row in data.rows + [data.unassigned]:
         worker = row.worker
-        arg = row.worker_arg      # the facility list's worker filter value (cases.caseload)
+        arg = row.worker_arg  # the facility list's worker filter value (cases.caseload)
         if worker is None:
             tasks = Count(overdue.get(None, 0), "cases.tasks", {"worker": TASKS_UNASSIGNED}, "tasks-overdue")
         elif capable(worker, Capability.TAKES_CASE_TASKS):
             tasks = Count(overdue.get(worker.id, 0), "cases.tasks", {"worker": str(worker.id)}, "tasks-overdue")
-        else:   # an account the tasks page does not offer (it still holds cases): the number, no link
+        else:  # an account the tasks page does not offer (it still holds cases): the number, no link
             tasks = Count(overdue.get(worker.id, 0))
-        linkable = worker is None or capable(worker, Capability.TAKES_CASE_TASKS)   # the list's worker filter offers them
-        rows.append(WorkerRow(
-            name=worker.full_name if worker is not None else None,
-            active=worker is None or worker.active,
-            open=_case_list("facility", row.open, status="open", worker=arg) if linkable else Count(row.open),
-            high_risk=(_case_list("facility", row.high_risk, status="open", worker=arg, high_risk=True)
-                       if linkable else Count(row.high_risk)),
-            overdue_tasks=tasks))
+        linkable = worker is None or capable(
+            worker, Capability.TAKES_CASE_TASKS
+        )  # the list's worker filter offers them
+        rows.append(
+            WorkerRow(
+                name=worker.full_name if worker is not None else None,
+                active=worker is None or worker.active,
+                open=_case_list("facility", row.open, status="open", worker=arg) if linkable else Count(row.open),
+                high_risk=(
+                    _case_list("facility", row.high_risk, status="open", worker=arg, high_risk=True)
+                    if linkable
+                    else Count(row.high_risk)
+                ),
+                overdue_tasks=tasks,
+            )
+        )
     return rows, truncated
 
 
 # --- approvals, referrals, shelter ------------------------------------------------------------------------
+
 
 def pending_approvals(user):
     """The approval queue's length (plans.approvals lists pending_for_facility)."""
@@ -233,8 +265,8 @@ def pending_approvals(user):
 
 @dataclass
 class Referrals:
-    awaiting_cases: Count         # cases with a referral awaiting its answer (facility list filter)
-    overdue: Count                # referrals past their answer deadline (referrals.overdue)
+    awaiting_cases: Count  # cases with a referral awaiting its answer (facility list filter)
+    overdue: Count  # referrals past their answer deadline (referrals.overdue)
 
 
 def referrals(user, now=None):
@@ -242,12 +274,20 @@ def referrals(user, now=None):
     the facility list with the awaiting_referral filter) and the overdue referrals (one count on
     referrals.queries.overdue_referrals, the list referrals.overdue shows)."""
     now = now or utcnow()
-    awaiting = db.session.scalar(_as_counts(
-        filtered_cases(user, _args_filters("facility", status="all", awaiting_referral=True)),
-        sa.func.count(Case.id))) or 0
+    awaiting = (
+        db.session.scalar(
+            _as_counts(
+                filtered_cases(user, _args_filters("facility", status="all", awaiting_referral=True)),
+                sa.func.count(Case.id),
+            )
+        )
+        or 0
+    )
     overdue = db.session.scalar(_as_counts(overdue_referrals(user, now), sa.func.count(Referral.id))) or 0
-    return Referrals(awaiting_cases=_case_list("facility", awaiting, status="all", awaiting_referral=True),
-                     overdue=Count(overdue, "referrals.overdue"))
+    return Referrals(
+        awaiting_cases=_case_list("facility", awaiting, status="all", awaiting_referral=True),
+        overdue=Count(overdue, "referrals.overdue"),
+    )
 
 
 @dataclass
@@ -269,17 +309,20 @@ def shelter(user, now=None):
         return None
     now = now or utcnow()
     occupied, overstays = db.session.execute(
-        sa.select(sa.func.count(ShelterStay.id),
-                  sa.func.count(sa.case((ShelterStay.planned_end_at < now, ShelterStay.id))))
-        .where(own_facility(ShelterStay.facility_id, user), ShelterStay.checked_out_at.is_(None))).one()
+        sa.select(
+            sa.func.count(ShelterStay.id), sa.func.count(sa.case((ShelterStay.planned_end_at < now, ShelterStay.id)))
+        ).where(own_facility(ShelterStay.facility_id, user), ShelterStay.checked_out_at.is_(None))
+    ).one()
     capacity = capacity_of(user.facility)
     if not capacity and not occupied:
         return None
-    return Shelter(occupied=Count(occupied, "shelter.board"), capacity=capacity,
-                   overstays=Count(overstays, "shelter.board"))
+    return Shelter(
+        occupied=Count(occupied, "shelter.board"), capacity=capacity, overstays=Count(overstays, "shelter.board")
+    )
 
 
 # --- per role -------------------------------------------------------------------------------------------
+
 
 @dataclass
 class WorkerDashboard:
@@ -310,9 +353,14 @@ def for_supervisor(user, now=None, today=None):
     now = now or utcnow()
     rows, truncated = workers(user, now)
     return SupervisorDashboard(
-        steps=case_steps(user, "facility", now), openings=openings(user, today), workers=rows,
-        workers_truncated=truncated, approvals=pending_approvals(user) if has_perm(user, Perm.APPROVE) else None,
-        referrals=referrals(user, now), shelter=shelter(user, now))
+        steps=case_steps(user, "facility", now),
+        openings=openings(user, today),
+        workers=rows,
+        workers_truncated=truncated,
+        approvals=pending_approvals(user) if has_perm(user, Perm.APPROVE) else None,
+        referrals=referrals(user, now),
+        shelter=shelter(user, now),
+    )
 
 
 def for_user(user, now=None):

@@ -1,4 +1,5 @@
 """The supervisor dashboard's roll-up: the numbers of one supervisor's home page, kept for a short while."""
+
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ class DashboardRollup(Model):
     """One row per supervisor: the dashboard as computed at `computed_at` (main.rollups). Only numbers,
     case steps and staff names — never a client's data. Valid only for the role and facility it was
     computed for; dropped when the user writes anything (audit.services.record)."""
+
     __tablename__ = "dashboard_rollups"
 
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)

@@ -1,4 +1,5 @@
 """Home (the dashboard of the user's role, caseapp.main.dashboard), language switch and the health check."""
+
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -6,13 +7,13 @@ from sqlalchemy import text
 
 from ..core import categories
 from ..core.timeutil import format_date, utcnow
-from ..extensions import db
-from ..security.policy import Perm, has_perm
-from ..security.web import requires
 from ..core.urls import safe_next
-from . import dashboard, rollups
+from ..extensions import db
 from ..i18n import catalogue_state
 from ..reminders import queries as reminder_queries
+from ..security.policy import Perm, has_perm
+from ..security.web import requires
+from . import dashboard, rollups
 
 bp = Blueprint("main", __name__)
 
@@ -34,10 +35,20 @@ def home():
     case_counts = None
     if mine is not None:
         # the "My cases" tiles: the same counts as "Hồ sơ của tôi" (open; incomplete intake records)
-        case_counts = {"open": mine.total.value, "intake_incomplete": mine.intake_incomplete.value,
-                       "intake_overdue": mine.intake_overdue}
-    return render_template("main/home.html", case_counts=case_counts, dashboard=data, counted_at=counted_at,
-                           charts=_charts(data), count_url=_count_url, reports_url=_reports_url())
+        case_counts = {
+            "open": mine.total.value,
+            "intake_incomplete": mine.intake_incomplete.value,
+            "intake_overdue": mine.intake_overdue,
+        }
+    return render_template(
+        "main/home.html",
+        case_counts=case_counts,
+        dashboard=data,
+        counted_at=counted_at,
+        charts=_charts(data),
+        count_url=_count_url,
+        reports_url=_reports_url(),
+    )
 
 
 @bp.post("/dashboard/refresh")
@@ -55,7 +66,7 @@ def _count_url(count):
     return url_for(count.endpoint, _anchor=count.anchor, **count.args)
 
 
-STATISTICS_ENDPOINTS = ("reports.index", "reports.statistics")   # the statistics page (caseapp/reports)
+STATISTICS_ENDPOINTS = ("reports.index", "reports.statistics")  # the statistics page (caseapp/reports)
 
 
 def _reports_url():
@@ -72,15 +83,24 @@ def _charts(data):
     if data is None:
         return None
     steps = data.steps.by_step
-    charts = {"steps": {"type": "bar", "label": str(_l("Open cases")),
-                        "labels": [categories.label(categories.CASE_STATUSES, code) for code, _c in steps],
-                        "values": [c.value for _code, c in steps], "urls": [_count_url(c) for _code, c in steps]}}
+    charts = {
+        "steps": {
+            "type": "bar",
+            "label": str(_l("Open cases")),
+            "labels": [categories.label(categories.CASE_STATUSES, code) for code, _c in steps],
+            "values": [c.value for _code, c in steps],
+            "urls": [_count_url(c) for _code, c in steps],
+        }
+    }
     openings = getattr(data, "openings", None)
     if openings is not None:
-        charts["weeks"] = {"type": "line", "label": str(_l("Cases opened")),
-                           "labels": [format_date(w.start)[:5] for w in openings.weeks],
-                           "values": [w.count.value for w in openings.weeks],
-                           "urls": [_count_url(w.count) for w in openings.weeks]}
+        charts["weeks"] = {
+            "type": "line",
+            "label": str(_l("Cases opened")),
+            "labels": [format_date(w.start)[:5] for w in openings.weeks],
+            "values": [w.count.value for w in openings.weeks],
+            "urls": [_count_url(w.count) for w in openings.weeks],
+        }
     return charts
 
 

@@ -1,4 +1,5 @@
 """Forms of the notification inbox."""
+
 from wtforms import IntegerField
 from wtforms.validators import Optional
 

@@ -5,6 +5,7 @@ shared screens too, and outlives the case's access rules).
 General on purpose: the caseload review (reassignments, flags) writes them now, the reminders
 scheduler later. `unique_key` makes writing one idempotent: the same event never notifies twice
 (a retried request, a second scheduler)."""
+
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -24,10 +25,10 @@ class Notification(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)       # case_assigned | case_flagged | …
+    kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # case_assigned | case_flagged | …
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
-    text_key: Mapped[str] = mapped_column(sa.String(64), nullable=False)   # a key of notifications.texts.TEXTS
-    params: Mapped[dict | None] = mapped_column(sa.JSON)                   # e.g. {"number": "…", "due": "dd/mm/yyyy"}
+    text_key: Mapped[str] = mapped_column(sa.String(64), nullable=False)  # a key of notifications.texts.TEXTS
+    params: Mapped[dict | None] = mapped_column(sa.JSON)  # e.g. {"number": "…", "due": "dd/mm/yyyy"}
     unique_key: Mapped[str] = mapped_column(sa.String(160), nullable=False, unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,4 +1,5 @@
 """Reads of notifications: always the acting user's own."""
+
 import sqlalchemy as sa
 
 from ..core.pagination import keyset_page
@@ -29,5 +30,8 @@ def unread_count(user):
 
 
 def _unread_ids(user_id):
-    return (sa.select(Notification.id).where(Notification.user_id == user_id, Notification.read_at.is_(None))
-            .limit(UNREAD_CAP + 1))
+    return (
+        sa.select(Notification.id)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .limit(UNREAD_CAP + 1)
+    )

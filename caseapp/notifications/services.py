@@ -1,16 +1,17 @@
 """Writing notifications. Services of other domains call notify() in their own transaction; the
 view (or the job) commits. Only flushes."""
+
 from collections import namedtuple
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .models import Notification
 from ..mail.services import enqueue_notification, enqueue_notifications
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from .models import Notification
 
 
 def notify(user_id, kind, case, text_key, *, unique_key, params=None, at=None):
@@ -23,8 +24,15 @@ def notify(user_id, kind, case, text_key, *, unique_key, params=None, at=None):
     values = dict(params or {})
     if case is not None:
         values.setdefault("number", case.number)
-    notification = Notification(user_id=user_id, kind=kind, case_id=getattr(case, "id", None), text_key=text_key,
-                                params=values or None, unique_key=unique_key, created_at=at or utcnow())
+    notification = Notification(
+        user_id=user_id,
+        kind=kind,
+        case_id=getattr(case, "id", None),
+        text_key=text_key,
+        params=values or None,
+        unique_key=unique_key,
+        created_at=at or utcnow(),
+    )
     try:
         with db.session.begin_nested():
             db.session.add(notification)
@@ -49,15 +57,17 @@ def mark_read(notification, *, by, at=None):
 def mark_all_read(*, by, at=None):
     """Mark every unread notification of the user read, in one UPDATE; returns how many."""
     result = db.session.execute(
-        sa.update(Notification).where(Notification.user_id == by.id, Notification.read_at.is_(None))
-        .values(read_at=at or utcnow()).execution_options(synchronize_session=False))
+        sa.update(Notification)
+        .where(Notification.user_id == by.id, Notification.read_at.is_(None))
+        .values(read_at=at or utcnow())
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount
 
 
 # What notify_many returns: the notifications written, built from the values it wrote and the ids
 # the INSERT returned (no second SELECT, no ORM objects).
-WrittenNotification = namedtuple("WrittenNotification",
-                                 "id user_id kind case_id text_key params unique_key created_at")
+WrittenNotification = namedtuple("WrittenNotification", "id user_id kind case_id text_key params unique_key created_at")
 _COLUMNS = ("user_id", "kind", "case_id", "text_key", "params", "unique_key", "created_at")
 
 
@@ -72,8 +82,9 @@ def _insert_many(rows):
     """INSERT the rows, skipping a unique_key written before; returns {unique_key: id} of those written.
     executemany with RETURNING: SQLAlchemy sends it as few multi-row INSERTs ("insertmanyvalues")."""
     table = Notification.__table__
-    statement = _insert().on_conflict_do_nothing(index_elements=["unique_key"]).returning(table.c.id,
-                                                                                          table.c.unique_key)
+    statement = (
+        _insert().on_conflict_do_nothing(index_elements=["unique_key"]).returning(table.c.id, table.c.unique_key)
+    )
     return {key: ident for ident, key in db.session.execute(statement, rows)}
 
 
@@ -83,8 +94,12 @@ def notify_selected(rows):
     SELECT … ON CONFLICT (unique_key) DO NOTHING: no value passes through Python (bench/: the reminders
     sweep's 100 k notifications). Then their e-mails. Returns the (id, user_id) rows written."""
     table = Notification.__table__
-    statement = (_insert().from_select(_COLUMNS, rows).on_conflict_do_nothing(index_elements=["unique_key"])
-                 .returning(table.c.id, table.c.user_id))
+    statement = (
+        _insert()
+        .from_select(_COLUMNS, rows)
+        .on_conflict_do_nothing(index_elements=["unique_key"])
+        .returning(table.c.id, table.c.user_id)
+    )
     written = db.session.execute(statement).all()
 
     enqueue_notifications(written)
@@ -100,7 +115,7 @@ def notify_many(entries):
     notifications written now, as WrittenNotification rows in id order."""
     if not entries:
         return []
-    taken = set()       # a key twice in the batch itself
+    taken = set()  # a key twice in the batch itself
     rows = []
     for entry in entries:
         key = entry["unique_key"]
@@ -111,14 +126,29 @@ def notify_many(entries):
         values = dict(entry.get("params") or {})
         if case is not None:
             values.setdefault("number", case.number)
-        rows.append({"user_id": entry["user_id"], "kind": entry["kind"], "case_id": getattr(case, "id", None),
-                     "text_key": entry["text_key"], "params": values or None, "unique_key": key,
-                     "created_at": entry.get("at") or utcnow(), "read_at": None})
+        rows.append(
+            {
+                "user_id": entry["user_id"],
+                "kind": entry["kind"],
+                "case_id": getattr(case, "id", None),
+                "text_key": entry["text_key"],
+                "params": values or None,
+                "unique_key": key,
+                "created_at": entry.get("at") or utcnow(),
+                "read_at": None,
+            }
+        )
     if not rows:
         return []
     ids = _insert_many(rows)
-    written = sorted((WrittenNotification(id=ids[row["unique_key"]], **{name: row[name] for name in _COLUMNS})
-                      for row in rows if row["unique_key"] in ids), key=lambda n: n.id)
+    written = sorted(
+        (
+            WrittenNotification(id=ids[row["unique_key"]], **{name: row[name] for name in _COLUMNS})
+            for row in rows
+            if row["unique_key"] in ids
+        ),
+        key=lambda n: n.id,
+    )
 
     enqueue_notifications(written)
     return written

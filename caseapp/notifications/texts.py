@@ -1,8 +1,10 @@
 """What a notification says, by its text_key: English msgids with the params stored on the row.
 Params hold case numbers and dates only — a notification never carries a client's name."""
+
 from collections import defaultdict
 
 from flask_babel import lazy_gettext as _l
+
 from ..deadlines.items import KINDS
 
 TEXTS = {
@@ -14,7 +16,9 @@ TEXTS = {
     "reminder_due": _l("Due now: %(item)s of case %(number)s (due %(due)s)."),
     "reminder_escalation": _l("Overdue: %(item)s of case %(number)s was due %(due)s and is still open."),
     # reports.jobs: a report file made in the background
-    "report_export_ready": _l("The %(format)s file of the report %(period)s is ready; it can be downloaded for %(days)s days."),
+    "report_export_ready": _l(
+        "The %(format)s file of the report %(period)s is ready; it can be downloaded for %(days)s days."
+    ),
 }
 UNKNOWN = _l("Notification")
 

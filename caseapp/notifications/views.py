@@ -1,5 +1,6 @@
 """The notification inbox: the user's notifications, newest first, each linking to its case; mark
 one or all read. The header's unread count is computed at most once per request (g)."""
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user

@@ -12,6 +12,7 @@ Every member's SHA-256 is in the manifest.
 
 A restore goes into an empty database only (a non-empty one is refused, nothing touched), then counts and
 checksums every table again and checks each stored document against its recorded SHA-256."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,10 +31,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from ..cases.attachments.models import Attachment
 from ..core.storage import BUCKETS, disk_store, files, store_kind
 from ..core.timeutil import to_local, utcnow
 from ..extensions import db
-from ..cases.attachments.models import Attachment
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -44,10 +45,16 @@ NAME_PREFIX = "caseapp-"
 # PostgreSQL: a row's checksum is the md5 of its text form, summed over the table (order does not
 # matter); the session's settings that shape that text are fixed so that the backup and the restore
 # read the same text.
-PG_TEXT_SETTINGS = ("SET TimeZone = 'UTC'", "SET DateStyle = 'ISO, YMD'", "SET extra_float_digits = 3",
-                    "SET bytea_output = 'hex'", "SET IntervalStyle = 'postgres'")
-PG_TABLE_SUM = ("SELECT count(*), coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0)::text "
-                "FROM {table} AS t")
+PG_TEXT_SETTINGS = (
+    "SET TimeZone = 'UTC'",
+    "SET DateStyle = 'ISO, YMD'",
+    "SET extra_float_digits = 3",
+    "SET bytea_output = 'hex'",
+    "SET IntervalStyle = 'postgres'",
+)
+PG_TABLE_SUM = (
+    "SELECT count(*), coalesce(sum(('x' || substr(md5(t::text), 1, 15))::bit(60)::bigint), 0)::text FROM {table} AS t"
+)
 
 
 class BackupError(Exception):
@@ -67,6 +74,7 @@ class Verification:
 
 
 # --- the database behind the app --------------------------------------------------------------------------
+
 
 def _dialect() -> str:
     return db.engine.dialect.name
@@ -103,8 +111,12 @@ def _pg_census(connection) -> dict[str, dict]:
 def _sqlite_census(path: Path) -> dict[str, dict]:
     census = {}
     with sqlite3.connect(path) as connection:
-        names = [row[0] for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        names = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
         for table in names:
             total, rows = 0, 0
             for row in connection.execute(f'SELECT * FROM "{table}"'):
@@ -122,6 +134,7 @@ def _sqlite_path() -> Path:
 
 
 # --- backup ------------------------------------------------------------------------------------------------
+
 
 def _sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
@@ -146,8 +159,18 @@ def _dump_postgres(workdir: Path) -> dict:
         snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
         census = _pg_census(connection)
         revision = _revision(connection)
-        _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
-              f"--file={workdir / PG_DUMP}", f"--dbname={uri}"], env)
+        _run(
+            [
+                _tool("pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot}",
+                f"--file={workdir / PG_DUMP}",
+                f"--dbname={uri}",
+            ],
+            env,
+        )
         connection.exec_driver_sql("COMMIT")
     return {"tables": census, "revision": revision, "members": [PG_DUMP]}
 
@@ -188,8 +211,12 @@ def backup(target: Path) -> Path:
         if store_kind() == "disk":  # on either database: the documents are not in it
             made["members"] += _copy_disk_files(workdir)
         manifest = {
-            "format": FORMAT, "made_at": datetime.now(timezone.utc).isoformat(), "database": _dialect(),
-            "revision": made["revision"], "file_store": store_kind(), "tables": made["tables"],
+            "format": FORMAT,
+            "made_at": datetime.now(timezone.utc).isoformat(),
+            "database": _dialect(),
+            "revision": made["revision"],
+            "file_store": store_kind(),
+            "tables": made["tables"],
             "members": {name: _sha256_of(workdir / name) for name in made["members"]},
         }
         (workdir / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
@@ -224,6 +251,7 @@ def prune(folder: Path, keep: int) -> list[Path]:
 
 # --- restore -----------------------------------------------------------------------------------------------
 
+
 @contextmanager
 def _unpacked(archive_path: Path) -> Iterator[tuple[Path, dict]]:
     try:
@@ -253,8 +281,13 @@ def _known_member(name: str) -> bool:
     parts = Path(name).parts
     if name in (PG_DUMP, SQLITE_COPY):
         return True
-    return (len(parts) >= 3 and parts[0] == "files" and parts[1] in BUCKETS and ".." not in parts
-            and not Path(name).is_absolute())
+    return (
+        len(parts) >= 3
+        and parts[0] == "files"
+        and parts[1] in BUCKETS
+        and ".." not in parts
+        and not Path(name).is_absolute()
+    )
 
 
 def database_is_empty() -> bool:
@@ -262,7 +295,8 @@ def database_is_empty() -> bool:
         if _dialect() == "postgresql":
             count = connection.exec_driver_sql(
                 "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')").scalar()
+                "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')"
+            ).scalar()
             return count == 0
         return not _tables(connection)
 
@@ -275,18 +309,31 @@ def restore(archive_path: Path) -> Verification:
             raise BackupError(
                 f"Bản sao lưu giữ tệp trong «{manifest['file_store']}», cấu hình này dùng «{store_kind()}»: "
                 f"đặt FILE_STORE={manifest['file_store']} để khôi phục (sau đó có thể chạy "
-                "`flask files move-to-database`). Không thay đổi gì.")
+                "`flask files move-to-database`). Không thay đổi gì."
+            )
         if not database_is_empty():
-            raise BackupError("Cơ sở dữ liệu đích không trống: chỉ khôi phục vào một cơ sở dữ liệu mới, trống "
-                              "(không có bảng nào). Không thay đổi gì.")
+            raise BackupError(
+                "Cơ sở dữ liệu đích không trống: chỉ khôi phục vào một cơ sở dữ liệu mới, trống "
+                "(không có bảng nào). Không thay đổi gì."
+            )
         if _dialect() == "postgresql":
             uri, env = _libpq(db.engine.url)
-            _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-                  f"--dbname={uri}", str(workdir / PG_DUMP)], env)
+            _run(
+                [
+                    _tool("pg_restore"),
+                    "--no-owner",
+                    "--no-privileges",
+                    "--exit-on-error",
+                    "--single-transaction",
+                    f"--dbname={uri}",
+                    str(workdir / PG_DUMP),
+                ],
+                env,
+            )
         else:
             _restore_sqlite(workdir)
         _restore_disk_files(workdir, manifest)
-    db.engine.dispose()   # connections opened before the restore know none of its tables
+    db.engine.dispose()  # connections opened before the restore know none of its tables
     return verify(manifest)
 
 
@@ -322,8 +369,10 @@ def verify(manifest: dict) -> Verification:
         if found is None:
             result.problems.append(f"thiếu bảng {table}")
         elif found != expected:
-            result.problems.append(f"bảng {table}: {found['rows']} dòng (sao lưu có {expected['rows']}), "
-                                   f"tổng kiểm {'khớp' if found['checksum'] == expected['checksum'] else 'khác'}")
+            result.problems.append(
+                f"bảng {table}: {found['rows']} dòng (sao lưu có {expected['rows']}), "
+                f"tổng kiểm {'khớp' if found['checksum'] == expected['checksum'] else 'khác'}"
+            )
         result.rows += expected["rows"]
     result.tables = len(manifest["tables"])
     _verify_documents(result)
@@ -334,8 +383,12 @@ def _verify_documents(result: Verification) -> None:
     store = files("attachments")
     last = 0
     while True:
-        rows = db.session.execute(sa.select(Attachment.id, Attachment.storage_key, Attachment.sha256)
-                                  .where(Attachment.id > last).order_by(Attachment.id).limit(500)).all()
+        rows = db.session.execute(
+            sa.select(Attachment.id, Attachment.storage_key, Attachment.sha256)
+            .where(Attachment.id > last)
+            .order_by(Attachment.id)
+            .limit(500)
+        ).all()
         if not rows:
             break
         for row in rows:
@@ -354,6 +407,7 @@ def _verify_documents(result: Verification) -> None:
 
 
 # --- tools -------------------------------------------------------------------------------------------------
+
 
 def _tool(name: str) -> str:
     path = shutil.which(name)

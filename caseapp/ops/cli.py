@@ -1,5 +1,6 @@
 """Commands of an installation's operator: `flask setup` (the first run), `flask files move-to-database`.
 Messages in Vietnamese: the operator of a centre reads them."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,15 +8,16 @@ from pathlib import Path
 
 import click
 
-from ..core.services import ServiceError
-from ..extensions import db
-from ..org.models import FacilityType, FacilityType as Type
-from ..org.labels import FACILITY_TYPE_LABELS
 from ..auth.services import check_password_strength
-from . import setup
-from .doctor import examine
-from .backup import BackupError, backup, describe, prune, restore
+from ..core.services import ServiceError
 from ..core.storage import store_kind
+from ..extensions import db
+from ..org.labels import FACILITY_TYPE_LABELS
+from ..org.models import FacilityType
+from ..org.models import FacilityType as Type
+from . import setup
+from .backup import BackupError, backup, describe, prune, restore
+from .doctor import examine
 from .files import move_to_database
 
 
@@ -35,8 +37,9 @@ def _ask(label: str, given, check: Callable, **prompt_options):
 
 
 def _type_menu() -> str:
-    return "\n".join(f"  {number}. {FACILITY_TYPE_LABELS[member.value]}"
-                     for number, member in enumerate(FacilityType, start=1))
+    return "\n".join(
+        f"  {number}. {FACILITY_TYPE_LABELS[member.value]}" for number, member in enumerate(FacilityType, start=1)
+    )
 
 
 def _ask_password(given, username: str, full_name: str) -> str:
@@ -62,15 +65,32 @@ def register(app):
     @click.option("--province", help="Tỉnh/thành phố: mã hoặc tên (ví dụ 01 hoặc «Hà Nội»).")
     @click.option("--commune", help="Xã/phường/đặc khu thuộc tỉnh đó: mã hoặc tên.")
     @click.option("--address", help="Địa chỉ (số nhà, đường), có thể bỏ trống.")
-    @click.option("--confidential-address/--public-address", default=None,
-                  help="Địa chỉ bí mật (mặc định với nhà tạm lánh): chỉ người của cơ sở thấy.")
+    @click.option(
+        "--confidential-address/--public-address",
+        default=None,
+        help="Địa chỉ bí mật (mặc định với nhà tạm lánh): chỉ người của cơ sở thấy.",
+    )
     @click.option("--admin-username", help="Tên đăng nhập của quản trị viên đầu tiên.")
     @click.option("--admin-name", help="Họ và tên của quản trị viên.")
     @click.option("--admin-email", help="E-mail của quản trị viên, có thể bỏ trống.")
-    @click.option("--admin-password", envvar="CASEAPP_ADMIN_PASSWORD",
-                  help="Mật khẩu (nên truyền qua biến môi trường CASEAPP_ADMIN_PASSWORD, không ghi trên dòng lệnh).")
-    def setup_command(facility_name, facility_type, facility_code, province, commune, address,
-                      confidential_address, admin_username, admin_name, admin_email, admin_password):
+    @click.option(
+        "--admin-password",
+        envvar="CASEAPP_ADMIN_PASSWORD",
+        help="Mật khẩu (nên truyền qua biến môi trường CASEAPP_ADMIN_PASSWORD, không ghi trên dòng lệnh).",
+    )
+    def setup_command(
+        facility_name,
+        facility_type,
+        facility_code,
+        province,
+        commune,
+        address,
+        confidential_address,
+        admin_username,
+        admin_name,
+        admin_email,
+        admin_password,
+    ):
         """Lần chạy đầu: tạo cơ sở đầu tiên và quản trị viên của cơ sở đó (một giao dịch, có ghi nhật ký)."""
         try:
             setup.check_not_set_up()
@@ -78,38 +98,63 @@ def register(app):
             raise click.ClickException(str(error)) from error
         click.echo("Cài đặt caseapp: cơ sở đầu tiên và quản trị viên của cơ sở đó.")
         # Every required answer given as a flag (a script): the optional ones are not asked either.
-        scripted = None not in (facility_name, facility_type, facility_code, province, commune, admin_username,
-                                admin_name, admin_password)
+        scripted = None not in (
+            facility_name,
+            facility_type,
+            facility_code,
+            province,
+            commune,
+            admin_username,
+            admin_name,
+            admin_password,
+        )
         if scripted:
             address, admin_email = address or "", admin_email or ""
-        name = _ask("Tên cơ sở", facility_name,
-                    lambda v: setup.text(v, longest=255, field="name", label="tên cơ sở"))
+        name = _ask("Tên cơ sở", facility_name, lambda v: setup.text(v, longest=255, field="name", label="tên cơ sở"))
         if facility_type is None:
             click.echo("Loại cơ sở:\n" + _type_menu())
         kind = _ask("Loại cơ sở (số)", facility_type, setup.facility_type)
         code = _ask("Mã cơ sở (2–16 chữ in hoa hoặc chữ số)", facility_code, setup.facility_code)
         province_row = _ask("Tỉnh/thành phố (mã hoặc tên)", province, setup.province)
-        commune_row = _ask(f"Xã/phường/đặc khu thuộc {province_row.name} (mã hoặc tên)", commune,
-                           lambda v: setup.commune(v, province_row.code))
-        street = _ask("Địa chỉ (số nhà, đường; Enter để bỏ qua)", address,
-                      lambda v: setup.text(v, longest=255, field="street_address", label="địa chỉ") if v.strip()
-                      else None, default="", show_default=False)
+        commune_row = _ask(
+            f"Xã/phường/đặc khu thuộc {province_row.name} (mã hoặc tên)",
+            commune,
+            lambda v: setup.commune(v, province_row.code),
+        )
+        street = _ask(
+            "Địa chỉ (số nhà, đường; Enter để bỏ qua)",
+            address,
+            lambda v: setup.text(v, longest=255, field="street_address", label="địa chỉ") if v.strip() else None,
+            default="",
+            show_default=False,
+        )
         if confidential_address is None and scripted:
             confidential_address = kind == Type.SHELTER.value
         elif confidential_address is None:
-            confidential_address = click.confirm("Giữ bí mật địa chỉ cơ sở (chỉ người của cơ sở thấy)?",
-                                                 default=kind == Type.SHELTER.value)
+            confidential_address = click.confirm(
+                "Giữ bí mật địa chỉ cơ sở (chỉ người của cơ sở thấy)?", default=kind == Type.SHELTER.value
+            )
         username = _ask("Tên đăng nhập của quản trị viên", admin_username, setup.username)
-        full_name = _ask("Họ và tên quản trị viên", admin_name,
-                         lambda v: setup.text(v, longest=128, field="full_name", label="họ và tên"))
+        full_name = _ask(
+            "Họ và tên quản trị viên",
+            admin_name,
+            lambda v: setup.text(v, longest=128, field="full_name", label="họ và tên"),
+        )
         mail = _ask("E-mail (Enter để bỏ qua)", admin_email, setup.email, default="", show_default=False)
         password = _ask_password(admin_password, username, full_name)
         try:
             facility, user = setup.set_up(
-                setup.FacilityAnswers(name=name, type=kind, code=code, province_code=province_row.code,
-                                      commune_code=commune_row.code, street_address=street,
-                                      confidential_address=confidential_address),
-                setup.AdminAnswers(username=username, full_name=full_name, password=password, email=mail))
+                setup.FacilityAnswers(
+                    name=name,
+                    type=kind,
+                    code=code,
+                    province_code=province_row.code,
+                    commune_code=commune_row.code,
+                    street_address=street,
+                    confidential_address=confidential_address,
+                ),
+                setup.AdminAnswers(username=username, full_name=full_name, password=password, email=mail),
+            )
         except ServiceError as error:
             db.session.rollback()
             raise click.ClickException(str(error)) from error
@@ -132,8 +177,12 @@ def register(app):
 
     @app.cli.command("backup")
     @click.argument("target", type=click.Path(path_type=Path), default=".")
-    @click.option("--keep", type=click.IntRange(min=1), default=None,
-                  help="Chỉ giữ N bản sao lưu mới nhất trong thư mục đích (xóa các bản cũ hơn).")
+    @click.option(
+        "--keep",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Chỉ giữ N bản sao lưu mới nhất trong thư mục đích (xóa các bản cũ hơn).",
+    )
     def backup_command(target, keep):
         """Sao lưu toàn bộ vào một tệp (TARGET: tên tệp, hoặc thư mục để đặt caseapp-<ngày>-<giờ>.tar)."""
         click.echo(f"Sao lưu {describe()} …")
@@ -159,8 +208,10 @@ def register(app):
             click.echo(f"  {problem}", err=True)
         if not result.ok:
             raise click.ClickException(f"Khôi phục xong nhưng {len(result.problems)} điểm không khớp bản sao lưu.")
-        click.echo(f"Đã khôi phục và kiểm tra {result.tables} bảng, {result.rows:,} dòng, "
-                   f"{result.documents:,} giấy tờ: khớp với bản sao lưu.")
+        click.echo(
+            f"Đã khôi phục và kiểm tra {result.tables} bảng, {result.rows:,} dòng, "
+            f"{result.documents:,} giấy tờ: khớp với bản sao lưu."
+        )
 
     @app.cli.group("files")
     def files_group():
@@ -170,8 +221,10 @@ def register(app):
     def move_to_database_command():
         """Chuyển các tệp đang nằm trên đĩa vào cơ sở dữ liệu (chạy lại được, tiếp tục khi bị ngắt)."""
         if store_kind(app) != "database":
-            raise click.ClickException("FILE_STORE không phải «database»: ứng dụng vẫn đọc tệp trên đĩa. "
-                                       "Đặt FILE_STORE=database (mặc định với PostgreSQL) rồi chạy lại.")
+            raise click.ClickException(
+                "FILE_STORE không phải «database»: ứng dụng vẫn đọc tệp trên đĩa. "
+                "Đặt FILE_STORE=database (mặc định với PostgreSQL) rồi chạy lại."
+            )
         report = move_to_database(app, echo=click.echo)
         click.echo(f"Đã chuyển {report.moved} tệp; {report.already} tệp đã có trong cơ sở dữ liệu.")
         for name in report.missing:

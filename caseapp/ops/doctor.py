@@ -1,5 +1,6 @@
 """`flask doctor`: is this installation ready to serve? Each check says, in Vietnamese, what it found
 and what to do; any failure makes the command exit non-zero (for scripts and monitoring)."""
+
 from __future__ import annotations
 
 import logging
@@ -10,26 +11,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Flask
-
-from ..extensions import db
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from ..i18n import catalogue_state, missing_translations
-from ..mail.smtp import Connection, is_configured
+from flask import Flask
+
 from ..core.storage import BUCKETS, files, store_kind
 from ..core.timeutil import VN_TZ, format_datetime, utcnow
+from ..extensions import db
+from ..i18n import catalogue_state, missing_translations
+from ..mail.smtp import Connection, is_configured
 from ..reminders.queries import latest_sweep_at, scheduler_state
-from zoneinfo import ZoneInfo
 
 MIN_SECRET_KEY_LENGTH = 32
 CLOCK_TOLERANCE = timedelta(seconds=60)
 # The fonts templates/pdf/_layout.html declares (@font-face): official documents must not depend on
 # the fonts installed on the server.
-PDF_FONTS = ("LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf", "LiberationSerif-Italic.ttf",
-             "LiberationSerif-BoldItalic.ttf", "DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+PDF_FONTS = (
+    "LiberationSerif-Regular.ttf",
+    "LiberationSerif-Bold.ttf",
+    "LiberationSerif-Italic.ttf",
+    "LiberationSerif-BoldItalic.ttf",
+    "DejaVuSans.ttf",
+    "DejaVuSans-Bold.ttf",
+)
 
 
 @dataclass
@@ -48,13 +55,14 @@ def _database(app: Flask) -> str:
         with db.engine.connect() as connection:
             current = set(MigrationContext.configure(connection).get_current_heads())
     except sa.exc.SQLAlchemyError as error:
-        raise Problem(f"không kết nối được ({type(error).__name__}: {str(error).splitlines()[0][:160]}). "
-                      "Kiểm tra DATABASE_URL và máy chủ cơ sở dữ liệu.") from error
+        raise Problem(
+            f"không kết nối được ({type(error).__name__}: {str(error).splitlines()[0][:160]}). "
+            "Kiểm tra DATABASE_URL và máy chủ cơ sở dữ liệu."
+        ) from error
     heads = set(ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config()).get_heads())
     if current != heads:
         have = ", ".join(sorted(current)) or "chưa có bảng nào"
-        raise Problem(f"chưa ở phiên bản mới nhất ({have}; cần {', '.join(sorted(heads))}). "
-                      "Chạy `flask db upgrade`.")
+        raise Problem(f"chưa ở phiên bản mới nhất ({have}; cần {', '.join(sorted(heads))}). Chạy `flask db upgrade`.")
     return f"kết nối được, phiên bản {', '.join(sorted(heads))}"
 
 
@@ -62,8 +70,10 @@ def _catalogue(_app: Flask) -> str:
     state = catalogue_state()
     if state != "ok":
         what = "chưa được biên dịch" if state == "missing" else "cũ hơn bản nguồn"
-        raise Problem(f"bản dịch tiếng Việt {what}. Chạy `make install` hoặc `.venv/bin/python -m caseapp.i18n`, "
-                      "rồi khởi động lại ứng dụng.")
+        raise Problem(
+            f"bản dịch tiếng Việt {what}. Chạy `make install` hoặc `.venv/bin/python -m caseapp.i18n`, "
+            "rồi khởi động lại ứng dụng."
+        )
     missing = missing_translations()
     if missing:
         sample = "; ".join(f"{msgid[:40]!r} ({where})" for msgid, where in list(missing.items())[:3])
@@ -76,9 +86,11 @@ def _secret_key(app: Flask) -> str:
     if not app.config["IS_PRODUCTION"]:
         return "môi trường thử (không kiểm tra)" if not key else "đã đặt"
     if not key:
-        raise Problem("SECRET_KEY chưa được đặt trong môi trường: mỗi máy sẽ tự sinh một khóa khác nhau và "
-                      "phiên đăng nhập không dùng được giữa các máy. Đặt SECRET_KEY "
-                      "(ví dụ `python3 -c 'import secrets; print(secrets.token_hex(32))'`).")
+        raise Problem(
+            "SECRET_KEY chưa được đặt trong môi trường: mỗi máy sẽ tự sinh một khóa khác nhau và "
+            "phiên đăng nhập không dùng được giữa các máy. Đặt SECRET_KEY "
+            "(ví dụ `python3 -c 'import secrets; print(secrets.token_hex(32))'`)."
+        )
     if "change-me" in key:
         raise Problem("SECRET_KEY vẫn là giá trị mẫu của deploy/caseapp.env.example: đặt một khóa ngẫu nhiên.")
     if len(key) < MIN_SECRET_KEY_LENGTH:
@@ -104,8 +116,10 @@ def _smtp(app: Flask) -> str:
     try:
         Connection({**app.config, "MAIL_TIMEOUT_SECONDS": timeout}).check()
     except (smtplib.SMTPException, OSError) as error:
-        raise Problem(f"không kết nối được {app.config['MAIL_SERVER']}:{app.config.get('MAIL_PORT')} "
-                      f"({type(error).__name__}: {error}).") from error
+        raise Problem(
+            f"không kết nối được {app.config['MAIL_SERVER']}:{app.config.get('MAIL_PORT')} "
+            f"({type(error).__name__}: {error})."
+        ) from error
     return f"kết nối được {app.config['MAIL_SERVER']}:{app.config.get('MAIL_PORT')}"
 
 
@@ -113,8 +127,10 @@ def _pdf(app: Flask) -> str:
     try:  # the check itself: importing core.pdf loads WeasyPrint, which loads Pango
         from ..core.pdf import DocumentHeader, render_pdf
     except OSError as error:  # WeasyPrint cannot load Pango
-        raise Problem(f"thiếu thư viện Pango cho WeasyPrint ({error}). "
-                      "Cài: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0") from error
+        raise Problem(
+            f"thiếu thư viện Pango cho WeasyPrint ({error}). "
+            "Cài: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+        ) from error
     fonts = Path(str(app.static_folder)) / "fonts"
     missing = [name for name in PDF_FONTS if not (fonts / name).is_file()]
     if missing:
@@ -126,7 +142,7 @@ def _pdf(app: Flask) -> str:
             pdf = render_pdf("pdf/doctor.html", doc=header, text="Đây là trang thử: ắ ằ ẳ ẵ ặ ơ ư đ Đ.")
         except OSError as error:
             raise Problem(f"WeasyPrint không tạo được PDF ({error}).") from error
-    if warnings.messages:   # e.g. a font it could not load, replaced by one without Vietnamese letters
+    if warnings.messages:  # e.g. a font it could not load, replaced by one without Vietnamese letters
         raise Problem(f"WeasyPrint báo lỗi khi tạo PDF: {'; '.join(warnings.messages[:3])}")
     if not pdf.startswith(b"%PDF-"):
         raise Problem("WeasyPrint không tạo ra tệp PDF.")
@@ -167,9 +183,12 @@ def _storage(app: Flask) -> str:
     except (OSError, sa.exc.SQLAlchemyError) as error:
         raise Problem(f"không ghi/đọc được ({type(error).__name__}: {error}).") from error
     finally:
-        db.session.rollback()   # the database store's probe leaves nothing behind
-    where = "cơ sở dữ liệu" if store_kind(app) == "database" else \
-        f"đĩa ({app.config.get('ATTACHMENT_DIR')}, {app.config.get('EXPORT_DIR')})"
+        db.session.rollback()  # the database store's probe leaves nothing behind
+    where = (
+        "cơ sở dữ liệu"
+        if store_kind(app) == "database"
+        else f"đĩa ({app.config.get('ATTACHMENT_DIR')}, {app.config.get('EXPORT_DIR')})"
+    )
     return f"ghi và đọc được, lưu trong {where}"
 
 
@@ -177,13 +196,14 @@ def _scheduler(_app: Flask) -> str:
     latest = latest_sweep_at()
     if scheduler_state(True) != "ok":
         when = format_datetime(latest) if latest else "chưa bao giờ"
-        raise Problem(f"bộ lập lịch không chạy (lần quét cuối: {when}). Khởi động `flask scheduler run` "
-                      "(systemd: caseapp-scheduler).")
+        raise Problem(
+            f"bộ lập lịch không chạy (lần quét cuối: {when}). Khởi động `flask scheduler run` "
+            "(systemd: caseapp-scheduler)."
+        )
     return f"lần quét cuối {format_datetime(latest)}"
 
 
 def _clock(_app: Flask) -> str:
-
 
     if utcnow().year < 2025:
         raise Problem(f"đồng hồ máy sai: {utcnow().isoformat()}.")
@@ -195,8 +215,10 @@ def _clock(_app: Flask) -> str:
         db.session.rollback()
         drift = abs(database_now.astimezone(timezone.utc) - utcnow())
         if drift > CLOCK_TOLERANCE:
-            raise Problem(f"đồng hồ máy này lệch {drift.total_seconds():.0f} giây so với máy cơ sở dữ liệu "
-                          "(bật NTP: systemd-timesyncd hoặc chrony).")
+            raise Problem(
+                f"đồng hồ máy này lệch {drift.total_seconds():.0f} giây so với máy cơ sở dữ liệu "
+                "(bật NTP: systemd-timesyncd hoặc chrony)."
+            )
         return f"đúng giờ (lệch {drift.total_seconds():.1f} giây với cơ sở dữ liệu), múi giờ UTC+7"
     return f"múi giờ UTC+7, bây giờ là {format_datetime(utcnow())}"
 

@@ -4,6 +4,7 @@ store (core.storage) are moved into it, so every web machine serves them.
 Idempotent and resumable: each file is copied, checked against its recorded SHA-256 and committed on its
 own; the disk copy is deleted only after its commit. A file already in the database is skipped (its disk
 copy, left by an interrupted run, is deleted); an interrupted run is taken up by running it again."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -23,8 +24,8 @@ BATCH = 500
 class MoveReport:
     moved: int = 0
     already: int = 0
-    missing: list[str] = field(default_factory=list)     # recorded, but neither on disk nor in the database
-    corrupt: list[str] = field(default_factory=list)     # on disk, but not the bytes that were recorded
+    missing: list[str] = field(default_factory=list)  # recorded, but neither on disk nor in the database
+    corrupt: list[str] = field(default_factory=list)  # on disk, but not the bytes that were recorded
 
     @property
     def ok(self) -> bool:
@@ -34,8 +35,12 @@ class MoveReport:
 def _attachments() -> Iterator[tuple[str, str | None]]:
     last = 0
     while True:
-        rows = db.session.execute(sa.select(Attachment.id, Attachment.storage_key, Attachment.sha256)
-                                  .where(Attachment.id > last).order_by(Attachment.id).limit(BATCH)).all()
+        rows = db.session.execute(
+            sa.select(Attachment.id, Attachment.storage_key, Attachment.sha256)
+            .where(Attachment.id > last)
+            .order_by(Attachment.id)
+            .limit(BATCH)
+        ).all()
         if not rows:
             return
         for row in rows:
@@ -44,10 +49,12 @@ def _attachments() -> Iterator[tuple[str, str | None]]:
 
 
 def _exports() -> Iterator[tuple[str | None, str | None]]:
-    keys = db.session.scalars(sa.select(ExportJob.file_path)
-                              .where(ExportJob.status == ExportStatus.DONE, ExportJob.file_path.is_not(None))
-                              .order_by(ExportJob.id)).all()
-    return ((key, None) for key in keys)     # report files have no recorded checksum
+    keys = db.session.scalars(
+        sa.select(ExportJob.file_path)
+        .where(ExportJob.status == ExportStatus.DONE, ExportJob.file_path.is_not(None))
+        .order_by(ExportJob.id)
+    ).all()
+    return ((key, None) for key in keys)  # report files have no recorded checksum
 
 
 def move_to_database(app, echo=lambda _line: None) -> MoveReport:

@@ -3,6 +3,7 @@ transaction, audited. Everything after — other facilities, users — the admin
 
 Refused: a second run once an administrator exists (`flask create-admin` adds more), a facility code
 in use, a province or commune not among the administrative units, a weak password."""
+
 from __future__ import annotations
 
 import re
@@ -53,8 +54,10 @@ def installation_has_admin() -> bool:
 
 def check_not_set_up() -> None:
     if installation_has_admin():
-        raise ServiceError("Hệ thống đã được cài đặt: đã có quản trị viên. Hãy đăng nhập bằng tài khoản đó, "
-                           "hoặc dùng `flask create-admin` để thêm quản trị viên cho một cơ sở đã có.")
+        raise ServiceError(
+            "Hệ thống đã được cài đặt: đã có quản trị viên. Hãy đăng nhập bằng tài khoản đó, "
+            "hoặc dùng `flask create-admin` để thêm quản trị viên cho một cơ sở đã có."
+        )
 
 
 def facility_code(value: str) -> str:
@@ -77,8 +80,9 @@ def text(value: str, *, longest: int, field: str, label: str) -> str:
 
 def username(value: str) -> str:
     if not USERNAME.match((value or "").strip()):
-        raise ServiceError("Tên đăng nhập gồm 3–64 chữ cái không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới.",
-                           field="username")
+        raise ServiceError(
+            "Tên đăng nhập gồm 3–64 chữ cái không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới.", field="username"
+        )
     return value.strip()
 
 
@@ -110,7 +114,7 @@ def _bare(name: str) -> str:
     folded = fold(name)
     for prefix in UNIT_PREFIXES:
         if folded.startswith(prefix + " "):
-            return folded[len(prefix) + 1:]
+            return folded[len(prefix) + 1 :]
     return folded
 
 
@@ -130,13 +134,15 @@ def _by_code_or_name(rows, value: str, what: str):
 
 
 def province(value: str) -> Province:
-    return _by_code_or_name(db.session.scalars(sa.select(Province).order_by(Province.code)).all(), value,
-                            "province_code")
+    return _by_code_or_name(
+        db.session.scalars(sa.select(Province).order_by(Province.code)).all(), value, "province_code"
+    )
 
 
 def commune(value: str, province_code: str) -> Commune:
-    rows = db.session.scalars(sa.select(Commune).where(Commune.province_code == province_code)
-                              .order_by(Commune.code)).all()
+    rows = db.session.scalars(
+        sa.select(Commune).where(Commune.province_code == province_code).order_by(Commune.code)
+    ).all()
     return _by_code_or_name(rows, value, "commune_code")
 
 
@@ -144,24 +150,48 @@ def set_up(facility: FacilityAnswers, admin: AdminAnswers) -> tuple[Facility, Us
     """Create the first facility and its administrator (flushed, not committed: the caller commits
     both or neither)."""
     check_not_set_up()
-    created = create_facility({
-        "code": facility_code(facility.code), "name": text(facility.name, longest=255, field="name",
-                                                           label="tên cơ sở"),
-        "type": facility_type(facility.type),
-        "province_code": province(facility.province_code).code,
-        "commune_code": commune(facility.commune_code, province(facility.province_code).code).code,
-        "street_address": facility.street_address, "phone": None, "capacity": None,
-        "confidential_address": facility.confidential_address, "max_stay_days": None, "is_active": True,
-    }, by=None)
+    created = create_facility(
+        {
+            "code": facility_code(facility.code),
+            "name": text(facility.name, longest=255, field="name", label="tên cơ sở"),
+            "type": facility_type(facility.type),
+            "province_code": province(facility.province_code).code,
+            "commune_code": commune(facility.commune_code, province(facility.province_code).code).code,
+            "street_address": facility.street_address,
+            "phone": None,
+            "capacity": None,
+            "confidential_address": facility.confidential_address,
+            "max_stay_days": None,
+            "is_active": True,
+        },
+        by=None,
+    )
     sync_facility_provider(created)
-    user = create_user(username=username(admin.username),
-                       full_name=text(admin.full_name, longest=128, field="full_name", label="họ và tên"),
-                       role=Role.ADMIN.value, facility_id=created.id, password=admin.password,
-                       email=email(admin.email), by=None,
-                       must_change_password=False)
+    user = create_user(
+        username=username(admin.username),
+        full_name=text(admin.full_name, longest=128, field="full_name", label="họ và tên"),
+        role=Role.ADMIN.value,
+        facility_id=created.id,
+        password=admin.password,
+        email=email(admin.email),
+        by=None,
+        must_change_password=False,
+    )
     record("installation_set_up", by=None, entity=created, detail={"admin": user.username})
     return created, user
 
 
-__all__ = ["FacilityAnswers", "AdminAnswers", "set_up", "check_not_set_up", "installation_has_admin",
-           "facility_code", "facility_type", "province", "commune", "text", "username", "email"]
+__all__ = [
+    "FacilityAnswers",
+    "AdminAnswers",
+    "set_up",
+    "check_not_set_up",
+    "installation_has_admin",
+    "facility_code",
+    "facility_type",
+    "province",
+    "commune",
+    "text",
+    "username",
+    "email",
+]

@@ -1,4 +1,5 @@
 """Names of the kinds of facility, for forms, pages and the command line."""
+
 from flask_babel import lazy_gettext as _l
 
 from .models import FacilityType

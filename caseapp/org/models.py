@@ -1,7 +1,7 @@
 """Administrative units (two tiers since 1 July 2025: 34 provinces, 3,321 communes) and facilities."""
-from datetime import datetime
 
 import enum
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,6 +19,7 @@ class Province(Model):
 
 class Commune(Model):
     """Xã, phường, đặc khu (Luật Tổ chức chính quyền địa phương 2025: no districts any more)."""
+
     __tablename__ = "communes"
     code: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(128), nullable=False)
@@ -30,22 +31,21 @@ class Commune(Model):
 
 class FacilityType(str, enum.Enum):
     """Facility types (cơ sở) of the social-assistance and social-work system."""
-    SOCIAL_WORK_CENTER = "social_work_center"          # Trung tâm Công tác xã hội
+
+    SOCIAL_WORK_CENTER = "social_work_center"  # Trung tâm Công tác xã hội
     SOCIAL_PROTECTION_CENTER = "social_protection_center"  # Trung tâm Bảo trợ xã hội (tổng hợp)
-    PRIVATE_ASSISTANCE = "private_assistance"          # Cơ sở trợ giúp xã hội ngoài công lập
-    SHELTER = "shelter"                                # Địa chỉ tin cậy - Nhà tạm lánh
-    DRUG_REHAB = "drug_rehab"                          # Cơ sở cai nghiện ma túy
-    HOSPITAL = "hospital"                              # Bệnh viện / trung tâm y tế (tổ CTXH)
-    SCHOOL = "school"                                  # Trường học
-    COMMUNE_COMMITTEE = "commune_committee"            # UBND xã/phường (cộng tác viên CTXH)
-    OTHER = "other"                                    # Tổ chức khác
+    PRIVATE_ASSISTANCE = "private_assistance"  # Cơ sở trợ giúp xã hội ngoài công lập
+    SHELTER = "shelter"  # Địa chỉ tin cậy - Nhà tạm lánh
+    DRUG_REHAB = "drug_rehab"  # Cơ sở cai nghiện ma túy
+    HOSPITAL = "hospital"  # Bệnh viện / trung tâm y tế (tổ CTXH)
+    SCHOOL = "school"  # Trường học
+    COMMUNE_COMMITTEE = "commune_committee"  # UBND xã/phường (cộng tác viên CTXH)
+    OTHER = "other"  # Tổ chức khác
 
 
 class Facility(Model):
     __tablename__ = "facilities"
-    __table_args__ = (
-        sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
-    )
+    __table_args__ = (sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(16), nullable=False, unique=True)
@@ -60,8 +60,9 @@ class Facility(Model):
     # Shelters: default length of stay in days (30, extendable; no national maximum, so per facility).
     max_stay_days: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=30, server_default="30")
     # Whether needs assessments need a supervisor's approval at this facility.
-    requires_assessment_approval: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False,
-                                                               server_default=sa.false())
+    requires_assessment_approval: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false()
+    )
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)

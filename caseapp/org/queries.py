@@ -1,4 +1,5 @@
 """Reads of facilities and administrative units, scoped to the acting user."""
+
 import sqlalchemy as sa
 
 from ..security.scopes import facility_scope
@@ -19,6 +20,7 @@ def communes_of(province_code):
 
 
 # --- confidential addresses (perpetrators must never learn where a victim is) ------------------
+
 
 def _loaded(obj, name):
     """A relationship's value if it is already loaded (never a query: relationships raise on SQL)."""

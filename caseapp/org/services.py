@@ -1,4 +1,5 @@
 """Writes of facilities."""
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -8,8 +9,19 @@ from ..core.text import nfc
 from ..extensions import db
 from .models import Commune, Facility
 
-FACILITY_FIELDS = ("code", "name", "type", "province_code", "commune_code", "street_address", "phone",
-                   "capacity", "confidential_address", "max_stay_days", "is_active")
+FACILITY_FIELDS = (
+    "code",
+    "name",
+    "type",
+    "province_code",
+    "commune_code",
+    "street_address",
+    "phone",
+    "capacity",
+    "confidential_address",
+    "max_stay_days",
+    "is_active",
+)
 
 
 def _check(data, facility_id=None):

@@ -1,9 +1,11 @@
 """Loading the administrative units from the vietnam-provinces package."""
+
 import sqlalchemy as sa
+from vietnam_provinces import Province as VPProvince
+from vietnam_provinces import Ward as VPWard
 
 from ..extensions import db
 from .models import Commune, Province
-from vietnam_provinces import Province as VPProvince, Ward as VPWard
 
 
 def load_units():
@@ -37,6 +39,7 @@ def load_units():
     if new_rows:
         db.session.execute(sa.insert(Commune), new_rows)
     db.session.flush()
-    return (db.session.scalar(sa.select(sa.func.count()).select_from(Province)),
-            db.session.scalar(sa.select(sa.func.count()).select_from(Commune)))
-
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Province)),
+        db.session.scalar(sa.select(sa.func.count()).select_from(Commune)),
+    )

@@ -1,12 +1,14 @@
 """Administrators' facility pages, and the commune list behind the province → commune picker."""
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from ..core.transaction import saving
-from ..referrals.services import sync_facility_provider   # the directory lists every facility
 from ..extensions import db
+from ..referrals.services import sync_facility_provider  # the directory lists every facility
 from ..security.policy import Perm
 from ..security.web import load_or_404, requires
 from . import queries, services
@@ -15,8 +17,9 @@ from .models import Facility
 
 bp = Blueprint("org", __name__, url_prefix="/admin/facilities")
 
-STALE_FACILITY_EDIT = _l("Someone else changed this facility while you were editing. "
-                         "Your changes are kept below; check them and save again.")
+STALE_FACILITY_EDIT = _l(
+    "Someone else changed this facility while you were editing. Your changes are kept below; check them and save again."
+)
 
 
 def _form(obj=None):
@@ -34,8 +37,11 @@ def facility_address_for_current_user(facility):
 @bp.get("/")
 @requires(Perm.MANAGE_FACILITIES)
 def facilities():
-    rows = db.session.scalars(queries.visible_facilities(current_user).order_by(Facility.code)
-                              .options(joinedload(Facility.commune), joinedload(Facility.province))).all()
+    rows = db.session.scalars(
+        queries.visible_facilities(current_user)
+        .order_by(Facility.code)
+        .options(joinedload(Facility.commune), joinedload(Facility.province))
+    ).all()
     return render_template("admin/facilities.html", facilities=rows, type_labels=FACILITY_TYPE_LABELS)
 
 
@@ -69,8 +75,12 @@ def edit_facility(facility_id):
     if form.validate_on_submit():
         data = dict(form.data)
         if address_hidden:
-            data.update(province_code=facility.province_code, commune_code=facility.commune_code,
-                        street_address=facility.street_address, confidential_address=True)
+            data.update(
+                province_code=facility.province_code,
+                commune_code=facility.commune_code,
+                street_address=facility.street_address,
+                confidential_address=True,
+            )
         if str(facility.version) != (form.version.data or ""):
             form.form_errors.append(str(STALE_FACILITY_EDIT))
             form.version.data = facility.version
@@ -83,8 +93,7 @@ def edit_facility(facility_id):
                 return redirect(url_for("org.facilities"))
     if address_hidden:
         form.street_address.data = None  # never into the page, not even in a hidden value
-    return render_template("admin/facility_form.html", form=form, facility=facility,
-                           address_hidden=address_hidden)
+    return render_template("admin/facility_form.html", form=form, facility=facility, address_hidden=address_hidden)
 
 
 @bp.get("/communes/<province_code>")

@@ -5,6 +5,7 @@ Pure functions: no query, no request.
 A snapshot is a flat dict of JSON values: "domains.safety.situation", "risk_level", "safety.injuries",
 "goals.1", "activities.2", "safety_plan.steps" … so a hidden form field can carry it.
 """
+
 import json
 from datetime import date
 
@@ -30,8 +31,12 @@ SAFETY_PLAN_LABELS = {
 }
 SAFETY_PLAN = _l("Safety plan")
 ANSWERS = {"yes": _l("Yes"), "no": _l("No"), "unknown": _l("Not known")}
-ACTIVITY_STATUSES = {"planned": lazy_pgettext("plan activity", "Planned"), "in_progress": _l("In progress"), "done": _l("Done"),
-                     "cancelled": _l("Cancelled")}
+ACTIVITY_STATUSES = {
+    "planned": lazy_pgettext("plan activity", "Planned"),
+    "in_progress": _l("In progress"),
+    "done": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}
 TOP_LABELS = {
     "risk_level": _l("Overall risk level"),
     "risk_reasons": _l("Reasons for the risk level"),
@@ -54,9 +59,13 @@ def _iso(value):
 def assessment_snapshot(assessment=None, *, data=None):
     """From a stored Assessment, or from the data dict the services take."""
     if data is None:
-        data = {"domains": assessment.domains or {}, "risk_level": assessment.risk_level,
-                "risk_reasons": assessment.risk_reasons, "client_view": assessment.client_view,
-                "safety": assessment.safety or {}}
+        data = {
+            "domains": assessment.domains or {},
+            "risk_level": assessment.risk_level,
+            "risk_reasons": assessment.risk_reasons,
+            "client_view": assessment.client_view,
+            "safety": assessment.safety or {},
+        }
     snap = {}
     domains = data.get("domains") or {}
     for domain in cat.NEED_DOMAINS:
@@ -73,17 +82,24 @@ def assessment_snapshot(assessment=None, *, data=None):
 
 
 def _goal_value(goal):
-    return {"need_domain": goal.get("need_domain") or "", "description": _text(goal.get("description")),
-            "target_on": _iso(goal.get("target_on"))}
+    return {
+        "need_domain": goal.get("need_domain") or "",
+        "description": _text(goal.get("description")),
+        "target_on": _iso(goal.get("target_on")),
+    }
 
 
 def _activity_value(activity):
-    return {"goal": activity.get("goal"), "service_type": activity.get("service_type") or "",
-            "description": _text(activity.get("description")),
-            "responsible_user_id": activity.get("responsible_user_id"),
-            "responsible_org": _text(activity.get("responsible_org")),
-            "start_on": _iso(activity.get("start_on")), "due_on": _iso(activity.get("due_on")),
-            "status": activity.get("status") or "planned"}
+    return {
+        "goal": activity.get("goal"),
+        "service_type": activity.get("service_type") or "",
+        "description": _text(activity.get("description")),
+        "responsible_user_id": activity.get("responsible_user_id"),
+        "responsible_org": _text(activity.get("responsible_org")),
+        "start_on": _iso(activity.get("start_on")),
+        "due_on": _iso(activity.get("due_on")),
+        "status": activity.get("status") or "planned",
+    }
 
 
 def plan_data(plan):
@@ -94,20 +110,32 @@ def plan_data(plan):
         "client_participation": plan.client_participation or "",
         "guardian_participated": bool(plan.guardian_participated),
         "safety_plan": dict(plan.safety_plan or {}),
-        "goals": [{"need_domain": g.need_domain, "description": g.description, "target_on": g.target_on}
-                  for g in plan.goals],
-        "activities": [{"goal": goal_index.get(a.goal_id), "service_type": a.service_type,
-                        "description": a.description, "responsible_user_id": a.responsible_user_id,
-                        "responsible_org": a.responsible_org or "", "start_on": a.start_on, "due_on": a.due_on,
-                        "status": a.status} for a in plan.activities],
+        "goals": [
+            {"need_domain": g.need_domain, "description": g.description, "target_on": g.target_on} for g in plan.goals
+        ],
+        "activities": [
+            {
+                "goal": goal_index.get(a.goal_id),
+                "service_type": a.service_type,
+                "description": a.description,
+                "responsible_user_id": a.responsible_user_id,
+                "responsible_org": a.responsible_org or "",
+                "start_on": a.start_on,
+                "due_on": a.due_on,
+                "status": a.status,
+            }
+            for a in plan.activities
+        ],
     }
 
 
 def plan_snapshot(plan=None, *, data=None):
     data = plan_data(plan) if data is None else data
-    snap = {"review_due_on": _iso(data.get("review_due_on")),
-            "client_participation": _text(data.get("client_participation")),
-            "guardian_participated": bool(data.get("guardian_participated"))}
+    snap = {
+        "review_due_on": _iso(data.get("review_due_on")),
+        "client_participation": _text(data.get("client_participation")),
+        "guardian_participated": bool(data.get("guardian_participated")),
+    }
     safety_plan = data.get("safety_plan") or {}
     for name in SAFETY_PLAN_FIELDS:
         snap[f"safety_plan.{name}"] = _text(safety_plan.get(name))
@@ -209,6 +237,20 @@ def describe_changes(old, new, *, users=None):
     return [(label(k), display(k, new.get(k), users=users)) for k in changed_keys(old, new)]
 
 
-__all__ = ["assessment_snapshot", "plan_snapshot", "plan_data", "dumps", "loads", "changed_keys", "label",
-           "display", "describe_changes", "DOMAIN_FIELDS", "DOMAIN_FIELD_LABELS", "SAFETY_PLAN_FIELDS",
-           "SAFETY_PLAN_LABELS", "ANSWERS", "ACTIVITY_STATUSES"]
+__all__ = [
+    "assessment_snapshot",
+    "plan_snapshot",
+    "plan_data",
+    "dumps",
+    "loads",
+    "changed_keys",
+    "label",
+    "display",
+    "describe_changes",
+    "DOMAIN_FIELDS",
+    "DOMAIN_FIELD_LABELS",
+    "SAFETY_PLAN_FIELDS",
+    "SAFETY_PLAN_LABELS",
+    "ANSWERS",
+    "ACTIVITY_STATUSES",
+]

@@ -1,9 +1,21 @@
 """Forms of needs assessments, intervention plans and approval decisions. Choices and category
 labels are set in __init__ (current language). The forms check what a person can fix on the spot;
 the services decide (and say why when they refuse)."""
+
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, RadioField, SelectField,
-                     StringField, SubmitField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import Optional
 
 from ..core import categories as cat
@@ -11,10 +23,10 @@ from ..core.forms import BaseForm, _CatalogueTranslations, max_length
 from .compare import ACTIVITY_STATUSES, ANSWERS, DOMAIN_FIELD_LABELS, DOMAIN_FIELDS, SAFETY_PLAN_FIELDS
 from .services import TEXT_MAX, domain_field, safety_field
 
-EXTRA_ROWS = 1             # empty rows offered under the filled ones
-MIN_ROWS = 2               # rows offered at least (a phone screen is short)
-ADD_ROWS = 3               # rows added by "add more rows"
-MAX_ROWS = 40              # per list: a plan is read by people
+EXTRA_ROWS = 1  # empty rows offered under the filled ones
+MIN_ROWS = 2  # rows offered at least (a phone screen is short)
+ADD_ROWS = 3  # rows added by "add more rows"
+MAX_ROWS = 40  # per list: a plan is read by people
 
 
 def _text_field(label=None):
@@ -23,9 +35,11 @@ def _text_field(label=None):
 
 # --- assessment --------------------------------------------------------------------------------------
 
+
 class AssessmentForm(BaseForm):
     """Each need domain (situation, need level, strengths, the client's view), the overall risk with
     its reasons, and — in violence and child-protection cases — the safety questions."""
+
     risk_level = RadioField(_l("Overall risk level"), validate_choice=False)
     risk_reasons = _text_field(_l("Reasons for the risk level"))
     client_view = _text_field(_l("The client's own view of the assessment"))
@@ -68,12 +82,15 @@ class AssessmentForm(BaseForm):
 
     def service_data(self):
         return {
-            "domains": {domain.code: {name: f.data for name, f in fields.items()} for domain, fields in self.domain_rows},
+            "domains": {
+                domain.code: {name: f.data for name, f in fields.items()} for domain, fields in self.domain_rows
+            },
             "risk_level": self.risk_level.data,
             "risk_reasons": self.risk_reasons.data,
             "client_view": self.client_view.data,
-            "safety": ({f.name.removeprefix("q_"): f.data for f in self.safety_fields if f.data}
-                       if self.violence else {}),
+            "safety": (
+                {f.name.removeprefix("q_"): f.data for f in self.safety_fields if f.data} if self.violence else {}
+            ),
         }
 
     def fill(self, assessment):
@@ -101,6 +118,7 @@ for _question in cat.SAFETY_QUESTIONS:
 
 
 # --- plan ----------------------------------------------------------------------------------------------
+
 
 class _RowForm(Form):
     """A row of a plan form (no CSRF of its own; WTForms' messages through our catalogue)."""
@@ -130,8 +148,16 @@ class ActivityRow(_RowForm):
     status = SelectField(_l("Status"), default="planned", validate_choice=False)
 
     def is_blank(self):
-        return not any((self.service_type.data, (self.description.data or "").strip(), self.responsible_user_id.data,
-                        (self.responsible_org.data or "").strip(), self.start_on.data, self.due_on.data))
+        return not any(
+            (
+                self.service_type.data,
+                (self.description.data or "").strip(),
+                self.responsible_user_id.data,
+                (self.responsible_org.data or "").strip(),
+                self.start_on.data,
+                self.due_on.data,
+            )
+        )
 
 
 class PlanForm(BaseForm):
@@ -167,9 +193,10 @@ class PlanForm(BaseForm):
             rows.append_entry()
 
     def _set_choices(self):
-        domain_choices = [("", _l("— choose —"))] + [(code, cat.label(cat.NEED_DOMAINS, code)) for code in self._domains]
-        goal_choices = [("", _l("— none —"))] + [(str(n), _l("Goal %(n)s", n=n))
-                                                  for n in range(1, len(self.goals) + 1)]
+        domain_choices = [("", _l("— choose —"))] + [
+            (code, cat.label(cat.NEED_DOMAINS, code)) for code in self._domains
+        ]
+        goal_choices = [("", _l("— none —"))] + [(str(n), _l("Goal %(n)s", n=n)) for n in range(1, len(self.goals) + 1)]
         service_choices = cat.choices(cat.SERVICE_TYPES, blank=_l("— choose —"))
         staff_choices = [("", _l("— nobody chosen —"))] + [(str(u.id), u.full_name) for u in self._staff]
         status_choices = list(ACTIVITY_STATUSES.items())
@@ -193,7 +220,9 @@ class PlanForm(BaseForm):
         for activity in data["activities"][:MAX_ROWS]:
             values = dict(activity)
             values["goal"] = str(values["goal"]) if values.get("goal") else ""
-            values["responsible_user_id"] = str(values["responsible_user_id"]) if values.get("responsible_user_id") else ""
+            values["responsible_user_id"] = (
+                str(values["responsible_user_id"]) if values.get("responsible_user_id") else ""
+            )
             self.activities.append_entry(values)
         self.review_due_on.data = data.get("review_due_on")
         self.client_participation.data = data.get("client_participation") or ""
@@ -209,31 +238,49 @@ class PlanForm(BaseForm):
             row = entry.form
             if row.is_blank():
                 continue
-            goals.append({"need_domain": row.need_domain.data, "description": row.description.data,
-                          "target_on": row.target_on.data})
+            goals.append(
+                {
+                    "need_domain": row.need_domain.data,
+                    "description": row.description.data,
+                    "target_on": row.target_on.data,
+                }
+            )
             numbers[str(n)] = len(goals)
         activities = []
         for entry in self.activities:
             row = entry.form
             if row.is_blank():
                 continue
-            goal = numbers.get(row.goal.data, 0) if row.goal.data else None   # 0: an empty goal row, refused
+            goal = numbers.get(row.goal.data, 0) if row.goal.data else None  # 0: an empty goal row, refused
             user_id = row.responsible_user_id.data
-            activities.append({"goal": goal, "service_type": row.service_type.data,
-                               "description": row.description.data,
-                               "responsible_user_id": int(user_id) if (user_id or "").isdigit() else None,
-                               "responsible_org": row.responsible_org.data, "start_on": row.start_on.data,
-                               "due_on": row.due_on.data, "status": row.status.data})
-        return {"goals": goals, "activities": activities, "review_due_on": self.review_due_on.data,
-                "client_participation": self.client_participation.data,
-                "guardian_participated": bool(self.guardian_participated.data),
-                "safety_plan": {name: f.data for name, f in zip(SAFETY_PLAN_FIELDS, self.safety_fields, strict=True)}}
+            activities.append(
+                {
+                    "goal": goal,
+                    "service_type": row.service_type.data,
+                    "description": row.description.data,
+                    "responsible_user_id": int(user_id) if (user_id or "").isdigit() else None,
+                    "responsible_org": row.responsible_org.data,
+                    "start_on": row.start_on.data,
+                    "due_on": row.due_on.data,
+                    "status": row.status.data,
+                }
+            )
+        return {
+            "goals": goals,
+            "activities": activities,
+            "review_due_on": self.review_due_on.data,
+            "client_participation": self.client_participation.data,
+            "guardian_participated": bool(self.guardian_participated.data),
+            "safety_plan": {name: f.data for name, f in zip(SAFETY_PLAN_FIELDS, self.safety_fields, strict=True)},
+        }
 
 
 # --- approval decision ------------------------------------------------------------------------------------
 
+
 class DecisionForm(BaseForm):
     """Approve, or return with a comment. Prefixed with the approval's id: several on one page."""
+
     comment = TextAreaField(_l("Comment"), validators=[Optional(), max_length(TEXT_MAX)])
     approve = SubmitField(_l("Approve"))
     send_back = SubmitField(_l("Return for changes"))

@@ -1,6 +1,7 @@
 """Names for people of what the plans domain records: statuses of assessments, plans and approvals,
 and the kinds of case-timeline events it (and approvals.services) writes. The case page can merge
 EVENT_LABELS into its own table of timeline labels."""
+
 from flask_babel import lazy_gettext as _l
 
 ASSESSMENT_STATUSES = {
@@ -35,6 +36,12 @@ EVENT_LABELS = {
     "closure_returned": _l("Closure returned for changes"),
 }
 
-STATUS_BADGES = {"draft": "badge-muted", "pending": "badge-warn", "approved": "badge-ok",
-                 "returned": "badge-danger", "superseded": "badge-muted", "cancelled": "badge-muted"}
+STATUS_BADGES = {
+    "draft": "badge-muted",
+    "pending": "badge-warn",
+    "approved": "badge-ok",
+    "returned": "badge-danger",
+    "superseded": "badge-muted",
+    "cancelled": "badge-muted",
+}
 RISK_BADGES = {"high": "urgency-high", "medium": "urgency-medium", "low": "urgency-low"}

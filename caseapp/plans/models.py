@@ -1,5 +1,6 @@
 """Needs assessments and intervention plans (TT 02/2020/TT-BLĐTBXH, bước 1 and 2). Both are kept
 in versions: a re-assessment or a revised plan is a new row; the old ones stay readable."""
+
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -12,7 +13,7 @@ from ..extensions import Model, db
 
 class AssessmentStatus(StrEnum):
     DRAFT = "draft"
-    PENDING = "pending"        # awaiting a supervisor's approval
+    PENDING = "pending"  # awaiting a supervisor's approval
     APPROVED = "approved"
     RETURNED = "returned"
 
@@ -34,8 +35,10 @@ class ActivityStatus(StrEnum):
 
 class Assessment(Model):
     __tablename__ = "assessments"
-    __table_args__ = (sa.UniqueConstraint("case_id", "version_no"),
-                      sa.CheckConstraint("risk_level IN ('high', 'medium', 'low')", name="risk_known"))
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "version_no"),
+        sa.CheckConstraint("risk_level IN ('high', 'medium', 'low')", name="risk_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -69,7 +72,7 @@ class CarePlan(Model):
     version_no: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=PlanStatus.DRAFT)
     review_due_on: Mapped[date | None] = mapped_column(sa.Date)
-    client_participation: Mapped[str | None] = mapped_column(sa.Text)   # how the person (and guardian) took part
+    client_participation: Mapped[str | None] = mapped_column(sa.Text)  # how the person (and guardian) took part
     guardian_participated: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     # Safety plan (violence cases): {"warning_signs", "safe_places", "contacts", "steps"}
     safety_plan: Mapped[dict | None] = mapped_column(sa.JSON)
@@ -79,10 +82,20 @@ class CarePlan(Model):
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
-    goals = db.relationship("PlanGoal", lazy="raise_on_sql", order_by="PlanGoal.position",
-                            cascade="all, delete-orphan", back_populates="plan")
-    activities = db.relationship("PlanActivity", lazy="raise_on_sql", order_by="PlanActivity.position",
-                                 cascade="all, delete-orphan", back_populates="plan")
+    goals = db.relationship(
+        "PlanGoal",
+        lazy="raise_on_sql",
+        order_by="PlanGoal.position",
+        cascade="all, delete-orphan",
+        back_populates="plan",
+    )
+    activities = db.relationship(
+        "PlanActivity",
+        lazy="raise_on_sql",
+        order_by="PlanActivity.position",
+        cascade="all, delete-orphan",
+        back_populates="plan",
+    )
     created_by = db.relationship("User", lazy="raise_on_sql", foreign_keys=[created_by_id])
     __mapper_args__ = {"version_id_col": version}
 
@@ -93,7 +106,7 @@ class PlanGoal(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("care_plans.id", ondelete="CASCADE"), nullable=False, index=True)
     position: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
-    need_domain: Mapped[str] = mapped_column(sa.String(32), nullable=False)   # a domain of the assessment
+    need_domain: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # a domain of the assessment
     description: Mapped[str] = mapped_column(sa.Text, nullable=False)
     target_on: Mapped[date | None] = mapped_column(sa.Date)
     achieved: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)

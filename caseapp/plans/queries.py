@@ -4,37 +4,48 @@ The case itself is always loaded first inside the user's case scope
 (security.load_in_scope_or_404 / case_scope); the statements here read what belongs to that case, so
 they take the case (or its id), never a bare assessment or plan id.
 """
+
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..auth.models import User
 from ..approvals.models import Approval
+from ..approvals.services import refusal_reason
+from ..auth.models import User
+from ..cases.statuses import ENDED_STATUSES, ApprovalStatus
+from ..clients.models import ClientGroup
 from ..core.sql import prebuilt
 from ..core.timeutil import local_today
 from ..extensions import db
+from ..intake.models import Intake
 from ..security.policy import Capability, Perm
 from ..security.rules import can
+from ..security.scopes import colleagues_with
 from . import labels as _labels
 from .labels import EVENT_LABELS  # also read from here by the case page's timeline
 from .models import Assessment, AssessmentStatus, CarePlan, PlanActivity, PlanStatus
-from ..security.scopes import colleagues_with
-from ..cases.statuses import ENDED_STATUSES, ApprovalStatus
-from ..clients.models import ClientGroup
-from ..intake.models import Intake
-from ..approvals.services import refusal_reason
 
 # Violence and child-protection cases get the risk/safety questions and a safety plan
 # (NĐ 56/2017/NĐ-CP, Điều 26–27, Mẫu số 02/03; Luật Phòng, chống bạo lực gia đình 2022).
 VIOLENCE_CASE_TYPES = frozenset({"emergency_shelter", "child_protection"})
 # Beneficiary groups (NĐ 20/2021 emergency protection; Luật Trẻ em 2016, Điều 10) and intake problems
 # that mean violence, abuse, exploitation or trafficking.
-VIOLENCE_GROUPS = frozenset({"em_domestic_violence", "em_sexual_abuse", "em_trafficking", "em_forced_labour",
-                             "cs_violence", "cs_exploited", "cs_sexual_abuse", "cs_trafficked"})
+VIOLENCE_GROUPS = frozenset(
+    {
+        "em_domestic_violence",
+        "em_sexual_abuse",
+        "em_trafficking",
+        "em_forced_labour",
+        "cs_violence",
+        "cs_exploited",
+        "cs_sexual_abuse",
+        "cs_trafficked",
+    }
+)
 VIOLENCE_PROBLEMS = frozenset({"domestic_violence", "child_abuse", "sexual_abuse", "trafficking"})
 
-OPEN_STATUSES = ("draft", "pending", "returned")     # not yet approved: one at a time per case
+OPEN_STATUSES = ("draft", "pending", "returned")  # not yet approved: one at a time per case
 EDITABLE_STATUSES = ("draft", "returned")
 
 
@@ -43,26 +54,38 @@ def is_violence_case(case):
     groups, or the problems recorded at the client's intakes say so (at most two small queries)."""
     if case.case_type in VIOLENCE_CASE_TYPES:
         return True
-    if db.session.scalar(sa.select(ClientGroup.id).where(ClientGroup.client_id == case.client_id,
-                                                         ClientGroup.group_code.in_(VIOLENCE_GROUPS)).limit(1)):
+    if db.session.scalar(
+        sa.select(ClientGroup.id)
+        .where(ClientGroup.client_id == case.client_id, ClientGroup.group_code.in_(VIOLENCE_GROUPS))
+        .limit(1)
+    ):
         return True
     intake_ids = [case.intake_id] if case.intake_id else []
-    problems = db.session.scalars(sa.select(Intake.problems).where(
-        sa.or_(Intake.client_id == case.client_id, Intake.id.in_(intake_ids)))).all()
+    problems = db.session.scalars(
+        sa.select(Intake.problems).where(sa.or_(Intake.client_id == case.client_id, Intake.id.in_(intake_ids)))
+    ).all()
     return any(code in VIOLENCE_PROBLEMS for codes in problems for code in (codes or ()))
 
 
 # --- assessments ------------------------------------------------------------------------------------
 
+
 def assessments_of_case(case_id):
     """Every version, newest first, with its author."""
-    return (sa.select(Assessment).where(Assessment.case_id == case_id)
-            .options(joinedload(Assessment.created_by)).order_by(Assessment.version_no.desc()))
+    return (
+        sa.select(Assessment)
+        .where(Assessment.case_id == case_id)
+        .options(joinedload(Assessment.created_by))
+        .order_by(Assessment.version_no.desc())
+    )
 
 
 def assessment_of_case(case_id, assessment_id):
-    return (sa.select(Assessment).where(Assessment.case_id == case_id, Assessment.id == assessment_id)
-            .options(joinedload(Assessment.created_by)))
+    return (
+        sa.select(Assessment)
+        .where(Assessment.case_id == case_id, Assessment.id == assessment_id)
+        .options(joinedload(Assessment.created_by))
+    )
 
 
 def latest_assessment(case_id, *, statuses=None):
@@ -87,15 +110,22 @@ def next_assessment_version(case_id):
 
 # --- plans --------------------------------------------------------------------------------------------
 
+
 def plans_of_case(case_id):
-    return (sa.select(CarePlan).where(CarePlan.case_id == case_id)
-            .options(joinedload(CarePlan.created_by)).order_by(CarePlan.version_no.desc()))
+    return (
+        sa.select(CarePlan)
+        .where(CarePlan.case_id == case_id)
+        .options(joinedload(CarePlan.created_by))
+        .order_by(CarePlan.version_no.desc())
+    )
 
 
 def _with_rows(stmt):
-    return stmt.options(joinedload(CarePlan.created_by),
-                        selectinload(CarePlan.goals),
-                        selectinload(CarePlan.activities).joinedload(PlanActivity.responsible_user))
+    return stmt.options(
+        joinedload(CarePlan.created_by),
+        selectinload(CarePlan.goals),
+        selectinload(CarePlan.activities).joinedload(PlanActivity.responsible_user),
+    )
 
 
 def plan_of_case(case_id, plan_id):
@@ -140,12 +170,15 @@ def user_names(ids):
 
 # --- approvals of a case's assessments and plans -------------------------------------------------------
 
+
 def approvals_of_case(case_id):
     """Requests and decisions on the case's assessments and plans, newest first, with the people."""
-    return (sa.select(Approval)
-            .where(Approval.case_id == case_id, Approval.subject_type.in_(("assessment", "plan")))
-            .options(joinedload(Approval.requested_by), joinedload(Approval.decided_by))
-            .order_by(Approval.requested_at.desc(), Approval.id.desc()))
+    return (
+        sa.select(Approval)
+        .where(Approval.case_id == case_id, Approval.subject_type.in_(("assessment", "plan")))
+        .options(joinedload(Approval.requested_by), joinedload(Approval.decided_by))
+        .order_by(Approval.requested_at.desc(), Approval.id.desc())
+    )
 
 
 def latest_approvals(approvals):
@@ -158,18 +191,20 @@ def latest_approvals(approvals):
 
 # --- the case page's section ------------------------------------------------------------------------
 
+
 @dataclass
 class CaseSection:
     """What templates/plans/_case_section.html shows (see the comment at its top)."""
+
     case: object
-    assessments: list = field(default_factory=list)   # every version, newest first (author loaded)
-    plans: list = field(default_factory=list)         # every version, newest first (author loaded)
-    decisions: dict = field(default_factory=dict)     # (subject_type, id) → newest Approval (people loaded)
-    can_edit: bool = False                            # may write (EDIT_CASES, in scope, case not closed)
-    can_approve: bool = False                         # holds Perm.APPROVE for the case's facility
-    decidable: list = field(default_factory=list)     # pending approvals this user may decide
+    assessments: list = field(default_factory=list)  # every version, newest first (author loaded)
+    plans: list = field(default_factory=list)  # every version, newest first (author loaded)
+    decisions: dict = field(default_factory=dict)  # (subject_type, id) → newest Approval (people loaded)
+    can_edit: bool = False  # may write (EDIT_CASES, in scope, case not closed)
+    can_approve: bool = False  # holds Perm.APPROVE for the case's facility
+    decidable: list = field(default_factory=list)  # pending approvals this user may decide
     today: object = None
-    labels: object = _labels                          # status names and badge classes (plans.labels)
+    labels: object = _labels  # status names and badge classes (plans.labels)
 
     @property
     def latest_assessment(self):
@@ -201,7 +236,6 @@ class CaseSection:
         return self.decisions.get((subject_type, subject.id)) if subject is not None else None
 
 
-
 def case_section(case, user):
     """Everything the case page's assessment-and-plan section needs, in three queries (assessment
     versions, plan versions, approvals — each with the people it names). The case must already be
@@ -210,10 +244,16 @@ def case_section(case, user):
     plans = db.session.scalars(*prebuilt(plans_of_case, case_id=case.id)).unique().all()
     decisions = latest_approvals(db.session.scalars(*prebuilt(approvals_of_case, case_id=case.id)).unique().all())
     can_approve = can(user, Perm.APPROVE, case)
-    return CaseSection(case=case, assessments=list(assessments), plans=list(plans), decisions=decisions,
-                       can_edit=can(user, Perm.EDIT_CASES, case) and case.status not in ENDED_STATUSES,
-                       can_approve=can_approve, today=local_today(),
-                       decidable=decidable(user, decisions.values(), assessments, plans) if can_approve else [])
+    return CaseSection(
+        case=case,
+        assessments=list(assessments),
+        plans=list(plans),
+        decisions=decisions,
+        can_edit=can(user, Perm.EDIT_CASES, case) and case.status not in ENDED_STATUSES,
+        can_approve=can_approve,
+        today=local_today(),
+        decidable=decidable(user, decisions.values(), assessments, plans) if can_approve else [],
+    )
 
 
 def decidable(user, approvals, assessments, plans):
@@ -221,12 +261,39 @@ def decidable(user, approvals, assessments, plans):
     work), from rows already loaded: no query."""
     authors = {("assessment", a.id): a.created_by_id for a in assessments}
     authors.update({("plan", p.id): p.created_by_id for p in plans})
-    return [a for a in approvals if a.status == ApprovalStatus.PENDING
-            and refusal_reason(a, user, author_id=authors.get((a.subject_type, a.subject_id))) is None]
+    return [
+        a
+        for a in approvals
+        if a.status == ApprovalStatus.PENDING
+        and refusal_reason(a, user, author_id=authors.get((a.subject_type, a.subject_id))) is None
+    ]
 
 
-__all__ = ["VIOLENCE_CASE_TYPES", "VIOLENCE_GROUPS", "VIOLENCE_PROBLEMS", "OPEN_STATUSES", "EDITABLE_STATUSES",
-           "is_violence_case", "assessments_of_case", "assessment_of_case", "latest_assessment",
-           "approved_assessment", "open_assessment", "next_assessment_version", "plans_of_case", "plan_of_case",
-           "latest_plan", "open_plan", "next_plan_version", "facility_staff", "facility_staff_ids", "user_names", "approvals_of_case",
-           "latest_approvals", "CaseSection", "case_section", "decidable", "EVENT_LABELS"]
+__all__ = [
+    "VIOLENCE_CASE_TYPES",
+    "VIOLENCE_GROUPS",
+    "VIOLENCE_PROBLEMS",
+    "OPEN_STATUSES",
+    "EDITABLE_STATUSES",
+    "is_violence_case",
+    "assessments_of_case",
+    "assessment_of_case",
+    "latest_assessment",
+    "approved_assessment",
+    "open_assessment",
+    "next_assessment_version",
+    "plans_of_case",
+    "plan_of_case",
+    "latest_plan",
+    "open_plan",
+    "next_plan_version",
+    "facility_staff",
+    "facility_staff_ids",
+    "user_names",
+    "approvals_of_case",
+    "latest_approvals",
+    "CaseSection",
+    "case_section",
+    "decidable",
+    "EVENT_LABELS",
+]

@@ -11,6 +11,7 @@ approve it; otherwise it is approved at once. An approved assessment moves the c
 Plan: drafted, then sent for approval; approval supersedes the plan in force and moves the case to
 implementation; a return comes back with the supervisor's comment.
 """
+
 import unicodedata
 from datetime import date
 
@@ -18,34 +19,37 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 
-from ..audit.services import record
 from ..approvals.services import request_approval
+from ..audit.services import record
 from ..cases.services import add_event, ensure_editable
+from ..cases.statuses import CaseStatus
 from ..cases.workflow.services import TRANSITIONS, change_status
 from ..core import categories as cat
-from ..deadlines.rules import due_at, review_variant
 from ..core.services import ServiceError
 from ..core.timeutil import local_today, to_local, utcnow
+from ..deadlines.rules import due_at, review_variant
 from ..extensions import db
-from . import queries
-from .compare import ACTIVITY_STATUSES, SAFETY_PLAN_FIELDS, assessment_snapshot, changed_keys, plan_snapshot
-from .models import Assessment, AssessmentStatus, CarePlan, PlanActivity, PlanGoal, PlanStatus
-from ..cases.statuses import CaseStatus
-from .compare import plan_data
 from ..org.models import Facility
+from . import queries
+from .compare import ACTIVITY_STATUSES, SAFETY_PLAN_FIELDS, assessment_snapshot, changed_keys, plan_data, plan_snapshot
+from .models import Assessment, AssessmentStatus, CarePlan, PlanActivity, PlanGoal, PlanStatus
 
 TEXT_MAX = 4000
 ORG_MAX = 255
 ANSWER_CODES = ("yes", "no", "unknown")
-NEEDS = ("high", "medium", "low")   # need levels that call for a goal ("none" does not)
+NEEDS = ("high", "medium", "low")  # need levels that call for a goal ("none" does not)
 
 
 class StaleEdit(ServiceError):
     """The row was changed by someone else after the user opened the form."""
 
     def __init__(self) -> None:
-        super().__init__(_("Someone else changed this while you were editing it. Nothing was saved: "
-                           "your input is kept below. Check what changed and save again."))
+        super().__init__(
+            _(
+                "Someone else changed this while you were editing it. Nothing was saved: "
+                "your input is kept below. Check what changed and save again."
+            )
+        )
 
 
 def _text(value, *, field=None, max_length=TEXT_MAX):
@@ -65,6 +69,7 @@ def _check_version(row, version):
 
 
 # --- assessments -----------------------------------------------------------------------------------
+
 
 def domain_field(code, name) -> str:
     """The form field (and service error field) of one domain's value: d_<domain>__<name>."""
@@ -107,12 +112,19 @@ def clean_assessment(data, *, violence, complete):
             if answer and answer not in ANSWER_CODES:
                 raise ServiceError(_("Answer yes, no or not known."), field=safety_field(question.code))
             if complete and not answer:
-                raise ServiceError(_("Violence and child-protection cases: answer every safety question "
-                                     "(yes, no or not known)."), field=safety_field(question.code))
+                raise ServiceError(
+                    _("Violence and child-protection cases: answer every safety question (yes, no or not known)."),
+                    field=safety_field(question.code),
+                )
             if answer:
                 safety[question.code] = answer
-    return {"domains": domains, "risk_level": risk_level, "risk_reasons": risk_reasons or None,
-            "client_view": _text(data.get("client_view"), field="client_view") or None, "safety": safety}
+    return {
+        "domains": domains,
+        "risk_level": risk_level,
+        "risk_reasons": risk_reasons or None,
+        "client_view": _text(data.get("client_view"), field="client_view") or None,
+        "safety": safety,
+    }
 
 
 def create_assessment(case, data, *, by, submit: bool = True):
@@ -121,13 +133,20 @@ def create_assessment(case, data, *, by, submit: bool = True):
     if db.session.scalar(queries.open_assessment(case.id)) is not None:
         raise ServiceError(_("This case has an assessment that is not approved yet: finish that one first."))
     clean = clean_assessment(data, violence=queries.is_violence_case(case), complete=submit)
-    assessment = Assessment(case_id=case.id, facility_id=case.facility_id,
-                            version_no=db.session.scalar(queries.next_assessment_version(case.id)),
-                            assessed_at=utcnow(), status="draft", created_by_id=by.id, **clean)
+    assessment = Assessment(
+        case_id=case.id,
+        facility_id=case.facility_id,
+        version_no=db.session.scalar(queries.next_assessment_version(case.id)),
+        assessed_at=utcnow(),
+        status="draft",
+        created_by_id=by.id,
+        **clean,
+    )
     db.session.add(assessment)
     db.session.flush()
-    record("assessment_created", by=by, entity=assessment,
-           detail={"case_id": case.id, "version_no": assessment.version_no})
+    record(
+        "assessment_created", by=by, entity=assessment, detail={"case_id": case.id, "version_no": assessment.version_no}
+    )
     if submit:
         _submit_assessment(assessment, case, by=by)
     return assessment
@@ -145,9 +164,16 @@ def update_assessment(assessment, case, data, *, version, by, submit: bool = Tru
         setattr(assessment, key, value)
     assessment.assessed_at = utcnow()
     db.session.flush()
-    record("assessment_updated", by=by, entity=assessment,
-           detail={"case_id": case.id, "version_no": assessment.version_no,
-                   "fields": changed_keys(before, assessment_snapshot(assessment))})
+    record(
+        "assessment_updated",
+        by=by,
+        entity=assessment,
+        detail={
+            "case_id": case.id,
+            "version_no": assessment.version_no,
+            "fields": changed_keys(before, assessment_snapshot(assessment)),
+        },
+    )
     if submit:
         _submit_assessment(assessment, case, by=by)
     return assessment
@@ -159,8 +185,12 @@ def _submit_assessment(assessment, case, *, by) -> None:
     if case.status == CaseStatus.INTAKE:
         change_status(case, "assessment", by=by, via="assessment")
     add_event(case, "assessment_submitted", by=by)
-    record("assessment_submitted", by=by, entity=assessment,
-           detail={"case_id": case.id, "version_no": assessment.version_no, "risk_level": assessment.risk_level})
+    record(
+        "assessment_submitted",
+        by=by,
+        entity=assessment,
+        detail={"case_id": case.id, "version_no": assessment.version_no, "risk_level": assessment.risk_level},
+    )
     facility = db.session.get_one(Facility, case.facility_id)
     if facility.requires_assessment_approval:
         assessment.status = AssessmentStatus.PENDING
@@ -200,6 +230,7 @@ assessment_subject = _AssessmentSubject()
 
 # --- plans ------------------------------------------------------------------------------------------
 
+
 def assessed_domains(assessment):
     """The need domains a plan's goals may address: those the assessment found a need in (all
     assessed domains if it found none)."""
@@ -225,8 +256,9 @@ def clean_plan(data, *, domains, violence, staff_ids, complete):
             raise ServiceError(_("Goal %(n)d: choose one of the needs found in the assessment.", n=n), field="goals")
         if not description:
             raise ServiceError(_("Goal %(n)d: describe the goal.", n=n), field="goals")
-        goals.append({"need_domain": goal["need_domain"], "description": description,
-                      "target_on": _date(goal.get("target_on"))})
+        goals.append(
+            {"need_domain": goal["need_domain"], "description": description, "target_on": _date(goal.get("target_on"))}
+        )
     activities = []
     service_codes = cat.codes(cat.SERVICE_TYPES)
     for n, activity in enumerate(data.get("activities") or (), start=1):
@@ -240,25 +272,38 @@ def clean_plan(data, *, domains, violence, staff_ids, complete):
             raise ServiceError(_("Activity %(n)d: describe the activity.", n=n), field="activities")
         user_id = activity.get("responsible_user_id") or None
         if user_id is not None and user_id not in staff_ids:
-            raise ServiceError(_("Activity %(n)d: the responsible person must work at the facility.", n=n),
-                               field="activities")
+            raise ServiceError(
+                _("Activity %(n)d: the responsible person must work at the facility.", n=n), field="activities"
+            )
         org = _text(activity.get("responsible_org"), field="activities", max_length=ORG_MAX)
         if complete and user_id is None and not org:
-            raise ServiceError(_("Activity %(n)d: say who is responsible: a person of the facility or an "
-                                 "organisation.", n=n), field="activities")
+            raise ServiceError(
+                _("Activity %(n)d: say who is responsible: a person of the facility or an organisation.", n=n),
+                field="activities",
+            )
         start_on, due_on = _date(activity.get("start_on")), _date(activity.get("due_on"))
         if start_on and due_on and due_on < start_on:
             raise ServiceError(_("Activity %(n)d: the due date is before the start date.", n=n), field="activities")
         status = activity.get("status") or "planned"
         if status not in ACTIVITY_STATUSES:
             raise ServiceError(_("Activity %(n)d: choose the status.", n=n), field="activities")
-        activities.append({"goal": goal, "service_type": activity["service_type"], "description": description,
-                           "responsible_user_id": user_id, "responsible_org": org or None,
-                           "start_on": start_on, "due_on": due_on, "status": status})
+        activities.append(
+            {
+                "goal": goal,
+                "service_type": activity["service_type"],
+                "description": description,
+                "responsible_user_id": user_id,
+                "responsible_org": org or None,
+                "start_on": start_on,
+                "due_on": due_on,
+                "status": status,
+            }
+        )
     review_due_on = _date(data.get("review_due_on"))
     participation = _text(data.get("client_participation"), field="client_participation")
-    safety_plan = {name: _text((data.get("safety_plan") or {}).get(name), field=f"safety_{name}")
-                   for name in SAFETY_PLAN_FIELDS}
+    safety_plan = {
+        name: _text((data.get("safety_plan") or {}).get(name), field=f"safety_{name}") for name in SAFETY_PLAN_FIELDS
+    }
     if complete:
         if not goals:
             raise ServiceError(_("Add at least one goal."), field="goals")
@@ -269,16 +314,21 @@ def clean_plan(data, *, domains, violence, staff_ids, complete):
         if review_due_on < local_today():
             raise ServiceError(_("The review date cannot be in the past."), field="review_due_on")
         if not participation:
-            raise ServiceError(_("Record how the client (and the guardian) took part in the plan."),
-                               field="client_participation")
+            raise ServiceError(
+                _("Record how the client (and the guardian) took part in the plan."), field="client_participation"
+            )
         if violence:
             for name in SAFETY_PLAN_FIELDS:
                 if not safety_plan[name]:
                     raise ServiceError(_("Violence cases need a complete safety plan."), field=f"safety_{name}")
-    return {"review_due_on": review_due_on, "client_participation": participation or None,
-            "guardian_participated": bool(data.get("guardian_participated")),
-            "safety_plan": {k: v for k, v in safety_plan.items() if v} or None,
-            "goals": goals, "activities": activities}
+    return {
+        "review_due_on": review_due_on,
+        "client_participation": participation or None,
+        "guardian_participated": bool(data.get("guardian_participated")),
+        "safety_plan": {k: v for k, v in safety_plan.items() if v} or None,
+        "goals": goals,
+        "activities": activities,
+    }
 
 
 def _plan_basis(case, complete):
@@ -287,8 +337,12 @@ def _plan_basis(case, complete):
     if base is None:
         raise ServiceError(_("The needs assessment must be approved before a plan is made."))
     staff_ids = set(db.session.scalars(queries.facility_staff_ids(case.facility_id)).all())
-    return base, {"domains": assessed_domains(base), "violence": queries.is_violence_case(case),
-                  "staff_ids": staff_ids, "complete": complete}
+    return base, {
+        "domains": assessed_domains(base),
+        "violence": queries.is_violence_case(case),
+        "staff_ids": staff_ids,
+        "complete": complete,
+    }
 
 
 def _write_rows(plan, clean) -> None:
@@ -301,8 +355,9 @@ def _write_rows(plan, clean) -> None:
     for position, activity in enumerate(clean["activities"]):
         values = dict(activity)
         goal = values.pop("goal")
-        db.session.add(PlanActivity(plan_id=plan.id, position=position,
-                                    goal_id=goals[goal - 1].id if goal else None, **values))
+        db.session.add(
+            PlanActivity(plan_id=plan.id, position=position, goal_id=goals[goal - 1].id if goal else None, **values)
+        )
 
 
 def _plan_columns(clean):
@@ -317,16 +372,31 @@ def create_plan(case, data, *, by, submit: bool = False):
         raise ServiceError(_("This case has a plan that is not approved yet: finish that one first."))
     base, rules = _plan_basis(case, submit)
     clean = clean_plan(data, **rules)
-    plan = CarePlan(case_id=case.id, facility_id=case.facility_id, assessment_id=base.id,
-                    version_no=db.session.scalar(queries.next_plan_version(case.id)), status="draft",
-                    created_by_id=by.id, created_at=utcnow(), **_plan_columns(clean))
+    plan = CarePlan(
+        case_id=case.id,
+        facility_id=case.facility_id,
+        assessment_id=base.id,
+        version_no=db.session.scalar(queries.next_plan_version(case.id)),
+        status="draft",
+        created_by_id=by.id,
+        created_at=utcnow(),
+        **_plan_columns(clean),
+    )
     db.session.add(plan)
     db.session.flush()
     _write_rows(plan, clean)
     db.session.flush()
-    record("plan_created", by=by, entity=plan,
-           detail={"case_id": case.id, "version_no": plan.version_no, "goals": len(clean["goals"]),
-                   "activities": len(clean["activities"])})
+    record(
+        "plan_created",
+        by=by,
+        entity=plan,
+        detail={
+            "case_id": case.id,
+            "version_no": plan.version_no,
+            "goals": len(clean["goals"]),
+            "activities": len(clean["activities"]),
+        },
+    )
     if submit:
         _send_plan(plan, case, by=by)
     return plan
@@ -353,9 +423,16 @@ def update_plan(plan, case, data, *, version, by, submit: bool = False):
     # changed, so an edit opened before this one is recognised as stale.
     flag_modified(plan, "guardian_participated")
     db.session.flush()
-    record("plan_updated", by=by, entity=plan,
-           detail={"case_id": case.id, "version_no": plan.version_no,
-                   "fields": changed_keys(before, plan_snapshot(data=clean))})
+    record(
+        "plan_updated",
+        by=by,
+        entity=plan,
+        detail={
+            "case_id": case.id,
+            "version_no": plan.version_no,
+            "fields": changed_keys(before, plan_snapshot(data=clean)),
+        },
+    )
     if submit:
         _send_plan(plan, case, by=by)
     return plan
@@ -393,12 +470,19 @@ class _PlanSubject:
         if not approve:
             plan.status = PlanStatus.RETURNED
             return
-        in_force = db.session.scalars(sa.select(CarePlan).where(
-            CarePlan.case_id == case.id, CarePlan.status == PlanStatus.APPROVED, CarePlan.id != plan.id)).all()
+        in_force = db.session.scalars(
+            sa.select(CarePlan).where(
+                CarePlan.case_id == case.id, CarePlan.status == PlanStatus.APPROVED, CarePlan.id != plan.id
+            )
+        ).all()
         for previous in in_force:
             previous.status = PlanStatus.SUPERSEDED
-            record("plan_superseded", by=by, entity=previous,
-                   detail={"case_id": case.id, "version_no": previous.version_no, "by_plan_id": plan.id})
+            record(
+                "plan_superseded",
+                by=by,
+                entity=previous,
+                detail={"case_id": case.id, "version_no": previous.version_no, "by_plan_id": plan.id},
+            )
         plan.status = PlanStatus.APPROVED
         plan.approved_at = utcnow()
         plan.approved_by_id = by.id
@@ -409,6 +493,19 @@ class _PlanSubject:
 plan_subject = _PlanSubject()
 
 
-__all__ = ["StaleEdit", "create_assessment", "update_assessment", "clean_assessment", "domain_field",
-           "safety_field", "assessment_subject", "assessed_domains", "default_review_date", "clean_plan",
-           "create_plan", "update_plan", "request_plan_approval", "plan_subject"]
+__all__ = [
+    "StaleEdit",
+    "create_assessment",
+    "update_assessment",
+    "clean_assessment",
+    "domain_field",
+    "safety_field",
+    "assessment_subject",
+    "assessed_domains",
+    "default_review_date",
+    "clean_plan",
+    "create_plan",
+    "update_plan",
+    "request_plan_approval",
+    "plan_subject",
+]

@@ -6,30 +6,31 @@ the permission → 403, audited). Reading an assessment or a plan is audited. Ed
 returned version carry the row's version and a snapshot of what the user started from; a stale
 save is refused (409) with what changed meanwhile, and the user's input stays in the form.
 """
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..audit.services import record
 from ..approvals import services as approval_services
-from ..cases.models import Case
 from ..approvals.models import Approval
+from ..audit.services import record
+from ..cases.models import Case
+from ..cases.statuses import ENDED_STATUSES, ApprovalStatus, ApprovalSubject
 from ..core import categories as cat
 from ..core.forms import add_service_error
-from ..core.transaction import keep_despite_error, refusal_flashed, saving
 from ..core.language import language
+from ..core.transaction import keep_despite_error, refusal_flashed, saving
 from ..core.urls import safe_next
 from ..extensions import db
 from ..security.policy import Perm
-from ..security.scopes import case_scope
 from ..security.rules import can
+from ..security.scopes import case_scope
 from ..security.web import load_case, requires
 from . import compare, labels, queries, services
 from .forms import ADD_ROWS, AssessmentForm, DecisionForm, PlanForm
 from .models import Assessment, AssessmentStatus, CarePlan
-from ..cases.statuses import ApprovalStatus, ApprovalSubject, ENDED_STATUSES
 
 # No url_prefix: the pages hang under /cases/<id>/assessments, /cases/<id>/plans and /approvals.
 bp = Blueprint("plans", __name__)
@@ -45,8 +46,12 @@ def _action():
 def _audit_read(action, entity, case, purpose):
     """Opening a form filled with an assessment or a plan is a read of personal data: audited
     (committed by _rendered once the page is built)."""
-    record(action, by=current_user, entity=entity,
-           detail={"case_id": case.id, "version_no": entity.version_no, "for": purpose})
+    record(
+        action,
+        by=current_user,
+        entity=entity,
+        detail={"case_id": case.id, "version_no": entity.version_no, "for": purpose},
+    )
 
 
 # A concurrent change of an assessment or a plan: the form is shown again beside the current version.
@@ -66,6 +71,7 @@ def _common(case):
 
 
 # --- assessments ----------------------------------------------------------------------------------------
+
 
 def _assessment_or_404(case, assessment_id):
     assessment = db.session.scalar(queries.assessment_of_case(case.id, assessment_id))
@@ -104,7 +110,7 @@ def new_assessment(case_id):
     status = 200
     if request.method == "GET":
         if previous is not None:
-            form.fill(previous)   # a re-assessment starts from the last version
+            form.fill(previous)  # a re-assessment starts from the last version
             _audit_read("assessment_viewed", previous, case, "reassessment")
     else:
         complete = _action() == "submit"
@@ -115,8 +121,16 @@ def new_assessment(case_id):
                 flash(_assessment_saved_message(assessment), "success")
                 return redirect(url_for("plans.assessment", case_id=case.id, assessment_id=assessment.id))
         status = 422
-    return _rendered("plans/assessment_form.html", status, form=form, assessment=None, previous=previous,
-                     violence=violence, changes=None, **_common(case))
+    return _rendered(
+        "plans/assessment_form.html",
+        status,
+        form=form,
+        assessment=None,
+        previous=previous,
+        violence=violence,
+        changes=None,
+        **_common(case),
+    )
 
 
 def _assessment_saved_message(assessment):
@@ -147,8 +161,14 @@ def edit_assessment(case_id, assessment_id):
         if form.validate() & form.check(complete=complete):
             try:
                 with saving(form, passes=STALE) as saved:
-                    services.update_assessment(assessment, case, form.service_data(), version=form.version.data,
-                                               by=current_user, submit=complete)
+                    services.update_assessment(
+                        assessment,
+                        case,
+                        form.service_data(),
+                        version=form.version.data,
+                        by=current_user,
+                        submit=complete,
+                    )
             except STALE:
                 db.session.rollback()
                 current = _assessment_or_404(case, assessment_id)
@@ -163,8 +183,16 @@ def edit_assessment(case_id, assessment_id):
 
 def _render_assessment_form(form, assessment, violence, changes, status):
     case = db.session.get(Case, assessment.case_id)
-    return _rendered("plans/assessment_form.html", status, form=form, assessment=assessment, previous=None,
-                     violence=violence, changes=changes, **_common(case))
+    return _rendered(
+        "plans/assessment_form.html",
+        status,
+        form=form,
+        assessment=assessment,
+        previous=None,
+        violence=violence,
+        changes=changes,
+        **_common(case),
+    )
 
 
 def _assessment_sections(current, before):
@@ -174,21 +202,28 @@ def _assessment_sections(current, before):
 
     def row(key, label=None):
         changed = old is not None and key in compare.changed_keys({key: old.get(key)}, {key: now.get(key)})
-        return {"key": key, "label": label or compare.label(key), "value": compare.display(key, now.get(key)),
-                "before": compare.display(key, old.get(key)) if changed else None}
+        return {
+            "key": key,
+            "label": label or compare.label(key),
+            "value": compare.display(key, now.get(key)),
+            "before": compare.display(key, old.get(key)) if changed else None,
+        }
 
     sections = [{"title": _l("Overall"), "rows": [row("risk_level"), row("risk_reasons"), row("client_view")]}]
     for domain in cat.NEED_DOMAINS:
-        rows = [row(f"domains.{domain.code}.{name}", compare.DOMAIN_FIELD_LABELS[name])
-                for name in compare.DOMAIN_FIELDS]
+        rows = [
+            row(f"domains.{domain.code}.{name}", compare.DOMAIN_FIELD_LABELS[name]) for name in compare.DOMAIN_FIELDS
+        ]
         # The need level shows as the heading's badge; empty unchanged fields are left out.
-        rows = [r for r in rows if r["before"] is not None
-                or (not r["key"].endswith(".need_level") and r["value"] != "—")]
+        rows = [
+            r for r in rows if r["before"] is not None or (not r["key"].endswith(".need_level") and r["value"] != "—")
+        ]
         level = (current.domains or {}).get(domain.code, {}).get("need_level") or "none"
         sections.append({"title": domain.label(language()), "rows": rows, "level": level})
     if current.safety or (before is not None and before.safety):
-        sections.append({"title": _l("Risk and safety questions"),
-                         "rows": [row(f"safety.{q.code}") for q in cat.SAFETY_QUESTIONS]})
+        sections.append(
+            {"title": _l("Risk and safety questions"), "rows": [row(f"safety.{q.code}") for q in cat.SAFETY_QUESTIONS]}
+        )
     return sections
 
 
@@ -216,17 +251,29 @@ def assessment(case_id, assessment_id):
     history = db.session.scalars(approval_services.approvals_for_subject("assessment", current.id)).unique().all()
     pending = next((a for a in history if a.status == ApprovalStatus.PENDING), None)
     response = render_template(
-        "plans/assessment.html", assessment=current, versions=versions, before=before,
-        sections=_assessment_sections(current, before), only_changes=request.args.get("changes") == "1",
-        history=history, decision_form=_decision_form(pending, current.created_by_id), pending=pending,
+        "plans/assessment.html",
+        assessment=current,
+        versions=versions,
+        before=before,
+        sections=_assessment_sections(current, before),
+        only_changes=request.args.get("changes") == "1",
+        history=history,
+        decision_form=_decision_form(pending, current.created_by_id),
+        pending=pending,
         can_edit=case.status not in ENDED_STATUSES and can(current_user, Perm.EDIT_CASES, case),
-        **_common(case))
-    record("assessment_viewed", by=current_user, entity=current,
-           detail={"case_id": case.id, "version_no": current.version_no})
+        **_common(case),
+    )
+    record(
+        "assessment_viewed",
+        by=current_user,
+        entity=current,
+        detail={"case_id": case.id, "version_no": current.version_no},
+    )
     return response
 
 
 # --- plans -------------------------------------------------------------------------------------------------
+
 
 def _plan_or_404(case, plan_id):
     plan = db.session.scalar(queries.plan_of_case(case.id, plan_id))
@@ -255,8 +302,16 @@ def _add_rows(form):
 
 
 def _render_plan_form(case, form, *, plan, base, violence, changes=None, status=200):
-    return _rendered("plans/plan_form.html", status, form=form, plan=plan, base=base, violence=violence,
-                     changes=changes, **_common(case))
+    return _rendered(
+        "plans/plan_form.html",
+        status,
+        form=form,
+        plan=plan,
+        base=base,
+        violence=violence,
+        changes=changes,
+        **_common(case),
+    )
 
 
 @bp.route("/cases/<int:case_id>/plans/new", methods=["GET", "POST"])
@@ -270,14 +325,14 @@ def new_plan(case_id):
         return redirect(url_for(endpoint, case_id=case.id, plan_id=unfinished.id))
     base = db.session.scalar(queries.approved_assessment(case.id))
     violence = queries.is_violence_case(case)
-    if base is None:   # nothing to plan from yet: the page says why and links to the assessment
+    if base is None:  # nothing to plan from yet: the page says why and links to the assessment
         return _render_plan_form(case, None, plan=None, base=None, violence=violence)
     form, _staff = _plan_form(case, base)
     status = 200
     if request.method == "GET":
         latest = db.session.scalar(queries.latest_plan(case.id))
         data = compare.plan_data(latest) if latest is not None else {"goals": [], "activities": []}
-        form.fill(data)   # a revised plan starts from the last version
+        form.fill(data)  # a revised plan starts from the last version
         form.review_due_on.data = services.default_review_date(case)
         if latest is not None:
             _audit_read("plan_viewed", latest, case, "revision")
@@ -289,8 +344,10 @@ def new_plan(case_id):
             with saving(form, show=_plan_error) as saved:
                 plan = services.create_plan(case, form.service_data(), by=current_user, submit=submit)
             if saved:
-                flash(_l("The plan was saved and sent to a supervisor for approval.") if submit else SAVED_DRAFT,
-                      "success")
+                flash(
+                    _l("The plan was saved and sent to a supervisor for approval.") if submit else SAVED_DRAFT,
+                    "success",
+                )
                 return redirect(url_for("plans.plan", case_id=case.id, plan_id=plan.id))
         status = 422
     return _render_plan_form(case, form, plan=None, base=base, violence=violence, status=status)
@@ -319,18 +376,27 @@ def edit_plan(case_id, plan_id):
         if form.validate():
             try:
                 with saving(form, show=_plan_error, passes=STALE) as saved:
-                    services.update_plan(plan, case, form.service_data(), version=form.version.data,
-                                         by=current_user, submit=submit)
+                    services.update_plan(
+                        plan, case, form.service_data(), version=form.version.data, by=current_user, submit=submit
+                    )
             except STALE:
                 db.session.rollback()
                 current = _plan_or_404(case, plan_id)
-                changes = _stale(form, form.snapshot.data, compare.plan_snapshot(current), current.version,
-                                 users={u.id: u.full_name for u in staff})
-                return _render_plan_form(case, form, plan=current, base=base, violence=violence, changes=changes,
-                                         status=409)
+                changes = _stale(
+                    form,
+                    form.snapshot.data,
+                    compare.plan_snapshot(current),
+                    current.version,
+                    users={u.id: u.full_name for u in staff},
+                )
+                return _render_plan_form(
+                    case, form, plan=current, base=base, violence=violence, changes=changes, status=409
+                )
             if saved:
-                flash(_l("The plan was saved and sent to a supervisor for approval.") if submit else SAVED_DRAFT,
-                      "success")
+                flash(
+                    _l("The plan was saved and sent to a supervisor for approval.") if submit else SAVED_DRAFT,
+                    "success",
+                )
                 return redirect(url_for("plans.plan", case_id=case.id, plan_id=plan_id))
         status = 422
     return _render_plan_form(case, form, plan=plan, base=base, violence=violence, status=status)
@@ -360,14 +426,26 @@ def plan(case_id, plan_id):
     approver = next((a.decided_by for a in history if a.status == ApprovalStatus.APPROVED), None)
     goal_numbers = {g.id: n for n, g in enumerate(current.goals, start=1)}
     response = render_template(
-        "plans/plan.html", plan=current, versions=versions, base=base, history=history, pending=pending,
-        approver=approver, goal_numbers=goal_numbers, decision_form=_decision_form(pending, current.created_by_id),
-        can_edit=case.status not in ENDED_STATUSES and can(current_user, Perm.EDIT_CASES, case), **_common(case))
-    record("plan_viewed", by=current_user, entity=current, detail={"case_id": case.id, "version_no": current.version_no})
+        "plans/plan.html",
+        plan=current,
+        versions=versions,
+        base=base,
+        history=history,
+        pending=pending,
+        approver=approver,
+        goal_numbers=goal_numbers,
+        decision_form=_decision_form(pending, current.created_by_id),
+        can_edit=case.status not in ENDED_STATUSES and can(current_user, Perm.EDIT_CASES, case),
+        **_common(case),
+    )
+    record(
+        "plan_viewed", by=current_user, entity=current, detail={"case_id": case.id, "version_no": current.version_no}
+    )
     return response
 
 
 # --- approvals -------------------------------------------------------------------------------------------
+
 
 def _subject_rows(rows):
     """For the queue: each pending approval with its case number, subject version and author."""
@@ -379,16 +457,25 @@ def _subject_rows(rows):
     for subject_type, model in (("assessment", Assessment), ("plan", CarePlan)):
         if ids[subject_type]:
             for sid, version_no, author_id in db.session.execute(
-                    sa.select(model.id, model.version_no, model.created_by_id).where(model.id.in_(ids[subject_type]))):
+                sa.select(model.id, model.version_no, model.created_by_id).where(model.id.in_(ids[subject_type]))
+            ):
                 subjects[(subject_type, sid)] = (version_no, author_id)
     items = []
     for approval, number in rows:
         version_no, author_id = subjects.get((approval.subject_type, approval.subject_id), (None, None))
         refusal = approval_services.refusal_reason(approval, current_user, author_id=author_id)
-        items.append({"approval": approval, "case_number": number, "version_no": version_no,
-                      "url": _subject_url(approval), "refusal": approval_services.REFUSALS.get(refusal),
-                      "form": DecisionForm(formdata=None, approval_id=approval.id, next=url_for("plans.approvals"))
-                      if refusal is None else None})
+        items.append(
+            {
+                "approval": approval,
+                "case_number": number,
+                "version_no": version_no,
+                "url": _subject_url(approval),
+                "refusal": approval_services.REFUSALS.get(refusal),
+                "form": DecisionForm(formdata=None, approval_id=approval.id, next=url_for("plans.approvals"))
+                if refusal is None
+                else None,
+            }
+        )
     return items
 
 
@@ -397,7 +484,9 @@ def _subject_url(approval):
         return url_for("plans.assessment", case_id=approval.case_id, assessment_id=approval.subject_id)
     if approval.subject_type == ApprovalSubject.PLAN:
         return url_for("plans.plan", case_id=approval.case_id, plan_id=approval.subject_id)
-    if approval.subject_type == ApprovalSubject.CLOSURE:   # the request, its summary and the decision (cases.workflow.views)
+    if (
+        approval.subject_type == ApprovalSubject.CLOSURE
+    ):  # the request, its summary and the decision (cases.workflow.views)
         return url_for("cases.closure_page", case_id=approval.case_id)
     return url_for("cases.show", case_id=approval.case_id)
 
@@ -412,8 +501,11 @@ def approvals():
 @bp.post("/approvals/<int:approval_id>/decide")
 @requires(Perm.APPROVE)
 def decide(approval_id):
-    approval = db.session.scalar(sa.select(Approval).join(Case, Case.id == Approval.case_id)
-                                 .where(Approval.id == approval_id, case_scope(current_user)))
+    approval = db.session.scalar(
+        sa.select(Approval)
+        .join(Case, Case.id == Approval.case_id)
+        .where(Approval.id == approval_id, case_scope(current_user))
+    )
     if approval is None:
         abort(404)
     form = DecisionForm(approval_id=approval.id)
@@ -423,10 +515,11 @@ def decide(approval_id):
         return redirect(back)
     try:
         with refusal_flashed(passes=approval_services.ApprovalRefused) as saved:
-            approval_services.decide(approval, approve=bool(form.approve.data), comment=form.comment.data,
-                                     by=current_user)
+            approval_services.decide(
+                approval, approve=bool(form.approve.data), comment=form.comment.data, by=current_user
+            )
     except approval_services.ApprovalRefused as error:
-        keep_despite_error()   # the refusal is in the audit trail
+        keep_despite_error()  # the refusal is in the audit trail
         return render_template("plans/refused.html", message=str(error), back=back), 403
     if not saved:
         return redirect(back)

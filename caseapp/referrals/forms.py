@@ -1,7 +1,17 @@
 """Forms of the directory, referrals and transfers. Choices are set in __init__ (current language)."""
+
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -23,6 +33,7 @@ def _int_or_none(value):
 
 
 # --- the service directory -------------------------------------------------------------------------
+
 
 class DirectoryFilterForm(BaseForm):
     class Meta:
@@ -85,30 +96,39 @@ class ReferralForm(BaseForm):
     reason = TextAreaField(_l("Reason for the referral"), validators=[required(), max_length(2000)])
     shared_info = TextAreaField(_l("Information shared with the provider"), validators=[required(), max_length(4000)])
     is_urgent = BooleanField(_l("Urgent (answer within 4 hours)"))
-    consent_mode = RadioField(_l("The client's consent"),
-                              validators=[InputRequired(message=_l("Say how the client consented."))])
+    consent_mode = RadioField(
+        _l("The client's consent"), validators=[InputRequired(message=_l("Say how the client consented."))]
+    )
     consent_id = SelectField(_l("Consent already recorded"), coerce=_int_or_none, validators=[Optional()])
     consent_given_by = SelectField(_l("Consent given by"), default="")
     consent_giver_name = StringField(_l("Name of the person who consents"), validators=[Optional(), max_length(128)])
     child_assent = RadioField(_l("Does the child (7 or older) agree?"), validators=[Optional()])
-    override_reason = TextAreaField(_l("Reason for referring without consent (emergency)"),
-                                    validators=[Optional(), max_length(2000)])
+    override_reason = TextAreaField(
+        _l("Reason for referring without consent (emergency)"), validators=[Optional(), max_length(2000)]
+    )
 
     def __init__(self, *args, providers=(), consents=(), may_override=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.provider_id.choices = [("", _l("— choose —"))] + [
-            (p.id, f"{p.name} · {cat.label(cat.PROVIDER_KINDS, p.kind)}") for p in providers]
+            (p.id, f"{p.name} · {cat.label(cat.PROVIDER_KINDS, p.kind)}") for p in providers
+        ]
         self.service_type.choices = cat.choices(cat.SERVICE_TYPES, blank=_l("— choose —"))
-        modes = [("existing", _l("The client consented (recorded before)")),
-                 ("record", _l("The client consents now: record it"))]
+        modes = [
+            ("existing", _l("The client consented (recorded before)")),
+            ("record", _l("The client consents now: record it")),
+        ]
         if may_override:
             modes.append(("override", _l("Emergency: refer without consent (supervisor)")))
         self.consent_mode.choices = modes
         self.consent_id.choices = [("", _l("— choose —"))] + [
             (c.id, _l("%(recipient)s — given %(date)s", recipient=c.recipient or "—", date=format_date(c.given_at)))
-            for c in consents]
-        self.consent_given_by.choices = [("", _l("— choose —")), ("client", _l("The client")),
-                                         ("guardian", _l("The guardian"))]
+            for c in consents
+        ]
+        self.consent_given_by.choices = [
+            ("", _l("— choose —")),
+            ("client", _l("The client")),
+            ("guardian", _l("The guardian")),
+        ]
         self.child_assent.choices = [("yes", _l("Yes")), ("no", _l("No"))]
 
     def validate_consent_mode(self, field):
@@ -122,16 +142,21 @@ class ReferralForm(BaseForm):
             raise ValidationError(_l("Say who gives the consent."))
         if field.data == "override" and not (self.override_reason.data or "").strip():
             self.override_reason.errors = list(self.override_reason.errors) + [
-                _l("Give the reason for referring without consent.")]
+                _l("Give the reason for referring without consent.")
+            ]
             raise ValidationError(_l("Give the reason for referring without consent."))
 
     def consent_arguments(self):
         """create_referral's consent arguments for the chosen mode (the consent row is the view's)."""
         mode = self.consent_mode.data
         if mode == "record":
-            return {"new_consent": {"given_by": self.consent_given_by.data,
-                                    "giver_name": self.consent_giver_name.data,
-                                    "child_assent": {"yes": True, "no": False}.get(self.child_assent.data)}}
+            return {
+                "new_consent": {
+                    "given_by": self.consent_given_by.data,
+                    "giver_name": self.consent_giver_name.data,
+                    "child_assent": {"yes": True, "no": False}.get(self.child_assent.data),
+                }
+            }
         if mode == "override":
             return {"override_reason": self.override_reason.data}
         return {}
@@ -139,6 +164,7 @@ class ReferralForm(BaseForm):
 
 class AnswerForm(BaseForm):
     """The provider's answer: accepted or declined, with its note."""
+
     decision = RadioField(_l("Answer"), validators=[InputRequired(message=_l("Choose the answer."))])
     note = TextAreaField(_l("Answer note"), validators=[Optional(), max_length(2000)])
 
@@ -150,8 +176,11 @@ class AnswerForm(BaseForm):
 
 class CompleteForm(BaseForm):
     outcome = TextAreaField(_l("Outcome"), validators=[required(), max_length(4000)])
-    outcome_date = DateField(_l("Date of the outcome"), default=local_today,
-                             validators=[InputRequired(message=_l("Enter the date of the outcome."))])
+    outcome_date = DateField(
+        _l("Date of the outcome"),
+        default=local_today,
+        validators=[InputRequired(message=_l("Enter the date of the outcome."))],
+    )
 
 
 class RevokeForm(BaseForm):
@@ -160,6 +189,7 @@ class RevokeForm(BaseForm):
 
 # --- transfers -------------------------------------------------------------------------------------
 
+
 class TransferForm(BaseForm):
     to_facility_id = SelectField(_l("Receiving facility"), coerce=_int_or_none, validators=[required()])
     reason = TextAreaField(_l("Reason for the transfer"), validators=[required(), max_length(2000)])
@@ -167,7 +197,8 @@ class TransferForm(BaseForm):
     def __init__(self, *args, facilities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.to_facility_id.choices = [("", _l("— choose —"))] + [
-            (f.id, f"{f.name} · {f.province.name}" if f.province else f.name) for f in facilities]
+            (f.id, f"{f.name} · {f.province.name}" if f.province else f.name) for f in facilities
+        ]
 
 
 class TransferDecisionForm(BaseForm):

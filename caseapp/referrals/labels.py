@@ -1,5 +1,6 @@
 """Labels of the referral and transfer states and of their timeline events (UI language).
 The domain code lists (provider kinds, service types) are in core.categories."""
+
 from flask_babel import lazy_gettext as _l
 
 REFERRAL_STATUS_LABELS = {

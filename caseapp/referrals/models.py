@@ -1,4 +1,5 @@
 """Service providers, referrals (chuyển gửi) and transfers of a case to another facility."""
+
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -10,7 +11,7 @@ from ..extensions import Model, db
 
 
 class ReferralStatus(StrEnum):
-    SENT = "sent"              # awaiting the provider's answer
+    SENT = "sent"  # awaiting the provider's answer
     ACCEPTED = "accepted"
     DECLINED = "declined"
     COMPLETED = "completed"
@@ -26,6 +27,7 @@ class TransferStatus(StrEnum):
 
 class Provider(Model):
     """A service-directory entry: a facility in the system or an outside organisation."""
+
     __tablename__ = "providers"
     __table_args__ = (
         sa.Index("ix_providers_province_name", "province_code", "name"),
@@ -35,7 +37,9 @@ class Provider(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)   # hospital|police|legal_aid|women_union|school|commune|facility|other
+    kind: Mapped[str] = mapped_column(
+        sa.String(32), nullable=False
+    )  # hospital|police|legal_aid|women_union|school|commune|facility|other
     facility_id: Mapped[int | None] = mapped_column(sa.ForeignKey("facilities.id"))  # when it is a facility in caseapp
     province_code: Mapped[str] = mapped_column(sa.ForeignKey("provinces.code"), nullable=False)
     commune_code: Mapped[str | None] = mapped_column(sa.ForeignKey("communes.code"))
@@ -43,7 +47,7 @@ class Provider(Model):
     phone: Mapped[str | None] = mapped_column(sa.String(64))
     email: Mapped[str | None] = mapped_column(sa.String(255))
     contact_person: Mapped[str | None] = mapped_column(sa.String(128))
-    services: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)   # SERVICE_TYPES codes
+    services: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)  # SERVICE_TYPES codes
     capacity_note: Mapped[str | None] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     # fold(name, contact, address, phone, e-mail): the directory's search column (core.text.fold)
@@ -69,11 +73,11 @@ class Referral(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True)
-    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)   # the sender
+    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)  # the sender
     provider_id: Mapped[int] = mapped_column(sa.ForeignKey("providers.id"), nullable=False)
     service_type: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     reason: Mapped[str] = mapped_column(sa.Text, nullable=False)
-    shared_info: Mapped[str] = mapped_column(sa.Text, nullable=False)    # what information is shared (minimised)
+    shared_info: Mapped[str] = mapped_column(sa.Text, nullable=False)  # what information is shared (minimised)
     is_urgent: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
     consent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consents.id"))
     consent_override_reason: Mapped[str | None] = mapped_column(sa.Text)  # supervisor's emergency override
@@ -83,9 +87,9 @@ class Referral(Model):
     answer_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answer_note: Mapped[str | None] = mapped_column(sa.Text)
-    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())   # when the completion was recorded
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when the completion was recorded
     outcome: Mapped[str | None] = mapped_column(sa.Text)
-    outcome_date: Mapped[date | None] = mapped_column(sa.Date)              # the date of the outcome
+    outcome_date: Mapped[date | None] = mapped_column(sa.Date)  # the date of the outcome
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -104,12 +108,18 @@ class Referral(Model):
 
 class Transfer(Model):
     """Moving a case to another facility in the system; the receiving supervisor decides."""
+
     __tablename__ = "transfers"
     __table_args__ = (
         sa.Index("ix_transfers_to_status", "to_facility_id", "status"),
         # At most one pending transfer per case, whatever two browsers do at the same moment.
-        sa.Index("ux_transfers_one_pending", "case_id", unique=True,
-                 sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
+        sa.Index(
+            "ux_transfers_one_pending",
+            "case_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

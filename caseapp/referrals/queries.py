@@ -7,23 +7,24 @@
   receiving facility's supervisors when the provider is a facility of the system (incoming).
 - A transfer is decided by the receiving facility's supervisors (incoming) and seen on the case.
 """
+
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
+from ..auth.models import User
 from ..cases.models import Case
+from ..clients.models import Consent
 from ..core.sql import prebuilt
 from ..core.text import fold
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from ..org.models import Facility, Province
 from ..security.policy import Perm, has_perm
-from ..security.scopes import case_scope, own_facility
 from ..security.rules import can_edit_case, same_facility
+from ..security.scopes import case_scope, own_facility
 from .models import Provider, Referral, ReferralStatus, Transfer, TransferStatus
-from ..clients.models import Consent
-from ..auth.models import User
 
 DIRECTORY_PAGE = 50
 OVERDUE_LIMIT = 200
@@ -31,9 +32,10 @@ OVERDUE_LIMIT = 200
 
 # --- the service directory -------------------------------------------------------------------------
 
+
 @dataclass
 class DirectoryFilters:
-    province_code: str | None = None   # None: every province
+    province_code: str | None = None  # None: every province
     kind: str | None = None
     service: str | None = None
     q: str | None = None
@@ -54,8 +56,9 @@ def directory(filters: DirectoryFilters):
         stmt = stmt.where(Provider.kind == filters.kind)
     if filters.service:
         # services is a JSON list of codes: its text holds "code" with the quotes on both databases.
-        stmt = stmt.where(sa.cast(Provider.services, sa.Text).like(f'%"{_like_escaped(filters.service)}"%',
-                                                                    escape="\\"))
+        stmt = stmt.where(
+            sa.cast(Provider.services, sa.Text).like(f'%"{_like_escaped(filters.service)}"%', escape="\\")
+        )
     for word in fold(filters.q or "").split():
         stmt = stmt.where(Provider.search_text.like(f"%{_like_escaped(word)}%", escape="\\"))
     if not filters.include_inactive:
@@ -79,7 +82,9 @@ def directory_page(filters: DirectoryFilters, *, after=None, per_page=DIRECTORY_
     if after is not None:
         last = db.session.execute(sa.select(Provider.name, Provider.id).where(Provider.id == after)).first()
         if last is not None:
-            stmt = stmt.where(sa.tuple_(Provider.name, Provider.id) > sa.tuple_(sa.literal(last.name), sa.literal(last.id)))
+            stmt = stmt.where(
+                sa.tuple_(Provider.name, Provider.id) > sa.tuple_(sa.literal(last.name), sa.literal(last.id))
+            )
     rows = list(db.session.scalars(stmt.order_by(Provider.name, Provider.id).limit(per_page + 1)).unique())
     next_cursor = None
     if len(rows) > per_page:
@@ -99,8 +104,9 @@ def user_province(user):
 def referral_providers(user, case, *, include_id=None):
     """Providers the referral form offers: the active entries of the user's province (and one chosen
     from the directory elsewhere), never the case's own facility."""
-    stmt = sa.select(Provider).where(Provider.is_active.is_(True),
-                                     sa.or_(Provider.facility_id.is_(None), Provider.facility_id != case.facility_id))
+    stmt = sa.select(Provider).where(
+        Provider.is_active.is_(True), sa.or_(Provider.facility_id.is_(None), Provider.facility_id != case.facility_id)
+    )
     province = user_province(user)
     if include_id:
         stmt = stmt.where(sa.or_(Provider.province_code == province, Provider.id == include_id))
@@ -111,14 +117,18 @@ def referral_providers(user, case, *, include_id=None):
 
 # --- referrals: the sending side --------------------------------------------------------------------
 
+
 def visible_referrals(user):
     """Referrals of the cases the user may open (security.case_scope)."""
     return sa.select(Referral).join(Case, Referral.case_id == Case.id).where(case_scope(user))
 
 
 def referral_for_page(user, referral_id):
-    return (visible_referrals(user).where(Referral.id == referral_id)
-            .options(contains_eager(Referral.case).joinedload(Case.client), joinedload(Referral.provider)))
+    return (
+        visible_referrals(user)
+        .where(Referral.id == referral_id)
+        .options(contains_eager(Referral.case).joinedload(Case.client), joinedload(Referral.provider))
+    )
 
 
 def overdue_referrals(user, now=None):
@@ -126,43 +136,61 @@ def overdue_referrals(user, now=None):
     their deadline, in the user's case scope — a worker's of their cases, a supervisor's of the
     facility. Escalated ones first, then the longest overdue."""
     now = as_utc(now) if now else utcnow()
-    return (visible_referrals(user)
-            .where(own_facility(Referral.facility_id, user), Referral.status == ReferralStatus.SENT, Referral.answer_due_at < now)
-            .options(contains_eager(Referral.case).joinedload(Case.client), joinedload(Referral.provider))
-            .order_by(sa.case((Referral.escalated_at.is_(None), 1), else_=0), Referral.answer_due_at, Referral.id))
+    return (
+        visible_referrals(user)
+        .where(
+            own_facility(Referral.facility_id, user),
+            Referral.status == ReferralStatus.SENT,
+            Referral.answer_due_at < now,
+        )
+        .options(contains_eager(Referral.case).joinedload(Case.client), joinedload(Referral.provider))
+        .order_by(sa.case((Referral.escalated_at.is_(None), 1), else_=0), Referral.answer_due_at, Referral.id)
+    )
 
 
 def share_consents(client_id):
     """The client's active consents to share information with a named provider, newest first."""
-    return (sa.select(Consent).where(Consent.client_id == client_id, Consent.purpose == "share_provider",
-                                     Consent.withdrawn_at.is_(None))
-            .order_by(Consent.given_at.desc(), Consent.id.desc()))
+    return (
+        sa.select(Consent)
+        .where(Consent.client_id == client_id, Consent.purpose == "share_provider", Consent.withdrawn_at.is_(None))
+        .order_by(Consent.given_at.desc(), Consent.id.desc())
+    )
 
 
 # --- the receiving side ----------------------------------------------------------------------------
+
 
 def incoming_referrals(user):
     """Referrals to the user's facility (a provider of kind 'facility'): its supervisors answer them.
     Only what the sender chose to share is shown to them, never the case."""
     if not has_perm(user, Perm.DECIDE_TRANSFER):
         return sa.select(Referral).where(sa.false())
-    return (sa.select(Referral).join(Provider, Referral.provider_id == Provider.id)
-            .where(own_facility(Provider.facility_id, user))
-            .options(contains_eager(Referral.provider), joinedload(Referral.facility)))
+    return (
+        sa.select(Referral)
+        .join(Provider, Referral.provider_id == Provider.id)
+        .where(own_facility(Provider.facility_id, user))
+        .options(contains_eager(Referral.provider), joinedload(Referral.facility))
+    )
 
 
 def open_incoming_referrals(user):
-    return (incoming_referrals(user).where(Referral.status.in_(("sent", "accepted")))
-            .order_by(sa.case((Referral.status == ReferralStatus.SENT, 0), else_=1), Referral.answer_due_at, Referral.id))
+    return (
+        incoming_referrals(user)
+        .where(Referral.status.in_(("sent", "accepted")))
+        .order_by(sa.case((Referral.status == ReferralStatus.SENT, 0), else_=1), Referral.answer_due_at, Referral.id)
+    )
 
 
 def incoming_transfers(user):
     """Transfers to the user's facility awaiting its supervisors' decision, oldest first."""
     if not has_perm(user, Perm.DECIDE_TRANSFER):
         return sa.select(Transfer).where(sa.false())
-    return (sa.select(Transfer).where(own_facility(Transfer.to_facility_id, user), Transfer.status == TransferStatus.PENDING)
-            .options(joinedload(Transfer.case), joinedload(Transfer.from_facility))
-            .order_by(Transfer.requested_at, Transfer.id))
+    return (
+        sa.select(Transfer)
+        .where(own_facility(Transfer.to_facility_id, user), Transfer.status == TransferStatus.PENDING)
+        .options(joinedload(Transfer.case), joinedload(Transfer.from_facility))
+        .order_by(Transfer.requested_at, Transfer.id)
+    )
 
 
 def transfer_to_decide(user, transfer_id):
@@ -171,14 +199,22 @@ def transfer_to_decide(user, transfer_id):
 
 def transfer_of_sender(user, transfer_id):
     """A transfer of a case the user may open (the sending side: to cancel it)."""
-    return (sa.select(Transfer).join(Case, Transfer.case_id == Case.id)
-            .where(Transfer.id == transfer_id, case_scope(user)).options(contains_eager(Transfer.case)))
+    return (
+        sa.select(Transfer)
+        .join(Case, Transfer.case_id == Case.id)
+        .where(Transfer.id == transfer_id, case_scope(user))
+        .options(contains_eager(Transfer.case))
+    )
 
 
 def transfer_targets(case):
     """Facilities the case may be transferred to: the active ones of the system but its own."""
-    return (sa.select(Facility).where(Facility.is_active.is_(True), Facility.id != case.facility_id)
-            .options(joinedload(Facility.province)).order_by(Facility.province_code, Facility.name))
+    return (
+        sa.select(Facility)
+        .where(Facility.is_active.is_(True), Facility.id != case.facility_id)
+        .options(joinedload(Facility.province))
+        .order_by(Facility.province_code, Facility.name)
+    )
 
 
 def user_names(ids):
@@ -190,15 +226,17 @@ def user_names(ids):
 
 # --- the case page's section -------------------------------------------------------------------------
 
+
 @dataclass
 class CaseSection:
     """What templates/referrals/_case_section.html shows (see its header)."""
+
     case: object
     referrals: list = field(default_factory=list)
     transfers: list = field(default_factory=list)
     now: object = None
     can_edit: bool = False
-    transferred_away: bool = False   # the case now belongs to another facility (read-only history here)
+    transferred_away: bool = False  # the case now belongs to another facility (read-only history here)
 
     @property
     def overdue(self):
@@ -221,18 +259,27 @@ class CaseSection:
 
 
 def referrals_of_case(case_id):
-    return (sa.select(Referral).where(Referral.case_id == case_id).options(joinedload(Referral.provider))
-            .order_by(Referral.sent_at.desc(), Referral.id.desc()))
+    return (
+        sa.select(Referral)
+        .where(Referral.case_id == case_id)
+        .options(joinedload(Referral.provider))
+        .order_by(Referral.sent_at.desc(), Referral.id.desc())
+    )
 
 
 def transfers_of_case(case_id):
     from_facility, to_facility = aliased(Facility), aliased(Facility)
-    return (sa.select(Transfer).join(from_facility, Transfer.from_facility_id == from_facility.id)
-            .join(to_facility, Transfer.to_facility_id == to_facility.id)
-            .where(Transfer.case_id == case_id)
-            .options(contains_eager(Transfer.from_facility.of_type(from_facility)),
-                     contains_eager(Transfer.to_facility.of_type(to_facility)))
-            .order_by(Transfer.requested_at.desc(), Transfer.id.desc()))
+    return (
+        sa.select(Transfer)
+        .join(from_facility, Transfer.from_facility_id == from_facility.id)
+        .join(to_facility, Transfer.to_facility_id == to_facility.id)
+        .where(Transfer.case_id == case_id)
+        .options(
+            contains_eager(Transfer.from_facility.of_type(from_facility)),
+            contains_eager(Transfer.to_facility.of_type(to_facility)),
+        )
+        .order_by(Transfer.requested_at.desc(), Transfer.id.desc())
+    )
 
 
 def case_section(case, user, now=None):
@@ -240,12 +287,33 @@ def case_section(case, user, now=None):
     names loaded with them). `case` is already loaded in the user's scope by the case page."""
     referrals = db.session.scalars(*prebuilt(referrals_of_case, case_id=case.id)).all()
     transfers = db.session.scalars(*prebuilt(transfers_of_case, case_id=case.id)).all()
-    return CaseSection(case=case, referrals=list(referrals), transfers=list(transfers),
-                       now=as_utc(now) if now else utcnow(), can_edit=can_edit_case(user, case),
-                       transferred_away=not same_facility(user, case))
+    return CaseSection(
+        case=case,
+        referrals=list(referrals),
+        transfers=list(transfers),
+        now=as_utc(now) if now else utcnow(),
+        can_edit=can_edit_case(user, case),
+        transferred_away=not same_facility(user, case),
+    )
 
 
-__all__ = ["DirectoryFilters", "directory", "directory_page", "referral_providers", "visible_referrals",
-           "referral_for_page", "overdue_referrals", "share_consents", "incoming_referrals",
-           "open_incoming_referrals", "incoming_transfers", "transfer_to_decide", "transfer_of_sender",
-           "transfer_targets", "referrals_of_case", "transfers_of_case", "case_section", "CaseSection"]
+__all__ = [
+    "DirectoryFilters",
+    "directory",
+    "directory_page",
+    "referral_providers",
+    "visible_referrals",
+    "referral_for_page",
+    "overdue_referrals",
+    "share_consents",
+    "incoming_referrals",
+    "open_incoming_referrals",
+    "incoming_transfers",
+    "transfer_to_decide",
+    "transfer_of_sender",
+    "transfer_targets",
+    "referrals_of_case",
+    "transfers_of_case",
+    "case_section",
+    "CaseSection",
+]

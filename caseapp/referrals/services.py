@@ -1,23 +1,25 @@
 """Writes of the service directory, referrals (chuyển gửi) and transfers of a case to another facility.
 Services validate, flush and audit; the view commits. The acting user is always an argument."""
+
+import unicodedata
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _
 
 from ..audit.services import record
 from ..cases.models import Case
 from ..cases.services import add_event, ensure_editable
+from ..clients.models import Client
+from ..clients.services import record_consent
 from ..core import categories
-from ..deadlines.rules import due_at
 from ..core.services import ServiceError
 from ..core.text import fold, nfc
 from ..core.timeutil import as_utc, to_local, utcnow
+from ..deadlines.rules import due_at
 from ..extensions import db
 from ..org.models import Commune, Facility
 from ..security.policy import Perm, has_perm
 from .models import Provider, Referral, ReferralStatus, Transfer, TransferStatus
-import unicodedata
-from ..clients.models import Client
-from ..clients.services import record_consent
 
 TEXT_MAX = 4000
 REASON_MAX = 2000
@@ -35,8 +37,19 @@ def _text(value, field, *, required_message=None, max_length=TEXT_MAX):
 
 # --- the service directory -------------------------------------------------------------------------
 
-PROVIDER_FIELDS = ("name", "kind", "province_code", "commune_code", "address", "phone", "email",
-                   "contact_person", "services", "capacity_note", "is_active")
+PROVIDER_FIELDS = (
+    "name",
+    "kind",
+    "province_code",
+    "commune_code",
+    "address",
+    "phone",
+    "email",
+    "contact_person",
+    "services",
+    "capacity_note",
+    "is_active",
+)
 # A facility's own entry: name, kind, place and address come from the facility (never a confidential
 # address); the directory editor keeps its contacts, services and capacity up to date.
 FACILITY_ENTRY_FIELDS = ("phone", "email", "contact_person", "services", "capacity_note")
@@ -87,8 +100,13 @@ def create_provider(data, *, by):
     provider.search_text = search_text(provider)
     db.session.add(provider)
     db.session.flush()
-    record("provider_created", by=by, entity=provider, facility_id=getattr(by, "facility_id", None),
-           detail={"kind": provider.kind})
+    record(
+        "provider_created",
+        by=by,
+        entity=provider,
+        facility_id=getattr(by, "facility_id", None),
+        detail={"kind": provider.kind},
+    )
     return provider
 
 
@@ -99,8 +117,13 @@ def update_provider(provider, data, *, by):
     for key, value in data.items():
         setattr(provider, key, value)
     provider.search_text = search_text(provider)
-    record("provider_updated", by=by, entity=provider, facility_id=getattr(by, "facility_id", None),
-           detail={"fields": changed})
+    record(
+        "provider_updated",
+        by=by,
+        entity=provider,
+        facility_id=getattr(by, "facility_id", None),
+        detail={"fields": changed},
+    )
     db.session.flush()
     return provider
 
@@ -132,8 +155,7 @@ def ensure_facility_providers(province_code=None, *, facility_id=None):
     facility (name, place, active; a confidential address is never copied, and is removed from an
     entry if the facility became confidential). Idempotent; returns the number of rows written.
     Cheap when nothing changed: one read."""
-    stmt = (sa.select(Facility, Provider).outerjoin(Provider, Provider.facility_id == Facility.id)
-            .order_by(Facility.id))
+    stmt = sa.select(Facility, Provider).outerjoin(Provider, Provider.facility_id == Facility.id).order_by(Facility.id)
     if province_code:
         stmt = stmt.where(sa.or_(Facility.province_code == province_code, Provider.province_code == province_code))
     if facility_id is not None:
@@ -208,13 +230,29 @@ def consent_problem(consent, case, provider):
     if consent.child_assent is False:
         return _("The child did not agree to this sharing.")
     if fold(consent.recipient or "") != fold(provider.name):
-        return _("This consent names another recipient (%(recipient)s). Record the client's consent to share "
-                 "with %(provider)s.", recipient=consent.recipient or "—", provider=provider.name)
+        return _(
+            "This consent names another recipient (%(recipient)s). Record the client's consent to share "
+            "with %(provider)s.",
+            recipient=consent.recipient or "—",
+            provider=provider.name,
+        )
     return None
 
 
-def create_referral(case, *, provider, service_type, reason, shared_info, is_urgent, by, consent=None,
-                    new_consent=None, override_reason=None, at=None):
+def create_referral(
+    case,
+    *,
+    provider,
+    service_type,
+    reason,
+    shared_info,
+    is_urgent,
+    by,
+    consent=None,
+    new_consent=None,
+    override_reason=None,
+    at=None,
+):
     """Refer the client of `case` to `provider`. Consent is required (NĐ 13/2023/NĐ-CP): an active consent
     of the client to share with this provider (`consent`), or one recorded now (`new_consent`: given_by,
     giver_name, child_assent), or — a supervisor only, in an emergency — an override with its reason,
@@ -227,14 +265,23 @@ def create_referral(case, *, provider, service_type, reason, shared_info, is_urg
     if service_type not in categories.codes(categories.SERVICE_TYPES):
         raise ServiceError(_("Choose the service."), field="service_type")
     reason = _text(reason, "reason", required_message=_("Give the reason for the referral."), max_length=REASON_MAX)
-    shared_info = _text(shared_info, "shared_info",
-                        required_message=_("Write what information is shared with the provider."))
+    shared_info = _text(
+        shared_info, "shared_info", required_message=_("Write what information is shared with the provider.")
+    )
 
-    modes = [m for m, given in (("existing", consent is not None), ("recorded", new_consent is not None),
-                                ("override", override_reason is not None)) if given]
+    modes = [
+        m
+        for m, given in (
+            ("existing", consent is not None),
+            ("recorded", new_consent is not None),
+            ("override", override_reason is not None),
+        )
+        if given
+    ]
     if len(modes) != 1:
-        raise ServiceError(_("The client's consent is required to share information with a provider."),
-                           field="consent_mode")
+        raise ServiceError(
+            _("The client's consent is required to share information with a provider."), field="consent_mode"
+        )
     mode = modes[0]
     override_text = None
     if mode == "existing":
@@ -253,46 +300,75 @@ def create_referral(case, *, provider, service_type, reason, shared_info, is_urg
         assent = new_consent.get("child_assent") if age is not None and 7 <= age < 16 else None
         if assent is False:
             raise ServiceError(_("The child did not agree to this sharing."), field="child_assent")
-        consent = record_consent(client, purpose="share_provider", given_by=given_by, by=by,
-                                 giver_name=giver_name or client.full_name or client.alias,
-                                 recipient=provider.name, child_assent=assent, given_at=at)
+        consent = record_consent(
+            client,
+            purpose="share_provider",
+            given_by=given_by,
+            by=by,
+            giver_name=giver_name or client.full_name or client.alias,
+            recipient=provider.name,
+            child_assent=assent,
+            given_at=at,
+        )
     else:
         if not has_perm(by, Perm.OVERRIDE_CONSENT):
             raise ServiceError(_("Only a supervisor may refer without the client's consent."), field="consent_mode")
-        override_text = _text(override_reason, "override_reason",
-                              required_message=_("Give the reason for referring without consent."),
-                              max_length=REASON_MAX)
+        override_text = _text(
+            override_reason,
+            "override_reason",
+            required_message=_("Give the reason for referring without consent."),
+            max_length=REASON_MAX,
+        )
 
     sent_at = as_utc(at) if at else utcnow()
     referral = Referral(
-        case_id=case.id, facility_id=case.facility_id, provider_id=provider.id, service_type=service_type,
-        reason=reason, shared_info=shared_info, is_urgent=bool(is_urgent),
+        case_id=case.id,
+        facility_id=case.facility_id,
+        provider_id=provider.id,
+        service_type=service_type,
+        reason=reason,
+        shared_info=shared_info,
+        is_urgent=bool(is_urgent),
         consent_id=consent.id if consent is not None else None,
-        consent_override_reason=override_text, consent_override_by_id=by.id if override_text else None,
-        status="sent", sent_at=sent_at,
+        consent_override_reason=override_text,
+        consent_override_by_id=by.id if override_text else None,
+        status="sent",
+        sent_at=sent_at,
         # The receiver answers within 2 working days (emergency: 4 hours), the facility's default.
         answer_due_at=due_at("referral_answer", sent_at, variant="urgent" if is_urgent else "default"),
-        created_by_id=getattr(by, "id", None))
+        created_by_id=getattr(by, "id", None),
+    )
     db.session.add(referral)
     db.session.flush()
     add_event(case, "referral_sent", by=by, text=provider.name, at=sent_at)
-    record("referral_sent", by=by, entity=referral,
-           detail={"case_id": case.id, "provider_id": provider.id, "service_type": service_type,
-                   "urgent": bool(is_urgent), "consent": mode})
+    record(
+        "referral_sent",
+        by=by,
+        entity=referral,
+        detail={
+            "case_id": case.id,
+            "provider_id": provider.id,
+            "service_type": service_type,
+            "urgent": bool(is_urgent),
+            "consent": mode,
+        },
+    )
     if override_text:
-        record("referral_consent_override", by=by, entity=referral,
-               detail={"case_id": case.id, "provider_id": provider.id})
+        record(
+            "referral_consent_override", by=by, entity=referral, detail={"case_id": case.id, "provider_id": provider.id}
+        )
     return referral
 
 
-def change_referral_status(referral, to_status, *, by, side, note=None, outcome=None, outcome_date=None,
-                           reason=None, at=None):
+def change_referral_status(
+    referral, to_status, *, by, side, note=None, outcome=None, outcome_date=None, reason=None, at=None
+):
     """Move a referral along TRANSITIONS, recorded by the side RECORDED_BY allows: accepted / declined
     with the answer note, completed with the outcome and its date, revoked with the reason. Each move
     is a CaseEvent on the case and an audit event. `referral.provider` must be loaded."""
     if side not in SIDES:
         raise ValueError(side)
-    if side == "sender":   # the sender's case is read-only once closed, until reopened
+    if side == "sender":  # the sender's case is read-only once closed, until reopened
         ensure_editable(db.session.get(Case, referral.case_id))
     from_status = referral.status
     if to_status not in TRANSITIONS.get(from_status, set()):
@@ -304,8 +380,12 @@ def change_referral_status(referral, to_status, *, by, side, note=None, outcome=
     at = as_utc(at) if at else utcnow()
     text = None
     if to_status in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED):
-        note = _text(note, "note", max_length=REASON_MAX,
-                     required_message=_("Write the provider's answer.") if to_status == ReferralStatus.DECLINED else None)
+        note = _text(
+            note,
+            "note",
+            max_length=REASON_MAX,
+            required_message=_("Write the provider's answer.") if to_status == ReferralStatus.DECLINED else None,
+        )
         referral.answered_at = at
         referral.answer_note = note
         text = note
@@ -320,8 +400,9 @@ def change_referral_status(referral, to_status, *, by, side, note=None, outcome=
         referral.outcome_date = outcome_date
         text = outcome
     elif to_status == ReferralStatus.REVOKED:
-        reason = _text(reason, "reason", max_length=REASON_MAX,
-                       required_message=_("Give the reason for revoking the referral."))
+        reason = _text(
+            reason, "reason", max_length=REASON_MAX, required_message=_("Give the reason for revoking the referral.")
+        )
         referral.revoked_at = at
         referral.revoke_reason = reason
         text = reason
@@ -329,9 +410,13 @@ def change_referral_status(referral, to_status, *, by, side, note=None, outcome=
     case = db.session.get(Case, referral.case_id)
     label = referral.provider.name
     add_event(case, f"referral_{to_status}", by=by, text=f"{label}\n{text}" if text else label, at=at)
-    record(f"referral_{to_status}", by=by, entity=referral,
-           facility_id=getattr(by, "facility_id", None) if side == "receiver" else None,
-           detail={"case_id": referral.case_id, "from": from_status, "to": to_status, "side": side})
+    record(
+        f"referral_{to_status}",
+        by=by,
+        entity=referral,
+        facility_id=getattr(by, "facility_id", None) if side == "receiver" else None,
+        detail={"case_id": referral.case_id, "from": from_status, "to": to_status, "side": side},
+    )
     db.session.flush()
     return referral
 
@@ -348,8 +433,10 @@ def escalate_overdue(now=None):
     safe with two schedulers (each row is claimed with a conditional UPDATE), flushes, never commits."""
     now = as_utc(now) if now else utcnow()
     candidates = db.session.scalars(
-        sa.select(Referral).where(Referral.status == ReferralStatus.SENT, Referral.escalated_at.is_(None),
-                                  Referral.answer_due_at < now).order_by(Referral.id)).all()
+        sa.select(Referral)
+        .where(Referral.status == ReferralStatus.SENT, Referral.escalated_at.is_(None), Referral.answer_due_at < now)
+        .order_by(Referral.id)
+    ).all()
     escalated = []
     for referral in candidates:
         if escalation_due_at(referral) > now:
@@ -358,7 +445,8 @@ def escalate_overdue(now=None):
             sa.update(Referral)
             .where(Referral.id == referral.id, Referral.status == ReferralStatus.SENT, Referral.escalated_at.is_(None))
             .values(escalated_at=now, version=Referral.version + 1)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)
+        ).rowcount
         if not claimed:
             continue
         db.session.refresh(referral)
@@ -371,8 +459,11 @@ def escalate_overdue(now=None):
 
 # --- transfers -------------------------------------------------------------------------------------
 
+
 def pending_transfer_of(case_id):
-    return db.session.scalar(sa.select(Transfer).where(Transfer.case_id == case_id, Transfer.status == TransferStatus.PENDING))
+    return db.session.scalar(
+        sa.select(Transfer).where(Transfer.case_id == case_id, Transfer.status == TransferStatus.PENDING)
+    )
 
 
 def request_transfer(case, *, to_facility, reason, by, at=None):
@@ -387,22 +478,36 @@ def request_transfer(case, *, to_facility, reason, by, at=None):
     if pending_transfer_of(case.id) is not None:
         raise ServiceError(_("A transfer of this case is already awaiting an answer."), field="to_facility_id")
     at = as_utc(at) if at else utcnow()
-    transfer = Transfer(case_id=case.id, from_facility_id=case.facility_id, to_facility_id=to_facility.id,
-                        reason=reason, status="pending", requested_by_id=getattr(by, "id", None), requested_at=at)
+    transfer = Transfer(
+        case_id=case.id,
+        from_facility_id=case.facility_id,
+        to_facility_id=to_facility.id,
+        reason=reason,
+        status="pending",
+        requested_by_id=getattr(by, "id", None),
+        requested_at=at,
+    )
     db.session.add(transfer)
     case.updated_at = at  # bumps the case's version: a concurrent change of the case fails, not overwrites
     db.session.flush()
     add_event(case, "transfer_requested", by=by, text=f"→ {to_facility.name}\n{reason}", at=at)
-    record("transfer_requested", by=by, entity=case,
-           detail={"transfer_id": transfer.id, "from": case.facility_id, "to": to_facility.id})
+    record(
+        "transfer_requested",
+        by=by,
+        entity=case,
+        detail={"transfer_id": transfer.id, "from": case.facility_id, "to": to_facility.id},
+    )
     return transfer
 
 
 def _claim_pending(transfer, values):
     """Decide a pending transfer exactly once: a conditional UPDATE, so two decisions cannot both win."""
     claimed = db.session.execute(
-        sa.update(Transfer).where(Transfer.id == transfer.id, Transfer.status == TransferStatus.PENDING).values(**values)
-        .execution_options(synchronize_session=False)).rowcount
+        sa.update(Transfer)
+        .where(Transfer.id == transfer.id, Transfer.status == TransferStatus.PENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if not claimed:
         raise ServiceError(_("This transfer was already decided."))
     db.session.refresh(transfer)
@@ -417,8 +522,9 @@ def decide_transfer(transfer, *, accept, note, by, at=None):
         raise ServiceError(_("This transfer was already decided."))
     if getattr(by, "facility_id", None) != transfer.to_facility_id:
         raise ServiceError(_("Only the receiving facility decides on a transfer."))
-    note = _text(note, "note", max_length=REASON_MAX,
-                 required_message=None if accept else _("Give the reason for declining."))
+    note = _text(
+        note, "note", max_length=REASON_MAX, required_message=None if accept else _("Give the reason for declining.")
+    )
     at = as_utc(at) if at else utcnow()
     case = db.session.get(Case, transfer.case_id)
     if accept:
@@ -426,10 +532,16 @@ def decide_transfer(transfer, *, accept, note, by, at=None):
         if case.facility_id != transfer.from_facility_id:
             raise ServiceError(_("The case is no longer at the facility that asked for the transfer."))
     status = "accepted" if accept else "declined"
-    _claim_pending(transfer, {"status": status, "decided_by_id": getattr(by, "id", None), "decided_at": at,
-                              "decision_note": note})
-    names = dict(db.session.execute(sa.select(Facility.id, Facility.name).where(
-        Facility.id.in_((transfer.from_facility_id, transfer.to_facility_id)))).all())
+    _claim_pending(
+        transfer, {"status": status, "decided_by_id": getattr(by, "id", None), "decided_at": at, "decision_note": note}
+    )
+    names = dict(
+        db.session.execute(
+            sa.select(Facility.id, Facility.name).where(
+                Facility.id.in_((transfer.from_facility_id, transfer.to_facility_id))
+            )
+        ).all()
+    )
     moved = f"{names.get(transfer.from_facility_id)} → {names.get(transfer.to_facility_id)}"
     if accept:
         previous_worker = case.assigned_worker_id
@@ -437,13 +549,26 @@ def decide_transfer(transfer, *, accept, note, by, at=None):
         case.assigned_worker_id = None
         case.updated_at = at
         add_event(case, "transfer_accepted", by=by, text=f"{moved}\n{note}" if note else moved, at=at)
-        record("transfer_accepted", by=by, entity=case,
-               detail={"transfer_id": transfer.id, "from": transfer.from_facility_id, "to": transfer.to_facility_id,
-                       "previous_worker_id": previous_worker})
+        record(
+            "transfer_accepted",
+            by=by,
+            entity=case,
+            detail={
+                "transfer_id": transfer.id,
+                "from": transfer.from_facility_id,
+                "to": transfer.to_facility_id,
+                "previous_worker_id": previous_worker,
+            },
+        )
     else:
         add_event(case, "transfer_declined", by=by, text=f"{moved}\n{note}", at=at)
-        record("transfer_declined", by=by, entity=case, facility_id=transfer.to_facility_id,
-               detail={"transfer_id": transfer.id, "from": transfer.from_facility_id, "to": transfer.to_facility_id})
+        record(
+            "transfer_declined",
+            by=by,
+            entity=case,
+            facility_id=transfer.to_facility_id,
+            detail={"transfer_id": transfer.id, "from": transfer.from_facility_id, "to": transfer.to_facility_id},
+        )
     db.session.flush()
     return transfer
 

@@ -1,34 +1,45 @@
 """Pages of the service directory, referrals (chuyển gửi) and transfers (chuyển hồ sơ).
 Thin: load + authorise → form → service → commit → redirect / render."""
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
 
 from ..audit.services import record
 from ..cases.models import Case
-from ..core.transaction import save
-from ..core.transaction import refusal_flashed, saving
+from ..clients.models import Consent
 from ..core.timeutil import format_datetime, utcnow
+from ..core.transaction import refusal_flashed, save, saving
 from ..extensions import db
+from ..org import queries as org_queries
 from ..security.policy import Perm, has_perm
 from ..security.rules import can_edit_case, can_manage_provider, sees_every_facility
 from ..security.web import deny, load_case, requires
 from . import queries, services
-from .forms import (AnswerForm, CancelTransferForm, CompleteForm, DirectoryFilterForm, ProviderForm, ReferralForm,
-                    RevokeForm, TransferDecisionForm, TransferForm)
+from .forms import (
+    AnswerForm,
+    CancelTransferForm,
+    CompleteForm,
+    DirectoryFilterForm,
+    ProviderForm,
+    ReferralForm,
+    RevokeForm,
+    TransferDecisionForm,
+    TransferForm,
+)
 from .labels import EVENT_LABELS, referral_status_label, transfer_status_label
 from .models import Provider, Referral, ReferralStatus
-from werkzeug.datastructures import MultiDict
-from ..org import queries as org_queries
-from ..clients.models import Consent
 
 bp = Blueprint("referrals", __name__)
 
-STALE_PROVIDER_EDIT = _l("Someone else changed this entry while you were editing. "
-                         "Your changes are kept below; check them and save again.")
+STALE_PROVIDER_EDIT = _l(
+    "Someone else changed this entry while you were editing. Your changes are kept below; check them and save again."
+)
 
 
 @bp.app_template_global("referral_status_label")
@@ -52,6 +63,7 @@ STALE_CASE = _l("Someone else changed this case meanwhile. Check it and try agai
 
 # --- the service directory -------------------------------------------------------------------------
 
+
 @bp.get("/providers")
 @requires(Perm.VIEW_PROVIDERS)
 def providers():
@@ -64,14 +76,23 @@ def providers():
     if form.validate():
         province = form.province.data or None
         filters = queries.DirectoryFilters(
-            province_code=province, kind=form.kind.data or None, service=form.service.data or None,
+            province_code=province,
+            kind=form.kind.data or None,
+            service=form.service.data or None,
             q=form.q.data or None,
-            include_inactive=bool(form.include_inactive.data) and has_perm(current_user, Perm.MANAGE_PROVIDERS))
+            include_inactive=bool(form.include_inactive.data) and has_perm(current_user, Perm.MANAGE_PROVIDERS),
+        )
         page = queries.directory_page(filters, after=form.after.data)
     keep = {k: v for k, v in args.items() if k != "after"}
-    return render_template("referrals/providers.html", form=form, page=page, args=keep,
-                           first_page=not form.after.data, can_manage_provider=can_manage_provider,
-                           may_create=has_perm(current_user, Perm.MANAGE_PROVIDERS))
+    return render_template(
+        "referrals/providers.html",
+        form=form,
+        page=page,
+        args=keep,
+        first_page=not form.after.data,
+        can_manage_provider=can_manage_provider,
+        may_create=has_perm(current_user, Perm.MANAGE_PROVIDERS),
+    )
 
 
 def _multidict(data):
@@ -123,14 +144,18 @@ def edit_provider(provider_id):
             form.form_errors.append(str(STALE_PROVIDER_EDIT))
             form.version.data = provider.version
         else:
-            if save(form, lambda: services.update_provider(provider, form.provider_data(), by=current_user),
-                    stale_message=STALE_PROVIDER_EDIT):
+            if save(
+                form,
+                lambda: services.update_provider(provider, form.provider_data(), by=current_user),
+                stale_message=STALE_PROVIDER_EDIT,
+            ):
                 flash(_("The changes were saved."), "success")
                 return redirect(url_for("referrals.providers", province=provider.province_code))
     return render_template("referrals/provider_form.html", form=form, provider=provider)
 
 
 # --- referrals on a case ---------------------------------------------------------------------------
+
 
 def _case_to_change(case_id):
     """A case the user may change (security.web.load_case), with its client."""
@@ -142,8 +167,9 @@ def _referral_form(case, formdata=None):
     providers = db.session.scalars(queries.referral_providers(current_user, case, include_id=include)).all()
     consents = db.session.scalars(queries.share_consents(case.client_id)).all()
     kwargs = {} if formdata is None else {"formdata": formdata}
-    form = ReferralForm(providers=providers, consents=consents,
-                        may_override=has_perm(current_user, Perm.OVERRIDE_CONSENT), **kwargs)
+    form = ReferralForm(
+        providers=providers, consents=consents, may_override=has_perm(current_user, Perm.OVERRIDE_CONSENT), **kwargs
+    )
     return form, consents
 
 
@@ -151,8 +177,11 @@ def _referral_form(case, formdata=None):
 @requires(Perm.EDIT_CASES)
 def new_referral(case_id):
     case = _case_to_change(case_id)
-    if request.method == "POST" and request.form.get("consent_mode") == "override" \
-            and not has_perm(current_user, Perm.OVERRIDE_CONSENT):
+    if (
+        request.method == "POST"
+        and request.form.get("consent_mode") == "override"
+        and not has_perm(current_user, Perm.OVERRIDE_CONSENT)
+    ):
         deny(Perm.OVERRIDE_CONSENT.value)  # only a supervisor refers without consent
     form, consents = _referral_form(case)
     if request.method == "GET":
@@ -162,22 +191,35 @@ def new_referral(case_id):
     status = 200
     if form.validate_on_submit():
         provider = db.session.get(Provider, form.provider_id.data)
-        consent = next((c for c in consents if c.id == form.consent_id.data), None) \
-            if form.consent_mode.data == "existing" else None
+        consent = (
+            next((c for c in consents if c.id == form.consent_id.data), None)
+            if form.consent_mode.data == "existing"
+            else None
+        )
         with saving(form) as saved:
             referral = services.create_referral(
-                case, provider=provider, service_type=form.service_type.data, reason=form.reason.data,
-                shared_info=form.shared_info.data, is_urgent=form.is_urgent.data, by=current_user,
-                consent=consent, **form.consent_arguments())
+                case,
+                provider=provider,
+                service_type=form.service_type.data,
+                reason=form.reason.data,
+                shared_info=form.shared_info.data,
+                is_urgent=form.is_urgent.data,
+                by=current_user,
+                consent=consent,
+                **form.consent_arguments(),
+            )
         if saved:
-            flash(_("The referral was sent. The answer is due by %(due)s.",
-                    due=format_datetime(referral.answer_due_at)), "success")
+            flash(
+                _("The referral was sent. The answer is due by %(due)s.", due=format_datetime(referral.answer_due_at)),
+                "success",
+            )
             return redirect(url_for("referrals.show", referral_id=referral.id))
-        case = _case_to_change(case_id)   # reloaded with its client: the rollback expired it
+        case = _case_to_change(case_id)  # reloaded with its client: the rollback expired it
     if request.method == "POST":
         status = 422
-    return render_template("referrals/new.html", form=form, case=case, client=case.client,
-                           has_consents=bool(consents)), status
+    return render_template(
+        "referrals/new.html", form=form, case=case, client=case.client, has_consents=bool(consents)
+    ), status
 
 
 def _render_referral(referral, forms=None, status=200):
@@ -193,9 +235,17 @@ def _render_referral(referral, forms=None, status=200):
     if referral.consent_id:
         consent = db.session.get(Consent, referral.consent_id)
     names = queries.user_names({referral.created_by_id, referral.consent_override_by_id})
-    return render_template("referrals/show.html", referral=referral, case=referral.case, consent=consent,
-                           names=names, now=utcnow(), side="sender", action_url=url_for(
-                               "referrals.change_status", referral_id=referral.id), **context), status
+    return render_template(
+        "referrals/show.html",
+        referral=referral,
+        case=referral.case,
+        consent=consent,
+        names=names,
+        now=utcnow(),
+        side="sender",
+        action_url=url_for("referrals.change_status", referral_id=referral.id),
+        **context,
+    ), status
 
 
 def _referral_in_scope(referral_id):
@@ -231,10 +281,15 @@ def _status_forms(moves):
 
 def _apply_move(referral, form, to_status, side):
     services.change_referral_status(
-        referral, to_status, by=current_user, side=side, note=getattr(getattr(form, "note", None), "data", None),
+        referral,
+        to_status,
+        by=current_user,
+        side=side,
+        note=getattr(getattr(form, "note", None), "data", None),
         outcome=getattr(getattr(form, "outcome", None), "data", None),
         outcome_date=getattr(getattr(form, "outcome_date", None), "data", None),
-        reason=getattr(getattr(form, "reason", None), "data", None))
+        reason=getattr(getattr(form, "reason", None), "data", None),
+    )
 
 
 MOVE_MESSAGES = {
@@ -268,11 +323,16 @@ def change_status(referral_id):
 def overdue():
     now = utcnow()
     rows = db.session.scalars(queries.overdue_referrals(current_user, now).limit(queries.OVERDUE_LIMIT + 1)).all()
-    return render_template("referrals/overdue.html", referrals=rows[:queries.OVERDUE_LIMIT],
-                           more=len(rows) > queries.OVERDUE_LIMIT, now=now)
+    return render_template(
+        "referrals/overdue.html",
+        referrals=rows[: queries.OVERDUE_LIMIT],
+        more=len(rows) > queries.OVERDUE_LIMIT,
+        now=now,
+    )
 
 
 # --- the receiving facility ------------------------------------------------------------------------
+
 
 @bp.get("/referrals/incoming")
 @requires(Perm.DECIDE_TRANSFER)
@@ -286,11 +346,18 @@ def _render_incoming(referral, forms=None, status=200):
     moves = services.allowed_moves(referral, "receiver")
     answer_moves = [m for m in moves if m in ("accepted", "declined")]
     return render_template(
-        "referrals/show.html", referral=referral, case=None, consent=None, names={}, now=utcnow(), side="receiver",
+        "referrals/show.html",
+        referral=referral,
+        case=None,
+        consent=None,
+        names={},
+        now=utcnow(),
+        side="receiver",
         action_url=url_for("referrals.incoming_referral", referral_id=referral.id),
         answer_form=forms.get("answer") or (AnswerForm(formdata=None, moves=answer_moves) if answer_moves else None),
         complete_form=forms.get("complete") or (CompleteForm(formdata=None) if "completed" in moves else None),
-        revoke_form=None), status
+        revoke_form=None,
+    ), status
 
 
 @bp.route("/referrals/incoming/<int:referral_id>", methods=["GET", "POST"])
@@ -317,6 +384,7 @@ def incoming_referral(referral_id):
 
 # --- transfers -------------------------------------------------------------------------------------
 
+
 @bp.route("/cases/<int:case_id>/transfer", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def transfer(case_id):
@@ -330,14 +398,14 @@ def transfer(case_id):
         try:
             with saving(form) as saved:
                 services.request_transfer(case, to_facility=to_facility, reason=form.reason.data, by=current_user)
-        except (StaleDataError, sa.exc.IntegrityError):   # a second request of the same transfer meanwhile
+        except (StaleDataError, sa.exc.IntegrityError):  # a second request of the same transfer meanwhile
             db.session.rollback()
             form.form_errors.append(_("A transfer of this case is already awaiting an answer."))
         else:
             if saved:
                 flash(_("The transfer request was sent. The receiving facility's supervisor decides."), "success")
                 return redirect(url_for("cases.show", case_id=case.id))
-            case = _case_to_change(case_id)   # reloaded with its client: the rollback expired it
+            case = _case_to_change(case_id)  # reloaded with its client: the rollback expired it
     if request.method == "POST":
         status = 422
     return render_template("referrals/transfer.html", form=form, case=case, pending=pending), status
@@ -350,8 +418,9 @@ def incoming_transfers():
     if rows:  # the reasons may tell about the person: a read of personal data
         record("transfer_requests_viewed", by=current_user, detail={"transfer_ids": [t.id for t in rows][:50]})
     names = queries.user_names({t.requested_by_id for t in rows})
-    return render_template("referrals/incoming_transfers.html", transfers=rows, names=names,
-                           form=TransferDecisionForm(formdata=None))
+    return render_template(
+        "referrals/incoming_transfers.html", transfers=rows, names=names, form=TransferDecisionForm(formdata=None)
+    )
 
 
 @bp.post("/transfers/<int:transfer_id>/decide")

@@ -1,18 +1,19 @@
 """`flask scheduler run` (the one scheduler process) and `flask reminders tick|sync` (one sweep, for
 cron and tests; the first sync of existing cases). Never started by create_app() or gunicorn."""
+
 import logging
 import signal
+import time
 from datetime import datetime, timezone
 
 import click
 import sqlalchemy as sa
-
-from ..extensions import db
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from .jobs import scheduled_tick, sweep
-import time
+
+from ..extensions import db
 from ..mail.jobs import deliver
+from .jobs import scheduled_tick, sweep
 from .services import sync_all
 
 log = logging.getLogger("caseapp.reminders")
@@ -40,7 +41,7 @@ def take_scheduler_lock(engine):
     if engine.dialect.name != "postgresql":
         return "sqlite"
     connection = engine.connect()
-    connection.detach()           # closing it ends the database session, and with it the lock
+    connection.detach()  # closing it ends the database session, and with it the lock
     got = connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}).scalar()
     connection.commit()
     if not got:
@@ -54,12 +55,19 @@ def build_scheduler(app):
     process was busy or down are coalesced into one run (coalesce, no misfire limit), never two at
     once (max_instances=1); the first run is at start, so downtime is caught up at once."""
 
-
     scheduler = BlockingScheduler(timezone=timezone.utc)
-    scheduler.add_job(scheduled_tick, IntervalTrigger(seconds=INTERVAL_SECONDS, timezone=timezone.utc),
-                      args=[app], id="reminders_sweep", name="reminders sweep and mail delivery",
-                      coalesce=True, max_instances=1, misfire_grace_time=None,
-                      next_run_time=datetime.now(timezone.utc), replace_existing=True)
+    scheduler.add_job(
+        scheduled_tick,
+        IntervalTrigger(seconds=INTERVAL_SECONDS, timezone=timezone.utc),
+        args=[app],
+        id="reminders_sweep",
+        name="reminders sweep and mail delivery",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=None,
+        next_run_time=datetime.now(timezone.utc),
+        replace_existing=True,
+    )
     return scheduler
 
 
@@ -69,8 +77,9 @@ def register(app):
         """The one scheduler process (reminders and e-mail)."""
 
     @scheduler_group.command("run")
-    @click.option("--wait/--no-wait", default=False,
-                  help="PostgreSQL: wait for another scheduler to stop instead of exiting.")
+    @click.option(
+        "--wait/--no-wait", default=False, help="PostgreSQL: wait for another scheduler to stop instead of exiting."
+    )
     def scheduler_run(wait):
         """Run the scheduler in the foreground until stopped (systemd: see README)."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -104,8 +113,9 @@ def register(app):
         """Run one sweep (and the mail delivery) and print what it did."""
         now = parse_now(now_text)
         entry = sweep(now)
-        click.echo(f"sweep {entry.id}: claimed={entry.claimed} sent={entry.sent} late={entry.late} "
-                   f"errors={entry.errors}")
+        click.echo(
+            f"sweep {entry.id}: claimed={entry.claimed} sent={entry.sent} late={entry.late} errors={entry.errors}"
+        )
         deliver(entry.swept_for)
         db.session.commit()
 

@@ -14,31 +14,32 @@ A sweep works in batches of BATCH_SIZE rows, each batch one transaction:
 A process killed anywhere before the COMMIT leaves the rows pending and no notification: the next
 sweep issues them. Nothing is duplicated (claims + unique keys), nothing is lost (one transaction).
 """
+
 import logging
 import socket
 from datetime import timedelta
 
 import sqlalchemy as sa
 
+from ..audit.services import record
+from ..auth.models import User
+from ..cases.models import Case
+from ..cases.services import add_event
 from ..core.sql import in_ids, json_object, local_datetime_text
 from ..core.timeutil import UTCDateTime, as_utc, format_datetime, utcnow
 from ..extensions import db
-from .models import ESCALATION, Reminder, ReminderStatus, SchedulerSweep
-from ..auth.models import User
-from ..security.policy import Capability
-from ..security.scopes import users_with
-from ..cases.models import Case
-from ..audit.services import record
-from ..cases.services import add_event
-from ..notifications.services import notify_many, notify_selected
 from ..mail.jobs import deliver
+from ..notifications.services import notify_many, notify_selected
 from ..referrals.services import escalate_overdue
 from ..reports.jobs import run_export_jobs
+from ..security.policy import Capability
+from ..security.scopes import users_with
+from .models import ESCALATION, Reminder, ReminderStatus, SchedulerSweep
 
 log = logging.getLogger("caseapp.reminders")
 
 BATCH_SIZE = 2000
-LATE_AFTER = timedelta(minutes=5)    # issued more than this after remind_at → late (catch-up)
+LATE_AFTER = timedelta(minutes=5)  # issued more than this after remind_at → late (catch-up)
 
 
 _CLAIMED = (Reminder.id, Reminder.slot, Reminder.late)
@@ -53,28 +54,37 @@ def _claim(now, batch_size, skip_ids, only_id=None):
     if only_id is not None:
         due = sa.select(Reminder.id).where(Reminder.id == only_id)
     else:
-        due = (sa.select(Reminder.id)
-               .where(Reminder.status == ReminderStatus.PENDING, Reminder.remind_at <= now)
-               .order_by(Reminder.remind_at, Reminder.id).limit(batch_size))
+        due = (
+            sa.select(Reminder.id)
+            .where(Reminder.status == ReminderStatus.PENDING, Reminder.remind_at <= now)
+            .order_by(Reminder.remind_at, Reminder.id)
+            .limit(batch_size)
+        )
         if skip_ids:
             due = due.where(Reminder.id.not_in(skip_ids))
         if db.session.get_bind().dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
     late_before = now - LATE_AFTER
     rows = db.session.execute(
-        sa.update(Reminder).where(Reminder.id.in_(due.scalar_subquery()), Reminder.status == ReminderStatus.PENDING)
+        sa.update(Reminder)
+        .where(Reminder.id.in_(due.scalar_subquery()), Reminder.status == ReminderStatus.PENDING)
         .values(status=ReminderStatus.SENT, sent_at=now, late=Reminder.remind_at < late_before, claim_token=None)
-        .returning(*_CLAIMED).execution_options(synchronize_session=False)).all()
+        .returning(*_CLAIMED)
+        .execution_options(synchronize_session=False)
+    ).all()
     return sorted(rows, key=lambda row: row.id)
 
 
 def _supervisors(facility_ids):
     found = {}
     if facility_ids:
-        rows = db.session.execute(sa.select(User.id, User.facility_id)
-                                  .where(User.facility_id.in_(facility_ids), users_with(Capability.RECEIVES_ESCALATIONS),
-                                         User.active.is_(True))
-                                  .order_by(User.id)).all()
+        rows = db.session.execute(
+            sa.select(User.id, User.facility_id)
+            .where(
+                User.facility_id.in_(facility_ids), users_with(Capability.RECEIVES_ESCALATIONS), User.active.is_(True)
+            )
+            .order_by(User.id)
+        ).all()
         for row in rows:
             found.setdefault(row.facility_id, []).append(row.id)
     return found
@@ -84,36 +94,62 @@ def _reminder_notifications(reminder_ids, now):
     """The notification of each reminder (to its user), as a SELECT for notifications.notify_selected:
     'due' when it is the reminder at the due time, 'upcoming' before; the item, its due time in
     Vietnam time and the case number as params — never the client."""
-    return (sa.select(Reminder.user_id, sa.literal("reminder", sa.String), Reminder.case_id,
-                      sa.case((Reminder.remind_at >= Reminder.due_at, "reminder_due"), else_="reminder_upcoming"),
-                      json_object(item_kind=Reminder.item_kind, due=local_datetime_text(Reminder.due_at),
-                                  number=Case.number),
-                      sa.literal("reminder:", sa.String) + sa.cast(Reminder.id, sa.String),
-                      sa.literal(now, UTCDateTime()))
-            .join(Case, Case.id == Reminder.case_id).where(in_ids(Reminder.id, reminder_ids)))
+    return (
+        sa.select(
+            Reminder.user_id,
+            sa.literal("reminder", sa.String),
+            Reminder.case_id,
+            sa.case((Reminder.remind_at >= Reminder.due_at, "reminder_due"), else_="reminder_upcoming"),
+            json_object(item_kind=Reminder.item_kind, due=local_datetime_text(Reminder.due_at), number=Case.number),
+            sa.literal("reminder:", sa.String) + sa.cast(Reminder.id, sa.String),
+            sa.literal(now, UTCDateTime()),
+        )
+        .join(Case, Case.id == Reminder.case_id)
+        .where(in_ids(Reminder.id, reminder_ids))
+    )
 
 
 def _escalate(reminder_ids, now):
     """Escalations: each supervisor of the reminder's facility is notified, and the case's history
     and the audit trail say so (who was told, not what about the client)."""
-    reminders = db.session.execute(sa.select(Reminder.id, Reminder.case_id, Reminder.facility_id,
-                                             Reminder.item_kind, Reminder.due_at)
-                                   .where(in_ids(Reminder.id, reminder_ids)).order_by(Reminder.id)).all()
-    cases = {row.id: row for row in db.session.execute(
-        sa.select(Case.id, Case.number).where(in_ids(Case.id, {r.case_id for r in reminders}))).all()}
+    reminders = db.session.execute(
+        sa.select(Reminder.id, Reminder.case_id, Reminder.facility_id, Reminder.item_kind, Reminder.due_at)
+        .where(in_ids(Reminder.id, reminder_ids))
+        .order_by(Reminder.id)
+    ).all()
+    cases = {
+        row.id: row
+        for row in db.session.execute(
+            sa.select(Case.id, Case.number).where(in_ids(Case.id, {r.case_id for r in reminders}))
+        ).all()
+    }
     supervisors = _supervisors({r.facility_id for r in reminders})
     entries = []
     for reminder in reminders:
         case = cases[reminder.case_id]
         params = {"item_kind": reminder.item_kind, "due": format_datetime(reminder.due_at)}
         told = supervisors.get(reminder.facility_id, [])
-        entries.extend({"user_id": user_id, "kind": "reminder_escalation", "case": case,
-                        "text_key": "reminder_escalation", "params": params, "at": now,
-                        "unique_key": f"reminder:{reminder.id}:u{user_id}"} for user_id in told)
+        entries.extend(
+            {
+                "user_id": user_id,
+                "kind": "reminder_escalation",
+                "case": case,
+                "text_key": "reminder_escalation",
+                "params": params,
+                "at": now,
+                "unique_key": f"reminder:{reminder.id}:u{user_id}",
+            }
+            for user_id in told
+        )
         add_event(case, "reminder_escalated", by=None, at=now)
-        record("reminder_escalated", by=None, entity_type="cases", entity_id=reminder.case_id,
-               facility_id=reminder.facility_id,
-               detail={"reminder_id": reminder.id, "item": reminder.item_kind, "supervisors": len(told)})
+        record(
+            "reminder_escalated",
+            by=None,
+            entity_type="cases",
+            entity_id=reminder.case_id,
+            facility_id=reminder.facility_id,
+            detail={"reminder_id": reminder.id, "item": reminder.item_kind, "supervisors": len(told)},
+        )
     return len(notify_many(entries))
 
 
@@ -145,7 +181,7 @@ def sweep(now=None, *, batch_size=BATCH_SIZE, after_claim=None):
     now = as_utc(now) if now else utcnow()
     entry = SchedulerSweep(started_at=utcnow(), swept_for=now, host=socket.gethostname()[:128])
     db.session.add(entry)
-    db.session.flush()             # the first write of the transaction (SQLite: the write lock first)
+    db.session.flush()  # the first write of the transaction (SQLite: the write lock first)
     try:
         # Referrals past their escalation time are marked escalated on the referral (its page);
         # the supervisors are told by the escalation reminders of the sweep below.
@@ -176,12 +212,21 @@ def sweep(now=None, *, batch_size=BATCH_SIZE, after_claim=None):
         totals["sent"] += sent
         totals["late"] += late
     # A plain UPDATE as the transaction's first statement (SQLite: no read before the write lock).
-    values = dict(finished_at=utcnow(), claimed=totals["claimed"], sent=totals["sent"], late=totals["late"],
-                  errors=SchedulerSweep.errors + totals["errors"])
+    values = dict(
+        finished_at=utcnow(),
+        claimed=totals["claimed"],
+        sent=totals["sent"],
+        late=totals["late"],
+        errors=SchedulerSweep.errors + totals["errors"],
+    )
     if detail:
         values["error_detail"] = detail
-    db.session.execute(sa.update(SchedulerSweep).where(SchedulerSweep.id == entry_id).values(**values)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.update(SchedulerSweep)
+        .where(SchedulerSweep.id == entry_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     entry = db.session.get(SchedulerSweep, entry_id)
     if totals["sent"] or totals["errors"]:
@@ -191,8 +236,13 @@ def sweep(now=None, *, batch_size=BATCH_SIZE, after_claim=None):
 
 def _reopen_entry(entry, now, error):
     """After a rollback of the first transaction, write the sweep's row again with the error."""
-    entry = SchedulerSweep(started_at=utcnow(), swept_for=now, host=socket.gethostname()[:128], errors=1,
-                           error_detail=f"{type(error).__name__}: {error}"[:500])
+    entry = SchedulerSweep(
+        started_at=utcnow(),
+        swept_for=now,
+        host=socket.gethostname()[:128],
+        errors=1,
+        error_detail=f"{type(error).__name__}: {error}"[:500],
+    )
     db.session.add(entry)
     db.session.commit()
     return entry
@@ -202,10 +252,16 @@ def _retry_one_by_one(now, batch_size, skip_ids, totals):
     """A batch failed: issue its rows one per transaction, so one bad row cannot hold up the rest;
     the rows that fail again stay pending (the next sweep retries them) and are skipped by this one.
     Returns False when nothing could be done (stop the sweep)."""
-    due = db.session.scalars(sa.select(Reminder.id)
-                             .where(Reminder.status == ReminderStatus.PENDING, Reminder.remind_at <= now,
-                                    Reminder.id.not_in(skip_ids) if skip_ids else sa.true())
-                             .order_by(Reminder.remind_at, Reminder.id).limit(batch_size)).all()
+    due = db.session.scalars(
+        sa.select(Reminder.id)
+        .where(
+            Reminder.status == ReminderStatus.PENDING,
+            Reminder.remind_at <= now,
+            Reminder.id.not_in(skip_ids) if skip_ids else sa.true(),
+        )
+        .order_by(Reminder.remind_at, Reminder.id)
+        .limit(batch_size)
+    ).all()
     db.session.rollback()
     if not due:
         return False

@@ -9,6 +9,7 @@ sent together with its notification, so a reminder is issued exactly once.
 
 status: pending → sent | cancelled ("claimed" exists only inside a sweep's transaction).
 """
+
 from datetime import datetime
 from enum import StrEnum
 
@@ -21,7 +22,7 @@ from ..extensions import Model
 
 class ReminderStatus(StrEnum):
     PENDING = "pending"
-    CLAIMED = "claimed"        # taken by a sweep, inside its transaction only
+    CLAIMED = "claimed"  # taken by a sweep, inside its transaction only
     SENT = "sent"
     CANCELLED = "cancelled"
 
@@ -38,8 +39,13 @@ class Reminder(Model):
         sa.CheckConstraint("status IN ('pending', 'claimed', 'sent', 'cancelled')", name="status_known"),
         # The sweep: pending rows by remind_at (the index it claims on). Partial: a row the sweep marks
         # sent leaves it instead of adding an entry to it (bench/: 100 k reminders per sweep).
-        sa.Index("ix_reminders_pending_remind_at", "remind_at", "id",
-                 postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'")),
+        sa.Index(
+            "ix_reminders_pending_remind_at",
+            "remind_at",
+            "id",
+            postgresql_where=sa.text("status = 'pending'"),
+            sqlite_where=sa.text("status = 'pending'"),
+        ),
         # The reconciliation of one case.
         sa.Index("ix_reminders_case_status", "case_id", "status"),
         # The scheduler page's grouped counts of a facility.
@@ -49,9 +55,9 @@ class Reminder(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False)
     facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
-    item_kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)    # a key of deadlines.items.KINDS
-    item_key: Mapped[str] = mapped_column(sa.String(64), nullable=False)     # "kind:case_id:ref_id"
-    slot: Mapped[str] = mapped_column(sa.String(16), nullable=False)         # "-1d", "0", … or "escalation"
+    item_kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # a key of deadlines.items.KINDS
+    item_key: Mapped[str] = mapped_column(sa.String(64), nullable=False)  # "kind:case_id:ref_id"
+    slot: Mapped[str] = mapped_column(sa.String(16), nullable=False)  # "-1d", "0", … or "escalation"
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))  # None: supervisors
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     remind_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
@@ -69,13 +75,14 @@ class Reminder(Model):
 
 class SchedulerSweep(Model):
     """One row per sweep: the heartbeat the admin page and /healthz read."""
+
     __tablename__ = "scheduler_sweeps"
     __table_args__ = (sa.Index("ix_scheduler_sweeps_started_at", "started_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    swept_for: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)   # the `now` of the sweep
+    swept_for: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)  # the `now` of the sweep
     claimed: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     sent: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     late: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)

@@ -1,27 +1,30 @@
 """Reads of the scheduler's state: small grouped counts and the last sweeps."""
+
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
+from ..mail import queries as mail_queries
 from ..security.scopes import facility_scope
 from .jobs import LATE_AFTER
 from .models import Reminder, ReminderStatus, SchedulerSweep
-from ..mail import queries as mail_queries
 
-STALE_AFTER = timedelta(minutes=5)   # no sweep for 5 minutes → the scheduler is stale
+STALE_AFTER = timedelta(minutes=5)  # no sweep for 5 minutes → the scheduler is stale
 RECENT_SWEEPS = 10
 
 
 def last_sweep():
-    return db.session.scalar(sa.select(SchedulerSweep).order_by(SchedulerSweep.started_at.desc(),
-                                                                SchedulerSweep.id.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(SchedulerSweep).order_by(SchedulerSweep.started_at.desc(), SchedulerSweep.id.desc()).limit(1)
+    )
 
 
 def recent_sweeps(limit=RECENT_SWEEPS):
-    return db.session.scalars(sa.select(SchedulerSweep).order_by(SchedulerSweep.started_at.desc(),
-                                                                 SchedulerSweep.id.desc()).limit(limit)).all()
+    return db.session.scalars(
+        sa.select(SchedulerSweep).order_by(SchedulerSweep.started_at.desc(), SchedulerSweep.id.desc()).limit(limit)
+    ).all()
 
 
 def latest_sweep_at():
@@ -30,7 +33,7 @@ def latest_sweep_at():
 
 
 def scheduler_state(expected, now=None):
-    """"ok" (a sweep within STALE_AFTER), "stale" (a scheduler is expected — configured, or it has run
+    """ "ok" (a sweep within STALE_AFTER), "stale" (a scheduler is expected — configured, or it has run
     before — and none swept lately) or "off" (none expected, none ever ran). Reads one row."""
     now = as_utc(now) if now else utcnow()
     latest = latest_sweep_at()
@@ -49,8 +52,9 @@ def reminder_counts(user, now=None):
     Admins: every facility; supervisors: their own."""
     now = as_utc(now) if now else utcnow()
     counts = {"pending": 0, "sent": 0, "late": 0, "cancelled": 0, "behind": 0}
-    stmt = _scoped(sa.select(Reminder.status, Reminder.late, sa.func.count()).group_by(Reminder.status, Reminder.late),
-                   user)
+    stmt = _scoped(
+        sa.select(Reminder.status, Reminder.late, sa.func.count()).group_by(Reminder.status, Reminder.late), user
+    )
     for status, late, number in db.session.execute(stmt).all():
         if status in (ReminderStatus.PENDING, ReminderStatus.CLAIMED):
             counts["pending"] += number
@@ -60,8 +64,12 @@ def reminder_counts(user, now=None):
                 counts["late"] += number
         elif status == ReminderStatus.CANCELLED:
             counts["cancelled"] += number
-    behind = _scoped(sa.select(sa.func.count()).select_from(Reminder)
-                     .where(Reminder.status == ReminderStatus.PENDING, Reminder.remind_at < now - LATE_AFTER), user)
+    behind = _scoped(
+        sa.select(sa.func.count())
+        .select_from(Reminder)
+        .where(Reminder.status == ReminderStatus.PENDING, Reminder.remind_at < now - LATE_AFTER),
+        user,
+    )
     counts["behind"] = db.session.scalar(behind) or 0
     return counts
 

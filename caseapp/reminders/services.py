@@ -16,6 +16,7 @@ flush: an emergency admission flushes four times and read the case's due items f
 cannot miss a service that flushes through the ORM; a Core UPDATE of those tables that writes no timeline
 event is not seen (none changes a due item today) — call sync_case_reminders() there.
 """
+
 import functools
 import re
 from collections import defaultdict
@@ -24,24 +25,25 @@ from itertools import chain
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
-
-from ..deadlines.rules import due_at as rule_due_at, urgency_variant
-from ..core.sql import prebuilt
-from ..core.timeutil import as_utc, utcnow
-from ..extensions import db
-from .models import ESCALATION, Reminder, ReminderStatus
-from ..referrals.models import Referral
-from ..cases.models import Case, CaseEvent
-from ..deadlines.items import job_case_items
-from ..cases.followups.models import FollowUp
-from ..cases.statuses import OPEN_STATUSES
-from ..approvals.models import Approval
-from ..cases.caseload.models import CaseFlag
-from ..plans.models import Assessment, CarePlan
-from ..shelter.models import ShelterStay
-from ..referrals.services import escalation_due_at
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..approvals.models import Approval
+from ..cases.caseload.models import CaseFlag
+from ..cases.followups.models import FollowUp
+from ..cases.models import Case, CaseEvent
+from ..cases.statuses import OPEN_STATUSES
+from ..core.sql import prebuilt
+from ..core.timeutil import as_utc, utcnow
+from ..deadlines.items import job_case_items
+from ..deadlines.rules import due_at as rule_due_at
+from ..deadlines.rules import urgency_variant
+from ..extensions import db
+from ..plans.models import Assessment, CarePlan
+from ..referrals.models import Referral
+from ..referrals.services import escalation_due_at
+from ..shelter.models import ShelterStay
+from .models import ESCALATION, Reminder, ReminderStatus
 
 # Remind the day before and at the due time, unless REMINDER_OFFSETS says otherwise
 # ("-1d,0": comma-separated offsets from the due time, in d / h / m; negative is before).
@@ -99,11 +101,16 @@ def _desired_rows(items, offsets, now, referrals):
             for slot, offset in offsets:
                 if slot in past[:-1]:
                     continue
-                wanted[(key, slot)] = dict(item_kind=item.kind, user_id=item.assignee_id, due_at=item.due_at,
-                                           remind_at=max(item.due_at + offset, now))
+                wanted[(key, slot)] = dict(
+                    item_kind=item.kind,
+                    user_id=item.assignee_id,
+                    due_at=item.due_at,
+                    remind_at=max(item.due_at + offset, now),
+                )
         # An item nobody holds still escalates: the supervisors assign it.
-        wanted[(key, ESCALATION)] = dict(item_kind=item.kind, user_id=None, due_at=item.due_at,
-                                         remind_at=max(escalation_at(item, referrals), now))
+        wanted[(key, ESCALATION)] = dict(
+            item_kind=item.kind, user_id=None, due_at=item.due_at, remind_at=max(escalation_at(item, referrals), now)
+        )
     return wanted
 
 
@@ -111,24 +118,31 @@ def _referral_facts(case_id, items):
     if not any(item.kind == "referral_answer" for item in items):
         return {}
 
-    rows = db.session.execute(sa.select(Referral.id, Referral.answer_due_at, Referral.is_urgent)
-                              .where(Referral.case_id == case_id)).all()
+    rows = db.session.execute(
+        sa.select(Referral.id, Referral.answer_due_at, Referral.is_urgent).where(Referral.case_id == case_id)
+    ).all()
     return {row.id: row for row in rows}
 
 
 def _cancel(ids, now) -> None:
     if ids:
-        db.session.execute(sa.update(Reminder).where(Reminder.id.in_(ids), Reminder.status == ReminderStatus.PENDING)
-                           .values(status=ReminderStatus.CANCELLED, cancelled_at=now)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            sa.update(Reminder)
+            .where(Reminder.id.in_(ids), Reminder.status == ReminderStatus.PENDING)
+            .values(status=ReminderStatus.CANCELLED, cancelled_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 @functools.cache
 def _insert_ignoring_duplicates(dialect):
     """Built once per database kind (core.sql.prebuilt explains why)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return (insert(Reminder.__table__).on_conflict_do_nothing(index_elements=["item_key", "slot", "due_at"])
-            .returning(Reminder.__table__.c.id))
+    return (
+        insert(Reminder.__table__)
+        .on_conflict_do_nothing(index_elements=["item_key", "slot", "due_at"])
+        .returning(Reminder.__table__.c.id)
+    )
 
 
 def _insert_new(rows):
@@ -146,8 +160,9 @@ def _facility_of_case(case_id):
 
 
 def _reminders_of_case(case_id):
-    return (sa.select(Reminder.id, Reminder.item_key, Reminder.slot, Reminder.user_id, Reminder.due_at,
-                      Reminder.status).where(Reminder.case_id == case_id))
+    return sa.select(
+        Reminder.id, Reminder.item_key, Reminder.slot, Reminder.user_id, Reminder.due_at, Reminder.status
+    ).where(Reminder.case_id == case_id)
 
 
 def sync_case_reminders(case_id, *, now=None):
@@ -168,27 +183,48 @@ def sync_case_reminders(case_id, *, now=None):
     for key, want in wanted.items():
         rows = existing.pop(key, [])
         pending = [r for r in rows if r.status == ReminderStatus.PENDING]
-        if any(r.status in (ReminderStatus.SENT, ReminderStatus.CLAIMED) and as_utc(r.due_at) == want["due_at"] for r in rows):
-            to_cancel.extend(r.id for r in pending)     # already reminded for this due time
+        if any(
+            r.status in (ReminderStatus.SENT, ReminderStatus.CLAIMED) and as_utc(r.due_at) == want["due_at"]
+            for r in rows
+        ):
+            to_cancel.extend(r.id for r in pending)  # already reminded for this due time
             continue
         same_due = next((r for r in rows if as_utc(r.due_at) == want["due_at"]), None)
         keep = same_due if same_due is not None else (pending[0] if pending else None)
         to_cancel.extend(r.id for r in pending if keep is None or r.id != keep.id)
         if keep is None:
-            new_rows.append(dict(case_id=case_id, facility_id=facility_id, item_key=key[0], slot=key[1],
-                                 status=ReminderStatus.PENDING, late=False, created_at=now, **want))
+            new_rows.append(
+                dict(
+                    case_id=case_id,
+                    facility_id=facility_id,
+                    item_key=key[0],
+                    slot=key[1],
+                    status=ReminderStatus.PENDING,
+                    late=False,
+                    created_at=now,
+                    **want,
+                )
+            )
             continue
-        if keep.status == ReminderStatus.PENDING and as_utc(keep.due_at) == want["due_at"] and keep.user_id == want["user_id"]:
+        if (
+            keep.status == ReminderStatus.PENDING
+            and as_utc(keep.due_at) == want["due_at"]
+            and keep.user_id == want["user_id"]
+        ):
             continue
         values = {"user_id": want["user_id"]}
         if keep.status != ReminderStatus.PENDING or as_utc(keep.due_at) != want["due_at"]:
             values.update(due_at=want["due_at"], remind_at=want["remind_at"])
         if keep.status == ReminderStatus.CANCELLED:
-            values.update(status=ReminderStatus.PENDING, cancelled_at=None)     # the item is back (e.g. a reopened case)
-        db.session.execute(sa.update(Reminder).where(Reminder.id == keep.id, Reminder.status == keep.status)
-                           .values(**values).execution_options(synchronize_session=False))
+            values.update(status=ReminderStatus.PENDING, cancelled_at=None)  # the item is back (e.g. a reopened case)
+        db.session.execute(
+            sa.update(Reminder)
+            .where(Reminder.id == keep.id, Reminder.status == keep.status)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
         counts["moved"] += 1
-    for rows in existing.values():                                  # items that are gone
+    for rows in existing.values():  # items that are gone
         to_cancel.extend(r.id for r in rows if r.status == ReminderStatus.PENDING)
     counts["created"] = _insert_new(new_rows)
     _cancel(to_cancel, now)
@@ -199,10 +235,13 @@ def sync_case_reminders(case_id, *, now=None):
 def sync_all(*, facility_id=None, now=None):
     """Sync every case that has or had due items (the first run after installing, or after a change of
     REMINDER_OFFSETS): open cases and closed ones with follow-ups. Flushes; returns cases synced."""
-    stmt = sa.select(Case.id).where(sa.or_(
-        Case.status.in_(OPEN_STATUSES),
-        sa.exists().where(FollowUp.case_id == Case.id, FollowUp.done_at.is_(None), FollowUp.cancelled_at.is_(None)),
-        sa.exists().where(Reminder.case_id == Case.id, Reminder.status == ReminderStatus.PENDING)))
+    stmt = sa.select(Case.id).where(
+        sa.or_(
+            Case.status.in_(OPEN_STATUSES),
+            sa.exists().where(FollowUp.case_id == Case.id, FollowUp.done_at.is_(None), FollowUp.cancelled_at.is_(None)),
+            sa.exists().where(Reminder.case_id == Case.id, Reminder.status == ReminderStatus.PENDING),
+        )
+    )
     if facility_id is not None:
         stmt = stmt.where(Case.facility_id == facility_id)
     case_ids = db.session.scalars(stmt.order_by(Case.id)).all()
@@ -214,6 +253,7 @@ def sync_all(*, facility_id=None, now=None):
 
 # --- the hook: the cases a flush touched are synced before the transaction commits -----------------
 # (registered by caseapp.hooks, which says why a hook and not a call)
+
 
 def _tracked_classes():
     return Case, (CaseEvent, FollowUp, CaseFlag, Approval, Assessment, CarePlan, Referral, ShelterStay)
@@ -258,4 +298,3 @@ def sync_before_commit(session) -> None:
 
 def forget_touched(session) -> None:
     session.info.pop(PENDING_CASES, None)
-

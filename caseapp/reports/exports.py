@@ -2,20 +2,22 @@
 XLSX (openpyxl: real numbers, one sheet per table, Vietnamese headers) and PDF (the administrative
 layout of Nghị định 30/2020/NĐ-CP through core.pdf). The tables come suppressed (reports.tables):
 every export leaves the facility."""
+
 import csv
 import io
+from datetime import date
 
 from flask import Response, current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
-from ..core.timeutil import format_datetime, local_today, utcnow
 from ..core.pdf import DocumentHeader, Signature, content_disposition, place_name, render_pdf
+from ..core.timeutil import format_datetime, local_today, utcnow
 from ..extensions import db
 from ..org.models import Facility, Province
 from ..security.policy import Perm, has_perm
 from . import indicators, periods, queries, tables
 from .province import province_numbers
-from datetime import date
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -42,14 +44,35 @@ def _number(value):
 
 
 def indicator_rows(results):
-    header = [_("No."), _("Indicator"), _("Numerator"), _("Denominator"), _("Value") + " (%)", _("Target") + " (%)",
-              _("National target 2025"), _("National target 2030"), _("Result"), _("Source of the entered numbers")]
+    header = [
+        _("No."),
+        _("Indicator"),
+        _("Numerator"),
+        _("Denominator"),
+        _("Value") + " (%)",
+        _("Target") + " (%)",
+        _("National target 2025"),
+        _("National target 2030"),
+        _("Result"),
+        _("Source of the entered numbers"),
+    ]
     rows = []
     for r in results:
         d = r.definition
-        rows.append([d.number, str(d.title), _number(r.numerator), _number(r.denominator), _number(r.value),
-                     r.target, d.target_2025_text, d.target_2030_text, _met_text(r),
-                     "; ".join(sorted(set(r.sources.values())))])
+        rows.append(
+            [
+                d.number,
+                str(d.title),
+                _number(r.numerator),
+                _number(r.denominator),
+                _number(r.value),
+                r.target,
+                d.target_2025_text,
+                d.target_2030_text,
+                _met_text(r),
+                "; ".join(sorted(set(r.sources.values()))),
+            ]
+        )
     return header, rows
 
 
@@ -89,9 +112,17 @@ def csv_bytes(tables, results, period, scope_name):
 
 
 SHEET_NAMES = {
-    "headline": "Tổng hợp", "group": "Nhóm đối tượng", "sex": "Giới tính", "age_group": "Nhóm tuổi",
-    "ethnicity": "Dân tộc", "commune": "Xã phường", "channel": "Kênh tiếp nhận", "problem": "Vấn đề",
-    "service": "Loại dịch vụ", "referral_kind": "Chuyển gửi - nơi nhận", "referral_status": "Chuyển gửi - kết quả",
+    "headline": "Tổng hợp",
+    "group": "Nhóm đối tượng",
+    "sex": "Giới tính",
+    "age_group": "Nhóm tuổi",
+    "ethnicity": "Dân tộc",
+    "commune": "Xã phường",
+    "channel": "Kênh tiếp nhận",
+    "problem": "Vấn đề",
+    "service": "Loại dịch vụ",
+    "referral_kind": "Chuyển gửi - nơi nhận",
+    "referral_status": "Chuyển gửi - kết quả",
     "shelter": "Nhà tạm lánh",
 }
 
@@ -122,30 +153,47 @@ def xlsx_bytes(tables, results, period, scope_name):
     header, rows = indicator_rows(results)
     sheet("Chỉ tiêu QĐ 112", _("QĐ 112/QĐ-TTg programme indicators") + " — " + scope_name, header, rows)
     for table in tables:
-        sheet(SHEET_NAMES.get(table.key, table.key), table.title + " — " + scope_name, [_("Category"), table.unit],
-              _table_rows(table))
+        sheet(
+            SHEET_NAMES.get(table.key, table.key),
+            table.title + " — " + scope_name,
+            [_("Category"), table.unit],
+            _table_rows(table),
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def pdf_bytes(tables, results, period, scope_name, *, snapshot=None, receiving_body=None, issuing_body=None,
-              place=""):
-
+def pdf_bytes(tables, results, period, scope_name, *, snapshot=None, receiving_body=None, issuing_body=None, place=""):
 
     header = DocumentHeader(
-        issuing_body=issuing_body or scope_name, doc_type="BÁO CÁO",
-        number="…/BC", place=place, day=local_today(), signature=Signature(title="NGƯỜI LẬP BÁO CÁO"),
+        issuing_body=issuing_body or scope_name,
+        doc_type="BÁO CÁO",
+        number="…/BC",
+        place=place,
+        day=local_today(),
+        signature=Signature(title="NGƯỜI LẬP BÁO CÁO"),
         title=_("Statistics of social-work services, %(period)s", period=period.label),
         recipients=[r for r in (receiving_body, "Lưu: VT") if r],
-        pdf_title=_title(period, scope_name))
-    return render_pdf("pdf/statistics_report.html", doc=header, tables=tables, results=results, period=period,
-                      scope_name=scope_name, snapshot=snapshot, met_text=_met_text)
+        pdf_title=_title(period, scope_name),
+    )
+    return render_pdf(
+        "pdf/statistics_report.html",
+        doc=header,
+        tables=tables,
+        results=results,
+        period=period,
+        scope_name=scope_name,
+        snapshot=snapshot,
+        met_text=_met_text,
+    )
 
 
-MIMETYPES = {"csv": "text/csv; charset=utf-8",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "pdf": "application/pdf"}
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
 
 
 def response(body, filename, mimetype):
@@ -157,6 +205,7 @@ def response(body, filename, mimetype):
 
 
 # --- what to export -----------------------------------------------------------------------------------
+
 
 def _province_name(facility):
     province = db.session.get(Province, facility.province_code)
@@ -190,8 +239,9 @@ def source(user, params):
     if not any(params.get(k) for k in ("kind", "year", "date_from")):  # as the page: the last full quarter
         period = periods.default_period(local_today())
     else:
-        period = periods.make_period(params.get("kind", ""), number("year"), number("number"), day("date_from"),
-                                     day("date_to"))
+        period = periods.make_period(
+            params.get("kind", ""), number("year"), number("number"), day("date_from"), day("date_to")
+        )
     reference = indicators.reference_for_snapshot(queries.reference_values(facility.province_code, period.year))
     province_allowed = has_perm(user, Perm.VIEW_PROVINCE_REPORTS)
     if params.get("scope") == "province_frozen" and province_allowed:
@@ -211,7 +261,6 @@ def make_file(fmt, user, params, *, progress=None):
     whatever the UI language; every export leaves the facility, so small cells are hidden.
     `progress(percent)` is told how far it got (the background jobs)."""
 
-
     with force_locale("vi"):
         numbers, reference, period, scope_name, snapshot = source(user, params)
         if progress:
@@ -223,7 +272,13 @@ def make_file(fmt, user, params, *, progress=None):
         elif fmt == "xlsx":
             body = xlsx_bytes(report_tables, results, period, scope_name)
         else:
-            body = pdf_bytes(report_tables, results, period, scope_name, snapshot=snapshot,
-                             receiving_body=current_app.config.get("REPORT_RECEIVING_BODY"),
-                             place=place_name(_province_name(user.facility)))
+            body = pdf_bytes(
+                report_tables,
+                results,
+                period,
+                scope_name,
+                snapshot=snapshot,
+                receiving_body=current_app.config.get("REPORT_RECEIVING_BODY"),
+                place=place_name(_province_name(user.facility)),
+            )
     return body, f"bao-cao-{period.slug}.{fmt}", MIMETYPES[fmt], snapshot, period

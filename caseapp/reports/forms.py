@@ -1,5 +1,6 @@
 """Forms of the reports: the period (and scope) of a report, freezing, re-opening, reference data.
 Choices are set in __init__."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -9,13 +10,17 @@ from . import indicators, periods
 from .services import REASON_MAX, SOURCE_MAX
 
 KIND_LABELS = {
-    "month": _l("Month"), "quarter": _l("Quarter"), "half": _l("6 months"), "year": _l("Year"),
+    "month": _l("Month"),
+    "quarter": _l("Quarter"),
+    "half": _l("6 months"),
+    "year": _l("Year"),
     "custom": _l("Custom dates"),
 }
 
 
 class PeriodForm(BaseForm):
     """Read from the query string (GET): which period, and for reporters which scope."""
+
     class Meta:
         csrf = False
 
@@ -36,8 +41,9 @@ class PeriodForm(BaseForm):
     def period(self):
         """The period asked for; a refusal is put on the form (and None returned)."""
         try:
-            return periods.make_period(self.kind.data, self.year.data, self.number.data, self.date_from.data,
-                                       self.date_to.data)
+            return periods.make_period(
+                self.kind.data, self.year.data, self.number.data, self.date_from.data, self.date_to.data
+            )
         except ValueError as error:
             self.form_errors.append(str(error))
             return None
@@ -45,6 +51,7 @@ class PeriodForm(BaseForm):
 
 class PeriodHiddenForm(BaseForm):
     """The period again, as hidden fields of a POST (freezing)."""
+
     kind = HiddenField()
     year = HiddenField()
     number = HiddenField()
@@ -63,10 +70,12 @@ class ReopenForm(BaseForm):
 class ReferenceForm(BaseForm):
     year = IntegerField(_l("Year"), validators=[required(), NumberRange(min=2000, max=2100)])
     key = SelectField(_l("Number"), validators=[required()])
-    value = DecimalField(_l("Value"), places=None,
-                         validators=[InputRequired(message=_l("This field is required.")), NumberRange(min=0)])
-    source = StringField(_l("Source (document, survey, office that gave the number)"),
-                         validators=[required(), max_length(SOURCE_MAX)])
+    value = DecimalField(
+        _l("Value"), places=None, validators=[InputRequired(message=_l("This field is required.")), NumberRange(min=0)]
+    )
+    source = StringField(
+        _l("Source (document, survey, office that gave the number)"), validators=[required(), max_length(SOURCE_MAX)]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

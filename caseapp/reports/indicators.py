@@ -7,19 +7,24 @@ What the system holds is computed from the case data (reports.queries); what it 
 agencies and their staff, the trained staff, the 2020 baseline, the children of the indicator group
 living in the area) is entered by a reporter per province and year with its source (ReferenceValue).
 """
+
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
 # Reference data a reporter enters: key → label. Keys are stored; labels translated at display.
 REFERENCE_KEYS = {
-    "ind1_units_total": _l("Indicator 1 — agencies and facilities in the area (social assistance, drug "
-                           "rehabilitation, prisons, justice bodies, schools, hospitals, communes)"),
+    "ind1_units_total": _l(
+        "Indicator 1 — agencies and facilities in the area (social assistance, drug "
+        "rehabilitation, prisons, justice bodies, schools, hospitals, communes)"
+    ),
     "ind1_units_with_staff": _l("Indicator 1 — of them, assigning staff to social work"),
     "ind2_staff_total": _l("Indicator 2 — social-work staff and collaborators"),
     "ind2_staff_trained": _l("Indicator 2 — of them, trained or retrained in social work"),
-    "ind4_baseline": _l("Indicator 4 — baseline: people counselled and supported in the base year (2020 for "
-                        "the 2025 target, 2025 for the 2030 target)"),
+    "ind4_baseline": _l(
+        "Indicator 4 — baseline: people counselled and supported in the base year (2020 for "
+        "the 2025 target, 2025 for the 2030 target)"
+    ),
     "ind5_children_in_area": _l("Indicator 5 — children of the indicator group living in the area"),
     "target_1": _l("Province's own target for indicator 1, in per cent"),
     "target_2": _l("Province's own target for indicator 2, in per cent"),
@@ -34,31 +39,76 @@ class Definition:
     number: int
     title: object
     definition: object
-    target_2025: float      # the lower bound where the plan gives a range (50–60 %)
+    target_2025: float  # the lower bound where the plan gives a range (50–60 %)
     target_2030: float
     target_2025_text: str
     target_2030_text: str
-    growth: bool = False    # indicator 4: growth over a baseline, not a share
+    growth: bool = False  # indicator 4: growth over a baseline, not a share
 
 
 DEFINITIONS = (
-    Definition(1, _l("Agencies and facilities assigning staff to social work"),
-               _l("Share of agencies and facilities (social assistance, drug rehabilitation, prisons, justice "
-                  "bodies, schools, hospitals, communes) that assign 1–2 staff to social work. Both numbers "
-                  "are entered as reference data."), 50, 90, "50–60 %", "90 %"),
-    Definition(2, _l("Social-work staff and collaborators trained"),
-               _l("Share of social-work staff and collaborators trained or retrained in social work. Both "
-                  "numbers are entered as reference data."), 30, 40, "≥ 30 %", "≥ 40 %"),
-    Definition(3, _l("Facilities providing social-work counselling and support"),
-               _l("Facilities with at least one case active in the period ÷ active facilities in scope "
-                  "(computed from the case data)."), 50, 60, "≥ 50 %", "≥ 60 %"),
-    Definition(4, _l("People in difficult circumstances counselled and supported"),
-               _l("Distinct people counselled (intake: advice only) or supported (a case active) in the "
-                  "period, compared with the baseline entered: growth in %."), 20, 30,
-               "+20 % / 2020", "+30 % / 2025", growth=True),
-    Definition(5, _l("Children of the indicator group receiving social assistance and social-work services"),
-               _l("Distinct children under 16 of the QĐ 112 indicator group served in the period ÷ children "
-                  "of that group living in the area (entered)."), 85, 90, "≥ 85 %", "≥ 90 %"),
+    Definition(
+        1,
+        _l("Agencies and facilities assigning staff to social work"),
+        _l(
+            "Share of agencies and facilities (social assistance, drug rehabilitation, prisons, justice "
+            "bodies, schools, hospitals, communes) that assign 1–2 staff to social work. Both numbers "
+            "are entered as reference data."
+        ),
+        50,
+        90,
+        "50–60 %",
+        "90 %",
+    ),
+    Definition(
+        2,
+        _l("Social-work staff and collaborators trained"),
+        _l(
+            "Share of social-work staff and collaborators trained or retrained in social work. Both "
+            "numbers are entered as reference data."
+        ),
+        30,
+        40,
+        "≥ 30 %",
+        "≥ 40 %",
+    ),
+    Definition(
+        3,
+        _l("Facilities providing social-work counselling and support"),
+        _l(
+            "Facilities with at least one case active in the period ÷ active facilities in scope "
+            "(computed from the case data)."
+        ),
+        50,
+        60,
+        "≥ 50 %",
+        "≥ 60 %",
+    ),
+    Definition(
+        4,
+        _l("People in difficult circumstances counselled and supported"),
+        _l(
+            "Distinct people counselled (intake: advice only) or supported (a case active) in the "
+            "period, compared with the baseline entered: growth in %."
+        ),
+        20,
+        30,
+        "+20 % / 2020",
+        "+30 % / 2025",
+        growth=True,
+    ),
+    Definition(
+        5,
+        _l("Children of the indicator group receiving social assistance and social-work services"),
+        _l(
+            "Distinct children under 16 of the QĐ 112 indicator group served in the period ÷ children "
+            "of that group living in the area (entered)."
+        ),
+        85,
+        90,
+        "≥ 85 %",
+        "≥ 90 %",
+    ),
 )
 
 
@@ -67,12 +117,12 @@ class Result:
     definition: Definition
     numerator: float | None
     denominator: float | None
-    value: float | None            # %, or growth % for indicator 4
+    value: float | None  # %, or growth % for indicator 4
     national_target: float
     province_target: float | None
     met: bool | None
-    drill_key: str | None          # the drill-down population of the numerator (None: not case data)
-    sources: dict                  # reference key → source text
+    drill_key: str | None  # the drill-down population of the numerator (None: not case data)
+    sources: dict  # reference key → source text
 
     @property
     def target(self):
@@ -98,7 +148,12 @@ def compute(numbers, reference, year):
 
     baseline = ref("ind4_baseline")
     parts = {
-        1: (ref("ind1_units_with_staff"), ref("ind1_units_total"), None, src("ind1_units_with_staff", "ind1_units_total")),
+        1: (
+            ref("ind1_units_with_staff"),
+            ref("ind1_units_total"),
+            None,
+            src("ind1_units_with_staff", "ind1_units_total"),
+        ),
         2: (ref("ind2_staff_trained"), ref("ind2_staff_total"), None, src("ind2_staff_trained", "ind2_staff_total")),
         3: (ind["facilities_with_cases"], ind["facilities_total"], "supported", {}),  # drill: the cases behind it
         4: (ind["ind4_people"], baseline, "ind4", src("ind4_baseline")),
@@ -114,8 +169,19 @@ def compute(numbers, reference, year):
         province = ref(f"target_{definition.number}")
         target = province if province is not None else national
         met = None if value is None else value >= target
-        results.append(Result(definition, numerator, denominator, value, national, province, met, drill,
-                              {**sources, **src(f"target_{definition.number}")}))
+        results.append(
+            Result(
+                definition,
+                numerator,
+                denominator,
+                value,
+                national,
+                province,
+                met,
+                drill,
+                {**sources, **src(f"target_{definition.number}")},
+            )
+        )
     return results
 
 

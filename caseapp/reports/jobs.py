@@ -11,6 +11,7 @@ scheduler run` / `flask reminders tick`) and commits as it goes:
 - a failure marks the job failed with the error's type (the user sees it in the list);
 - expired files are deleted and their jobs marked expired.
 """
+
 import logging
 import uuid
 from datetime import timedelta
@@ -22,9 +23,9 @@ from ..auth.models import User
 from ..core.storage import files
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
-from .models import ExportJob, ExportStatus
 from ..notifications.services import notify
 from . import exports
+from .models import ExportJob, ExportStatus
 
 log = logging.getLogger("caseapp.reports")
 
@@ -38,28 +39,46 @@ def export_files():
 
 
 def _claim(now, token):
-    due = (sa.select(ExportJob.id)
-           .where(sa.or_(ExportJob.status == ExportStatus.QUEUED,
-                         sa.and_(ExportJob.status == ExportStatus.RUNNING, ExportJob.started_at < now - CLAIM_LEASE)))
-           .order_by(ExportJob.created_at, ExportJob.id).limit(BATCH))
+    due = (
+        sa.select(ExportJob.id)
+        .where(
+            sa.or_(
+                ExportJob.status == ExportStatus.QUEUED,
+                sa.and_(ExportJob.status == ExportStatus.RUNNING, ExportJob.started_at < now - CLAIM_LEASE),
+            )
+        )
+        .order_by(ExportJob.created_at, ExportJob.id)
+        .limit(BATCH)
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     db.session.execute(
         sa.update(ExportJob)
-        .where(ExportJob.id.in_(due.scalar_subquery()),
-               sa.or_(ExportJob.status == ExportStatus.QUEUED,
-                      sa.and_(ExportJob.status == ExportStatus.RUNNING, ExportJob.started_at < now - CLAIM_LEASE)))
+        .where(
+            ExportJob.id.in_(due.scalar_subquery()),
+            sa.or_(
+                ExportJob.status == ExportStatus.QUEUED,
+                sa.and_(ExportJob.status == ExportStatus.RUNNING, ExportJob.started_at < now - CLAIM_LEASE),
+            ),
+        )
         .values(status=ExportStatus.RUNNING, claim_token=token, started_at=now, progress=10)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
-    return db.session.scalars(sa.select(ExportJob).where(ExportJob.claim_token == token,
-                                                         ExportJob.status == ExportStatus.RUNNING)
-                              .order_by(ExportJob.id)).all()
+    return db.session.scalars(
+        sa.select(ExportJob)
+        .where(ExportJob.claim_token == token, ExportJob.status == ExportStatus.RUNNING)
+        .order_by(ExportJob.id)
+    ).all()
 
 
 def _set_progress(job_id, percent):
-    db.session.execute(sa.update(ExportJob).where(ExportJob.id == job_id).values(progress=percent)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        sa.update(ExportJob)
+        .where(ExportJob.id == job_id)
+        .values(progress=percent)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 
@@ -67,22 +86,31 @@ def _run(job, now):
     user = db.session.get(User, job.user_id)
     job_id = job.id
     body, filename, _mimetype, _snapshot, _period = exports.make_file(
-        job.fmt, user, job.params, progress=lambda p: _set_progress(job_id, p))
+        job.fmt, user, job.params, progress=lambda p: _set_progress(job_id, p)
+    )
     job = db.session.get(ExportJob, job_id)
     key = f"{job.id}-{uuid.uuid4().hex}.{job.fmt}"
     export_files().put(key, body)
     keep = timedelta(days=current_app.config.get("EXPORT_KEEP_DAYS", 7))
     job.file_path, job.file_name = key, filename
     job.status, job.progress, job.finished_at, job.expires_at = "done", 100, utcnow(), now + keep
-    notify(job.user_id, "report_export_ready", None, "report_export_ready", unique_key=f"report_export:{job.id}",
-           params={"period": job.label, "format": job.fmt.upper(), "days": keep.days}, at=now)
+    notify(
+        job.user_id,
+        "report_export_ready",
+        None,
+        "report_export_ready",
+        unique_key=f"report_export:{job.id}",
+        params={"period": job.label, "format": job.fmt.upper(), "days": keep.days},
+        at=now,
+    )
     db.session.commit()
 
 
 def purge_expired(now):
     """Delete the files of jobs past their expiry; the jobs stay listed as expired."""
-    rows = db.session.scalars(sa.select(ExportJob).where(ExportJob.status == ExportStatus.DONE, ExportJob.expires_at <= now)
-                              .limit(200)).all()
+    rows = db.session.scalars(
+        sa.select(ExportJob).where(ExportJob.status == ExportStatus.DONE, ExportJob.expires_at <= now).limit(200)
+    ).all()
     for job in rows:
         if job.file_path:
             export_files().delete(job.file_path)
@@ -104,8 +132,11 @@ def run_export_jobs(now=None):
         except Exception as error:  # one bad job must not hold up the others
             db.session.rollback()
             log.exception("report export %s failed", job_id)
-            db.session.execute(sa.update(ExportJob).where(ExportJob.id == job_id)
-                               .values(status=ExportStatus.FAILED, error=type(error).__name__[:255], finished_at=utcnow())
-                               .execution_options(synchronize_session=False))
+            db.session.execute(
+                sa.update(ExportJob)
+                .where(ExportJob.id == job_id)
+                .values(status=ExportStatus.FAILED, error=type(error).__name__[:255], finished_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
             db.session.commit()
     return made

@@ -9,6 +9,7 @@
   number of agencies, the baseline of people counselled, the children of the indicator group in the
   area, a province's own target), entered per province and year with its source.
 """
+
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -39,15 +40,22 @@ class ReportSnapshot(Model):
         sa.CheckConstraint("period_end >= period_start", name="period_ordered"),
         sa.Index("ix_report_snapshots_facility_period", "facility_id", "period_start", "period_end"),
         # One frozen report per facility and period, whatever two browsers do at the same moment.
-        sa.Index("ux_report_snapshots_one_frozen", "facility_id", "period_start", "period_end", unique=True,
-                 sqlite_where=sa.text("status = 'frozen'"), postgresql_where=sa.text("status = 'frozen'")),
+        sa.Index(
+            "ux_report_snapshots_one_frozen",
+            "facility_id",
+            "period_start",
+            "period_end",
+            unique=True,
+            sqlite_where=sa.text("status = 'frozen'"),
+            postgresql_where=sa.text("status = 'frozen'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
-    period_kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)   # month|quarter|half|year|custom
+    period_kind: Mapped[str] = mapped_column(sa.String(16), nullable=False)  # month|quarter|half|year|custom
     period_start: Mapped[date] = mapped_column(sa.Date, nullable=False)
-    period_end: Mapped[date] = mapped_column(sa.Date, nullable=False)         # inclusive
+    period_end: Mapped[date] = mapped_column(sa.Date, nullable=False)  # inclusive
     data: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=SnapshotStatus.FROZEN)
     frozen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
@@ -78,9 +86,9 @@ class ReferenceValue(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     province_code: Mapped[str] = mapped_column(sa.ForeignKey("provinces.code"), nullable=False)
     year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
-    key: Mapped[str] = mapped_column(sa.String(32), nullable=False)           # reports.indicators.REFERENCE_KEYS
+    key: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # reports.indicators.REFERENCE_KEYS
     value: Mapped[float] = mapped_column(sa.Float, nullable=False)
-    source: Mapped[str] = mapped_column(sa.String(255), nullable=False)       # where the number comes from
+    source: Mapped[str] = mapped_column(sa.String(255), nullable=False)  # where the number comes from
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
@@ -91,6 +99,7 @@ class ExportJob(Model):
     """A report file made outside the request: queued by the user, made by the scheduler's
     tick (reports.jobs.run_export_jobs) with its progress, the user notified when it is ready; the
     file is deleted EXPORT_KEEP_DAYS (7) days later."""
+
     __tablename__ = "report_export_jobs"
     __table_args__ = (
         sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed', 'expired')", name="status_known"),
@@ -103,13 +112,13 @@ class ExportJob(Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
     facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
     fmt: Mapped[str] = mapped_column(sa.String(8), nullable=False)
-    params: Mapped[dict] = mapped_column(sa.JSON, nullable=False)      # period args + scope, or a snapshot id
+    params: Mapped[dict] = mapped_column(sa.JSON, nullable=False)  # period args + scope, or a snapshot id
     label: Mapped[str] = mapped_column(sa.String(128), nullable=False)  # the period, for the list
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=ExportStatus.QUEUED)
     progress: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     claim_token: Mapped[str | None] = mapped_column(sa.String(64))
     file_name: Mapped[str | None] = mapped_column(sa.String(128))
-    file_path: Mapped[str | None] = mapped_column(sa.String(255))      # its key in the file store
+    file_path: Mapped[str | None] = mapped_column(sa.String(255))  # its key in the file store
     error: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -122,6 +131,7 @@ class StatisticsRollup(Model):
     reporter of the province reading that period within STATISTICS_ROLLUP_SECONDS gets these numbers,
     counted once. Aggregates only (what a frozen snapshot holds); never a facility's own report, whose
     numbers open the drill-down lists and must match them."""
+
     __tablename__ = "statistics_rollups"
 
     province_code: Mapped[str] = mapped_column(sa.String(8), primary_key=True)

@@ -3,6 +3,7 @@
 A Period holds local (Asia/Ho_Chi_Minh) calendar days, the last one included; `start_utc` and
 `end_utc` are the instants the SQL compares with (end exclusive: the midnight after the last day).
 """
+
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -18,7 +19,7 @@ MAX_CUSTOM_DAYS = 366 * 5
 class Period:
     kind: str
     start: date
-    end: date          # inclusive
+    end: date  # inclusive
 
     @property
     def start_utc(self):

@@ -23,8 +23,18 @@ def province_numbers(snapshots, facilities_total):
         total["commune_names"].update(data.get("commune_names", {}))
     for key in ("received", "counselled", "supported", "served", "cases_opened", "cases_closed"):
         total["headline"].setdefault(key, 0)
-    for key in ("group", "sex", "age_group", "ethnicity", "commune", "channel", "problem", "service",
-                "referral_kind", "referral_status"):
+    for key in (
+        "group",
+        "sex",
+        "age_group",
+        "ethnicity",
+        "commune",
+        "channel",
+        "problem",
+        "service",
+        "referral_kind",
+        "referral_status",
+    ):
         total["breakdowns"].setdefault(key, {})
     for key in ("admissions", "bed_nights", "stays_ended", "stay_nights_ended"):
         total["shelter"].setdefault(key, 0)

@@ -22,19 +22,21 @@ Definitions (a period is local calendar days, see periods.Period):
   days between arrival and departure, or the end of the period / now for a stay still open);
   average stay = nights of the stays checked out in the period ÷ their number.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypedDict
 from itertools import pairwise
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from ..cases.models import Case
+from ..cases.statuses import CaseStatus
 from ..clients.models import Client, ClientGroup
 from ..core import categories
 from ..core.timeutil import UTCDateTime, utcnow
@@ -43,15 +45,14 @@ from ..intake.models import Intake
 from ..org.models import Commune, Facility
 from ..plans.models import ActivityStatus, CarePlan, PlanActivity
 from ..referrals.models import Provider, Referral, ReferralStatus
+from ..security.policy import Perm, has_perm
+from ..security.rules import same_facility
+from ..security.scopes import Condition, client_scope, own_facility
 from ..shelter.models import ShelterStay
 from .models import ExportJob, ReferenceValue, ReportSnapshot, SnapshotStatus
 from .periods import Period
-from ..security.policy import Perm, has_perm
-from ..security.scopes import Condition, client_scope, own_facility
-from ..security.rules import same_facility
-from ..cases.statuses import CaseStatus
 
-if TYPE_CHECKING:   # for annotations only
+if TYPE_CHECKING:  # for annotations only
     from ..auth.models import User
 
 # A select of ids (clients, cases): what a count counts and a drill-down lists.
@@ -69,7 +70,8 @@ INDICATOR_GROUP_CODES = tuple(c.code for c in categories.BENEFICIARY_GROUPS if c
 @dataclass(frozen=True)
 class Scope:
     """Whose data: one facility, or every facility of a province."""
-    kind: str                 # facility | province
+
+    kind: str  # facility | province
     facility_id: int | None = None
     province_code: str | None = None
 
@@ -91,9 +93,11 @@ def _t(value: datetime) -> sa.BindParameter[datetime]:
 
 # --- populations: one definition per count --------------------------------------------------------
 
+
 def received(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
-    return sa.select(Intake.client_id).where(scope.holds(Intake.facility_id), Intake.received_at >= period.start_utc,
-                                             Intake.received_at < period.end_utc)
+    return sa.select(Intake.client_id).where(
+        scope.holds(Intake.facility_id), Intake.received_at >= period.start_utc, Intake.received_at < period.end_utc
+    )
 
 
 def counselled(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
@@ -101,8 +105,9 @@ def counselled(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
 
 
 def _case_active(period: Period) -> Condition:
-    return sa.and_(Case.opened_at < period.end_utc,
-                   sa.or_(Case.closed_at.is_(None), Case.closed_at >= period.start_utc))
+    return sa.and_(
+        Case.opened_at < period.end_utc, sa.or_(Case.closed_at.is_(None), Case.closed_at >= period.start_utc)
+    )
 
 
 def supported(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
@@ -125,8 +130,7 @@ def _born_after(years: int, period: Period) -> Condition:
         limit = day.replace(year=day.year - years)
     except ValueError:  # 29 February
         limit = day.replace(year=day.year - years, day=28)
-    return sa.or_(Client.birth_date > limit,
-                  sa.and_(Client.birth_date.is_(None), Client.birth_year > day.year - years))
+    return sa.or_(Client.birth_date > limit, sa.and_(Client.birth_date.is_(None), Client.birth_year > day.year - years))
 
 
 def _age_known() -> Condition:
@@ -135,8 +139,11 @@ def _age_known() -> Condition:
 
 def _indicator_child(period: Period) -> Condition:
     """SQL on Client: a child (under 16) of the indicator group (INDICATOR_GROUP_CODES) — QĐ 112 indicator 5."""
-    in_group = sa.exists(sa.select(ClientGroup.id).where(ClientGroup.client_id == Client.id,
-                                                         ClientGroup.group_code.in_(INDICATOR_GROUP_CODES)))
+    in_group = sa.exists(
+        sa.select(ClientGroup.id).where(
+            ClientGroup.client_id == Client.id, ClientGroup.group_code.in_(INDICATOR_GROUP_CODES)
+        )
+    )
     return sa.and_(_born_after(CHILD_AGE, period), in_group)
 
 
@@ -146,13 +153,18 @@ def children_of_indicator_group(scope: Scope, period: Period) -> sa.Select[tuple
 
 
 def cases_opened(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
-    return sa.select(Case.id).where(scope.holds(Case.facility_id), Case.opened_at >= period.start_utc,
-                                    Case.opened_at < period.end_utc)
+    return sa.select(Case.id).where(
+        scope.holds(Case.facility_id), Case.opened_at >= period.start_utc, Case.opened_at < period.end_utc
+    )
 
 
 def cases_closed(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
-    return sa.select(Case.id).where(scope.holds(Case.facility_id), Case.status == CaseStatus.CLOSED,
-                                    Case.closed_at >= period.start_utc, Case.closed_at < period.end_utc)
+    return sa.select(Case.id).where(
+        scope.holds(Case.facility_id),
+        Case.status == CaseStatus.CLOSED,
+        Case.closed_at >= period.start_utc,
+        Case.closed_at < period.end_utc,
+    )
 
 
 # Populations of clients a drill-down can list (key → definition).
@@ -171,6 +183,7 @@ def count(population: Population) -> int:
 
 
 # --- breakdowns -------------------------------------------------------------------------------------
+
 
 def age_group_expr(period: Period) -> sa.Case[str]:
     whens: list[tuple[Condition, str]] = [(sa.not_(_age_known()), "unknown")]
@@ -202,17 +215,17 @@ def _grouped(stmt: sa.Select[tuple[Any, int]]) -> dict[str, int]:
 
 def breakdown_clients(dimension: str, scope: Scope, period: Period) -> dict[str, int]:
     expr = client_dimension(dimension, period).label("k")
-    stmt = (sa.select(expr, sa.func.count(Client.id)).where(Client.id.in_(served(scope, period)))
-            .group_by(expr))
+    stmt = sa.select(expr, sa.func.count(Client.id)).where(Client.id.in_(served(scope, period))).group_by(expr)
     return _grouped(stmt)
 
 
 @dataclass
 class ServedClients:
     """The served population counted once: in total, by each client dimension, and indicator 5."""
+
     total: int
-    by_dimension: dict[str, dict[str, int]]   # {dimension: {value: clients}} — what breakdown_clients gives each
-    indicator_children: int       # = count(children_of_indicator_group(...))
+    by_dimension: dict[str, dict[str, int]]  # {dimension: {value: clients}} — what breakdown_clients gives each
+    indicator_children: int  # = count(children_of_indicator_group(...))
 
 
 def served_clients(scope: Scope, period: Period) -> ServedClients:
@@ -221,8 +234,11 @@ def served_clients(scope: Scope, period: Period) -> ServedClients:
     the margins. (bench/: each of the six read the province's served set again, ~110 ms each at
     1 M clients.) The expressions are client_dimension's and _indicator_child's, as the drill-downs'."""
     labels = [client_dimension(name, period).label(name) for name in CLIENT_DIMENSIONS]
-    stmt = (sa.select(*labels, sa.func.count(Client.id), sa.func.count(sa.case((_indicator_child(period), Client.id))))
-            .where(Client.id.in_(served(scope, period))).group_by(*labels))
+    stmt = (
+        sa.select(*labels, sa.func.count(Client.id), sa.func.count(sa.case((_indicator_child(period), Client.id))))
+        .where(Client.id.in_(served(scope, period)))
+        .group_by(*labels)
+    )
     by_dimension: dict[str, dict[str, int]] = {name: {} for name in CLIENT_DIMENSIONS}
     total = children = 0
     for *keys, clients, indicator in db.session.execute(stmt):
@@ -236,20 +252,27 @@ def served_clients(scope: Scope, period: Period) -> ServedClients:
 
 def breakdown_groups(scope: Scope, period: Period) -> dict[str, int]:
     """Served clients per beneficiary group (a client may be in several)."""
-    stmt = (sa.select(ClientGroup.group_code, sa.func.count(sa.distinct(ClientGroup.client_id)))
-            .where(ClientGroup.client_id.in_(served(scope, period))).group_by(ClientGroup.group_code))
+    stmt = (
+        sa.select(ClientGroup.group_code, sa.func.count(sa.distinct(ClientGroup.client_id)))
+        .where(ClientGroup.client_id.in_(served(scope, period)))
+        .group_by(ClientGroup.group_code)
+    )
     return _grouped(stmt)
 
 
 def _intakes_in(scope: Scope, period: Period) -> Condition:
-    return sa.and_(scope.holds(Intake.facility_id), Intake.received_at >= period.start_utc,
-                   Intake.received_at < period.end_utc)
+    return sa.and_(
+        scope.holds(Intake.facility_id), Intake.received_at >= period.start_utc, Intake.received_at < period.end_utc
+    )
 
 
 def breakdown_channels(scope: Scope, period: Period) -> dict[str, int]:
     """Clients received per intake channel."""
-    stmt = (sa.select(Intake.channel, sa.func.count(sa.distinct(Intake.client_id)))
-            .where(_intakes_in(scope, period)).group_by(Intake.channel))
+    stmt = (
+        sa.select(Intake.channel, sa.func.count(sa.distinct(Intake.client_id)))
+        .where(_intakes_in(scope, period))
+        .group_by(Intake.channel)
+    )
     return _grouped(stmt)
 
 
@@ -263,44 +286,66 @@ def _json_elements(column: InstrumentedAttribute[list[Any]]) -> sa.TableValuedAl
 def breakdown_problems(scope: Scope, period: Period) -> dict[str, int]:
     """Clients received per presenting problem (an intake may name several)."""
     element = _json_elements(Intake.problems)
-    stmt = (sa.select(element.c.value, sa.func.count(sa.distinct(Intake.client_id)))
-            .select_from(Intake).join(element, sa.true())
-            .where(_intakes_in(scope, period)).group_by(element.c.value))
+    stmt = (
+        sa.select(element.c.value, sa.func.count(sa.distinct(Intake.client_id)))
+        .select_from(Intake)
+        .join(element, sa.true())
+        .where(_intakes_in(scope, period))
+        .group_by(element.c.value)
+    )
     return _grouped(stmt)
 
 
 def breakdown_services(scope: Scope, period: Period) -> dict[str, int]:
     """Clients per service type: plan activities of active cases, referrals sent in the period."""
-    from_plans = (sa.select(Case.client_id.label("client_id"), PlanActivity.service_type.label("service"))
-                  .join(CarePlan, CarePlan.id == PlanActivity.plan_id).join(Case, Case.id == CarePlan.case_id)
-                  .where(scope.holds(Case.facility_id), _case_active(period), PlanActivity.status != ActivityStatus.CANCELLED))
-    from_referrals = (sa.select(Case.client_id.label("client_id"), Referral.service_type.label("service"))
-                      .join(Case, Case.id == Referral.case_id)
-                      .where(scope.holds(Referral.facility_id), Referral.sent_at >= period.start_utc,
-                             Referral.sent_at < period.end_utc, Referral.status != ReferralStatus.REVOKED))
+    from_plans = (
+        sa.select(Case.client_id.label("client_id"), PlanActivity.service_type.label("service"))
+        .join(CarePlan, CarePlan.id == PlanActivity.plan_id)
+        .join(Case, Case.id == CarePlan.case_id)
+        .where(scope.holds(Case.facility_id), _case_active(period), PlanActivity.status != ActivityStatus.CANCELLED)
+    )
+    from_referrals = (
+        sa.select(Case.client_id.label("client_id"), Referral.service_type.label("service"))
+        .join(Case, Case.id == Referral.case_id)
+        .where(
+            scope.holds(Referral.facility_id),
+            Referral.sent_at >= period.start_utc,
+            Referral.sent_at < period.end_utc,
+            Referral.status != ReferralStatus.REVOKED,
+        )
+    )
     both = sa.union(from_plans, from_referrals).subquery()
     stmt = sa.select(both.c.service, sa.func.count(sa.distinct(both.c.client_id))).group_by(both.c.service)
     return _grouped(stmt)
 
 
 def _referrals_in(scope: Scope, period: Period) -> Condition:
-    return sa.and_(scope.holds(Referral.facility_id), Referral.sent_at >= period.start_utc,
-                   Referral.sent_at < period.end_utc)
+    return sa.and_(
+        scope.holds(Referral.facility_id), Referral.sent_at >= period.start_utc, Referral.sent_at < period.end_utc
+    )
 
 
 def breakdown_referral_kinds(scope: Scope, period: Period) -> dict[str, int]:
-    stmt = (sa.select(Provider.kind, sa.func.count(Referral.id)).join(Provider, Provider.id == Referral.provider_id)
-            .where(_referrals_in(scope, period)).group_by(Provider.kind))
+    stmt = (
+        sa.select(Provider.kind, sa.func.count(Referral.id))
+        .join(Provider, Provider.id == Referral.provider_id)
+        .where(_referrals_in(scope, period))
+        .group_by(Provider.kind)
+    )
     return _grouped(stmt)
 
 
 def breakdown_referral_statuses(scope: Scope, period: Period) -> dict[str, int]:
-    stmt = sa.select(Referral.status, sa.func.count(Referral.id)).where(_referrals_in(scope, period)).group_by(
-        Referral.status)
+    stmt = (
+        sa.select(Referral.status, sa.func.count(Referral.id))
+        .where(_referrals_in(scope, period))
+        .group_by(Referral.status)
+    )
     return _grouped(stmt)
 
 
 # --- shelter --------------------------------------------------------------------------------------
+
 
 def _local_day(expr: Instant) -> sa.ColumnElement[float | Decimal]:
     """SQL: the local calendar day of a UTC instant as a day number (Vietnam is UTC+7 all year)."""
@@ -320,6 +365,7 @@ def _earlier(a: Instant, b: Instant) -> sa.Case[datetime]:
 
 class ShelterNumbers(TypedDict):
     """The shelter's figures of a period (defined in this module's docstring)."""
+
     admissions: int
     bed_nights: int
     stays_ended: int
@@ -329,35 +375,65 @@ class ShelterNumbers(TypedDict):
 def shelter_numbers(scope: Scope, period: Period, now: datetime | None = None) -> ShelterNumbers:
     now = now or utcnow()
     in_scope = scope.holds(ShelterStay.facility_id)
-    admissions = db.session.scalar(sa.select(sa.func.count(ShelterStay.id)).where(
-        in_scope, ShelterStay.admitted_at >= period.start_utc, ShelterStay.admitted_at < period.end_utc)) or 0
+    admissions = (
+        db.session.scalar(
+            sa.select(sa.func.count(ShelterStay.id)).where(
+                in_scope, ShelterStay.admitted_at >= period.start_utc, ShelterStay.admitted_at < period.end_utc
+            )
+        )
+        or 0
+    )
     start = _later(ShelterStay.admitted_at, _t(period.start_utc))
     end = _earlier(sa.func.coalesce(ShelterStay.checked_out_at, _t(now)), _t(period.end_utc))
-    nights = db.session.scalar(sa.select(sa.func.sum(_local_day(end) - _local_day(start))).where(
-        in_scope, ShelterStay.admitted_at < period.end_utc,
-        sa.or_(ShelterStay.checked_out_at.is_(None), ShelterStay.checked_out_at > period.start_utc),
-        ShelterStay.admitted_at < _t(now)))
-    ended = db.session.execute(sa.select(
-        sa.func.count(ShelterStay.id),
-        sa.func.sum(_local_day(ShelterStay.checked_out_at) - _local_day(ShelterStay.admitted_at))).where(
-        in_scope, ShelterStay.checked_out_at >= period.start_utc, ShelterStay.checked_out_at < period.end_utc)).one()
-    return {"admissions": int(admissions), "bed_nights": int(round(float(nights or 0))),
-            "stays_ended": int(ended[0] or 0), "stay_nights_ended": int(round(float(ended[1] or 0)))}
+    nights = db.session.scalar(
+        sa.select(sa.func.sum(_local_day(end) - _local_day(start))).where(
+            in_scope,
+            ShelterStay.admitted_at < period.end_utc,
+            sa.or_(ShelterStay.checked_out_at.is_(None), ShelterStay.checked_out_at > period.start_utc),
+            ShelterStay.admitted_at < _t(now),
+        )
+    )
+    ended = db.session.execute(
+        sa.select(
+            sa.func.count(ShelterStay.id),
+            sa.func.sum(_local_day(ShelterStay.checked_out_at) - _local_day(ShelterStay.admitted_at)),
+        ).where(in_scope, ShelterStay.checked_out_at >= period.start_utc, ShelterStay.checked_out_at < period.end_utc)
+    ).one()
+    return {
+        "admissions": int(admissions),
+        "bed_nights": int(round(float(nights or 0))),
+        "stays_ended": int(ended[0] or 0),
+        "stay_nights_ended": int(round(float(ended[1] or 0))),
+    }
 
 
 # --- indicator 3: facilities with at least one case in the period ---------------------------------
 
+
 def facilities_in_scope(scope: Scope) -> int:
-    return db.session.scalar(sa.select(sa.func.count(Facility.id)).where(
-        Facility.is_active.is_(True), Facility.id.in_(scope.facility_ids()))) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Facility.id)).where(
+                Facility.is_active.is_(True), Facility.id.in_(scope.facility_ids())
+            )
+        )
+        or 0
+    )
 
 
 def facilities_with_cases(scope: Scope, period: Period) -> int:
-    return db.session.scalar(sa.select(sa.func.count(sa.distinct(Case.facility_id))).where(
-        scope.holds(Case.facility_id), _case_active(period))) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(Case.facility_id))).where(
+                scope.holds(Case.facility_id), _case_active(period)
+            )
+        )
+        or 0
+    )
 
 
 # --- everything at once ------------------------------------------------------------------------------
+
 
 def commune_names(codes: Iterable[str]) -> dict[str, str]:
     codes = [c for c in codes if c]
@@ -389,15 +465,30 @@ def statistics(scope: Scope, period: Period, now: datetime | None = None) -> dic
         "ind4_people": count(counselled_or_supported(scope, period)),
         "ind5_children": clients.indicator_children,
     }
-    return {"version": 1, "headline": headline, "breakdowns": breakdowns,
-            "shelter": shelter_numbers(scope, period, now), "indicators": indicators,
-            "commune_names": commune_names(breakdowns["commune"].keys())}
+    return {
+        "version": 1,
+        "headline": headline,
+        "breakdowns": breakdowns,
+        "shelter": shelter_numbers(scope, period, now),
+        "indicators": indicators,
+        "commune_names": commune_names(breakdowns["commune"].keys()),
+    }
 
 
 # --- the drill-down list -----------------------------------------------------------------------------
 
-def population_clients(key: str, scope: Scope, period: Period, *, user: User, dimension: str | None = None,
-                       value: str | None = None, after: int | None = None, limit: int = 50) -> Sequence[Client]:
+
+def population_clients(
+    key: str,
+    scope: Scope,
+    period: Period,
+    *,
+    user: User,
+    dimension: str | None = None,
+    value: str | None = None,
+    after: int | None = None,
+    limit: int = 50,
+) -> Sequence[Client]:
     """The clients behind a count, in the user's client scope, keyset-paged on id."""
     population = CLIENT_POPULATIONS[key](scope, period)
     stmt = sa.select(Client).where(Client.id.in_(population), client_scope(user))
@@ -408,10 +499,12 @@ def population_clients(key: str, scope: Scope, period: Period, *, user: User, di
     return db.session.scalars(stmt.order_by(Client.id).limit(limit + 1)).all()
 
 
-def population_count(key: str, scope: Scope, period: Period, *, user: User, dimension: str | None = None,
-                     value: str | None = None) -> int:
-    stmt = sa.select(sa.func.count(Client.id)).where(Client.id.in_(CLIENT_POPULATIONS[key](scope, period)),
-                                                     client_scope(user))
+def population_count(
+    key: str, scope: Scope, period: Period, *, user: User, dimension: str | None = None, value: str | None = None
+) -> int:
+    stmt = sa.select(sa.func.count(Client.id)).where(
+        Client.id.in_(CLIENT_POPULATIONS[key](scope, period)), client_scope(user)
+    )
     if dimension is not None:
         stmt = stmt.where(client_dimension(dimension, period) == value)
     return db.session.scalar(stmt) or 0
@@ -421,8 +514,11 @@ def cases_of_clients(client_ids: Sequence[int], scope: Scope, period: Period) ->
     """The cases (active in the period, in scope) of the listed clients: {client_id: [Case]}."""
     if not client_ids:
         return {}
-    rows = db.session.scalars(sa.select(Case).where(Case.client_id.in_(client_ids), scope.holds(Case.facility_id),
-                                                    _case_active(period)).order_by(Case.id)).all()
+    rows = db.session.scalars(
+        sa.select(Case)
+        .where(Case.client_id.in_(client_ids), scope.holds(Case.facility_id), _case_active(period))
+        .order_by(Case.id)
+    ).all()
     result: dict[int, list[Case]] = {}
     for case in rows:
         result.setdefault(case.client_id, []).append(case)
@@ -431,39 +527,60 @@ def cases_of_clients(client_ids: Sequence[int], scope: Scope, period: Period) ->
 
 # --- reference data and snapshots ----------------------------------------------------------------------
 
+
 def reference_values(province_code: str, year: int) -> dict[str, ReferenceValue]:
     """{key: ReferenceValue} entered for the province and year."""
-    rows = db.session.scalars(sa.select(ReferenceValue).where(ReferenceValue.province_code == province_code,
-                                                              ReferenceValue.year == year)).all()
+    rows = db.session.scalars(
+        sa.select(ReferenceValue).where(ReferenceValue.province_code == province_code, ReferenceValue.year == year)
+    ).all()
     return {row.key: row for row in rows}
 
 
 def snapshots_of_facility(facility_id: int, limit: int = 100) -> Sequence[ReportSnapshot]:
-    return db.session.scalars(sa.select(ReportSnapshot).where(ReportSnapshot.facility_id == facility_id)
-                              .options(joinedload(ReportSnapshot.frozen_by), joinedload(ReportSnapshot.reopened_by))  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
-                              .order_by(ReportSnapshot.period_start.desc(), ReportSnapshot.id.desc())
-                              .limit(limit)).unique().all()
+    return (
+        db.session.scalars(
+            sa.select(ReportSnapshot)
+            .where(ReportSnapshot.facility_id == facility_id)
+            .options(joinedload(ReportSnapshot.frozen_by), joinedload(ReportSnapshot.reopened_by))  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
+            .order_by(ReportSnapshot.period_start.desc(), ReportSnapshot.id.desc())
+            .limit(limit)
+        )
+        .unique()
+        .all()
+    )
 
 
 def frozen_snapshot(facility_id: int, period: Period) -> ReportSnapshot | None:
-    return db.session.scalar(sa.select(ReportSnapshot).where(
-        ReportSnapshot.facility_id == facility_id, ReportSnapshot.period_start == period.start,
-        ReportSnapshot.period_end == period.end, ReportSnapshot.status == SnapshotStatus.FROZEN))
+    return db.session.scalar(
+        sa.select(ReportSnapshot).where(
+            ReportSnapshot.facility_id == facility_id,
+            ReportSnapshot.period_start == period.start,
+            ReportSnapshot.period_end == period.end,
+            ReportSnapshot.status == SnapshotStatus.FROZEN,
+        )
+    )
 
 
 def province_facilities(province_code: str) -> Sequence[Facility]:
-    return db.session.scalars(sa.select(Facility).where(Facility.province_code == province_code,
-                                                        Facility.is_active.is_(True))
-                              .order_by(Facility.name, Facility.id)).all()
+    return db.session.scalars(
+        sa.select(Facility)
+        .where(Facility.province_code == province_code, Facility.is_active.is_(True))
+        .order_by(Facility.name, Facility.id)
+    ).all()
 
 
 def province_frozen_snapshots(province_code: str, period: Period) -> dict[int, ReportSnapshot]:
     """{facility_id: ReportSnapshot} of the province's facilities frozen for exactly this period."""
-    rows = db.session.scalars(sa.select(ReportSnapshot).join(Facility, Facility.id == ReportSnapshot.facility_id)
-                              .where(Facility.province_code == province_code,
-                                     ReportSnapshot.period_start == period.start,
-                                     ReportSnapshot.period_end == period.end,
-                                     ReportSnapshot.status == SnapshotStatus.FROZEN)).all()
+    rows = db.session.scalars(
+        sa.select(ReportSnapshot)
+        .join(Facility, Facility.id == ReportSnapshot.facility_id)
+        .where(
+            Facility.province_code == province_code,
+            ReportSnapshot.period_start == period.start,
+            ReportSnapshot.period_end == period.end,
+            ReportSnapshot.status == SnapshotStatus.FROZEN,
+        )
+    ).all()
     return {row.facility_id: row for row in rows}
 
 
@@ -481,8 +598,6 @@ def snapshot_in_reach(snapshot_id: int, user: User) -> ReportSnapshot | None:
     return None
 
 
-
-
 # --- report files made in the background -----------------------------------------------------------------
 
 PROVINCE_SCOPES = ("province", "province_frozen")
@@ -497,8 +612,9 @@ def _jobs_in_reach(user: User) -> Condition:
 
 
 def export_jobs(user: User, limit: int = 50) -> Sequence[ExportJob]:
-    return db.session.scalars(sa.select(ExportJob).where(_jobs_in_reach(user))
-                              .order_by(ExportJob.id.desc()).limit(limit)).all()
+    return db.session.scalars(
+        sa.select(ExportJob).where(_jobs_in_reach(user)).order_by(ExportJob.id.desc()).limit(limit)
+    ).all()
 
 
 def export_job_in_reach(job_id: int, user: User) -> ExportJob | None:

@@ -6,6 +6,7 @@ period over and over while preparing a report. The numbers are kept STATISTICS_R
 page says when they were counted and offers to count again. A facility's own report is never kept:
 its numbers open the drill-down lists and must equal them at every moment.
 """
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,12 +25,15 @@ DEFAULT_SECONDS = 300
 @dataclass
 class Counted:
     numbers: dict
-    computed_at: object   # UTC
+    computed_at: object  # UTC
 
 
 def _key(scope, period):
-    return (StatisticsRollup.province_code == scope.province_code, StatisticsRollup.period_start == period.start,
-            StatisticsRollup.period_end == period.end)
+    return (
+        StatisticsRollup.province_code == scope.province_code,
+        StatisticsRollup.period_start == period.start,
+        StatisticsRollup.period_end == period.end,
+    )
 
 
 def province_statistics(scope, period, now=None):
@@ -47,14 +51,21 @@ def province_statistics(scope, period, now=None):
 def _store(scope, period, numbers, now):
     try:
         with db.session.begin_nested():
-            updated = db.session.execute(sa.update(StatisticsRollup).where(*_key(scope, period))
-                                         .values(data=numbers, computed_at=now)).rowcount
+            updated = db.session.execute(
+                sa.update(StatisticsRollup).where(*_key(scope, period)).values(data=numbers, computed_at=now)
+            ).rowcount
             if not updated:
-                db.session.execute(sa.insert(StatisticsRollup).values(
-                    province_code=scope.province_code, period_start=period.start, period_end=period.end,
-                    data=numbers, computed_at=now))
+                db.session.execute(
+                    sa.insert(StatisticsRollup).values(
+                        province_code=scope.province_code,
+                        period_start=period.start,
+                        period_end=period.end,
+                        data=numbers,
+                        computed_at=now,
+                    )
+                )
     except IntegrityError:
-        pass   # another request counted the same period meanwhile
+        pass  # another request counted the same period meanwhile
 
 
 def forget(scope, period):

@@ -1,6 +1,7 @@
 """Every write of the reports: freezing a reporting period, re-opening it with a reason, and the
 reference data. Services take the acting user as `by=`, validate, write the audit event and flush;
 the view commits once."""
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -9,11 +10,9 @@ from ..core.services import ServiceError
 from ..core.text import nfc
 from ..core.timeutil import utcnow
 from ..extensions import db
-from . import indicators, queries
-from .models import ReferenceValue, ReportSnapshot, SnapshotStatus
-from . import exports
-from .models import ExportJob
 from ..security.rules import same_facility
+from . import exports, indicators, queries
+from .models import ExportJob, ReferenceValue, ReportSnapshot, SnapshotStatus
 
 REASON_MIN = 10
 REASON_MAX = 2000
@@ -31,7 +30,8 @@ def snapshot_data(facility, period, now=None):
     numbers["period"] = period.as_dict()
     numbers["facility"] = {"id": facility.id, "code": facility.code, "name": facility.name}
     numbers["reference"] = indicators.reference_for_snapshot(
-        queries.reference_values(facility.province_code, period.year))
+        queries.reference_values(facility.province_code, period.year)
+    )
     return numbers
 
 
@@ -44,18 +44,30 @@ def freeze_report(facility, period, *, by, now=None):
         raise ServiceError(_l("This period has not started yet."))
     if queries.frozen_snapshot(facility.id, period) is not None:
         raise ServiceError(_l("This period is already frozen for your facility. Re-open it first to freeze it again."))
-    snapshot = ReportSnapshot(facility_id=facility.id, period_kind=period.kind, period_start=period.start,
-                              period_end=period.end, data=snapshot_data(facility, period, now=now),
-                              status="frozen", frozen_at=now, frozen_by_id=by.id)
+    snapshot = ReportSnapshot(
+        facility_id=facility.id,
+        period_kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        data=snapshot_data(facility, period, now=now),
+        status="frozen",
+        frozen_at=now,
+        frozen_by_id=by.id,
+    )
     try:
         with db.session.begin_nested():  # a failed insert leaves the session clean
             db.session.add(snapshot)
             db.session.flush()
     except sa.exc.IntegrityError:  # frozen meanwhile from another browser (ux_report_snapshots_one_frozen)
-        raise ServiceError(_l("This period is already frozen for your facility. Re-open it first to freeze it again.")) from None
-    record("report_frozen", by=by, entity=snapshot,
-           detail={"period_start": period.start.isoformat(), "period_end": period.end.isoformat(),
-                   "kind": period.kind})
+        raise ServiceError(
+            _l("This period is already frozen for your facility. Re-open it first to freeze it again.")
+        ) from None
+    record(
+        "report_frozen",
+        by=by,
+        entity=snapshot,
+        detail={"period_start": period.start.isoformat(), "period_end": period.end.isoformat(), "kind": period.kind},
+    )
     db.session.flush()
     return snapshot
 
@@ -68,17 +80,25 @@ def reopen_report(snapshot, reason, *, by, now=None):
         raise ServiceError(_l("This report has already been re-opened."))
     reason = _clean(reason)
     if len(reason) < REASON_MIN:
-        raise ServiceError(_l("Say why the report is re-opened (at least %(n)d characters).", n=REASON_MIN),
-                           field="reason")
+        raise ServiceError(
+            _l("Say why the report is re-opened (at least %(n)d characters).", n=REASON_MIN), field="reason"
+        )
     if len(reason) > REASON_MAX:
         raise ServiceError(_l("At most %(max)d characters.", max=REASON_MAX), field="reason")
     snapshot.status = SnapshotStatus.REOPENED
     snapshot.reopened_at = now or utcnow()
     snapshot.reopened_by_id = by.id
     snapshot.reopen_reason = reason
-    record("report_reopened", by=by, entity=snapshot,
-           detail={"period_start": snapshot.period_start.isoformat(), "period_end": snapshot.period_end.isoformat(),
-                   "reason_length": len(reason)})
+    record(
+        "report_reopened",
+        by=by,
+        entity=snapshot,
+        detail={
+            "period_start": snapshot.period_start.isoformat(),
+            "period_end": snapshot.period_end.isoformat(),
+            "reason_length": len(reason),
+        },
+    )
     db.session.flush()
     return snapshot
 
@@ -98,8 +118,11 @@ def set_reference_value(province_code, year, key, value, source, *, by):
         raise ServiceError(_l("Say where the number comes from."), field="source")
     if len(source) > SOURCE_MAX:
         raise ServiceError(_l("At most %(max)d characters.", max=SOURCE_MAX), field="source")
-    row = db.session.scalar(sa.select(ReferenceValue).where(
-        ReferenceValue.province_code == province_code, ReferenceValue.year == year, ReferenceValue.key == key))
+    row = db.session.scalar(
+        sa.select(ReferenceValue).where(
+            ReferenceValue.province_code == province_code, ReferenceValue.year == year, ReferenceValue.key == key
+        )
+    )
     old = None
     if row is None:
         row = ReferenceValue(province_code=province_code, year=year, key=key)
@@ -111,8 +134,12 @@ def set_reference_value(province_code, year, key, value, source, *, by):
     row.entered_by_id = by.id
     row.entered_at = utcnow()
     db.session.flush()
-    record("reference_value_set", by=by, entity=row,
-           detail={"province": province_code, "year": year, "key": key, "value": row.value, "old": old})
+    record(
+        "reference_value_set",
+        by=by,
+        entity=row,
+        detail={"province": province_code, "year": year, "key": key, "value": row.value, "old": old},
+    )
     db.session.flush()
     return row
 
@@ -135,11 +162,22 @@ def enqueue_export(fmt, params, *, by):
         raise ServiceError(_l("This report is out of your reach.")) from None
     except ValueError as error:
         raise ServiceError(str(error)) from error
-    job = ExportJob(user_id=by.id, facility_id=by.facility_id, fmt=fmt, params=params,
-                    label=str(period.label)[:128], status="queued", progress=0)
+    job = ExportJob(
+        user_id=by.id,
+        facility_id=by.facility_id,
+        fmt=fmt,
+        params=params,
+        label=str(period.label)[:128],
+        status="queued",
+        progress=0,
+    )
     db.session.add(job)
     db.session.flush()
-    record("report_export_queued", by=by, entity=job, detail={"format": fmt, "period_start": period.start.isoformat(),
-                                                              "period_end": period.end.isoformat()})
+    record(
+        "report_export_queued",
+        by=by,
+        entity=job,
+        detail={"format": fmt, "period_start": period.start.isoformat(), "period_end": period.end.isoformat()},
+    )
     db.session.flush()
     return job

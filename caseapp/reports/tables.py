@@ -11,13 +11,15 @@ counts in several rows (beneficiary groups, problems, services) have no total to
 and get no complementary cell. A total of 1–4 is hidden as well; the average stay is hidden when
 fewer than 5 stays ended, since it would give away their lengths.
 """
+
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..core import categories
-from . import queries
 from ..referrals.labels import referral_status_label
+from . import queries
 
 SMALL = 5
 HIDDEN = "<5"
@@ -27,8 +29,8 @@ HIDDEN = "<5"
 class Row:
     code: str
     label: str
-    value: object                 # int, float, or HIDDEN once suppressed
-    drill: dict | None = None     # drill-down arguments (dimension/value) for the page
+    value: object  # int, float, or HIDDEN once suppressed
+    drill: dict | None = None  # drill-down arguments (dimension/value) for the page
 
 
 @dataclass
@@ -37,7 +39,7 @@ class Table:
     title: str
     rows: list
     total: object = None
-    partition: bool = False       # the rows add up to the total (complementary suppression applies)
+    partition: bool = False  # the rows add up to the total (complementary suppression applies)
     unit: str = field(default_factory=lambda: str(_l("People")))
     drill_key: str | None = None  # the client population behind the table (drill-down)
 
@@ -74,51 +76,111 @@ def build(numbers):
     communes = numbers.get("commune_names", {})
     served = h["served"]
     tables = [
-        Table("headline", _("Clients and cases"), [
-            Row("received", _("Clients received (intake)"), h["received"], {"population": "received"}),
-            Row("counselled", _("Clients counselled (advice only)"), h["counselled"], {"population": "counselled"}),
-            Row("supported", _("Clients supported (a case active in the period)"), h["supported"],
-                {"population": "supported"}),
-            Row("served", _("Clients served (received or supported)"), served, {"population": "served"}),
-            Row("cases_opened", _("Cases opened"), h["cases_opened"]),
-            Row("cases_closed", _("Cases closed"), h["cases_closed"]),
-        ], unit=_("Number")),
-        Table("group", _("Clients served by beneficiary group"),
-              _rows(b["group"], lambda c: categories.label(categories.BENEFICIARY_GROUPS, c)), drill_key="served"),
-        Table("sex", _("Clients served by sex"),
-              _rows(b["sex"], lambda c: categories.label(categories.SEXES, c), categories.codes(categories.SEXES),
-                    "sex"), served, partition=True, drill_key="served"),
-        Table("age_group", _("Clients served by age group (age on the last day of the period)"),
-              _rows(b["age_group"], age_label, [code for _low, code in queries.AGE_GROUPS] + ["unknown"],
-                    "age_group"), served, partition=True, drill_key="served"),
-        Table("ethnicity", _("Clients served by ethnicity"),
-              _rows(b["ethnicity"], lambda c: categories.label(categories.ETHNIC_GROUPS, c), None, "ethnicity"),
-              served, partition=True, drill_key="served"),
-        Table("commune", _("Clients served by commune of residence"),
-              _rows(b["commune"], lambda c: communes.get(c) or _("Commune not recorded"), None, "commune"),
-              served, partition=True, drill_key="served"),
-        Table("channel", _("Clients received by intake channel"),
-              _rows(b["channel"], lambda c: categories.label(categories.CHANNELS, c)), h["received"],
-              partition=True),
-        Table("problem", _("Clients received by presenting problem"),
-              _rows(b["problem"], lambda c: categories.label(categories.PROBLEMS, c))),
-        Table("service", _("Clients by service type (plan activities and referrals)"),
-              _rows(b["service"], lambda c: categories.label(categories.SERVICE_TYPES, c))),
-        Table("referral_kind", _("Referrals sent by kind of destination"),
-              _rows(b["referral_kind"], lambda c: categories.label(categories.PROVIDER_KINDS, c)),
-              sum(b["referral_kind"].values()), partition=True, unit=_("Referrals")),
-        Table("referral_status", _("Referrals sent by outcome"),
-              _rows(b["referral_status"], _referral_status_label), sum(b["referral_status"].values()),
-              partition=True, unit=_("Referrals")),
+        Table(
+            "headline",
+            _("Clients and cases"),
+            [
+                Row("received", _("Clients received (intake)"), h["received"], {"population": "received"}),
+                Row("counselled", _("Clients counselled (advice only)"), h["counselled"], {"population": "counselled"}),
+                Row(
+                    "supported",
+                    _("Clients supported (a case active in the period)"),
+                    h["supported"],
+                    {"population": "supported"},
+                ),
+                Row("served", _("Clients served (received or supported)"), served, {"population": "served"}),
+                Row("cases_opened", _("Cases opened"), h["cases_opened"]),
+                Row("cases_closed", _("Cases closed"), h["cases_closed"]),
+            ],
+            unit=_("Number"),
+        ),
+        Table(
+            "group",
+            _("Clients served by beneficiary group"),
+            _rows(b["group"], lambda c: categories.label(categories.BENEFICIARY_GROUPS, c)),
+            drill_key="served",
+        ),
+        Table(
+            "sex",
+            _("Clients served by sex"),
+            _rows(b["sex"], lambda c: categories.label(categories.SEXES, c), categories.codes(categories.SEXES), "sex"),
+            served,
+            partition=True,
+            drill_key="served",
+        ),
+        Table(
+            "age_group",
+            _("Clients served by age group (age on the last day of the period)"),
+            _rows(b["age_group"], age_label, [code for _low, code in queries.AGE_GROUPS] + ["unknown"], "age_group"),
+            served,
+            partition=True,
+            drill_key="served",
+        ),
+        Table(
+            "ethnicity",
+            _("Clients served by ethnicity"),
+            _rows(b["ethnicity"], lambda c: categories.label(categories.ETHNIC_GROUPS, c), None, "ethnicity"),
+            served,
+            partition=True,
+            drill_key="served",
+        ),
+        Table(
+            "commune",
+            _("Clients served by commune of residence"),
+            _rows(b["commune"], lambda c: communes.get(c) or _("Commune not recorded"), None, "commune"),
+            served,
+            partition=True,
+            drill_key="served",
+        ),
+        Table(
+            "channel",
+            _("Clients received by intake channel"),
+            _rows(b["channel"], lambda c: categories.label(categories.CHANNELS, c)),
+            h["received"],
+            partition=True,
+        ),
+        Table(
+            "problem",
+            _("Clients received by presenting problem"),
+            _rows(b["problem"], lambda c: categories.label(categories.PROBLEMS, c)),
+        ),
+        Table(
+            "service",
+            _("Clients by service type (plan activities and referrals)"),
+            _rows(b["service"], lambda c: categories.label(categories.SERVICE_TYPES, c)),
+        ),
+        Table(
+            "referral_kind",
+            _("Referrals sent by kind of destination"),
+            _rows(b["referral_kind"], lambda c: categories.label(categories.PROVIDER_KINDS, c)),
+            sum(b["referral_kind"].values()),
+            partition=True,
+            unit=_("Referrals"),
+        ),
+        Table(
+            "referral_status",
+            _("Referrals sent by outcome"),
+            _rows(b["referral_status"], _referral_status_label),
+            sum(b["referral_status"].values()),
+            partition=True,
+            unit=_("Referrals"),
+        ),
     ]
     ended = s["stays_ended"]
     average = round(s["stay_nights_ended"] / ended, 1) if ended else None
-    tables.append(Table("shelter", _("Shelter"), [
-        Row("admissions", _("Shelter admissions"), s["admissions"]),
-        Row("bed_nights", _("Bed-nights in the period"), s["bed_nights"]),
-        Row("stays_ended", _("Stays ended in the period"), ended),
-        Row("average_stay", _("Average stay of the stays ended (nights)"), average),
-    ], unit=_("Number")))
+    tables.append(
+        Table(
+            "shelter",
+            _("Shelter"),
+            [
+                Row("admissions", _("Shelter admissions"), s["admissions"]),
+                Row("bed_nights", _("Bed-nights in the period"), s["bed_nights"]),
+                Row("stays_ended", _("Stays ended in the period"), ended),
+                Row("average_stay", _("Average stay of the stays ended (nights)"), average),
+            ],
+            unit=_("Number"),
+        )
+    )
     return tables
 
 

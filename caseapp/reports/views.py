@@ -1,28 +1,30 @@
 """Pages of the reports. Thin: authorise → period form → queries / services →
 commit → render. Aggregates only, except the drill-down list, which needs VIEW_FACILITY_CASES
 (supervisors of the facility; never reporters) and lists only clients of the user's own facility."""
+
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from ..audit.services import record
-from ..core.transaction import refusal_flashed, saving
+from ..auth.models import User
+from ..core import categories
 from ..core.storage import read_all
 from ..core.timeutil import as_utc, local_today, utcnow
+from ..core.transaction import refusal_flashed, saving
 from ..extensions import db
 from ..org.models import Facility
 from ..security.policy import Perm, has_perm
+from ..security.rules import same_facility
 from ..security.web import requires
 from . import exports, indicators, periods, queries, rollups, services, tables
 from .forms import FreezeForm, PeriodForm, ReferenceForm, ReopenForm
+from .jobs import export_files
 from .models import ExportStatus, ReportSnapshot
 from .province import province_numbers
-from ..security.rules import same_facility
-from ..core import categories
-import sqlalchemy as sa
-from ..auth.models import User
-from .jobs import export_files
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -39,8 +41,12 @@ POPULATION_LABELS = {
     "ind4": _l("People counselled or supported (QĐ 112 indicator 4)"),
     "ind5": _l("Children of the indicator group served (QĐ 112 indicator 5)"),
 }
-DIMENSION_LABELS = {"sex": _l("Sex"), "age_group": _l("Age group"), "ethnicity": _l("Ethnicity"),
-                    "commune": _l("Commune")}
+DIMENSION_LABELS = {
+    "sex": _l("Sex"),
+    "age_group": _l("Age group"),
+    "ethnicity": _l("Ethnicity"),
+    "commune": _l("Commune"),
+}
 
 
 @bp.app_template_global("period_label")
@@ -60,13 +66,15 @@ def _dimension_label(key):
 
 # --- helpers ---------------------------------------------------------------------------------------
 
+
 def _period_form(args=None):
     args = MultiDict(args if args is not None else request.args)
     form = PeriodForm(formdata=args, province_allowed=has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS))
     if not any(k in args for k in ("kind", "year", "date_from")):  # first visit: the last full quarter
         default = periods.default_period(local_today())
-        form = PeriodForm(formdata=MultiDict(default.as_args()),
-                          province_allowed=has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS))
+        form = PeriodForm(
+            formdata=MultiDict(default.as_args()), province_allowed=has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS)
+        )
         if args.get("scope"):
             form.scope.data = args["scope"]
     period = form.period() if form.validate() else None
@@ -100,6 +108,7 @@ def _render_invalid(template, **context):
 
 # --- the statistics of a period ------------------------------------------------------------------------
 
+
 @bp.get("/")
 @requires(Perm.VIEW_STATISTICS)
 def statistics():
@@ -108,21 +117,31 @@ def statistics():
         return _render_invalid("reports/statistics.html", form=form, period=None)
     scope = _scope(form)
     counted_at = None
-    if scope.kind == "province":   # kept a short while (reports.rollups); a facility's is always live
+    if scope.kind == "province":  # kept a short while (reports.rollups); a facility's is always live
         counted = rollups.province_statistics(scope, period)
         numbers, counted_at = counted.numbers, counted.computed_at
     else:
         numbers = queries.statistics(scope, period)
     suppressed = scope.kind == "province"  # figures of several facilities: what leaves a facility
-    report_tables, results = _report(numbers, _reference(scope.province_code, period.year), period,
-                                     suppressed=suppressed)
+    report_tables, results = _report(
+        numbers, _reference(scope.province_code, period.year), period, suppressed=suppressed
+    )
     frozen = queries.frozen_snapshot(current_user.facility_id, period) if scope.kind == "facility" else None
     may_freeze = scope.kind == "facility" and has_perm(current_user, Perm.FREEZE_REPORTS) and frozen is None
-    return render_template("reports/statistics.html", form=form, period=period, scope=scope, tables=report_tables,
-                           results=results, suppressed=suppressed, frozen=frozen,
-                           freeze_form=FreezeForm(formdata=None, data=period.as_args()) if may_freeze else None,
-                           may_drill=scope.kind == "facility" and has_perm(current_user, Perm.VIEW_FACILITY_CASES),
-                           export_args={**period.as_args(), "scope": scope.kind}, counted_at=counted_at)
+    return render_template(
+        "reports/statistics.html",
+        form=form,
+        period=period,
+        scope=scope,
+        tables=report_tables,
+        results=results,
+        suppressed=suppressed,
+        frozen=frozen,
+        freeze_form=FreezeForm(formdata=None, data=period.as_args()) if may_freeze else None,
+        may_drill=scope.kind == "facility" and has_perm(current_user, Perm.VIEW_FACILITY_CASES),
+        export_args={**period.as_args(), "scope": scope.kind},
+        counted_at=counted_at,
+    )
 
 
 @bp.post("/refresh")
@@ -137,6 +156,7 @@ def refresh_statistics():
 
 
 # --- the drill-down: the clients behind a number ------------------------------------------------------
+
 
 @bp.get("/clients")
 @requires(Perm.VIEW_FACILITY_CASES)
@@ -154,22 +174,45 @@ def drilldown():
     after = request.args.get("after", type=int)
     facility = current_user.facility
     scope = queries.Scope("facility", facility_id=facility.id, province_code=facility.province_code)
-    clients = queries.population_clients(population, scope, period, user=current_user, dimension=dimension,
-                                         value=value, after=after, limit=DRILL_PAGE)
+    clients = queries.population_clients(
+        population, scope, period, user=current_user, dimension=dimension, value=value, after=after, limit=DRILL_PAGE
+    )
     has_more = len(clients) > DRILL_PAGE
     clients = clients[:DRILL_PAGE]
     total = queries.population_count(population, scope, period, user=current_user, dimension=dimension, value=value)
     cases = queries.cases_of_clients([c.id for c in clients], scope, period)
-    record("report_drilldown_viewed", by=current_user, entity_type="facilities", entity_id=facility.id,
-           detail={"population": population, "dimension": dimension, "period_start": period.start.isoformat(),
-                   "period_end": period.end.isoformat(), "shown": len(clients)})
+    record(
+        "report_drilldown_viewed",
+        by=current_user,
+        entity_type="facilities",
+        entity_id=facility.id,
+        detail={
+            "population": population,
+            "dimension": dimension,
+            "period_start": period.start.isoformat(),
+            "period_end": period.end.isoformat(),
+            "shown": len(clients),
+        },
+    )
     value_label = _dimension_value_label(dimension, value) if dimension else None
     keep = {**period.as_args(), "population": population}
     if dimension:
         keep.update(dimension=dimension, value=value)
-    return render_template("reports/drilldown.html", form=form, period=period, clients=clients, cases=cases,
-                           total=total, population=population, dimension=dimension, value=value,
-                           value_label=value_label, has_more=has_more, keep=keep, age_on=period.end)
+    return render_template(
+        "reports/drilldown.html",
+        form=form,
+        period=period,
+        clients=clients,
+        cases=cases,
+        total=total,
+        population=population,
+        dimension=dimension,
+        value=value,
+        value_label=value_label,
+        has_more=has_more,
+        keep=keep,
+        age_on=period.end,
+    )
 
 
 def _dimension_value_label(dimension, value):
@@ -185,6 +228,7 @@ def _dimension_value_label(dimension, value):
 
 
 # --- freezing and re-opening ----------------------------------------------------------------------------
+
 
 @bp.get("/periods")
 @requires(Perm.VIEW_STATISTICS)
@@ -220,8 +264,7 @@ def _snapshot_or_404(snapshot_id):
 def _snapshot_view(snapshot):
     period = periods.Period.from_dict(snapshot.data["period"])
     suppressed = not same_facility(current_user, snapshot)  # read by the province
-    report_tables, results = _report(snapshot.data, snapshot.data.get("reference", {}), period,
-                                     suppressed=suppressed)
+    report_tables, results = _report(snapshot.data, snapshot.data.get("reference", {}), period, suppressed=suppressed)
     return period, report_tables, results, suppressed
 
 
@@ -232,15 +275,23 @@ def show_period(snapshot_id):
     period, report_tables, results, suppressed = _snapshot_view(snapshot)
     facility = db.session.get(Facility, snapshot.facility_id)
     users = {u.id: u for u in _users(snapshot.frozen_by_id, snapshot.reopened_by_id)}
-    may_reopen = (snapshot.is_frozen and same_facility(current_user, snapshot)
-                  and has_perm(current_user, Perm.FREEZE_REPORTS))
-    return render_template("reports/period.html", snapshot=snapshot, period=period, tables=report_tables,
-                           results=results, suppressed=suppressed, facility=facility, users=users,
-                           may_reopen=may_reopen)
+    may_reopen = (
+        snapshot.is_frozen and same_facility(current_user, snapshot) and has_perm(current_user, Perm.FREEZE_REPORTS)
+    )
+    return render_template(
+        "reports/period.html",
+        snapshot=snapshot,
+        period=period,
+        tables=report_tables,
+        results=results,
+        suppressed=suppressed,
+        facility=facility,
+        users=users,
+        may_reopen=may_reopen,
+    )
 
 
 def _users(*ids):
-
 
     ids = [i for i in ids if i]
     return db.session.scalars(sa.select(User).where(User.id.in_(ids))).all() if ids else []
@@ -267,6 +318,7 @@ def reopen(snapshot_id):
 
 # --- the province -----------------------------------------------------------------------------------------
 
+
 @bp.get("/province")
 @requires(Perm.VIEW_PROVINCE_REPORTS)
 def province():
@@ -280,12 +332,21 @@ def province():
     missing = [f for f in facilities if f.id not in frozen]
     numbers = province_numbers([frozen[f.id] for f in submitted], len(facilities))
     report_tables, results = _report(numbers, _reference(province_code, period.year), period, suppressed=True)
-    return render_template("reports/province.html", form=form, period=period, submitted=submitted, missing=missing,
-                           frozen=frozen, tables=report_tables, results=results,
-                           export_args={**period.as_args(), "scope": "province_frozen"})
+    return render_template(
+        "reports/province.html",
+        form=form,
+        period=period,
+        submitted=submitted,
+        missing=missing,
+        frozen=frozen,
+        tables=report_tables,
+        results=results,
+        export_args={**period.as_args(), "scope": "province_frozen"},
+    )
 
 
 # --- reference data ----------------------------------------------------------------------------------------
+
 
 @bp.route("/reference", methods=["GET", "POST"])
 @requires(Perm.ENTER_REFERENCE_DATA)
@@ -297,19 +358,22 @@ def reference():
     if request.method == "POST":
         if form.validate():
             with saving(form) as saved:
-                services.set_reference_value(province_code, form.year.data, form.key.data, form.value.data,
-                                             form.source.data, by=current_user)
+                services.set_reference_value(
+                    province_code, form.year.data, form.key.data, form.value.data, form.source.data, by=current_user
+                )
             if saved:
                 flash(SAVED, "success")
                 return redirect(url_for("reports.reference", year=form.year.data))
         status = 422
         year = form.year.data or year
     values = queries.reference_values(province_code, year)
-    return render_template("reports/reference.html", form=form, year=year, values=values,
-                           keys=indicators.REFERENCE_KEYS), status
+    return render_template(
+        "reports/reference.html", form=form, year=year, values=values, keys=indicators.REFERENCE_KEYS
+    ), status
 
 
 # --- exports -----------------------------------------------------------------------------------------------
+
 
 def _export(fmt):
     try:
@@ -318,9 +382,14 @@ def _export(fmt):
         abort(404)
     except ValueError:
         abort(400)
-    record("report_exported", by=current_user, entity=snapshot, entity_type=None if snapshot else "facilities",
-           entity_id=None if snapshot else current_user.facility_id,
-           detail={"format": fmt, "period_start": period.start.isoformat(), "period_end": period.end.isoformat()})
+    record(
+        "report_exported",
+        by=current_user,
+        entity=snapshot,
+        entity_type=None if snapshot else "facilities",
+        entity_id=None if snapshot else current_user.facility_id,
+        detail={"format": fmt, "period_start": period.start.isoformat(), "period_end": period.end.isoformat()},
+    )
     return exports.response(body, filename, mimetype)
 
 
@@ -343,6 +412,7 @@ def export_pdf():
 
 
 # --- report files made in the background ------------------------------------------------------------------
+
 
 @bp.post("/jobs")
 @requires(Perm.VIEW_STATISTICS)

@@ -7,6 +7,7 @@
   (Thông tư 02/2020/TT-BLĐTBXH gives case work to the facility's staff; personal data of victims and
   children is sensitive under Nghị định 13/2023/NĐ-CP and goes only to those who work the case).
 """
+
 from __future__ import annotations
 
 import enum
@@ -22,69 +23,111 @@ class Role(enum.StrEnum):
 
 
 class Perm(enum.StrEnum):
-    USE_APP = "use_app"                  # any signed-in user: home, own password, language
+    USE_APP = "use_app"  # any signed-in user: home, own password, language
     MANAGE_USERS = "manage_users"
     MANAGE_FACILITIES = "manage_facilities"
     VIEW_AUDIT = "view_audit"
     VIEW_FACILITY_DIRECTORY = "view_facility_directory"
-    VIEW_CLIENTS = "view_clients"            # the facility's client registry (minus sealed clients)
+    VIEW_CLIENTS = "view_clients"  # the facility's client registry (minus sealed clients)
     EDIT_CLIENTS = "edit_clients"
     MERGE_CLIENTS = "merge_clients"
     CREATE_INTAKE = "create_intake"
-    VIEW_CASES = "view_cases"                # cases in the user's case scope (scopes.case_scope)
+    VIEW_CASES = "view_cases"  # cases in the user's case scope (scopes.case_scope)
     EDIT_CASES = "edit_cases"
     VIEW_FACILITY_CASES = "view_facility_cases"  # "Hồ sơ của cơ sở"
     ADMIT_EMERGENCY = "admit_emergency"
-    MANAGE_STAYS = "manage_stays"            # bed board, check-in, check-out
+    MANAGE_STAYS = "manage_stays"  # bed board, check-in, check-out
     CONFIGURE_SHELTER = "configure_shelter"  # rooms and beds
-    APPROVE = "approve"                      # assessments, plans, closures (never one's own)
-    VIEW_PROVIDERS = "view_providers"        # the service directory
+    APPROVE = "approve"  # assessments, plans, closures (never one's own)
+    VIEW_PROVIDERS = "view_providers"  # the service directory
     MANAGE_PROVIDERS = "manage_providers"
-    OVERRIDE_CONSENT = "override_consent"    # referral without consent in an emergency, with a reason
-    DECIDE_TRANSFER = "decide_transfer"      # accept / decline a case transferred to the facility
-    REVIEW_CASELOAD = "review_caseload"      # caseload review, reassign, flag
-    BREAK_GLASS = "break_glass"              # open a sealed case of the facility, giving a reason
-    EXTEND_STAY = "extend_stay"              # extend a shelter stay past its planned end
+    OVERRIDE_CONSENT = "override_consent"  # referral without consent in an emergency, with a reason
+    DECIDE_TRANSFER = "decide_transfer"  # accept / decline a case transferred to the facility
+    REVIEW_CASELOAD = "review_caseload"  # caseload review, reassign, flag
+    BREAK_GLASS = "break_glass"  # open a sealed case of the facility, giving a reason
+    EXTEND_STAY = "extend_stay"  # extend a shelter stay past its planned end
     # reports: aggregates only — none of these opens a case, a client or a list of them
-    VIEW_STATISTICS = "view_statistics"      # statistics and QĐ 112/QĐ-TTg indicators of the user's facility
+    VIEW_STATISTICS = "view_statistics"  # statistics and QĐ 112/QĐ-TTg indicators of the user's facility
     VIEW_PROVINCE_REPORTS = "view_province_reports"  # the province: live aggregates and frozen reports
-    FREEZE_REPORTS = "freeze_reports"        # freeze a reporting period (and re-open it with a reason)
+    FREEZE_REPORTS = "freeze_reports"  # freeze a reporting period (and re-open it with a reason)
     ENTER_REFERENCE_DATA = "enter_reference_data"  # denominators, baselines, province targets (with source)
 
 
 class Capability(enum.StrEnum):
-    SEES_EVERY_FACILITY = "sees_every_facility"    # settings, users, audit of every facility — no case content
-    HOLDS_CASELOAD = "holds_caseload"              # cases are assigned to them, shared with them, reassigned to them
-    TAKES_CASE_TASKS = "takes_case_tasks"          # follow-ups and plan activities; a task list and a 07:00 digest
-    ASSIGNED_AT_INTAKE = "assigned_at_intake"      # an intake may hand the new case to them
+    SEES_EVERY_FACILITY = "sees_every_facility"  # settings, users, audit of every facility — no case content
+    HOLDS_CASELOAD = "holds_caseload"  # cases are assigned to them, shared with them, reassigned to them
+    TAKES_CASE_TASKS = "takes_case_tasks"  # follow-ups and plan activities; a task list and a 07:00 digest
+    ASSIGNED_AT_INTAKE = "assigned_at_intake"  # an intake may hand the new case to them
     RECEIVES_ESCALATIONS = "receives_escalations"  # the workers' overdue items are escalated to them
 
 
-_CASEWORK = {Perm.VIEW_CLIENTS, Perm.EDIT_CLIENTS, Perm.CREATE_INTAKE, Perm.VIEW_CASES, Perm.EDIT_CASES,
-             Perm.VIEW_PROVIDERS}
+_CASEWORK = {
+    Perm.VIEW_CLIENTS,
+    Perm.EDIT_CLIENTS,
+    Perm.CREATE_INTAKE,
+    Perm.VIEW_CASES,
+    Perm.EDIT_CASES,
+    Perm.VIEW_PROVIDERS,
+}
 ROLE_PERMS: dict[Role, frozenset[Perm]] = {
-    Role.ADMIN: frozenset({Perm.USE_APP, Perm.MANAGE_USERS, Perm.MANAGE_FACILITIES, Perm.VIEW_AUDIT,
-                           Perm.VIEW_FACILITY_DIRECTORY, Perm.CONFIGURE_SHELTER, Perm.VIEW_PROVIDERS,
-                           Perm.MANAGE_PROVIDERS}),
-    Role.SUPERVISOR: frozenset({Perm.USE_APP, Perm.VIEW_AUDIT, Perm.VIEW_FACILITY_DIRECTORY, *_CASEWORK,
-                                Perm.MERGE_CLIENTS, Perm.VIEW_FACILITY_CASES, Perm.ADMIT_EMERGENCY,
-                                Perm.MANAGE_STAYS, Perm.CONFIGURE_SHELTER, Perm.EXTEND_STAY, Perm.APPROVE,
-                                Perm.MANAGE_PROVIDERS, Perm.OVERRIDE_CONSENT, Perm.DECIDE_TRANSFER,
-                                Perm.REVIEW_CASELOAD, Perm.VIEW_STATISTICS, Perm.FREEZE_REPORTS}),
+    Role.ADMIN: frozenset(
+        {
+            Perm.USE_APP,
+            Perm.MANAGE_USERS,
+            Perm.MANAGE_FACILITIES,
+            Perm.VIEW_AUDIT,
+            Perm.VIEW_FACILITY_DIRECTORY,
+            Perm.CONFIGURE_SHELTER,
+            Perm.VIEW_PROVIDERS,
+            Perm.MANAGE_PROVIDERS,
+        }
+    ),
+    Role.SUPERVISOR: frozenset(
+        {
+            Perm.USE_APP,
+            Perm.VIEW_AUDIT,
+            Perm.VIEW_FACILITY_DIRECTORY,
+            *_CASEWORK,
+            Perm.MERGE_CLIENTS,
+            Perm.VIEW_FACILITY_CASES,
+            Perm.ADMIT_EMERGENCY,
+            Perm.MANAGE_STAYS,
+            Perm.CONFIGURE_SHELTER,
+            Perm.EXTEND_STAY,
+            Perm.APPROVE,
+            Perm.MANAGE_PROVIDERS,
+            Perm.OVERRIDE_CONSENT,
+            Perm.DECIDE_TRANSFER,
+            Perm.REVIEW_CASELOAD,
+            Perm.VIEW_STATISTICS,
+            Perm.FREEZE_REPORTS,
+        }
+    ),
     Role.SOCIAL_WORKER: frozenset({Perm.USE_APP, Perm.VIEW_FACILITY_DIRECTORY, *_CASEWORK, Perm.BREAK_GLASS}),
-    Role.SHELTER_STAFF: frozenset({Perm.USE_APP, Perm.VIEW_FACILITY_DIRECTORY, *_CASEWORK, Perm.ADMIT_EMERGENCY,
-                                   Perm.MANAGE_STAYS, Perm.BREAK_GLASS}),
-    Role.REPORTER: frozenset({Perm.USE_APP, Perm.VIEW_STATISTICS, Perm.VIEW_PROVINCE_REPORTS,
-                              Perm.FREEZE_REPORTS, Perm.ENTER_REFERENCE_DATA}),
+    Role.SHELTER_STAFF: frozenset(
+        {
+            Perm.USE_APP,
+            Perm.VIEW_FACILITY_DIRECTORY,
+            *_CASEWORK,
+            Perm.ADMIT_EMERGENCY,
+            Perm.MANAGE_STAYS,
+            Perm.BREAK_GLASS,
+        }
+    ),
+    Role.REPORTER: frozenset(
+        {Perm.USE_APP, Perm.VIEW_STATISTICS, Perm.VIEW_PROVINCE_REPORTS, Perm.FREEZE_REPORTS, Perm.ENTER_REFERENCE_DATA}
+    ),
 }
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADMIN: frozenset({Capability.SEES_EVERY_FACILITY}),
     # Supervisors see every case of their facility already: nothing is shared with or reassigned to them.
-    Role.SUPERVISOR: frozenset({Capability.TAKES_CASE_TASKS, Capability.ASSIGNED_AT_INTAKE,
-                                Capability.RECEIVES_ESCALATIONS}),
-    Role.SOCIAL_WORKER: frozenset({Capability.HOLDS_CASELOAD, Capability.TAKES_CASE_TASKS,
-                                   Capability.ASSIGNED_AT_INTAKE}),
+    Role.SUPERVISOR: frozenset(
+        {Capability.TAKES_CASE_TASKS, Capability.ASSIGNED_AT_INTAKE, Capability.RECEIVES_ESCALATIONS}
+    ),
+    Role.SOCIAL_WORKER: frozenset(
+        {Capability.HOLDS_CASELOAD, Capability.TAKES_CASE_TASKS, Capability.ASSIGNED_AT_INTAKE}
+    ),
     # Shelter staff hold the shelter's cases; a new case of a centre's intake goes to a social worker.
     Role.SHELTER_STAFF: frozenset({Capability.HOLDS_CASELOAD, Capability.TAKES_CASE_TASKS}),
     Role.REPORTER: frozenset(),
@@ -103,7 +146,7 @@ def _role(person: HasRole | str | None) -> Role | None:
         return None
 
 
-def has_perm(user: Any, perm: Perm) -> bool:   # a User, the anonymous user or None
+def has_perm(user: Any, perm: Perm) -> bool:  # a User, the anonymous user or None
     """Does the signed-in, active user's role give this permission?"""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False

@@ -1,16 +1,18 @@
 """Decisions on one object: may this user change this case now, break its glass, supervise it, decide
 this approval, be given this case? Services call these before they write; pages call them to show only
 the buttons a user may press; templates ask `can(...)`."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from .policy import Capability, Perm, capable, has_perm
 
-if TYPE_CHECKING:   # for annotations only: the rules read these records, they never import their domains
+if TYPE_CHECKING:  # for annotations only: the rules read these records, they never import their domains
     from ..auth.models import User
     from ..cases.models import Case
     from ..referrals.models import Provider
+
 
 def same_facility(user: User, obj: object) -> bool:
     """Does the record (anything with a facility_id, or a facility) belong to the user's facility?"""
@@ -74,8 +76,7 @@ def can_break_glass(user: User, case: Case | None) -> bool:
     return case is not None and has_perm(user, Perm.BREAK_GLASS) and same_facility(user, case)
 
 
-def approval_refusal(user: User, approval: object, *, requested_by_id: int | None,
-                     author_id: int | None) -> str | None:
+def approval_refusal(user: User, approval: object, *, requested_by_id: int | None, author_id: int | None) -> str | None:
     """Why `user` may not decide an approval — "not_supervisor", "own_request", "own_work" — or None.
     Four eyes: a supervisor of the facility decides, never on their own request or their own work."""
     if not has_perm(user, Perm.APPROVE) or not same_facility(user, approval):
@@ -90,8 +91,7 @@ def approval_refusal(user: User, approval: object, *, requested_by_id: int | Non
 def can_be_given(person: User | None, facility_id: int | None, capability: Capability) -> bool:
     """May a case (or a share of one, a follow-up, a flag …) go to this person: an active member of
     that facility whose role plays the part?"""
-    return (person is not None and person.active and person.facility_id == facility_id
-            and capable(person, capability))
+    return person is not None and person.active and person.facility_id == facility_id and capable(person, capability)
 
 
 def can_manage_provider(user: User, provider: Provider) -> bool:
@@ -107,6 +107,17 @@ def can_manage_provider(user: User, provider: Provider) -> bool:
     return bool(provider.province_code == user.facility.province_code)
 
 
-__all__ = ["same_facility", "in_scope", "can", "sees_every_facility", "can_edit_case",
-           "can_change_case", "can_steer_case", "supervises", "can_break_glass", "approval_refusal",
-           "can_be_given", "can_manage_provider"]
+__all__ = [
+    "same_facility",
+    "in_scope",
+    "can",
+    "sees_every_facility",
+    "can_edit_case",
+    "can_change_case",
+    "can_steer_case",
+    "supervises",
+    "can_break_glass",
+    "approval_refusal",
+    "can_be_given",
+    "can_manage_provider",
+]

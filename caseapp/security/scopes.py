@@ -1,6 +1,7 @@
 """SQL conditions: which rows a user may list. One definition serves the lists (a WHERE) and the single
 record checks (web.load_case loads inside the same condition), so a page never shows what its list
 would not."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -12,17 +13,17 @@ from flask import has_request_context, request
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.orm.util import AliasedClass
 
+from ..auth.models import User
+from ..cases.access.models import CaseAccessGrant
+from ..cases.models import Case
+from ..clients.models import Client
 from ..core.sql import prebuilt
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .policy import Capability, Perm, Role, _role, capable, has_perm, roles_with
-from ..auth.models import User
-from ..cases.models import Case
-from ..clients.models import Client
-from ..cases.access.models import CaseAccessGrant
 from ..referrals.models import Transfer, TransferStatus
+from .policy import Capability, Perm, Role, _role, capable, has_perm, roles_with
 
-if TYPE_CHECKING:   # for annotations only
+if TYPE_CHECKING:  # for annotations only
     from ..auth.models import User
 
 Condition = sa.ColumnElement[bool]
@@ -75,10 +76,13 @@ def case_scope(user: User) -> Condition:
         return sa.and_(same_facility, sa.or_(assigned, _granted_case_ids(user)))
     if role is Role.SHELTER_STAFF:
         sealed_client = aliased(Client)  # aliased: never correlates with a Client of the enclosing query
-        client_is_sealed = sa.exists(sa.select(sealed_client.id).where(
-            sealed_client.id == Case.client_id, sealed_client.is_sensitive.is_(True)))
-        return sa.and_(same_facility, sa.or_(assigned, sa.and_(Case.is_sensitive.is_(False), ~client_is_sealed),
-                                             _granted_case_ids(user)))
+        client_is_sealed = sa.exists(
+            sa.select(sealed_client.id).where(sealed_client.id == Case.client_id, sealed_client.is_sensitive.is_(True))
+        )
+        return sa.and_(
+            same_facility,
+            sa.or_(assigned, sa.and_(Case.is_sensitive.is_(False), ~client_is_sealed), _granted_case_ids(user)),
+        )
     return sa.false()
 
 
@@ -98,16 +102,19 @@ def _granted_case_ids(user: User) -> Condition:
     the ids read first — a user holds few. `assigned = W OR id IN (…)` is two index lookups, where
     `assigned = W OR EXISTS (grant)` made PostgreSQL read every case of the facility to test the
     EXISTS (bench/: 17 ms of the tasks page's follow-ups at 1 M clients)."""
-    case_ids = db.session.scalars(sa.select(CaseAccessGrant.case_id)
-                                  .where(active_grant(CaseAccessGrant, user))).all()
+    case_ids = db.session.scalars(sa.select(CaseAccessGrant.case_id).where(active_grant(CaseAccessGrant, user))).all()
     return Case.id.in_(sorted(set(case_ids))) if case_ids else sa.false()
 
 
-def active_grant(grant: type[CaseAccessGrant] | AliasedClass[CaseAccessGrant], user: User,
-                 now: datetime | None = None) -> Condition:
+def active_grant(
+    grant: type[CaseAccessGrant] | AliasedClass[CaseAccessGrant], user: User, now: datetime | None = None
+) -> Condition:
     """SQL condition on a CaseAccessGrant (the class or an alias): the user's, not revoked, not expired."""
-    return sa.and_(grant.user_id == user.id, grant.revoked_at.is_(None),
-                   sa.or_(grant.expires_at.is_(None), grant.expires_at > (now or utcnow())))
+    return sa.and_(
+        grant.user_id == user.id,
+        grant.revoked_at.is_(None),
+        sa.or_(grant.expires_at.is_(None), grant.expires_at > (now or utcnow())),
+    )
 
 
 def _transferred_out_by(facility_id: int | None) -> Condition:
@@ -125,7 +132,9 @@ def _transferred_out_by(facility_id: int | None) -> Condition:
 
 
 def _transferred_out_ids(facility_id: int | None) -> sa.Select[tuple[int]]:
-    return sa.select(Transfer.case_id).where(Transfer.from_facility_id == facility_id, Transfer.status == TransferStatus.ACCEPTED)
+    return sa.select(Transfer.case_id).where(
+        Transfer.from_facility_id == facility_id, Transfer.status == TransferStatus.ACCEPTED
+    )
 
 
 def client_scope(user: User) -> Condition:
@@ -140,5 +149,13 @@ def client_scope(user: User) -> Condition:
     return sa.and_(same_facility, sa.or_(Client.is_sensitive.is_(False), has_visible_case))
 
 
-__all__ = ["facility_scope", "own_facility", "users_with", "colleagues_with", "case_scope", "granted_case",
-           "active_grant", "client_scope"]
+__all__ = [
+    "facility_scope",
+    "own_facility",
+    "users_with",
+    "colleagues_with",
+    "case_scope",
+    "granted_case",
+    "active_grant",
+    "client_scope",
+]

@@ -1,6 +1,7 @@
 """What routes use: @requires (every endpoint declares a permission, or is public), deny (403, audited),
 load_case / load_or_404 / load_in_scope_or_404 (load and authorise in one step: a record outside the
 user's reach answers 404, never 403, so its existence does not leak), and the default deny."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -12,16 +13,16 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..audit.services import record_security_event
+from ..cases.models import Case
 from ..core.services import ServiceError
+from ..core.transaction import keep_only
 from ..extensions import db
 from .policy import Perm, has_perm
 from .rules import can, can_edit_case, in_scope
 from .scopes import case_scope
-from ..audit.services import record_security_event
-from ..cases.models import Case
-from ..core.transaction import keep_only
 
-if TYPE_CHECKING:   # for annotations only
+if TYPE_CHECKING:  # for annotations only
     from flask import Flask
     from werkzeug.wrappers import Response
 
@@ -31,13 +32,15 @@ if TYPE_CHECKING:   # for annotations only
 View = TypeVar("View", bound=Callable[..., Any])
 Model = TypeVar("Model")
 
-PUBLIC_ENDPOINTS = frozenset({
-    "static",
-    "auth.login",
-    "main.healthz",
-    "main.status",
-    "main.set_language",
-})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "auth.login",
+        "main.healthz",
+        "main.status",
+        "main.set_language",
+    }
+)
 
 
 class CaseNotOpen(ServiceError):
@@ -68,8 +71,11 @@ def requires(perm: Perm) -> Callable[[View], View]:
 def deny(reason: str, status: int = 403) -> NoReturn:
     """Refuse the request: nothing it did is kept, and the refusal is recorded in the audit trail."""
     # The error response rolls the request back anyway; the refusal's audit row must outlive that.
-    keep_only(lambda: record_security_event("permission_denied", user=current_user,
-                                            detail={"endpoint": request.endpoint, "need": reason}))
+    keep_only(
+        lambda: record_security_event(
+            "permission_denied", user=current_user, detail={"endpoint": request.endpoint, "need": reason}
+        )
+    )
     abort(status)
 
 
@@ -84,8 +90,9 @@ def load_or_404(model: type[Model], ident: object, perm: Perm, user: User | None
     return obj
 
 
-def load_in_scope_or_404(model: Any, ident: object, scope: Callable[[User], sa.ColumnElement[bool]], perm: Perm,
-                         user: User | None = None) -> Any:
+def load_in_scope_or_404(
+    model: Any, ident: object, scope: Callable[[User], sa.ColumnElement[bool]], perm: Perm, user: User | None = None
+) -> Any:
     """Load a record only if the scope condition admits it (else 404), then check the permission."""
     user = user or current_user
     if not has_perm(user, perm):
@@ -96,8 +103,15 @@ def load_in_scope_or_404(model: Any, ident: object, scope: Callable[[User], sa.C
     return obj
 
 
-def load_case(user: User, case_id: int, perm: Perm, *, editable: bool = False, back_to: str | None = None,
-              options: Sequence[Any] = ()) -> Case:
+def load_case(
+    user: User,
+    case_id: int,
+    perm: Perm,
+    *,
+    editable: bool = False,
+    back_to: str | None = None,
+    options: Sequence[Any] = (),
+) -> Case:
     """The one loader of every route that opens a case: outside the user's case scope → 404; without
     the permission → 403; with EDIT_CASES (or `editable`) only staff of the facility that owns the case
     now (a case transferred out is read-only there) → else 403; with `editable` the case must be open
@@ -142,5 +156,14 @@ def install(app: Flask) -> None:
     app.register_error_handler(CaseNotOpen, back_to_the_case)
 
 
-__all__ = ["PUBLIC_ENDPOINTS", "CaseNotOpen", "requires", "deny", "load_or_404", "load_in_scope_or_404",
-           "load_case", "enforce_default_deny", "install"]
+__all__ = [
+    "PUBLIC_ENDPOINTS",
+    "CaseNotOpen",
+    "requires",
+    "deny",
+    "load_or_404",
+    "load_in_scope_or_404",
+    "load_case",
+    "enforce_default_deny",
+    "install",
+]

@@ -1,22 +1,43 @@
 """Forms of the shelter domain. Choices are set in __init__ (current language)."""
+
 import re
 import uuid
 from datetime import timezone
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
-                     SelectField, SelectMultipleField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..clients.services import birth_fields
 from ..core import categories as cat
 from ..core.forms import BaseForm, max_length, required
 from ..core.timeutil import VN_TZ, utcnow
-from ..clients.services import birth_fields
 
 # Who usually brings a person to a shelter: a short list of the intake channels.
-BROUGHT_BY_CODES = ("walk_in", "police", "commune", "village_head", "mass_org", "hotline_dv", "hotline_111",
-                    "health", "other_facility", "other")
+BROUGHT_BY_CODES = (
+    "walk_in",
+    "police",
+    "commune",
+    "village_head",
+    "mass_org",
+    "hotline_dv",
+    "hotline_111",
+    "health",
+    "other_facility",
+    "other",
+)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -40,20 +61,33 @@ def parse_ages(text):
 
 class AdmissionForm(BaseForm):
     """The one-screen emergency admission: at most 8 required answers, the rest completed later."""
+
     alias = StringField(_l("Name or alias"), validators=[required(), max_length(128)])
     sex = RadioField(_l("Sex"), validators=[InputRequired(message=_l("Choose the sex."))])
-    approximate_age = IntegerField(_l("Approximate age"), validators=[
-        InputRequired(message=_l("Enter the approximate age.")),
-        NumberRange(min=0, max=120, message=_l("Enter a number from 0 to 120."))])
-    arrived_at = DateTimeLocalField(_l("Arrival time"), format="%Y-%m-%dT%H:%M", default=local_now_input,
-                                    validators=[InputRequired(message=_l("Enter the arrival time."))])
+    approximate_age = IntegerField(
+        _l("Approximate age"),
+        validators=[
+            InputRequired(message=_l("Enter the approximate age.")),
+            NumberRange(min=0, max=120, message=_l("Enter a number from 0 to 120.")),
+        ],
+    )
+    arrived_at = DateTimeLocalField(
+        _l("Arrival time"),
+        format="%Y-%m-%dT%H:%M",
+        default=local_now_input,
+        validators=[InputRequired(message=_l("Enter the arrival time."))],
+    )
     brought_by = SelectField(_l("Brought by"), validators=[required()])
-    children_count = IntegerField(_l("Accompanying children"), default=0, validators=[
-        Optional(), NumberRange(min=0, max=10, message=_l("Enter a number from 0 to 10."))])
+    children_count = IntegerField(
+        _l("Accompanying children"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=10, message=_l("Enter a number from 0 to 10."))],
+    )
     children_ages = StringField(_l("Children's ages"), validators=[max_length(64)])  # checked with the count
     immediate_needs = MultiCheckboxField(_l("Immediate needs"))
-    immediate_danger = RadioField(_l("In immediate danger?"),
-                                  validators=[InputRequired(message=_l("Answer yes or no."))])
+    immediate_danger = RadioField(
+        _l("In immediate danger?"), validators=[InputRequired(message=_l("Answer yes or no."))]
+    )
     submission_key = HiddenField()
 
     def __init__(self, *args, **kwargs):
@@ -103,16 +137,21 @@ class CheckInForm(BaseForm):
 class CheckOutForm(BaseForm):
     destination = SelectField(_l("Where to"), validators=[required()])
     reason = StringField(_l("Reason for leaving"), validators=[required(), max_length(255)])
-    checked_out_at = DateTimeLocalField(_l("Check-out time"), format="%Y-%m-%dT%H:%M", default=local_now_input,
-                                        validators=[InputRequired(message=_l("Enter the check-out time."))])
+    checked_out_at = DateTimeLocalField(
+        _l("Check-out time"),
+        format="%Y-%m-%dT%H:%M",
+        default=local_now_input,
+        validators=[InputRequired(message=_l("Enter the check-out time."))],
+    )
     children = MultiCheckboxField(_l("Children leaving too"), coerce=int)
     version = HiddenField()
 
     def __init__(self, *args, children=(), sealed_label="—", visible=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.destination.choices = cat.choices(cat.CHECKOUT_DESTINATIONS, blank=_l("— choose —"))
-        self.children.choices = [(c.id, c.client.display_name if c.client_id in visible else sealed_label)
-                                 for c in children]
+        self.children.choices = [
+            (c.id, c.client.display_name if c.client_id in visible else sealed_label) for c in children
+        ]
         if not self.is_submitted():
             self.children.data = [c.id for c in children]  # by default the children leave with the parent
 
@@ -124,28 +163,43 @@ class ExtendForm(BaseForm):
 
 class RoomForm(BaseForm):
     name = StringField(_l("Room name"), validators=[required(), max_length(64)])
-    beds = IntegerField(_l("Number of beds"), default=1, validators=[
-        InputRequired(message=_l("Enter the number of beds.")),
-        NumberRange(min=0, max=50, message=_l("Enter a number from 0 to 50."))])
+    beds = IntegerField(
+        _l("Number of beds"),
+        default=1,
+        validators=[
+            InputRequired(message=_l("Enter the number of beds.")),
+            NumberRange(min=0, max=50, message=_l("Enter a number from 0 to 50.")),
+        ],
+    )
 
 
 class AddBedsForm(BaseForm):
-    count = IntegerField(_l("Beds to add"), default=1, validators=[
-        InputRequired(message=_l("Enter the number of beds.")),
-        NumberRange(min=1, max=50, message=_l("Enter a number from 1 to 50."))])
+    count = IntegerField(
+        _l("Beds to add"),
+        default=1,
+        validators=[
+            InputRequired(message=_l("Enter the number of beds.")),
+            NumberRange(min=1, max=50, message=_l("Enter a number from 1 to 50.")),
+        ],
+    )
 
 
 class CompleteIntakeForm(BaseForm):
     """Everything the emergency screen left for later (TT 02/2020 step 0 and the client record)."""
+
     full_name = StringField(_l("Full name"), validators=[Optional(), max_length(128)])
     alias = StringField(_l("Alias"), validators=[Optional(), max_length(128)])
     sex = SelectField(_l("Sex"), validators=[required()])
     birth_precision = SelectField(_l("Date of birth known as"), validators=[required()])
     birth_date = DateField(_l("Date of birth"), validators=[Optional()])
-    birth_year = IntegerField(_l("Year of birth"), validators=[
-        Optional(), NumberRange(min=1900, max=2100, message=_l("Enter a year from 1900."))])
-    estimated_age = IntegerField(_l("Estimated age"), validators=[
-        Optional(), NumberRange(min=0, max=120, message=_l("Enter a number from 0 to 120."))])
+    birth_year = IntegerField(
+        _l("Year of birth"),
+        validators=[Optional(), NumberRange(min=1900, max=2100, message=_l("Enter a year from 1900."))],
+    )
+    estimated_age = IntegerField(
+        _l("Estimated age"),
+        validators=[Optional(), NumberRange(min=0, max=120, message=_l("Enter a number from 0 to 120."))],
+    )
     ethnicity = SelectField(_l("Ethnicity"), validators=[Optional()])
     citizen_id = StringField(_l("Citizen ID (12 digits)"), validators=[Optional(), max_length(20)])
     phone = StringField(_l("Phone"), validators=[Optional(), max_length(32)])
@@ -178,20 +232,52 @@ class CompleteIntakeForm(BaseForm):
     def client_data(self):
         precision = self.birth_precision.data
         birth_date, birth_year, precision = birth_fields(
-            precision=precision, birth_date=self.birth_date.data, birth_year=self.birth_year.data,
-            estimated_age=self.estimated_age.data)
-        birth = ({"birth_date": birth_date, "birth_year": birth_year, "birth_precision": precision}
-                 if precision else {})  # not enough to go on: the stored birth data stays
-        return {"full_name": self.full_name.data, "alias": self.alias.data, "sex": self.sex.data, **birth,
-                "ethnicity": self.ethnicity.data, "citizen_id": self.citizen_id.data, "phone": self.phone.data,
-                "province_code": self.province_code.data, "commune_code": self.commune_code.data,
-                "street_address": self.street_address.data, "hometown": self.hometown.data,
-                "is_sensitive": bool(self.is_sensitive.data)}
+            precision=precision,
+            birth_date=self.birth_date.data,
+            birth_year=self.birth_year.data,
+            estimated_age=self.estimated_age.data,
+        )
+        birth = (
+            {"birth_date": birth_date, "birth_year": birth_year, "birth_precision": precision} if precision else {}
+        )  # not enough to go on: the stored birth data stays
+        return {
+            "full_name": self.full_name.data,
+            "alias": self.alias.data,
+            "sex": self.sex.data,
+            **birth,
+            "ethnicity": self.ethnicity.data,
+            "citizen_id": self.citizen_id.data,
+            "phone": self.phone.data,
+            "province_code": self.province_code.data,
+            "commune_code": self.commune_code.data,
+            "street_address": self.street_address.data,
+            "hometown": self.hometown.data,
+            "is_sensitive": bool(self.is_sensitive.data),
+        }
 
     def intake_data(self):
-        return {key: getattr(self, key).data for key in ("channel", "referrer_name", "referrer_org",
-                                                          "referrer_contact", "problems", "problem_note", "note")}
+        return {
+            key: getattr(self, key).data
+            for key in (
+                "channel",
+                "referrer_name",
+                "referrer_org",
+                "referrer_contact",
+                "problems",
+                "problem_note",
+                "note",
+            )
+        }
 
 
-__all__ = ["AdmissionForm", "CheckInForm", "CheckOutForm", "ExtendForm", "RoomForm", "AddBedsForm",
-           "CompleteIntakeForm", "parse_ages", "local_now_input"]
+__all__ = [
+    "AdmissionForm",
+    "CheckInForm",
+    "CheckOutForm",
+    "ExtendForm",
+    "RoomForm",
+    "AddBedsForm",
+    "CompleteIntakeForm",
+    "parse_ages",
+    "local_now_input",
+]

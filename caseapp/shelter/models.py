@@ -1,4 +1,5 @@
 """Shelters (Địa chỉ tin cậy - Nhà tạm lánh): rooms, beds and stays."""
+
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -35,13 +36,18 @@ class Bed(Model):
 
 class ShelterStay(Model):
     """One person's stay. Accompanying children have stays of their own, linked to the adult's."""
+
     __tablename__ = "shelter_stays"
     __table_args__ = (
         sa.Index("ix_shelter_stays_facility_open", "facility_id", "checked_out_at"),
         # A bed holds one open stay at a time (NULL bed_id = not yet assigned).
-        sa.Index("uq_shelter_stays_open_bed", "bed_id", unique=True,
-                 sqlite_where=sa.text("checked_out_at IS NULL"),
-                 postgresql_where=sa.text("checked_out_at IS NULL")),
+        sa.Index(
+            "uq_shelter_stays_open_bed",
+            "bed_id",
+            unique=True,
+            sqlite_where=sa.text("checked_out_at IS NULL"),
+            postgresql_where=sa.text("checked_out_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

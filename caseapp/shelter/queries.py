@@ -2,6 +2,7 @@
 
 The board is built from a handful of queries whatever the number of beds: rooms, beds, open stays
 with their clients, and the client ids the user may see by name (no query per bed or per stay)."""
+
 import re
 from dataclasses import dataclass, field
 
@@ -16,7 +17,6 @@ from ..extensions import db
 from ..org.models import Facility, FacilityType
 from ..security.scopes import client_scope, own_facility
 from .models import Bed, Room, ShelterStay
-
 
 
 def stay_scope(user):
@@ -44,17 +44,20 @@ def rooms_with_beds(facility_id, *, active_only=False):
         stmt = stmt.where(Room.is_active.is_(True))
     rooms = sorted(db.session.scalars(stmt).all(), key=lambda r: natural_key(r.name))
     for room in rooms:
-        room.sorted_beds = sorted((b for b in room.beds if b.is_active or not active_only),
-                                  key=lambda b: natural_key(b.label))
+        room.sorted_beds = sorted(
+            (b for b in room.beds if b.is_active or not active_only), key=lambda b: natural_key(b.label)
+        )
     return rooms
 
 
 def open_stays(facility_id):
     """Open stays of a facility with their clients and beds (one query)."""
     return db.session.scalars(
-        sa.select(ShelterStay).where(ShelterStay.facility_id == facility_id, ShelterStay.checked_out_at.is_(None))
+        sa.select(ShelterStay)
+        .where(ShelterStay.facility_id == facility_id, ShelterStay.checked_out_at.is_(None))
         .options(joinedload(ShelterStay.client), joinedload(ShelterStay.bed).joinedload(Bed.room))
-        .order_by(ShelterStay.admitted_at, ShelterStay.id)).all()
+        .order_by(ShelterStay.admitted_at, ShelterStay.id)
+    ).all()
 
 
 def occupied_count(facility_id):
@@ -62,14 +65,20 @@ def occupied_count(facility_id):
 
 
 def _open_stay_count(facility_id):
-    return sa.select(sa.func.count(ShelterStay.id)).where(ShelterStay.facility_id == facility_id,
-                                                          ShelterStay.checked_out_at.is_(None))
+    return sa.select(sa.func.count(ShelterStay.id)).where(
+        ShelterStay.facility_id == facility_id, ShelterStay.checked_out_at.is_(None)
+    )
 
 
 def active_bed_count(facility_id):
-    return db.session.scalar(
-        sa.select(sa.func.count(Bed.id)).join(Room, Bed.room_id == Room.id)
-        .where(Bed.facility_id == facility_id, Bed.is_active.is_(True), Room.is_active.is_(True))) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Bed.id))
+            .join(Room, Bed.room_id == Room.id)
+            .where(Bed.facility_id == facility_id, Bed.is_active.is_(True), Room.is_active.is_(True))
+        )
+        or 0
+    )
 
 
 def capacity_of(facility):
@@ -84,13 +93,17 @@ def free_beds(facility_id):
 
 
 def _free_beds(facility_id):
-    occupied = sa.select(ShelterStay.bed_id).where(ShelterStay.facility_id == facility_id,
-                                                   ShelterStay.checked_out_at.is_(None),
-                                                   ShelterStay.bed_id.is_not(None))
-    return (sa.select(Bed).join(Room, Bed.room_id == Room.id)
-            .where(Bed.facility_id == facility_id, Bed.is_active.is_(True), Room.is_active.is_(True),
-                   Bed.id.not_in(occupied))
-            .options(sa.orm.contains_eager(Bed.room)))
+    occupied = sa.select(ShelterStay.bed_id).where(
+        ShelterStay.facility_id == facility_id, ShelterStay.checked_out_at.is_(None), ShelterStay.bed_id.is_not(None)
+    )
+    return (
+        sa.select(Bed)
+        .join(Room, Bed.room_id == Room.id)
+        .where(
+            Bed.facility_id == facility_id, Bed.is_active.is_(True), Room.is_active.is_(True), Bed.id.not_in(occupied)
+        )
+        .options(sa.orm.contains_eager(Bed.room))
+    )
 
 
 def bed_is_occupied(bed_id, *, except_stay_id=None):
@@ -118,8 +131,12 @@ def _stay_by_key(key):
 
 
 def children_stays(stay, *, open_only=True):
-    stmt = (sa.select(ShelterStay).where(ShelterStay.accompanying_stay_id == stay.id)
-            .options(joinedload(ShelterStay.client)).order_by(ShelterStay.id))
+    stmt = (
+        sa.select(ShelterStay)
+        .where(ShelterStay.accompanying_stay_id == stay.id)
+        .options(joinedload(ShelterStay.client))
+        .order_by(ShelterStay.id)
+    )
     if open_only:
         stmt = stmt.where(ShelterStay.checked_out_at.is_(None))
     return db.session.scalars(stmt).all()
@@ -127,12 +144,13 @@ def children_stays(stay, *, open_only=True):
 
 # --- the bed board ------------------------------------------------------------------------------
 
+
 @dataclass
 class BoardStay:
     stay: ShelterStay
-    name: str                  # display name, or a sealed placeholder
+    name: str  # display name, or a sealed placeholder
     name_visible: bool
-    days_left: int             # whole days until the planned end (negative: overstay)
+    days_left: int  # whole days until the planned end (negative: overstay)
     overstay: bool
     due_soon: bool
     is_child: bool
@@ -171,10 +189,15 @@ def _board_stay(stay, visible, now, sealed_label):
     remaining = end - now
     days_left = (to_local(end).date() - to_local(now).date()).days  # calendar days, Vietnam time
     name_visible = stay.client_id in visible
-    return BoardStay(stay=stay, name=stay.client.display_name if name_visible else sealed_label,
-                     name_visible=name_visible, days_left=days_left, overstay=now > end,
-                     due_soon=(not now > end) and remaining <= STAY_ENDING_WARNING,
-                     is_child=stay.accompanying_stay_id is not None)
+    return BoardStay(
+        stay=stay,
+        name=stay.client.display_name if name_visible else sealed_label,
+        name_visible=name_visible,
+        days_left=days_left,
+        overstay=now > end,
+        due_soon=(not now > end) and remaining <= STAY_ENDING_WARNING,
+        is_child=stay.accompanying_stay_id is not None,
+    )
 
 
 def bed_board(user, facility, *, sealed_label="—", now=None):
@@ -206,25 +229,49 @@ def bed_board(user, facility, *, sealed_label="—", now=None):
                 free.append(bed)
         if board_room.beds or room.is_active:
             board_rooms.append(board_room)
-    capacity = facility.capacity if facility.capacity is not None else sum(
-        1 for r in rooms if r.is_active for b in r.sorted_beds if b.is_active)
-    return Board(facility=facility, rooms=board_rooms, unassigned=unassigned, occupied=len(stays),
-                 capacity=capacity, free_beds=free, overstays=sum(e.overstay for e in entries),
-                 due_soon=sum(e.due_soon for e in entries))
+    capacity = (
+        facility.capacity
+        if facility.capacity is not None
+        else sum(1 for r in rooms if r.is_active for b in r.sorted_beds if b.is_active)
+    )
+    return Board(
+        facility=facility,
+        rooms=board_rooms,
+        unassigned=unassigned,
+        occupied=len(stays),
+        capacity=capacity,
+        free_beds=free,
+        overstays=sum(e.overstay for e in entries),
+        due_soon=sum(e.due_soon for e in entries),
+    )
 
 
 # --- referral when full ---------------------------------------------------------------------------
 
+
 def referral_facilities(facility):
     """Other active shelters and centres of the same province (the facility directory), shelters
     first: where to refer a person when this shelter is full."""
-    order = sa.case((Facility.type == FacilityType.SHELTER.value, 0),
-                    (Facility.type == FacilityType.SOCIAL_WORK_CENTER.value, 1),
-                    (Facility.type == FacilityType.SOCIAL_PROTECTION_CENTER.value, 2), else_=3)
-    wanted = (FacilityType.SHELTER.value, FacilityType.SOCIAL_WORK_CENTER.value,
-              FacilityType.SOCIAL_PROTECTION_CENTER.value, FacilityType.PRIVATE_ASSISTANCE.value)
+    order = sa.case(
+        (Facility.type == FacilityType.SHELTER.value, 0),
+        (Facility.type == FacilityType.SOCIAL_WORK_CENTER.value, 1),
+        (Facility.type == FacilityType.SOCIAL_PROTECTION_CENTER.value, 2),
+        else_=3,
+    )
+    wanted = (
+        FacilityType.SHELTER.value,
+        FacilityType.SOCIAL_WORK_CENTER.value,
+        FacilityType.SOCIAL_PROTECTION_CENTER.value,
+        FacilityType.PRIVATE_ASSISTANCE.value,
+    )
     return db.session.scalars(
-        sa.select(Facility).where(Facility.province_code == facility.province_code, Facility.id != facility.id,
-                                  Facility.is_active.is_(True), Facility.type.in_(wanted))
+        sa.select(Facility)
+        .where(
+            Facility.province_code == facility.province_code,
+            Facility.id != facility.id,
+            Facility.is_active.is_(True),
+            Facility.type.in_(wanted),
+        )
         .options(joinedload(Facility.commune), joinedload(Facility.province))
-        .order_by(order, Facility.name)).all()
+        .order_by(order, Facility.name)
+    ).all()

@@ -3,6 +3,7 @@ completing the intake record later.
 
 Services flush and audit (never personal data in the audit detail); the view commits. The acting
 user is always an argument (`by`)."""
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,11 +16,11 @@ from ..cases.models import Case
 from ..cases.services import add_event, ensure_editable, open_case
 from ..clients.services import birth_fields, create_client, set_groups, update_client
 from ..core.categories import CHANNELS, CHECKOUT_DESTINATIONS, IMMEDIATE_NEEDS, PROBLEMS, SEXES, codes
-from ..deadlines.rules import due_at
 from ..core.services import ServiceError
 from ..core.sql import prebuilt
 from ..core.text import nfc
 from ..core.timeutil import as_utc, format_date, utcnow
+from ..deadlines.rules import due_at
 from ..extensions import db
 from ..intake.models import Intake
 from ..org.models import Facility
@@ -27,7 +28,7 @@ from . import queries
 from .models import Bed, Room, ShelterStay
 
 MAX_CHILDREN = 10
-CHILD_MAX_AGE = 17          # accompanying children: under 18
+CHILD_MAX_AGE = 17  # accompanying children: under 18
 ARRIVAL_PAST_LIMIT = timedelta(days=7)
 CLOCK_SKEW = timedelta(minutes=10)
 MAX_EXTENSION = timedelta(days=730)
@@ -41,12 +42,13 @@ class ShelterFull(ServiceError):
 
 @dataclass
 class Admission:
-    stay: ShelterStay          # the adult's stay (carries the submission key)
+    stay: ShelterStay  # the adult's stay (carries the submission key)
     case: Case
-    created: bool              # False: the same form was submitted again, nothing new was made
+    created: bool  # False: the same form was submitted again, nothing new was made
 
 
 # --- emergency admission ------------------------------------------------------------------------
+
 
 def _lock_facility(facility) -> None:
     """Serialise admissions of one shelter (PostgreSQL row lock; SQLite has one writer anyway),
@@ -62,9 +64,15 @@ def _check_capacity(facility, needed):
     capacity = queries.capacity_of(facility)
     occupied = queries.occupied_count(facility.id)
     if occupied + needed > capacity:
-        raise ShelterFull(_("The shelter is full: %(occupied)d of %(capacity)d places are taken and this "
-                            "admission needs %(needed)d. Refer the person to another shelter or centre.",
-                            occupied=occupied, capacity=capacity, needed=needed))
+        raise ShelterFull(
+            _(
+                "The shelter is full: %(occupied)d of %(capacity)d places are taken and this "
+                "admission needs %(needed)d. Refer the person to another shelter or centre.",
+                occupied=occupied,
+                capacity=capacity,
+                needed=needed,
+            )
+        )
 
 
 def _validate_admission(*, sex, approximate_age, arrived_at, children, immediate_needs, now):
@@ -90,8 +98,22 @@ def _validate_admission(*, sex, approximate_age, arrived_at, children, immediate
     return arrived_at
 
 
-def admit_emergency(facility, *, sex, approximate_age, arrived_at, brought_by, immediate_danger, by,
-                    alias=None, full_name=None, children=(), immediate_needs=(), submission_key=None, now=None):
+def admit_emergency(
+    facility,
+    *,
+    sex,
+    approximate_age,
+    arrived_at,
+    brought_by,
+    immediate_danger,
+    by,
+    alias=None,
+    full_name=None,
+    children=(),
+    immediate_needs=(),
+    submission_key=None,
+    now=None,
+):
     """Emergency admission: in one transaction the adult client and one client per
     accompanying child (alias allowed, temporary code, estimated age), the intake, the emergency
     case (intake to be completed within the deadline), and one stay per person with a bed when one
@@ -103,15 +125,30 @@ def admit_emergency(facility, *, sex, approximate_age, arrived_at, brought_by, i
         return _existing_admission(existing, by, facility)
     now = now or utcnow()
     children = list(children)
-    arrived_at = _validate_admission(sex=sex, approximate_age=approximate_age, arrived_at=arrived_at,
-                                     children=children, immediate_needs=immediate_needs, now=now)
+    arrived_at = _validate_admission(
+        sex=sex,
+        approximate_age=approximate_age,
+        arrived_at=arrived_at,
+        children=children,
+        immediate_needs=immediate_needs,
+        now=now,
+    )
     try:
         with db.session.begin_nested():
-            return _admit(facility, sex=sex, approximate_age=approximate_age, arrived_at=arrived_at,
-                          brought_by=nfc(brought_by) or "other", immediate_danger=bool(immediate_danger),
-                          by=by, alias=nfc(alias) or None, full_name=nfc(full_name) or None, children=children,
-                          immediate_needs=[c for c in codes(IMMEDIATE_NEEDS) if c in set(immediate_needs)],
-                          submission_key=submission_key or None)
+            return _admit(
+                facility,
+                sex=sex,
+                approximate_age=approximate_age,
+                arrived_at=arrived_at,
+                brought_by=nfc(brought_by) or "other",
+                immediate_danger=bool(immediate_danger),
+                by=by,
+                alias=nfc(alias) or None,
+                full_name=nfc(full_name) or None,
+                children=children,
+                immediate_needs=[c for c in codes(IMMEDIATE_NEEDS) if c in set(immediate_needs)],
+                submission_key=submission_key or None,
+            )
     except IntegrityError:
         # The same key committed by a concurrent request (double tap on two connections): theirs wins.
         existing = queries.stay_by_submission_key(submission_key)
@@ -128,44 +165,104 @@ def _existing_admission(stay, by, facility):
     return Admission(stay=stay, case=case, created=False)
 
 
-def _admit(facility, *, sex, approximate_age, arrived_at, brought_by, immediate_danger, by, alias, full_name,
-           children, immediate_needs, submission_key):
+def _admit(
+    facility,
+    *,
+    sex,
+    approximate_age,
+    arrived_at,
+    brought_by,
+    immediate_danger,
+    by,
+    alias,
+    full_name,
+    children,
+    immediate_needs,
+    submission_key,
+):
     _lock_facility(facility)
     _check_capacity(facility, 1 + len(children))
 
     birth_date, birth_year, precision = birth_fields(precision="estimated", estimated_age=approximate_age)
-    adult = create_client({"full_name": full_name, "alias": alias, "sex": sex, "birth_date": birth_date,
-                           "birth_year": birth_year, "birth_precision": precision}, facility=facility, by=by)
+    adult = create_client(
+        {
+            "full_name": full_name,
+            "alias": alias,
+            "sex": sex,
+            "birth_date": birth_date,
+            "birth_year": birth_year,
+            "birth_precision": precision,
+        },
+        facility=facility,
+        by=by,
+    )
     kids = []
     for number, age in enumerate(children, start=1):
         birth_date, birth_year, precision = birth_fields(precision="estimated", estimated_age=age)
-        kids.append(create_client({"alias": f"Con {number} của {adult.code}", "sex": "unknown",
-                                   "birth_date": birth_date, "birth_year": birth_year,
-                                   "birth_precision": precision}, facility=facility, by=by))
+        kids.append(
+            create_client(
+                {
+                    "alias": f"Con {number} của {adult.code}",
+                    "sex": "unknown",
+                    "birth_date": birth_date,
+                    "birth_year": birth_year,
+                    "birth_precision": precision,
+                },
+                facility=facility,
+                by=by,
+            )
+        )
 
     channel = brought_by if brought_by in codes(CHANNELS) else "other"
     urgency = "emergency" if immediate_danger else "high"
-    intake = Intake(facility_id=facility.id, client_id=adult.id, received_at=arrived_at, channel=channel,
-                    problems=[], urgency=urgency, decision="open_case", is_emergency_admission=True,
-                    # the intake's screening vocabulary (intake.services.SCREENING_QUESTIONS: yes/no/unknown);
-                    # the immediate needs are kept on the stay
-                    screening={"danger_now": "yes" if immediate_danger else "no",
-                               "child_involved": "yes" if kids else "unknown"},
-                    created_by_id=getattr(by, "id", None))
+    intake = Intake(
+        facility_id=facility.id,
+        client_id=adult.id,
+        received_at=arrived_at,
+        channel=channel,
+        problems=[],
+        urgency=urgency,
+        decision="open_case",
+        is_emergency_admission=True,
+        # the intake's screening vocabulary (intake.services.SCREENING_QUESTIONS: yes/no/unknown);
+        # the immediate needs are kept on the stay
+        screening={"danger_now": "yes" if immediate_danger else "no", "child_involved": "yes" if kids else "unknown"},
+        created_by_id=getattr(by, "id", None),
+    )
     db.session.add(intake)
     db.session.flush()
-    record("intake_created", by=by, entity=intake,
-           detail={"emergency_admission": True, "channel": channel, "urgency": urgency})
+    record(
+        "intake_created",
+        by=by,
+        entity=intake,
+        detail={"emergency_admission": True, "channel": channel, "urgency": urgency},
+    )
 
-    case = open_case(facility=facility, client=adult, case_type="emergency_shelter", urgency=urgency, by=by,
-                     assigned_worker_id=getattr(by, "id", None), intake=intake, care_kind="emergency",
-                     intake_incomplete=True, intake_due_at=due_at("intake_completion", arrived_at))
+    case = open_case(
+        facility=facility,
+        client=adult,
+        case_type="emergency_shelter",
+        urgency=urgency,
+        by=by,
+        assigned_worker_id=getattr(by, "id", None),
+        intake=intake,
+        care_kind="emergency",
+        intake_incomplete=True,
+        intake_due_at=due_at("intake_completion", arrived_at),
+    )
 
     planned_end = due_at("shelter_stay", arrived_at, amount=facility.max_stay_days)
     beds = iter(queries.free_beds(facility.id))
-    common = dict(facility_id=facility.id, case_id=case.id, admitted_at=arrived_at, planned_end_at=planned_end,
-                  brought_by=brought_by[:255], immediate_needs=immediate_needs, immediate_danger=immediate_danger,
-                  created_by_id=getattr(by, "id", None))
+    common = dict(
+        facility_id=facility.id,
+        case_id=case.id,
+        admitted_at=arrived_at,
+        planned_end_at=planned_end,
+        brought_by=brought_by[:255],
+        immediate_needs=immediate_needs,
+        immediate_danger=immediate_danger,
+        created_by_id=getattr(by, "id", None),
+    )
     assigned = 0
     bed = next(beds, None)
     stay = ShelterStay(client_id=adult.id, bed_id=bed.id if bed else None, submission_key=submission_key, **common)
@@ -174,18 +271,24 @@ def _admit(facility, *, sex, approximate_age, arrived_at, brought_by, immediate_
     db.session.flush()  # a second use of the submission key fails here (unique)
     for kid in kids:
         bed = next(beds, None)
-        db.session.add(ShelterStay(client_id=kid.id, bed_id=bed.id if bed else None,
-                                   accompanying_stay_id=stay.id, **common))
+        db.session.add(
+            ShelterStay(client_id=kid.id, bed_id=bed.id if bed else None, accompanying_stay_id=stay.id, **common)
+        )
         assigned += bed is not None
     db.session.flush()
 
     add_event(case, "admitted", by=by, at=arrived_at)
-    record("shelter_admitted", by=by, entity=stay,
-           detail={"case_id": case.id, "children": len(kids), "beds_assigned": assigned, "urgency": urgency})
+    record(
+        "shelter_admitted",
+        by=by,
+        entity=stay,
+        detail={"case_id": case.id, "children": len(kids), "beds_assigned": assigned, "urgency": urgency},
+    )
     return Admission(stay=stay, case=case, created=True)
 
 
 # --- beds: check-in, check-out, extension ---------------------------------------------------------
+
 
 def _require_open(stay):
     if not stay.is_open:
@@ -209,8 +312,9 @@ def check_in(stay, bed, *, by):
         return stay
     if queries.bed_is_occupied(bed.id, except_stay_id=stay.id):
         if not queries.free_beds(stay.facility_id):
-            raise ShelterFull(_("No bed is free in the shelter. Refer the person to another shelter or centre."),
-                              field="bed_id")
+            raise ShelterFull(
+                _("No bed is free in the shelter. Refer the person to another shelter or centre."), field="bed_id"
+            )
         raise ServiceError(_("This bed is already taken. Choose a free bed."), field="bed_id")
     previous = stay.bed_id
     try:
@@ -254,8 +358,7 @@ def check_out(stay, *, destination, reason, by, at=None, children=(), now=None):
     case = _case_of(stay)
     if case is not None:
         add_event(case, "checked_out", by=by, at=at, text=reason)
-    record("stay_checked_out", by=by, entity=stay,
-           detail={"destination": destination, "children": len(leaving) - 1})
+    record("stay_checked_out", by=by, entity=stay, detail={"destination": destination, "children": len(leaving) - 1})
     db.session.flush()
     return leaving
 
@@ -266,8 +369,10 @@ def extend_stay(stay, *, new_end, reason, by):
     _require_open(stay)
     new_end = as_utc(new_end) if new_end is not None else None
     if new_end is None or new_end <= as_utc(stay.planned_end_at):
-        raise ServiceError(_("The new end must be later than the planned end (%(date)s).",
-                             date=format_date(stay.planned_end_at)), field="new_end")
+        raise ServiceError(
+            _("The new end must be later than the planned end (%(date)s).", date=format_date(stay.planned_end_at)),
+            field="new_end",
+        )
     if new_end > as_utc(stay.admitted_at) + MAX_EXTENSION:
         raise ServiceError(_("A stay cannot be planned for more than 730 days."), field="new_end")
     reason = nfc(reason)
@@ -280,13 +385,15 @@ def extend_stay(stay, *, new_end, reason, by):
     case = _case_of(stay)
     if case is not None:
         add_event(case, "stay_extended", by=by, text=f"{format_date(old_end)} → {format_date(new_end)}: {reason}")
-    record("stay_extended", by=by, entity=stay,
-           detail={"days": (new_end - old_end).days, "children": len(extended) - 1})
+    record(
+        "stay_extended", by=by, entity=stay, detail={"days": (new_end - old_end).days, "children": len(extended) - 1}
+    )
     db.session.flush()
     return extended
 
 
 # --- rooms and beds -------------------------------------------------------------------------------
+
 
 def _next_labels(existing, count):
     numbers = [int(label) for label in existing if label.isdigit()]
@@ -315,8 +422,10 @@ def add_beds(room, *, count, by):
     if not 1 <= (count or 0) <= 50:
         raise ServiceError(_("Add from 1 to 50 beds at a time."), field="count")
     existing = db.session.scalars(sa.select(Bed.label).where(Bed.room_id == room.id)).all()
-    beds = [Bed(facility_id=room.facility_id, room_id=room.id, label=label, is_active=True)
-            for label in _next_labels(existing, count)]
+    beds = [
+        Bed(facility_id=room.facility_id, room_id=room.id, label=label, is_active=True)
+        for label in _next_labels(existing, count)
+    ]
     db.session.add_all(beds)
     db.session.flush()
     record("beds_added", by=by, entity=room, detail={"count": count})

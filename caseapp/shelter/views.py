@@ -1,20 +1,23 @@
 """Shelter pages: emergency admission, bed board, check-in / check-out / extension, rooms and beds,
 completing the intake record, and the referral list when the shelter is full."""
+
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..audit.services import record
+from ..clients.models import ClientGroup
 from ..core.forms import add_service_error
-from ..core.transaction import save
-from ..core.transaction import refusal_flashed, saving
 from ..core.timeutil import VN_TZ, local_today, to_local
+from ..core.transaction import refusal_flashed, save, saving
 from ..extensions import db
 from ..intake.models import Intake
 from ..org import queries as org_queries
+from ..org.labels import FACILITY_TYPE_LABELS
 from ..org.models import Facility, FacilityType
 from ..security.policy import Perm
 from ..security.rules import same_facility, sees_every_facility
@@ -22,13 +25,12 @@ from ..security.web import load_case, load_in_scope_or_404, requires
 from . import queries, services
 from .forms import AddBedsForm, AdmissionForm, CheckInForm, CheckOutForm, CompleteIntakeForm, ExtendForm, RoomForm
 from .models import Bed, Room, ShelterStay
-from ..org.labels import FACILITY_TYPE_LABELS
-from ..clients.models import ClientGroup
 
 bp = Blueprint("shelter", __name__, url_prefix="/shelter")
 
-STALE_EDIT = _l("Someone else changed this record while you were editing. "
-                "Your changes are kept below; check them and save again.")
+STALE_EDIT = _l(
+    "Someone else changed this record while you were editing. Your changes are kept below; check them and save again."
+)
 SEALED = _l("Sealed record")
 
 
@@ -49,6 +51,7 @@ def _load_stay(stay_id, perm=Perm.MANAGE_STAYS):
 
 # --- emergency admission ------------------------------------------------------------------------
 
+
 @bp.route("/admit", methods=["GET", "POST"])
 @requires(Perm.ADMIT_EMERGENCY)
 def admit():
@@ -59,10 +62,18 @@ def admit():
         refusals = []
         with saving(form, show=lambda form, error: (add_service_error(form, error), refusals.append(error))) as saved:
             admission = services.admit_emergency(
-                facility, alias=form.alias.data, sex=form.sex.data, approximate_age=form.approximate_age.data,
-                arrived_at=form.arrived_at_utc, brought_by=form.brought_by.data, children=form.children,
-                immediate_needs=form.immediate_needs.data or [], immediate_danger=form.immediate_danger.data == "yes",
-                submission_key=form.submission_key.data, by=current_user)
+                facility,
+                alias=form.alias.data,
+                sex=form.sex.data,
+                approximate_age=form.approximate_age.data,
+                arrived_at=form.arrived_at_utc,
+                brought_by=form.brought_by.data,
+                children=form.children,
+                immediate_needs=form.immediate_needs.data or [],
+                immediate_danger=form.immediate_danger.data == "yes",
+                submission_key=form.submission_key.data,
+                by=current_user,
+            )
         full = any(getattr(error, "full", False) for error in refusals)
         if saved:
             if admission.created:
@@ -74,8 +85,7 @@ def admit():
     occupied = queries.occupied_count(facility.id)
     full = full or occupied >= capacity
     context = _referral_context(facility) if full else {}
-    return render_template("shelter/admit.html", form=form, full=full, capacity=capacity, occupied=occupied,
-                           **context)
+    return render_template("shelter/admit.html", form=form, full=full, capacity=capacity, occupied=occupied, **context)
 
 
 @bp.get("/referral")
@@ -84,8 +94,14 @@ def referral():
     """A printable list of the other shelters and centres of the province. It leaves the shelter
     (printed, handed over): confidential addresses are never on it (org.queries.printable_address)."""
     facility = current_user.facility
-    return render_template("shelter/referral.html", facility=facility, printable_address=org_queries.printable_address,
-                           type_labels=_type_labels(), printed_on=local_today(), **_referral_context(facility))
+    return render_template(
+        "shelter/referral.html",
+        facility=facility,
+        printable_address=org_queries.printable_address,
+        type_labels=_type_labels(),
+        printed_on=local_today(),
+        **_referral_context(facility),
+    )
 
 
 def _type_labels():
@@ -93,6 +109,7 @@ def _type_labels():
 
 
 # --- the bed board ------------------------------------------------------------------------------
+
 
 @bp.get("/board")
 @requires(Perm.MANAGE_STAYS)
@@ -108,8 +125,9 @@ def board():
 @requires(Perm.MANAGE_STAYS)
 def check_in(stay_id):
     stay = _load_stay(stay_id)
-    beds = db.session.scalars(sa.select(Bed).where(queries.bed_scope(current_user))
-                              .options(sa.orm.joinedload(Bed.room))).all()
+    beds = db.session.scalars(
+        sa.select(Bed).where(queries.bed_scope(current_user)).options(sa.orm.joinedload(Bed.room))
+    ).all()
     form = CheckInForm(beds=beds)
     if not form.validate_on_submit():
         flash(_("Choose a bed."), "error")
@@ -141,9 +159,18 @@ def check_out(stay_id):
         else:
             chosen = set(form.children.data or [])
             at = form.checked_out_at.data.replace(tzinfo=VN_TZ)
-            if save(form, lambda: services.check_out(
-                    stay, destination=form.destination.data, reason=form.reason.data, at=at,
-                    children=[c for c in children if c.id in chosen], by=current_user), stale_message=STALE_EDIT):
+            if save(
+                form,
+                lambda: services.check_out(
+                    stay,
+                    destination=form.destination.data,
+                    reason=form.reason.data,
+                    at=at,
+                    children=[c for c in children if c.id in chosen],
+                    by=current_user,
+                ),
+                stale_message=STALE_EDIT,
+            ):
                 flash(_("The check-out was recorded."), "success")
                 return redirect(url_for("shelter.board"))
     return render_template("shelter/check_out.html", form=form, stay=stay, name=name, bed_label=bed_label)
@@ -170,6 +197,7 @@ def extend_stay(stay_id):
 
 # --- rooms and beds -----------------------------------------------------------------------------
 
+
 def _settings_facility():
     """Supervisors configure their own shelter; admins choose the facility (?facility_id=)."""
     if sees_every_facility(current_user):
@@ -185,8 +213,9 @@ def _settings_facility():
 def _room_refused(action):
     def show(form, error):
         add_service_error(form, error)
-        if action not in ("add_room", "add_beds"):   # a button of the room list: no form of its own
+        if action not in ("add_room", "add_beds"):  # a button of the room list: no form of its own
             flash(str(error), "error")
+
     return show
 
 
@@ -205,16 +234,34 @@ def rooms():
                 flash(done, "success")
                 return redirect(url_for("shelter.rooms", **_facility_arg(facility)))
     room_list = queries.rooms_with_beds(facility.id)
-    occupied = {s.bed_id for s in db.session.scalars(
-        sa.select(ShelterStay).where(ShelterStay.facility_id == facility.id, ShelterStay.checked_out_at.is_(None),
-                                     ShelterStay.bed_id.is_not(None)))}
+    occupied = {
+        s.bed_id
+        for s in db.session.scalars(
+            sa.select(ShelterStay).where(
+                ShelterStay.facility_id == facility.id,
+                ShelterStay.checked_out_at.is_(None),
+                ShelterStay.bed_id.is_not(None),
+            )
+        )
+    }
     choices = []
     if sees_every_facility(current_user):
-        choices = db.session.scalars(sa.select(Facility).order_by(
-            sa.case((Facility.type == FacilityType.SHELTER.value, 0), else_=1), Facility.name)).all()
-    return render_template("shelter/rooms.html", facility=facility, rooms=room_list, occupied=occupied,
-                           room_form=room_form, beds_form=beds_form, facility_choices=choices,
-                           capacity=queries.capacity_of(facility), facility_arg=_facility_arg(facility))
+        choices = db.session.scalars(
+            sa.select(Facility).order_by(
+                sa.case((Facility.type == FacilityType.SHELTER.value, 0), else_=1), Facility.name
+            )
+        ).all()
+    return render_template(
+        "shelter/rooms.html",
+        facility=facility,
+        rooms=room_list,
+        occupied=occupied,
+        room_form=room_form,
+        beds_form=beds_form,
+        facility_choices=choices,
+        capacity=queries.capacity_of(facility),
+        facility_arg=_facility_arg(facility),
+    )
 
 
 def _facility_arg(facility):
@@ -234,8 +281,9 @@ def _room_action(action, facility, room_form, beds_form):
         services.add_beds(room, count=beds_form.count.data, by=current_user)
         return _("The beds were added.")
     if action in ("deactivate_bed", "activate_bed"):
-        bed = db.session.scalar(sa.select(Bed).where(Bed.id == request.form.get("bed_id", type=int),
-                                                     Bed.facility_id == facility.id))
+        bed = db.session.scalar(
+            sa.select(Bed).where(Bed.id == request.form.get("bed_id", type=int), Bed.facility_id == facility.id)
+        )
         if bed is None:
             abort(404)
         services.set_bed_active(bed, action == "activate_bed", by=current_user)
@@ -251,6 +299,7 @@ def _facility_room(facility, room_id):
 
 
 # --- completing the intake record ------------------------------------------------------------------
+
 
 def _version(case):
     return f"{case.version}-{case.client.version}"
@@ -277,8 +326,13 @@ def complete_intake(case_id):
             form.version.data = _version(case)
         else:
             with saving(form, stale_message=STALE_EDIT) as saved:
-                services.complete_intake(case, client_data=form.client_data(), groups=form.groups.data or [],
-                                         intake_data=form.intake_data(), by=current_user)
+                services.complete_intake(
+                    case,
+                    client_data=form.client_data(),
+                    groups=form.groups.data or [],
+                    intake_data=form.intake_data(),
+                    by=current_user,
+                )
             if saved:
                 flash(_("The intake record is complete."), "success")
                 return redirect(url_for("cases.show", case_id=case.id))
@@ -288,12 +342,33 @@ def complete_intake(case_id):
 def _initial(client, intake):
     groups = db.session.scalars(sa.select(ClientGroup.group_code).where(ClientGroup.client_id == client.id)).all()
     estimated = (local_today().year - client.birth_year) if client.birth_year else None
-    data = {key: getattr(client, key) for key in ("full_name", "alias", "sex", "birth_date", "birth_year",
-                                                  "ethnicity", "citizen_id", "phone", "province_code",
-                                                  "commune_code", "street_address", "hometown", "is_sensitive")}
+    data = {
+        key: getattr(client, key)
+        for key in (
+            "full_name",
+            "alias",
+            "sex",
+            "birth_date",
+            "birth_year",
+            "ethnicity",
+            "citizen_id",
+            "phone",
+            "province_code",
+            "commune_code",
+            "street_address",
+            "hometown",
+            "is_sensitive",
+        )
+    }
     data.update(birth_precision=client.birth_precision or "estimated", estimated_age=estimated, groups=groups)
     if intake is not None:
-        data.update(channel=intake.channel, referrer_name=intake.referrer_name, referrer_org=intake.referrer_org,
-                    referrer_contact=intake.referrer_contact, problems=intake.problems or [],
-                    problem_note=intake.problem_note, note=intake.note)
+        data.update(
+            channel=intake.channel,
+            referrer_name=intake.referrer_name,
+            referrer_org=intake.referrer_org,
+            referrer_contact=intake.referrer_contact,
+            problems=intake.problems or [],
+            problem_note=intake.problem_note,
+            note=intake.note,
+        )
     return data

@@ -6,12 +6,12 @@ Revises: 0009_rollups
 Create Date: 2026-12-03 17:00:00.000000
 
 """
+
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
-revision = '0010_search_facility_trgm'
-down_revision = '0009_rollups'
+revision = "0010_search_facility_trgm"
+down_revision = "0009_rollups"
 branch_labels = None
 depends_on = None
 
@@ -33,8 +33,10 @@ $$
 def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute(FUNCTION)
-        op.execute("CREATE INDEX ix_clients_facility_trgm ON clients "
-                   "USING gin (clients_facility_trigrams(facility_id, search_name))")
+        op.execute(
+            "CREATE INDEX ix_clients_facility_trgm ON clients "
+            "USING gin (clients_facility_trigrams(facility_id, search_name))"
+        )
 
 
 def downgrade():

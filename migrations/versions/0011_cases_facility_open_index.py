@@ -5,13 +5,13 @@ Revises: 0010_search_facility_trgm
 Create Date: 2026-12-03 17:15:00.000000
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0011_cases_facility_open'
-down_revision = '0010_search_facility_trgm'
+revision = "0011_cases_facility_open"
+down_revision = "0010_search_facility_trgm"
 branch_labels = None
 depends_on = None
 
@@ -19,11 +19,16 @@ OPEN_CASES = "status IN ('intake', 'assessment', 'planning', 'implementation', '
 
 
 def upgrade():
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.create_index('ix_cases_facility_open_id', ['facility_id', 'id'], unique=False,
-                              postgresql_where=sa.text(OPEN_CASES), sqlite_where=sa.text(OPEN_CASES))
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_cases_facility_open_id",
+            ["facility_id", "id"],
+            unique=False,
+            postgresql_where=sa.text(OPEN_CASES),
+            sqlite_where=sa.text(OPEN_CASES),
+        )
 
 
 def downgrade():
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_index('ix_cases_facility_open_id')
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_cases_facility_open_id")

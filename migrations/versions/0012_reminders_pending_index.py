@@ -6,13 +6,13 @@ Revises: 0011_cases_facility_open
 Create Date: 2026-12-03 17:20:00.000000
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0012_reminders_pending'
-down_revision = '0011_cases_facility_open'
+revision = "0012_reminders_pending"
+down_revision = "0011_cases_facility_open"
 branch_labels = None
 depends_on = None
 
@@ -20,15 +20,20 @@ PENDING = "status = 'pending'"
 
 
 def upgrade():
-    with op.batch_alter_table('reminders', schema=None) as batch_op:
-        batch_op.drop_index('ix_reminders_status_remind_at')
-        batch_op.drop_index('ix_reminders_claim_token')
-        batch_op.create_index('ix_reminders_pending_remind_at', ['remind_at', 'id'], unique=False,
-                              postgresql_where=sa.text(PENDING), sqlite_where=sa.text(PENDING))
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.drop_index("ix_reminders_status_remind_at")
+        batch_op.drop_index("ix_reminders_claim_token")
+        batch_op.create_index(
+            "ix_reminders_pending_remind_at",
+            ["remind_at", "id"],
+            unique=False,
+            postgresql_where=sa.text(PENDING),
+            sqlite_where=sa.text(PENDING),
+        )
 
 
 def downgrade():
-    with op.batch_alter_table('reminders', schema=None) as batch_op:
-        batch_op.drop_index('ix_reminders_pending_remind_at')
-        batch_op.create_index('ix_reminders_claim_token', ['claim_token'], unique=False)
-        batch_op.create_index('ix_reminders_status_remind_at', ['status', 'remind_at'], unique=False)
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.drop_index("ix_reminders_pending_remind_at")
+        batch_op.create_index("ix_reminders_claim_token", ["claim_token"], unique=False)
+        batch_op.create_index("ix_reminders_status_remind_at", ["status", "remind_at"], unique=False)

@@ -1,5 +1,6 @@
 """The audit page: filters by user, action, record type and date; supervisors see their own
 facility's events, admins every facility's. On PostgreSQL the table is append-only."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -106,16 +107,21 @@ def test_audit_page_is_refused_to_workers(client, trail):
 
 
 @pytest.mark.skipif(not is_postgres(), reason="PostgreSQL trigger")
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_events SET action = 'rewritten' WHERE id = :id",
-    "DELETE FROM audit_events WHERE id = :id",
-    "TRUNCATE audit_events",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET action = 'rewritten' WHERE id = :id",
+        "DELETE FROM audit_events WHERE id = :id",
+        "TRUNCATE audit_events",
+    ],
+)
 def test_audit_events_cannot_be_changed_or_removed_on_postgresql(session, trail, statement):
     event = session.scalar(sa.select(AuditEvent).where(AuditEvent.entity_id == "MARK-A1"))
     connection = session.connection()
     # In a savepoint: the test's transaction survives the refusal.
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), connection.begin_nested():
         connection.execute(sa.text(statement), {"id": event.id})
-    assert connection.execute(sa.text("SELECT action FROM audit_events WHERE id = :id"),
-                              {"id": event.id}).scalar() == "marker_viewed"
+    assert (
+        connection.execute(sa.text("SELECT action FROM audit_events WHERE id = :id"), {"id": event.id}).scalar()
+        == "marker_viewed"
+    )

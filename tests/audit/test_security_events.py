@@ -1,5 +1,6 @@
 """Security events are recorded with who, what, which account, which facility and from where —
 and never a password."""
+
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
@@ -28,8 +29,12 @@ def no_password_anywhere(session):
 
 def test_login_ok_records_user_facility_ip_and_agent(client, session, make_user):
     user = make_user()
-    client.post("/login", data={"username": user.username, "password": PASSWORD},
-                environ_base={"REMOTE_ADDR": "192.0.2.31"}, headers={"User-Agent": AGENT})
+    client.post(
+        "/login",
+        data={"username": user.username, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "192.0.2.31"},
+        headers={"User-Agent": AGENT},
+    )
     [event] = events(session, "login_ok")
     assert about(event) == (user.id, "users", str(user.id), user.facility_id)
     assert (event.ip, event.user_agent) == ("192.0.2.31", AGENT)
@@ -82,8 +87,7 @@ def test_permission_denied_records_the_endpoint_and_the_missing_permission(clien
 def test_password_change_is_recorded(client, session, make_user):
     user = make_user()
     sign_in(client, user)
-    client.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW,
-                                           "confirm_password": NEW})
+    client.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW, "confirm_password": NEW})
     [event] = events(session, "password_changed")
     assert about(event) == (user.id, "users", str(user.id), user.facility_id)
     no_password_anywhere(session)
@@ -92,9 +96,15 @@ def test_password_change_is_recorded(client, session, make_user):
 def test_deactivation_is_recorded_against_the_deactivated_account(client, session, make_user, other_facility):
     admin, worker = make_user("admin"), make_user(fac=other_facility)
     sign_in(client, admin)
-    client.post(f"/admin/users/{worker.id}", data={
-        "full_name": worker.full_name, "role": worker.role, "facility_id": worker.facility_id,
-        "version": worker.version})
+    client.post(
+        f"/admin/users/{worker.id}",
+        data={
+            "full_name": worker.full_name,
+            "role": worker.role,
+            "facility_id": worker.facility_id,
+            "version": worker.version,
+        },
+    )
     [event] = events(session, "user_deactivated")
     assert about(event) == (admin.id, "users", str(worker.id), other_facility.id)
 
@@ -116,6 +126,9 @@ def test_one_record_type_finds_every_event_about_an_account(client, session, mak
     client.post("/logout")
     sign_in(client, admin)
     client.post(f"/admin/users/{worker.id}/reset-password", data={"password": NEW})
-    found = session.scalars(sa.select(AuditEvent.action).where(
-        AuditEvent.entity_type == "users", AuditEvent.entity_id == str(worker.id)).order_by(AuditEvent.id)).all()
+    found = session.scalars(
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.entity_type == "users", AuditEvent.entity_id == str(worker.id))
+        .order_by(AuditEvent.id)
+    ).all()
     assert found == ["login_ok", "logout", "password_reset"]

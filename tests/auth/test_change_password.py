@@ -1,4 +1,5 @@
 """Changing one's own password: every refusal in Vietnamese, nothing changed on a refusal."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -12,18 +13,29 @@ NEW = "Mat-khau-moi-2026!"
 
 
 def change(client, current=PASSWORD, new=NEW, confirm=None):
-    return client.post("/account/password", data={"current_password": current, "new_password": new,
-                                                   "confirm_password": new if confirm is None else confirm})
+    return client.post(
+        "/account/password",
+        data={
+            "current_password": current,
+            "new_password": new,
+            "confirm_password": new if confirm is None else confirm,
+        },
+    )
 
 
-@pytest.mark.parametrize("current,new,confirm,message", [
-    ("sai-mat-khau-cu", NEW, NEW, "Mật khẩu hiện tại không đúng."),
-    (PASSWORD, "ngan-qua", "ngan-qua", "Mật khẩu phải có ít nhất 10 ký tự."),
-    (PASSWORD, NEW, NEW + "x", "Hai mật khẩu không khớp nhau."),
-    (PASSWORD, "", "", "Trường này là bắt buộc."),
-], ids=["wrong current password", "too short", "mismatch", "empty"])
+@pytest.mark.parametrize(
+    "current,new,confirm,message",
+    [
+        ("sai-mat-khau-cu", NEW, NEW, "Mật khẩu hiện tại không đúng."),
+        (PASSWORD, "ngan-qua", "ngan-qua", "Mật khẩu phải có ít nhất 10 ký tự."),
+        (PASSWORD, NEW, NEW + "x", "Hai mật khẩu không khớp nhau."),
+        (PASSWORD, "", "", "Trường này là bắt buộc."),
+    ],
+    ids=["wrong current password", "too short", "mismatch", "empty"],
+)
 def test_refused_password_change_says_why_in_vietnamese_and_changes_nothing(
-        app, client, session, make_user, current, new, confirm, message):
+    app, client, session, make_user, current, new, confirm, message
+):
     user = make_user()
     sign_in(client, user)
     before = user.password_hash

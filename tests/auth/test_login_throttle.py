@@ -1,5 +1,6 @@
 """The login throttle: stored in the database, per account and per client IP over a sliding minute,
 with one generic message for every refusal; every attempt is audited."""
+
 import re
 from datetime import timedelta
 
@@ -18,8 +19,7 @@ WRONG = "not-the-password"
 
 
 def post_login(client, username, password, ip="192.0.2.10"):
-    return client.post("/login", data={"username": username, "password": password},
-                       environ_base={"REMOTE_ADDR": ip})
+    return client.post("/login", data={"username": username, "password": password}, environ_base={"REMOTE_ADDR": ip})
 
 
 def earlier_failures(session, username, count, ip="192.0.2.10", age_seconds=5):
@@ -34,8 +34,11 @@ def signed_in(client):
 
 
 def actions_for(session, username):
-    return session.scalars(sa.select(AuditEvent.action).where(
-        AuditEvent.detail["username"].as_string() == username).order_by(AuditEvent.id)).all()
+    return session.scalars(
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.detail["username"].as_string() == username)
+        .order_by(AuditEvent.id)
+    ).all()
 
 
 def test_account_is_refused_after_five_failures_even_with_the_right_password(client, session, make_user):
@@ -79,8 +82,9 @@ def test_every_login_attempt_is_audited(client, session, make_user):
 
     other = make_user()
     post_login(client, other.username, PASSWORD, ip="192.0.2.99")
-    ok = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "login_ok",
-                                                     AuditEvent.user_id == other.id)).one()
+    ok = session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "login_ok", AuditEvent.user_id == other.id)
+    ).one()
     assert ok.entity_type == "users" and ok.entity_id == str(other.id)
 
 
@@ -131,8 +135,7 @@ def test_throttle_is_stored_in_the_database(client, session, make_user):
 
 
 @pytest.mark.parametrize("age_seconds,signs_in", [(59, False), (61, True)])
-def test_right_password_works_again_once_the_minute_has_passed(client, session, make_user, age_seconds,
-                                                               signs_in):
+def test_right_password_works_again_once_the_minute_has_passed(client, session, make_user, age_seconds, signs_in):
     user = make_user()
     earlier_failures(session, user.username, 5, age_seconds=age_seconds)
     response = post_login(client, user.username, PASSWORD)
@@ -145,10 +148,12 @@ def test_authenticate_refuses_within_the_window_and_accepts_after_it(app, sessio
     t0 = utcnow()
     for _ in range(5):
         assert authenticate(user.username, WRONG, ip="192.0.2.20", config=app.config, now=t0) == (None, "failed")
-    assert authenticate(user.username, PASSWORD, ip="192.0.2.20", config=app.config,
-                        now=t0 + timedelta(seconds=59)) == (None, "throttled")
-    assert authenticate(user.username, PASSWORD, ip="192.0.2.20", config=app.config,
-                        now=t0 + timedelta(seconds=61)) == (user, "ok")
+    assert authenticate(
+        user.username, PASSWORD, ip="192.0.2.20", config=app.config, now=t0 + timedelta(seconds=59)
+    ) == (None, "throttled")
+    assert authenticate(
+        user.username, PASSWORD, ip="192.0.2.20", config=app.config, now=t0 + timedelta(seconds=61)
+    ) == (user, "ok")
 
 
 def test_deactivated_account_is_refused_with_the_generic_message(client, session, make_user):
@@ -167,14 +172,18 @@ def test_behind_a_trusted_proxy_the_throttle_counts_each_client_not_the_proxy(ma
     earlier_failures(session, "ten-sai", 20, ip="198.51.100.1")
 
     def through_proxy(client_ip, password):
-        return proxied.test_client().post("/login", data={"username": user.username, "password": password},
-                                          environ_base={"REMOTE_ADDR": "127.0.0.1"},
-                                          headers={"X-Forwarded-For": client_ip})
+        return proxied.test_client().post(
+            "/login",
+            data={"username": user.username, "password": password},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+            headers={"X-Forwarded-For": client_ip},
+        )
 
     assert GENERIC in through_proxy("198.51.100.1", PASSWORD).get_data(as_text=True)
     through_proxy("198.51.100.2", WRONG)
-    assert session.scalars(sa.select(LoginAttempt.ip).where(LoginAttempt.username == user.username)).all() \
-        == ["198.51.100.2"]
+    assert session.scalars(sa.select(LoginAttempt.ip).where(LoginAttempt.username == user.username)).all() == [
+        "198.51.100.2"
+    ]
     assert through_proxy("198.51.100.2", PASSWORD).status_code == 302
 
 
@@ -182,6 +191,10 @@ def test_forwarded_address_is_ignored_without_a_trusted_proxy(client, session, m
     """Otherwise any client could dodge the per-IP throttle by sending its own X-Forwarded-For."""
     user = make_user()
     earlier_failures(session, "ten-sai", 20, ip="192.0.2.50")
-    response = client.post("/login", data={"username": user.username, "password": PASSWORD},
-                           environ_base={"REMOTE_ADDR": "192.0.2.50"}, headers={"X-Forwarded-For": "10.9.9.9"})
+    response = client.post(
+        "/login",
+        data={"username": user.username, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "192.0.2.50"},
+        headers={"X-Forwarded-For": "10.9.9.9"},
+    )
     assert GENERIC in response.get_data(as_text=True)

@@ -1,5 +1,6 @@
 """Password hashes: argon2id with the parameters the app's configuration names; a hash made with other
 parameters still verifies, and is made again with the configured ones at the next sign-in."""
+
 from argon2 import PasswordHasher
 
 from caseapp.auth.services import authenticate, hash_password, verify_password
@@ -14,8 +15,11 @@ def parameters(password_hash):
 
 
 def configured(app):
-    return (app.config["PASSWORD_HASH_TIME_COST"], app.config["PASSWORD_HASH_MEMORY_COST"],
-            app.config["PASSWORD_HASH_PARALLELISM"])
+    return (
+        app.config["PASSWORD_HASH_TIME_COST"],
+        app.config["PASSWORD_HASH_MEMORY_COST"],
+        app.config["PASSWORD_HASH_PARALLELISM"],
+    )
 
 
 def test_the_test_configuration_uses_the_cheapest_argon2id(app):
@@ -28,8 +32,7 @@ def test_a_new_hash_is_argon2id_with_the_configured_parameters(app, session):
     assert parameters(password_hash) == configured(app)
 
 
-def test_a_hash_made_with_other_parameters_verifies_and_is_made_again_with_the_configured_ones(
-        app, session, make_user):
+def test_a_hash_made_with_other_parameters_verifies_and_is_made_again_with_the_configured_ones(app, session, make_user):
     user = make_user()
     older = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1).hash(PASSWORD)
     user.password_hash = older

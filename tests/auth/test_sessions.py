@@ -1,5 +1,6 @@
 """Server-side sessions: a new session id at each sign-in, logout by POST that ends the session,
 a 30-minute idle timeout, and other sessions ended by deactivation, password change or reset."""
+
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -34,11 +35,11 @@ def sends_to_login(response):
 
 def session_rows(session, user):
     session.expire_all()
-    return session.scalars(sa.select(UserSession).where(UserSession.user_id == user.id)
-                           .order_by(UserSession.id)).all()
+    return session.scalars(sa.select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id)).all()
 
 
 # --- new session id at every sign-in ------------------------------------------------------------
+
 
 def test_each_sign_in_gets_a_new_session_id(client, make_user):
     user = make_user()
@@ -85,6 +86,7 @@ def test_two_browsers_get_two_sessions(app, client, session, make_user):
 
 # --- logout -------------------------------------------------------------------------------------
 
+
 def test_logout_by_get_is_refused(client, make_user):
     sign_in(client, make_user())
     assert client.get("/logout").status_code == 405
@@ -103,15 +105,23 @@ def test_logout_ends_the_server_side_session_so_a_replayed_cookie_is_anonymous(c
     assert sends_to_login(client.get("/"))
     [row] = session_rows(session, user)
     assert row.ended_at is not None and row.end_reason == "logout"
-    assert session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
-        AuditEvent.action == "logout", AuditEvent.user_id == user.id)) == 1
+    assert (
+        session.scalar(
+            sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "logout", AuditEvent.user_id == user.id)
+        )
+        == 1
+    )
 
 
 # --- idle timeout -------------------------------------------------------------------------------
 
+
 def idle_for(session, user, minutes):
-    session.execute(sa.update(UserSession).where(UserSession.user_id == user.id)
-                    .values(last_seen_at=utcnow() - timedelta(minutes=minutes)))
+    session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user.id)
+        .values(last_seen_at=utcnow() - timedelta(minutes=minutes))
+    )
     session.flush()
 
 
@@ -126,8 +136,14 @@ def test_session_idle_for_31_minutes_ends_and_login_page_says_so(client, session
     assert SESSION_ENDED in login_page.get_data(as_text=True)
     [row] = session_rows(session, user)
     assert row.end_reason == "idle"
-    assert session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
-        AuditEvent.action == "session_expired", AuditEvent.user_id == user.id)) == 1
+    assert (
+        session.scalar(
+            sa.select(sa.func.count(AuditEvent.id)).where(
+                AuditEvent.action == "session_expired", AuditEvent.user_id == user.id
+            )
+        )
+        == 1
+    )
     idle_for(session, user, 0)  # an ended session stays ended
     assert not is_signed_in(client)
 
@@ -150,9 +166,16 @@ def test_login_page_does_not_claim_a_timeout_after_a_plain_logout(client, make_u
 
 # --- other sessions ended by the account's changes ----------------------------------------------
 
+
 def edit_form(user, **changes):
-    data = {"full_name": user.full_name, "role": user.role, "facility_id": user.facility_id,
-            "email": user.email or "", "phone": user.phone or "", "version": user.version}
+    data = {
+        "full_name": user.full_name,
+        "role": user.role,
+        "facility_id": user.facility_id,
+        "email": user.email or "",
+        "phone": user.phone or "",
+        "version": user.version,
+    }
     if user.active:
         data["active"] = "y"
     data.update(changes)
@@ -181,8 +204,14 @@ def test_changing_the_password_signs_out_the_users_other_sessions(app, client, s
     other_browser = app.test_client()
     sign_in(other_browser, user)
     sign_in(client, user)
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "Mat-khau-moi-2026!", "confirm_password": "Mat-khau-moi-2026!"})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "Mat-khau-moi-2026!",
+            "confirm_password": "Mat-khau-moi-2026!",
+        },
+    )
     assert response.status_code == 302
     assert is_signed_in(client)
     assert sends_to_login(other_browser.get("/"))
@@ -201,22 +230,33 @@ def test_password_reset_by_an_admin_signs_out_the_user(app, client, session, mak
 
 # --- where sign-in leads ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example", "//evil.example", "/\\evil.example", "\\\\evil.example",
-    "/\t/evil.example", "javascript:alert(1)", "http:/evil.example", "evil.example",
-])
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "evil.example",
+    ],
+)
 def test_sign_in_never_redirects_off_site(client, make_user, target):
     user = make_user()
-    response = client.post("/login?next=" + target.replace("\t", "%09").replace("\\", "%5C"),
-                           data={"username": user.username, "password": PASSWORD})
+    response = client.post(
+        "/login?next=" + target.replace("\t", "%09").replace("\\", "%5C"),
+        data={"username": user.username, "password": PASSWORD},
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
 
 def test_next_from_the_hidden_field_is_refused_too(client, make_user):
     user = make_user()
-    response = client.post("/login", data={"username": user.username, "password": PASSWORD,
-                                           "next": "//evil.example/x"})
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD, "next": "//evil.example/x"})
     assert response.headers["Location"] == "/"
 
 
@@ -226,6 +266,7 @@ def test_sign_in_returns_to_the_local_page_asked_for(client, make_user):
     assert sends_to_login(asked)
     login_page = client.get(asked.headers["Location"]).get_data(as_text=True)
     assert 'name="next" type="hidden" value="/admin/users?q=an"' in login_page
-    response = client.post("/login", data={"username": admin.username, "password": PASSWORD,
-                                           "next": "/admin/users?q=an"})
+    response = client.post(
+        "/login", data={"username": admin.username, "password": PASSWORD, "next": "/admin/users?q=an"}
+    )
     assert response.headers["Location"] == "/admin/users?q=an"

@@ -1,4 +1,5 @@
 """Administrators' user pages: create, edit, deactivate, reset a password; stale edits refused."""
+
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
@@ -11,16 +12,28 @@ TEMPORARY = "Tam-thoi-2026-xyz"
 
 
 def new_user_form(facility, **changes):
-    data = {"username": "nguyen.van.an", "full_name": "Nguyễn Văn An", "role": "social_worker",
-            "facility_id": facility.id, "email": "an@example.vn", "phone": "0912 345 678",
-            "password": TEMPORARY}
+    data = {
+        "username": "nguyen.van.an",
+        "full_name": "Nguyễn Văn An",
+        "role": "social_worker",
+        "facility_id": facility.id,
+        "email": "an@example.vn",
+        "phone": "0912 345 678",
+        "password": TEMPORARY,
+    }
     data.update(changes)
     return data
 
 
 def edit_form(user, **changes):
-    data = {"full_name": user.full_name, "role": user.role, "facility_id": user.facility_id,
-            "email": user.email or "", "phone": user.phone or "", "version": user.version}
+    data = {
+        "full_name": user.full_name,
+        "role": user.role,
+        "facility_id": user.facility_id,
+        "email": user.email or "",
+        "phone": user.phone or "",
+        "version": user.version,
+    }
     if user.active:
         data["active"] = "y"
     data.update(changes)
@@ -28,9 +41,11 @@ def edit_form(user, **changes):
 
 
 def audited(session, action, user):
-    return session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.action == action, AuditEvent.entity_type == "users",
-        AuditEvent.entity_id == str(user.id))).all()
+    return session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == action, AuditEvent.entity_type == "users", AuditEvent.entity_id == str(user.id)
+        )
+    ).all()
 
 
 def by_username(session, username):
@@ -39,6 +54,7 @@ def by_username(session, username):
 
 
 # --- create -------------------------------------------------------------------------------------
+
 
 def test_admin_creates_a_user_who_must_change_the_password(client, session, facility, make_user):
     admin = make_user("admin")
@@ -54,11 +70,13 @@ def test_admin_creates_a_user_who_must_change_the_password(client, session, faci
 
 
 def test_duplicate_username_is_refused_in_vietnamese_and_the_form_keeps_what_was_typed(
-        client, session, facility, make_user):
+    client, session, facility, make_user
+):
     make_user(username="trung.lap")
     sign_in(client, make_user("admin"))
-    typed = new_user_form(facility, username="Trung.Lap", full_name="Trần Thị Bình", email="binh@example.vn",
-                          phone="0987 654 321")
+    typed = new_user_form(
+        facility, username="Trung.Lap", full_name="Trần Thị Bình", email="binh@example.vn", phone="0987 654 321"
+    )
     response = client.post("/admin/users/new", data=typed)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -85,11 +103,14 @@ def test_username_with_tones_or_spaces_is_refused(client, session, facility, mak
 
 # --- edit and deactivate ------------------------------------------------------------------------
 
+
 def test_admin_edits_a_user(client, session, make_user, other_facility):
     admin, worker = make_user("admin"), make_user()
     sign_in(client, admin)
-    response = client.post(f"/admin/users/{worker.id}", data=edit_form(
-        worker, full_name="Lê Thị Cúc", role="supervisor", facility_id=other_facility.id))
+    response = client.post(
+        f"/admin/users/{worker.id}",
+        data=edit_form(worker, full_name="Lê Thị Cúc", role="supervisor", facility_id=other_facility.id),
+    )
     assert response.status_code == 302
     edited = by_username(session, worker.username)
     assert (edited.full_name, edited.role, edited.facility_id) == ("Lê Thị Cúc", "supervisor", other_facility.id)
@@ -119,13 +140,15 @@ def test_stale_user_edit_is_refused_and_keeps_the_typed_text(client, session, ma
     admin, worker = make_user("admin"), make_user()
     sign_in(client, admin)
     seen_version = worker.version
-    assert f'name="version" type="hidden" value="{seen_version}"' in client.get(
-        f"/admin/users/{worker.id}").get_data(as_text=True)
+    assert f'name="version" type="hidden" value="{seen_version}"' in client.get(f"/admin/users/{worker.id}").get_data(
+        as_text=True
+    )
     worker.phone = "0900 000 001"  # someone else saves meanwhile
     session.commit()
 
-    response = client.post(f"/admin/users/{worker.id}", data=edit_form(
-        worker, full_name="Tên mới gõ vào", version=seen_version))
+    response = client.post(
+        f"/admin/users/{worker.id}", data=edit_form(worker, full_name="Tên mới gõ vào", version=seen_version)
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Người khác đã sửa tài khoản này trong lúc bạn đang sửa." in page
@@ -135,13 +158,15 @@ def test_stale_user_edit_is_refused_and_keeps_the_typed_text(client, session, ma
     # the form now carries the current version: saving again goes through
     current = by_username(session, worker.username).version
     assert f'name="version" type="hidden" value="{current}"' in page
-    again = client.post(f"/admin/users/{worker.id}", data=edit_form(worker, full_name="Tên mới gõ vào",
-                                                                   version=current))
+    again = client.post(
+        f"/admin/users/{worker.id}", data=edit_form(worker, full_name="Tên mới gõ vào", version=current)
+    )
     assert again.status_code == 302
     assert by_username(session, worker.username).full_name == "Tên mới gõ vào"
 
 
 # --- reset password -----------------------------------------------------------------------------
+
 
 def test_password_reset_makes_the_user_choose_a_new_password_at_next_sign_in(app, client, session, make_user):
     admin, worker = make_user("admin"), make_user()
@@ -164,8 +189,10 @@ def test_user_with_a_reset_password_cannot_use_the_app_before_changing_it(app, c
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"] == "/account/password"
     assert client.get("/admin/facilities/communes/01").headers["Location"] == "/account/password"
-    client.post("/account/password", data={"current_password": PASSWORD, "new_password": "Moi-that-su-2026",
-                                           "confirm_password": "Moi-that-su-2026"})
+    client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "new_password": "Moi-that-su-2026", "confirm_password": "Moi-that-su-2026"},
+    )
     assert client.get("/").status_code == 200
     assert by_username(session, worker.username).must_change_password is False
 
@@ -181,6 +208,7 @@ def test_too_short_reset_password_is_refused_in_vietnamese(client, session, make
 
 
 # --- who may ------------------------------------------------------------------------------------
+
 
 def test_supervisor_cannot_open_user_admin(client, make_user):
     sign_in(client, make_user("supervisor"))

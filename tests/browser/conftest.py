@@ -27,6 +27,7 @@ What a browser test gets:
 - ``login_as(page, username)``  signs in through the login form with the demo password.
 - ``shoot(page, name)``  a full-page screenshot in test-artifacts/ (gitignored); returns its path.
 """
+
 import os
 import threading
 from dataclasses import dataclass, field
@@ -40,11 +41,18 @@ from caseapp.demo import DEMO_PASSWORD, seed_demo
 from caseapp.extensions import db
 from config import TestConfig
 
-from ..conftest import database_url, is_postgres, reset_schema, _check_database_reachable
+from ..conftest import _check_database_reachable, database_url, is_postgres, reset_schema
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 LOCALE = "vi-VN"
@@ -76,8 +84,15 @@ def _build_live_app():
     else:
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     # The real thing, as users get it: CSRF on, plain-http cookies, error pages rendered (not raised).
-    app = create_app(TestConfig(), SQLALCHEMY_DATABASE_URI=url, SERVER_NAME=None, WTF_CSRF_ENABLED=True,
-                     SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False, PROPAGATE_EXCEPTIONS=False)
+    app = create_app(
+        TestConfig(),
+        SQLALCHEMY_DATABASE_URI=url,
+        SERVER_NAME=None,
+        WTF_CSRF_ENABLED=True,
+        SESSION_COOKIE_SECURE=False,
+        REMEMBER_COOKIE_SECURE=False,
+        PROPAGATE_EXCEPTIONS=False,
+    )
     reset_schema(app)
     with app.app_context():
         seed_demo(app)
@@ -91,8 +106,10 @@ def _cookie_without_expiry(value):
     whole, since it deletes on any clock."""
     name_value, *attributes = [part.strip() for part in value.split(";")]
     keys = [attribute.partition("=")[0].strip().lower() for attribute in attributes]
-    if any(key == "max-age" and attribute.partition("=")[2].strip() == "0"
-           for key, attribute in zip(keys, attributes, strict=True)):
+    if any(
+        key == "max-age" and attribute.partition("=")[2].strip() == "0"
+        for key, attribute in zip(keys, attributes, strict=True)
+    ):
         return value
     kept = [attribute for key, attribute in zip(keys, attributes, strict=True) if key not in ("expires", "max-age")]
     return "; ".join([name_value, *kept])
@@ -101,10 +118,13 @@ def _cookie_without_expiry(value):
 def without_cookie_expiry(wsgi_app):
     """The WSGI app with every Set-Cookie stripped of Expires/Max-Age: session cookies for Chromium,
     whose clock is not the server's (see the module's docstring)."""
+
     def app(environ, start_response):
         def start(status, headers, exc_info=None):
-            headers = [(name, _cookie_without_expiry(value) if name.lower() == "set-cookie" else value)
-                       for name, value in headers]
+            headers = [
+                (name, _cookie_without_expiry(value) if name.lower() == "set-cookie" else value)
+                for name, value in headers
+            ]
             return start_response(status, headers, exc_info)
 
         return wsgi_app(environ, start)
@@ -152,8 +172,10 @@ def _no_browser(reason):
 @pytest.fixture(scope="session")
 def browser():
     if not os.access(CHROMIUM, os.X_OK):
-        _no_browser(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium); "
-                    "browser tests never download a browser")
+        _no_browser(
+            f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium); "
+            "browser tests never download a browser"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -165,14 +187,19 @@ def browser():
 
 
 def _open_page(browser, live_server, **context_options):
-    context = browser.new_context(base_url=live_server.url, locale=LOCALE, timezone_id=TIMEZONE,
-                                  **context_options)
+    context = browser.new_context(base_url=live_server.url, locale=LOCALE, timezone_id=TIMEZONE, **context_options)
     context.set_default_timeout(10_000)
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
-    page.on("console", lambda msg: problems.append(f"console: {msg.text}")
-            if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
     errors_before = len(live_server.errors)
     return context, page, problems, errors_before
 
@@ -202,8 +229,9 @@ def page(request, browser, live_server, artifacts_dir):
 @pytest.fixture()
 def phone_page(request, browser, live_server, artifacts_dir):
     """A 360x740 phone page (touch, mobile viewport) in a fresh context."""
-    context, pg, problems, before = _open_page(browser, live_server, viewport=PHONE, is_mobile=True,
-                                               has_touch=True, device_scale_factor=1)
+    context, pg, problems, before = _open_page(
+        browser, live_server, viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=1
+    )
     yield pg
     _close_page(request, context, pg, problems, before, live_server, artifacts_dir)
 
@@ -227,6 +255,7 @@ def login_as(live_server):
 @pytest.fixture()
 def shoot(artifacts_dir):
     """``shoot(page, name)``: a full-page PNG in test-artifacts/; returns its path."""
+
     def take(page, name):
         path = artifacts_dir / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)

@@ -3,6 +3,7 @@ the case page: the social worker records the intake, assesses, plans and sends t
 approval; the supervisor approves it; the worker moves the case on, schedules a follow-up and
 records it, and asks to close; the supervisor approves the closure on a 360-px phone. Screenshots
 of the key steps go to test-artifacts/case-journey-*.png."""
+
 import re
 import uuid
 
@@ -24,8 +25,11 @@ def _client(live_server, name):
     with live_server.app.app_context():
         facility = db.session.scalar(sa.select(Facility).where(Facility.code == "CTXHQN"))
         worker = db.session.scalar(sa.select(User).where(User.username == "ctxh.nhanvien"))
-        client = create_client({"full_name": name, "sex": "female", "birth_year": 1991, "birth_precision": "year"},
-                               facility=facility, by=worker)
+        client = create_client(
+            {"full_name": name, "sex": "female", "birth_year": 1991, "birth_precision": "year"},
+            facility=facility,
+            by=worker,
+        )
         set_groups(client, ["em_domestic_violence"], by=worker)
         db.session.commit()
         client_id = client.id
@@ -42,7 +46,8 @@ def _deadlines(page):
 
 
 def test_worker_and_supervisor_run_a_centre_case_from_intake_to_closure(
-        live_server, browser, page, phone_page, login_as, shoot):
+    live_server, browser, page, phone_page, login_as, shoot
+):
     name = f"Lương Thị Hành Trình {uuid.uuid4().hex[:4].upper()}"
     client_id = _client(live_server, name)
     login_as(page, "ctxh.nhanvien")
@@ -91,8 +96,12 @@ def test_worker_and_supervisor_run_a_centre_case_from_intake_to_closure(
     page.locator("textarea[name=activities-0-description]").fill("Tham vấn tâm lý hằng tuần")
     page.locator("input[name=activities-0-responsible_org]").fill("Hội LHPN xã")
     page.locator("textarea[name=client_participation]").fill("Chị tự chọn mục tiêu")
-    for field, text in (("warning_signs", "Chồng uống rượu"), ("safe_places", "Nhà mẹ đẻ"),
-                        ("contacts", "Công an xã"), ("steps", "Gọi 111")):
+    for field, text in (
+        ("warning_signs", "Chồng uống rượu"),
+        ("safe_places", "Nhà mẹ đẻ"),
+        ("contacts", "Công an xã"),
+        ("steps", "Gọi 111"),
+    ):
         page.locator(f"textarea[name=safety_{field}]").fill(text)
     with page.expect_navigation():
         page.get_by_role("button", name="Lưu và gửi phê duyệt").click()
@@ -141,15 +150,16 @@ def test_worker_and_supervisor_run_a_centre_case_from_intake_to_closure(
     page.locator("select[name=reason]").select_option("goals_met")
     page.locator("textarea[name=summary]").fill("Chị an toàn, đã có việc làm")
     shoot(page, "case-journey-5-closure-request")
-    page.set_viewport_size(PHONE)                     # the same form on a phone: it fits, nothing typed is lost
+    page.set_viewport_size(PHONE)  # the same form on a phone: it fits, nothing typed is lost
     assert overflow(page) <= 0, f"the closure form is {overflow(page)} px wider than the phone"
     expect(page.locator("textarea[name=summary]")).to_have_value("Chị an toàn, đã có việc làm")
     shoot(page, "case-journey-5-closure-request-phone")
     page.set_viewport_size(DESKTOP)
     with page.expect_navigation():
         page.get_by_role("button", name="Gửi đề nghị kết thúc để phê duyệt").click()
-    expect(page.get_by_text("Đề nghị kết thúc đã được gửi", exact=False).or_(
-        page.locator("#workflow .flash-warning"))).to_be_visible()
+    expect(
+        page.get_by_text("Đề nghị kết thúc đã được gửi", exact=False).or_(page.locator("#workflow .flash-warning"))
+    ).to_be_visible()
 
     # 7. the supervisor decides on a phone (360 × 740)
     login_as(phone_page, "ctxh.giamsat")
@@ -187,8 +197,16 @@ def test_shelter_staff_check_out_from_the_case_page_on_a_phone(live_server, phon
     with live_server.app.test_request_context("/"):
         shelter = db.session.scalar(sa.select(Facility).where(Facility.code == "NTLQN"))
         staff = db.session.scalar(sa.select(User).where(User.username == "ntl.tamlanh"))
-        admission = admit_emergency(shelter, sex="female", approximate_age=28, arrived_at=utcnow() - timedelta(hours=1),
-                                    brought_by="police", immediate_danger=False, by=staff, alias=alias)
+        admission = admit_emergency(
+            shelter,
+            sex="female",
+            approximate_age=28,
+            arrived_at=utcnow() - timedelta(hours=1),
+            brought_by="police",
+            immediate_danger=False,
+            by=staff,
+            alias=alias,
+        )
         db.session.commit()
         case_id, stay_id = admission.case.id, admission.stay.id
         db.session.remove()

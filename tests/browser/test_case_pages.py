@@ -1,5 +1,6 @@
 """The case lists, the case page (with a note added through the form) and the client merge page in
 a real browser, at 360 px and at 1280 px: nothing wider than the screen, a screenshot of each."""
+
 from datetime import timedelta
 
 import pytest
@@ -22,15 +23,31 @@ def records(live_server):
         facility = db.session.scalar(sa.select(Facility).where(Facility.code == "CTXHQN"))
         worker = db.session.scalar(sa.select(User).where(User.username == "ctxh.nhanvien"))
         made = {}
-        client = factories.make_client(facility, full_name="Nguyễn Thị Phương Thảo Trình Duyệt",
-                                       sex="female", birth_year=2012, birth_precision="year")
+        client = factories.make_client(
+            facility,
+            full_name="Nguyễn Thị Phương Thảo Trình Duyệt",
+            sex="female",
+            birth_year=2012,
+            birth_precision="year",
+        )
         made["overdue"] = factories.make_case(
-            facility, client=client, worker=worker, urgency="emergency", case_type="child_protection",
-            care_kind="emergency", is_sensitive=True, intake_incomplete=True,
-            intake_due_at=utcnow() - timedelta(hours=3)).id
+            facility,
+            client=client,
+            worker=worker,
+            urgency="emergency",
+            case_type="child_protection",
+            care_kind="emergency",
+            is_sensitive=True,
+            intake_incomplete=True,
+            intake_due_at=utcnow() - timedelta(hours=3),
+        ).id
         for i, urgency in enumerate(("high", "medium", "low")):
-            factories.make_case(facility, worker=worker, urgency=urgency,
-                                client=factories.make_client(facility, full_name=None, alias=f"Em bé số {i}"))
+            factories.make_case(
+                facility,
+                worker=worker,
+                urgency=urgency,
+                client=factories.make_client(facility, full_name=None, alias=f"Em bé số {i}"),
+            )
         keep = factories.make_client(facility, full_name="Hà Thị Gộp Trình Duyệt", sex="female")
         away = factories.make_client(facility, full_name=None, alias="Chị Gộp", citizen_id="034190099999")
         factories.make_case(facility, client=away, worker=worker)

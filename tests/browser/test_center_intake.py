@@ -1,6 +1,7 @@
 """The centre intake journey: a social worker searches the registry, goes through the duplicate check
 (a namesake born the same year is shown with its reasons), creates the client, records the intake
 that opens a case, and lands on the case page with its number — on a desktop and on a 360-px phone."""
+
 import re
 import uuid
 from datetime import date
@@ -20,8 +21,11 @@ def seed_namesake(app, full_name, birth_year):
     with app.test_request_context("/"):
         facility = db.session.scalar(sa.select(Facility).where(Facility.code == "CTXHQN"))
         by = db.session.scalar(sa.select(User).where(User.username == "ctxh.giamsat"))
-        client = create_client({"full_name": full_name, "birth_year": birth_year, "birth_precision": "year",
-                                "phone": "0900000001"}, facility=facility, by=by)
+        client = create_client(
+            {"full_name": full_name, "birth_year": birth_year, "birth_precision": "year", "phone": "0900000001"},
+            facility=facility,
+            by=by,
+        )
         db.session.commit()
         code = client.code
         db.session.remove()
@@ -80,8 +84,8 @@ def test_social_worker_records_an_intake_that_opens_a_case(request, viewport, li
     screening.locator("fieldset").filter(has_text="thương tích").get_by_text("Không", exact=True).click()
     screening.locator("fieldset").filter(has_text="có thể tiếp cận").get_by_text("Có", exact=True).click()
     page.get_by_text("Mở hồ sơ quản lý trường hợp").click()
-    expect(page.get_by_label("Nhân viên phụ trách")).to_be_visible()            # the case section opens
-    expect(page.get_by_label("Chuyển gửi đến")).to_be_hidden()                 # the referral one stays shut
+    expect(page.get_by_label("Nhân viên phụ trách")).to_be_visible()  # the case section opens
+    expect(page.get_by_label("Chuyển gửi đến")).to_be_hidden()  # the referral one stays shut
     page.get_by_label("Loại nhu cầu chăm sóc").select_option("emergency")
     page.get_by_text("Nhận dịch vụ trợ giúp").click()
     page.get_by_text("Sử dụng trong báo cáo thống kê").click()

@@ -1,6 +1,7 @@
 """The emergency admission on a 360-px phone: shelter staff admit a woman with two
 children on one screen, land on the case with its "intake incomplete" task, and find all three on
 the bed board. Screenshots of the form and the board go to test-artifacts/ for a person to look at."""
+
 import re
 import uuid
 
@@ -43,7 +44,7 @@ def test_shelter_staff_admit_a_woman_with_two_children_on_a_phone(phone_page, lo
     expect(page.get_by_role("heading", level=1, name=re.compile(r"^Hồ sơ [A-Z]"))).to_be_visible()
     expect(page.locator("main").get_by_text(alias).first).to_be_visible()
     task = page.locator("main a[href$='/complete-intake']")
-    expect(task).to_be_visible()                       # the "intake incomplete" task with its link
+    expect(task).to_be_visible()  # the "intake incomplete" task with its link
     assert overflow(page) <= 0
     page.screenshot(path=str(artifacts_dir / "emergency_admission_case_360.png"), full_page=True)
 
@@ -55,7 +56,7 @@ def test_shelter_staff_admit_a_woman_with_two_children_on_a_phone(phone_page, lo
     for number in (1, 2):
         child = page.locator("li.bed", has_text=f"Con {number} của {code}")
         expect(child).to_have_count(1)
-        expect(child.locator(".bed-label")).to_be_visible()   # each child has a bed of their own
+        expect(child.locator(".bed-label")).to_be_visible()  # each child has a bed of their own
     expect(adult.get_by_text("Còn 30 ngày")).to_be_visible()
     assert overflow(page) <= 0, f"the bed board is {overflow(page)} px wider than the phone"
     page.screenshot(path=str(artifacts_dir / "emergency_admission_board_360.png"), full_page=True)

@@ -1,5 +1,6 @@
 """The main screens at 360 px and at 1280 px: nothing wider than the screen, the header's controls
 all on screen, a screenshot of each in test-artifacts/ for a person to look at."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -24,11 +25,13 @@ def overflow(page):
 
 def assert_header_fits(page):
     width = page.viewport_size["width"]
-    for control in page.locator("header.topbar a:visible, header.topbar button:visible, "
-                                "header.topbar label:visible").all():
+    for control in page.locator(
+        "header.topbar a:visible, header.topbar button:visible, header.topbar label:visible"
+    ).all():
         box = control.bounding_box()
-        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, \
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (
             f"header control {control.inner_text()!r} is off screen: {box}"
+        )
 
 
 @pytest.mark.parametrize("viewport", ["phone_page", "page"])

@@ -1,5 +1,6 @@
 """The first journey every user makes: sign in on the Vietnamese login page, reach the home page,
 switch to English and back, sign out — on a desktop and on a 360-px phone."""
+
 import re
 
 import pytest

@@ -1,5 +1,6 @@
 """Needs assessment → intervention plan → supervisor approval in a real browser (CSRF on), at 360 px
 and at 1280 px: each screen fits, "add more rows" keeps what was typed, no script is needed."""
+
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -21,8 +22,14 @@ def _violence_case(live_server, name):
         worker = db.session.scalar(sa.select(User).where(User.username == "ctxh.nhanvien"))
         client = create_client({"full_name": name, "sex": "female"}, facility=facility, by=worker)
         set_groups(client, ["em_domestic_violence"], by=worker)
-        case_id = open_case(facility=facility, client=client, case_type="center", urgency="high", by=worker,
-                            assigned_worker_id=worker.id).id
+        case_id = open_case(
+            facility=facility,
+            client=client,
+            case_type="center",
+            urgency="high",
+            by=worker,
+            assigned_worker_id=worker.id,
+        ).id
         db.session.commit()
         db.session.remove()
     return case_id
@@ -70,8 +77,12 @@ def test_assess_plan_and_approve(request, viewport, live_server, browser, login_
     page.locator("textarea[name=activities-0-description]").fill("Tham vấn tâm lý hằng tuần")
     page.locator("input[name=activities-0-responsible_org]").fill("Hội LHPN xã")
     page.locator("textarea[name=client_participation]").fill("Chị tự chọn mục tiêu")
-    for name, text in (("warning_signs", "Chồng uống rượu"), ("safe_places", "Nhà mẹ đẻ"),
-                       ("contacts", "Công an xã"), ("steps", "Gọi 111")):
+    for name, text in (
+        ("warning_signs", "Chồng uống rượu"),
+        ("safe_places", "Nhà mẹ đẻ"),
+        ("contacts", "Công an xã"),
+        ("steps", "Gọi 111"),
+    ):
         page.locator(f"textarea[name=safety_{name}]").fill(text)
     _fits(page)
     shoot(page, f"plans-plan-form-{viewport}")

@@ -1,6 +1,7 @@
 """Referrals on a 360-px phone: the directory (a confidential shelter shows no address), a
 referral with the client's consent recorded on the spot, and a transfer the receiving supervisor
 accepts. Screenshots go to test-artifacts/ for a person to look at."""
+
 import re
 import uuid
 
@@ -30,11 +31,26 @@ def _set_up(app, name):
         facility = db.session.scalar(sa.select(Facility).where(Facility.code == "CTXHQN"))
         worker = db.session.scalar(sa.select(User).where(User.username == "ctxh.nhanvien"))
         client = create_client({"full_name": name, "sex": "female"}, facility=facility, by=worker)
-        case = open_case(facility=facility, client=client, case_type="center", urgency="medium", by=worker,
-                         assigned_worker_id=worker.id)
+        case = open_case(
+            facility=facility,
+            client=client,
+            case_type="center",
+            urgency="medium",
+            by=worker,
+            assigned_worker_id=worker.id,
+        )
         hospital = f"Bệnh viện Thử {uuid.uuid4().hex[:4]}"
-        services.create_provider({"name": hospital, "kind": "hospital", "province_code": facility.province_code,
-                                  "phone": "0203 3825 000", "services": ["medical"], "is_active": True}, by=worker)
+        services.create_provider(
+            {
+                "name": hospital,
+                "kind": "hospital",
+                "province_code": facility.province_code,
+                "phone": "0203 3825 000",
+                "services": ["medical"],
+                "is_active": True,
+            },
+            by=worker,
+        )
         db.session.commit()
         case_id = case.id
         db.session.remove()

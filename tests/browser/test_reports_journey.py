@@ -1,5 +1,6 @@
 """A reporter freezes a quarter and downloads its XLSX and PDF, in a real browser (CSRF on), at 360 px
 and at 1280 px: each screen fits, no script is needed."""
+
 import io
 
 import pytest

@@ -1,6 +1,7 @@
 """Rows of the access matrix (tests/security/matrix.py, TARGETS) for follow-ups, contact notes and
 attachments: records of a case of the facility assigned to its social worker (every case-working role
 of the facility can open it), of a case of another facility, and ids that match nothing."""
+
 from datetime import timedelta
 
 from caseapp.cases.attachments import services as attachments
@@ -13,8 +14,9 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def _case(w, which):
-    facility, worker = ((w.facility, w.users["social_worker"]) if which == "own"
-                        else (w.other_facility, w.other_users["social_worker"]))
+    facility, worker = (
+        (w.facility, w.users["social_worker"]) if which == "own" else (w.other_facility, w.other_users["social_worker"])
+    )
     return factories.make_case(facility, worker=worker, status="implementation"), worker
 
 
@@ -29,6 +31,7 @@ def targets(Target, NO_RECORD):
             c, worker = _case(w, which)
             f = followups.schedule_follow_up(c, kind="phone", due_at=utcnow() + timedelta(days=1), by=worker)
             return {"case_id": c.id, "follow_up_id": f.id}
+
         return values
 
     def attachment(which):
@@ -36,6 +39,7 @@ def targets(Target, NO_RECORD):
             c, worker = _case(w, which)
             a = attachments.add_attachment(c, data=PDF, filename="ma-tran.pdf", by=worker)
             return {"case_id": c.id, "attachment_id": a.id}
+
         return values
 
     def missing_follow_up(w):
@@ -53,6 +57,7 @@ def targets(Target, NO_RECORD):
         "cases.reschedule_follow_up": follow_up_row,
         "cases.follow_up_outcome": follow_up_row,
         "cases.cancel_follow_up": follow_up_row,
-        "cases.download_attachment": Target(own=attachment("own"), other=attachment("other"),
-                                            missing=missing_attachment),
+        "cases.download_attachment": Target(
+            own=attachment("own"), other=attachment("other"), missing=missing_attachment
+        ),
     }

@@ -1,5 +1,6 @@
 """Case documents: PDF / JPEG / PNG up to 10 MB, type checked by content, stored outside static/
 under a random key with its SHA-256, downloaded only through the access-checked, audited route."""
+
 import hashlib
 import io
 from pathlib import Path
@@ -9,8 +10,8 @@ import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
 from caseapp.cases.attachments import services as attachments
-from caseapp.cases.models import CaseEvent
 from caseapp.cases.attachments.models import Attachment
+from caseapp.cases.models import CaseEvent
 from caseapp.core.services import ServiceError
 from caseapp.core.storage import CHUNK_BYTES, StoredFile, StoredFileChunk, read_all
 from caseapp.extensions import db
@@ -30,24 +31,30 @@ def case(staff):
 
 
 def upload(client, case, data, filename, description="", content_type="application/pdf"):
-    return client.post(f"/cases/{case.id}/attachments/new", content_type="multipart/form-data", data={
-        "file": (io.BytesIO(data), filename, content_type), "description": description})
+    return client.post(
+        f"/cases/{case.id}/attachments/new",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(data), filename, content_type), "description": description},
+    )
 
 
 def stored(case):
     return db.session.scalars(sa.select(Attachment).where(Attachment.case_id == case.id)).all()
 
 
-@pytest.mark.parametrize("data, filename, content_type", [
-    (PDF, "biên bản tiếp nhận.pdf", "application/pdf"),
-    (JPEG, "ảnh vết thương.jpg", "image/jpeg"),
-    (PNG, "so-do.png", "image/png"),
-])
+@pytest.mark.parametrize(
+    "data, filename, content_type",
+    [
+        (PDF, "biên bản tiếp nhận.pdf", "application/pdf"),
+        (JPEG, "ảnh vết thương.jpg", "image/jpeg"),
+        (PNG, "so-do.png", "image/png"),
+    ],
+)
 def test_worker_uploads_each_allowed_type(staff, case, signed_in, app, data, filename, content_type):
     response = upload(signed_in(staff.worker), case, data, filename, "Giấy tờ", content_type="application/octet-stream")
     assert response.status_code == 302, response.get_data(as_text=True)
     [attachment] = stored(case)
-    assert attachment.content_type == content_type            # from the content, not the browser's header
+    assert attachment.content_type == content_type  # from the content, not the browser's header
     assert attachment.filename == filename
     assert attachment.size == len(data)
     assert attachment.sha256 == hashlib.sha256(data).hexdigest()
@@ -68,7 +75,7 @@ def test_disk_store_keeps_the_file_outside_static_under_the_attachment_dir(staff
     assert attachment_dir in path.parents
     assert static not in path.parents
     assert path.name == attachment.storage_key
-    assert path.stat().st_mode & 0o077 == 0                     # private to the service account
+    assert path.stat().st_mode & 0o077 == 0  # private to the service account
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 0
 
 
@@ -91,8 +98,9 @@ class ChunkedUpload(io.RawIOBase):
         return data
 
 
-def test_database_store_streams_a_large_document_in_chunks_and_keeps_nothing_on_disk(staff, case, app,
-                                                                                        signed_in, monkeypatch):
+def test_database_store_streams_a_large_document_in_chunks_and_keeps_nothing_on_disk(
+    staff, case, app, signed_in, monkeypatch
+):
     monkeypatch.setitem(app.config, "FILE_STORE", "database")
     size = 2 * CHUNK_BYTES + 12345
     upload_stream = ChunkedUpload(size)
@@ -101,9 +109,11 @@ def test_database_store_streams_a_large_document_in_chunks_and_keeps_nothing_on_
         expected = hashlib.sha256(read_all(attachments.store(), attachment.storage_key)).hexdigest()
     assert upload_stream.largest_read <= CHUNK_BYTES
     assert attachment.size == size and attachment.sha256 == expected
-    chunks = db.session.execute(sa.select(StoredFileChunk.seq, sa.func.length(StoredFileChunk.data))
-                                .where(StoredFileChunk.key == attachment.storage_key)
-                                .order_by(StoredFileChunk.seq)).all()
+    chunks = db.session.execute(
+        sa.select(StoredFileChunk.seq, sa.func.length(StoredFileChunk.data))
+        .where(StoredFileChunk.key == attachment.storage_key)
+        .order_by(StoredFileChunk.seq)
+    ).all()
     assert chunks == [(0, CHUNK_BYTES), (1, CHUNK_BYTES), (2, 12345)]
     assert not any(Path(app.config["ATTACHMENT_DIR"]).rglob(attachment.storage_key))
     response = signed_in(staff.worker).get(f"/cases/{case.id}/attachments/{attachment.id}")
@@ -139,8 +149,7 @@ def test_text_file_with_pdf_name_is_refused(staff, case, signed_in):
 
 
 def test_empty_upload_is_refused_with_a_message(staff, case, signed_in):
-    response = signed_in(staff.worker).post(f"/cases/{case.id}/attachments/new",
-                                            data={"description": "Không có tệp"})
+    response = signed_in(staff.worker).post(f"/cases/{case.id}/attachments/new", data={"description": "Không có tệp"})
     assert response.status_code == 422
     assert "Hãy chọn tệp cần đính kèm." in response.get_data(as_text=True)
 
@@ -200,8 +209,10 @@ def test_download_sends_the_file_as_attachment_with_nosniff_and_is_audited(staff
     audit = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "attachment_downloaded")).all()
     assert len(audit) == 1 and audit[0].user_id == staff.worker.id and audit[0].entity_id == str(attachment.id)
     client.get(f"/cases/{case.id}/attachments/{attachment.id}")
-    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
-                             .where(AuditEvent.action == "attachment_downloaded")) == 2
+    assert (
+        db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "attachment_downloaded"))
+        == 2
+    )
 
 
 def test_case_page_lists_documents_with_the_download_link(staff, case, signed_in):

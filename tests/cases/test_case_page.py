@@ -1,5 +1,6 @@
 """The case page: header, client summary, intake, the incomplete-intake task, the timeline, notes;
 reading it is audited."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -20,32 +21,76 @@ from .. import factories
 @pytest.fixture()
 def full_case(staff):
     f = staff.facility
-    client = factories.make_client(f, full_name="Nguyễn Thị Hoa", alias="Hoa nhỏ", sex="female",
-                                   birth_date=date(2014, 5, 1), birth_year=2014, birth_precision="exact")
-    db.session.add_all([ClientGroup(client_id=client.id, group_code="cs_violence"),
-                        ClientGroup(client_id=client.id, group_code="em_domestic_violence")])
-    intake = Intake(facility_id=f.id, client_id=client.id, received_at=utcnow() - timedelta(hours=3),
-                    channel="hotline_111", referrer_name="Trần Văn Báo", referrer_org="UBND xã Hòa Bình",
-                    problems=["domestic_violence", "child_abuse"], problem_note="Bị đánh nhiều lần",
-                    screening={"immediate_danger": True, "needs_medical": False}, urgency="high",
-                    decision="open_case", created_by_id=staff.worker.id)
+    client = factories.make_client(
+        f,
+        full_name="Nguyễn Thị Hoa",
+        alias="Hoa nhỏ",
+        sex="female",
+        birth_date=date(2014, 5, 1),
+        birth_year=2014,
+        birth_precision="exact",
+    )
+    db.session.add_all(
+        [
+            ClientGroup(client_id=client.id, group_code="cs_violence"),
+            ClientGroup(client_id=client.id, group_code="em_domestic_violence"),
+        ]
+    )
+    intake = Intake(
+        facility_id=f.id,
+        client_id=client.id,
+        received_at=utcnow() - timedelta(hours=3),
+        channel="hotline_111",
+        referrer_name="Trần Văn Báo",
+        referrer_org="UBND xã Hòa Bình",
+        problems=["domestic_violence", "child_abuse"],
+        problem_note="Bị đánh nhiều lần",
+        screening={"immediate_danger": True, "needs_medical": False},
+        urgency="high",
+        decision="open_case",
+        created_by_id=staff.worker.id,
+    )
     db.session.add(intake)
     db.session.flush()
-    return factories.make_case(f, client=client, worker=staff.worker, intake=intake, case_type="child_protection",
-                               care_kind="emergency", urgency="high", is_sensitive=True)
+    return factories.make_case(
+        f,
+        client=client,
+        worker=staff.worker,
+        intake=intake,
+        case_type="child_protection",
+        care_kind="emergency",
+        urgency="high",
+        is_sensitive=True,
+    )
 
 
 def test_case_page_shows_header_client_intake_and_timeline(staff, full_case, signed_in):
     client = db.session.get(Client, full_case.client_id)
     page = signed_in(staff.worker).get(f"/cases/{full_case.id}").get_data(as_text=True)
-    for text in (full_case.number, "Tiếp nhận", "Cao", "Bảo vệ trẻ em", "Khẩn cấp", "Lê Văn Nhân Viên",
-                 "Bảo mật",                                        # sensitive badge
-                 "Nguyễn Thị Hoa", client.code, "Hoa nhỏ", "Nữ",
-                 "Trẻ em bị tổn hại nghiêm trọng về thể chất và tinh thần do bị bạo lực", "Nạn nhân bạo lực gia đình",
-                 "Tổng đài 111", "Bạo lực gia đình", "Xâm hại / bạo lực trẻ em", "Bị đánh nhiều lần",
-                 "immediate_danger: Có", "needs_medical: Không", "Mở hồ sơ quản lý trường hợp",
-                 "Trần Văn Báo, UBND xã Hòa Bình",
-                 "Mở hồ sơ"):                                      # the 'opened' event, labelled
+    for text in (
+        full_case.number,
+        "Tiếp nhận",
+        "Cao",
+        "Bảo vệ trẻ em",
+        "Khẩn cấp",
+        "Lê Văn Nhân Viên",
+        "Bảo mật",  # sensitive badge
+        "Nguyễn Thị Hoa",
+        client.code,
+        "Hoa nhỏ",
+        "Nữ",
+        "Trẻ em bị tổn hại nghiêm trọng về thể chất và tinh thần do bị bạo lực",
+        "Nạn nhân bạo lực gia đình",
+        "Tổng đài 111",
+        "Bạo lực gia đình",
+        "Xâm hại / bạo lực trẻ em",
+        "Bị đánh nhiều lần",
+        "immediate_danger: Có",
+        "needs_medical: Không",
+        "Mở hồ sơ quản lý trường hợp",
+        "Trần Văn Báo, UBND xã Hòa Bình",
+        "Mở hồ sơ",
+    ):  # the 'opened' event, labelled
         assert text in page, text
     assert f"<dd>{client.age}</dd>" in page
 
@@ -59,10 +104,12 @@ def test_case_page_links_the_client_page(staff, full_case, signed_in, app):
 
 
 def test_intake_incomplete_task_box_shows_the_due_time_and_overdue(staff, signed_in):
-    late = factories.make_case(staff.facility, worker=staff.worker, intake_incomplete=True,
-                               intake_due_at=utcnow() - timedelta(hours=1))
-    due = factories.make_case(staff.facility, worker=staff.worker, intake_incomplete=True,
-                              intake_due_at=utcnow() + timedelta(hours=5))
+    late = factories.make_case(
+        staff.facility, worker=staff.worker, intake_incomplete=True, intake_due_at=utcnow() - timedelta(hours=1)
+    )
+    due = factories.make_case(
+        staff.facility, worker=staff.worker, intake_incomplete=True, intake_due_at=utcnow() + timedelta(hours=5)
+    )
     done = factories.make_case(staff.facility, worker=staff.worker)
     client = signed_in(staff.worker)
     late_page = client.get(f"/cases/{late.id}").get_data(as_text=True)
@@ -74,8 +121,9 @@ def test_intake_incomplete_task_box_shows_the_due_time_and_overdue(staff, signed
 
 
 def test_complete_intake_link_appears_only_when_that_page_exists(staff, signed_in, make_app):
-    case = factories.make_case(staff.facility, worker=staff.worker, intake_incomplete=True,
-                               intake_due_at=utcnow() + timedelta(hours=5))
+    case = factories.make_case(
+        staff.facility, worker=staff.worker, intake_incomplete=True, intake_due_at=utcnow() + timedelta(hours=5)
+    )
     app = make_app()
     if "shelter.complete_intake" not in app.view_functions:
         page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
@@ -87,8 +135,9 @@ def test_complete_intake_link_appears_only_when_that_page_exists(staff, signed_i
         def stand_in(case_id):
             return "ok"
 
-        app.add_url_rule("/shelter/cases/<int:case_id>/complete-intake", endpoint="shelter.complete_intake",
-                         view_func=stand_in)
+        app.add_url_rule(
+            "/shelter/cases/<int:case_id>/complete-intake", endpoint="shelter.complete_intake", view_func=stand_in
+        )
     from ..security.conftest import sign_in
 
     client = app.test_client()
@@ -105,7 +154,8 @@ def test_reading_the_case_page_is_audited(staff, full_case, signed_in):
     signed_in(staff.supervisor).get(f"/cases/{full_case.id}")
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "case_viewed")).all()
     assert [(e.user_id, e.entity_type, e.entity_id) for e in events] == [
-        (staff.supervisor.id, "cases", str(full_case.id))]
+        (staff.supervisor.id, "cases", str(full_case.id))
+    ]
 
 
 def test_note_is_added_to_the_timeline_and_audited_without_its_text(staff, full_case, signed_in):
@@ -125,8 +175,9 @@ def test_note_is_added_to_the_timeline_and_audited_without_its_text(staff, full_
     assert "Ghi chú" in page  # the event's label
 
 
-@pytest.mark.parametrize("text,message", [("   \n ", "Trường này là bắt buộc."),
-                                          ("x" * (NOTE_MAX_LENGTH + 1), "Tối đa 4000 ký tự.")])
+@pytest.mark.parametrize(
+    "text,message", [("   \n ", "Trường này là bắt buộc."), ("x" * (NOTE_MAX_LENGTH + 1), "Tối đa 4000 ký tự.")]
+)
 def test_refused_note_keeps_what_was_typed(staff, full_case, signed_in, text, message):
     response = signed_in(staff.worker).post(f"/cases/{full_case.id}/notes", data={"text": text})
     assert response.status_code == 422
@@ -134,8 +185,14 @@ def test_refused_note_keeps_what_was_typed(staff, full_case, signed_in, text, me
     assert message in page
     if text.strip():
         assert text in page
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseEvent)
-                             .where(CaseEvent.case_id == full_case.id, CaseEvent.kind == "note")) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(CaseEvent)
+            .where(CaseEvent.case_id == full_case.id, CaseEvent.kind == "note")
+        )
+        == 0
+    )
 
 
 def test_add_note_service_validates_and_normalises(staff, full_case):
@@ -176,15 +233,26 @@ def test_screening_answers_show_in_words(staff, signed_in, monkeypatch):
     from caseapp.core.categories import Category
 
     # Category labels are English msgids: their Vietnamese wording comes from the catalogue.
-    monkeypatch.setattr(categories, "SCREENING_QUESTIONS", (Category("danger_now", "Is the person in danger right now?"),),
-                        raising=False)
-    monkeypatch.setattr(categories, "SCREENING_ANSWERS", (Category("yes", "Yes"),
-                                                          Category("unknown", "Not known")), raising=False)
+    monkeypatch.setattr(
+        categories,
+        "SCREENING_QUESTIONS",
+        (Category("danger_now", "Is the person in danger right now?"),),
+        raising=False,
+    )
+    monkeypatch.setattr(
+        categories, "SCREENING_ANSWERS", (Category("yes", "Yes"), Category("unknown", "Not known")), raising=False
+    )
     f = staff.facility
     client = factories.make_client(f)
-    intake = Intake(facility_id=f.id, client_id=client.id, received_at=utcnow(), channel="walk_in", urgency="high",
-                    decision="open_case", screening={"danger_now": "yes", "extra_question": "unknown",
-                                                     "suggested_urgency": "high"})
+    intake = Intake(
+        facility_id=f.id,
+        client_id=client.id,
+        received_at=utcnow(),
+        channel="walk_in",
+        urgency="high",
+        decision="open_case",
+        screening={"danger_now": "yes", "extra_question": "unknown", "suggested_urgency": "high"},
+    )
     db.session.add(intake)
     db.session.flush()
     case = factories.make_case(f, client=client, worker=staff.worker, intake=intake)

@@ -1,16 +1,17 @@
 """Closing a case with a supervisor's approval, the follow-ups after closure, a closed case that is
 read-only until reopened, and reopening with a reason (TT 02/2020/TT-BLĐTBXH, bước 5)."""
+
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from caseapp.audit.models import AuditEvent
 from caseapp.approvals import services as approvals
-from caseapp.cases.workflow import closure
-from caseapp.cases.models import Case, CaseEvent
 from caseapp.approvals.models import Approval
+from caseapp.audit.models import AuditEvent
 from caseapp.cases.followups.models import FollowUp
+from caseapp.cases.models import Case, CaseEvent
+from caseapp.cases.workflow import closure
 from caseapp.core.services import ServiceError
 from caseapp.core.timeutil import utcnow
 from caseapp.extensions import db
@@ -20,8 +21,11 @@ from .. import factories
 from ..plans.conftest import assessment_form, new_case
 from ..referrals import helpers as referral_helpers
 
-CLOSE = {"reason": "goals_met", "summary": "Chị Lan đã an toàn, có việc làm ổn định",
-         "evaluation": "Mục tiêu an toàn và sinh kế đều đạt; chị Lan hài lòng"}
+CLOSE = {
+    "reason": "goals_met",
+    "summary": "Chị Lan đã an toàn, có việc làm ổn định",
+    "evaluation": "Mục tiêu an toàn và sinh kế đều đạt; chị Lan hài lòng",
+}
 
 
 @pytest.fixture()
@@ -35,8 +39,11 @@ def reload(case):
 
 
 def _pending(case):
-    return db.session.scalar(sa.select(Approval).where(Approval.subject_type == "closure", Approval.case_id == case.id,
-                                                       Approval.status == "pending"))
+    return db.session.scalar(
+        sa.select(Approval).where(
+            Approval.subject_type == "closure", Approval.case_id == case.id, Approval.status == "pending"
+        )
+    )
 
 
 def _events(case_id, kind=None):
@@ -61,13 +68,14 @@ def closed_case(case, staff):
 
 # --- request → approve → closed ----------------------------------------------------------------------------
 
+
 def test_closure_request_then_approval_closes_the_case_and_schedules_the_follow_ups(staff, case, signed_in):
     worker = signed_in(staff.worker)
     response = worker.post(f"/cases/{case.id}/close", data=CLOSE)
     assert response.status_code == 302
     approval = _pending(case)
     assert approval is not None and approval.subject_id == case.id and approval.requested_by_id == staff.worker.id
-    assert reload(case).status == "intake"                  # open until a supervisor decides
+    assert reload(case).status == "intake"  # open until a supervisor decides
     assert _events(case.id, "closure_evaluation")[0].text == CLOSE["evaluation"]
 
     supervisor = signed_in(staff.supervisor)
@@ -82,8 +90,9 @@ def test_closure_request_then_approval_closes_the_case_and_schedules_the_follow_
     status_event = _events(case.id, "status")[-1]
     assert (status_event.from_status, status_event.to_status) == ("intake", "closed")
     assert db.session.get(Approval, approval.id).status == "approved"
-    audit = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "case_status_changed",
-                                                          AuditEvent.entity_id == str(case.id))).all()[-1]
+    audit = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "case_status_changed", AuditEvent.entity_id == str(case.id))
+    ).all()[-1]
     assert audit.detail["via"] == "closure_approval"
 
     first, second = _follow_ups(case)
@@ -103,9 +112,10 @@ def test_the_approval_queue_lists_the_closure_and_decides_it(staff, case, signed
     page = supervisor.get("/approvals").get_data(as_text=True)
     assert "Kết thúc hồ sơ" in page and case.number in page
     assert f"/cases/{case.id}/close" in page
-    response = supervisor.post(f"/approvals/{approval.id}/decide",
-                               data={f"a{approval.id}-approve": "1", f"a{approval.id}-comment": "",
-                                     f"a{approval.id}-next": "/approvals"})
+    response = supervisor.post(
+        f"/approvals/{approval.id}/decide",
+        data={f"a{approval.id}-approve": "1", f"a{approval.id}-comment": "", f"a{approval.id}-next": "/approvals"},
+    )
     assert response.status_code == 302
     case = reload(case)
     assert case.status == "closed"
@@ -115,8 +125,9 @@ def test_the_approval_queue_lists_the_closure_and_decides_it(staff, case, signed
 def test_closure_returned_with_a_comment_leaves_the_case_open(staff, case, signed_in):
     closure.request_closure(case, by=staff.worker, **CLOSE)
     db.session.commit()
-    response = signed_in(staff.supervisor).post(f"/cases/{case.id}/close/decide",
-                                                data={"send_back": "1", "comment": "Bổ sung kết quả về sinh kế"})
+    response = signed_in(staff.supervisor).post(
+        f"/cases/{case.id}/close/decide", data={"send_back": "1", "comment": "Bổ sung kết quả về sinh kế"}
+    )
     assert response.status_code == 302
     case = reload(case)
     assert case.status == "intake" and case.closed_at is None
@@ -126,7 +137,7 @@ def test_closure_returned_with_a_comment_leaves_the_case_open(staff, case, signe
     page = worker.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Bổ sung kết quả về sinh kế" in page and "Đề nghị kết thúc" in page
     form_page = worker.get(f"/cases/{case.id}/close").get_data(as_text=True)
-    assert CLOSE["summary"] in form_page                    # the new request starts from the last one
+    assert CLOSE["summary"] in form_page  # the new request starts from the last one
     assert worker.post(f"/cases/{case.id}/close", data=CLOSE).status_code == 302
     assert _pending(case) is not None
 
@@ -134,7 +145,9 @@ def test_closure_returned_with_a_comment_leaves_the_case_open(staff, case, signe
 def test_returning_without_a_comment_is_refused(staff, case, signed_in):
     closure.request_closure(case, by=staff.worker, **CLOSE)
     db.session.commit()
-    response = signed_in(staff.supervisor).post(f"/cases/{case.id}/close/decide", data={"send_back": "1", "comment": ""})
+    response = signed_in(staff.supervisor).post(
+        f"/cases/{case.id}/close/decide", data={"send_back": "1", "comment": ""}
+    )
     assert response.status_code == 422
     assert "Khi trả lại, hãy nêu rõ những gì cần sửa." in response.get_data(as_text=True)
     assert _pending(case) is not None and reload(case).status == "intake"
@@ -153,15 +166,17 @@ def test_supervisor_cannot_approve_own_closure_request(staff, case, signed_in):
     closure.request_closure(case, by=staff.supervisor, **CLOSE)
     db.session.commit()
     page = signed_in(staff.supervisor).get(f"/cases/{case.id}/close").get_data(as_text=True)
-    assert f'action="/cases/{case.id}/close/decide"' not in page           # no decision buttons for the requester
+    assert f'action="/cases/{case.id}/close/decide"' not in page  # no decision buttons for the requester
     response = signed_in(staff.supervisor).post(f"/cases/{case.id}/close/decide", data={"approve": "1"})
     assert response.status_code == 403
-    assert "Bạn là người đề nghị phê duyệt: một lãnh đạo / giám sát khác phải quyết định." in \
-        response.get_data(as_text=True)
+    assert "Bạn là người đề nghị phê duyệt: một lãnh đạo / giám sát khác phải quyết định." in response.get_data(
+        as_text=True
+    )
     approval = _pending(case)
     assert approval is not None and reload(case).status == "intake"
-    refusal = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "approval_refused",
-                                                            AuditEvent.entity_id == str(approval.id))).all()
+    refusal = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "approval_refused", AuditEvent.entity_id == str(approval.id))
+    ).all()
     assert [r.detail["reason"] for r in refusal] == ["own_request"]
     # another supervisor of the facility decides
     other = factories.make_user(role="supervisor", facility=staff.facility, full_name="Đặng Văn Phó Giám Đốc")
@@ -188,8 +203,13 @@ def test_one_closure_request_at_a_time(staff, case):
 
 
 def test_closure_is_refused_while_the_person_stays_in_the_shelter(staff, case, signed_in):
-    stay = ShelterStay(facility_id=staff.facility.id, client_id=case.client_id, case_id=case.id, admitted_at=utcnow(),
-                       planned_end_at=utcnow() + timedelta(days=30))
+    stay = ShelterStay(
+        facility_id=staff.facility.id,
+        client_id=case.client_id,
+        case_id=case.id,
+        admitted_at=utcnow(),
+        planned_end_at=utcnow() + timedelta(days=30),
+    )
     db.session.add(stay)
     db.session.commit()
     response = signed_in(staff.worker).post(f"/cases/{case.id}/close", data=CLOSE)
@@ -210,7 +230,7 @@ def test_worker_of_other_facility_cannot_close_case(staff, case, signed_in):
     closure.request_closure(case, by=staff.worker, **CLOSE)
     db.session.commit()
     other_worker = factories.make_user(role="social_worker", facility=staff.other_facility)
-    for outsider in (signed_in(other_worker), signed_in(staff.outsider)):   # a worker, a supervisor elsewhere
+    for outsider in (signed_in(other_worker), signed_in(staff.outsider)):  # a worker, a supervisor elsewhere
         assert outsider.get(f"/cases/{case.id}/close").status_code == 404
         assert outsider.post(f"/cases/{case.id}/close", data=CLOSE).status_code == 404
         assert outsider.post(f"/cases/{case.id}/reopen", data={"reason": "Mở lại"}).status_code == 404
@@ -220,11 +240,13 @@ def test_worker_of_other_facility_cannot_close_case(staff, case, signed_in):
 
 # --- a closed case is read-only -----------------------------------------------------------------------------
 
+
 def test_closed_case_refuses_new_note(staff, case, signed_in):
     case = closed_case(case, staff)
     before = len(_events(case.id))
-    response = signed_in(staff.worker).post(f"/cases/{case.id}/notes", data={"text": "Ghi chép sau kết thúc"},
-                                            follow_redirects=True)
+    response = signed_in(staff.worker).post(
+        f"/cases/{case.id}/notes", data={"text": "Ghi chép sau kết thúc"}, follow_redirects=True
+    )
     assert "Hồ sơ đã kết thúc và chỉ được xem. Hãy mở lại hồ sơ để sửa." in response.get_data(as_text=True)
     assert len(_events(case.id)) == before
     with pytest.raises(ServiceError):
@@ -255,12 +277,23 @@ WRITES = {
     "cases.edit": ("/cases/{case}/edit", {"case_type": "center", "urgency": "low", "version": "{version}"}),
     "cases.closure_page": ("/cases/{case}/close", CLOSE),
     "plans.new_assessment": ("/cases/{case}/assessments/new", assessment_form()),
-    "referrals.new_referral": ("/cases/{case}/referrals/new", {"provider_id": "{provider}", "service_type": "medical",
-                                                               "reason": "Khám", "shared_info": "Họ tên",
-                                                               "consent_mode": "record", "consent_given_by": "client"}),
+    "referrals.new_referral": (
+        "/cases/{case}/referrals/new",
+        {
+            "provider_id": "{provider}",
+            "service_type": "medical",
+            "reason": "Khám",
+            "shared_info": "Họ tên",
+            "consent_mode": "record",
+            "consent_given_by": "client",
+        },
+    ),
     "referrals.change_status": ("/referrals/{referral}/status", {"to_status": "revoked", "reason": "Không cần nữa"}),
     "referrals.transfer": ("/cases/{case}/transfer", {"to_facility_id": "{facility}", "reason": "Chuyển tỉnh"}),
-    "shelter.complete_intake": ("/shelter/cases/{case}/complete-intake", {"channel": "walk_in", "problems": "domestic_violence"}),
+    "shelter.complete_intake": (
+        "/shelter/cases/{case}/complete-intake",
+        {"channel": "walk_in", "problems": "domestic_violence"},
+    ),
 }
 
 
@@ -272,8 +305,9 @@ def test_closed_case_refuses_every_write_route(staff, case, signed_in, endpoint)
     before = (case.version, len(_events(case.id)), referral.status)
     values = {"version": case.version, "provider": referral.provider_id, "facility": staff.other_facility.id}
     data = {k: v.format(**values) if isinstance(v, str) else v for k, v in data.items()}
-    response = signed_in(staff.worker).post(path.format(case=case.id, referral=referral.id), data=data,
-                                            follow_redirects=True)
+    response = signed_in(staff.worker).post(
+        path.format(case=case.id, referral=referral.id), data=data, follow_redirects=True
+    )
     assert response.status_code in (200, 422), response.status_code
     assert "Hồ sơ đã kết thúc và chỉ được xem. Hãy mở lại hồ sơ để sửa." in response.get_data(as_text=True)
     db.session.expire_all()
@@ -283,6 +317,7 @@ def test_closed_case_refuses_every_write_route(staff, case, signed_in, endpoint)
 
 
 # --- reopening ---------------------------------------------------------------------------------------------
+
 
 def test_reopen_needs_a_reason(staff, case, signed_in):
     case = closed_case(case, staff)
@@ -299,10 +334,15 @@ def test_reopen_needs_a_reason(staff, case, signed_in):
     assert case.status == "review" and case.closed_at is None
     assert case.closure_reason is None and case.closure_summary is None
     [event] = _events(case.id, "reopened")
-    assert (event.from_status, event.to_status, event.text) == ("closed", "review", "Lần thăm 30 ngày thấy bạo lực tái diễn")
-    assert all(f.cancelled_at is not None for f in _follow_ups(case))   # the post-closure follow-ups
-    audit = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "case_reopened",
-                                                          AuditEvent.entity_id == str(case.id))).one()
+    assert (event.from_status, event.to_status, event.text) == (
+        "closed",
+        "review",
+        "Lần thăm 30 ngày thấy bạo lực tái diễn",
+    )
+    assert all(f.cancelled_at is not None for f in _follow_ups(case))  # the post-closure follow-ups
+    audit = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "case_reopened", AuditEvent.entity_id == str(case.id))
+    ).one()
     assert audit.detail["closure_reason"] == "goals_met" and len(audit.detail["cancelled_follow_up_ids"]) == 2
     # writable again
     assert client.post(f"/cases/{case.id}/notes", data={"text": "Ghi chép sau khi mở lại"}).status_code == 302
@@ -318,7 +358,9 @@ def test_supervisor_may_reopen_the_case(staff, case, signed_in):
 def test_shelter_staff_cannot_reopen_the_case(staff, case, signed_in):
     case = closed_case(case, staff)
     client = signed_in(staff.shelter)
-    assert "Chỉ nhân viên phụ trách hồ sơ hoặc lãnh đạo" in client.get(f"/cases/{case.id}/reopen").get_data(as_text=True)
+    assert "Chỉ nhân viên phụ trách hồ sơ hoặc lãnh đạo" in client.get(f"/cases/{case.id}/reopen").get_data(
+        as_text=True
+    )
     assert client.post(f"/cases/{case.id}/reopen", data={"reason": "Mở lại"}).status_code == 403
     assert reload(case).status == "closed"
 
@@ -354,7 +396,7 @@ def test_closure_waits_for_a_pending_transfer(staff, case):
 
 def test_a_closure_asked_before_a_transfer_is_not_applied_at_the_new_facility(staff, case):
     approval = closure.request_closure(case, by=staff.worker, **CLOSE)
-    case.facility_id = staff.other_facility.id          # the case moved meanwhile (an accepted transfer)
+    case.facility_id = staff.other_facility.id  # the case moved meanwhile (an accepted transfer)
     db.session.commit()
     with pytest.raises(ServiceError):
         approvals.decide(approval, approve=True, comment=None, by=staff.supervisor)

@@ -1,16 +1,17 @@
 """Follow-ups (schedule, reschedule, outcome, cancel), contact notes and the complete case timeline."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 
-from caseapp.audit.models import AuditEvent
 from caseapp.approvals import services as approvals
+from caseapp.audit.models import AuditEvent
 from caseapp.cases.followups import services as followups
+from caseapp.cases.followups.models import FollowUp
 from caseapp.cases.models import Case, CaseEvent
 from caseapp.cases.services import NOTE_MAX_LENGTH, add_note
 from caseapp.cases.workflow.services import change_status
-from caseapp.cases.followups.models import FollowUp
 from caseapp.core.services import ServiceError
 from caseapp.core.timeutil import VN_TZ, utcnow
 from caseapp.extensions import db
@@ -29,8 +30,9 @@ def local_input(moment):
 
 
 def events_of(case, prefix=""):
-    return db.session.scalars(sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id,
-                                                              CaseEvent.kind.startswith(prefix))).all()
+    return db.session.scalars(
+        sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id, CaseEvent.kind.startswith(prefix))
+    ).all()
 
 
 def audit_actions(prefix):
@@ -39,40 +41,51 @@ def audit_actions(prefix):
 
 # --- scheduling ---------------------------------------------------------------------------------------------
 
+
 def test_worker_schedules_a_home_visit_due_in_vietnam_time_stored_utc(staff, case, signed_in):
     due_local = (utcnow() + timedelta(days=2)).astimezone(VN_TZ).replace(hour=9, minute=30, second=0, microsecond=0)
-    response = signed_in(staff.worker).post(f"/cases/{case.id}/follow-ups/new", data={
-        "kind": "home_visit", "due_at": due_local.strftime("%Y-%m-%dT%H:%M"), "purpose": "Gặp mẹ của em",
-        "assigned_to": ""})
+    response = signed_in(staff.worker).post(
+        f"/cases/{case.id}/follow-ups/new",
+        data={
+            "kind": "home_visit",
+            "due_at": due_local.strftime("%Y-%m-%dT%H:%M"),
+            "purpose": "Gặp mẹ của em",
+            "assigned_to": "",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     follow_up = db.session.scalar(sa.select(FollowUp).where(FollowUp.case_id == case.id))
     assert follow_up.kind == "home_visit" and follow_up.purpose == "Gặp mẹ của em"
     assert follow_up.due_at == due_local.astimezone(timezone.utc)
     assert follow_up.due_at.utcoffset() == timedelta(0)
-    assert follow_up.assigned_to_id == staff.worker.id          # default: the case's worker
+    assert follow_up.assigned_to_id == staff.worker.id  # default: the case's worker
     assert follow_up.facility_id == case.facility_id
     assert events_of(case, "follow_up_") == ["follow_up_scheduled"]
     assert audit_actions("follow_up_") == ["follow_up_scheduled"]
 
     page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Thăm gia đình" in page and due_local.strftime("%d/%m/%Y %H:%M") in page
-    assert "Đã lên lịch theo dõi" in page                        # the timeline label
+    assert "Đã lên lịch theo dõi" in page  # the timeline label
 
 
 def test_follow_up_can_be_given_to_a_colleague_of_the_facility_only(staff, case):
-    follow_up = followups.schedule_follow_up(case, kind="phone", due_at=utcnow() + timedelta(hours=3),
-                                             assigned_to_id=staff.colleague.id, by=staff.worker)
+    follow_up = followups.schedule_follow_up(
+        case, kind="phone", due_at=utcnow() + timedelta(hours=3), assigned_to_id=staff.colleague.id, by=staff.worker
+    )
     assert follow_up.assigned_to_id == staff.colleague.id
     with pytest.raises(ServiceError) as refused:
-        followups.schedule_follow_up(case, kind="phone", due_at=utcnow() + timedelta(hours=3),
-                                     assigned_to_id=staff.outsider.id, by=staff.worker)
+        followups.schedule_follow_up(
+            case, kind="phone", due_at=utcnow() + timedelta(hours=3), assigned_to_id=staff.outsider.id, by=staff.worker
+        )
     assert refused.value.field == "assigned_to"
 
 
 def test_schedule_refuses_unknown_kind_and_past_due_time_and_keeps_the_input(staff, case, signed_in):
     client = signed_in(staff.worker)
-    response = client.post(f"/cases/{case.id}/follow-ups/new", data={
-        "kind": "phone", "due_at": local_input(utcnow() - timedelta(days=1)), "purpose": "Hỏi thăm sức khỏe"})
+    response = client.post(
+        f"/cases/{case.id}/follow-ups/new",
+        data={"kind": "phone", "due_at": local_input(utcnow() - timedelta(days=1)), "purpose": "Hỏi thăm sức khỏe"},
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Thời hạn đã qua." in page and "Hỏi thăm sức khỏe" in page
@@ -86,30 +99,39 @@ def test_closed_case_refuses_a_new_follow_up(staff, case, signed_in):
     db.session.flush()
     with pytest.raises(ServiceError):
         followups.schedule_follow_up(case, kind="phone", due_at=utcnow() + timedelta(days=30), by=staff.worker)
-    response = signed_in(staff.worker).post(f"/cases/{case.id}/follow-ups/new", data={
-        "kind": "phone", "due_at": local_input(utcnow() + timedelta(days=30))})
+    response = signed_in(staff.worker).post(
+        f"/cases/{case.id}/follow-ups/new", data={"kind": "phone", "due_at": local_input(utcnow() + timedelta(days=30))}
+    )
     assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(FollowUp.id)).where(FollowUp.case_id == case.id)) == 0
 
 
 def test_post_closure_follow_up_of_a_closed_case_is_shown_and_can_be_done(staff, case, signed_in):
     case.status, case.closed_at = "closed", utcnow()
-    post_closure = FollowUp(case_id=case.id, facility_id=case.facility_id, kind="phone",
-                            purpose="Theo dõi sau 30 ngày", due_at=utcnow() + timedelta(days=30),
-                            assigned_to_id=staff.worker.id)
+    post_closure = FollowUp(
+        case_id=case.id,
+        facility_id=case.facility_id,
+        kind="phone",
+        purpose="Theo dõi sau 30 ngày",
+        due_at=utcnow() + timedelta(days=30),
+        assigned_to_id=staff.worker.id,
+    )
     db.session.add(post_closure)
     db.session.flush()
     client = signed_in(staff.worker)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Theo dõi sau 30 ngày" in page and f"/follow-ups/{post_closure.id}/outcome" in page
     assert f"/cases/{case.id}/follow-ups/new" not in page
-    response = client.post(f"/cases/{case.id}/follow-ups/{post_closure.id}/outcome", data={
-        "done_at": local_input(utcnow()), "outcome": "Em ổn định, đi học đều"})
+    response = client.post(
+        f"/cases/{case.id}/follow-ups/{post_closure.id}/outcome",
+        data={"done_at": local_input(utcnow()), "outcome": "Em ổn định, đi học đều"},
+    )
     assert response.status_code == 302
     assert post_closure.done_at is not None
 
 
 # --- reschedule, outcome, cancel ------------------------------------------------------------------------------
+
 
 def test_reschedule_moves_the_due_time_and_writes_the_timeline(staff, case, signed_in):
     follow_up = followups.schedule_follow_up(case, kind="meeting", due_at=utcnow() + timedelta(days=1), by=staff.worker)
@@ -117,8 +139,10 @@ def test_reschedule_moves_the_due_time_and_writes_the_timeline(staff, case, sign
     client = signed_in(staff.worker)
     form = client.get(f"/cases/{case.id}/follow-ups/{follow_up.id}/reschedule")
     assert form.status_code == 200 and local_input(follow_up.due_at) in form.get_data(as_text=True)
-    response = client.post(f"/cases/{case.id}/follow-ups/{follow_up.id}/reschedule", data={
-        "due_at": local_input(new_due), "assigned_to": str(staff.worker.id)})
+    response = client.post(
+        f"/cases/{case.id}/follow-ups/{follow_up.id}/reschedule",
+        data={"due_at": local_input(new_due), "assigned_to": str(staff.worker.id)},
+    )
     assert response.status_code == 302
     db.session.refresh(follow_up)
     assert follow_up.due_at == new_due
@@ -127,19 +151,23 @@ def test_reschedule_moves_the_due_time_and_writes_the_timeline(staff, case, sign
 
 
 def test_outcome_marks_the_follow_up_done_and_updates_last_contact(staff, case, signed_in):
-    follow_up = followups.schedule_follow_up(case, kind="home_visit", due_at=utcnow() + timedelta(hours=1),
-                                             by=staff.worker)
+    follow_up = followups.schedule_follow_up(
+        case, kind="home_visit", due_at=utcnow() + timedelta(hours=1), by=staff.worker
+    )
     done = (utcnow() - timedelta(minutes=30)).replace(second=0, microsecond=0)
     assert case.last_contact_at is None
-    response = signed_in(staff.worker).post(f"/cases/{case.id}/follow-ups/{follow_up.id}/outcome", data={
-        "done_at": local_input(done), "outcome": "Gia đình đồng ý cho em đi học lại"})
+    response = signed_in(staff.worker).post(
+        f"/cases/{case.id}/follow-ups/{follow_up.id}/outcome",
+        data={"done_at": local_input(done), "outcome": "Gia đình đồng ý cho em đi học lại"},
+    )
     assert response.status_code == 302
     db.session.refresh(follow_up)
     db.session.refresh(case)
     assert follow_up.done_at == done and follow_up.outcome == "Gia đình đồng ý cho em đi học lại"
     assert case.last_contact_at == done
-    event = db.session.scalar(sa.select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                                         CaseEvent.kind == "follow_up_done"))
+    event = db.session.scalar(
+        sa.select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "follow_up_done")
+    )
     assert event.occurred_at == done and "Gia đình đồng ý" in event.text
     assert "follow_up_done" in audit_actions("follow_up_")
 
@@ -147,11 +175,14 @@ def test_outcome_marks_the_follow_up_done_and_updates_last_contact(staff, case, 
 def test_outcome_needs_text_and_cannot_be_recorded_twice(staff, case, signed_in):
     follow_up = followups.schedule_follow_up(case, kind="phone", due_at=utcnow() + timedelta(hours=1), by=staff.worker)
     client = signed_in(staff.worker)
-    response = client.post(f"/cases/{case.id}/follow-ups/{follow_up.id}/outcome",
-                           data={"done_at": local_input(utcnow()), "outcome": "  "})
+    response = client.post(
+        f"/cases/{case.id}/follow-ups/{follow_up.id}/outcome", data={"done_at": local_input(utcnow()), "outcome": "  "}
+    )
     assert response.status_code == 422 and "Trường này là bắt buộc." in response.get_data(as_text=True)
-    future = client.post(f"/cases/{case.id}/follow-ups/{follow_up.id}/outcome",
-                         data={"done_at": local_input(utcnow() + timedelta(days=1)), "outcome": "Đã gọi"})
+    future = client.post(
+        f"/cases/{case.id}/follow-ups/{follow_up.id}/outcome",
+        data={"done_at": local_input(utcnow() + timedelta(days=1)), "outcome": "Đã gọi"},
+    )
     assert future.status_code == 422 and "không thể ở tương lai" in future.get_data(as_text=True)
     followups.record_outcome(follow_up, case, done_at=utcnow(), outcome="Đã gọi", by=staff.worker)
     with pytest.raises(ServiceError):
@@ -162,8 +193,7 @@ def test_an_older_outcome_does_not_move_last_contact_back(staff, case):
     recent = utcnow() - timedelta(hours=1)
     followups.add_contact_note(case, kind="phone", contacted_at=recent, text="Gọi cho mẹ", by=staff.worker)
     follow_up = followups.schedule_follow_up(case, kind="home_visit", due_at=utcnow(), by=staff.worker)
-    followups.record_outcome(follow_up, case, done_at=utcnow() - timedelta(days=2), outcome="Ghi muộn",
-                             by=staff.worker)
+    followups.record_outcome(follow_up, case, done_at=utcnow() - timedelta(days=2), outcome="Ghi muộn", by=staff.worker)
     assert case.last_contact_at == recent
 
 
@@ -171,8 +201,9 @@ def test_cancel_needs_a_reason_and_keeps_it(staff, case, signed_in):
     follow_up = followups.schedule_follow_up(case, kind="meeting", due_at=utcnow() + timedelta(days=1), by=staff.worker)
     client = signed_in(staff.worker)
     assert client.post(f"/cases/{case.id}/follow-ups/{follow_up.id}/cancel", data={"reason": ""}).status_code == 422
-    response = client.post(f"/cases/{case.id}/follow-ups/{follow_up.id}/cancel",
-                           data={"reason": "Gia đình đã chuyển nhà"})
+    response = client.post(
+        f"/cases/{case.id}/follow-ups/{follow_up.id}/cancel", data={"reason": "Gia đình đã chuyển nhà"}
+    )
     assert response.status_code == 302
     db.session.refresh(follow_up)
     assert follow_up.cancelled_at is not None and follow_up.outcome == "Gia đình đã chuyển nhà"
@@ -185,8 +216,9 @@ def test_cancel_needs_a_reason_and_keeps_it(staff, case, signed_in):
 
 def test_overdue_follow_up_is_highlighted_on_the_case_page(staff, case, signed_in):
     week_ago = utcnow() - timedelta(days=7)
-    late = followups.schedule_follow_up(case, kind="phone", due_at=week_ago + timedelta(days=2), by=staff.worker,
-                                        at=week_ago)
+    late = followups.schedule_follow_up(
+        case, kind="phone", due_at=week_ago + timedelta(days=2), by=staff.worker, at=week_ago
+    )
     upcoming = followups.schedule_follow_up(case, kind="meeting", due_at=utcnow() + timedelta(days=2), by=staff.worker)
     section = followups.case_section(case, staff.worker)
     assert section.overdue == [late]
@@ -205,17 +237,22 @@ def test_done_follow_up_is_not_overdue(staff, case):
 
 def test_worker_cannot_schedule_a_follow_up_on_a_case_of_other_facility(staff, signed_in):
     other_case = factories.make_case(staff.other_facility, worker=staff.outsider)
-    response = signed_in(staff.worker).post(f"/cases/{other_case.id}/follow-ups/new", data={
-        "kind": "phone", "due_at": local_input(utcnow() + timedelta(days=1))})
+    response = signed_in(staff.worker).post(
+        f"/cases/{other_case.id}/follow-ups/new",
+        data={"kind": "phone", "due_at": local_input(utcnow() + timedelta(days=1))},
+    )
     assert response.status_code == 404
 
 
 def test_worker_cannot_record_an_outcome_on_a_case_outside_scope(staff, signed_in):
     colleague_case = factories.make_case(staff.facility, worker=staff.colleague)
-    follow_up = followups.schedule_follow_up(colleague_case, kind="phone", due_at=utcnow() + timedelta(hours=1),
-                                             by=staff.colleague)
-    response = signed_in(staff.worker).post(f"/cases/{colleague_case.id}/follow-ups/{follow_up.id}/outcome",
-                                            data={"done_at": local_input(utcnow()), "outcome": "x"})
+    follow_up = followups.schedule_follow_up(
+        colleague_case, kind="phone", due_at=utcnow() + timedelta(hours=1), by=staff.colleague
+    )
+    response = signed_in(staff.worker).post(
+        f"/cases/{colleague_case.id}/follow-ups/{follow_up.id}/outcome",
+        data={"done_at": local_input(utcnow()), "outcome": "x"},
+    )
     assert response.status_code == 404
     assert follow_up.done_at is None
 
@@ -234,18 +271,22 @@ def test_reporter_cannot_schedule_follow_ups(staff, case, signed_in):
 
 # --- contact notes ---------------------------------------------------------------------------------------------
 
+
 def test_contact_note_records_when_it_happened_and_updates_last_contact(staff, case, signed_in):
     when = (utcnow() - timedelta(hours=5)).replace(second=0, microsecond=0)
-    response = signed_in(staff.worker).post(f"/cases/{case.id}/contacts", data={
-        "contact_kind": "phone", "contacted_at": local_input(when), "contact_text": "Mẹ em báo em đã về nhà"})
+    response = signed_in(staff.worker).post(
+        f"/cases/{case.id}/contacts",
+        data={"contact_kind": "phone", "contacted_at": local_input(when), "contact_text": "Mẹ em báo em đã về nhà"},
+    )
     assert response.status_code == 302
     db.session.refresh(case)
     assert case.last_contact_at == when
-    event = db.session.scalar(sa.select(CaseEvent).where(CaseEvent.case_id == case.id,
-                                                         CaseEvent.kind == "contact_phone"))
+    event = db.session.scalar(
+        sa.select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "contact_phone")
+    )
     assert event.occurred_at == when and event.text == "Mẹ em báo em đã về nhà"
     audit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "case_contact_added"))
-    assert audit.detail["kind"] == "phone" and "Mẹ em" not in str(audit.detail)   # never the text itself
+    assert audit.detail["kind"] == "phone" and "Mẹ em" not in str(audit.detail)  # never the text itself
     page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Liên lạc: gọi điện thoại" in page and "Mẹ em báo em đã về nhà" in page
 
@@ -253,8 +294,10 @@ def test_contact_note_records_when_it_happened_and_updates_last_contact(staff, c
 def test_too_long_contact_note_is_refused_and_the_text_is_kept(staff, case, signed_in):
     text = "Nội dung rất dài " * 300
     assert len(text) > NOTE_MAX_LENGTH
-    response = signed_in(staff.worker).post(f"/cases/{case.id}/contacts", data={
-        "contact_kind": "visit", "contacted_at": local_input(utcnow()), "contact_text": text})
+    response = signed_in(staff.worker).post(
+        f"/cases/{case.id}/contacts",
+        data={"contact_kind": "visit", "contacted_at": local_input(utcnow()), "contact_text": text},
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Tối đa 4000 ký tự." in page and "Nội dung rất dài Nội dung rất dài" in page
@@ -263,8 +306,9 @@ def test_too_long_contact_note_is_refused_and_the_text_is_kept(staff, case, sign
 
 def test_contact_in_the_future_is_refused(staff, case):
     with pytest.raises(ServiceError) as refused:
-        followups.add_contact_note(case, kind="meeting", contacted_at=utcnow() + timedelta(days=1), text="Hẹn",
-                                   by=staff.worker)
+        followups.add_contact_note(
+            case, kind="meeting", contacted_at=utcnow() + timedelta(days=1), text="Hẹn", by=staff.worker
+        )
     assert refused.value.field == "contacted_at"
 
 
@@ -276,6 +320,7 @@ def test_plain_note_still_works_and_does_not_count_as_contact(staff, case, signe
 
 
 # --- the timeline ----------------------------------------------------------------------------------------------
+
 
 def test_timeline_shows_every_kind_in_order_with_readable_labels(staff, case, signed_in):
     from caseapp.cases.attachments.services import add_attachment
@@ -295,18 +340,29 @@ def test_timeline_shows_every_kind_in_order_with_readable_labels(staff, case, si
     db.session.flush()
 
     page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
-    labels = ["Mở hồ sơ", "Ghi chú", "Liên lạc: thăm gia đình", "Chuyển trạng thái",
-              "Đề nghị kết thúc được gửi phê duyệt", "Đã lên lịch theo dõi", "Đã hủy lịch theo dõi",
-              "Đã đính kèm tài liệu", "Đã chuyển gửi", "Đề nghị chuyển hồ sơ sang cơ sở khác"]
+    labels = [
+        "Mở hồ sơ",
+        "Ghi chú",
+        "Liên lạc: thăm gia đình",
+        "Chuyển trạng thái",
+        "Đề nghị kết thúc được gửi phê duyệt",
+        "Đã lên lịch theo dõi",
+        "Đã hủy lịch theo dõi",
+        "Đã đính kèm tài liệu",
+        "Đã chuyển gửi",
+        "Đề nghị chuyển hồ sơ sang cơ sở khác",
+    ]
     from caseapp.cases.page import EVENT_LABELS
 
-    timeline = page[page.index('id="timeline"'):]
+    timeline = page[page.index('id="timeline"') :]
     for label in labels:
         assert label in timeline, label
     for kind in events_of(case):
         assert kind in EVENT_LABELS, f"{kind} has no timeline label"
     # in the order it happened
-    positions = [timeline.index(label) for label in ("Mở hồ sơ", "Ghi chú đầu tiên", "Chuyển trạng thái", "Đã đính kèm tài liệu")]
+    positions = [
+        timeline.index(label) for label in ("Mở hồ sơ", "Ghi chú đầu tiên", "Chuyển trạng thái", "Đã đính kèm tài liệu")
+    ]
     assert positions == sorted(positions)
 
 
@@ -320,7 +376,7 @@ def test_timeline_filter_by_kind(staff, case, signed_in):
 
     def timeline(kind):
         page = client.get(f"/cases/{case.id}?timeline={kind}").get_data(as_text=True)
-        return page[page.index('<ol class="timeline">'):page.index("</ol>", page.index('<ol class="timeline">'))]
+        return page[page.index('<ol class="timeline">') : page.index("</ol>", page.index('<ol class="timeline">'))]
 
     notes = timeline("notes")
     assert "Ghi chú lọc" in notes and "anh.png" not in notes and "Chuyển trạng thái" not in notes
@@ -353,10 +409,11 @@ def test_stored_follow_up_times_are_utc(staff, case):
 
 
 def test_an_upcoming_follow_up_reads_as_scheduled_and_a_contact_as_a_contact(staff, case, signed_in):
-    """"Planned" and "Contact" of follow-ups (msgctxt "follow-up"), not of plans or of the directory."""
+    """ "Planned" and "Contact" of follow-ups (msgctxt "follow-up"), not of plans or of the directory."""
     followups.schedule_follow_up(case, kind="meeting", due_at=utcnow() + timedelta(days=2), by=staff.worker)
-    followups.add_contact_note(case, kind="other", contacted_at=utcnow() - timedelta(hours=1), text="Gặp ở chợ",
-                               by=staff.worker)
+    followups.add_contact_note(
+        case, kind="other", contacted_at=utcnow() - timedelta(hours=1), text="Gặp ở chợ", by=staff.worker
+    )
     page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
     assert '<span class="badge badge-warn">Đã lên lịch</span>' in page
     assert "Đã lên kế hoạch" not in page

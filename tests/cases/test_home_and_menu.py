@@ -1,5 +1,6 @@
 """The menu and the home tiles of the case work: by permission, only to pages that exist, and the
 worker's counts from one small aggregate."""
+
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from .. import factories
 
 def _nav(page):
     start = page.index('<nav class="mainnav"')
-    return page[start:page.index("</nav>", start)]
+    return page[start : page.index("</nav>", start)]
 
 
 def test_worker_home_counts_open_cases_and_incomplete_intakes(staff, signed_in):
@@ -75,8 +76,12 @@ def test_admin_and_reporter_get_no_case_links(staff, signed_in, role):
 
 def test_menu_links_only_to_pages_that_exist(staff, signed_in, app):
     nav = _nav(signed_in(staff.supervisor).get("/").get_data(as_text=True))
-    for endpoint, path in (("clients.search", 'href="/clients/"'), ("intake.new", 'href="/intake/'),
-                           ("shelter.board", 'href="/shelter/'), ("shelter.admit", "Tiếp nhận khẩn cấp")):
+    for endpoint, path in (
+        ("clients.search", 'href="/clients/"'),
+        ("intake.new", 'href="/intake/'),
+        ("shelter.board", 'href="/shelter/'),
+        ("shelter.admit", "Tiếp nhận khẩn cấp"),
+    ):
         assert (path in nav) == (endpoint in app.view_functions), endpoint
 
 

@@ -1,5 +1,6 @@
 """The case lists: each filter, the sort, keyset pages without duplicates or omissions, and a
 constant number of queries whatever the number of rows (no query per row)."""
+
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -34,16 +35,20 @@ def sup(staff, signed_in):
 
 
 def test_my_cases_shows_number_client_status_urgency_type_worker_and_date(staff, signed_in):
-    case = factories.make_case(staff.facility, worker=staff.worker, urgency="emergency",
-                               case_type="child_protection",
-                               client=factories.make_client(staff.facility, full_name=None, alias="Bé gái"))
+    case = factories.make_case(
+        staff.facility,
+        worker=staff.worker,
+        urgency="emergency",
+        case_type="child_protection",
+        client=factories.make_client(staff.facility, full_name=None, alias="Bé gái"),
+    )
     page = signed_in(staff.worker).get("/cases/mine").get_data(as_text=True)
     assert case.number in page
-    assert f"Bé gái ({case.client.code})" in page        # identity unknown: alias and temporary code
-    assert "Tiếp nhận" in page                           # status
+    assert f"Bé gái ({case.client.code})" in page  # identity unknown: alias and temporary code
+    assert "Tiếp nhận" in page  # status
     assert "urgency-emergency" in page and "Khẩn cấp" in page
-    assert "Bảo vệ trẻ em" in page                       # case type
-    assert "Lê Văn Nhân Viên" in page                    # worker
+    assert "Bảo vệ trẻ em" in page  # case type
+    assert "Lê Văn Nhân Viên" in page  # worker
     assert case.opened_at.astimezone(timezone(timedelta(hours=7))).strftime("%d/%m/%Y") in page
     assert "Hồ sơ của tôi" in page
 
@@ -78,8 +83,8 @@ def test_filter_by_worker_and_unassigned(staff, sup):
 def test_worker_filter_offers_the_facility_staff_only(staff, sup):
     page = sup.get("/cases/facility").get_data(as_text=True)
     assert "Phạm Thị Đồng Nghiệp" in page
-    assert "Người Ngoài" not in page      # a supervisor of another facility
-    assert "Quản Trị" not in page         # admins have no cases
+    assert "Người Ngoài" not in page  # a supervisor of another facility
+    assert "Quản Trị" not in page  # admins have no cases
 
 
 def test_filter_by_urgency(staff, sup):
@@ -110,7 +115,9 @@ def test_filter_by_opening_date_in_vietnam_time(staff, sup):
     assert numbers(sup.get("/cases/facility?opened_to=2026-01-31")) == [january.number]
     assert numbers(sup.get("/cases/facility?opened_from=2026-02-01")) == [february.number]
     assert numbers(sup.get("/cases/facility?opened_from=2026-01-31&opened_to=2026-02-01")) == [
-        february.number, january.number]
+        february.number,
+        january.number,
+    ]
 
 
 def test_date_range_backwards_is_refused_with_a_message(staff, sup):
@@ -122,10 +129,12 @@ def test_date_range_backwards_is_refused_with_a_message(staff, sup):
 
 def test_filter_intake_incomplete_shows_due_time_and_overdue(staff, signed_in):
     now = utcnow()
-    late = factories.make_case(staff.facility, worker=staff.worker, intake_incomplete=True,
-                               intake_due_at=now - timedelta(hours=2))
-    due = factories.make_case(staff.facility, worker=staff.worker, intake_incomplete=True,
-                              intake_due_at=now + timedelta(hours=20))
+    late = factories.make_case(
+        staff.facility, worker=staff.worker, intake_incomplete=True, intake_due_at=now - timedelta(hours=2)
+    )
+    due = factories.make_case(
+        staff.facility, worker=staff.worker, intake_incomplete=True, intake_due_at=now + timedelta(hours=20)
+    )
     factories.make_case(staff.facility, worker=staff.worker)
     response = signed_in(staff.worker).get("/cases/mine?intake_incomplete=1")
     assert numbers(response) == [due.number, late.number]
@@ -184,12 +193,18 @@ def test_a_case_added_while_paging_does_not_shift_the_next_page(staff, sup, monk
 
 def test_list_runs_a_constant_number_of_queries_whatever_the_number_of_cases(staff, sup, count_queries):
     """No query per row: the client and the worker come with the list query."""
+
     def make(n):
         for i in range(n):
             client = factories.make_client(staff.facility, full_name=f"Khách {i}")
             db.session.add(ClientGroup(client_id=client.id, group_code="cs_orphan"))
-            factories.make_case(staff.facility, client=client, worker=(staff.worker, staff.colleague)[i % 2],
-                                intake_incomplete=bool(i % 2), intake_due_at=utcnow())
+            factories.make_case(
+                staff.facility,
+                client=client,
+                worker=(staff.worker, staff.colleague)[i % 2],
+                intake_incomplete=bool(i % 2),
+                intake_due_at=utcnow(),
+            )
 
     def count(path):
         sup.get(path)  # warm-up (sign-in bookkeeping of a first request)
@@ -200,8 +215,14 @@ def test_list_runs_a_constant_number_of_queries_whatever_the_number_of_cases(sta
         return counted.count, len(numbers(response))
 
     make(3)
-    small = {path: count(path) for path in ("/cases/facility", "/cases/facility?group=cs_orphan&status=open",
-                                            "/cases/facility?intake_incomplete=1")}
+    small = {
+        path: count(path)
+        for path in (
+            "/cases/facility",
+            "/cases/facility?group=cs_orphan&status=open",
+            "/cases/facility?intake_incomplete=1",
+        )
+    }
     make(27)
     large = {path: count(path) for path in small}
     for path in small:
@@ -230,7 +251,7 @@ def test_my_cases_query_count_does_not_grow_with_rows(staff, signed_in, count_qu
 
 def test_lists_issue_no_count_and_no_offset(staff, sup, count_queries):
     factories.make_case(staff.facility)
-    db.session.commit()     # its reminders synced now, not by the request's commit
+    db.session.commit()  # its reminders synced now, not by the request's commit
     with count_queries() as counted:
         sup.get("/cases/facility?after=999999")
     for statement, parameters in zip(counted.statements, counted.parameters, strict=True):

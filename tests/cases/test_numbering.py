@@ -1,6 +1,7 @@
 """Case numbers under concurrency: two threads open 20 cases each for the same facility
 at the same moment, each case in its own committed transaction, on a database of their own (real
 commits, no test transaction) — 40 distinct numbers, 1 … 40, on SQLite and on PostgreSQL."""
+
 import threading
 
 import pytest
@@ -48,8 +49,14 @@ def test_concurrent_case_openings_get_unique_consecutive_numbers(concurrency_app
                 for _ in range(PER_THREAD):
                     fac = db.session.get(Facility, facility_id)
                     client = db.session.get(Client, client_id)
-                    case = open_case(facility=fac, client=client, case_type="center", urgency="medium", by=None,
-                                     assigned_worker_id=worker_id)
+                    case = open_case(
+                        facility=fac,
+                        client=client,
+                        case_type="center",
+                        urgency="medium",
+                        by=None,
+                        assigned_worker_id=worker_id,
+                    )
                     number = case.number
                     db.session.commit()
                     with lock:

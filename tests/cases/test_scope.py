@@ -1,6 +1,7 @@
 """Who sees which case: the lists, the case page and the searches all
 follow security.case_scope, and a sealed (sensitive) case is seen only by its worker and the
 facility's supervisors."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -35,7 +36,8 @@ def cases(staff):
         "sealed_colleague": factories.make_case(f, worker=staff.colleague, is_sensitive=True),
         "sealed_shelter": factories.make_case(f, worker=staff.shelter, is_sensitive=True),
         "sealed_client": factories.make_case(
-            f, worker=staff.colleague, client=factories.make_client(f, full_name="Đỗ Thị Kín", is_sensitive=True)),
+            f, worker=staff.colleague, client=factories.make_client(f, full_name="Đỗ Thị Kín", is_sensitive=True)
+        ),
         "other_facility": factories.make_case(staff.other_facility, worker=staff.outsider),
     }
 
@@ -70,7 +72,7 @@ def test_shelter_staff_cannot_see_a_case_whose_client_is_sealed(staff, cases, si
     """The case itself is not flagged, its client is: the client's seal covers the case."""
     case = cases["sealed_client"]
     assert case.is_sensitive is True  # open_case copies the client's seal …
-    case.is_sensitive = False         # … but a client sealed after the case was opened has unflagged cases
+    case.is_sensitive = False  # … but a client sealed after the case was opened has unflagged cases
     db.session.flush()
     assert case.id not in _ids(visible_cases(staff.shelter))
     response = signed_in(staff.shelter).get(f"/cases/{case.id}")  # the restricted page, no name on it

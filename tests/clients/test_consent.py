@@ -1,5 +1,6 @@
 """Consent per purpose (NĐ 13/2023/NĐ-CP): for a child the guardian's, and the child's
 own from age 7; sharing names the provider; withdrawal keeps who and when."""
+
 from datetime import date
 
 import pytest
@@ -21,8 +22,12 @@ def _request(in_request):
 @pytest.fixture()
 def child_of(new_client):
     def make(age):
-        return new_client(f"Trẻ {age} tuổi", birth_date=born_years_ago(age), birth_precision="exact",
-                          birth_year=born_years_ago(age).year)
+        return new_client(
+            f"Trẻ {age} tuổi",
+            birth_date=born_years_ago(age),
+            birth_precision="exact",
+            birth_year=born_years_ago(age).year,
+        )
 
     return make
 
@@ -34,8 +39,9 @@ def test_for_a_child_the_client_alone_cannot_consent(staff, child_of):
 
 
 def test_guardian_consents_for_a_child_under_7_without_the_childs_assent(staff, child_of):
-    consent = services.record_consent(child_of(5), purpose="services", given_by="guardian", giver_name="Mẹ",
-                                      by=staff.worker)
+    consent = services.record_consent(
+        child_of(5), purpose="services", given_by="guardian", giver_name="Mẹ", by=staff.worker
+    )
     assert consent.child_assent is None and consent.is_active
 
 
@@ -45,8 +51,9 @@ def test_from_age_7_the_childs_own_agreement_is_required(staff, child_of, age):
     with pytest.raises(ServiceError) as refused:
         services.record_consent(child, purpose="services", given_by="guardian", giver_name="Mẹ", by=staff.worker)
     assert refused.value.field == "child_assent"
-    consent = services.record_consent(child, purpose="services", given_by="guardian", giver_name="Mẹ",
-                                      child_assent=True, by=staff.worker)
+    consent = services.record_consent(
+        child, purpose="services", given_by="guardian", giver_name="Mẹ", child_assent=True, by=staff.worker
+    )
     assert consent.child_assent is True
 
 
@@ -67,8 +74,9 @@ def test_sharing_needs_the_named_provider(staff, new_client):
     with pytest.raises(ServiceError) as refused:
         services.record_consent(adult, purpose="share_provider", given_by="client", by=staff.worker)
     assert refused.value.field == "share_recipient"
-    consent = services.record_consent(adult, purpose="share_provider", given_by="client",
-                                      recipient="Bệnh viện Đa khoa tỉnh", by=staff.worker)
+    consent = services.record_consent(
+        adult, purpose="share_provider", given_by="client", recipient="Bệnh viện Đa khoa tỉnh", by=staff.worker
+    )
     assert consent.recipient == "Bệnh viện Đa khoa tỉnh"
 
 

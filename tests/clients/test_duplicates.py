@@ -1,5 +1,6 @@
 """Search before create: candidates blocked by citizen ID, phone, birth year ±1 with the folded name,
 or commune with the folded name; scored, ranked, each with its reasons; never merged automatically."""
+
 import re
 
 import sqlalchemy as sa
@@ -20,8 +21,14 @@ def test_candidates_are_ranked_with_their_reasons(staff, new_client, app):
     new_client("Nguyễn Thị Hồng", birth_year=1980, birth_precision="year")  # year too far, no other block
 
     with app.test_request_context():
-        found = duplicate_candidates(staff.worker, full_name="Nguyễn Thị Hồng", birth_year=1990,
-                                     citizen_id="001190000111", phone="0912000111", commune_code=commune.code)
+        found = duplicate_candidates(
+            staff.worker,
+            full_name="Nguyễn Thị Hồng",
+            birth_year=1990,
+            citizen_id="001190000111",
+            phone="0912000111",
+            commune_code=commune.code,
+        )
     ranked = [c.client.id for c in found]
     assert ranked[0] == same_id.id
     assert set(ranked) == {same_id.id, same_phone.id, close_year.id, same_commune.id}
@@ -40,15 +47,27 @@ def test_candidates_come_only_from_what_the_user_may_see(staff, new_client, app)
     new_client("Nguyễn Thị Hồng", citizen_id="001190000222", facility=staff.other_facility)
     new_client("Nguyễn Thị Hồng", phone="0912000222", is_sensitive=True)
     with app.test_request_context():
-        assert duplicate_candidates(staff.worker, full_name="Nguyễn Thị Hồng", citizen_id="001190000222",
-                                    phone="0912000222") == []
-        assert len(duplicate_candidates(staff.supervisor, full_name="Nguyễn Thị Hồng",
-                                        phone="0912000222")) == 1
+        assert (
+            duplicate_candidates(
+                staff.worker, full_name="Nguyễn Thị Hồng", citizen_id="001190000222", phone="0912000222"
+            )
+            == []
+        )
+        assert len(duplicate_candidates(staff.supervisor, full_name="Nguyễn Thị Hồng", phone="0912000222")) == 1
 
 
 def _identity(**extra):
-    data = {"full_name": "Nguyễn Thị Hồng", "sex": "female", "birth_precision": "year", "birth_year": "1990",
-            "citizen_id": "", "phone": "0912 000 333", "province_code": "", "commune_code": "", "purpose": ""}
+    data = {
+        "full_name": "Nguyễn Thị Hồng",
+        "sex": "female",
+        "birth_precision": "year",
+        "birth_year": "1990",
+        "citizen_id": "",
+        "phone": "0912 000 333",
+        "province_code": "",
+        "commune_code": "",
+        "purpose": "",
+    }
     data.update(extra)
     return data
 
@@ -60,9 +79,9 @@ def test_check_step_shows_candidates_with_reasons_score_and_a_link_to_use_them(s
     assert "Nguyễn Thị Hồng" in page and existing.code in page
     assert "trùng số điện thoại" in page and "năm sinh 1990" in page
     assert re.search(r"điểm \d+", page)
-    assert f'href="/intake/new?client_id={existing.id}"' in page        # use this client → its intake
-    assert 'value="create"' in page                                    # none of these: create new
-    assert 'value="0912 000 333"' in page                              # what was typed is kept
+    assert f'href="/intake/new?client_id={existing.id}"' in page  # use this client → its intake
+    assert 'value="create"' in page  # none of these: create new
+    assert 'value="0912 000 333"' in page  # what was typed is kept
 
 
 def test_use_this_client_goes_to_the_client_page_outside_an_intake(staff, new_client, signed_in):
@@ -81,22 +100,40 @@ def test_confirm_creates_a_new_client_with_every_typed_value_and_never_merges(st
     http = signed_in(staff.worker)
     data = _identity(purpose="intake", province_code=commune.province_code, commune_code=commune.code)
     page = http.post("/clients/new", data={**data, "action": "check"}).get_data(as_text=True)
-    details = {"other_names": "Hồng Béo", "ethnicity": "02", "nationality": "Việt Nam",
-               "street_address": "Số 5, tổ 3", "hometown": "Thái Bình", "disabilities": "Khiếm thính",
-               "groups": ["em_domestic_violence", "bt_single_parent_poor"], "checked_key": _checked_key(page)}
+    details = {
+        "other_names": "Hồng Béo",
+        "ethnicity": "02",
+        "nationality": "Việt Nam",
+        "street_address": "Số 5, tổ 3",
+        "hometown": "Thái Bình",
+        "disabilities": "Khiếm thính",
+        "groups": ["em_domestic_violence", "bt_single_parent_poor"],
+        "checked_key": _checked_key(page),
+    }
     response = http.post("/clients/new", data={**data, **details, "action": "create"})
     assert response.status_code == 302
     created = session.scalar(sa.select(Client).where(Client.id != existing.id, Client.full_name == "Nguyễn Thị Hồng"))
     assert response.headers["Location"] == f"/intake/new?client_id={created.id}"
-    assert (created.phone, created.phone_digits, created.birth_year, created.birth_precision) == \
-        ("0912 000 333", "0912000333", 1990, "year")
-    assert (created.other_names, created.ethnicity, created.street_address, created.hometown, created.disabilities) == \
-        ("Hồng Béo", "02", "Số 5, tổ 3", "Thái Bình", "Khiếm thính")
+    assert (created.phone, created.phone_digits, created.birth_year, created.birth_precision) == (
+        "0912 000 333",
+        "0912000333",
+        1990,
+        "year",
+    )
+    assert (created.other_names, created.ethnicity, created.street_address, created.hometown, created.disabilities) == (
+        "Hồng Béo",
+        "02",
+        "Số 5, tổ 3",
+        "Thái Bình",
+        "Khiếm thính",
+    )
     assert created.commune_code == commune.code and created.created_by_id == staff.worker.id
     from caseapp.clients.models import ClientGroup
 
-    assert set(session.scalars(sa.select(ClientGroup.group_code).where(ClientGroup.client_id == created.id))) == \
-        {"em_domestic_violence", "bt_single_parent_poor"}
+    assert set(session.scalars(sa.select(ClientGroup.group_code).where(ClientGroup.client_id == created.id))) == {
+        "em_domestic_violence",
+        "bt_single_parent_poor",
+    }
     session.refresh(existing)
     assert existing.merged_into_id is None and existing.phone == "0912000333"
 
@@ -104,8 +141,9 @@ def test_confirm_creates_a_new_client_with_every_typed_value_and_never_merges(st
 def test_create_without_the_check_shows_the_candidates_first(staff, new_client, signed_in, session):
     new_client("Nguyễn Thị Hồng", phone="0912000333")
     before = session.scalar(sa.select(sa.func.count(Client.id)))
-    response = signed_in(staff.worker).post("/clients/new", data={**_identity(), "action": "create",
-                                                                   "street_address": "Số 9"})
+    response = signed_in(staff.worker).post(
+        "/clients/new", data={**_identity(), "action": "create", "street_address": "Số 9"}
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "trùng số điện thoại" in page
@@ -125,10 +163,14 @@ def test_identity_changed_after_the_check_is_checked_again(staff, new_client, si
 
 def test_no_candidate_says_so_and_creates_on_confirm(staff, signed_in, session):
     http = signed_in(staff.worker)
-    page = http.post("/clients/new", data={**_identity(full_name="Hà Văn Mới"), "action": "check"}).get_data(as_text=True)
+    page = http.post("/clients/new", data={**_identity(full_name="Hà Văn Mới"), "action": "check"}).get_data(
+        as_text=True
+    )
     assert "Không tìm thấy đối tượng tương tự" in page
-    response = http.post("/clients/new", data={**_identity(full_name="Hà Văn Mới"), "action": "create",
-                                               "checked_key": _checked_key(page)})
+    response = http.post(
+        "/clients/new",
+        data={**_identity(full_name="Hà Văn Mới"), "action": "create", "checked_key": _checked_key(page)},
+    )
     created = session.scalar(sa.select(Client).where(Client.full_name == "Hà Văn Mới"))
     assert response.headers["Location"] == f"/clients/{created.id}"
 

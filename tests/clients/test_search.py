@@ -1,5 +1,6 @@
 """Search of the client registry: one fold() for the stored column and the query, on SQLite and
 PostgreSQL alike; results only from what the user may see; keyset pages."""
+
 import re
 
 import pytest
@@ -17,10 +18,19 @@ def names(user, q, **kwargs):
     return [c.full_name or c.alias for c in search_page(user, q, **kwargs).rows]
 
 
-@pytest.mark.parametrize("query", [
-    "nguyen van duc", "NGUYEN VAN DUC", "Nguyễn Văn Đức", "nguyễn văn đức", "duc nguyen", "Đức", "van  duc",
-    "NguyÊn vĂn dỨc",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "nguyen van duc",
+        "NGUYEN VAN DUC",
+        "Nguyễn Văn Đức",
+        "nguyễn văn đức",
+        "duc nguyen",
+        "Đức",
+        "van  duc",
+        "NguyÊn vĂn dỨc",
+    ],
+)
 def test_name_search_ignores_tones_case_and_word_order(staff, new_client, query):
     new_client("Nguyễn Văn Đức")
     new_client("Trần Thị Mai")
@@ -92,7 +102,7 @@ def test_sensitive_client_is_hidden_from_a_worker_without_a_visible_case(staff, 
     assert names(staff.worker, "vu thi kin") == []
     assert names(staff.supervisor, "vu thi kin") == ["Vũ Thị Kín"]
     new_case(client, worker=staff.colleague)
-    assert names(staff.worker, "vu thi kin") == []          # a colleague's case: still sealed
+    assert names(staff.worker, "vu thi kin") == []  # a colleague's case: still sealed
     assert names(staff.colleague, "vu thi kin") == ["Vũ Thị Kín"]
 
 
@@ -117,10 +127,16 @@ def test_keyset_pages_cover_every_match_once(staff, new_client):
 
 # --- the page ------------------------------------------------------------------------------------
 
+
 def test_search_page_shows_code_name_birth_year_commune_and_sensitive_badge(staff, new_client, signed_in):
     commune = factories.any_commune()
-    client = new_client("Nguyễn Văn Đức", birth_year=2012, birth_precision="year",
-                        province_code=commune.province_code, commune_code=commune.code)
+    client = new_client(
+        "Nguyễn Văn Đức",
+        birth_year=2012,
+        birth_precision="year",
+        province_code=commune.province_code,
+        commune_code=commune.code,
+    )
     new_client("Nguyễn Văn Đức Anh", is_sensitive=True)
     page = signed_in(staff.supervisor).get("/clients/?q=nguyen+van+duc").get_data(as_text=True)
     assert client.code in page
@@ -206,16 +222,16 @@ def test_a_search_is_planned_for_its_words(staff, new_client):
 
 
 @pytest.mark.skipif(not is_postgres(), reason="psycopg's prepared statements and PostgreSQL's generic plans")
-def test_planning_for_the_values_ends_with_the_transaction(app):   # `app`: the test database, migrated
+def test_planning_for_the_values_ends_with_the_transaction(app):  # `app`: the test database, migrated
     from caseapp.core.sql import plan_for_the_values
 
-    other = build_app(database_url())      # outside the savepoint fixture: its transactions really end
+    other = build_app(database_url())  # outside the savepoint fixture: its transactions really end
     with other.app_context():
         plan_for_the_values()
         backend = db.session.scalar(db.text("SELECT pg_backend_pid()"))
         assert db.session.scalar(db.text(PLAN_CACHE_MODE)) == "force_custom_plan"
         db.session.commit()
-        assert db.session.scalar(db.text("SELECT pg_backend_pid()")) == backend   # the same connection …
-        assert db.session.scalar(db.text(PLAN_CACHE_MODE)) == "auto"               # … its next transaction
+        assert db.session.scalar(db.text("SELECT pg_backend_pid()")) == backend  # the same connection …
+        assert db.session.scalar(db.text(PLAN_CACHE_MODE)) == "auto"  # … its next transaction
         db.session.rollback()
         db.engine.dispose()

@@ -1,7 +1,9 @@
 """The request's language and catalogue are resolved once per request (core.language) and still
 follow every way the language changes: the session's choice, force_locale() for an e-mail in the
 recipient's language, refresh() after the user changes it."""
-from flask import render_template_string, session as http_session
+
+from flask import render_template_string
+from flask import session as http_session
 from flask_babel import force_locale, gettext, lazy_gettext, refresh
 
 from caseapp.core import categories
@@ -22,7 +24,7 @@ def test_python_and_templates_translate_in_the_requests_language(app, session):
 
 def test_force_locale_switches_python_templates_and_labels_and_switches_back(app, session):
     with app.test_request_context("/"):
-        assert gettext("Sign in") == "Đăng nhập"   # the Vietnamese catalogue is now kept for the request
+        assert gettext("Sign in") == "Đăng nhập"  # the Vietnamese catalogue is now kept for the request
         with force_locale("en"):
             assert gettext("Sign in") == "Sign in"
             assert _page() == "Sign in|en"
@@ -44,8 +46,9 @@ def test_refresh_after_a_change_of_language_translates_in_the_new_one(app, sessi
 def test_template_translation_escapes_its_values_and_keeps_percent_signs(app, session):
     with app.test_request_context("/"):
         http_session["lang"] = "en"
-        page = render_template_string("{{ _('name %(pct)d%% similar', pct=90) }}|{{ _('Case %(number)s', number=n) }}",
-                                      n="<b>1</b>")
+        page = render_template_string(
+            "{{ _('name %(pct)d%% similar', pct=90) }}|{{ _('Case %(number)s', number=n) }}", n="<b>1</b>"
+        )
         assert page == "name 90% similar|Case &lt;b&gt;1&lt;/b&gt;"
 
 

@@ -1,6 +1,7 @@
 """core.transaction: an app context's transaction that only read ends with COMMIT (so psycopg keeps its
 prepared statements); one that wrote and was not committed by its view still ends with ROLLBACK,
 and what it wrote is not kept."""
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -70,13 +71,16 @@ def test_a_transaction_that_ran_dml_without_commit_is_rolled_back(other_app):
 
 
 def test_a_request_that_failed_is_rolled_back_even_if_it_only_read(other_app):
-    _in_app_context(other_app, lambda: db.session.scalar(sa.select(sa.func.count(AuditEvent.id))),
-                    error=RuntimeError("the view failed"))
+    _in_app_context(
+        other_app,
+        lambda: db.session.scalar(sa.select(sa.func.count(AuditEvent.id))),
+        error=RuntimeError("the view failed"),
+    )
     assert other_app.endings == ["rollback"]
 
 
 def test_a_view_that_committed_its_write_ends_once_with_that_commit(other_app):
-    marker = "session-end-test"    # a failed sign-in of an account that does not exist; removed below
+    marker = "session-end-test"  # a failed sign-in of an account that does not exist; removed below
 
     def write_and_commit():
         db.session.add(LoginAttempt(username=marker, ip="192.0.2.1"))

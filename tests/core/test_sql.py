@@ -1,4 +1,5 @@
 """core.sql.prebuilt: a page's statement is built once and each execution binds its own values."""
+
 import sqlalchemy as sa
 
 from caseapp.cases.models import Case
@@ -20,6 +21,6 @@ def test_a_prebuilt_statement_is_built_once_and_binds_each_calls_values(session,
     first, first_values = prebuilt(_cases_of_facility, facility_id=facility.id)
     second, second_values = prebuilt(_cases_of_facility, facility_id=other_facility.id)
 
-    assert first is second   # built once
+    assert first is second  # built once
     assert db.session.scalars(first, first_values).all() == [ours.id]
     assert db.session.scalars(second, second_values).all() == [theirs.id]

@@ -1,4 +1,5 @@
 """One fold() for every search column and query: case, tones and đ never stop a match."""
+
 import unicodedata
 
 import pytest
@@ -31,7 +32,8 @@ def test_fold_of_decomposed_input_equals_fold_of_composed_input(name):
 
 def test_fold_removes_every_vietnamese_tone_and_vowel_mark():
     assert fold("àáảãạ ăằắẳẵặ âầấẩẫậ èéẻẽẹ êềếểễệ ìíỉĩị òóỏõọ ôồốổỗộ ơờớởỡợ ùúủũụ ưừứửữự ỳýỷỹỵ") == (
-        "aaaaa aaaaaa aaaaaa eeeee eeeeee iiiii ooooo oooooo oooooo uuuuu uuuuuu yyyyy")
+        "aaaaa aaaaaa aaaaaa eeeee eeeeee iiiii ooooo oooooo oooooo uuuuu uuuuuu yyyyy"
+    )
 
 
 def test_fold_collapses_whitespace():

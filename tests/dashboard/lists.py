@@ -1,4 +1,5 @@
 """Reading the dashboard's numbers and counting the rows of the lists they link to (every page)."""
+
 import html
 import re
 from urllib.parse import urlsplit
@@ -43,7 +44,7 @@ def _pages(client, url):
 
 def _section(text, section_id):
     start = text.index(f'id="{section_id}"')
-    return text[start:text.index("</section>", start)]
+    return text[start : text.index("</section>", start)]
 
 
 def rows_of(client, href):
@@ -53,7 +54,7 @@ def rows_of(client, href):
     if route in ("/cases/mine", "/cases/facility"):
         ids = []
         for text in _pages(client, path):
-            table = text[text.index('<table class="table case-list">'):text.index("</table>")]
+            table = text[text.index('<table class="table case-list">') : text.index("</table>")]
             ids += CASE_ROW.findall(table)
         assert len(ids) == len(set(ids)), "a case listed twice"
         return len(ids)
@@ -63,7 +64,7 @@ def rows_of(client, href):
         return body(client.get(path)).count('<li class="card approval">')
     if route == "/referrals/overdue":
         text = body(client.get(path))
-        return len(re.findall(r'href="/referrals/\d+"', text[text.index("<tbody>"):text.index("</tbody>")]))
+        return len(re.findall(r'href="/referrals/\d+"', text[text.index("<tbody>") : text.index("</tbody>")]))
     if route == "/notifications/":
         return sum(text.count("notification-unread") for text in _pages(client, path))
     raise AssertionError(f"no row counter for {href}")

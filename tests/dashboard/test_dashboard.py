@@ -1,17 +1,18 @@
 """The home dashboard per role: every number links to a list that shows the same count,
 the numbers are the hand-computed ones, the reads are a bounded number of small aggregates, and
 nobody sees numbers of cases outside their scope."""
+
 import json
 import re
 from datetime import datetime, time, timedelta
 
 import pytest
 
-from caseapp.deadlines.rules import DUE_SOON as SOON
 from caseapp.approvals.models import Approval
 from caseapp.cases.followups.models import FollowUp
-from caseapp.deadlines.rules import due_at
 from caseapp.core.timeutil import VN_TZ, local_today, utcnow
+from caseapp.deadlines.rules import DUE_SOON as SOON
+from caseapp.deadlines.rules import due_at
 from caseapp.extensions import db
 from caseapp.main import dashboard, rollups
 from caseapp.notifications.services import notify
@@ -31,17 +32,32 @@ def make_case(facility, worker=None, status=None, risk_level=None, **kwargs):
 
 
 def follow_up(case, *, days, to=None):
-    db.session.add(FollowUp(case_id=case.id, facility_id=case.facility_id, kind="phone",
-                            due_at=utcnow() + timedelta(days=days), assigned_to_id=to.id if to else None))
+    db.session.add(
+        FollowUp(
+            case_id=case.id,
+            facility_id=case.facility_id,
+            kind="phone",
+            due_at=utcnow() + timedelta(days=days),
+            assigned_to_id=to.id if to else None,
+        )
+    )
     db.session.flush()
 
 
 def referral(case, provider, by, *, overdue=False, status="sent"):
     """A referral row sent without consent in an emergency (the override its check constraint asks for)."""
-    row = Referral(case_id=case.id, facility_id=case.facility_id, provider_id=provider.id, service_type="medical",
-                   reason="Khám sức khỏe", shared_info="Họ tên, tuổi", status=status,
-                   consent_override_reason="Khẩn cấp", consent_override_by_id=by.id,
-                   answer_due_at=utcnow() + (timedelta(days=-1) if overdue else timedelta(days=2)))
+    row = Referral(
+        case_id=case.id,
+        facility_id=case.facility_id,
+        provider_id=provider.id,
+        service_type="medical",
+        reason="Khám sức khỏe",
+        shared_info="Họ tên, tuổi",
+        status=status,
+        consent_override_reason="Khẩn cấp",
+        consent_override_by_id=by.id,
+        answer_due_at=utcnow() + (timedelta(days=-1) if overdue else timedelta(days=2)),
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -55,8 +71,11 @@ def world(staff):
     awaiting an answer on two cases (one overdue), one answered; two pending approvals. Another
     facility has an open emergency case, a pending approval and an overdue referral."""
     f, w, c = staff.facility, staff.worker, staff.colleague
-    cases = {"assessment": [make_case(f, worker=w, status="assessment", urgency="emergency" if i == 0 else "medium")
-                            for i in range(30)]}
+    cases = {
+        "assessment": [
+            make_case(f, worker=w, status="assessment", urgency="emergency" if i == 0 else "medium") for i in range(30)
+        ]
+    }
     cases["planning"] = make_case(f, worker=w, status="planning", urgency="low", risk_level="high")
     cases["closed"] = make_case(f, worker=w, status="closed", urgency="emergency")
     cases["colleague"] = make_case(f, worker=c, status="implementation", urgency="high")
@@ -73,11 +92,25 @@ def world(staff):
     referral(cases["assessment"][1], provider, sup, status="accepted")
     referral(cases["elsewhere"], provider, staff.outsider, overdue=True)
     for case in (cases["planning"], cases["colleague"]):
-        db.session.add(Approval(case_id=case.id, facility_id=f.id, subject_type="closure", status="pending",
-                                requested_by_id=case.assigned_worker_id))
-    db.session.add(Approval(case_id=cases["elsewhere"].id, facility_id=staff.other_facility.id,
-                            subject_type="closure", status="pending", requested_by_id=staff.outsider.id))
-    db.session.commit()   # as the requests that made them would: the due items' reminders sync before it
+        db.session.add(
+            Approval(
+                case_id=case.id,
+                facility_id=f.id,
+                subject_type="closure",
+                status="pending",
+                requested_by_id=case.assigned_worker_id,
+            )
+        )
+    db.session.add(
+        Approval(
+            case_id=cases["elsewhere"].id,
+            facility_id=staff.other_facility.id,
+            subject_type="closure",
+            status="pending",
+            requested_by_id=staff.outsider.id,
+        )
+    )
+    db.session.commit()  # as the requests that made them would: the due items' reminders sync before it
     return cases
 
 
@@ -91,18 +124,19 @@ def assert_every_number_equals_its_list(client, page):
 
 # --- supervisors -----------------------------------------------------------------------------------
 
+
 def test_supervisor_dashboard_numbers_equal_the_counts_of_the_linked_lists(staff, signed_in, world):
     sup = signed_in(staff.supervisor)
     page = body(sup.get("/"))
     links = assert_every_number_equals_its_list(sup, page)
     # the hand-computed numbers (the other facility's case, approval and referral never count)
     assert links["/cases/facility?status=open"] == 33
-    assert links["/cases/facility?status=assessment"] == 30        # two pages of the list
+    assert links["/cases/facility?status=assessment"] == 30  # two pages of the list
     assert links["/cases/facility?status=intake"] == 0
     assert links["/cases/facility?status=planning"] == 1
     assert links["/cases/facility?status=implementation"] == 1
     assert links["/cases/facility?status=review"] == 1
-    assert links["/cases/facility?status=open&high_risk=y"] == 3    # emergency, high urgency, high risk
+    assert links["/cases/facility?status=open&high_risk=y"] == 3  # emergency, high urgency, high risk
     assert links["/approvals"] == 2
     assert links["/cases/facility?status=all&awaiting_referral=y"] == 2
     assert links["/referrals/overdue"] == 1
@@ -137,25 +171,31 @@ def test_supervisor_dashboard_counts_new_cases_by_local_week_and_month(staff, si
 
     data = dashboard.openings(staff.supervisor, today)
     assert [w.start for w in data.weeks] == [monday - timedelta(weeks=n) for n in range(7, -1, -1)]
-    assert [w.count.value for w in data.weeks] == [1, 0, 0, 0, 0, 0, 1, 2]   # closed ones were opened too
+    assert [w.count.value for w in data.weeks] == [1, 0, 0, 0, 0, 0, 1, 2]  # closed ones were opened too
     assert data.this_week.count.value == 2
     first_of_month = today.replace(day=1)
-    expected_month = sum(1 for day in (last_sunday, monday, monday, monday - timedelta(weeks=7),
-                                       monday - timedelta(weeks=8)) if day >= first_of_month)
+    expected_month = sum(
+        1
+        for day in (last_sunday, monday, monday, monday - timedelta(weeks=7), monday - timedelta(weeks=8))
+        if day >= first_of_month
+    )
     assert data.this_month.count.value == expected_month
 
     sup = signed_in(staff.supervisor)
     page = body(sup.get("/"))
     links = assert_every_number_equals_its_list(sup, page)
-    week_link = (f"/cases/facility?status=all&opened_from={monday.isoformat()}"
-                 f"&opened_to={(monday + timedelta(days=6)).isoformat()}")
+    week_link = (
+        f"/cases/facility?status=all&opened_from={monday.isoformat()}"
+        f"&opened_to={(monday + timedelta(days=6)).isoformat()}"
+    )
     assert links[week_link] == 2
 
 
 def test_supervisor_dashboard_charts_get_the_numbers_of_the_tables_as_json(staff, signed_in, world):
     page = body(signed_in(staff.supervisor).get("/"))
-    data = json.loads(re.search(r'<script type="application/json" id="dashboard-data">(.*?)</script>',
-                                page, re.S).group(1))
+    data = json.loads(
+        re.search(r'<script type="application/json" id="dashboard-data">(.*?)</script>', page, re.S).group(1)
+    )
     assert data["steps"]["type"] == "bar" and data["weeks"]["type"] == "line"
     assert data["steps"]["values"] == [0, 30, 1, 1, 1]
     assert data["steps"]["labels"][1] == "Đánh giá nhu cầu"
@@ -170,18 +210,19 @@ def test_supervisor_dashboard_charts_get_the_numbers_of_the_tables_as_json(staff
 
 def test_supervisor_dashboard_shows_no_client_data(staff, signed_in, world):
     part = dashboard_html(body(signed_in(staff.supervisor).get("/")))
-    assert "Nguyễn Văn Khách" not in part                                # the factory's client name
+    assert "Nguyễn Văn Khách" not in part  # the factory's client name
     assert world["planning"].number not in part
     assert "/cases/" + str(world["planning"].id) not in part
 
 
 def test_supervisor_dashboard_runs_a_bounded_number_of_queries_and_never_reads_the_events(
-        staff, signed_in, world, count_queries):
+    staff, signed_in, world, count_queries
+):
     sup = signed_in(staff.supervisor)
 
     def run():
         sup.get("/")
-        rollups.forget(staff.supervisor.id)   # count it, not read the kept roll-up (test_rollup.py)
+        rollups.forget(staff.supervisor.id)  # count it, not read the kept roll-up (test_rollup.py)
         db.session.expire_all()
         with count_queries() as counted:
             assert sup.get("/").status_code == 200
@@ -194,7 +235,7 @@ def test_supervisor_dashboard_runs_a_bounded_number_of_queries_and_never_reads_t
         case = make_case(staff.facility, worker=extra, status="planning", urgency="high")
         follow_up(case, days=-3, to=extra)
         referral(case, provider, staff.supervisor, overdue=True)
-    db.session.commit()   # as the requests that made them would (the reminders sync before the commit)
+    db.session.commit()  # as the requests that made them would (the reminders sync before the commit)
     large = run()
     assert large.count == small.count, "\n".join(s[:150] for s in large.statements)
     # sign-in session and user, the unread badge, the menu's access count; the dashboard: cases by
@@ -220,12 +261,13 @@ def test_worker_dashboard_runs_a_bounded_number_of_queries(staff, signed_in, wor
         follow_up(case, days=-3, to=staff.worker)
     large = run()
     assert large.count == small.count, "\n".join(s[:150] for s in large.statements)
-    assert small.count <= 12, small.count     # sign-in, the badge; cases by step, the due items' five
-    assert sum("count(" in s.lower() for s in large.statements) == 1   # one grouped count of the cases
+    assert small.count <= 12, small.count  # sign-in, the badge; cases by step, the due items' five
+    assert sum("count(" in s.lower() for s in large.statements) == 1  # one grouped count of the cases
     assert not any("case_events" in s for s in large.statements)
 
 
 # --- workers -----------------------------------------------------------------------------------------
+
 
 def test_worker_dashboard_numbers_equal_the_counts_of_the_linked_lists(staff, signed_in, world):
     follow_up(world["assessment"][3], days=2, to=staff.worker)
@@ -243,12 +285,12 @@ def test_worker_dashboard_numbers_equal_the_counts_of_the_linked_lists(staff, si
     # days, 1 at high risk or in an emergency) — unless days off (Tết) put them further away
     week_ends = utcnow() + SOON
     urgent_due = due_at("assessment", world["assessment"][0].opened_at, variant="urgent")  # and the high-risk one's
-    default_due = due_at("assessment", world["assessment"][1].opened_at)                   # and the 28 others'
+    default_due = due_at("assessment", world["assessment"][1].opened_at)  # and the 28 others'
     assessments = 2 * (urgent_due < week_ends) + 29 * (default_due < week_ends)
     assert links["/cases/tasks#tasks-overdue"] == 2
     assert links["/cases/tasks#tasks-soon"] == 2 + assessments
-    assert "/cases/facility" not in page                 # a worker has no facility numbers
-    assert "Hồ sơ đang phụ trách: 31" in page             # the "My cases" tile: the same count
+    assert "/cases/facility" not in page  # a worker has no facility numbers
+    assert "Hồ sơ đang phụ trách: 31" in page  # the "My cases" tile: the same count
 
 
 def test_worker_dashboard_counts_a_case_shared_with_them_as_their_list_does(staff, signed_in):
@@ -256,8 +298,15 @@ def test_worker_dashboard_counts_a_case_shared_with_them_as_their_list_does(staf
 
     mine = make_case(staff.facility, worker=staff.worker, status="assessment")
     shared = make_case(staff.facility, worker=staff.colleague, status="assessment")
-    db.session.add(CaseAccessGrant(case_id=shared.id, user_id=staff.worker.id,
-                                   kind="shared", granted_by_id=staff.supervisor.id, reason="Hỗ trợ"))
+    db.session.add(
+        CaseAccessGrant(
+            case_id=shared.id,
+            user_id=staff.worker.id,
+            kind="shared",
+            granted_by_id=staff.supervisor.id,
+            reason="Hỗ trợ",
+        )
+    )
     db.session.flush()
     worker = signed_in(staff.worker)
     links = assert_every_number_equals_its_list(worker, body(worker.get("/")))
@@ -284,6 +333,7 @@ def test_supervisor_dashboard_does_not_count_cases_of_other_facility(staff, sign
 
 # --- shelters ---------------------------------------------------------------------------------------------
 
+
 @pytest.fixture()
 def shelter_world(session):
     from caseapp.org.models import FacilityType
@@ -299,16 +349,34 @@ def shelter_world(session):
     db.session.add_all(beds)
     db.session.flush()
     now = utcnow()
-    for bed, end in ((beds[0], now - timedelta(days=2)), (beds[1], now + timedelta(days=10)), (None, now - timedelta(hours=3))):
+    for bed, end in (
+        (beds[0], now - timedelta(days=2)),
+        (beds[1], now + timedelta(days=10)),
+        (None, now - timedelta(hours=3)),
+    ):
         client = factories.make_client(shelter)
         case = make_case(shelter, client=client, worker=staff_user)
-        db.session.add(ShelterStay(facility_id=shelter.id, client_id=client.id, case_id=case.id,
-                                   bed_id=bed.id if bed else None, admitted_at=now - timedelta(days=20),
-                                   planned_end_at=end))
+        db.session.add(
+            ShelterStay(
+                facility_id=shelter.id,
+                client_id=client.id,
+                case_id=case.id,
+                bed_id=bed.id if bed else None,
+                admitted_at=now - timedelta(days=20),
+                planned_end_at=end,
+            )
+        )
     client = factories.make_client(shelter)
-    db.session.add(ShelterStay(facility_id=shelter.id, client_id=client.id, bed_id=beds[2].id,   # checked out
-                               admitted_at=now - timedelta(days=9), planned_end_at=now - timedelta(days=5),
-                               checked_out_at=now - timedelta(days=4)))
+    db.session.add(
+        ShelterStay(
+            facility_id=shelter.id,
+            client_id=client.id,
+            bed_id=beds[2].id,  # checked out
+            admitted_at=now - timedelta(days=9),
+            planned_end_at=now - timedelta(days=5),
+            checked_out_at=now - timedelta(days=4),
+        )
+    )
     db.session.flush()
     return shelter, staff_user, supervisor
 
@@ -323,12 +391,16 @@ def test_shelter_dashboard_occupancy_and_overstays_equal_the_bed_board(shelter_w
     page = body(client.get("/"))
     part = dashboard_html(page)
     found = re.search(r'<section class="card dash-section" id="dash-shelter".*?</section>', part, re.S).group(0)
-    occupied, overstays = [(href, int(n)) for href, n, _plus in
-                           re.findall(r'<a href="([^"]+)" class="stat-link"><span class="stat-value">(\d+)(\+?)<', found)]
+    occupied, overstays = [
+        (href, int(n))
+        for href, n, _plus in re.findall(
+            r'<a href="([^"]+)" class="stat-link"><span class="stat-value">(\d+)(\+?)<', found
+        )
+    ]
     assert occupied == ("/shelter/board", 3) and overstays == ("/shelter/board", 2)
-    assert "sức chứa 4" in found                                  # capacity: the active beds
+    assert "sức chứa 4" in found  # capacity: the active beds
     board = body(client.get("/shelter/board"))
-    assert board.count('id="stay-') == 3                          # the board lists the same open stays
+    assert board.count('id="stay-') == 3  # the board lists the same open stays
     assert board.count("bed-overstay") == 2
 
 
@@ -338,6 +410,7 @@ def test_centre_without_beds_shows_no_shelter_numbers(staff, signed_in, world):
 
 
 # --- admins and reporters ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("role", ["admin", "reporter"])
 def test_admin_and_reporter_get_no_case_numbers(staff, signed_in, world, role):
@@ -354,14 +427,14 @@ def test_admin_home_keeps_the_admin_links(staff, signed_in, app):
     page = body(signed_in(staff.admin).get("/"))
     with app.test_request_context():
         wanted = [url_for(endpoint) for endpoint in ("auth.users", "org.facilities", "audit.events")]
-    tiles = page[page.index('<div class="tiles">'):]
+    tiles = page[page.index('<div class="tiles">') :]
     for href in wanted:
         assert f'class="tile" href="{href}"' in tiles, href
 
 
 def test_reporter_sees_the_statistics_link_when_the_reports_exist(staff, signed_in, app):
     page = body(signed_in(staff.reporter).get("/"))
-    tiles = page[page.index('<div class="tiles">'):]
+    tiles = page[page.index('<div class="tiles">') :]
     from caseapp.main.views import STATISTICS_ENDPOINTS
     from caseapp.security.policy import has_perm
 
@@ -370,7 +443,7 @@ def test_reporter_sees_the_statistics_link_when_the_reports_exist(staff, signed_
         assert "/reports" not in tiles
     else:
         assert ('class="tile" href="/reports/' in tiles) == has_perm(staff.reporter, views[0].required_perm)
-        assert has_perm(staff.reporter, views[0].required_perm)     # reporters are who the statistics are for
+        assert has_perm(staff.reporter, views[0].required_perm)  # reporters are who the statistics are for
 
 
 def test_dashboard_reads_in_english_too(staff, signed_in, world):

@@ -2,6 +2,7 @@
 short while and say when they were counted; a click on "Tính lại ngay", the end of the period or the
 supervisor's own change counts them again; a roll-up never serves another role or facility; the
 stored numbers render exactly as the live ones."""
+
 import re
 from datetime import timedelta
 
@@ -33,8 +34,8 @@ def test_a_supervisor_sees_the_kept_numbers_with_their_time_until_counting_again
     assert dict(numbers(first))[OPEN] == 33
     assert "Số liệu tính lúc" in first and "Tính lại ngay" in first
 
-    make_case(staff.facility, worker=staff.worker, status="assessment")   # someone else's new case
-    assert open_count(sup) == 33                                          # the kept numbers
+    make_case(staff.facility, worker=staff.worker, status="assessment")  # someone else's new case
+    assert open_count(sup) == 33  # the kept numbers
     stored = db.session.get(DashboardRollup, staff.supervisor.id)
     assert stored.facility_id == staff.facility.id and stored.role == "supervisor"
 
@@ -58,19 +59,20 @@ def test_the_supervisors_own_change_counts_again_at_once(staff, signed_in, world
     sup = signed_in(staff.supervisor)
     before = dict(numbers(body(sup.get("/"))))
     day = (utcnow() + timedelta(days=3)).astimezone(VN_TZ).date()
-    raise_flag(world["assessment"][2], to_worker=staff.worker, note="Gọi lại", due_on=day,
-               by=staff.supervisor)   # audited as the supervisor's: their roll-up goes with the commit
+    raise_flag(
+        world["assessment"][2], to_worker=staff.worker, note="Gọi lại", due_on=day, by=staff.supervisor
+    )  # audited as the supervisor's: their roll-up goes with the commit
     db.session.commit()
     assert db.session.get(DashboardRollup, staff.supervisor.id) is None
     after = dict(numbers(body(sup.get("/"))))
-    assert after == before        # a flag due in 3 days changes no number …
-    assert db.session.get(DashboardRollup, staff.supervisor.id) is not None   # … but it was counted again
+    assert after == before  # a flag due in 3 days changes no number …
+    assert db.session.get(DashboardRollup, staff.supervisor.id) is not None  # … but it was counted again
 
 
 def test_reading_pages_keeps_the_roll_up(staff, signed_in, world):
     sup = signed_in(staff.supervisor)
     sup.get("/")
-    assert sup.get(f"/cases/{world['planning'].id}").status_code == 200   # audited as case_viewed
+    assert sup.get(f"/cases/{world['planning'].id}").status_code == 200  # audited as case_viewed
     assert db.session.get(DashboardRollup, staff.supervisor.id) is not None
 
 
@@ -110,7 +112,9 @@ def test_a_user_of_another_facility_never_gets_this_supervisors_numbers(staff, s
     outsider = dict(numbers(body(signed_in(staff.outsider).get("/"))))
     assert outsider[OPEN] == 1
     assert {r.user_id for r in db.session.scalars(sa.select(DashboardRollup))} == {
-        staff.supervisor.id, staff.outsider.id}
+        staff.supervisor.id,
+        staff.outsider.id,
+    }
 
 
 def test_kept_numbers_read_no_case_data(staff, signed_in, world, count_queries):

@@ -1,12 +1,13 @@
 """The rules table (deadlines.rules): working days skip weekends and Vietnamese public holidays (Tết
 included, from the `holidays` package), the review every 30 / 14 days, the 12-hour and 4-hour clock
 rules. Times are given and asserted in Vietnam time; the engine works in UTC."""
+
 from datetime import date, datetime, timezone
 
 import holidays
 
-from caseapp.deadlines.rules import RULES, add_working_days, due_at, is_working_day, rule_for
 from caseapp.core.timeutil import VN_TZ
+from caseapp.deadlines.rules import RULES, add_working_days, due_at, is_working_day, rule_for
 
 
 def vn(*args):
@@ -56,7 +57,7 @@ def test_working_days_keep_the_local_time_across_midnight_utc():
 
 def test_plan_review_every_30_days_and_14_at_high_risk():
     start = vn(2026, 12, 2, 9, 0)
-    assert local(due_at("plan_review", start)) == datetime(2027, 1, 1, 9, 0)       # calendar days, holidays count
+    assert local(due_at("plan_review", start)) == datetime(2027, 1, 1, 9, 0)  # calendar days, holidays count
     assert local(due_at("plan_review", start, variant="urgent")) == datetime(2026, 12, 16, 9, 0)
 
 
@@ -78,7 +79,6 @@ def test_every_rule_cites_the_law_or_says_it_is_a_default():
         assert rule.source.startswith(laws) or "mặc định" in rule.source or "cơ sở" in rule.source, key
     assert rule_for("intake_completion").source == "Thời hạn mặc định của hệ thống"
     assert rule_for("referral_answer", "urgent").source == "Thời hạn mặc định của hệ thống"
-    assert rule_for("plan_review").source == ("Thông tư 02/2020/TT-BLĐTBXH, bước 4; "
-                                              "thời hạn: mặc định của hệ thống")
+    assert rule_for("plan_review").source == ("Thông tư 02/2020/TT-BLĐTBXH, bước 4; thời hạn: mặc định của hệ thống")
     # An unknown variant falls back to the default rule.
     assert rule_for("assessment", "no_such_variant") is RULES[("assessment", "default")]

@@ -1,12 +1,13 @@
 """'Việc cần làm' (/cases/tasks): the signed-in user's due items grouped Quá hạn / Trong 7 ngày tới /
 Sau đó, sorted by urgency then due date, each linking to its case; supervisors can open the list of a
 worker of their facility; nothing outside the viewer's scope; a fixed number of queries."""
+
 from datetime import timedelta
 
-from caseapp.deadlines import items as deadlines
 from caseapp.cases.caseload.models import CaseFlag
 from caseapp.cases.followups.models import FollowUp
 from caseapp.core.timeutil import format_datetime, utcnow
+from caseapp.deadlines import items as deadlines
 from caseapp.extensions import db
 
 from ..dates import working_days_before
@@ -23,16 +24,23 @@ def section(page, key):
 
 
 def follow_up(case, due, purpose, assignee=None):
-    row = FollowUp(case_id=case.id, facility_id=case.facility_id, kind="home_visit", purpose=purpose, due_at=due,
-                   assigned_to_id=getattr(assignee, "id", None))
+    row = FollowUp(
+        case_id=case.id,
+        facility_id=case.facility_id,
+        kind="home_visit",
+        purpose=purpose,
+        due_at=due,
+        assigned_to_id=getattr(assignee, "id", None),
+    )
     db.session.add(row)
     db.session.flush()
     return row
 
 
 def flag(case, to, by, due, note):
-    row = CaseFlag(case_id=case.id, facility_id=case.facility_id, raised_by_id=by.id, to_user_id=to.id, note=note,
-                   due_at=due)
+    row = CaseFlag(
+        case_id=case.id, facility_id=case.facility_id, raised_by_id=by.id, to_user_id=to.id, note=note, due_at=due
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -40,9 +48,9 @@ def flag(case, to, by, due, note):
 
 def test_tasks_are_grouped_overdue_within_7_days_and_later(people, signed_in):
     now = utcnow()
-    case = new_case(people.facility, people.worker, opened_at=working_days_before(now, 10))   # assessment overdue
+    case = new_case(people.facility, people.worker, opened_at=working_days_before(now, 10))  # assessment overdue
     approved = new_case(people.facility, people.worker, name="Trần Văn Bình")
-    approved_assessment(approved, people.worker)                                        # plan due in 7 working days
+    approved_assessment(approved, people.worker)  # plan due in 7 working days
     follow_up(case, now + timedelta(days=3), "Thăm nhà lần hai")
     flag(case, people.worker, people.supervisor, now + timedelta(days=20), "Xem lại hồ sơ trước họp")
     page = signed_in(people.worker).get("/cases/tasks").get_data(as_text=True)
@@ -54,7 +62,7 @@ def test_tasks_are_grouped_overdue_within_7_days_and_later(people, signed_in):
     plan = next(i for i in deadlines.user_items(people.worker).items if i.kind == "plan")
     target = overdue if plan.is_overdue(now) else soon if plan.is_due_soon(now) else later
     assert "Kế hoạch trợ giúp" in target and format_datetime(plan.due_at) in target
-    assert f'href="/cases/{case.id}#deadlines"' in soon                  # each item links to its case
+    assert f'href="/cases/{case.id}#deadlines"' in soon  # each item links to its case
     # the rule's basis: the step of the circular, and a duration no law sets is the facility's default
     assert "Căn cứ: Thông tư 02/2020/TT-BLĐTBXH, bước 1; thời hạn: mặc định của hệ thống" in overdue
     assert 'class="badge badge-danger due-badge">Quá hạn' in overdue and "Sắp đến hạn" in soon
@@ -65,10 +73,16 @@ def test_tasks_are_sorted_by_urgency_then_due_date(people, signed_in):
     # at high risk) fell due on an earlier working day, the emergency's last: on any day, Tết included.
     now = utcnow()
     calm = new_case(people.facility, people.worker, name="Khách Bình Thường", opened_at=working_days_before(now, 8))
-    urgent = new_case(people.facility, people.worker, urgency="emergency", name="Khách Khẩn Cấp",
-                      opened_at=working_days_before(now, 2))
-    risky = new_case(people.facility, people.worker, urgency="low", name="Khách Nguy Cơ Cao",
-                     opened_at=working_days_before(now, 4))
+    urgent = new_case(
+        people.facility,
+        people.worker,
+        urgency="emergency",
+        name="Khách Khẩn Cấp",
+        opened_at=working_days_before(now, 2),
+    )
+    risky = new_case(
+        people.facility, people.worker, urgency="low", name="Khách Nguy Cơ Cao", opened_at=working_days_before(now, 4)
+    )
     risky.risk_level = "high"
     db.session.flush()
     groups = deadlines.group_items(deadlines.user_items(people.worker).items, now)
@@ -107,7 +121,7 @@ def test_supervisor_can_view_the_tasks_of_a_worker_of_their_facility(people, sig
     case = new_case(people.facility, people.worker, name="Khách Của Nhân Viên")
     client = signed_in(people.supervisor)
     own = client.get("/cases/tasks").get_data(as_text=True)
-    assert case.number not in own and 'name="worker"' in own      # the supervisor's own list, and the chooser
+    assert case.number not in own and 'name="worker"' in own  # the supervisor's own list, and the chooser
     page = client.get(f"/cases/tasks?worker={people.worker.id}").get_data(as_text=True)
     assert "Việc cần làm của Lê Văn Nhân Viên" in page and case.number in page
 
@@ -130,7 +144,7 @@ def test_reporters_and_admins_have_no_tasks_page(session, facility, signed_in, p
 
 def test_the_menu_and_the_home_page_link_to_the_tasks(people, signed_in):
     page = signed_in(people.worker).get("/").get_data(as_text=True)
-    assert page.count('href="/cases/tasks"') >= 2          # the menu and the home tile
+    assert page.count('href="/cases/tasks"') >= 2  # the menu and the home tile
     assert "Thời hạn của bạn: quá hạn, trong 7 ngày tới, sau đó" in page
 
 
@@ -143,7 +157,7 @@ def _load_worker_with_cases(people, n):
         follow_up(case, now + timedelta(days=k), f"Theo dõi {k}")
         flag(case, people.worker, people.supervisor, now + timedelta(days=2 * k), f"Ghi chú {k}")
         make_referral(case, provider, people.worker)
-    db.session.commit()   # nothing of the set-up left for the request to write (nor to sync)
+    db.session.commit()  # nothing of the set-up left for the request to write (nor to sync)
 
 
 def test_the_tasks_page_runs_the_same_queries_for_1_or_6_cases(people, signed_in, count_queries):
@@ -154,7 +168,7 @@ def test_the_tasks_page_runs_the_same_queries_for_1_or_6_cases(people, signed_in
         page = client.get("/cases/tasks")
     assert page.status_code == 200
     _load_worker_with_cases(people, 5)
-    client.get("/cases/tasks")     # as before the first count: the commit expired what the request loads
+    client.get("/cases/tasks")  # as before the first count: the commit expired what the request loads
     with count_queries() as six:
         page = client.get("/cases/tasks").get_data(as_text=True)
     assert page.count("Chờ phản hồi chuyển gửi") == 6 and page.count("Yêu cầu của lãnh đạo") == 6
@@ -178,7 +192,7 @@ def test_a_list_longer_than_the_limit_says_so(people, signed_in, monkeypatch):
     follow_up(case, now + timedelta(days=3), "Hẹn 3")
     page = signed_in(people.worker).get("/cases/tasks").get_data(as_text=True)
     assert "Danh sách quá dài để hiển thị hết" in page
-    assert "Hẹn 1" in page and "Hẹn 2" in page and "Hẹn 3" not in page   # the earliest are shown
+    assert "Hẹn 1" in page and "Hẹn 2" in page and "Hẹn 3" not in page  # the earliest are shown
 
 
 def test_supervisor_sees_the_tasks_of_cases_without_a_worker(people, signed_in):

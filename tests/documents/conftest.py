@@ -1,6 +1,7 @@
 """Fixtures of the case-document tests: the transaction-bound session of the security tests (a
 request's commits are savepoints of the test's transaction), a centre staffed with every role and a
 confidential shelter, and cases taken through the real services up to each of the five forms."""
+
 from dataclasses import dataclass
 
 import pytest
@@ -28,14 +29,15 @@ def staff(session, facility, other_facility):
     `other_facility`: outsider (supervisor), outside_worker (social worker)."""
     s = factories.Staff(facility=facility, other_facility=other_facility)
     for name, role, fac, full_name in (
-            ("supervisor", "supervisor", facility, "Trần Thị Giám Sát"),
-            ("supervisor2", "supervisor", facility, "Đặng Văn Phó Giám Đốc"),
-            ("worker", "social_worker", facility, "Lê Văn Nhân Viên"),
-            ("colleague", "social_worker", facility, "Phạm Thị Đồng Nghiệp"),
-            ("admin", "admin", facility, "Quản Trị"),
-            ("reporter", "reporter", facility, "Báo Cáo"),
-            ("outsider", "supervisor", other_facility, "Người Ngoài"),
-            ("outside_worker", "social_worker", other_facility, "Nhân Viên Ngoài")):
+        ("supervisor", "supervisor", facility, "Trần Thị Giám Sát"),
+        ("supervisor2", "supervisor", facility, "Đặng Văn Phó Giám Đốc"),
+        ("worker", "social_worker", facility, "Lê Văn Nhân Viên"),
+        ("colleague", "social_worker", facility, "Phạm Thị Đồng Nghiệp"),
+        ("admin", "admin", facility, "Quản Trị"),
+        ("reporter", "reporter", facility, "Báo Cáo"),
+        ("outsider", "supervisor", other_facility, "Người Ngoài"),
+        ("outside_worker", "social_worker", other_facility, "Nhân Viên Ngoài"),
+    ):
         s.users[name] = factories.make_user(role=role, facility=fac, full_name=full_name)
     return s
 
@@ -62,7 +64,7 @@ class FullCase:
 @pytest.fixture()
 def full_case(staff):
     """A centre case with intake, an approved assessment and plan, a referral with consent — closed."""
-    staff.facility.requires_assessment_approval = True   # a supervisor approves the assessment too
+    staff.facility.requires_assessment_approval = True  # a supervisor approves the assessment too
     case = intake_case(staff.facility, staff.worker)
     assessment = with_assessment(case, staff.worker, staff.supervisor)
     plan = with_plan(case, staff.worker, staff.supervisor)

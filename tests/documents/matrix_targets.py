@@ -1,6 +1,7 @@
 """Rows of the access matrix (tests/security/matrix.py, TARGETS) for the case documents
 (caseapp/documents/views.py): the intake form of a case assigned to the facility's social worker
 (every case-working role sees it), one of another facility, or no such case."""
+
 from .helpers import intake_case
 
 
@@ -11,7 +12,9 @@ def _case(world, which):
 
 def targets(Target, no_record):
     return {
-        "documents.case_document": Target(own=lambda w: {"case_id": _case(w, "own").id, "kind": "intake"},
-                                          other=lambda w: {"case_id": _case(w, "other").id, "kind": "intake"},
-                                          missing=lambda w: {"case_id": no_record, "kind": "intake"}),
+        "documents.case_document": Target(
+            own=lambda w: {"case_id": _case(w, "own").id, "kind": "intake"},
+            other=lambda w: {"case_id": _case(w, "other").id, "kind": "intake"},
+            missing=lambda w: {"case_id": no_record, "kind": "intake"},
+        ),
     }

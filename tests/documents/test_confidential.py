@@ -1,6 +1,7 @@
 """Confidential shelter addresses never appear in a case document (perpetrators must never learn
 where a victim is): not the shelter's street, not its commune — in any of the five forms of a
 shelter case, nor as the address of a receiving shelter on a referral. A centre's address is printed."""
+
 from datetime import timedelta
 
 import pytest
@@ -23,18 +24,26 @@ KINDS = ("intake", "assessment", "plan", "referral", "closure")
 
 @pytest.fixture()
 def shelter(session, staff):
-    shelter = factories.make_facility(code="NTLBM1", name="Nhà tạm lánh Bình An", type="shelter",
-                                      confidential_address=True, street_address=SECRET_STREET,
-                                      province_code=staff.facility.province_code, phone="0203 999 111")
+    shelter = factories.make_facility(
+        code="NTLBM1",
+        name="Nhà tạm lánh Bình An",
+        type="shelter",
+        confidential_address=True,
+        street_address=SECRET_STREET,
+        province_code=staff.facility.province_code,
+        phone="0203 999 111",
+    )
     shelter_services.add_room(shelter, name="P1", beds=2, by=None)
     return shelter
 
 
 @pytest.fixture()
 def shelter_people(shelter):
-    return {"staff": factories.make_user(role="shelter_staff", facility=shelter, full_name="Vũ Thị Tạm Lánh"),
-            "worker": factories.make_user(role="social_worker", facility=shelter, full_name="Đỗ Văn Công Tác"),
-            "supervisor": factories.make_user(role="supervisor", facility=shelter, full_name="Ngô Thị Phụ Trách")}
+    return {
+        "staff": factories.make_user(role="shelter_staff", facility=shelter, full_name="Vũ Thị Tạm Lánh"),
+        "worker": factories.make_user(role="social_worker", facility=shelter, full_name="Đỗ Văn Công Tác"),
+        "supervisor": factories.make_user(role="supervisor", facility=shelter, full_name="Ngô Thị Phụ Trách"),
+    }
 
 
 @pytest.fixture()
@@ -43,18 +52,36 @@ def shelter_case(shelter, shelter_people, staff):
     another confidential shelter (with consent), check-out, closure approved."""
     people = shelter_people
     admission = shelter_services.admit_emergency(
-        shelter, sex="female", approximate_age=30, arrived_at=utcnow() - timedelta(hours=3), brought_by="police",
-        immediate_danger=True, immediate_needs=["medical"], by=people["staff"], full_name="Phạm Thị Hoa")
+        shelter,
+        sex="female",
+        approximate_age=30,
+        arrived_at=utcnow() - timedelta(hours=3),
+        brought_by="police",
+        immediate_danger=True,
+        immediate_needs=["medical"],
+        by=people["staff"],
+        full_name="Phạm Thị Hoa",
+    )
     case = admission.case
     case.assigned_worker_id = people["worker"].id
     db.session.flush()
     with_assessment(case, people["worker"], people["supervisor"])
     with_plan(case, people["worker"], people["supervisor"])
-    other = factories.make_facility(code="NTLBM2", name="Nhà an toàn Hướng Dương", type="shelter",
-                                    confidential_address=True, street_address=OTHER_SECRET,
-                                    province_code=shelter.province_code)
-    make_referral(case, facility_provider(other), people["worker"], service_type="shelter",
-                  shared_info="Chị Hoa cần chỗ ở an toàn dài hạn")
+    other = factories.make_facility(
+        code="NTLBM2",
+        name="Nhà an toàn Hướng Dương",
+        type="shelter",
+        confidential_address=True,
+        street_address=OTHER_SECRET,
+        province_code=shelter.province_code,
+    )
+    make_referral(
+        case,
+        facility_provider(other),
+        people["worker"],
+        service_type="shelter",
+        shared_info="Chị Hoa cần chỗ ở an toàn dài hạn",
+    )
     stay = db.session.scalar(sa.select(ShelterStay).where(ShelterStay.case_id == case.id))
     shelter_services.check_out(stay, destination="other_facility", reason="Chuyển nhà an toàn", by=people["staff"])
     closed(case, people["worker"], people["supervisor"])
@@ -62,10 +89,11 @@ def shelter_case(shelter, shelter_people, staff):
     return case
 
 
-def test_no_document_of_a_shelter_case_carries_a_confidential_address(shelter, shelter_case, shelter_people, signed_in,
-                                                                      artifacts_dir):
+def test_no_document_of_a_shelter_case_carries_a_confidential_address(
+    shelter, shelter_case, shelter_people, signed_in, artifacts_dir
+):
     commune = db.session.get(Commune, shelter.commune_code).name
-    for role in ("worker", "staff"):   # whoever prints it, it leaves the shelter the same
+    for role in ("worker", "staff"):  # whoever prints it, it leaves the shelter the same
         client = signed_in(shelter_people[role])
         for kind in KINDS:
             response = client.get(f"/cases/{shelter_case.id}/documents/{kind}.pdf")

@@ -1,6 +1,7 @@
 """Who may print a case's forms: exactly those who may open the case page (security.case_scope).
 A case of another facility, a sealed case without a grant, or an id that matches nothing answers 404
 — never 403, so its existence does not leak; roles without case access (admin, reporter) are refused."""
+
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
@@ -15,8 +16,9 @@ def url(case, kind="intake"):
 
 
 def _generated(case):
-    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "document_generated",
-                                                          AuditEvent.entity_id == str(case.id))).all()
+    return db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "document_generated", AuditEvent.entity_id == str(case.id))
+    ).all()
 
 
 def test_worker_cannot_print_a_form_of_a_case_of_other_facility(staff, signed_in):
@@ -34,7 +36,7 @@ def test_worker_cannot_print_a_form_of_a_colleagues_case(staff, signed_in):
     case = intake_case(staff.facility, staff.colleague)
     db.session.commit()
     assert signed_in(staff.worker).get(url(case)).status_code == 404
-    assert signed_in(staff.supervisor).get(url(case)).status_code == 200   # supervisors: the whole facility
+    assert signed_in(staff.supervisor).get(url(case)).status_code == 200  # supervisors: the whole facility
 
 
 def test_admin_and_reporter_cannot_print_case_forms(staff, signed_in):
@@ -69,5 +71,6 @@ def test_each_generation_is_audited_once(staff, signed_in):
     client.get(url(case))
     client.get(url(case))
     events = _generated(case)
-    assert len(events) == 2 and all(e.detail == {"kind": "intake", "case_id": case.id, "subject_id": None}
-                                    for e in events)
+    assert len(events) == 2 and all(
+        e.detail == {"kind": "intake", "case_id": case.id, "subject_id": None} for e in events
+    )

@@ -1,6 +1,7 @@
 """The five case forms as PDF (Nghị định 30/2020/NĐ-CP layout): each renders for a real case in the
 Vietnamese administrative layout, its text (pypdf) holds the exact Vietnamese strings with their tones,
 generating it is audited, and it is reached exactly like the case page (out of scope → 404)."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -12,8 +13,13 @@ from .helpers import pdf_text
 
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
-TITLES = {"intake": "PHIẾU TIẾP NHẬN ĐỐI TƯỢNG", "assessment": "PHIẾU ĐÁNH GIÁ NHU CẦU",
-          "plan": "KẾ HOẠCH TRỢ GIÚP", "referral": "PHIẾU CHUYỂN GỬI", "closure": "BIÊN BẢN"}
+TITLES = {
+    "intake": "PHIẾU TIẾP NHẬN ĐỐI TƯỢNG",
+    "assessment": "PHIẾU ĐÁNH GIÁ NHU CẦU",
+    "plan": "KẾ HOẠCH TRỢ GIÚP",
+    "referral": "PHIẾU CHUYỂN GỬI",
+    "closure": "BIÊN BẢN",
+}
 
 
 def url(case, kind, item=None):
@@ -31,8 +37,15 @@ def test_each_form_renders_with_the_vietnamese_layout_and_the_record(kind, staff
     assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
     assert response.headers["Content-Disposition"].startswith("inline; filename=")
     text = pdf_text(response.data)
-    for expected in (QUOC_HIEU, TIEU_NGU, TITLES[kind], "Nguyễn Thị Lan", full_case.case.number,
-                     staff.facility.name.upper(), "Nơi nhận:"):
+    for expected in (
+        QUOC_HIEU,
+        TIEU_NGU,
+        TITLES[kind],
+        "Nguyễn Thị Lan",
+        full_case.case.number,
+        staff.facility.name.upper(),
+        "Nơi nhận:",
+    ):
         assert expected in text, (kind, expected)
     (artifacts_dir / f"document-{kind}.pdf").write_bytes(response.data)
 
@@ -68,8 +81,9 @@ def test_the_dated_line_follows_decree_30(staff, full_case, signed_in):
     from caseapp.core.pdf import place_and_date, place_name
 
     text = pdf_text(signed_in(staff.worker).get(url(full_case.case, "closure")).data)
-    province = db.session.scalar(sa.text("SELECT name FROM provinces WHERE code = :c"),
-                                 {"c": staff.facility.province_code})
+    province = db.session.scalar(
+        sa.text("SELECT name FROM provinces WHERE code = :c"), {"c": staff.facility.province_code}
+    )
     assert place_and_date(place_name(province), to_local(full_case.case.closed_at).date()) in text
     assert f"Số: {full_case.case.number}/BB" in text
 
@@ -87,8 +101,9 @@ def test_a_chosen_assessment_version_is_printed(staff, full_case, signed_in):
 
 def test_generating_a_form_is_audited_without_personal_data(staff, full_case, signed_in):
     signed_in(staff.worker).get(url(full_case.case, "referral", full_case.referral.id))
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "document_generated")
-                              .order_by(AuditEvent.id.desc()))
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "document_generated").order_by(AuditEvent.id.desc())
+    )
     assert event is not None and event.user_id == staff.worker.id
     assert (event.entity_type, event.entity_id) == ("cases", str(full_case.case.id))
     assert event.detail == {"kind": "referral", "case_id": full_case.case.id, "subject_id": full_case.referral.id}
@@ -109,7 +124,7 @@ def test_a_form_the_case_cannot_fill_answers_404(staff, signed_in):
     db.session.commit()
     worker = signed_in(staff.worker)
     assert worker.get(url(case, "intake")).status_code == 200
-    for kind in ("assessment", "plan", "referral", "closure"):    # none recorded, the case is open
+    for kind in ("assessment", "plan", "referral", "closure"):  # none recorded, the case is open
         assert worker.get(url(case, kind)).status_code == 404, kind
     assert worker.get(url(case, "passport")).status_code == 404
     assert worker.get(url(case, "assessment") + "?id=abc").status_code == 404
@@ -128,6 +143,7 @@ def test_a_version_of_another_case_is_not_printed(staff, full_case, signed_in):
 
 
 # --- the referral form shares only what the consent allows (NĐ 13/2023/NĐ-CP) --------------------------
+
 
 def _client_code(case):
     from caseapp.clients.models import Client
@@ -150,16 +166,22 @@ def test_a_referral_without_consent_names_the_client_by_code_only(staff, signed_
     case = intake_case(staff.facility, staff.worker)
     provider = make_provider(staff.facility.province_code, name="Công an xã An Bình", kind="police")
     referral = referral_services.create_referral(
-        case, provider=provider, service_type="legal_aid", reason="Cần can thiệp ngay", is_urgent=True,
-        shared_info="Nạn nhân đang gặp nguy hiểm tại nhà", by=staff.supervisor,
-        override_reason="Chị Lan bất tỉnh, không thể hỏi ý kiến")
+        case,
+        provider=provider,
+        service_type="legal_aid",
+        reason="Cần can thiệp ngay",
+        is_urgent=True,
+        shared_info="Nạn nhân đang gặp nguy hiểm tại nhà",
+        by=staff.supervisor,
+        override_reason="Chị Lan bất tỉnh, không thể hỏi ý kiến",
+    )
     db.session.commit()
     text = _referral_text(signed_in(staff.worker), case, referral)
     assert "Nguyễn Thị Lan" not in text and "05/03/1990" not in text and "1990" not in text
     assert _client_code(case) in text and "Nạn nhân đang gặp nguy hiểm tại nhà" in text
     assert "Chuyển gửi khẩn cấp khi chưa có sự đồng ý" in text
-    assert "bất tỉnh" not in text                      # the override's reason stays in the record
-    assert "0912 345 678" not in text and "Bạo lực gia đình" not in text   # nothing else of the record
+    assert "bất tỉnh" not in text  # the override's reason stays in the record
+    assert "0912 345 678" not in text and "Bạo lực gia đình" not in text  # nothing else of the record
 
 
 def test_a_referral_whose_consent_was_withdrawn_no_longer_names_the_client(staff, full_case, signed_in):
@@ -173,7 +195,7 @@ def test_a_referral_whose_consent_was_withdrawn_no_longer_names_the_client(staff
     db.session.commit()
     text = _referral_text(worker, full_case.case, full_case.referral)
     assert "Nguyễn Thị Lan" not in text and _client_code(full_case.case) in text
-    assert "Chị Lan cần khám vết thương ở tay" in text   # what was shared then is on the record
+    assert "Chị Lan cần khám vết thương ở tay" in text  # what was shared then is on the record
 
 
 def test_an_official_form_is_vietnamese_whatever_the_users_language(staff, full_case, signed_in):
@@ -181,7 +203,7 @@ def test_an_official_form_is_vietnamese_whatever_the_users_language(staff, full_
     db.session.commit()
     worker = signed_in(staff.worker)
     page = worker.get(f"/cases/{full_case.case.id}").get_data(as_text=True)
-    assert "Print forms (PDF)" in page                          # the UI speaks English …
+    assert "Print forms (PDF)" in page  # the UI speaks English …
     text = pdf_text(worker.get(url(full_case.case, "intake")).data)
-    assert "Tổng đài quốc gia về phòng, chống bạo lực gia đình" in text   # … the form stays Vietnamese
+    assert "Tổng đài quốc gia về phòng, chống bạo lực gia đình" in text  # … the form stays Vietnamese
     assert "Nữ" in text and "Female" not in text

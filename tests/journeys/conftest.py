@@ -11,6 +11,7 @@ What a journey gets:
 - helpers to read what the case page shows (its current step, its deadlines) and what the one
   deadline engine (caseapp.deadlines.items) says is due.
 """
+
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -18,10 +19,10 @@ from datetime import datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from caseapp.deadlines import items as deadlines
-from caseapp.cases.models import Case, CaseEvent
 from caseapp.approvals.models import Approval
+from caseapp.cases.models import Case, CaseEvent
 from caseapp.core.timeutil import VN_TZ, utcnow
+from caseapp.deadlines import items as deadlines
 from caseapp.extensions import db
 from caseapp.shelter import services as shelter_services
 
@@ -48,22 +49,27 @@ def world(session):
     """centre (CTXH, assessments need approval): worker, supervisor, supervisor2;
     shelter (confidential, 2 rooms × 2 beds): shelter_staff, shelter_supervisor;
     receiving (another centre of the system): receiving_supervisor, receiving_worker."""
-    centre = factories.make_facility(code="CTXHHT", name="Trung tâm CTXH Hành Trình",
-                                     requires_assessment_approval=True)
-    shelter = factories.make_facility(code="NTLHT", name="Nhà tạm lánh Hành Trình", type="shelter",
-                                      confidential_address=True, street_address="Số 9 ngõ Bí Mật")
+    centre = factories.make_facility(code="CTXHHT", name="Trung tâm CTXH Hành Trình", requires_assessment_approval=True)
+    shelter = factories.make_facility(
+        code="NTLHT",
+        name="Nhà tạm lánh Hành Trình",
+        type="shelter",
+        confidential_address=True,
+        street_address="Số 9 ngõ Bí Mật",
+    )
     receiving = factories.make_facility(code="CTXHNB", name="Trung tâm CTXH Nhận Bàn Giao")
     shelter_services.add_room(shelter, name="P1", beds=2, by=None)
     shelter_services.add_room(shelter, name="P2", beds=2, by=None)
     w = World(centre=centre, shelter=shelter, receiving=receiving)
     for name, role, fac, full_name in (
-            ("worker", "social_worker", centre, "Lê Thị Hành Trình"),
-            ("supervisor", "supervisor", centre, "Trần Văn Giám Sát"),
-            ("supervisor2", "supervisor", centre, "Đỗ Thị Phó Giám Đốc"),
-            ("shelter_staff", "shelter_staff", shelter, "Hoàng Thị Trực Đêm"),
-            ("shelter_supervisor", "supervisor", shelter, "Vũ Thị Quản Lý"),
-            ("receiving_supervisor", "supervisor", receiving, "Ngô Văn Tiếp Nhận"),
-            ("receiving_worker", "social_worker", receiving, "Bùi Thị Nhận Việc")):
+        ("worker", "social_worker", centre, "Lê Thị Hành Trình"),
+        ("supervisor", "supervisor", centre, "Trần Văn Giám Sát"),
+        ("supervisor2", "supervisor", centre, "Đỗ Thị Phó Giám Đốc"),
+        ("shelter_staff", "shelter_staff", shelter, "Hoàng Thị Trực Đêm"),
+        ("shelter_supervisor", "supervisor", shelter, "Vũ Thị Quản Lý"),
+        ("receiving_supervisor", "supervisor", receiving, "Ngô Văn Tiếp Nhận"),
+        ("receiving_worker", "social_worker", receiving, "Bùi Thị Nhận Việc"),
+    ):
         w.users[name] = factories.make_user(role=role, facility=fac, full_name=full_name)
     return w
 
@@ -71,6 +77,7 @@ def world(session):
 @pytest.fixture()
 def as_user(app, session):
     """``as_user(user)``: a test client of its own, signed in through the login form."""
+
     def make(user):
         client = app.test_client()
         sign_in(client, user)
@@ -80,6 +87,7 @@ def as_user(app, session):
 
 
 # --- reading the pages ---------------------------------------------------------------------------------
+
 
 def ok(response, status=302):
     assert response.status_code == status, response.get_data(as_text=True)[:3000]
@@ -108,6 +116,7 @@ def deadline_titles(html):
 
 # --- reading the data ------------------------------------------------------------------------------------
 
+
 def reload(case):
     db.session.expire_all()
     return db.session.get(Case, case.id)
@@ -122,14 +131,17 @@ def due(case, viewer):
 
 
 def pending_approval(case, subject_type):
-    return db.session.scalar(sa.select(Approval).where(Approval.case_id == case.id,
-                                                       Approval.subject_type == subject_type,
-                                                       Approval.status == "pending"))
+    return db.session.scalar(
+        sa.select(Approval).where(
+            Approval.case_id == case.id, Approval.subject_type == subject_type, Approval.status == "pending"
+        )
+    )
 
 
 def event_kinds(case):
-    return db.session.scalars(sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id)
-                              .order_by(CaseEvent.id)).all()
+    return db.session.scalars(
+        sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+    ).all()
 
 
 def vn(year, month, day, hour=0, minute=0):

@@ -4,17 +4,18 @@ step the case page shows the step the case is in, and the due items of the one d
 change as the rules say (deadlines.rules): the assessment is due until it is submitted, the plan
 once the assessment is approved (7 working days), the plan review once the plan is approved,
 the follow-ups until they are done, and after closure the 30- and 90-day follow-ups."""
+
 import re
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from caseapp.cases.models import Case
 from caseapp.cases.followups.models import FollowUp
+from caseapp.cases.models import Case
 from caseapp.clients.models import Consent
 from caseapp.clients.services import create_client
-from caseapp.deadlines.rules import due_at, rule_for
 from caseapp.core.timeutil import VN_TZ, format_datetime, local_today, utcnow
+from caseapp.deadlines.rules import due_at, rule_for
 from caseapp.extensions import db
 from caseapp.intake.models import Intake
 from caseapp.plans.models import Assessment, CarePlan
@@ -22,21 +23,50 @@ from caseapp.referrals.models import Referral
 
 from ..plans.conftest import assessment_form, plan_form
 from ..referrals.helpers import make_provider
-from .conftest import (current_step, deadline_titles, due, end_of_day, event_kinds, local_input, ok, page_of,
-                       pending_approval, reload)
+from .conftest import (
+    current_step,
+    deadline_titles,
+    due,
+    end_of_day,
+    event_kinds,
+    local_input,
+    ok,
+    page_of,
+    pending_approval,
+    reload,
+)
 
 NUMBER = re.compile(r"^CTXHHT-(\d{4})-(\d{6})$")
 
 
 def intake_form(worker, received_at, **extra):
-    data = {"received_at": local_input(received_at), "channel": "walk_in", "referrer_name": "",
-            "referrer_org": "", "referrer_contact": "", "problems": ["domestic_violence"],
-            "problem_note": "Bị chồng đánh nhiều lần, muốn được giúp đỡ",
-            "danger_now": "no", "injured": "no", "child_involved": "no", "perpetrator_access": "no",
-            "safe_place": "yes", "urgency": "", "decision": "open_case", "case_type": "center",
-            "care_kind": "continuous", "assigned_worker_id": str(worker.id), "referred_to": "", "note": "",
-            "consent_services": "y", "consent_share": "y", "share_recipient": "Bệnh viện Đa khoa tỉnh",
-            "consent_reports": "y", "consent_given_by": "client", "consent_giver_name": ""}
+    data = {
+        "received_at": local_input(received_at),
+        "channel": "walk_in",
+        "referrer_name": "",
+        "referrer_org": "",
+        "referrer_contact": "",
+        "problems": ["domestic_violence"],
+        "problem_note": "Bị chồng đánh nhiều lần, muốn được giúp đỡ",
+        "danger_now": "no",
+        "injured": "no",
+        "child_involved": "no",
+        "perpetrator_access": "no",
+        "safe_place": "yes",
+        "urgency": "",
+        "decision": "open_case",
+        "case_type": "center",
+        "care_kind": "continuous",
+        "assigned_worker_id": str(worker.id),
+        "referred_to": "",
+        "note": "",
+        "consent_services": "y",
+        "consent_share": "y",
+        "share_recipient": "Bệnh viện Đa khoa tỉnh",
+        "consent_reports": "y",
+        "consent_given_by": "client",
+        "consent_giver_name": "",
+    }
     data.update(extra)
     return data
 
@@ -44,8 +74,11 @@ def intake_form(worker, received_at, **extra):
 def test_centre_case_from_intake_to_closure_and_reopening(world, as_user):
     worker, supervisor, supervisor2 = world.worker, world.supervisor, world.supervisor2
     w, s = as_user(worker), as_user(supervisor)
-    person = create_client({"full_name": "Phan Thị Hành", "sex": "female", "birth_year": 1990,
-                            "birth_precision": "year"}, facility=world.centre, by=worker)
+    person = create_client(
+        {"full_name": "Phan Thị Hành", "sex": "female", "birth_year": 1990, "birth_precision": "year"},
+        facility=world.centre,
+        by=worker,
+    )
     db.session.commit()
 
     # 0. intake with consent → the case is opened with its number, in step "Tiếp nhận"
@@ -75,7 +108,7 @@ def test_centre_case_from_intake_to_closure_and_reopening(world, as_user):
     assert (assessment.status, case.status, case.risk_level) == ("pending", "assessment", "medium")
     html = page_of(w, case)
     assert current_step(html) == "Đánh giá nhu cầu"
-    assert due(case, worker) == {}                      # submitted: no longer due; the plan not yet
+    assert due(case, worker) == {}  # submitted: no longer due; the plan not yet
     assert deadline_titles(html) == []
     approval = pending_approval(case, "assessment")
     assert approval is not None
@@ -95,15 +128,33 @@ def test_centre_case_from_intake_to_closure_and_reopening(world, as_user):
 
     # 2. intervention plan with goals and activities, drafted, then sent for approval
     review_on = local_today() + timedelta(days=30)
-    ok(w.post(f"/cases/{case.id}/plans/new", data=plan_form(
-        goals=(("safety", "Chị Hành an toàn khỏi bạo lực"), ("mental_health", "Ổn định tâm lý")),
-        activities=[{"goal": "1", "service_type": "counselling", "description": "Tham vấn hằng tuần",
-                     "responsible_user_id": str(worker.id)},
-                    {"goal": "2", "service_type": "medical", "description": "Khám sức khỏe",
-                     "responsible_org": "Bệnh viện Đa khoa tỉnh"}],
-        review=review_on, safety_plan=_safety_plan(), action="draft")))
+    ok(
+        w.post(
+            f"/cases/{case.id}/plans/new",
+            data=plan_form(
+                goals=(("safety", "Chị Hành an toàn khỏi bạo lực"), ("mental_health", "Ổn định tâm lý")),
+                activities=[
+                    {
+                        "goal": "1",
+                        "service_type": "counselling",
+                        "description": "Tham vấn hằng tuần",
+                        "responsible_user_id": str(worker.id),
+                    },
+                    {
+                        "goal": "2",
+                        "service_type": "medical",
+                        "description": "Khám sức khỏe",
+                        "responsible_org": "Bệnh viện Đa khoa tỉnh",
+                    },
+                ],
+                review=review_on,
+                safety_plan=_safety_plan(),
+                action="draft",
+            ),
+        )
+    )
     plan = db.session.scalar(sa.select(CarePlan).where(CarePlan.case_id == case.id))
-    assert plan.status == "draft" and set(due(case, worker)) == {"plan"}     # a draft is not the plan yet
+    assert plan.status == "draft" and set(due(case, worker)) == {"plan"}  # a draft is not the plan yet
     ok(w.post(f"/cases/{case.id}/plans/{plan.id}/request-approval"))
     plan_approval = pending_approval(case, "plan")
     assert db.session.get(CarePlan, plan.id).status == "pending"
@@ -126,26 +177,57 @@ def test_centre_case_from_intake_to_closure_and_reopening(world, as_user):
     hospital = make_provider(world.centre.province_code, name="Bệnh viện Đa khoa tỉnh")
     db.session.commit()
     consent = next(c for c in consents if c.purpose == "share_provider")
-    ok(w.post(f"/cases/{case.id}/referrals/new", data={
-        "provider_id": str(hospital.id), "service_type": "medical", "reason": "Khám vết thương",
-        "shared_info": "Họ tên, tuổi; vết thương ở tay", "consent_mode": "existing", "consent_id": str(consent.id)}))
+    ok(
+        w.post(
+            f"/cases/{case.id}/referrals/new",
+            data={
+                "provider_id": str(hospital.id),
+                "service_type": "medical",
+                "reason": "Khám vết thương",
+                "shared_info": "Họ tên, tuổi; vết thương ở tay",
+                "consent_mode": "existing",
+                "consent_id": str(consent.id),
+            },
+        )
+    )
     referral = db.session.scalar(sa.select(Referral).where(Referral.case_id == case.id))
     assert referral.status == "sent"
     items = due(case, worker)
     assert set(items) == {"plan_review", "referral_answer"}
     assert items["referral_answer"][0].due_at == due_at("referral_answer", referral.sent_at)
-    ok(w.post(f"/referrals/{referral.id}/status", data={"to_status": "answer", "decision": "accepted",
-                                                         "note": "Bệnh viện hẹn khám sáng mai"}))
-    assert set(due(case, worker)) == {"plan_review"}     # answered: no longer awaited
-    ok(w.post(f"/referrals/{referral.id}/status", data={
-        "to_status": "completed", "outcome": "Đã khám, vết thương lành", "outcome_date": local_today().isoformat()}))
+    ok(
+        w.post(
+            f"/referrals/{referral.id}/status",
+            data={"to_status": "answer", "decision": "accepted", "note": "Bệnh viện hẹn khám sáng mai"},
+        )
+    )
+    assert set(due(case, worker)) == {"plan_review"}  # answered: no longer awaited
+    ok(
+        w.post(
+            f"/referrals/{referral.id}/status",
+            data={
+                "to_status": "completed",
+                "outcome": "Đã khám, vết thương lành",
+                "outcome_date": local_today().isoformat(),
+            },
+        )
+    )
     db.session.expire_all()
     assert db.session.get(Referral, referral.id).status == "completed"
 
     # follow-up scheduled, then done: the last contact is updated
     follow_due = utcnow() + timedelta(days=3)
-    ok(w.post(f"/cases/{case.id}/follow-ups/new", data={"kind": "home_visit", "due_at": local_input(follow_due),
-                                                        "purpose": "Thăm nhà sau khám", "assigned_to": ""}))
+    ok(
+        w.post(
+            f"/cases/{case.id}/follow-ups/new",
+            data={
+                "kind": "home_visit",
+                "due_at": local_input(follow_due),
+                "purpose": "Thăm nhà sau khám",
+                "assigned_to": "",
+            },
+        )
+    )
     follow_up = db.session.scalar(sa.select(FollowUp).where(FollowUp.case_id == case.id))
     items = due(case, worker)
     assert set(items) == {"plan_review", "follow_up"}
@@ -153,8 +235,12 @@ def test_centre_case_from_intake_to_closure_and_reopening(world, as_user):
     assert "Lịch theo dõi" in deadline_titles(page_of(w, case))
     assert reload(case).last_contact_at is None
     done_at = utcnow() - timedelta(minutes=5)
-    ok(w.post(f"/cases/{case.id}/follow-ups/{follow_up.id}/outcome",
-              data={"done_at": local_input(done_at), "outcome": "Chị Hành ổn, không còn bị đánh"}))
+    ok(
+        w.post(
+            f"/cases/{case.id}/follow-ups/{follow_up.id}/outcome",
+            data={"done_at": local_input(done_at), "outcome": "Chị Hành ổn, không còn bị đánh"},
+        )
+    )
     case = reload(case)
     assert case.last_contact_at is not None and abs(case.last_contact_at - done_at) < timedelta(minutes=1)
     assert set(due(case, worker)) == {"plan_review"}
@@ -164,8 +250,11 @@ def test_centre_case_from_intake_to_closure_and_reopening(world, as_user):
     assert current_step(page_of(w, reload(case))) == "Theo dõi, rà soát"
 
     # 5. closure request → the author cannot decide → the supervisor approves → closed, read-only
-    closing = {"reason": "goals_met", "summary": "Chị Hành an toàn, sức khỏe ổn định",
-               "evaluation": "Hai mục tiêu đều đạt"}
+    closing = {
+        "reason": "goals_met",
+        "summary": "Chị Hành an toàn, sức khỏe ổn định",
+        "evaluation": "Hai mục tiêu đều đạt",
+    }
     ok(w.post(f"/cases/{case.id}/close", data=closing))
     assert reload(case).status == "review" and pending_approval(case, "closure") is not None
     assert w.post(f"/cases/{case.id}/close/decide", data={"approve": "1", "comment": ""}).status_code == 403
@@ -204,8 +293,11 @@ def test_centre_case_from_intake_to_closure_and_reopening(world, as_user):
 
 
 def _decide(approval, approve=True):
-    return {f"a{approval.id}-approve": "1" if approve else "", f"a{approval.id}-comment": "",
-            f"a{approval.id}-next": "/approvals"}
+    return {
+        f"a{approval.id}-approve": "1" if approve else "",
+        f"a{approval.id}-comment": "",
+        f"a{approval.id}-next": "/approvals",
+    }
 
 
 def _all_safety(answer):
@@ -215,5 +307,9 @@ def _all_safety(answer):
 
 
 def _safety_plan():
-    return {"warning_signs": "Chồng uống rượu", "safe_places": "Nhà mẹ đẻ", "contacts": "Công an xã",
-            "steps": "Gọi 111, đến nhà mẹ đẻ"}
+    return {
+        "warning_signs": "Chồng uống rượu",
+        "safe_places": "Nhà mẹ đẻ",
+        "contacts": "Công an xã",
+        "steps": "Gọi 111, đến nhà mẹ đẻ",
+    }

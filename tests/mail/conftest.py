@@ -1,5 +1,6 @@
 """Fixtures of the e-mail tests: a local SMTP server (aiosmtpd) started by the test, which can refuse
 the next messages with 451, and the app configured to send through it."""
+
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -81,14 +82,16 @@ def links(app, monkeypatch):
 
 @pytest.fixture()
 def worker(session, facility):
-    return factories.make_user(role="social_worker", facility=facility, full_name="Lê Văn Nhân Viên",
-                               email="nhanvien@example.vn")
+    return factories.make_user(
+        role="social_worker", facility=facility, full_name="Lê Văn Nhân Viên", email="nhanvien@example.vn"
+    )
 
 
 @pytest.fixture()
 def supervisor(session, facility):
-    return factories.make_user(role="supervisor", facility=facility, full_name="Trần Thị Giám Sát",
-                               email="giamsat@example.vn")
+    return factories.make_user(
+        role="supervisor", facility=facility, full_name="Trần Thị Giám Sát", email="giamsat@example.vn"
+    )
 
 
 @pytest.fixture()

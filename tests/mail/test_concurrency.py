@@ -1,6 +1,7 @@
 """Two deliver() running at the same moment (a second scheduler, cron beside the scheduler) send
 each e-mail once: rows are claimed with a conditional UPDATE (and FOR UPDATE SKIP LOCKED on
 PostgreSQL) before they are sent. Real commits, on a database of their own, SQLite and PostgreSQL."""
+
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -28,8 +29,12 @@ def mail_app():
 
 def test_two_concurrent_deliveries_send_each_email_once(mail_app, smtp_server):
     app = mail_app
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_TIMEOUT_SECONDS=10,
-                      BASE_URL="https://caseapp.example.vn")
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        MAIL_TIMEOUT_SECONDS=10,
+        BASE_URL="https://caseapp.example.vn",
+    )
     with app.app_context():
         facility = factories.make_facility(code="THU01")
         worker = factories.make_user(facility=facility, email="nhanvien@example.vn")

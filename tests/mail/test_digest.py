@@ -1,6 +1,7 @@
 """The daily digest: at 07:00 Asia/Ho_Chi_Minh each user with the digest on gets one
 e-mail listing their overdue items and those due today (deadlines.items.user_items) — once per
 local day, caught up later that day if the scheduler was down at 07:00, and none when nothing is due."""
+
 from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
@@ -74,7 +75,9 @@ def test_next_day_brings_a_new_digest(session, facility, worker):
     jobs.queue_digests(local(7))
     assert jobs.queue_digests(local(7, day=DAY + timedelta(days=1))) == 1
     assert [m.unique_key.rsplit(":", 1)[1] for m in digests(session)] == [
-        DAY.isoformat(), (DAY + timedelta(days=1)).isoformat()]
+        DAY.isoformat(),
+        (DAY + timedelta(days=1)).isoformat(),
+    ]
 
 
 def test_local_day_not_utc_day_decides(session, facility, worker):

@@ -1,6 +1,7 @@
 """No personal data in mail (NĐ 13/2023/NĐ-CP): subject and bodies carry case numbers,
 the kind of item, due times and links only — never a client's name, alias, address or the notes
 written about them (a flag's note, a follow-up's purpose)."""
+
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -29,14 +30,19 @@ def test_no_client_name_address_or_note_in_any_email(session, facility, worker, 
     client = factories.make_client(facility, full_name=NAME, alias=ALIAS, street_address=STREET)
     holder = factories.make_user(facility=facility, email="truoc@example.vn")
     case = factories.make_case(facility, client=client, worker=holder)
-    reassign_cases([case], worker, by=supervisor)                                   # notification: assigned
+    reassign_cases([case], worker, by=supervisor)  # notification: assigned
     # Two weeks ahead: inside mail.jobs.KEEP_SENT (30 days), so the notification e-mails sent now are
     # not purged by the same deliver() whatever the time of day the test runs at.
     day = (utcnow() + timedelta(days=14)).astimezone(VN_TZ).date()
     raise_flag(case, to_worker=worker, note=f"Gọi lại cho {NAME} ở {STREET}", due_on=day, by=supervisor)
-    schedule_follow_up(case, kind="home_visit", due_at=datetime.combine(day, time(15), VN_TZ),
-                       purpose=f"Thăm {ALIAS} tại {STREET}", by=worker)
-    jobs.deliver(datetime.combine(day, time(7, 30), VN_TZ))                          # + the day's digest
+    schedule_follow_up(
+        case,
+        kind="home_visit",
+        due_at=datetime.combine(day, time(15), VN_TZ),
+        purpose=f"Thăm {ALIAS} tại {STREET}",
+        by=worker,
+    )
+    jobs.deliver(datetime.combine(day, time(7, 30), VN_TZ))  # + the day's digest
 
     rows = session.scalars(sa.select(OutboxMail).order_by(OutboxMail.id)).all()
     assert {m.kind for m in rows} == {"notification", "digest"}

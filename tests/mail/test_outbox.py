@@ -2,6 +2,7 @@
 e-mail in its own transaction; deliver(now) sends due e-mails through SMTP, retries with back-off
 when the server refuses, gives up after MAIL_MAX_ATTEMPTS, and sends nothing while mail is not
 configured — so an SMTP outage loses nothing."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -16,7 +17,7 @@ from caseapp.notifications.services import notify
 from .. import factories
 from .conftest import BASE_URL, free_port
 
-T0 = datetime(2026, 12, 1, 22, 0, tzinfo=timezone.utc)   # 05:00 in Hà Nội: before the digest hour
+T0 = datetime(2026, 12, 1, 22, 0, tzinfo=timezone.utc)  # 05:00 in Hà Nội: before the digest hour
 
 
 def outbox(session):
@@ -28,6 +29,7 @@ def _notify(user, case=None, key="test:1", at=T0):
 
 
 # --- writing the outbox --------------------------------------------------------------------------
+
 
 def test_notification_for_a_user_with_an_address_writes_one_queued_email(session, facility, worker, links):
     case = factories.make_case(facility, worker=worker)
@@ -106,6 +108,7 @@ def test_email_is_in_the_users_language(session, facility, worker):
 
 # --- sending -------------------------------------------------------------------------------------
 
+
 def test_mail_not_configured_sends_nothing_and_keeps_the_email_queued(session, worker, smtp_server):
     _notify(worker)
     counts = jobs.deliver(T0 + timedelta(minutes=5))
@@ -135,8 +138,13 @@ def test_refused_twice_then_accepted_arrives_once_after_the_back_off(session, wo
     mail_on.handler.refuse = 2
     _notify(worker)
 
-    assert jobs.deliver(T0) == {"digests_queued": 0, "mail_sent": 0, "mail_retrying": 1, "mail_failed": 0,
-                                "mail_purged": 0}
+    assert jobs.deliver(T0) == {
+        "digests_queued": 0,
+        "mail_sent": 0,
+        "mail_retrying": 1,
+        "mail_failed": 0,
+        "mail_purged": 0,
+    }
     mail = outbox(session)[0]
     assert (mail.status, mail.attempts) == ("queued", 1)
     assert mail.next_attempt_at == T0 + timedelta(minutes=1)
@@ -164,7 +172,8 @@ def test_refused_twice_then_accepted_arrives_once_after_the_back_off(session, wo
 
 def test_back_off_doubles_up_to_an_hour():
     assert [jobs.retry_delay(n) for n in (1, 2, 3, 4, 7, 8, 20)] == [
-        timedelta(minutes=m) for m in (1, 2, 4, 8, 60, 60, 60)]
+        timedelta(minutes=m) for m in (1, 2, 4, 8, 60, 60, 60)
+    ]
 
 
 def test_email_fails_after_the_last_attempt(session, worker, mail_on, app, monkeypatch):
@@ -243,8 +252,7 @@ def test_worker_cannot_change_the_email_settings_of_another_user(session, facili
 
     other = factories.make_user(facility=facility, email="khac@example.vn")
     with pytest.raises(ServiceError):
-        services.update_preferences(other, email="toi@example.vn", notify_by_email=False, daily_digest=False,
-                                    by=worker)
+        services.update_preferences(other, email="toi@example.vn", notify_by_email=False, daily_digest=False, by=worker)
     assert other.email == "khac@example.vn"
 
 

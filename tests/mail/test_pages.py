@@ -1,4 +1,5 @@
 """The user's e-mail settings page (linked from the header) and the administrators' mail page."""
+
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -73,14 +74,21 @@ def test_admin_page_says_mail_is_not_configured(signed_in, facility):
     assert "Chưa đặt BASE_URL" in html
 
 
-def test_admin_page_shows_the_queue_and_the_failures_and_requeues(session, app, signed_in, facility, worker,
-                                                                  mail_on, monkeypatch):
+def test_admin_page_shows_the_queue_and_the_failures_and_requeues(
+    session, app, signed_in, facility, worker, mail_on, monkeypatch
+):
     monkeypatch.setitem(app.config, "MAIL_MAX_ATTEMPTS", 1)
     mail_on.handler.refuse = 1
     notify(worker.id, "case_assigned", None, "case_assigned", unique_key="will-fail", at=T0)
     jobs.deliver(T0)
-    notify(worker.id, "case_assigned", None, "case_assigned", unique_key="waiting",
-           at=datetime(2030, 1, 1, tzinfo=timezone.utc))
+    notify(
+        worker.id,
+        "case_assigned",
+        None,
+        "case_assigned",
+        unique_key="waiting",
+        at=datetime(2030, 1, 1, tzinfo=timezone.utc),
+    )
     admin = factories.make_user(role="admin", facility=facility)
     client = signed_in(admin)
     html = client.get("/admin/mail").get_data(as_text=True)
@@ -116,8 +124,12 @@ def test_scheduler_page_counts_come_from_the_outbox(session, facility, worker, o
 def test_every_string_of_the_text_email_templates_is_translated():
     """templates/email/*.txt, read on their own (the app-wide extraction, babel.cfg, covers them too)."""
     root = Path(i18n.ROOT)
-    found = [m for _f, _l, m, _c, _x in extract_from_dir(
-        str(root / "templates" / "email"), [("**.txt", "jinja2")], keywords=i18n.KEYWORDS)]
+    found = [
+        m
+        for _f, _l, m, _c, _x in extract_from_dir(
+            str(root / "templates" / "email"), [("**.txt", "jinja2")], keywords=i18n.KEYWORDS
+        )
+    ]
     assert found, "no strings found in the text templates"
     catalogue = i18n.read_catalogue("vi")
     missing = [m for m in found if catalogue.get(m) is None or not catalogue.get(m).string]

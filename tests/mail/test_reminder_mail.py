@@ -1,6 +1,7 @@
 """Reminders by e-mail, end to end: a follow-up reminder issued by the reminders sweep reaches the
 worker's mailbox once — the sweep writes the notification, its e-mail is written in the same
 transaction, deliver() sends it, and later sweeps and deliveries send nothing more."""
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -16,18 +17,21 @@ from .. import factories
 
 
 def test_follow_up_reminder_arrives_in_the_mailbox_once(session, facility, worker, mail_on):
-    services.update_preferences(worker, email=worker.email, notify_by_email=True, daily_digest=False,
-                                by=worker)  # only the reminders' e-mails here (the digest has its tests)
+    services.update_preferences(
+        worker, email=worker.email, notify_by_email=True, daily_digest=False, by=worker
+    )  # only the reminders' e-mails here (the digest has its tests)
     case = factories.make_case(facility, worker=worker, status="implementation")
-    follow_up = followups.schedule_follow_up(case, kind="home_visit", due_at=utcnow() + timedelta(days=2),
-                                             purpose="Gặp bà ngoại", by=worker)
+    follow_up = followups.schedule_follow_up(
+        case, kind="home_visit", due_at=utcnow() + timedelta(days=2), purpose="Gặp bà ngoại", by=worker
+    )
     session.commit()
     now = as_utc(follow_up.due_at) - timedelta(days=1) + timedelta(seconds=30)
 
     sweep(now)
     jobs.deliver(now)
-    reminders = session.scalars(sa.select(Notification).where(Notification.user_id == worker.id,
-                                                              Notification.kind == "reminder")).all()
+    reminders = session.scalars(
+        sa.select(Notification).where(Notification.user_id == worker.id, Notification.kind == "reminder")
+    ).all()
     assert reminders, "the sweep issued no reminder"
     mails = session.scalars(sa.select(OutboxMail).where(OutboxMail.user_id == worker.id)).all()
     assert sorted(m.notification_id for m in mails) == sorted(n.id for n in reminders)

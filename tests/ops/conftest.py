@@ -1,5 +1,6 @@
 """Shared helpers of the operations tests (`flask setup`, `flask doctor`, `flask files …`, the
 catalogue). These commands commit, so they run against apps on databases of their own."""
+
 import shutil
 
 import sqlalchemy as sa
@@ -39,8 +40,10 @@ def scalar(app, statement):
 
 
 def row_counts(app):
-    return {model.__tablename__: scalar(app, sa.select(sa.func.count()).select_from(model))
-            for model in (Facility, User, AuditEvent)}
+    return {
+        model.__tablename__: scalar(app, sa.select(sa.func.count()).select_from(model))
+        for model in (Facility, User, AuditEvent)
+    }
 
 
 def audit_actions(app):

@@ -3,6 +3,7 @@ an environment of their own, the databases they work on, and a small HTTP client
 only) that speaks to a server as nginx would.
 
 Shared by the tests of tests/ops/ (kept here rather than in a conftest.py)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -29,25 +30,43 @@ GUNICORN = BIN / "gunicorn"
 
 # Settings of the test process that must not leak into an installation started by a test: it gets
 # exactly the configuration the test gives it.
-_NOT_INHERITED = {"FLASK_ENV", "FLASK_APP", "FLASK_DEBUG", "DATABASE_URL", "TEST_DATABASE_URL", "SECRET_KEY",
-                  "FILE_STORE", "ATTACHMENT_DIR", "EXPORT_DIR", "TRUSTED_PROXIES", "BASE_URL", "SERVER_NAME",
-                  "SESSION_COOKIE_SECURE", "SCHEDULER_EXPECTED", "MAIL_SERVER", "PGPASSWORD"}
+_NOT_INHERITED = {
+    "FLASK_ENV",
+    "FLASK_APP",
+    "FLASK_DEBUG",
+    "DATABASE_URL",
+    "TEST_DATABASE_URL",
+    "SECRET_KEY",
+    "FILE_STORE",
+    "ATTACHMENT_DIR",
+    "EXPORT_DIR",
+    "TRUSTED_PROXIES",
+    "BASE_URL",
+    "SERVER_NAME",
+    "SESSION_COOKIE_SECURE",
+    "SCHEDULER_EXPECTED",
+    "MAIL_SERVER",
+    "PGPASSWORD",
+}
 
 
 def environment(url: str, instance_dir: Path, **settings) -> dict:
     """The environment of an installation: its database, its instance folder, and `settings`."""
-    env = {name: value for name, value in os.environ.items()
-           if name not in _NOT_INHERITED and not name.startswith("CASEAPP_")}
-    env.update(DATABASE_URL=url, CASEAPP_INSTANCE_DIR=str(instance_dir), FLASK_ENV="development",
-               PYTHONUNBUFFERED="1")
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in _NOT_INHERITED and not name.startswith("CASEAPP_")
+    }
+    env.update(DATABASE_URL=url, CASEAPP_INSTANCE_DIR=str(instance_dir), FLASK_ENV="development", PYTHONUNBUFFERED="1")
     env.update({name: str(value) for name, value in settings.items()})
     return env
 
 
 def run_flask(*args, env: dict, timeout: float = 180) -> subprocess.CompletedProcess:
     """`flask ARGS` from the repository root (where it finds wsgi.py)."""
-    return subprocess.run([str(FLASK), *map(str, args)], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [str(FLASK), *map(str, args)], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def said(done: subprocess.CompletedProcess) -> str:
@@ -56,6 +75,7 @@ def said(done: subprocess.CompletedProcess) -> str:
 
 
 # --- databases ---------------------------------------------------------------------------------------------
+
 
 def fresh_database(suffix: str) -> str:
     """A new empty database: a PostgreSQL sibling of TEST_DATABASE_URL, or a SQLite file not yet made."""
@@ -86,8 +106,10 @@ def table_counts(url: str) -> dict[str, int]:
     try:
         with engine.connect() as connection:
             quote = connection.dialect.identifier_preparer.quote
-            return {table: connection.execute(sa.text(f"SELECT count(*) FROM {quote(table)}")).scalar_one()
-                    for table in sorted(sa.inspect(connection).get_table_names())}
+            return {
+                table: connection.execute(sa.text(f"SELECT count(*) FROM {quote(table)}")).scalar_one()
+                for table in sorted(sa.inspect(connection).get_table_names())
+            }
     finally:
         engine.dispose()
 
@@ -110,6 +132,7 @@ def table_contents(url: str) -> dict[str, str]:
 
 # --- long-running processes --------------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -124,8 +147,15 @@ class Process:
         self.name = name
         self.log_path = Path(log_dir) / f"{name}.log"
         self._log = self.log_path.open("wb")
-        self.popen = subprocess.Popen(command, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, start_new_session=True)
+        self.popen = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     def output(self) -> str:
         self._log.flush()
@@ -178,6 +208,7 @@ def wait_for(check, *, deadline_seconds: float, what: str, processes=()):
 
 # --- HTTP as nginx passes it on ------------------------------------------------------------------------------
 
+
 @dataclass
 class Response:
     status: int
@@ -219,16 +250,22 @@ class Browser:
     would not send a Secure cookie back over the plain http between nginx and gunicorn). Like a browser
     on the site's pages it sends the page it is on as Referer (over https the CSRF check requires a
     same-origin one)."""
+
     host: str
     client_ip: str = "203.0.113.7"
     cookies: dict[str, str] = field(default_factory=dict)
     cookie_attributes: dict[str, str] = field(default_factory=dict)
     page: str | None = None
 
-    def request(self, port: int, method: str, path: str, *, body: bytes | None = None,
-                content_type: str | None = None) -> Response:
-        headers = {"Host": self.host, "X-Forwarded-Proto": "https", "X-Forwarded-For": self.client_ip,
-                   "Accept-Language": "vi"}
+    def request(
+        self, port: int, method: str, path: str, *, body: bytes | None = None, content_type: str | None = None
+    ) -> Response:
+        headers = {
+            "Host": self.host,
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": self.client_ip,
+            "Accept-Language": "vi",
+        }
         if self.page:
             headers["Referer"] = f"https://{self.host}{self.page}"
         if self.cookies:
@@ -263,29 +300,51 @@ class Browser:
         return self.request(port, "GET", path)
 
     def post_form(self, port: int, path: str, fields: dict) -> Response:
-        return self.request(port, "POST", path, body=urlencode(fields).encode(),
-                            content_type="application/x-www-form-urlencoded")
+        return self.request(
+            port, "POST", path, body=urlencode(fields).encode(), content_type="application/x-www-form-urlencoded"
+        )
 
     def post_multipart(self, port: int, path: str, fields: dict, files: dict[str, tuple[str, bytes, str]]) -> Response:
         boundary = uuid.uuid4().hex
         parts = []
         for name, value in fields.items():
-            parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n".encode())
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
         for name, (filename, content, mimetype) in files.items():
-            parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n"
-                         f"Content-Type: {mimetype}\r\n\r\n".encode() + content + b"\r\n")
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                f"Content-Type: {mimetype}\r\n\r\n".encode()
+                + content
+                + b"\r\n"
+            )
         parts.append(f"--{boundary}--\r\n".encode())
-        return self.request(port, "POST", path, body=b"".join(parts),
-                            content_type=f"multipart/form-data; boundary={boundary}")
+        return self.request(
+            port, "POST", path, body=b"".join(parts), content_type=f"multipart/form-data; boundary={boundary}"
+        )
 
     def sign_in(self, port: int, username: str, password: str) -> Response:
         """The login form as a person fills it in: its page first (the CSRF token), then the POST."""
         page = self.get(port, "/login")
         assert page.status == 200, (page.status, page.text[:500])
-        return self.post_form(port, "/login", {"csrf_token": csrf_token(page.text), "username": username,
-                                               "password": password})
+        return self.post_form(
+            port, "/login", {"csrf_token": csrf_token(page.text), "username": username, "password": password}
+        )
 
 
-__all__ = ["REPO", "FLASK", "GUNICORN", "environment", "run_flask", "said", "fresh_database",
-           "table_names", "table_counts", "table_contents", "free_port", "Process", "wait_for", "Response",
-           "Browser", "csrf_token"]
+__all__ = [
+    "REPO",
+    "FLASK",
+    "GUNICORN",
+    "environment",
+    "run_flask",
+    "said",
+    "fresh_database",
+    "table_names",
+    "table_counts",
+    "table_contents",
+    "free_port",
+    "Process",
+    "wait_for",
+    "Response",
+    "Browser",
+    "csrf_token",
+]

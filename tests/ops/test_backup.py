@@ -4,6 +4,7 @@ the service, report files, audit rows.
 
 On SQLite the documents live on disk (the single-machine default): they are part of the backup and
 come back on the new machine; on PostgreSQL they are in the database (its dump holds them)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,15 +18,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from caseapp.cases.models import Case
 from caseapp.cases.attachments.models import Attachment
+from caseapp.cases.models import Case
 from caseapp.core.storage import DiskStore, files, read_all
 from caseapp.extensions import db
 
 from .. import factories
 from ..conftest import build_app, is_postgres, reset_schema
-from .processes import (environment, fresh_database, run_flask, said, table_contents, table_counts,
-                        table_names)
+from .processes import environment, fresh_database, run_flask, said, table_contents, table_counts, table_names
 
 MANIFEST = "manifest.json"
 DATABASE_MEMBER = "database.dump" if is_postgres() else "database.sqlite"
@@ -52,13 +52,20 @@ class Installation:
 
     def app(self):
         """An app of the test process on this installation (its disk store under its instance folder)."""
-        return build_app(self.url, ATTACHMENT_DIR=str(self.instance / "attachments"),
-                         EXPORT_DIR=str(self.instance / "exports"), **self.settings)
+        return build_app(
+            self.url,
+            ATTACHMENT_DIR=str(self.instance / "attachments"),
+            EXPORT_DIR=str(self.instance / "exports"),
+            **self.settings,
+        )
 
     def files_on_disk(self) -> dict[str, str]:
         """The instance folder's stored files (name → SHA-256), the generated secret key aside."""
-        return {path.relative_to(self.instance).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-                for path in sorted(self.instance.rglob("*")) if path.is_file() and path.name != "secret_key"}
+        return {
+            path.relative_to(self.instance).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(self.instance.rglob("*"))
+            if path.is_file() and path.name != "secret_key"
+        }
 
 
 def dispose(app):
@@ -147,6 +154,7 @@ def members(archive: Path) -> list[str]:
 
 # --- a backup and its restore ------------------------------------------------------------------------------
 
+
 def test_a_backup_is_one_file_readable_by_its_owner_only(backup_file):
     assert backup_file.stat().st_mode & 0o777 == 0o600
     names = members(backup_file)
@@ -202,19 +210,24 @@ def test_the_audit_trail_is_still_append_only_after_a_restore(restored):
     before = table_counts(restored.url)["audit_events"]
     engine = sa.create_engine(restored.url, poolclass=sa.pool.NullPool)
     try:
-        for statement in ("UPDATE audit_events SET action = 'da_sua'", "DELETE FROM audit_events",
-                          "TRUNCATE audit_events"):
+        for statement in (
+            "UPDATE audit_events SET action = 'da_sua'",
+            "DELETE FROM audit_events",
+            "TRUNCATE audit_events",
+        ):
             with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as connection:
                 connection.execute(sa.text(statement))
         with engine.begin() as connection:  # appending still works
-            connection.execute(sa.text("INSERT INTO audit_events (action, occurred_at) "
-                                       "VALUES ('sau_khoi_phuc', now())"))
+            connection.execute(
+                sa.text("INSERT INTO audit_events (action, occurred_at) VALUES ('sau_khoi_phuc', now())")
+            )
     finally:
         engine.dispose()
     assert table_counts(restored.url)["audit_events"] == before + 1
 
 
 # --- refusals ----------------------------------------------------------------------------------------------
+
 
 def test_a_restore_into_a_database_that_is_not_empty_is_refused_and_changes_nothing(source, backup_file):
     """Last night's backup restored over the installation in use (which has changed since): refused."""
@@ -285,6 +298,7 @@ def test_a_restore_whose_tables_differ_from_the_manifest_exits_with_an_error(tmp
 
 
 # --- keeping the newest ------------------------------------------------------------------------------------
+
 
 def test_keep_n_keeps_the_n_newest_backups_of_the_folder(tmp, source, backup_file):
     folder = tmp / "nightly"

@@ -2,6 +2,7 @@
 because a compile step was skipped), refuses to start with a clear message when it cannot, and
 /healthz reports a catalogue that is not up to date. Each test works on a catalogue of its own
 (tests/ops/conftest.py: private_catalogue): the one the rest of the suite reads is never touched."""
+
 import pytest
 
 from caseapp import i18n
@@ -67,11 +68,12 @@ def test_create_app_refuses_to_start_without_the_catalogue_sources(start, tmp_pa
 
 def test_create_app_refuses_to_start_when_it_cannot_write_the_catalogue(start, tmp_path, monkeypatch):
     private_catalogue(tmp_path, monkeypatch, compiled=False)
-    (tmp_path / "not-a-folder").write_text("")     # the tests run as root: a read-only folder would not stop it
+    (tmp_path / "not-a-folder").write_text("")  # the tests run as root: a read-only folder would not stop it
     monkeypatch.setattr(i18n, "COMPILED_DIR", tmp_path / "not-a-folder" / "translations")
     monkeypatch.setattr(i18n, "STAMP", tmp_path / "not-a-folder" / "translations" / "sources.sha256")
-    with pytest.raises(i18n.CatalogueUnavailable,
-                       match="Bản dịch tiếng Việt chưa được biên dịch \\(missing\\) và không thể biên dịch"):
+    with pytest.raises(
+        i18n.CatalogueUnavailable, match="Bản dịch tiếng Việt chưa được biên dịch \\(missing\\) và không thể biên dịch"
+    ):
         start(tmp_path / "not-a-folder" / "translations")
 
 

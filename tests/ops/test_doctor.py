@@ -1,5 +1,6 @@
 """`flask doctor`: on a ready production installation every check is OK and it exits 0; each broken
 item is named on a "[LỖI]" line (the others stay OK) and the command exits non-zero."""
+
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,8 +15,8 @@ from caseapp.ops.doctor import CHECKS
 from caseapp.reminders.models import SchedulerSweep
 from config import ProductionConfig
 
-from ..mail.conftest import free_port, smtp_server  # noqa: F401  (a local SMTP server: the fixture)
 from ..conftest import app_on_own_database, dispose, is_postgres
+from ..mail.conftest import free_port, smtp_server  # noqa: F401  (a local SMTP server: the fixture)
 from .conftest import change_translation, private_catalogue, run
 
 # The doctor compares this machine's clock with the database server's, which the fixed clock cannot move.
@@ -25,8 +26,13 @@ SECRET_KEY = "9f1c2e7a4b8d6f03a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5"
 BASE_URL = "https://caseapp.example.vn"
 EXAMPLE_ENV = Path(__file__).resolve().parents[2] / "deploy" / "caseapp.env.example"
 
-DATABASE, CATALOGUE, KEY, HTTPS, SMTP = "Cơ sở dữ liệu", "Bản dịch tiếng Việt", "SECRET_KEY", \
-    "HTTPS (cookie, BASE_URL)", "Thư điện tử (SMTP)"
+DATABASE, CATALOGUE, KEY, HTTPS, SMTP = (
+    "Cơ sở dữ liệu",
+    "Bản dịch tiếng Việt",
+    "SECRET_KEY",
+    "HTTPS (cookie, BASE_URL)",
+    "Thư điện tử (SMTP)",
+)
 STORAGE, SCHEDULER, CLOCK = "Lưu trữ tệp", "Bộ lập lịch", "Đồng hồ và múi giờ"
 
 
@@ -51,9 +57,14 @@ def production(tmp_path_factory):
     def build(url):
         with pytest.MonkeyPatch.context() as env:
             env.setenv("SECRET_KEY", SECRET_KEY)
-            return create_app(ProductionConfig(), SQLALCHEMY_DATABASE_URI=url, BASE_URL=BASE_URL,
-                              MAIL_SERVER=None, ATTACHMENT_DIR=str(files / "attachments"),
-                              EXPORT_DIR=str(files / "exports"))
+            return create_app(
+                ProductionConfig(),
+                SQLALCHEMY_DATABASE_URI=url,
+                BASE_URL=BASE_URL,
+                MAIL_SERVER=None,
+                ATTACHMENT_DIR=str(files / "attachments"),
+                EXPORT_DIR=str(files / "exports"),
+            )
 
     app = app_on_own_database("doctor", build=build)
     assert app.config["IS_PRODUCTION"]
@@ -80,7 +91,7 @@ def doctor(app):
     for line in result.output.splitlines():
         for mark in ("[ OK ]", "[LỖI]"):
             if line.startswith(mark + " "):
-                name = line[len(mark) + 1:].split(": ", 1)[0]
+                name = line[len(mark) + 1 :].split(": ", 1)[0]
                 marks[name] = mark
     assert list(marks) == [name for name, _check in CHECKS], result.output
     return result.exit_code, marks, result.output
@@ -120,11 +131,15 @@ def placeholder_key():
     return line.removeprefix("SECRET_KEY=")
 
 
-@pytest.mark.parametrize("key, message", [
-    ("a" * 31, "SECRET_KEY quá ngắn (31 ký tự"),
-    (None, "SECRET_KEY chưa được đặt trong môi trường"),
-    (placeholder_key(), "SECRET_KEY vẫn là giá trị mẫu"),
-], ids=["too-short", "unset", "example-placeholder"])
+@pytest.mark.parametrize(
+    "key, message",
+    [
+        ("a" * 31, "SECRET_KEY quá ngắn (31 ký tự"),
+        (None, "SECRET_KEY chưa được đặt trong môi trường"),
+        (placeholder_key(), "SECRET_KEY vẫn là giá trị mẫu"),
+    ],
+    ids=["too-short", "unset", "example-placeholder"],
+)
 def test_a_bad_secret_key_is_named(ready, monkeypatch, key, message):
     if key is None:
         monkeypatch.delenv("SECRET_KEY")
@@ -137,18 +152,22 @@ def test_a_bad_secret_key_is_named(ready, monkeypatch, key, message):
 
 
 def test_an_unreachable_smtp_server_is_named(ready, monkeypatch):
-    monkeypatch.setitem(ready.config, "MAIL_PORT", free_port())   # nothing listens there
+    monkeypatch.setitem(ready.config, "MAIL_PORT", free_port())  # nothing listens there
     code, marks, output = doctor(ready)
     assert code != 0
     assert failing(marks) == [SMTP]
     assert f"không kết nối được 127.0.0.1:{ready.config['MAIL_PORT']}" in output
 
 
-@pytest.mark.parametrize("setting, value, message", [
-    ("BASE_URL", "http://caseapp.example.vn", "BASE_URL phải là địa chỉ https://"),
-    ("BASE_URL", None, "BASE_URL phải là địa chỉ https://"),
-    ("SESSION_COOKIE_SECURE", False, "cookie đăng nhập không có cờ Secure"),
-], ids=["http-base-url", "no-base-url", "cookie-not-secure"])
+@pytest.mark.parametrize(
+    "setting, value, message",
+    [
+        ("BASE_URL", "http://caseapp.example.vn", "BASE_URL phải là địa chỉ https://"),
+        ("BASE_URL", None, "BASE_URL phải là địa chỉ https://"),
+        ("SESSION_COOKIE_SECURE", False, "cookie đăng nhập không có cờ Secure"),
+    ],
+    ids=["http-base-url", "no-base-url", "cookie-not-secure"],
+)
 def test_plain_http_in_production_is_named(ready, monkeypatch, setting, value, message):
     monkeypatch.setitem(ready.config, setting, value)
     code, marks, output = doctor(ready)
@@ -194,7 +213,7 @@ def test_a_database_behind_the_migrations_is_named(ready):
 @pytest.mark.skipif(not is_postgres(), reason="the database's clock is PostgreSQL's now(); SQLite has none of its own")
 def test_a_clock_that_differs_from_the_database_servers_is_named(ready):
     with time_machine.travel(utcnow() + timedelta(minutes=10), tick=True):
-        tick = run(ready, "reminders", "tick")    # the scheduler swept just now, on this clock
+        tick = run(ready, "reminders", "tick")  # the scheduler swept just now, on this clock
         assert tick.exit_code == 0, tick.output
         code, marks, output = doctor(ready)
     assert code != 0

@@ -2,6 +2,7 @@
 are moved into the database store, identical, and their disk copies deleted. It can run again and
 finish an interrupted run; a corrupt or missing file is reported (exit non-zero), a corrupt one kept on
 disk; it refuses to run while the installation still reads files from disk."""
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,9 +23,10 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x01" * 32
 @dataclass
 class OnDisk:
     """What was written with FILE_STORE=disk: bucket → {key: bytes}, and where to download each."""
+
     files: dict
     case_id: int
-    attachment_ids: dict      # key → attachment id
+    attachment_ids: dict  # key → attachment id
     job_id: int
     worker: str
     supervisor: str
@@ -60,18 +62,27 @@ def written(files_app, tmp_path, monkeypatch):
         worker = factories.make_user(role="social_worker", facility=facility, username="nhanvien")
         supervisor = factories.make_user(role="supervisor", facility=facility, username="truongphong")
         case = factories.make_case(facility, worker=worker, status="implementation")
-        attachments = [add_attachment(case, data=data, filename=name, by=worker)
-                       for data, name in ((PDF, "bien-ban.pdf"), (PNG, "so-do.png"))]
+        attachments = [
+            add_attachment(case, data=data, filename=name, by=worker)
+            for data, name in ((PDF, "bien-ban.pdf"), (PNG, "so-do.png"))
+        ]
         enqueue_export("csv", {"kind": "quarter", "year": "2026", "number": "1"}, by=supervisor)
         db.session.commit()
         assert run_export_jobs() == 1
         job = db.session.scalar(sa.select(ExportJob))
         assert job.status == "done", job.error
         report_key = job.file_path
-        on_disk = OnDisk(files={"attachments": {a.storage_key: data for a, data in zip(attachments, (PDF, PNG), strict=True)},
-                                "exports": {report_key: disk_store("exports").path(report_key).read_bytes()}},
-                         case_id=case.id, attachment_ids={a.storage_key: a.id for a in attachments},
-                         job_id=job.id, worker=worker.username, supervisor=supervisor.username)
+        on_disk = OnDisk(
+            files={
+                "attachments": {a.storage_key: data for a, data in zip(attachments, (PDF, PNG), strict=True)},
+                "exports": {report_key: disk_store("exports").path(report_key).read_bytes()},
+            },
+            case_id=case.id,
+            attachment_ids={a.storage_key: a.id for a in attachments},
+            job_id=job.id,
+            worker=worker.username,
+            supervisor=supervisor.username,
+        )
         db.session.remove()
     for bucket, key in on_disk.bucket_keys():
         assert on_disk.path(files_app, bucket, key).is_file()
@@ -107,8 +118,9 @@ def downloads(app, written):
         got["attachments"][key] = response.get_data()
     client.post("/logout")
     client = app.test_client()
-    assert client.post("/login", data={"username": written.supervisor,
-                                       "password": factories.PASSWORD}).status_code == 302
+    assert (
+        client.post("/login", data={"username": written.supervisor, "password": factories.PASSWORD}).status_code == 302
+    )
     response = client.get(f"/reports/jobs/{written.job_id}/download")
     assert response.status_code == 200
     [key] = written.files["exports"]
@@ -163,7 +175,7 @@ def test_a_corrupt_disk_file_is_reported_kept_on_disk_and_not_moved(files_app, w
     assert "0 tệp bị thiếu, 1 tệp sai SHA-256." in result.output
     assert path.read_bytes() == damaged
     assert ("attachments", key) not in stored_keys(files_app)
-    assert len(stored_keys(files_app)) == 2                     # the others are moved all the same
+    assert len(stored_keys(files_app)) == 2  # the others are moved all the same
 
 
 def test_a_missing_file_is_reported(files_app, written):

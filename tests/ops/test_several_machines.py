@@ -2,6 +2,7 @@
 of its own — no shared disk) and one scheduler process, configured as in production and reached as
 nginx reaches them (X-Forwarded-Proto: https, X-Forwarded-For). What one machine did, the other sees:
 documents, report files, sessions, the login throttle."""
+
 from __future__ import annotations
 
 import functools
@@ -20,31 +21,32 @@ from caseapp.reports.models import ExportJob
 
 from .. import factories
 from ..conftest import build_app, is_postgres, reset_schema
-from .processes import (FLASK, GUNICORN, Browser, Process, csrf_token, environment, fresh_database, free_port,
-                        wait_for)
+from .processes import FLASK, GUNICORN, Browser, Process, csrf_token, environment, free_port, fresh_database, wait_for
 
 pytestmark = pytest.mark.skipif(
-    not is_postgres(), reason="several machines share one PostgreSQL database (TEST_DATABASE_URL unset); "
-                              "SQLite is the single-machine default")
+    not is_postgres(),
+    reason="several machines share one PostgreSQL database (TEST_DATABASE_URL unset); "
+    "SQLite is the single-machine default",
+)
 
 SITE = "caseapp.example.vn"
 WRONG = "khong-phai-mat-khau"
 # Wrong password messages and throttled refusals look the same (auth.views): one message for both.
 REFUSED = "Sai tên đăng nhập hoặc mật khẩu, hoặc đã thử quá nhiều lần."
-START_SECONDS = 90       # a deadline for a process to answer, never an expectation of speed
+START_SECONDS = 90  # a deadline for a process to answer, never an expectation of speed
 SCHEDULER_SECONDS = 120
 
 
 @dataclass
 class Machines:
     url: str
-    app: object                       # the test's own app on the shared database (to read what the machines did)
+    app: object  # the test's own app on the shared database (to read what the machines did)
     instances: dict[str, Path]
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
-    people: dict[str, str] = field(default_factory=dict)     # who → username
+    people: dict[str, str] = field(default_factory=dict)  # who → username
     case_id: int = 0
-    env: dict = field(default_factory=dict)                   # what every machine shares (and its own folder)
+    env: dict = field(default_factory=dict)  # what every machine shares (and its own folder)
 
     def environment(self, name: str) -> dict:
         return environment(self.url, self.instances[name], **self.env)
@@ -52,21 +54,28 @@ class Machines:
     def start_web(self, name: str) -> None:
         self.ports[name] = free_port()
         self.processes[name] = Process(
-            name, [str(GUNICORN), "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
+            name,
+            [str(GUNICORN), "-c", "deploy/gunicorn.conf.py", "wsgi:app"],
             {**self.environment(name), "CASEAPP_BIND": f"127.0.0.1:{self.ports[name]}", "CASEAPP_WORKERS": "1"},
-            self.instances[name].parent)
+            self.instances[name].parent,
+        )
 
     def wait_until_answering(self, name: str) -> None:
         def healthy():
             return Browser(SITE).get(self.ports[name], "/healthz").status == 200
 
-        wait_for(healthy, deadline_seconds=START_SECONDS, what=f"{name} to answer /healthz",
-                 processes=[self.processes[name]])
+        wait_for(
+            healthy, deadline_seconds=START_SECONDS, what=f"{name} to answer /healthz", processes=[self.processes[name]]
+        )
 
     def start_scheduler(self) -> Process:
         """`flask scheduler run`: its first tick runs as it starts."""
-        process = Process("scheduler", [str(FLASK), "scheduler", "run"], self.environment("scheduler"),
-                          self.instances["scheduler"].parent)
+        process = Process(
+            "scheduler",
+            [str(FLASK), "scheduler", "run"],
+            self.environment("scheduler"),
+            self.instances["scheduler"].parent,
+        )
         self.processes["scheduler"] = process
         return process
 
@@ -90,6 +99,7 @@ class Machines:
 
 def showing_output(test):
     """On failure, the machines' output goes with the test's report."""
+
     @functools.wraps(test)
     def run(*args, **kwargs):
         try:
@@ -110,8 +120,9 @@ def machines(tmp_path_factory):
     cluster = Machines(url=url, app=app, instances={})
     with app.app_context():
         facility = factories.make_facility(code="NHIEUMAY", name="Trung tâm Công tác xã hội nhiều máy")
-        worker = factories.make_user(role="social_worker", facility=facility, username="nhanvien.nhieumay",
-                                     full_name="Phạm Thị Nhiều Máy")
+        worker = factories.make_user(
+            role="social_worker", facility=facility, username="nhanvien.nhieumay", full_name="Phạm Thị Nhiều Máy"
+        )
         supervisor = factories.make_user(role="supervisor", facility=facility, username="giamsat.nhieumay")
         for who in ("throttled", "fresh"):
             cluster.people[who] = factories.make_user(facility=facility, username=f"{who}.nhieumay").username
@@ -122,8 +133,12 @@ def machines(tmp_path_factory):
     for name in ("web_a", "web_b", "scheduler"):  # no shared disk: a folder of each machine's own
         (tmp / name / "instance").mkdir(parents=True)
         cluster.instances[name] = tmp / name / "instance"
-    cluster.env = {"FLASK_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "TRUSTED_PROXIES": 1,
-                   "BASE_URL": f"https://{SITE}"}
+    cluster.env = {
+        "FLASK_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(32),
+        "TRUSTED_PROXIES": 1,
+        "BASE_URL": f"https://{SITE}",
+    }
     try:
         cluster.start_web("web_a")
         cluster.start_web("web_b")
@@ -145,11 +160,16 @@ def signed_in(machines: Machines, server: str, who: str, client_ip: str) -> Brow
 
 
 def stored_files_on_disk(machines: Machines) -> list[str]:
-    return sorted(path.relative_to(folder).as_posix() for folder in machines.instances.values()
-                  for path in folder.rglob("*") if path.is_file() and path.name != "secret_key")
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for folder in machines.instances.values()
+        for path in folder.rglob("*")
+        if path.is_file() and path.name != "secret_key"
+    )
 
 
 # --- sessions ------------------------------------------------------------------------------------------------
+
 
 @showing_output
 def test_a_session_signed_in_on_one_server_is_valid_on_the_other(machines):
@@ -166,6 +186,7 @@ def test_a_session_signed_in_on_one_server_is_valid_on_the_other(machines):
 
 # --- documents -----------------------------------------------------------------------------------------------
 
+
 @showing_output
 def test_a_document_uploaded_through_one_server_downloads_through_the_other(machines):
     # More than two of the store's 1 MiB chunks, so the download is put together from several rows.
@@ -176,13 +197,16 @@ def test_a_document_uploaded_through_one_server_downloads_through_the_other(mach
     assert form.status == 200, form.status
 
     uploaded = on_a.post_multipart(
-        machines.ports["web_a"], f"/cases/{case}/attachments/new",
+        machines.ports["web_a"],
+        f"/cases/{case}/attachments/new",
         {"csrf_token": csrf_token(form.text), "description": "Biên bản gửi qua máy A"},
-        {"file": ("bien-ban-may-a.pdf", content, "application/pdf")})
+        {"file": ("bien-ban-may-a.pdf", content, "application/pdf")},
+    )
 
     assert uploaded.status == 302, (uploaded.status, uploaded.text[:2000])
-    [(attachment_id,)] = machines.read(sa.select(Attachment.id).where(Attachment.case_id == case,
-                                                                      Attachment.filename == "bien-ban-may-a.pdf"))
+    [(attachment_id,)] = machines.read(
+        sa.select(Attachment.id).where(Attachment.case_id == case, Attachment.filename == "bien-ban-may-a.pdf")
+    )
     on_b = signed_in(machines, "web_b", "worker", client_ip="198.51.100.12")
     download = on_b.get(machines.ports["web_b"], f"/cases/{case}/attachments/{attachment_id}")
     assert download.status == 200, download.status
@@ -192,14 +216,17 @@ def test_a_document_uploaded_through_one_server_downloads_through_the_other(mach
 
 # --- report files --------------------------------------------------------------------------------------------
 
+
 @showing_output
 def test_a_report_file_queued_on_one_server_is_made_by_the_scheduler_and_downloads_through_the_other(machines):
     on_b = signed_in(machines, "web_b", "supervisor", client_ip="198.51.100.21")
     page = on_b.get(machines.ports["web_b"], "/reports/jobs")
     assert page.status == 200, page.status
-    queued = on_b.post_form(machines.ports["web_b"], "/reports/jobs",
-                            {"csrf_token": csrf_token(page.text), "fmt": "csv", "kind": "quarter", "year": "2025",
-                             "number": "1"})
+    queued = on_b.post_form(
+        machines.ports["web_b"],
+        "/reports/jobs",
+        {"csrf_token": csrf_token(page.text), "fmt": "csv", "kind": "quarter", "year": "2025", "number": "1"},
+    )
     assert queued.status == 302 and queued.location == "/reports/jobs", (queued.status, queued.location)
     [(job_id, status)] = machines.read(sa.select(ExportJob.id, ExportJob.status))
     assert status == "queued"
@@ -211,8 +238,9 @@ def test_a_report_file_queued_on_one_server_is_made_by_the_scheduler_and_downloa
         assert state in ("queued", "running", "done"), f"the job ended {state}"
         return key if state == "done" else None
 
-    key = wait_for(made, deadline_seconds=SCHEDULER_SECONDS, what="the scheduler to make the report file",
-                   processes=[scheduler])
+    key = wait_for(
+        made, deadline_seconds=SCHEDULER_SECONDS, what="the scheduler to make the report file", processes=[scheduler]
+    )
     on_a = signed_in(machines, "web_a", "supervisor", client_ip="198.51.100.22")
     listing = on_a.get(machines.ports["web_a"], "/reports/jobs")
     assert f"/reports/jobs/{job_id}/download" in listing.text
@@ -226,6 +254,7 @@ def test_a_report_file_queued_on_one_server_is_made_by_the_scheduler_and_downloa
 
 
 # --- the login throttle --------------------------------------------------------------------------------------
+
 
 def attempt(machines: Machines, server: str, username: str, password: str, client_ip: str):
     browser = machines.browser(client_ip)
@@ -251,7 +280,12 @@ def test_the_login_throttle_counts_the_attempts_made_on_both_servers(machines):
         assert response.status == 302 and response.location == "/", (server, response.status)
         assert browser.get(machines.ports[server], "/").status == 200
 
-    actions = [action for (action,) in machines.read(
-        sa.select(AuditEvent.action).where(AuditEvent.detail["username"].as_string() == throttled)
-        .order_by(AuditEvent.id))]
+    actions = [
+        action
+        for (action,) in machines.read(
+            sa.select(AuditEvent.action)
+            .where(AuditEvent.detail["username"].as_string() == throttled)
+            .order_by(AuditEvent.id)
+        )
+    ]
     assert actions == ["login_failed"] * 5 + ["login_throttled"] * 2

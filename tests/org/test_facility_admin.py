@@ -1,5 +1,6 @@
 """Administrators' facility pages: create and edit, duplicate code refused, commune within the
 province, stale edits refused with the typed text kept; other roles refused."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -14,25 +15,40 @@ from ..security.conftest import sign_in
 def two_provinces(session):
     """A commune of one province and a commune of another."""
     first = session.scalar(sa.select(Commune).order_by(Commune.code).limit(1))
-    second = session.scalar(sa.select(Commune).where(Commune.province_code != first.province_code)
-                            .order_by(Commune.code).limit(1))
+    second = session.scalar(
+        sa.select(Commune).where(Commune.province_code != first.province_code).order_by(Commune.code).limit(1)
+    )
     return first, second
 
 
 def facility_form(commune, **changes):
-    data = {"code": "TTCTXH01", "name": "Trung tâm Công tác xã hội Thử nghiệm", "type": "social_work_center",
-            "province_code": commune.province_code, "commune_code": commune.code,
-            "street_address": "12 Đường Láng", "phone": "024 3333 4444", "capacity": "40", "is_active": "y"}
+    data = {
+        "code": "TTCTXH01",
+        "name": "Trung tâm Công tác xã hội Thử nghiệm",
+        "type": "social_work_center",
+        "province_code": commune.province_code,
+        "commune_code": commune.code,
+        "street_address": "12 Đường Láng",
+        "phone": "024 3333 4444",
+        "capacity": "40",
+        "is_active": "y",
+    }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
 
 def edit_form(facility, **changes):
-    data = {"code": facility.code, "name": facility.name, "type": facility.type,
-            "province_code": facility.province_code, "commune_code": facility.commune_code or "",
-            "street_address": facility.street_address or "", "phone": facility.phone or "",
-            "capacity": "" if facility.capacity is None else str(facility.capacity),
-            "version": facility.version}
+    data = {
+        "code": facility.code,
+        "name": facility.name,
+        "type": facility.type,
+        "province_code": facility.province_code,
+        "commune_code": facility.commune_code or "",
+        "street_address": facility.street_address or "",
+        "phone": facility.phone or "",
+        "capacity": "" if facility.capacity is None else str(facility.capacity),
+        "version": facility.version,
+    }
     if facility.is_active:
         data["is_active"] = "y"
     data.update(changes)
@@ -56,15 +72,16 @@ def test_admin_creates_a_facility(admin_client, session):
     assert response.status_code == 302
     created = by_code(session, "TTCTXH01")
     assert (created.commune_code, created.capacity, created.street_address) == (commune.code, 40, "12 Đường Láng")
-    assert session.scalar(sa.select(AuditEvent.entity_id).where(AuditEvent.action == "facility_created")) \
-        == str(created.id)
+    assert session.scalar(sa.select(AuditEvent.entity_id).where(AuditEvent.action == "facility_created")) == str(
+        created.id
+    )
 
 
-def test_duplicate_facility_code_is_refused_in_vietnamese_and_keeps_the_typed_values(
-        admin_client, session, facility):
+def test_duplicate_facility_code_is_refused_in_vietnamese_and_keeps_the_typed_values(admin_client, session, facility):
     commune, _ = two_provinces(session)
-    response = admin_client.post("/admin/facilities/new", data=facility_form(
-        commune, code=facility.code, name="Nhà tạm lánh Bình An"))
+    response = admin_client.post(
+        "/admin/facilities/new", data=facility_form(commune, code=facility.code, name="Nhà tạm lánh Bình An")
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Mã này đã được cơ sở khác sử dụng." in page
@@ -103,8 +120,9 @@ def test_lower_case_code_is_refused_in_vietnamese(admin_client, session):
 
 
 def test_admin_edits_a_facility(admin_client, session, facility):
-    response = admin_client.post(f"/admin/facilities/{facility.id}",
-                                 data=edit_form(facility, name="Tên mới của trung tâm", capacity="12"))
+    response = admin_client.post(
+        f"/admin/facilities/{facility.id}", data=edit_form(facility, name="Tên mới của trung tâm", capacity="12")
+    )
     assert response.status_code == 302
     edited = by_code(session, facility.code)
     assert (edited.name, edited.capacity) == ("Tên mới của trung tâm", 12)
@@ -116,8 +134,9 @@ def test_stale_facility_edit_is_refused_and_keeps_the_typed_text(admin_client, s
     seen_version = facility.version
     facility.phone = "0200 000 000"  # someone else saves meanwhile
     session.commit()
-    response = admin_client.post(f"/admin/facilities/{facility.id}",
-                                 data=edit_form(facility, name="Tên tôi vừa gõ", version=seen_version))
+    response = admin_client.post(
+        f"/admin/facilities/{facility.id}", data=edit_form(facility, name="Tên tôi vừa gõ", version=seen_version)
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Người khác đã sửa cơ sở này trong lúc bạn đang sửa." in page

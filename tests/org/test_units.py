@@ -1,5 +1,6 @@
 """Vietnam's administrative units (two tiers since 1 July 2025): `flask load-units` loads the 34
 provinces and 3,321 communes, and running it again changes nothing."""
+
 from pathlib import Path
 
 import pytest
@@ -36,15 +37,19 @@ def units_app():
 
 
 def counts():
-    return (db.session.scalar(sa.select(sa.func.count()).select_from(Province)),
-            db.session.scalar(sa.select(sa.func.count()).select_from(Commune)))
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Province)),
+        db.session.scalar(sa.select(sa.func.count()).select_from(Commune)),
+    )
 
 
 def snapshot():
-    provinces = db.session.execute(sa.select(Province.code, Province.name, Province.division_type)
-                                   .order_by(Province.code)).all()
-    communes = db.session.execute(sa.select(Commune.code, Commune.name, Commune.division_type,
-                                            Commune.province_code).order_by(Commune.code)).all()
+    provinces = db.session.execute(
+        sa.select(Province.code, Province.name, Province.division_type).order_by(Province.code)
+    ).all()
+    communes = db.session.execute(
+        sa.select(Commune.code, Commune.name, Commune.division_type, Commune.province_code).order_by(Commune.code)
+    ).all()
     db.session.remove()
     return provinces, communes
 
@@ -83,8 +88,9 @@ def test_units_have_official_codes_and_names(units_app):
         assert len(hoan_kiem.code) == 5 and hoan_kiem.code.isdigit()
         assert all(len(code) == 2 and code.isdigit() for code in db.session.scalars(sa.select(Province.code)))
         assert all(len(code) == 5 and code.isdigit() for code in db.session.scalars(sa.select(Commune.code)))
-        orphans = db.session.scalar(sa.select(sa.func.count()).select_from(Commune)
-                                    .where(~Commune.province_code.in_(sa.select(Province.code))))
+        orphans = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Commune).where(~Commune.province_code.in_(sa.select(Province.code)))
+        )
         assert orphans == 0
         db.session.remove()
 
@@ -104,8 +110,9 @@ def test_second_load_changes_nothing(units_app):
 def test_load_units_corrects_a_changed_name(units_app):
     with units_app.app_context():
         original = snapshot()
-        db.session.execute(sa.update(Commune).where(Commune.name == "Phường Hoàn Kiếm")
-                           .values(name="Phường Hoàn Kiếm (cũ)"))
+        db.session.execute(
+            sa.update(Commune).where(Commune.name == "Phường Hoàn Kiếm").values(name="Phường Hoàn Kiếm (cũ)")
+        )
         db.session.commit()
         db.session.remove()
         result = units_app.test_cli_runner().invoke(args=["load-units"])

@@ -2,6 +2,7 @@
 approval pages: how to reach a real record of the acting user's facility, one of another facility,
 and one that does not exist. Records are made through the services, as a social worker of the
 facility (the case assigned to them, so every case-working role of the facility can open it)."""
+
 from caseapp.approvals.models import Approval
 from caseapp.extensions import db
 from caseapp.plans import services
@@ -36,7 +37,9 @@ def _plan(world, which, *, submit=False):
 
 def _approval_id(world, which):
     _case_, plan = _plan(world, which, submit=True)
-    return db.session.scalar(db.select(Approval.id).where(Approval.subject_type == "plan", Approval.subject_id == plan.id))
+    return db.session.scalar(
+        db.select(Approval.id).where(Approval.subject_type == "plan", Approval.subject_id == plan.id)
+    )
 
 
 def targets(Target, NO_RECORD):
@@ -49,6 +52,7 @@ def targets(Target, NO_RECORD):
         def values(w):
             case, a = _assessment(w, which, approved=approved)
             return {"case_id": case.id, "assessment_id": a.id}
+
         return values
 
     def approved_case(which):
@@ -58,6 +62,7 @@ def targets(Target, NO_RECORD):
         def values(w):
             case, p = _plan(w, which)
             return {"case_id": case.id, "plan_id": p.id}
+
         return values
 
     def missing_assessment(w):
@@ -67,18 +72,24 @@ def targets(Target, NO_RECORD):
         return {"case_id": NO_RECORD, "plan_id": NO_RECORD}
 
     return {
-        "plans.new_assessment": Target(own=case_only("own"), other=case_only("other"),
-                                       missing=lambda w: {"case_id": NO_RECORD}),
-        "plans.assessment": Target(own=assessment("own", True), other=assessment("other", True),
-                                   missing=missing_assessment),
-        "plans.edit_assessment": Target(own=assessment("own", False), other=assessment("other", False),
-                                        missing=missing_assessment),
-        "plans.new_plan": Target(own=approved_case("own"), other=approved_case("other"),
-                                 missing=lambda w: {"case_id": NO_RECORD}),
+        "plans.new_assessment": Target(
+            own=case_only("own"), other=case_only("other"), missing=lambda w: {"case_id": NO_RECORD}
+        ),
+        "plans.assessment": Target(
+            own=assessment("own", True), other=assessment("other", True), missing=missing_assessment
+        ),
+        "plans.edit_assessment": Target(
+            own=assessment("own", False), other=assessment("other", False), missing=missing_assessment
+        ),
+        "plans.new_plan": Target(
+            own=approved_case("own"), other=approved_case("other"), missing=lambda w: {"case_id": NO_RECORD}
+        ),
         "plans.plan": Target(own=plan("own"), other=plan("other"), missing=missing_plan),
         "plans.edit_plan": Target(own=plan("own"), other=plan("other"), missing=missing_plan),
         "plans.request_plan_approval": Target(own=plan("own"), other=plan("other"), missing=missing_plan),
-        "plans.decide": Target(own=lambda w: {"approval_id": _approval_id(w, "own")},
-                               other=lambda w: {"approval_id": _approval_id(w, "other")},
-                               missing=lambda w: {"approval_id": NO_RECORD}),
+        "plans.decide": Target(
+            own=lambda w: {"approval_id": _approval_id(w, "own")},
+            other=lambda w: {"approval_id": _approval_id(w, "other")},
+            missing=lambda w: {"approval_id": NO_RECORD},
+        ),
     }

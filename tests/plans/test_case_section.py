@@ -1,5 +1,6 @@
 """The case page's assessment-and-plan section: caseapp.plans.queries.case_section(case, user) reads
 what templates/plans/_case_section.html shows in three queries, and the partial runs none."""
+
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -42,11 +43,12 @@ def test_the_section_reads_in_three_queries_and_renders_without_any(app, people,
     first = services.create_plan(case, plan_data(), by=people.worker, submit=True)
     approval = db.session.scalar(sa.select(Approval).where(Approval.subject_id == first.id))
     from caseapp.approvals.services import decide
+
     decide(approval, approve=True, comment=None, by=people.supervisor)
     services.create_plan(case, plan_data(), by=people.worker, submit=True)
     db.session.flush()
     db.session.expire_all()
-    assert case.status   # the case page has its case loaded already
+    assert case.status  # the case page has its case loaded already
 
     with _counting() as statements:
         section = case_section(case, people.supervisor)
@@ -56,7 +58,7 @@ def test_the_section_reads_in_three_queries_and_renders_without_any(app, people,
     assert statements == []
     assert "Phiên bản 2" in page and "Nguy cơ: Trung bình" in page
     assert "Chờ phê duyệt" in page and "Rà soát tiếp theo" in page
-    assert "Đang chờ bạn quyết định" in page          # the supervisor did not write or request it
+    assert "Đang chờ bạn quyết định" in page  # the supervisor did not write or request it
     assert [a.subject_type for a in section.decidable] == ["plan"]
     assert section.current_plan.id == first.id and section.open_plan.version_no == 2
 
@@ -78,7 +80,11 @@ def test_a_returned_plan_shows_the_supervisors_comment(app, people, case):
 
     approved_assessment(case, people.worker)
     plan = services.create_plan(case, plan_data(), by=people.worker, submit=True)
-    decide(db.session.scalar(sa.select(Approval).where(Approval.subject_id == plan.id)), approve=False,
-           comment="Thiếu kế hoạch an toàn", by=people.supervisor)
+    decide(
+        db.session.scalar(sa.select(Approval).where(Approval.subject_id == plan.id)),
+        approve=False,
+        comment="Thiếu kế hoạch an toàn",
+        by=people.supervisor,
+    )
     page = _render(app, case_section(case, people.worker))
     assert "Thiếu kế hoạch an toàn" in page and f"/plans/{plan.id}/edit" in page

@@ -1,6 +1,7 @@
 """Concurrent editing without loss: an assessment or a plan carries a version; a save
 based on an old version is refused with what changed meanwhile, and the user's input stays in the
 form; saving again (after checking) goes through."""
+
 import html
 import re
 
@@ -27,29 +28,42 @@ def test_a_stale_assessment_save_is_refused_showing_what_changed_and_keeping_the
     # Meanwhile the supervisor changes the reasons and the need level of "housing".
     theirs = signed_in(people.supervisor)
     their_page = theirs.get(f"/cases/{case.id}/assessments/{draft.id}/edit").get_data(as_text=True)
-    response = theirs.post(f"/cases/{case.id}/assessments/{draft.id}/edit",
-                           data=assessment_form(reasons="Lý do của giám sát", levels={"safety": "high", "housing": "high"},
-                                                action="draft", version=_hidden(their_page, "version"),
-                                                snapshot=_hidden(their_page, "snapshot")))
+    response = theirs.post(
+        f"/cases/{case.id}/assessments/{draft.id}/edit",
+        data=assessment_form(
+            reasons="Lý do của giám sát",
+            levels={"safety": "high", "housing": "high"},
+            action="draft",
+            version=_hidden(their_page, "version"),
+            snapshot=_hidden(their_page, "snapshot"),
+        ),
+    )
     assert response.status_code == 302
 
-    response = mine.post(f"/cases/{case.id}/assessments/{draft.id}/edit",
-                         data=assessment_form(reasons="Lý do tôi vừa gõ", action="draft", version=version,
-                                              snapshot=snapshot))
+    response = mine.post(
+        f"/cases/{case.id}/assessments/{draft.id}/edit",
+        data=assessment_form(reasons="Lý do tôi vừa gõ", action="draft", version=version, snapshot=snapshot),
+    )
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "Người khác đã thay đổi nội dung này trong lúc bạn đang sửa" in page
     changed = page.split('id="h-stale"')[1].split("</section>")[0]
     assert "Lý do của mức độ nguy cơ" in changed and "Lý do của giám sát" in changed
     assert "Nơi ở — Mức độ nhu cầu" in changed
-    assert "An toàn — Tình hình" not in changed            # unchanged fields are not listed
-    assert "Lý do tôi vừa gõ" in page                       # my input stays in the form
-    assert reload(draft).risk_reasons == "Lý do của giám sát"   # nothing of mine was saved
+    assert "An toàn — Tình hình" not in changed  # unchanged fields are not listed
+    assert "Lý do tôi vừa gõ" in page  # my input stays in the form
+    assert reload(draft).risk_reasons == "Lý do của giám sát"  # nothing of mine was saved
 
     # The form now carries the current version: saving again (after checking) goes through.
-    response = mine.post(f"/cases/{case.id}/assessments/{draft.id}/edit",
-                         data=assessment_form(reasons="Lý do tôi vừa gõ", action="draft",
-                                              version=_hidden(page, "version"), snapshot=_hidden(page, "snapshot")))
+    response = mine.post(
+        f"/cases/{case.id}/assessments/{draft.id}/edit",
+        data=assessment_form(
+            reasons="Lý do tôi vừa gõ",
+            action="draft",
+            version=_hidden(page, "version"),
+            snapshot=_hidden(page, "snapshot"),
+        ),
+    )
     assert response.status_code == 302
     assert reload(draft).risk_reasons == "Lý do tôi vừa gõ"
 
@@ -59,8 +73,9 @@ def test_the_service_refuses_an_old_version(people, case):
     old = draft.version
     services.update_assessment(draft, case, assessment_data(reasons="Một"), version=old, by=people.worker, submit=False)
     with pytest.raises(services.StaleEdit):
-        services.update_assessment(draft, case, assessment_data(reasons="Hai"), version=old, by=people.supervisor,
-                                   submit=False)
+        services.update_assessment(
+            draft, case, assessment_data(reasons="Hai"), version=old, by=people.supervisor, submit=False
+        )
     assert reload(draft).risk_reasons == "Một"
 
 
@@ -73,13 +88,19 @@ def test_a_stale_plan_save_is_refused_even_when_only_goals_changed(people, case,
     version, snapshot = _hidden(form_page, "version"), _hidden(form_page, "snapshot")
 
     loaded = db.session.scalar(plan_of_case(case.id, plan.id))
-    services.update_plan(loaded, case, plan_data(goals=[("safety", "Mục tiêu do giám sát sửa")]),
-                         version=loaded.version, by=people.supervisor)
+    services.update_plan(
+        loaded,
+        case,
+        plan_data(goals=[("safety", "Mục tiêu do giám sát sửa")]),
+        version=loaded.version,
+        by=people.supervisor,
+    )
     db.session.commit()
 
-    response = mine.post(f"/cases/{case.id}/plans/{plan.id}/edit",
-                         data=plan_form(goals=[("mental_health", "Mục tiêu tôi vừa gõ")], version=version,
-                                        snapshot=snapshot))
+    response = mine.post(
+        f"/cases/{case.id}/plans/{plan.id}/edit",
+        data=plan_form(goals=[("mental_health", "Mục tiêu tôi vừa gõ")], version=version, snapshot=snapshot),
+    )
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     changed = page.split('id="h-stale"')[1].split("</section>")[0]

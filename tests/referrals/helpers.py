@@ -1,4 +1,5 @@
 """Records for the referral tests, made through the services (real numbering, events, audit)."""
+
 from caseapp.cases.services import open_case
 from caseapp.clients.services import create_client, record_consent
 from caseapp.extensions import db
@@ -10,8 +11,14 @@ def open_client_case(facility, worker, *, by=None, full_name="Nguyễn Thị Lan
     """A client and a case opened for them, assigned to `worker` (the brief's way: create_client + open_case)."""
     by = by or worker
     client = create_client({"full_name": full_name, "sex": "female", **client_data}, facility=facility, by=by)
-    return open_case(facility=facility, client=client, case_type="center", urgency=urgency, by=by,
-                     assigned_worker_id=worker.id if worker is not None else None)
+    return open_case(
+        facility=facility,
+        client=client,
+        case_type="center",
+        urgency=urgency,
+        by=by,
+        assigned_worker_id=worker.id if worker is not None else None,
+    )
 
 
 def make_provider(province_code, name="Bệnh viện Đa khoa tỉnh", kind="hospital", services_=("medical",), **kwargs):
@@ -33,16 +40,31 @@ def share_consent(case, provider, by, **kwargs):
     from caseapp.clients.models import Client
 
     client = db.session.get(Client, case.client_id)
-    return record_consent(client, purpose="share_provider", given_by="client", by=by,
-                          giver_name=client.full_name, recipient=kwargs.pop("recipient", provider.name), **kwargs)
+    return record_consent(
+        client,
+        purpose="share_provider",
+        given_by="client",
+        by=by,
+        giver_name=client.full_name,
+        recipient=kwargs.pop("recipient", provider.name),
+        **kwargs,
+    )
 
 
 def make_referral(case, provider, by, *, urgent=False, at=None, **kwargs) -> Referral:
     consent = share_consent(case, provider, by)
-    return services.create_referral(case, provider=provider, service_type=kwargs.pop("service_type", "medical"),
-                                    reason=kwargs.pop("reason", "Cần khám sức khỏe"),
-                                    shared_info=kwargs.pop("shared_info", "Họ tên, tuổi, tình trạng sức khỏe"),
-                                    is_urgent=urgent, by=by, consent=consent, at=at, **kwargs)
+    return services.create_referral(
+        case,
+        provider=provider,
+        service_type=kwargs.pop("service_type", "medical"),
+        reason=kwargs.pop("reason", "Cần khám sức khỏe"),
+        shared_info=kwargs.pop("shared_info", "Họ tên, tuổi, tình trạng sức khỏe"),
+        is_urgent=urgent,
+        by=by,
+        consent=consent,
+        at=at,
+        **kwargs,
+    )
 
 
 def make_transfer(case, to_facility, by) -> Transfer:

@@ -1,5 +1,6 @@
 """The closed loop: a referral not answered by its deadline shows as overdue to the
 sender, and escalates to the supervisor once, by the escalation rule of the deadline engine."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -25,9 +26,11 @@ def hospital(staff):
 
 @pytest.fixture()
 def cases(staff):
-    return {"mine": open_client_case(staff.facility, staff.worker, full_name="Nguyễn Thị Một"),
-            "colleague": open_client_case(staff.facility, staff.colleague, full_name="Trần Văn Hai"),
-            "other": open_client_case(staff.other_facility, staff.outside_worker, full_name="Lê Thị Ba")}
+    return {
+        "mine": open_client_case(staff.facility, staff.worker, full_name="Nguyễn Thị Một"),
+        "colleague": open_client_case(staff.facility, staff.colleague, full_name="Trần Văn Hai"),
+        "other": open_client_case(staff.other_facility, staff.outside_worker, full_name="Lê Thị Ba"),
+    }
 
 
 def _ids(stmt):
@@ -35,12 +38,12 @@ def _ids(stmt):
 
 
 def test_overdue_referrals_are_scoped_to_the_sender(staff, cases, hospital):
-    mine = make_referral(cases["mine"], hospital, staff.worker, at=MONDAY)                  # due Wed 10:00
+    mine = make_referral(cases["mine"], hospital, staff.worker, at=MONDAY)  # due Wed 10:00
     colleague = make_referral(cases["colleague"], hospital, staff.colleague, at=MONDAY)
     other = make_referral(cases["other"], hospital, staff.outside_worker, at=MONDAY)
     answered = make_referral(cases["mine"], hospital, staff.worker, at=MONDAY)
     services.change_referral_status(answered, "accepted", by=staff.worker, side="sender", note="Đồng ý")
-    later = make_referral(cases["mine"], hospital, staff.worker, at=MONDAY + timedelta(days=2))   # due Fri
+    later = make_referral(cases["mine"], hospital, staff.worker, at=MONDAY + timedelta(days=2))  # due Fri
     thursday = datetime(2026, 3, 5, 9, 0, tzinfo=VN_TZ)
 
     assert _ids(queries.overdue_referrals(staff.worker, thursday)) == {mine.id}
@@ -53,7 +56,7 @@ def test_overdue_referrals_are_scoped_to_the_sender(staff, cases, hospital):
 
 
 def test_escalation_happens_once_after_three_working_days(staff, cases, hospital):
-    referral = make_referral(cases["mine"], hospital, staff.worker, at=MONDAY)    # due Wed 4/3 10:00
+    referral = make_referral(cases["mine"], hospital, staff.worker, at=MONDAY)  # due Wed 4/3 10:00
     assert services.escalation_due_at(referral) == datetime(2026, 3, 9, 10, 0, tzinfo=VN_TZ)  # + Thu, Fri, Mon
     assert services.escalate_overdue(datetime(2026, 3, 9, 9, 59, tzinfo=VN_TZ)) == []
     assert referral.escalated_at is None
@@ -61,11 +64,12 @@ def test_escalation_happens_once_after_three_working_days(staff, cases, hospital
     at = datetime(2026, 3, 9, 10, 0, tzinfo=VN_TZ)
     assert services.escalate_overdue(at) == [referral]
     assert referral.escalated_at == at
-    assert services.escalate_overdue(at + timedelta(days=1)) == []       # idempotent
+    assert services.escalate_overdue(at + timedelta(days=1)) == []  # idempotent
     db.session.refresh(referral)
     assert referral.escalated_at == at
-    events = db.session.scalars(sa.select(CaseEvent).where(CaseEvent.case_id == referral.case_id,
-                                                           CaseEvent.kind == "referral_escalated")).all()
+    events = db.session.scalars(
+        sa.select(CaseEvent).where(CaseEvent.case_id == referral.case_id, CaseEvent.kind == "referral_escalated")
+    ).all()
     audits = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "referral_escalated")).all()
     assert len(events) == 1 and len(audits) == 1
 
@@ -73,7 +77,7 @@ def test_escalation_happens_once_after_three_working_days(staff, cases, hospital
 def test_urgent_referral_escalates_after_one_working_day(staff, cases, hospital):
     friday_evening = datetime(2026, 3, 6, 20, 0, tzinfo=VN_TZ)
     referral = make_referral(cases["mine"], hospital, staff.worker, urgent=True, at=friday_evening)
-    assert referral.answer_due_at == datetime(2026, 3, 7, 0, 0, tzinfo=VN_TZ)      # 4 hours
+    assert referral.answer_due_at == datetime(2026, 3, 7, 0, 0, tzinfo=VN_TZ)  # 4 hours
     # one working day after Saturday 00:00 is Monday 00:00
     assert services.escalate_overdue(datetime(2026, 3, 8, 23, 0, tzinfo=VN_TZ)) == []
     assert services.escalate_overdue(datetime(2026, 3, 9, 0, 0, tzinfo=VN_TZ)) == [referral]
@@ -104,8 +108,9 @@ def test_overdue_page_lists_escalated_ones_first(staff, cases, hospital, signed_
 def test_case_section_shows_the_overdue_badge_in_two_queries(app, staff, cases, hospital, count_queries):
     case = cases["mine"]
     make_referral(case, hospital, staff.worker, at=utcnow() - timedelta(days=10))
-    make_referral(case, make_provider(staff.facility.province_code, name="Hội LHPN tỉnh", kind="women_union"),
-                  staff.worker)
+    make_referral(
+        case, make_provider(staff.facility.province_code, name="Hội LHPN tỉnh", kind="women_union"), staff.worker
+    )
     db.session.flush()
     with count_queries() as counted:
         section = queries.case_section(case, staff.worker)

@@ -1,5 +1,6 @@
 """Referrals on a case: consent required (or a supervisor's audited emergency override), the answer
 deadline from the deadline engine, the table of allowed status changes, events and audit."""
+
 from datetime import datetime, timedelta
 
 import pytest
@@ -29,8 +30,13 @@ def hospital(staff):
 
 
 def _form(provider, **extra):
-    return {"provider_id": str(provider.id), "service_type": "medical", "reason": "Cần khám vết thương",
-            "shared_info": "Họ tên, tuổi; vết thương ở tay", **extra}
+    return {
+        "provider_id": str(provider.id),
+        "service_type": "medical",
+        "reason": "Cần khám vết thương",
+        "shared_info": "Họ tên, tuổi; vết thương ở tay",
+        **extra,
+    }
 
 
 def _referrals(case):
@@ -43,9 +49,12 @@ def _actions(action):
 
 # --- consent ---------------------------------------------------------------------------------------
 
+
 def test_worker_refers_with_consent_recorded_on_the_spot(staff, case, hospital, signed_in):
-    response = signed_in(staff.worker).post(f"/cases/{case.id}/referrals/new", data=_form(
-        hospital, consent_mode="record", consent_given_by="client", is_urgent="y"))
+    response = signed_in(staff.worker).post(
+        f"/cases/{case.id}/referrals/new",
+        data=_form(hospital, consent_mode="record", consent_given_by="client", is_urgent="y"),
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     [referral] = _referrals(case)
     consent = db.session.get(Consent, referral.consent_id)
@@ -60,8 +69,9 @@ def test_worker_refers_with_consent_recorded_on_the_spot(staff, case, hospital, 
 
 def test_worker_refers_with_a_consent_recorded_before(staff, case, hospital, signed_in):
     consent = share_consent(case, hospital, staff.worker)
-    response = signed_in(staff.worker).post(f"/cases/{case.id}/referrals/new", data=_form(
-        hospital, consent_mode="existing", consent_id=str(consent.id)))
+    response = signed_in(staff.worker).post(
+        f"/cases/{case.id}/referrals/new", data=_form(hospital, consent_mode="existing", consent_id=str(consent.id))
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert [r.consent_id for r in _referrals(case)] == [consent.id]
 
@@ -71,8 +81,15 @@ def test_referral_without_consent_is_refused(staff, case, hospital, signed_in):
     assert response.status_code == 422
     assert _referrals(case) == []
     with pytest.raises(ServiceError):
-        services.create_referral(case, provider=hospital, service_type="medical", reason="x", shared_info="y",
-                                 is_urgent=False, by=staff.worker)
+        services.create_referral(
+            case,
+            provider=hospital,
+            service_type="medical",
+            reason="x",
+            shared_info="y",
+            is_urgent=False,
+            by=staff.worker,
+        )
 
 
 @pytest.mark.parametrize("problem", ["other_recipient", "withdrawn", "other_client", "child_refused"])
@@ -89,21 +106,38 @@ def test_a_consent_that_does_not_cover_this_sharing_is_refused(staff, case, hosp
         consent = share_consent(case, hospital, staff.worker)
         consent.child_assent = False
     with pytest.raises(ServiceError) as refused:
-        services.create_referral(case, provider=hospital, service_type="medical", reason="x", shared_info="y",
-                                 is_urgent=False, by=staff.worker, consent=consent)
+        services.create_referral(
+            case,
+            provider=hospital,
+            service_type="medical",
+            reason="x",
+            shared_info="y",
+            is_urgent=False,
+            by=staff.worker,
+            consent=consent,
+        )
     assert refused.value.field == "consent_id"
     assert _referrals(case) == []
 
 
 def test_worker_cannot_override_consent(staff, case, hospital, signed_in):
-    response = signed_in(staff.worker).post(f"/cases/{case.id}/referrals/new", data=_form(
-        hospital, consent_mode="override", override_reason="Khẩn cấp"))
+    response = signed_in(staff.worker).post(
+        f"/cases/{case.id}/referrals/new", data=_form(hospital, consent_mode="override", override_reason="Khẩn cấp")
+    )
     assert response.status_code == 403
     assert _referrals(case) == [] and _actions("referral_consent_override") == []
     assert [e.detail["need"] for e in _actions("permission_denied")] == ["override_consent"]
     with pytest.raises(ServiceError):  # the service refuses too, whoever calls it
-        services.create_referral(case, provider=hospital, service_type="medical", reason="x", shared_info="y",
-                                 is_urgent=True, by=staff.worker, override_reason="Khẩn cấp")
+        services.create_referral(
+            case,
+            provider=hospital,
+            service_type="medical",
+            reason="x",
+            shared_info="y",
+            is_urgent=True,
+            by=staff.worker,
+            override_reason="Khẩn cấp",
+        )
 
 
 def test_supervisor_overrides_consent_with_a_reason_audited(staff, case, hospital, signed_in):
@@ -111,8 +145,12 @@ def test_supervisor_overrides_consent_with_a_reason_audited(staff, case, hospita
     refused = client.post(f"/cases/{case.id}/referrals/new", data=_form(hospital, consent_mode="override"))
     assert refused.status_code == 422 and _referrals(case) == []  # no reason, no override
 
-    response = client.post(f"/cases/{case.id}/referrals/new", data=_form(
-        hospital, consent_mode="override", override_reason="Trẻ bị thương nặng, không liên lạc được người giám hộ"))
+    response = client.post(
+        f"/cases/{case.id}/referrals/new",
+        data=_form(
+            hospital, consent_mode="override", override_reason="Trẻ bị thương nặng, không liên lạc được người giám hộ"
+        ),
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     [referral] = _referrals(case)
     assert referral.consent_id is None and referral.consent_override_by_id == staff.supervisor.id
@@ -126,7 +164,9 @@ def test_the_form_shows_the_minimum_sharing_hint_and_no_override_for_workers(sta
     page = signed_in(staff.worker).get(f"/cases/{case.id}/referrals/new").get_data(as_text=True)
     assert "Nghị định 13/2023" in page
     assert 'value="override"' not in page
-    assert 'value="override"' in signed_in(staff.supervisor).get(f"/cases/{case.id}/referrals/new").get_data(as_text=True)
+    assert 'value="override"' in signed_in(staff.supervisor).get(f"/cases/{case.id}/referrals/new").get_data(
+        as_text=True
+    )
 
 
 def test_a_case_is_not_referred_to_its_own_facility_nor_when_closed(staff, case):
@@ -139,6 +179,7 @@ def test_a_case_is_not_referred_to_its_own_facility_nor_when_closed(staff, case)
 
 
 # --- the answer deadline (2 working days, urgent 4 hours) -------------------------------------------------
+
 
 def test_answer_is_due_in_two_working_days_over_a_weekend(staff, case, hospital):
     friday = datetime(2026, 3, 6, 10, 0, tzinfo=VN_TZ)
@@ -162,19 +203,32 @@ def test_urgent_answer_is_due_in_four_hours(staff, case, hospital):
 # --- status changes ----------------------------------------------------------------------------------
 
 STATUSES = ("sent", "accepted", "declined", "completed", "revoked")
-ALLOWED = {("sent", "accepted"), ("sent", "declined"), ("sent", "revoked"),
-           ("accepted", "completed"), ("accepted", "revoked")}
+ALLOWED = {
+    ("sent", "accepted"),
+    ("sent", "declined"),
+    ("sent", "revoked"),
+    ("accepted", "completed"),
+    ("accepted", "revoked"),
+}
 
 
 def _at(referral, status):
     referral.status = status
-    db.session.commit()   # as the request that moved it would: a refused request later rolls back
+    db.session.commit()  # as the request that moved it would: a refused request later rolls back
     return referral
 
 
 def _move(referral, to_status, by, side="sender"):
-    return services.change_referral_status(referral, to_status, by=by, side=side, note="Đã gọi điện",
-                                           outcome="Đã được khám", outcome_date=local_today(), reason="Không cần nữa")
+    return services.change_referral_status(
+        referral,
+        to_status,
+        by=by,
+        side=side,
+        note="Đã gọi điện",
+        outcome="Đã được khám",
+        outcome_date=local_today(),
+        reason="Không cần nữa",
+    )
 
 
 def test_the_transitions_table_is_the_one_tested_here():
@@ -196,16 +250,30 @@ def test_only_allowed_transitions_happen(staff, case, hospital, from_status, to_
 def test_each_move_is_a_case_event_and_an_audit_event(staff, case, hospital, signed_in):
     referral = make_referral(case, hospital, staff.worker)
     client = signed_in(staff.worker)
-    assert client.post(f"/referrals/{referral.id}/status", data={
-        "to_status": "answer", "decision": "accepted", "note": "Chị Hà khoa Nhi nhận qua điện thoại"}).status_code == 302
-    assert client.post(f"/referrals/{referral.id}/status", data={
-        "to_status": "completed", "outcome": "Đã khám và điều trị", "outcome_date": local_today().isoformat()
-    }).status_code == 302
+    assert (
+        client.post(
+            f"/referrals/{referral.id}/status",
+            data={"to_status": "answer", "decision": "accepted", "note": "Chị Hà khoa Nhi nhận qua điện thoại"},
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/referrals/{referral.id}/status",
+            data={
+                "to_status": "completed",
+                "outcome": "Đã khám và điều trị",
+                "outcome_date": local_today().isoformat(),
+            },
+        ).status_code
+        == 302
+    )
     db.session.refresh(referral)
     assert referral.status == "completed" and referral.answer_note.startswith("Chị Hà")
     assert referral.outcome_date == local_today() and referral.completed_at is not None
-    kinds = db.session.scalars(sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id)
-                               .order_by(CaseEvent.id)).all()
+    kinds = db.session.scalars(
+        sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+    ).all()
     assert kinds[-3:] == ["referral_sent", "referral_accepted", "referral_completed"]
     assert len(_actions("referral_accepted")) == 1 and len(_actions("referral_completed")) == 1
 
@@ -213,12 +281,21 @@ def test_each_move_is_a_case_event_and_an_audit_event(staff, case, hospital, sig
 def test_a_refusal_needs_its_note_and_an_outcome_its_text_and_date(staff, case, hospital, signed_in):
     referral = make_referral(case, hospital, staff.worker)
     client = signed_in(staff.worker)
-    assert client.post(f"/referrals/{referral.id}/status",
-                       data={"to_status": "answer", "decision": "declined"}).status_code == 422
+    assert (
+        client.post(
+            f"/referrals/{referral.id}/status", data={"to_status": "answer", "decision": "declined"}
+        ).status_code
+        == 422
+    )
     _at(referral, "accepted")
     tomorrow = (local_today() + timedelta(days=2)).isoformat()
-    assert client.post(f"/referrals/{referral.id}/status", data={
-        "to_status": "completed", "outcome": "Xong", "outcome_date": tomorrow}).status_code == 422
+    assert (
+        client.post(
+            f"/referrals/{referral.id}/status",
+            data={"to_status": "completed", "outcome": "Xong", "outcome_date": tomorrow},
+        ).status_code
+        == 422
+    )
     assert client.post(f"/referrals/{referral.id}/status", data={"to_status": "revoked"}).status_code == 422
     db.session.refresh(referral)
     assert referral.status == "accepted"
@@ -233,9 +310,11 @@ def test_a_facility_of_the_system_answers_its_own_referrals(staff, case, signed_
     assert staff.facility.name in page
     detail = signed_in(staff.outsider).get(f"/referrals/incoming/{referral.id}").get_data(as_text=True)
     assert "vết thương" not in detail and "Cần khám sức khỏe" in detail  # only what was shared
-    assert "Nguyễn Thị Lan" not in detail                                # never the case itself
-    response = signed_in(staff.outsider).post(f"/referrals/incoming/{referral.id}", data={
-        "to_status": "answer", "decision": "accepted", "note": "Nhận, hẹn thứ Hai"})
+    assert "Nguyễn Thị Lan" not in detail  # never the case itself
+    response = signed_in(staff.outsider).post(
+        f"/referrals/incoming/{referral.id}",
+        data={"to_status": "answer", "decision": "accepted", "note": "Nhận, hẹn thứ Hai"},
+    )
     assert response.status_code == 302
     db.session.refresh(referral)
     assert referral.status == "accepted"
@@ -251,5 +330,9 @@ def test_referral_page_is_audited_and_read_only_for_colleagues_outside_the_case(
     assert [e.user_id for e in _actions("referral_viewed")] == [staff.worker.id]
     assert signed_in(staff.colleague).get(f"/referrals/{referral.id}").status_code == 404
     assert signed_in(staff.outside_worker).get(f"/referrals/{referral.id}").status_code == 404
-    assert signed_in(staff.colleague).post(f"/referrals/{referral.id}/status", data={
-        "to_status": "revoked", "reason": "x"}).status_code == 404
+    assert (
+        signed_in(staff.colleague)
+        .post(f"/referrals/{referral.id}/status", data={"to_status": "revoked", "reason": "x"})
+        .status_code
+        == 404
+    )

@@ -1,5 +1,6 @@
 """Every page of the referrals blueprint: anonymous → sign-in page; a role without the permission
 (a reporter) → 403, audited; a record of another facility → 404, never 403."""
+
 import pytest
 
 from .helpers import facility_provider, make_provider, make_referral, make_transfer, open_client_case
@@ -15,13 +16,18 @@ def records(staff):
     other_referral = make_referral(other_case, hospital, staff.outside_worker)
     to_us = make_referral(other_case, facility_provider(staff.facility), staff.outside_worker)
     to_them = make_referral(own_case, facility_provider(staff.other_facility), staff.worker)
-    own_transfer = make_transfer(own_case, staff.other_facility, staff.worker)        # decided by `other`
+    own_transfer = make_transfer(own_case, staff.other_facility, staff.worker)  # decided by `other`
     other_transfer = make_transfer(other_case, staff.facility, staff.outside_worker)  # decided by us
     return {
-        "own_case": own_case.id, "other_case": other_case.id, "provider": hospital.id,
-        "own_referral": own_referral.id, "other_referral": other_referral.id,
-        "incoming": to_us.id, "outgoing": to_them.id,
-        "own_transfer": own_transfer.id, "other_transfer": other_transfer.id,
+        "own_case": own_case.id,
+        "other_case": other_case.id,
+        "provider": hospital.id,
+        "own_referral": own_referral.id,
+        "other_referral": other_referral.id,
+        "incoming": to_us.id,
+        "outgoing": to_them.id,
+        "own_transfer": own_transfer.id,
+        "other_transfer": other_transfer.id,
     }
 
 

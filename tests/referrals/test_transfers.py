@@ -1,6 +1,7 @@
 """Transfer of a case to another facility of the system: the receiving supervisor decides; on accept
 the case moves with its history, the worker is cleared, and the sending facility's supervisors keep
 reading it without writing; on decline nothing moves and the sender sees the decision."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -28,28 +29,37 @@ def _case_ids(user):
 
 
 def _kinds(case):
-    return db.session.scalars(sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id)
-                              .order_by(CaseEvent.id)).all()
+    return db.session.scalars(
+        sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+    ).all()
 
 
 def _accept(staff, signed_in, case, note="Đồng ý tiếp nhận"):
-    signed_in(staff.worker).post(f"/cases/{case.id}/transfer", data={
-        "to_facility_id": str(staff.other_facility.id), "reason": "Gia đình chuyển về tỉnh khác"})
+    signed_in(staff.worker).post(
+        f"/cases/{case.id}/transfer",
+        data={"to_facility_id": str(staff.other_facility.id), "reason": "Gia đình chuyển về tỉnh khác"},
+    )
     transfer = db.session.scalar(sa.select(Transfer).where(Transfer.case_id == case.id))
-    response = signed_in(staff.outsider).post(f"/transfers/{transfer.id}/decide",
-                                             data={"decision": "accept", "note": note})
+    response = signed_in(staff.outsider).post(
+        f"/transfers/{transfer.id}/decide", data={"decision": "accept", "note": note}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.refresh(case)
     return transfer
 
 
 def test_worker_asks_and_the_receiving_supervisor_sees_it(staff, case, signed_in):
-    response = signed_in(staff.worker).post(f"/cases/{case.id}/transfer", data={
-        "to_facility_id": str(staff.other_facility.id), "reason": "Gia đình chuyển về tỉnh khác"})
+    response = signed_in(staff.worker).post(
+        f"/cases/{case.id}/transfer",
+        data={"to_facility_id": str(staff.other_facility.id), "reason": "Gia đình chuyển về tỉnh khác"},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     transfer = db.session.scalar(sa.select(Transfer).where(Transfer.case_id == case.id))
-    assert (transfer.status, transfer.from_facility_id, transfer.to_facility_id) == \
-        ("pending", staff.facility.id, staff.other_facility.id)
+    assert (transfer.status, transfer.from_facility_id, transfer.to_facility_id) == (
+        "pending",
+        staff.facility.id,
+        staff.other_facility.id,
+    )
     page = signed_in(staff.outsider).get("/transfers/incoming").get_data(as_text=True)
     assert case.number in page and "Gia đình chuyển về tỉnh khác" in page
     assert "Phạm Thị Chuyển" not in page  # the person's name stays with the case until it is accepted
@@ -62,8 +72,8 @@ def test_accept_moves_ownership_and_keeps_the_history(staff, case, signed_in):
     transfer = _accept(staff, signed_in, case)
     assert transfer.status == "accepted" and transfer.decided_by_id == staff.outsider.id
     assert case.facility_id == staff.other_facility.id
-    assert case.assigned_worker_id is None           # the receiving supervisor assigns
-    assert case.status == status_before              # the case stays where it was in its steps
+    assert case.assigned_worker_id is None  # the receiving supervisor assigns
+    assert case.status == status_before  # the case stays where it was in its steps
     kinds = _kinds(case)
     assert len(kinds) == events_before + 2 and kinds[-2:] == ["transfer_requested", "transfer_accepted"]
     [audit] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "transfer_accepted")).all()
@@ -76,7 +86,7 @@ def test_new_supervisor_sees_the_case_and_its_history(staff, case, signed_in):
     page = signed_in(staff.outsider).get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Phạm Thị Chuyển" in page
     assert can_edit_case(staff.outsider, case)
-    assert case.id not in _case_ids(staff.outside_worker)   # not assigned to them (yet)
+    assert case.id not in _case_ids(staff.outside_worker)  # not assigned to them (yet)
 
 
 def test_old_facility_supervisor_can_read_but_not_write(staff, case, signed_in, app):
@@ -92,10 +102,13 @@ def test_old_facility_supervisor_can_read_but_not_write(staff, case, signed_in, 
 
     assert not can_edit_case(staff.supervisor, case)
     assert old.get(f"/cases/{case.id}/referrals/new").status_code == 403
-    assert old.post(f"/cases/{case.id}/transfer", data={"to_facility_id": str(staff.facility.id),
-                                                        "reason": "Trả lại"}).status_code == 403
-    assert old.post(f"/referrals/{referral_id}/status", data={"to_status": "revoked",
-                                                              "reason": "x"}).status_code == 403
+    assert (
+        old.post(
+            f"/cases/{case.id}/transfer", data={"to_facility_id": str(staff.facility.id), "reason": "Trả lại"}
+        ).status_code
+        == 403
+    )
+    assert old.post(f"/referrals/{referral_id}/status", data={"to_status": "revoked", "reason": "x"}).status_code == 403
     with app.test_request_context():  # the one case loader refuses writes too
         from flask_login import login_user
         from werkzeug.exceptions import Forbidden
@@ -114,9 +127,10 @@ def test_decline_moves_nothing_and_the_sender_sees_the_decision(staff, case, sig
     response = signed_in(staff.outsider).post(f"/transfers/{transfer.id}/decide", data={"decision": "decline"})
     assert response.status_code == 302
     db.session.refresh(transfer)
-    assert transfer.status == "pending"          # a refusal needs its reason
-    signed_in(staff.outsider).post(f"/transfers/{transfer.id}/decide",
-                                   data={"decision": "decline", "note": "Không đủ chỗ"})
+    assert transfer.status == "pending"  # a refusal needs its reason
+    signed_in(staff.outsider).post(
+        f"/transfers/{transfer.id}/decide", data={"decision": "decline", "note": "Không đủ chỗ"}
+    )
     db.session.refresh(transfer)
     db.session.refresh(case)
     assert transfer.status == "declined" and transfer.decision_note == "Không đủ chỗ"
@@ -134,8 +148,15 @@ def test_one_pending_transfer_per_case(staff, case):
         make_transfer(case, staff.other_facility, staff.worker)
     # the database says so too
     with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
-        db.session.add(Transfer(case_id=case.id, from_facility_id=staff.facility.id,
-                                to_facility_id=staff.other_facility.id, reason="x", status="pending"))
+        db.session.add(
+            Transfer(
+                case_id=case.id,
+                from_facility_id=staff.facility.id,
+                to_facility_id=staff.other_facility.id,
+                reason="x",
+                status="pending",
+            )
+        )
 
 
 def test_a_case_is_transferred_only_to_another_active_facility(staff, case):
@@ -148,10 +169,16 @@ def test_a_case_is_transferred_only_to_another_active_facility(staff, case):
 
 def test_only_the_receiving_supervisor_decides_once(staff, case, signed_in):
     transfer = make_transfer(case, staff.other_facility, staff.worker)
-    assert signed_in(staff.supervisor).post(f"/transfers/{transfer.id}/decide",
-                                            data={"decision": "accept"}).status_code == 404
-    assert signed_in(staff.outside_worker).post(f"/transfers/{transfer.id}/decide",
-                                                data={"decision": "accept"}).status_code == 403
+    assert (
+        signed_in(staff.supervisor).post(f"/transfers/{transfer.id}/decide", data={"decision": "accept"}).status_code
+        == 404
+    )
+    assert (
+        signed_in(staff.outside_worker)
+        .post(f"/transfers/{transfer.id}/decide", data={"decision": "accept"})
+        .status_code
+        == 403
+    )
     with pytest.raises(ServiceError):
         services.decide_transfer(transfer, accept=True, note=None, by=staff.supervisor)
     services.decide_transfer(transfer, accept=True, note=None, by=staff.outsider)

@@ -1,5 +1,6 @@
 """Fixtures of the reminder tests: the staffed facility of the case tests, a case with its worker,
 and helpers to read the reminder rows and notifications."""
+
 import pytest
 import sqlalchemy as sa
 

@@ -1,5 +1,6 @@
 """Observability: the scheduler page for admins and supervisors, and /healthz reporting
 a stale scheduler when one is expected."""
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -24,10 +25,13 @@ def test_supervisor_sees_last_sweep_and_reminder_counts(staff, case, signed_in):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Bộ lập lịch và nhắc việc" in html and "Đang chạy" in html and "Lần quét gần nhất" in html
-    pending = db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)
-                                .where(Reminder.facility_id == staff.facility.id, Reminder.status == "pending"))
+    pending = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Reminder)
+        .where(Reminder.facility_id == staff.facility.id, Reminder.status == "pending")
+    )
     assert pending > 0 and f"<strong>{pending}</strong> đang chờ gửi" in html
-    assert "Hộp thư đi (e-mail)" in html and "Gửi thất bại" in html     # the mail domain's outbox queue
+    assert "Hộp thư đi (e-mail)" in html and "Gửi thất bại" in html  # the mail domain's outbox queue
 
 
 def test_admin_sees_the_scheduler_page(staff, signed_in):
@@ -39,16 +43,21 @@ def test_worker_cannot_open_the_scheduler_page(staff, signed_in):
 
 
 def test_supervisor_counts_leave_out_reminders_of_other_facility(staff, case):
-    other_case = factories.make_case(staff.other_facility,
-                                     worker=factories.make_user(facility=staff.other_facility))
+    other_case = factories.make_case(staff.other_facility, worker=factories.make_user(facility=staff.other_facility))
     db.session.commit()
     mine = queries.reminder_counts(staff.supervisor)
     theirs = queries.reminder_counts(staff.outsider)
     everyone = queries.reminder_counts(staff.admin)
-    own_rows = db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)
-                                 .where(Reminder.case_id == case.id, Reminder.status == "pending"))
-    other_rows = db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)
-                                   .where(Reminder.case_id == other_case.id, Reminder.status == "pending"))
+    own_rows = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Reminder)
+        .where(Reminder.case_id == case.id, Reminder.status == "pending")
+    )
+    other_rows = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Reminder)
+        .where(Reminder.case_id == other_case.id, Reminder.status == "pending")
+    )
     assert mine["pending"] == own_rows and theirs["pending"] == other_rows
     assert everyone["pending"] >= own_rows + other_rows
 
@@ -68,8 +77,7 @@ def test_healthz_is_stale_when_a_scheduler_is_expected_and_none_swept(app, clien
     monkeypatch.setitem(app.config, "SCHEDULER_EXPECTED", True)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.get_json() == {"status": "error", "database": "ok", "catalogue": "ok",
-                                   "scheduler": "stale"}
+    assert response.get_json() == {"status": "error", "database": "ok", "catalogue": "ok", "scheduler": "stale"}
 
 
 def test_healthz_is_ok_after_a_recent_sweep(app, client, session, monkeypatch):

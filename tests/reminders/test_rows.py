@@ -1,14 +1,15 @@
 """Reminder rows follow their due items in the same transaction: created with the item,
 moved with its due time or person, cancelled when it is done early, cancelled or the case closes."""
+
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from caseapp.cases.followups import services as followups
 from caseapp.cases.caseload.services import raise_flag, reassign_cases, resolve_flag
-from caseapp.deadlines.rules import due_at as rule_due_at
+from caseapp.cases.followups import services as followups
 from caseapp.core.timeutil import as_utc, utcnow
+from caseapp.deadlines.rules import due_at as rule_due_at
 from caseapp.extensions import db
 from caseapp.reminders.models import Reminder
 from caseapp.reminders.services import parse_offsets, sync_case_reminders
@@ -18,8 +19,9 @@ from .conftest import rows
 
 
 def schedule(case, worker, in_days=3, **kwargs):
-    follow_up = followups.schedule_follow_up(case, kind="home_visit", due_at=utcnow() + timedelta(days=in_days),
-                                             by=worker, **kwargs)
+    follow_up = followups.schedule_follow_up(
+        case, kind="home_visit", due_at=utcnow() + timedelta(days=in_days), by=worker, **kwargs
+    )
     db.session.commit()
     return follow_up
 
@@ -30,8 +32,12 @@ def by_slot(reminders):
 
 def test_offsets_are_configuration_read_as_data():
     assert parse_offsets("-1d,0") == [("-1d", timedelta(days=-1)), ("0", timedelta(0))]
-    assert parse_offsets("0, -2h ,-30m,-1d") == [("-1d", timedelta(days=-1)), ("-2h", timedelta(hours=-2)),
-                                                 ("-30m", timedelta(minutes=-30)), ("0", timedelta(0))]
+    assert parse_offsets("0, -2h ,-30m,-1d") == [
+        ("-1d", timedelta(days=-1)),
+        ("-2h", timedelta(hours=-2)),
+        ("-30m", timedelta(minutes=-30)),
+        ("0", timedelta(0)),
+    ]
     with pytest.raises(ValueError):
         parse_offsets("yesterday")
 
@@ -44,7 +50,7 @@ def test_scheduling_a_follow_up_creates_its_reminders_in_the_same_transaction(st
     assert as_utc(found["-1d"].remind_at) == due - timedelta(days=1)
     assert as_utc(found["0"].remind_at) == due
     assert found["-1d"].user_id == found["0"].user_id == staff.worker.id
-    assert found["escalation"].user_id is None                       # the supervisors, at send time
+    assert found["escalation"].user_id is None  # the supervisors, at send time
     # A medium-urgency case escalates 3 working days after the due time.
     assert as_utc(found["escalation"].remind_at) == rule_due_at("escalation", due)
     assert {r.status for r in found.values()} == {"pending"}
@@ -72,8 +78,7 @@ def test_rescheduling_moves_the_pending_reminders(staff, case):
 
 def test_follow_up_done_early_cancels_its_reminders(staff, case):
     follow_up = schedule(case, staff.worker)
-    followups.record_outcome(follow_up, case, done_at=utcnow(), outcome="Đã thăm, gia đình ổn định.",
-                             by=staff.worker)
+    followups.record_outcome(follow_up, case, done_at=utcnow(), outcome="Đã thăm, gia đình ổn định.", by=staff.worker)
     db.session.commit()
     assert {r.status for r in rows(case.id, "follow_up")} == {"cancelled"}
     assert all(r.cancelled_at is not None for r in rows(case.id, "follow_up"))
@@ -81,8 +86,9 @@ def test_follow_up_done_early_cancels_its_reminders(staff, case):
 
 def test_follow_up_done_through_the_page_cancels_its_reminders(staff, case, signed_in):
     follow_up = schedule(case, staff.worker)
-    response = signed_in(staff.worker).post(f"/cases/{case.id}/follow-ups/{follow_up.id}/cancel",
-                                            data={"reason": "Gia đình đã chuyển đi"})
+    response = signed_in(staff.worker).post(
+        f"/cases/{case.id}/follow-ups/{follow_up.id}/cancel", data={"reason": "Gia đình đã chuyển đi"}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert {r.status for r in rows(case.id, "follow_up")} == {"cancelled"}
 
@@ -93,13 +99,18 @@ def test_reassigning_the_case_moves_the_reminders_to_the_new_worker(staff, case)
     reassign_cases([case], staff.colleague, by=staff.supervisor)
     db.session.commit()
     personal = [r for r in rows(case.id, "assessment", "pending") if r.slot != "escalation"]
-    assert {r.id for r in personal} == before                       # the same rows, moved
+    assert {r.id for r in personal} == before  # the same rows, moved
     assert {r.user_id for r in personal} == {staff.colleague.id}
 
 
 def test_a_flag_gets_reminders_for_its_worker_and_loses_them_when_resolved(staff, case):
-    flag = raise_flag(case, to_worker=staff.worker, note="Xem lại kế hoạch", due_on=utcnow().date() + timedelta(days=4),
-                      by=staff.supervisor)
+    flag = raise_flag(
+        case,
+        to_worker=staff.worker,
+        note="Xem lại kế hoạch",
+        due_on=utcnow().date() + timedelta(days=4),
+        by=staff.supervisor,
+    )
     db.session.commit()
     assert {r.slot for r in rows(case.id, "flag", "pending")} == {"-1d", "0", "escalation"}
     resolve_flag(flag, case, note="Đã xem", by=staff.worker)
@@ -114,7 +125,7 @@ def test_item_of_nobody_still_escalates_to_the_supervisors(staff):
 
 
 def test_a_slot_already_past_gives_one_reminder_now_not_two(staff, case):
-    follow_up = schedule(case, staff.worker, in_days=0.1)     # due in under 3 hours: "-1d" is past
+    follow_up = schedule(case, staff.worker, in_days=0.1)  # due in under 3 hours: "-1d" is past
     found = by_slot(rows(case.id, "follow_up"))
     assert set(found) == {"-1d", "0", "escalation"}
     assert as_utc(found["-1d"].remind_at) <= utcnow() and as_utc(found["0"].remind_at) == as_utc(follow_up.due_at)

@@ -1,6 +1,7 @@
 """Every kind of due item gets its reminder rows, made by the services of its own domain with no
 call of their own (the flush hook of reminders.services): referral answers, the emergency
 admission's intake record and shelter stay end, the needs assessment."""
+
 from datetime import timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from .conftest import rows
 
 @pytest.fixture(autouse=True)
 def request_context(app, session):
-    with app.test_request_context():   # services raise translated refusals
+    with app.test_request_context():  # services raise translated refusals
         yield
 
 
@@ -32,8 +33,9 @@ def test_referral_answer_is_reminded_and_escalates_when_the_referral_page_says(s
     # one rule for the referral page and the reminder (an urgent referral escalates after 1 working day)
     assert as_utc(found["escalation"].remind_at) == as_utc(referral_services.escalation_due_at(referral))
 
-    referral_services.change_referral_status(referral, "revoked", by=staff.worker, side="sender",
-                                             reason="Gia đình tự đưa đi khám")
+    referral_services.change_referral_status(
+        referral, "revoked", by=staff.worker, side="sender", reason="Gia đình tự đưa đi khám"
+    )
     db.session.commit()
     assert rows(case.id, "referral_answer", "pending") == []
 
@@ -44,9 +46,17 @@ def test_emergency_admission_reminds_the_intake_record_and_the_end_of_the_stay(s
     shelter_staff = factories.make_user(role="shelter_staff", facility=shelter)
     factories.make_user(role="supervisor", facility=shelter)
     admission = shelter_services.admit_emergency(
-        shelter, by=shelter_staff, alias="Chị H.", sex="female", approximate_age=30,
-        arrived_at=utcnow() - timedelta(minutes=5), brought_by="police", children=[], immediate_needs=["medical"],
-        immediate_danger=True)
+        shelter,
+        by=shelter_staff,
+        alias="Chị H.",
+        sex="female",
+        approximate_age=30,
+        arrived_at=utcnow() - timedelta(minutes=5),
+        brought_by="police",
+        children=[],
+        immediate_needs=["medical"],
+        immediate_danger=True,
+    )
     db.session.commit()
     case_id = admission.case.id
     kinds = {r.item_kind for r in rows(case_id, status="pending")}

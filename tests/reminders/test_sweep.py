@@ -1,6 +1,7 @@
 """Sweeps: a due reminder becomes one notification, once; downtime is caught up and
 marked late; an overdue item escalates to the facility's supervisors once; a sweep interrupted
 between claim and commit leaves nothing half done."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -8,8 +9,8 @@ import sqlalchemy as sa
 
 from caseapp.cases.followups import services as followups
 from caseapp.cases.models import CaseEvent
-from caseapp.deadlines.rules import due_at as rule_due_at
 from caseapp.core.timeutil import as_utc, format_datetime, utcnow
+from caseapp.deadlines.rules import due_at as rule_due_at
 from caseapp.extensions import db
 from caseapp.notifications import texts
 from caseapp.reminders.jobs import sweep
@@ -21,8 +22,9 @@ from .conftest import notifications, rows
 
 @pytest.fixture()
 def follow_up(staff, case):
-    follow_up = followups.schedule_follow_up(case, kind="home_visit", due_at=utcnow() + timedelta(days=2),
-                                             purpose="Gặp bà ngoại", by=staff.worker)
+    follow_up = followups.schedule_follow_up(
+        case, kind="home_visit", due_at=utcnow() + timedelta(days=2), purpose="Gặp bà ngoại", by=staff.worker
+    )
     db.session.commit()
     return follow_up
 
@@ -51,7 +53,7 @@ def test_the_notification_names_the_item_and_case_never_the_client(staff, case, 
     reminder = next(r for r in rows(case.id, "follow_up") if r.slot == "0")
     notification = next(n for n in notifications(staff.worker.id) if n.unique_key == f"reminder:{reminder.id}")
     text = texts.render(notification)
-    assert case.number in text and "Lịch theo dõi" in text     # the item's kind, in the reader's language
+    assert case.number in text and "Lịch theo dõi" in text  # the item's kind, in the reader's language
     assert "Nguyễn Văn Khách" not in text and "Gặp bà ngoại" not in str(notification.params)
 
 
@@ -76,7 +78,7 @@ def test_catch_up_after_three_days_down_sends_everything_once_marked_late(staff,
     three_days_later = as_utc(follow_up.due_at) + timedelta(days=1)
     entry = sweep(three_days_later)
     sent = rows(case.id, "follow_up", "sent")
-    assert {r.slot for r in sent} == {"-1d", "0"}                  # both fell due while down
+    assert {r.slot for r in sent} == {"-1d", "0"}  # both fell due while down
     assert all(r.late for r in sent)
     assert entry.late >= 2
     keys = [n.unique_key for n in notifications(staff.worker.id, "reminder")]
@@ -93,11 +95,19 @@ def test_overdue_item_escalates_to_the_facility_supervisors_once(staff, case, fo
     assert notifications(kind="reminder_escalation") == []
     sweep(as_utc(escalation.remind_at) + timedelta(minutes=1))
     sweep(as_utc(escalation.remind_at) + timedelta(minutes=2))
-    told = [n for n in notifications(kind="reminder_escalation") if n.unique_key.startswith(f"reminder:{escalation.id}:")]
+    told = [
+        n for n in notifications(kind="reminder_escalation") if n.unique_key.startswith(f"reminder:{escalation.id}:")
+    ]
     assert sorted(n.user_id for n in told) == sorted([staff.supervisor.id, second_supervisor.id])
     assert staff.outsider.id not in {n.user_id for n in notifications(kind="reminder_escalation")}
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseEvent)
-                             .where(CaseEvent.case_id == case.id, CaseEvent.kind == "reminder_escalated")) >= 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.kind == "reminder_escalated")
+        )
+        >= 1
+    )
 
 
 def test_high_risk_case_escalates_after_one_working_day(staff):
@@ -113,8 +123,9 @@ def test_done_follow_up_is_not_reminded(staff, case, follow_up):
     db.session.commit()
     sweep(as_utc(follow_up.due_at) + timedelta(days=10))
     ids = {r.id for r in rows(case.id, "follow_up")}
-    assert not [n for n in notifications() if n.unique_key.split(":")[1].isdigit()
-                and int(n.unique_key.split(":")[1]) in ids]
+    assert not [
+        n for n in notifications() if n.unique_key.split(":")[1].isdigit() and int(n.unique_key.split(":")[1]) in ids
+    ]
 
 
 class Killed(BaseException):
@@ -168,21 +179,35 @@ def test_big_backlog_is_sent_in_batches(staff, case):
         followups.schedule_follow_up(case, kind="phone", due_at=now + timedelta(hours=30 + n), by=staff.worker)
     db.session.commit()
     entry = sweep(now + timedelta(days=3), batch_size=3)
-    assert entry.sent == db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)
-                                           .where(Reminder.status == "sent"))
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)
-                             .where(Reminder.status == "claimed")) == 0
+    assert entry.sent == db.session.scalar(
+        sa.select(sa.func.count()).select_from(Reminder).where(Reminder.status == "sent")
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder).where(Reminder.status == "claimed")) == 0
     assert len(rows(case.id, "follow_up", "sent")) == 14
 
 
 def test_batch_notifications_are_written_once_per_unique_key(staff, case):
     from caseapp.notifications.services import notify, notify_many
 
-    notify(staff.worker.id, "reminder", case, "reminder_due", unique_key="reminder:test-1",
-           params={"item_kind": "follow_up", "due": "01/01/2027 08:00"})
-    entries = [{"user_id": staff.worker.id, "kind": "reminder", "case": case, "text_key": "reminder_due",
-                "unique_key": key, "params": {"item_kind": "follow_up", "due": "01/01/2027 08:00"}}
-               for key in ("reminder:test-1", "reminder:test-2", "reminder:test-2", "reminder:test-3")]
+    notify(
+        staff.worker.id,
+        "reminder",
+        case,
+        "reminder_due",
+        unique_key="reminder:test-1",
+        params={"item_kind": "follow_up", "due": "01/01/2027 08:00"},
+    )
+    entries = [
+        {
+            "user_id": staff.worker.id,
+            "kind": "reminder",
+            "case": case,
+            "text_key": "reminder_due",
+            "unique_key": key,
+            "params": {"item_kind": "follow_up", "due": "01/01/2027 08:00"},
+        }
+        for key in ("reminder:test-1", "reminder:test-2", "reminder:test-2", "reminder:test-3")
+    ]
     written = notify_many(entries)
     assert sorted(n.unique_key for n in written) == ["reminder:test-2", "reminder:test-3"]
     assert notify_many(entries) == []

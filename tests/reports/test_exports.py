@@ -1,5 +1,6 @@
 """Small-cell suppression and the files: XLSX numbers are numbers, CSV is UTF-8 with a
 BOM and neutralises formulas, the PDF is the Vietnamese administrative report."""
+
 import csv
 import io
 
@@ -12,12 +13,33 @@ from .conftest import EXPECTED, q1_args
 
 
 def _numbers(**breakdowns):
-    base = {"headline": {"received": 12, "counselled": 3, "supported": 9, "served": 14, "cases_opened": 6,
-                         "cases_closed": 0},
-            "breakdowns": {k: {} for k in ("group", "sex", "age_group", "ethnicity", "commune", "channel", "problem",
-                                           "service", "referral_kind", "referral_status")},
-            "shelter": {"admissions": 2, "bed_nights": 40, "stays_ended": 2, "stay_nights_ended": 31},
-            "indicators": {"facilities_with_cases": 1, "facilities_total": 1, "ind4_people": 12, "ind5_children": 3}}
+    base = {
+        "headline": {
+            "received": 12,
+            "counselled": 3,
+            "supported": 9,
+            "served": 14,
+            "cases_opened": 6,
+            "cases_closed": 0,
+        },
+        "breakdowns": {
+            k: {}
+            for k in (
+                "group",
+                "sex",
+                "age_group",
+                "ethnicity",
+                "commune",
+                "channel",
+                "problem",
+                "service",
+                "referral_kind",
+                "referral_status",
+            )
+        },
+        "shelter": {"admissions": 2, "bed_nights": 40, "stays_ended": 2, "stay_nights_ended": 31},
+        "indicators": {"facilities_with_cases": 1, "facilities_total": 1, "ind4_people": 12, "ind5_children": 3},
+    }
     base["breakdowns"].update(breakdowns)
     return base
 
@@ -104,8 +126,14 @@ def test_pdf_is_the_administrative_report_in_vietnamese(data, signed_in):
     response = signed_in(data.reporter).get("/reports/export.pdf", query_string=q1_args())
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(response.data)).pages)
-    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO",
-                     "CÁC CHỈ TIÊU THEO QUYẾT ĐỊNH 112/QĐ-TTg", "Sở Y tế", "Quý 1/2026"):
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "BÁO CÁO",
+        "CÁC CHỈ TIÊU THEO QUYẾT ĐỊNH 112/QĐ-TTg",
+        "Sở Y tế",
+        "Quý 1/2026",
+    ):
         assert expected in text, expected
 
 

@@ -1,5 +1,6 @@
 """Report files made outside the request: queued, made by the scheduler's tick with
 progress, the user notified, downloadable for 7 days, then deleted."""
+
 import io
 from datetime import timedelta
 
@@ -29,8 +30,11 @@ def test_a_queued_file_is_made_by_the_tick_and_the_user_is_notified(data, signed
     job = session.get(ExportJob, job.id)
     assert (job.status, job.progress) == ("done", 100)
     assert job.expires_at - job.finished_at > timedelta(days=6)
-    note = session.scalar(sa.select(Notification).where(Notification.user_id == data.reporter.id,
-                                                        Notification.kind == "report_export_ready"))
+    note = session.scalar(
+        sa.select(Notification).where(
+            Notification.user_id == data.reporter.id, Notification.kind == "report_export_ready"
+        )
+    )
     assert note is not None and note.params["period"] == "Quý 1/2026"
     listing = client.get("/reports/jobs").get_data(as_text=True)
     assert "Sẵn sàng" in listing
@@ -45,8 +49,9 @@ def test_a_second_tick_makes_nothing_again(data, signed_in, session):
     _queue(signed_in(data.supervisor), fmt="csv")
     assert jobs.run_export_jobs() == 1
     assert jobs.run_export_jobs() == 0
-    assert session.scalar(sa.select(sa.func.count(Notification.id)).where(
-        Notification.kind == "report_export_ready")) == 1
+    assert (
+        session.scalar(sa.select(sa.func.count(Notification.id)).where(Notification.kind == "report_export_ready")) == 1
+    )
 
 
 def test_files_expire_after_seven_days(data, signed_in, session):
@@ -72,7 +77,8 @@ def test_supervisor_cannot_download_a_report_file_of_other_facility(data, signed
 
 
 def test_an_invalid_period_is_refused_when_queued(data, signed_in, session):
-    response = signed_in(data.supervisor).post("/reports/jobs", data={"fmt": "xlsx", "kind": "quarter",
-                                                                       "year": "2026", "number": "9"})
+    response = signed_in(data.supervisor).post(
+        "/reports/jobs", data={"fmt": "xlsx", "kind": "quarter", "year": "2026", "number": "9"}
+    )
     assert response.status_code == 302
     assert session.scalar(sa.select(sa.func.count(ExportJob.id))) == 0

@@ -1,5 +1,6 @@
 """Frozen reporting periods: the snapshot never changes when the data change later;
 re-opening needs a reason and is audited; the province sees which facilities have not submitted."""
+
 import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
@@ -24,8 +25,12 @@ def test_supervisor_freezes_a_quarter_with_every_number(data, signed_in, session
     assert snapshot.status == "frozen" and snapshot.frozen_by_id == data.supervisor.id
     assert snapshot.data["headline"] == EXPECTED["headline"]
     assert snapshot.data["shelter"] == EXPECTED["shelter"]
-    assert session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "report_frozen",
-                                                      AuditEvent.entity_id == str(snapshot.id))) is not None
+    assert (
+        session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.action == "report_frozen", AuditEvent.entity_id == str(snapshot.id))
+        )
+        is not None
+    )
 
 
 def test_frozen_report_is_unchanged_after_data_edits(data, signed_in, session):

@@ -2,6 +2,7 @@
 says when its numbers were counted and counts again on request or once older than the setting; a
 facility's own report is always counted live (its numbers open the drill-down lists); the one
 statement that groups the served clients gives what the per-dimension definitions give."""
+
 import re
 from datetime import timedelta
 
@@ -37,11 +38,11 @@ def test_the_province_view_keeps_its_numbers_and_counts_again_on_request(data, s
     reporter = signed_in(data.reporter)
     page = reporter.get("/reports/", query_string=q1_args(scope="province")).get_data(as_text=True)
     assert 'id="counted-at"' in page and "Tính lại ngay" in page
-    assert received_kept(session) == 5            # the facility's 4 and the other facility's 1
+    assert received_kept(session) == 5  # the facility's 4 and the other facility's 1
 
     new_intake(data)
     reporter.get("/reports/", query_string=q1_args(scope="province"))
-    assert received_kept(session) == 5            # kept
+    assert received_kept(session) == 5  # kept
 
     response = reporter.post("/reports/refresh", data={"csrf_token": csrf(page), **q1_args(scope="province")})
     assert response.status_code == 302
@@ -75,8 +76,10 @@ def test_refreshing_needs_the_province_permission(data, signed_in):
 
 
 def test_the_served_clients_grouped_at_once_equal_each_definition(data):
-    for scope in (queries.Scope("facility", facility_id=data.facility.id, province_code=data.facility.province_code),
-                  queries.Scope("province", province_code=data.facility.province_code)):
+    for scope in (
+        queries.Scope("facility", facility_id=data.facility.id, province_code=data.facility.province_code),
+        queries.Scope("province", province_code=data.facility.province_code),
+    ):
         served = queries.served_clients(scope, Q1)
         assert served.total == queries.count(queries.served(scope, Q1))
         assert served.indicator_children == queries.count(queries.children_of_indicator_group(scope, Q1)) == 1

@@ -1,5 +1,6 @@
 """Every count of the statistics report against the hand-computed fixture (tests/reports/conftest.py),
 and the drill-down lists that show the very same people."""
+
 import pytest
 
 from caseapp.reports import queries
@@ -17,8 +18,10 @@ def test_headline_counts_match_the_hand_computed_fixture(data):
     assert numbers["headline"] == EXPECTED["headline"]
 
 
-@pytest.mark.parametrize("dimension", ["sex", "age_group", "ethnicity", "group", "channel", "problem", "service",
-                                       "referral_kind", "referral_status"])
+@pytest.mark.parametrize(
+    "dimension",
+    ["sex", "age_group", "ethnicity", "group", "channel", "problem", "service", "referral_kind", "referral_status"],
+)
 def test_breakdowns_match_the_hand_computed_fixture(data, dimension):
     numbers = queries.statistics(_facility_scope(data.facility), Q1)
     assert numbers["breakdowns"][dimension] == EXPECTED[dimension]
@@ -54,8 +57,8 @@ def test_a_month_counts_only_its_own_days(data):
     numbers = queries.statistics(_facility_scope(data.facility), march)
     # received in March: F only (23:30 on 31/03); G's intake at 00:10 on 01/04 belongs to April
     assert numbers["headline"]["received"] == 1
-    assert numbers["headline"]["cases_closed"] == 1   # D on 15/03
-    assert numbers["shelter"]["bed_nights"] == 4      # C from 28/03
+    assert numbers["headline"]["cases_closed"] == 1  # D on 15/03
+    assert numbers["shelter"]["bed_nights"] == 4  # C from 28/03
 
 
 @pytest.mark.parametrize("population", ["received", "counselled", "supported", "served"])
@@ -90,8 +93,9 @@ def test_supervisor_drilldown_page_lists_the_clients_behind_the_number(data, sig
 
 
 def test_invalid_period_is_refused_with_a_message(data, signed_in):
-    response = signed_in(data.supervisor).get("/reports/", query_string={"kind": "custom", "date_from": "2026-03-01",
-                                                                          "date_to": "2026-02-01"})
+    response = signed_in(data.supervisor).get(
+        "/reports/", query_string={"kind": "custom", "date_from": "2026-03-01", "date_to": "2026-02-01"}
+    )
     assert response.status_code == 422
     assert "Ngày cuối trước ngày đầu" in response.get_data(as_text=True)
 
@@ -103,8 +107,9 @@ def test_new_data_changes_the_live_statistics(data):
 
 
 def test_drilldown_page_of_a_cell_names_the_cell_and_counts_its_clients(data, signed_in):
-    response = signed_in(data.supervisor).get("/reports/clients", query_string=q1_args(
-        population="served", dimension="sex", value="female"))
+    response = signed_in(data.supervisor).get(
+        "/reports/clients", query_string=q1_args(population="served", dimension="sex", value="female")
+    )
     page = response.get_data(as_text=True)
     assert "Giới tính: Nữ" in page and "3 đối tượng" in page
     assert "Phạm Văn Bình" not in page

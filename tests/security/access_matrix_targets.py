@@ -1,6 +1,7 @@
 """Rows of the access matrix (tests/security/matrix.py, TARGETS) for break the glass, sharing and the
 supervisors' actions on an access grant (caseapp/cases/access.views.py). Each reaches a real record
 of the acting user's facility, one of another facility, or none."""
+
 from caseapp.cases.access import services as access
 
 from .. import factories
@@ -29,11 +30,14 @@ def _grant(world, which):
 
 
 def targets(Target, no_record):
-    case_target = Target(own=lambda w: {"case_id": _case(w, "own").id},
-                         other=lambda w: {"case_id": _case(w, "other").id},
-                         missing=lambda w: {"case_id": no_record})
-    grant_target = Target(own=lambda w: _grant(w, "own"), other=lambda w: _grant(w, "other"),
-                          missing=lambda w: {"grant_id": no_record})
+    case_target = Target(
+        own=lambda w: {"case_id": _case(w, "own").id},
+        other=lambda w: {"case_id": _case(w, "other").id},
+        missing=lambda w: {"case_id": no_record},
+    )
+    grant_target = Target(
+        own=lambda w: _grant(w, "own"), other=lambda w: _grant(w, "other"), missing=lambda w: {"grant_id": no_record}
+    )
     return {
         "cases.break_glass": case_target,
         "cases.share": case_target,

@@ -9,6 +9,7 @@ connection it is bound to, so a test's commits really are savepoints rolled back
 It also gives each request of the test client a `g` of its own (the fixture keeps one app context
 pushed, so requests would otherwise share Flask-Login's cached user from one request to the next).
 """
+
 import pytest
 from flask import g, request_started
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
@@ -36,8 +37,9 @@ def session(app):
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint",
-                                              "class_": ConnectionBoundSession})
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": ConnectionBoundSession}
+        )
         try:
             yield db.session
         finally:
@@ -54,8 +56,9 @@ def make_app(app, session):
 
     def make(blueprints=(), **overrides):
         fixed_by_build_app = {"WTF_CSRF_ENABLED", "SERVER_NAME"}
-        other = build_app(app.config["SQLALCHEMY_DATABASE_URI"],
-                          **{k: v for k, v in overrides.items() if k not in fixed_by_build_app})
+        other = build_app(
+            app.config["SQLALCHEMY_DATABASE_URI"], **{k: v for k, v in overrides.items() if k not in fixed_by_build_app}
+        )
         other.config.update(overrides)  # CSRF and cookie flags are read per request
         for bp in blueprints:
             other.register_blueprint(bp)

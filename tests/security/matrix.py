@@ -4,8 +4,9 @@ A later feature that adds an endpoint with URL parameters (/cases/<id> …) adds
 test_access_matrix.py derives every case (anonymous, each role, other facility, no such record)
 from app.url_map, ROLE_PERMS and this table, and fails while an endpoint has no row.
 """
-from dataclasses import dataclass, field
+
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import config
 from caseapp import create_app
@@ -22,9 +23,10 @@ ROLES = [role.value for role in Role]
 class World:
     """Two facilities with one user of every role in each. A row needing more records (a case,
     a client …) creates them in its own `own`/`other` function from `world.facility`."""
+
     facility: object
     other_facility: object
-    users: dict = field(default_factory=dict)        # role → user of `facility`
+    users: dict = field(default_factory=dict)  # role → user of `facility`
     other_users: dict = field(default_factory=dict)  # role → user of `other_facility`
 
     @classmethod
@@ -50,23 +52,40 @@ def _stay(facility, worker):
     from caseapp.extensions import db
     from caseapp.shelter.models import ShelterStay
 
-    person = Client(facility_id=facility.id, code=f"TAM-{facility.code}-2026-{next(factories._seq):05d}",
-                    alias="Người tạm lánh", search_name="nguoi tam lanh")
+    person = Client(
+        facility_id=facility.id,
+        code=f"TAM-{facility.code}-2026-{next(factories._seq):05d}",
+        alias="Người tạm lánh",
+        search_name="nguoi tam lanh",
+    )
     db.session.add(person)
     db.session.flush()
-    case = open_case(facility=facility, client=person, case_type="emergency_shelter", urgency="high", by=worker,
-                     assigned_worker_id=worker.id)
-    stay = ShelterStay(facility_id=facility.id, client_id=person.id, case_id=case.id, admitted_at=utcnow(),
-                       planned_end_at=utcnow() + timedelta(days=30))
+    case = open_case(
+        facility=facility,
+        client=person,
+        case_type="emergency_shelter",
+        urgency="high",
+        by=worker,
+        assigned_worker_id=worker.id,
+    )
+    stay = ShelterStay(
+        facility_id=facility.id,
+        client_id=person.id,
+        case_id=case.id,
+        admitted_at=utcnow(),
+        planned_end_at=utcnow() + timedelta(days=30),
+    )
     db.session.add(stay)
     db.session.flush()
     return stay
 
 
 def _stay_target():
-    return Target(own=lambda w: {"stay_id": _stay(w.facility, w.users["shelter_staff"]).id},
-                  other=lambda w: {"stay_id": _stay(w.other_facility, w.other_users["shelter_staff"]).id},
-                  missing=lambda w: {"stay_id": NO_RECORD})
+    return Target(
+        own=lambda w: {"stay_id": _stay(w.facility, w.users["shelter_staff"]).id},
+        other=lambda w: {"stay_id": _stay(w.other_facility, w.other_users["shelter_staff"]).id},
+        missing=lambda w: {"stay_id": NO_RECORD},
+    )
 
 
 def _client_records(facility):
@@ -86,42 +105,50 @@ def _client_records(facility):
 
 def _client_target(*keys):
     keys = ("client_id",) + keys
-    return Target(own=lambda w: {k: v for k, v in _client_records(w.facility).items() if k in keys},
-                  other=lambda w: {k: v for k, v in _client_records(w.other_facility).items() if k in keys},
-                  missing=lambda w: {k: NO_RECORD for k in keys})
+    return Target(
+        own=lambda w: {k: v for k, v in _client_records(w.facility).items() if k in keys},
+        other=lambda w: {k: v for k, v in _client_records(w.other_facility).items() if k in keys},
+        missing=lambda w: {k: NO_RECORD for k in keys},
+    )
 
 
 @dataclass(frozen=True)
 class Target:
     """How to reach records of an endpoint with URL parameters: each returns url_for() values."""
-    own: Callable[[World], dict]                      # a record of the acting user's facility
-    other: Callable[[World], dict] | None = None      # a record of another facility
-    missing: Callable[[World], dict] | None = None    # values that match no record
+
+    own: Callable[[World], dict]  # a record of the acting user's facility
+    other: Callable[[World], dict] | None = None  # a record of another facility
+    missing: Callable[[World], dict] | None = None  # values that match no record
 
 
 TARGETS = {
     "auth.edit_user": Target(
         own=lambda w: {"user_id": w.users["social_worker"].id},
         other=lambda w: {"user_id": w.other_users["social_worker"].id},
-        missing=lambda w: {"user_id": NO_RECORD}),
+        missing=lambda w: {"user_id": NO_RECORD},
+    ),
     "auth.reset_password": Target(
         own=lambda w: {"user_id": w.users["social_worker"].id},
         other=lambda w: {"user_id": w.other_users["social_worker"].id},
-        missing=lambda w: {"user_id": NO_RECORD}),
+        missing=lambda w: {"user_id": NO_RECORD},
+    ),
     "org.edit_facility": Target(
         own=lambda w: {"facility_id": w.facility.id},
         other=lambda w: {"facility_id": w.other_facility.id},
-        missing=lambda w: {"facility_id": NO_RECORD}),
+        missing=lambda w: {"facility_id": NO_RECORD},
+    ),
     "org.communes": Target(own=lambda w: {"province_code": w.facility.province_code}),
     # cases: a case assigned to the facility's social worker (so each case-working role may open it)
     "cases.show": Target(
         own=lambda w: {"case_id": _case(w.facility, w.users["social_worker"]).id},
         other=lambda w: {"case_id": _case(w.other_facility, w.other_users["social_worker"]).id},
-        missing=lambda w: {"case_id": NO_RECORD}),
+        missing=lambda w: {"case_id": NO_RECORD},
+    ),
     "cases.add_note": Target(
         own=lambda w: {"case_id": _case(w.facility, w.users["social_worker"]).id},
         other=lambda w: {"case_id": _case(w.other_facility, w.other_users["social_worker"]).id},
-        missing=lambda w: {"case_id": NO_RECORD}),
+        missing=lambda w: {"case_id": NO_RECORD},
+    ),
     # shelter: stays of the facility (any other facility's stay → 404); completing an emergency intake
     "shelter.check_in": _stay_target(),
     "shelter.check_out": _stay_target(),
@@ -129,7 +156,8 @@ TARGETS = {
     "shelter.complete_intake": Target(  # the case of a stay, assigned to the social worker: every case role sees it
         own=lambda w: {"case_id": _stay(w.facility, w.users["social_worker"]).case_id},
         other=lambda w: {"case_id": _stay(w.other_facility, w.other_users["social_worker"]).case_id},
-        missing=lambda w: {"case_id": NO_RECORD}),
+        missing=lambda w: {"case_id": NO_RECORD},
+    ),
     # clients: the client page and its edit pages (family members, consents) — another facility's → 404
     "clients.show": _client_target(),
     "clients.edit": _client_target(),
@@ -162,12 +190,14 @@ def url_values(endpoint, world, which="own"):
 
 # --- referrals: directory, referrals, transfers (tests/referrals/helpers.py makes the records) --------
 
+
 def _referral_targets():
     from ..referrals import helpers as r
 
     def case(w, other=False):
-        return r.open_client_case(w.other_facility if other else w.facility,
-                                  (w.other_users if other else w.users)["social_worker"])
+        return r.open_client_case(
+            w.other_facility if other else w.facility, (w.other_users if other else w.users)["social_worker"]
+        )
 
     def referral(w, other=False):
         c = case(w, other)
@@ -182,35 +212,49 @@ def _referral_targets():
     def to_facility(w, receiver_is_other):
         """A referral to the directory entry of a facility, sent by the other one."""
         sender_other = not receiver_is_other
-        return r.make_referral(case(w, sender_other), r.facility_provider(c_facility(w, receiver_is_other)),
-                               c_worker(w, sender_other))
+        return r.make_referral(
+            case(w, sender_other), r.facility_provider(c_facility(w, receiver_is_other)), c_worker(w, sender_other)
+        )
 
     def transfer(w, receiver_is_other):
         sender_other = not receiver_is_other
         return r.make_transfer(case(w, sender_other), c_facility(w, receiver_is_other), c_worker(w, sender_other))
 
-    case_target = Target(own=lambda w: {"case_id": case(w).id}, other=lambda w: {"case_id": case(w, True).id},
-                         missing=lambda w: {"case_id": NO_RECORD})
-    referral_target = Target(own=lambda w: {"referral_id": referral(w).id},
-                             other=lambda w: {"referral_id": referral(w, True).id},
-                             missing=lambda w: {"referral_id": NO_RECORD})
+    case_target = Target(
+        own=lambda w: {"case_id": case(w).id},
+        other=lambda w: {"case_id": case(w, True).id},
+        missing=lambda w: {"case_id": NO_RECORD},
+    )
+    referral_target = Target(
+        own=lambda w: {"referral_id": referral(w).id},
+        other=lambda w: {"referral_id": referral(w, True).id},
+        missing=lambda w: {"referral_id": NO_RECORD},
+    )
     return {
         # the directory is read by every facility: another province's entry is refused (403), not hidden
-        "referrals.edit_provider": Target(own=lambda w: {"provider_id": r.make_provider(w.facility.province_code).id},
-                                          missing=lambda w: {"provider_id": NO_RECORD}),
+        "referrals.edit_provider": Target(
+            own=lambda w: {"provider_id": r.make_provider(w.facility.province_code).id},
+            missing=lambda w: {"provider_id": NO_RECORD},
+        ),
         "referrals.new_referral": case_target,
         "referrals.transfer": case_target,
         "referrals.show": referral_target,
         "referrals.change_status": referral_target,
-        "referrals.incoming_referral": Target(own=lambda w: {"referral_id": to_facility(w, False).id},
-                                              other=lambda w: {"referral_id": to_facility(w, True).id},
-                                              missing=lambda w: {"referral_id": NO_RECORD}),
-        "referrals.decide_transfer": Target(own=lambda w: {"transfer_id": transfer(w, False).id},
-                                            other=lambda w: {"transfer_id": transfer(w, True).id},
-                                            missing=lambda w: {"transfer_id": NO_RECORD}),
-        "referrals.cancel_transfer": Target(own=lambda w: {"transfer_id": transfer(w, True).id},
-                                            other=lambda w: {"transfer_id": transfer(w, False).id},
-                                            missing=lambda w: {"transfer_id": NO_RECORD}),
+        "referrals.incoming_referral": Target(
+            own=lambda w: {"referral_id": to_facility(w, False).id},
+            other=lambda w: {"referral_id": to_facility(w, True).id},
+            missing=lambda w: {"referral_id": NO_RECORD},
+        ),
+        "referrals.decide_transfer": Target(
+            own=lambda w: {"transfer_id": transfer(w, False).id},
+            other=lambda w: {"transfer_id": transfer(w, True).id},
+            missing=lambda w: {"transfer_id": NO_RECORD},
+        ),
+        "referrals.cancel_transfer": Target(
+            own=lambda w: {"transfer_id": transfer(w, True).id},
+            other=lambda w: {"transfer_id": transfer(w, False).id},
+            missing=lambda w: {"transfer_id": NO_RECORD},
+        ),
     }
 
 

@@ -10,6 +10,7 @@ Endpoints without URL parameters need nothing. An endpoint with URL parameters n
 TARGETS (tests/security/matrix.py) saying how to reach a real record;
 test_every_endpoint_with_url_parameters_has_a_row fails until it has one.
 """
+
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -38,11 +39,13 @@ def _cases():
             if method == "GET":
                 allowed.append(pytest.param(rule.endpoint, role, id=f"{name} as {role}"))
             if target and target.missing:
-                out_of_reach.append(pytest.param(rule.endpoint, method, role, "missing",
-                                                 id=f"{name} as {role}, no such record"))
+                out_of_reach.append(
+                    pytest.param(rule.endpoint, method, role, "missing", id=f"{name} as {role}, no such record")
+                )
             if target and target.other and not capable(role, Capability.SEES_EVERY_FACILITY):
-                out_of_reach.append(pytest.param(rule.endpoint, method, role, "other",
-                                                 id=f"{name} as {role}, other facility"))
+                out_of_reach.append(
+                    pytest.param(rule.endpoint, method, role, "other", id=f"{name} as {role}, other facility")
+                )
     return anonymous, denied, allowed, out_of_reach
 
 
@@ -61,8 +64,9 @@ def _signed_in(app, user):
 
 
 def test_every_endpoint_with_url_parameters_has_a_row():
-    lacking = sorted({rule.endpoint for rule, _method, _perm in guarded_rules()
-                      if rule.arguments and rule.endpoint not in TARGETS})
+    lacking = sorted(
+        {rule.endpoint for rule, _method, _perm in guarded_rules() if rule.arguments and rule.endpoint not in TARGETS}
+    )
     assert lacking == [], "add a row to TARGETS in tests/security/matrix.py"
 
 
@@ -87,8 +91,9 @@ def test_role_without_permission_is_refused_and_audited(app, session, world, end
     response = _signed_in(app, user).open(path, method=method)
     assert response.status_code == 403
     assert "Không có quyền truy cập" in response.get_data(as_text=True)
-    refusals = session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.action == "permission_denied", AuditEvent.user_id == user.id)).all()
+    refusals = session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "permission_denied", AuditEvent.user_id == user.id)
+    ).all()
     assert [e.detail["endpoint"] for e in refusals] == [endpoint]
 
 
@@ -126,7 +131,8 @@ def test_refused_post_changes_nothing(app, session, world):
     target = world.users["social_worker"]
     before = target.password_hash
     response = _signed_in(app, world.users["supervisor"]).post(
-        f"/admin/users/{target.id}/reset-password", data={"password": "Mot-mat-khau-moi-2026"})
+        f"/admin/users/{target.id}/reset-password", data={"password": "Mot-mat-khau-moi-2026"}
+    )
     assert response.status_code == 403
     session.expire_all()
     assert session.get(type(target), target.id).password_hash == before

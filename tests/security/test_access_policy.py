@@ -1,5 +1,6 @@
 """The one access policy (caseapp.security): load_or_404 answers 404 for a record of another
 facility — its existence does not leak — and 403 (audited) for a missing permission."""
+
 import pytest
 import sqlalchemy as sa
 from werkzeug.exceptions import Forbidden, NotFound
@@ -14,8 +15,7 @@ from caseapp.security.web import deny, load_or_404
 def test_record_of_other_facility_answers_404_not_403(app, world):
     supervisor = world.users["supervisor"]
     with app.test_request_context():
-        assert load_or_404(Facility, world.facility.id, Perm.VIEW_FACILITY_DIRECTORY, user=supervisor) \
-            is world.facility
+        assert load_or_404(Facility, world.facility.id, Perm.VIEW_FACILITY_DIRECTORY, user=supervisor) is world.facility
         with pytest.raises(NotFound):
             load_or_404(Facility, world.other_facility.id, Perm.VIEW_FACILITY_DIRECTORY, user=supervisor)
         with pytest.raises(NotFound):
@@ -40,8 +40,9 @@ def test_record_in_scope_without_the_permission_answers_403_and_is_audited(app, 
 def test_admin_reaches_records_of_every_facility(app, world):
     admin = world.users["admin"]
     with app.test_request_context():
-        assert load_or_404(Facility, world.other_facility.id, Perm.MANAGE_FACILITIES, user=admin) \
-            is world.other_facility
+        assert (
+            load_or_404(Facility, world.other_facility.id, Perm.MANAGE_FACILITIES, user=admin) is world.other_facility
+        )
 
 
 def test_deactivated_user_has_no_permission(session, world):
@@ -62,8 +63,9 @@ def test_can_checks_the_facility_of_the_record(world):
 def test_a_refusal_keeps_its_audit_row_and_nothing_else_of_the_request(app, session, world):
     """deny() records the refusal in the audit trail; what the request wrote before it is not kept."""
     with app.test_request_context("/admin/facilities/new"):
-        session.add(Facility(code="TUCHOI1", name="Không được lưu", type="other",
-                             province_code=world.facility.province_code))
+        session.add(
+            Facility(code="TUCHOI1", name="Không được lưu", type="other", province_code=world.facility.province_code)
+        )
         session.flush()
         with pytest.raises(Forbidden):
             deny("manage_facilities")

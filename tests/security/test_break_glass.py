@@ -5,6 +5,7 @@ restricted page asking for a reason (the number only, no name) instead of a 404;
 user gets an expiring grant, audited and reviewed by the supervisors. Users of other facilities get a
 plain 404. Supervisors share a case with a worker and revoke it; case_scope follows the active grants.
 """
+
 from datetime import timedelta
 
 import pytest
@@ -12,9 +13,9 @@ import sqlalchemy as sa
 
 from caseapp.audit.models import AuditEvent
 from caseapp.cases.access import services as access
+from caseapp.cases.access.models import CaseAccessGrant
 from caseapp.cases.models import Case, CaseEvent
 from caseapp.cases.queries import CaseFilters, filtered_cases, visible_cases
-from caseapp.cases.access.models import CaseAccessGrant
 from caseapp.clients.queries import search_statement
 from caseapp.core.services import ServiceError
 from caseapp.core.timeutil import utcnow
@@ -54,8 +55,11 @@ def sealed(people):
 @pytest.fixture()
 def colleague_case(people):
     """An ordinary (not sealed) case of the colleague."""
-    return factories.make_case(people.facility, worker=people.colleague,
-                               client=factories.make_client(people.facility, full_name="Vũ Văn Thường"))
+    return factories.make_case(
+        people.facility,
+        worker=people.colleague,
+        client=factories.make_client(people.facility, full_name="Vũ Văn Thường"),
+    )
 
 
 @pytest.fixture()
@@ -87,6 +91,7 @@ def _mine(client):
 
 # --- sealed cases: every list follows case_scope ----------------------------------------------
 
+
 @pytest.mark.parametrize("role", ["worker", "shelter"])
 def test_sealed_case_of_a_colleague_appears_on_no_list_of_a_worker(people, signed_in, role):
     """A sealed case (flagged itself, its client not) of a colleague: the client is in the registry,
@@ -112,6 +117,7 @@ def test_sealed_case_of_a_colleague_appears_on_no_list_of_a_worker(people, signe
 
 # --- the restricted page -------------------------------------------------------------------------
 
+
 def test_worker_cannot_open_sealed_case_without_reason(people, sealed, signed_in):
     client = signed_in(people.worker)
     response = client.get(f"/cases/{sealed.id}")
@@ -119,9 +125,13 @@ def test_worker_cannot_open_sealed_case_without_reason(people, sealed, signed_in
     page = response.get_data(as_text=True)
     assert "Hồ sơ hạn chế truy cập" in page and sealed.number in page
     assert SEALED_NAME not in page and "Phạm Thị Đồng Nghiệp" not in page  # no client, no worker named
-    assert db.session.scalar(sa.select(AuditEvent.id).where(  # the attempt is in the audit trail
-        AuditEvent.action == "case_access_restricted", AuditEvent.user_id == people.worker.id,
-        AuditEvent.entity_id == str(sealed.id)))
+    assert db.session.scalar(
+        sa.select(AuditEvent.id).where(  # the attempt is in the audit trail
+            AuditEvent.action == "case_access_restricted",
+            AuditEvent.user_id == people.worker.id,
+            AuditEvent.entity_id == str(sealed.id),
+        )
+    )
     # a reason too short is refused with a Vietnamese message, and what was typed stays in the form
     response = client.post(f"/cases/{sealed.id}/break-glass", data={"reason": "cần xem"})
     assert response.status_code == 422
@@ -151,16 +161,24 @@ def test_break_glass_reason_is_audited_and_shown_to_supervisor(people, sealed, s
     response = client.post(f"/cases/{sealed.id}/break-glass", data={"reason": REASON})
     assert response.status_code == 302
     [grant] = _grants(sealed)
-    assert (grant.kind, grant.user_id, grant.granted_by_id, grant.reason) == ("break_glass", people.worker.id,
-                                                                              people.worker.id, REASON)
-    assert timedelta(hours=access.DEFAULT_BREAK_GLASS_HOURS) <= grant.expires_at - before \
+    assert (grant.kind, grant.user_id, grant.granted_by_id, grant.reason) == (
+        "break_glass",
+        people.worker.id,
+        people.worker.id,
+        REASON,
+    )
+    assert (
+        timedelta(hours=access.DEFAULT_BREAK_GLASS_HOURS)
+        <= grant.expires_at - before
         <= timedelta(hours=access.DEFAULT_BREAK_GLASS_HOURS, minutes=5)
+    )
     [event] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "case_break_glass")).all()
     assert (event.user_id, event.entity_type, event.entity_id) == (people.worker.id, "cases", str(sealed.id))
     assert event.detail["grant_id"] == grant.id
     assert REASON not in str(event.detail) and "nửa đêm" not in str(event.detail)  # the reason stays in the grant
-    assert db.session.scalar(sa.select(CaseEvent.id).where(CaseEvent.case_id == sealed.id,
-                                                           CaseEvent.kind == "access_break_glass"))
+    assert db.session.scalar(
+        sa.select(CaseEvent.id).where(CaseEvent.case_id == sealed.id, CaseEvent.kind == "access_break_glass")
+    )
     # the case opens now, with its sealed client
     page = client.get(f"/cases/{sealed.id}").get_data(as_text=True)
     assert SEALED_NAME in page
@@ -171,8 +189,11 @@ def test_break_glass_reason_is_audited_and_shown_to_supervisor(people, sealed, s
     log = sup.get("/cases/access-log").get_data(as_text=True)
     for text in ("Lê Văn Nhân Viên", sealed.number, REASON, "Chưa xem xét: 1", "Còn hiệu lực"):
         assert text in log, text
-    assert db.session.scalar(sa.select(AuditEvent.id).where(AuditEvent.action == "case_access_log_viewed",
-                                                            AuditEvent.user_id == people.supervisor.id))
+    assert db.session.scalar(
+        sa.select(AuditEvent.id).where(
+            AuditEvent.action == "case_access_log_viewed", AuditEvent.user_id == people.supervisor.id
+        )
+    )
     # the case page shows the supervisor the active grant
     case_page = sup.get(f"/cases/{sealed.id}").get_data(as_text=True)
     assert "Quyền truy cập hồ sơ" in case_page and REASON in case_page
@@ -260,8 +281,10 @@ def test_grant_opens_the_sealed_client_too_and_ends_with_it(people, sealed):
     from caseapp.security.scopes import client_scope
 
     def sees_client():
-        return db.session.scalar(sa.select(Client.id).where(Client.id == sealed.client_id,
-                                                            client_scope(people.worker))) is not None
+        return (
+            db.session.scalar(sa.select(Client.id).where(Client.id == sealed.client_id, client_scope(people.worker)))
+            is not None
+        )
 
     assert not sees_client()
     grant = access.break_glass(sealed, reason=REASON, by=people.worker)
@@ -286,14 +309,21 @@ def test_worker_cannot_break_the_glass_for_a_case_of_other_facility_through_the_
 
 # --- sharing -------------------------------------------------------------------------------------
 
+
 def test_revoked_share_removes_case_from_list(people, sealed, signed_in):
     sup = signed_in(people.supervisor)
-    response = sup.post(f"/cases/{sealed.id}/access/share",
-                        data={"user_id": people.worker.id, "reason": "Làm thay chị Đồng Nghiệp khi chị nghỉ phép."})
+    response = sup.post(
+        f"/cases/{sealed.id}/access/share",
+        data={"user_id": people.worker.id, "reason": "Làm thay chị Đồng Nghiệp khi chị nghỉ phép."},
+    )
     assert response.status_code == 302
     [grant] = _grants(sealed)
     assert (grant.kind, grant.user_id, grant.granted_by_id, grant.expires_at) == (
-        "shared", people.worker.id, people.supervisor.id, None)
+        "shared",
+        people.worker.id,
+        people.supervisor.id,
+        None,
+    )
     assert db.session.scalar(sa.select(AuditEvent.id).where(AuditEvent.action == "case_shared"))
 
     worker = signed_in(people.worker)
@@ -315,7 +345,7 @@ def test_revoked_share_removes_case_from_list(people, sealed, signed_in):
 def test_share_with_an_invalid_choice_rerenders_the_form_with_what_was_typed(people, sealed, signed_in):
     sup = signed_in(people.supervisor)
     typed = "Cần phối hợp hỗ trợ đối tượng trong tuần này."
-    for user_id in (people.outsider.id, people.colleague.id, ""):   # other facility, the assigned worker, none
+    for user_id in (people.outsider.id, people.colleague.id, ""):  # other facility, the assigned worker, none
         response = sup.post(f"/cases/{sealed.id}/access/share", data={"user_id": user_id, "reason": typed})
         assert response.status_code == 422, user_id
         assert typed in response.get_data(as_text=True)
@@ -339,8 +369,12 @@ def test_worker_cannot_share_revoke_review_or_read_the_access_log(people, sealed
     grant = access.share_case(sealed, with_user=people.worker, reason=REASON, by=people.supervisor)
     client = signed_in(getattr(people, role))
     assert client.get("/cases/access-log").status_code == 403
-    assert client.post(f"/cases/{sealed.id}/access/share",
-                       data={"user_id": people.shelter.id, "reason": REASON}).status_code == 403
+    assert (
+        client.post(
+            f"/cases/{sealed.id}/access/share", data={"user_id": people.shelter.id, "reason": REASON}
+        ).status_code
+        == 403
+    )
     assert client.post(f"/cases/access/{grant.id}/revoke").status_code == 403
     assert client.post(f"/cases/access/{grant.id}/review").status_code == 403
     db.session.refresh(grant)
@@ -352,8 +386,12 @@ def test_supervisor_of_other_facility_cannot_revoke_or_review_a_grant(people, se
     client = signed_in(people.other_supervisor)
     assert client.post(f"/cases/access/{grant.id}/revoke").status_code == 404
     assert client.post(f"/cases/access/{grant.id}/review").status_code == 404
-    assert client.post(f"/cases/{sealed.id}/access/share",
-                       data={"user_id": people.outsider.id, "reason": REASON}).status_code == 404
+    assert (
+        client.post(
+            f"/cases/{sealed.id}/access/share", data={"user_id": people.outsider.id, "reason": REASON}
+        ).status_code
+        == 404
+    )
     log = client.get("/cases/access-log").get_data(as_text=True)
     assert REASON not in log and sealed.number not in log
     db.session.refresh(grant)
@@ -374,8 +412,11 @@ def test_case_scope_reads_the_grants_first_and_holds_no_sub_select(people, seale
     from caseapp.security.scopes import case_scope
 
     def scope_sql():
-        return str(sa.select(Case.id).where(case_scope(people.shelter))
-                   .compile(db.engine, compile_kwargs={"literal_binds": True}))
+        return str(
+            sa.select(Case.id)
+            .where(case_scope(people.shelter))
+            .compile(db.engine, compile_kwargs={"literal_binds": True})
+        )
 
     assert "case_access_grants" not in scope_sql()
     access.break_glass(sealed, reason=REASON, by=people.shelter)
@@ -387,11 +428,12 @@ def test_access_pages_carry_no_inline_code(people, sealed, signed_in):
     """The restricted page, the access log and the case page's access section obey the strict CSP."""
     from .test_headers import assert_security_headers, inline_code
 
-    access.break_glass(factories.make_case(people.facility, worker=people.colleague), reason=REASON,
-                       by=people.shelter)
-    pages = [(signed_in(people.worker), f"/cases/{sealed.id}", 403),
-             (signed_in(people.supervisor), "/cases/access-log", 200),
-             (signed_in(people.supervisor), f"/cases/{sealed.id}", 200)]
+    access.break_glass(factories.make_case(people.facility, worker=people.colleague), reason=REASON, by=people.shelter)
+    pages = [
+        (signed_in(people.worker), f"/cases/{sealed.id}", 403),
+        (signed_in(people.supervisor), "/cases/access-log", 200),
+        (signed_in(people.supervisor), f"/cases/{sealed.id}", 200),
+    ]
     for client, path, status in pages:
         response = client.get(path)
         assert response.status_code == status, path

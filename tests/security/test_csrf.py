@@ -1,5 +1,6 @@
 """CSRF: with protection on (as in production), a POST without a valid token is refused with the
 Vietnamese error page (400), never a 500, and changes nothing."""
+
 import re
 
 import pytest
@@ -44,8 +45,7 @@ def test_login_with_a_forged_csrf_token_is_refused(csrf_app, make_user):
     user = make_user()
     client = csrf_app.test_client()
     client.get("/login")
-    response = client.post("/login", data={"username": user.username, "password": PASSWORD,
-                                           "csrf_token": "forged"})
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD, "csrf_token": "forged"})
     assert response.status_code == 400
     assert EXPIRED_FORM in response.get_data(as_text=True)
 
@@ -75,7 +75,8 @@ def test_logout_with_the_token_of_the_page_works(csrf_app, make_user):
 
 def test_admin_form_without_csrf_token_is_refused(csrf_app, session, make_user):
     client = signed_in_with_csrf(csrf_app, make_user("admin"))
-    response = client.post("/admin/facilities/new", data={"code": "CSRF01", "name": "x", "type": "other",
-                                                          "province_code": "01"})
+    response = client.post(
+        "/admin/facilities/new", data={"code": "CSRF01", "name": "x", "type": "other", "province_code": "01"}
+    )
     assert response.status_code == 400
     assert session.scalar(sa.select(Facility).where(Facility.code == "CSRF01")) is None

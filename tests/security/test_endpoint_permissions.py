@@ -3,6 +3,7 @@
 The walk over app.url_map is generic, so an endpoint added by a later feature without
 @requires(Perm.X) (and not listed in PUBLIC_ENDPOINTS) fails this test.
 """
+
 from flask import Blueprint
 
 from caseapp.security.policy import Perm

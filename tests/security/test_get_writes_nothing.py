@@ -8,21 +8,25 @@ Not compared:
   supervisor dashboard, the province statistics), stored by the page that counted them and dropped
   or recounted at will; nothing is read from them that the other tables do not hold.
 """
+
 import pytest
 import sqlalchemy as sa
 
 from caseapp.extensions import db
 
-from .test_access_matrix import ALLOWED, _signed_in, _url
 from .matrix import url_values
+from .test_access_matrix import ALLOWED, _signed_in, _url
 
 NOT_COMPARED = frozenset({"audit_events", "user_sessions", "dashboard_rollups", "statistics_rollups"})
 
 
 def _row_counts(session):
     session.expire_all()
-    return {name: session.scalar(sa.select(sa.func.count()).select_from(table))
-            for name, table in db.metadata.tables.items() if name not in NOT_COMPARED}
+    return {
+        name: session.scalar(sa.select(sa.func.count()).select_from(table))
+        for name, table in db.metadata.tables.items()
+        if name not in NOT_COMPARED
+    }
 
 
 @pytest.mark.parametrize("endpoint,role", ALLOWED)

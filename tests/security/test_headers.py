@@ -1,5 +1,6 @@
 """Session cookie flags, security headers on every page, and no inline script anywhere (the CSP
 has script-src 'self' without 'unsafe-inline', so inline code would be both a hole and broken)."""
+
 from html.parser import HTMLParser
 
 import pytest
@@ -97,7 +98,8 @@ class InlineCodeFinder(HTMLParser):
             if name == "style":
                 self.found.append(f"<{tag} style=…>")
             if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
-                    "javascript:"):
+                "javascript:"
+            ):
                 self.found.append(f"<{tag} {name}=javascript:…>")
 
 
@@ -136,10 +138,13 @@ def test_error_pages_carry_security_headers_and_no_inline_code(client, make_user
 
 def test_inline_code_finder_finds_inline_code():
     """The scanner itself must not be blind."""
-    html = ('<script>alert(1)</script><script src="/static/js/app.js"></script>'
-            '<a href="javascript:void(0)" onclick="x()">a</a><p style="color:red">b</p><style>p{}</style>')
-    assert sorted(inline_code(html).found) == sorted([
-        "<script> without src", "<a onclick=…>", "<a href=javascript:…>", "<p style=…>", "<style> block"])
+    html = (
+        '<script>alert(1)</script><script src="/static/js/app.js"></script>'
+        '<a href="javascript:void(0)" onclick="x()">a</a><p style="color:red">b</p><style>p{}</style>'
+    )
+    assert sorted(inline_code(html).found) == sorted(
+        ["<script> without src", "<a onclick=…>", "<a href=javascript:…>", "<p style=…>", "<style> block"]
+    )
 
 
 def test_static_files_are_cacheable(client):

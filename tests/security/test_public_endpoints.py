@@ -1,4 +1,5 @@
 """The few public endpoints: the health check, the status page and the language switch."""
+
 import pytest
 
 
@@ -41,7 +42,7 @@ def test_status_page_is_public_small_and_in_vietnamese(client):
     assert response.status_code == 200 and response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert "caseapp đang hoạt động" in page and "Chưa có lần quét nhắc việc nào." in page
-    assert "<nav" not in page and "/cases" not in page        # no menu, nothing about cases
+    assert "<nav" not in page and "/cases" not in page  # no menu, nothing about cases
     assert client.get_cookie("caseapp_session") is None
 
 
@@ -50,11 +51,16 @@ def test_status_page_tells_when_the_reminders_last_ran(client, session):
 
     from caseapp.reminders.models import SchedulerSweep
 
-    session.add(SchedulerSweep(started_at=datetime(2026, 3, 1, 1, 30, tzinfo=timezone.utc),
-                               swept_for=datetime(2026, 3, 1, 1, 30, tzinfo=timezone.utc), host="h"))
+    session.add(
+        SchedulerSweep(
+            started_at=datetime(2026, 3, 1, 1, 30, tzinfo=timezone.utc),
+            swept_for=datetime(2026, 3, 1, 1, 30, tzinfo=timezone.utc),
+            host="h",
+        )
+    )
     session.flush()
     page = client.get("/status").get_data(as_text=True)
-    assert "Lần quét nhắc việc gần nhất: 01/03/2026 08:30" in page      # Vietnam time
+    assert "Lần quét nhắc việc gần nhất: 01/03/2026 08:30" in page  # Vietnam time
 
 
 def test_status_page_says_so_when_the_database_does_not_answer(app, client, monkeypatch):

@@ -1,6 +1,7 @@
 """One transaction per request (core.transaction): the request's end commits once on success, an
 exception or an error page rolls back, a refused service re-renders its form with what the user typed,
 deny() keeps nothing but its audit row, and no views module commits."""
+
 import re
 from pathlib import Path
 
@@ -53,13 +54,14 @@ def _routes():
     def refused():
         form = NameForm()
         with saving(form) as saved:
-            record("transaction_test_written", by=None)   # the service wrote, then refused
+            record("transaction_test_written", by=None)  # the service wrote, then refused
             db.session.flush()
             raise ServiceError("Tên này đã có người dùng.", field="name")
         assert not saved
         return render_template_string(
             '<input name="name" value="{{ form.name.data }}">{% for e in form.name.errors %}<p>{{ e }}</p>{% endfor %}',
-            form=form), 422
+            form=form,
+        ), 422
 
     @bp.post("/test-only/write-then-deny")
     @requires(Perm.USE_APP)
@@ -139,8 +141,11 @@ def test_deny_keeps_its_audit_row_and_nothing_else(signed_client, session):
     assert response.status_code == 403
     assert _count(session, "transaction_test_written") == 0
     session.expire_all()
-    refusals = session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.action == "permission_denied", AuditEvent.user_id == signed_client.user.id)).all()
+    refusals = session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "permission_denied", AuditEvent.user_id == signed_client.user.id
+        )
+    ).all()
     assert [e.detail["need"] for e in refusals] == ["transaction_test"]
 
 
@@ -148,15 +153,21 @@ COMMIT = re.compile(r"\.commit\(\)")
 
 
 def _views_modules():
-    return sorted(p for p in ROOT.rglob("*.py") if p.name == "views.py" or p.name.endswith("_views.py")
-                  or "views" in p.parent.parts)
+    return sorted(
+        p
+        for p in ROOT.rglob("*.py")
+        if p.name == "views.py" or p.name.endswith("_views.py") or "views" in p.parent.parts
+    )
 
 
 def test_no_views_module_commits():
     assert _views_modules(), "no views module found: update the scan"
-    committing = [f"{path.relative_to(ROOT.parent)}:{number}" for path in _views_modules()
-                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                  if COMMIT.search(line)]
+    committing = [
+        f"{path.relative_to(ROOT.parent)}:{number}"
+        for path in _views_modules()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if COMMIT.search(line)
+    ]
     assert committing == [], "the request's end commits (core.transaction); views only write"
 
 

@@ -2,6 +2,7 @@
 admission helper. The session is bound to the test's connection, so the views' commits are
 savepoints rolled back at the end of each test (Flask-SQLAlchemy's own get_bind would hand the
 requests the engine, and their commits would be real)."""
+
 from datetime import timedelta
 
 import pytest
@@ -26,8 +27,9 @@ def session(app):
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint",
-                                              "class_": ConnectionBoundSession})
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": ConnectionBoundSession}
+        )
         try:
             yield db.session
         finally:
@@ -35,6 +37,7 @@ def session(app):
             db.session = original
             outer.rollback()
             connection.close()
+
 
 SECRET_STREET = "Số 17 ngõ Hoa Sữa"
 
@@ -48,8 +51,9 @@ def request_context(app, session):
 
 @pytest.fixture()
 def shelter(session):
-    shelter = factories.make_facility(code="NTLTHU", name="Nhà tạm lánh thử", type="shelter",
-                                      confidential_address=True, street_address=SECRET_STREET)
+    shelter = factories.make_facility(
+        code="NTLTHU", name="Nhà tạm lánh thử", type="shelter", confidential_address=True, street_address=SECRET_STREET
+    )
     services.add_room(shelter, name="P1", beds=2, by=None)
     services.add_room(shelter, name="P2", beds=2, by=None)
     return shelter
@@ -68,9 +72,18 @@ def supervisor(shelter):
 @pytest.fixture()
 def admit(shelter, staff):
     """admit(children=[3, 7], **overrides) → Admission, through the service."""
+
     def do(facility=None, by=None, **overrides):
-        values = dict(alias="Chị H.", sex="female", approximate_age=30, arrived_at=utcnow() - timedelta(minutes=5),
-                      brought_by="police", children=[], immediate_needs=["medical"], immediate_danger=True)
+        values = dict(
+            alias="Chị H.",
+            sex="female",
+            approximate_age=30,
+            arrived_at=utcnow() - timedelta(minutes=5),
+            brought_by="police",
+            children=[],
+            immediate_needs=["medical"],
+            immediate_danger=True,
+        )
         values.update(overrides)
         return services.admit_emergency(facility or shelter, by=by or staff, **values)
 

@@ -1,4 +1,5 @@
 """Emergency admission: one screen, one transaction, one admission per form."""
+
 import re
 from datetime import timedelta
 
@@ -20,8 +21,10 @@ from .conftest import SECRET_STREET
 
 
 def counts(session):
-    return {model.__name__: session.scalar(sa.select(sa.func.count()).select_from(model))
-            for model in (Client, Intake, Case, ShelterStay, CaseEvent)}
+    return {
+        model.__name__: session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (Client, Intake, Case, ShelterStay, CaseEvent)
+    }
 
 
 def bed_names(session, stays):
@@ -40,15 +43,24 @@ def local_input(moment):
 
 
 def form_data(**overrides):
-    data = {"alias": "Chị Lan", "sex": "female", "approximate_age": "32",
-            "arrived_at": local_input(utcnow() - timedelta(minutes=3)), "brought_by": "police",
-            "children_count": "2", "children_ages": "3, 7", "immediate_needs": ["medical", "clothing"],
-            "immediate_danger": "yes", "submission_key": "k" * 32}
+    data = {
+        "alias": "Chị Lan",
+        "sex": "female",
+        "approximate_age": "32",
+        "arrived_at": local_input(utcnow() - timedelta(minutes=3)),
+        "brought_by": "police",
+        "children_count": "2",
+        "children_ages": "3, 7",
+        "immediate_needs": ["medical", "clothing"],
+        "immediate_danger": "yes",
+        "submission_key": "k" * 32,
+    }
     data.update(overrides)
     return data
 
 
 # --- the service ------------------------------------------------------------------------------
+
 
 def test_admission_creates_clients_intake_case_and_stays_with_links_and_due_dates(session, shelter, staff, admit):
     arrived = utcnow() - timedelta(minutes=10)
@@ -126,7 +138,7 @@ def test_full_shelter_refuses_the_whole_group_and_leaves_nothing(session, shelte
 
 def test_capacity_is_the_number_of_active_beds_when_the_facility_sets_none(session, shelter, admit):
     assert shelter.capacity is None
-    admit(children=[2, 5, 8])        # 4 persons, 4 beds
+    admit(children=[2, 5, 8])  # 4 persons, 4 beds
     with pytest.raises(services.ShelterFull):
         admit()
 
@@ -173,8 +185,9 @@ def test_audit_of_an_admission_holds_no_personal_data(session, admit):
     assert "Bí Danh" not in all_details and "Con 1" not in all_details
 
 
-@pytest.mark.parametrize("text,ages", [("3, 7", [3, 7]), ("3;7", [3, 7]), ("3 tuổi, 7 tuổi", [3, 7]),
-                                       ("", []), ("ba", None), ("3,x", None)])
+@pytest.mark.parametrize(
+    "text,ages", [("3, 7", [3, 7]), ("3;7", [3, 7]), ("3 tuổi, 7 tuổi", [3, 7]), ("", []), ("ba", None), ("3,x", None)]
+)
 def test_children_ages_are_read_from_free_text(text, ages):
     assert parse_ages(text) == ages
 
@@ -190,6 +203,7 @@ def test_admission_form_has_at_most_eight_required_fields(app):
 
 
 # --- the screen ------------------------------------------------------------------------------
+
 
 def test_admission_screen_defaults_arrival_to_now_in_vietnam_time(signed_in, staff):
     page = signed_in(staff).get("/shelter/admit").get_data(as_text=True)
@@ -232,20 +246,29 @@ def test_a_validation_error_keeps_everything_typed(signed_in, staff):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert 'value="Chị Lan"' in page and 'value="32"' in page and 'value="3"' in page
-    assert 'value="' + "k" * 32 + '"' in page           # same one-time key: a resubmit is still one admission
+    assert 'value="' + "k" * 32 + '"' in page  # same one-time key: a resubmit is still one admission
     assert re.search(r'value="medical"[^>]*checked|checked[^>]*value="medical"', page)
     assert "Hãy chọn giới tính." in page
     assert "Ghi đủ tuổi của từng trẻ (2)." in page
 
 
-def test_full_shelter_screen_refuses_with_a_clear_message_and_the_referral_option(session, signed_in, staff,
-                                                                                 shelter):
+def test_full_shelter_screen_refuses_with_a_clear_message_and_the_referral_option(session, signed_in, staff, shelter):
     shelter.capacity = 1
-    other = factories.make_facility(code="NTLKHAC", name="Nhà an toàn khác", type="shelter",
-                                    province_code=shelter.province_code, phone="0203 111 222",
-                                    confidential_address=True, street_address="Số 5 phố Kín")
-    centre = factories.make_facility(code="CTXHKHAC", name="Trung tâm CTXH cùng tỉnh",
-                                     province_code=shelter.province_code, street_address="Số 2 Lê Lợi")
+    other = factories.make_facility(
+        code="NTLKHAC",
+        name="Nhà an toàn khác",
+        type="shelter",
+        province_code=shelter.province_code,
+        phone="0203 111 222",
+        confidential_address=True,
+        street_address="Số 5 phố Kín",
+    )
+    centre = factories.make_facility(
+        code="CTXHKHAC",
+        name="Trung tâm CTXH cùng tỉnh",
+        province_code=shelter.province_code,
+        street_address="Số 2 Lê Lợi",
+    )
     session.flush()
     before = counts(session)
     response = signed_in(staff).post("/shelter/admit", data=form_data())
@@ -258,10 +281,17 @@ def test_full_shelter_screen_refuses_with_a_clear_message_and_the_referral_optio
 
 
 def test_referral_list_prints_no_confidential_address(session, signed_in, staff, shelter):
-    factories.make_facility(code="NTLKIN", name="Nhà an toàn kín", type="shelter", province_code=shelter.province_code,
-                            confidential_address=True, street_address="Số 5 phố Kín")
-    factories.make_facility(code="CTXHMO", name="Trung tâm mở", province_code=shelter.province_code,
-                            street_address="Số 2 Lê Lợi")
+    factories.make_facility(
+        code="NTLKIN",
+        name="Nhà an toàn kín",
+        type="shelter",
+        province_code=shelter.province_code,
+        confidential_address=True,
+        street_address="Số 5 phố Kín",
+    )
+    factories.make_facility(
+        code="CTXHMO", name="Trung tâm mở", province_code=shelter.province_code, street_address="Số 2 Lê Lợi"
+    )
     page = signed_in(staff).get("/shelter/referral").get_data(as_text=True)
     assert "Nhà an toàn kín" in page and "Số 5 phố Kín" not in page
     assert "Số 2 Lê Lợi" in page

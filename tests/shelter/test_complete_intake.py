@@ -1,4 +1,5 @@
 """Completing the record of an emergency admission later: the "intake incomplete" task until then."""
+
 import sqlalchemy as sa
 
 from caseapp.cases.models import Case, CaseEvent
@@ -9,12 +10,29 @@ from .. import factories
 
 
 def form(case, client, **overrides):
-    data = {"full_name": "Nguyễn Thị Hoa", "alias": client.alias, "sex": "female", "birth_precision": "year",
-            "birth_year": "1994", "ethnicity": "01", "citizen_id": "", "phone": "0912 345 678",
-            "province_code": "", "commune_code": "", "street_address": "", "hometown": "Hải Dương",
-            "groups": ["em_domestic_violence"], "channel": "police", "referrer_name": "Công an xã",
-            "referrer_org": "", "referrer_contact": "", "problems": ["domestic_violence"],
-            "problem_note": "Bị chồng đánh", "note": "", "version": f"{case.version}-{client.version}"}
+    data = {
+        "full_name": "Nguyễn Thị Hoa",
+        "alias": client.alias,
+        "sex": "female",
+        "birth_precision": "year",
+        "birth_year": "1994",
+        "ethnicity": "01",
+        "citizen_id": "",
+        "phone": "0912 345 678",
+        "province_code": "",
+        "commune_code": "",
+        "street_address": "",
+        "hometown": "Hải Dương",
+        "groups": ["em_domestic_violence"],
+        "channel": "police",
+        "referrer_name": "Công an xã",
+        "referrer_org": "",
+        "referrer_contact": "",
+        "problems": ["domestic_violence"],
+        "problem_note": "Bị chồng đánh",
+        "note": "",
+        "version": f"{case.version}-{client.version}",
+    }
     data.update(overrides)
     return data
 
@@ -37,7 +55,8 @@ def test_the_case_page_shows_the_intake_incomplete_task_until_it_is_completed(se
     assert person.full_name == "Nguyễn Thị Hoa" and person.birth_year == 1994 and person.birth_precision == "year"
     assert person.hometown == "Hải Dương" and person.ethnicity == "01"
     assert session.scalars(sa.select(ClientGroup.group_code).where(ClientGroup.client_id == person.id)).all() == [
-        "em_domestic_violence"]
+        "em_domestic_violence"
+    ]
     assert intake.problems == ["domestic_violence"] and intake.referrer_name == "Công an xã"
     assert intake.problem_note == "Bị chồng đánh"
     kinds = session.scalars(sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id)).all()
@@ -64,8 +83,7 @@ def test_completion_needs_at_least_one_problem(session, signed_in, staff, admit)
     admission = admit()
     person = session.get(Client, admission.stay.client_id)
     case = session.get(Case, admission.case.id)
-    response = signed_in(staff).post(f"/shelter/cases/{case.id}/complete-intake",
-                                     data=form(case, person, problems=[]))
+    response = signed_in(staff).post(f"/shelter/cases/{case.id}/complete-intake", data=form(case, person, problems=[]))
     assert response.status_code == 200
     assert "Hãy chọn ít nhất một vấn đề." in response.get_data(as_text=True)
     session.expire_all()
@@ -76,8 +94,9 @@ def test_an_invalid_citizen_id_is_refused_on_its_field(session, signed_in, staff
     admission = admit()
     person = session.get(Client, admission.stay.client_id)
     case = session.get(Case, admission.case.id)
-    response = signed_in(staff).post(f"/shelter/cases/{case.id}/complete-intake",
-                                     data=form(case, person, citizen_id="123"))
+    response = signed_in(staff).post(
+        f"/shelter/cases/{case.id}/complete-intake", data=form(case, person, citizen_id="123")
+    )
     assert response.status_code == 200
     session.expire_all()
     assert session.get(Case, case.id).intake_incomplete is True

@@ -1,6 +1,7 @@
 """Confidentiality (perpetrators must never learn where a victim is): a confidential facility's
 address is shown only to users of that facility — an admin of another facility included — and never
 printed on anything that leaves the shelter."""
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -14,23 +15,31 @@ from .conftest import SECRET_STREET
 
 @pytest.fixture()
 def open_centre(session, shelter):
-    return factories.make_facility(code="CTXHMO2", name="Trung tâm CTXH mở", province_code=shelter.province_code,
-                                   street_address="Số 2 đường Lê Lợi")
+    return factories.make_facility(
+        code="CTXHMO2",
+        name="Trung tâm CTXH mở",
+        province_code=shelter.province_code,
+        street_address="Số 2 đường Lê Lợi",
+    )
 
 
 def loaded(session, facility):
-    return session.scalar(sa.select(Facility).where(Facility.id == facility.id)
-                          .options(joinedload(Facility.commune), joinedload(Facility.province))
-                          .execution_options(populate_existing=True))
+    return session.scalar(
+        sa.select(Facility)
+        .where(Facility.id == facility.id)
+        .options(joinedload(Facility.commune), joinedload(Facility.province))
+        .execution_options(populate_existing=True)
+    )
 
 
 # --- the pure functions -------------------------------------------------------------------------
+
 
 def test_printable_address_never_returns_a_confidential_address(session, shelter, open_centre):
     shelter = loaded(session, shelter)
     assert printable_address(shelter) is None
     assert printable_address(shelter, leaving_facility=True) is None
-    assert SECRET_STREET in format_address(shelter)              # it is stored …
+    assert SECRET_STREET in format_address(shelter)  # it is stored …
     assert SECRET_STREET in printable_address(shelter, leaving_facility=False)  # … for papers kept inside
     centre = loaded(session, open_centre)
     printed = printable_address(centre)
@@ -53,6 +62,7 @@ def test_facility_address_is_shown_only_to_users_of_the_facility(session, shelte
 
 # --- the pages ----------------------------------------------------------------------------------
 
+
 def test_admin_of_another_facility_never_sees_the_confidential_address(session, signed_in, shelter, open_centre):
     admin = factories.make_user(role="admin", facility=open_centre)
     client = signed_in(admin)
@@ -71,15 +81,28 @@ def test_admin_of_the_shelter_sees_and_edits_its_address(session, signed_in, she
     assert SECRET_STREET in client.get(f"/admin/facilities/{shelter.id}").get_data(as_text=True)
 
 
-def test_saving_the_form_as_another_facility_admin_keeps_the_address_and_the_seal(session, signed_in, shelter,
-                                                                                  open_centre):
+def test_saving_the_form_as_another_facility_admin_keeps_the_address_and_the_seal(
+    session, signed_in, shelter, open_centre
+):
     admin = factories.make_user(role="admin", facility=open_centre)
     client = signed_in(admin)
     commune = shelter.commune_code
-    response = client.post(f"/admin/facilities/{shelter.id}", data={
-        "code": shelter.code, "name": "Nhà tạm lánh đổi tên", "type": "shelter", "province_code": "",
-        "commune_code": "", "street_address": "", "phone": "0203 999", "capacity": "10",
-        "max_stay_days": "45", "is_active": "y", "version": shelter.version})   # confidential_address unticked
+    response = client.post(
+        f"/admin/facilities/{shelter.id}",
+        data={
+            "code": shelter.code,
+            "name": "Nhà tạm lánh đổi tên",
+            "type": "shelter",
+            "province_code": "",
+            "commune_code": "",
+            "street_address": "",
+            "phone": "0203 999",
+            "capacity": "10",
+            "max_stay_days": "45",
+            "is_active": "y",
+            "version": shelter.version,
+        },
+    )  # confidential_address unticked
     assert response.status_code == 302, response.get_data(as_text=True)
     session.expire_all()
     saved = session.get(Facility, shelter.id)

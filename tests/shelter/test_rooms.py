@@ -1,4 +1,5 @@
 """Rooms and beds of a shelter: supervisors of the shelter and admins (choosing the facility)."""
+
 import sqlalchemy as sa
 
 from caseapp.shelter import queries, services
@@ -8,8 +9,9 @@ from .. import factories
 
 
 def beds_of(session, facility, room_name):
-    return session.scalars(sa.select(Bed).join(Room, Bed.room_id == Room.id)
-                           .where(Room.facility_id == facility.id, Room.name == room_name)).all()
+    return session.scalars(
+        sa.select(Bed).join(Room, Bed.room_id == Room.id).where(Room.facility_id == facility.id, Room.name == room_name)
+    ).all()
 
 
 def test_supervisor_adds_a_room_with_beds_and_more_beds(session, signed_in, supervisor, shelter):
@@ -41,7 +43,7 @@ def test_a_free_bed_can_be_taken_out_of_use_an_occupied_one_cannot(session, sign
     session.expire_all()
     assert session.get(Bed, free.id).is_active is False
     assert session.get(Bed, occupied.id).is_active is True
-    assert queries.capacity_of(shelter) == 3           # capacity from the beds in use
+    assert queries.capacity_of(shelter) == 3  # capacity from the beds in use
     assert free.id not in [b.id for b in queries.free_beds(shelter.id)]
 
 
@@ -58,8 +60,9 @@ def test_a_supervisor_cannot_configure_another_facility(session, signed_in, shel
     elsewhere = factories.make_facility(code="NTLKHAC4", type="shelter")
     other_supervisor = factories.make_user(role="supervisor", facility=elsewhere)
     client = signed_in(other_supervisor)
-    client.post("/shelter/rooms", data={"action": "add_room", "name": "Xâm nhập", "beds": "1",
-                                        "facility_id": shelter.id})
+    client.post(
+        "/shelter/rooms", data={"action": "add_room", "name": "Xâm nhập", "beds": "1", "facility_id": shelter.id}
+    )
     assert not session.scalar(sa.select(Room).where(Room.facility_id == shelter.id, Room.name == "Xâm nhập"))
     bed = beds_of(session, shelter, "P1")[0]
     assert client.post("/shelter/rooms", data={"action": "deactivate_bed", "bed_id": bed.id}).status_code == 404

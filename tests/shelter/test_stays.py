@@ -1,6 +1,7 @@
 """Shelter stays and the bed board: who is in which bed since when, the planned end,
 overstays highlighted, check-in refusing an occupied bed, check-out, extension by a supervisor,
 children with stays of their own, and another facility's stay answering 404."""
+
 from datetime import timedelta
 
 import pytest
@@ -17,11 +18,15 @@ from .. import factories
 
 
 def bed_of(session, room, label, facility):
-    return session.scalar(sa.select(Bed).join(Room, Bed.room_id == Room.id)
-                          .where(Room.name == room, Bed.label == label, Room.facility_id == facility.id))
+    return session.scalar(
+        sa.select(Bed)
+        .join(Room, Bed.room_id == Room.id)
+        .where(Room.name == room, Bed.label == label, Room.facility_id == facility.id)
+    )
 
 
 # --- the board --------------------------------------------------------------------------------
+
 
 def test_board_shows_who_is_in_which_bed_since_when_and_the_planned_end(signed_in, staff, admit):
     arrived = utcnow() - timedelta(days=2)
@@ -84,7 +89,9 @@ def test_board_reads_everything_in_a_few_queries_whatever_the_number_of_beds(ses
     assert large == small and large <= 5, (small, large)
 
 
-def test_a_sealed_client_is_not_named_on_the_board_to_shelter_staff(session, signed_in, shelter, staff, supervisor, admit):
+def test_a_sealed_client_is_not_named_on_the_board_to_shelter_staff(
+    session, signed_in, shelter, staff, supervisor, admit
+):
     admission = admit(alias="Người bảo mật", by=supervisor)
     admission.case.is_sensitive = True
     session.get(Client, admission.stay.client_id).is_sensitive = True  # a sealed client (security.client_scope)
@@ -95,16 +102,18 @@ def test_a_sealed_client_is_not_named_on_the_board_to_shelter_staff(session, sig
 
 # --- check-in ---------------------------------------------------------------------------------
 
+
 def test_check_in_to_an_occupied_bed_is_refused(session, signed_in, staff, shelter, admit):
     shelter.capacity = 6
-    first = admit(children=[1, 2, 3])                 # the 4 beds are taken
+    first = admit(children=[1, 2, 3])  # the 4 beds are taken
     waiting = admit(alias="Chờ giường")
     assert waiting.stay.bed_id is None
     taken = first.stay.bed_id
     with pytest.raises(services.ServiceError):
         services.check_in(waiting.stay, session.get(Bed, taken), by=staff)
-    response = signed_in(staff).post(f"/shelter/stays/{waiting.stay.id}/check-in", data={"bed_id": taken},
-                                     follow_redirects=True)
+    response = signed_in(staff).post(
+        f"/shelter/stays/{waiting.stay.id}/check-in", data={"bed_id": taken}, follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert "Nhà tạm lánh không còn giường trống" in page  # full: the refusal offers the referral
     assert "Chuyển gửi đến nhà tạm lánh hoặc trung tâm khác" in page
@@ -115,16 +124,19 @@ def test_check_in_to_an_occupied_bed_is_refused(session, signed_in, staff, shelt
 
 def test_check_in_assigns_and_moves_beds(session, signed_in, staff, shelter, admit):
     shelter.capacity = 6
-    admit(children=[1, 2])                 # P1/1, P1/2, P2/1
-    other = admit(alias="Chị K")           # P2/2
+    admit(children=[1, 2])  # P1/1, P1/2, P2/1
+    other = admit(alias="Chị K")  # P2/2
     session.flush()
     moved_out = services.check_out(other.stay, destination="home", reason="Về nhà", by=staff)
     assert moved_out
-    waiting = admit(alias="Chị L")         # gets the freed bed P2/2
+    waiting = admit(alias="Chị L")  # gets the freed bed P2/2
     free = bed_of(session, "P2", "2", shelter)
     assert waiting.stay.bed_id == free.id
-    first = session.scalar(sa.select(ShelterStay).where(ShelterStay.bed_id == bed_of(session, "P1", "1", shelter).id,
-                                                        ShelterStay.checked_out_at.is_(None)))
+    first = session.scalar(
+        sa.select(ShelterStay).where(
+            ShelterStay.bed_id == bed_of(session, "P1", "1", shelter).id, ShelterStay.checked_out_at.is_(None)
+        )
+    )
     services.add_room(shelter, name="P3", beds=1, by=None)
     new_bed = bed_of(session, "P3", "1", shelter)
     # an occupied bed is refused while another is free: the plain message, no referral
@@ -150,6 +162,7 @@ def test_one_open_stay_per_bed_is_enforced_by_the_database(session, shelter, sta
 
 # --- check-out --------------------------------------------------------------------------------
 
+
 def test_check_out_records_destination_reason_and_time_with_the_children(session, signed_in, staff, admit):
     admission = admit(children=[3, 8])
     children = queries.children_stays(admission.stay)
@@ -157,9 +170,16 @@ def test_check_out_records_destination_reason_and_time_with_the_children(session
     page = client.get(f"/shelter/stays/{admission.stay.id}/check-out").get_data(as_text=True)
     assert "Con 1 của" in page and "Về gia đình" in page
     leave_at = utcnow().astimezone(VN_TZ).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(f"/shelter/stays/{admission.stay.id}/check-out", data={
-        "destination": "relatives", "reason": "Về ở với chị gái", "checked_out_at": leave_at,
-        "children": [children[0].id], "version": admission.stay.version})
+    response = client.post(
+        f"/shelter/stays/{admission.stay.id}/check-out",
+        data={
+            "destination": "relatives",
+            "reason": "Về ở với chị gái",
+            "checked_out_at": leave_at,
+            "children": [children[0].id],
+            "version": admission.stay.version,
+        },
+    )
     assert response.status_code == 302
     session.expire_all()
     adult = session.get(ShelterStay, admission.stay.id)
@@ -167,7 +187,7 @@ def test_check_out_records_destination_reason_and_time_with_the_children(session
     assert adult.checked_out_at is not None and adult.checkout_destination == "relatives"
     assert adult.checkout_reason == "Về ở với chị gái"
     assert first_child.checked_out_at == adult.checked_out_at and first_child.checkout_destination == "relatives"
-    assert second_child.checked_out_at is None          # not ticked: still staying
+    assert second_child.checked_out_at is None  # not ticked: still staying
     kinds = session.scalars(sa.select(CaseEvent.kind).where(CaseEvent.case_id == admission.case.id)).all()
     assert "checked_out" in kinds
     assert session.get(type(admission.case), admission.case.id).status == "intake"  # the case stays open
@@ -175,9 +195,15 @@ def test_check_out_records_destination_reason_and_time_with_the_children(session
 
 def test_check_out_requires_destination_and_reason_and_keeps_the_input(session, signed_in, staff, admit):
     admission = admit()
-    response = signed_in(staff).post(f"/shelter/stays/{admission.stay.id}/check-out", data={
-        "destination": "home", "reason": "", "checked_out_at": utcnow().astimezone(VN_TZ).strftime("%Y-%m-%dT%H:%M"),
-        "version": admission.stay.version})
+    response = signed_in(staff).post(
+        f"/shelter/stays/{admission.stay.id}/check-out",
+        data={
+            "destination": "home",
+            "reason": "",
+            "checked_out_at": utcnow().astimezone(VN_TZ).strftime("%Y-%m-%dT%H:%M"),
+            "version": admission.stay.version,
+        },
+    )
     assert response.status_code == 200
     assert "Trường này là bắt buộc" in response.get_data(as_text=True)
     session.expire_all()
@@ -192,27 +218,32 @@ def test_check_out_before_the_admission_is_refused(staff, admit):
 
 # --- extension --------------------------------------------------------------------------------
 
+
 def test_supervisor_extends_a_stay_with_its_children_and_the_timeline_says_so(session, signed_in, supervisor, admit):
     admission = admit(children=[5])
     old_end = admission.stay.planned_end_at
     new_day = (old_end + timedelta(days=15)).astimezone(VN_TZ).date()
-    response = signed_in(supervisor).post(f"/shelter/stays/{admission.stay.id}/extend",
-                                          data={"new_end": new_day.isoformat(), "reason": "Chưa có nơi ở an toàn"})
+    response = signed_in(supervisor).post(
+        f"/shelter/stays/{admission.stay.id}/extend",
+        data={"new_end": new_day.isoformat(), "reason": "Chưa có nơi ở an toàn"},
+    )
     assert response.status_code == 302
     session.expire_all()
     stay = session.get(ShelterStay, admission.stay.id)
     assert stay.planned_end_at == old_end + timedelta(days=15)
     assert queries.children_stays(stay)[0].planned_end_at == stay.planned_end_at
-    texts = session.scalars(sa.select(CaseEvent.text).where(CaseEvent.case_id == admission.case.id,
-                                                            CaseEvent.kind == "stay_extended")).all()
+    texts = session.scalars(
+        sa.select(CaseEvent.text).where(CaseEvent.case_id == admission.case.id, CaseEvent.kind == "stay_extended")
+    ).all()
     assert len(texts) == 1 and "Chưa có nơi ở an toàn" in texts[0]
 
 
 def test_an_extension_must_end_later_than_the_planned_end(session, signed_in, supervisor, admit):
     admission = admit()
     earlier = (admission.stay.planned_end_at - timedelta(days=1)).astimezone(VN_TZ).date()
-    response = signed_in(supervisor).post(f"/shelter/stays/{admission.stay.id}/extend",
-                                          data={"new_end": earlier.isoformat(), "reason": "x"})
+    response = signed_in(supervisor).post(
+        f"/shelter/stays/{admission.stay.id}/extend", data={"new_end": earlier.isoformat(), "reason": "x"}
+    )
     assert response.status_code == 200
     assert "Ngày kết thúc mới phải sau" in response.get_data(as_text=True)
 
@@ -221,11 +252,16 @@ def test_shelter_staff_cannot_extend_a_stay(signed_in, staff, admit):
     admission = admit()
     client = signed_in(staff)
     assert client.get(f"/shelter/stays/{admission.stay.id}/extend").status_code == 403
-    assert client.post(f"/shelter/stays/{admission.stay.id}/extend",
-                       data={"new_end": "2099-01-01", "reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/shelter/stays/{admission.stay.id}/extend", data={"new_end": "2099-01-01", "reason": "x"}
+        ).status_code
+        == 403
+    )
 
 
 # --- scope ------------------------------------------------------------------------------------
+
 
 def test_stays_of_another_facility_answer_404(session, signed_in, shelter, admit):
     admission = admit()
@@ -235,7 +271,10 @@ def test_stays_of_another_facility_answer_404(session, signed_in, shelter, admit
     client = signed_in(other_staff)
     stay_id = admission.stay.id
     assert client.get(f"/shelter/stays/{stay_id}/check-out").status_code == 404
-    assert client.post(f"/shelter/stays/{stay_id}/check-out", data={"destination": "home", "reason": "x"}).status_code == 404
+    assert (
+        client.post(f"/shelter/stays/{stay_id}/check-out", data={"destination": "home", "reason": "x"}).status_code
+        == 404
+    )
     assert client.post(f"/shelter/stays/{stay_id}/check-in", data={"bed_id": 1}).status_code == 404
     assert client.get(f"/cases/{admission.case.id}").status_code == 404
     assert "Chị H." not in client.get("/shelter/board").get_data(as_text=True)

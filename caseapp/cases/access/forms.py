@@ -1,4 +1,5 @@
 """Forms of break the glass, sharing a case and the supervisors' review of accesses."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Optional
@@ -15,8 +16,9 @@ def _int_or_none(value):
 
 
 class BreakGlassForm(BaseForm):
-    reason = TextAreaField(_l("Why do you need to open this case now?"),
-                           validators=[required(), max_length(REASON_MAX_LENGTH)])
+    reason = TextAreaField(
+        _l("Why do you need to open this case now?"), validators=[required(), max_length(REASON_MAX_LENGTH)]
+    )
 
 
 class ShareForm(BaseForm):
@@ -30,4 +32,5 @@ class ShareForm(BaseForm):
 
 class GrantActionForm(BaseForm):
     """Revoke or mark as reviewed: one button; `next` brings the supervisor back where they were."""
+
     next = HiddenField(validators=[Optional()])

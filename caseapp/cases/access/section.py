@@ -1,5 +1,6 @@
 """Access on the case page: the access section with its share form, and what a case outside the
 user's scope shows: the restricted page (break the glass) or a 404."""
+
 from flask import abort, current_app, render_template
 from flask_login import current_user
 
@@ -22,9 +23,17 @@ def restricted_or_404(case_id, form=None, status=403):
     case = access.facility_case(current_user, case_id)
     if not can_break_glass(current_user, case):
         abort(404)
-    response = render_template("cases/restricted.html", case_number=case.number, case_id=case.id,
-                               form=form or BreakGlassForm(formdata=None), hours=_hours(),
-                               reason_min=access.REASON_MIN_LENGTH), status
+    response = (
+        render_template(
+            "cases/restricted.html",
+            case_number=case.number,
+            case_id=case.id,
+            form=form or BreakGlassForm(formdata=None),
+            hours=_hours(),
+            reason_min=access.REASON_MIN_LENGTH,
+        ),
+        status,
+    )
     if form is None:  # an attempt to open a case outside one's scope is worth a line in the audit trail
         record("case_access_restricted", by=current_user, entity=case)
         keep_despite_error()

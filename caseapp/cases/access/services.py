@@ -10,6 +10,7 @@ and sharing — the reads and the writes of CaseAccessGrant.
 - *Sharing*: a supervisor shares a case with a worker of the facility (with a reason) and revokes it.
 - security.case_scope admits a case while the user holds an active grant on it (security.granted_case).
 """
+
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -28,12 +29,11 @@ from ...security.policy import Capability, Perm, has_perm
 from ...security.rules import can_be_given, can_break_glass, can_edit_case, supervises
 from ...security.scopes import case_scope, colleagues_with, own_facility
 from ..models import Case
-from ..services import add_event
-from ..services import ensure_editable
-from .models import CaseAccessGrant
+from ..services import add_event, ensure_editable
 from ..statuses import ENDED_STATUSES, GrantKind
+from .models import CaseAccessGrant
 
-DEFAULT_BREAK_GLASS_HOURS = 8   # app.config["BREAK_GLASS_HOURS"] overrides it
+DEFAULT_BREAK_GLASS_HOURS = 8  # app.config["BREAK_GLASS_HOURS"] overrides it
 REASON_MIN_LENGTH = 15
 REASON_MAX_LENGTH = 1000
 LOG_PER_PAGE = 50
@@ -41,6 +41,7 @@ COUNT_CAP = 100  # the menu shows "99+" beyond: the count stays a bounded read
 
 
 # --- reads -------------------------------------------------------------------------------------------
+
 
 def facility_case(user, case_id):
     """The case if it belongs to the user's facility (whatever the user's scope), else None: what
@@ -67,8 +68,11 @@ def grant_status(grant, now=None):
 
 def facility_grants(user):
     """Rows (grant, case) of the grants on the cases of the user's facility."""
-    return (sa.select(CaseAccessGrant, Case).join(Case, CaseAccessGrant.case_id == Case.id)
-            .where(own_facility(Case.facility_id, user)))
+    return (
+        sa.select(CaseAccessGrant, Case)
+        .join(Case, CaseAccessGrant.case_id == Case.id)
+        .where(own_facility(Case.facility_id, user))
+    )
 
 
 def grant_of_facility(user, grant_id):
@@ -79,7 +83,7 @@ def grant_of_facility(user, grant_id):
 
 @dataclass
 class LogPage:
-    rows: list                 # (grant, case) pairs, grant.user loaded
+    rows: list  # (grant, case) pairs, grant.user loaded
     next_cursor: int | None
 
     @property
@@ -92,7 +96,11 @@ def access_log(user, *, unreviewed_only=True, after=None, per_page=LOG_PER_PAGE)
     id, no OFFSET), with who and which case loaded in the same query."""
     if not has_perm(user, Perm.REVIEW_CASELOAD):
         return LogPage(rows=[], next_cursor=None)
-    stmt = facility_grants(user).where(CaseAccessGrant.kind == GrantKind.BREAK_GLASS).options(joinedload(CaseAccessGrant.user))
+    stmt = (
+        facility_grants(user)
+        .where(CaseAccessGrant.kind == GrantKind.BREAK_GLASS)
+        .options(joinedload(CaseAccessGrant.user))
+    )
     if unreviewed_only:
         stmt = stmt.where(CaseAccessGrant.reviewed_at.is_(None))
     if after is not None:
@@ -115,9 +123,16 @@ def unreviewed_count(user, cap=COUNT_CAP):
 
 
 def _unreviewed_ids(facility_id, cap):
-    return (sa.select(CaseAccessGrant.id).join(Case, CaseAccessGrant.case_id == Case.id)
-            .where(Case.facility_id == facility_id, CaseAccessGrant.kind == GrantKind.BREAK_GLASS,
-                   CaseAccessGrant.reviewed_at.is_(None)).limit(cap))
+    return (
+        sa.select(CaseAccessGrant.id)
+        .join(Case, CaseAccessGrant.case_id == Case.id)
+        .where(
+            Case.facility_id == facility_id,
+            CaseAccessGrant.kind == GrantKind.BREAK_GLASS,
+            CaseAccessGrant.reviewed_at.is_(None),
+        )
+        .limit(cap)
+    )
 
 
 def user_names(ids):
@@ -130,8 +145,11 @@ def user_names(ids):
 def shareable_users(case):
     """Whom a supervisor may share the case with: active social workers and shelter staff of the
     case's facility, except its assigned worker."""
-    stmt = (sa.select(User).where(colleagues_with(Capability.HOLDS_CASELOAD, case.facility_id))
-            .order_by(User.full_name, User.id))
+    stmt = (
+        sa.select(User)
+        .where(colleagues_with(Capability.HOLDS_CASELOAD, case.facility_id))
+        .order_by(User.full_name, User.id)
+    )
     if case.assigned_worker_id:
         stmt = stmt.where(User.id != case.assigned_worker_id)
     return stmt
@@ -140,21 +158,27 @@ def shareable_users(case):
 @dataclass
 class AccessSection:
     """What templates/cases/_access.html shows (see its header): supervisors only."""
+
     case: object
-    visible: bool = False            # the reader reviews the facility's caseload (a supervisor)
+    visible: bool = False  # the reader reviews the facility's caseload (a supervisor)
     grants: list = field(default_factory=list)
     names: dict = field(default_factory=dict)
     can_share: bool = False
-    share_form: object = None        # set by cases.access.section when the case can be shared
+    share_form: object = None  # set by cases.access.section when the case can be shared
     now: object = None
 
 
 def active_grants_of_case(case_id, now):
-    return (sa.select(CaseAccessGrant)
-            .where(CaseAccessGrant.case_id == case_id, CaseAccessGrant.revoked_at.is_(None),
-                   sa.or_(CaseAccessGrant.expires_at.is_(None), CaseAccessGrant.expires_at > now))
-            .options(joinedload(CaseAccessGrant.user))
-            .order_by(CaseAccessGrant.granted_at.desc(), CaseAccessGrant.id.desc()))
+    return (
+        sa.select(CaseAccessGrant)
+        .where(
+            CaseAccessGrant.case_id == case_id,
+            CaseAccessGrant.revoked_at.is_(None),
+            sa.or_(CaseAccessGrant.expires_at.is_(None), CaseAccessGrant.expires_at > now),
+        )
+        .options(joinedload(CaseAccessGrant.user))
+        .order_by(CaseAccessGrant.granted_at.desc(), CaseAccessGrant.id.desc())
+    )
 
 
 def case_section(case, user, now=None):
@@ -164,12 +188,18 @@ def case_section(case, user, now=None):
     if not supervises(user, case):
         return AccessSection(case=case, now=now)
     grants = db.session.scalars(*prebuilt(active_grants_of_case, case_id=case.id, now=now)).all()
-    return AccessSection(case=case, visible=True, grants=list(grants), now=now,
-                         can_share=can_edit_case(user, case) and case.status not in ENDED_STATUSES,
-                         names=user_names({g.granted_by_id for g in grants}))
+    return AccessSection(
+        case=case,
+        visible=True,
+        grants=list(grants),
+        now=now,
+        can_share=can_edit_case(user, case) and case.status not in ENDED_STATUSES,
+        names=user_names({g.granted_by_id for g in grants}),
+    )
 
 
 # --- writes ------------------------------------------------------------------------------------------
+
 
 def clean_reason(reason):
     """NFC, line breaks kept, trimmed; at least REASON_MIN_LENGTH characters so "xem" is not a reason."""
@@ -177,8 +207,10 @@ def clean_reason(reason):
     if not text:
         raise ServiceError(_("Give the reason."), field="reason")
     if len(text) < REASON_MIN_LENGTH:
-        raise ServiceError(_("The reason must have at least %(min)d characters: say why you need this case.",
-                             min=REASON_MIN_LENGTH), field="reason")
+        raise ServiceError(
+            _("The reason must have at least %(min)d characters: say why you need this case.", min=REASON_MIN_LENGTH),
+            field="reason",
+        )
     if len(text) > REASON_MAX_LENGTH:
         raise ServiceError(_("The reason has at most %(max)d characters.", max=REASON_MAX_LENGTH), field="reason")
     return text
@@ -191,13 +223,24 @@ def break_glass(case, *, reason, by, hours=DEFAULT_BREAK_GLASS_HOURS, now=None):
         raise ServiceError(_("You may not open this case."))
     reason = clean_reason(reason)
     now = now or utcnow()
-    grant = CaseAccessGrant(case_id=case.id, user_id=by.id, kind=GrantKind.BREAK_GLASS, reason=reason, granted_at=now,
-                            granted_by_id=by.id, expires_at=now + timedelta(hours=hours))
+    grant = CaseAccessGrant(
+        case_id=case.id,
+        user_id=by.id,
+        kind=GrantKind.BREAK_GLASS,
+        reason=reason,
+        granted_at=now,
+        granted_by_id=by.id,
+        expires_at=now + timedelta(hours=hours),
+    )
     db.session.add(grant)
     db.session.flush()
     add_event(case, "access_break_glass", by=by, at=now)
-    record("case_break_glass", by=by, entity=case,
-           detail={"grant_id": grant.id, "expires_at": grant.expires_at.isoformat(), "hours": hours})
+    record(
+        "case_break_glass",
+        by=by,
+        entity=case,
+        detail={"grant_id": grant.id, "expires_at": grant.expires_at.isoformat(), "hours": hours},
+    )
     return grant
 
 
@@ -212,14 +255,26 @@ def share_case(case, *, with_user, reason, by, now=None):
         raise ServiceError(_("This worker is assigned to the case and sees it already."), field="user_id")
     reason = clean_reason(reason)
     now = now or utcnow()
-    already = db.session.scalar(sa.select(CaseAccessGrant.id).where(
-        CaseAccessGrant.case_id == case.id, CaseAccessGrant.user_id == with_user.id,
-        CaseAccessGrant.kind == GrantKind.SHARED, CaseAccessGrant.revoked_at.is_(None),
-        sa.or_(CaseAccessGrant.expires_at.is_(None), CaseAccessGrant.expires_at > now)))
+    already = db.session.scalar(
+        sa.select(CaseAccessGrant.id).where(
+            CaseAccessGrant.case_id == case.id,
+            CaseAccessGrant.user_id == with_user.id,
+            CaseAccessGrant.kind == GrantKind.SHARED,
+            CaseAccessGrant.revoked_at.is_(None),
+            sa.or_(CaseAccessGrant.expires_at.is_(None), CaseAccessGrant.expires_at > now),
+        )
+    )
     if already is not None:
         raise ServiceError(_("The case is already shared with this worker."), field="user_id")
-    grant = CaseAccessGrant(case_id=case.id, user_id=with_user.id, kind=GrantKind.SHARED, reason=reason, granted_at=now,
-                            granted_by_id=by.id, reviewed_at=now)  # a supervisor's own decision: nothing to review
+    grant = CaseAccessGrant(
+        case_id=case.id,
+        user_id=with_user.id,
+        kind=GrantKind.SHARED,
+        reason=reason,
+        granted_at=now,
+        granted_by_id=by.id,
+        reviewed_at=now,
+    )  # a supervisor's own decision: nothing to review
     db.session.add(grant)
     db.session.flush()
     add_event(case, "access_shared", by=by, text=with_user.full_name, at=now)
@@ -239,8 +294,12 @@ def revoke_grant(grant, case, *, by, now=None):
         grant.reviewed_at = now
     db.session.flush()
     add_event(case, "access_revoked", by=by, at=now)
-    record("case_access_revoked", by=by, entity=case,
-           detail={"grant_id": grant.id, "kind": grant.kind, "user_id": grant.user_id})
+    record(
+        "case_access_revoked",
+        by=by,
+        entity=case,
+        detail={"grant_id": grant.id, "kind": grant.kind, "user_id": grant.user_id},
+    )
     return grant
 
 
@@ -257,7 +316,22 @@ def mark_reviewed(grant, case, *, by, now=None):
     return grant
 
 
-__all__ = ["facility_case", "in_case_scope", "grant_status", "facility_grants",
-           "grant_of_facility", "LogPage", "access_log", "unreviewed_count", "shareable_users",
-           "active_grants_of_case", "case_section", "AccessSection", "clean_reason", "break_glass", "share_case",
-           "revoke_grant", "mark_reviewed"]
+__all__ = [
+    "facility_case",
+    "in_case_scope",
+    "grant_status",
+    "facility_grants",
+    "grant_of_facility",
+    "LogPage",
+    "access_log",
+    "unreviewed_count",
+    "shareable_users",
+    "active_grants_of_case",
+    "case_section",
+    "AccessSection",
+    "clean_reason",
+    "break_glass",
+    "share_case",
+    "revoke_grant",
+    "mark_reviewed",
+]

@@ -1,24 +1,26 @@
 """Pages of sealed cases, break the glass, sharing and the supervisors' access log.
 Thin: load + authorise → form → service → commit → redirect / render."""
+
 from flask import abort, flash, has_request_context, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ...audit.services import record
+from ...auth.models import User
 from ...core.timeutil import format_datetime, utcnow
+from ...core.transaction import refusal_flashed, saving
 from ...core.urls import safe_next
 from ...extensions import db
 from ...security.policy import Perm, has_perm
 from ...security.rules import can_break_glass
 from ...security.web import requires
-from . import services as access
+from ..forms import NoteForm
+from ..page import load_case as _load_case
+from ..page import render_case as _render_case
 from ..views import bp
+from . import services as access
 from .forms import BreakGlassForm, GrantActionForm, ShareForm
 from .section import _hours, restricted_or_404
-from ..forms import NoteForm
-from ..page import load_case as _load_case, render_case as _render_case
-from ...auth.models import User
-from ...audit.services import record
-from ...core.transaction import refusal_flashed, saving
 
 GRANT_KIND_LABELS = {
     "shared": _l("Shared by a supervisor"),
@@ -52,13 +54,17 @@ def _access_count_label(n):
 @bp.app_context_processor
 def _unreviewed_access_count():
     """The menu's count of break-the-glass accesses waiting for a supervisor's review."""
-    if not has_request_context() or request.endpoint in (None, "static") \
-            or not has_perm(current_user, Perm.REVIEW_CASELOAD):
+    if (
+        not has_request_context()
+        or request.endpoint in (None, "static")
+        or not has_perm(current_user, Perm.REVIEW_CASELOAD)
+    ):
         return {}
     return {"unreviewed_access_count": access.unreviewed_count(current_user)}
 
 
 # --- break the glass -----------------------------------------------------------------------------
+
 
 @bp.post("/<int:case_id>/break-glass")
 @requires(Perm.BREAK_GLASS)
@@ -73,13 +79,19 @@ def break_glass(case_id):
         with saving(form) as saved:
             grant = access.break_glass(case, reason=form.reason.data, by=current_user, hours=_hours())
         if saved:
-            flash(_l("Access recorded until %(until)s. The supervisors of the facility see your reason.",
-                     until=format_datetime(grant.expires_at)), "warning")
+            flash(
+                _l(
+                    "Access recorded until %(until)s. The supervisors of the facility see your reason.",
+                    until=format_datetime(grant.expires_at),
+                ),
+                "warning",
+            )
             return redirect(url_for("cases.show", case_id=case.id))
     return restricted_or_404(case_id, form=form, status=422)
 
 
 # --- sharing -------------------------------------------------------------------------------------
+
 
 @bp.post("/<int:case_id>/access/share")
 @requires(Perm.REVIEW_CASELOAD)
@@ -98,6 +110,7 @@ def share(case_id):
 
 
 # --- a supervisor's actions on a grant -----------------------------------------------------------
+
 
 def _grant_or_404(grant_id):
     row = access.grant_of_facility(current_user, grant_id)
@@ -138,6 +151,7 @@ def review_access(grant_id):
 
 # --- the access log ------------------------------------------------------------------------------
 
+
 @bp.get("/access-log")
 @requires(Perm.REVIEW_CASELOAD)
 def access_log():
@@ -145,8 +159,13 @@ def access_log():
     after = request.args.get("after", type=int)
     page = access.access_log(current_user, unreviewed_only=not show_all, after=after)
     if page.rows:  # the reasons may tell about the person: a read of personal data
-
         record("case_access_log_viewed", by=current_user, detail={"grant_ids": [g.id for g, _c in page.rows][:50]})
-    return render_template("cases/access_log.html", page=page, show_all=show_all, first_page=after is None,
-                           unreviewed=access.unreviewed_count(current_user), now=utcnow(),
-                           here=request.full_path.rstrip("?"))
+    return render_template(
+        "cases/access_log.html",
+        page=page,
+        show_all=show_all,
+        first_page=after is None,
+        unreviewed=access.unreviewed_count(current_user),
+        now=utcnow(),
+        here=request.full_path.rstrip("?"),
+    )

@@ -1,4 +1,5 @@
 """The upload form of a case's documents."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import StringField

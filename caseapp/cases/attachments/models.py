@@ -1,4 +1,5 @@
 """Attachments: the documents uploaded to a case."""
+
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from ...extensions import Model, db
 class Attachment(Model):
     """A document on a case. Files live outside static/ under a random key; served only through an
     access-checked, audited route."""
+
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)

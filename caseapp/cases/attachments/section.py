@@ -1,4 +1,5 @@
 """The attachments' part of the case page: the documents and a blank upload form."""
+
 from flask_login import current_user
 
 from . import services as attachments

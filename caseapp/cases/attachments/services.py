@@ -10,6 +10,7 @@
   audits every download and sends them as a download (Content-Disposition: attachment, nosniff).
 - Uploading is a write: edit rights on an open case. It writes a timeline and an audit event.
 """
+
 import io
 import itertools
 import secrets
@@ -28,8 +29,7 @@ from ...core.storage import CHUNK_BYTES, files, read_in_chunks
 from ...core.timeutil import utcnow
 from ...extensions import db
 from ...security.rules import can_edit_case
-from ..services import add_event
-from ..services import ensure_editable
+from ..services import add_event, ensure_editable
 from .models import Attachment
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -69,13 +69,12 @@ def clean_filename(filename, content_type, extension):
     if not name.lower().endswith(EXTENSIONS[content_type]):
         name = f"{name}{extension}"
     if len(name) > FILENAME_MAX_LENGTH:
-        name = name[:FILENAME_MAX_LENGTH - len(extension)] + extension
+        name = name[: FILENAME_MAX_LENGTH - len(extension)] + extension
     return name
 
 
 def _too_large(limit):
-    return ServiceError(_("The file is larger than %(mb)d MB.", mb=max(1, round(limit / (1024 * 1024)))),
-                        field="file")
+    return ServiceError(_("The file is larger than %(mb)d MB.", mb=max(1, round(limit / (1024 * 1024)))), field="file")
 
 
 def _within(chunks, limit):
@@ -101,15 +100,23 @@ def add_attachment(case, *, data, filename, description=None, by):
         raise ServiceError(_("Choose a file to attach."), field="file")
     detected = detect_type(head)
     if detected is None:
-        raise ServiceError(_("Only PDF, JPEG or PNG files can be attached: this file is none of them."),
-                           field="file")
+        raise ServiceError(_("Only PDF, JPEG or PNG files can be attached: this file is none of them."), field="file")
     content_type, extension = detected
     name = clean_filename(filename, content_type, extension)
     key = secrets.token_hex(32)
     written = store().put(key, _within(itertools.chain([head], read_in_chunks(stream)), max_bytes()))
-    attachment = Attachment(case_id=case.id, facility_id=case.facility_id, filename=name, content_type=content_type,
-                            size=written.size, sha256=written.sha256, storage_key=key,
-                            description=description, uploaded_by_id=getattr(by, "id", None), uploaded_at=utcnow())
+    attachment = Attachment(
+        case_id=case.id,
+        facility_id=case.facility_id,
+        filename=name,
+        content_type=content_type,
+        size=written.size,
+        sha256=written.sha256,
+        storage_key=key,
+        description=description,
+        uploaded_by_id=getattr(by, "id", None),
+        uploaded_at=utcnow(),
+    )
     db.session.add(attachment)
     try:
         db.session.flush()
@@ -117,9 +124,12 @@ def add_attachment(case, *, data, filename, description=None, by):
         store().delete(key)  # no row, no file
         raise
     add_event(case, "attachment_added", by=by, text=f"{name}\n{description}" if description else name)
-    record("attachment_uploaded", by=by, entity=attachment,
-           detail={"case_id": case.id, "content_type": content_type, "size": attachment.size,
-                   "sha256": attachment.sha256})
+    record(
+        "attachment_uploaded",
+        by=by,
+        entity=attachment,
+        detail={"case_id": case.id, "content_type": content_type, "size": attachment.size, "sha256": attachment.sha256},
+    )
     return attachment
 
 
@@ -131,15 +141,24 @@ def content_of(attachment):
 
 def record_download(attachment, *, by):
     """Every download of a document is a read of personal data: audited."""
-    return record("attachment_downloaded", by=by, entity=attachment,
-                  detail={"case_id": attachment.case_id, "sha256": attachment.sha256})
+    return record(
+        "attachment_downloaded",
+        by=by,
+        entity=attachment,
+        detail={"case_id": attachment.case_id, "sha256": attachment.sha256},
+    )
 
 
 # --- reads ------------------------------------------------------------------------------------------------
 
+
 def attachments_of_case(case_id):
-    return (sa.select(Attachment).where(Attachment.case_id == case_id).options(joinedload(Attachment.uploaded_by))
-            .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc()))
+    return (
+        sa.select(Attachment)
+        .where(Attachment.case_id == case_id)
+        .options(joinedload(Attachment.uploaded_by))
+        .order_by(Attachment.uploaded_at.desc(), Attachment.id.desc())
+    )
 
 
 def attachment_of_case(case_id, attachment_id):
@@ -149,11 +168,12 @@ def attachment_of_case(case_id, attachment_id):
 @dataclass
 class AttachmentSection:
     """What templates/cases/_attachments.html shows (see its header)."""
+
     case: object
     attachments: list = field(default_factory=list)
     can_edit: bool = False
     max_mb: int = DEFAULT_MAX_BYTES // (1024 * 1024)
-    form: object = None             # the upload form (set by the view)
+    form: object = None  # the upload form (set by the view)
 
     @property
     def can_upload(self):
@@ -162,9 +182,23 @@ class AttachmentSection:
 
 def case_section(case, user):
     rows = db.session.scalars(*prebuilt(attachments_of_case, case_id=case.id)).all()
-    return AttachmentSection(case=case, attachments=list(rows), can_edit=can_edit_case(user, case),
-                             max_mb=max(1, round(max_bytes() / (1024 * 1024))))
+    return AttachmentSection(
+        case=case,
+        attachments=list(rows),
+        can_edit=can_edit_case(user, case),
+        max_mb=max(1, round(max_bytes() / (1024 * 1024))),
+    )
 
 
-__all__ = ["detect_type", "add_attachment", "record_download", "content_of", "store", "attachments_of_case",
-           "attachment_of_case", "case_section", "AttachmentSection", "clean_filename"]
+__all__ = [
+    "detect_type",
+    "add_attachment",
+    "record_download",
+    "content_of",
+    "store",
+    "attachments_of_case",
+    "attachment_of_case",
+    "case_section",
+    "AttachmentSection",
+    "clean_filename",
+]

@@ -1,18 +1,19 @@
 """Case documents: upload (a write: edit rights on an open case) and the one access-checked,
 audited download route. Files are never served from static/."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ...core.downloads import download_response
+from ...core.transaction import saving
 from ...extensions import db
 from ...security.policy import Perm
 from ...security.web import requires
-from . import services as attachments
-from ..views import bp
-from .forms import AttachmentForm
 from ..page import load_case as _load_case
-from ...core.transaction import saving
+from ..views import bp
+from . import services as attachments
+from .forms import AttachmentForm
 
 
 def _upload(storage):
@@ -32,14 +33,19 @@ def upload_attachment(case_id):
         if form.validate():
             data, filename = _upload(request.files.get("file"))
             with saving(form) as saved:
-                attachment = attachments.add_attachment(case, data=data, filename=filename,
-                                                        description=form.description.data, by=current_user)
+                attachment = attachments.add_attachment(
+                    case, data=data, filename=filename, description=form.description.data, by=current_user
+                )
             if saved:
                 flash(_l("%(name)s was attached to the case.", name=attachment.filename), "success")
                 return redirect(url_for("cases.show", case_id=case.id, _anchor="documents"))
         status = 422
-    return render_template("cases/attachment_form.html", case=case, form=form,
-                           max_mb=max(1, round(attachments.max_bytes() / (1024 * 1024)))), status
+    return render_template(
+        "cases/attachment_form.html",
+        case=case,
+        form=form,
+        max_mb=max(1, round(attachments.max_bytes() / (1024 * 1024))),
+    ), status
 
 
 @bp.get("/<int:case_id>/attachments/<int:attachment_id>")
@@ -53,5 +59,6 @@ def download_attachment(case_id, attachment_id):
     if content is None:
         abort(404)
     attachments.record_download(attachment, by=current_user)
-    return download_response(content, filename=attachment.filename, mimetype=attachment.content_type,
-                             size=attachment.size)
+    return download_response(
+        content, filename=attachment.filename, mimetype=attachment.content_type, size=attachment.size
+    )

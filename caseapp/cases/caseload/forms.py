@@ -1,5 +1,6 @@
 """Forms of the caseload review: reassigning cases (one from the case page, many from the facility
 list), flagging a case to a worker, resolving a flag. Worker choices are set in __init__."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, TextAreaField
 
@@ -13,6 +14,7 @@ def _worker_choices(workers, blank):
 
 class ReassignForm(BaseForm):
     """One case, from its page."""
+
     worker = SelectField(_l("New worker"), validators=[required()])
 
     def __init__(self, *args, workers=(), **kwargs):
@@ -26,6 +28,7 @@ class ReassignForm(BaseForm):
 
 class BulkReassignForm(ReassignForm):
     """Several cases ticked on the facility case list (the checkboxes name this form's id)."""
+
     case_ids = SelectMultipleField(coerce=int, validate_choice=False)
     next = HiddenField()
 

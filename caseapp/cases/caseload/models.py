@@ -1,4 +1,5 @@
 """Flags: a supervisor's request to a worker on a case."""
+
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from ...extensions import Model, db
 
 class CaseFlag(Model):
     """A supervisor's flag to a worker on a case, with a note and a due date, resolved by the worker."""
+
     __tablename__ = "case_flags"
     __table_args__ = (sa.Index("ix_case_flags_to_user_open", "to_user_id", "resolved_at"),)
 

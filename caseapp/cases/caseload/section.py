@@ -1,5 +1,6 @@
 """The caseload's part of the case page (the supervision section and its forms) and the facility
 list's bulk-reassign form: shared by cases.page, cases.views and this sub-domain's views."""
+
 from datetime import timedelta
 
 from flask_login import current_user
@@ -28,13 +29,22 @@ def flags_section(case, user, *, reassign_form=None, flag_form=None, resolve_for
     """The case page's supervision section with its forms (those given keep what the user typed)."""
     section = cl.case_section(case, user)
     if section.can_review:
-        section.reassign_form = reassign_form or ReassignForm(formdata=None, workers=section.workers,
-                                                              worker=str(case.assigned_worker_id or ""))
-        section.flag_form = flag_form or FlagForm(formdata=None, workers=section.workers,
-                                                  to_worker=str(case.assigned_worker_id or ""),
-                                                  due_on=local_today() + timedelta(days=7))
+        section.reassign_form = reassign_form or ReassignForm(
+            formdata=None, workers=section.workers, worker=str(case.assigned_worker_id or "")
+        )
+        section.flag_form = flag_form or FlagForm(
+            formdata=None,
+            workers=section.workers,
+            to_worker=str(case.assigned_worker_id or ""),
+            due_on=local_today() + timedelta(days=7),
+        )
     section.resolve_forms = {
-        f.id: (resolve_form if resolve_form is not None and f.id == resolve_flag_id
-               else ResolveFlagForm(formdata=None, prefix=_resolve_prefix(f.id)))
-        for f in section.open_flags if section.can_resolve(f)}
+        f.id: (
+            resolve_form
+            if resolve_form is not None and f.id == resolve_flag_id
+            else ResolveFlagForm(formdata=None, prefix=_resolve_prefix(f.id))
+        )
+        for f in section.open_flags
+        if section.can_resolve(f)
+    }
     return section

@@ -11,6 +11,7 @@ supervisor to a worker (raised / resolved, audited, on the timeline, notified). 
 reassignment of cases are the supervisor's (TT 02/2020/TT-BLĐTBXH: case management under the
 supervision of the facility's management).
 """
+
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -18,27 +19,26 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import joinedload, lazyload
 
+from ...approvals.models import Approval
 from ...audit.services import record
 from ...auth.models import User
-from ...deadlines.rules import end_of_day
 from ...core.services import ServiceError
 from ...core.sql import prebuilt
 from ...core.timeutil import format_date, local_today, utcnow
+from ...deadlines.rules import end_of_day
 from ...extensions import db
 from ...notifications.services import notify
 from ...security.policy import Capability, Perm, has_perm
-from ...security.scopes import case_scope, colleagues_with, own_facility
 from ...security.rules import can, can_be_given, can_edit_case
+from ...security.scopes import case_scope, colleagues_with, own_facility
 from ..models import Case
 from ..queries import UNASSIGNED, high_risk_condition, no_contact_condition, overdue_follow_up_condition
-from ..services import add_event
-from ..services import ensure_editable
-from ...approvals.models import Approval
-from .models import CaseFlag
+from ..services import add_event, ensure_editable
 from ..statuses import ENDED_STATUSES, OPEN_STATUSES, ApprovalStatus
+from .models import CaseFlag
 
 # Who holds a caseload: the facility's social workers and shelter staff.
-NO_CONTACT_DAYS = 30          # cases without contact for 30 days
+NO_CONTACT_DAYS = 30  # cases without contact for 30 days
 FLAG_NOTE_MAX = 2000
 RESOLUTION_MAX = 2000
 OPEN_FLAGS_SHOWN = 200
@@ -46,12 +46,13 @@ OPEN_FLAGS_SHOWN = 200
 
 # --- reads ----------------------------------------------------------------------------------------
 
+
 @dataclass
 class CaseloadRow:
-    worker: User | None            # None: the row of cases without a worker
+    worker: User | None  # None: the row of cases without a worker
     open: int = 0
     high_risk: int = 0
-    overdue_follow_ups: int = 0    # open cases with a follow-up past due
+    overdue_follow_ups: int = 0  # open cases with a follow-up past due
     no_contact: int = 0
     pending_approvals: int = 0
     open_flags: int = 0
@@ -71,7 +72,7 @@ class CaseloadRow:
 class Caseload:
     rows: list
     unassigned: CaseloadRow
-    flags: list = field(default_factory=list)   # (CaseFlag, case number), open ones, due first
+    flags: list = field(default_factory=list)  # (CaseFlag, case number), open ones, due first
     no_contact_days: int = NO_CONTACT_DAYS
     now: object = None
 
@@ -89,44 +90,63 @@ def case_counts(user, now=None):
     def counted(condition):
         return sa.func.count(sa.case((condition, Case.id)))
 
-    stmt = (sa.select(Case.assigned_worker_id, sa.func.count(Case.id), counted(high_risk_condition()),
-                      counted(overdue_follow_up_condition(now)), counted(no_contact_condition(NO_CONTACT_DAYS, now)))
-            .where(_facility_cases(user))
-            .group_by(Case.assigned_worker_id))
+    stmt = (
+        sa.select(
+            Case.assigned_worker_id,
+            sa.func.count(Case.id),
+            counted(high_risk_condition()),
+            counted(overdue_follow_up_condition(now)),
+            counted(no_contact_condition(NO_CONTACT_DAYS, now)),
+        )
+        .where(_facility_cases(user))
+        .group_by(Case.assigned_worker_id)
+    )
     return {worker_id: tuple(values) for worker_id, *values in db.session.execute(stmt)}
 
 
 def pending_approval_counts(user):
     """{requester id: pending approvals}, as the approval queue (plans.approvals) lists them."""
-    stmt = (sa.select(Approval.requested_by_id, sa.func.count(Approval.id))
-            .join(Case, Case.id == Approval.case_id)
-            .where(own_facility(Approval.facility_id, user), Approval.status == ApprovalStatus.PENDING, case_scope(user))
-            .group_by(Approval.requested_by_id))
+    stmt = (
+        sa.select(Approval.requested_by_id, sa.func.count(Approval.id))
+        .join(Case, Case.id == Approval.case_id)
+        .where(own_facility(Approval.facility_id, user), Approval.status == ApprovalStatus.PENDING, case_scope(user))
+        .group_by(Approval.requested_by_id)
+    )
     return dict(db.session.execute(stmt).all())
 
 
 def open_flags(user):
     """The facility's open flags with their case number, the soonest due first."""
-    return (sa.select(CaseFlag, Case.number)
-            .join(Case, Case.id == CaseFlag.case_id)
-            .where(own_facility(CaseFlag.facility_id, user), CaseFlag.resolved_at.is_(None), case_scope(user))
-            .options(joinedload(CaseFlag.to_user).lazyload(User.facility),
-                     joinedload(CaseFlag.raised_by).lazyload(User.facility))
-            .order_by(CaseFlag.due_at, CaseFlag.id)
-            .limit(OPEN_FLAGS_SHOWN))
+    return (
+        sa.select(CaseFlag, Case.number)
+        .join(Case, Case.id == CaseFlag.case_id)
+        .where(own_facility(CaseFlag.facility_id, user), CaseFlag.resolved_at.is_(None), case_scope(user))
+        .options(
+            joinedload(CaseFlag.to_user).lazyload(User.facility), joinedload(CaseFlag.raised_by).lazyload(User.facility)
+        )
+        .order_by(CaseFlag.due_at, CaseFlag.id)
+        .limit(OPEN_FLAGS_SHOWN)
+    )
 
 
 def facility_users(user):
     """Every account of the facility (any role, active or not): the names of the review's rows."""
-    return (sa.select(User).where(own_facility(User.facility_id, user))
-            .options(lazyload(User.facility)).order_by(User.full_name, User.id))
+    return (
+        sa.select(User)
+        .where(own_facility(User.facility_id, user))
+        .options(lazyload(User.facility))
+        .order_by(User.full_name, User.id)
+    )
 
 
 def assignable_workers(user):
     """Who may receive a case or a flag: the active social workers and shelter staff of the facility."""
-    return (sa.select(User)
-            .where(colleagues_with(Capability.HOLDS_CASELOAD, user.facility_id))
-            .options(lazyload(User.facility)).order_by(User.full_name, User.id))
+    return (
+        sa.select(User)
+        .where(colleagues_with(Capability.HOLDS_CASELOAD, user.facility_id))
+        .options(lazyload(User.facility))
+        .order_by(User.full_name, User.id)
+    )
 
 
 def caseload(user, now=None):
@@ -142,14 +162,19 @@ def caseload(user, now=None):
     def row(worker):
         worker_id = worker.id if worker is not None else None
         open_, high, overdue, no_contact = counts.get(worker_id, (0, 0, 0, 0))
-        return CaseloadRow(worker=worker, open=open_, high_risk=high, overdue_follow_ups=overdue,
-                           no_contact=no_contact,
-                           pending_approvals=approvals.get(worker_id, 0) if worker is not None else 0,
-                           open_flags=flags_by_user.get(worker_id, 0) if worker is not None else 0)
+        return CaseloadRow(
+            worker=worker,
+            open=open_,
+            high_risk=high,
+            overdue_follow_ups=overdue,
+            no_contact=no_contact,
+            pending_approvals=approvals.get(worker_id, 0) if worker is not None else 0,
+            open_flags=flags_by_user.get(worker_id, 0) if worker is not None else 0,
+        )
 
     rows = []
     for person in db.session.scalars(facility_users(user)):
-        holds_something = (counts.get(person.id) or approvals.get(person.id) or flags_by_user.get(person.id))
+        holds_something = counts.get(person.id) or approvals.get(person.id) or flags_by_user.get(person.id)
         if can_be_given(person, person.facility_id, Capability.HOLDS_CASELOAD) or holds_something:
             rows.append(row(person))
     # Active workers first; then anyone else still holding cases (a deactivated account, a supervisor).
@@ -160,9 +185,10 @@ def caseload(user, now=None):
 @dataclass
 class FlagsSection:
     """The case page's supervision section: the case's flags, and who may do what with them."""
+
     case: Case
     flags: list
-    can_review: bool             # may reassign the case and raise flags (supervisor, case editable)
+    can_review: bool  # may reassign the case and raise flags (supervisor, case editable)
     user_id: int
     may_resolve_any: bool
     workers: list = field(default_factory=list)
@@ -185,10 +211,14 @@ class FlagsSection:
 
 
 def flags_of_case(case_id):
-    return (sa.select(CaseFlag).where(CaseFlag.case_id == case_id)
-            .options(joinedload(CaseFlag.to_user).lazyload(User.facility),
-                     joinedload(CaseFlag.raised_by).lazyload(User.facility))
-            .order_by(CaseFlag.resolved_at.is_not(None), CaseFlag.due_at, CaseFlag.id))
+    return (
+        sa.select(CaseFlag)
+        .where(CaseFlag.case_id == case_id)
+        .options(
+            joinedload(CaseFlag.to_user).lazyload(User.facility), joinedload(CaseFlag.raised_by).lazyload(User.facility)
+        )
+        .order_by(CaseFlag.resolved_at.is_not(None), CaseFlag.due_at, CaseFlag.id)
+    )
 
 
 def case_section(case, user):
@@ -198,12 +228,19 @@ def case_section(case, user):
     editable = can_edit_case(user, case) and case.status not in ENDED_STATUSES
     can_review = editable and can(user, Perm.REVIEW_CASELOAD, case)
     workers = list(db.session.scalars(assignable_workers(user))) if can_review else []
-    return FlagsSection(case=case, flags=flags, can_review=can_review, user_id=user.id,
-                        may_resolve_any=editable and has_perm(user, Perm.REVIEW_CASELOAD),
-                        workers=workers, now=utcnow())
+    return FlagsSection(
+        case=case,
+        flags=flags,
+        can_review=can_review,
+        user_id=user.id,
+        may_resolve_any=editable and has_perm(user, Perm.REVIEW_CASELOAD),
+        workers=workers,
+        now=utcnow(),
+    )
 
 
 # --- writes ---------------------------------------------------------------------------------------
+
 
 def _clean(text):
     return unicodedata.normalize("NFC", (text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
@@ -241,16 +278,22 @@ def reassign_cases(cases, to_worker, *, by, at=None):
     if not changed:
         raise ServiceError(_("The selected cases are already assigned to this worker."), field="worker")
     at = at or utcnow()
-    previous = {u.id: u for u in db.session.scalars(
-        sa.select(User).where(User.id.in_({c.assigned_worker_id for c in changed if c.assigned_worker_id}))
-        .options(lazyload(User.facility)))}
+    previous = {
+        u.id: u
+        for u in db.session.scalars(
+            sa.select(User)
+            .where(User.id.in_({c.assigned_worker_id for c in changed if c.assigned_worker_id}))
+            .options(lazyload(User.facility))
+        )
+    }
     for case in changed:
         from_id = case.assigned_worker_id
         case.assigned_worker_id = to_worker.id
         case.updated_at = at
         before = previous.get(from_id)
-        event = add_event(case, "reassigned", by=by, at=at,
-                          text=f"{before.full_name if before else '—'} → {to_worker.full_name}")
+        event = add_event(
+            case, "reassigned", by=by, at=at, text=f"{before.full_name if before else '—'} → {to_worker.full_name}"
+        )
         db.session.flush()
         record("case_reassigned", by=by, entity=case, detail={"from": from_id, "to": to_worker.id})
         notify(to_worker.id, "case_assigned", case, "case_assigned", unique_key=f"case_assigned:{event.id}", at=at)
@@ -278,18 +321,35 @@ def raise_flag(case, *, to_worker, note, due_on, by, at=None):
     if not can_be_given(to_worker, case.facility_id, Capability.HOLDS_CASELOAD):
         raise ServiceError(_("Choose an active worker of your facility."), field="to_worker")
     if db.session.scalar(sa.select(Case.id).where(Case.id == case.id, case_scope(to_worker))) is None:
-        raise ServiceError(_("This worker cannot open the case: reassign it first, or flag the worker "
-                             "who holds it."), field="to_worker")
+        raise ServiceError(
+            _("This worker cannot open the case: reassign it first, or flag the worker who holds it."),
+            field="to_worker",
+        )
     at = at or utcnow()
-    flag = CaseFlag(case_id=case.id, facility_id=case.facility_id, raised_by_id=by.id, to_user_id=to_worker.id,
-                    note=note, due_at=_flag_due_at(due_on), raised_at=at)
+    flag = CaseFlag(
+        case_id=case.id,
+        facility_id=case.facility_id,
+        raised_by_id=by.id,
+        to_user_id=to_worker.id,
+        note=note,
+        due_at=_flag_due_at(due_on),
+        raised_at=at,
+    )
     db.session.add(flag)
     db.session.flush()
     add_event(case, "flagged", by=by, at=at, text=f"→ {to_worker.full_name}: {note}")
-    record("case_flagged", by=by, entity=case,
-           detail={"flag_id": flag.id, "to": to_worker.id, "due": due_on.isoformat()})
-    notify(to_worker.id, "case_flagged", case, "case_flagged", unique_key=f"case_flagged:{flag.id}",
-           params={"due": format_date(due_on)}, at=at)
+    record(
+        "case_flagged", by=by, entity=case, detail={"flag_id": flag.id, "to": to_worker.id, "due": due_on.isoformat()}
+    )
+    notify(
+        to_worker.id,
+        "case_flagged",
+        case,
+        "case_flagged",
+        unique_key=f"case_flagged:{flag.id}",
+        params={"due": format_date(due_on)},
+        at=at,
+    )
     return flag
 
 

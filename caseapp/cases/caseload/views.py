@@ -11,21 +11,21 @@ from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...auth.models import User
+from ...core.transaction import saving
 from ...core.urls import safe_next
 from ...extensions import db
 from ...security.policy import Perm
-from ...security.scopes import case_scope
 from ...security.rules import can_edit_case
+from ...security.scopes import case_scope
 from ...security.web import deny, requires
-from ..views import bp
-from . import services as cl
 from .. import page
-from .section import _resolve_prefix, flags_section
-from .forms import BulkReassignForm, FlagForm, ReassignForm, ResolveFlagForm
 from ..forms import NoteForm
 from ..models import Case
+from ..views import bp
+from . import services as cl
+from .forms import BulkReassignForm, FlagForm, ReassignForm, ResolveFlagForm
 from .models import CaseFlag
-from ...core.transaction import saving
+from .section import _resolve_prefix, flags_section
 
 CHANGED_MEANWHILE = _l("Someone changed this case meanwhile. Look at it again and retry.")
 
@@ -36,11 +36,13 @@ def _workers():
 
 def _case_page_422(case, **forms):
     """The case page again, the refused form keeping what was typed (services refuse before writing)."""
-    return page.render_case(case, NoteForm(formdata=None), status=422,
-                             flags_section=flags_section(case, current_user, **forms))
+    return page.render_case(
+        case, NoteForm(formdata=None), status=422, flags_section=flags_section(case, current_user, **forms)
+    )
 
 
 # --- the review --------------------------------------------------------------------------------------
+
 
 @bp.get("/caseload")
 @requires(Perm.REVIEW_CASELOAD)
@@ -51,6 +53,7 @@ def caseload():
 
 # --- reassigning -------------------------------------------------------------------------------------
 
+
 @bp.post("/reassign")
 @requires(Perm.REVIEW_CASELOAD)
 def reassign_many():
@@ -58,9 +61,18 @@ def reassign_many():
     workers = _workers()
     form = BulkReassignForm(workers=workers)
     ids = form.selected_ids if not form.case_ids.errors else []
-    cases = list(db.session.scalars(
-        sa.select(Case).where(Case.id.in_(ids), case_scope(current_user))
-        .options(joinedload(Case.assigned_worker).lazyload(User.facility)).order_by(Case.id))) if ids else []
+    cases = (
+        list(
+            db.session.scalars(
+                sa.select(Case)
+                .where(Case.id.in_(ids), case_scope(current_user))
+                .options(joinedload(Case.assigned_worker).lazyload(User.facility))
+                .order_by(Case.id)
+            )
+        )
+        if ids
+        else []
+    )
     if len(cases) != len(ids):
         abort(404)  # a case of another facility (or none such) is not there for this user
     if any(not can_edit_case(current_user, case) for case in cases):
@@ -96,13 +108,13 @@ def reassign(case_id):
             flash(CHANGED_MEANWHILE, "error")
             return redirect(url_for("cases.show", case_id=case_id))
         if saved:
-            flash(_l("The case is now assigned to %(name)s, who has been notified.", name=worker.full_name),
-                  "success")
+            flash(_l("The case is now assigned to %(name)s, who has been notified.", name=worker.full_name), "success")
             return redirect(url_for("cases.show", case_id=case.id))
     return _case_page_422(case, reassign_form=form)
 
 
 # --- flags -------------------------------------------------------------------------------------------
+
 
 @bp.post("/<int:case_id>/flags")
 @requires(Perm.REVIEW_CASELOAD)
@@ -123,8 +135,11 @@ def raise_flag(case_id):
 @requires(Perm.EDIT_CASES)
 def resolve_flag(case_id, flag_id):
     case = page.load_case(case_id, Perm.EDIT_CASES)
-    flag = db.session.scalar(sa.select(CaseFlag).where(CaseFlag.id == flag_id, CaseFlag.case_id == case.id)
-                             .options(lazyload(CaseFlag.raised_by), lazyload(CaseFlag.to_user)))
+    flag = db.session.scalar(
+        sa.select(CaseFlag)
+        .where(CaseFlag.id == flag_id, CaseFlag.case_id == case.id)
+        .options(lazyload(CaseFlag.raised_by), lazyload(CaseFlag.to_user))
+    )
     if flag is None:
         abort(404)
     if flag.resolved_at is None and not cl.may_resolve(current_user, flag, case):

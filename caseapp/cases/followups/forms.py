@@ -1,5 +1,6 @@
 """Forms of follow-ups, contact notes and attachments (one per use case). Times are typed in
 Vietnam time (datetime-local inputs) and handed to the services in UTC (`*_utc` helpers)."""
+
 from datetime import timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
@@ -9,8 +10,8 @@ from wtforms.validators import InputRequired, Optional
 from ...core import categories
 from ...core.forms import BaseForm, max_length, required
 from ...core.timeutil import VN_TZ, to_local, utcnow
-from .services import CONTACT_KINDS, OUTCOME_MAX_LENGTH, PURPOSE_MAX_LENGTH, REASON_MAX_LENGTH
 from ..services import NOTE_MAX_LENGTH
+from .services import CONTACT_KINDS, OUTCOME_MAX_LENGTH, PURPOSE_MAX_LENGTH, REASON_MAX_LENGTH
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -37,8 +38,7 @@ def to_local_input(value):
 
 
 def _local_field(label, message, default=None):
-    return DateTimeLocalField(label, format=LOCAL_FORMAT, default=default,
-                              validators=[InputRequired(message=message)])
+    return DateTimeLocalField(label, format=LOCAL_FORMAT, default=default, validators=[InputRequired(message=message)])
 
 
 def _assignee_choices(workers):
@@ -87,6 +87,7 @@ class CancelFollowUpForm(BaseForm):
 
 class ContactForm(BaseForm):
     """A note that records a contact with the person (it updates the case's last contact)."""
+
     contact_kind = SelectField(_l("Kind of contact"), validators=[required()])
     contacted_at = _local_field(_l("When"), _l("Enter when the contact took place."), default=local_now_input)
     contact_text = TextAreaField(_l("What was said or done"), validators=[required(), max_length(NOTE_MAX_LENGTH)])

@@ -1,4 +1,5 @@
 """The follow-ups' part of the case page: scheduled contacts, the timeline filter, the contact form."""
+
 from flask import request
 from flask_login import current_user
 

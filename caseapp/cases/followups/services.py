@@ -9,6 +9,7 @@ Case.last_contact_at, from which the caseload review finds cases without contact
   of a closed case, can still be rescheduled, done or cancelled (the monitoring after closure).
 - Every action writes a timeline event (cases.services.add_event) and an audit event; services flush.
 """
+
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -25,12 +26,11 @@ from ...core.sql import prebuilt
 from ...core.timeutil import as_utc, format_datetime, utcnow
 from ...extensions import db
 from ...security.policy import Capability
-from ...security.scopes import colleagues_with
 from ...security.rules import can_edit_case
-from ..services import NOTE_MAX_LENGTH, add_event
-from ..services import ensure_editable
-from .models import FollowUp
+from ...security.scopes import colleagues_with
+from ..services import NOTE_MAX_LENGTH, add_event, ensure_editable
 from ..statuses import CaseStatus
+from .models import FollowUp
 
 PURPOSE_MAX_LENGTH = 255
 OUTCOME_MAX_LENGTH = 4000
@@ -49,6 +49,7 @@ CONTACT_EVENT_PREFIX = "contact_"
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+
 
 def _clean(text, *, field, max_length, required_message=None, too_long_message=None):
     text = unicodedata.normalize("NFC", (text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
@@ -85,9 +86,11 @@ def _ensure_case_accepts_changes(case):
 
 def eligible_assignees(case):
     """Who a follow-up can be given to: the active case-working staff of the case's facility."""
-    return (sa.select(User)
-            .where(colleagues_with(Capability.TAKES_CASE_TASKS, case.facility_id))
-            .order_by(User.full_name, User.id))
+    return (
+        sa.select(User)
+        .where(colleagues_with(Capability.TAKES_CASE_TASKS, case.facility_id))
+        .order_by(User.full_name, User.id)
+    )
 
 
 def _assignee(case, assigned_to_id):
@@ -109,6 +112,7 @@ def _summary(follow_up):
 
 # --- follow-ups: writes ------------------------------------------------------------------------------
 
+
 def schedule_follow_up(case, *, kind, due_at, purpose=None, assigned_to_id=None, by, at=None):
     """Plan a home visit, a phone call or a meeting. Default assignee: the case's worker."""
     ensure_editable(case)  # a closed case takes no new follow-up here (see the module docstring)
@@ -121,15 +125,30 @@ def schedule_follow_up(case, *, kind, due_at, purpose=None, assigned_to_id=None,
     if due_at < at - CLOCK_SKEW:
         raise ServiceError(_("The due time is in the past."), field="due_at")
     purpose = _clean(purpose, field="purpose", max_length=PURPOSE_MAX_LENGTH)
-    follow_up = FollowUp(case_id=case.id, facility_id=case.facility_id, kind=kind, purpose=purpose, due_at=due_at,
-                         assigned_to_id=_assignee(case, assigned_to_id), created_by_id=getattr(by, "id", None),
-                         created_at=at)
+    follow_up = FollowUp(
+        case_id=case.id,
+        facility_id=case.facility_id,
+        kind=kind,
+        purpose=purpose,
+        due_at=due_at,
+        assigned_to_id=_assignee(case, assigned_to_id),
+        created_by_id=getattr(by, "id", None),
+        created_at=at,
+    )
     db.session.add(follow_up)
     db.session.flush()
     add_event(case, "follow_up_scheduled", by=by, text=_summary(follow_up), at=at)
-    record("follow_up_scheduled", by=by, entity=follow_up,
-           detail={"case_id": case.id, "kind": kind, "due_at": due_at.isoformat(),
-                   "assigned_to_id": follow_up.assigned_to_id})
+    record(
+        "follow_up_scheduled",
+        by=by,
+        entity=follow_up,
+        detail={
+            "case_id": case.id,
+            "kind": kind,
+            "due_at": due_at.isoformat(),
+            "assigned_to_id": follow_up.assigned_to_id,
+        },
+    )
     return follow_up
 
 
@@ -150,11 +169,18 @@ def reschedule_follow_up(follow_up, case, *, due_at, assigned_to_id=None, by, at
     if old_due == due_at and old_assignee == follow_up.assigned_to_id:
         return follow_up
     db.session.flush()
-    add_event(case, "follow_up_rescheduled", by=by,
-              text=f"{format_datetime(old_due)} → {_summary(follow_up)}", at=at)
-    record("follow_up_rescheduled", by=by, entity=follow_up,
-           detail={"case_id": case.id, "from": old_due.isoformat(), "to": due_at.isoformat(),
-                   "assigned_to_id": follow_up.assigned_to_id})
+    add_event(case, "follow_up_rescheduled", by=by, text=f"{format_datetime(old_due)} → {_summary(follow_up)}", at=at)
+    record(
+        "follow_up_rescheduled",
+        by=by,
+        entity=follow_up,
+        detail={
+            "case_id": case.id,
+            "from": old_due.isoformat(),
+            "to": due_at.isoformat(),
+            "assigned_to_id": follow_up.assigned_to_id,
+        },
+    )
     return follow_up
 
 
@@ -166,17 +192,25 @@ def record_outcome(follow_up, case, *, done_at, outcome, by, at=None):
     done_at = as_utc(done_at) if done_at else at
     if done_at > at + CLOCK_SKEW:
         raise ServiceError(_("The time of the contact cannot be in the future."), field="done_at")
-    outcome = _clean(outcome, field="outcome", max_length=OUTCOME_MAX_LENGTH,
-                     required_message=_("Write what came of the follow-up."),
-                     too_long_message=_("The outcome has at most %(max)d characters.", max=OUTCOME_MAX_LENGTH))
+    outcome = _clean(
+        outcome,
+        field="outcome",
+        max_length=OUTCOME_MAX_LENGTH,
+        required_message=_("Write what came of the follow-up."),
+        too_long_message=_("The outcome has at most %(max)d characters.", max=OUTCOME_MAX_LENGTH),
+    )
     follow_up.done_at = done_at
     follow_up.outcome = outcome
     _touch_contact(case, done_at)
     db.session.flush()
     kind = categories.label(categories.FOLLOW_UP_KINDS, follow_up.kind)
     add_event(case, "follow_up_done", by=by, text=f"{kind}\n{outcome}", at=done_at)
-    record("follow_up_done", by=by, entity=follow_up,
-           detail={"case_id": case.id, "done_at": done_at.isoformat(), "length": len(outcome)})
+    record(
+        "follow_up_done",
+        by=by,
+        entity=follow_up,
+        detail={"case_id": case.id, "done_at": done_at.isoformat(), "length": len(outcome)},
+    )
     return follow_up
 
 
@@ -185,8 +219,9 @@ def cancel_follow_up(follow_up, case, *, reason, by, at=None):
     _ensure_case_accepts_changes(case)
     _ensure_open_follow_up(follow_up)
     at = as_utc(at) if at else utcnow()
-    reason = _clean(reason, field="reason", max_length=REASON_MAX_LENGTH,
-                    required_message=_("Give the reason for cancelling."))
+    reason = _clean(
+        reason, field="reason", max_length=REASON_MAX_LENGTH, required_message=_("Give the reason for cancelling.")
+    )
     follow_up.cancelled_at = at
     follow_up.outcome = reason
     db.session.flush()
@@ -196,6 +231,7 @@ def cancel_follow_up(follow_up, case, *, reason, by, at=None):
 
 
 # --- contact notes -------------------------------------------------------------------------------------
+
 
 def add_contact_note(case, *, kind, contacted_at, text, by, at=None):
     """A note of a contact with the person (phone, visit, meeting …) on the timeline, at the time it
@@ -207,23 +243,41 @@ def add_contact_note(case, *, kind, contacted_at, text, by, at=None):
     contacted_at = as_utc(contacted_at) if contacted_at else at
     if contacted_at > at + CLOCK_SKEW:
         raise ServiceError(_("The time of the contact cannot be in the future."), field="contacted_at")
-    text = _clean(text, field="text", max_length=NOTE_MAX_LENGTH,
-                  required_message=_("Write the note before saving it."),
-                  too_long_message=_("A note has at most %(max)d characters.", max=NOTE_MAX_LENGTH))
+    text = _clean(
+        text,
+        field="text",
+        max_length=NOTE_MAX_LENGTH,
+        required_message=_("Write the note before saving it."),
+        too_long_message=_("A note has at most %(max)d characters.", max=NOTE_MAX_LENGTH),
+    )
     _touch_contact(case, contacted_at)
     event = add_event(case, CONTACT_EVENT_PREFIX + kind, by=by, text=text, at=contacted_at)
     db.session.flush()
-    record("case_contact_added", by=by, entity=case,
-           detail={"event_id": event.id, "kind": kind, "contacted_at": contacted_at.isoformat(),
-                   "length": len(text)})
+    record(
+        "case_contact_added",
+        by=by,
+        entity=case,
+        detail={"event_id": event.id, "kind": kind, "contacted_at": contacted_at.isoformat(), "length": len(text)},
+    )
     return event
 
 
 # --- the timeline's filter ------------------------------------------------------------------------------
 
 TIMELINE_GROUPS = ("notes", "status", "follow_ups", "documents")
-_STATUS_KINDS = {"opened", "status", "reopened", "intake_completed", "admitted", "checked_out", "stay_extended",
-                 "reassigned", "client_merged", "assessment_submitted", "details_changed"}
+_STATUS_KINDS = {
+    "opened",
+    "status",
+    "reopened",
+    "intake_completed",
+    "admitted",
+    "checked_out",
+    "stay_extended",
+    "reassigned",
+    "client_merged",
+    "assessment_submitted",
+    "details_changed",
+}
 
 
 def timeline_group(kind):
@@ -235,24 +289,35 @@ def timeline_group(kind):
         return "documents"
     if kind.startswith(("follow_up_", "referral_")):
         return "follow_ups"
-    if (kind in _STATUS_KINDS or kind.startswith(("transfer_", "closure_", "closed", "case_closed"))
-            or kind.endswith(("_approval_requested", "_approved", "_returned"))):
+    if (
+        kind in _STATUS_KINDS
+        or kind.startswith(("transfer_", "closure_", "closed", "case_closed"))
+        or kind.endswith(("_approval_requested", "_approved", "_returned"))
+    ):
         return "status"
     return "other"
 
 
 # --- reads ------------------------------------------------------------------------------------------------
 
+
 def follow_ups_of_case(case_id):
     """A case's follow-ups: open ones first by due time, then the done / cancelled, newest first."""
     closed = sa.or_(FollowUp.done_at.is_not(None), FollowUp.cancelled_at.is_not(None))
-    return (sa.select(FollowUp).where(FollowUp.case_id == case_id).options(joinedload(FollowUp.assigned_to))
-            .order_by(sa.case((closed, 1), else_=0), FollowUp.due_at, FollowUp.id))
+    return (
+        sa.select(FollowUp)
+        .where(FollowUp.case_id == case_id)
+        .options(joinedload(FollowUp.assigned_to))
+        .order_by(sa.case((closed, 1), else_=0), FollowUp.due_at, FollowUp.id)
+    )
 
 
 def follow_up_of_case(case_id, follow_up_id):
-    return (sa.select(FollowUp).where(FollowUp.case_id == case_id, FollowUp.id == follow_up_id)
-            .options(joinedload(FollowUp.assigned_to)))
+    return (
+        sa.select(FollowUp)
+        .where(FollowUp.case_id == case_id, FollowUp.id == follow_up_id)
+        .options(joinedload(FollowUp.assigned_to))
+    )
 
 
 def is_overdue(follow_up, now):
@@ -270,12 +335,13 @@ def status_of(follow_up, now):
 @dataclass
 class FollowUpSection:
     """What templates/cases/_followups.html shows (see its header)."""
+
     case: object
     follow_ups: list = field(default_factory=list)
     now: object = None
     can_edit: bool = False
-    contact_form: object = None     # the timeline's "record a contact" form (set by the view)
-    timeline_filter: str | None = None   # one of TIMELINE_GROUPS, or None: everything
+    contact_form: object = None  # the timeline's "record a contact" form (set by the view)
+    timeline_filter: str | None = None  # one of TIMELINE_GROUPS, or None: everything
 
     def shows(self, event):
         return self.timeline_filter is None or timeline_group(event.kind) == self.timeline_filter
@@ -311,10 +377,25 @@ class FollowUpSection:
 def case_section(case, user, now=None):
     """The follow-ups of a case for its page (one query, assignees loaded)."""
     rows = db.session.scalars(*prebuilt(follow_ups_of_case, case_id=case.id)).all()
-    return FollowUpSection(case=case, follow_ups=list(rows), now=as_utc(now) if now else utcnow(),
-                           can_edit=can_edit_case(user, case))
+    return FollowUpSection(
+        case=case, follow_ups=list(rows), now=as_utc(now) if now else utcnow(), can_edit=can_edit_case(user, case)
+    )
 
 
-__all__ = ["CONTACT_KINDS", "schedule_follow_up", "reschedule_follow_up", "record_outcome", "cancel_follow_up",
-           "add_contact_note", "follow_ups_of_case", "follow_up_of_case", "eligible_assignees", "case_section",
-           "FollowUpSection", "TIMELINE_GROUPS", "timeline_group", "is_overdue", "status_of"]
+__all__ = [
+    "CONTACT_KINDS",
+    "schedule_follow_up",
+    "reschedule_follow_up",
+    "record_outcome",
+    "cancel_follow_up",
+    "add_contact_note",
+    "follow_ups_of_case",
+    "follow_up_of_case",
+    "eligible_assignees",
+    "case_section",
+    "FollowUpSection",
+    "TIMELINE_GROUPS",
+    "timeline_group",
+    "is_overdue",
+    "status_of",
+]

@@ -1,19 +1,21 @@
 """Pages of follow-ups (schedule, reschedule, outcome, cancel) and contact notes, on the cases
 blueprint. Thin: load the case in the user's scope (page.load_case: outside it → 404) → form →
 service → commit → redirect; a refused input re-renders the form with what was typed (422)."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ...core.transaction import renamed, saving
 from ...extensions import db
 from ...security.policy import Perm
 from ...security.web import requires
+from ..forms import NoteForm
+from ..page import load_case as _load_case
+from ..page import render_case as _render_case
 from ..views import bp
 from . import services as followups
 from .forms import CancelFollowUpForm, ContactForm, FollowUpForm, OutcomeForm, RescheduleForm, to_local_input, to_utc
-from ..forms import NoteForm
-from ..page import load_case as _load_case, render_case as _render_case
-from ...core.transaction import renamed, saving
 
 
 def _back(case, anchor="follow-ups"):
@@ -32,8 +34,9 @@ def _workers(case):
 
 
 def _page(case, form, *, title, submit, action, follow_up=None, status=200):
-    return render_template("cases/followup_form.html", case=case, form=form, title=title, submit=submit,
-                           action=action, follow_up=follow_up), status
+    return render_template(
+        "cases/followup_form.html", case=case, form=form, title=title, submit=submit, action=action, follow_up=follow_up
+    ), status
 
 
 @bp.route("/<int:case_id>/follow-ups/new", methods=["GET", "POST"])
@@ -45,15 +48,26 @@ def new_follow_up(case_id):
     if request.method == "POST":
         if form.validate():
             with saving(form) as saved:
-                followups.schedule_follow_up(case, kind=form.kind.data, due_at=to_utc(form.due_at.data),
-                                             purpose=form.purpose.data, assigned_to_id=form.assigned_to_id,
-                                             by=current_user)
+                followups.schedule_follow_up(
+                    case,
+                    kind=form.kind.data,
+                    due_at=to_utc(form.due_at.data),
+                    purpose=form.purpose.data,
+                    assigned_to_id=form.assigned_to_id,
+                    by=current_user,
+                )
             if saved:
                 flash(_l("The follow-up was scheduled."), "success")
                 return _back(case)
         status = 422
-    return _page(case, form, title=_l("Schedule a follow-up"), submit=_l("Schedule"),
-                 action=url_for("cases.new_follow_up", case_id=case.id), status=status)
+    return _page(
+        case,
+        form,
+        title=_l("Schedule a follow-up"),
+        submit=_l("Schedule"),
+        action=url_for("cases.new_follow_up", case_id=case.id),
+        status=status,
+    )
 
 
 @bp.route("/<int:case_id>/follow-ups/<int:follow_up_id>/reschedule", methods=["GET", "POST"])
@@ -69,15 +83,26 @@ def reschedule_follow_up(case_id, follow_up_id):
     else:
         if form.validate():
             with saving(form) as saved:
-                followups.reschedule_follow_up(follow_up, case, due_at=to_utc(form.due_at.data),
-                                               assigned_to_id=form.assigned_to_id, by=current_user)
+                followups.reschedule_follow_up(
+                    follow_up,
+                    case,
+                    due_at=to_utc(form.due_at.data),
+                    assigned_to_id=form.assigned_to_id,
+                    by=current_user,
+                )
             if saved:
                 flash(_l("The follow-up was rescheduled."), "success")
                 return _back(case)
         status = 422
-    return _page(case, form, title=_l("Change the due time"), submit=_l("Save"), follow_up=follow_up,
-                 action=url_for("cases.reschedule_follow_up", case_id=case.id, follow_up_id=follow_up.id),
-                 status=status)
+    return _page(
+        case,
+        form,
+        title=_l("Change the due time"),
+        submit=_l("Save"),
+        follow_up=follow_up,
+        action=url_for("cases.reschedule_follow_up", case_id=case.id, follow_up_id=follow_up.id),
+        status=status,
+    )
 
 
 @bp.route("/<int:case_id>/follow-ups/<int:follow_up_id>/outcome", methods=["GET", "POST"])
@@ -90,15 +115,22 @@ def follow_up_outcome(case_id, follow_up_id):
     if request.method == "POST":
         if form.validate():
             with saving(form) as saved:
-                followups.record_outcome(follow_up, case, done_at=to_utc(form.done_at.data),
-                                         outcome=form.outcome.data, by=current_user)
+                followups.record_outcome(
+                    follow_up, case, done_at=to_utc(form.done_at.data), outcome=form.outcome.data, by=current_user
+                )
             if saved:
                 flash(_l("The outcome was recorded."), "success")
                 return _back(case)
         status = 422
-    return _page(case, form, title=_l("Record the outcome"), submit=_l("Save the outcome"), follow_up=follow_up,
-                 action=url_for("cases.follow_up_outcome", case_id=case.id, follow_up_id=follow_up.id),
-                 status=status)
+    return _page(
+        case,
+        form,
+        title=_l("Record the outcome"),
+        submit=_l("Save the outcome"),
+        follow_up=follow_up,
+        action=url_for("cases.follow_up_outcome", case_id=case.id, follow_up_id=follow_up.id),
+        status=status,
+    )
 
 
 @bp.route("/<int:case_id>/follow-ups/<int:follow_up_id>/cancel", methods=["GET", "POST"])
@@ -116,9 +148,15 @@ def cancel_follow_up(case_id, follow_up_id):
                 flash(_l("The follow-up was cancelled."), "success")
                 return _back(case)
         status = 422
-    return _page(case, form, title=_l("Cancel the follow-up"), submit=_l("Cancel the follow-up"),
-                 follow_up=follow_up, status=status,
-                 action=url_for("cases.cancel_follow_up", case_id=case.id, follow_up_id=follow_up.id))
+    return _page(
+        case,
+        form,
+        title=_l("Cancel the follow-up"),
+        submit=_l("Cancel the follow-up"),
+        follow_up=follow_up,
+        status=status,
+        action=url_for("cases.cancel_follow_up", case_id=case.id, follow_up_id=follow_up.id),
+    )
 
 
 @bp.post("/<int:case_id>/contacts")
@@ -129,8 +167,13 @@ def add_contact(case_id):
     form = ContactForm()
     if form.validate():
         with saving(form, show=renamed(text="contact_text")) as saved:
-            followups.add_contact_note(case, kind=form.contact_kind.data, contacted_at=to_utc(form.contacted_at.data),
-                                       text=form.contact_text.data, by=current_user)
+            followups.add_contact_note(
+                case,
+                kind=form.contact_kind.data,
+                contacted_at=to_utc(form.contacted_at.data),
+                text=form.contact_text.data,
+                by=current_user,
+            )
         if saved:
             flash(_l("The contact was recorded."), "success")
             return _back(case, "timeline")

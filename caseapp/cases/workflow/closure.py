@@ -19,30 +19,31 @@ the case's own details under an optimistic lock.
 
 Services take the acting user as `by`, validate, audit and only flush; the views commit.
 """
+
 import unicodedata
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
+from ...approvals.models import Approval
+from ...approvals.services import pending_for_subject, request_approval
 from ...audit.services import record
 from ...core import categories as cat
-from ...deadlines.rules import due_at, rule_for
 from ...core.services import ServiceError
 from ...core.timeutil import utcnow
+from ...deadlines.rules import due_at, rule_for
 from ...extensions import db
+from ...plans import queries as plan_queries
 from ...plans.compare import changed_keys
 from ...plans.services import StaleEdit
-from ...approvals.services import pending_for_subject, request_approval
+from ...referrals.models import Transfer, TransferStatus
+from ...shelter.models import ShelterStay
+from ..followups.models import FollowUp
 from ..models import CaseEvent
 from ..services import add_event, ensure_editable
-from .services import allowed_next, change_status, reopen
-from ...approvals.models import Approval
-from ..followups.models import FollowUp
-from sqlalchemy.orm import joinedload
-from ...shelter.models import ShelterStay
-from ...referrals.models import Transfer, TransferStatus
 from ..statuses import ApprovalSubject, CaseStatus, FollowUpKind
-from ...plans import queries as plan_queries
+from .services import allowed_next, change_status, reopen
 
 REASON_MAX = 1000
 TEXT_MAX = 4000
@@ -62,6 +63,7 @@ def _text(value, *, field, max_length):
 
 # --- reads ----------------------------------------------------------------------------------------
 
+
 def pending_closure(case_id):
     """The closure request waiting for a supervisor, with who asked (or None)."""
     return pending_for_subject(CLOSURE, case_id).options(joinedload(Approval.requested_by))
@@ -69,35 +71,48 @@ def pending_closure(case_id):
 
 def closure_history(case_id):
     """Every closure request and decision of the case, newest first, with who asked and who decided."""
-    return (sa.select(Approval).where(Approval.case_id == case_id, Approval.subject_type == CLOSURE)
-            .options(joinedload(Approval.requested_by), joinedload(Approval.decided_by))
-            .order_by(Approval.requested_at.desc(), Approval.id.desc()))
+    return (
+        sa.select(Approval)
+        .where(Approval.case_id == case_id, Approval.subject_type == CLOSURE)
+        .options(joinedload(Approval.requested_by), joinedload(Approval.decided_by))
+        .order_by(Approval.requested_at.desc(), Approval.id.desc())
+    )
 
 
 def latest_evaluation(case_id):
     """The closing evaluation written with the newest closure request (a timeline event)."""
-    return (sa.select(CaseEvent.text).where(CaseEvent.case_id == case_id, CaseEvent.kind == "closure_evaluation")
-            .order_by(CaseEvent.occurred_at.desc(), CaseEvent.id.desc()).limit(1))
+    return (
+        sa.select(CaseEvent.text)
+        .where(CaseEvent.case_id == case_id, CaseEvent.kind == "closure_evaluation")
+        .order_by(CaseEvent.occurred_at.desc(), CaseEvent.id.desc())
+        .limit(1)
+    )
 
 
 def open_stay_exists(case_id):
-    return db.session.scalar(sa.select(sa.exists().where(ShelterStay.case_id == case_id,
-                                                         ShelterStay.checked_out_at.is_(None))))
+    return db.session.scalar(
+        sa.select(sa.exists().where(ShelterStay.case_id == case_id, ShelterStay.checked_out_at.is_(None)))
+    )
 
 
 def _pending_transfer(case_id):
-    return db.session.scalar(sa.select(sa.exists().where(Transfer.case_id == case_id, Transfer.status == TransferStatus.PENDING)))
+    return db.session.scalar(
+        sa.select(sa.exists().where(Transfer.case_id == case_id, Transfer.status == TransferStatus.PENDING))
+    )
 
 
 # --- moving through the steps ------------------------------------------------------------------------
+
 
 def missing_for_step(case, to_status):
     """Why the case may not be moved by hand to `to_status` yet (a message), or None."""
     if to_status == CaseStatus.PLANNING and db.session.scalar(plan_queries.approved_assessment(case.id)) is None:
         # TT 02/2020/TT-BLĐTBXH, bước 1 → bước 2: the plan is built on the needs assessment.
         return _l("The needs assessment must be approved before the case moves to planning.")
-    if to_status in (CaseStatus.IMPLEMENTATION, CaseStatus.REVIEW) and \
-            db.session.scalar(plan_queries.latest_plan(case.id, statuses=("approved",))) is None:
+    if (
+        to_status in (CaseStatus.IMPLEMENTATION, CaseStatus.REVIEW)
+        and db.session.scalar(plan_queries.latest_plan(case.id, statuses=("approved",))) is None
+    ):
         # TT 02/2020/TT-BLĐTBXH, bước 2 → bước 3: a supervisor approves the plan before it is carried out.
         return _l("The intervention plan must be approved before the case moves to this step.")
     return None
@@ -111,8 +126,10 @@ def move_case(case, to_status, *, reason, by):
     if to_status not in allowed_next(case.status):
         raise ServiceError(_l("A case cannot move from this step to the chosen one."), field="to_status")
     if db.session.scalar(pending_for_subject(CLOSURE, case.id).with_only_columns(Approval.id)):
-        raise ServiceError(_l("The closure of this case is waiting for a supervisor's decision: its step "
-                              "cannot change meanwhile."), field="to_status")
+        raise ServiceError(
+            _l("The closure of this case is waiting for a supervisor's decision: its step cannot change meanwhile."),
+            field="to_status",
+        )
     missing = missing_for_step(case, to_status)
     if missing is not None:
         raise ServiceError(missing, field="to_status")
@@ -124,6 +141,7 @@ def move_case(case, to_status, *, reason, by):
 
 
 # --- closure ----------------------------------------------------------------------------------------
+
 
 def clean_closure(*, reason, summary, evaluation):
     if reason not in cat.codes(cat.CLOSURE_REASONS):
@@ -142,21 +160,30 @@ def request_closure(case, *, reason, summary, evaluation=None, by):
     reason, summary, evaluation = clean_closure(reason=reason, summary=summary, evaluation=evaluation)
     if open_stay_exists(case.id):
         # A stay never ends silently: the person leaves the shelter first.
-        raise ServiceError(_l("The person is still staying in the shelter: record the check-out before "
-                              "closing the case."))
+        raise ServiceError(
+            _l("The person is still staying in the shelter: record the check-out before closing the case.")
+        )
     if db.session.scalar(pending_for_subject(CLOSURE, case.id).with_only_columns(Approval.id)):
         raise ServiceError(_l("The closure has already been requested; wait for the supervisor's decision."))
     if _pending_transfer(case.id):
-        raise ServiceError(_l("A transfer of this case to another facility is awaiting an answer: wait for it "
-                              "or cancel it before closing the case."))
+        raise ServiceError(
+            _l(
+                "A transfer of this case to another facility is awaiting an answer: wait for it "
+                "or cancel it before closing the case."
+            )
+        )
     case.closure_reason = reason
     case.closure_summary = summary
     case.updated_at = utcnow()
     if evaluation:
         add_event(case, "closure_evaluation", by=by, text=evaluation)
     approval = request_approval(case, CLOSURE, case.id, by=by)
-    record("closure_requested", by=by, entity=case,
-           detail={"approval_id": approval.id, "reason": reason, "evaluation": evaluation is not None})
+    record(
+        "closure_requested",
+        by=by,
+        entity=case,
+        detail={"approval_id": approval.id, "reason": reason, "evaluation": evaluation is not None},
+    )
     db.session.flush()
     return approval
 
@@ -167,23 +194,33 @@ def _close(approval, case, *, by):
         # transferred meanwhile: the facility that has the case now decides on its closure
         raise ServiceError(_l("The case is no longer at the facility that asked for its closure."))
     if open_stay_exists(case.id):
-        raise ServiceError(_l("The person is still staying in the shelter: record the check-out before "
-                              "closing the case."))
+        raise ServiceError(
+            _l("The person is still staying in the shelter: record the check-out before closing the case.")
+        )
     at = utcnow()
     change_status(case, "closed", by=by, via="closure_approval", at=at)
     follow_ups = []
     for variant, kind in FOLLOW_UPS_AFTER_CLOSURE:
         days = rule_for("follow_up_after_closure", variant).amount
-        follow_up = FollowUp(case_id=case.id, facility_id=case.facility_id, kind=kind,
-                             purpose=str(_l("Follow-up after closure (%(days)d days)", days=days)),
-                             due_at=due_at("follow_up_after_closure", at, variant=variant),
-                             assigned_to_id=case.assigned_worker_id, created_by_id=by.id, created_at=at)
+        follow_up = FollowUp(
+            case_id=case.id,
+            facility_id=case.facility_id,
+            kind=kind,
+            purpose=str(_l("Follow-up after closure (%(days)d days)", days=days)),
+            due_at=due_at("follow_up_after_closure", at, variant=variant),
+            assigned_to_id=case.assigned_worker_id,
+            created_by_id=by.id,
+            created_at=at,
+        )
         db.session.add(follow_up)
         follow_ups.append(follow_up)
     db.session.flush()
-    record("case_closed", by=by, entity=case,
-           detail={"approval_id": approval.id, "reason": case.closure_reason,
-                   "follow_up_ids": [f.id for f in follow_ups]})
+    record(
+        "case_closed",
+        by=by,
+        entity=case,
+        detail={"approval_id": approval.id, "reason": case.closure_reason, "follow_up_ids": [f.id for f in follow_ups]},
+    )
 
 
 class _ClosureSubject:
@@ -205,8 +242,12 @@ closure_subject = _ClosureSubject()
 
 def post_closure_follow_ups(case):
     """The follow-ups the closure scheduled (created at the moment the case closed) not done yet."""
-    return sa.select(FollowUp).where(FollowUp.case_id == case.id, FollowUp.created_at == case.closed_at,
-                                     FollowUp.done_at.is_(None), FollowUp.cancelled_at.is_(None))
+    return sa.select(FollowUp).where(
+        FollowUp.case_id == case.id,
+        FollowUp.created_at == case.closed_at,
+        FollowUp.done_at.is_(None),
+        FollowUp.cancelled_at.is_(None),
+    )
 
 
 def reopen_case(case, *, reason, by):
@@ -227,8 +268,12 @@ def reopen_case(case, *, reason, by):
     case.closure_reason = None
     case.closure_summary = None
     db.session.flush()
-    record("case_reopened", by=by, entity=case,
-           detail={"closure_reason": previous_reason, "cancelled_follow_up_ids": [f.id for f in cancelled]})
+    record(
+        "case_reopened",
+        by=by,
+        entity=case,
+        detail={"closure_reason": previous_reason, "cancelled_follow_up_ids": [f.id for f in cancelled]},
+    )
     return case
 
 
@@ -260,8 +305,11 @@ def details_snapshot(case=None, *, data=None):
 
 def detail_changes(old, new):
     """[(label, value before, value now)] of each changed detail, in words (for the stale page)."""
-    return [(str(DETAIL_LABELS[k]), _detail_text(k, old.get(k)), _detail_text(k, new.get(k)))
-            for k in changed_keys(old, new) if k in DETAIL_LABELS]
+    return [
+        (str(DETAIL_LABELS[k]), _detail_text(k, old.get(k)), _detail_text(k, new.get(k)))
+        for k in changed_keys(old, new)
+        if k in DETAIL_LABELS
+    ]
 
 
 def _detail_text(name, code):
@@ -290,12 +338,27 @@ def update_case_details(case, data, *, version, by):
         setattr(case, name, clean[name])
     case.updated_at = utcnow()
     add_event(case, "details_changed", by=by)
-    db.session.flush()   # the version column: a save racing this one fails with StaleDataError
+    db.session.flush()  # the version column: a save racing this one fails with StaleDataError
     record("case_details_updated", by=by, entity=case, detail={"fields": changed})
     return changed
 
 
-__all__ = ["move_case", "missing_for_step", "request_closure", "clean_closure", "closure_subject", "reopen_case",
-           "pending_closure", "closure_history", "latest_evaluation", "open_stay_exists", "post_closure_follow_ups",
-           "update_case_details", "details_snapshot", "detail_changes", "DETAIL_FIELDS", "DETAIL_LABELS",
-           "FOLLOW_UPS_AFTER_CLOSURE"]
+__all__ = [
+    "move_case",
+    "missing_for_step",
+    "request_closure",
+    "clean_closure",
+    "closure_subject",
+    "reopen_case",
+    "pending_closure",
+    "closure_history",
+    "latest_evaluation",
+    "open_stay_exists",
+    "post_closure_follow_ups",
+    "update_case_details",
+    "details_snapshot",
+    "detail_changes",
+    "DETAIL_FIELDS",
+    "DETAIL_LABELS",
+    "FOLLOW_UPS_AFTER_CLOSURE",
+]

@@ -1,6 +1,7 @@
 """Forms of the case's workflow: moving to the next step, asking for closure and deciding on it,
 reopening, and editing the case's own details. Choices are set in __init__ (current language); the
 services in cases.workflow.closure decide and say why when they refuse."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Optional
@@ -12,6 +13,7 @@ from .closure import REASON_MAX, TEXT_MAX
 
 class MoveForm(BaseForm):
     """Move the case to one of the next steps the table allows, saying why."""
+
     to_status = SelectField(_l("Next step"))
     reason = TextAreaField(_l("Reason for the change"), validators=[required(), max_length(REASON_MAX)])
 
@@ -32,6 +34,7 @@ class ClosureRequestForm(BaseForm):
 
 class ClosureDecisionForm(BaseForm):
     """Approve the closure, or return it with a comment (required when returning)."""
+
     comment = TextAreaField(_l("Comment"), validators=[Optional(), max_length(TEXT_MAX)])
     approve = SubmitField(_l("Approve the closure"))
     send_back = SubmitField(_l("Return for changes"))
@@ -44,6 +47,7 @@ class ReopenForm(BaseForm):
 class CaseDetailsForm(BaseForm):
     """The case's own details. `version` and `snapshot` carry what the form was loaded with, so a
     save based on an old version is recognised (and what changed meanwhile shown)."""
+
     case_type = SelectField(_l("Case type"), validators=[required()])
     care_kind = SelectField(_l("Kind of care"), validators=[Optional()])
     urgency = SelectField(_l("Urgency"), validators=[required()])
@@ -65,8 +69,10 @@ class CaseDetailsForm(BaseForm):
             getattr(self, name).data = getattr(case, name) or ""
 
     def service_data(self):
-        return {name: getattr(self, name).data or "" for name in
-                ("case_type", "care_kind", "urgency", "risk_level", "primary_group")}
+        return {
+            name: getattr(self, name).data or ""
+            for name in ("case_type", "care_kind", "urgency", "risk_level", "primary_group")
+        }
 
 
 __all__ = ["MoveForm", "ClosureRequestForm", "ClosureDecisionForm", "ReopenForm", "CaseDetailsForm"]

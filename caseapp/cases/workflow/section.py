@@ -1,4 +1,5 @@
 """The workflow's part of the case page: the steps, the step form, the closure requests."""
+
 from dataclasses import dataclass, field
 
 from ...approvals import services as approvals
@@ -6,11 +7,10 @@ from ...core import categories as cat
 from ...core.sql import prebuilt
 from ...extensions import db
 from ...security.rules import can_edit_case, can_steer_case
+from ..statuses import ApprovalStatus, CaseStatus
 from . import closure
 from .forms import MoveForm
-from ..statuses import ApprovalStatus, CaseStatus
 from .services import allowed_next
-
 
 # The steps of TT 02/2020/TT-BLĐTBXH in their order (step 0 intake, steps 1–5), for the step list.
 STEP_ORDER = ("intake", "assessment", "planning", "implementation", "review", "closed")
@@ -19,13 +19,14 @@ STEP_ORDER = ("intake", "assessment", "planning", "implementation", "review", "c
 @dataclass
 class WorkflowSection:
     """What templates/cases/_workflow.html shows (it runs no query)."""
+
     case: object
     steps: list
     can_steer: bool = False
     can_edit_details: bool = False
     move_form: object = None
-    pending: object = None            # the closure request waiting for a decision
-    returned: object = None           # the last closure request, returned with a comment
+    pending: object = None  # the closure request waiting for a decision
+    returned: object = None  # the last closure request, returned with a comment
     can_decide: bool = False
     can_request_closure: bool = False
     can_reopen: bool = False
@@ -45,8 +46,15 @@ def workflow_section(case, user):
         move_form = MoveForm(formdata=None, steps=next_steps)
     steps = [(code, cat.label(cat.CASE_STATUSES, code)) for code in STEP_ORDER]
     return WorkflowSection(
-        case=case, steps=steps, can_steer=steer, can_edit_details=is_open and can_edit_case(user, case),
-        move_form=move_form, pending=pending, returned=returned, history=history,
+        case=case,
+        steps=steps,
+        can_steer=steer,
+        can_edit_details=is_open and can_edit_case(user, case),
+        move_form=move_form,
+        pending=pending,
+        returned=returned,
+        history=history,
         can_decide=pending is not None and approvals.refusal_reason(pending, user, author_id=None) is None,
         can_request_closure=steer and is_open and pending is None,
-        can_reopen=steer and case.status == CaseStatus.CLOSED)
+        can_reopen=steer and case.status == CaseStatus.CLOSED,
+    )

@@ -1,5 +1,6 @@
 """The case status machine: the steps of TT 02/2020/TT-BLĐTBXH (step 0 intake, steps 1–5), the
 allowed transitions in one table, and the one service that moves a case between them."""
+
 from flask_babel import gettext as _
 
 from ...audit.services import record
@@ -17,7 +18,7 @@ TRANSITIONS: dict[CaseStatus, set[CaseStatus]] = {
     CaseStatus.PLANNING: {CaseStatus.IMPLEMENTATION, CaseStatus.ASSESSMENT, *_ENDS},
     CaseStatus.IMPLEMENTATION: {CaseStatus.REVIEW, *_ENDS},
     CaseStatus.REVIEW: {CaseStatus.IMPLEMENTATION, CaseStatus.PLANNING, CaseStatus.ASSESSMENT, *_ENDS},
-    CaseStatus.CLOSED: {CaseStatus.REVIEW},          # reopening, with a reason
+    CaseStatus.CLOSED: {CaseStatus.REVIEW},  # reopening, with a reason
     CaseStatus.TRANSFERRED: set(),
 }
 GUARDED = {CaseStatus.CLOSED: "closure_approval", CaseStatus.TRANSFERRED: "transfer_accepted"}

@@ -13,25 +13,25 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from ...approvals import services as approvals
 from ...audit.services import record
 from ...core import categories as cat
-from ...core.transaction import save
+from ...core.transaction import keep_despite_error, refusal_flashed, save, saving
 from ...extensions import db
 from ...plans import compare, labels
 from ...plans.services import StaleEdit
 from ...security.policy import Perm
 from ...security.rules import can_steer_case
 from ...security.web import deny, requires
-from ...approvals import services as approvals
+from ..forms import NoteForm
+from ..page import load_case as _load_case
+from ..page import render_case as _render_case
+from ..services import ensure_editable
+from ..statuses import ApprovalStatus, CaseStatus
 from ..views import bp
 from . import closure
-from ..forms import NoteForm
-from ..page import load_case as _load_case, render_case as _render_case
-from .services import allowed_next
-from ..services import ensure_editable
 from .forms import CaseDetailsForm, ClosureDecisionForm, ClosureRequestForm, MoveForm, ReopenForm
-from ...core.transaction import keep_despite_error, refusal_flashed, saving
-from ..statuses import ApprovalStatus, CaseStatus
+from .services import allowed_next
 
 CHANGED_MEANWHILE = _l("Someone else changed this case meanwhile. Check it and try again.")
 
@@ -42,6 +42,7 @@ def _back(case):
 
 # --- moving through the steps ----------------------------------------------------------------------
 
+
 @bp.post("/<int:case_id>/status")
 @requires(Perm.EDIT_CASES)
 def move(case_id):
@@ -50,10 +51,14 @@ def move(case_id):
         deny("steer_case")
     form = MoveForm(steps=allowed_next(case.status) if case.is_open else [])
     if form.validate():
-        if save(form, lambda: closure.move_case(case, form.to_status.data, reason=form.reason.data, by=current_user),
-                stale_message=CHANGED_MEANWHILE):
-            flash(_l("The case moved to the step “%(step)s”.",
-                     step=cat.label(cat.CASE_STATUSES, case.status)), "success")
+        if save(
+            form,
+            lambda: closure.move_case(case, form.to_status.data, reason=form.reason.data, by=current_user),
+            stale_message=CHANGED_MEANWHILE,
+        ):
+            flash(
+                _l("The case moved to the step “%(step)s”.", step=cat.label(cat.CASE_STATUSES, case.status)), "success"
+            )
             return _back(case)
     elif not case.is_open:
         form.form_errors.append(str(_l("This case is closed and read-only. Reopen it to make changes.")))
@@ -64,6 +69,7 @@ def move(case_id):
 
 # --- closure ----------------------------------------------------------------------------------------
 
+
 def _render_closure(case, *, request_form=None, decision_form=None, status=200, refusal=None):
     history = db.session.scalars(closure.closure_history(case.id)).unique().all()
     pending = next((a for a in history if a.status == ApprovalStatus.PENDING), None)
@@ -71,19 +77,34 @@ def _render_closure(case, *, request_form=None, decision_form=None, status=200, 
     evaluation = db.session.scalar(closure.latest_evaluation(case.id)) if history else None
     if request_form is None and steer and case.is_open and pending is None:
         # after a return, the new request starts from the last one
-        request_form = ClosureRequestForm(formdata=None, reason=case.closure_reason or "",
-                                          summary=case.closure_summary or "", evaluation=evaluation or "")
-    if decision_form is None and pending is not None \
-            and approvals.refusal_reason(pending, current_user, author_id=None) is None:
+        request_form = ClosureRequestForm(
+            formdata=None,
+            reason=case.closure_reason or "",
+            summary=case.closure_summary or "",
+            evaluation=evaluation or "",
+        )
+    if (
+        decision_form is None
+        and pending is not None
+        and approvals.refusal_reason(pending, current_user, author_id=None) is None
+    ):
         decision_form = ClosureDecisionForm(formdata=None)
     response = render_template(
-        "cases/close.html", case=case, history=history, pending=pending, request_form=request_form,
-        decision_form=decision_form, refusal=refusal, evaluation=evaluation, can_steer=steer,
+        "cases/close.html",
+        case=case,
+        history=history,
+        pending=pending,
+        request_form=request_form,
+        decision_form=decision_form,
+        refusal=refusal,
+        evaluation=evaluation,
+        can_steer=steer,
         stay_open=case.is_open and closure.open_stay_exists(case.id),
-        approval_labels=_approval_labels())
-    if history or case.closure_summary:   # the summary and the evaluation tell about the person
+        approval_labels=_approval_labels(),
+    )
+    if history or case.closure_summary:  # the summary and the evaluation tell about the person
         record("case_closure_viewed", by=current_user, entity=case)
-    keep_despite_error()   # the read is audited whatever the page answers
+    keep_despite_error()  # the read is audited whatever the page answers
     return response, status
 
 
@@ -105,9 +126,17 @@ def closure_page(case_id):
         deny("steer_case")
     form = ClosureRequestForm()
     if form.validate():
-        if save(form, lambda: closure.request_closure(case, reason=form.reason.data, summary=form.summary.data,
-                                                      evaluation=form.evaluation.data, by=current_user),
-                stale_message=CHANGED_MEANWHILE):
+        if save(
+            form,
+            lambda: closure.request_closure(
+                case,
+                reason=form.reason.data,
+                summary=form.summary.data,
+                evaluation=form.evaluation.data,
+                by=current_user,
+            ),
+            stale_message=CHANGED_MEANWHILE,
+        ):
             flash(_l("The closure was sent to a supervisor for approval."), "success")
             return _back(case)
     case = _load_case(case_id, Perm.EDIT_CASES)
@@ -131,7 +160,7 @@ def decide_closure(case_id):
         with saving(form, passes=(approvals.ApprovalRefused, StaleDataError)) as saved:
             approvals.decide(pending, approve=approve, comment=form.comment.data, by=current_user)
     except approvals.ApprovalRefused as error:
-        keep_despite_error()   # the refusal is in the audit trail
+        keep_despite_error()  # the refusal is in the audit trail
         case = _load_case(case_id, Perm.APPROVE)
         return _render_closure(case, status=403, refusal=str(error))
     except StaleDataError:
@@ -141,12 +170,17 @@ def decide_closure(case_id):
     if not saved:
         case = _load_case(case_id, Perm.APPROVE)
         return _render_closure(case, decision_form=form, status=422)
-    flash(_l("The case is closed. The follow-ups after closure are scheduled.") if approve
-          else _l("The closure was returned with your comment."), "success")
+    flash(
+        _l("The case is closed. The follow-ups after closure are scheduled.")
+        if approve
+        else _l("The closure was returned with your comment."),
+        "success",
+    )
     return redirect(url_for("cases.show", case_id=case_id, _anchor="workflow"))
 
 
 # --- reopening --------------------------------------------------------------------------------------
+
 
 @bp.route("/<int:case_id>/reopen", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
@@ -163,8 +197,11 @@ def reopen(case_id):
             deny("steer_case")
         form = ReopenForm()
         if form.validate():
-            if save(form, lambda: closure.reopen_case(case, reason=form.reason.data, by=current_user),
-                    stale_message=CHANGED_MEANWHILE):
+            if save(
+                form,
+                lambda: closure.reopen_case(case, reason=form.reason.data, by=current_user),
+                stale_message=CHANGED_MEANWHILE,
+            ):
                 flash(_l("The case was reopened."), "success")
                 return _back(case)
         case = _load_case(case_id, Perm.EDIT_CASES)
@@ -173,6 +210,7 @@ def reopen(case_id):
 
 
 # --- the case's own details -------------------------------------------------------------------------
+
 
 def _arm(form, case):
     form.version.data = case.version
@@ -194,15 +232,16 @@ def edit(case_id):
         if form.validate():
             try:
                 with saving(form, passes=(StaleEdit, StaleDataError)) as saved:
-                    changed = closure.update_case_details(case, form.service_data(), version=form.version.data,
-                                                          by=current_user)
+                    changed = closure.update_case_details(
+                        case, form.service_data(), version=form.version.data, by=current_user
+                    )
             except (StaleEdit, StaleDataError):
                 db.session.rollback()
                 case = _load_case(case_id, Perm.EDIT_CASES)
                 started = compare.loads(form.snapshot.data)
                 changes = closure.detail_changes(started, closure.details_snapshot(case)) if started else []
                 form.form_errors.append(str(StaleEdit()))
-                _arm(form, case)   # saving again (after checking) goes through
+                _arm(form, case)  # saving again (after checking) goes through
                 return render_template("cases/edit.html", case=case, form=form, changes=changes), 409
             if saved:
                 flash(_l("The case details were saved.") if changed else _l("Nothing was changed."), "success")
