@@ -98,9 +98,9 @@ def filtered_cases(user, filters: CaseFilters):
         .outerjoin(worker, Case.assigned_worker_id == worker.id)
         .options(
             contains_eager(Case.client),  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
-            contains_eager(Case.assigned_worker.of_type(worker)).lazyload(worker.facility),
+            contains_eager(Case.assigned_worker.of_type(worker)).lazyload(worker.facility),  # type: ignore[arg-type]
         )
-    )  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
+    )
     if filters.scope == "mine":
         # "Hồ sơ của tôi": the user's cases and those a supervisor shared with them (the list
         # marks them "được chia sẻ"). Break-the-glass accesses stay out of the list.
