@@ -59,10 +59,8 @@ def register_cli(app):
 
     @app.cli.command("i18n-compile")
     def i18n_compile_command():
-        """Compile the translation catalogues (translations/*.po → caseapp/translations/*.mo); without
-        the app: `python -m caseapp.i18n`."""
-        from .i18n import compile_catalogues
-
+        """Compile the Vietnamese catalogue (translations/vi/LC_MESSAGES/messages.po → caseapp/translations/);
+        without the app: `python -m caseapp.i18n`."""
         for path in compile_catalogues():
             click.echo(f"compiled {path}")
 
