@@ -14,12 +14,13 @@ reminders feature all read due items from here.
 """
 
 import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from flask_babel import gettext
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 
 from ..approvals.models import Approval
@@ -35,12 +36,16 @@ from ..intake.models import Intake
 from ..plans.models import Assessment, AssessmentStatus, CarePlan, PlanStatus
 from ..referrals.models import Provider, Referral, ReferralStatus
 from ..security.rules import same_facility
-from ..security.scopes import case_scope, own_facility
+from ..security.scopes import Column, case_scope, own_facility
 from ..shelter.models import ShelterStay
 from .rules import due_at, end_of_day, is_due_soon, review_variant, rule_for, urgency_variant
 
 if TYPE_CHECKING:  # for annotations only
     from ..auth.models import User
+
+# A statement of due-item rows: the case's columns of _base, then each source's own (read by label).
+Statement = sa.Select[Any]
+Statements = tuple[Statement, Statement, Statement, Statement, Statement]
 
 KIND_LIMIT = 500  # rows a page reads per source at most (a caseload far beyond any real one)
 
@@ -53,7 +58,7 @@ DONE_PLANS = ("pending", "approved", "superseded")
 FOLLOW_UP_SOURCE = "Thông tư 02/2020/TT-BLĐTBXH, bước 3–4 (lịch theo dõi)"
 FLAG_SOURCE = "Thông tư 02/2020/TT-BLĐTBXH, bước 4 (yêu cầu của lãnh đạo)"
 
-KINDS = {
+KINDS: dict[str, LazyString] = {
     "safety_check": _l("Emergency safety check of the child"),
     "intake_completion": _l("Complete the intake record"),
     "assessment": _l("Needs assessment"),
@@ -89,43 +94,43 @@ class DueItem:
     detail: str | None = None  # follow-up kind and purpose, provider name, flag note …
     sub_kind: str | None = None  # follow-up kind code
     endpoint: str = "cases.show"
-    endpoint_args: dict = field(default_factory=dict)
+    endpoint_args: dict[str, int] = field(default_factory=dict)
 
     @property
-    def key(self):
+    def key(self) -> tuple[str, int, int | None]:
         """Stable identity of the item (the reminders feature keys its rows on it)."""
         return (self.kind, self.case_id, self.ref_id)
 
     @property
-    def title(self):
+    def title(self) -> LazyString:
         return KINDS[self.kind]
 
     @property
-    def anchor(self):
+    def anchor(self) -> str:
         return ANCHORS.get(self.kind, "deadlines")
 
     @property
-    def urgency_rank(self):
+    def urgency_rank(self) -> int:
         """0 most urgent: the case's urgency, raised to 'high' when the assessed risk is high."""
         rank = URGENCY_RANK.get(self.urgency, len(URGENCY_RANK))
         return min(rank, URGENCY_RANK["high"]) if self.risk_level == "high" else rank
 
     @property
-    def sort_key(self):
+    def sort_key(self) -> tuple[int, datetime, str, str, int]:
         return (self.urgency_rank, self.due_at, self.case_number, self.kind, self.ref_id or 0)
 
-    def is_overdue(self, now):
+    def is_overdue(self, now: datetime) -> bool:
         return self.due_at < as_utc(now)
 
-    def is_due_soon(self, now):
+    def is_due_soon(self, now: datetime) -> bool:
         return is_due_soon(self.due_at, now)
 
-    def state(self, now):
+    def state(self, now: datetime) -> str | None:
         """'overdue', 'soon' (within DUE_SOON) or None: the list entry's badge and class."""
         return "overdue" if self.is_overdue(now) else "soon" if self.is_due_soon(now) else None
 
 
-def sort_items(items):
+def sort_items(items: Iterable[DueItem]) -> list[DueItem]:
     """Urgency first (emergency, high or high risk …), then the earliest due."""
     return sorted(items, key=lambda item: item.sort_key)
 
@@ -134,18 +139,20 @@ def sort_items(items):
 class Groups:
     """The tasks page: overdue / within 7 days / later, each sorted by urgency then due date."""
 
-    overdue: list
-    soon: list
-    later: list
+    overdue: list[DueItem]
+    soon: list[DueItem]
+    later: list[DueItem]
 
     @property
-    def total(self):
+    def total(self) -> int:
         return len(self.overdue) + len(self.soon) + len(self.later)
 
 
-def group_items(items, now=None):
+def group_items(items: Iterable[DueItem], now: datetime | None = None) -> Groups:
     now = as_utc(now) if now else utcnow()
-    overdue, soon, later = [], [], []
+    overdue: list[DueItem] = []
+    soon: list[DueItem] = []
+    later: list[DueItem] = []
     for item in sort_items(items):
         (overdue if item.is_overdue(now) else soon if item.is_due_soon(now) else later).append(item)
     return Groups(overdue=overdue, soon=soon, later=later)
@@ -154,7 +161,7 @@ def group_items(items, now=None):
 # --- the statements -----------------------------------------------------------------------------------
 
 
-def _client_label():
+def _client_label() -> sa.ColumnElement[str]:
     return sa.func.coalesce(Client.full_name, Client.alias, Client.code)
 
 
@@ -167,7 +174,7 @@ class _Reading:
     worker_id: int | None = None
     unassigned: bool = False
     limited: bool = True  # pages read at most KIND_LIMIT rows per source; jobs read everything
-    case_id: int | None = None
+    case_id: int | sa.BindParameter[int] | None = None  # a bind parameter in the prebuilt statements
     facility_id: int | None = None
     scope: sa.ColumnElement[bool] | None = field(
         init=False, default=None, compare=False, repr=False
@@ -178,7 +185,7 @@ class _Reading:
             object.__setattr__(self, "scope", case_scope(self.viewer))
 
 
-def _base(r, columns, *, statuses=OPEN_STATUSES):
+def _base(r: _Reading, columns: Sequence[Column], *, statuses: Sequence[CaseStatus] = OPEN_STATUSES) -> Statement:
     """select(columns) over the open cases of the reading (the viewer's facility and case scope),
     with the client joined."""
     stmt = (
@@ -195,7 +202,9 @@ def _base(r, columns, *, statuses=OPEN_STATUSES):
         .where(Case.status.in_(statuses))
     )
     if r.viewer is not None:
-        stmt = stmt.where(own_facility(Case.facility_id, r.viewer), r.scope)
+        stmt = stmt.where(own_facility(Case.facility_id, r.viewer))
+    if r.scope is not None:  # set with the viewer
+        stmt = stmt.where(r.scope)
     if r.facility_id is not None:
         stmt = stmt.where(Case.facility_id == r.facility_id)
     if r.case_id is not None:
@@ -203,7 +212,7 @@ def _base(r, columns, *, statuses=OPEN_STATUSES):
     return stmt
 
 
-def _for_worker(stmt, r, assignee):
+def _for_worker(stmt: Statement, r: _Reading, assignee: Column) -> Statement:
     """Narrow to the items whose assignee column is the reading's worker (or no one)."""
     if r.unassigned:
         return stmt.where(assignee.is_(None))
@@ -212,7 +221,7 @@ def _for_worker(stmt, r, assignee):
     return stmt
 
 
-def _case_level_statement(r):
+def _case_level_statement(r: _Reading) -> Statement:
     """One row per open case that has a case-level item (intake, assessment, plan, review), with the
     facts the items are computed from as correlated sub-selects."""
     submitted = (
@@ -278,7 +287,17 @@ def _case_level_statement(r):
     return stmt.order_by(Case.id)
 
 
-def _item(row, kind, due, source, *, assignee_id=None, **extra):
+def _item(
+    row: sa.Row[Any],
+    kind: str,
+    due: datetime,
+    source: str,
+    *,
+    assignee_id: int | None = None,
+    ref_id: int | None = None,
+    detail: str | None = None,
+    sub_kind: str | None = None,
+) -> DueItem:
     return DueItem(
         kind=kind,
         case_id=row.id,
@@ -289,12 +308,14 @@ def _item(row, kind, due, source, *, assignee_id=None, **extra):
         urgency=row.urgency,
         risk_level=row.risk_level,
         assignee_id=assignee_id if assignee_id is not None else row.assigned_worker_id,
+        ref_id=ref_id,
+        detail=detail,
+        sub_kind=sub_kind,
         endpoint_args={"case_id": row.id},
-        **extra,
     )
 
 
-def _safety_check_due(row):
+def _safety_check_due(row: sa.Row[Any]) -> datetime | None:
     """A child-protection case reported in, or at risk of, serious harm (urgency emergency / high): the
     emergency safety check — protective measures or separation from the harmful person — within 12
     hours of the report (NĐ 56/2017/NĐ-CP, Điều 26.3). Done once a contact with the child after the
@@ -302,14 +323,14 @@ def _safety_check_due(row):
     submitted (Điều 26–27, Mẫu số 02/03). Returns the report time it counts from, or None."""
     if row.case_type != "child_protection" or row.urgency not in ("emergency", "high") or row.submitted:
         return None
-    reported = as_utc(row.received_at or row.opened_at)
+    reported: datetime = as_utc(row.received_at or row.opened_at)
     if row.last_contact_at is not None and as_utc(row.last_contact_at) >= reported:
         return None
     return reported
 
 
-def _case_level_items(row):
-    items = []
+def _case_level_items(row: sa.Row[Any]) -> list[DueItem]:
+    items: list[DueItem] = []
     reported = _safety_check_due(row)
     if reported is not None:
         items.append(_item(row, "safety_check", due_at("safety_check", reported), rule_for("safety_check").source))
@@ -349,7 +370,7 @@ def _case_level_items(row):
     return items
 
 
-def _follow_up_statement(r):
+def _follow_up_statement(r: _Reading) -> Statement:
     """Follow-ups not done nor cancelled, of open cases and of closed ones: the follow-ups after
     closure (30 and 90 days, TT 02/2020 bước 5) are worked on the closed case (cases.followups)."""
     assignee = sa.func.coalesce(FollowUp.assigned_to_id, Case.assigned_worker_id)
@@ -373,7 +394,7 @@ def _follow_up_statement(r):
     return stmt.order_by(FollowUp.due_at, FollowUp.id)
 
 
-def _referral_statement(r):
+def _referral_statement(r: _Reading) -> Statement:
     """Referrals the case's facility sent that still await the receiver's answer (the sender's side of
     the closed loop; overdue as in Referral.is_overdue)."""
     stmt = (
@@ -395,7 +416,7 @@ def _referral_statement(r):
     return stmt.order_by(Referral.answer_due_at, Referral.id)
 
 
-def _stay_statement(r):
+def _stay_statement(r: _Reading) -> Statement:
     """The open stay of the case's client (accompanying children's stays end with it)."""
     stmt = (
         _base(r, [ShelterStay.id.label("ref_id"), ShelterStay.planned_end_at])
@@ -406,7 +427,7 @@ def _stay_statement(r):
     return stmt.order_by(ShelterStay.planned_end_at, ShelterStay.id)
 
 
-def _flag_statement(r):
+def _flag_statement(r: _Reading) -> Statement:
     stmt = (
         _base(r, [CaseFlag.id.label("ref_id"), CaseFlag.note, CaseFlag.due_at, CaseFlag.to_user_id])
         .join(CaseFlag, CaseFlag.case_id == Case.id)
@@ -418,11 +439,11 @@ def _flag_statement(r):
 
 @dataclass
 class DueItems:
-    items: list
+    items: list[DueItem]
     truncated: bool = False  # a source had more than KIND_LIMIT rows (the oldest are shown)
 
 
-def _statements(reading):
+def _statements(reading: _Reading) -> Statements:
     return (
         _case_level_statement(reading),
         _follow_up_statement(reading),
@@ -436,19 +457,20 @@ _CASE_ID = "due_items_case_id"
 
 
 @functools.cache
-def _one_case_statements():
+def _one_case_statements() -> Statements:
     """The five statements of one case's items, whoever they are for, built once with the case id as a
     parameter: building them cost more than running them (bench/: the reminders sync runs them for
     every case a request changes, the case page for its case)."""
-    return _statements(_Reading(case_id=sa.bindparam(_CASE_ID), limited=False))
+    return _statements(_Reading(case_id=sa.bindparam(_CASE_ID, type_=sa.Integer()), limited=False))
 
 
-def _read(reading, statements=None, params=None):
+def _read(reading: _Reading, statements: Statements | None = None, params: dict[str, int] | None = None) -> DueItems:
     """Every due item of the reading, sorted by urgency then due date: five statements."""
-    items, truncated = [], False
+    items: list[DueItem] = []
+    truncated = False
     case_level, follow_ups, referrals, stays, flags = statements or _statements(reading)
 
-    def rows(stmt):
+    def rows(stmt: Statement) -> Sequence[sa.Row[Any]]:
         nonlocal truncated
         if not reading.limited:
             return db.session.execute(stmt, params).all()
@@ -500,7 +522,7 @@ def _read(reading, statements=None, params=None):
     return DueItems(items=sort_items(items), truncated=truncated)
 
 
-def case_items(case, viewer):
+def case_items(case: Case, viewer: "User") -> list[DueItem]:
     """The due items of one case already loaded in the viewer's scope, sorted by due date — those of
     the viewer's facility only (a case transferred out is read there, but worked at the receiver)."""
     if not same_facility(viewer, case):
@@ -509,35 +531,35 @@ def case_items(case, viewer):
     return sorted(items, key=lambda item: (item.due_at, item.kind, item.ref_id or 0))
 
 
-def _one_case_items(case_id):
+def _one_case_items(case_id: int) -> list[DueItem]:
     return _read(_Reading(case_id=case_id, limited=False), _one_case_statements(), {_CASE_ID: case_id}).items
 
 
-def user_items(viewer, worker=None):
+def user_items(viewer: "User", worker: "User | None" = None) -> DueItems:
     """The due items assigned to `worker` (default: the viewer) within the viewer's case scope."""
     worker_id = (worker or viewer).id
     return _read(_Reading(viewer=viewer, worker_id=worker_id))
 
 
-def scope_items(viewer):
+def scope_items(viewer: "User") -> DueItems:
     """Every due item of the open cases in the viewer's scope, whoever it is for (the supervisor
     dashboard's overdue counts per worker: the per-worker pages' reading, unnarrowed)."""
     return _read(_Reading(viewer=viewer))
 
 
-def unassigned_items(viewer):
+def unassigned_items(viewer: "User") -> DueItems:
     """The due items of the viewer's open cases that are nobody's: no worker on the case (and, for
     a follow-up, no one named on it) — what a supervisor assigns."""
     return _read(_Reading(viewer=viewer, unassigned=True))
 
 
-def facility_items(facility_id):
+def facility_items(facility_id: int) -> DueItems:
     """Every due item of a facility, whoever it is for — for jobs (the reminders turn these into
     reminder rows keyed on DueItem.key), never for a page: there is no user scope here."""
     return _read(_Reading(facility_id=facility_id, limited=False))
 
 
-def job_case_items(case_id):
+def job_case_items(case_id: int) -> list[DueItem]:
     """Every due item of one case, whoever it is for — for jobs (reminders.services syncs the case's
     reminder rows from these), never for a page: there is no user scope here."""
     return _one_case_items(case_id)
@@ -550,18 +572,18 @@ def job_case_items(case_id):
 class CaseSection:
     """What templates/cases/_deadlines.html shows: the case's due items and the moment they are judged at."""
 
-    items: list
-    now: object
+    items: list[DueItem]
+    now: datetime
     texts: "ItemTexts"
 
-    def is_overdue(self, item):
+    def is_overdue(self, item: DueItem) -> bool:
         return item.is_overdue(self.now)
 
-    def is_due_soon(self, item):
+    def is_due_soon(self, item: DueItem) -> bool:
         return item.is_due_soon(self.now)
 
 
-def case_section(case, viewer, now=None):
+def case_section(case: Case, viewer: "User", now: datetime | None = None) -> CaseSection:
     return CaseSection(items=case_items(case, viewer), now=as_utc(now) if now else utcnow(), texts=item_texts())
 
 
@@ -571,7 +593,7 @@ class ItemTexts:
     page: per item they were most of the tasks page's time (bench/: hundreds of items, each gettext
     or lazy title ≈ 10–20 µs). `due` and `basis` keep their %(when)s / %(source)s placeholder."""
 
-    titles: dict
+    titles: dict[str, str]
     overdue: str
     due_soon: str
     legal_basis: str
@@ -579,7 +601,7 @@ class ItemTexts:
     basis: str
 
 
-def item_texts():
+def item_texts() -> ItemTexts:
     return ItemTexts(
         titles={kind: str(title) for kind, title in KINDS.items()},
         overdue=gettext("Overdue"),
