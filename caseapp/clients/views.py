@@ -268,6 +268,8 @@ def new():
                 commune_code=data["commune_code"],
             )
             if action == "create" and form.checked_key.data == key:
+                # Not saving(form): a refusal here may name the duplicate client to link to, and a
+                # citizen ID taken meanwhile surfaces as an IntegrityError at the flush.
                 try:
                     client = services.create_client(form.client_data(), facility=current_user.facility, by=current_user)
                     services.set_groups(client, form.groups.data or [], by=current_user)
@@ -367,6 +369,8 @@ def edit(client_id):
         if str(client.version) != (form.version.data or ""):
             _stale(form, client, mark)
         else:
+            # Not saving(form): as on creation, the refusal may name a duplicate client, and a stale
+            # version or a citizen ID taken meanwhile each has its own answer.
             try:
                 services.update_client(client, form.client_data(), by=current_user)
                 services.set_groups(client, form.groups.data or [], by=current_user)
