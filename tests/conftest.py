@@ -12,6 +12,7 @@ stay real. A test marked ``real_clock`` runs on the machine's clock instead (one
 times with another process).
 """
 
+import gc
 import os
 import tempfile
 from datetime import datetime
@@ -91,6 +92,15 @@ class _SessionClock:
 
 
 SESSION_CLOCK = _SessionClock()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Close the connections the session's apps still hold (the shared app and the browser tests' live
+    server live until the end): left to the garbage collector, psycopg warns that each was deleted while
+    open, and the suite turns warnings into errors."""
+    for engine in [obj for obj in gc.get_objects() if isinstance(obj, sa.engine.Engine)]:
+        engine.dispose()
+    gc.collect()
 
 
 @pytest.hookimpl(tryfirst=True)
