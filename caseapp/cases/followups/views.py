@@ -1,6 +1,6 @@
 """Pages of follow-ups (schedule, reschedule, outcome, cancel) and contact notes, on the cases
 blueprint. Thin: load the case in the user's scope (page.load_case: outside it → 404) → form →
-service → commit → redirect; a refused input re-renders the form with what was typed (422)."""
+service → redirect (the request's end commits); a refused input re-renders the form with what was typed (422)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -33,10 +33,22 @@ def _workers(case):
     return db.session.scalars(followups.eligible_assignees(case)).all()
 
 
-def _page(case, form, *, title, submit, action, follow_up=None, status=200):
-    return render_template(
+def _form_page(case, form, *, save, done, title, submit, action, follow_up=None):
+    """The one flow of the follow-up forms: a valid POST runs `save` (the service call); saved, back to
+    the case with the message `done`; refused or invalid, the form again with what was typed (422)."""
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            with saving(form) as saved:
+                save()
+            if saved:
+                flash(done, "success")
+                return _back(case)
+        status = 422
+    page = render_template(
         "cases/followup_form.html", case=case, form=form, title=title, submit=submit, action=action, follow_up=follow_up
-    ), status
+    )
+    return page, status
 
 
 @bp.route("/<int:case_id>/follow-ups/new", methods=["GET", "POST"])
@@ -44,29 +56,21 @@ def _page(case, form, *, title, submit, action, follow_up=None, status=200):
 def new_follow_up(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES, editable=True, back_to="follow-ups")
     form = FollowUpForm(workers=_workers(case))
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            with saving(form) as saved:
-                followups.schedule_follow_up(
-                    case,
-                    kind=form.kind.data,
-                    due_at=to_utc(form.due_at.data),
-                    purpose=form.purpose.data,
-                    assigned_to_id=form.assigned_to_id,
-                    by=current_user,
-                )
-            if saved:
-                flash(_l("The follow-up was scheduled."), "success")
-                return _back(case)
-        status = 422
-    return _page(
+    return _form_page(
         case,
         form,
+        save=lambda: followups.schedule_follow_up(
+            case,
+            kind=form.kind.data,
+            due_at=to_utc(form.due_at.data),
+            purpose=form.purpose.data,
+            assigned_to_id=form.assigned_to_id,
+            by=current_user,
+        ),
+        done=_l("The follow-up was scheduled."),
         title=_l("Schedule a follow-up"),
         submit=_l("Schedule"),
         action=url_for("cases.new_follow_up", case_id=case.id),
-        status=status,
     )
 
 
@@ -76,32 +80,20 @@ def reschedule_follow_up(case_id, follow_up_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
     follow_up = _follow_up_or_404(case, follow_up_id)
     form = RescheduleForm(workers=_workers(case))
-    status = 200
     if request.method == "GET":
         form.due_at.data = to_local_input(follow_up.due_at)
         form.assigned_to.data = str(follow_up.assigned_to_id or "")
-    else:
-        if form.validate():
-            with saving(form) as saved:
-                followups.reschedule_follow_up(
-                    follow_up,
-                    case,
-                    due_at=to_utc(form.due_at.data),
-                    assigned_to_id=form.assigned_to_id,
-                    by=current_user,
-                )
-            if saved:
-                flash(_l("The follow-up was rescheduled."), "success")
-                return _back(case)
-        status = 422
-    return _page(
+    return _form_page(
         case,
         form,
+        save=lambda: followups.reschedule_follow_up(
+            follow_up, case, due_at=to_utc(form.due_at.data), assigned_to_id=form.assigned_to_id, by=current_user
+        ),
+        done=_l("The follow-up was rescheduled."),
         title=_l("Change the due time"),
         submit=_l("Save"),
         follow_up=follow_up,
         action=url_for("cases.reschedule_follow_up", case_id=case.id, follow_up_id=follow_up.id),
-        status=status,
     )
 
 
@@ -111,25 +103,17 @@ def follow_up_outcome(case_id, follow_up_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
     follow_up = _follow_up_or_404(case, follow_up_id)
     form = OutcomeForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            with saving(form) as saved:
-                followups.record_outcome(
-                    follow_up, case, done_at=to_utc(form.done_at.data), outcome=form.outcome.data, by=current_user
-                )
-            if saved:
-                flash(_l("The outcome was recorded."), "success")
-                return _back(case)
-        status = 422
-    return _page(
+    return _form_page(
         case,
         form,
+        save=lambda: followups.record_outcome(
+            follow_up, case, done_at=to_utc(form.done_at.data), outcome=form.outcome.data, by=current_user
+        ),
+        done=_l("The outcome was recorded."),
         title=_l("Record the outcome"),
         submit=_l("Save the outcome"),
         follow_up=follow_up,
         action=url_for("cases.follow_up_outcome", case_id=case.id, follow_up_id=follow_up.id),
-        status=status,
     )
 
 
@@ -139,22 +123,14 @@ def cancel_follow_up(case_id, follow_up_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
     follow_up = _follow_up_or_404(case, follow_up_id)
     form = CancelFollowUpForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            with saving(form) as saved:
-                followups.cancel_follow_up(follow_up, case, reason=form.reason.data, by=current_user)
-            if saved:
-                flash(_l("The follow-up was cancelled."), "success")
-                return _back(case)
-        status = 422
-    return _page(
+    return _form_page(
         case,
         form,
+        save=lambda: followups.cancel_follow_up(follow_up, case, reason=form.reason.data, by=current_user),
+        done=_l("The follow-up was cancelled."),
         title=_l("Cancel the follow-up"),
         submit=_l("Cancel the follow-up"),
         follow_up=follow_up,
-        status=status,
         action=url_for("cases.cancel_follow_up", case_id=case.id, follow_up_id=follow_up.id),
     )
 
