@@ -55,3 +55,30 @@ def test_template_translation_escapes_its_values_and_keeps_percent_signs(app, se
 def test_outside_a_request_the_catalogue_is_empty_and_the_language_vietnamese():
     assert translations().ugettext("Sign in") == "Sign in"
     assert language() == "vi"
+
+
+def test_a_render_inside_a_render_under_force_locale_keeps_each_its_own_language(app, session):
+    def english_inset():
+        with force_locale("en"):
+            return render_template_string("{{ _('Sign in') }}")
+
+    with app.test_request_context("/"):
+        page = render_template_string("{{ _('Sign in') }}|{{ inset() }}|{{ _('Sign in') }}", inset=english_inset)
+        assert page == "Đăng nhập|Sign in|Đăng nhập"
+        assert gettext("Sign in") == "Đăng nhập"
+
+
+def test_a_render_that_raised_leaves_no_language_behind_for_the_next_request(app, session):
+    def fail():
+        raise RuntimeError("template helper failed")
+
+    with app.test_request_context("/"):
+        try:
+            render_template_string("{{ _('Sign in') }}{{ fail() }}", fail=fail)
+        except RuntimeError:
+            pass
+    with app.test_request_context("/"):
+        http_session["lang"] = "en"
+        refresh()
+        assert translations().ugettext("Sign in") == "Sign in"
+        assert _page() == "Sign in|en"
