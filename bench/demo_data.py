@@ -427,7 +427,23 @@ TABLES = {
         "version",
     ),
     "client_changes": ("id", "client_id", "changed_at", "changed_by_id", "kind", "changes"),
-    "client_groups": ("id", "client_id", "group_code"),
+    "group_memberships": ("id", "client_id", "group_code", "created_at", "created_by_id"),
+    "membership_versions": (
+        "id",
+        "membership_id",
+        "effective_from",
+        "status",
+        "decision_number",
+        "decision_date",
+        "decision_issuer",
+        "allowance_coefficient",
+        "allowance_amount",
+        "care_mode",
+        "disability_type",
+        "disability_degree",
+        "recorded_at",
+        "recorded_by_id",
+    ),
     "intakes": (
         "id",
         "facility_id",
@@ -940,7 +956,7 @@ class Generator:
             {"full_name": [None, full_name], "sex": [None, sex], "birth_year": [None, birth_year]},
         )
         for group in self._groups(age, facility):
-            self.add("client_groups", self.ids("client_groups"), client_id, group)
+            self._membership(client_id, group, facility, worker, at)
         self._intake_and_case(facility, worker, client_id, full_name, age, at, sensitive)
 
     def _age(self, facility):
@@ -959,6 +975,38 @@ class Generator:
         if roll < 0.82:
             return rng.randint(18, 59)
         return rng.randint(60, 95)
+
+    def _membership(self, client_id, group, facility, worker, at):
+        """A membership receiving from the registration day; the monthly allowance (Nghị định 20/2021/NĐ-CP,
+        Điều 5–6: base 500,000 đồng × coefficient) under a decision of the commune; a disability's
+        type and degree (Luật Người khuyết tật 2010, Điều 3)."""
+        rng = self.rng
+        membership_id = self.ids("group_memberships")
+        self.add("group_memberships", membership_id, client_id, group, at, worker)
+        day = at.astimezone(VN).date()
+        decision = (None, None, None, None, None)
+        if group.startswith("bt_"):
+            coefficient = rng.choice((1.0, 1.5, 2.0, 2.5))
+            number = f"{rng.randint(1, 999)}/QĐ-UBND"
+            decision = (number, day, "UBND xã", coefficient, int(500_000 * coefficient))
+        disability = (None, None)
+        if group in ("bt_disability", "cs_disability"):
+            degrees = ("very_severe", "severe") if group == "bt_disability" else ("very_severe", "severe", "mild")
+            types = ("mobility", "hearing_speech", "vision", "mental", "intellectual", "other")
+            disability = (rng.choices(types, weights=(35, 12, 12, 15, 18, 8))[0], rng.choice(degrees))
+        care = "institution" if facility.type in ("social_protection_center", "private_assistance") else "community"
+        self.add(
+            "membership_versions",
+            self.ids("membership_versions"),
+            membership_id,
+            day,
+            "receiving",
+            *decision,
+            care,
+            *disability,
+            at,
+            worker,
+        )
 
     def _groups(self, age, facility):
         rng = self.rng

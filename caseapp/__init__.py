@@ -100,6 +100,7 @@ def _register_blueprints(app):
     from .org import views as org
     from .plans import views as plans
     from .referrals import views as referrals
+    from .register import views as register
     from .reminders import views as reminders
     from .reports import views as reports
     from .shelter import views as shelter
@@ -110,6 +111,7 @@ def _register_blueprints(app):
         org,
         audit,
         clients,
+        register,
         intake,
         cases,
         shelter,
@@ -166,11 +168,13 @@ def _register_request_hooks(app):
 
 def _register_template_helpers(app):
     from .core import timeutil
+    from .core.text import vn_number
     from .security.policy import Capability, Perm
     from .security.rules import can
 
     app.jinja_env.filters["date"] = timeutil.format_date
     app.jinja_env.filters["datetime"] = timeutil.format_datetime
+    app.jinja_env.filters["vn_number"] = vn_number
     from .auth.forms import ROLE_LABELS
     from .core import categories
 

@@ -8,7 +8,7 @@ from .cases.attachments.models import Attachment
 from .cases.caseload.models import CaseFlag
 from .cases.followups.models import FollowUp
 from .cases.models import Case, CaseEvent
-from .clients.models import Client, ClientChange, ClientGroup, Consent, FamilyMember
+from .clients.models import Client, ClientChange, Consent, FamilyMember
 from .core.sequences import CodeSequence
 from .core.storage import StoredFile, StoredFileChunk
 from .intake.models import Intake
@@ -18,6 +18,7 @@ from .notifications.models import Notification
 from .org.models import Commune, Facility, Province
 from .plans.models import Assessment, CarePlan, PlanActivity, PlanGoal
 from .referrals.models import Provider, Referral, Transfer
+from .register.models import GroupMembership, MembershipVersion
 from .reminders.models import Reminder, SchedulerSweep
 from .reports.models import ExportJob, ReferenceValue, ReportSnapshot, StatisticsRollup
 from .shelter.models import Bed, Room, ShelterStay

@@ -115,3 +115,23 @@ class Staff:
             return self.users[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+def make_membership(client, group_code, since=None, status="receiving", **details):
+    """A membership of `client` in a group, in force from `since` (by default long before any test's
+    period), written as rows: the register's own rules are tested through its services."""
+    from datetime import date
+
+    from caseapp.register.models import GroupMembership, MembershipVersion
+
+    membership = GroupMembership(client_id=client.id, group_code=group_code)
+    db.session.add(membership)
+    db.session.flush()
+    if status != "receiving":
+        details.setdefault("reason", "Thôi hưởng")
+    version = MembershipVersion(
+        membership_id=membership.id, effective_from=since or date(2000, 1, 1), status=status, **details
+    )
+    db.session.add(version)
+    db.session.flush()
+    return membership

@@ -190,3 +190,57 @@ def test_each_revision_downgrades_and_upgrades_one_step_at_a_time(ctx):
     finally:
         upgrade()
     assert application_tables() == model_tables()
+
+
+def test_the_groups_held_before_the_register_become_memberships_from_the_clients_registration_day(ctx):
+    """A client registered at 20:00 UTC on 31/12/2024 (03:00 on 01/01/2025 in Việt Nam) in two groups:
+    after the upgrade, two memberships receiving from 01/01/2025; after a downgrade, the two groups."""
+    try:
+        downgrade(revision="0013_file_store")
+        with db.engine.begin() as conn:
+            _client_in_groups_before_the_register(conn)
+        upgrade(revision="0014_register_memberships")
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT m.group_code, v.effective_from, v.status FROM group_memberships m "
+                    "JOIN membership_versions v ON v.membership_id = m.id ORDER BY m.group_code"
+                )
+            ).all()
+        assert [(code, str(day), status) for code, day, status in rows] == [
+            ("bt_elderly", "2025-01-01", "receiving"),
+            ("ot_poor_household", "2025-01-01", "receiving"),
+        ]
+        downgrade(revision="0013_file_store")
+        with db.engine.connect() as conn:
+            codes = conn.execute(sa.text("SELECT group_code FROM client_groups ORDER BY group_code")).scalars().all()
+        assert codes == ["bt_elderly", "ot_poor_household"]
+        with db.engine.begin() as conn:
+            for table in ("client_groups", "clients", "facilities", "provinces"):
+                conn.execute(sa.text(f"DELETE FROM {table}"))
+    finally:
+        upgrade()
+
+
+def _client_in_groups_before_the_register(conn):
+    conn.execute(sa.text("INSERT INTO provinces (code, name, division_type) VALUES ('99', 'Tỉnh thử', 'tỉnh')"))
+    at = "2024-12-31 20:00:00+00:00"
+    conn.execute(
+        sa.text(
+            "INSERT INTO facilities (id, code, name, type, province_code, confidential_address, is_active, "
+            "created_at, version) VALUES (1, 'T1', 'Trung tâm thử', 'social_work_center', '99', false, true, :at, 1)"
+        ),
+        {"at": at},
+    )
+    conn.execute(
+        sa.text(
+            "INSERT INTO clients (id, facility_id, code, full_name, sex, is_sensitive, search_name, created_at, "
+            "version) VALUES (1, 1, 'C1', 'Nguyễn Văn A', 'male', false, 'nguyen van a', :at, 1)"
+        ),
+        {"at": at},
+    )
+    conn.execute(
+        sa.text(
+            "INSERT INTO client_groups (client_id, group_code) VALUES (1, 'bt_elderly'), (1, 'ot_poor_household')"
+        )
+    )

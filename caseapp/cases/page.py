@@ -10,7 +10,7 @@ from werkzeug.routing import BuildError
 
 from ..core import categories
 from ..core.sql import prebuilt
-from ..core.timeutil import utcnow
+from ..core.timeutil import local_today, utcnow
 from ..deadlines import items as due_items
 from ..documents import services as document_services
 from ..extensions import db
@@ -18,6 +18,7 @@ from ..plans import labels as plan_labels
 from ..plans import queries as plan_queries
 from ..referrals import labels as referral_labels
 from ..referrals import queries as referral_queries
+from ..register.queries import managed_group_codes
 from ..security.policy import Perm
 from ..security.rules import can
 from ..security.web import load_case as load_case_for
@@ -127,7 +128,7 @@ def case_sections(case):
 
 def render_case(case, note_form, status=200, **extra):
     events = db.session.scalars(*prebuilt(queries.timeline, case_id=case.id)).all()
-    groups = db.session.scalars(*prebuilt(queries.group_codes, client_id=case.client_id)).all()
+    groups = db.session.scalars(*prebuilt(managed_group_codes, client_id=case.client_id, day=local_today())).all()
     links = {
         "client": optional_url("clients.show", client_id=case.client_id),
         "complete_intake": optional_url("shelter.complete_intake", case_id=case.id),

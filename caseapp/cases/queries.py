@@ -7,11 +7,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from ..auth.models import User
-from ..clients.models import ClientGroup
 from ..core.pagination import keyset_page
-from ..core.timeutil import VN_TZ, utcnow
+from ..core.timeutil import VN_TZ, local_today, utcnow
 from ..extensions import db
 from ..referrals.models import Referral, ReferralStatus
+from ..register.queries import clients_in_groups
 from ..security.policy import Capability
 from ..security.scopes import case_scope, granted_case, own_facility, users_with
 from .followups.models import FollowUp
@@ -119,13 +119,7 @@ def filtered_cases(user, filters: CaseFilters):
     if filters.case_type:
         stmt = stmt.where(Case.case_type == filters.case_type)
     if filters.group:
-        stmt = stmt.where(
-            sa.exists(
-                sa.select(ClientGroup.id).where(
-                    ClientGroup.client_id == Case.client_id, ClientGroup.group_code == filters.group
-                )
-            )
-        )
+        stmt = stmt.where(Case.client_id.in_(clients_in_groups([filters.group], local_today())))
     if filters.opened_from:
         stmt = stmt.where(Case.opened_at >= datetime.combine(filters.opened_from, time.min, VN_TZ))
     if filters.opened_to:
@@ -185,10 +179,6 @@ def timeline(case_id):
     )
 
 
-def group_codes(client_id):
-    return sa.select(ClientGroup.group_code).where(ClientGroup.client_id == client_id).order_by(ClientGroup.group_code)
-
-
 def my_case_counts(user, now=None):
     """The home tiles' small aggregate (one query on the worker's index): open cases assigned to the
     user, those with an incomplete intake record, and how many of those are overdue."""
@@ -217,7 +207,6 @@ __all__ = [
     "facility_workers",
     "case_for_page",
     "timeline",
-    "group_codes",
     "my_case_counts",
     "cases_of_client",
 ]

@@ -20,8 +20,9 @@ from ..core.text import fold, nfc
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..intake.models import Intake
+from ..register.models import GroupMembership
 from ..shelter.models import ShelterStay
-from .models import Client, ClientChange, ClientGroup, Consent, FamilyMember
+from .models import Client, ClientChange, Consent, FamilyMember
 from .queries import digits
 from .services import _search_name
 
@@ -48,7 +49,7 @@ BIRTH_FIELDS = ("birth_date", "birth_year", "birth_precision")
 
 # Every table whose rows point at a client, and what a merge does with them. A test fails when a
 # new table points at clients.id without being listed here, so no record is left behind by accident.
-MOVED_TABLES = ("cases", "intakes", "consents", "family_members", "client_groups", "shelter_stays")
+MOVED_TABLES = ("cases", "intakes", "consents", "family_members", "group_memberships", "shelter_stays")
 KEPT_TABLES = ("client_changes",)  # history stays with the record it describes (read via merged_ids)
 SELF_REFERENCES = ("clients",)  # merged_into_id: earlier merges into merge_away now point at keep
 
@@ -164,12 +165,15 @@ def merge_clients(keep, merge_away, *, by, reason):
             stmt.where(model.client_id == merge_away.id), execution_options={"synchronize_session": "fetch"}
         ).rowcount
         result.moved[table] = moved
-    # Groups: those the kept record lacks move; a group both have stays on the merged-away record too.
-    keep_groups = set(db.session.scalars(sa.select(ClientGroup.group_code).where(ClientGroup.client_id == keep.id)))
-    group_move = sa.update(ClientGroup).where(ClientGroup.client_id == merge_away.id)
+    # Memberships (with their dated history) of the groups the kept record has never been in move; of
+    # a group both were in, the merged-away record keeps its own.
+    keep_groups = set(
+        db.session.scalars(sa.select(GroupMembership.group_code).where(GroupMembership.client_id == keep.id))
+    )
+    group_move = sa.update(GroupMembership).where(GroupMembership.client_id == merge_away.id)
     if keep_groups:
-        group_move = group_move.where(ClientGroup.group_code.not_in(keep_groups))
-    result.moved["client_groups"] = db.session.execute(
+        group_move = group_move.where(GroupMembership.group_code.not_in(keep_groups))
+    result.moved["group_memberships"] = db.session.execute(
         group_move.values(client_id=keep.id), execution_options={"synchronize_session": "fetch"}
     ).rowcount
     # Records merged earlier into merge_away now point at keep: merged_ids(keep) stays one level deep.

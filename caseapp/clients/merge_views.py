@@ -15,17 +15,18 @@ from ..cases.models import Case
 from ..core import categories
 from ..core.forms import BaseForm, max_length, required
 from ..core.services import ServiceError
-from ..core.timeutil import format_date
+from ..core.timeutil import format_date, local_today
 from ..core.transaction import saving
 from ..extensions import db
 from ..intake.models import Intake
 from ..org.models import Commune, Province
+from ..register.queries import managed_group_codes
 from ..security.policy import Perm
 from ..security.scopes import client_scope
 from ..security.web import requires
 from ..shelter.models import ShelterStay
 from .merge import REASON_MAX_LENGTH, check_mergeable, merge_clients, merge_preview
-from .models import Client, ClientGroup, Consent, FamilyMember
+from .models import Client, Consent, FamilyMember
 from .views import bp
 
 # The rows of the side-by-side comparison: (field, label).
@@ -131,11 +132,7 @@ def _comparison(keep, other):
     """The compared fields (label, kept value, other value, filled?) and the records attached to each."""
     ids = (keep.id, other.id)
     names = _place_names((keep, other))
-    groups = {}
-    for client_id, code in db.session.execute(
-        sa.select(ClientGroup.client_id, ClientGroup.group_code).where(ClientGroup.client_id.in_(ids))
-    ):
-        groups.setdefault(client_id, set()).add(code)
+    groups = {client_id: set(db.session.scalars(managed_group_codes(client_id, local_today()))) for client_id in ids}
     filled = merge_preview(keep, other)
     birth_filled = any(f in filled for f in ("birth_date", "birth_year", "birth_precision"))
     rows = [

@@ -1,4 +1,5 @@
-"""The client registry (đối tượng): identity (possibly unknown), family, groups, consent, history."""
+"""The client registry (đối tượng): identity (possibly unknown), family, consent, history. The groups a
+client belongs to are the register's memberships (register.models)."""
 
 from datetime import date, datetime
 
@@ -50,7 +51,6 @@ class Client(Model):
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     facility = db.relationship("Facility", lazy="raise_on_sql")
-    groups = db.relationship("ClientGroup", lazy="raise_on_sql", cascade="all, delete-orphan", back_populates="client")
     family = db.relationship(
         "FamilyMember",
         lazy="raise_on_sql",
@@ -92,22 +92,6 @@ class Client(Model):
         """Under 16 (Luật Trẻ em 2016, Điều 1)."""
         age = self.age
         return age is not None and age < 16
-
-
-class ClientGroup(Model):
-    """Beneficiary group membership (codes of core.categories.BENEFICIARY_GROUPS)."""
-
-    __tablename__ = "client_groups"
-    __table_args__ = (
-        sa.UniqueConstraint("client_id", "group_code"),
-        sa.Index("ix_client_groups_group_code", "group_code"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False)
-    group_code: Mapped[str] = mapped_column(sa.String(48), nullable=False)
-
-    client = db.relationship("Client", lazy="raise_on_sql", back_populates="groups")
 
 
 class FamilyMember(Model):

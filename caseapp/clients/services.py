@@ -7,13 +7,13 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..audit.services import record
-from ..core.categories import BENEFICIARY_GROUPS, RELATIONSHIPS
+from ..core.categories import RELATIONSHIPS
 from ..core.sequences import next_value
 from ..core.services import ServiceError
 from ..core.text import fold, nfc
 from ..core.timeutil import VN_TZ, local_today, utcnow
 from ..extensions import db
-from .models import Client, ClientChange, ClientGroup, Consent, FamilyMember
+from .models import Client, ClientChange, Consent, FamilyMember
 from .queries import digits
 
 # Fields of the client record that the registry forms edit, and that the history tracks.
@@ -158,33 +158,6 @@ def update_client(client, data, *, by):
         record("client_updated", by=by, entity=client, detail={"fields": sorted(changes)})
         db.session.flush()
     return sorted(changes)
-
-
-def set_groups(client, codes, *, by) -> bool:
-    """Replace the client's beneficiary groups; history and audit record the difference."""
-    valid = {c.code for c in BENEFICIARY_GROUPS}
-    wanted = {c for c in codes if c in valid}
-    current = {
-        g.group_code for g in db.session.scalars(sa.select(ClientGroup).where(ClientGroup.client_id == client.id))
-    }
-    if wanted == current:
-        return False
-    db.session.execute(
-        sa.delete(ClientGroup).where(ClientGroup.client_id == client.id, ClientGroup.group_code.in_(current - wanted))
-    )
-    for code in sorted(wanted - current):
-        db.session.add(ClientGroup(client_id=client.id, group_code=code))
-    db.session.add(
-        ClientChange(
-            client_id=client.id,
-            changed_by_id=getattr(by, "id", None),
-            kind="groups",
-            changes={"groups": [sorted(current), sorted(wanted)]},
-        )
-    )
-    record("client_groups_changed", by=by, entity=client, detail={"groups": sorted(wanted)})
-    db.session.flush()
-    return True
 
 
 def record_consent(

@@ -21,17 +21,19 @@ from ..core import categories
 from ..core.forms import add_service_error
 from ..core.services import ServiceError
 from ..core.text import fold
-from ..core.timeutil import format_date
+from ..core.timeutil import format_date, local_today
 from ..core.transaction import refusal_flashed, saving
 from ..extensions import db
 from ..intake.queries import intakes_of_client
 from ..org import queries as org_queries
+from ..register import queries as register_queries
+from ..register import services as register_services
 from ..security.policy import Perm
 from ..security.scopes import client_scope
 from ..security.web import load_in_scope_or_404, requires
 from . import queries, services
 from .forms import ClientForm, FamilyMemberForm, WithdrawConsentForm
-from .models import Client, ClientGroup, Consent, FamilyMember
+from .models import Client, Consent, FamilyMember
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
@@ -61,6 +63,8 @@ FIELD_LABELS = {
     "disabilities": _l("Disabilities"),
     "is_sensitive": _l("Sensitive record"),
     "groups": _l("Beneficiary groups"),
+    "membership_status": _l("Status"),
+    "effective_from": _l("Takes effect on"),
     "relationship": _l("Relationship"),
     "lives_with_client": _l("Lives with the client"),
     "is_guardian": _l("Guardian"),
@@ -73,11 +77,14 @@ CODE_LISTS = {
     "ethnicity": categories.ETHNIC_GROUPS,
     "relationship": categories.RELATIONSHIPS,
     "groups": categories.BENEFICIARY_GROUPS,
+    "membership_status": categories.MEMBERSHIP_STATUSES,
 }
 CHANGE_KINDS = {
     "created": _l("Record created"),
     "updated": _l("Record changed"),
     "groups": _l("Beneficiary groups changed"),
+    "membership_added": _l("Beneficiary group added"),
+    "membership_changed": _l("Beneficiary group membership changed"),
     "family_added": _l("Family member added"),
     "family_updated": _l("Family member changed"),
     "family_removed": _l("Family member removed"),
@@ -137,7 +144,7 @@ def _duplicate_citizen_id(form, error):
 
 
 def _group_codes(client_id):
-    return set(db.session.scalars(sa.select(ClientGroup.group_code).where(ClientGroup.client_id == client_id)))
+    return set(db.session.scalars(register_queries.managed_group_codes(client_id, local_today())))
 
 
 def _continue_url(client, purpose):
@@ -153,7 +160,7 @@ def _show_value(field, value, names):
         return _("Yes") if value else _("No")
     if field in ("province_code", "commune_code"):
         return names.get(value, value)
-    if field == "birth_date":
+    if field in ("birth_date", "effective_from"):
         return format_date(_parse_iso_date(value)) or value
     if field in CODE_LISTS:
         codes = value if isinstance(value, list) else [value]
@@ -272,7 +279,7 @@ def new():
                 # citizen ID taken meanwhile surfaces as an IntegrityError at the flush.
                 try:
                     client = services.create_client(form.client_data(), facility=current_user.facility, by=current_user)
-                    services.set_groups(client, form.groups.data or [], by=current_user)
+                    register_services.set_groups(client, form.groups.data or [], by=current_user)
                     db.session.flush()  # a concurrent change (version check) shows here
                 except ServiceError as error:
                     db.session.rollback()
@@ -318,7 +325,9 @@ def show(client_id):
     if client.merged_into_id:
         return redirect(url_for("clients.show", client_id=client.merged_into_id))
 
-    groups = _group_codes(client.id)
+    memberships = db.session.scalars(register_queries.memberships_of(client.id)).all()
+    versions = db.session.scalars(register_queries.versions_of([m.id for m in memberships])).all()
+    today = local_today()
     family = db.session.scalars(queries.family_of(client.id)).all()
     consents = db.session.scalars(queries.consents_of(client.id)).all()
     cases = db.session.scalars(cases_of_client(current_user, client.id).options(joinedload(Case.assigned_worker))).all()
@@ -330,7 +339,9 @@ def show(client_id):
     return render_template(
         "clients/show.html",
         client=client,
-        groups=groups,
+        memberships=register_services.timelines(memberships, versions, today=today),
+        group_sources={c.code: c.source for c in categories.BENEFICIARY_GROUPS},
+        today=today,
         family=family,
         consents=consents,
         cases=cases,
@@ -373,7 +384,7 @@ def edit(client_id):
             # version or a citizen ID taken meanwhile each has its own answer.
             try:
                 services.update_client(client, form.client_data(), by=current_user)
-                services.set_groups(client, form.groups.data or [], by=current_user)
+                register_services.set_groups(client, form.groups.data or [], by=current_user)
                 db.session.flush()  # a concurrent change (version check) shows here
             except ServiceError as error:
                 db.session.rollback()

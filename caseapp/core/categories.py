@@ -68,6 +68,7 @@ _ND20_EMERGENCY = "Nghị định 20/2021/NĐ-CP (trợ giúp khẩn cấp; ti�
 _LTE = "Luật Trẻ em 2016, Điều 10"
 _QD112 = "Quyết định 112/QĐ-TTg (nhóm chỉ tiêu 5)"
 _PLANS = "Kế hoạch triển khai của tỉnh"
+_NKT = "Luật Người khuyết tật 2010, Điều 2–3"
 
 BENEFICIARY_GROUPS = (
     Category("bt_child_no_support", "Child under 16 without means of support", _ND20, "monthly"),
@@ -112,6 +113,7 @@ BENEFICIARY_GROUPS = (
     Category("ind_agent_orange", "Child victim of toxic chemicals (Agent Orange)", _QD112, "indicator"),
     Category("ind_severe_disability", "Child with severe disability", _QD112, "indicator"),
     Category("ind_disaster", "Child affected by disaster or epidemic", _QD112, "indicator"),
+    Category("ot_disability", "Person with disability", _NKT, "other"),
     Category("ot_lonely_elderly", "Lonely older person", _PLANS, "other"),
     Category("ot_mental", "Person with mental disorder", _PLANS, "other"),
     Category("ot_drug_user", "Person with drug addiction", _PLANS, "other"),
@@ -125,6 +127,68 @@ BENEFICIARY_FAMILIES = (
     Category("child_special", "Children in special circumstances"),
     Category("indicator", "QĐ 112 indicator group"),
     Category("other", "Other groups"),
+)
+
+# The families the register counts people in, each a total of distinct persons: a child in two codes
+# of Luật Trẻ em 2016, Điều 10 counts once in its family. A group may be in two families (an older
+# person on the monthly allowance is in both); a group in none of the first seven is in "others".
+REGISTER_FAMILIES = (
+    Category("elderly", "Older people"),
+    Category("disability", "People with disabilities"),
+    Category("child_special", "Children in special circumstances"),
+    Category("hiv", "People with HIV/AIDS"),
+    Category("drugs", "People with drug addiction"),
+    Category("monthly", "Monthly social allowance"),
+    Category("emergency", "In need of emergency protection"),
+    Category("others", "Other groups"),
+)
+_THEMATIC_FAMILIES = {
+    "elderly": ("bt_elderly", "ot_lonely_elderly"),
+    "disability": ("bt_disability", "cs_disability", "ind_severe_disability", "ot_disability"),
+    "hiv": ("bt_child_hiv_poor", "bt_hiv_poor", "cs_hiv", "ind_hiv"),
+    "drugs": ("cs_drugs", "ot_drug_user"),
+}
+
+
+def register_family_groups() -> dict[str, tuple[str, ...]]:
+    """family code → the group codes counted in it."""
+    by_source = {
+        family: tuple(c.code for c in BENEFICIARY_GROUPS if c.family == family)
+        for family in ("child_special", "monthly", "emergency")
+    }
+    families = {**_THEMATIC_FAMILIES, **by_source}
+    placed = {code for codes in families.values() for code in codes}
+    families["others"] = tuple(c.code for c in BENEFICIARY_GROUPS if c.code not in placed)
+    return {f.code: families[f.code] for f in REGISTER_FAMILIES}
+
+
+# Groups held only with a disability's type and degree (Luật Người khuyết tật 2010, Điều 3); the
+# monthly allowance and the QĐ 112 indicator are for severe and very severe disability only
+# (Nghị định 20/2021/NĐ-CP, Điều 5, khoản 6).
+DISABILITY_GROUPS = frozenset(_THEMATIC_FAMILIES["disability"])
+SEVERE_DISABILITY_GROUPS = frozenset({"bt_disability", "ind_severe_disability"})
+
+DISABILITY_TYPES = (
+    Category("mobility", "Mobility disability", "Luật Người khuyết tật 2010, Điều 3"),
+    Category("hearing_speech", "Hearing and speech disability", "Luật Người khuyết tật 2010, Điều 3"),
+    Category("vision", "Visual disability", "Luật Người khuyết tật 2010, Điều 3"),
+    Category("mental", "Neurological and mental disability", "Luật Người khuyết tật 2010, Điều 3"),
+    Category("intellectual", "Intellectual disability", "Luật Người khuyết tật 2010, Điều 3"),
+    Category("other", "Other disability", "Luật Người khuyết tật 2010, Điều 3"),
+)
+DISABILITY_DEGREES = (
+    Category("very_severe", "Very severe", "Luật Người khuyết tật 2010, Điều 3"),
+    Category("severe", "Severe", "Luật Người khuyết tật 2010, Điều 3"),
+    Category("mild", "Mild", "Luật Người khuyết tật 2010, Điều 3"),
+)
+MEMBERSHIP_STATUSES = (
+    Category("receiving", "Receiving"),
+    Category("suspended", "Suspended"),
+    Category("ended", "Ended"),
+)
+CARE_MODES = (
+    Category("institution", "Residential care at a social assistance facility"),
+    Category("community", "Care in the community"),
 )
 
 # --- presenting problems and intake channels -----------------------------------------------------

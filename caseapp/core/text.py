@@ -1,8 +1,12 @@
-"""Text normalisation: NFC at input; one fold() for every search column and search query."""
+"""Text normalisation: NFC at input; one fold() for every search column and search query; numbers as
+Vietnamese documents write them."""
 
 import re
 import unicodedata
+from decimal import Decimal
 from typing import overload
+
+from babel.numbers import format_decimal
 
 _SPACES = re.compile(r"\s+")
 
@@ -27,3 +31,11 @@ def fold(value: str | None) -> str:
     value = nfc(value).lower().replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", value)
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def vn_number(value: float | Decimal | str | None) -> str:
+    """A number as Vietnamese documents write it: thousands by a dot, decimals by a comma ("5.526",
+    "1,5"), whatever the interface's language. Empty for None."""
+    if value is None or value == "":
+        return ""
+    return str(format_decimal(value, locale="vi"))

@@ -11,13 +11,15 @@ from ..approvals.models import Approval
 from ..auth.models import User
 from ..cases.statuses import ApprovalStatus
 from ..cases.workflow.closure import post_closure_follow_ups
-from ..clients.models import ClientGroup, Consent
+from ..clients.models import Consent
+from ..core.timeutil import local_today
 from ..extensions import db
 from ..intake.models import Intake
 from ..org.models import Commune, Facility, Province
 from ..plans import queries as plan_queries
 from ..plans.models import Assessment, CarePlan, PlanStatus
 from ..referrals.models import Provider, Referral
+from ..register.queries import managed_group_codes
 from ..shelter.models import ShelterStay
 
 
@@ -40,7 +42,8 @@ def unit_names(province_code, commune_code):
 
 
 def group_codes(client_id):
-    return sa.select(ClientGroup.group_code).where(ClientGroup.client_id == client_id).order_by(ClientGroup.group_code)
+    """The client's groups on the day the document is written."""
+    return managed_group_codes(client_id, local_today())
 
 
 def intake_with_author(case):

@@ -14,11 +14,12 @@ from ..approvals.models import Approval
 from ..approvals.services import refusal_reason
 from ..auth.models import User
 from ..cases.statuses import ENDED_STATUSES, ApprovalStatus
-from ..clients.models import ClientGroup
 from ..core.sql import prebuilt
 from ..core.timeutil import local_today
 from ..extensions import db
 from ..intake.models import Intake
+from ..register.models import GroupMembership
+from ..register.queries import clients_in_groups
 from ..security.policy import Capability, Perm
 from ..security.rules import can
 from ..security.scopes import colleagues_with
@@ -55,9 +56,7 @@ def is_violence_case(case):
     if case.case_type in VIOLENCE_CASE_TYPES:
         return True
     if db.session.scalar(
-        sa.select(ClientGroup.id)
-        .where(ClientGroup.client_id == case.client_id, ClientGroup.group_code.in_(VIOLENCE_GROUPS))
-        .limit(1)
+        clients_in_groups(VIOLENCE_GROUPS, local_today()).where(GroupMembership.client_id == case.client_id).limit(1)
     ):
         return True
     intake_ids = [case.intake_id] if case.intake_id else []

@@ -37,7 +37,7 @@ from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from ..cases.models import Case
 from ..cases.statuses import CaseStatus
-from ..clients.models import Client, ClientGroup
+from ..clients.models import Client
 from ..core import categories
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
@@ -45,6 +45,7 @@ from ..intake.models import Intake
 from ..org.models import Commune, Facility
 from ..plans.models import ActivityStatus, CarePlan, PlanActivity
 from ..referrals.models import Provider, Referral, ReferralStatus
+from ..register.queries import managed_during
 from ..security.policy import Perm, has_perm
 from ..security.rules import same_facility
 from ..security.scopes import Condition, client_scope, own_facility
@@ -139,11 +140,8 @@ def _age_known() -> Condition:
 
 def _indicator_child(period: Period) -> Condition:
     """SQL on Client: a child (under 16) of the indicator group (INDICATOR_GROUP_CODES) — QĐ 112 indicator 5."""
-    in_group = sa.exists(
-        sa.select(ClientGroup.id).where(
-            ClientGroup.client_id == Client.id, ClientGroup.group_code.in_(INDICATOR_GROUP_CODES)
-        )
-    )
+    during = managed_during(period.start, period.end).subquery()
+    in_group = sa.exists().where(during.c.client_id == Client.id, during.c.group_code.in_(INDICATOR_GROUP_CODES))
     return sa.and_(_born_after(CHILD_AGE, period), in_group)
 
 
@@ -251,11 +249,12 @@ def served_clients(scope: Scope, period: Period) -> ServedClients:
 
 
 def breakdown_groups(scope: Scope, period: Period) -> dict[str, int]:
-    """Served clients per beneficiary group (a client may be in several)."""
+    """Served clients per beneficiary group they were in during the period (a client may be in several)."""
+    during = managed_during(period.start, period.end).subquery()
     stmt = (
-        sa.select(ClientGroup.group_code, sa.func.count(sa.distinct(ClientGroup.client_id)))
-        .where(ClientGroup.client_id.in_(served(scope, period)))
-        .group_by(ClientGroup.group_code)
+        sa.select(during.c.group_code, sa.func.count(sa.distinct(during.c.client_id)))
+        .where(during.c.client_id.in_(served(scope, period)))
+        .group_by(during.c.group_code)
     )
     return _grouped(stmt)
 

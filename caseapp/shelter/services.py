@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record
 from ..cases.models import Case
 from ..cases.services import add_event, ensure_editable, open_case
-from ..clients.services import birth_fields, create_client, set_groups, update_client
+from ..clients.services import birth_fields, create_client, update_client
 from ..core.categories import CHANNELS, CHECKOUT_DESTINATIONS, IMMEDIATE_NEEDS, PROBLEMS, SEXES, codes
 from ..core.services import ServiceError
 from ..core.sql import prebuilt
@@ -24,6 +24,7 @@ from ..deadlines.rules import due_at
 from ..extensions import db
 from ..intake.models import Intake
 from ..org.models import Facility
+from ..register.services import set_groups
 from . import queries
 from .models import Bed, Room, ShelterStay
 

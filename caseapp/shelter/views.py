@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..audit.services import record
-from ..clients.models import ClientGroup
 from ..core.forms import add_service_error
 from ..core.timeutil import VN_TZ, local_today, to_local
 from ..core.transaction import refusal_flashed, save, saving
@@ -19,6 +18,7 @@ from ..intake.models import Intake
 from ..org import queries as org_queries
 from ..org.labels import FACILITY_TYPE_LABELS
 from ..org.models import Facility, FacilityType
+from ..register.queries import managed_group_codes
 from ..security.policy import Perm
 from ..security.rules import same_facility, sees_every_facility
 from ..security.web import load_case, load_in_scope_or_404, requires
@@ -340,7 +340,7 @@ def complete_intake(case_id):
 
 
 def _initial(client, intake):
-    groups = db.session.scalars(sa.select(ClientGroup.group_code).where(ClientGroup.client_id == client.id)).all()
+    groups = db.session.scalars(managed_group_codes(client.id, local_today())).all()
     estimated = (local_today().year - client.birth_year) if client.birth_year else None
     data = {
         key: getattr(client, key)

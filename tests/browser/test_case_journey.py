@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from caseapp.auth.models import User
-from caseapp.clients.services import create_client, set_groups
+from caseapp.clients.services import create_client
 from caseapp.core import categories as cat
 from caseapp.extensions import db
 from caseapp.org.models import Facility
+from caseapp.register.services import set_groups
 
 from .conftest import DESKTOP, LOCALE, PHONE, TIMEZONE
 from .test_layout import overflow

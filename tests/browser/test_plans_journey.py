@@ -7,10 +7,11 @@ from playwright.sync_api import expect
 
 from caseapp.auth.models import User
 from caseapp.cases.services import open_case
-from caseapp.clients.services import create_client, set_groups
+from caseapp.clients.services import create_client
 from caseapp.core import categories as cat
 from caseapp.extensions import db
 from caseapp.org.models import Facility
+from caseapp.register.services import set_groups
 
 from .test_layout import assert_header_fits, overflow
 

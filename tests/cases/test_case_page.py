@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from caseapp.audit.models import AuditEvent
 from caseapp.cases.models import CaseEvent
 from caseapp.cases.services import NOTE_MAX_LENGTH, add_note
-from caseapp.clients.models import Client, ClientGroup
+from caseapp.clients.models import Client
 from caseapp.core.services import ServiceError
 from caseapp.core.timeutil import utcnow
 from caseapp.extensions import db
@@ -30,12 +30,8 @@ def full_case(staff):
         birth_year=2014,
         birth_precision="exact",
     )
-    db.session.add_all(
-        [
-            ClientGroup(client_id=client.id, group_code="cs_violence"),
-            ClientGroup(client_id=client.id, group_code="em_domestic_violence"),
-        ]
-    )
+    factories.make_membership(client, "cs_violence")
+    factories.make_membership(client, "em_domestic_violence")
     intake = Intake(
         facility_id=f.id,
         client_id=client.id,

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from caseapp.clients.models import ClientGroup
 from caseapp.core.timeutil import utcnow
 from caseapp.extensions import db
 
@@ -101,7 +100,7 @@ def test_filter_by_case_type(staff, sup):
 
 def test_filter_by_beneficiary_group(staff, sup):
     child = factories.make_client(staff.facility)
-    db.session.add(ClientGroup(client_id=child.id, group_code="cs_orphan"))
+    factories.make_membership(child, "cs_orphan")
     db.session.flush()
     orphan = factories.make_case(staff.facility, client=child)
     factories.make_case(staff.facility)
@@ -197,7 +196,7 @@ def test_list_runs_a_constant_number_of_queries_whatever_the_number_of_cases(sta
     def make(n):
         for i in range(n):
             client = factories.make_client(staff.facility, full_name=f"Khách {i}")
-            db.session.add(ClientGroup(client_id=client.id, group_code="cs_orphan"))
+            factories.make_membership(client, "cs_orphan")
             factories.make_case(
                 staff.facility,
                 client=client,

@@ -11,12 +11,13 @@ from caseapp.audit.models import AuditEvent
 from caseapp.cases.models import Case, CaseEvent
 from caseapp.clients import merge as merge_module
 from caseapp.clients.merge import merge_clients
-from caseapp.clients.models import Client, ClientChange, ClientGroup, Consent, FamilyMember
+from caseapp.clients.models import Client, ClientChange, Consent, FamilyMember
 from caseapp.clients.queries import client_history, merged_ids, search_statement
 from caseapp.core.services import ServiceError
 from caseapp.core.timeutil import utcnow
 from caseapp.extensions import db
 from caseapp.intake.models import Intake
+from caseapp.register.models import GroupMembership
 from caseapp.shelter.models import ShelterStay
 
 from .. import factories
@@ -42,11 +43,10 @@ def pair(staff):
         is_sensitive=True,
         hometown="Sơn La",
     )
+    for client, code in ((keep, "em_domestic_violence"), (away, "em_domestic_violence"), (away, "ot_poor_household")):
+        factories.make_membership(client, code)
     db.session.add_all(
         [
-            ClientGroup(client_id=keep.id, group_code="em_domestic_violence"),
-            ClientGroup(client_id=away.id, group_code="em_domestic_violence"),
-            ClientGroup(client_id=away.id, group_code="ot_poor_household"),
             FamilyMember(
                 client_id=away.id, full_name="Lò Văn Chồng", relationship="spouse", is_alleged_perpetrator=True
             ),
@@ -91,14 +91,14 @@ def test_merge_moves_cases_intakes_consents_family_groups_and_stays(staff, pair)
     assert _count(Case, keep.id) == 2
     assert _count(Intake, keep.id) == 1 and _count(Consent, keep.id) == 1
     assert _count(FamilyMember, keep.id) == 1 and _count(ShelterStay, keep.id) == 1
-    groups = set(db.session.scalars(sa.select(ClientGroup.group_code).where(ClientGroup.client_id == keep.id)))
+    groups = _group_codes(keep.id)
     assert groups == {"em_domestic_violence", "ot_poor_household"}
     assert result.moved == {
         "cases": 1,
         "intakes": 1,
         "consents": 1,
         "family_members": 1,
-        "client_groups": 1,
+        "group_memberships": 1,
         "shelter_stays": 1,
     }
     db.session.expire_all()
@@ -166,9 +166,11 @@ def test_merge_discards_nothing(staff, pair):
     )
     assert change.changes["citizen_id"] == ["001190012345", None]
     # a group both had stays on the merged-away record too
-    assert set(db.session.scalars(sa.select(ClientGroup.group_code).where(ClientGroup.client_id == away.id))) == {
-        "em_domestic_violence"
-    }
+    assert _group_codes(away.id) == {"em_domestic_violence"}
+
+
+def _group_codes(client_id):
+    return set(db.session.scalars(sa.select(GroupMembership.group_code).where(GroupMembership.client_id == client_id)))
 
 
 def test_merged_away_names_still_find_the_kept_record(staff, pair):

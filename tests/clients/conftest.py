@@ -6,6 +6,7 @@ import pytest
 
 from caseapp.cases.services import open_case
 from caseapp.clients import services as client_services
+from caseapp.register.services import set_groups
 
 from .. import factories
 from ..security.conftest import make_app, session, sign_in  # noqa: F401  (re-exported fixtures)
@@ -53,7 +54,7 @@ def new_client(staff):
         by = by or (staff.worker if facility.id == staff.facility.id else staff.outsider)
         client = client_services.create_client({"full_name": full_name, **fields}, facility=facility, by=by)
         if groups:
-            client_services.set_groups(client, groups, by=by)
+            set_groups(client, groups, by=by)
         return client
 
     return make

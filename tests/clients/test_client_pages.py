@@ -270,7 +270,7 @@ def test_edit_records_what_changed_in_the_history_and_shows_it(staff, new_client
     changes = session.scalars(
         sa.select(ClientChange).where(ClientChange.client_id == client.id).order_by(ClientChange.id)
     ).all()
-    assert [c.kind for c in changes] == ["created", "updated", "groups"]
+    assert [c.kind for c in changes] == ["created", "updated", "membership_added"]
     assert changes[1].changes["full_name"] == ["Bùi Văn Cũ", "Bùi Văn Mới"]
     assert changes[1].changes["phone"] == ["0912000555", "0912000666"]
     assert changes[1].changed_by_id == staff.worker.id

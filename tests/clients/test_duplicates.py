@@ -7,6 +7,8 @@ import sqlalchemy as sa
 
 from caseapp.clients.models import Client
 from caseapp.clients.queries import duplicate_candidates
+from caseapp.core.timeutil import local_today
+from caseapp.register.queries import managed_group_codes
 
 from .. import factories
 
@@ -128,9 +130,7 @@ def test_confirm_creates_a_new_client_with_every_typed_value_and_never_merges(st
         "Khiếm thính",
     )
     assert created.commune_code == commune.code and created.created_by_id == staff.worker.id
-    from caseapp.clients.models import ClientGroup
-
-    assert set(session.scalars(sa.select(ClientGroup.group_code).where(ClientGroup.client_id == created.id))) == {
+    assert set(session.scalars(managed_group_codes(created.id, local_today()))) == {
         "em_domestic_violence",
         "bt_single_parent_poor",
     }

@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from caseapp.approvals import services as approvals
 from caseapp.approvals.models import Approval
 from caseapp.cases.workflow import closure
-from caseapp.clients.services import create_client, set_groups
+from caseapp.clients.services import create_client
 from caseapp.core.timeutil import utcnow
 from caseapp.extensions import db
 from caseapp.intake.services import create_intake
 from caseapp.plans import services as plan_services
 from caseapp.plans.queries import plan_of_case
+from caseapp.register.services import set_groups
 
 from ..plans.conftest import FULL_SAFETY_PLAN, assessment_data, plan_data
 

@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 
 from caseapp.cases.services import open_case
-from caseapp.clients.services import create_client, set_groups
+from caseapp.clients.services import create_client
 from caseapp.core import categories as cat
 from caseapp.core.timeutil import local_today
 from caseapp.extensions import db
 from caseapp.plans import services
+from caseapp.register.services import set_groups
 
 from .. import factories
 from ..security.conftest import make_app, session, sign_in  # noqa: F401  (re-exported fixtures)

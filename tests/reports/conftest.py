@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from caseapp.clients.models import ClientGroup
 from caseapp.core.timeutil import VN_TZ
 from caseapp.extensions import db
 from caseapp.intake.models import Intake
@@ -67,8 +66,8 @@ def stay(facility, client, case_, admitted, out=None):
 
 
 def groups(client, *codes):
-    db.session.add_all([ClientGroup(client_id=client.id, group_code=code) for code in codes])
-    db.session.flush()
+    for code in codes:
+        factories.make_membership(client, code)
 
 
 @dataclass

@@ -100,7 +100,8 @@ def _client_records(facility):
     consent = Consent(client_id=client.id, purpose="reports", given_by="client")
     db.session.add_all([member, consent])
     db.session.flush()
-    return {"client_id": client.id, "member_id": member.id, "consent_id": consent.id}
+    membership = factories.make_membership(client, "bt_elderly")
+    return {"client_id": client.id, "member_id": member.id, "consent_id": consent.id, "membership_id": membership.id}
 
 
 def _client_target(*keys):
@@ -165,6 +166,9 @@ TARGETS = {
     "clients.edit_family": _client_target("member_id"),
     "clients.remove_family": _client_target("member_id"),
     "clients.withdraw_consent": _client_target("consent_id"),
+    "register.add_membership": _client_target(),
+    "register.show_membership": _client_target("membership_id"),
+    "register.change_membership": _client_target("membership_id"),
     # the intake of a known client (?client_id=…; without it the page sends to search-before-create)
     "intake.new": _client_target(),
 }

@@ -3,8 +3,10 @@
 import sqlalchemy as sa
 
 from caseapp.cases.models import Case, CaseEvent
-from caseapp.clients.models import Client, ClientGroup
+from caseapp.clients.models import Client
+from caseapp.core.timeutil import local_today
 from caseapp.intake.models import Intake
+from caseapp.register.queries import managed_group_codes
 
 from .. import factories
 
@@ -54,9 +56,7 @@ def test_the_case_page_shows_the_intake_incomplete_task_until_it_is_completed(se
     assert case.intake_incomplete is False
     assert person.full_name == "Nguyễn Thị Hoa" and person.birth_year == 1994 and person.birth_precision == "year"
     assert person.hometown == "Hải Dương" and person.ethnicity == "01"
-    assert session.scalars(sa.select(ClientGroup.group_code).where(ClientGroup.client_id == person.id)).all() == [
-        "em_domestic_violence"
-    ]
+    assert session.scalars(managed_group_codes(person.id, local_today())).all() == ["em_domestic_violence"]
     assert intake.problems == ["domestic_violence"] and intake.referrer_name == "Công an xã"
     assert intake.problem_note == "Bị chồng đánh"
     kinds = session.scalars(sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id)).all()

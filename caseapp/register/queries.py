@@ -1,0 +1,78 @@
+"""Reads of the register: the version of each membership in force on a date, and a client's memberships."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from .models import GroupMembership, MembershipVersion
+from .statuses import MANAGED_STATUSES
+
+
+def version_in_force(day: date) -> sa.ScalarSelect:
+    """The id of a membership's version in force on `day` (correlated with GroupMembership): the latest
+    to take effect on or before that day; of two taking effect the same day, the later recorded."""
+    return (
+        sa.select(MembershipVersion.id)
+        .where(MembershipVersion.membership_id == GroupMembership.id, MembershipVersion.effective_from <= day)
+        .order_by(MembershipVersion.effective_from.desc(), MembershipVersion.id.desc())
+        .limit(1)
+        .correlate(GroupMembership)
+        .scalar_subquery()
+    )
+
+
+def managed_on(day: date) -> sa.Select:
+    """(membership, version) of every membership under management on `day` — receiving or suspended."""
+    return (
+        sa.select(GroupMembership, MembershipVersion)
+        .join(MembershipVersion, MembershipVersion.id == version_in_force(day))
+        .where(MembershipVersion.status.in_(MANAGED_STATUSES))
+    )
+
+
+def managed_group_codes(client_id: int, day: date) -> sa.Select:
+    """The client's groups on `day` (the groups a case page, a document or a safety check reads)."""
+    return (
+        managed_on(day)
+        .with_only_columns(GroupMembership.group_code)
+        .where(GroupMembership.client_id == client_id)
+        .order_by(GroupMembership.group_code)
+    )
+
+
+def clients_in_groups(codes, day: date) -> sa.Select:
+    """Ids of the clients in one of `codes` on `day` (for an EXISTS or IN filter)."""
+    return (
+        managed_on(day).with_only_columns(GroupMembership.client_id).where(GroupMembership.group_code.in_(list(codes)))
+    )
+
+
+def memberships_of(client_id: int) -> sa.Select:
+    return (
+        sa.select(GroupMembership)
+        .where(GroupMembership.client_id == client_id)
+        .order_by(GroupMembership.group_code, GroupMembership.id)
+    )
+
+
+def versions_of(membership_ids) -> sa.Select:
+    return (
+        sa.select(MembershipVersion)
+        .where(MembershipVersion.membership_id.in_(list(membership_ids)))
+        .order_by(MembershipVersion.membership_id, MembershipVersion.effective_from, MembershipVersion.id)
+    )
+
+
+def managed_during(start: date, end: date) -> sa.Select:
+    """(client_id, group_code) of the memberships under management on some day from `start` to `end`
+    (inclusive): in force on `start`, or taking effect later in the period, receiving or suspended."""
+    version = aliased(MembershipVersion)
+    return sa.select(GroupMembership.client_id, GroupMembership.group_code).where(
+        sa.exists().where(
+            version.membership_id == GroupMembership.id,
+            version.status.in_(MANAGED_STATUSES),
+            version.effective_from <= end,
+            sa.or_(version.effective_from > start, version.id == version_in_force(start)),
+        )
+    )
