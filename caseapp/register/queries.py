@@ -76,3 +76,15 @@ def managed_during(start: date, end: date) -> sa.Select:
             sa.or_(version.effective_from > start, version.id == version_in_force(start)),
         )
     )
+
+
+def managed_memberships(day: date) -> sa.Select:
+    """client_id, group_code, care_mode, disability_type, disability_degree of every membership under
+    management on `day`: what the counts "đang quản lý tại ngày" group and filter by."""
+    return managed_on(day).with_only_columns(
+        GroupMembership.client_id,
+        GroupMembership.group_code,
+        MembershipVersion.care_mode,
+        MembershipVersion.disability_type,
+        MembershipVersion.disability_degree,
+    )

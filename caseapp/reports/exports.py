@@ -124,6 +124,16 @@ SHEET_NAMES = {
     "referral_kind": "Chuyển gửi - nơi nhận",
     "referral_status": "Chuyển gửi - kết quả",
     "shelter": "Nhà tạm lánh",
+    "managed_family": "Đang quản lý - các nhóm",
+    "managed_group": "Đang quản lý - diện",
+    "managed_disability_type": "Đang quản lý - dạng tật",
+    "managed_disability_degree": "Đang quản lý - mức độ KT",
+    "managed_disability": "Đang quản lý - dạng và mức độ",
+    "managed_sex": "Đang quản lý - giới tính",
+    "managed_age_group": "Đang quản lý - nhóm tuổi",
+    "managed_ethnicity": "Đang quản lý - dân tộc",
+    "managed_commune": "Đang quản lý - xã phường",
+    "managed_care_mode": "Đang quản lý - hình thức CS",
 }
 
 

@@ -14,8 +14,12 @@ def province_numbers(snapshots, facilities_total):
     facilities whose frozen report has a case, over every active facility of the province (one that
     has not submitted counts as none — the list of missing reports says which)."""
     total = {"headline": {}, "breakdowns": {}, "shelter": {}, "indicators": {}, "commune_names": {}}
+    managed: dict = {}
     for snapshot in snapshots:
         data = snapshot.data
+        if "managed" in data:  # a client is managed by one facility: the facilities' people add up
+            _add(managed, data["managed"])
+            managed["on"] = data["managed"]["on"]
         _add(total["headline"], data["headline"])
         _add(total["breakdowns"], data["breakdowns"])
         _add(total["shelter"], data["shelter"])
@@ -38,6 +42,13 @@ def province_numbers(snapshots, facilities_total):
         total["breakdowns"].setdefault(key, {})
     for key in ("admissions", "bed_nights", "stays_ended", "stay_nights_ended"):
         total["shelter"].setdefault(key, 0)
+    if managed:
+        for key in ("family", "group", "disability_type", "disability_degree", "disability", "care_mode"):
+            managed.setdefault(key, {})
+        for key in ("sex", "age_group", "ethnicity", "commune"):
+            managed.setdefault(key, {})
+        managed.setdefault("total", 0)
+        total["managed"] = managed
     ind = total["indicators"]
     ind["facilities_with_cases"] = sum(1 for s in snapshots if s.data["indicators"]["facilities_with_cases"])
     ind["facilities_total"] = facilities_total

@@ -45,7 +45,7 @@ from ..intake.models import Intake
 from ..org.models import Commune, Facility
 from ..plans.models import ActivityStatus, CarePlan, PlanActivity
 from ..referrals.models import Provider, Referral, ReferralStatus
-from ..register.queries import managed_during
+from ..register.queries import managed_during, managed_memberships
 from ..security.policy import Perm, has_perm
 from ..security.rules import same_facility
 from ..security.scopes import Condition, client_scope, own_facility
@@ -165,8 +165,21 @@ def cases_closed(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
     )
 
 
+def managed(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
+    """People under management on the period's last day (đang quản lý tại ngày): the clients of the
+    facilities in scope with a group membership receiving or suspended on that day. A record merged
+    into another is counted on the kept record only."""
+    in_force = managed_memberships(period.end).subquery()
+    return sa.select(Client.id).where(
+        scope.holds(Client.facility_id),
+        Client.merged_into_id.is_(None),
+        Client.id.in_(sa.select(in_force.c.client_id)),
+    )
+
+
 # Populations of clients a drill-down can list (key → definition).
 CLIENT_POPULATIONS: dict[str, Callable[[Scope, Period], Population]] = {
+    "managed": managed,
     "received": received,
     "counselled": counselled,
     "supported": supported,
@@ -257,6 +270,83 @@ def breakdown_groups(scope: Scope, period: Period) -> dict[str, int]:
         .group_by(during.c.group_code)
     )
     return _grouped(stmt)
+
+
+# --- people under management ---------------------------------------------------------------------------
+
+# What a count of people under management groups by besides the client record: their memberships.
+MEMBERSHIP_DIMENSIONS = ("family", "group", "disability_type", "disability_degree", "disability", "care_mode")
+NOT_RECORDED = "unknown"
+
+
+def _membership_condition(dimension: str, value: str, in_force: sa.Subquery) -> Condition:
+    """SQL on a managed_memberships subquery: the memberships a row of `dimension` = `value` counts."""
+    if dimension == "family":
+        return in_force.c.group_code.in_(categories.register_family_groups().get(value, ()))
+    if dimension == "group":
+        return in_force.c.group_code == value
+    if dimension == "care_mode":
+        return sa.func.coalesce(in_force.c.care_mode, NOT_RECORDED) == value
+    disability = in_force.c.group_code.in_(sorted(categories.DISABILITY_GROUPS))
+    kind = sa.func.coalesce(in_force.c.disability_type, NOT_RECORDED)
+    degree = sa.func.coalesce(in_force.c.disability_degree, NOT_RECORDED)
+    if dimension == "disability_type":
+        return sa.and_(disability, kind == value)
+    if dimension == "disability_degree":
+        return sa.and_(disability, degree == value)
+    if dimension == "disability":
+        kind_value, _sep, degree_value = value.partition("|")
+        return sa.and_(disability, kind == kind_value, degree == degree_value)
+    raise KeyError(dimension)
+
+
+def managed_with(dimension: str, value: str, period: Period) -> Condition:
+    """SQL on Client: under management on the period's last day by a membership that `dimension` = `value`."""
+    in_force = managed_memberships(period.end).subquery()
+    return Client.id.in_(sa.select(in_force.c.client_id).where(_membership_condition(dimension, value, in_force)))
+
+
+def managed_numbers(scope: Scope, period: Period) -> dict[str, Any]:
+    """The people under management on the period's last day, each count in distinct persons: in total,
+    per family of groups (a child in two codes of one family counts once in it), per group, per
+    disability type, degree and both, per care mode, and by the client dimensions of the statistics."""
+    in_force = managed_memberships(period.end).subquery()
+    mine = in_force.c.client_id.in_(managed(scope, period))
+    persons = sa.func.count(sa.distinct(in_force.c.client_id))
+    families = categories.register_family_groups()
+    per_family = [
+        sa.func.count(sa.distinct(sa.case((in_force.c.group_code.in_(codes), in_force.c.client_id)))).label(code)
+        for code, codes in families.items()
+    ]
+    totals = db.session.execute(sa.select(persons, *per_family).where(mine)).one()
+    numbers: dict[str, Any] = {
+        "on": period.end.isoformat(),
+        "total": totals[0],
+        "family": {code: n for code, n in zip(families, totals[1:], strict=True) if n},
+        "group": _grouped(sa.select(in_force.c.group_code, persons).where(mine).group_by(in_force.c.group_code)),
+    }
+    disability = sa.and_(mine, in_force.c.group_code.in_(sorted(categories.DISABILITY_GROUPS)))
+    kind = sa.func.coalesce(in_force.c.disability_type, NOT_RECORDED).label("kind")
+    degree = sa.func.coalesce(in_force.c.disability_degree, NOT_RECORDED).label("degree")
+    numbers["disability_type"] = _grouped(sa.select(kind, persons).where(disability).group_by(kind))
+    numbers["disability_degree"] = _grouped(sa.select(degree, persons).where(disability).group_by(degree))
+    numbers["disability"] = {
+        f"{k}|{d}": n
+        for k, d, n in db.session.execute(sa.select(kind, degree, persons).where(disability).group_by(kind, degree))
+    }
+    mode = sa.func.coalesce(in_force.c.care_mode, NOT_RECORDED).label("mode")
+    numbers["care_mode"] = _grouped(sa.select(mode, persons).where(mine).group_by(mode))
+    labels = [client_dimension(name, period).label(name) for name in CLIENT_DIMENSIONS]
+    grouped = (
+        sa.select(*labels, sa.func.count(Client.id)).where(Client.id.in_(managed(scope, period))).group_by(*labels)
+    )
+    for name in CLIENT_DIMENSIONS:
+        numbers[name] = {}
+    for *keys, clients in db.session.execute(grouped):
+        for name, key in zip(CLIENT_DIMENSIONS, keys, strict=True):
+            key = key if key is not None else ""
+            numbers[name][key] = numbers[name].get(key, 0) + clients
+    return numbers
 
 
 def _intakes_in(scope: Scope, period: Period) -> Condition:
@@ -464,13 +554,15 @@ def statistics(scope: Scope, period: Period, now: datetime | None = None) -> dic
         "ind4_people": count(counselled_or_supported(scope, period)),
         "ind5_children": clients.indicator_children,
     }
+    under_management = managed_numbers(scope, period)
     return {
         "version": 1,
         "headline": headline,
         "breakdowns": breakdowns,
+        "managed": under_management,
         "shelter": shelter_numbers(scope, period, now),
         "indicators": indicators,
-        "commune_names": commune_names(breakdowns["commune"].keys()),
+        "commune_names": commune_names(breakdowns["commune"].keys() | under_management["commune"].keys()),
     }
 
 
@@ -492,7 +584,7 @@ def population_clients(
     population = CLIENT_POPULATIONS[key](scope, period)
     stmt = sa.select(Client).where(Client.id.in_(population), client_scope(user))
     if dimension is not None:
-        stmt = stmt.where(client_dimension(dimension, period) == value)
+        stmt = stmt.where(_dimension_is(dimension, value or "", period))
     if after:
         stmt = stmt.where(Client.id > after)
     return db.session.scalars(stmt.order_by(Client.id).limit(limit + 1)).all()
@@ -505,8 +597,14 @@ def population_count(
         Client.id.in_(CLIENT_POPULATIONS[key](scope, period)), client_scope(user)
     )
     if dimension is not None:
-        stmt = stmt.where(client_dimension(dimension, period) == value)
+        stmt = stmt.where(_dimension_is(dimension, value or "", period))
     return db.session.scalar(stmt) or 0
+
+
+def _dimension_is(dimension: str, value: str, period: Period) -> Condition:
+    if dimension in MEMBERSHIP_DIMENSIONS:
+        return managed_with(dimension, value, period)
+    return client_dimension(dimension, period) == value
 
 
 def cases_of_clients(client_ids: Sequence[int], scope: Scope, period: Period) -> dict[int, list[Case]]:

@@ -13,11 +13,13 @@ fewer than 5 stays ended, since it would give away their lengths.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..core import categories
+from ..core.timeutil import format_date
 from ..referrals.labels import referral_status_label
 from . import queries
 
@@ -166,6 +168,8 @@ def build(numbers):
             unit=_("Referrals"),
         ),
     ]
+    if "managed" in numbers:  # a report frozen before the register has none
+        tables[1:1] = managed_tables(numbers["managed"], communes)
     ended = s["stays_ended"]
     average = round(s["stay_nights_ended"] / ended, 1) if ended else None
     tables.append(
@@ -182,6 +186,111 @@ def build(numbers):
         )
     )
     return tables
+
+
+def _disability_label(code):
+    kind, _sep, degree = code.partition("|")
+    return f"{_label_or_not_recorded(categories.DISABILITY_TYPES, kind)} — {_label_or_not_recorded(categories.DISABILITY_DEGREES, degree)}"
+
+
+def _label_or_not_recorded(codes, code):
+    return _("Not recorded") if code == queries.NOT_RECORDED else categories.label(codes, code)
+
+
+def membership_value_label(dimension, value):
+    """The words for a row of a people-under-management table (the drill-down's heading)."""
+    if dimension == "disability":
+        return _disability_label(value)
+    codes = {
+        "family": categories.REGISTER_FAMILIES,
+        "group": categories.BENEFICIARY_GROUPS,
+        "disability_type": categories.DISABILITY_TYPES,
+        "disability_degree": categories.DISABILITY_DEGREES,
+        "care_mode": categories.CARE_MODES,
+    }[dimension]
+    return _label_or_not_recorded(codes, value)
+
+
+def managed_tables(m, communes):
+    """The people under management on the period's last day (đang quản lý tại ngày): distinct persons."""
+    on = format_date(date.fromisoformat(m["on"]))
+    total = m["total"]
+    disabled = m["family"].get("disability", 0)
+
+    def table(key, title, rows, total=None, partition=False):
+        return Table(f"managed_{key}", title % {"date": on}, rows, total, partition, drill_key="managed")
+
+    def rows(key, labeller, fixed=None):
+        return _rows(m[key], labeller, fixed, key)
+
+    families = categories.codes(categories.REGISTER_FAMILIES)
+    return [
+        table(
+            "family",
+            _("People under management on %(date)s, by family of groups (each person once in a family)"),
+            rows("family", lambda c: categories.label(categories.REGISTER_FAMILIES, c), families),
+            total,
+        ),
+        table(
+            "group",
+            _("People under management on %(date)s, by beneficiary group"),
+            rows("group", lambda c: categories.label(categories.BENEFICIARY_GROUPS, c)),
+        ),
+        table(
+            "disability_type",
+            _("People with disabilities under management on %(date)s, by type of disability"),
+            rows("disability_type", lambda c: _label_or_not_recorded(categories.DISABILITY_TYPES, c)),
+            disabled,
+            partition=True,
+        ),
+        table(
+            "disability_degree",
+            _("People with disabilities under management on %(date)s, by degree of disability"),
+            rows("disability_degree", lambda c: _label_or_not_recorded(categories.DISABILITY_DEGREES, c)),
+            disabled,
+            partition=True,
+        ),
+        table(
+            "disability",
+            _("People with disabilities under management on %(date)s, by type and degree"),
+            rows("disability", _disability_label),
+            disabled,
+            partition=True,
+        ),
+        table(
+            "sex",
+            _("People under management on %(date)s, by sex"),
+            rows("sex", lambda c: categories.label(categories.SEXES, c), categories.codes(categories.SEXES)),
+            total,
+            partition=True,
+        ),
+        table(
+            "age_group",
+            _("People under management on %(date)s, by age group"),
+            rows("age_group", age_label, [code for _low, code in queries.AGE_GROUPS] + ["unknown"]),
+            total,
+            partition=True,
+        ),
+        table(
+            "ethnicity",
+            _("People under management on %(date)s, by ethnicity"),
+            rows("ethnicity", lambda c: categories.label(categories.ETHNIC_GROUPS, c)),
+            total,
+            partition=True,
+        ),
+        table(
+            "commune",
+            _("People under management on %(date)s, by commune of residence"),
+            rows("commune", lambda c: communes.get(c) or _("Commune not recorded")),
+            total,
+            partition=True,
+        ),
+        table(
+            "care_mode",
+            _("People under management on %(date)s, by care mode"),
+            rows("care_mode", lambda c: _label_or_not_recorded(categories.CARE_MODES, c)),
+        ),
+    ]
 
 
 def _hide(value):

@@ -40,12 +40,19 @@ POPULATION_LABELS = {
     "served": _l("Clients served (received or supported)"),
     "ind4": _l("People counselled or supported (QĐ 112 indicator 4)"),
     "ind5": _l("Children of the indicator group served (QĐ 112 indicator 5)"),
+    "managed": _l("People under management on the period's last day"),
 }
 DIMENSION_LABELS = {
     "sex": _l("Sex"),
     "age_group": _l("Age group"),
     "ethnicity": _l("Ethnicity"),
     "commune": _l("Commune"),
+    "family": _l("Family of groups"),
+    "group": _l("Beneficiary group"),
+    "disability_type": _l("Type of disability"),
+    "disability_degree": _l("Degree of disability"),
+    "disability": _l("Disability"),
+    "care_mode": _l("Care mode"),
 }
 
 
@@ -168,7 +175,8 @@ def drilldown():
     if population not in queries.CLIENT_POPULATIONS:
         abort(404)
     dimension = request.args.get("dimension") or None
-    if dimension is not None and dimension not in queries.CLIENT_DIMENSIONS:
+    membership_dimension = population == "managed" and dimension in queries.MEMBERSHIP_DIMENSIONS
+    if dimension is not None and dimension not in queries.CLIENT_DIMENSIONS and not membership_dimension:
         abort(404)
     value = request.args.get("value", "") if dimension else None
     after = request.args.get("after", type=int)
@@ -224,6 +232,8 @@ def _dimension_value_label(dimension, value):
         return categories.label(categories.ETHNIC_GROUPS, value)
     if dimension == "age_group":
         return tables.age_label(value)
+    if dimension in queries.MEMBERSHIP_DIMENSIONS:
+        return tables.membership_value_label(dimension, value)
     return queries.commune_names([value]).get(value, value)
 
 
