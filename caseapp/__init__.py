@@ -101,6 +101,7 @@ def _register_blueprints(app):
     from .plans import views as plans
     from .referrals import views as referrals
     from .register import views as register
+    from .register.imports import views as register_imports  # noqa: F401  (on the register blueprint)
     from .reminders import views as reminders
     from .reports import views as reports
     from .shelter import views as shelter

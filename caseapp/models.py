@@ -18,6 +18,7 @@ from .notifications.models import Notification
 from .org.models import Commune, Facility, Province
 from .plans.models import Assessment, CarePlan, PlanActivity, PlanGoal
 from .referrals.models import Provider, Referral, Transfer
+from .register.imports.models import ColumnMapping, ImportBatch, ImportRow
 from .register.models import GroupMembership, MembershipVersion
 from .reminders.models import Reminder, SchedulerSweep
 from .reports.models import ExportJob, ReferenceValue, ReportSnapshot, StatisticsRollup

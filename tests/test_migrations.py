@@ -240,7 +240,5 @@ def _client_in_groups_before_the_register(conn):
         {"at": at},
     )
     conn.execute(
-        sa.text(
-            "INSERT INTO client_groups (client_id, group_code) VALUES (1, 'bt_elderly'), (1, 'ot_poor_household')"
-        )
+        sa.text("INSERT INTO client_groups (client_id, group_code) VALUES (1, 'bt_elderly'), (1, 'ot_poor_household')")
     )

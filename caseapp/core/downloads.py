@@ -1,4 +1,4 @@
-"""A stored file sent to the browser as a download, a chunk at a time."""
+"""A stored file sent to the browser as a download, a chunk at a time; spreadsheet cells made safe."""
 
 import unicodedata
 from collections.abc import Iterable
@@ -24,3 +24,26 @@ def download_response(chunks: Iterable[bytes], *, filename: str, mimetype: str, 
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def bytes_response(data: bytes, *, filename: str, mimetype: str) -> Response:
+    """A file made in memory for this request (a spreadsheet of a few MB at most), sent whole."""
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = attachment_disposition(filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe; numbers stay numbers."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    value = str(value)  # a lazy translation too
+    if value.startswith(FORMULA_START):
+        return "'" + value
+    return value

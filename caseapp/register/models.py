@@ -63,6 +63,10 @@ class MembershipVersion(Model):
     certificate_date: Mapped[date | None] = mapped_column(sa.Date)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The import batch the version came from (none when typed on the client page).
+    source_batch_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
+    )
 
     membership = db.relationship("GroupMembership", lazy="raise_on_sql", back_populates="versions")
     recorded_by = db.relationship("User", lazy="raise_on_sql")

@@ -11,6 +11,7 @@ from flask import Response, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..core.downloads import neutralise
 from ..core.pdf import DocumentHeader, Signature, content_disposition, place_name, render_pdf
 from ..core.timeutil import format_datetime, local_today, utcnow
 from ..extensions import db
@@ -18,19 +19,6 @@ from ..org.models import Facility, Province
 from ..security.policy import Perm, has_perm
 from . import indicators, periods, queries, tables
 from .province import province_numbers
-
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe; numbers stay numbers."""
-    if value is None or isinstance(value, (int, float)):
-        return value
-    value = str(value)  # a lazy translation too
-    if value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _met_text(result):

@@ -51,6 +51,9 @@ class Perm(enum.StrEnum):
     VIEW_PROVINCE_REPORTS = "view_province_reports"  # the province: live aggregates and frozen reports
     FREEZE_REPORTS = "freeze_reports"  # freeze a reporting period (and re-open it with a reason)
     ENTER_REFERENCE_DATA = "enter_reference_data"  # denominators, baselines, province targets (with source)
+    # bring the facility's beneficiary register in from a file, and undo it: supervisors (the rows are
+    # personal data, which the all-facility admin role never reads)
+    IMPORT_REGISTER = "import_register"
 
 
 class Capability(enum.StrEnum):
@@ -101,6 +104,7 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.REVIEW_CASELOAD,
             Perm.VIEW_STATISTICS,
             Perm.FREEZE_REPORTS,
+            Perm.IMPORT_REGISTER,
         }
     ),
     Role.SOCIAL_WORKER: frozenset({Perm.USE_APP, Perm.VIEW_FACILITY_DIRECTORY, *_CASEWORK, Perm.BREAK_GLASS}),

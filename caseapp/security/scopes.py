@@ -21,6 +21,7 @@ from ..core.sql import prebuilt
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..referrals.models import Transfer, TransferStatus
+from ..register.imports.models import ImportBatch
 from .policy import Capability, Perm, Role, _role, capable, has_perm, roles_with
 
 if TYPE_CHECKING:  # for annotations only
@@ -159,3 +160,8 @@ __all__ = [
     "active_grant",
     "client_scope",
 ]
+
+
+def import_batch_scope(user: User) -> Condition:
+    """The register imports a user may open: those of the user's own facility."""
+    return own_facility(ImportBatch.facility_id, user)

@@ -333,3 +333,13 @@ def _reports_targets():
 
 
 TARGETS.update(_reports_targets())
+
+
+def _register_import_targets():
+    """The register import's pages (rows in tests/register/matrix_targets.py)."""
+    from ..register.matrix_targets import targets
+
+    return targets(Target, NO_RECORD)
+
+
+TARGETS.update(_register_import_targets())

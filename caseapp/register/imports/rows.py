@@ -1,0 +1,137 @@
+"""One row of a register file read into the values of a client and a membership, with what is wrong
+with it said per column."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+
+from ...core.legacy_text import to_unicode
+from ...core.services import ServiceError
+from .. import services as register_services
+from . import values
+from .addresses import Place, resolve
+from .columns import BY_KEY
+
+TEXT_COLUMNS = frozenset(
+    {"full_name", "phone", "address", "commune", "district", "province", "decision_number", "decision_issuer"}
+    | {"certificate_number", "reason", "group", "ethnicity", "disability_type", "disability_degree", "care_mode"}
+    | {"status", "sex"}
+)
+MEMBERSHIP_FIELDS = register_services.DETAIL_FIELDS + ("effective_from", "status", "reason")
+
+
+@dataclass
+class ReadRow:
+    client: dict[str, Any] = field(default_factory=dict)  # fields of clients.services.create_client
+    group: str | None = None
+    membership: dict[str, Any] = field(default_factory=dict)  # fields of register.services.clean
+    place: Place = field(default_factory=Place)
+    errors: list[list[str]] = field(default_factory=list)  # [column key, message]
+
+    def refuse(self, column: str, message: object) -> None:
+        self.errors.append([column, str(message)])
+
+
+def read(cells: list[Any], mapping: dict[str, int], encoding: str | None, default_province: str) -> ReadRow:
+    """The row's values; a cell that cannot be read is an error on its column."""
+    cell = _cells(cells, mapping, encoding)
+    row = ReadRow()
+    _identity(row, cell)
+    _membership(row, cell)
+    row.place = resolve(
+        cell("commune") or "", cell("district") or "", cell("province") or "", cell("address") or "", default_province
+    )
+    row.client.update(province_code=row.place.province_code, commune_code=row.place.commune_code)
+    if row.group and "effective_from" in row.membership and not row.errors:
+        try:
+            row.membership = register_services.clean(row.group, row.membership)
+        except ServiceError as error:
+            row.refuse(_column_of(error.field), error)
+    return row
+
+
+def _cells(cells, mapping, encoding):
+    def cell(key):
+        index = mapping.get(key)
+        value = cells[index] if index is not None and index < len(cells) else None
+        if key in TEXT_COLUMNS and value is not None:
+            return to_unicode(values.text(value), encoding) or None
+        return value
+
+    return cell
+
+
+def _parsed(row, cell, key, parse, **options):
+    try:
+        return parse(cell(key), **options)
+    except values.CellError as error:
+        row.refuse(key, error)
+        return None
+
+
+def _identity(row, cell):
+    name = cell("full_name")
+    if not name:
+        row.refuse("full_name", _("The full name is required."))
+    birth = _parsed(row, cell, "birth", values.day, year_only=True) or (None, None)
+    born, year = birth
+    if born:
+        row.client.update(birth_date=born, birth_year=born.year, birth_precision="exact")
+    elif year:
+        row.client.update(birth_year=year, birth_precision="year")
+    row.client.update(
+        full_name=name,
+        sex=_parsed(row, cell, "sex", values.sex) or "unknown",
+        ethnicity=_parsed(row, cell, "ethnicity", values.ethnicity),
+        citizen_id=_parsed(row, cell, "citizen_id", values.citizen_id),
+        phone=cell("phone"),
+    )
+
+
+def _membership(row, cell):
+    row.group = _parsed(row, cell, "group", values.group)
+    if not row.group and not any(e[0] == "group" for e in row.errors):
+        row.refuse("group", _("The group is required."))
+    effective = _parsed(row, cell, "effective_from", values.day)
+    if effective is not None:
+        row.membership["effective_from"] = effective[0]
+    else:
+        row.refuse("effective_from", _("The date the allowance or management begins is required."))
+    for key in ("decision_date", "certificate_date"):
+        parsed = _parsed(row, cell, key, values.day)
+        row.membership[key] = parsed[0] if parsed else None
+    for key in ("decision_number", "decision_issuer", "certificate_number", "reason"):
+        row.membership[key] = cell(key)
+    row.membership["allowance_coefficient"] = _parsed(row, cell, "coefficient", values.coefficient)
+    row.membership["allowance_amount"] = _parsed(row, cell, "amount", values.amount)
+    for key, parse in (
+        ("care_mode", values.care_mode),
+        ("disability_type", values.disability_type),
+        ("disability_degree", values.disability_degree),
+        ("status", values.status),
+    ):
+        row.membership[key] = _parsed(row, cell, key, parse)
+
+
+def _column_of(field_name: str | None) -> str:
+    """The file's column of a field the register's validation names."""
+    return {"allowance_coefficient": "coefficient", "allowance_amount": "amount", "group_code": "group"}.get(
+        field_name or "", field_name or "group"
+    )
+
+
+def column_header(key: str) -> str:
+    column = BY_KEY.get(key)
+    return column.header if column else key
+
+
+def same_version(values_: dict[str, Any], version: Any) -> bool:
+    """Does an existing version already say what the row says (its start date aside)?"""
+
+    def plain(value: Any) -> Any:
+        return None if value == "" else value
+
+    return all(
+        plain(values_.get(key)) == plain(getattr(version, key)) for key in MEMBERSHIP_FIELDS if key != "effective_from"
+    )

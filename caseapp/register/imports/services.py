@@ -1,0 +1,358 @@
+"""An import, step by step: the file is read into rows (stage), each row decided (evaluate: create,
+link, update, unchanged, review, choose or refused, with the reasons), the user settles what only a
+person may (a probable duplicate, a split commune), and the batch is committed as one audited unit
+— or undone while none of its rows was edited since. Re-importing a file changes nothing: each row
+finds what the earlier import wrote and is unchanged."""
+
+import hashlib
+import io
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from typing import IO, Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ...audit.services import record
+from ...cases.models import Case
+from ...clients import queries as client_queries
+from ...clients.models import Client
+from ...clients.services import create_client
+from ...core.legacy_text import detect
+from ...core.services import ServiceError
+from ...core.text import fold
+from ...core.timeutil import local_today, utcnow
+from ...extensions import db
+from ...intake.models import Intake
+from ...security.scopes import own_facility
+from .. import services as register_services
+from ..models import GroupMembership, MembershipVersion
+from ..statuses import MembershipStatus
+from . import columns, reader, rows, values
+from .models import BatchStatus, ColumnMapping, ImportBatch, ImportRow, RowOutcome
+
+MAX_BYTES = 30 * 1024 * 1024
+SAMPLE_ROWS = 2000  # the rows whose text decides a legacy encoding
+PROBABLE = 80  # the duplicate score (clients.queries.duplicate_candidates) that asks the user
+WRITES = (RowOutcome.CREATE, RowOutcome.LINK, RowOutcome.UPDATE)
+
+
+# --- stage: the file into rows ---------------------------------------------------------------------
+
+
+def stage(stream: IO[bytes], filename: str, *, user) -> ImportBatch:
+    data = stream.read(MAX_BYTES + 1)
+    if not data:
+        raise ServiceError(_("The file is empty."), field="file")
+    if len(data) > MAX_BYTES:
+        raise ServiceError(_("The file is larger than 30 MB: split it."), field="file")
+    sheet = reader.open_sheet(io.BytesIO(data), filename)
+    headers = [values.text(h) for h in sheet.headers]
+    layout = columns.layout(headers)
+    saved = db.session.scalar(
+        sa.select(ColumnMapping).where(own_facility(ColumnMapping.facility_id, user), ColumnMapping.layout == layout)
+    )
+    batch = ImportBatch(
+        facility_id=user.facility_id,
+        created_by_id=user.id,
+        filename=filename[-255:],
+        sha256=hashlib.sha256(data).hexdigest(),
+        mapping={
+            "headers": headers,
+            "layout": layout,
+            "columns": saved.mapping if saved else columns.guess(headers),
+            "saved": saved is not None,
+        },
+    )
+    db.session.add(batch)
+    db.session.flush()
+    texts: list[str] = []
+    for number, cells in sheet.rows:
+        if all(c in (None, "") for c in cells):
+            continue
+        if len(texts) < SAMPLE_ROWS:
+            texts.extend(c for c in cells if isinstance(c, str))
+        db.session.add(
+            ImportRow(batch_id=batch.id, row_number=number, cells=[_jsonable(c) for c in cells], outcome="new")
+        )
+    batch.encoding = detect(texts)
+    db.session.flush()
+    record("register_import_read", by=user, entity=batch, detail={"sha256": batch.sha256, "file": batch.filename})
+    if not columns.missing(batch.mapping["columns"]):
+        evaluate(batch, user=user)
+    return batch
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def set_mapping(batch: ImportBatch, mapping: dict[str, int], *, user) -> None:
+    """The user's columns for this layout: kept for the next file of the same layout, then every row
+    decided again."""
+    _ensure_previewed(batch)
+    lacking = columns.missing(mapping)
+    if lacking:
+        raise ServiceError(_("Match the required columns: %(names)s.", names=", ".join(c.header for c in lacking)))
+    batch.mapping = {**batch.mapping, "columns": mapping, "saved": True}
+    saved = db.session.scalar(
+        sa.select(ColumnMapping).where(
+            ColumnMapping.facility_id == batch.facility_id, ColumnMapping.layout == batch.mapping["layout"]
+        )
+    )
+    if saved is None:
+        saved = ColumnMapping(facility_id=batch.facility_id, layout=batch.mapping["layout"], mapping=mapping)
+        db.session.add(saved)
+    saved.mapping, saved.updated_at = mapping, utcnow()
+    evaluate(batch, user=user)
+
+
+# --- evaluate: what each row would do ---------------------------------------------------------------
+
+
+def evaluate(batch: ImportBatch, *, user) -> None:
+    mapping = {key: int(index) for key, index in batch.mapping["columns"].items()}
+    province = user.facility.province_code
+    seen_ids: dict[str, int] = {}
+    for row in db.session.scalars(sa.select(ImportRow).where(ImportRow.batch_id == batch.id).order_by(ImportRow.id)):
+        read = rows.read(row.cells, mapping, batch.encoding, province)
+        _decide(row, read, user=user, seen_ids=seen_ids)
+    _count(batch)
+
+
+def _decide(row: ImportRow, read: rows.ReadRow, *, user, seen_ids: dict[str, int]) -> None:
+    row.values = {"client": _plain(read.client), "group": read.group, "membership": _plain(read.membership)}
+    row.messages, row.options, row.client_id, row.choice = read.errors, [], None, None
+    if read.errors:
+        row.outcome = RowOutcome.REFUSED
+        return
+    citizen_id = read.client.get("citizen_id")
+    client, refusal = _existing_client(read, user)
+    if refusal:
+        row.outcome, row.messages = RowOutcome.REFUSED, [["citizen_id", refusal]]
+        return
+    if client is None and citizen_id in seen_ids:
+        row.outcome = RowOutcome.LINK  # the same person on another row of the file (another group)
+        row.messages = [["citizen_id", _("Same citizen ID as row %(row)s.", row=seen_ids[citizen_id])]]
+    elif client is None:
+        row.outcome = _new_or_probable(row, read, user)
+    else:
+        row.client_id = client.id
+        row.outcome = _against_membership(client.id, read)
+    if citizen_id:
+        seen_ids.setdefault(citizen_id, row.row_number)
+    if read.place.options and row.outcome in WRITES:
+        row.outcome = RowOutcome.CHOOSE
+        row.options = [[code, name] for code, name in read.place.options]
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: _jsonable(value) if not isinstance(value, (int, str, type(None))) else value for key, value in data.items()
+    }
+
+
+def _existing_client(read: rows.ReadRow, user) -> tuple[Client | None, str | None]:
+    """The client the row is already (same citizen ID, or the same name spelt the same, birth year and
+    commune in the facility), or a refusal when the citizen ID belongs to a client the user may not see."""
+    citizen_id = read.client.get("citizen_id")
+    if citizen_id:
+        holder = db.session.scalar(sa.select(Client).where(Client.citizen_id == citizen_id))
+        if holder is not None:
+            visible = db.session.scalar(client_queries.visible_clients(user).where(Client.id == holder.id))
+            if visible is None:
+                return None, _("This citizen ID belongs to a client of another facility.")
+            return visible, None
+        return None, None
+    same = client_queries.visible_clients(user).where(
+        Client.search_name.like(f"{fold(read.client.get('full_name'))}%"),
+        Client.birth_year == read.client.get("birth_year"),
+        Client.commune_code == read.client.get("commune_code"),
+    )
+    name = (read.client.get("full_name") or "").casefold()  # the same spelling, tones included
+    matches = [c for c in db.session.scalars(same.limit(3)) if (c.full_name or "").casefold() == name]
+    return (matches[0] if len(matches) == 1 else None), None
+
+
+def _new_or_probable(row: ImportRow, read: rows.ReadRow, user) -> str:
+    candidates = client_queries.duplicate_candidates(
+        user,
+        full_name=read.client.get("full_name"),
+        birth_year=read.client.get("birth_year"),
+        phone=read.client.get("phone"),
+        commune_code=read.client.get("commune_code"),
+        limit=3,
+    )
+    probable = [c for c in candidates if c.score >= PROBABLE]
+    if not probable:
+        return RowOutcome.CREATE
+    row.options = [[c.client.id, c.client.display_name, "; ".join(str(r) for r in c.reasons)] for c in probable]
+    return RowOutcome.REVIEW
+
+
+def _against_membership(client_id: int, read: rows.ReadRow) -> str:
+    membership = _open_membership(client_id, read.group)
+    if membership is None:
+        return RowOutcome.LINK
+    latest = register_services.latest_version(membership.id)
+    return RowOutcome.UNCHANGED if rows.same_version(read.membership, latest) else RowOutcome.UPDATE
+
+
+def _open_membership(client_id: int, group: str | None) -> GroupMembership | None:
+    for membership in db.session.scalars(
+        sa.select(GroupMembership).where(GroupMembership.client_id == client_id, GroupMembership.group_code == group)
+    ):
+        if register_services.latest_version(membership.id).status != MembershipStatus.ENDED:
+            return membership
+    return None
+
+
+def _count(batch: ImportBatch) -> None:
+    counted = Counter(db.session.scalars(sa.select(ImportRow.outcome).where(ImportRow.batch_id == batch.id)))
+    batch.counts = dict(counted)
+    batch.rows_total = sum(counted.values())
+
+
+# --- the user's decisions -----------------------------------------------------------------------------
+
+
+def settle(batch: ImportBatch, row_id: int, choice: str, *, user) -> None:
+    """A person's decision on a row: for a probable duplicate "new" or one of the clients offered;
+    for a split commune one of the communes offered."""
+    _ensure_previewed(batch)
+    row = db.session.get(ImportRow, row_id)
+    if row is None or row.batch_id != batch.id or row.outcome not in (RowOutcome.REVIEW, RowOutcome.CHOOSE):
+        raise ServiceError(_("This row asks for no decision."))
+    offered = {str(option[0]) for option in row.options} | ({"new"} if row.outcome == RowOutcome.REVIEW else set())
+    if choice not in offered:
+        raise ServiceError(_("Choose one of the options offered."))
+    row.choice = choice
+    record("register_import_row_settled", by=user, entity=batch, detail={"row": row.row_number, "kind": row.outcome})
+
+
+# --- commit and undo ----------------------------------------------------------------------------------
+
+
+def ready(batch: ImportBatch) -> bool:
+    """Every row that asks for a decision has one."""
+    return not db.session.scalar(
+        sa.select(sa.func.count()).where(
+            ImportRow.batch_id == batch.id,
+            ImportRow.outcome.in_([RowOutcome.REVIEW, RowOutcome.CHOOSE]),
+            ImportRow.choice.is_(None),
+        )
+    )
+
+
+def commit(batch: ImportBatch, *, user) -> None:
+    """Write every row that writes, as the user, with the batch as the versions' source."""
+    _ensure_previewed(batch)
+    if not ready(batch):
+        raise ServiceError(_("Decide the rows marked “to decide” first."))
+    facility = user.facility
+    created_by_citizen_id: dict[str, int] = {}
+    for row in db.session.scalars(sa.select(ImportRow).where(ImportRow.batch_id == batch.id).order_by(ImportRow.id)):
+        if row.outcome in WRITES or row.choice:
+            _write(batch, row, facility=facility, user=user, created=created_by_citizen_id)
+        batch.rows_done += 1
+    batch.status, batch.committed_at, batch.committed_by_id = BatchStatus.COMMITTED, utcnow(), user.id
+    record(
+        "register_import_committed",
+        by=user,
+        entity=batch,
+        detail={"sha256": batch.sha256, "counts": batch.counts, "file": batch.filename},
+    )
+
+
+def _write(batch, row, *, facility, user, created) -> None:
+    data = row.values
+    client_data = dict(data["client"])
+    if row.outcome == RowOutcome.CHOOSE:
+        client_data["commune_code"] = row.choice
+    client_id = row.client_id or (int(row.choice) if row.outcome == RowOutcome.REVIEW and row.choice != "new" else None)
+    citizen_id = client_data.get("citizen_id")
+    client_id = client_id or created.get(citizen_id or "")
+    if client_id is None:
+        client = create_client(_dated(client_data), facility=facility, by=user, kind="imported")
+        row.created_client = True
+        if citizen_id:
+            created[citizen_id] = client.id
+    else:
+        client = db.session.get(Client, client_id)
+    row.client_id = client.id
+    membership_data = _dated(data["membership"])
+    membership = _open_membership(client.id, data["group"])
+    if membership is None:
+        membership = register_services.add_membership(client, data["group"], membership_data, by=user)
+        version = register_services.latest_version(membership.id)
+    else:
+        latest = register_services.latest_version(membership.id)
+        if rows.same_version(membership_data, latest):
+            return
+        membership_data["effective_from"] = max(membership_data["effective_from"], local_today())
+        version = register_services.change_membership(membership, membership_data, by=user, seen_version_id=latest.id)
+    version.source_batch_id = batch.id
+    row.membership_id, row.version_id = membership.id, version.id
+
+
+def _dated(data: dict[str, Any]) -> dict[str, Any]:
+    """The JSON-stored values back as dates and numbers."""
+    out = dict(data)
+    for key in ("birth_date", "effective_from", "decision_date", "certificate_date"):
+        if isinstance(out.get(key), str):
+            out[key] = date.fromisoformat(out[key])
+    if isinstance(out.get("allowance_coefficient"), str):
+        out["allowance_coefficient"] = Decimal(out["allowance_coefficient"])
+    return out
+
+
+def undoable(batch: ImportBatch) -> bool:
+    """Committed, and none of its memberships changed since (no later version than the batch's)."""
+    if batch.status != BatchStatus.COMMITTED:
+        return False
+    later = (
+        sa.select(MembershipVersion.id)
+        .join(ImportRow, ImportRow.membership_id == MembershipVersion.membership_id)
+        .where(ImportRow.batch_id == batch.id, MembershipVersion.id > ImportRow.version_id)
+        .limit(1)
+    )
+    return db.session.scalar(later) is None
+
+
+def undo(batch: ImportBatch, *, user) -> None:
+    """Remove what the batch wrote: its versions, the memberships it began, the clients it created
+    that hold nothing else."""
+    if not undoable(batch):
+        raise ServiceError(_("This import cannot be undone: its rows were changed since, or it is not committed."))
+    written = db.session.scalars(
+        sa.select(ImportRow).where(ImportRow.batch_id == batch.id, ImportRow.version_id.is_not(None))
+    ).all()
+    for row in written:
+        db.session.execute(sa.delete(MembershipVersion).where(MembershipVersion.id == row.version_id))
+        remaining = db.session.scalar(
+            sa.select(sa.func.count()).where(MembershipVersion.membership_id == row.membership_id)
+        )
+        if not remaining:
+            db.session.execute(sa.delete(GroupMembership).where(GroupMembership.id == row.membership_id))
+    for row in written:
+        if row.created_client and row.client_id and not _holds_anything_else(row.client_id):
+            db.session.execute(sa.delete(Client).where(Client.id == row.client_id))
+    batch.status, batch.undone_at = BatchStatus.UNDONE, utcnow()
+    record("register_import_undone", by=user, entity=batch, detail={"sha256": batch.sha256})
+
+
+def _holds_anything_else(client_id: int) -> bool:
+    for model in (GroupMembership, Case, Intake):
+        if db.session.scalar(sa.select(sa.func.count()).where(model.client_id == client_id)):
+            return True
+    return False
+
+
+def _ensure_previewed(batch: ImportBatch) -> None:
+    if batch.status != BatchStatus.PREVIEWED:
+        raise ServiceError(_("This import was already committed or undone."))

@@ -1,0 +1,317 @@
+"""The import of a register: files of every kind, legacy text, old addresses, the preview, the error
+file, duplicates for a person to decide, commit, idempotent re-import, undo, and access."""
+
+import io
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from caseapp.clients.models import Client
+from caseapp.extensions import db
+from caseapp.register import queries as register_queries
+from caseapp.register.imports.models import ImportBatch, ImportRow
+from caseapp.register.models import GroupMembership, MembershipVersion
+
+from . import files
+
+ROWS = [
+    [
+        "Nguyễn Thị Hoa",
+        "12/03/1950",
+        "Nữ",
+        "Kinh",
+        "001150012345",
+        None,
+        None,
+        None,
+        "Người cao tuổi",
+        "15/QĐ-UBND",
+        "01/01/2025",
+        "1,5",
+        None,
+        None,
+    ],
+    [
+        "Vàng A Páo",
+        1975,
+        "Nam",
+        "H'Mông",
+        "002075012345",
+        None,
+        None,
+        None,
+        "Người khuyết tật nặng",
+        "16/QĐ-UBND",
+        "01/02/2025",
+        "2",
+        "Thần kinh, tâm thần",
+        "Nặng",
+    ],
+]
+
+
+def _upload(http, data, name):
+    return http.post("/register/imports", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def _batch():
+    return db.session.scalar(sa.select(ImportBatch).order_by(ImportBatch.id.desc()))
+
+
+def _outcomes(batch):
+    return db.session.scalars(
+        sa.select(ImportRow.outcome).where(ImportRow.batch_id == batch.id).order_by(ImportRow.row_number)
+    ).all()
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("danh-sach.xlsx", files.xlsx(ROWS, title="DANH SÁCH ĐỐI TƯỢNG BẢO TRỢ XÃ HỘI")),
+        ("danh-sach.ods", files.ods(ROWS)),
+        ("danh-sach.csv", files.csv_bytes(ROWS)),
+        ("danh-sach.csv", files.csv_bytes(ROWS, encoding="cp1258")),
+    ],
+)
+def test_a_file_of_each_kind_is_read_into_the_same_preview(staff, signed_in, name, data):
+    http = signed_in(staff.supervisor)
+    response = _upload(http, data, name)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    batch = _batch()
+    assert _outcomes(batch) == ["create", "create"]
+    row = db.session.scalar(sa.select(ImportRow).where(ImportRow.batch_id == batch.id).order_by(ImportRow.row_number))
+    assert row.values["client"]["full_name"] == "Nguyễn Thị Hoa"
+    assert row.values["membership"]["effective_from"] == "2025-01-01"
+    page = http.get(f"/register/imports/{batch.id}").get_data(as_text=True)
+    assert "Nguyễn Thị Hoa" in page and "Đối tượng mới</span> 2" in page
+
+
+def test_commit_writes_clients_and_memberships_and_a_second_import_changes_nothing(staff, signed_in):
+    http = signed_in(staff.supervisor)
+    _upload(http, files.xlsx(ROWS), "ds.xlsx")
+    batch = _batch()
+    assert http.post(f"/register/imports/{batch.id}/commit").status_code == 302
+    db.session.expire_all()
+    assert batch.status == "committed"
+    paos = db.session.scalar(sa.select(Client).where(Client.citizen_id == "002075012345"))
+    version = db.session.scalar(
+        sa.select(MembershipVersion).join(GroupMembership).where(GroupMembership.client_id == paos.id)
+    )
+    assert (version.disability_type, version.disability_degree, version.source_batch_id) == (
+        "mental",
+        "severe",
+        batch.id,
+    )
+    assert paos.birth_year == 1975 and paos.sex == "male"
+    versions = db.session.scalar(sa.select(sa.func.count()).select_from(MembershipVersion))
+
+    _upload(http, files.xlsx(ROWS), "ds.xlsx")
+    again = _batch()
+    assert again.id != batch.id and _outcomes(again) == ["unchanged", "unchanged"]
+    http.post(f"/register/imports/{again.id}/commit")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MembershipVersion)) == versions
+
+
+def test_bad_rows_are_refused_with_the_reason_and_come_back_in_the_error_file(staff, signed_in):
+    bad = [
+        [
+            "",
+            "12/03/1950",
+            "Nữ",
+            "Kinh",
+            None,
+            None,
+            None,
+            None,
+            "Người cao tuổi",
+            None,
+            "01/01/2025",
+            None,
+            None,
+            None,
+        ],
+        [
+            "Trần Văn Sai",
+            "31/02/1950",
+            "Nam",
+            "Kinh",
+            "12345",
+            None,
+            None,
+            None,
+            "Không có nhóm này",
+            None,
+            "01/01/2025",
+            None,
+            None,
+            None,
+        ],
+    ]
+    http = signed_in(staff.supervisor)
+    _upload(http, files.xlsx(ROWS[:1] + bad), "loi.xlsx")
+    batch = _batch()
+    assert _outcomes(batch) == ["create", "refused", "refused"]
+    response = http.get(f"/register/imports/{batch.id}/errors.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][-1] == "Lỗi cần sửa"
+    assert rows[2][0] == "Trần Văn Sai"
+    assert "Số CCCD/Số định danh: Số căn cước có 12 chữ số." in rows[2][-1]
+    assert "Không nhận ra: Không có nhóm này." in rows[2][-1]
+    assert "Họ và tên" in rows[1][-1]
+
+
+def test_text_typed_in_tcvn3_or_vni_is_converted_to_unicode(staff, signed_in):
+    tcvn3 = [
+        [
+            "NguyÔn ThÞ Hoa",
+            1950,
+            "N÷",
+            "Kinh",
+            None,
+            None,
+            None,
+            None,
+            "Ng­êi cao tuæi",
+            None,
+            "01/01/2025",
+            None,
+            None,
+            None,
+        ]
+    ]
+    vni = [
+        [
+            "Traàn Vaên Ñöùc",
+            1948,
+            "Nam",
+            "Kinh",
+            None,
+            None,
+            None,
+            None,
+            "Ngöôøi cao tuoåi",
+            None,
+            "01/01/2025",
+            None,
+            None,
+            None,
+        ]
+    ]
+    http = signed_in(staff.supervisor)
+    for rows, encoding, name in ((tcvn3, "tcvn3", "Nguyễn Thị Hoa"), (vni, "vni", "Trần Văn Đức")):
+        _upload(http, files.xlsx(rows), "cu.xlsx")
+        batch = _batch()
+        assert batch.encoding == encoding
+        row = db.session.scalar(sa.select(ImportRow).where(ImportRow.batch_id == batch.id))
+        assert row.outcome == "create", row.messages
+        assert row.values["client"]["full_name"] == name and row.values["group"] == "bt_elderly"
+
+
+def test_an_old_address_becomes_todays_commune_and_a_split_one_asks_the_user(staff, signed_in):
+    rows = [
+        [
+            "Lê Văn Một",
+            1950,
+            "Nam",
+            "Kinh",
+            None,
+            "Phường Phúc Xá",
+            "Quận Ba Đình",
+            "Thành phố Hà Nội",
+            "Người cao tuổi",
+            None,
+            "01/01/2025",
+            None,
+            None,
+            None,
+        ],
+        [
+            "Lê Văn Hai",
+            1950,
+            "Nam",
+            "Kinh",
+            None,
+            "Xã Tân Thạnh",
+            "Huyện Thới Lai",
+            "Thành phố Cần Thơ",
+            "Người cao tuổi",
+            None,
+            "01/01/2025",
+            None,
+            None,
+            None,
+        ],
+    ]
+    http = signed_in(staff.supervisor)
+    _upload(http, files.xlsx(rows), "dia-chi-cu.xlsx")
+    batch = _batch()
+    first, second = db.session.scalars(
+        sa.select(ImportRow).where(ImportRow.batch_id == batch.id).order_by(ImportRow.row_number)
+    ).all()
+    assert first.outcome == "create" and first.values["client"]["commune_code"] == "00097"
+    assert second.outcome == "choose" and {code for code, _name in second.options} == {"31666", "31288"}
+    commit = http.post(f"/register/imports/{batch.id}/commit")
+    assert commit.status_code == 302 and _batch().status == "previewed"  # refused until decided
+    http.post(f"/register/imports/{batch.id}/rows/{second.id}", data={"choice": "31288"})
+    http.post(f"/register/imports/{batch.id}/commit")
+    hai = db.session.scalar(sa.select(Client).where(Client.full_name == "Lê Văn Hai"))
+    assert hai.commune_code == "31288"
+
+
+def test_a_probable_duplicate_waits_for_the_user_and_is_never_merged(staff, signed_in, new_client):
+    existing = new_client("Nguyễn Thị Hoa", birth_year=1950, birth_precision="year")
+    rows = [
+        [
+            "Nguyễn Thị Hòa",
+            1950,
+            "Nữ",
+            "Kinh",
+            None,
+            None,
+            None,
+            None,
+            "Người cao tuổi",
+            None,
+            "01/01/2025",
+            None,
+            None,
+            None,
+        ]
+    ]
+    http = signed_in(staff.supervisor)
+    _upload(http, files.xlsx(rows), "trung.xlsx")
+    batch = _batch()
+    row = db.session.scalar(sa.select(ImportRow).where(ImportRow.batch_id == batch.id))
+    assert row.outcome == "review" and row.options[0][0] == existing.id
+    http.post(f"/register/imports/{batch.id}/rows/{row.id}", data={"choice": str(existing.id)})
+    http.post(f"/register/imports/{batch.id}/commit")
+    assert db.session.scalars(register_queries.managed_group_codes(existing.id, date(2025, 6, 1))).all() == [
+        "bt_elderly"
+    ]
+    assert db.session.scalar(sa.select(sa.func.count()).where(Client.full_name == "Nguyễn Thị Hòa")) == 0
+
+
+def test_undo_removes_what_the_batch_wrote_until_a_row_is_edited(staff, signed_in):
+    http = signed_in(staff.supervisor)
+    _upload(http, files.xlsx(ROWS), "ds.xlsx")
+    batch = _batch()
+    http.post(f"/register/imports/{batch.id}/commit")
+    assert http.post(f"/register/imports/{batch.id}/undo").status_code == 302
+    db.session.expire_all()
+    assert batch.status == "undone"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GroupMembership)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).where(Client.citizen_id == "001150012345")) == 0
+
+
+def test_a_batch_is_out_of_reach_of_another_facility_and_of_workers_and_reporters(staff, signed_in):
+    http = signed_in(staff.supervisor)
+    _upload(http, files.xlsx(ROWS), "ds.xlsx")
+    batch = _batch()
+    assert signed_in(staff.outsider_supervisor).get(f"/register/imports/{batch.id}").status_code == 404
+    assert signed_in(staff.outsider_supervisor).post(f"/register/imports/{batch.id}/undo").status_code == 404
+    assert signed_in(staff.worker).get(f"/register/imports/{batch.id}").status_code == 403
+    assert signed_in(staff.reporter).get(f"/register/imports/{batch.id}").status_code == 403
