@@ -31,6 +31,7 @@ from ..extensions import db
 from ..mail.jobs import deliver
 from ..notifications.services import notify_many, notify_selected
 from ..referrals.services import escalate_overdue
+from ..register.imports.jobs import run_import_jobs
 from ..reports.jobs import run_export_jobs
 from ..security.policy import Capability
 from ..security.scopes import users_with
@@ -300,5 +301,10 @@ def scheduled_tick(app):
         except Exception:
             db.session.rollback()
             log.exception("report exports failed")
+        try:  # large register files written in the background (register.imports.jobs)
+            run_import_jobs(now)
+        except Exception:
+            db.session.rollback()
+            log.exception("register imports failed")
         finally:
             db.session.remove()

@@ -48,6 +48,7 @@ def upgrade():
         sa.Column("rows_done", sa.Integer(), nullable=False),
         sa.Column("committed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("committed_by_id", sa.Integer(), nullable=True),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("error", sa.String(length=255), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),

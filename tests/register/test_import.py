@@ -3,6 +3,7 @@ file, duplicates for a person to decide, commit, idempotent re-import, undo, and
 
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 from caseapp.clients.models import Client
 from caseapp.extensions import db
 from caseapp.register import queries as register_queries
+from caseapp.register.imports import services
 from caseapp.register.imports.models import ImportBatch, ImportRow
 from caseapp.register.models import GroupMembership, MembershipVersion
 
@@ -71,6 +73,8 @@ def _outcomes(batch):
     [
         ("danh-sach.xlsx", files.xlsx(ROWS, title="DANH SÁCH ĐỐI TƯỢNG BẢO TRỢ XÃ HỘI")),
         ("danh-sach.ods", files.ods(ROWS)),
+        # ROWS as Excel 97–2003 saves them (written once with xlwt 1.3.0: no library we ship writes .xls)
+        ("danh-sach.xls", (Path(__file__).parent / "data" / "danh-sach.xls").read_bytes()),
         ("danh-sach.csv", files.csv_bytes(ROWS)),
         ("danh-sach.csv", files.csv_bytes(ROWS, encoding="cp1258")),
     ],
@@ -315,3 +319,58 @@ def test_a_batch_is_out_of_reach_of_another_facility_and_of_workers_and_reporter
     assert signed_in(staff.outsider_supervisor).post(f"/register/imports/{batch.id}/undo").status_code == 404
     assert signed_in(staff.worker).get(f"/register/imports/{batch.id}").status_code == 403
     assert signed_in(staff.reporter).get(f"/register/imports/{batch.id}").status_code == 403
+
+
+def test_the_exported_register_imports_back_with_no_change(staff, signed_in):
+    http = signed_in(staff.supervisor)
+    _upload(http, files.xlsx(ROWS), "ds.xlsx")
+    http.post(f"/register/imports/{_batch().id}/commit")
+    exported = http.get("/register/export.xlsx")
+    assert exported.status_code == 200
+    _upload(http, exported.data, "xuat.xlsx")
+    assert _outcomes(_batch()) == ["unchanged", "unchanged"]
+
+
+def test_a_changed_file_records_a_dated_change_with_the_batch_as_its_source(staff, signed_in):
+    http = signed_in(staff.supervisor)
+    _upload(http, files.xlsx(ROWS), "ds.xlsx")
+    first = _batch()
+    http.post(f"/register/imports/{first.id}/commit")
+    changed = [ROWS[0][:11] + ["2"] + ROWS[0][12:], ROWS[1]]
+    _upload(http, files.xlsx(changed), "ds-moi.xlsx")
+    second = _batch()
+    assert _outcomes(second) == ["update", "unchanged"]
+    http.post(f"/register/imports/{second.id}/commit")
+    hoa = db.session.scalar(sa.select(Client).where(Client.citizen_id == "001150012345"))
+    versions = db.session.execute(
+        sa.select(
+            MembershipVersion.effective_from, MembershipVersion.allowance_coefficient, MembershipVersion.source_batch_id
+        )
+        .join(GroupMembership)
+        .where(GroupMembership.client_id == hoa.id)
+        .order_by(MembershipVersion.id)
+    ).all()
+    assert [(d, str(c), b) for d, c, b in versions] == [
+        (date(2025, 1, 1), "1.50", first.id),
+        (date(2026, 12, 8), "2.00", second.id),  # today (the fixed clock): last year's figures stay
+    ]
+
+
+def test_a_large_file_is_queued_and_the_scheduler_writes_it_in_chunks(staff, signed_in, monkeypatch):
+    from caseapp.register.imports import jobs
+
+    monkeypatch.setattr(services, "SYNC_ROWS", 1)
+    monkeypatch.setattr(jobs, "CHUNK", 1)
+    http = signed_in(staff.supervisor)
+    _upload(http, files.xlsx(ROWS), "lon.xlsx")
+    batch = _batch()
+    http.post(f"/register/imports/{batch.id}/commit")
+    db.session.expire_all()
+    assert batch.status == "queued" and batch.rows_done == 0
+    page = http.get(f"/register/imports/{batch.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page and "Đã nhập 0 trên 2 dòng" in page
+    assert jobs.run_import_jobs() == 1
+    db.session.expire_all()
+    assert (batch.status, batch.rows_done) == ("committed", 2)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GroupMembership)) == 2
+    assert jobs.run_import_jobs() == 0

@@ -49,6 +49,7 @@ class ImportBatch(Model):
     rows_done: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     committed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # by the scheduler, for a large file
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str | None] = mapped_column(sa.String(255))
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)

@@ -34,6 +34,7 @@ from .models import BatchStatus, ColumnMapping, ImportBatch, ImportRow, RowOutco
 
 MAX_BYTES = 30 * 1024 * 1024
 SAMPLE_ROWS = 2000  # the rows whose text decides a legacy encoding
+SYNC_ROWS = 2000  # a larger file is written by the scheduler, in chunks, with its progress shown
 PROBABLE = 80  # the duplicate score (clients.queries.duplicate_candidates) that asks the user
 WRITES = (RowOutcome.CREATE, RowOutcome.LINK, RowOutcome.UPDATE)
 
@@ -250,17 +251,35 @@ def ready(batch: ImportBatch) -> bool:
 
 
 def commit(batch: ImportBatch, *, user) -> None:
-    """Write every row that writes, as the user, with the batch as the versions' source."""
+    """Write every row that writes, as the user, with the batch as the versions' source: at once for
+    a file of up to SYNC_ROWS rows, else queued for the scheduler (jobs.run_import_jobs), whose
+    progress the batch's page shows."""
     _ensure_previewed(batch)
     if not ready(batch):
         raise ServiceError(_("Decide the rows marked “to decide” first."))
-    facility = user.facility
-    created_by_citizen_id: dict[str, int] = {}
-    for row in db.session.scalars(sa.select(ImportRow).where(ImportRow.batch_id == batch.id).order_by(ImportRow.id)):
+    batch.committed_by_id = user.id
+    if batch.rows_total > SYNC_ROWS:
+        batch.status = BatchStatus.QUEUED
+        record("register_import_queued", by=user, entity=batch, detail={"rows": batch.rows_total})
+        return
+    write_rows(batch, user=user)
+    finish(batch, user=user)
+
+
+def write_rows(batch: ImportBatch, *, user, limit: int | None = None) -> int:
+    """Write the batch's next rows (from rows_done; `limit` of them, or all): how many were done."""
+    stmt = sa.select(ImportRow).where(ImportRow.batch_id == batch.id).order_by(ImportRow.id).offset(batch.rows_done)
+    done = 0
+    for row in db.session.scalars(stmt.limit(limit) if limit else stmt).all():
         if row.outcome in WRITES or row.choice:
-            _write(batch, row, facility=facility, user=user, created=created_by_citizen_id)
-        batch.rows_done += 1
-    batch.status, batch.committed_at, batch.committed_by_id = BatchStatus.COMMITTED, utcnow(), user.id
+            _write(batch, row, user=user)
+        done += 1
+    batch.rows_done += done
+    return done
+
+
+def finish(batch: ImportBatch, *, user) -> None:
+    batch.status, batch.committed_at = BatchStatus.COMMITTED, utcnow()
     record(
         "register_import_committed",
         by=user,
@@ -269,21 +288,15 @@ def commit(batch: ImportBatch, *, user) -> None:
     )
 
 
-def _write(batch, row, *, facility, user, created) -> None:
+def _write(batch, row, *, user) -> None:
     data = row.values
     client_data = dict(data["client"])
     if row.outcome == RowOutcome.CHOOSE:
         client_data["commune_code"] = row.choice
-    client_id = row.client_id or (int(row.choice) if row.outcome == RowOutcome.REVIEW and row.choice != "new" else None)
-    citizen_id = client_data.get("citizen_id")
-    client_id = client_id or created.get(citizen_id or "")
-    if client_id is None:
-        client = create_client(_dated(client_data), facility=facility, by=user, kind="imported")
+    client = _client_of(row, client_data.get("citizen_id"))
+    if client is None:
+        client = create_client(_dated(client_data), facility=user.facility, by=user, kind="imported")
         row.created_client = True
-        if citizen_id:
-            created[citizen_id] = client.id
-    else:
-        client = db.session.get(Client, client_id)
     row.client_id = client.id
     membership_data = _dated(data["membership"])
     membership = _open_membership(client.id, data["group"])
@@ -298,6 +311,18 @@ def _write(batch, row, *, facility, user, created) -> None:
         version = register_services.change_membership(membership, membership_data, by=user, seen_version_id=latest.id)
     version.source_batch_id = batch.id
     row.membership_id, row.version_id = membership.id, version.id
+
+
+def _client_of(row: ImportRow, citizen_id: str | None) -> Client | None:
+    """The existing client a row writes to: found at the preview, chosen by the user, or created by
+    an earlier row of the batch with the same citizen ID."""
+    chosen = int(row.choice) if row.outcome == RowOutcome.REVIEW and row.choice not in (None, "new") else None
+    client_id = row.client_id or chosen
+    if client_id:
+        return db.session.get(Client, client_id)
+    if citizen_id:
+        return db.session.scalar(sa.select(Client).where(Client.citizen_id == citizen_id))
+    return None
 
 
 def _dated(data: dict[str, Any]) -> dict[str, Any]:

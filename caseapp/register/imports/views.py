@@ -19,7 +19,7 @@ from ..views import bp
 from . import files, services
 from .columns import missing
 from .forms import UploadForm, mapping_form
-from .models import ImportBatch, ImportRow, RowOutcome
+from .models import BatchStatus, ImportBatch, ImportRow, RowOutcome
 from .rows import column_header
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -139,7 +139,9 @@ def commit(batch_id):
     batch = _batch(batch_id)
     with refusal_flashed() as done:
         services.commit(batch, user=current_user)
-    if done:
+    if done and batch.status == BatchStatus.QUEUED:
+        flash(_("The file is large: it is imported in the background, and this page shows how far it is."), "info")
+    elif done:
         flash(_("The register was imported."), "success")
     return redirect(url_for("register.batch", batch_id=batch.id))
 
