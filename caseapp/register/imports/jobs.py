@@ -10,9 +10,10 @@ with the error's type.
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.engine import CursorResult
 
 from ...auth.models import User
 from ...core.timeutil import utcnow
@@ -44,18 +45,22 @@ def _claim(now: datetime) -> int | None:
     batch_id = db.session.scalar(sa.select(ImportBatch.id).where(claimable).order_by(ImportBatch.id).limit(1))
     if batch_id is None:
         return None
-    claimed = db.session.execute(
-        sa.update(ImportBatch)
-        .where(ImportBatch.id == batch_id, claimable)
-        .values(status=BatchStatus.COMMITTING, claimed_at=now, version=ImportBatch.version + 1)
-    ).rowcount
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            sa.update(ImportBatch)
+            .where(ImportBatch.id == batch_id, claimable)
+            .values(status=BatchStatus.COMMITTING, claimed_at=now, version=ImportBatch.version + 1)
+        ),
+    )
+    claimed = result.rowcount
     db.session.commit()
     return batch_id if claimed else _claim(now)
 
 
 def _run(batch_id: int) -> None:
-    batch = db.session.get(ImportBatch, batch_id)
-    user = db.session.scalar(sa.select(User).options(joinedload(User.facility)).where(User.id == batch.committed_by_id))
+    batch = db.session.get_one(ImportBatch, batch_id)
+    user = db.session.get_one(User, batch.committed_by_id)
     try:
         while services.write_rows(batch, user=user, limit=CHUNK):
             batch.claimed_at = utcnow()
