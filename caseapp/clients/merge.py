@@ -50,7 +50,7 @@ BIRTH_FIELDS = ("birth_date", "birth_year", "birth_precision")
 # Every table whose rows point at a client, and what a merge does with them. A test fails when a
 # new table points at clients.id without being listed here, so no record is left behind by accident.
 MOVED_TABLES = ("cases", "intakes", "consents", "family_members", "group_memberships", "shelter_stays")
-KEPT_TABLES = ("client_changes",)  # history stays with the record it describes (read via merged_ids)
+KEPT_TABLES = ("client_changes", "import_rows")  # history stays with the record it describes (merged_ids)
 SELF_REFERENCES = ("clients",)  # merged_into_id: earlier merges into merge_away now point at keep
 
 
