@@ -1,0 +1,180 @@
+"""`make -C bench register`: the beneficiary register at national scale — the preview and the commit
+of an imported register file, its re-import, and the count of people under management of a province.
+Run from the repository root:
+
+    .venv/bin/python bench/register_import.py 1000000 [PREVIEW_ROWS COMMIT_ROWS]
+
+On a copy of the bench database of N clients (caseapp_bench_<N>_register, made from
+caseapp_bench_<N> by CREATE DATABASE … TEMPLATE and migrated to the current code; dropped at the end
+unless BENCH_KEEP=1). In this process, as the supervisor of the province's social protection centre:
+a generated .xlsx register of PREVIEW_ROWS rows (default 10,000) read and previewed; one of
+COMMIT_ROWS rows (default 100,000) previewed, committed as the scheduler does (500 rows a
+transaction), and imported again (every row unchanged, nothing written); then the people under
+management of the province at the end of 2025, five times. Peak memory is this process's (ru_maxrss).
+Writes bench/results/<date>-register.md."""
+
+import io
+import os
+import random
+import resource
+import statistics
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # the app, from the repository root
+import run  # (the bench's database helpers, beside this file)
+
+GROUPS = ("Người cao tuổi", "Người khuyết tật nặng", "Trẻ em mồ côi", "Người đơn thân nuôi con", "Người khuyết tật")
+TYPES = ("Vận động", "Nghe, nói", "Nhìn", "Thần kinh, tâm thần", "Trí tuệ", "Khác")
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ")
+MIDDLE = ("Văn", "Thị", "Hữu", "Minh", "Thanh", "Ngọc")
+GIVEN = ("An", "Bình", "Cúc", "Dũng", "Hoa", "Hùng", "Lan", "Mai", "Nam", "Phúc", "Quỳnh", "Sơn", "Tâm", "Yến")
+
+
+def register_file(rows, communes, seed):
+    """A register as a centre keeps it: a title, the headers, one row per beneficiary."""
+    from openpyxl import Workbook
+
+    rng = random.Random(seed)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Danh sách")
+    sheet.append(["DANH SÁCH ĐỐI TƯỢNG BẢO TRỢ XÃ HỘI HƯỞNG TRỢ CẤP HẰNG THÁNG"])
+    sheet.append([])
+    sheet.append(["TT", "Họ và tên", "Năm sinh", "Giới tính", "Dân tộc", "Số CCCD", "Xã/phường", "Đối tượng",
+                  "Số Quyết định", "Ngày hưởng", "Hệ số", "Dạng tật", "Mức độ khuyết tật"])  # fmt: skip
+    for i in range(rows):
+        group = rng.choice(GROUPS)
+        disabled = "khuyết tật" in group
+        sheet.append([
+            i + 1,
+            f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+            rng.randint(1930, 2015),
+            rng.choice(("Nam", "Nữ")),
+            "Kinh",
+            f"099{seed:03d}{i:06d}",
+            rng.choice(communes),
+            group,
+            f"{rng.randint(1, 999)}/QĐ-UBND",
+            date(2024, rng.randint(1, 12), 1),
+            rng.choice((1, 1.5, 2, 2.5)),
+            rng.choice(TYPES) if disabled else None,
+            ("Nặng" if group == "Người khuyết tật nặng" else rng.choice(("Nặng", "Nhẹ"))) if disabled else None,
+        ])  # fmt: skip
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def copy_database(n):
+    source, name = f"caseapp_bench_{n}", f"caseapp_bench_{n}_register"
+    admin = sa.create_engine(f"{run.PG}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+    admin.dispose()
+    url = f"{run.PG}/{name}"
+    run.flask(["db", "upgrade"], url, capture=True)
+    return name, url
+
+
+def drop(name):
+    admin = sa.create_engine(f"{run.PG}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def measure(url, preview_rows, commit_rows):
+    os.environ.update(DATABASE_URL=url, FLASK_ENV="development", CASEAPP_INSTANCE_DIR=str(run.BENCH / ".instance"))
+    from caseapp import create_app
+    from caseapp.auth.models import User
+    from caseapp.extensions import db
+    from caseapp.org.models import Commune, Facility
+    from caseapp.register.imports import jobs, services
+    from caseapp.reports import queries
+    from caseapp.reports.periods import Period
+
+    app = create_app()
+    results = {}
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        facility = db.session.scalar(
+            sa.select(Facility).where(Facility.type == "social_protection_center").order_by(Facility.id).limit(1)
+        )
+        user = db.session.scalar(sa.select(User).where(User.facility_id == facility.id, User.role == "supervisor"))
+        communes = db.session.scalars(
+            sa.select(Commune.name).where(Commune.province_code == facility.province_code)
+        ).all()
+
+        def preview(data, name):
+            started = time.monotonic()
+            batch = services.stage(io.BytesIO(data), name, user=user)
+            db.session.commit()
+            return batch, time.monotonic() - started
+
+        small = register_file(preview_rows, communes, seed=1)
+        batch, results["preview_small"] = preview(small, "nho.xlsx")
+        results["preview_small_counts"] = dict(batch.counts)
+        large = register_file(commit_rows, communes, seed=2)
+        batch, results["preview_large"] = preview(large, "lon.xlsx")
+        for row in db.session.scalars(
+            sa.select(services.ImportRow).where(
+                services.ImportRow.batch_id == batch.id, services.ImportRow.outcome.in_(["review", "choose"])
+            )
+        ):
+            row.choice = "new" if row.outcome == "review" else str(row.options[0][0])  # fmt: skip
+        batch.committed_by_id, batch.status = user.id, "queued"
+        db.session.commit()
+        started = time.monotonic()
+        jobs.run_import_jobs(datetime.now().astimezone())
+        results["commit_large"] = time.monotonic() - started
+        again, results["reimport_large"] = preview(large, "lon.xlsx")
+        results["reimport_counts"] = dict(again.counts)
+        results["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        scope = queries.Scope("province", province_code=facility.province_code)
+        year = Period("year", date(2025, 1, 1), date(2025, 12, 31))
+        times = []
+        for _ in range(5):
+            started = time.monotonic()
+            queries.managed_numbers(scope, year)
+            times.append(time.monotonic() - started)
+            db.session.rollback()
+        results["managed_province"] = statistics.median(times)
+    return results
+
+
+def main(argv):
+    n = int(argv[1]) if len(argv) > 1 else 1_000_000
+    preview_rows = int(argv[2]) if len(argv) > 2 else 10_000
+    commit_rows = int(argv[3]) if len(argv) > 3 else 100_000
+    name, url = copy_database(n)
+    try:
+        r = measure(url, preview_rows, commit_rows)
+    finally:
+        if os.environ.get("BENCH_KEEP") != "1":
+            drop(name)
+    lines = [
+        f"# The beneficiary register at {n:,} clients — {datetime.now():%Y-%m-%d %H:%M}",
+        "",
+        "| step | seconds | notes |",
+        "|---|---:|---|",
+        f"| preview of {preview_rows:,} rows (read, parse, decide) | {r['preview_small']:.1f} | {r['preview_small_counts']} |",
+        f"| preview of {commit_rows:,} rows | {r['preview_large']:.1f} | |",
+        f"| commit of {commit_rows:,} rows (scheduler, 500 a transaction) | {r['commit_large']:.1f} | |",
+        f"| import of the same {commit_rows:,} rows again | {r['reimport_large']:.1f} | {r['reimport_counts']} |",
+        f"| people under management of a province at 31/12/2025 (median of 5) | {r['managed_province']:.2f} | |",
+        "",
+        f"Peak memory of the process: {r['peak_mb']:.0f} MB.",
+    ]
+    out = run.BENCH / "results" / f"{datetime.now():%Y-%m-%d}-register.md"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
