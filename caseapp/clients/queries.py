@@ -88,51 +88,120 @@ class Candidate:
     reasons: list = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Identity:
+    """What a duplicate search compares: the name (folded), birth year, citizen ID, phone, commune."""
+
+    full_name: str | None = None
+    birth_year: int | None = None
+    citizen_id: str | None = None
+    phone: str | None = None
+    commune_code: str | None = None
+
+    @property
+    def folded(self) -> str:
+        return fold(self.full_name)
+
+    @property
+    def given(self) -> str | None:
+        return self.folded.split()[-1] if self.folded else None
+
+    @property
+    def phone_digits(self) -> str | None:
+        return digits(self.phone) or None
+
+
 def duplicate_candidates(
     user, *, full_name=None, birth_year=None, citizen_id=None, phone=None, commune_code=None, exclude_id=None, limit=10
 ):
     """Search-before-create: candidates blocked by exact citizen ID, exact phone, birth year ±1 with
     the folded given name, or same commune with the folded given name; then scored with rapidfuzz and
     ranked, each with the reasons it matched. Never merges anything."""
-    folded = fold(full_name)
-    given = folded.split()[-1] if folded else None
-    phone_digits = digits(phone) or None
-    blocks = []
-    if citizen_id:
-        blocks.append(Client.citizen_id == citizen_id)
-    if phone_digits:
-        blocks.append(Client.phone_digits == phone_digits)
-    if given and birth_year:
-        blocks.append(
-            sa.and_(Client.birth_year.between(birth_year - 1, birth_year + 1), Client.search_name.like(f"%{given}%"))
-        )
-    if given and commune_code:
-        blocks.append(sa.and_(Client.commune_code == commune_code, Client.search_name.like(f"%{given}%")))
-    if not blocks:
+    person = Identity(full_name, birth_year, citizen_id, phone, commune_code)
+    blocks = _blocks([person])
+    if blocks is None:
         return []
-    stmt = visible_clients(user).where(sa.or_(*blocks)).order_by(Client.id.desc()).limit(200)
+    stmt = visible_clients(user).where(blocks).order_by(Client.id.desc()).limit(200)
     if exclude_id:
         stmt = stmt.where(Client.id != exclude_id)
+    return rank(person, db.session.scalars(stmt), limit=limit)
+
+
+def duplicates_of_many(user, people, *, limit=3):
+    """duplicate_candidates for many people at once (a register's rows): one query for all their
+    blocks, then each person's candidates ranked as duplicate_candidates ranks them."""
+    blocks = _blocks(people)
+    if blocks is None:
+        return [[] for _person in people]
+    found = db.session.scalars(visible_clients(user).where(blocks).order_by(Client.id.desc())).all()
+    return [rank(person, found, limit=limit) for person in people]
+
+
+def _blocks(people):
+    """SQL: any of the blocks of any of the people (None when none of them has a block)."""
+    blocks = []
+    ids = {p.citizen_id for p in people if p.citizen_id}
+    phones = {p.phone_digits for p in people if p.phone_digits}
+    if ids:
+        blocks.append(Client.citizen_id.in_(sorted(ids)))
+    if phones:
+        blocks.append(Client.phone_digits.in_(sorted(phones)))
+    for given, people_of_name in _by_given_name(people).items():
+        years = {y + d for p in people_of_name if p.birth_year for y in [p.birth_year] for d in (-1, 0, 1)}
+        communes = {p.commune_code for p in people_of_name if p.commune_code}
+        named = Client.search_name.like(f"%{given}%")
+        if years:
+            blocks.append(sa.and_(Client.birth_year.in_(sorted(years)), named))
+        if communes:
+            blocks.append(sa.and_(Client.commune_code.in_(sorted(communes)), named))
+    return sa.or_(*blocks) if blocks else None
+
+
+def _by_given_name(people):
+    out = {}
+    for person in people:
+        if person.given:
+            out.setdefault(person.given, []).append(person)
+    return out
+
+
+def rank(person, clients, *, limit):
+    """The clients that match one of the person's blocks, scored and ranked with their reasons."""
     ranked = []
-    for client in db.session.scalars(stmt):
-        reasons, score = [], 0
-        name_similarity = fuzz.token_sort_ratio(folded, fold(client.full_name or client.alias)) if folded else 0
-        if citizen_id and client.citizen_id == citizen_id:
-            reasons.append(_("same citizen ID"))
-            score = 100
-        if phone_digits and client.phone_digits == phone_digits:
-            reasons.append(_("same phone number"))
-            score = max(score, 60 + int(name_similarity * 0.4))
-        if birth_year and client.birth_year and abs(client.birth_year - birth_year) <= 1:
-            reasons.append(_("birth year %(year)s", year=client.birth_year))
-        if commune_code and client.commune_code == commune_code:
-            reasons.append(_("same commune"))
-        if name_similarity:
-            reasons.append(_("name %(pct)d%% similar", pct=name_similarity))
-        score = max(score, int(name_similarity * 0.8) + (10 if len(reasons) > 2 else 0))
-        ranked.append(Candidate(client=client, score=min(score, 100), reasons=reasons))
+    for client in clients:
+        candidate = _scored(person, client)
+        if candidate is not None:
+            ranked.append(candidate)
     ranked.sort(key=lambda c: (-c.score, -c.client.id))
     return ranked[:limit]
+
+
+def _scored(person, client):
+    same_id = bool(person.citizen_id) and client.citizen_id == person.citizen_id
+    same_phone = bool(person.phone_digits) and client.phone_digits == person.phone_digits
+    near_year = bool(person.birth_year and client.birth_year) and abs(client.birth_year - person.birth_year) <= 1
+    same_commune = bool(person.commune_code) and client.commune_code == person.commune_code
+    named = bool(person.given) and person.given in (client.search_name or "")
+    if not (same_id or same_phone or (named and (near_year or same_commune))):
+        return None  # in another person's block only
+    reasons, score = [], 0
+    name_similarity = (
+        fuzz.token_sort_ratio(person.folded, fold(client.full_name or client.alias)) if person.folded else 0
+    )
+    if same_id:
+        reasons.append(_("same citizen ID"))
+        score = 100
+    if same_phone:
+        reasons.append(_("same phone number"))
+        score = max(score, 60 + int(name_similarity * 0.4))
+    if near_year:
+        reasons.append(_("birth year %(year)s", year=client.birth_year))
+    if same_commune:
+        reasons.append(_("same commune"))
+    if name_similarity:
+        reasons.append(_("name %(pct)d%% similar", pct=name_similarity))
+    score = max(score, int(name_similarity * 0.8) + (10 if len(reasons) > 2 else 0))
+    return Candidate(client=client, score=min(score, 100), reasons=reasons)
 
 
 def client_history(client_ids):

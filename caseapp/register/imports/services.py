@@ -7,6 +7,7 @@ finds what the earlier import wrote and is unchanged."""
 import hashlib
 import io
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import IO, Any
@@ -21,11 +22,11 @@ from ...clients.models import Client
 from ...clients.services import create_client
 from ...core.legacy_text import detect
 from ...core.services import ServiceError
-from ...core.text import fold
 from ...core.timeutil import local_today, utcnow
 from ...extensions import db
 from ...intake.models import Intake
 from ...security.scopes import own_facility
+from .. import queries as register_queries
 from .. import services as register_services
 from ..models import GroupMembership, MembershipVersion
 from ..statuses import MembershipStatus
@@ -33,6 +34,7 @@ from . import columns, reader, rows, values
 from .models import BatchStatus, ColumnMapping, ImportBatch, ImportRow, RowOutcome
 
 MAX_BYTES = 30 * 1024 * 1024
+CHUNK = 500  # rows read, decided and inserted together
 SAMPLE_ROWS = 2000  # the rows whose text decides a legacy encoding
 SYNC_ROWS = 2000  # a larger file is written by the scheduler, in chunks, with its progress shown
 PROBABLE = 80  # the duplicate score (clients.queries.duplicate_candidates) that asks the user
@@ -69,20 +71,32 @@ def stage(stream: IO[bytes], filename: str, *, user) -> ImportBatch:
     db.session.add(batch)
     db.session.flush()
     texts: list[str] = []
+    pending: list[dict[str, Any]] = []
     for number, cells in sheet.rows:
         if all(c in (None, "") for c in cells):
             continue
         if len(texts) < SAMPLE_ROWS:
             texts.extend(c for c in cells if isinstance(c, str))
-        db.session.add(
-            ImportRow(batch_id=batch.id, row_number=number, cells=[_jsonable(c) for c in cells], outcome="new")
-        )
+        pending.append({"batch_id": batch.id, "row_number": number, "cells": [_jsonable(c) for c in cells]})
+        if len(pending) == CHUNK:
+            _insert_rows(pending)
+    _insert_rows(pending)
     batch.encoding = detect(texts)
-    db.session.flush()
     record("register_import_read", by=user, entity=batch, detail={"sha256": batch.sha256, "file": batch.filename})
     if not columns.missing(batch.mapping["columns"]):
         evaluate(batch, user=user)
     return batch
+
+
+def _insert_rows(pending: list[dict[str, Any]]) -> None:
+    """Rows inserted a chunk at a time, as one executemany: a 100,000-row file never becomes
+    100,000 objects in the session."""
+    if pending:
+        db.session.execute(
+            sa.insert(ImportRow),
+            [{**row, "values": {}, "outcome": "new", "messages": [], "options": []} for row in pending],
+        )
+        pending.clear()
 
 
 def _jsonable(value: Any) -> Any:
@@ -117,23 +131,85 @@ def set_mapping(batch: ImportBatch, mapping: dict[str, int], *, user) -> None:
 
 
 def evaluate(batch: ImportBatch, *, user) -> None:
+    """Every row read and decided, CHUNK rows at a time: the clients and memberships the chunk's
+    citizen IDs name are read in two queries, and the chunk's decisions written in one flush."""
     mapping = {key: int(index) for key, index in batch.mapping["columns"].items()}
     province = user.facility.province_code
     seen_ids: dict[str, int] = {}
-    for row in db.session.scalars(sa.select(ImportRow).where(ImportRow.batch_id == batch.id).order_by(ImportRow.id)):
-        read = rows.read(row.cells, mapping, batch.encoding, province)
-        _decide(row, read, user=user, seen_ids=seen_ids)
+    last = 0
+    with db.session.no_autoflush:
+        while chunk := _next_rows(batch, after=last):
+            reads = [rows.read(row.cells, mapping, batch.encoding, province) for row in chunk]
+            known = _Known.of([read.client.get("citizen_id") for read in reads], user)
+            for row, read, similar in zip(chunk, reads, _similar(reads, known, user), strict=True):
+                _decide(row, read, seen_ids=seen_ids, known=known, similar=similar)
+            db.session.flush()
+            for row in chunk:
+                db.session.expunge(row)
+            last = chunk[-1].id
     _count(batch)
 
 
-def _decide(row: ImportRow, read: rows.ReadRow, *, user, seen_ids: dict[str, int]) -> None:
+def _next_rows(batch: ImportBatch, *, after: int) -> list[ImportRow]:
+    stmt = sa.select(ImportRow).where(ImportRow.batch_id == batch.id, ImportRow.id > after)
+    return list(db.session.scalars(stmt.order_by(ImportRow.id).limit(CHUNK)))
+
+
+@dataclass
+class _Known:
+    """What the register already holds for a chunk of rows: the clients of their citizen IDs (None
+    for one the user may not see), and each client's open membership per group with its last version."""
+
+    holders: dict[str, Client | None]
+    memberships: dict[int, dict[str, tuple[GroupMembership, MembershipVersion]]]
+
+    @classmethod
+    def of(cls, citizen_ids: list[str | None], user) -> "_Known":
+        wanted = sorted({c for c in citizen_ids if c})
+        found = db.session.scalars(sa.select(Client).where(Client.citizen_id.in_(wanted))).all() if wanted else []
+        visible = set(
+            db.session.scalars(
+                client_queries.visible_clients(user)
+                .with_only_columns(Client.id)
+                .where(Client.id.in_([c.id for c in found]))
+            )
+        )
+        holders = {c.citizen_id: (c if c.id in visible else None) for c in found if c.citizen_id}
+        return cls(holders=holders, memberships=_open_memberships_of([c.id for c in found if c.id in visible]))
+
+    def open_membership(self, client_id: int, group: str | None) -> tuple[GroupMembership, MembershipVersion] | None:
+        if client_id not in self.memberships:
+            self.memberships.update(_open_memberships_of([client_id]))
+        return self.memberships.get(client_id, {}).get(group or "")
+
+
+def _open_memberships_of(client_ids: list[int]) -> dict[int, dict[str, tuple[GroupMembership, MembershipVersion]]]:
+    """{client: {group: (membership, its last version)}} of the memberships not ended."""
+    out: dict[int, dict[str, tuple[GroupMembership, MembershipVersion]]] = {client_id: {} for client_id in client_ids}
+    if not client_ids:
+        return out
+    memberships = {
+        m.id: m for m in db.session.scalars(sa.select(GroupMembership).where(GroupMembership.client_id.in_(client_ids)))
+    }
+    last: dict[int, MembershipVersion] = {}
+    for version in db.session.scalars(register_queries.versions_of(memberships)):
+        last[version.membership_id] = version  # ordered by effective date, then id: the last wins
+    for membership_id, version in last.items():
+        if version.status != MembershipStatus.ENDED:
+            membership = memberships[membership_id]
+            out[membership.client_id].setdefault(membership.group_code, (membership, version))
+    return out
+
+
+def _decide(row: ImportRow, read: rows.ReadRow, *, seen_ids: dict[str, int], known: _Known, similar: list) -> None:
+    """The row's outcome; `similar`: the duplicate search's candidates for it (clients_queries.rank)."""
     row.values = {"client": _plain(read.client), "group": read.group, "membership": _plain(read.membership)}
     row.messages, row.options, row.client_id, row.choice = read.errors, [], None, None
     if read.errors:
         row.outcome = RowOutcome.REFUSED
         return
     citizen_id = read.client.get("citizen_id")
-    client, refusal = _existing_client(read, user)
+    client, refusal = _existing_client(read, known, similar)
     if refusal:
         row.outcome, row.messages = RowOutcome.REFUSED, [["citizen_id", refusal]]
         return
@@ -141,10 +217,10 @@ def _decide(row: ImportRow, read: rows.ReadRow, *, user, seen_ids: dict[str, int
         row.outcome = RowOutcome.LINK  # the same person on another row of the file (another group)
         row.messages = [["citizen_id", _("Same citizen ID as row %(row)s.", row=seen_ids[citizen_id])]]
     elif client is None:
-        row.outcome = _new_or_probable(row, read, user)
+        row.outcome = _new_or_probable(row, read, similar)
     else:
         row.client_id = client.id
-        row.outcome = _against_membership(client.id, read)
+        row.outcome = _against_membership(known.open_membership(client.id, read.group), read)
     if citizen_id:
         seen_ids.setdefault(citizen_id, row.row_number)
     if read.place.options and row.outcome in WRITES:
@@ -153,55 +229,70 @@ def _decide(row: ImportRow, read: rows.ReadRow, *, user, seen_ids: dict[str, int
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: _jsonable(value) if not isinstance(value, (int, str, type(None))) else value for key, value in data.items()
-    }
+    return {key: _jsonable(value) for key, value in data.items()}
 
 
-def _existing_client(read: rows.ReadRow, user) -> tuple[Client | None, str | None]:
-    """The client the row is already (same citizen ID, or the same name spelt the same, birth year and
-    commune in the facility), or a refusal when the citizen ID belongs to a client the user may not see."""
+def _needs_search(read: rows.ReadRow, known: _Known) -> bool:
+    """A row whose person the register may hold without knowing it: not refused, and no client has
+    its citizen ID."""
+    return not read.errors and read.client.get("citizen_id") not in known.holders
+
+
+def _similar(reads: list[rows.ReadRow], known: _Known, user) -> list[list[Any]]:
+    """Each row's duplicate candidates, searched for the whole chunk in one query."""
+    searched = [read for read in reads if _needs_search(read, known)]
+    people = [
+        client_queries.Identity(
+            full_name=read.client.get("full_name"),
+            birth_year=read.client.get("birth_year"),
+            phone=read.client.get("phone"),
+            commune_code=read.client.get("commune_code"),
+        )
+        for read in searched
+    ]
+    found = iter(client_queries.duplicates_of_many(user, people, limit=3))
+    return [next(found) if _needs_search(read, known) else [] for read in reads]
+
+
+def _existing_client(read: rows.ReadRow, known: _Known, similar: list) -> tuple[Client | None, str | None]:
+    """The client the row is already (same citizen ID, or — without one — the same name spelt the
+    same, birth year and commune), or a refusal when the citizen ID belongs to a client the user may
+    not see."""
     citizen_id = read.client.get("citizen_id")
     if citizen_id:
-        holder = db.session.scalar(sa.select(Client).where(Client.citizen_id == citizen_id))
-        if holder is not None:
-            visible = db.session.scalar(client_queries.visible_clients(user).where(Client.id == holder.id))
-            if visible is None:
-                return None, _("This citizen ID belongs to a client of another facility.")
-            return visible, None
-        return None, None
-    same = client_queries.visible_clients(user).where(
-        Client.search_name.like(f"{fold(read.client.get('full_name'))}%"),
-        Client.birth_year == read.client.get("birth_year"),
-        Client.commune_code == read.client.get("commune_code"),
-    )
+        if citizen_id not in known.holders:
+            return None, None
+        holder = known.holders[citizen_id]
+        if holder is None:
+            return None, _("This citizen ID belongs to a client of another facility.")
+        return holder, None
     name = (read.client.get("full_name") or "").casefold()  # the same spelling, tones included
-    matches = [c for c in db.session.scalars(same.limit(3)) if (c.full_name or "").casefold() == name]
-    return (matches[0] if len(matches) == 1 else None), None
+    same = [
+        c.client
+        for c in similar
+        if (c.client.full_name or "").casefold() == name
+        and c.client.birth_year == read.client.get("birth_year")
+        and c.client.commune_code == read.client.get("commune_code")
+    ]
+    return (same[0] if len(same) == 1 else None), None
 
 
-def _new_or_probable(row: ImportRow, read: rows.ReadRow, user) -> str:
-    candidates = client_queries.duplicate_candidates(
-        user,
-        full_name=read.client.get("full_name"),
-        birth_year=read.client.get("birth_year"),
-        phone=read.client.get("phone"),
-        commune_code=read.client.get("commune_code"),
-        limit=3,
-    )
-    probable = [c for c in candidates if c.score >= PROBABLE]
+def _new_or_probable(row: ImportRow, read: rows.ReadRow, similar: list) -> str:
+    citizen_id = read.client.get("citizen_id")
+    # a client holding another citizen ID is another person
+    probable = [
+        c for c in similar if c.score >= PROBABLE and not (citizen_id and c.client.citizen_id not in (None, citizen_id))
+    ]
     if not probable:
         return RowOutcome.CREATE
     row.options = [[c.client.id, c.client.display_name, "; ".join(str(r) for r in c.reasons)] for c in probable]
     return RowOutcome.REVIEW
 
 
-def _against_membership(client_id: int, read: rows.ReadRow) -> str:
-    membership = _open_membership(client_id, read.group)
-    if membership is None:
+def _against_membership(current: tuple[GroupMembership, MembershipVersion] | None, read: rows.ReadRow) -> str:
+    if current is None:
         return RowOutcome.LINK
-    latest = register_services.latest_version(membership.id)
-    return RowOutcome.UNCHANGED if rows.same_version(read.membership, latest) else RowOutcome.UPDATE
+    return RowOutcome.UNCHANGED if rows.same_version(read.membership, current[1]) else RowOutcome.UPDATE
 
 
 def _open_membership(client_id: int, group: str | None) -> GroupMembership | None:
