@@ -31,8 +31,15 @@ class CodeSequence(Model):
 
 
 def next_value(facility_id: int, kind: str, year: int) -> int:
+    return next_values(facility_id, kind, year, 1)[0]
+
+
+def next_values(facility_id: int, kind: str, year: int, count: int) -> range:
+    """`count` consecutive values taken at once (an import of a register numbers its clients so)."""
     statement = _increment(db.session.get_bind().dialect.name)
-    return db.session.execute(statement, {"facility_id": facility_id, "kind": kind, "year": year}).scalar_one()
+    parameters = {"facility_id": facility_id, "kind": kind, "year": year, "step": count}
+    last = db.session.execute(statement, parameters).scalar_one()
+    return range(last - count + 1, last + 1)
 
 
 @functools.cache
@@ -42,10 +49,14 @@ def _increment(dialect: str) -> ReturningInsert[tuple[int]]:
     return (
         insert(CodeSequence)
         .values(
-            facility_id=sa.bindparam("facility_id"), kind=sa.bindparam("kind"), year=sa.bindparam("year"), last_value=1
+            facility_id=sa.bindparam("facility_id"),
+            kind=sa.bindparam("kind"),
+            year=sa.bindparam("year"),
+            last_value=sa.bindparam("step"),
         )
         .on_conflict_do_update(
-            index_elements=["facility_id", "kind", "year"], set_={"last_value": CodeSequence.last_value + 1}
+            index_elements=["facility_id", "kind", "year"],
+            set_={"last_value": CodeSequence.last_value + sa.bindparam("step")},
         )
         .returning(CodeSequence.last_value)
     )

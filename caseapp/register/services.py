@@ -112,6 +112,11 @@ def _check_disability(group_code: str, values: dict[str, Any]) -> None:
 
 def add_membership(client, group_code: str, data: dict[str, Any], *, by) -> GroupMembership:
     """A new membership of `client` in a group, from data["effective_from"]."""
+    return start_membership(client, group_code, data, by=by)[0]
+
+
+def start_membership(client, group_code: str, data: dict[str, Any], *, by) -> tuple[GroupMembership, MembershipVersion]:
+    """add_membership, with the membership's first version."""
     values = clean(group_code, data)
     current = _open_membership(client.id, group_code)
     if current is not None:
@@ -124,7 +129,47 @@ def add_membership(client, group_code: str, data: dict[str, Any], *, by) -> Grou
     version = _add_version(membership, values, by=by)
     _history(client.id, by, "membership_added", group_code, version)
     record("membership_added", by=by, entity=client, detail={"group": group_code, "membership": membership.id})
-    return membership
+    return membership, version
+
+
+def start_memberships(items, *, by, source_batch_id: int | None = None) -> list[tuple[int, int]]:
+    """start_membership for many new clients at once (a register's import): `items` are (client id,
+    group, data) of clients with no membership yet; one INSERT of the memberships, one of their first
+    versions, one of the history rows, one audit event. The (membership, version) ids, in order."""
+    if not items:
+        return []
+    by_id = getattr(by, "id", None)
+    values = [clean(group, data) for _client, group, data in items]
+    membership_ids = list(
+        db.session.scalars(
+            sa.insert(GroupMembership).returning(GroupMembership.id, sort_by_parameter_order=True),
+            [{"client_id": client_id, "group_code": group, "created_by_id": by_id} for client_id, group, _d in items],
+        )
+    )
+    version_ids = list(
+        db.session.scalars(
+            sa.insert(MembershipVersion).returning(MembershipVersion.id, sort_by_parameter_order=True),
+            [
+                {**v, "membership_id": m, "recorded_by_id": by_id, "source_batch_id": source_batch_id}
+                for m, v in zip(membership_ids, values, strict=True)
+            ],
+        )
+    )
+    db.session.execute(
+        sa.insert(ClientChange),
+        [
+            _history_row(client_id, by, "membership_added", group, v["status"], v["effective_from"])
+            for (client_id, group, _d), v in zip(items, values, strict=True)
+        ],
+    )
+    record(
+        "memberships_added",
+        by=by,
+        entity_type="import_batches",
+        entity_id=source_batch_id,
+        detail={"count": len(items)},
+    )
+    return list(zip(membership_ids, version_ids, strict=True))
 
 
 def change_membership(membership, data: dict[str, Any], *, by, seen_version_id: int | None) -> MembershipVersion:
@@ -213,17 +258,21 @@ def _add_version(membership, values: dict[str, Any], *, by) -> MembershipVersion
 
 def _history(client_id: int, by, kind: str, group_code: str, version: MembershipVersion) -> None:
     db.session.add(
-        ClientChange(
-            client_id=client_id,
-            changed_by_id=getattr(by, "id", None),
-            kind=kind,
-            changes={
-                "groups": [None, [group_code]],
-                "membership_status": [None, str(version.status)],
-                "effective_from": [None, version.effective_from.isoformat()],
-            },
-        )
+        ClientChange(**_history_row(client_id, by, kind, group_code, version.status, version.effective_from))
     )
+
+
+def _history_row(client_id: int, by, kind: str, group_code: str, status: str, effective_from: date) -> dict[str, Any]:
+    return {
+        "client_id": client_id,
+        "changed_by_id": getattr(by, "id", None),
+        "kind": kind,
+        "changes": {
+            "groups": [None, [group_code]],
+            "membership_status": [None, str(status)],
+            "effective_from": [None, effective_from.isoformat()],
+        },
+    }
 
 
 @dataclass

@@ -19,7 +19,7 @@ from ...audit.services import record
 from ...cases.models import Case
 from ...clients import queries as client_queries
 from ...clients.models import Client
-from ...clients.services import create_client
+from ...clients.services import create_clients
 from ...core.legacy_text import detect
 from ...core.services import ServiceError
 from ...core.timeutil import local_today, utcnow
@@ -360,13 +360,51 @@ def commit(batch: ImportBatch, *, user) -> None:
 def write_rows(batch: ImportBatch, *, user, limit: int | None = None) -> int:
     """Write the batch's next rows (from rows_done; `limit` of them, or all): how many were done."""
     stmt = sa.select(ImportRow).where(ImportRow.batch_id == batch.id).order_by(ImportRow.id).offset(batch.rows_done)
-    done = 0
-    for row in db.session.scalars(stmt.limit(limit) if limit else stmt).all():
-        if row.outcome in WRITES or row.choice:
-            _write(batch, row, user=user)
-        done += 1
-    batch.rows_done += done
-    return done
+    chunk = db.session.scalars(stmt.limit(limit) if limit else stmt).all()
+    writing = [row for row in chunk if row.outcome in WRITES or row.choice]
+    # No flush before each query: the writes flush what a later row reads (a client, a membership).
+    with db.session.no_autoflush:
+        _create_clients(batch, [row for row in writing if _new_client(row)], user=user)
+        for row in writing:
+            if not row.created_client:
+                _write(batch, row, user=user)
+    batch.rows_done += len(chunk)
+    db.session.flush()
+    return len(chunk)
+
+
+def _new_client(row: ImportRow) -> bool:
+    """Does the row make a new client (no existing one found, named or chosen)?"""
+    if row.client_id:
+        return False
+    if row.outcome == RowOutcome.REVIEW:
+        return row.choice == "new"
+    return row.outcome in (RowOutcome.CREATE, RowOutcome.CHOOSE)
+
+
+def _create_clients(batch: ImportBatch, new: list[ImportRow], *, user) -> None:
+    """The rows' new clients and their first memberships, a few statements for all of them."""
+    records = [_client_data(row) for row in new]
+    client_ids = create_clients(records, facility=user.facility, by=user, kind="imported")
+    items = [
+        (client_id, row.values["group"], _dated(row.values["membership"]))
+        for client_id, row in zip(client_ids, new, strict=True)
+    ]
+    started = register_services.start_memberships(items, by=user, source_batch_id=batch.id)
+    for row, client_id, (membership_id, version_id) in zip(new, client_ids, started, strict=True):
+        row.client_id, row.created_client, row.membership_id, row.version_id = (
+            client_id,
+            True,
+            membership_id,
+            version_id,
+        )
+
+
+def _client_data(row: ImportRow) -> dict[str, Any]:
+    data = dict(row.values["client"])
+    if row.outcome == RowOutcome.CHOOSE:
+        data["commune_code"] = row.choice
+    return _dated(data)
 
 
 def finish(batch: ImportBatch, *, user) -> None:
@@ -380,20 +418,16 @@ def finish(batch: ImportBatch, *, user) -> None:
 
 
 def _write(batch, row, *, user) -> None:
+    """A row of an existing client (found, chosen, or made by an earlier row with its citizen ID)."""
     data = row.values
-    client_data = dict(data["client"])
-    if row.outcome == RowOutcome.CHOOSE:
-        client_data["commune_code"] = row.choice
-    client = _client_of(row, client_data.get("citizen_id"))
+    client = _client_of(row, data["client"].get("citizen_id"))
     if client is None:
-        client = create_client(_dated(client_data), facility=user.facility, by=user, kind="imported")
-        row.created_client = True
+        raise ServiceError(_("A client of this import is missing: read the file again."))
     row.client_id = client.id
     membership_data = _dated(data["membership"])
     membership = _open_membership(client.id, data["group"])
     if membership is None:
-        membership = register_services.add_membership(client, data["group"], membership_data, by=user)
-        version = register_services.latest_version(membership.id)
+        membership, version = register_services.start_membership(client, data["group"], membership_data, by=user)
     else:
         latest = register_services.latest_version(membership.id)
         if rows.same_version(membership_data, latest):
@@ -411,7 +445,7 @@ def _client_of(row: ImportRow, citizen_id: str | None) -> Client | None:
     client_id = row.client_id or chosen
     if client_id:
         return db.session.get(Client, client_id)
-    if citizen_id:
+    if citizen_id and row.outcome == RowOutcome.LINK:  # "same citizen ID as row N": made by that row
         return db.session.scalar(sa.select(Client).where(Client.citizen_id == citizen_id))
     return None
 
