@@ -153,10 +153,11 @@ def test_bad_rows_are_refused_with_the_reason_and_come_back_in_the_error_file(st
             None,
         ],
     ]
+    future = ["Lê Thị Tương Lai", "01/01/2030", "Nữ", "Kinh"] + [None] * 4 + ["Người cao tuổi", None, "01/01/2025"]
     http = signed_in(staff.supervisor)
-    _upload(http, files.xlsx(ROWS[:1] + bad), "loi.xlsx")
+    _upload(http, files.xlsx([*ROWS[:1], *bad, future]), "loi.xlsx")
     batch = _batch()
-    assert _outcomes(batch) == ["create", "refused", "refused"]
+    assert _outcomes(batch) == ["create", "refused", "refused", "refused"]
     response = http.get(f"/register/imports/{batch.id}/errors.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
@@ -166,6 +167,7 @@ def test_bad_rows_are_refused_with_the_reason_and_come_back_in_the_error_file(st
     assert "Số CCCD/Số định danh: Số căn cước có 12 chữ số." in rows[2][-1]
     assert "Không nhận ra: Không có nhóm này." in rows[2][-1]
     assert "Họ và tên" in rows[1][-1]
+    assert "Ngày tháng năm sinh: Ngày sinh phải trong khoảng từ năm 1900 đến hôm nay." in rows[3][-1]
 
 
 def test_text_typed_in_tcvn3_or_vni_is_converted_to_unicode(staff, signed_in):

@@ -2,12 +2,14 @@
 with it said per column."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 
 from ...core.legacy_text import to_unicode
 from ...core.services import ServiceError
+from ...core.timeutil import local_today
 from .. import services as register_services
 from . import values
 from .addresses import Place, resolve
@@ -76,6 +78,9 @@ def _identity(row, cell):
         row.refuse("full_name", _("The full name is required."))
     birth = _parsed(row, cell, "birth", values.day, year_only=True) or (None, None)
     born, year = birth
+    if (born and not date(1900, 1, 1) <= born <= local_today()) or (year and not 1900 <= year <= local_today().year):
+        row.refuse("birth", _("The date of birth must be between 1900 and today."))
+        born = year = None
     if born:
         row.client.update(birth_date=born, birth_year=born.year, birth_precision="exact")
     elif year:
