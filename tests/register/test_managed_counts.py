@@ -111,3 +111,21 @@ def test_the_report_tables_show_the_people_under_management_on_the_last_day(staf
     ]
     suppressed = {t.key: t for t in tables.suppress(tables.build(numbers))}
     assert suppressed["managed_family"].total == tables.HIDDEN
+
+
+def test_a_frozen_report_keeps_its_people_under_management_whatever_changes_later(staff, register):
+    from caseapp.reports.services import freeze_report
+
+    snapshot = freeze_report(staff.facility, YEAR_2025, by=staff.supervisor)
+    assert snapshot.data["managed"]["family"]["disability"] == 2
+    adult = register["adult"]
+    membership = db.session.scalars(register_queries.memberships_of(adult.id)).one()
+    services.change_membership(
+        membership,
+        {"effective_from": date(2025, 6, 1), "status": "ended", "reason": "Đính chính: đã chuyển đi từ 01/6/2025"},
+        by=staff.worker,
+        seen_version_id=services.latest_version(membership.id).id,
+    )
+    assert queries.managed_numbers(_scope(staff), YEAR_2025)["family"]["disability"] == 1  # live: corrected
+    db.session.refresh(snapshot)
+    assert snapshot.data["managed"]["family"]["disability"] == 2  # frozen: as it was
