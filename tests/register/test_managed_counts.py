@@ -129,3 +129,16 @@ def test_a_frozen_report_keeps_its_people_under_management_whatever_changes_late
     assert queries.managed_numbers(_scope(staff), YEAR_2025)["family"]["disability"] == 1  # live: corrected
     db.session.refresh(snapshot)
     assert snapshot.data["managed"]["family"]["disability"] == 2  # frozen: as it was
+
+
+def test_a_supervisor_opens_the_people_behind_a_count_on_the_report(staff, register, signed_in):
+    http = signed_in(staff.supervisor)
+    page = http.get("/reports/?kind=year&year=2025").get_data(as_text=True)
+    assert "Đối tượng đang quản lý tại ngày 31/12/2025, theo nhóm đối tượng" in page
+    listed = http.get(
+        "/reports/clients?kind=year&year=2025&population=managed&dimension=disability&value=mental|severe"
+    )
+    assert listed.status_code == 200
+    text = listed.get_data(as_text=True)
+    assert "Vàng A Khuyết" in text and "Lò Thị Bé" not in text
+    assert "Khuyết tật thần kinh, tâm thần — Nặng" in text
