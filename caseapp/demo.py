@@ -1,6 +1,6 @@
 """Demo data: one province's set-up with one user per role per facility (never in production)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -13,6 +13,7 @@ from .extensions import db
 from .intake.services import create_intake
 from .org.models import Commune, Facility, FacilityType, Province
 from .referrals.services import sync_facility_provider
+from .register.services import start_membership
 from .security.policy import Role
 from .shelter.models import Bed, Room
 from .shelter.services import admit_emergency
@@ -172,6 +173,19 @@ DEMO_CLIENTS = (
         "birth_year": 1948,
         "birth_precision": "year",
         "intake": {"channel": "commune", "problems": ["lonely_elderly", "poverty"], "case_type": "center"},
+        # the monthly allowance of an older person (Nghị định 20/2021/NĐ-CP, Điều 5–6: 500.000 đồng × 1,5)
+        "membership": (
+            "bt_elderly",
+            {
+                "effective_from": date(2025, 9, 1),
+                "decision_number": "45/QĐ-UBND",
+                "decision_date": date(2025, 8, 15),
+                "decision_issuer": "UBND phường Hồng Gai",
+                "allowance_coefficient": "1,5",
+                "allowance_amount": 750_000,
+                "care_mode": "community",
+            },
+        ),
     },
 )
 
@@ -187,7 +201,10 @@ def _seed_demo_cases():
     for n, spec in enumerate(DEMO_CLIENTS):
         spec = dict(spec)
         intake = spec.pop("intake")
+        membership = spec.pop("membership", None)
         client = create_client({**spec, "province_code": centre.province_code}, facility=centre, by=worker)
+        if membership:
+            start_membership(client, membership[0], membership[1], by=worker)
         data = {
             "received_at": now - timedelta(days=3 - n),
             "decision": "open_case",
