@@ -5,9 +5,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..core.forms import BaseForm, max_length, required
+from ..core.forms import BaseForm, MultiCheckboxField, max_length, required
 from . import indicators, periods
-from .services import REASON_MAX, SOURCE_MAX
+from .services import GROUP_NAME_MAX, REASON_MAX, SOURCE_MAX
 
 KIND_LABELS = {
     "month": _l("Month"),
@@ -80,3 +80,16 @@ class ReferenceForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.key.choices = [("", _l("Choose"))] + [(k, label) for k, label in indicators.REFERENCE_KEYS.items()]
+
+
+class CommuneGroupForm(BaseForm):
+    name = StringField(
+        _l("Name"),
+        validators=[required(), max_length(GROUP_NAME_MAX)],
+        description=_l("For example: Huyện Thới Lai cũ"),
+    )
+    communes = MultiCheckboxField(_l("Communes of the group"))
+
+    def __init__(self, *args, communes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.communes.choices = [(c.code, c.name) for c in communes]

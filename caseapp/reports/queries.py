@@ -33,7 +33,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import sqlalchemy as sa
-from sqlalchemy.orm import InstrumentedAttribute, joinedload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from ..cases.models import Case
 from ..cases.statuses import CaseStatus
@@ -48,9 +48,16 @@ from ..referrals.models import Provider, Referral, ReferralStatus
 from ..register.queries import managed_during, managed_memberships
 from ..security.policy import Perm, has_perm
 from ..security.rules import same_facility
-from ..security.scopes import Condition, client_scope, own_facility
+from ..security.scopes import Condition, client_scope, commune_group_scope, own_facility, own_province
 from ..shelter.models import ShelterStay
-from .models import ExportJob, ReferenceValue, ReportSnapshot, SnapshotStatus
+from .models import (
+    CommuneGroup,
+    ExportJob,
+    ReferenceValue,
+    ReportSnapshot,
+    SnapshotStatus,
+    commune_group_communes,
+)
 from .periods import Period
 
 if TYPE_CHECKING:  # for annotations only
@@ -631,6 +638,42 @@ def reference_values(province_code: str, year: int) -> dict[str, ReferenceValue]
         sa.select(ReferenceValue).where(ReferenceValue.province_code == province_code, ReferenceValue.year == year)
     ).all()
     return {row.key: row for row in rows}
+
+
+# --- commune groups --------------------------------------------------------------------------------------
+
+
+def _group_size() -> sa.ScalarSelect[int]:
+    return (
+        sa.select(sa.func.count())
+        .where(commune_group_communes.c.group_id == CommuneGroup.id)
+        .correlate(CommuneGroup)
+        .scalar_subquery()
+    )
+
+
+def commune_groups(user: User) -> Sequence[tuple[CommuneGroup, int]]:
+    """(group, number of communes) of the user's province, by name."""
+    rows = db.session.execute(
+        sa.select(CommuneGroup, _group_size()).where(commune_group_scope(user)).order_by(CommuneGroup.name)
+    )
+    return [(group, size) for group, size in rows.tuples()]
+
+
+def commune_group(group_id: int, user: User) -> CommuneGroup | None:
+    """A group of the user's province, with its communes (None: another province's, or none)."""
+    return db.session.scalar(
+        sa.select(CommuneGroup)
+        .where(CommuneGroup.id == group_id, commune_group_scope(user))
+        .options(selectinload(CommuneGroup.communes))  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property
+    )
+
+
+def province_communes(user: User) -> Sequence[Commune]:
+    """The communes of the user's province, by name."""
+    return db.session.scalars(
+        sa.select(Commune).where(own_province(Commune.province_code, user)).order_by(Commune.name, Commune.code)
+    ).all()
 
 
 def snapshots_of_facility(facility_id: int, limit: int = 100) -> Sequence[ReportSnapshot]:
