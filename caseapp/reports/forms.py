@@ -6,7 +6,7 @@ from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectFi
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..core.forms import BaseForm, MultiCheckboxField, max_length, required
-from . import indicators, periods
+from . import indicators, periods, scoping
 from .services import GROUP_NAME_MAX, REASON_MAX, SOURCE_MAX
 
 KIND_LABELS = {
@@ -19,7 +19,8 @@ KIND_LABELS = {
 
 
 class PeriodForm(BaseForm):
-    """Read from the query string (GET): which period, and for reporters which scope."""
+    """Read from the query string (GET): which period, and which scope — the user's facility, the
+    province for its readers, one commune or a commune group of the province (reports.scoping)."""
 
     class Meta:
         csrf = False
@@ -30,13 +31,30 @@ class PeriodForm(BaseForm):
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
     scope = SelectField(_l("Scope"), default="facility")
+    commune = SelectField(_l("Commune (where the people live)"), default="")
+    group = SelectField(_l("Group of communes (where the people live)"), default="")
 
-    def __init__(self, *args, province_allowed=False, **kwargs):
+    def __init__(self, *args, province_allowed=False, communes=(), groups=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = [(k, KIND_LABELS[k]) for k in periods.KINDS]
         self.scope.choices = [("facility", _l("My facility"))]
         if province_allowed:
             self.scope.choices.append(("province", _l("My province")))
+        self.scope.choices.append(("commune", _l("People living in a commune")))
+        self.commune.choices = [("", _l("Choose"))] + [(c.code, c.name) for c in communes]
+        self.group.choices = [("", _l("Choose"))] + [(str(g.id), g.name) for g in groups]
+        if groups:
+            self.scope.choices.append(("commune_group", _l("People living in a group of communes")))
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.scope.data == "commune" and not self.commune.data:
+            self.commune.errors.append(str(scoping.CHOOSE_COMMUNE))
+            return False
+        if self.scope.data == "commune_group" and not self.group.data:
+            self.group.errors.append(str(scoping.CHOOSE_GROUP))
+            return False
+        return valid
 
     def period(self):
         """The period asked for; a refusal is put on the form (and None returned)."""

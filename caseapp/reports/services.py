@@ -230,7 +230,7 @@ def delete_commune_group(group, *, by):
 # --- report files made in the background ---------------------------------------------------------------
 
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")
-EXPORT_PARAM_KEYS = ("kind", "year", "number", "date_from", "date_to", "scope", "snapshot")
+EXPORT_PARAM_KEYS = ("kind", "year", "number", "date_from", "date_to", "scope", "commune", "group", "snapshot")
 
 
 def enqueue_export(fmt, params, *, by):

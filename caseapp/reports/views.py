@@ -20,7 +20,7 @@ from ..org.models import Facility
 from ..security.policy import Perm, has_perm
 from ..security.rules import same_facility
 from ..security.web import requires
-from . import exports, indicators, periods, queries, rollups, services, tables
+from . import exports, indicators, periods, queries, rollups, scoping, services, tables
 from .forms import FreezeForm, PeriodForm, ReferenceForm, ReopenForm
 from .jobs import export_files
 from .models import ExportStatus, ReportSnapshot
@@ -29,6 +29,7 @@ from .province import province_numbers
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 DRILL_PAGE = 50
+SCOPE_ARGS = ("scope", "commune", "group")  # what asks for a scope besides the period
 REOPENED = _l("The report has been re-opened.")
 SAVED = _l("Saved.")
 
@@ -76,23 +77,25 @@ def _dimension_label(key):
 
 def _period_form(args=None):
     args = MultiDict(args if args is not None else request.args)
-    form = PeriodForm(formdata=args, province_allowed=has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS))
     if not any(k in args for k in ("kind", "year", "date_from")):  # first visit: the last full quarter
-        default = periods.default_period(local_today())
-        form = PeriodForm(
-            formdata=MultiDict(default.as_args()), province_allowed=has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS)
-        )
-        if args.get("scope"):
-            form.scope.data = args["scope"]
+        asked = {key: args[key] for key in SCOPE_ARGS if args.get(key)}
+        args = MultiDict({**periods.default_period(local_today()).as_args(), **asked})
+    form = PeriodForm(
+        formdata=args,
+        province_allowed=has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS),
+        communes=queries.province_communes(current_user),
+        groups=[group for group, _size in queries.commune_groups(current_user)],
+    )
     period = form.period() if form.validate() else None
     return form, period
 
 
 def _scope(form):
-    facility = current_user.facility
-    if form.scope.data == "province" and has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS):
-        return queries.Scope("province", province_code=facility.province_code)
-    return queries.Scope("facility", facility_id=facility.id, province_code=facility.province_code)
+    """The scope the (valid) period form asks for; a commune or group out of reach answers 404."""
+    try:
+        return scoping.report_scope(current_user, form.scope.data, form.commune.data, form.group.data)
+    except (LookupError, ValueError):
+        abort(404)
 
 
 def _reference(province_code, year):
@@ -129,12 +132,14 @@ def statistics():
         numbers, counted_at = counted.numbers, counted.computed_at
     else:
         numbers = queries.statistics(scope, period)
-    suppressed = scope.kind == "province"  # figures of several facilities: what leaves a facility
+    suppressed = scope.across_facilities  # figures of several facilities: what leaves a facility
     report_tables, results = _report(
         numbers, _reference(scope.province_code, period.year), period, suppressed=suppressed
     )
     frozen = queries.frozen_snapshot(current_user.facility_id, period) if scope.kind == "facility" else None
     may_freeze = scope.kind == "facility" and has_perm(current_user, Perm.FREEZE_REPORTS) and frozen is None
+    may_drill = not scope.across_facilities and has_perm(current_user, Perm.VIEW_FACILITY_CASES)
+    args = {**period.as_args(), **scoping.scope_args(scope)}
     return render_template(
         "reports/statistics.html",
         form=form,
@@ -145,8 +150,8 @@ def statistics():
         suppressed=suppressed,
         frozen=frozen,
         freeze_form=FreezeForm(formdata=None, data=period.as_args()) if may_freeze else None,
-        may_drill=scope.kind == "facility" and has_perm(current_user, Perm.VIEW_FACILITY_CASES),
-        export_args={**period.as_args(), "scope": scope.kind},
+        drill_args=args if may_drill else None,
+        export_args=args,
         counted_at=counted_at,
     )
 
@@ -180,8 +185,9 @@ def drilldown():
         abort(404)
     value = request.args.get("value", "") if dimension else None
     after = request.args.get("after", type=int)
-    facility = current_user.facility
-    scope = queries.Scope("facility", facility_id=facility.id, province_code=facility.province_code)
+    scope = _scope(form)
+    if scope.across_facilities:  # the people behind a number: of the user's own facility only
+        abort(404)
     clients = queries.population_clients(
         population, scope, period, user=current_user, dimension=dimension, value=value, after=after, limit=DRILL_PAGE
     )
@@ -193,9 +199,10 @@ def drilldown():
         "report_drilldown_viewed",
         by=current_user,
         entity_type="facilities",
-        entity_id=facility.id,
+        entity_id=current_user.facility_id,
         detail={
             "population": population,
+            **scoping.scope_args(scope),
             "dimension": dimension,
             "period_start": period.start.isoformat(),
             "period_end": period.end.isoformat(),
@@ -203,7 +210,8 @@ def drilldown():
         },
     )
     value_label = _dimension_value_label(dimension, value) if dimension else None
-    keep = {**period.as_args(), "population": population}
+    back = {**period.as_args(), **scoping.scope_args(scope)}
+    keep = {**back, "population": population}
     if dimension:
         keep.update(dimension=dimension, value=value)
     return render_template(
@@ -219,6 +227,8 @@ def drilldown():
         value_label=value_label,
         has_more=has_more,
         keep=keep,
+        back=back,
+        scope=scope,
         age_on=period.end,
     )
 

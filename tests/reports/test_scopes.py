@@ -1,0 +1,151 @@
+"""Report scopes: a commune and a group of communes (the people living there), and who may read a
+report by them. Counts against the hand-made fixture (tests/reports/conftest.py): A and C live in
+the facility's commune, the others have no commune."""
+
+import pytest
+import sqlalchemy as sa
+
+from caseapp.clients.models import Client
+from caseapp.extensions import db
+from caseapp.reports import queries, scoping, services
+
+from .conftest import EXPECTED, Q1, communes_of, q1_args
+
+
+@pytest.fixture()
+def places(data):
+    """The facility's commune (A, C live there) and two more of its province; D and the other
+    facility's client move to the second one; a group of the first two communes."""
+    first, second, third = communes_of(data.facility.province_code, 3)
+    assert first.code == data.commune.code
+    data.clients["D"].commune_code = second.code
+    outsider = db.session.scalar(sa.select(Client).where(Client.facility_id == data.other_facility.id))
+    outsider.commune_code = second.code
+    db.session.flush()
+    group = services.create_commune_group("Huyện Thới Lai cũ", [first.code, second.code], by=data.reporter)
+    return {"first": first, "second": second, "third": third, "group": group}
+
+
+def _headline(scope):
+    return queries.statistics(scope, Q1)["headline"]
+
+
+# --- counts ------------------------------------------------------------------------------------------
+
+
+def test_commune_scope_counts_the_people_living_in_the_commune(data):
+    scope = scoping.report_scope(data.supervisor, "commune", data.commune.code)
+    assert (scope.facility_id, scope.communes) == (data.facility.id, (data.commune.code,))
+    numbers = queries.statistics(scope, Q1)
+    # A: received, case opened in Q1; C: case opened in 2025, still open — B, D, F have no commune
+    assert numbers["headline"] == {
+        "received": 1,
+        "counselled": 0,
+        "supported": 2,
+        "served": 2,
+        "cases_opened": 1,
+        "cases_closed": 0,
+    }
+    assert numbers["breakdowns"]["commune"] == {data.commune.code: 2}
+    assert numbers["breakdowns"]["channel"] == {"hotline_111": 1}
+    assert numbers["breakdowns"]["referral_kind"] == {"hospital": 1}  # A's referral
+    assert numbers["shelter"] == {"admissions": 1, "bed_nights": 4, "stays_ended": 0, "stay_nights_ended": 0}
+    assert numbers["indicators"] == {
+        "facilities_with_cases": 1,
+        "facilities_total": 1,
+        "ind4_people": 2,
+        "ind5_children": 1,
+    }
+
+
+@pytest.mark.parametrize("population", sorted(queries.CLIENT_POPULATIONS))
+def test_commune_scope_drilldown_lists_exactly_the_count(data, population):
+    scope = scoping.report_scope(data.supervisor, "commune", data.commune.code)
+    counted = queries.count(queries.CLIENT_POPULATIONS[population](scope, Q1))
+    listed = queries.population_clients(population, scope, Q1, user=data.supervisor, limit=100)
+    assert len(listed) == counted == queries.population_count(population, scope, Q1, user=data.supervisor)
+    assert {c.commune_code for c in listed} <= {data.commune.code}
+
+
+def test_a_group_of_two_communes_counts_the_people_of_both(data, places):
+    facility = scoping.report_scope(data.supervisor, "commune_group", group=places["group"].id)
+    assert set(facility.communes) == {places["first"].code, places["second"].code}
+    assert _headline(facility) == {
+        "received": 2,  # A, D
+        "counselled": 0,
+        "supported": 3,  # A, C, D
+        "served": 3,
+        "cases_opened": 2,
+        "cases_closed": 1,  # D
+    }
+    listed = queries.population_clients("served", facility, Q1, user=data.supervisor, limit=100)
+    assert sorted(c.full_name for c in listed) == sorted(data.clients[k].full_name for k in "ACD")
+    # the province's reporter: every facility of the province — the other facility's client too
+    province = scoping.report_scope(data.reporter, "commune_group", group=places["group"].id)
+    assert province.across_facilities
+    assert _headline(province)["received"] == 3 and _headline(province)["served"] == 4
+    second = scoping.report_scope(data.reporter, "commune", places["second"].code)
+    assert _headline(second)["received"] == 2  # D and the other facility's client
+    assert _headline(scoping.report_scope(data.reporter, "commune", places["third"].code))["served"] == 0
+
+
+def test_the_facility_and_province_scopes_are_unchanged(data):
+    assert _headline(scoping.report_scope(data.supervisor, "facility")) == EXPECTED["headline"]
+    assert _headline(scoping.report_scope(data.supervisor, "province")) == EXPECTED["headline"]  # not a reader
+    assert _headline(scoping.report_scope(data.reporter, "province"))["served"] == EXPECTED["headline"]["served"] + 1
+
+
+# --- the pages, the drill-down and the files of each scope ------------------------------------------
+
+
+def test_a_supervisor_reads_a_commune_of_the_facility_and_drills_down(data, places, signed_in):
+    client = signed_in(data.supervisor)
+    args = q1_args(scope="commune", commune=data.commune.code)
+    page = client.get("/reports/", query_string=args).get_data(as_text=True)
+    assert "&lt;5" not in page  # the facility's own figures
+    assert f"commune={data.commune.code}" in page and "/reports/clients?" in page
+    response = client.get("/reports/clients", query_string={**args, "population": "served"})
+    listed = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert data.clients["A"].full_name in listed and data.clients["C"].full_name in listed
+    assert data.clients["B"].full_name not in listed and data.clients["D"].full_name not in listed
+    group_args = q1_args(scope="commune_group", group=places["group"].id, population="served")
+    listed = client.get("/reports/clients", query_string=group_args).get_data(as_text=True)
+    assert data.clients["D"].full_name in listed and data.clients["B"].full_name not in listed
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+def test_each_scope_exports_its_figures(data, places, signed_in, fmt):
+    client = signed_in(data.reporter)
+    for args in (
+        q1_args(scope="commune", commune=places["second"].code),
+        q1_args(scope="commune_group", group=places["group"].id),
+    ):
+        response = client.get(f"/reports/export.{fmt}", query_string=args)
+        assert response.status_code == 200
+    if fmt == "csv":
+        text = response.get_data().decode("utf-8-sig")
+        assert "Huyện Thới Lai cũ" in text and "<5" in text
+
+
+def test_a_commune_without_its_code_is_refused_on_the_form(data, signed_in):
+    response = signed_in(data.supervisor).get("/reports/", query_string=q1_args(scope="commune"))
+    assert response.status_code == 422
+
+
+# --- access -------------------------------------------------------------------------------------------
+
+
+def test_a_reporter_of_another_province_cannot_read_by_a_group_or_a_commune_of_it(
+    data, places, stranger, signed_in, session
+):
+    group = places["group"]
+    client = signed_in(stranger)
+    response = client.get("/reports/", query_string=q1_args(scope="commune_group", group=group.id))
+    assert response.status_code == 422 and "Huyện Thới Lai cũ" not in response.get_data(as_text=True)
+    by_group = q1_args(scope="commune_group", group=group.id)
+    assert client.get("/reports/export.csv", query_string=by_group).status_code == 404
+    by_commune = q1_args(scope="commune", commune=data.commune.code)
+    assert client.get("/reports/export.csv", query_string=by_commune).status_code == 404
+    with pytest.raises(LookupError):
+        scoping.report_scope(stranger, "commune_group", group=group.id)
