@@ -42,6 +42,7 @@ def indicator_rows(results):
         _("National target 2025"),
         _("National target 2030"),
         _("Result"),
+        _("Target used"),
         _("Source of the entered numbers"),
     ]
     rows = []
@@ -58,6 +59,7 @@ def indicator_rows(results):
                 d.target_2025_text,
                 d.target_2030_text,
                 _met_text(r),
+                str(r.target_basis),
                 "; ".join(sorted(set(r.sources.values()))),
             ]
         )
@@ -244,8 +246,7 @@ def source(user, params):
     else:
         scope = scoping.report_scope(user, params.get("scope"), params.get("commune"), params.get("group"))
         numbers = queries.statistics(scope, period)
-    reference = indicators.reference_for_snapshot(queries.reference_values(facility.province_code, period.year))
-    return numbers, reference, period, scope.name, None
+    return numbers, queries.reference_for(scope, period.year), period, scope.name, None
 
 
 def make_file(fmt, user, params, *, progress=None):

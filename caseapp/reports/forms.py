@@ -87,6 +87,7 @@ class ReopenForm(BaseForm):
 
 class ReferenceForm(BaseForm):
     year = IntegerField(_l("Year"), validators=[required(), NumberRange(min=2000, max=2100)])
+    place = SelectField(_l("For"), default="")
     key = SelectField(_l("Number"), validators=[required()])
     value = DecimalField(
         _l("Value"), places=None, validators=[InputRequired(message=_l("This field is required.")), NumberRange(min=0)]
@@ -95,9 +96,34 @@ class ReferenceForm(BaseForm):
         _l("Source (document, survey, office that gave the number)"), validators=[required(), max_length(SOURCE_MAX)]
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, places=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.place.choices = list(places)
         self.key.choices = [("", _l("Choose"))] + [(k, label) for k, label in indicators.REFERENCE_KEYS.items()]
+
+
+# The places of the province reference data is entered for: "" the province itself, "group-<id>",
+# "commune-<code>" (the value of ReferenceForm.place and of the reference page's ?place=).
+GROUP_PLACE = "group-"
+COMMUNE_PLACE = "commune-"
+
+
+def place_choices(province_name, groups, communes):
+    return (
+        [("", _l("The province: %(name)s", name=province_name))]
+        + [(f"{GROUP_PLACE}{g.id}", _l("Group of communes: %(name)s", name=g.name)) for g in groups]
+        + [(f"{COMMUNE_PLACE}{c.code}", c.name) for c in communes]
+    )
+
+
+def parse_place(value):
+    """(group id, commune code) of a place value; (None, None): the province."""
+    value = value or ""
+    if value.startswith(GROUP_PLACE) and value[len(GROUP_PLACE) :].isdigit():
+        return int(value[len(GROUP_PLACE) :]), None
+    if value.startswith(COMMUNE_PLACE):
+        return None, value[len(COMMUNE_PLACE) :] or None
+    return None, None
 
 
 class CommuneGroupForm(BaseForm):

@@ -52,7 +52,7 @@ from ..core import categories
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
 from ..intake.models import Intake
-from ..org.models import Commune, Facility
+from ..org.models import Commune, Facility, Province
 from ..plans.models import ActivityStatus, CarePlan, PlanActivity
 from ..referrals.models import Provider, Referral, ReferralStatus
 from ..register.queries import managed_during, managed_memberships
@@ -675,12 +675,72 @@ def cases_of_clients(client_ids: Sequence[int], scope: Scope, period: Period) ->
 # --- reference data and snapshots ----------------------------------------------------------------------
 
 
-def reference_values(province_code: str, year: int) -> dict[str, ReferenceValue]:
-    """{key: ReferenceValue} entered for the province and year."""
+def _place_is(group_id: int | None, commune_code: str | None) -> Condition:
+    """SQL on ReferenceValue: entered for that place (both None: the province itself)."""
+    return sa.and_(ReferenceValue.commune_group_id == group_id, ReferenceValue.commune_code == commune_code)
+
+
+def reference_values(
+    province_code: str, year: int, *, group_id: int | None = None, commune_code: str | None = None
+) -> dict[str, ReferenceValue]:
+    """{key: ReferenceValue} entered for one place of the province — the province itself, one of its
+    commune groups or one of its communes — and year."""
     rows = db.session.scalars(
-        sa.select(ReferenceValue).where(ReferenceValue.province_code == province_code, ReferenceValue.year == year)
+        sa.select(ReferenceValue).where(
+            ReferenceValue.province_code == province_code,
+            ReferenceValue.year == year,
+            _place_is(group_id, commune_code),
+        )
     ).all()
     return {row.key: row for row in rows}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where reference numbers are entered: a commune, a commune group, or the province (both None)."""
+
+    group_id: int | None
+    commune_code: str | None
+    name: str
+
+
+def reference_places(scope: Scope) -> list[Place]:
+    """Where the reference numbers of a scope's report are looked for, narrowest first: a commune, then
+    the commune groups holding it (the smallest first), then the province; a commune group, then the
+    province; a facility or the province: the province."""
+    places = []
+    if scope.kind == "commune" and scope.commune_code:
+        commune = db.session.get(Commune, scope.commune_code)
+        places.append(Place(None, scope.commune_code, commune.name if commune else scope.commune_code))
+        places += [Place(group.id, None, group.name) for group in groups_holding(scope.commune_code)]
+    elif scope.kind == "commune_group" and scope.group_id is not None:
+        group = db.session.get(CommuneGroup, scope.group_id)
+        places.append(Place(scope.group_id, None, group.name if group else ""))
+    province = db.session.get(Province, scope.province_code)
+    places.append(Place(None, None, province.name if province else scope.province_code or ""))
+    return places
+
+
+def reference_for(scope: Scope, year: int) -> dict[str, list[Any]]:
+    """{key: [value, source, place name]} of the scope's report (what a frozen report keeps): for each
+    number, the value entered for the narrowest place that has one (reference_places). A district plan's
+    target entered for its commune group is the target of the group and of each of its communes that
+    has none of its own; the province's, of the rest."""
+    places = reference_places(scope)
+    rank = {(place.group_id, place.commune_code): n for n, place in enumerate(places)}
+    rows = db.session.scalars(
+        sa.select(ReferenceValue).where(
+            ReferenceValue.province_code == scope.province_code,
+            ReferenceValue.year == year,
+            sa.or_(*(_place_is(place.group_id, place.commune_code) for place in places)),
+        )
+    ).all()
+    chosen: dict[str, tuple[int, ReferenceValue]] = {}
+    for row in rows:
+        n = rank[(row.commune_group_id, row.commune_code)]
+        if row.key not in chosen or n < chosen[row.key][0]:
+            chosen[row.key] = (n, row)
+    return {key: [row.value, row.source, places[n].name] for key, (n, row) in chosen.items()}
 
 
 # --- commune groups --------------------------------------------------------------------------------------
@@ -693,6 +753,16 @@ def _group_size() -> sa.ScalarSelect[int]:
         .correlate(CommuneGroup)
         .scalar_subquery()
     )
+
+
+def groups_holding(commune_code: str) -> Sequence[CommuneGroup]:
+    """The commune groups a commune belongs to, the smallest (fewest communes) first."""
+    return db.session.scalars(
+        sa.select(CommuneGroup)
+        .join(commune_group_communes, commune_group_communes.c.group_id == CommuneGroup.id)
+        .where(commune_group_communes.c.commune_code == commune_code)
+        .order_by(_group_size(), CommuneGroup.id)
+    ).all()
 
 
 def commune_groups(user: User) -> Sequence[tuple[CommuneGroup, int]]:

@@ -31,9 +31,7 @@ def snapshot_data(facility, period, now=None):
     numbers = queries.statistics(scope, period, now=now)
     numbers["period"] = period.as_dict()
     numbers["facility"] = {"id": facility.id, "code": facility.code, "name": facility.name}
-    numbers["reference"] = indicators.reference_for_snapshot(
-        queries.reference_values(facility.province_code, period.year)
-    )
+    numbers["reference"] = queries.reference_for(scope, period.year)
     return numbers
 
 
@@ -105,12 +103,24 @@ def reopen_report(snapshot, reason, *, by, now=None):
     return snapshot
 
 
-def set_reference_value(province_code, year, key, value, source, *, by):
-    """Enter (or correct) one reference number of a province and year, with its source."""
+def _reference_place(province_code, group, commune_code):
+    """Refuse a place that is not of the province: a commune group or a commune of it, or None."""
+    if group is not None and group.province_code != province_code:
+        raise ServiceError(_l("Choose a group of communes of your province."), field="place")
+    if commune_code is not None:
+        commune = db.session.get(Commune, commune_code)
+        if commune is None or commune.province_code != province_code:
+            raise ServiceError(_l("Choose a commune of your province."), field="place")
+
+
+def set_reference_value(province_code, year, key, value, source, *, by, group=None, commune_code=None):
+    """Enter (or correct) one reference number of a year, with its source, for the province itself or
+    for one of its commune groups or communes (queries.reference_for says which one a report uses)."""
     if key not in indicators.REFERENCE_KEYS:
         raise ServiceError(_l("Choose what the number is."), field="key")
     if by.facility.province_code != province_code:
         raise ServiceError(_l("You can only enter reference data of your own province."))
+    _reference_place(province_code, group, commune_code)
     if value is None or value < 0:
         raise ServiceError(_l("Give a number of zero or more."), field="value")
     if key.startswith("target_") and value > 1000:
@@ -120,14 +130,13 @@ def set_reference_value(province_code, year, key, value, source, *, by):
         raise ServiceError(_l("Say where the number comes from."), field="source")
     if len(source) > SOURCE_MAX:
         raise ServiceError(_l("At most %(max)d characters.", max=SOURCE_MAX), field="source")
-    row = db.session.scalar(
-        sa.select(ReferenceValue).where(
-            ReferenceValue.province_code == province_code, ReferenceValue.year == year, ReferenceValue.key == key
-        )
-    )
+    group_id = group.id if group is not None else None
+    row = queries.reference_values(province_code, year, group_id=group_id, commune_code=commune_code).get(key)
     old = None
     if row is None:
-        row = ReferenceValue(province_code=province_code, year=year, key=key)
+        row = ReferenceValue(
+            province_code=province_code, commune_group_id=group_id, commune_code=commune_code, year=year, key=key
+        )
         db.session.add(row)
     else:
         old = row.value
@@ -140,7 +149,15 @@ def set_reference_value(province_code, year, key, value, source, *, by):
         "reference_value_set",
         by=by,
         entity=row,
-        detail={"province": province_code, "year": year, "key": key, "value": row.value, "old": old},
+        detail={
+            "province": province_code,
+            "group": group_id,
+            "commune": commune_code,
+            "year": year,
+            "key": key,
+            "value": row.value,
+            "old": old,
+        },
     )
     db.session.flush()
     return row

@@ -21,7 +21,7 @@ from ..security.policy import Perm, has_perm
 from ..security.rules import same_facility
 from ..security.web import requires
 from . import exports, indicators, periods, queries, rollups, scoping, services, tables
-from .forms import FreezeForm, PeriodForm, ReferenceForm, ReopenForm
+from .forms import FreezeForm, PeriodForm, ReferenceForm, ReopenForm, parse_place, place_choices
 from .jobs import export_files
 from .models import ExportStatus, ReportSnapshot
 from .province import province_numbers
@@ -98,10 +98,6 @@ def _scope(form):
         abort(404)
 
 
-def _reference(province_code, year):
-    return indicators.reference_for_snapshot(queries.reference_values(province_code, year))
-
-
 def _report(numbers, reference, period, *, suppressed):
     report_tables = tables.build(numbers)
     if suppressed:
@@ -133,9 +129,7 @@ def statistics():
     else:
         numbers = queries.statistics(scope, period)
     suppressed = scope.across_facilities  # figures of several facilities: what leaves a facility
-    report_tables, results = _report(
-        numbers, _reference(scope.province_code, period.year), period, suppressed=suppressed
-    )
+    report_tables, results = _report(numbers, queries.reference_for(scope, period.year), period, suppressed=suppressed)
     frozen = queries.frozen_snapshot(current_user.facility_id, period) if scope.kind == "facility" else None
     may_freeze = scope.kind == "facility" and has_perm(current_user, Perm.FREEZE_REPORTS) and frozen is None
     may_drill = not scope.across_facilities and has_perm(current_user, Perm.VIEW_FACILITY_CASES)
@@ -351,7 +345,8 @@ def province():
     submitted = [f for f in facilities if f.id in frozen]
     missing = [f for f in facilities if f.id not in frozen]
     numbers = province_numbers([frozen[f.id] for f in submitted], len(facilities))
-    report_tables, results = _report(numbers, _reference(province_code, period.year), period, suppressed=True)
+    reference = queries.reference_for(scoping.report_scope(current_user, "province"), period.year)
+    report_tables, results = _report(numbers, reference, period, suppressed=True)
     return render_template(
         "reports/province.html",
         form=form,
@@ -368,27 +363,71 @@ def province():
 # --- reference data ----------------------------------------------------------------------------------------
 
 
+def _reference_places():
+    """The places of the user's province reference data is entered for: the form's choices."""
+    return place_choices(
+        scoping.province_name(current_user.facility.province_code),
+        [group for group, _size in queries.commune_groups(current_user)],
+        queries.province_communes(current_user),
+    )
+
+
+def _place_group(group_id):
+    """The commune group a reference number is entered for (None: the province or a commune)."""
+    if group_id is None:
+        return None
+    group = queries.commune_group(group_id, current_user)
+    if group is None:  # deleted meanwhile: the form's choices had it
+        abort(404)
+    return group
+
+
+def _enter_reference(form):
+    """Save the number the (valid) reference form gives; a refusal goes onto the form."""
+    group_id, commune_code = parse_place(form.place.data)
+    with saving(form) as saved:
+        services.set_reference_value(
+            current_user.facility.province_code,
+            form.year.data,
+            form.key.data,
+            form.value.data,
+            form.source.data,
+            by=current_user,
+            group=_place_group(group_id),
+            commune_code=commune_code,
+        )
+    return saved
+
+
 @bp.route("/reference", methods=["GET", "POST"])
 @requires(Perm.ENTER_REFERENCE_DATA)
 def reference():
-    province_code = current_user.facility.province_code
+    places = _reference_places()
+    labels = dict(places)
     year = request.args.get("year", type=int) or local_today().year
-    form = ReferenceForm(data={"year": year} if request.method == "GET" else None)
+    place = request.args.get("place", "")
+    form = ReferenceForm(data={"year": year, "place": place} if request.method == "GET" else None, places=places)
     status = 200
     if request.method == "POST":
-        if form.validate():
-            with saving(form) as saved:
-                services.set_reference_value(
-                    province_code, form.year.data, form.key.data, form.value.data, form.source.data, by=current_user
-                )
-            if saved:
-                flash(SAVED, "success")
-                return redirect(url_for("reports.reference", year=form.year.data))
+        if form.validate() and _enter_reference(form):
+            flash(SAVED, "success")
+            return redirect(url_for("reports.reference", year=form.year.data, place=form.place.data or None))
         status = 422
-        year = form.year.data or year
-    values = queries.reference_values(province_code, year)
+        year, place = form.year.data or year, form.place.data
+    place = place if place in labels else ""
+    group_id, commune_code = parse_place(place)
+    values = queries.reference_values(
+        current_user.facility.province_code, year, group_id=group_id, commune_code=commune_code
+    )
     return render_template(
-        "reports/reference.html", form=form, year=year, values=values, keys=indicators.REFERENCE_KEYS
+        "reports/reference.html",
+        form=form,
+        year=year,
+        place=place,
+        places=places,
+        place_label=labels[place],
+        values=values,
+        keys=indicators.REFERENCE_KEYS,
     ), status
 
 

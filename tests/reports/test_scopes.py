@@ -1,15 +1,19 @@
-"""Report scopes: a commune and a group of communes (the people living there), and who may read a
-report by them. Counts against the hand-made fixture (tests/reports/conftest.py): A and C live in
-the facility's commune, the others have no commune."""
+"""Report scopes: a commune and a group of communes (the people living there), the targets of the
+narrowest place, and who may read a report by them. Counts against the hand-made fixture
+(tests/reports/conftest.py): A and C live in the facility's commune, the others have no commune."""
 
 import pytest
 import sqlalchemy as sa
 
 from caseapp.clients.models import Client
 from caseapp.extensions import db
-from caseapp.reports import queries, scoping, services
+from caseapp.org.models import Province
+from caseapp.reports import indicators, queries, scoping, services
+from caseapp.reports.models import ReferenceValue
 
 from .conftest import EXPECTED, Q1, communes_of, q1_args
+
+PLAN = "Kế hoạch số 45/KH-UBND của UBND huyện Thới Lai năm 2025"
 
 
 @pytest.fixture()
@@ -95,6 +99,80 @@ def test_the_facility_and_province_scopes_are_unchanged(data):
     assert _headline(scoping.report_scope(data.reporter, "province"))["served"] == EXPECTED["headline"]["served"] + 1
 
 
+# --- targets of the narrowest place -----------------------------------------------------------------
+
+
+def _target(scope, number=4):
+    return indicators.compute(queries.statistics(scope, Q1), queries.reference_for(scope, 2026), 2026)[number - 1]
+
+
+def _enter(data, value, source, *, key="target_4", group=None, commune_code=None):
+    services.set_reference_value(
+        data.facility.province_code, 2026, key, value, source, by=data.reporter, group=group, commune_code=commune_code
+    )
+
+
+def test_the_narrowest_place_with_a_target_decides(data, places):
+    province_name = db.session.get(Province, data.facility.province_code).name
+    _enter(data, 20, "Kế hoạch số 12/KH-UBND của UBND tỉnh")
+    _enter(data, 25, PLAN, group=places["group"])
+    _enter(data, 30, "Nghị quyết của HĐND xã", commune_code=places["first"].code)
+    group = {"group": places["group"].id}
+    cases = [
+        ("commune", {"commune": places["first"].code}, 30, places["first"].name),
+        ("commune", {"commune": places["second"].code}, 25, "Huyện Thới Lai cũ"),  # in the group, none of its own
+        ("commune", {"commune": places["third"].code}, 20, province_name),  # in no group
+        ("commune_group", group, 25, "Huyện Thới Lai cũ"),
+        ("province", {}, 20, province_name),
+        ("facility", {}, 20, province_name),
+    ]
+    for kind, place, target, where in cases:
+        result = _target(scoping.report_scope(data.reporter, kind, **place))
+        assert (result.target, result.target_place) == (target, where), (kind, place)
+    group_result = _target(scoping.report_scope(data.reporter, "commune_group", **group))
+    assert group_result.target_source == PLAN and PLAN in group_result.target_basis
+    national = _target(scoping.report_scope(data.reporter, "commune_group", **group), 5)
+    assert (national.own_target, national.target) == (None, 90)  # QĐ 112's 2030 target
+    assert "112" in str(national.target_basis)
+
+
+def test_of_two_groups_holding_a_commune_the_smaller_one_is_narrower(data, places):
+    small = services.create_commune_group("Cụm xã ven sông", [places["second"].code], by=data.reporter)
+    _enter(data, 25, PLAN, group=places["group"])
+    _enter(data, 35, "Kế hoạch của cụm xã", group=small)
+    result = _target(scoping.report_scope(data.reporter, "commune", places["second"].code))
+    assert (result.target, result.target_place) == (35, "Cụm xã ven sông")
+
+
+def test_a_reporter_enters_a_communes_target_with_its_source_on_the_reference_page(data, places, signed_in):
+    code = places["first"].code
+    client = signed_in(data.reporter)
+    response = client.post(
+        "/reports/reference",
+        data={"year": 2026, "place": f"commune-{code}", "key": "target_5", "value": "95", "source": "Nghị quyết xã"},
+    )
+    assert response.status_code == 302
+    row = db.session.scalar(sa.select(ReferenceValue))
+    assert (row.commune_code, row.commune_group_id, row.province_code) == (code, None, data.facility.province_code)
+    page = client.get("/reports/reference", query_string={"year": 2026, "place": f"commune-{code}"})
+    assert "Nghị quyết xã" in page.get_data(as_text=True)
+    assert "Nghị quyết xã" not in client.get("/reports/reference", query_string={"year": 2026}).get_data(as_text=True)
+    result = _target(scoping.report_scope(data.reporter, "commune", commune=code), 5)
+    assert (result.target, result.target_source) == (95, "Nghị quyết xã")
+
+
+def test_the_statistics_page_says_which_target_and_source_it_used(data, places, signed_in):
+    _enter(data, 25, PLAN, group=places["group"])
+    response = signed_in(data.reporter).get(
+        "/reports/", query_string=q1_args(scope="commune_group", group=places["group"].id)
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"Huyện Thới Lai cũ: {PLAN}" in page
+    assert "&lt;5" in page  # several facilities: small cells hidden
+    assert "/reports/clients" not in page  # no drill-down for the province's figures
+
+
 # --- the pages, the drill-down and the files of each scope ------------------------------------------
 
 
@@ -147,5 +225,11 @@ def test_a_reporter_of_another_province_cannot_read_by_a_group_or_a_commune_of_i
     assert client.get("/reports/export.csv", query_string=by_group).status_code == 404
     by_commune = q1_args(scope="commune", commune=data.commune.code)
     assert client.get("/reports/export.csv", query_string=by_commune).status_code == 404
+    entered = client.post(
+        "/reports/reference",
+        data={"year": 2026, "place": f"group-{group.id}", "key": "target_4", "value": "50", "source": PLAN},
+    )
+    assert entered.status_code == 422
+    assert session.scalar(sa.select(sa.func.count(ReferenceValue.id))) == 0
     with pytest.raises(LookupError):
         scoping.report_scope(stranger, "commune_group", group=group.id)
