@@ -206,6 +206,21 @@ def test_each_scope_exports_its_figures(data, places, signed_in, fmt):
         assert "Huyện Thới Lai cũ" in text and "<5" in text
 
 
+def test_a_file_made_in_the_background_keeps_the_scope(data, places, stranger, signed_in, session):
+    from caseapp.core.storage import read_all
+    from caseapp.reports import jobs
+    from caseapp.reports.models import ExportJob
+
+    by_group = {"fmt": "csv", **q1_args(scope="commune_group", group=places["group"].id)}
+    assert signed_in(data.reporter).post("/reports/jobs", data=by_group).status_code == 302
+    assert jobs.run_export_jobs() == 1
+    job = session.scalar(sa.select(ExportJob))
+    assert job.params["group"] == str(places["group"].id)
+    assert "Huyện Thới Lai cũ" in read_all(jobs.export_files(), job.file_path).decode("utf-8-sig")
+    signed_in(stranger).post("/reports/jobs", data=by_group)  # another province's group: refused
+    assert session.scalar(sa.select(sa.func.count(ExportJob.id))) == 1
+
+
 def test_a_commune_without_its_code_is_refused_on_the_form(data, signed_in):
     response = signed_in(data.supervisor).get("/reports/", query_string=q1_args(scope="commune"))
     assert response.status_code == 422
