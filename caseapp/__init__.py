@@ -103,6 +103,7 @@ def _register_blueprints(app):
     from .register import views as register
     from .register.imports import views as register_imports  # noqa: F401  (on the register blueprint)
     from .reminders import views as reminders
+    from .reports import group_views  # noqa: F401  (the commune groups' pages, on the reports blueprint)
     from .reports import views as reports
     from .shelter import views as shelter
 

@@ -21,5 +21,5 @@ from .referrals.models import Provider, Referral, Transfer
 from .register.imports.models import ColumnMapping, ImportBatch, ImportRow
 from .register.models import GroupMembership, MembershipVersion
 from .reminders.models import Reminder, SchedulerSweep
-from .reports.models import ExportJob, ReferenceValue, ReportSnapshot, StatisticsRollup
+from .reports.models import CommuneGroup, ExportJob, ReferenceValue, ReportSnapshot, StatisticsRollup
 from .shelter.models import Bed, Room, ShelterStay

@@ -6,7 +6,9 @@ from typing import Any
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .services import ServiceError
 
@@ -23,6 +25,13 @@ class BaseForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
     class Meta:
         def get_translations(self, form: Any) -> _CatalogueTranslations:
             return _CatalogueTranslations()
+
+
+class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]  # WTForms has no type information
+    """A multiple choice as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def required() -> DataRequired:

@@ -8,21 +8,14 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core import categories as cat
-from ..core.forms import BaseForm, max_length, required
+from ..core.forms import BaseForm, MultiCheckboxField, max_length, required
 from ..core.timeutil import format_date, local_today
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _int_or_none(value):

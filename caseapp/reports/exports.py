@@ -15,9 +15,9 @@ from ..core.downloads import neutralise
 from ..core.pdf import DocumentHeader, Signature, content_disposition, place_name, render_pdf
 from ..core.timeutil import format_datetime, local_today, utcnow
 from ..extensions import db
-from ..org.models import Facility, Province
+from ..org.models import Facility
 from ..security.policy import Perm, has_perm
-from . import indicators, periods, queries, tables
+from . import indicators, periods, queries, scoping, tables
 from .province import province_numbers
 
 
@@ -42,6 +42,7 @@ def indicator_rows(results):
         _("National target 2025"),
         _("National target 2030"),
         _("Result"),
+        _("Target used"),
         _("Source of the entered numbers"),
     ]
     rows = []
@@ -58,6 +59,7 @@ def indicator_rows(results):
                 d.target_2025_text,
                 d.target_2030_text,
                 _met_text(r),
+                str(r.target_basis),
                 "; ".join(sorted(set(r.sources.values()))),
             ]
         )
@@ -205,15 +207,11 @@ def response(body, filename, mimetype):
 # --- what to export -----------------------------------------------------------------------------------
 
 
-def _province_name(facility):
-    province = db.session.get(Province, facility.province_code)
-    return province.name if province else facility.province_code
-
-
 def source(user, params):
     """What `params` ask to export, as `user` may see it: (numbers, reference, period, scope name, snapshot).
     ?snapshot=id: a frozen report (LookupError when out of reach); scope=province_frozen: the sum of the
-    province's frozen reports; otherwise the live numbers of the period (ValueError when invalid)."""
+    province's frozen reports; otherwise the live numbers of the period for the scope asked for
+    (reports.scoping: ValueError when invalid, LookupError for a commune or group out of reach)."""
     facility = user.facility
     snapshot_id = params.get("snapshot")
     if snapshot_id:
@@ -240,18 +238,15 @@ def source(user, params):
         period = periods.make_period(
             params.get("kind", ""), number("year"), number("number"), day("date_from"), day("date_to")
         )
-    reference = indicators.reference_for_snapshot(queries.reference_values(facility.province_code, period.year))
-    province_allowed = has_perm(user, Perm.VIEW_PROVINCE_REPORTS)
-    if params.get("scope") == "province_frozen" and province_allowed:
+    if params.get("scope") == "province_frozen" and has_perm(user, Perm.VIEW_PROVINCE_REPORTS):
+        scope = scoping.report_scope(user, "province")
         facilities = queries.province_facilities(facility.province_code)
         frozen = queries.province_frozen_snapshots(facility.province_code, period)
         numbers = province_numbers(list(frozen.values()), len(facilities))
-        return numbers, reference, period, _province_name(facility), None
-    if params.get("scope") == "province" and province_allowed:
-        scope = queries.Scope("province", province_code=facility.province_code)
-        return queries.statistics(scope, period), reference, period, _province_name(facility), None
-    scope = queries.Scope("facility", facility_id=facility.id, province_code=facility.province_code)
-    return queries.statistics(scope, period), reference, period, facility.name, None
+    else:
+        scope = scoping.report_scope(user, params.get("scope"), params.get("commune"), params.get("group"))
+        numbers = queries.statistics(scope, period)
+    return numbers, queries.reference_for(scope, period.year), period, scope.name, None
 
 
 def make_file(fmt, user, params, *, progress=None):
@@ -277,6 +272,6 @@ def make_file(fmt, user, params, *, progress=None):
                 scope_name,
                 snapshot=snapshot,
                 receiving_body=current_app.config.get("REPORT_RECEIVING_BODY"),
-                place=place_name(_province_name(user.facility)),
+                place=place_name(scoping.province_name(user.facility.province_code)),
             )
     return body, f"bao-cao-{period.slug}.{fmt}", MIMETYPES[fmt], snapshot, period

@@ -5,9 +5,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..core.forms import BaseForm, max_length, required
-from . import indicators, periods
-from .services import REASON_MAX, SOURCE_MAX
+from ..core.forms import BaseForm, MultiCheckboxField, max_length, required
+from . import indicators, periods, scoping
+from .services import GROUP_NAME_MAX, REASON_MAX, SOURCE_MAX
 
 KIND_LABELS = {
     "month": _l("Month"),
@@ -19,7 +19,8 @@ KIND_LABELS = {
 
 
 class PeriodForm(BaseForm):
-    """Read from the query string (GET): which period, and for reporters which scope."""
+    """Read from the query string (GET): which period, and which scope — the user's facility, the
+    province for its readers, one commune or a commune group of the province (reports.scoping)."""
 
     class Meta:
         csrf = False
@@ -30,13 +31,30 @@ class PeriodForm(BaseForm):
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
     scope = SelectField(_l("Scope"), default="facility")
+    commune = SelectField(_l("Commune (where the people live)"), default="")
+    group = SelectField(_l("Group of communes (where the people live)"), default="")
 
-    def __init__(self, *args, province_allowed=False, **kwargs):
+    def __init__(self, *args, province_allowed=False, communes=(), groups=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = [(k, KIND_LABELS[k]) for k in periods.KINDS]
         self.scope.choices = [("facility", _l("My facility"))]
         if province_allowed:
             self.scope.choices.append(("province", _l("My province")))
+        self.scope.choices.append(("commune", _l("People living in a commune")))
+        self.commune.choices = [("", _l("Choose"))] + [(c.code, c.name) for c in communes]
+        self.group.choices = [("", _l("Choose"))] + [(str(g.id), g.name) for g in groups]
+        if groups:
+            self.scope.choices.append(("commune_group", _l("People living in a group of communes")))
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.scope.data == "commune" and not self.commune.data:
+            self.commune.errors.append(str(scoping.CHOOSE_COMMUNE))
+            return False
+        if self.scope.data == "commune_group" and not self.group.data:
+            self.group.errors.append(str(scoping.CHOOSE_GROUP))
+            return False
+        return valid
 
     def period(self):
         """The period asked for; a refusal is put on the form (and None returned)."""
@@ -69,6 +87,7 @@ class ReopenForm(BaseForm):
 
 class ReferenceForm(BaseForm):
     year = IntegerField(_l("Year"), validators=[required(), NumberRange(min=2000, max=2100)])
+    place = SelectField(_l("For"), default="")
     key = SelectField(_l("Number"), validators=[required()])
     value = DecimalField(
         _l("Value"), places=None, validators=[InputRequired(message=_l("This field is required.")), NumberRange(min=0)]
@@ -77,6 +96,44 @@ class ReferenceForm(BaseForm):
         _l("Source (document, survey, office that gave the number)"), validators=[required(), max_length(SOURCE_MAX)]
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, places=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.place.choices = list(places)
         self.key.choices = [("", _l("Choose"))] + [(k, label) for k, label in indicators.REFERENCE_KEYS.items()]
+
+
+# The places of the province reference data is entered for: "" the province itself, "group-<id>",
+# "commune-<code>" (the value of ReferenceForm.place and of the reference page's ?place=).
+GROUP_PLACE = "group-"
+COMMUNE_PLACE = "commune-"
+
+
+def place_choices(province_name, groups, communes):
+    return (
+        [("", _l("The province: %(name)s", name=province_name))]
+        + [(f"{GROUP_PLACE}{g.id}", _l("Group of communes: %(name)s", name=g.name)) for g in groups]
+        + [(f"{COMMUNE_PLACE}{c.code}", c.name) for c in communes]
+    )
+
+
+def parse_place(value):
+    """(group id, commune code) of a place value; (None, None): the province."""
+    value = value or ""
+    if value.startswith(GROUP_PLACE) and value[len(GROUP_PLACE) :].isdigit():
+        return int(value[len(GROUP_PLACE) :]), None
+    if value.startswith(COMMUNE_PLACE):
+        return None, value[len(COMMUNE_PLACE) :] or None
+    return None, None
+
+
+class CommuneGroupForm(BaseForm):
+    name = StringField(
+        _l("Name"),
+        validators=[required(), max_length(GROUP_NAME_MAX)],
+        description=_l("For example: Huyện Thới Lai cũ"),
+    )
+    communes = MultiCheckboxField(_l("Communes of the group"))
+
+    def __init__(self, *args, communes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.communes.choices = [(c.code, c.name) for c in communes]

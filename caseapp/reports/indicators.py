@@ -1,15 +1,19 @@
 """The programme indicators of Quyết định 112/QĐ-TTg (22/01/2021), Chương trình phát triển công tác
 xã hội giai đoạn 2021–2030, with the 2025 and 2030 targets as repeated in the
-provincial plans. A province that set its own target (e.g. 60 % instead of 50 %) enters it as
-reference data; it is shown next to the national one and decides met / not met.
+provincial plans. A province, a commune group (a former district whose plan set its own 2025 and
+2030 targets) or a commune that set its own target (e.g. 60 % instead of 50 %) has it entered as
+reference data with its source document; a report uses the target of the narrowest place of its
+scope that has one (queries.reference_for: commune, commune group, province), else the national one,
+and says which.
 
 What the system holds is computed from the case data (reports.queries); what it does not hold (the
 agencies and their staff, the trained staff, the 2020 baseline, the children of the indicator group
-living in the area) is entered by a reporter per province and year with its source (ReferenceValue).
+living in the area) is entered by a reporter per place and year with its source (ReferenceValue).
 """
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 # Reference data a reporter enters: key → label. Keys are stored; labels translated at display.
@@ -26,11 +30,11 @@ REFERENCE_KEYS = {
         "the 2025 target, 2025 for the 2030 target)"
     ),
     "ind5_children_in_area": _l("Indicator 5 — children of the indicator group living in the area"),
-    "target_1": _l("Province's own target for indicator 1, in per cent"),
-    "target_2": _l("Province's own target for indicator 2, in per cent"),
-    "target_3": _l("Province's own target for indicator 3, in per cent"),
-    "target_4": _l("Province's own target for indicator 4, growth in per cent"),
-    "target_5": _l("Province's own target for indicator 5, in per cent"),
+    "target_1": _l("Own target for indicator 1, in per cent"),
+    "target_2": _l("Own target for indicator 2, in per cent"),
+    "target_3": _l("Own target for indicator 3, in per cent"),
+    "target_4": _l("Own target for indicator 4, growth in per cent"),
+    "target_5": _l("Own target for indicator 5, in per cent"),
 }
 
 
@@ -119,14 +123,25 @@ class Result:
     denominator: float | None
     value: float | None  # %, or growth % for indicator 4
     national_target: float
-    province_target: float | None
+    own_target: float | None  # the narrowest place's own target (reference data), if any
     met: bool | None
     drill_key: str | None  # the drill-down population of the numerator (None: not case data)
-    sources: dict  # reference key → source text
+    sources: dict  # reference key → where its number comes from
+    target_source: str | None = None  # the own target's document, and the place it was set for
+    target_place: str | None = None
 
     @property
     def target(self):
-        return self.province_target if self.province_target is not None else self.national_target
+        return self.own_target if self.own_target is not None else self.national_target
+
+    @property
+    def target_basis(self):
+        """Which target decides met / not met, in words: the place and document of an own target, else QĐ 112."""
+        if self.own_target is None:
+            return _("National target (QĐ 112/QĐ-TTg)")
+        if self.target_place:
+            return _("%(place)s: %(source)s", place=self.target_place, source=self.target_source)
+        return self.target_source
 
 
 def _share(numerator, denominator):
@@ -135,8 +150,14 @@ def _share(numerator, denominator):
     return round(100.0 * numerator / denominator, 1)
 
 
+def _source_text(entry):
+    """A reference entry [value, source] or [value, source, place] (reports frozen before places had two)."""
+    return f"{entry[1]} ({entry[2]})" if len(entry) > 2 and entry[2] else entry[1]
+
+
 def compute(numbers, reference, year):
-    """Indicator results from a report's numbers (live or frozen) and reference values {key: (value, source)}."""
+    """Indicator results from a report's numbers (live or frozen) and reference values
+    {key: [value, source, place]} (queries.reference_for)."""
     ind = numbers["indicators"]
 
     def ref(key):
@@ -144,7 +165,7 @@ def compute(numbers, reference, year):
         return entry[0] if entry else None
 
     def src(*keys):
-        return {k: reference[k][1] for k in keys if k in reference}
+        return {k: _source_text(reference[k]) for k in keys if k in reference}
 
     baseline = ref("ind4_baseline")
     parts = {
@@ -166,25 +187,11 @@ def compute(numbers, reference, year):
         if definition.growth and value is not None:
             value = round(value - 100.0, 1)
         national = definition.target_2025 if year <= 2025 else definition.target_2030
-        province = ref(f"target_{definition.number}")
-        target = province if province is not None else national
-        met = None if value is None else value >= target
-        results.append(
-            Result(
-                definition,
-                numerator,
-                denominator,
-                value,
-                national,
-                province,
-                met,
-                drill,
-                {**sources, **src(f"target_{definition.number}")},
-            )
-        )
+        own = reference.get(f"target_{definition.number}")
+        result = Result(definition, numerator, denominator, value, national, None, None, drill, sources)
+        if own:
+            result.own_target, result.target_source = own[0], own[1]
+            result.target_place = own[2] if len(own) > 2 else None
+        result.met = None if value is None else value >= result.target
+        results.append(result)
     return results
-
-
-def reference_for_snapshot(values):
-    """{key: ReferenceValue} → {key: [value, source]}: what a frozen report keeps of the reference data."""
-    return {key: [row.value, row.source] for key, row in values.items()}

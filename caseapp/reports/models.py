@@ -7,7 +7,10 @@
   version stays readable. At most one frozen snapshot per facility and period.
 - ReferenceValue: a number the system does not hold (staff and training counts, the
   number of agencies, the baseline of people counselled, the children of the indicator group in the
-  area, a province's own target), entered per province and year with its source.
+  area, a local target), entered per year with its source for a province, or for a commune group or
+  one commune of it (a district plan's own targets). At most one value per key, year and place.
+- CommuneGroup: a named group of communes of one province (the communes of a former district),
+  defined by the province's reporters; a scope of the reports and of reference data.
 """
 
 from datetime import date, datetime
@@ -76,15 +79,74 @@ class ReportSnapshot(Model):
         return self.status == SnapshotStatus.FROZEN
 
 
+commune_group_communes = sa.Table(
+    "commune_group_communes",
+    Model.metadata,
+    sa.Column("group_id", sa.ForeignKey("commune_groups.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("commune_code", sa.ForeignKey("communes.code"), primary_key=True, index=True),
+)
+
+
+class CommuneGroup(Model):
+    """A named group of communes of one province, e.g. "Huyện Thới Lai cũ": the communes that made up a
+    district before districts were abolished (Luật Tổ chức chính quyền địa phương 2025). Reports can be
+    read for the clients living in them, and targets entered for them."""
+
+    __tablename__ = "commune_groups"
+    __table_args__ = (sa.UniqueConstraint("province_code", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_code: Mapped[str] = mapped_column(sa.ForeignKey("provinces.code"), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(128), nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    communes = db.relationship(
+        "Commune", secondary=commune_group_communes, lazy="raise_on_sql", order_by="Commune.name"
+    )
+    created_by = db.relationship("User", lazy="raise_on_sql")
+
+
 class ReferenceValue(Model):
     __tablename__ = "report_reference_values"
     __table_args__ = (
-        sa.UniqueConstraint("province_code", "year", "key"),
         sa.CheckConstraint("value >= 0", name="value_not_negative"),
+        sa.CheckConstraint("commune_group_id IS NULL OR commune_code IS NULL", name="one_place"),
+        # one value per key and year for each place: the province itself, a commune group, a commune
+        sa.Index(
+            "ux_report_reference_values_province",
+            "province_code",
+            "year",
+            "key",
+            unique=True,
+            sqlite_where=sa.text("commune_group_id IS NULL AND commune_code IS NULL"),
+            postgresql_where=sa.text("commune_group_id IS NULL AND commune_code IS NULL"),
+        ),
+        sa.Index(
+            "ux_report_reference_values_group",
+            "commune_group_id",
+            "year",
+            "key",
+            unique=True,
+            sqlite_where=sa.text("commune_group_id IS NOT NULL"),
+            postgresql_where=sa.text("commune_group_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "ux_report_reference_values_commune",
+            "commune_code",
+            "year",
+            "key",
+            unique=True,
+            sqlite_where=sa.text("commune_code IS NOT NULL"),
+            postgresql_where=sa.text("commune_code IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     province_code: Mapped[str] = mapped_column(sa.ForeignKey("provinces.code"), nullable=False)
+    # the place within the province the value is of; both NULL: the province itself
+    commune_group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("commune_groups.id"))
+    commune_code: Mapped[str | None] = mapped_column(sa.ForeignKey("communes.code"))
     year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     key: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # reports.indicators.REFERENCE_KEYS
     value: Mapped[float] = mapped_column(sa.Float, nullable=False)

@@ -21,19 +21,29 @@ Definitions (a period is local calendar days, see periods.Period):
 - shelter: stays admitted in the period; bed-nights = nights spent in the period (local calendar
   days between arrival and departure, or the end of the period / now for a stay still open);
   average stay = nights of the stays checked out in the period ÷ their number.
+
+Scopes (Scope): the facilities counted — one, or every facility of a province — and, for a commune
+or a commune group, only the people who live there. A client lives where the client record says
+(Client.commune_code, the current residence: the record holds one). Every count keeps its definition
+above and adds one condition, Scope.covers: the record (intake, case, referral, stay, client) is of
+a facility in scope, and its client lives in one of the scope's communes — so a case, an intake, a
+referral or a shelter stay counts for a commune when the person it is about lives there, whichever
+facility of the scope worked it, and a client with no commune recorded counts for no commune.
+Indicator 3 counts the facilities in scope (not where they stand) that worked a case of a person
+living there, over the active facilities in scope.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import sqlalchemy as sa
-from sqlalchemy.orm import InstrumentedAttribute, joinedload
+from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload, selectinload
 
 from ..cases.models import Case
 from ..cases.statuses import CaseStatus
@@ -42,15 +52,22 @@ from ..core import categories
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
 from ..intake.models import Intake
-from ..org.models import Commune, Facility
+from ..org.models import Commune, Facility, Province
 from ..plans.models import ActivityStatus, CarePlan, PlanActivity
 from ..referrals.models import Provider, Referral, ReferralStatus
 from ..register.queries import managed_during, managed_memberships
 from ..security.policy import Perm, has_perm
 from ..security.rules import same_facility
-from ..security.scopes import Condition, client_scope, own_facility
+from ..security.scopes import Condition, client_scope, commune_group_scope, own_facility, own_province
 from ..shelter.models import ShelterStay
-from .models import ExportJob, ReferenceValue, ReportSnapshot, SnapshotStatus
+from .models import (
+    CommuneGroup,
+    ExportJob,
+    ReferenceValue,
+    ReportSnapshot,
+    SnapshotStatus,
+    commune_group_communes,
+)
 from .periods import Period
 
 if TYPE_CHECKING:  # for annotations only
@@ -70,22 +87,54 @@ INDICATOR_GROUP_CODES = tuple(c.code for c in categories.BENEFICIARY_GROUPS if c
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose data: one facility, or every facility of a province."""
+    """Whose data: the facilities counted — one (facility_id), or every facility of the province
+    (facility_id None) — and, for a commune or a commune group, the people living in its communes.
 
-    kind: str  # facility | province
+    kind: facility | province (every resident) | commune | commune_group (communes: the codes of
+    the commune, or of the group's communes; group_id: the group). `name` says the scope on pages and
+    files ("Huyện Thới Lai cũ — Cần Thơ"), `place` the commune or group alone."""
+
+    kind: str
     facility_id: int | None = None
     province_code: str | None = None
+    communes: tuple[str, ...] | None = None  # None: wherever the people live
+    group_id: int | None = None
+    name: str = field(default="", compare=False)
+    place: str = field(default="", compare=False)  # the commune's or the group's name
+
+    @property
+    def across_facilities(self) -> bool:
+        """Figures of several facilities: they leave the facility (small cells hidden, no drill-down)."""
+        return self.facility_id is None
+
+    @property
+    def commune_code(self) -> str | None:
+        return self.communes[0] if self.kind == "commune" and self.communes else None
 
     def facility_ids(self) -> sa.Select[tuple[int]]:
         """SQL: the ids of the facilities in scope (a subquery; one id for a facility)."""
-        if self.kind == "facility":
+        if self.facility_id is not None:
             return sa.select(sa.literal(self.facility_id))
         return sa.select(Facility.id).where(Facility.province_code == self.province_code)
 
     def holds(self, column: InstrumentedAttribute[int]) -> Condition:
-        if self.kind == "facility":
+        """SQL: `column` (a facility id) is a facility in scope."""
+        if self.facility_id is not None:
             return column == self.facility_id
         return column.in_(self.facility_ids())
+
+    def lives_in(self, client_id: sa.ColumnElement[int] | InstrumentedAttribute[int]) -> Condition:
+        """SQL: the client (an id) lives in one of the scope's communes; always true without communes."""
+        if self.communes is None:
+            return sa.true()
+        resident = aliased(Client)  # aliased: never correlates with a Client of the enclosing query
+        return client_id.in_(sa.select(resident.id).where(resident.commune_code.in_(self.communes)))
+
+    def covers(
+        self, facility_id: InstrumentedAttribute[int], client_id: sa.ColumnElement[int] | InstrumentedAttribute[int]
+    ) -> Condition:
+        """SQL: a record of a facility in scope about a person living in scope — every count's condition."""
+        return sa.and_(self.holds(facility_id), self.lives_in(client_id))
 
 
 def _t(value: datetime) -> sa.BindParameter[datetime]:
@@ -96,9 +145,7 @@ def _t(value: datetime) -> sa.BindParameter[datetime]:
 
 
 def received(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
-    return sa.select(Intake.client_id).where(
-        scope.holds(Intake.facility_id), Intake.received_at >= period.start_utc, Intake.received_at < period.end_utc
-    )
+    return sa.select(Intake.client_id).where(_intakes_in(scope, period))
 
 
 def counselled(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
@@ -112,7 +159,7 @@ def _case_active(period: Period) -> Condition:
 
 
 def supported(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
-    return sa.select(Case.client_id).where(scope.holds(Case.facility_id), _case_active(period))
+    return sa.select(Case.client_id).where(_cases_in(scope), _case_active(period))
 
 
 def served(scope: Scope, period: Period) -> sa.CompoundSelect[tuple[int]]:
@@ -152,13 +199,13 @@ def children_of_indicator_group(scope: Scope, period: Period) -> sa.Select[tuple
 
 def cases_opened(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
     return sa.select(Case.id).where(
-        scope.holds(Case.facility_id), Case.opened_at >= period.start_utc, Case.opened_at < period.end_utc
+        _cases_in(scope), Case.opened_at >= period.start_utc, Case.opened_at < period.end_utc
     )
 
 
 def cases_closed(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
     return sa.select(Case.id).where(
-        scope.holds(Case.facility_id),
+        _cases_in(scope),
         Case.status == CaseStatus.CLOSED,
         Case.closed_at >= period.start_utc,
         Case.closed_at < period.end_utc,
@@ -171,7 +218,7 @@ def managed(scope: Scope, period: Period) -> sa.Select[tuple[int]]:
     into another is counted on the kept record only."""
     in_force = managed_memberships(period.end).subquery()
     return sa.select(Client.id).where(
-        scope.holds(Client.facility_id),
+        scope.covers(Client.facility_id, Client.id),
         Client.merged_into_id.is_(None),
         Client.id.in_(sa.select(in_force.c.client_id)),
     )
@@ -351,8 +398,14 @@ def managed_numbers(scope: Scope, period: Period) -> dict[str, Any]:
 
 def _intakes_in(scope: Scope, period: Period) -> Condition:
     return sa.and_(
-        scope.holds(Intake.facility_id), Intake.received_at >= period.start_utc, Intake.received_at < period.end_utc
+        scope.covers(Intake.facility_id, Intake.client_id),
+        Intake.received_at >= period.start_utc,
+        Intake.received_at < period.end_utc,
     )
+
+
+def _cases_in(scope: Scope) -> Condition:
+    return scope.covers(Case.facility_id, Case.client_id)
 
 
 def breakdown_channels(scope: Scope, period: Period) -> dict[str, int]:
@@ -391,17 +444,12 @@ def breakdown_services(scope: Scope, period: Period) -> dict[str, int]:
         sa.select(Case.client_id.label("client_id"), PlanActivity.service_type.label("service"))
         .join(CarePlan, CarePlan.id == PlanActivity.plan_id)
         .join(Case, Case.id == CarePlan.case_id)
-        .where(scope.holds(Case.facility_id), _case_active(period), PlanActivity.status != ActivityStatus.CANCELLED)
+        .where(_cases_in(scope), _case_active(period), PlanActivity.status != ActivityStatus.CANCELLED)
     )
     from_referrals = (
         sa.select(Case.client_id.label("client_id"), Referral.service_type.label("service"))
         .join(Case, Case.id == Referral.case_id)
-        .where(
-            scope.holds(Referral.facility_id),
-            Referral.sent_at >= period.start_utc,
-            Referral.sent_at < period.end_utc,
-            Referral.status != ReferralStatus.REVOKED,
-        )
+        .where(_referrals_in(scope, period), Referral.status != ReferralStatus.REVOKED)
     )
     both = sa.union(from_plans, from_referrals).subquery()
     stmt = sa.select(both.c.service, sa.func.count(sa.distinct(both.c.client_id))).group_by(both.c.service)
@@ -409,8 +457,12 @@ def breakdown_services(scope: Scope, period: Period) -> dict[str, int]:
 
 
 def _referrals_in(scope: Scope, period: Period) -> Condition:
+    case = aliased(Case)  # aliased: never correlates with a Case of the enclosing query
+    client_id = sa.select(case.client_id).where(case.id == Referral.case_id).scalar_subquery()
     return sa.and_(
-        scope.holds(Referral.facility_id), Referral.sent_at >= period.start_utc, Referral.sent_at < period.end_utc
+        scope.covers(Referral.facility_id, client_id),
+        Referral.sent_at >= period.start_utc,
+        Referral.sent_at < period.end_utc,
     )
 
 
@@ -463,7 +515,7 @@ class ShelterNumbers(TypedDict):
 
 def shelter_numbers(scope: Scope, period: Period, now: datetime | None = None) -> ShelterNumbers:
     now = now or utcnow()
-    in_scope = scope.holds(ShelterStay.facility_id)
+    in_scope = scope.covers(ShelterStay.facility_id, ShelterStay.client_id)
     admissions = (
         db.session.scalar(
             sa.select(sa.func.count(ShelterStay.id)).where(
@@ -513,9 +565,7 @@ def facilities_in_scope(scope: Scope) -> int:
 def facilities_with_cases(scope: Scope, period: Period) -> int:
     return (
         db.session.scalar(
-            sa.select(sa.func.count(sa.distinct(Case.facility_id))).where(
-                scope.holds(Case.facility_id), _case_active(period)
-            )
+            sa.select(sa.func.count(sa.distinct(Case.facility_id))).where(_cases_in(scope), _case_active(period))
         )
         or 0
     )
@@ -625,12 +675,125 @@ def cases_of_clients(client_ids: Sequence[int], scope: Scope, period: Period) ->
 # --- reference data and snapshots ----------------------------------------------------------------------
 
 
-def reference_values(province_code: str, year: int) -> dict[str, ReferenceValue]:
-    """{key: ReferenceValue} entered for the province and year."""
+def _place_is(group_id: int | None, commune_code: str | None) -> Condition:
+    """SQL on ReferenceValue: entered for that place (both None: the province itself)."""
+    return sa.and_(ReferenceValue.commune_group_id == group_id, ReferenceValue.commune_code == commune_code)
+
+
+def reference_values(
+    province_code: str, year: int, *, group_id: int | None = None, commune_code: str | None = None
+) -> dict[str, ReferenceValue]:
+    """{key: ReferenceValue} entered for one place of the province — the province itself, one of its
+    commune groups or one of its communes — and year."""
     rows = db.session.scalars(
-        sa.select(ReferenceValue).where(ReferenceValue.province_code == province_code, ReferenceValue.year == year)
+        sa.select(ReferenceValue).where(
+            ReferenceValue.province_code == province_code,
+            ReferenceValue.year == year,
+            _place_is(group_id, commune_code),
+        )
     ).all()
     return {row.key: row for row in rows}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where reference numbers are entered: a commune, a commune group, or the province (both None)."""
+
+    group_id: int | None
+    commune_code: str | None
+    name: str
+
+
+def reference_places(scope: Scope) -> list[Place]:
+    """Where the reference numbers of a scope's report are looked for, narrowest first: a commune, then
+    the commune groups holding it (the smallest first), then the province; a commune group, then the
+    province; a facility or the province: the province."""
+    places = []
+    if scope.kind == "commune" and scope.commune_code:
+        commune = db.session.get(Commune, scope.commune_code)
+        places.append(Place(None, scope.commune_code, commune.name if commune else scope.commune_code))
+        places += [Place(group.id, None, group.name) for group in groups_holding(scope.commune_code)]
+    elif scope.kind == "commune_group" and scope.group_id is not None:
+        group = db.session.get(CommuneGroup, scope.group_id)
+        places.append(Place(scope.group_id, None, group.name if group else ""))
+    province = db.session.get(Province, scope.province_code)
+    places.append(Place(None, None, province.name if province else scope.province_code or ""))
+    return places
+
+
+def reference_for(scope: Scope, year: int) -> dict[str, list[Any]]:
+    """{key: [value, source, place name]} of the scope's report (what a frozen report keeps): for each
+    number, the value entered for the narrowest place that has one (reference_places). A district plan's
+    target entered for its commune group is the target of the group and of each of its communes that
+    has none of its own; the province's, of the rest."""
+    places = reference_places(scope)
+    rank = {(place.group_id, place.commune_code): n for n, place in enumerate(places)}
+    rows = db.session.scalars(
+        sa.select(ReferenceValue).where(
+            ReferenceValue.province_code == scope.province_code,
+            ReferenceValue.year == year,
+            sa.or_(*(_place_is(place.group_id, place.commune_code) for place in places)),
+        )
+    ).all()
+    chosen: dict[str, tuple[int, ReferenceValue]] = {}
+    for row in rows:
+        n = rank[(row.commune_group_id, row.commune_code)]
+        if row.key not in chosen or n < chosen[row.key][0]:
+            chosen[row.key] = (n, row)
+    return {key: [row.value, row.source, places[n].name] for key, (n, row) in chosen.items()}
+
+
+# --- commune groups --------------------------------------------------------------------------------------
+
+
+def _group_size() -> sa.ScalarSelect[int]:
+    return (
+        sa.select(sa.func.count())
+        .where(commune_group_communes.c.group_id == CommuneGroup.id)
+        .correlate(CommuneGroup)
+        .scalar_subquery()
+    )
+
+
+def groups_holding(commune_code: str) -> Sequence[CommuneGroup]:
+    """The commune groups a commune belongs to, the smallest (fewest communes) first."""
+    return db.session.scalars(
+        sa.select(CommuneGroup)
+        .join(commune_group_communes, commune_group_communes.c.group_id == CommuneGroup.id)
+        .where(commune_group_communes.c.commune_code == commune_code)
+        .order_by(_group_size(), CommuneGroup.id)
+    ).all()
+
+
+def commune_groups(user: User) -> Sequence[tuple[CommuneGroup, int]]:
+    """(group, number of communes) of the user's province, by name."""
+    rows = db.session.execute(
+        sa.select(CommuneGroup, _group_size()).where(commune_group_scope(user)).order_by(CommuneGroup.name)
+    )
+    return [(group, size) for group, size in rows.tuples()]
+
+
+def commune_group(group_id: int, user: User) -> CommuneGroup | None:
+    """A group of the user's province, with its communes (None: another province's, or none)."""
+    return db.session.scalar(
+        sa.select(CommuneGroup)
+        .where(CommuneGroup.id == group_id, commune_group_scope(user))
+        .options(selectinload(CommuneGroup.communes))  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property
+    )
+
+
+def province_commune(commune_code: str, user: User) -> Commune | None:
+    """A commune of the user's province (None: another province's, or none)."""
+    return db.session.scalar(
+        sa.select(Commune).where(Commune.code == commune_code, own_province(Commune.province_code, user))
+    )
+
+
+def province_communes(user: User) -> Sequence[Commune]:
+    """The communes of the user's province, by name."""
+    return db.session.scalars(
+        sa.select(Commune).where(own_province(Commune.province_code, user)).order_by(Commune.name, Commune.code)
+    ).all()
 
 
 def snapshots_of_facility(facility_id: int, limit: int = 100) -> Sequence[ReportSnapshot]:

@@ -1,5 +1,5 @@
-"""Every write of the reports: freezing a reporting period, re-opening it with a reason, and the
-reference data. Services take the acting user as `by=`, validate, write the audit event and flush;
+"""Every write of the reports: freezing a reporting period, re-opening it with a reason, the
+reference data, and the groups of communes reports and reference data can be read by. Services take the acting user as `by=`, validate, write the audit event and flush;
 the view commits once."""
 
 import sqlalchemy as sa
@@ -10,9 +10,11 @@ from ..core.services import ServiceError
 from ..core.text import nfc
 from ..core.timeutil import utcnow
 from ..extensions import db
-from ..security.rules import same_facility
+from ..org.models import Commune
+from ..security.policy import Perm, has_perm
+from ..security.rules import can_manage_commune_group, same_facility
 from . import exports, indicators, queries
-from .models import ExportJob, ReferenceValue, ReportSnapshot, SnapshotStatus
+from .models import CommuneGroup, ExportJob, ReferenceValue, ReportSnapshot, SnapshotStatus
 
 REASON_MIN = 10
 REASON_MAX = 2000
@@ -29,9 +31,7 @@ def snapshot_data(facility, period, now=None):
     numbers = queries.statistics(scope, period, now=now)
     numbers["period"] = period.as_dict()
     numbers["facility"] = {"id": facility.id, "code": facility.code, "name": facility.name}
-    numbers["reference"] = indicators.reference_for_snapshot(
-        queries.reference_values(facility.province_code, period.year)
-    )
+    numbers["reference"] = queries.reference_for(scope, period.year)
     return numbers
 
 
@@ -103,12 +103,24 @@ def reopen_report(snapshot, reason, *, by, now=None):
     return snapshot
 
 
-def set_reference_value(province_code, year, key, value, source, *, by):
-    """Enter (or correct) one reference number of a province and year, with its source."""
+def _reference_place(province_code, group, commune_code):
+    """Refuse a place that is not of the province: a commune group or a commune of it, or None."""
+    if group is not None and group.province_code != province_code:
+        raise ServiceError(_l("Choose a group of communes of your province."), field="place")
+    if commune_code is not None:
+        commune = db.session.get(Commune, commune_code)
+        if commune is None or commune.province_code != province_code:
+            raise ServiceError(_l("Choose a commune of your province."), field="place")
+
+
+def set_reference_value(province_code, year, key, value, source, *, by, group=None, commune_code=None):
+    """Enter (or correct) one reference number of a year, with its source, for the province itself or
+    for one of its commune groups or communes (queries.reference_for says which one a report uses)."""
     if key not in indicators.REFERENCE_KEYS:
         raise ServiceError(_l("Choose what the number is."), field="key")
     if by.facility.province_code != province_code:
         raise ServiceError(_l("You can only enter reference data of your own province."))
+    _reference_place(province_code, group, commune_code)
     if value is None or value < 0:
         raise ServiceError(_l("Give a number of zero or more."), field="value")
     if key.startswith("target_") and value > 1000:
@@ -118,14 +130,13 @@ def set_reference_value(province_code, year, key, value, source, *, by):
         raise ServiceError(_l("Say where the number comes from."), field="source")
     if len(source) > SOURCE_MAX:
         raise ServiceError(_l("At most %(max)d characters.", max=SOURCE_MAX), field="source")
-    row = db.session.scalar(
-        sa.select(ReferenceValue).where(
-            ReferenceValue.province_code == province_code, ReferenceValue.year == year, ReferenceValue.key == key
-        )
-    )
+    group_id = group.id if group is not None else None
+    row = queries.reference_values(province_code, year, group_id=group_id, commune_code=commune_code).get(key)
     old = None
     if row is None:
-        row = ReferenceValue(province_code=province_code, year=year, key=key)
+        row = ReferenceValue(
+            province_code=province_code, commune_group_id=group_id, commune_code=commune_code, year=year, key=key
+        )
         db.session.add(row)
     else:
         old = row.value
@@ -138,16 +149,105 @@ def set_reference_value(province_code, year, key, value, source, *, by):
         "reference_value_set",
         by=by,
         entity=row,
-        detail={"province": province_code, "year": year, "key": key, "value": row.value, "old": old},
+        detail={
+            "province": province_code,
+            "group": group_id,
+            "commune": commune_code,
+            "year": year,
+            "key": key,
+            "value": row.value,
+            "old": old,
+        },
     )
     db.session.flush()
     return row
 
 
+# --- commune groups --------------------------------------------------------------------------------------
+
+GROUP_NAME_MAX = 128
+
+
+def _group_name(province_code, name, group=None):
+    """The group's name, cleaned; refused when empty, too long or already a group's of the province."""
+    name = _clean(name)
+    if not name:
+        raise ServiceError(_l("Give the group a name."), field="name")
+    if len(name) > GROUP_NAME_MAX:
+        raise ServiceError(_l("At most %(max)d characters.", max=GROUP_NAME_MAX), field="name")
+    others = sa.select(CommuneGroup.name).where(CommuneGroup.province_code == province_code)
+    if group is not None:
+        others = others.where(CommuneGroup.id != group.id)
+    if name.casefold() in {other.casefold() for other in db.session.scalars(others)}:
+        raise ServiceError(_l("Your province already has a group of communes of that name."), field="name")
+    return name
+
+
+def _group_communes(province_code, codes):
+    """The communes chosen (at least one), every one of the province."""
+    codes = sorted({code for code in codes or () if code})
+    if not codes:
+        raise ServiceError(_l("Choose the communes of the group."), field="communes")
+    communes = db.session.scalars(
+        sa.select(Commune).where(Commune.code.in_(codes), Commune.province_code == province_code)
+    ).all()
+    if len(communes) != len(codes):
+        raise ServiceError(_l("Choose a commune of your province."), field="communes")
+    return list(communes)
+
+
+def _store_group(group, action, by):
+    """Flush the group (its name unique in the province, whatever two browsers do) and audit it."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(group)
+            db.session.flush()
+    except sa.exc.IntegrityError:  # the same name saved meanwhile (uq_commune_groups_province_code_name)
+        raise ServiceError(_l("Your province already has a group of communes of that name."), field="name") from None
+    codes = [commune.code for commune in group.communes]
+    record(action, by=by, entity=group, detail={"name": group.name, "communes": codes})
+    db.session.flush()
+    return group
+
+
+def create_commune_group(name, commune_codes, *, by):
+    """A new named group of communes of the user's province (a former district's communes)."""
+    if not has_perm(by, Perm.MANAGE_COMMUNE_GROUPS):
+        raise ServiceError(_l("You may not manage the groups of communes."))
+    province_code = by.facility.province_code
+    group = CommuneGroup(
+        province_code=province_code,
+        name=_group_name(province_code, name),
+        communes=_group_communes(province_code, commune_codes),
+        created_by_id=by.id,
+        created_at=utcnow(),
+    )
+    return _store_group(group, "commune_group_created", by)
+
+
+def update_commune_group(group, name, commune_codes, *, by):
+    """Rename a group or change its communes (its reports and targets follow: they read the group)."""
+    if not can_manage_commune_group(by, group):
+        raise ServiceError(_l("You may not manage the groups of communes."))
+    group.name = _group_name(group.province_code, name, group)
+    group.communes = _group_communes(group.province_code, commune_codes)
+    return _store_group(group, "commune_group_changed", by)
+
+
+def delete_commune_group(group, *, by):
+    """Delete a group and the reference numbers entered for it."""
+    if not can_manage_commune_group(by, group):
+        raise ServiceError(_l("You may not manage the groups of communes."))
+    removed = db.session.execute(sa.delete(ReferenceValue).where(ReferenceValue.commune_group_id == group.id)).rowcount
+    record("commune_group_deleted", by=by, entity=group, detail={"name": group.name, "reference_values": removed})
+    db.session.delete(group)
+    db.session.flush()
+
+
 # --- report files made in the background ---------------------------------------------------------------
 
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")
-EXPORT_PARAM_KEYS = ("kind", "year", "number", "date_from", "date_to", "scope", "snapshot")
+EXPORT_PARAM_KEYS = ("kind", "year", "number", "date_from", "date_to", "scope", "commune", "group", "snapshot")
 
 
 def enqueue_export(fmt, params, *, by):

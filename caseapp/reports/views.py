@@ -20,8 +20,8 @@ from ..org.models import Facility
 from ..security.policy import Perm, has_perm
 from ..security.rules import same_facility
 from ..security.web import requires
-from . import exports, indicators, periods, queries, rollups, services, tables
-from .forms import FreezeForm, PeriodForm, ReferenceForm, ReopenForm
+from . import exports, indicators, periods, queries, rollups, scoping, services, tables
+from .forms import FreezeForm, PeriodForm, ReferenceForm, ReopenForm, parse_place, place_choices
 from .jobs import export_files
 from .models import ExportStatus, ReportSnapshot
 from .province import province_numbers
@@ -29,6 +29,7 @@ from .province import province_numbers
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 DRILL_PAGE = 50
+SCOPE_ARGS = ("scope", "commune", "group")  # what asks for a scope besides the period
 REOPENED = _l("The report has been re-opened.")
 SAVED = _l("Saved.")
 
@@ -76,27 +77,25 @@ def _dimension_label(key):
 
 def _period_form(args=None):
     args = MultiDict(args if args is not None else request.args)
-    form = PeriodForm(formdata=args, province_allowed=has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS))
     if not any(k in args for k in ("kind", "year", "date_from")):  # first visit: the last full quarter
-        default = periods.default_period(local_today())
-        form = PeriodForm(
-            formdata=MultiDict(default.as_args()), province_allowed=has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS)
-        )
-        if args.get("scope"):
-            form.scope.data = args["scope"]
+        asked = {key: args[key] for key in SCOPE_ARGS if args.get(key)}
+        args = MultiDict({**periods.default_period(local_today()).as_args(), **asked})
+    form = PeriodForm(
+        formdata=args,
+        province_allowed=has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS),
+        communes=queries.province_communes(current_user),
+        groups=[group for group, _size in queries.commune_groups(current_user)],
+    )
     period = form.period() if form.validate() else None
     return form, period
 
 
 def _scope(form):
-    facility = current_user.facility
-    if form.scope.data == "province" and has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS):
-        return queries.Scope("province", province_code=facility.province_code)
-    return queries.Scope("facility", facility_id=facility.id, province_code=facility.province_code)
-
-
-def _reference(province_code, year):
-    return indicators.reference_for_snapshot(queries.reference_values(province_code, year))
+    """The scope the (valid) period form asks for; a commune or group out of reach answers 404."""
+    try:
+        return scoping.report_scope(current_user, form.scope.data, form.commune.data, form.group.data)
+    except (LookupError, ValueError):
+        abort(404)
 
 
 def _report(numbers, reference, period, *, suppressed):
@@ -129,12 +128,12 @@ def statistics():
         numbers, counted_at = counted.numbers, counted.computed_at
     else:
         numbers = queries.statistics(scope, period)
-    suppressed = scope.kind == "province"  # figures of several facilities: what leaves a facility
-    report_tables, results = _report(
-        numbers, _reference(scope.province_code, period.year), period, suppressed=suppressed
-    )
+    suppressed = scope.across_facilities  # figures of several facilities: what leaves a facility
+    report_tables, results = _report(numbers, queries.reference_for(scope, period.year), period, suppressed=suppressed)
     frozen = queries.frozen_snapshot(current_user.facility_id, period) if scope.kind == "facility" else None
     may_freeze = scope.kind == "facility" and has_perm(current_user, Perm.FREEZE_REPORTS) and frozen is None
+    may_drill = not scope.across_facilities and has_perm(current_user, Perm.VIEW_FACILITY_CASES)
+    args = {**period.as_args(), **scoping.scope_args(scope)}
     return render_template(
         "reports/statistics.html",
         form=form,
@@ -145,8 +144,8 @@ def statistics():
         suppressed=suppressed,
         frozen=frozen,
         freeze_form=FreezeForm(formdata=None, data=period.as_args()) if may_freeze else None,
-        may_drill=scope.kind == "facility" and has_perm(current_user, Perm.VIEW_FACILITY_CASES),
-        export_args={**period.as_args(), "scope": scope.kind},
+        drill_args=args if may_drill else None,
+        export_args=args,
         counted_at=counted_at,
     )
 
@@ -180,8 +179,9 @@ def drilldown():
         abort(404)
     value = request.args.get("value", "") if dimension else None
     after = request.args.get("after", type=int)
-    facility = current_user.facility
-    scope = queries.Scope("facility", facility_id=facility.id, province_code=facility.province_code)
+    scope = _scope(form)
+    if scope.across_facilities:  # the people behind a number: of the user's own facility only
+        abort(404)
     clients = queries.population_clients(
         population, scope, period, user=current_user, dimension=dimension, value=value, after=after, limit=DRILL_PAGE
     )
@@ -193,9 +193,10 @@ def drilldown():
         "report_drilldown_viewed",
         by=current_user,
         entity_type="facilities",
-        entity_id=facility.id,
+        entity_id=current_user.facility_id,
         detail={
             "population": population,
+            **scoping.scope_args(scope),
             "dimension": dimension,
             "period_start": period.start.isoformat(),
             "period_end": period.end.isoformat(),
@@ -203,7 +204,8 @@ def drilldown():
         },
     )
     value_label = _dimension_value_label(dimension, value) if dimension else None
-    keep = {**period.as_args(), "population": population}
+    back = {**period.as_args(), **scoping.scope_args(scope)}
+    keep = {**back, "population": population}
     if dimension:
         keep.update(dimension=dimension, value=value)
     return render_template(
@@ -219,6 +221,8 @@ def drilldown():
         value_label=value_label,
         has_more=has_more,
         keep=keep,
+        back=back,
+        scope=scope,
         age_on=period.end,
     )
 
@@ -341,7 +345,8 @@ def province():
     submitted = [f for f in facilities if f.id in frozen]
     missing = [f for f in facilities if f.id not in frozen]
     numbers = province_numbers([frozen[f.id] for f in submitted], len(facilities))
-    report_tables, results = _report(numbers, _reference(province_code, period.year), period, suppressed=True)
+    reference = queries.reference_for(scoping.report_scope(current_user, "province"), period.year)
+    report_tables, results = _report(numbers, reference, period, suppressed=True)
     return render_template(
         "reports/province.html",
         form=form,
@@ -358,27 +363,71 @@ def province():
 # --- reference data ----------------------------------------------------------------------------------------
 
 
+def _reference_places():
+    """The places of the user's province reference data is entered for: the form's choices."""
+    return place_choices(
+        scoping.province_name(current_user.facility.province_code),
+        [group for group, _size in queries.commune_groups(current_user)],
+        queries.province_communes(current_user),
+    )
+
+
+def _place_group(group_id):
+    """The commune group a reference number is entered for (None: the province or a commune)."""
+    if group_id is None:
+        return None
+    group = queries.commune_group(group_id, current_user)
+    if group is None:  # deleted meanwhile: the form's choices had it
+        abort(404)
+    return group
+
+
+def _enter_reference(form):
+    """Save the number the (valid) reference form gives; a refusal goes onto the form."""
+    group_id, commune_code = parse_place(form.place.data)
+    with saving(form) as saved:
+        services.set_reference_value(
+            current_user.facility.province_code,
+            form.year.data,
+            form.key.data,
+            form.value.data,
+            form.source.data,
+            by=current_user,
+            group=_place_group(group_id),
+            commune_code=commune_code,
+        )
+    return saved
+
+
 @bp.route("/reference", methods=["GET", "POST"])
 @requires(Perm.ENTER_REFERENCE_DATA)
 def reference():
-    province_code = current_user.facility.province_code
+    places = _reference_places()
+    labels = dict(places)
     year = request.args.get("year", type=int) or local_today().year
-    form = ReferenceForm(data={"year": year} if request.method == "GET" else None)
+    place = request.args.get("place", "")
+    form = ReferenceForm(data={"year": year, "place": place} if request.method == "GET" else None, places=places)
     status = 200
     if request.method == "POST":
-        if form.validate():
-            with saving(form) as saved:
-                services.set_reference_value(
-                    province_code, form.year.data, form.key.data, form.value.data, form.source.data, by=current_user
-                )
-            if saved:
-                flash(SAVED, "success")
-                return redirect(url_for("reports.reference", year=form.year.data))
+        if form.validate() and _enter_reference(form):
+            flash(SAVED, "success")
+            return redirect(url_for("reports.reference", year=form.year.data, place=form.place.data or None))
         status = 422
-        year = form.year.data or year
-    values = queries.reference_values(province_code, year)
+        year, place = form.year.data or year, form.place.data
+    place = place if place in labels else ""
+    group_id, commune_code = parse_place(place)
+    values = queries.reference_values(
+        current_user.facility.province_code, year, group_id=group_id, commune_code=commune_code
+    )
     return render_template(
-        "reports/reference.html", form=form, year=year, values=values, keys=indicators.REFERENCE_KEYS
+        "reports/reference.html",
+        form=form,
+        year=year,
+        place=place,
+        places=places,
+        place_label=labels[place],
+        values=values,
+        keys=indicators.REFERENCE_KEYS,
     ), status
 
 

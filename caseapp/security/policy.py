@@ -50,7 +50,10 @@ class Perm(enum.StrEnum):
     VIEW_STATISTICS = "view_statistics"  # statistics and QĐ 112/QĐ-TTg indicators of the user's facility
     VIEW_PROVINCE_REPORTS = "view_province_reports"  # the province: live aggregates and frozen reports
     FREEZE_REPORTS = "freeze_reports"  # freeze a reporting period (and re-open it with a reason)
-    ENTER_REFERENCE_DATA = "enter_reference_data"  # denominators, baselines, province targets (with source)
+    ENTER_REFERENCE_DATA = "enter_reference_data"  # denominators, baselines, local targets (with source)
+    # name the groups of communes of the province (a former district's communes) that reports and targets
+    # can be read by: the province's reporters, who enter its reference data (admins read no report)
+    MANAGE_COMMUNE_GROUPS = "manage_commune_groups"
     # bring the facility's beneficiary register in from a file, and undo it: supervisors (the rows are
     # personal data, which the all-facility admin role never reads)
     IMPORT_REGISTER = "import_register"
@@ -119,7 +122,14 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
         }
     ),
     Role.REPORTER: frozenset(
-        {Perm.USE_APP, Perm.VIEW_STATISTICS, Perm.VIEW_PROVINCE_REPORTS, Perm.FREEZE_REPORTS, Perm.ENTER_REFERENCE_DATA}
+        {
+            Perm.USE_APP,
+            Perm.VIEW_STATISTICS,
+            Perm.VIEW_PROVINCE_REPORTS,
+            Perm.FREEZE_REPORTS,
+            Perm.ENTER_REFERENCE_DATA,
+            Perm.MANAGE_COMMUNE_GROUPS,
+        }
     ),
 }
 

@@ -107,6 +107,13 @@ def can_manage_provider(user: User, provider: Provider) -> bool:
     return bool(provider.province_code == user.facility.province_code)
 
 
+def can_manage_commune_group(user: User, group: object) -> bool:
+    """May this user rename, change or delete a group of communes? A reporter of the group's province."""
+    return has_perm(user, Perm.MANAGE_COMMUNE_GROUPS) and getattr(group, "province_code", None) == (
+        user.facility.province_code
+    )
+
+
 __all__ = [
     "same_facility",
     "in_scope",
@@ -120,4 +127,5 @@ __all__ = [
     "approval_refusal",
     "can_be_given",
     "can_manage_provider",
+    "can_manage_commune_group",
 ]

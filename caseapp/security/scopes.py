@@ -22,6 +22,7 @@ from ..core.timeutil import utcnow
 from ..extensions import db
 from ..referrals.models import Transfer, TransferStatus
 from ..register.imports.models import ImportBatch
+from ..reports.models import CommuneGroup
 from .policy import Capability, Perm, Role, _role, capable, has_perm, roles_with
 
 if TYPE_CHECKING:  # for annotations only
@@ -42,6 +43,19 @@ def facility_scope(column: Column, user: User) -> Condition:
 def own_facility(column: Column, user: User) -> Condition:
     """`column` (a facility id) is the user's own facility, whatever the role."""
     return column == user.facility_id
+
+
+def own_province(column: Column, user: User) -> Condition:
+    """`column` (a province code) is the province of the user's facility: the communes, commune groups
+    and reference data a user's reports can be read by."""
+    province_code: str = user.facility.province_code
+    return column == province_code
+
+
+def commune_group_scope(user: User) -> Condition:
+    """SQL condition on CommuneGroup: the groups of the user's province (another province's groups are
+    neither listed nor opened)."""
+    return own_province(CommuneGroup.province_code, user)
 
 
 def users_with(capability: Capability | Perm, role_column: Column | None = None) -> Condition:
@@ -153,6 +167,8 @@ def client_scope(user: User) -> Condition:
 __all__ = [
     "facility_scope",
     "own_facility",
+    "own_province",
+    "commune_group_scope",
     "users_with",
     "colleagues_with",
     "case_scope",

@@ -13,16 +13,14 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..clients.services import birth_fields
 from ..core import categories as cat
-from ..core.forms import BaseForm, max_length, required
+from ..core.forms import BaseForm, MultiCheckboxField, max_length, required
 from ..core.timeutil import VN_TZ, utcnow
 
 # Who usually brings a person to a shelter: a short list of the intake channels.
@@ -38,11 +36,6 @@ BROUGHT_BY_CODES = (
     "other_facility",
     "other",
 )
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def local_now_input():

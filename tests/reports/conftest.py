@@ -195,8 +195,26 @@ def signed_in(app, session):
     return make
 
 
+def communes_of(province_code, n):
+    """The first `n` communes of a province (by code)."""
+    return db.session.scalars(
+        sa.select(Commune).where(Commune.province_code == province_code).order_by(Commune.code).limit(n)
+    ).all()
+
+
+@pytest.fixture()
+def stranger(data):
+    """A reporter of another province."""
+    from caseapp.org.models import Province
+
+    code = db.session.scalar(
+        sa.select(Province.code).where(Province.code != data.facility.province_code).order_by(Province.code).limit(1)
+    )
+    return factories.make_user(role="reporter", facility=factories.make_facility(province_code=code))
+
+
 def q1_args(**extra):
     return {"kind": "quarter", "year": 2026, "number": 1, **extra}
 
 
-__all__ = ["Q1", "EXPECTED", "local", "intake", "case", "stay", "q1_args", "sa"]
+__all__ = ["Q1", "EXPECTED", "local", "intake", "case", "stay", "q1_args", "communes_of", "sa"]

@@ -1,7 +1,8 @@
 """Rows of the access matrix (tests/security/matrix.py, TARGETS) for a frozen report and its
 re-opening: a report frozen for the acting user's facility; for "other", one of a facility in another
 province (a reporter reads the frozen reports of their own province's facilities, so another
-facility of the same province would be in reach)."""
+facility of the same province would be in reach). Likewise a group of communes: one of the user's
+province, or of another province."""
 
 import sqlalchemy as sa
 
@@ -23,9 +24,7 @@ def _frozen(facility, supervisor):
 
 
 def _other_province_report(world):
-    code = db.session.scalar(
-        sa.select(Province.code).where(Province.code != world.facility.province_code).order_by(Province.code).limit(1)
-    )
+    code = _other_province(world)
     facility = factories.make_facility(province_code=code, name="Trung tâm tỉnh khác")
     supervisor = factories.make_user(role="supervisor", facility=facility)
     return _frozen(facility, supervisor)
@@ -37,7 +36,43 @@ def targets(Target, no_record):
         other=lambda w: {"snapshot_id": _other_province_report(w).id},
         missing=lambda w: {"snapshot_id": no_record},
     )
-    return {"reports.show_period": report, "reports.reopen": report, **job_targets(Target, no_record)}
+    return {
+        "reports.show_period": report,
+        "reports.reopen": report,
+        **job_targets(Target, no_record),
+        **group_targets(Target, no_record),
+    }
+
+
+def _other_province(world):
+    return db.session.scalar(
+        sa.select(Province.code).where(Province.code != world.facility.province_code).order_by(Province.code).limit(1)
+    )
+
+
+def _group(province_code, name):
+    """A group of two communes of the province (the reporters' of that province manage it)."""
+    from caseapp.org.models import Commune
+    from caseapp.reports.models import CommuneGroup
+
+    communes = db.session.scalars(
+        sa.select(Commune).where(Commune.province_code == province_code).order_by(Commune.code).limit(2)
+    ).all()
+    group = CommuneGroup(province_code=province_code, name=name, communes=list(communes))
+    db.session.add(group)
+    db.session.flush()
+    return group
+
+
+def group_targets(Target, no_record):
+    """A commune group of the acting user's province; for "other", one of another province (the two
+    facilities of the world share a province, and a group belongs to a province)."""
+    group = Target(
+        own=lambda w: {"group_id": _group(w.facility.province_code, "Huyện cũ của tỉnh").id},
+        other=lambda w: {"group_id": _group(_other_province(w), "Huyện cũ tỉnh khác").id},
+        missing=lambda w: {"group_id": no_record},
+    )
+    return {"reports.edit_commune_group": group, "reports.delete_commune_group": group}
 
 
 def _done_job(facility, supervisor):

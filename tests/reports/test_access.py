@@ -106,16 +106,16 @@ def test_reporter_enters_reference_data_with_its_source_and_the_indicator_uses_i
 
     scope = queries.Scope("facility", facility_id=data.facility.id, province_code=data.facility.province_code)
     numbers = queries.statistics(scope, Q1)
-    reference = indicators.reference_for_snapshot(queries.reference_values(data.facility.province_code, 2026))
+    reference = queries.reference_for(scope, 2026)
     ind4 = indicators.compute(numbers, reference, 2026)[3]
     assert (ind4.numerator, ind4.denominator, ind4.value) == (5, 4.0, 25.0)  # 5 people vs 4: +25 %
     assert ind4.target == 30 and ind4.met is False  # national 2030 target: +30 %
     client.post(
         "/reports/reference", data={"year": 2026, "key": "target_4", "value": "20", "source": "Kế hoạch số 12/KH-UBND"}
     )
-    reference = indicators.reference_for_snapshot(queries.reference_values(data.facility.province_code, 2026))
+    reference = queries.reference_for(scope, 2026)
     ind4 = indicators.compute(numbers, reference, 2026)[3]
-    assert ind4.province_target == 20.0 and ind4.met is True
+    assert ind4.own_target == 20.0 and ind4.met is True
 
 
 def test_reference_data_without_a_source_is_refused_keeping_what_was_typed(data, signed_in):
