@@ -134,7 +134,21 @@ def duplicates_of_many(user, people, *, limit=3):
     if blocks is None:
         return [[] for _person in people]
     found = db.session.scalars(visible_clients(user).where(blocks).order_by(Client.id.desc())).all()
-    return [rank(person, found, limit=limit) for person in people]
+    # Each person is ranked against the clients of their own blocks only (a chunk's blocks can find
+    # thousands of clients of a big facility): the found clients indexed by name word, phone, ID.
+    by_word: dict[str, list[Client]] = {}
+    by_key: dict[str | None, list[Client]] = {}
+    for client in found:
+        for word in set((client.search_name or "").split()):
+            by_word.setdefault(word, []).append(client)
+        for key in {client.phone_digits, client.citizen_id} - {None}:
+            by_key.setdefault(key, []).append(client)
+    ranked = []
+    for person in people:
+        pool = by_word.get(person.given or "", []) + by_key.get(person.phone_digits, [])
+        pool += by_key.get(person.citizen_id, []) if person.citizen_id else []
+        ranked.append(rank(person, list({c.id: c for c in pool}.values()), limit=limit))
+    return ranked
 
 
 def _blocks(people):
