@@ -46,8 +46,12 @@ STALE_MEMBERSHIP = _l(
 )
 
 
-def clean(group_code: str, data: dict[str, Any], *, today: date | None = None) -> dict[str, Any]:
-    """The version's values from `data`, checked; a ServiceError names the field of the first refusal."""
+def clean(
+    group_code: str, data: dict[str, Any], *, today: date | None = None, details_known: bool = True
+) -> dict[str, Any]:
+    """The version's values from `data`, checked; a ServiceError names the field of the first refusal.
+    details_known=False: a disability group ticked on the client form, whose type and degree are not
+    asked there — left unrecorded (counted as such) until the membership's page records them."""
     today = today or local_today()
     if group_code not in {c.code for c in categories.BENEFICIARY_GROUPS}:
         raise ServiceError(_("Choose a beneficiary group."), field="group_code")
@@ -58,7 +62,8 @@ def clean(group_code: str, data: dict[str, Any], *, today: date | None = None) -
     values["status"] = values["status"] or MembershipStatus.RECEIVING
     _check_dates_and_status(values, today)
     _check_allowance(values)
-    _check_disability(group_code, values)
+    if details_known or values["disability_type"] or values["disability_degree"]:
+        _check_disability(group_code, values)
     if values["care_mode"] and values["care_mode"] not in categories.codes(categories.CARE_MODES):
         raise ServiceError(_("Choose a care mode from the list."), field="care_mode")
     return values
@@ -110,14 +115,16 @@ def _check_disability(group_code: str, values: dict[str, Any]) -> None:
         )
 
 
-def add_membership(client, group_code: str, data: dict[str, Any], *, by) -> GroupMembership:
+def add_membership(client, group_code: str, data: dict[str, Any], *, by, details_known=True) -> GroupMembership:
     """A new membership of `client` in a group, from data["effective_from"]."""
-    return start_membership(client, group_code, data, by=by)[0]
+    return start_membership(client, group_code, data, by=by, details_known=details_known)[0]
 
 
-def start_membership(client, group_code: str, data: dict[str, Any], *, by) -> tuple[GroupMembership, MembershipVersion]:
+def start_membership(
+    client, group_code: str, data: dict[str, Any], *, by, details_known=True
+) -> tuple[GroupMembership, MembershipVersion]:
     """add_membership, with the membership's first version."""
-    values = clean(group_code, data)
+    values = clean(group_code, data, details_known=details_known)
     current = _open_membership(client.id, group_code)
     if current is not None:
         raise ServiceError(
@@ -172,14 +179,16 @@ def start_memberships(items, *, by, source_batch_id: int | None = None) -> list[
     return list(zip(membership_ids, version_ids, strict=True))
 
 
-def change_membership(membership, data: dict[str, Any], *, by, seen_version_id: int | None) -> MembershipVersion:
+def change_membership(
+    membership, data: dict[str, Any], *, by, seen_version_id: int | None, details_known=True
+) -> MembershipVersion:
     """A new version of the membership from data["effective_from"]: a suspension, an end, a resumption,
     a new decision or allowance, or a correction. Refused if another version was recorded since the
     form was opened (the user's entry is kept by the form)."""
     versions = _versions(membership.id)
     if seen_version_id != versions[-1].id:
         raise ServiceError(STALE_MEMBERSHIP)
-    values = clean(membership.group_code, {**_carried(versions[-1]), **data})
+    values = clean(membership.group_code, {**_carried(versions[-1]), **data}, details_known=details_known)
     if values["effective_from"] < versions[0].effective_from:
         raise ServiceError(
             _("A change cannot take effect before the membership began."),
@@ -205,7 +214,7 @@ def set_groups(client, codes, *, by) -> bool:
     today = local_today()
     current = {m.group_code: m for m in _open_memberships(client.id)}
     for code in sorted(wanted - current.keys()):
-        add_membership(client, code, _form_defaults(code, today), by=by)
+        add_membership(client, code, {"effective_from": today}, by=by, details_known=False)
     for code in sorted(current.keys() - wanted):
         membership = current[code]
         change_membership(
@@ -213,16 +222,9 @@ def set_groups(client, codes, *, by) -> bool:
             {"effective_from": today, "status": MembershipStatus.ENDED, "reason": str(ENDED_BY_CLIENT_FORM)},
             by=by,
             seen_version_id=_versions(membership.id)[-1].id,
+            details_known=False,
         )
     return wanted != current.keys()
-
-
-def _form_defaults(group_code: str, today: date) -> dict[str, Any]:
-    data: dict[str, Any] = {"effective_from": today}
-    if group_code in categories.DISABILITY_GROUPS:
-        # Ticked on the client form without its details: the details are added on the client page.
-        data.update(disability_type="other", disability_degree="severe")
-    return data
 
 
 def _open_membership(client_id: int, group_code: str) -> GroupMembership | None:

@@ -165,3 +165,13 @@ def test_counted_during_a_period_from_its_first_day_or_taking_effect_within_it(s
         GroupMembership.client_id.in_([before.id, within.id, after.id, ended_before.id])
     )
     assert {client_id for client_id, _code in db.session.execute(during)} == {before.id, within.id}
+
+
+def test_a_disability_group_ticked_on_the_client_form_leaves_its_type_and_degree_unrecorded(staff, new_client):
+    person = new_client()
+    services.set_groups(person, ["bt_disability"], by=staff.worker)
+    membership = db.session.scalars(queries.memberships_of(person.id)).one()
+    version = _latest(membership)
+    assert (version.disability_type, version.disability_degree) == (None, None)
+    services.set_groups(person, [], by=staff.worker)  # unticked: ended, still without a guess
+    assert (_latest(membership).status, _latest(membership).disability_type) == ("ended", None)
