@@ -22,13 +22,17 @@ def version_in_force(day: date) -> sa.ScalarSelect:
     )
 
 
-def managed_on(day: date) -> sa.Select:
-    """(membership, version) of every membership under management on `day` — receiving or suspended."""
-    return (
+def managed_on(day: date, clients: sa.Select | sa.CompoundSelect | None = None) -> sa.Select:
+    """(membership, version) of every membership under management on `day` — receiving or suspended —
+    of the `clients` (a select of client ids) when given. Give them for a count: the version in force
+    is then looked up for their memberships only, not for the whole country's (bench/: 40 s → under
+    a second for a province at 1 M clients)."""
+    stmt = (
         sa.select(GroupMembership, MembershipVersion)
         .join(MembershipVersion, MembershipVersion.id == version_in_force(day))
         .where(MembershipVersion.status.in_(MANAGED_STATUSES))
     )
+    return stmt if clients is None else stmt.where(GroupMembership.client_id.in_(clients))
 
 
 def managed_group_codes(client_id: int, day: date) -> sa.Select:
@@ -64,11 +68,11 @@ def versions_of(membership_ids) -> sa.Select:
     )
 
 
-def managed_during(start: date, end: date) -> sa.Select:
+def managed_during(start: date, end: date, clients: sa.Select | sa.CompoundSelect | None = None) -> sa.Select:
     """(client_id, group_code) of the memberships under management on some day from `start` to `end`
     (inclusive): in force on `start`, or taking effect later in the period, receiving or suspended."""
     version = aliased(MembershipVersion)
-    return sa.select(GroupMembership.client_id, GroupMembership.group_code).where(
+    stmt = sa.select(GroupMembership.client_id, GroupMembership.group_code).where(
         sa.exists().where(
             version.membership_id == GroupMembership.id,
             version.status.in_(MANAGED_STATUSES),
@@ -76,12 +80,13 @@ def managed_during(start: date, end: date) -> sa.Select:
             sa.or_(version.effective_from > start, version.id == version_in_force(start)),
         )
     )
+    return stmt if clients is None else stmt.where(GroupMembership.client_id.in_(clients))
 
 
-def managed_memberships(day: date) -> sa.Select:
+def managed_memberships(day: date, clients: sa.Select | sa.CompoundSelect | None = None) -> sa.Select:
     """client_id, group_code, care_mode, disability_type, disability_degree of every membership under
     management on `day`: what the counts "đang quản lý tại ngày" group and filter by."""
-    return managed_on(day).with_only_columns(
+    return managed_on(day, clients).with_only_columns(
         GroupMembership.client_id,
         GroupMembership.group_code,
         MembershipVersion.care_mode,
