@@ -125,7 +125,7 @@ def start_membership(
 ) -> tuple[GroupMembership, MembershipVersion]:
     """add_membership, with the membership's first version."""
     values = clean(group_code, data, details_known=details_known)
-    current = _open_membership(client.id, group_code)
+    current = open_membership(client.id, group_code)
     if current is not None:
         raise ServiceError(
             _("This client is already in this group. Change or end that membership instead."), field="group_code"
@@ -227,7 +227,8 @@ def set_groups(client, codes, *, by) -> bool:
     return wanted != current.keys()
 
 
-def _open_membership(client_id: int, group_code: str) -> GroupMembership | None:
+def open_membership(client_id: int, group_code: str | None) -> GroupMembership | None:
+    """The client's membership of the group that has not ended, if any."""
     return next((m for m in _open_memberships(client_id) if m.group_code == group_code), None)
 
 

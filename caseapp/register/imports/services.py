@@ -295,15 +295,6 @@ def _against_membership(current: tuple[GroupMembership, MembershipVersion] | Non
     return RowOutcome.UNCHANGED if rows.same_version(read.membership, current[1]) else RowOutcome.UPDATE
 
 
-def _open_membership(client_id: int, group: str | None) -> GroupMembership | None:
-    for membership in db.session.scalars(
-        sa.select(GroupMembership).where(GroupMembership.client_id == client_id, GroupMembership.group_code == group)
-    ):
-        if register_services.latest_version(membership.id).status != MembershipStatus.ENDED:
-            return membership
-    return None
-
-
 def _count(batch: ImportBatch) -> None:
     counted = Counter(db.session.scalars(sa.select(ImportRow.outcome).where(ImportRow.batch_id == batch.id)))
     batch.counts = dict(counted)
@@ -425,7 +416,7 @@ def _write(batch, row, *, user) -> None:
         raise ServiceError(_("A client of this import is missing: read the file again."))
     row.client_id = client.id
     membership_data = _dated(data["membership"])
-    membership = _open_membership(client.id, data["group"])
+    membership = register_services.open_membership(client.id, data["group"])
     if membership is None:
         membership, version = register_services.start_membership(client, data["group"], membership_data, by=user)
     else:
