@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from sqlalchemy.dialects import postgresql
 
 from ..cases.models import Case
 from ..core.pagination import keyset_page
-from ..core.sql import plan_for_the_values
+from ..core.sql import in_ids, plan_for_the_values
 from ..core.text import fold
 from ..extensions import db
 from ..org.models import Commune, Province
@@ -127,28 +127,77 @@ def duplicate_candidates(
     return rank(person, db.session.scalars(stmt), limit=limit)
 
 
-def duplicates_of_many(user, people, *, limit=3):
-    """duplicate_candidates for many people at once (a register's rows): one query for all their
-    blocks, then each person's candidates ranked as duplicate_candidates ranks them."""
-    blocks = _blocks(people)
-    if blocks is None:
-        return [[] for _person in people]
-    found = db.session.scalars(visible_clients(user).where(blocks).order_by(Client.id.desc())).all()
-    # Each person is ranked against the clients of their own blocks only (a chunk's blocks can find
-    # thousands of clients of a big facility): the found clients indexed by name word, phone, ID.
-    by_word: dict[str, list[Client]] = {}
-    by_key: dict[str | None, list[Client]] = {}
-    for client in found:
-        for word in set((client.search_name or "").split()):
-            by_word.setdefault(word, []).append(client)
-        for key in {client.phone_digits, client.citizen_id} - {None}:
-            by_key.setdefault(key, []).append(client)
-    ranked = []
-    for person in people:
-        pool = by_word.get(person.given or "", []) + by_key.get(person.phone_digits, [])
-        pool += by_key.get(person.citizen_id, []) if person.citizen_id else []
-        ranked.append(rank(person, list({c.id: c for c in pool}.values()), limit=limit))
-    return ranked
+class DuplicateIndex:
+    """duplicate_candidates for many people at once (a register's rows), keeping the candidates that
+    score at least `floor`, for people whose citizen ID (if any) no client holds; a client holding
+    another citizen ID than the person's is another person.
+
+    The clients the user may see are read once, in one query: their folded names filed by each word
+    with the birth year and with the commune (the blocks of duplicate_candidates, a word of the name
+    standing for the given name), and their ids by phone. A person's name is compared with the names
+    of their blocks in rapidfuzz's batch loop, with the similarity below which no candidate without
+    the same phone can reach `floor`; only the clients left are loaded and scored by _scored. A query
+    per person (or per chunk of a big file) would read the same clients again and again."""
+
+    def __init__(self, user, *, floor: int) -> None:
+        self.floor = floor
+        # _scored: without the same ID or phone, a candidate scores at most 0.8 × similarity + 10.
+        self.name_cutoff = (floor - 10) / 0.8
+        self.by_year: dict[tuple[str, int], list[tuple[int, str, bool]]] = {}
+        self.by_commune: dict[tuple[str, str], list[tuple[int, str, bool]]] = {}
+        self.by_phone: dict[str, list[int]] = {}
+        columns = (Client.id, Client.search_name, Client.full_name, Client.alias, Client.birth_year)
+        others = (Client.commune_code, Client.phone_digits, Client.citizen_id.is_not(None))
+        stmt = visible_clients(user).with_only_columns(*columns, *others)
+        for client_id, search_name, full_name, alias, year, commune, phone, has_id in db.session.execute(stmt):
+            entry = (client_id, _sorted_words(fold(full_name or alias)), has_id)
+            for word in set((search_name or "").split()):
+                if year:
+                    self.by_year.setdefault((word, year), []).append(entry)
+                if commune:
+                    self.by_commune.setdefault((word, commune), []).append(entry)
+            if phone:
+                self.by_phone.setdefault(phone, []).append(client_id)
+
+    def probable(self, people: list[Identity], *, limit: int = 3) -> list[list[Candidate]]:
+        """Each person's candidates scoring at least `floor`, best first, at most `limit`."""
+        wanted = [self._ids(person) for person in people]
+        every = sorted(set().union(*wanted)) if wanted else []
+        clients = (
+            {c.id: c for c in db.session.scalars(sa.select(Client).where(in_ids(Client.id, every)))} if every else {}
+        )
+        out = []
+        for person, ids in zip(people, wanted, strict=True):
+            found = [clients[i] for i in ids if not (person.citizen_id and clients[i].citizen_id)]
+            ranked = rank(person, found, limit=None)
+            out.append([c for c in ranked if c.score >= self.floor][:limit])
+        return out
+
+    def _ids(self, person: Identity) -> set[int]:
+        ids = set(self.by_phone.get(person.phone_digits or "", []))
+        given = person.given
+        if not given:
+            return ids
+        pool: list[tuple[int, str, bool]] = []
+        if person.birth_year:
+            for year in (person.birth_year - 1, person.birth_year, person.birth_year + 1):
+                pool += self.by_year.get((given, year), [])
+        if person.commune_code:
+            pool += self.by_commune.get((given, person.commune_code), [])
+        if person.citizen_id:
+            pool = [entry for entry in pool if not entry[2]]
+        if pool:
+            names = [name for _id, name, _has_id in pool]
+            matches = process.extract(
+                _sorted_words(person.folded), names, scorer=fuzz.ratio, score_cutoff=self.name_cutoff, limit=None
+            )
+            ids.update(pool[index][0] for _name, _score, index in matches)
+        return ids
+
+
+def _sorted_words(name: str) -> str:
+    """A name's words in order: rapidfuzz's token_sort_ratio of two names is the ratio of these."""
+    return " ".join(sorted(name.split()))
 
 
 def _blocks(people):
@@ -179,7 +228,7 @@ def _by_given_name(people):
     return out
 
 
-def rank(person, clients, *, limit):
+def rank(person, clients, *, limit: int | None):
     """The clients that match one of the person's blocks, scored and ranked with their reasons."""
     ranked = []
     for client in clients:

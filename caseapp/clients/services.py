@@ -10,6 +10,7 @@ from ..audit.services import record
 from ..core.categories import RELATIONSHIPS
 from ..core.sequences import next_values
 from ..core.services import ServiceError
+from ..core.sql import copy_rows, insert_many
 from ..core.text import fold, nfc
 from ..core.timeutil import VN_TZ, local_today, utcnow
 from ..extensions import db
@@ -110,9 +111,11 @@ def _validate(data, client_id=None):
 
 
 def _search_name(client):
-    return " ".join(
-        filter(None, (fold(client.full_name), fold(client.alias), fold(client.other_names), fold(client.code)))
-    )[:600]
+    return _search_name_of(client.full_name, client.alias, client.other_names, client.code)
+
+
+def _search_name_of(full_name, alias, other_names, code):
+    return " ".join(filter(None, (fold(full_name), fold(alias), fold(other_names), fold(code))))[:600]
 
 
 def _jsonable(value):
@@ -147,29 +150,29 @@ def create_clients(records, *, facility, by, kind: str) -> list[int]:
     """create_client for many people at once (a register's import): one INSERT of the clients and one
     of their history rows, a run of codes taken in one step, and one audit event for the lot; the
     citizen IDs were checked by the caller (the unique index refuses a clash). Their ids, in order."""
+    cleaned = [_clean(data) for data in records]
+    keys = {key for data in cleaned for key in data}  # one column list for every row
     rows = []
-    keys = {key for data in records for key in _clean(data)}  # one column list for every row
-    for data, code in zip(records, temporary_codes(facility, len(records)), strict=True):
-        data = _clean(data)
+    for data, code in zip(cleaned, temporary_codes(facility, len(records)), strict=True):
         _validate({**data, "citizen_id": None})  # dates and name; the citizen ID as said above
         row = {key: data.get(key, _BULK_DEFAULTS.get(key)) for key in keys}
         row.update(facility_id=facility.id, created_by_id=getattr(by, "id", None), code=code)
         row["phone_digits"] = digits(row.get("phone")) or None
-        row["search_name"] = _search_name(Client(**row))
+        row["search_name"] = _search_name_of(row.get("full_name"), row.get("alias"), row.get("other_names"), code)
         rows.append(row)
     if not rows:
         return []
-    ids = list(db.session.scalars(sa.insert(Client).returning(Client.id, sort_by_parameter_order=True), rows))
-    db.session.execute(
-        sa.insert(ClientChange),
+    ids = insert_many(Client, rows)
+    copy_rows(
+        ClientChange,
         [
             {
                 "client_id": client_id,
                 "changed_by_id": getattr(by, "id", None),
                 "kind": kind,
-                "changes": {k: [None, _jsonable(v)] for k, v in _clean(data).items() if v not in (None, "", False)},
+                "changes": {k: [None, _jsonable(v)] for k, v in data.items() if v not in (None, "", False)},
             }
-            for client_id, data in zip(ids, records, strict=True)
+            for client_id, data in zip(ids, cleaned, strict=True)
         ],
     )
     record("clients_created", by=by, entity_type="facilities", entity_id=facility.id, detail={"count": len(ids)})

@@ -180,3 +180,38 @@ def test_search_term_prefills_the_identifying_fields(staff, signed_in):
     assert 'value="Lê Văn Tám"' in http.get("/clients/new?q=Lê Văn Tám").get_data(as_text=True)
     assert 'value="001099000123"' in http.get("/clients/new?q=001099000123").get_data(as_text=True)
     assert 'value="0912 345 678"' in http.get("/clients/new?q=0912 345 678").get_data(as_text=True)
+
+
+def test_the_index_of_many_people_finds_what_the_one_person_search_finds_above_the_floor(staff, new_client, app):
+    from caseapp.clients.queries import DuplicateIndex, Identity
+
+    commune = factories.any_commune()
+    new_client("Nguyễn Thị Hồng", birth_year=1991, birth_precision="year")
+    new_client("Nguyen Thi Hong", province_code=commune.province_code, commune_code=commune.code)
+    new_client("Nguyễn Thị Hông", birth_year=1990, birth_precision="year")  # a typo of the tone
+    new_client("Nguyễn Hồng Thị", phone="0912 000 444")  # the words in another order, the same phone
+    new_client("Trần Thị Hồng", birth_year=1990, birth_precision="year")  # another family: below the floor
+    new_client("Nguyễn Thị Hồng", birth_year=1990, birth_precision="year", citizen_id="001190000555")
+    people = [
+        Identity(full_name="Nguyễn Thị Hồng", birth_year=1990, commune_code=commune.code),
+        Identity(full_name="Nguyễn Thị Hồng", phone="0912000444"),
+        Identity(full_name="Nguyễn Thị Hồng", birth_year=1990, citizen_id="001190000666"),
+        Identity(full_name="Lê Văn Nam", birth_year=1990),
+    ]
+    with app.test_request_context():
+        found = DuplicateIndex(staff.supervisor, floor=80).probable(people, limit=10)
+        for person, candidates in zip(people, found, strict=True):
+            one = duplicate_candidates(
+                staff.supervisor,
+                full_name=person.full_name,
+                birth_year=person.birth_year,
+                phone=person.phone,
+                commune_code=person.commune_code,
+            )
+            expected = [
+                (c.client.id, c.score)
+                for c in one
+                if c.score >= 80 and not (person.citizen_id and c.client.citizen_id)  # another ID: another person
+            ]
+            assert [(c.client.id, c.score) for c in candidates] == expected
+    assert [len(c) for c in found] == [4, 1, 2, 0]
