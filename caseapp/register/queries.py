@@ -5,6 +5,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from ..core.sql import in_ids
 from .models import GroupMembership, MembershipVersion
 from .statuses import MANAGED_STATUSES
 
@@ -64,6 +65,17 @@ def versions_of(membership_ids) -> sa.Select:
     return (
         sa.select(MembershipVersion)
         .where(MembershipVersion.membership_id.in_(list(membership_ids)))
+        .order_by(MembershipVersion.membership_id, MembershipVersion.effective_from, MembershipVersion.id)
+    )
+
+
+def versions_of_clients(client_ids) -> sa.Select:
+    """Every version of the clients' memberships as plain rows, with the membership's client_id and
+    group_code, in the order of versions_of."""
+    return (
+        sa.select(GroupMembership.client_id, GroupMembership.group_code, *MembershipVersion.__table__.c)
+        .join(MembershipVersion, MembershipVersion.membership_id == GroupMembership.id)
+        .where(in_ids(GroupMembership.client_id, client_ids))
         .order_by(MembershipVersion.membership_id, MembershipVersion.effective_from, MembershipVersion.id)
     )
 

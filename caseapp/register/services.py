@@ -16,6 +16,7 @@ from ..auth.models import User
 from ..clients.models import ClientChange
 from ..core import categories
 from ..core.services import ServiceError
+from ..core.sql import copy_rows, insert_many
 from ..core.text import nfc
 from ..core.timeutil import local_today
 from ..extensions import db
@@ -147,23 +148,19 @@ def start_memberships(items, *, by, source_batch_id: int | None = None) -> list[
         return []
     by_id = getattr(by, "id", None)
     values = [clean(group, data) for _client, group, data in items]
-    membership_ids = list(
-        db.session.scalars(
-            sa.insert(GroupMembership).returning(GroupMembership.id, sort_by_parameter_order=True),
-            [{"client_id": client_id, "group_code": group, "created_by_id": by_id} for client_id, group, _d in items],
-        )
+    membership_ids = insert_many(
+        GroupMembership,
+        [{"client_id": client_id, "group_code": group, "created_by_id": by_id} for client_id, group, _d in items],
     )
-    version_ids = list(
-        db.session.scalars(
-            sa.insert(MembershipVersion).returning(MembershipVersion.id, sort_by_parameter_order=True),
-            [
-                {**v, "membership_id": m, "recorded_by_id": by_id, "source_batch_id": source_batch_id}
-                for m, v in zip(membership_ids, values, strict=True)
-            ],
-        )
+    version_ids = insert_many(
+        MembershipVersion,
+        [
+            {**v, "membership_id": m, "recorded_by_id": by_id, "source_batch_id": source_batch_id}
+            for m, v in zip(membership_ids, values, strict=True)
+        ],
     )
-    db.session.execute(
-        sa.insert(ClientChange),
+    copy_rows(
+        ClientChange,
         [
             _history_row(client_id, by, "membership_added", group, v["status"], v["effective_from"])
             for (client_id, group, _d), v in zip(items, values, strict=True)

@@ -376,3 +376,38 @@ def test_a_large_file_is_queued_and_the_scheduler_writes_it_in_chunks(staff, sig
     assert (batch.status, batch.rows_done) == ("committed", 2)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(GroupMembership)) == 2
     assert jobs.run_import_jobs() == 0
+
+
+def test_a_batch_stopped_after_a_chunk_resumes_after_its_last_row_written(staff, signed_in, monkeypatch):
+    from caseapp.register.imports import jobs
+
+    monkeypatch.setattr(services, "SYNC_ROWS", 1)
+    http = signed_in(staff.supervisor)
+    _upload(http, files.xlsx(ROWS), "lon.xlsx")
+    batch = _batch()
+    http.post(f"/register/imports/{batch.id}/commit")
+    first_row = db.session.scalar(sa.select(sa.func.min(ImportRow.id)).where(ImportRow.batch_id == batch.id))
+    assert services.write_rows(batch, user=staff.supervisor, limit=1) == 1  # then the process is killed
+    db.session.commit()
+    assert (batch.rows_done, batch.last_row_id) == (1, first_row)
+    batch.status = "queued"
+    db.session.commit()
+    assert jobs.run_import_jobs() == 1
+    db.session.expire_all()
+    assert (batch.status, batch.rows_done) == ("committed", 2)
+    written = db.session.scalars(sa.select(GroupMembership.client_id).order_by(GroupMembership.id)).all()
+    assert len(written) == len(set(written)) == 2  # each row once
+
+
+def test_a_cell_that_cannot_be_read_refuses_every_row_it_is_on(staff, signed_in):
+    """Each distinct cell of a column is read once per file: the error too, on every row with it."""
+    again = [ROWS[1][:4] + ["003075012345"] + ROWS[1][5:], ROWS[1]]
+    bad = [[*row[:2], "không rõ", *row[3:]] for row in (ROWS[0], *again)]
+    http = signed_in(staff.supervisor)
+    _upload(http, files.xlsx(bad), "loi.xlsx")
+    batch = _batch()
+    assert _outcomes(batch) == ["refused", "refused", "refused"]
+    messages = db.session.scalars(
+        sa.select(ImportRow.messages).where(ImportRow.batch_id == batch.id).order_by(ImportRow.row_number)
+    ).all()
+    assert all(any(column == "sex" for column, _text in row) for row in messages)

@@ -8,8 +8,9 @@ never its converter, which for a split commune looks the street address up with 
 geocoder — a person's address must not leave the server.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -70,6 +71,12 @@ def resolve(commune: str, district: str, province: str, address: str, default_pr
         if len(codes) == 1:
             return Place(commune_code=codes[0], province_code=province_code)
     return _from_old_units(text) if text and not district else Place(province_code=province_code)
+
+
+def resolver() -> Callable[[str, str, str, str, str], Place]:
+    """resolve(), remembering its answers for one file: a register names the same few communes on
+    thousands of rows."""
+    return lru_cache(maxsize=4096)(resolve)
 
 
 def _from_old_units(text: str) -> Place:

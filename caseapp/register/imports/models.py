@@ -47,6 +47,7 @@ class ImportBatch(Model):
     counts: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False, default=dict)
     rows_total: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     rows_done: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    last_row_id: Mapped[int | None] = mapped_column(sa.Integer)  # the last row written: the next chunk's start
     committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     committed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # by the scheduler, for a large file

@@ -1,6 +1,8 @@
 """One row of a register file read into the values of a client and a membership, with what is wrong
 with it said per column."""
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -12,7 +14,7 @@ from ...core.services import ServiceError
 from ...core.timeutil import local_today
 from .. import services as register_services
 from . import values
-from .addresses import Place, resolve
+from .addresses import Place, resolver
 from .columns import BY_KEY
 
 TEXT_COLUMNS = frozenset(
@@ -35,48 +37,67 @@ class ReadRow:
         self.errors.append([column, str(message)])
 
 
-def read(cells: list[Any], mapping: dict[str, int], encoding: str | None, default_province: str) -> ReadRow:
-    """The row's values; a cell that cannot be read is an error on its column."""
-    cell = _cells(cells, mapping, encoding)
-    row = ReadRow()
-    _identity(row, cell)
-    _membership(row, cell)
-    row.place = resolve(
-        cell("commune") or "", cell("district") or "", cell("province") or "", cell("address") or "", default_province
-    )
-    row.client.update(province_code=row.place.province_code, commune_code=row.place.commune_code)
-    if row.group and "effective_from" in row.membership and not row.errors:
-        try:
-            row.membership = register_services.clean(row.group, row.membership)
-        except ServiceError as error:
-            row.refuse(_column_of(error.field), error)
-    return row
+class RowReader:
+    """Reads the rows of one file. A register repeats the same few values down a column (sexes,
+    groups, communes, dates of decisions): each distinct cell of a column is converted once, and
+    each distinct address resolved once."""
 
+    def __init__(self, mapping: dict[str, int], encoding: str | None, default_province: str) -> None:
+        self.mapping, self.encoding, self.default_province = mapping, encoding, default_province
+        self.resolve = resolver()
+        self._texts: dict[tuple[str, Any], str | None] = {}
+        self._parsed: dict[tuple[str, Any], Any] = {}
 
-def _cells(cells, mapping, encoding):
-    def cell(key):
-        index = mapping.get(key)
+    def read(self, cells: list[Any]) -> ReadRow:
+        """The row's values; a cell that cannot be read is an error on its column."""
+        row = ReadRow()
+        cell = functools.partial(self.cell, cells)
+        parsed = functools.partial(self.parsed, row, cells)
+        _identity(row, cell, parsed)
+        _membership(row, cell, parsed)
+        row.place = self.resolve(
+            cell("commune") or "", cell("district") or "", cell("province") or "", cell("address") or "",
+            self.default_province,
+        )  # fmt: skip
+        row.client.update(province_code=row.place.province_code, commune_code=row.place.commune_code)
+        if row.group and "effective_from" in row.membership and not row.errors:
+            try:
+                row.membership = register_services.clean(row.group, row.membership)
+            except ServiceError as error:
+                row.refuse(_column_of(error.field), error)
+        return row
+
+    def cell(self, cells: list[Any], key: str) -> Any:
+        index = self.mapping.get(key)
         value = cells[index] if index is not None and index < len(cells) else None
-        if key in TEXT_COLUMNS and value is not None:
-            return to_unicode(values.text(value), encoding) or None
-        return value
+        if key not in TEXT_COLUMNS or value is None:
+            return value
+        memo = (key, value)
+        if memo not in self._texts:
+            self._texts[memo] = to_unicode(values.text(value), self.encoding) or None
+        return self._texts[memo]
 
-    return cell
+    def parsed(self, row: ReadRow, cells: list[Any], key: str, parse: Callable[..., Any], **options: Any) -> Any:
+        """parse(the cell), once per distinct cell of the column; None and an error on the column
+        when it cannot be read."""
+        memo = (key, self.cell(cells, key))
+        if memo not in self._parsed:
+            try:
+                self._parsed[memo] = parse(memo[1], **options)
+            except values.CellError as error:
+                self._parsed[memo] = error
+        result = self._parsed[memo]
+        if isinstance(result, values.CellError):
+            row.refuse(key, result)
+            return None
+        return result
 
 
-def _parsed(row, cell, key, parse, **options):
-    try:
-        return parse(cell(key), **options)
-    except values.CellError as error:
-        row.refuse(key, error)
-        return None
-
-
-def _identity(row, cell):
+def _identity(row, cell, parsed):
     name = cell("full_name")
     if not name:
         row.refuse("full_name", _("The full name is required."))
-    birth = _parsed(row, cell, "birth", values.day, year_only=True) or (None, None)
+    birth = parsed("birth", values.day, year_only=True) or (None, None)
     born, year = birth
     if (born and not date(1900, 1, 1) <= born <= local_today()) or (year and not 1900 <= year <= local_today().year):
         row.refuse("birth", _("The date of birth must be between 1900 and today."))
@@ -87,36 +108,36 @@ def _identity(row, cell):
         row.client.update(birth_year=year, birth_precision="year")
     row.client.update(
         full_name=name,
-        sex=_parsed(row, cell, "sex", values.sex) or "unknown",
-        ethnicity=_parsed(row, cell, "ethnicity", values.ethnicity),
-        citizen_id=_parsed(row, cell, "citizen_id", values.citizen_id),
+        sex=parsed("sex", values.sex) or "unknown",
+        ethnicity=parsed("ethnicity", values.ethnicity),
+        citizen_id=parsed("citizen_id", values.citizen_id),
         phone=cell("phone"),
     )
 
 
-def _membership(row, cell):
-    row.group = _parsed(row, cell, "group", values.group)
+def _membership(row, cell, parsed):
+    row.group = parsed("group", values.group)
     if not row.group and not any(e[0] == "group" for e in row.errors):
         row.refuse("group", _("The group is required."))
-    effective = _parsed(row, cell, "effective_from", values.day)
+    effective = parsed("effective_from", values.day)
     if effective is not None:
         row.membership["effective_from"] = effective[0]
     else:
         row.refuse("effective_from", _("The date the allowance or management begins is required."))
     for key in ("decision_date", "certificate_date"):
-        parsed = _parsed(row, cell, key, values.day)
-        row.membership[key] = parsed[0] if parsed else None
+        date_ = parsed(key, values.day)
+        row.membership[key] = date_[0] if date_ else None
     for key in ("decision_number", "decision_issuer", "certificate_number", "reason"):
         row.membership[key] = cell(key)
-    row.membership["allowance_coefficient"] = _parsed(row, cell, "coefficient", values.coefficient)
-    row.membership["allowance_amount"] = _parsed(row, cell, "amount", values.amount)
+    row.membership["allowance_coefficient"] = parsed("coefficient", values.coefficient)
+    row.membership["allowance_amount"] = parsed("amount", values.amount)
     for key, parse in (
         ("care_mode", values.care_mode),
         ("disability_type", values.disability_type),
         ("disability_degree", values.disability_degree),
         ("status", values.status),
     ):
-        row.membership[key] = _parsed(row, cell, key, parse)
+        row.membership[key] = parsed(key, parse)
 
 
 def _column_of(field_name: str | None) -> str:

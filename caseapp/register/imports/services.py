@@ -6,14 +6,17 @@ finds what the earlier import wrote and is unchanged."""
 
 import hashlib
 import io
+import itertools
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import defer
 
 from ...audit.services import record
 from ...cases.models import Case
@@ -22,6 +25,7 @@ from ...clients.models import Client
 from ...clients.services import create_clients
 from ...core.legacy_text import detect
 from ...core.services import ServiceError
+from ...core.sql import in_ids, update_many
 from ...core.timeutil import local_today, utcnow
 from ...extensions import db
 from ...intake.models import Intake
@@ -38,6 +42,7 @@ CHUNK = 500  # rows read, decided and inserted together
 SAMPLE_ROWS = 2000  # the rows whose text decides a legacy encoding
 SYNC_ROWS = 2000  # a larger file is written by the scheduler, in chunks, with its progress shown
 PROBABLE = 80  # the duplicate score (clients.queries.duplicate_candidates) that asks the user
+T = TypeVar("T")
 WRITES = (RowOutcome.CREATE, RowOutcome.LINK, RowOutcome.UPDATE)
 
 
@@ -70,36 +75,39 @@ def stage(stream: IO[bytes], filename: str, *, user) -> ImportBatch:
     )
     db.session.add(batch)
     db.session.flush()
-    texts: list[str] = []
-    pending: list[dict[str, Any]] = []
-    for number, cells in sheet.rows:
-        if all(c in (None, "") for c in cells):
-            continue
-        if len(texts) < SAMPLE_ROWS:
-            texts.extend(c for c in cells if isinstance(c, str))
-        pending.append({"batch_id": batch.id, "row_number": number, "cells": [_jsonable(c) for c in cells]})
-        if len(pending) == CHUNK:
-            _insert_rows(pending)
-    _insert_rows(pending)
-    batch.encoding = detect(texts)
+    filled = ((number, cells) for number, cells in sheet.rows if any(c not in (None, "") for c in cells))
+    head = list(itertools.islice(filled, SAMPLE_ROWS))
+    batch.encoding = detect([c for _number, cells in head for c in cells if isinstance(c, str)])
+    # With the columns known, each chunk is decided as it is read and stored once, decided.
+    evaluation = None if columns.missing(batch.mapping["columns"]) else _Evaluation(batch, user)
+    for chunk in _chunks(itertools.chain(head, filled), CHUNK):
+        read = [_Row(row_number=number, cells=[_jsonable(c) for c in cells]) for number, cells in chunk]
+        if evaluation:
+            evaluation.decide(read)
+        _store(batch, read)
+    if evaluation:
+        _count(batch)
     record("register_import_read", by=user, entity=batch, detail={"sha256": batch.sha256, "file": batch.filename})
-    if not columns.missing(batch.mapping["columns"]):
-        evaluate(batch, user=user)
     return batch
 
 
-def _insert_rows(pending: list[dict[str, Any]]) -> None:
-    """Rows inserted a chunk at a time, as one executemany: a 100,000-row file never becomes
-    100,000 objects in the session."""
-    if pending:
-        db.session.execute(
-            sa.insert(ImportRow),
-            [{**row, "values": {}, "outcome": "new", "messages": [], "options": []} for row in pending],
-        )
-        pending.clear()
+def _store(batch: ImportBatch, read: list["_Row"]) -> None:
+    """The chunk's rows in one executemany, never objects of the session."""
+    db.session.execute(
+        sa.insert(ImportRow).execution_options(render_nulls=True),
+        [{"batch_id": batch.id, "row_number": r.row_number, **r.stored()} for r in read],
+    )
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def _jsonable(value: Any) -> Any:
+    if value is None or type(value) in (str, int, float, bool):
+        return value
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -130,97 +138,162 @@ def set_mapping(batch: ImportBatch, mapping: dict[str, int], *, user) -> None:
 # --- evaluate: what each row would do ---------------------------------------------------------------
 
 
+@dataclass
+class _Row:
+    """A row being decided: its cells as stored (JSON values), and the decision."""
+
+    row_number: int
+    cells: list[Any]
+    id: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    outcome: str = "new"
+    messages: list[Any] = field(default_factory=list)
+    options: list[Any] = field(default_factory=list)
+    client_id: int | None = None
+    choice: str | None = None
+
+    def stored(self) -> dict[str, Any]:
+        return {
+            "cells": self.cells,
+            "values": self.values,
+            "outcome": self.outcome,
+            "messages": self.messages,
+            "options": self.options,
+            "client_id": self.client_id,
+            "choice": self.choice,
+            "created_client": False,
+        }
+
+
+class _Evaluation:
+    """Rows decided a chunk at a time: the clients and memberships a chunk's citizen IDs name are read
+    in a few queries, and the duplicates of its new people searched in one."""
+
+    def __init__(self, batch: ImportBatch, user) -> None:
+        mapping = {key: int(index) for key, index in batch.mapping["columns"].items()}
+        self.reader = rows.RowReader(mapping, batch.encoding, user.facility.province_code)
+        self.user = user
+        self.seen_ids: dict[str, int] = {}
+        self._duplicates: client_queries.DuplicateIndex | None = None
+
+    @property
+    def duplicates(self) -> client_queries.DuplicateIndex:
+        """Read when a row first needs a duplicate search (none does in a file imported again)."""
+        if self._duplicates is None:
+            self._duplicates = client_queries.DuplicateIndex(self.user, floor=PROBABLE)
+        return self._duplicates
+
+    def decide(self, chunk: list[_Row]) -> None:
+        reads = [self.reader.read(row.cells) for row in chunk]
+        with db.session.no_autoflush:
+            known = _Known.of([read.client.get("citizen_id") for read in reads], self.user)
+            for row, read, similar in zip(chunk, reads, self._similar(reads, known), strict=True):
+                _decide(row, read, seen_ids=self.seen_ids, known=known, similar=similar)
+
+    def _similar(self, reads: list[rows.ReadRow], known: "_Known") -> list[list[Any]]:
+        """Each row's probable duplicates (none for a row that needs no search)."""
+        searched = [read for read in reads if _needs_search(read, known)]
+        people = [
+            client_queries.Identity(
+                full_name=read.client.get("full_name"),
+                birth_year=read.client.get("birth_year"),
+                citizen_id=read.client.get("citizen_id"),
+                phone=read.client.get("phone"),
+                commune_code=read.client.get("commune_code"),
+            )
+            for read in searched
+        ]
+        found = iter(self.duplicates.probable(people, limit=3) if people else [])
+        return [next(found) if _needs_search(read, known) else [] for read in reads]
+
+
 def evaluate(batch: ImportBatch, *, user) -> None:
-    """Every row read and decided, CHUNK rows at a time: the clients and memberships the chunk's
-    citizen IDs name are read in two queries, and the chunk's decisions written in one flush."""
-    mapping = {key: int(index) for key, index in batch.mapping["columns"].items()}
-    province = user.facility.province_code
-    seen_ids: dict[str, int] = {}
+    """Every stored row decided again (a new mapping of the columns), CHUNK rows at a time, each
+    chunk's decisions written in one statement."""
+    evaluation = _Evaluation(batch, user)
     last = 0
-    with db.session.no_autoflush:
-        while chunk := _next_rows(batch, after=last):
-            reads = [rows.read(row.cells, mapping, batch.encoding, province) for row in chunk]
-            known = _Known.of([read.client.get("citizen_id") for read in reads], user)
-            for row, read, similar in zip(chunk, reads, _similar(reads, known, user), strict=True):
-                _decide(row, read, seen_ids=seen_ids, known=known, similar=similar)
-            db.session.flush()
-            for row in chunk:
-                db.session.expunge(row)
-            last = chunk[-1].id
+    while chunk := _stored_rows(batch, after=last):
+        evaluation.decide(chunk)
+        db.session.execute(sa.update(ImportRow), [{"id": row.id, **row.stored()} for row in chunk])
+        last = chunk[-1].id or 0
     _count(batch)
 
 
-def _next_rows(batch: ImportBatch, *, after: int) -> list[ImportRow]:
-    stmt = sa.select(ImportRow).where(ImportRow.batch_id == batch.id, ImportRow.id > after)
-    return list(db.session.scalars(stmt.order_by(ImportRow.id).limit(CHUNK)))
+def _stored_rows(batch: ImportBatch, *, after: int) -> list[_Row]:
+    stmt = (
+        sa.select(ImportRow.id, ImportRow.row_number, ImportRow.cells)
+        .where(ImportRow.batch_id == batch.id, ImportRow.id > after)
+        .order_by(ImportRow.id)
+        .limit(CHUNK)
+    )
+    return [_Row(id=id_, row_number=number, cells=cells) for id_, number, cells in db.session.execute(stmt)]
 
 
 @dataclass
 class _Known:
-    """What the register already holds for a chunk of rows: the clients of their citizen IDs (None
-    for one the user may not see), and each client's open membership per group with its last version."""
+    """What the register already holds for a chunk of rows: the client id of each citizen ID (None
+    for a client the user may not see), and each client's last version per group of the memberships
+    not ended — read as plain rows, a re-imported file being mostly people already held."""
 
-    holders: dict[str, Client | None]
-    memberships: dict[int, dict[str, tuple[GroupMembership, MembershipVersion]]]
+    holders: dict[str, int | None]
+    open_versions: dict[int, dict[str, Any]]
 
     @classmethod
     def of(cls, citizen_ids: list[str | None], user) -> "_Known":
         wanted = sorted({c for c in citizen_ids if c})
-        found = db.session.scalars(sa.select(Client).where(Client.citizen_id.in_(wanted))).all() if wanted else []
+        if not wanted:
+            return cls(holders={}, open_versions={})
+        holding = sa.select(Client.citizen_id, Client.id).where(in_ids(Client.citizen_id, wanted, of=sa.String))
+        found: dict[str, int] = {citizen_id: id_ for citizen_id, id_ in db.session.execute(holding) if citizen_id}
         visible = set(
             db.session.scalars(
                 client_queries.visible_clients(user)
                 .with_only_columns(Client.id)
-                .where(Client.id.in_([c.id for c in found]))
+                .where(in_ids(Client.id, found.values()))
             )
         )
-        holders = {c.citizen_id: (c if c.id in visible else None) for c in found if c.citizen_id}
-        return cls(holders=holders, memberships=_open_memberships_of([c.id for c in found if c.id in visible]))
+        holders = {citizen_id: (id_ if id_ in visible else None) for citizen_id, id_ in found.items()}
+        return cls(holders=holders, open_versions=_open_versions_of(sorted(visible)))
 
-    def open_membership(self, client_id: int, group: str | None) -> tuple[GroupMembership, MembershipVersion] | None:
-        if client_id not in self.memberships:
-            self.memberships.update(_open_memberships_of([client_id]))
-        return self.memberships.get(client_id, {}).get(group or "")
+    def open_version(self, client_id: int, group: str | None) -> Any:
+        """The last version of the client's membership of the group not ended, if any."""
+        if client_id not in self.open_versions:
+            self.open_versions.update(_open_versions_of([client_id]))
+        return self.open_versions.get(client_id, {}).get(group or "")
 
 
-def _open_memberships_of(client_ids: list[int]) -> dict[int, dict[str, tuple[GroupMembership, MembershipVersion]]]:
-    """{client: {group: (membership, its last version)}} of the memberships not ended."""
-    out: dict[int, dict[str, tuple[GroupMembership, MembershipVersion]]] = {client_id: {} for client_id in client_ids}
-    if not client_ids:
-        return out
-    memberships = {
-        m.id: m for m in db.session.scalars(sa.select(GroupMembership).where(GroupMembership.client_id.in_(client_ids)))
-    }
-    last: dict[int, MembershipVersion] = {}
-    for version in db.session.scalars(register_queries.versions_of(memberships)):
+def _open_versions_of(client_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """{client: {group: the last version}} of the memberships not ended."""
+    out: dict[int, dict[str, Any]] = {client_id: {} for client_id in client_ids}
+    last: dict[int, Any] = {}
+    for version in db.session.execute(register_queries.versions_of_clients(client_ids)) if client_ids else ():
         last[version.membership_id] = version  # ordered by effective date, then id: the last wins
-    for membership_id, version in last.items():
+    for version in last.values():
         if version.status != MembershipStatus.ENDED:
-            membership = memberships[membership_id]
-            out[membership.client_id].setdefault(membership.group_code, (membership, version))
+            out[version.client_id].setdefault(version.group_code, version)
     return out
 
 
-def _decide(row: ImportRow, read: rows.ReadRow, *, seen_ids: dict[str, int], known: _Known, similar: list) -> None:
-    """The row's outcome; `similar`: the duplicate search's candidates for it (clients_queries.rank)."""
+def _decide(row: _Row, read: rows.ReadRow, *, seen_ids: dict[str, int], known: _Known, similar: list) -> None:
+    """The row's outcome; `similar`: its probable duplicates (clients.queries.DuplicateIndex)."""
     row.values = {"client": _plain(read.client), "group": read.group, "membership": _plain(read.membership)}
     row.messages, row.options, row.client_id, row.choice = read.errors, [], None, None
     if read.errors:
         row.outcome = RowOutcome.REFUSED
         return
     citizen_id = read.client.get("citizen_id")
-    client, refusal = _existing_client(read, known, similar)
+    client_id, refusal = _existing_client(read, known, similar)
     if refusal:
         row.outcome, row.messages = RowOutcome.REFUSED, [["citizen_id", refusal]]
         return
-    if client is None and citizen_id in seen_ids:
+    if client_id is None and citizen_id in seen_ids:
         row.outcome = RowOutcome.LINK  # the same person on another row of the file (another group)
         row.messages = [["citizen_id", _("Same citizen ID as row %(row)s.", row=seen_ids[citizen_id])]]
-    elif client is None:
-        row.outcome = _new_or_probable(row, read, similar)
+    elif client_id is None:
+        row.outcome = _new_or_probable(row, similar)
     else:
-        row.client_id = client.id
-        row.outcome = _against_membership(known.open_membership(client.id, read.group), read)
+        row.client_id = client_id
+        row.outcome = _against_membership(known.open_version(client_id, read.group), read)
     if citizen_id:
         seen_ids.setdefault(citizen_id, row.row_number)
     if read.place.options and row.outcome in WRITES:
@@ -238,24 +311,8 @@ def _needs_search(read: rows.ReadRow, known: _Known) -> bool:
     return not read.errors and read.client.get("citizen_id") not in known.holders
 
 
-def _similar(reads: list[rows.ReadRow], known: _Known, user) -> list[list[Any]]:
-    """Each row's duplicate candidates, searched for the whole chunk in one query."""
-    searched = [read for read in reads if _needs_search(read, known)]
-    people = [
-        client_queries.Identity(
-            full_name=read.client.get("full_name"),
-            birth_year=read.client.get("birth_year"),
-            phone=read.client.get("phone"),
-            commune_code=read.client.get("commune_code"),
-        )
-        for read in searched
-    ]
-    found = iter(client_queries.duplicates_of_many(user, people, limit=3))
-    return [next(found) if _needs_search(read, known) else [] for read in reads]
-
-
-def _existing_client(read: rows.ReadRow, known: _Known, similar: list) -> tuple[Client | None, str | None]:
-    """The client the row is already (same citizen ID, or — without one — the same name spelt the
+def _existing_client(read: rows.ReadRow, known: _Known, similar: list) -> tuple[int | None, str | None]:
+    """The client (id) the row is already (same citizen ID, or — without one — the same name spelt the
     same, birth year and commune), or a refusal when the citizen ID belongs to a client the user may
     not see."""
     citizen_id = read.client.get("citizen_id")
@@ -268,7 +325,7 @@ def _existing_client(read: rows.ReadRow, known: _Known, similar: list) -> tuple[
         return holder, None
     name = (read.client.get("full_name") or "").casefold()  # the same spelling, tones included
     same = [
-        c.client
+        c.client.id
         for c in similar
         if (c.client.full_name or "").casefold() == name
         and c.client.birth_year == read.client.get("birth_year")
@@ -277,22 +334,18 @@ def _existing_client(read: rows.ReadRow, known: _Known, similar: list) -> tuple[
     return (same[0] if len(same) == 1 else None), None
 
 
-def _new_or_probable(row: ImportRow, read: rows.ReadRow, similar: list) -> str:
-    citizen_id = read.client.get("citizen_id")
-    # a client holding another citizen ID is another person
-    probable = [
-        c for c in similar if c.score >= PROBABLE and not (citizen_id and c.client.citizen_id not in (None, citizen_id))
-    ]
-    if not probable:
+def _new_or_probable(row: _Row, similar: list) -> str:
+    if not similar:
         return RowOutcome.CREATE
-    row.options = [[c.client.id, c.client.display_name, "; ".join(str(r) for r in c.reasons)] for c in probable]
+    row.options = [[c.client.id, c.client.display_name, "; ".join(str(r) for r in c.reasons)] for c in similar]
     return RowOutcome.REVIEW
 
 
-def _against_membership(current: tuple[GroupMembership, MembershipVersion] | None, read: rows.ReadRow) -> str:
+def _against_membership(current: Any, read: rows.ReadRow) -> str:
+    """LINK (no open membership of the group), UNCHANGED or UPDATE against its last version."""
     if current is None:
         return RowOutcome.LINK
-    return RowOutcome.UNCHANGED if rows.same_version(read.membership, current[1]) else RowOutcome.UPDATE
+    return RowOutcome.UNCHANGED if rows.same_version(read.membership, current) else RowOutcome.UPDATE
 
 
 def _count(batch: ImportBatch) -> None:
@@ -349,17 +402,25 @@ def commit(batch: ImportBatch, *, user) -> None:
 
 
 def write_rows(batch: ImportBatch, *, user, limit: int | None = None) -> int:
-    """Write the batch's next rows (from rows_done; `limit` of them, or all): how many were done."""
-    stmt = sa.select(ImportRow).where(ImportRow.batch_id == batch.id).order_by(ImportRow.id).offset(batch.rows_done)
-    chunk = db.session.scalars(stmt.limit(limit) if limit else stmt).all()
+    """Write the batch's next rows (after last_row_id; `limit` of them, or all): how many were done."""
+    stmt = (
+        sa.select(ImportRow)
+        .where(ImportRow.batch_id == batch.id, ImportRow.id > (batch.last_row_id or 0))
+        .options(defer(ImportRow.cells), defer(ImportRow.messages))  # the file's cells: not needed to write
+    )
+    chunk = db.session.scalars(stmt.order_by(ImportRow.id).limit(limit) if limit else stmt.order_by(ImportRow.id)).all()
     writing = [row for row in chunk if row.outcome in WRITES or row.choice]
+    new = [row for row in writing if _new_client(row)]
+    created = {row.id for row in new}
     # No flush before each query: the writes flush what a later row reads (a client, a membership).
     with db.session.no_autoflush:
-        _create_clients(batch, [row for row in writing if _new_client(row)], user=user)
+        _create_clients(batch, new, user=user)
         for row in writing:
-            if not row.created_client:
+            if row.id not in created:
                 _write(batch, row, user=user)
     batch.rows_done += len(chunk)
+    if chunk:
+        batch.last_row_id = chunk[-1].id
     db.session.flush()
     return len(chunk)
 
@@ -374,7 +435,10 @@ def _new_client(row: ImportRow) -> bool:
 
 
 def _create_clients(batch: ImportBatch, new: list[ImportRow], *, user) -> None:
-    """The rows' new clients and their first memberships, a few statements for all of them."""
+    """The rows' new clients and their first memberships, a few statements for all of them; the rows
+    marked in one statement, not an UPDATE each."""
+    if not new:
+        return
     records = [_client_data(row) for row in new]
     client_ids = create_clients(records, facility=user.facility, by=user, kind="imported")
     items = [
@@ -382,13 +446,13 @@ def _create_clients(batch: ImportBatch, new: list[ImportRow], *, user) -> None:
         for client_id, row in zip(client_ids, new, strict=True)
     ]
     started = register_services.start_memberships(items, by=user, source_batch_id=batch.id)
-    for row, client_id, (membership_id, version_id) in zip(new, client_ids, started, strict=True):
-        row.client_id, row.created_client, row.membership_id, row.version_id = (
-            client_id,
-            True,
-            membership_id,
-            version_id,
-        )
+    marks = [
+        {"id": row.id, "client_id": client_id, "created_client": True, "membership_id": m, "version_id": v}
+        for row, client_id, (m, v) in zip(new, client_ids, started, strict=True)
+    ]
+    update_many(ImportRow, marks)
+    for row in new:
+        db.session.expunge(row)  # written above: the session's copy is out of date
 
 
 def _client_data(row: ImportRow) -> dict[str, Any]:
