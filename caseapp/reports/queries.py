@@ -366,34 +366,29 @@ def managed_numbers(scope: Scope, period: Period) -> dict[str, Any]:
     per family of groups (a child in two codes of one family counts once in it), per group, per
     disability type, degree and both, per care mode, and by the client dimensions of the statistics.
 
-    The scope's memberships in force are read once (a province: tens of thousands of short rows) and
-    counted here: each count a set of client ids, as the drill-down's SQL (managed_with) selects them.
-    Six grouped statements over the same memberships took five times as long (bench/)."""
+    The scope's memberships in force are read once, with their clients' dimensions (a province: a
+    hundred thousand short rows), and counted here: each count a set of client ids, as the
+    drill-down's SQL (managed_with, managed) selects them. Grouped statements over the same
+    memberships, one per kind of count, took several times as long (bench/)."""
     in_force = managed_memberships(period.end, clients=_clients_of(scope)).subquery()
-    people: dict[str, dict[str, set[int]]] = {key: {} for key in MEMBERSHIP_DIMENSIONS}
+    labels = [client_dimension(name, period).label(name) for name in CLIENT_DIMENSIONS]
+    rows = sa.select(in_force, *labels).join(Client, Client.id == in_force.c.client_id)
+    people: dict[str, dict[str, set[int]]] = {key: {} for key in (*MEMBERSHIP_DIMENSIONS, *CLIENT_DIMENSIONS)}
     everyone: set[int] = set()
     family_of = _families_of_groups()
-    for client_id, group, mode, kind, degree in db.session.execute(sa.select(in_force)):
+    for client_id, group, mode, kind, degree, *client_keys in db.session.execute(rows):
         everyone.add(client_id)
         counted_in = {"group": [group], "family": family_of.get(group, []), "care_mode": [mode or NOT_RECORDED]}
         if group in categories.DISABILITY_GROUPS:
             kind, degree = kind or NOT_RECORDED, degree or NOT_RECORDED
             counted_in.update(disability_type=[kind], disability_degree=[degree], disability=[f"{kind}|{degree}"])
+        for name, key in zip(CLIENT_DIMENSIONS, client_keys, strict=True):
+            counted_in[name] = [key if key is not None else ""]
         for dimension, values in counted_in.items():
             for value in values:
                 people[dimension].setdefault(value, set()).add(client_id)
     numbers: dict[str, Any] = {"on": period.end.isoformat(), "total": len(everyone)}
     numbers.update({dimension: {k: len(v) for k, v in counts.items()} for dimension, counts in people.items()})
-    labels = [client_dimension(name, period).label(name) for name in CLIENT_DIMENSIONS]
-    grouped = (
-        sa.select(*labels, sa.func.count(Client.id)).where(Client.id.in_(managed(scope, period))).group_by(*labels)
-    )
-    for name in CLIENT_DIMENSIONS:
-        numbers[name] = {}
-    for *keys, clients in db.session.execute(grouped):
-        for name, key in zip(CLIENT_DIMENSIONS, keys, strict=True):
-            key = key if key is not None else ""
-            numbers[name][key] = numbers[name].get(key, 0) + clients
     return numbers
 
 
