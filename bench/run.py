@@ -72,7 +72,18 @@ SCENARIOS = (
     ("report_province_year", "statistics report for a province-year"),
     ("reminder_sweep", "`flask reminders tick` with 100,000 due reminders"),
     ("case_pdf", "GET /cases/<id>/documents/plan.pdf: a lengthened plan (about 10 pages, BENCH_PDF_GOALS)"),
+    ("register_preview", "register import: preview of a 10,000-row .xlsx file (read, decide each row, duplicates)"),
+    ("register_commit", "register import: commit of a 100,000-row file by the scheduler (500 rows a transaction)"),
+    ("register_reimport", "register import: the same 100,000 rows again (every row unchanged, nothing written)"),
+    ("register_managed", "people under management of a province at 31/12/2025 (median of 5)"),
 )
+# Measured in one process by bench/register_import.py, on a copy of the database (see README).
+REGISTER = {
+    "register_preview": ("preview_small", "preview_rows"),
+    "register_commit": ("commit_large", "commit_rows"),
+    "register_reimport": ("reimport_large", "commit_rows"),
+    "register_managed": ("managed_province", None),
+}
 
 
 def log(message):
@@ -512,6 +523,8 @@ def run_size(n):
         for name, _what in SCENARIOS:
             if not selected(name):
                 continue
+            if name in REGISTER:
+                continue  # measured below, outside the server
             if (
                 name == "reminder_sweep"
                 or not built.get(name, True)
@@ -535,12 +548,40 @@ def run_size(n):
             "errors": 1,
             "first_error": str(error)[:300],
         }
+    if any(selected(name) for name in REGISTER):
+        rows.update(register_rows(n))
     return {
         "n": n,
         "generated_seconds": generated,
         "rows": rows,
         "names": plan["accounts"]["supervisor"][0]["names"] if plan["accounts"]["supervisor"] else "",
     }
+
+
+def register_rows(n):
+    """The register's steps (bench/register_import.py, in its own process: its peak memory is the
+    import's), as rows timed as a whole."""
+    log(f"{n:,} clients: the register's import and count (bench/register_import.py)")
+    try:
+        out = subprocess.run(
+            [sys.executable, str(BENCH / "register_import.py"), str(n), "--json"],
+            cwd=ROOT, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        figures = json.loads(out.stdout.strip().splitlines()[-1])
+    except (subprocess.CalledProcessError, ValueError) as error:
+        detail = getattr(error, "stderr", "") or str(error)
+        return {name: {"what": "failed", "total_ms": 0, "errors": 1, "first_error": detail[-300:]} for name in REGISTER}
+    rows = {}
+    for name, (seconds, count) in REGISTER.items():
+        what = f"{figures[count]:,} rows" if count else "1 province"
+        rows[name] = {"what": what, "total_ms": figures[seconds] * 1000, "errors": 0}
+    rows["register_preview"]["note"] = f"outcomes {figures['preview_small_counts']}"
+    rows["register_reimport"]["note"] = f"outcomes {figures['reimport_counts']}"
+    rows["register_commit"]["note"] = (
+        f"peak memory of the committing worker {figures['worker_mb']:.0f} MB, "
+        f"of the previewing process {figures['peak_mb']:.0f} MB"
+    )
+    return rows
 
 
 def fmt(value):
@@ -561,10 +602,10 @@ def table(results):
             if row is None:
                 lines.append(f"| {result['n']:,} | {name} | not built yet | | | | | |")
                 continue
-            if "total_ms" in row:  # the reminder sweep: one command, timed as a whole
+            if "total_ms" in row:  # the reminder sweep and the register: one run each, timed as a whole
+                what = row.get("what") or f"{row['n']:,} due → {row['sent']:,} sent"
                 lines.append(
-                    f"| {result['n']:,} | {name} | {row['n']:,} due → {row['sent']:,} sent | "
-                    f"total {row['total_ms']:,.0f} | | | {row['errors']} | |"
+                    f"| {result['n']:,} | {name} | {what} | total {row['total_ms']:,.0f} | | | {row['errors']} | |"
                 )
                 continue
             ratio = f"{row['p95'] / floor:.1f}" if floor and row["p95"] is not None else "—"
@@ -599,6 +640,8 @@ def notes(results):
                 lines.append(f"- {result['n']:,}: `{name}` — first error: {row['first_error']}")
             if row.get("output"):
                 lines.append(f"- {result['n']:,}: `{name}` — `flask reminders tick`: {row['output']}")
+            if row.get("note"):
+                lines.append(f"- {result['n']:,}: `{name}` — {row['note']}.")
     return lines
 
 
