@@ -48,6 +48,10 @@ class MembershipVersion(Model):
         sa.ForeignKey("group_memberships.id", ondelete="CASCADE"), nullable=False
     )
     effective_from: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    # The day the next version takes effect (none for the last): the version is in force from
+    # effective_from until the day before. Kept by register.services.chain_versions, so that "in
+    # force on a day" is a range test, not a search for the latest version per membership.
+    effective_to: Mapped[date | None] = mapped_column(sa.Date)
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False)
     reason: Mapped[str | None] = mapped_column(sa.String(255))
     legal_basis: Mapped[str | None] = mapped_column(sa.String(255))

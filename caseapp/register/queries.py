@@ -1,6 +1,7 @@
 """Reads of the register: the version of each membership in force on a date, and a client's memberships."""
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -10,17 +11,10 @@ from .models import GroupMembership, MembershipVersion
 from .statuses import MANAGED_STATUSES
 
 
-def version_in_force(day: date) -> sa.ScalarSelect:
-    """The id of a membership's version in force on `day` (correlated with GroupMembership): the latest
-    to take effect on or before that day; of two taking effect the same day, the later recorded."""
-    return (
-        sa.select(MembershipVersion.id)
-        .where(MembershipVersion.membership_id == GroupMembership.id, MembershipVersion.effective_from <= day)
-        .order_by(MembershipVersion.effective_from.desc(), MembershipVersion.id.desc())
-        .limit(1)
-        .correlate(GroupMembership)
-        .scalar_subquery()
-    )
+def in_force_on(day: date, version: Any = MembershipVersion) -> sa.ColumnElement[bool]:
+    """The version is the one in force on `day`: taking effect on or before it, and not yet followed
+    by another (effective_to, kept by register.services.chain_versions)."""
+    return sa.and_(version.effective_from <= day, sa.or_(version.effective_to.is_(None), version.effective_to > day))
 
 
 def managed_on(day: date, clients: sa.Select | sa.CompoundSelect | None = None) -> sa.Select:
@@ -30,7 +24,7 @@ def managed_on(day: date, clients: sa.Select | sa.CompoundSelect | None = None) 
     a second for a province at 1 M clients)."""
     stmt = (
         sa.select(GroupMembership, MembershipVersion)
-        .join(MembershipVersion, MembershipVersion.id == version_in_force(day))
+        .join(MembershipVersion, sa.and_(MembershipVersion.membership_id == GroupMembership.id, in_force_on(day)))
         .where(MembershipVersion.status.in_(MANAGED_STATUSES))
     )
     return stmt if clients is None else stmt.where(GroupMembership.client_id.in_(clients))
@@ -89,7 +83,7 @@ def managed_during(start: date, end: date, clients: sa.Select | sa.CompoundSelec
             version.membership_id == GroupMembership.id,
             version.status.in_(MANAGED_STATUSES),
             version.effective_from <= end,
-            sa.or_(version.effective_from > start, version.id == version_in_force(start)),
+            sa.or_(version.effective_from > start, in_force_on(start, version)),
         )
     )
     return stmt if clients is None else stmt.where(GroupMembership.client_id.in_(clients))

@@ -253,7 +253,20 @@ def _add_version(membership, values: dict[str, Any], *, by) -> MembershipVersion
     version = MembershipVersion(membership_id=membership.id, recorded_by_id=getattr(by, "id", None), **values)
     db.session.add(version)
     db.session.flush()
+    chain_versions(membership.id)
     return version
+
+
+def chain_versions(membership_id: int) -> None:
+    """Each version of the membership ends where the next takes effect (of two taking effect the
+    same day, the later recorded is the one in force); the last has no end. After a version is
+    added, or removed (an import undone)."""
+    versions = _versions(membership_id)
+    for version, following in zip(versions, [*versions[1:], None], strict=True):
+        end = following.effective_from if following else None
+        if version.effective_to != end:
+            version.effective_to = end
+    db.session.flush()
 
 
 def _history(client_id: int, by, kind: str, group_code: str, version: MembershipVersion) -> None:

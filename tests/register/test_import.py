@@ -411,3 +411,22 @@ def test_a_cell_that_cannot_be_read_refuses_every_row_it_is_on(staff, signed_in)
         sa.select(ImportRow.messages).where(ImportRow.batch_id == batch.id).order_by(ImportRow.row_number)
     ).all()
     assert all(any(column == "sex" for column, _text in row) for row in messages)
+
+
+def test_undoing_a_change_puts_the_version_before_it_back_in_force(staff, signed_in):
+    http = signed_in(staff.supervisor)
+    _upload(http, files.xlsx(ROWS), "ds.xlsx")
+    http.post(f"/register/imports/{_batch().id}/commit")
+    _upload(http, files.xlsx([ROWS[0][:11] + ["2"] + ROWS[0][12:], ROWS[1]]), "ds-moi.xlsx")
+    second = _batch()
+    http.post(f"/register/imports/{second.id}/commit")
+    hoa = db.session.scalar(sa.select(Client).where(Client.citizen_id == "001150012345"))
+
+    def coefficients_in_force(day):
+        in_force = register_queries.managed_on(day).where(GroupMembership.client_id == hoa.id)
+        return [str(v.allowance_coefficient) for _m, v in db.session.execute(in_force)]
+
+    assert coefficients_in_force(date(2026, 12, 31)) == ["2.00"]
+    assert http.post(f"/register/imports/{second.id}/undo").status_code == 302
+    db.session.expire_all()
+    assert coefficients_in_force(date(2026, 12, 31)) == ["1.50"]

@@ -175,3 +175,28 @@ def test_a_disability_group_ticked_on_the_client_form_leaves_its_type_and_degree
     assert (version.disability_type, version.disability_degree) == (None, None)
     services.set_groups(person, [], by=staff.worker)  # unticked: ended, still without a guess
     assert (_latest(membership).status, _latest(membership).disability_type) == ("ended", None)
+
+
+def test_each_version_ends_where_the_next_takes_effect_and_of_two_on_one_day_the_later_is_in_force(staff, new_client):
+    person = new_client("Trần Thị Chuỗi")
+    membership = _add(person, staff.worker)
+    suspended = {"effective_from": date(2025, 6, 1), "status": "suspended", "reason": "Đi khỏi địa phương"}
+    services.change_membership(membership, suspended, by=staff.worker, seen_version_id=_latest(membership).id)
+    ended = {"effective_from": date(2025, 6, 1), "status": "ended", "reason": "Chuyển nơi cư trú"}
+    services.change_membership(membership, ended, by=staff.worker, seen_version_id=_latest(membership).id)
+    earlier = {"effective_from": date(2025, 3, 1), "status": "suspended", "reason": "Nằm viện"}
+    services.change_membership(membership, earlier, by=staff.worker, seen_version_id=_latest(membership).id)
+
+    chain = db.session.execute(
+        sa.select(MembershipVersion.effective_from, MembershipVersion.effective_to, MembershipVersion.status)
+        .where(MembershipVersion.membership_id == membership.id)
+        .order_by(MembershipVersion.effective_from, MembershipVersion.id)
+    ).all()
+    assert chain == [
+        (date(2025, 1, 1), date(2025, 3, 1), "receiving"),
+        (date(2025, 3, 1), date(2025, 6, 1), "suspended"),
+        (date(2025, 6, 1), date(2025, 6, 1), "suspended"),  # never in force: ended the same day
+        (date(2025, 6, 1), None, "ended"),
+    ]
+    assert _managed(person, date(2025, 5, 31)) == ["bt_elderly"]  # suspended: still managed
+    assert _managed(person, date(2025, 6, 1)) == []

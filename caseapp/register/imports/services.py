@@ -544,6 +544,8 @@ def undo(batch: ImportBatch, *, user) -> None:
         )
         if not remaining:
             db.session.execute(sa.delete(GroupMembership).where(GroupMembership.id == row.membership_id))
+        elif row.membership_id is not None:
+            register_services.chain_versions(row.membership_id)
     for row in written:
         if row.created_client and row.client_id and not _holds_anything_else(row.client_id):
             db.session.execute(sa.delete(Client).where(Client.id == row.client_id))
