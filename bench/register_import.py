@@ -9,9 +9,10 @@ caseapp_bench_<N> by CREATE DATABASE … TEMPLATE and migrated to the current co
 unless BENCH_KEEP=1). In this process, as the supervisor of the province's social protection centre:
 a generated .xlsx register of PREVIEW_ROWS rows (default 10,000) read and previewed; one of
 COMMIT_ROWS rows (default 100,000) previewed, committed as the scheduler does (500 rows a
-transaction), and imported again (every row unchanged, nothing written); then the people under
-management of the province at the end of 2025, five times. The commit runs in a process of its own,
-as the scheduler's worker; peak memory (ru_maxrss) is given for it and for the previewing process.
+transaction), and imported again (every row unchanged, nothing written); the people under management
+of the province at the end of 2025 counted five times before the imports and five times after them.
+The commit runs in a process of its own, as the scheduler's worker; peak memory (ru_maxrss) is given
+for it and for the previewing process.
 Writes bench/results/<date>-register.md; with --json, prints the figures as one JSON line instead
 (`make bench` puts them in its table: bench/run.py)."""
 
@@ -121,6 +122,20 @@ def measure(url, preview_rows, commit_rows):
             db.session.commit()
             return batch, time.monotonic() - started
 
+        scope = queries.Scope("province", province_code=facility.province_code)
+        year = Period("year", date(2025, 1, 1), date(2025, 12, 31))
+
+        def managed():
+            """The province's count at the end of 2025: the median of five, and how many people."""
+            times = []
+            for _ in range(5):
+                started = time.monotonic()
+                total = queries.managed_numbers(scope, year)["total"]
+                times.append(time.monotonic() - started)
+                db.session.rollback()
+            return statistics.median(times), total
+
+        results["managed_before"], results["managed_before_people"] = managed()  # the generated province
         small = register_file(preview_rows, communes, seed=1)
         batch, results["preview_small"] = preview(small, "nho.xlsx")
         results["preview_small_counts"] = dict(batch.counts)
@@ -142,15 +157,7 @@ def measure(url, preview_rows, commit_rows):
         again, results["reimport_large"] = preview(large, "lon.xlsx")
         results["reimport_counts"] = dict(again.counts)
         results["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        scope = queries.Scope("province", province_code=facility.province_code)
-        year = Period("year", date(2025, 1, 1), date(2025, 12, 31))
-        times = []
-        for _ in range(5):
-            started = time.monotonic()
-            queries.managed_numbers(scope, year)
-            times.append(time.monotonic() - started)
-            db.session.rollback()
-        results["managed_province"] = statistics.median(times)
+        results["managed_province"], results["managed_people"] = managed()  # with the register imported
     return results
 
 
@@ -195,7 +202,10 @@ def main(argv):
         f"| preview of {commit_rows:,} rows | {r['preview_large']:.1f} | |",
         f"| commit of {commit_rows:,} rows (scheduler, 500 a transaction) | {r['commit_large']:.1f} | |",
         f"| import of the same {commit_rows:,} rows again | {r['reimport_large']:.1f} | {r['reimport_counts']} |",
-        f"| people under management of a province at 31/12/2025 (median of 5) | {r['managed_province']:.2f} | |",
+        f"| people under management of the province at 31/12/2025, as generated (median of 5) | "
+        f"{r['managed_before']:.2f} | {r['managed_before_people']:,} people |",
+        f"| the same count after the import of the {commit_rows:,} rows | {r['managed_province']:.2f} | "
+        f"{r['managed_people']:,} people |",
         "",
         f"Peak memory of the committing worker (a process of its own): {r['worker_mb']:.0f} MB; of the "
         f"process that read and previewed the files: {r['peak_mb']:.0f} MB.",
