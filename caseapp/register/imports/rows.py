@@ -23,6 +23,8 @@ TEXT_COLUMNS = frozenset(
     | {"status", "sex"}
 )
 MEMBERSHIP_FIELDS = register_services.DETAIL_FIELDS + ("effective_from", "status", "reason")
+# Columns that differ from person to person: not remembered (a file's worth of entries, never reused).
+PERSONAL_COLUMNS = frozenset({"full_name", "citizen_id", "phone", "address", "decision_number", "certificate_number"})
 
 
 @dataclass
@@ -72,6 +74,8 @@ class RowReader:
         value = cells[index] if index is not None and index < len(cells) else None
         if key not in TEXT_COLUMNS or value is None:
             return value
+        if key in PERSONAL_COLUMNS:
+            return to_unicode(values.text(value), self.encoding) or None
         memo = (key, value)
         if memo not in self._texts:
             self._texts[memo] = to_unicode(values.text(value), self.encoding) or None
@@ -80,17 +84,25 @@ class RowReader:
     def parsed(self, row: ReadRow, cells: list[Any], key: str, parse: Callable[..., Any], **options: Any) -> Any:
         """parse(the cell), once per distinct cell of the column; None and an error on the column
         when it cannot be read."""
-        memo = (key, self.cell(cells, key))
-        if memo not in self._parsed:
-            try:
-                self._parsed[memo] = parse(memo[1], **options)
-            except values.CellError as error:
-                self._parsed[memo] = error
-        result = self._parsed[memo]
+        value = self.cell(cells, key)
+        if key in PERSONAL_COLUMNS:
+            result = _attempt(parse, value, options)
+        else:
+            if (key, value) not in self._parsed:
+                self._parsed[key, value] = _attempt(parse, value, options)
+            result = self._parsed[key, value]
         if isinstance(result, values.CellError):
             row.refuse(key, result)
             return None
         return result
+
+
+def _attempt(parse: Callable[..., Any], value: Any, options: dict[str, Any]) -> Any:
+    """parse(value), or the CellError saying why it cannot be read."""
+    try:
+        return parse(value, **options)
+    except values.CellError as error:
+        return error
 
 
 def _identity(row, cell, parsed):
