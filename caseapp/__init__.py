@@ -170,13 +170,14 @@ def _register_request_hooks(app):
 
 def _register_template_helpers(app):
     from .core import timeutil
-    from .core.text import vn_number
+    from .core.text import vn_number, vn_percent
     from .security.policy import Capability, Perm
     from .security.rules import can
 
     app.jinja_env.filters["date"] = timeutil.format_date
     app.jinja_env.filters["datetime"] = timeutil.format_datetime
     app.jinja_env.filters["vn_number"] = vn_number
+    app.jinja_env.filters["vn_percent"] = vn_percent
     from .auth.forms import ROLE_LABELS
     from .core import categories
 

@@ -40,6 +40,13 @@ def _fold(value: str) -> str:
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
+def vn_percent(value: float | Decimal | None) -> str:
+    """A percentage as Vietnamese documents write it, one decimal: "30,1 %", "100,0 %". Empty for None."""
+    if value is None or value == "":
+        return ""
+    return f"{format_decimal(value, format='#,##0.0', locale='vi')} %"
+
+
 def vn_number(value: float | Decimal | str | None) -> str:
     """A number as Vietnamese documents write it: thousands by a dot, decimals by a comma ("5.526",
     "1,5"), whatever the interface's language. Empty for None."""

@@ -7,12 +7,12 @@ import csv
 import io
 from datetime import date
 
-from flask import Response, current_app
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from ..core.downloads import neutralise
-from ..core.pdf import DocumentHeader, Signature, content_disposition, place_name, render_pdf
+from ..core.downloads import bytes_response, neutralise
+from ..core.pdf import DocumentHeader, Signature, place_name, render_pdf
 from ..core.timeutil import format_datetime, local_today, utcnow
 from ..extensions import db
 from ..org.models import Facility
@@ -28,10 +28,19 @@ def _met_text(result):
 
 
 def _number(value):
-    return "" if value is None else value
+    """A figure as a number of its own kind: a count as an integer (359, not 359.0); a cell hidden as
+    "<5" stays text; None an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def indicator_rows(results):
+    """The indicator table: the header, then per indicator its cells; `user_text` marks the cells
+    whose text people typed (the sources of entered numbers, a target's document), which a
+    spreadsheet must not read as a formula."""
     header = [
         _("No."),
         _("Indicator"),
@@ -55,21 +64,26 @@ def indicator_rows(results):
                 _number(r.numerator),
                 _number(r.denominator),
                 _number(r.value),
-                r.target,
+                _number(r.target),
                 d.target_2025_text,
                 d.target_2030_text,
                 _met_text(r),
-                str(r.target_basis),
-                "; ".join(sorted(set(r.sources.values()))),
+                neutralise(str(r.target_basis)),
+                neutralise("; ".join(sorted(set(r.sources.values())))),
             ]
         )
     return header, rows
 
 
+PERCENT_COLUMNS = (4, 5)  # the indicator table's value and target, in %
+
+
 def _table_rows(table):
-    rows = [[row.label, _number(row.value)] for row in table.rows]
+    """A statistics table's rows; a row's label may be a name from the data (a commune's, a
+    provider's), neutralised (our categories never start like a formula)."""
+    rows = [[neutralise(row.label), _number(row.value)] for row in table.rows]
     if table.total is not None:
-        rows.append([_("Total"), table.total])
+        rows.append([_("Total"), _number(table.total)])
     return rows
 
 
@@ -78,14 +92,13 @@ def _title(period, scope_name):
 
 
 def csv_bytes(tables, results, period, scope_name):
+    """For programs as much as for people: plain digits and a dot before decimals, as the note row
+    says; only the text people typed (a facility's name, the sources) neutralised."""
     out = io.StringIO()
-    writer = csv.writer(out)
-
-    def write(row):
-        writer.writerow([neutralise(cell) for cell in row])
-
-    write([_title(period, scope_name)])
+    write = csv.writer(out).writerow
+    write([neutralise(_title(period, scope_name))])
     write([_("Cells under 5 people are shown as <5."), _("Made on %(when)s", when=format_datetime(utcnow()))])
+    write([_("Numbers are written in plain digits, with a dot before the decimals (e.g. 5526 and 30.1).")])
     for table in tables:
         write([])
         write([table.title])
@@ -128,6 +141,8 @@ SHEET_NAMES = {
 
 
 def xlsx_bytes(tables, results, period, scope_name):
+    """Real numbers with their formats (a count #,##0; a percentage 0.0 %), so that a Vietnamese
+    Excel shows "5.526" and "30,1 %"; our own labels as they are, the text people typed neutralised."""
     # openpyxl loaded only when a workbook is made (it is slow to import, and no page needs it)
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -136,22 +151,28 @@ def xlsx_bytes(tables, results, period, scope_name):
     workbook.remove(workbook.active)
     bold = Font(bold=True)
 
-    def sheet(name, title, header, rows):
+    def sheet(name, title, header, rows, percent_columns=()):
         ws = workbook.create_sheet(name[:31])
         ws.append([neutralise(title)])
         ws["A1"].font = bold
-        ws.append([neutralise(period.label)])
-        ws.append([neutralise(h) for h in header])
+        ws.append([period.label])
+        ws.append(header)
         for cell in ws[3]:
             cell.font = bold
         for row in rows:
-            ws.append([neutralise(c) for c in row])
+            ws.append(
+                [value / 100 if i in percent_columns and _is_number(value) else value for i, value in enumerate(row)]
+            )
+            for i, cell in enumerate(ws[ws.max_row]):
+                if _is_number(cell.value) and i > 0:
+                    cell.number_format = "0.0 %" if i in percent_columns else "#,##0"
         ws.column_dimensions["A"].width = 60
         ws.column_dimensions["B"].width = 16
         return ws
 
     header, rows = indicator_rows(results)
-    sheet("Chỉ tiêu QĐ 112", _("QĐ 112/QĐ-TTg programme indicators") + " — " + scope_name, header, rows)
+    title = _("QĐ 112/QĐ-TTg programme indicators") + " — " + scope_name
+    sheet("Chỉ tiêu QĐ 112", title, header, rows, PERCENT_COLUMNS)
     for table in tables:
         sheet(
             SHEET_NAMES.get(table.key, table.key),
@@ -162,6 +183,10 @@ def xlsx_bytes(tables, results, period, scope_name):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def pdf_bytes(tables, results, period, scope_name, *, snapshot=None, receiving_body=None, issuing_body=None, place=""):
@@ -190,18 +215,15 @@ def pdf_bytes(tables, results, period, scope_name, *, snapshot=None, receiving_b
 
 
 MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # with its charset, added once by the response
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
 
 
 def response(body, filename, mimetype):
-    if mimetype == MIMETYPES["pdf"]:
-        disposition = content_disposition(filename)
-    else:
-        disposition = f'attachment; filename="{filename}"'
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
+    """Every format as a download (the link says "download"), under its Vietnamese name."""
+    return bytes_response(body, filename=filename, mimetype=mimetype)
 
 
 # --- what to export -----------------------------------------------------------------------------------
@@ -232,7 +254,7 @@ def source(user, params):
         except ValueError:
             return None
 
-    if not any(params.get(k) for k in ("kind", "year", "date_from")):  # as the page: the last full quarter
+    if not any(params.get(k) for k in ("kind", "year", "date_from")):  # as the page: the quarter in progress
         period = periods.default_period(local_today())
     else:
         period = periods.make_period(
@@ -274,4 +296,10 @@ def make_file(fmt, user, params, *, progress=None):
                 receiving_body=current_app.config.get("REPORT_RECEIVING_BODY"),
                 place=place_name(scoping.province_name(user.facility.province_code)),
             )
-    return body, f"bao-cao-{period.slug}.{fmt}", MIMETYPES[fmt], snapshot, period
+    return body, file_name(period, scope_name, fmt), MIMETYPES[fmt], snapshot, period
+
+
+def file_name(period, scope_name, fmt):
+    """The report's Vietnamese file name: "Báo cáo thống kê Quý 4-2025 - Trung tâm ….xlsx"."""
+    words = f"Báo cáo thống kê {period.label} - {scope_name}"
+    return "".join("-" if c in '/\\:*?"<>|' else c for c in words)[:150] + f".{fmt}"

@@ -3,7 +3,7 @@ Choices are set in __init__."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from ..core.forms import BaseForm, MultiCheckboxField, max_length, required
 from . import indicators, periods, scoping
@@ -30,7 +30,7 @@ class PeriodForm(BaseForm):
     number = IntegerField(_l("Month / quarter / half (number)"), validators=[Optional(), NumberRange(min=1, max=12)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
-    scope = SelectField(_l("Scope"), default="facility")
+    scope = SelectField(_l("Scope"), default="facility", validate_choice=False)  # validate_scope
     commune = SelectField(_l("Commune (where the people live)"), default="")
     group = SelectField(_l("Group of communes (where the people live)"), default="")
 
@@ -45,6 +45,13 @@ class PeriodForm(BaseForm):
         self.group.choices = [("", _l("Choose"))] + [(str(g.id), g.name) for g in groups]
         if groups:
             self.scope.choices.append(("commune_group", _l("People living in a group of communes")))
+
+    def validate_scope(self, field):
+        offered = [value for value, _label in field.choices]
+        if field.data == "province" and "province" not in offered:
+            raise ValidationError(str(scoping.PROVINCE_REFUSED))  # as the files and the queue say it
+        if field.data not in offered:
+            raise ValidationError(_l("Not a valid choice."))
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

@@ -113,10 +113,6 @@ def make_period(kind, year=None, number=None, date_from=None, date_to=None):
 
 
 def default_period(today):
-    """The last full quarter before today (the usual report)."""
-    quarter = (today.month - 1) // 3 + 1
-    year = today.year
-    quarter -= 1
-    if quarter == 0:
-        year, quarter = year - 1, 4
-    return make_period("quarter", year, quarter)
+    """The quarter in progress (its figures so far): what a report page opens on. In December the
+    last full quarter would show a summer long past, and the year's reports are being written."""
+    return make_period("quarter", today.year, (today.month - 1) // 3 + 1)

@@ -2,8 +2,8 @@
 the drill-down and the files (downloaded, or made in the background).
 
 - facility: the user's facility;
-- province: every facility of the user's province (VIEW_PROVINCE_REPORTS; anyone else gets their
-  facility, as the period form offers them nothing else);
+- province: every facility of the user's province (VIEW_PROVINCE_REPORTS; refused to anyone else,
+  with the same message on the page, in the files and in the queue);
 - commune, commune_group: the people living in one commune, or in the communes of a group, of the
   user's province (queries.Scope.covers), counted over the facilities the user reports on — every
   facility of the province for a province reader, the user's own facility for anyone else.
@@ -21,6 +21,7 @@ from . import queries
 KINDS = ("facility", "province", "commune", "commune_group")
 CHOOSE_COMMUNE = _l("Choose a commune.")
 CHOOSE_GROUP = _l("Choose a group of communes.")
+PROVINCE_REFUSED = _l("Only the readers of the province's reports can choose the whole province.")
 
 
 def province_name(province_code):
@@ -42,13 +43,16 @@ def _reported_on(user):
 
 
 def report_scope(user, kind, commune=None, group=None):
-    """The Scope asked for (kind, and the commune code or group id it names). ValueError: a commune or
-    group scope without its commune or group; LookupError: one that is not of the user's province."""
+    """The Scope asked for (kind, and the commune code or group id it names). ValueError: the province
+    asked for by someone who does not read it, or a commune or group scope without its commune or
+    group; LookupError: a commune or group that is not of the user's province."""
     if kind == "commune":
         return _of_commune(user, commune)
     if kind == "commune_group":
         return _of_group(user, group)
     if kind == "province":
+        if not has_perm(user, Perm.VIEW_PROVINCE_REPORTS):
+            raise ValueError(str(PROVINCE_REFUSED))
         return _reported_on(user)
     return _facility(user)
 

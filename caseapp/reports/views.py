@@ -77,7 +77,7 @@ def _dimension_label(key):
 
 def _period_form(args=None):
     args = MultiDict(args if args is not None else request.args)
-    if not any(k in args for k in ("kind", "year", "date_from")):  # first visit: the last full quarter
+    if not any(k in args for k in ("kind", "year", "date_from")):  # first visit: the quarter in progress
         asked = {key: args[key] for key in SCOPE_ARGS if args.get(key)}
         args = MultiDict({**periods.default_period(local_today()).as_args(), **asked})
     form = PeriodForm(
@@ -439,8 +439,9 @@ def _export(fmt):
         body, filename, mimetype, snapshot, period = exports.make_file(fmt, current_user, request.args.to_dict())
     except LookupError:
         abort(404)
-    except ValueError:
-        abort(400)
+    except ValueError:  # refused as the page refuses it: the page's form, with its message
+        form, _period = _period_form()
+        return _render_invalid("reports/statistics.html", form=form, period=None)
     record(
         "report_exported",
         by=current_user,

@@ -161,3 +161,62 @@ def test_exports_are_audited(data, signed_in, session, path):
     signed_in(data.reporter).get(path, query_string=q1_args())
     event = session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "report_exported"))
     assert event is not None and event.user_id == data.reporter.id
+
+
+def test_numbers_are_written_the_vietnamese_way_for_people_and_plainly_for_programs(app):
+    from caseapp.core.text import vn_number, vn_percent
+
+    assert (vn_number(5526), vn_number(359.0), vn_number(1.5)) == ("5.526", "359", "1,5")
+    assert (vn_percent(30.1), vn_percent(100.0), vn_percent(None)) == ("30,1 %", "100,0 %", "")
+    assert exports._number(359.0) == 359 and isinstance(exports._number(359.0), int)
+    assert exports._number(30.1) == 30.1 and exports._number("<5") == "<5"
+
+
+def test_xlsx_cells_carry_number_formats_and_our_labels_no_apostrophe(data, signed_in):
+    response = signed_in(data.supervisor).get("/reports/export.xlsx", query_string=q1_args())
+    workbook = load_workbook(io.BytesIO(response.data))
+    summary = workbook["Tổng hợp"]
+    served = next(row for row in summary.iter_rows(min_row=4) if row[0].value.startswith("Số đối tượng được phục vụ"))
+    assert served[1].number_format == "#,##0"
+    indicators = workbook["Chỉ tiêu QĐ 112"]
+    rows = list(indicators.iter_rows(min_row=4))
+    third = next(row for row in rows if row[0].value == 3)  # facilities with cases ÷ facilities: 1 ÷ 1
+    assert (third[4].value, third[4].number_format) == (1.0, "0.0 %")  # 100 % as Excel keeps it
+    assert third[5].number_format == "0.0 %" and 0 < third[5].value <= 1
+    labels = [cell.value for row in rows for cell in row if isinstance(cell.value, str)]
+    assert not any(label.startswith("'") for label in labels)  # "+20 % / 2020" and "≥ 85 %" stay as written
+
+
+def test_files_are_downloads_with_vietnamese_names_and_one_charset(data, signed_in):
+    http = signed_in(data.supervisor)
+    csv_response = http.get("/reports/export.csv", query_string=q1_args())
+    assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(csv_response.data.decode("utf-8-sig"))))
+    assert any(row and row[0].startswith("Số được ghi bằng chữ số liền") for row in rows)  # the note row
+    for fmt in ("csv", "xlsx", "pdf"):
+        disposition = http.get(f"/reports/export.{fmt}", query_string=q1_args()).headers["Content-Disposition"]
+        assert disposition.startswith("attachment;")
+        assert "filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20th%E1%BB%91ng%20k%C3%AA%20Qu%C3%BD%201-2026" in disposition
+
+
+def test_the_pdf_and_the_page_print_percentages_the_vietnamese_way(data, signed_in):
+    from pypdf import PdfReader
+
+    http = signed_in(data.supervisor)
+    page = http.get("/reports/", query_string=q1_args()).get_data(as_text=True)
+    assert "100,0 %" in page and "100.0" not in page  # indicator 3: one facility of one
+    response = http.get("/reports/export.pdf", query_string=q1_args())
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(response.data)).pages)
+    assert "100,0 %" in text and "100.0" not in text
+
+
+def test_the_report_page_opens_on_the_quarter_in_progress(data, signed_in):
+    from datetime import date
+
+    from caseapp.core.timeutil import local_today
+    from caseapp.reports.periods import default_period
+
+    assert default_period(date(2026, 12, 7)).label == "Quý 4/2026"
+    assert default_period(date(2026, 1, 1)).label == "Quý 1/2026"
+    page = signed_in(data.supervisor).get("/reports/").get_data(as_text=True)
+    assert default_period(local_today()).label in page

@@ -93,10 +93,29 @@ def test_a_group_of_two_communes_counts_the_people_of_both(data, places):
     assert _headline(scoping.report_scope(data.reporter, "commune", places["third"].code))["served"] == 0
 
 
-def test_the_facility_and_province_scopes_are_unchanged(data):
+def test_the_facility_and_province_scopes_are_unchanged_and_the_province_is_refused_to_others(data):
     assert _headline(scoping.report_scope(data.supervisor, "facility")) == EXPECTED["headline"]
-    assert _headline(scoping.report_scope(data.supervisor, "province")) == EXPECTED["headline"]  # not a reader
+    with pytest.raises(ValueError, match="toàn tỉnh"):
+        scoping.report_scope(data.supervisor, "province")  # not a reader of the province
     assert _headline(scoping.report_scope(data.reporter, "province"))["served"] == EXPECTED["headline"]["served"] + 1
+
+
+REFUSED = "Chỉ người được xem báo cáo của tỉnh mới chọn được phạm vi toàn tỉnh."
+
+
+@pytest.mark.parametrize("path", ["/reports/", "/reports/export.csv", "/reports/export.xlsx", "/reports/export.pdf"])
+def test_what_the_page_refuses_every_file_refuses_with_the_same_message(data, signed_in, path):
+    asked = q1_args(scope="province")
+    refused = signed_in(data.supervisor).get(path, query_string=asked)
+    assert refused.status_code == 422 and REFUSED in refused.get_data(as_text=True)
+    assert signed_in(data.reporter).get(path, query_string=asked).status_code == 200  # a reader of the province
+    assert signed_in(data.supervisor).get(path, query_string=q1_args()).status_code == 200
+
+
+def test_the_queue_refuses_the_province_to_a_supervisor_with_the_same_message(data, signed_in):
+    http = signed_in(data.supervisor)
+    response = http.post("/reports/jobs", data={"fmt": "xlsx", **q1_args(scope="province")}, follow_redirects=True)
+    assert REFUSED in response.get_data(as_text=True)
 
 
 # --- targets of the narrowest place -----------------------------------------------------------------
