@@ -129,6 +129,7 @@ class Result:
     sources: dict  # reference key → where its number comes from
     target_source: str | None = None  # the own target's document, and the place it was set for
     target_place: str | None = None
+    on_path: bool = False  # the national target is a point on the path from 2025 to 2030
 
     @property
     def target(self):
@@ -137,11 +138,31 @@ class Result:
     @property
     def target_basis(self):
         """Which target decides met / not met, in words: the place and document of an own target, else QĐ 112."""
+        if self.own_target is None and self.on_path:
+            return _(
+                "National path from the 2025 to the 2030 target, year by year (QĐ 112/QĐ-TTg sets no yearly steps)"
+            )
         if self.own_target is None:
             return _("National target (QĐ 112/QĐ-TTg)")
         if self.target_place:
             return _("%(place)s: %(source)s", place=self.target_place, source=self.target_source)
         return self.target_source
+
+
+def national_target(definition, year):
+    """QĐ 112/QĐ-TTg's target for a year: the 2025 target up to 2025, the 2030 target from 2030, and in
+    between a straight path from one to the other, as the decision sets no yearly steps. Indicator 4's
+    targets are growths over different baselines (2020, then 2025): its 2030 target applies from 2026."""
+    if year <= 2025:
+        return definition.target_2025
+    if year >= 2030 or definition.growth:
+        return definition.target_2030
+    step = (definition.target_2030 - definition.target_2025) * (year - 2025) / 5
+    return round(definition.target_2025 + step, 1)
+
+
+def _on_path(definition, year):
+    return 2025 < year < 2030 and not definition.growth
 
 
 def _share(numerator, denominator):
@@ -186,9 +207,10 @@ def compute(numbers, reference, year):
         value = _share(numerator, denominator)
         if definition.growth and value is not None:
             value = round(value - 100.0, 1)
-        national = definition.target_2025 if year <= 2025 else definition.target_2030
+        national = national_target(definition, year)
         own = reference.get(f"target_{definition.number}")
         result = Result(definition, numerator, denominator, value, national, None, None, drill, sources)
+        result.on_path = _on_path(definition, year)
         if own:
             result.own_target, result.target_source = own[0], own[1]
             result.target_place = own[2] if len(own) > 2 else None

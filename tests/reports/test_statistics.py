@@ -129,3 +129,21 @@ def test_statistics_run_the_same_number_of_queries_whatever_the_amount_of_data(d
         numbers = queries.statistics(scope, Q1)
     assert numbers["headline"]["received"] == EXPECTED["headline"]["received"] + 10
     assert after.count == before.count
+
+
+def test_between_2025_and_2030_the_national_target_follows_a_straight_path(app):
+    from flask_babel import force_locale
+
+    from caseapp.reports import indicators
+
+    trained, growth = indicators.DEFINITIONS[1], indicators.DEFINITIONS[3]  # 30 → 40 %; +20 % → +30 %
+    assert [indicators.national_target(trained, y) for y in (2024, 2025, 2026, 2027, 2029, 2030, 2031)] == [
+        30, 30, 32.0, 34.0, 38.0, 40, 40
+    ]  # fmt: skip
+    assert indicators.national_target(growth, 2027) == 30  # growths over other baselines: no path
+    numbers = {"indicators": {"facilities_with_cases": 1, "facilities_total": 2, "ind4_people": 0, "ind5_children": 0}}
+    by_number = {r.definition.number: r for r in indicators.compute(numbers, {}, 2027)}
+    assert by_number[3].target == 54.0 and by_number[3].met is False  # 50 % of facilities against 54 %
+    with app.test_request_context(), force_locale("vi"):
+        assert str(by_number[3].target_basis).startswith("Lộ trình quốc gia")
+        assert str(indicators.compute(numbers, {}, 2025)[2].target_basis) == "Mục tiêu quốc gia (QĐ 112/QĐ-TTg)"
