@@ -25,6 +25,10 @@ REFERENCE_KEYS = {
     "ind1_units_with_staff": _l("Indicator 1 — of them, assigning staff to social work"),
     "ind2_staff_total": _l("Indicator 2 — social-work staff and collaborators"),
     "ind2_staff_trained": _l("Indicator 2 — of them, trained or retrained in social work"),
+    "ind3_units_total": _l(
+        "Indicator 3 — facilities in the area that are to provide social-work counselling and support "
+        "(social assistance, health, education…); without it, the facilities using this system"
+    ),
     "ind4_baseline": _l(
         "Indicator 4 — baseline: people counselled and supported in the base year (2020 for "
         "the 2025 target, 2025 for the 2030 target)"
@@ -171,6 +175,15 @@ def _share(numerator, denominator):
     return round(100.0 * numerator / denominator, 1)
 
 
+def _facilities_total(ind, reference):
+    """Indicator 3's denominator and its source: the facilities of the area entered by a reporter, else
+    the facilities using this system in the scope (what it can count itself), said as such."""
+    entry = reference.get("ind3_units_total")
+    if entry:
+        return entry[0], {"ind3_units_total": _source_text(entry)}
+    return ind["facilities_total"], {"ind3_units_total": str(_("facilities using this system (no number entered)"))}
+
+
 def _source_text(entry):
     """A reference entry [value, source] or [value, source, place] (reports frozen before places had two)."""
     return f"{entry[1]} ({entry[2]})" if len(entry) > 2 and entry[2] else entry[1]
@@ -189,6 +202,7 @@ def compute(numbers, reference, year):
         return {k: _source_text(reference[k]) for k in keys if k in reference}
 
     baseline = ref("ind4_baseline")
+    facilities, facilities_source = _facilities_total(ind, reference)
     parts = {
         1: (
             ref("ind1_units_with_staff"),
@@ -197,7 +211,7 @@ def compute(numbers, reference, year):
             src("ind1_units_with_staff", "ind1_units_total"),
         ),
         2: (ref("ind2_staff_trained"), ref("ind2_staff_total"), None, src("ind2_staff_trained", "ind2_staff_total")),
-        3: (ind["facilities_with_cases"], ind["facilities_total"], "supported", {}),  # drill: the cases behind it
+        3: (ind["facilities_with_cases"], facilities, "supported", facilities_source),  # drill: the cases
         4: (ind["ind4_people"], baseline, "ind4", src("ind4_baseline")),
         5: (ind["ind5_children"], ref("ind5_children_in_area"), "ind5", src("ind5_children_in_area")),
     }

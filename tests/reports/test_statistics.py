@@ -147,3 +147,19 @@ def test_between_2025_and_2030_the_national_target_follows_a_straight_path(app):
     with app.test_request_context(), force_locale("vi"):
         assert str(by_number[3].target_basis).startswith("Lộ trình quốc gia")
         assert str(indicators.compute(numbers, {}, 2025)[2].target_basis) == "Mục tiêu quốc gia (QĐ 112/QĐ-TTg)"
+
+
+def test_indicator_3_uses_the_facilities_entered_with_their_source_else_says_it_counted_its_own(app):
+    from flask_babel import force_locale
+
+    from caseapp.reports import indicators
+
+    numbers = {"indicators": {"facilities_with_cases": 3, "facilities_total": 4, "ind4_people": 0, "ind5_children": 0}}
+    entered = {"ind3_units_total": [40, "Báo cáo của Sở Y tế và Sở Giáo dục 2026", "An Giang"]}
+    with app.test_request_context(), force_locale("vi"):
+        own = indicators.compute(numbers, {}, 2026)[2]
+        assert (own.denominator, own.value) == (4, 75.0)
+        assert own.sources == {"ind3_units_total": "số cơ sở dùng hệ thống này (chưa nhập số liệu)"}
+        area = indicators.compute(numbers, entered, 2026)[2]
+        assert (area.denominator, area.value) == (40, 7.5)
+        assert area.sources == {"ind3_units_total": "Báo cáo của Sở Y tế và Sở Giáo dục 2026 (An Giang)"}
