@@ -257,6 +257,8 @@ def source(user, params):
     if not any(params.get(k) for k in ("kind", "year", "date_from")):  # as the page: the quarter in progress
         period = periods.default_period(local_today())
     else:
+        if params.get("kind") not in periods.kinds_for(user):
+            raise ValueError(str(periods.STANDARD_PERIODS_ONLY))
         period = periods.make_period(
             params.get("kind", ""), number("year"), number("number"), day("date_from"), day("date_to")
         )

@@ -25,7 +25,7 @@ class PeriodForm(BaseForm):
     class Meta:
         csrf = False
 
-    kind = SelectField(_l("Period"), default="quarter")
+    kind = SelectField(_l("Period"), default="quarter", validate_choice=False)  # validate_kind
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=2000, max=2100)])
     number = IntegerField(_l("Month / quarter / half (number)"), validators=[Optional(), NumberRange(min=1, max=12)])
     date_from = DateField(_l("From"), validators=[Optional()])
@@ -34,9 +34,9 @@ class PeriodForm(BaseForm):
     commune = SelectField(_l("Commune (where the people live)"), default="")
     group = SelectField(_l("Group of communes (where the people live)"), default="")
 
-    def __init__(self, *args, province_allowed=False, communes=(), groups=(), **kwargs):
+    def __init__(self, *args, province_allowed=False, kinds=periods.KINDS, communes=(), groups=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(k, KIND_LABELS[k]) for k in periods.KINDS]
+        self.kind.choices = [(k, KIND_LABELS[k]) for k in kinds]
         self.scope.choices = [("facility", _l("My facility"))]
         if province_allowed:
             self.scope.choices.append(("province", _l("My province")))
@@ -45,6 +45,10 @@ class PeriodForm(BaseForm):
         self.group.choices = [("", _l("Choose"))] + [(str(g.id), g.name) for g in groups]
         if groups:
             self.scope.choices.append(("commune_group", _l("People living in a group of communes")))
+
+    def validate_kind(self, field):
+        if field.data not in [value for value, _label in field.choices]:
+            raise ValidationError(str(periods.STANDARD_PERIODS_ONLY))  # as the files and the queue say it
 
     def validate_scope(self, field):
         offered = [value for value, _label in field.choices]

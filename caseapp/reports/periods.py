@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..core.timeutil import VN_TZ
+from ..security.policy import Perm, has_perm
 
 KINDS = ("month", "quarter", "half", "year", "custom")
+STANDARD_KINDS = KINDS[:-1]
 MAX_CUSTOM_DAYS = 366 * 5
 
 
@@ -84,6 +87,16 @@ class Period:
 def _month_end(year, month):
     nxt = date(year + (month == 12), month % 12 + 1, 1)
     return nxt - timedelta(days=1)
+
+
+def kinds_for(user):
+    """The kinds of period `user` may ask for: a reader of aggregates only (who may not open the
+    facility's cases) the standard ones, as two overlapping custom periods would give a hidden
+    count by subtraction."""
+    return KINDS if has_perm(user, Perm.VIEW_FACILITY_CASES) else STANDARD_KINDS
+
+
+STANDARD_PERIODS_ONLY = _l("Choose a month, a quarter, six months or a year.")
 
 
 def make_period(kind, year=None, number=None, date_from=None, date_to=None):

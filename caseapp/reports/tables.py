@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from ..core import categories
 from ..core.timeutil import format_date
 from ..referrals.labels import referral_status_label
+from ..security.policy import Perm, has_perm
 from . import queries
 
 SMALL = 5
@@ -326,8 +327,17 @@ def suppress(tables):
 
 
 def suppress_indicators(results):
-    """Indicator numerators counted from people (4, 5) hidden under 5, like the table cells."""
+    """Indicator numerators counted from people (4, 5) hidden under 5, like the table cells, and then
+    their value and result too: over a known denominator (one a reporter typed, 1 say) the value
+    would give the hidden count back."""
     for result in results:
         if result.definition.number in (4, 5) and _hide(result.numerator):
-            result.numerator = HIDDEN
+            result.numerator, result.value, result.met = HIDDEN, None, None
     return results
+
+
+def hides_small_counts(user, scope):
+    """Whether `user` reads `scope`'s figures with counts under 5 hidden: figures of several
+    facilities always; and anyone who may not open the facility's cases (a reporter reads aggregates
+    only), their own facility's too. A supervisor's own facility keeps its exact figures."""
+    return scope.across_facilities or not has_perm(user, Perm.VIEW_FACILITY_CASES)

@@ -83,6 +83,7 @@ def _period_form(args=None):
     form = PeriodForm(
         formdata=args,
         province_allowed=has_perm(current_user, Perm.VIEW_PROVINCE_REPORTS),
+        kinds=periods.kinds_for(current_user),
         communes=queries.province_communes(current_user),
         groups=[group for group, _size in queries.commune_groups(current_user)],
     )
@@ -128,7 +129,7 @@ def statistics():
         numbers, counted_at = counted.numbers, counted.computed_at
     else:
         numbers = queries.statistics(scope, period)
-    suppressed = scope.across_facilities  # figures of several facilities: what leaves a facility
+    suppressed = tables.hides_small_counts(current_user, scope)
     report_tables, results = _report(numbers, queries.reference_for(scope, period.year), period, suppressed=suppressed)
     frozen = queries.frozen_snapshot(current_user.facility_id, period) if scope.kind == "facility" else None
     may_freeze = scope.kind == "facility" and has_perm(current_user, Perm.FREEZE_REPORTS) and frozen is None

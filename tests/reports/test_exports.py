@@ -77,12 +77,45 @@ def test_average_stay_is_hidden_when_fewer_than_five_stays_ended():
     assert shelter["average_stay"] == "<5" and shelter["stays_ended"] == "<5" and shelter["bed_nights"] == 40
 
 
-def test_facility_page_shows_exact_numbers_but_the_province_scope_hides_small_cells(data, signed_in):
-    client = signed_in(data.reporter)
-    own = client.get("/reports/", query_string=q1_args()).get_data(as_text=True)
-    province = client.get("/reports/", query_string=q1_args(scope="province")).get_data(as_text=True)
-    assert "&lt;5" not in own
+def test_only_a_supervisor_reads_exact_small_numbers_and_only_of_their_own_facility(data, signed_in):
+    supervisor = signed_in(data.supervisor).get("/reports/", query_string=q1_args()).get_data(as_text=True)
+    reporter = signed_in(data.reporter)
+    own = reporter.get("/reports/", query_string=q1_args()).get_data(as_text=True)
+    province = reporter.get("/reports/", query_string=q1_args(scope="province")).get_data(as_text=True)
+    assert "&lt;5" not in supervisor
+    assert "&lt;5" in own  # a reporter reads aggregates only, of their own facility too
     assert "&lt;5" in province
+
+
+def test_an_indicator_whose_numerator_is_hidden_shows_no_value_beside_it(data, signed_in, session):
+    from caseapp.reports import services
+
+    # indicator 5: one child of the group over a denominator of 1 would print the hidden count as 100 %
+    services.set_reference_value(data.facility.province_code, 2026, "ind5_children_in_area", 1, "Thử", by=data.reporter)
+    results = tables.suppress_indicators(
+        exports.indicators.compute(
+            {"indicators": {"facilities_with_cases": 1, "facilities_total": 1, "ind4_people": 5, "ind5_children": 1}},
+            {"ind5_children_in_area": [1, "Thử"]},
+            2026,
+        )
+    )
+    fifth = results[4]
+    assert (fifth.numerator, fifth.value, fifth.met) == ("<5", None, None)
+    body = signed_in(data.reporter).get("/reports/export.csv", query_string=q1_args()).data.decode("utf-8-sig")
+    fifth_row = next(row for row in csv.reader(io.StringIO(body)) if row[:1] == ["5"])
+    assert (fifth_row[2], fifth_row[3], fifth_row[4]) == ("<5", "1", "")  # numerator hidden, no value
+    page = signed_in(data.reporter).get("/reports/", query_string=q1_args()).get_data(as_text=True)
+    fifth_row = page.split("Trẻ em thuộc nhóm chỉ tiêu", 1)[1].split("</tr>", 1)[0]
+    assert "&lt;5" in fifth_row and "100,0 %" not in fifth_row
+
+
+@pytest.mark.parametrize("path", ["/reports/", "/reports/export.csv", "/reports/export.xlsx"])
+def test_a_reporter_chooses_standard_periods_only_and_a_supervisor_any(data, signed_in, path):
+    custom = {"kind": "custom", "date_from": "2026-01-01", "date_to": "2026-02-15"}
+    refused = signed_in(data.reporter).get(path, query_string=custom)
+    assert refused.status_code == 422
+    assert "Chọn một tháng, một quý, sáu tháng hoặc một năm." in refused.get_data(as_text=True)
+    assert signed_in(data.supervisor).get(path, query_string=custom).status_code == 200
 
 
 def test_formula_cells_are_neutralised():
