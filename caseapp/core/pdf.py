@@ -19,6 +19,7 @@ request's worker), as reports.jobs does; the case forms are one to three pages.
 """
 
 import mimetypes
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -145,6 +146,33 @@ class DocumentHeader:
     @property
     def dated_line(self) -> str:
         return place_and_date(self.place, self.day) if self.day else ""
+
+    @property
+    def issuer_lines(self) -> list[str]:
+        return body_lines(self.issuing_body)
+
+    @property
+    def parent_lines(self) -> list[str]:
+        return body_lines(self.parent_body)
+
+
+# Where the name of a body may go to its next line: before the place it belongs to. "Xã hội" (social)
+# is not a commune ("xã"): "Trung tâm Công tác xã hội tỉnh An Giang" breaks before "tỉnh" only.
+_PLACE_WORD = re.compile(r" (?=(?:tỉnh|thành phố|huyện|quận|thị xã|phường|đặc khu|xã(?! hội)) )", re.IGNORECASE)
+LINE_CHARS = 28  # about what the head's left column holds on one line at its size
+
+
+def body_lines(name: str) -> list[str]:
+    """The name of an issuing body in lines for the head of a document: one line when it fits, else
+    broken before the place it belongs to (never inside a phrase such as "xã hội"); each line is
+    printed unbroken when it fits."""
+    if len(name) <= LINE_CHARS:
+        return [name] if name else []
+    cuts = [m.start() for m in _PLACE_WORD.finditer(name) if 0 < m.start() < len(name) - 1]
+    if not cuts:
+        return [name]
+    cut = max(cuts)
+    return [name[:cut], name[cut + 1 :]]
 
 
 def content_disposition(filename: str) -> str:

@@ -22,6 +22,8 @@ from .province import province_numbers
 
 
 def _met_text(result):
+    if result.numerator == tables.HIDDEN:
+        return _("Hidden (under 5 people)")
     if result.met is None:
         return _("No data")
     return _("Met") if result.met else _("Not met")

@@ -143,9 +143,7 @@ class Result:
     def target_basis(self):
         """Which target decides met / not met, in words: the place and document of an own target, else QĐ 112."""
         if self.own_target is None and self.on_path:
-            return _(
-                "National path from the 2025 to the 2030 target, year by year (QĐ 112/QĐ-TTg sets no yearly steps)"
-            )
+            return _("National path from the 2025 to the 2030 target (QĐ 112/QĐ-TTg)")
         if self.own_target is None:
             return _("National target (QĐ 112/QĐ-TTg)")
         if self.target_place:

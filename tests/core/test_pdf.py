@@ -153,3 +153,13 @@ def test_place_name_drops_the_kind_of_unit():
     assert place_name("Tỉnh Quảng Ninh") == "Quảng Ninh"
     assert place_name("Thành phố Hà Nội") == "Hà Nội"
     assert place_name("Gia Lai") == "Gia Lai"
+
+
+def test_a_bodys_long_name_breaks_before_its_place_never_inside_xa_hoi():
+    from caseapp.core.pdf import body_lines
+
+    assert body_lines("Trung tâm Công tác xã hội tỉnh An Giang") == ["Trung tâm Công tác xã hội", "tỉnh An Giang"]
+    assert body_lines("Trung tâm Công tác xã hội") == ["Trung tâm Công tác xã hội"]  # fits one line
+    assert body_lines("Ủy ban nhân dân xã Tân Hòa huyện Cũ") == ["Ủy ban nhân dân xã Tân Hòa", "huyện Cũ"]
+    assert body_lines("Trung tâm Bảo trợ xã hội") == ["Trung tâm Bảo trợ xã hội"]
+    assert body_lines("") == []

@@ -106,7 +106,7 @@ def test_an_indicator_whose_numerator_is_hidden_shows_no_value_beside_it(data, s
     assert (fifth_row[2], fifth_row[3], fifth_row[4]) == ("<5", "1", "")  # numerator hidden, no value
     page = signed_in(data.reporter).get("/reports/", query_string=q1_args()).get_data(as_text=True)
     fifth_row = page.split("Trẻ em thuộc nhóm chỉ tiêu", 1)[1].split("</tr>", 1)[0]
-    assert "&lt;5" in fifth_row and "100,0 %" not in fifth_row
+    assert "&lt;5" in fifth_row and "100,0 %" not in fifth_row and "Ẩn (dưới 5 người)" in fifth_row
 
 
 @pytest.mark.parametrize("path", ["/reports/", "/reports/export.csv", "/reports/export.xlsx"])
