@@ -191,17 +191,21 @@ def _is_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def pdf_bytes(tables, results, period, scope_name, *, snapshot=None, receiving_body=None, issuing_body=None, place=""):
-
+def pdf_bytes(
+    tables, results, period, scope_name, *, issuer, settings=None, snapshot=None, receiving_body=None, place=""
+):
+    """The report as the issuing unit (`issuer`: the user's facility, never a place's name) heads and
+    signs it with its `settings` (models.ReportSettings; none saved: the person who made it signs)."""
     header = DocumentHeader(
-        issuing_body=issuing_body or scope_name,
+        issuing_body=issuer,
+        parent_body=(settings.parent_body if settings else None) or "",
         doc_type="BÁO CÁO",
-        number="…/BC",
+        number=_number_symbol(settings),
         place=place,
         day=local_today(),
-        signature=Signature(title="NGƯỜI LẬP BÁO CÁO"),
+        signature=_signature(settings),
         title=_("Statistics of social-work services, %(period)s", period=period.label),
-        recipients=[r for r in (receiving_body, "Lưu: VT") if r],
+        recipients=recipient_lines(settings, receiving_body),
         pdf_title=_title(period, scope_name),
     )
     return render_pdf(
@@ -214,6 +218,30 @@ def pdf_bytes(tables, results, period, scope_name, *, snapshot=None, receiving_b
         snapshot=snapshot,
         met_text=_met_text,
     )
+
+
+def _number_symbol(settings):
+    """ "…/BC-TTCTXH": the number is given when the report is issued; the symbol names the unit."""
+    abbreviation = settings.abbreviation if settings else None
+    return f"…/BC-{abbreviation}" if abbreviation else "…/BC"
+
+
+def _signature(settings):
+    if settings is None or not settings.signer_title:
+        return Signature(title="NGƯỜI LẬP BÁO CÁO")
+    return Signature(
+        title=settings.signer_title, name=settings.signer_name or "", authority=settings.signer_authority or ""
+    )
+
+
+def recipient_lines(settings, receiving_body=None):
+    """ "Nơi nhận" as Nghị định 30/2020/NĐ-CP writes it: each recipient followed by a semicolon, then
+    "Lưu: VT, <abbreviation>." last."""
+    recipients = settings.recipient_lines if settings else []
+    if not recipients and receiving_body:
+        recipients = [receiving_body]
+    archive = "Lưu: VT" + (f", {settings.abbreviation}" if settings and settings.abbreviation else "") + "."
+    return [f"{name.rstrip(';.')};" for name in recipients] + [archive]
 
 
 MIMETYPES = {
@@ -296,6 +324,8 @@ def make_file(fmt, user, params, *, progress=None):
                 results,
                 period,
                 scope_name,
+                issuer=user.facility.name,
+                settings=queries.report_settings(user.facility_id),
                 snapshot=snapshot,
                 receiving_body=current_app.config.get("REPORT_RECEIVING_BODY"),
                 place=place_name(scoping.province_name(user.facility.province_code)),

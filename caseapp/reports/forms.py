@@ -148,3 +148,25 @@ class CommuneGroupForm(BaseForm):
     def __init__(self, *args, communes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.communes.choices = [(c.code, c.name) for c in communes]
+
+
+class ReportSettingsForm(BaseForm):
+    """How the facility heads and signs the reports it issues (Nghị định 30/2020/NĐ-CP, Phụ lục I)."""
+
+    parent_body = StringField(
+        _l("Managing body, printed above the facility's name (e.g. SỞ Y TẾ TỈNH AN GIANG)"),
+        validators=[max_length(255)],
+    )
+    abbreviation = StringField(
+        _l("Abbreviation after the number (e.g. TTCTXH: Số …/BC-TTCTXH)"), validators=[max_length(32)]
+    )
+    signer_authority = StringField(
+        _l("Signing on behalf (e.g. KT. GIÁM ĐỐC; empty when the head signs)"), validators=[max_length(64)]
+    )
+    signer_title = StringField(_l("Title of the signer (e.g. PHÓ GIÁM ĐỐC)"), validators=[max_length(128)])
+    signer_name = StringField(_l("Full name of the signer"), validators=[max_length(128)])
+    recipients = TextAreaField(
+        _l("Recipients, one per line (e.g. Sở Y tế tỉnh An Giang); “Lưu: VT” is added"),
+        validators=[max_length(2000)],
+    )
+    version = HiddenField(default="0")

@@ -201,3 +201,29 @@ class StatisticsRollup(Model):
     period_end: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     data: Mapped[dict] = mapped_column(sa.JSON, nullable=False)
+
+
+class ReportSettings(Model):
+    """How a facility heads and signs the reports it issues (Nghị định 30/2020/NĐ-CP, Phụ lục I):
+    the managing body printed above its name, the abbreviation after the number ("…/BC-TTCTXH"),
+    the signature block (authority, title, name) and the recipients ("Nơi nhận")."""
+
+    __tablename__ = "report_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False, unique=True)
+    parent_body: Mapped[str | None] = mapped_column(sa.String(255))  # tên cơ quan chủ quản
+    abbreviation: Mapped[str | None] = mapped_column(sa.String(32))  # chữ viết tắt tên cơ quan
+    signer_authority: Mapped[str | None] = mapped_column(sa.String(64))  # "KT. GIÁM ĐỐC", "TM. …"
+    signer_title: Mapped[str | None] = mapped_column(sa.String(128))  # "PHÓ GIÁM ĐỐC"
+    signer_name: Mapped[str | None] = mapped_column(sa.String(128))
+    recipients: Mapped[str | None] = mapped_column(sa.Text)  # one per line
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def recipient_lines(self) -> list[str]:
+        return [line.strip() for line in (self.recipients or "").splitlines() if line.strip()]

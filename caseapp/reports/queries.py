@@ -65,6 +65,7 @@ from .models import (
     CommuneGroup,
     ExportJob,
     ReferenceValue,
+    ReportSettings,
     ReportSnapshot,
     SnapshotStatus,
     commune_group_communes,
@@ -885,3 +886,8 @@ def export_jobs(user: User, limit: int = 50) -> Sequence[ExportJob]:
 def export_job_in_reach(job_id: int, user: User) -> ExportJob | None:
 
     return db.session.scalar(sa.select(ExportJob).where(ExportJob.id == job_id, _jobs_in_reach(user)))
+
+
+def report_settings(facility_id: int) -> ReportSettings | None:
+    """How the facility heads and signs its reports (none saved yet: None)."""
+    return db.session.scalar(sa.select(ReportSettings).where(ReportSettings.facility_id == facility_id))

@@ -14,7 +14,7 @@ from ..org.models import Commune
 from ..security.policy import Perm, has_perm
 from ..security.rules import can_manage_commune_group, same_facility
 from . import exports, indicators, queries
-from .models import CommuneGroup, ExportJob, ReferenceValue, ReportSnapshot, SnapshotStatus
+from .models import CommuneGroup, ExportJob, ReferenceValue, ReportSettings, ReportSnapshot, SnapshotStatus
 
 REASON_MIN = 10
 REASON_MAX = 2000
@@ -281,3 +281,33 @@ def enqueue_export(fmt, params, *, by):
     )
     db.session.flush()
     return job
+
+
+# --- how the facility heads and signs its reports ---------------------------------------------------------
+
+SETTINGS_FIELDS = ("parent_body", "abbreviation", "signer_authority", "signer_title", "signer_name", "recipients")
+STALE_SETTINGS = _l("Someone else changed these settings since you opened them. Check them and save again.")
+
+
+def save_report_settings(facility, data, *, by, seen_version):
+    """The facility's report settings as the form gives them; refused when someone saved them since
+    the form was opened (`seen_version`, 0 before the first save)."""
+    settings = queries.report_settings(facility.id)
+    if (settings.version if settings else 0) != seen_version:
+        raise ServiceError(STALE_SETTINGS)
+    if settings is None:
+        settings = ReportSettings(facility_id=facility.id)
+        db.session.add(settings)
+    values = {key: nfc(data.get(key) or "") or None for key in SETTINGS_FIELDS if key != "recipients"}
+    lines = [nfc(line) for line in str(data.get("recipients") or "").splitlines()]
+    values["recipients"] = "\n".join(line for line in lines if line) or None  # one recipient a line
+    abbreviation = values["abbreviation"]
+    if abbreviation and not all(c.isalnum() or c in "-." for c in abbreviation):
+        raise ServiceError(_l("Letters, digits and hyphens only (e.g. TTCTXH)."), field="abbreviation")
+    changed = sorted(key for key, value in values.items() if getattr(settings, key) != value)
+    for key, value in values.items():
+        setattr(settings, key, value)
+    settings.updated_at, settings.updated_by_id = utcnow(), by.id
+    db.session.flush()
+    record("report_settings_changed", by=by, entity=settings, detail={"fields": changed})
+    return settings

@@ -21,7 +21,15 @@ from ..security.policy import Perm, has_perm
 from ..security.rules import same_facility
 from ..security.web import requires
 from . import exports, indicators, periods, queries, rollups, scoping, services, tables
-from .forms import FreezeForm, PeriodForm, ReferenceForm, ReopenForm, parse_place, place_choices
+from .forms import (
+    FreezeForm,
+    PeriodForm,
+    ReferenceForm,
+    ReopenForm,
+    ReportSettingsForm,
+    parse_place,
+    place_choices,
+)
 from .jobs import export_files
 from .models import ExportStatus, ReportSnapshot
 from .province import province_numbers
@@ -398,6 +406,25 @@ def _enter_reference(form):
             commune_code=commune_code,
         )
     return saved
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@requires(Perm.FREEZE_REPORTS)
+def report_settings():
+    """How the user's facility heads and signs the reports it issues."""
+    settings = queries.report_settings(current_user.facility_id)
+    form = ReportSettingsForm(obj=settings if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = str(settings.version if settings else 0)
+    if request.method == "POST" and form.validate():
+        seen = int(form.version.data) if str(form.version.data).isdigit() else -1
+        with saving(form) as saved:
+            services.save_report_settings(current_user.facility, form.data, by=current_user, seen_version=seen)
+        if saved:
+            flash(SAVED, "success")
+            return redirect(url_for("reports.report_settings"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("reports/settings.html", form=form, facility=current_user.facility), status
 
 
 @bp.route("/reference", methods=["GET", "POST"])
