@@ -9,6 +9,8 @@
   number of agencies, the baseline of people counselled, the children of the indicator group in the
   area, a local target), entered per year with its source for a province, or for a commune group or
   one commune of it (a district plan's own targets). At most one value per key, year and place.
+- YearlyReport: the yearly implementation report, drafted, then issued once with its number and frozen.
+- ReportDeadline / ReportSending: the reports a unit sends each year, their due days, and the years sent.
 - CommuneGroup: a named group of communes of one province (the communes of a former district),
   defined by the province's reporters; a scope of the reports and of reference data.
 """
@@ -153,8 +155,19 @@ class ReferenceValue(Model):
     source: Mapped[str] = mapped_column(sa.String(255), nullable=False)  # where the number comes from
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # What the reports use: the value and source as a supervisor confirmed them (a reporter's entry waits
+    # for it; a value a supervisor enters is confirmed as it is entered). NULL: never confirmed.
+    confirmed_value: Mapped[float | None] = mapped_column(sa.Float)
+    confirmed_source: Mapped[str | None] = mapped_column(sa.String(255))
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    entered_by = db.relationship("User", lazy="raise_on_sql")
+    entered_by = db.relationship("User", lazy="raise_on_sql", foreign_keys=[entered_by_id])
+
+    @property
+    def is_pending(self):
+        """Entered (or changed) since a supervisor last confirmed it."""
+        return self.confirmed_value != self.value or self.confirmed_source != self.source
 
 
 class ExportJob(Model):
@@ -165,7 +178,7 @@ class ExportJob(Model):
     __tablename__ = "report_export_jobs"
     __table_args__ = (
         sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed', 'expired')", name="status_known"),
-        sa.CheckConstraint("fmt IN ('csv', 'xlsx', 'pdf')", name="fmt_known"),
+        sa.CheckConstraint("fmt IN ('csv', 'xlsx', 'pdf', 'docx')", name="fmt_known"),
         sa.Index("ix_report_export_jobs_status_created", "status", "created_at"),
         sa.Index("ix_report_export_jobs_user_id_id", "user_id", "id"),
     )
@@ -227,3 +240,102 @@ class ReportSettings(Model):
     @property
     def recipient_lines(self) -> list[str]:
         return [line.strip() for line in (self.recipients or "").splitlines() if line.strip()]
+
+
+class YearlyReportStatus(StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+
+
+class YearlyReport(Model):
+    """The yearly implementation report ("Báo cáo kết quả thực hiện Kế hoạch … năm …") the provincial
+    plans ask of each unit: the statistics and indicator tables of the year, and the sections the
+    supervisor writes (results, shortcomings and their causes, proposals). Saved as a draft and edited
+    any number of times; issued once, with the number of the unit's outgoing reports of the year
+    (core.sequences, kind "report"), the date and the signer; then frozen: `data` keeps the figures and
+    `heading` how the unit headed and signed it, and neither changes again."""
+
+    __tablename__ = "yearly_reports"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('draft', 'issued')", name="status_known"),
+        sa.CheckConstraint("scope IN ('facility', 'province')", name="scope_known"),
+        sa.CheckConstraint(
+            "status = 'draft' OR (number IS NOT NULL AND issued_on IS NOT NULL AND data IS NOT NULL)",
+            name="issued_complete",
+        ),
+        sa.UniqueConstraint("facility_id", "year", "number"),
+        sa.Index("ix_yearly_reports_facility_year", "facility_id", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
+    year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    scope: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="facility")
+    title: Mapped[str] = mapped_column(sa.String(255), nullable=False)  # trích yếu
+    results: Mapped[str | None] = mapped_column(sa.Text)  # kết quả đạt được
+    shortcomings: Mapped[str | None] = mapped_column(sa.Text)  # tồn tại, hạn chế và nguyên nhân
+    proposals: Mapped[str | None] = mapped_column(sa.Text)  # phương hướng, kiến nghị, đề xuất
+    status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=YearlyReportStatus.DRAFT)
+    number: Mapped[int | None] = mapped_column(sa.Integer)  # the unit's outgoing report number of the year
+    number_symbol: Mapped[str | None] = mapped_column(sa.String(64))  # "15/BC-TTCTXH"
+    issued_on: Mapped[date | None] = mapped_column(sa.Date)
+    data: Mapped[dict | None] = mapped_column(sa.JSON)  # the figures, frozen when issued
+    heading: Mapped[dict | None] = mapped_column(sa.JSON)  # issuer, parent body, signer, recipients, place
+    snapshot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("report_snapshots.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_issued(self):
+        return self.status == YearlyReportStatus.ISSUED
+
+
+class ReportDeadline(Model):
+    """A report the unit sends every year and the day it is due, e.g. the yearly implementation report
+    to the Department of Health before 15 December. Never deleted, only stopped (`active`), so the
+    years it was sent stay on record."""
+
+    __tablename__ = "report_deadlines"
+    __table_args__ = (
+        sa.CheckConstraint("due_month BETWEEN 1 AND 12", name="month_known"),
+        sa.CheckConstraint("due_day BETWEEN 1 AND 31", name="day_known"),
+        sa.CheckConstraint("report_kind IN ('yearly', 'statistics')", name="kind_known"),
+        sa.Index("ix_report_deadlines_facility", "facility_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    report_kind: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="yearly")
+    recipient: Mapped[str] = mapped_column(sa.String(255), nullable=False)  # the body it is sent to
+    due_month: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    due_day: Mapped[int] = mapped_column(sa.Integer, nullable=False)  # due before the end of this day
+    active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReportSending(Model):
+    """A deadline met for one year: the report sent, with its issued number and date."""
+
+    __tablename__ = "report_sendings"
+    __table_args__ = (sa.UniqueConstraint("deadline_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(sa.ForeignKey("report_deadlines.id"), nullable=False)
+    year: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    number_symbol: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    sent_on: Mapped[date] = mapped_column(sa.Date, nullable=False)
+    yearly_report_id: Mapped[int | None] = mapped_column(sa.ForeignKey("yearly_reports.id"))
+    sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
