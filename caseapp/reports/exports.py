@@ -1,10 +1,11 @@
 """The report as files: CSV (UTF-8 with BOM for Excel, formula injection neutralised),
 XLSX (openpyxl: real numbers, one sheet per table, Vietnamese headers) and PDF (the administrative
-layout of Nghị định 30/2020/NĐ-CP through core.pdf). The tables come suppressed (reports.tables):
-every export leaves the facility."""
+layout of Nghị định 30/2020/NĐ-CP through core.pdf). Small counts are hidden as reports.tables
+decides for the user and the scope, the same on the page and in every file."""
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
@@ -93,13 +94,14 @@ def _title(period, scope_name):
     return _("Statistics report — %(scope)s — %(period)s", scope=scope_name, period=period.label)
 
 
-def csv_bytes(tables, results, period, scope_name):
+def csv_bytes(tables, results, period, scope_name, *, suppressed=True):
     """For programs as much as for people: plain digits and a dot before decimals, as the note row
     says; only the text people typed (a facility's name, the sources) neutralised."""
     out = io.StringIO()
     write = csv.writer(out).writerow
     write([neutralise(_title(period, scope_name))])
-    write([_("Cells under 5 people are shown as <5."), _("Made on %(when)s", when=format_datetime(utcnow()))])
+    hidden_note = _("Cells under 5 people are shown as <5.") if suppressed else _("Exact figures.")
+    write([hidden_note, _("Made on %(when)s", when=format_datetime(utcnow()))])
     write([_("Numbers are written in plain digits, with a dot before the decimals (e.g. 5526 and 30.1).")])
     for table in tables:
         write([])
@@ -192,7 +194,17 @@ def _is_number(value):
 
 
 def pdf_bytes(
-    tables, results, period, scope_name, *, issuer, settings=None, snapshot=None, receiving_body=None, place=""
+    tables,
+    results,
+    period,
+    scope_name,
+    *,
+    issuer,
+    settings=None,
+    snapshot=None,
+    receiving_body=None,
+    place="",
+    suppressed=True,
 ):
     """The report as the issuing unit (`issuer`: the user's facility, never a place's name) heads and
     signs it with its `settings` (models.ReportSettings; none saved: the person who made it signs)."""
@@ -217,6 +229,7 @@ def pdf_bytes(
         scope_name=scope_name,
         snapshot=snapshot,
         met_text=_met_text,
+        suppressed=suppressed,
     )
 
 
@@ -259,8 +272,21 @@ def response(body, filename, mimetype):
 # --- what to export -----------------------------------------------------------------------------------
 
 
+@dataclass
+class Source:
+    """What a file is made of: the numbers, the reference data, the period, the scope's name, the frozen
+    report (or None) and whether counts under the threshold are hidden (tables.hides_small_counts)."""
+
+    numbers: dict
+    reference: dict
+    period: periods.Period
+    scope_name: str
+    snapshot: object
+    suppressed: bool
+
+
 def source(user, params):
-    """What `params` ask to export, as `user` may see it: (numbers, reference, period, scope name, snapshot).
+    """What `params` ask to export, as `user` may see it (a Source).
     ?snapshot=id: a frozen report (LookupError when out of reach); scope=province_frozen: the sum of the
     province's frozen reports; otherwise the live numbers of the period for the scope asked for
     (reports.scoping: ValueError when invalid, LookupError for a commune or group out of reach)."""
@@ -272,7 +298,8 @@ def source(user, params):
             raise LookupError(snapshot_id)
         period = periods.Period.from_dict(snapshot.data["period"])
         owner = db.session.get(Facility, snapshot.facility_id)
-        return snapshot.data, snapshot.data.get("reference", {}), period, owner.name, snapshot
+        suppressed = tables.hides_small_counts(user, snapshot=snapshot)
+        return Source(snapshot.data, snapshot.data.get("reference", {}), period, owner.name, snapshot, suppressed)
 
     def number(key):
         value = params.get(key)
@@ -300,37 +327,43 @@ def source(user, params):
     else:
         scope = scoping.report_scope(user, params.get("scope"), params.get("commune"), params.get("group"))
         numbers = queries.statistics(scope, period)
-    return numbers, queries.reference_for(scope, period.year), period, scope.name, None
+    suppressed = tables.hides_small_counts(user, scope)
+    return Source(numbers, queries.reference_for(scope, period.year), period, scope.name, None, suppressed)
 
 
 def make_file(fmt, user, params, *, progress=None):
     """The export file: (bytes, file name, mimetype, snapshot, period). Official output: Vietnamese
-    whatever the UI language; every export leaves the facility, so small cells are hidden.
-    `progress(percent)` is told how far it got (the background jobs)."""
+    whatever the UI language; small counts hidden as the user reads them on the page (a supervisor's
+    own facility keeps its exact figures: the receiving body adds them up). `progress(percent)` is told
+    how far it got (the background jobs)."""
 
     with force_locale("vi"):
-        numbers, reference, period, scope_name, snapshot = source(user, params)
+        src = source(user, params)
         if progress:
             progress(50)
-        report_tables = tables.suppress(tables.build(numbers))
-        results = tables.suppress_indicators(indicators.compute(numbers, reference, period.year))
+        report_tables = tables.build(src.numbers)
+        results = indicators.compute(src.numbers, src.reference, src.period.year)
+        if src.suppressed:
+            tables.suppress(report_tables)
+            tables.suppress_indicators(results)
         if fmt == "csv":
-            body = csv_bytes(report_tables, results, period, scope_name)
+            body = csv_bytes(report_tables, results, src.period, src.scope_name, suppressed=src.suppressed)
         elif fmt == "xlsx":
-            body = xlsx_bytes(report_tables, results, period, scope_name)
+            body = xlsx_bytes(report_tables, results, src.period, src.scope_name)
         else:
             body = pdf_bytes(
                 report_tables,
                 results,
-                period,
-                scope_name,
+                src.period,
+                src.scope_name,
                 issuer=user.facility.name,
                 settings=queries.report_settings(user.facility_id),
-                snapshot=snapshot,
+                snapshot=src.snapshot,
                 receiving_body=current_app.config.get("REPORT_RECEIVING_BODY"),
                 place=place_name(scoping.province_name(user.facility.province_code)),
+                suppressed=src.suppressed,
             )
-    return body, file_name(period, scope_name, fmt), MIMETYPES[fmt], snapshot, period
+    return body, file_name(src.period, src.scope_name, fmt), MIMETYPES[fmt], src.snapshot, src.period
 
 
 def file_name(period, scope_name, fmt):

@@ -257,7 +257,7 @@ def enqueue_export(fmt, params, *, by):
         raise ServiceError(_l("Choose a file format."))
     params = {k: str(v) for k, v in params.items() if k in EXPORT_PARAM_KEYS and v not in (None, "")}
     try:
-        _numbers, _reference, period, _name, _snapshot = exports.source(by, params)
+        period = exports.source(by, params).period
     except LookupError:
         raise ServiceError(_l("This report is out of your reach.")) from None
     except ValueError as error:

@@ -22,6 +22,7 @@ from ..core import categories
 from ..core.timeutil import format_date
 from ..referrals.labels import referral_status_label
 from ..security.policy import Perm, has_perm
+from ..security.rules import same_facility
 from . import queries
 
 SMALL = 5
@@ -336,8 +337,14 @@ def suppress_indicators(results):
     return results
 
 
-def hides_small_counts(user, scope):
-    """Whether `user` reads `scope`'s figures with counts under 5 hidden: figures of several
-    facilities always; and anyone who may not open the facility's cases (a reporter reads aggregates
-    only), their own facility's too. A supervisor's own facility keeps its exact figures."""
-    return scope.across_facilities or not has_perm(user, Perm.VIEW_FACILITY_CASES)
+def hides_small_counts(user, scope=None, *, snapshot=None):
+    """Whether `user` reads the figures of `scope` (or of a frozen `snapshot`) with counts under 5
+    hidden — the one decision for every page and file. Figures of several facilities always; a frozen
+    report of another facility (read by the province) always; and anyone who may not open the
+    facility's cases (a reporter reads aggregates only), their own facility's too. A supervisor's own
+    facility keeps its exact figures."""
+    if not has_perm(user, Perm.VIEW_FACILITY_CASES):
+        return True
+    if snapshot is not None:
+        return not same_facility(user, snapshot)
+    return scope.across_facilities

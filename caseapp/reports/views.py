@@ -286,7 +286,7 @@ def _snapshot_or_404(snapshot_id):
 
 def _snapshot_view(snapshot):
     period = periods.Period.from_dict(snapshot.data["period"])
-    suppressed = not same_facility(current_user, snapshot)  # read by the province
+    suppressed = tables.hides_small_counts(current_user, snapshot=snapshot)
     report_tables, results = _report(snapshot.data, snapshot.data.get("reference", {}), period, suppressed=suppressed)
     return period, report_tables, results, suppressed
 

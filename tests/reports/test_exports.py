@@ -44,6 +44,12 @@ def _numbers(**breakdowns):
     return base
 
 
+def _pdf_text(body):
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(body)).pages)
+
+
 def _table(built, key):
     return next(t for t in built if t.key == key)
 
@@ -150,8 +156,24 @@ def test_xlsx_has_a_sheet_per_table_with_numeric_numbers(data, signed_in):
     values = {row[0]: row[1] for row in summary.iter_rows(min_row=4, values_only=True)}
     served = values["Số đối tượng được phục vụ (tiếp nhận hoặc hỗ trợ)"]
     assert served == EXPECTED["headline"]["served"] and isinstance(served, int)
-    assert values["Số đối tượng được tư vấn (chỉ tư vấn)"] == "<5"  # 2 people: hidden in every export
+    assert values["Số đối tượng được tư vấn (chỉ tư vấn)"] == 2  # the supervisor's own facility: exact
     assert summary["A3"].value == "Nội dung"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+def test_a_reporter_gets_small_counts_hidden_in_every_file_and_a_supervisor_exact_ones(data, signed_in, fmt):
+    def counselled_in(user):
+        body = signed_in(user).get(f"/reports/export.{fmt}", query_string=q1_args()).data
+        if fmt == "xlsx":
+            rows = load_workbook(io.BytesIO(body))["Tổng hợp"].iter_rows(min_row=4, values_only=True)
+            return {row[0]: row[1] for row in rows}["Số đối tượng được tư vấn (chỉ tư vấn)"]
+        if fmt == "csv":
+            rows = csv.reader(io.StringIO(body.decode("utf-8-sig")))
+            return {row[0]: row[1] for row in rows if len(row) > 1}["Số đối tượng được tư vấn (chỉ tư vấn)"]
+        return _pdf_text(body).split("Số đối tượng được tư vấn (chỉ tư vấn)")[1].split()[0]
+
+    assert str(counselled_in(data.reporter)) == "<5"
+    assert str(counselled_in(data.supervisor)) == "2"
 
 
 def test_pdf_is_the_administrative_report_in_vietnamese(data, signed_in):
