@@ -1,12 +1,11 @@
 """Writes of cases: opening a case with its number, timeline events, notes."""
 
-import unicodedata
-
 from flask_babel import lazy_gettext as _
 
 from ..audit.services import record
 from ..core.sequences import next_value
 from ..core.services import ServiceError
+from ..core.text import nfc_text
 from ..core.timeutil import VN_TZ, utcnow
 from ..extensions import db
 from .models import Case, CaseEvent
@@ -89,7 +88,7 @@ def add_note(case, text, *, by):
     """A case note (ghi chép) on the timeline. NFC, line breaks kept; audited without its text.
     A closed case takes no new note until it is reopened (ensure_editable)."""
     ensure_editable(case)
-    text = unicodedata.normalize("NFC", (text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = nfc_text(text)
     if not text:
         raise ServiceError(_("Write the note before saving it."), field="text")
     if len(text) > NOTE_MAX_LENGTH:

@@ -25,6 +25,11 @@ def nfc(value: str | None) -> str | None:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
 
 
+def nfc_text(value: str | None) -> str:
+    """Normalise a text of several lines to NFC with Unix line ends, keeping its line breaks."""
+    return unicodedata.normalize("NFC", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
 def fold(value: str | None) -> str:
     """Lower-case, strip Vietnamese tones and diacritics, đ → d: 'Nguyễn Văn Đức' → 'nguyen van duc'."""
     if not value:

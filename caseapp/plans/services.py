@@ -12,7 +12,6 @@ Plan: drafted, then sent for approval; approval supersedes the plan in force and
 implementation; a return comes back with the supervisor's comment.
 """
 
-import unicodedata
 from datetime import date
 
 import sqlalchemy as sa
@@ -26,6 +25,7 @@ from ..cases.statuses import CaseStatus
 from ..cases.workflow.services import TRANSITIONS, change_status
 from ..core import categories as cat
 from ..core.services import ServiceError
+from ..core.text import nfc_text
 from ..core.timeutil import local_today, to_local, utcnow
 from ..deadlines.rules import due_at, review_variant
 from ..extensions import db
@@ -53,7 +53,7 @@ class StaleEdit(ServiceError):
 
 
 def _text(value, *, field=None, max_length=TEXT_MAX):
-    text = unicodedata.normalize("NFC", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = nfc_text(value)
     if len(text) > max_length:
         raise ServiceError(_("At most %(max)d characters.", max=max_length), field=field)
     return text

@@ -1,8 +1,6 @@
 """Writes of the service directory, referrals (chuyển gửi) and transfers of a case to another facility.
 Services validate, flush and audit; the view commits. The acting user is always an argument."""
 
-import unicodedata
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _
 
@@ -13,7 +11,7 @@ from ..clients.models import Client
 from ..clients.services import record_consent
 from ..core import categories
 from ..core.services import ServiceError
-from ..core.text import fold, nfc
+from ..core.text import fold, nfc, nfc_text
 from ..core.timeutil import as_utc, to_local, utcnow
 from ..deadlines.rules import due_at
 from ..extensions import db
@@ -27,7 +25,7 @@ REASON_MAX = 2000
 
 def _text(value, field, *, required_message=None, max_length=TEXT_MAX):
     """NFC, line breaks kept; refused when required and empty or when too long."""
-    value = unicodedata.normalize("NFC", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    value = nfc_text(value)
     if required_message is not None and not value:
         raise ServiceError(required_message, field=field)
     if len(value) > max_length:

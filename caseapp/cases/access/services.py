@@ -11,7 +11,6 @@ and sharing — the reads and the writes of CaseAccessGrant.
 - security.case_scope admits a case while the user holds an active grant on it (security.granted_case).
 """
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -23,6 +22,7 @@ from ...audit.services import record
 from ...auth.models import User
 from ...core.services import ServiceError
 from ...core.sql import prebuilt
+from ...core.text import nfc_text
 from ...core.timeutil import as_utc, utcnow
 from ...extensions import db
 from ...security.policy import Capability, Perm, has_perm
@@ -203,7 +203,7 @@ def case_section(case, user, now=None):
 
 def clean_reason(reason):
     """NFC, line breaks kept, trimmed; at least REASON_MIN_LENGTH characters so "xem" is not a reason."""
-    text = unicodedata.normalize("NFC", (reason or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = nfc_text(reason)
     if not text:
         raise ServiceError(_("Give the reason."), field="reason")
     if len(text) < REASON_MIN_LENGTH:

@@ -12,7 +12,6 @@ reassignment of cases are the supervisor's (TT 02/2020/TT-BLĐTBXH: case managem
 supervision of the facility's management).
 """
 
-import unicodedata
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -24,6 +23,7 @@ from ...audit.services import record
 from ...auth.models import User
 from ...core.services import ServiceError
 from ...core.sql import prebuilt
+from ...core.text import nfc_text
 from ...core.timeutil import format_date, local_today, utcnow
 from ...deadlines.rules import end_of_day
 from ...extensions import db
@@ -243,7 +243,7 @@ def case_section(case, user):
 
 
 def _clean(text):
-    return unicodedata.normalize("NFC", (text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return nfc_text(text)
 
 
 def assignable_worker(user_id, *, by, field="worker"):

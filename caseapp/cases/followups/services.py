@@ -10,7 +10,6 @@ Case.last_contact_at, from which the caseload review finds cases without contact
 - Every action writes a timeline event (cases.services.add_event) and an audit event; services flush.
 """
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -23,6 +22,7 @@ from ...auth.models import User
 from ...core import categories
 from ...core.services import ServiceError
 from ...core.sql import prebuilt
+from ...core.text import nfc_text
 from ...core.timeutil import as_utc, format_datetime, utcnow
 from ...extensions import db
 from ...security.policy import Capability
@@ -52,7 +52,7 @@ CONTACT_EVENT_PREFIX = "contact_"
 
 
 def _clean(text, *, field, max_length, required_message=None, too_long_message=None):
-    text = unicodedata.normalize("NFC", (text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = nfc_text(text)
     if not text:
         if required_message is not None:
             raise ServiceError(required_message, field=field)

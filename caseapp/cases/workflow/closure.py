@@ -20,8 +20,6 @@ the case's own details under an optimistic lock.
 Services take the acting user as `by`, validate, audit and only flush; the views commit.
 """
 
-import unicodedata
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
@@ -31,6 +29,7 @@ from ...approvals.services import pending_for_subject, request_approval
 from ...audit.services import record
 from ...core import categories as cat
 from ...core.services import ServiceError
+from ...core.text import nfc_text
 from ...core.timeutil import utcnow
 from ...deadlines.rules import due_at, rule_for
 from ...extensions import db
@@ -55,7 +54,7 @@ FOLLOW_UPS_AFTER_CLOSURE = (("first", FollowUpKind.HOME_VISIT), ("second", Follo
 
 
 def _text(value, *, field, max_length):
-    text = unicodedata.normalize("NFC", (value or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    text = nfc_text(value)
     if len(text) > max_length:
         raise ServiceError(_l("At most %(max)d characters.", max=max_length), field=field)
     return text
