@@ -118,6 +118,9 @@ class Config:
     # Reports: the body the reports go to — since 2025 Sở Y tế (Bộ Y tế took over social protection from
     # Bộ LĐTBXH); a setting, not a constant.
     REPORT_RECEIVING_BODY = os.environ.get("REPORT_RECEIVING_BODY", "Sở Y tế")
+    # Reports (reports.tables): a count of people under this number (1–4 with 5) is hidden and shown as
+    # "<5" (with this number), where the reader may not see exact figures.
+    SMALL_COUNT_THRESHOLD = int(os.environ.get("SMALL_COUNT_THRESHOLD", "5"))
     # Report files made in the background (reports.jobs): where they are kept, and for how long.
     EXPORT_DIR = os.environ.get("EXPORT_DIR") or str(INSTANCE_DIR / "exports")
     EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))

@@ -1,6 +1,7 @@
 """The report as files: CSV (UTF-8 with BOM for Excel, formula injection neutralised),
-XLSX (openpyxl: real numbers, one sheet per table, Vietnamese headers) and PDF (the administrative
-layout of Nghị định 30/2020/NĐ-CP through core.pdf). Small counts are hidden as reports.tables
+XLSX (openpyxl: real numbers, one sheet per table, Vietnamese headers), PDF (the administrative
+layout of Nghị định 30/2020/NĐ-CP through core.pdf) and DOCX (the same layout through core.docx, for
+offices that edit the report in Word before it is signed). Small counts are hidden as reports.tables
 decides for the user and the scope, the same on the page and in every file."""
 
 import csv
@@ -12,19 +13,22 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..core.docx import Heading, Paragraph, Table, render_docx
 from ..core.downloads import bytes_response, neutralise
 from ..core.pdf import DocumentHeader, Signature, place_name, render_pdf
+from ..core.text import vn_percent
 from ..core.timeutil import format_datetime, local_today, utcnow
 from ..extensions import db
 from ..org.models import Facility
 from ..security.policy import Perm, has_perm
 from . import indicators, periods, queries, scoping, tables
 from .province import province_numbers
+from .tables import small_count_threshold
 
 
-def _met_text(result):
-    if result.numerator == tables.HIDDEN:
-        return _("Hidden (under 5 people)")
+def met_text(result):
+    if result.numerator is tables.HIDDEN:
+        return _("Hidden (under %(n)s people)", n=small_count_threshold())
     if result.met is None:
         return _("No data")
     return _("Met") if result.met else _("Not met")
@@ -32,9 +36,11 @@ def _met_text(result):
 
 def _number(value):
     """A figure as a number of its own kind: a count as an integer (359, not 359.0); a cell hidden as
-    "<5" stays text; None an empty cell."""
+    its text ("<5"); None an empty cell."""
     if value is None:
         return ""
+    if value is tables.HIDDEN:
+        return str(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -70,7 +76,7 @@ def indicator_rows(results):
                 _number(r.target),
                 d.target_2025_text,
                 d.target_2030_text,
-                _met_text(r),
+                met_text(r),
                 neutralise(str(r.target_basis)),
                 neutralise("; ".join(sorted(set(r.sources.values())))),
             ]
@@ -100,7 +106,8 @@ def csv_bytes(tables, results, period, scope_name, *, suppressed=True):
     out = io.StringIO()
     write = csv.writer(out).writerow
     write([neutralise(_title(period, scope_name))])
-    hidden_note = _("Cells under 5 people are shown as <5.") if suppressed else _("Exact figures.")
+    threshold = small_count_threshold()
+    hidden_note = _("Cells under %(n)s people are shown as <%(n)s.", n=threshold) if suppressed else _("Exact figures.")
     write([hidden_note, _("Made on %(when)s", when=format_datetime(utcnow()))])
     write([_("Numbers are written in plain digits, with a dot before the decimals (e.g. 5526 and 30.1).")])
     for table in tables:
@@ -208,7 +215,25 @@ def pdf_bytes(
 ):
     """The report as the issuing unit (`issuer`: the user's facility, never a place's name) heads and
     signs it with its `settings` (models.ReportSettings; none saved: the person who made it signs)."""
-    header = DocumentHeader(
+    return render_pdf(
+        "pdf/statistics_report.html",
+        doc=report_header(
+            period, scope_name, issuer=issuer, settings=settings, receiving_body=receiving_body, place=place
+        ),
+        tables=tables,
+        results=results,
+        period=period,
+        scope_name=scope_name,
+        snapshot=snapshot,
+        met_text=met_text,
+        suppressed=suppressed,
+        threshold=small_count_threshold(),
+    )
+
+
+def report_header(period, scope_name, *, issuer, settings=None, receiving_body=None, place=""):
+    """How the statistics report is headed and signed, the same in the PDF and the Word file."""
+    return DocumentHeader(
         issuing_body=issuer,
         parent_body=(settings.parent_body if settings else None) or "",
         doc_type="BÁO CÁO",
@@ -220,17 +245,97 @@ def pdf_bytes(
         recipients=recipient_lines(settings, receiving_body),
         pdf_title=_title(period, scope_name),
     )
-    return render_pdf(
-        "pdf/statistics_report.html",
-        doc=header,
-        tables=tables,
-        results=results,
-        period=period,
-        scope_name=scope_name,
-        snapshot=snapshot,
-        met_text=_met_text,
-        suppressed=suppressed,
+
+
+def docx_bytes(
+    tables,
+    results,
+    period,
+    scope_name,
+    *,
+    issuer,
+    settings=None,
+    snapshot=None,
+    receiving_body=None,
+    place="",
+    suppressed=True,
+):
+    """The report as pdf_bytes makes it, as a Word document an office edits before it is signed."""
+    header = report_header(
+        period, scope_name, issuer=issuer, settings=settings, receiving_body=receiving_body, place=place
     )
+    return render_docx(header, _docx_blocks(tables, results, period, scope_name, snapshot, suppressed))
+
+
+# The fixed text of the Word report is the PDF's (templates/pdf/statistics_report.html and _statistics.html),
+# word for word: an official document is Vietnamese whatever the reader's language.
+INDICATOR_WIDTHS_CM = [1.2, 5.9, 1.7, 1.7, 2.0, 2.0, 2.0]
+TABLE_WIDTHS_CM = [13.5, 3.0]
+
+
+def _docx_blocks(tables, results, period, scope_name, snapshot, suppressed):
+    blocks = [
+        Paragraph(
+            f"Phạm vi số liệu: {scope_name}. Kỳ báo cáo: {period.label} "
+            f"({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})."
+        ),
+        _frozen_line(snapshot),
+    ]
+    if suppressed:
+        n = small_count_threshold()
+        blocks.append(Paragraph(f'Các ô dưới {n} người được ghi là "<{n}" để bảo vệ thông tin cá nhân.', italic=True))
+    return (
+        blocks
+        + indicator_blocks(results, "I. CÁC CHỈ TIÊU THEO QUYẾT ĐỊNH 112/QĐ-TTg")
+        + statistics_blocks(tables, "II. SỐ LIỆU THỐNG KÊ")
+    )
+
+
+def _frozen_line(snapshot):
+    if snapshot is None:
+        return Paragraph("Số liệu tính từ dữ liệu hồ sơ tại thời điểm in, chưa chốt kỳ báo cáo.", italic=True)
+    text = f"Số liệu đã chốt lúc {format_datetime(snapshot.frozen_at)}"
+    if not snapshot.is_frozen:
+        text += f"; báo cáo đã được mở lại lúc {format_datetime(snapshot.reopened_at)}"
+    return Paragraph(text + ".")
+
+
+def indicator_blocks(results, title):
+    """The QĐ 112/QĐ-TTg indicator table of a Word report (core.docx), under its section `title`: what
+    templates/pdf/_statistics.html's indicator_table prints."""
+    header = ["STT", "Chỉ tiêu", "Tử số", "Mẫu số", "Kết quả", "Mục tiêu", "Đánh giá"]
+    rows = [_indicator_row(r) for r in results]
+    return [Heading(title), Table(header, rows, widths_cm=INDICATOR_WIDTHS_CM)]
+
+
+def _indicator_row(result):
+    d = result.definition
+    return [
+        d.number,
+        [Paragraph(str(d.title)), Paragraph(f"Mục tiêu áp dụng: {result.target_basis}", italic=True)],
+        result.numerator,
+        result.denominator,
+        vn_percent(result.value) if _is_number(result.value) else result.value,
+        vn_percent(result.target),
+        str(met_text(result)),
+    ]
+
+
+def statistics_blocks(tables, title, prefix=""):
+    """The statistics tables of a Word report (core.docx), numbered, under their section `title`: what
+    templates/pdf/_statistics.html's statistics_tables prints."""
+    blocks = [Heading(title)]
+    for number, table in enumerate(tables, start=1):
+        heading = f"{prefix}{number}. {table.title}"
+        if not table.rows:
+            blocks += [Paragraph(heading, bold=True), Paragraph("Không có số liệu trong kỳ.", italic=True)]
+            continue
+        rows = [[row.label, row.value] for row in table.rows]
+        if table.total is not None:
+            rows.append(["Tổng số", table.total])
+        header = ["Nội dung", str(table.unit)]
+        blocks.append(Table(header, rows, title=heading, widths_cm=TABLE_WIDTHS_CM, total_last=table.total is not None))
+    return blocks
 
 
 def _number_symbol(settings):
@@ -261,6 +366,7 @@ MIMETYPES = {
     "csv": "text/csv",  # with its charset, added once by the response
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -351,7 +457,8 @@ def make_file(fmt, user, params, *, progress=None):
         elif fmt == "xlsx":
             body = xlsx_bytes(report_tables, results, src.period, src.scope_name)
         else:
-            body = pdf_bytes(
+            official = docx_bytes if fmt == "docx" else pdf_bytes
+            body = official(
                 report_tables,
                 results,
                 src.period,
@@ -368,5 +475,9 @@ def make_file(fmt, user, params, *, progress=None):
 
 def file_name(period, scope_name, fmt):
     """The report's Vietnamese file name: "Báo cáo thống kê Quý 4-2025 - Trung tâm ….xlsx"."""
-    words = f"Báo cáo thống kê {period.label} - {scope_name}"
+    return safe_file_name(f"Báo cáo thống kê {period.label} - {scope_name}", fmt)
+
+
+def safe_file_name(words, fmt):
+    """`words` as a file name every system accepts (no / \\ : * ? " < > |), with its extension."""
     return "".join("-" if c in '/\\:*?"<>|' else c for c in words)[:150] + f".{fmt}"

@@ -4,11 +4,13 @@ provincial plans. A province, a commune group (a former district whose plan set 
 2030 targets) or a commune that set its own target (e.g. 60 % instead of 50 %) has it entered as
 reference data with its source document; a report uses the target of the narrowest place of its
 scope that has one (queries.reference_for: commune, commune group, province), else the national one,
-and says which.
+and says which. A place whose plan gives its own 2025 and 2030 targets but none for a year in between
+has the straight path between them that year, as QĐ 112's own targets (own_target_between).
 
 What the system holds is computed from the case data (reports.queries); what it does not hold (the
 agencies and their staff, the trained staff, the 2020 baseline, the children of the indicator group
-living in the area) is entered by a reporter per place and year with its source (ReferenceValue).
+living in the area) is entered by a reporter per place and year with its source (ReferenceValue), and used once a
+supervisor confirmed it.
 """
 
 from dataclasses import dataclass
@@ -134,6 +136,9 @@ class Result:
     target_source: str | None = None  # the own target's document, and the place it was set for
     target_place: str | None = None
     on_path: bool = False  # the national target is a point on the path from 2025 to 2030
+    # the own target is not the place's own for the year but taken from its 2025 and 2030 targets:
+    # "path" (the straight path between them), "2030" (indicator 4's 2030 target, in force from 2026)
+    own_target_from: str | None = None
 
     @property
     def target(self):
@@ -146,21 +151,59 @@ class Result:
             return _("National path from the 2025 to the 2030 target (QĐ 112/QĐ-TTg)")
         if self.own_target is None:
             return _("National target (QĐ 112/QĐ-TTg)")
+        if self.own_target_from == "path":
+            return _(
+                "Straight path between the 2025 and 2030 targets of %(place)s (%(source)s)",
+                place=self.target_place,
+                source=self.target_source,
+            )
+        if self.own_target_from == "2030":
+            return _(
+                "The 2030 target of %(place)s, in force from 2026 (%(source)s)",
+                place=self.target_place,
+                source=self.target_source,
+            )
         if self.target_place:
             return _("%(place)s: %(source)s", place=self.target_place, source=self.target_source)
         return self.target_source
 
 
-def national_target(definition, year):
-    """QĐ 112/QĐ-TTg's target for a year: the 2025 target up to 2025, the 2030 target from 2030, and in
-    between a straight path from one to the other, as the decision sets no yearly steps. Indicator 4's
-    targets are growths over different baselines (2020, then 2025): its 2030 target applies from 2026."""
+def target_in_year(target_2025: float, target_2030: float, year: int, *, growth: bool = False) -> float:
+    """A plan's target for a year from its 2025 and 2030 targets: the 2025 target up to 2025, the 2030
+    target from 2030, and in between a straight path from one to the other, as the plans set no yearly
+    steps. Indicator 4's targets are growths over different baselines (2020, then 2025): its 2030
+    target applies from 2026."""
     if year <= 2025:
-        return definition.target_2025
-    if year >= 2030 or definition.growth:
-        return definition.target_2030
-    step = (definition.target_2030 - definition.target_2025) * (year - 2025) / 5
-    return round(definition.target_2025 + step, 1)
+        return target_2025
+    if year >= 2030 or growth:
+        return target_2030
+    step = (target_2030 - target_2025) * (year - 2025) / 5
+    return round(target_2025 + step, 1)
+
+
+def national_target(definition, year):
+    """QĐ 112/QĐ-TTg's target for a year (target_in_year of its 2025 and 2030 targets)."""
+    return target_in_year(definition.target_2025, definition.target_2030, year, growth=definition.growth)
+
+
+TARGET_KEYS = {f"target_{d.number}": d for d in DEFINITIONS}  # the reference key of a place's own target
+
+
+def own_target_between(
+    key: str, year: int, target_2025: float | None, target_2030: float | None
+) -> tuple[float, str] | None:
+    """A place's target (reference `key` target_1…5) for a year between 2025 and 2030 it set none for,
+    from its own 2025 and 2030 targets as QĐ 112's are (target_in_year): (value, "path") on the
+    straight path between both; (value, "2030") for indicator 4, a growth, whose 2030 target applies
+    from 2026; None when the place lacks what that needs."""
+    definition = TARGET_KEYS.get(key)
+    if definition is None or not 2025 < year < 2030:
+        return None
+    if definition.growth:
+        return (target_2030, "2030") if target_2030 is not None else None
+    if target_2025 is None or target_2030 is None:
+        return None
+    return target_in_year(target_2025, target_2030, year), "path"
 
 
 def _on_path(definition, year):
@@ -189,7 +232,8 @@ def _source_text(entry):
 
 def compute(numbers, reference, year):
     """Indicator results from a report's numbers (live or frozen) and reference values
-    {key: [value, source, place]} (queries.reference_for)."""
+    {key: [value, source, place]} — a target [value, sources, place, "path" | "2030"] when taken from
+    the place's 2025 and 2030 targets (queries.reference_for)."""
     ind = numbers["indicators"]
 
     def ref(key):
@@ -226,6 +270,7 @@ def compute(numbers, reference, year):
         if own:
             result.own_target, result.target_source = own[0], own[1]
             result.target_place = own[2] if len(own) > 2 else None
+            result.own_target_from = own[3] if len(own) > 3 else None
         result.met = None if value is None else value >= result.target
         results.append(result)
     return results

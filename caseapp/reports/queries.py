@@ -61,6 +61,7 @@ from ..security.policy import Perm, has_perm
 from ..security.rules import same_facility
 from ..security.scopes import Condition, client_scope, commune_group_scope, own_facility, own_province
 from ..shelter.models import ShelterStay
+from . import indicators
 from .models import (
     CommuneGroup,
     ExportJob,
@@ -727,26 +728,83 @@ def reference_places(scope: Scope) -> list[Place]:
     return places
 
 
+PLAN_YEARS = (2025, 2030)  # the years the plans set their targets for (QĐ 112/QĐ-TTg and the local plans)
+
+
 def reference_for(scope: Scope, year: int) -> dict[str, list[Any]]:
     """{key: [value, source, place name]} of the scope's report (what a frozen report keeps): for each
-    number, the value entered for the narrowest place that has one (reference_places). A district plan's
-    target entered for its commune group is the target of the group and of each of its communes that
-    has none of its own; the province's, of the rest."""
+    number, the value in force — as a supervisor confirmed it; an entry waiting for confirmation is not
+    used — of the narrowest place that has one (reference_places). A district plan's target entered
+    for its commune group is the target of the group and of each of its communes that has none of its
+    own; the province's, of the rest. A place that set a target for 2025 and 2030 but none for a year in
+    between has the one its own targets give (indicators.own_target_between), as [value, sources, place,
+    "path" | "2030"]."""
     places = reference_places(scope)
     rank = {(place.group_id, place.commune_code): n for n, place in enumerate(places)}
+    years = {year, *PLAN_YEARS} if PLAN_YEARS[0] < year < PLAN_YEARS[1] else {year}
     rows = db.session.scalars(
         sa.select(ReferenceValue).where(
             ReferenceValue.province_code == scope.province_code,
-            ReferenceValue.year == year,
+            ReferenceValue.year.in_(sorted(years)),
+            ReferenceValue.confirmed_value.is_not(None),
             sa.or_(*(_place_is(place.group_id, place.commune_code) for place in places)),
         )
     ).all()
-    chosen: dict[str, tuple[int, ReferenceValue]] = {}
-    for row in rows:
-        n = rank[(row.commune_group_id, row.commune_code)]
-        if row.key not in chosen or n < chosen[row.key][0]:
-            chosen[row.key] = (n, row)
-    return {key: [row.value, row.source, places[n].name] for key, (n, row) in chosen.items()}
+    found = {(rank[(row.commune_group_id, row.commune_code)], row.key, row.year): row for row in rows}
+    reference: dict[str, list[Any]] = {}
+    for key in sorted({row.key for row in rows}):
+        for n, place in enumerate(places):
+            entry = _in_force(key, year, *(found.get((n, key, y)) for y in (year, *PLAN_YEARS)))
+            if entry is not None:
+                reference[key] = [entry[0], entry[1], place.name, *entry[2:]]
+                break
+    return reference
+
+
+def _in_force(
+    key: str, year: int, of_year: ReferenceValue | None, first: ReferenceValue | None, last: ReferenceValue | None
+) -> list[Any] | None:
+    """[value, source] a place entered for the year, else [value, sources, how] of a target its 2025
+    and 2030 targets give (None: neither)."""
+    if of_year is not None:
+        return [of_year.confirmed_value, of_year.confirmed_source]
+    between = indicators.own_target_between(
+        key, year, first.confirmed_value if first else None, last.confirmed_value if last else None
+    )
+    if between is None:
+        return None
+    sources = [row.confirmed_source for row in (first, last) if row is not None and row.confirmed_source]
+    return [between[0], "; ".join(dict.fromkeys(sources)), between[1]]
+
+
+def _waiting() -> Condition:
+    """SQL on ReferenceValue: entered (or changed) since a supervisor last confirmed it (is_pending)."""
+    value, source = ReferenceValue.confirmed_value, ReferenceValue.confirmed_source
+    return sa.or_(value.is_(None), source.is_(None), value != ReferenceValue.value, source != ReferenceValue.source)
+
+
+def pending_reference_values(province_code: str) -> Sequence[ReferenceValue]:
+    """The province's reference numbers waiting for a supervisor's confirmation, with who entered them:
+    the latest year first."""
+    return db.session.scalars(
+        sa.select(ReferenceValue)
+        .where(ReferenceValue.province_code == province_code, _waiting())
+        .options(joinedload(ReferenceValue.entered_by))  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property
+        .order_by(
+            ReferenceValue.year.desc(),
+            ReferenceValue.commune_group_id,
+            ReferenceValue.commune_code,
+            ReferenceValue.key,
+            ReferenceValue.id,
+        )
+    ).all()
+
+
+def reference_value_in_reach(value_id: int, user: User) -> ReferenceValue | None:
+    """A reference number of the user's province (None: another province's, or none)."""
+    return db.session.scalar(
+        sa.select(ReferenceValue).where(ReferenceValue.id == value_id, own_province(ReferenceValue.province_code, user))
+    )
 
 
 # --- commune groups --------------------------------------------------------------------------------------

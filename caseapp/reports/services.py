@@ -2,17 +2,19 @@
 reference data, and the groups of communes reports and reference data can be read by. Services take the acting user as `by=`, validate, write the audit event and flush;
 the view commits once."""
 
+import hashlib
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record
 from ..core.services import ServiceError
 from ..core.text import nfc
-from ..core.timeutil import utcnow
+from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
 from ..org.models import Commune
 from ..security.policy import Perm, has_perm
-from ..security.rules import can_manage_commune_group, same_facility
+from ..security.rules import can_manage_commune_group, reference_confirmation_refusal, same_facility
 from . import exports, indicators, queries
 from .models import CommuneGroup, ExportJob, ReferenceValue, ReportSettings, ReportSnapshot, SnapshotStatus
 
@@ -115,7 +117,10 @@ def _reference_place(province_code, group, commune_code):
 
 def set_reference_value(province_code, year, key, value, source, *, by, group=None, commune_code=None):
     """Enter (or correct) one reference number of a year, with its source, for the province itself or
-    for one of its commune groups or communes (queries.reference_for says which one a report uses)."""
+    for one of its commune groups or communes (queries.reference_for says which one a report uses).
+    Entered by a holder of CONFIRM_REFERENCE_DATA (a supervisor) it is in force at once; otherwise it
+    waits for a supervisor's confirmation (confirm_reference_value), and the number confirmed before
+    stays in force until then."""
     if key not in indicators.REFERENCE_KEYS:
         raise ServiceError(_l("Choose what the number is."), field="key")
     if by.facility.province_code != province_code:
@@ -144,6 +149,9 @@ def set_reference_value(province_code, year, key, value, source, *, by, group=No
     row.source = source
     row.entered_by_id = by.id
     row.entered_at = utcnow()
+    in_force = has_perm(by, Perm.CONFIRM_REFERENCE_DATA)
+    if in_force:
+        _put_in_force(row, by)
     db.session.flush()
     record(
         "reference_value_set",
@@ -157,10 +165,61 @@ def set_reference_value(province_code, year, key, value, source, *, by, group=No
             "key": key,
             "value": row.value,
             "old": old,
+            "in_force": in_force,
         },
     )
     db.session.flush()
     return row
+
+
+STALE_REFERENCE = _l("This number was entered again since you opened the page. Check it and confirm it again.")
+
+
+def entry_stamp(row):
+    """What tells one entry of a reference number from the next (its time, who, value and source): the
+    confirmation page sends it back, so that a number entered again meanwhile is not confirmed unseen."""
+    entry = f"{as_utc(row.entered_at).isoformat()}|{row.entered_by_id}|{row.value!r}|{row.source}"
+    return hashlib.sha256(entry.encode()).hexdigest()[:16]
+
+
+def confirm_reference_value(row, *, by, seen):
+    """Put a reference number a reporter entered in force: a supervisor of its province confirms it,
+    never the person who entered it (four eyes: rules.reference_confirmation_refusal). `seen`: the
+    entry_stamp the page showed; an entry changed since is refused (STALE_REFERENCE)."""
+    refusal = reference_confirmation_refusal(by, row)
+    if refusal == "own_entry":
+        raise ServiceError(_l("You entered this number: another supervisor confirms it."))
+    if refusal is not None:
+        raise ServiceError(_l("You may not confirm the reference numbers of this province."))
+    if seen != entry_stamp(row):
+        raise ServiceError(STALE_REFERENCE)
+    if not row.is_pending:
+        raise ServiceError(_l("This number is already in force."))
+    old = row.confirmed_value
+    _put_in_force(row, by)
+    db.session.flush()
+    record(
+        "reference_value_confirmed",
+        by=by,
+        entity=row,
+        detail={
+            "province": row.province_code,
+            "group": row.commune_group_id,
+            "commune": row.commune_code,
+            "year": row.year,
+            "key": row.key,
+            "value": row.value,
+            "old": old,
+            "entered_by": row.entered_by_id,
+        },
+    )
+    db.session.flush()
+    return row
+
+
+def _put_in_force(row, by):
+    row.confirmed_value, row.confirmed_source = row.value, row.source
+    row.confirmed_by_id, row.confirmed_at = by.id, utcnow()
 
 
 # --- commune groups --------------------------------------------------------------------------------------
@@ -246,7 +305,7 @@ def delete_commune_group(group, *, by):
 
 # --- report files made in the background ---------------------------------------------------------------
 
-EXPORT_FORMATS = ("csv", "xlsx", "pdf")
+EXPORT_FORMATS = ("csv", "xlsx", "pdf", "docx")
 EXPORT_PARAM_KEYS = ("kind", "year", "number", "date_from", "date_to", "scope", "commune", "group", "snapshot")
 
 

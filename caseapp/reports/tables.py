@@ -1,20 +1,30 @@
 """The report as tables: one list of rows per breakdown, labelled in the UI language, the same for
 the page, the PDF, the XLSX and the CSV — and the small-cell suppression of what leaves a facility.
 
-Small cells: a count of 1–4 people is shown as "<5" wherever the figures leave the
-facility (the province view, every export, a facility's frozen report read by the province). Zero
-stays 0 (it tells nothing about a person). Where a table is a partition of a total that is shown
-(sex, age group, ethnicity, commune, channel, referrals by kind and by status), one hidden cell
-could be recovered as total − the other cells; so when exactly one cell of such a table is hidden,
-the next smallest non-zero cell is hidden too (complementary suppression). Tables where a person
-counts in several rows (beneficiary groups, problems, services) have no total to subtract from,
-and get no complementary cell. A total of 1–4 is hidden as well; the average stay is hidden when
-fewer than 5 stays ended, since it would give away their lengths.
+Small cells: a count of people under the threshold (config SMALL_COUNT_THRESHOLD, 5: counts of 1–4)
+is shown as "<5" to whoever may not read exact figures (hides_small_counts). Zero stays 0 (it tells
+nothing about a person). A hidden cell must not come back by arithmetic, so suppression hides
+secondary cells too, line by line. A line is a set of cells and the cell that is their sum, shown
+somewhere in the report: each partition table (sex, age group, ethnicity, commune, channel, referrals
+by kind and by status; the people under management by sex, age, ethnicity, commune, disability type,
+degree, and type × degree) with its total; each type row of the type × degree table with the type's
+cell of the type table; each degree column with the degree's cell. When exactly one cell of a line
+(its total included) is hidden, it is the total less the others, or the others' sum: the line's
+smallest other non-zero cell is hidden too (its total when none is left), and this is repeated until
+no line has a lone hidden cell. Lines taken together can give a cell back as well (a column's hidden
+cells less two of them whose sum the type table gives): each line is an equation, and a hidden cell
+the equations solve for takes the smallest cell shown on one of its lines with it, until none is
+solved. A figure the report shows in several places (the clients served: the headline and the total
+of four tables) is hidden in all of them or in none. Tables where a person counts in several rows
+(beneficiary groups, problems, services) have no total to subtract from. The average stay is hidden
+when fewer stays ended than the threshold, since it would give their lengths.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -25,8 +35,38 @@ from ..security.policy import Perm, has_perm
 from ..security.rules import same_facility
 from . import queries
 
-SMALL = 5
-HIDDEN = "<5"
+DEFAULT_THRESHOLD = 5  # config SMALL_COUNT_THRESHOLD's default
+
+
+def small_count_threshold():
+    """Counts of people from 1 to this less one are hidden: config SMALL_COUNT_THRESHOLD (outside an app,
+    a unit test say, its default)."""
+    if not has_app_context():
+        return DEFAULT_THRESHOLD
+    return int(current_app.config.get("SMALL_COUNT_THRESHOLD", DEFAULT_THRESHOLD))
+
+
+class _Hidden:
+    """The value of a hidden cell: one object that code compares against (`value is HIDDEN`), printed
+    as "<5" with the threshold configured ("<10" with 10) — and equal to that text, as a file read back
+    gives it."""
+
+    __slots__ = ()
+
+    def __str__(self):
+        return f"<{small_count_threshold()}"
+
+    def __repr__(self):
+        return "HIDDEN"
+
+    def __eq__(self, other):
+        return other is self or (isinstance(other, str) and other == str(self))
+
+    def __hash__(self):
+        return hash(_Hidden)
+
+
+HIDDEN = _Hidden()
 
 
 @dataclass
@@ -295,52 +335,245 @@ def managed_tables(m, communes):
     ]
 
 
-def _hide(value):
-    return isinstance(value, int) and 0 < value < SMALL
+def _small(value, threshold):
+    return isinstance(value, int) and 0 < value < threshold
+
+
+@dataclass(eq=False)
+class TotalCell:
+    """A table's total held like a row, so that a line can hide it as it hides a cell."""
+
+    table: Table
+
+    @property
+    def value(self):
+        return self.table.total
+
+    @value.setter
+    def value(self, value):
+        self.table.total = value
+
+
+@dataclass(eq=False)
+class Line:
+    """Cells and the cell that is their sum: a partition table and its total, a row of the type × degree
+    table and its type's cell, a column of it and its degree's cell."""
+
+    cells: list  # Row objects
+    total: Row | TotalCell
+
+    @property
+    def members(self):
+        return [*self.cells, self.total]
+
+    def is_open(self):
+        """Exactly one of its cells (its total included) hidden: the others give it back."""
+        return sum(1 for cell in self.members if cell.value is HIDDEN) == 1
+
+    def close(self):
+        """Hide the smallest other non-zero cell, else the total; False when nothing is left to hide."""
+        shown = [cell for cell in self.cells if isinstance(cell.value, int) and cell.value > 0]
+        if shown:
+            min(shown, key=lambda cell: cell.value).value = HIDDEN
+            return True
+        if self.total.value is not HIDDEN:
+            self.total.value = HIDDEN
+            return True
+        return False
+
+
+# The figures a report shows in several places, as (table key, row code — None for the table's total):
+# the clients served (the headline, and the total of the tables served by sex, age, ethnicity and
+# commune), the clients received, the referrals sent, the people under management, and those of them
+# with a disability (a row of the families table and the total of the three disability tables).
+SAME_FIGURES = (
+    (("headline", "served"), ("sex", None), ("age_group", None), ("ethnicity", None), ("commune", None)),
+    (("headline", "received"), ("channel", None)),
+    (("referral_kind", None), ("referral_status", None)),
+    (
+        ("managed_family", None),
+        ("managed_sex", None),
+        ("managed_age_group", None),
+        ("managed_ethnicity", None),
+        ("managed_commune", None),
+    ),
+    (
+        ("managed_family", "disability"),
+        ("managed_disability_type", None),
+        ("managed_disability_degree", None),
+        ("managed_disability", None),
+    ),
+)
+CROSS_TABLE = "managed_disability"  # codes "type|degree"
+CROSS_MARGINS = (("managed_disability_type", 0), ("managed_disability_degree", 1))  # (table, part of the code)
+
+
+def lines(tables):
+    """Every line of the report (Line): the partition tables, and the rows and columns of the cross table."""
+    by_key = {table.key: table for table in tables}
+    found = [Line(table.rows, TotalCell(table)) for table in tables if table.partition and table.total is not None]
+    cross = by_key.get(CROSS_TABLE)
+    if cross is None:
+        return found
+    for margin_key, part in CROSS_MARGINS:
+        for margin_row in by_key[margin_key].rows:
+            cells = [row for row in cross.rows if row.code.split("|")[part] == margin_row.code]
+            found.append(Line(cells, margin_row))
+    return found
+
+
+def same_figures(tables):
+    """The cells (rows or totals) of each figure shown in several places, for the tables present."""
+    by_key = {table.key: table for table in tables}
+    groups = []
+    for places in SAME_FIGURES:
+        cells = [_cell(by_key[key], code) for key, code in places if key in by_key]
+        groups.append([cell for cell in cells if cell is not None])
+    return groups
+
+
+def _cell(table, code):
+    if code is None:
+        return TotalCell(table) if table.total is not None else None
+    return next((row for row in table.rows if row.code == code), None)
 
 
 def suppress(tables):
-    """The tables with small cells hidden (in place; returns them)."""
+    """The tables with small cells hidden, and the secondary cells that would give them back (in
+    place; returns them)."""
+    threshold = small_count_threshold()
     for table in tables:
         if table.key == "shelter":
-            rows = {row.code: row for row in table.rows}
-            stays_ended = rows["stays_ended"].value
-            for row in table.rows:
-                if row.code in ("admissions", "stays_ended") and _hide(row.value):
-                    row.value = HIDDEN
-            if isinstance(stays_ended, int) and stays_ended < SMALL and rows["average_stay"].value is not None:
-                rows["average_stay"].value = HIDDEN
+            _suppress_shelter(table, threshold)
             continue
-        hidden = [row for row in table.rows if _hide(row.value)]
-        for row in hidden:
-            row.value = HIDDEN
-        total_shown = table.total is not None and not _hide(table.total)
-        if table.partition and total_shown and len(hidden) == 1:
-            others = [row for row in table.rows if isinstance(row.value, int) and row.value > 0]
-            if others:
-                min(others, key=lambda r: r.value).value = HIDDEN
-        if _hide(table.total):
-            table.total = HIDDEN
+        for cell in (*table.rows, TotalCell(table)):
+            if _small(cell.value, threshold):
+                cell.value = HIDDEN
+    _suppress_secondary(lines(tables), same_figures(tables))
+    for table in tables:
         for row in table.rows:
-            if row.value == HIDDEN:
+            if row.value is HIDDEN:
                 row.drill = None
     return tables
 
 
+def _suppress_secondary(report_lines, figures):
+    """Until nothing changes: a figure hidden in one place is hidden in all, a line with a lone hidden
+    cell hides another, and a cell that several lines give back together hides one beside it."""
+    while True:
+        _close_lines(report_lines, figures)
+        cell = _given_back_together(report_lines, figures)
+        if cell is None or not _hide_beside(cell, report_lines, figures):
+            return
+
+
+def _close_lines(report_lines, figures):
+    changed = True
+    while changed:
+        changed = False
+        for cells in figures:
+            if any(cell.value is HIDDEN for cell in cells):
+                for cell in cells:
+                    if cell.value is not HIDDEN:
+                        cell.value, changed = HIDDEN, True
+        for line in report_lines:
+            if line.is_open() and line.close():
+                changed = True
+
+
+def _unknowns(figures):
+    """cell → the unknown it is, for the equations: a figure shown in several places is one unknown."""
+    same = {_key(cell): _key(cells[0]) for cells in figures for cell in cells}
+    return lambda cell: same.get(_key(cell), _key(cell))
+
+
+def _key(cell):
+    return ("total", id(cell.table)) if isinstance(cell, TotalCell) else ("row", id(cell))
+
+
+def _given_back_together(report_lines, figures):
+    """A hidden cell that no line gives back alone but several do together (a column's hidden cells
+    less those whose sum another table shows), or None. Each line is an equation — its cells add up to
+    its total — over the hidden cells; a cell is given back when the equations combine into its value
+    alone (Gauss–Jordan elimination over exact fractions)."""
+    unknown_of = _unknowns(figures)
+    cells, rows = {}, []
+    for line in report_lines:
+        row = {}
+        for cell, sign in [*((cell, 1) for cell in line.cells), (line.total, -1)]:
+            if cell.value is HIDDEN:
+                unknown = unknown_of(cell)
+                cells.setdefault(unknown, cell)
+                row[unknown] = row.get(unknown, 0) + Fraction(sign)
+        row = {unknown: c for unknown, c in row.items() if c}
+        if row:
+            rows.append(row)
+    for pivot_row in _reduced(rows):
+        if len(pivot_row) == 1:
+            return cells[next(iter(pivot_row))]
+    return None
+
+
+def _reduced(rows):
+    """The rows (sparse: {unknown: coefficient}) in reduced row echelon form."""
+    done = []
+    for row in rows:
+        for pivot, pivot_row in done:
+            if pivot in row:
+                factor = row[pivot]
+                for unknown, c in pivot_row.items():
+                    row[unknown] = row.get(unknown, 0) - factor * c
+                row = {unknown: c for unknown, c in row.items() if c}
+        if not row:
+            continue
+        pivot = next(iter(row))
+        row = {unknown: c / row[pivot] for unknown, c in row.items()}
+        for n, (other, other_row) in enumerate(done):
+            if pivot in other_row:
+                factor = other_row[pivot]
+                merged = {u: other_row.get(u, 0) - factor * row.get(u, 0) for u in other_row.keys() | row.keys()}
+                done[n] = (other, {u: c for u, c in merged.items() if c})
+        done.append((pivot, row))
+    return [row for _pivot, row in done]
+
+
+def _hide_beside(cell, report_lines, figures):
+    """Hide the smallest non-zero cell shown on a line of `cell` (its total when none is left)."""
+    unknown_of = _unknowns(figures)
+    mine = [line for line in report_lines if unknown_of(cell) in {unknown_of(m) for m in line.members}]
+    shown = [m for line in mine for m in line.cells if isinstance(m.value, int) and m.value > 0]
+    shown = shown or [line.total for line in mine if isinstance(line.total.value, int) and line.total.value > 0]
+    if not shown:
+        return False
+    min(shown, key=lambda m: m.value).value = HIDDEN
+    return True
+
+
+def _suppress_shelter(table, threshold):
+    rows = {row.code: row for row in table.rows}
+    stays_ended = rows["stays_ended"].value
+    for code in ("admissions", "stays_ended"):
+        if _small(rows[code].value, threshold):
+            rows[code].value = HIDDEN
+    if isinstance(stays_ended, int) and stays_ended < threshold and rows["average_stay"].value is not None:
+        rows["average_stay"].value = HIDDEN
+
+
 def suppress_indicators(results):
-    """Indicator numerators counted from people (4, 5) hidden under 5, like the table cells, and then
-    their value and result too: over a known denominator (one a reporter typed, 1 say) the value
-    would give the hidden count back."""
+    """Indicator numerators counted from people (4, 5) hidden under the threshold, like the table
+    cells, and then their value and result too: over a known denominator (one a reporter typed, 1 say)
+    the value would give the hidden count back."""
+    threshold = small_count_threshold()
     for result in results:
-        if result.definition.number in (4, 5) and _hide(result.numerator):
+        if result.definition.number in (4, 5) and _small(result.numerator, threshold):
             result.numerator, result.value, result.met = HIDDEN, None, None
     return results
 
 
 def hides_small_counts(user, scope=None, *, snapshot=None):
-    """Whether `user` reads the figures of `scope` (or of a frozen `snapshot`) with counts under 5
-    hidden — the one decision for every page and file. Figures of several facilities always; a frozen
-    report of another facility (read by the province) always; and anyone who may not open the
+    """Whether `user` reads the figures of `scope` (or of a frozen `snapshot`) with counts under the
+    threshold hidden — the one decision for every page and file. Figures of several facilities always;
+    a frozen report of another facility (read by the province) always; and anyone who may not open the
     facility's cases (a reporter reads aggregates only), their own facility's too. A supervisor's own
     facility keeps its exact figures."""
     if not has_perm(user, Perm.VIEW_FACILITY_CASES):

@@ -80,6 +80,17 @@ def _dimension_label(key):
     return DIMENSION_LABELS.get(key, key)
 
 
+@bp.app_template_global("small_count_threshold")
+def _small_count_threshold():
+    return tables.small_count_threshold()
+
+
+@bp.app_template_test("hidden")
+def _is_hidden(value):
+    """`{% if value is hidden %}`: a count hidden under the threshold (tables.HIDDEN)."""
+    return value is tables.HIDDEN
+
+
 # --- helpers ---------------------------------------------------------------------------------------
 
 
@@ -497,6 +508,12 @@ def export_xlsx():
 @requires(Perm.VIEW_STATISTICS)
 def export_pdf():
     return _export("pdf")
+
+
+@bp.get("/export.docx")
+@requires(Perm.VIEW_STATISTICS)
+def export_docx():
+    return _export("docx")
 
 
 # --- report files made in the background ------------------------------------------------------------------

@@ -51,6 +51,9 @@ class Perm(enum.StrEnum):
     VIEW_PROVINCE_REPORTS = "view_province_reports"  # the province: live aggregates and frozen reports
     FREEZE_REPORTS = "freeze_reports"  # freeze a reporting period (and re-open it with a reason)
     ENTER_REFERENCE_DATA = "enter_reference_data"  # denominators, baselines, local targets (with source)
+    # put the reference numbers of the province's reporters in force (four eyes: never one's own entry);
+    # a number entered by someone who holds it is in force at once
+    CONFIRM_REFERENCE_DATA = "confirm_reference_data"
     # name the groups of communes of the province (a former district's communes) that reports and targets
     # can be read by: the province's reporters, who enter its reference data (admins read no report)
     MANAGE_COMMUNE_GROUPS = "manage_commune_groups"
@@ -107,6 +110,8 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.REVIEW_CASELOAD,
             Perm.VIEW_STATISTICS,
             Perm.FREEZE_REPORTS,
+            Perm.ENTER_REFERENCE_DATA,
+            Perm.CONFIRM_REFERENCE_DATA,
             Perm.IMPORT_REGISTER,
         }
     ),

@@ -114,6 +114,18 @@ def can_manage_commune_group(user: User, group: object) -> bool:
     )
 
 
+def reference_confirmation_refusal(user: User, value: object) -> str | None:
+    """Why `user` may not put a reference number in force — "not_confirmer", "own_entry" — or None.
+    Four eyes: a holder of CONFIRM_REFERENCE_DATA of the number's province, never for their own entry."""
+    if not has_perm(user, Perm.CONFIRM_REFERENCE_DATA):
+        return "not_confirmer"
+    if getattr(value, "province_code", None) != user.facility.province_code:
+        return "not_confirmer"
+    if getattr(value, "entered_by_id", None) == user.id:
+        return "own_entry"
+    return None
+
+
 __all__ = [
     "same_facility",
     "in_scope",
@@ -128,4 +140,5 @@ __all__ = [
     "can_be_given",
     "can_manage_provider",
     "can_manage_commune_group",
+    "reference_confirmation_refusal",
 ]

@@ -100,7 +100,9 @@ def test_reporter_enters_reference_data_with_its_source_and_the_indicator_uses_i
         4.0,
     )
     assert session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "reference_value_set")) is not None
-    from caseapp.reports import indicators, queries
+    from caseapp.reports import indicators, queries, services
+
+    services.confirm_reference_value(row, by=data.supervisor, seen=services.entry_stamp(row))  # in force now
 
     from .conftest import Q1
 
@@ -113,6 +115,8 @@ def test_reporter_enters_reference_data_with_its_source_and_the_indicator_uses_i
     client.post(
         "/reports/reference", data={"year": 2026, "key": "target_4", "value": "20", "source": "Kế hoạch số 12/KH-UBND"}
     )
+    target = queries.reference_values(data.facility.province_code, 2026)["target_4"]
+    services.confirm_reference_value(target, by=data.supervisor, seen=services.entry_stamp(target))
     reference = queries.reference_for(scope, 2026)
     ind4 = indicators.compute(numbers, reference, 2026)[3]
     assert ind4.own_target == 20.0 and ind4.met is True

@@ -4,6 +4,7 @@ BOM and neutralises formulas, the PDF is the Vietnamese administrative report.""
 import csv
 import io
 
+import docx
 import pytest
 from openpyxl import load_workbook
 
@@ -97,7 +98,10 @@ def test_an_indicator_whose_numerator_is_hidden_shows_no_value_beside_it(data, s
     from caseapp.reports import services
 
     # indicator 5: one child of the group over a denominator of 1 would print the hidden count as 100 %
-    services.set_reference_value(data.facility.province_code, 2026, "ind5_children_in_area", 1, "Thử", by=data.reporter)
+    # (entered by a supervisor: in force at once)
+    services.set_reference_value(
+        data.facility.province_code, 2026, "ind5_children_in_area", 1, "Thử", by=data.supervisor
+    )
     results = tables.suppress_indicators(
         exports.indicators.compute(
             {"indicators": {"facilities_with_cases": 1, "facilities_total": 1, "ind4_people": 5, "ind5_children": 1}},
@@ -160,7 +164,7 @@ def test_xlsx_has_a_sheet_per_table_with_numeric_numbers(data, signed_in):
     assert summary["A3"].value == "Nội dung"
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf", "docx"])
 def test_a_reporter_gets_small_counts_hidden_in_every_file_and_a_supervisor_exact_ones(data, signed_in, fmt):
     def counselled_in(user):
         body = signed_in(user).get(f"/reports/export.{fmt}", query_string=q1_args()).data
@@ -170,6 +174,9 @@ def test_a_reporter_gets_small_counts_hidden_in_every_file_and_a_supervisor_exac
         if fmt == "csv":
             rows = csv.reader(io.StringIO(body.decode("utf-8-sig")))
             return {row[0]: row[1] for row in rows if len(row) > 1}["Số đối tượng được tư vấn (chỉ tư vấn)"]
+        if fmt == "docx":
+            rows = (row.cells for table in docx.Document(io.BytesIO(body)).tables for row in table.rows)
+            return {cells[0].text: cells[-1].text for cells in rows}["Số đối tượng được tư vấn (chỉ tư vấn)"]
         return _pdf_text(body).split("Số đối tượng được tư vấn (chỉ tư vấn)")[1].split()[0]
 
     assert str(counselled_in(data.reporter)) == "<5"
@@ -207,7 +214,7 @@ def test_export_of_a_frozen_report_uses_the_frozen_numbers(data, signed_in, sess
     assert values["Số đối tượng được phục vụ (tiếp nhận hoặc hỗ trợ)"] == EXPECTED["headline"]["served"]
 
 
-@pytest.mark.parametrize("path", ["/reports/export.csv", "/reports/export.xlsx"])
+@pytest.mark.parametrize("path", ["/reports/export.csv", "/reports/export.xlsx", "/reports/export.docx"])
 def test_exports_are_audited(data, signed_in, session, path):
     import sqlalchemy as sa
 
@@ -248,7 +255,7 @@ def test_files_are_downloads_with_vietnamese_names_and_one_charset(data, signed_
     assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(csv_response.data.decode("utf-8-sig"))))
     assert any(row and row[0].startswith("Số được ghi bằng chữ số liền") for row in rows)  # the note row
-    for fmt in ("csv", "xlsx", "pdf"):
+    for fmt in ("csv", "xlsx", "pdf", "docx"):
         disposition = http.get(f"/reports/export.{fmt}", query_string=q1_args()).headers["Content-Disposition"]
         assert disposition.startswith("attachment;")
         assert "filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20th%E1%BB%91ng%20k%C3%AA%20Qu%C3%BD%201-2026" in disposition

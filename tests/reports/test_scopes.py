@@ -103,7 +103,9 @@ def test_the_facility_and_province_scopes_are_unchanged_and_the_province_is_refu
 REFUSED = "Chỉ người được xem báo cáo của tỉnh mới chọn được phạm vi toàn tỉnh."
 
 
-@pytest.mark.parametrize("path", ["/reports/", "/reports/export.csv", "/reports/export.xlsx", "/reports/export.pdf"])
+@pytest.mark.parametrize(
+    "path", ["/reports/", "/reports/export.csv", "/reports/export.xlsx", "/reports/export.pdf", "/reports/export.docx"]
+)
 def test_what_the_page_refuses_every_file_refuses_with_the_same_message(data, signed_in, path):
     asked = q1_args(scope="province")
     refused = signed_in(data.supervisor).get(path, query_string=asked)
@@ -125,9 +127,17 @@ def _target(scope, number=4):
     return indicators.compute(queries.statistics(scope, Q1), queries.reference_for(scope, 2026), 2026)[number - 1]
 
 
-def _enter(data, value, source, *, key="target_4", group=None, commune_code=None):
+def _enter(data, value, source, *, key="target_4", group=None, commune_code=None, year=2026):
+    """A number entered by a supervisor: in force at once."""
     services.set_reference_value(
-        data.facility.province_code, 2026, key, value, source, by=data.reporter, group=group, commune_code=commune_code
+        data.facility.province_code,
+        year,
+        key,
+        value,
+        source,
+        by=data.supervisor,
+        group=group,
+        commune_code=commune_code,
     )
 
 
@@ -176,6 +186,7 @@ def test_a_reporter_enters_a_communes_target_with_its_source_on_the_reference_pa
     page = client.get("/reports/reference", query_string={"year": 2026, "place": f"commune-{code}"})
     assert "Nghị quyết xã" in page.get_data(as_text=True)
     assert "Nghị quyết xã" not in client.get("/reports/reference", query_string={"year": 2026}).get_data(as_text=True)
+    services.confirm_reference_value(row, by=data.supervisor, seen=services.entry_stamp(row))
     result = _target(scoping.report_scope(data.reporter, "commune", commune=code), 5)
     assert (result.target, result.target_source) == (95, "Nghị quyết xã")
 
@@ -211,7 +222,7 @@ def test_a_supervisor_reads_a_commune_of_the_facility_and_drills_down(data, plac
     assert data.clients["D"].full_name in listed and data.clients["B"].full_name not in listed
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "pdf", "docx"])
 def test_each_scope_exports_its_figures(data, places, signed_in, fmt):
     client = signed_in(data.reporter)
     for args in (
