@@ -27,6 +27,7 @@ from ..deadlines import items as deadlines
 from ..extensions import db
 from ..referrals.models import Referral
 from ..referrals.queries import overdue_referrals
+from ..reports import deadlines as report_deadlines
 from ..security.policy import Capability, Perm, capable, has_perm
 from ..security.scopes import own_facility
 from ..shelter.models import ShelterStay
@@ -361,6 +362,15 @@ def for_supervisor(user, now=None, today=None):
         referrals=referrals(user, now),
         shelter=shelter(user, now),
     )
+
+
+def reports_due(user, today=None):
+    """The facility's reports due within 30 days or overdue and not sent, for those who issue them
+    (supervisors, reporters; None for the others): one read, live (a report just recorded as sent
+    leaves the home page at once), never kept in the supervisor's roll-up."""
+    if not has_perm(user, Perm.FREEZE_REPORTS):
+        return None
+    return report_deadlines.due_for_home(user, today)
 
 
 def for_user(user, now=None):

@@ -48,6 +48,7 @@ def home():
         charts=_charts(data),
         count_url=_count_url,
         reports_url=_reports_url(),
+        reports_due=dashboard.reports_due(current_user),
     )
 
 

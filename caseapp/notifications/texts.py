@@ -19,6 +19,10 @@ TEXTS = {
     "report_export_ready": _l(
         "The %(format)s file of the report %(period)s is ready; it can be downloaded for %(days)s days."
     ),
+    # reports.deadlines.remind: a report the unit sends by a fixed day (title, recipient, due dd/mm/yyyy)
+    "report_due_soon": _l("%(title)s to %(recipient)s, due %(due)s: %(days)s days left."),
+    "report_due_today": _l("%(title)s to %(recipient)s, due %(due)s: due today."),
+    "report_overdue": _l("%(title)s to %(recipient)s, due %(due)s: overdue, not recorded as sent."),
 }
 UNKNOWN = _l("Notification")
 

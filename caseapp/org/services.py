@@ -7,6 +7,7 @@ from ..audit.services import record
 from ..core.services import ServiceError
 from ..core.text import nfc
 from ..extensions import db
+from ..reports.deadlines import ensure_default
 from .models import Commune, Facility
 
 FACILITY_FIELDS = (
@@ -54,6 +55,9 @@ def create_facility(data, *, by):
     db.session.add(facility)
     db.session.flush()
     record("facility_created", by=by, entity=facility, detail={"type": facility.type})
+    # Here, not in the reminders job: a new facility has its yearly report deadline from its first day
+    # (its list, its home page). The import layering allows it: reports.deadlines reaches no org service.
+    ensure_default(facility, by=by)
     return facility
 
 

@@ -32,6 +32,7 @@ from ..mail.jobs import deliver
 from ..notifications.services import notify_many, notify_selected
 from ..referrals.services import escalate_overdue
 from ..register.imports.jobs import run_import_jobs
+from ..reports.deadlines import remind as remind_report_deadlines
 from ..reports.jobs import run_export_jobs
 from ..security.policy import Capability
 from ..security.scopes import users_with
@@ -301,6 +302,11 @@ def scheduled_tick(app):
         except Exception:
             db.session.rollback()
             log.exception("report exports failed")
+        try:  # the reports each unit sends by a fixed day: 7 days, 1 day before, and overdue (reports.deadlines)
+            remind_report_deadlines(now)
+        except Exception:
+            db.session.rollback()
+            log.exception("report deadline reminders failed")
         try:  # large register files written in the background (register.imports.jobs)
             run_import_jobs(now)
         except Exception:

@@ -123,7 +123,12 @@ def test_setup_with_flags_creates_the_facility_and_its_administrator_audited(emp
     )
     assert admin.must_change_password is False
     assert PasswordHasher().verify(admin.password_hash, PASSWORD)
-    assert audit_actions(empty) == ["facility_created", "user_created", "installation_set_up"]
+    assert audit_actions(empty) == [
+        "facility_created",
+        "report_deadline_created",  # its yearly report to the Department of Health (reports.deadlines)
+        "user_created",
+        "installation_set_up",
+    ]
 
 
 def test_a_script_giving_only_the_required_flags_is_asked_nothing(empty):
@@ -172,7 +177,12 @@ def test_setup_asks_each_answer_and_asks_again_for_a_commune_not_in_the_province
         ("NTLHK", "Nhà tạm lánh Hoàn Kiếm", FacilityType.SHELTER.value, "01", "00070", None, True)
     ]
     assert [(a.username, a.full_name, a.email) for a in admins(empty)] == [("quantri", "Trần Văn Quản", None)]
-    assert audit_actions(empty) == ["facility_created", "user_created", "installation_set_up"]
+    assert audit_actions(empty) == [
+        "facility_created",
+        "report_deadline_created",  # its yearly report to the Department of Health (reports.deadlines)
+        "user_created",
+        "installation_set_up",
+    ]
 
 
 def test_setup_asks_again_for_a_weak_password_typed_at_the_prompt(empty):

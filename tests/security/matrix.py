@@ -335,6 +335,16 @@ def _reports_targets():
 TARGETS.update(_reports_targets())
 
 
+def _report_deadline_targets():
+    """The report deadlines: edit, stop, restart, mark sent (tests/reports/deadline_matrix_targets.py)."""
+    from ..reports.deadline_matrix_targets import targets
+
+    return targets(Target, NO_RECORD)
+
+
+TARGETS.update(_report_deadline_targets())
+
+
 def _register_import_targets():
     """The register import's pages (rows in tests/register/matrix_targets.py)."""
     from ..register.matrix_targets import targets
