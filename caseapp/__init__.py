@@ -103,7 +103,10 @@ def _register_blueprints(app):
     from .register import views as register
     from .register.imports import views as register_imports  # noqa: F401  (on the register blueprint)
     from .reminders import views as reminders
-    from .reports import group_views  # noqa: F401  (the commune groups' pages, on the reports blueprint)
+
+    # pages of the reports on the reports blueprint, by subject: deadlines, commune groups, confirming
+    # reference numbers, the yearly implementation report
+    from .reports import deadline_views, group_views, reference_views, yearly_views  # noqa: F401
     from .reports import views as reports
     from .shelter import views as shelter
 

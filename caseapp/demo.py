@@ -8,12 +8,16 @@ from .auth.models import User
 from .auth.services import hash_password
 from .cases.models import Case
 from .clients.services import create_client
-from .core.timeutil import utcnow
+from .core.timeutil import local_today, utcnow
 from .extensions import db
 from .intake.services import create_intake
 from .org.models import Commune, Facility, FacilityType, Province
 from .referrals.services import sync_facility_provider
 from .register.services import start_membership
+from .reports import queries
+from .reports.deadlines import ensure_default
+from .reports.models import ReferenceValue, ReportSettings
+from .reports.services import confirm_reference_value, entry_stamp, set_reference_value
 from .security.policy import Role
 from .shelter.models import Bed, Room
 from .shelter.services import admit_emergency
@@ -92,6 +96,7 @@ def seed_demo(app):
             db.session.add(facility)
             db.session.flush()
             sync_facility_provider(facility)
+        ensure_default(facility)  # the reports it sends yearly (the migration gave them to facilities before it)
         for role, suffix, title in DEMO_ACCOUNTS:
             username = f"{spec['prefix']}.{suffix}"
             if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
@@ -108,8 +113,31 @@ def seed_demo(app):
             logins.append((username, role.value, spec["code"]))
     db.session.flush()
     _seed_shelter_rooms()
+    _seed_report_settings()
     _seed_demo_cases()
+    _seed_reference_values(province.code)
     return logins
+
+
+# How the demo centre heads and signs its reports (Nghị định 30/2020/NĐ-CP, Phụ lục I); names invented.
+DEMO_REPORT_SETTINGS = {
+    "CTXHQN": {
+        "parent_body": "Sở Y tế tỉnh Quảng Ninh",
+        "abbreviation": "TTCTXH",
+        "signer_authority": "KT. GIÁM ĐỐC",
+        "signer_title": "PHÓ GIÁM ĐỐC",
+        "signer_name": "Phạm Thị Minh",
+        "recipients": "Sở Y tế tỉnh Quảng Ninh\nỦy ban nhân dân tỉnh Quảng Ninh",
+    },
+}
+
+
+def _seed_report_settings():
+    for code, values in DEMO_REPORT_SETTINGS.items():
+        facility = db.session.scalar(sa.select(Facility).where(Facility.code == code))
+        if facility is not None and queries.report_settings(facility.id) is None:
+            db.session.add(ReportSettings(facility_id=facility.id, **values))
+    db.session.flush()
 
 
 # The demo shelter's rooms: 3 rooms of 4 beds (its capacity is 12).
@@ -228,4 +256,32 @@ def _seed_demo_cases():
             children=[4],
             immediate_needs=["medical", "shelter"],
         )
+    db.session.flush()
+
+
+# Reference numbers of the demo province (QĐ 112/QĐ-TTg indicators), entered by the centre's reporter and
+# confirmed by its supervisor, so that the indicators have denominators and the province its own targets
+# (for 2025 and 2030: the years between take the straight path). The numbers are invented.
+DEMO_SOURCE = "Số liệu minh họa (dữ liệu demo)"
+DEMO_PLAN = "Kế hoạch minh họa của UBND tỉnh (dữ liệu demo)"
+DEMO_REFERENCE = (  # (key, year — None: this year, value, source)
+    ("ind1_units_total", None, 186, DEMO_SOURCE),
+    ("ind1_units_with_staff", None, 104, DEMO_SOURCE),
+    ("ind2_staff_total", None, 320, DEMO_SOURCE),
+    ("ind2_staff_trained", None, 118, DEMO_SOURCE),
+    ("ind5_children_in_area", None, 1450, DEMO_SOURCE),
+    ("target_5", 2025, 85, DEMO_PLAN),
+    ("target_5", 2030, 92, DEMO_PLAN),
+)
+
+
+def _seed_reference_values(province_code):
+    reporter = db.session.scalar(sa.select(User).where(User.username == "ctxh.baocao"))
+    supervisor = db.session.scalar(sa.select(User).where(User.username == "ctxh.giamsat"))
+    entered = sa.select(ReferenceValue.id).where(ReferenceValue.province_code == province_code).limit(1)
+    if reporter is None or supervisor is None or db.session.scalar(entered) is not None:
+        return
+    for key, year, value, source in DEMO_REFERENCE:
+        row = set_reference_value(province_code, year or local_today().year, key, value, source, by=reporter)
+        confirm_reference_value(row, by=supervisor, seen=entry_stamp(row))
     db.session.flush()

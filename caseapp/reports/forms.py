@@ -170,3 +170,40 @@ class ReportSettingsForm(BaseForm):
         validators=[max_length(2000)],
     )
     version = HiddenField(default="0")
+
+
+class YearlyReportForm(BaseForm):
+    """A draft of the yearly implementation report: its year and scope (fixed once created), its title and
+    the sections the unit writes."""
+
+    # year and scope are chosen when the draft is created (reports.yearly.create_draft checks them)
+    year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=2021, max=2100)])
+    scope = SelectField(_l("The figures of"), default="facility", validate_choice=False)
+    title = StringField(_l("Title"), validators=[required(), max_length(255)])
+    results = TextAreaField(_l("I. Results achieved"), validators=[max_length(20000)])
+    shortcomings = TextAreaField(_l("II. Shortcomings and their causes"), validators=[max_length(20000)])
+    proposals = TextAreaField(_l("III. Direction, tasks and proposals"), validators=[max_length(20000)])
+    version = HiddenField(default="0")
+
+    def __init__(self, *args, province_allowed=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope.choices = [("facility", _l("My facility"))]
+        if province_allowed:
+            self.scope.choices.append(("province", _l("The whole province")))
+
+
+class IssueYearlyReportForm(BaseForm):
+    """Issuing the yearly report: its date, the day its figures are taken to, who signs, where it goes."""
+
+    issued_on = DateField(_l("Date of issue"), validators=[required()])
+    figures_until = DateField(_l("Figures taken to (inclusive)"), validators=[required()])
+    signer_authority = StringField(
+        _l("Signing on behalf (e.g. KT. GIÁM ĐỐC; empty when the head signs)"), validators=[max_length(64)]
+    )
+    signer_title = StringField(_l("Title of the signer (e.g. PHÓ GIÁM ĐỐC)"), validators=[required(), max_length(128)])
+    signer_name = StringField(_l("Full name of the signer"), validators=[required(), max_length(128)])
+    recipients = TextAreaField(
+        _l("Recipients, one per line (e.g. Sở Y tế tỉnh An Giang); “Lưu: VT” is added"),
+        validators=[max_length(2000)],
+    )
+    version = HiddenField(default="0")

@@ -41,7 +41,44 @@ def targets(Target, no_record):
         "reports.reopen": report,
         **job_targets(Target, no_record),
         **group_targets(Target, no_record),
+        **reference_targets(Target, no_record),
+        **yearly_targets(Target, no_record),
     }
+
+
+def _yearly_draft(facility, supervisor):
+    from caseapp.reports import yearly
+
+    return yearly.create_draft({"year": 2026, "scope": "facility", "title": "Báo cáo năm 2026"}, by=supervisor)
+
+
+def yearly_targets(Target, no_record):
+    """A draft yearly report of the acting user's facility; for "other", one of the other facility."""
+    draft = Target(
+        own=lambda w: {"report_id": _yearly_draft(w.facility, w.users["supervisor"]).id},
+        other=lambda w: {"report_id": _yearly_draft(w.other_facility, w.other_users["supervisor"]).id},
+        missing=lambda w: {"report_id": no_record},
+    )
+    endpoints = ("show_yearly_report", "edit_yearly_report", "issue_yearly_report", "yearly_report_pdf")
+    return {f"reports.{endpoint}": draft for endpoint in (*endpoints, "yearly_report_docx")}
+
+
+def _pending_reference(province_code):
+    """A reference number of the province entered by one of its reporters, waiting for confirmation."""
+    facility = factories.make_facility(province_code=province_code)
+    reporter = factories.make_user(role="reporter", facility=facility)
+    return services.set_reference_value(province_code, 2026, "ind2_staff_total", 12, "Báo cáo năm", by=reporter)
+
+
+def reference_targets(Target, no_record):
+    """A reference number waiting in the acting user's province; for "other", one of another province
+    (the two facilities of the world share a province, and reference numbers belong to a province)."""
+    pending = Target(
+        own=lambda w: {"value_id": _pending_reference(w.facility.province_code).id},
+        other=lambda w: {"value_id": _pending_reference(_other_province(w)).id},
+        missing=lambda w: {"value_id": no_record},
+    )
+    return {"reports.confirm_reference": pending}
 
 
 def _other_province(world):
