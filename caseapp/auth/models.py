@@ -70,3 +70,34 @@ class LoginAttempt(Model):
     username: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     ip: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class TotpCredential(Model):
+    """A user's authenticator app (TOTP, RFC 6238): its secret, encrypted (auth.two_factor.totp says
+    how and why); when a first valid code confirmed it — until then it is an enrolment in progress,
+    whose secret the enrolment page shows, never after; and the last time-step accepted, so that no
+    code is accepted twice."""
+
+    __tablename__ = "totp_credentials"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    secret_encrypted: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(Model):
+    """One of the single-use codes given at enrolment, for a lost phone: only its argon2 hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False, index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,12 +9,26 @@ from flask import current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..audit.services import record_security_event
+from ..core.timeutil import utcnow
+from ..security.rules import second_factor_required
 from ..security.web import PUBLIC_ENDPOINTS
 from .services import end_session, live_session, start_session, user_and_session
+from .two_factor.queries import has_second_factor
 
 SESSION_TOKEN_KEY = "sid"
 # What a user whose password was reset by an administrator may still open before changing it.
 PASSWORD_CHANGE_ALLOWED = frozenset({"auth.change_password", "auth.logout"})
+# Between a correct password and the second factor: the user's id, when the password was given and where
+# to go next, in the signed session cookie — no server session exists yet, no page but the code's opens,
+# and after PENDING_SECONDS the password must be given again.
+PENDING_KEY = "second_step"
+PENDING_SECONDS = 300
+# A user who must use a second factor and has none yet is signed in, but opens nothing but its set-up
+# (and the password page, when that comes first); the flag dies with the session, renewed at set-up.
+ENROL_KEY = "must_enrol"
+ENROLMENT_ALLOWED = frozenset(
+    {"auth.two_factor", "auth.start_two_factor", "auth.confirm_two_factor", "auth.logout", "auth.change_password"}
+)
 
 
 def load_user_for_request(user_id):
@@ -34,7 +48,7 @@ def load_user_for_request(user_id):
     return user if live is not None else None
 
 
-def sign_in(user):
+def sign_in(user, *, must_enrol=False):
     """Clear the old session (no fixation), start a new server-side session, log the user in."""
     lang = session.get("lang")
     session.clear()
@@ -42,7 +56,61 @@ def sign_in(user):
         session["lang"] = lang
     session[SESSION_TOKEN_KEY] = start_session(user)
     session.permanent = True
+    if must_enrol:
+        session[ENROL_KEY] = True
     login_user(user)
+
+
+def after_password(user, next_url):
+    """Where a correct password leads: the second factor's code when the user has one (no session yet);
+    else a session — confined to the set-up of a second factor when the user must use one."""
+    if has_second_factor(user):
+        _await_second_factor(user, next_url)
+        return redirect(url_for("auth.second_factor"))
+    must_enrol = second_factor_required(user)
+    sign_in(user, must_enrol=must_enrol)
+    if must_enrol and not user.must_change_password:
+        return redirect(url_for("auth.two_factor"))
+    return landing(user, next_url)
+
+
+def landing(user, next_url):
+    """The first page after signing in: the password page when it must be changed, else where the
+    user was going."""
+    if user.must_change_password:
+        return redirect(url_for("auth.change_password"))
+    return redirect(next_url or url_for("main.home"))
+
+
+def _await_second_factor(user, next_url):
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session[PENDING_KEY] = {"user": user.id, "since": int(utcnow().timestamp()), "next": next_url or ""}
+
+
+def pending_second_factor():
+    """(user id, where to go next) of the sign-in waiting for its second factor; None when there is
+    none or it waited too long."""
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or not isinstance(pending.get("user"), int):
+        return None
+    waited = utcnow().timestamp() - pending.get("since", 0)
+    if not 0 <= waited <= PENDING_SECONDS:
+        return None
+    return pending["user"], pending.get("next") or None
+
+
+def forget_second_step():
+    session.pop(PENDING_KEY, None)
+
+
+def renew_session(user):
+    """A new session id once a second factor is set up (OWASP ASVS 5.0 V7.2.4): the old one ends, and
+    with it the confinement to the set-up."""
+    end_session(session.get(SESSION_TOKEN_KEY), "renewed")
+    sign_in(user)
 
 
 def sign_out(reason="logout"):
@@ -70,3 +138,17 @@ def require_password_change():
     ):
         return None
     return redirect(url_for("auth.change_password"))
+
+
+def require_second_factor_enrolment():
+    """before_request: a user who must use a second factor and has none yet opens nothing but its set-up."""
+    endpoint = request.endpoint
+    if (
+        endpoint is None
+        or endpoint in PUBLIC_ENDPOINTS
+        or endpoint in ENROLMENT_ALLOWED
+        or not session.get(ENROL_KEY)
+        or not current_user.is_authenticated
+    ):
+        return None
+    return redirect(url_for("auth.two_factor"))

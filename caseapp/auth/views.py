@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record_security_event
 from ..core.transaction import renamed, saving
-from ..core.urls import safe_next
+from ..core.urls import db_id, safe_next
 from ..extensions import db
 from ..org.models import Facility
 from ..org.queries import visible_facilities
@@ -17,7 +17,9 @@ from ..security.web import load_or_404, requires
 from . import queries, services
 from .forms import ChangePasswordForm, CreateUserForm, EditUserForm, LoginForm, ResetPasswordForm
 from .models import User
-from .sessions import current_token, sign_in, sign_out
+from .sessions import after_password, current_token, sign_out
+from .two_factor.forms import ButtonForm
+from .two_factor.queries import credential_of
 
 bp = Blueprint("auth", __name__)
 
@@ -38,10 +40,7 @@ def login():
             form.username.data, form.password.data, ip=request.remote_addr, config=current_app.config
         )
         if user is not None:
-            sign_in(user)
-            if user.must_change_password:
-                return redirect(url_for("auth.change_password"))
-            return redirect(safe_next(form.next.data) or url_for("main.home"))
+            return after_password(user, safe_next(form.next.data))
         form.password.data = ""
         flash(str(GENERIC_LOGIN_ERROR), "error")
         return render_template("auth/login.html", form=form), 200
@@ -85,7 +84,7 @@ def _facility_choices():
 @requires(Perm.MANAGE_USERS)
 def users():
     q = (request.args.get("q") or "").strip()
-    facility_id = request.args.get("facility_id", type=int)
+    facility_id = request.args.get("facility_id", type=db_id)
     rows = db.session.scalars(queries.users_page(current_user, q=q, facility_id=facility_id).limit(500)).all()
     return render_template("admin/users.html", users=rows, q=q, facility_id=facility_id, facilities=_facility_choices())
 
@@ -112,7 +111,7 @@ def create_user():
     return render_template("admin/user_form.html", form=form, user=None)
 
 
-@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
 @requires(Perm.MANAGE_USERS)
 def edit_user(user_id):
     user = load_or_404(User, user_id, Perm.MANAGE_USERS)
@@ -146,14 +145,25 @@ def edit_user(user_id):
             else:
                 flash(_("The changes were saved."), "success")
                 return redirect(url_for("auth.users"))
-    return render_template("admin/user_form.html", form=form, user=user, reset_form=ResetPasswordForm(formdata=None))
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        reset_form=ResetPasswordForm(formdata=None),
+        **_second_factor(user),
+    )
+
+
+def _second_factor(user):
+    """The user page's two-step sign-in section: the user's authenticator (or None) and the reset button."""
+    return {"second_factor": credential_of(user), "second_factor_form": ButtonForm(formdata=None)}
 
 
 def _on_password(form, error):
     form.password.errors = [str(error)]  # whatever field the service names: the form has one
 
 
-@bp.post("/admin/users/<int:user_id>/reset-password")
+@bp.post("/admin/users/<id:user_id>/reset-password")
 @requires(Perm.MANAGE_USERS)
 def reset_password(user_id):
     user = load_or_404(User, user_id, Perm.MANAGE_USERS)
@@ -166,4 +176,6 @@ def reset_password(user_id):
             return redirect(url_for("auth.edit_user", user_id=user.id))
     edit_form = EditUserForm(obj=user, facilities=_facility_choices(), formdata=None)
     edit_form.version.data = user.version
-    return render_template("admin/user_form.html", form=edit_form, user=user, reset_form=form), 400
+    return render_template(
+        "admin/user_form.html", form=edit_form, user=user, reset_form=form, **_second_factor(user)
+    ), 400

@@ -27,7 +27,7 @@ def change(client, current=PASSWORD, new=NEW, confirm=None):
     "current,new,confirm,message",
     [
         ("sai-mat-khau-cu", NEW, NEW, "Mật khẩu hiện tại không đúng."),
-        (PASSWORD, "ngan-qua", "ngan-qua", "Mật khẩu phải có ít nhất 10 ký tự."),
+        (PASSWORD, "ngan-qua", "ngan-qua", "Với vai trò này, mật khẩu phải có ít nhất 10 ký tự."),
         (PASSWORD, NEW, NEW + "x", "Hai mật khẩu không khớp nhau."),
         (PASSWORD, "", "", "Trường này là bắt buộc."),
     ],

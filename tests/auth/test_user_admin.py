@@ -90,7 +90,7 @@ def test_duplicate_username_is_refused_in_vietnamese_and_the_form_keeps_what_was
 def test_too_short_temporary_password_is_refused_in_vietnamese(client, session, facility, make_user):
     sign_in(client, make_user("admin"))
     response = client.post("/admin/users/new", data=new_user_form(facility, password="ngan"))
-    assert "Mật khẩu phải có ít nhất 10 ký tự." in response.get_data(as_text=True)
+    assert "Với vai trò này, mật khẩu phải có ít nhất 10 ký tự." in response.get_data(as_text=True)
     assert by_username(session, "nguyen.van.an") is None
 
 
@@ -203,7 +203,7 @@ def test_too_short_reset_password_is_refused_in_vietnamese(client, session, make
     before = worker.password_hash
     response = client.post(f"/admin/users/{worker.id}/reset-password", data={"password": "ngan"})
     assert response.status_code == 400
-    assert "Mật khẩu phải có ít nhất 10 ký tự." in response.get_data(as_text=True)
+    assert "Với vai trò này, mật khẩu phải có ít nhất 10 ký tự." in response.get_data(as_text=True)
     assert by_username(session, worker.username).password_hash == before
 
 
