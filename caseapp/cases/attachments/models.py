@@ -23,6 +23,9 @@ class Attachment(Model):
     size: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     storage_key: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    # The id of the key the file is sealed with (core.sealing, ATTACHMENT_KEYS); NULL: stored in clear
+    # before encryption, read as it is until `flask attachments rotate-key` seals it.
+    key_id: Mapped[str | None] = mapped_column(sa.String(32))
     description: Mapped[str | None] = mapped_column(sa.String(255))
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

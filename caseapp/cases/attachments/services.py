@@ -4,10 +4,13 @@
   content type: a renamed program or text file is refused.
 - Files live in the installation's file store (core.storage: the database on PostgreSQL, so every web
   machine serves them; on SQLite files under ATTACHMENT_DIR, private to the service account), named
-  by a random storage key (never the user's file name), read and written a chunk at a time; the
-  SHA-256 of the content is recorded.
+  by a random storage key (never the user's file name), read and written a chunk at a time, sealed
+  with AES-256-GCM under the current key of ATTACHMENT_KEYS (core.sealing), whose id the row keeps;
+  the size and SHA-256 of the content (not of the sealed bytes) are recorded.
 - They are served only by cases.download_attachment, which checks the case scope (404 outside it),
-  audits every download and sends them as a download (Content-Disposition: attachment, nosniff).
+  audits every download and sends them as a download (Content-Disposition: attachment, nosniff). A
+  file that fails its authentication (altered, another document's, an unknown key) is never sent:
+  the refusal is audited and the user gets an error page.
 - Uploading is a write: edit rights on an open case. It writes a timeline and an audit event.
 """
 
@@ -23,6 +26,7 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy.orm import joinedload
 
 from ...audit.services import record
+from ...core.sealing import SealedStore, UnreadableFile, sealed_files
 from ...core.services import ServiceError
 from ...core.sql import prebuilt
 from ...core.storage import CHUNK_BYTES, files, read_in_chunks
@@ -58,7 +62,13 @@ def max_bytes():
 
 
 def store():
+    """The documents' bucket of the file store, as stored (sealed bytes)."""
     return files("attachments")
+
+
+def sealed_store() -> SealedStore:
+    """The documents' bucket, sealing what it writes and opening what it reads."""
+    return sealed_files("attachments")
 
 
 def clean_filename(filename, content_type, extension):
@@ -104,7 +114,8 @@ def add_attachment(case, *, data, filename, description=None, by):
     content_type, extension = detected
     name = clean_filename(filename, content_type, extension)
     key = secrets.token_hex(32)
-    written = store().put(key, _within(itertools.chain([head], read_in_chunks(stream)), max_bytes()))
+    sealed = sealed_store().put(key, _within(itertools.chain([head], read_in_chunks(stream)), max_bytes()))
+    written = sealed.written
     attachment = Attachment(
         case_id=case.id,
         facility_id=case.facility_id,
@@ -113,6 +124,7 @@ def add_attachment(case, *, data, filename, description=None, by):
         size=written.size,
         sha256=written.sha256,
         storage_key=key,
+        key_id=sealed.key_id,
         description=description,
         uploaded_by_id=getattr(by, "id", None),
         uploaded_at=utcnow(),
@@ -134,9 +146,23 @@ def add_attachment(case, *, data, filename, description=None, by):
 
 
 def content_of(attachment):
-    """The document's bytes as chunks (streamed to the browser); None when the store has no such file."""
-    files_ = store()
-    return files_.chunks(attachment.storage_key) if files_.exists(attachment.storage_key) else None
+    """The document's bytes as chunks (streamed to the browser), authenticated whole before the first
+    one; None when the store has no such file. UnreadableFile when it fails its authentication."""
+    files_ = sealed_store()
+    if not files_.exists(attachment.storage_key):
+        return None
+    return files_.opened(attachment.storage_key, attachment.key_id)
+
+
+def record_unreadable(attachment, error: UnreadableFile, *, by):
+    """A document that fails its authentication was asked for: a security event, kept in the audit trail
+    (what failed, never any content)."""
+    return record(
+        "attachment_unreadable",
+        by=by,
+        entity=attachment,
+        detail={"case_id": attachment.case_id, "key_id": attachment.key_id, "reason": str(error)},
+    )
 
 
 def record_download(attachment, *, by):
@@ -195,7 +221,9 @@ __all__ = [
     "add_attachment",
     "record_download",
     "content_of",
+    "record_unreadable",
     "store",
+    "sealed_store",
     "attachments_of_case",
     "attachment_of_case",
     "case_section",

@@ -5,7 +5,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ...core.downloads import download_response
+from ...core.downloads import download_response, unreadable_file_page
+from ...core.sealing import UnreadableFile
 from ...core.transaction import saving
 from ...extensions import db
 from ...security.policy import Perm
@@ -23,7 +24,7 @@ def _upload(storage):
     return storage.stream, storage.filename
 
 
-@bp.route("/<int:case_id>/attachments/new", methods=["GET", "POST"])
+@bp.route("/<id:case_id>/attachments/new", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def upload_attachment(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES, editable=True, back_to="documents")
@@ -48,14 +49,18 @@ def upload_attachment(case_id):
     ), status
 
 
-@bp.get("/<int:case_id>/attachments/<int:attachment_id>")
+@bp.get("/<id:case_id>/attachments/<id:attachment_id>")
 @requires(Perm.VIEW_CASES)
 def download_attachment(case_id, attachment_id):
     case = _load_case(case_id, Perm.VIEW_CASES)  # outside the user's case scope → 404
     attachment = db.session.scalar(attachments.attachment_of_case(case.id, attachment_id))
     if attachment is None:
         abort(404)
-    content = attachments.content_of(attachment)
+    try:
+        content = attachments.content_of(attachment)
+    except UnreadableFile as error:
+        attachments.record_unreadable(attachment, error, by=current_user)
+        return unreadable_file_page(f"attachment {attachment.id}", error)
     if content is None:
         abort(404)
     attachments.record_download(attachment, by=current_user)
