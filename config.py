@@ -4,6 +4,7 @@ DATABASE_URL defaults to a SQLite file in instance/ (the embedded default for on
 production sets PostgreSQL, e.g. postgresql+psycopg://user@host/caseapp.
 """
 
+import base64
 import os
 import secrets
 import tempfile
@@ -23,22 +24,19 @@ def _env_bool(name, default=False):
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
-def load_or_create_secret_key(instance_dir=INSTANCE_DIR):
-    """SECRET_KEY from the environment, or generated once into instance/secret_key (mode 0600)."""
-    from_env = os.environ.get("SECRET_KEY")
-    if from_env:
-        return from_env
+def _generated_once(instance_dir, name, make, setting):
+    """The content of instance/<name>, written by `make()` the first time (mode 0600)."""
     instance_dir = Path(instance_dir)
     instance_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key_file = instance_dir / "secret_key"
+    key_file = instance_dir / name
     if not key_file.exists():
         # Written whole into a private (0600) temporary file, then linked into place, which fails if
         # the name exists: two workers starting together cannot both write a different key, and
         # neither can read the other's key half-written.
-        fd, tmp = tempfile.mkstemp(dir=instance_dir, prefix=".secret_key.")
+        fd, tmp = tempfile.mkstemp(dir=instance_dir, prefix=f".{name}.")
         try:
             with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
+                fh.write(make())
             try:
                 os.link(tmp, key_file)
             except FileExistsError:
@@ -47,8 +45,34 @@ def load_or_create_secret_key(instance_dir=INSTANCE_DIR):
             os.unlink(tmp)
     key = key_file.read_text().strip()
     if not key:
-        raise RuntimeError(f"{key_file} is empty: delete it to generate a new key, or set SECRET_KEY.")
+        raise RuntimeError(f"{key_file} is empty: delete it to generate a new key, or set {setting}.")
     return key
+
+
+def load_or_create_secret_key(instance_dir=INSTANCE_DIR):
+    """SECRET_KEY from the environment, or generated once into instance/secret_key (mode 0600)."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    return _generated_once(instance_dir, "secret_key", lambda: secrets.token_hex(32), "SECRET_KEY")
+
+
+def load_or_create_attachment_keys(instance_dir=INSTANCE_DIR):
+    """(ATTACHMENT_KEYS, ATTACHMENT_KEY_ID): the keys that encrypt stored files (core.sealing), from the
+    environment, or — like the secret key — one key generated once into instance/attachment_keys (mode
+    0600), in the same `id:base64` form, so that it can be moved into the environment as it is. A
+    generated key is this machine's alone and is not in the backups: `flask doctor` refuses it in
+    production."""
+    from_env = os.environ.get("ATTACHMENT_KEYS")
+    if from_env:
+        return from_env, os.environ.get("ATTACHMENT_KEY_ID") or None
+    generated = _generated_once(
+        instance_dir,
+        "attachment_keys",
+        lambda: "local:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        "ATTACHMENT_KEYS",
+    )
+    return generated, None
 
 
 def default_database_url():
@@ -78,6 +102,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # The Strict-Transport-Security header, when set (production: ProductionConfig).
+    STRICT_TRANSPORT_SECURITY: str | None = None
 
     # CSRF tokens live as long as the session, so a long case note is not lost to an expired token.
     WTF_CSRF_TIME_LIMIT = None
@@ -113,6 +139,11 @@ class Config:
     DASHBOARD_ROLLUP_SECONDS = int(os.environ.get("DASHBOARD_ROLLUP_SECONDS", "120"))
     # A province's live statistics (reports.rollups): how long they are kept before counting again.
     STATISTICS_ROLLUP_SECONDS = int(os.environ.get("STATISTICS_ROLLUP_SECONDS", "300"))
+    # Retention of a client's record after their cases closed (clients.rights.retention), in years: the
+    # default for every kind of case, and per kind ("child_protection=10,center=5"); then the facility's
+    # supervisors are asked to anonymise it.
+    RETENTION_YEARS_DEFAULT = int(os.environ.get("RETENTION_YEARS_DEFAULT", "5"))
+    RETENTION_YEARS_BY_KIND = os.environ.get("RETENTION_YEARS_BY_KIND", "")
     # Break the glass (cases.access): how long an emergency access to a case outside one's scope lasts.
     BREAK_GLASS_HOURS = int(os.environ.get("BREAK_GLASS_HOURS", "8"))
     # Reports: the body the reports go to — since 2025 Sở Y tế (Bộ Y tế took over social protection from
@@ -140,6 +171,9 @@ class Config:
 
     def __init__(self):
         self.SECRET_KEY = load_or_create_secret_key()
+        # Stored files (case documents, report files) are encrypted with AES-256-GCM (core.sealing):
+        # ATTACHMENT_KEYS="id:base64,id:base64" (32 bytes each), ATTACHMENT_KEY_ID the one new files use.
+        self.ATTACHMENT_KEYS, self.ATTACHMENT_KEY_ID = load_or_create_attachment_keys()
 
     @property
     def IS_PRODUCTION(self):
@@ -165,6 +199,25 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # Served over https only (nginx terminates TLS). HSTS: browsers come back over https only, for a year,
+    # to this host and its subdomains (RFC 6797). The app sends it on its own responses; nginx adds it only
+    # to the static files it serves itself — one place per response, never twice.
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+    # Cookies named __Host-…: a browser keeps them only when Secure, with Path=/ and no Domain, so no
+    # plain-http page and no other subdomain can set or replace them (RFC 6265bis, §4.1.3.2). The CSRF
+    # token and the language live in the session cookie; the remember-me cookie is never set, but named
+    # the same way should it ever be.
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
+    REMEMBER_COOKIE_NAME = "__Host-remember_token"
+    REMEMBER_COOKIE_PATH = "/"
+    REMEMBER_COOKIE_DOMAIN = None
+
+    @property
+    def SESSION_COOKIE_NAME(self):
+        # Without Secure (SESSION_COOKIE_SECURE=false, which `flask doctor` refuses) no browser would keep a
+        # __Host- cookie and nobody could sign in: the plain name then.
+        return "__Host-caseapp_session" if self.SESSION_COOKIE_SECURE else Config.SESSION_COOKIE_NAME
 
 
 def config_for_env():

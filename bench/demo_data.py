@@ -27,18 +27,20 @@ from itertools import accumulate
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from flask import current_app
 
 from caseapp.auth.services import hash_password
 from caseapp.cases.services import format_case_number
 from caseapp.clients.services import _search_name  # the registry's own search column (one fold())
 from caseapp.core.sequences import CodeSequence
 from caseapp.core.text import nfc
-from caseapp.demo import DEMO_PASSWORD
+from caseapp.demo import DEMO_PASSWORD, demo_second_factor
 from caseapp.extensions import db
 from caseapp.org.models import Commune, Facility, Province
 from caseapp.referrals.models import Provider
 from caseapp.referrals.services import ensure_facility_providers, search_text
 from caseapp.reminders.services import DEFAULT_OFFSETS, item_key, parse_offsets
+from caseapp.security.policy import Capability, capable
 
 # Fixed base date: data ends here and spans the five years before it (no utcnow-dependent randomness).
 BASE_AT = datetime(2026, 11, 30, 17, 0, tzinfo=timezone.utc)  # 01/12/2026 00:00 Asia/Ho_Chi_Minh
@@ -662,7 +664,7 @@ def _setup(session, rng, writer, password_hash, scale):
         communes.setdefault(province_code, []).append((code, name))
     existing = set(session.scalars(sa.select(Facility.code)))
     ids = _Ids(session, ("facilities", "users", "rooms", "beds", "providers"))
-    facility_rows, user_rows, room_rows, bed_rows = [], [], [], []
+    facility_rows, user_rows, room_rows, bed_rows, second_factor_rows = [], [], [], [], []
     facilities = []
     total_share = sum(share * count for *_, count, share, _ in FACILITY_PLAN) * len(provinces)
     created = datetime(BASE_AT.year - 5, 1, 2, 1, 0, tzinfo=timezone.utc)
@@ -729,6 +731,10 @@ def _setup(session, rng, writer, password_hash, scale):
                             }
                         )
                         users.setdefault(role, []).append(uid)
+                        if capable(role, Capability.NEEDS_SECOND_FACTOR):  # the demo authenticator, as seed-demo
+                            second_factor_rows.append(
+                                demo_second_factor(uid, current_app.config["SECRET_KEY"], created)
+                            )
                 beds = []
                 if ftype == "shelter":
                     for r in range(1, 4):
@@ -762,7 +768,13 @@ def _setup(session, rng, writer, password_hash, scale):
                     )
                 )
     connection = session.connection()
-    for table, rows in (("facilities", facility_rows), ("users", user_rows), ("rooms", room_rows), ("beds", bed_rows)):
+    for table, rows in (
+        ("facilities", facility_rows),
+        ("users", user_rows),
+        ("totp_credentials", second_factor_rows),
+        ("rooms", room_rows),
+        ("beds", bed_rows),
+    ):
         for start in range(0, len(rows), SQLITE_BATCH):
             connection.execute(sa.insert(db.metadata.tables[table]), rows[start : start + SQLITE_BATCH])
         writer.counts[table] = len(rows)

@@ -302,10 +302,11 @@ def make_plan(n):
             "expect": [302, 303],
         },
     }
-    from caseapp.demo import DEMO_PASSWORD
+    from caseapp.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
     return {
         "password": DEMO_PASSWORD,
+        "totp_secret": DEMO_TOTP_SECRET,
         "scenarios": scenarios,
         "accounts": {
             "supervisor": supervisors,

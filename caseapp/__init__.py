@@ -36,6 +36,7 @@ def create_app(config=None, **overrides):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     _init_extensions(app)
+    _bound_request_input(app)  # before the blueprints: their URL rules take the id converter when added
     _register_blueprints(app)
     _register_request_hooks(app)
     _register_template_helpers(app)
@@ -78,11 +79,26 @@ def _init_extensions(app):
     login_manager.user_loader(load_user_for_request)
 
 
+def _bound_request_input(app):
+    """What a request may carry, checked before any view reads it (core.boundary, core.urls): no
+    invisible control characters in query and form values; and a record id in a URL is one the
+    database can hold — `<id:…>`, and `<int:…>` too (a route that still says int), match only
+    1 … 2^31−1, so any other number answers 404 instead of reaching a query. NUL is refused in
+    _register_request_hooks."""
+    from .core.boundary import CleanRequest
+    from .core.urls import DatabaseIdConverter
+
+    app.request_class = CleanRequest
+    app.url_map.converters["id"] = DatabaseIdConverter
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+
 def _register_blueprints(app):
     # Imported here, not at the top: importing a model or a service (jobs, CLI, migrations) must not load
     # every page of the app.
     from .audit import views as audit
     from .auth import views as auth
+    from .auth.two_factor import views as two_factor  # noqa: F401  (two-step sign-in, on the auth blueprint)
     from .cases import task_views  # noqa: F401  (the tasks page, on the cases blueprint)
     from .cases import views as cases
     from .cases.access import views as case_access  # noqa: F401  (these five add their routes to
@@ -92,6 +108,8 @@ def _register_blueprints(app):
     from .cases.workflow import views as case_workflow  # noqa: F401
     from .clients import merge_views  # noqa: F401  (the merge pages, on the clients blueprint)
     from .clients import views as clients
+    from .clients.identity import views as client_identity  # noqa: F401  (identity requests: clients blueprint)
+    from .clients.rights import views as client_rights  # noqa: F401  (data requests, anonymisation: clients blueprint)
     from .documents import views as documents
     from .intake import views as intake
     from .mail import views as mail
@@ -144,17 +162,20 @@ def _register_approval_subjects():
 
 
 def _register_request_hooks(app):
-    from .auth.sessions import require_password_change
+    from .auth.sessions import require_password_change, require_second_factor_enrolment
+    from .core.boundary import refuse_nul
     from .security import web as security_web
 
+    app.before_request(refuse_nul)  # first: a request carrying NUL reaches no view and no query (400)
     security_web.install(app)  # default deny; a write on a closed case goes back to its page
     app.before_request(require_password_change)
+    app.before_request(require_second_factor_enrolment)
 
     @app.after_request
     def security_headers(response):
         csp = (
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+            "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
             "frame-ancestors 'none'"
         )
         response.headers.setdefault("Content-Security-Policy", csp)
@@ -163,8 +184,8 @@ def _register_request_hooks(app):
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if app.config.get("STRICT_TRANSPORT_SECURITY"):  # production only; nginx adds it to static files only
+            response.headers.setdefault("Strict-Transport-Security", app.config["STRICT_TRANSPORT_SECURITY"])
         if request.endpoint != "static":
             # Pages hold personal data of vulnerable people: never keep them in a shared cache.
             response.headers.setdefault("Cache-Control", "no-store")

@@ -1,12 +1,14 @@
 """Command-line entry points: flask create-admin, load-units, i18n-compile; outside production also
-seed-demo and demo-data."""
+seed-demo, demo-code and demo-data."""
 
 import click
 import sqlalchemy as sa
 
 from .auth.services import create_user
+from .auth.two_factor.totp import code_at_step, step_at
 from .core.services import ServiceError
-from .demo import DEMO_PASSWORD, DemoRefused, seed_demo
+from .core.timeutil import utcnow
+from .demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoRefused, seed_demo
 from .extensions import db
 from .i18n import compile_catalogues
 from .ops.cli import register as register_operations
@@ -19,7 +21,7 @@ from .security.policy import Role
 def register_cli(app):
     register_reminders(app)  # flask scheduler run, flask reminders tick|sync
 
-    register_operations(app)  # flask setup, doctor, backup, restore, files move-to-database
+    register_operations(app)  # flask setup, doctor, backup, restore, files move-to-database, attachments rotate-key
 
     @app.cli.command("load-units")
     def load_units_command():
@@ -79,6 +81,15 @@ def _register_demo_commands(app):
         click.echo(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
         for username, role, facility in logins:
             click.echo(f"  {username:<18} {role:<14} {facility}")
+        click.echo(
+            "Quản trị và giám sát đăng nhập hai bước: thêm khóa "
+            f"{DEMO_TOTP_SECRET} vào ứng dụng xác thực, hoặc lấy mã hiện tại bằng `flask demo-code`."
+        )
+
+    @app.cli.command("demo-code")
+    def demo_code_command():
+        """Print the current code of the demo accounts' authenticator (never in production)."""
+        click.echo(code_at_step(DEMO_TOTP_SECRET, step_at(utcnow())))
 
     @app.cli.command("demo-data")
     @click.option("--clients", type=click.IntRange(min=1), required=True, help="How many clients to generate.")

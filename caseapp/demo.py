@@ -4,8 +4,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from .auth.models import User
+from .auth.models import TotpCredential, User
 from .auth.services import hash_password
+from .auth.two_factor.totp import encrypt_secret
 from .cases.models import Case
 from .clients.services import create_client
 from .core.timeutil import local_today, utcnow
@@ -18,12 +19,16 @@ from .reports import queries
 from .reports.deadlines import ensure_default
 from .reports.models import ReferenceValue, ReportSettings
 from .reports.services import confirm_reference_value, entry_stamp, set_reference_value
-from .security.policy import Role
+from .security.policy import Capability, Role, capable
 from .shelter.models import Bed, Room
 from .shelter.services import admit_emergency
 
 DEMO_PROVINCE_NAME = "Quảng Ninh"
 DEMO_PASSWORD = "Demo@2026-caseapp"
+# The demo accounts whose role must sign in with a second factor (admins, supervisors) share this one
+# authenticator key, printed by `flask seed-demo` and given in README's demo logins: add it to an
+# authenticator app, or print the current code with `flask demo-code`. Demo data only, like the rest.
+DEMO_TOTP_SECRET = "CASEAPPDEMOTOTPSECRETFORTESTING2"
 
 DEMO_FACILITIES = (
     {
@@ -112,11 +117,27 @@ def seed_demo(app):
                 )
             logins.append((username, role.value, spec["code"]))
     db.session.flush()
+    _enrol_demo_second_factors(app.config["SECRET_KEY"], [username for username, _role, _code in logins])
     _seed_shelter_rooms()
     _seed_report_settings()
     _seed_demo_cases()
     _seed_reference_values(province.code)
     return logins
+
+
+def demo_second_factor(user_id, secret_key, at):
+    """The demo authenticator of an account, confirmed (a row of totp_credentials)."""
+    sealed = encrypt_secret(DEMO_TOTP_SECRET, user_id=user_id, secret_key=secret_key)
+    return {"user_id": user_id, "secret_encrypted": sealed, "created_at": at, "confirmed_at": at, "last_step": None}
+
+
+def _enrol_demo_second_factors(secret_key, usernames):
+    """Every demo account whose role needs a second factor gets the demo authenticator, unless it has one."""
+    users = db.session.scalars(sa.select(User).where(User.username.in_(usernames)).order_by(User.id)).all()
+    for user in users:
+        if capable(user, Capability.NEEDS_SECOND_FACTOR) and db.session.get(TotpCredential, user.id) is None:
+            db.session.add(TotpCredential(**demo_second_factor(user.id, secret_key, utcnow())))
+    db.session.flush()
 
 
 # How the demo centre heads and signs its reports (Nghị định 30/2020/NĐ-CP, Phụ lục I); names invented.

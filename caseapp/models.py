@@ -8,7 +8,9 @@ from .cases.attachments.models import Attachment
 from .cases.caseload.models import CaseFlag
 from .cases.followups.models import FollowUp
 from .cases.models import Case, CaseEvent
+from .clients.identity.models import IdentityMatchRequest
 from .clients.models import Client, ClientChange, Consent, FamilyMember
+from .clients.rights.models import ClientAnonymisation, DataSubjectRequest, RetentionNotice, RetentionSweep
 from .core.sequences import CodeSequence
 from .core.storage import StoredFile, StoredFileChunk
 from .intake.models import Intake

@@ -303,9 +303,11 @@ def make_user(session, facility):
 @pytest.fixture()
 def login(client):
     def do_login(user, password=factories.PASSWORD, follow=False):
-        response = client.post(
-            "/login", data={"username": user.username, "password": password}, follow_redirects=follow
-        )
+        response = client.post("/login", data={"username": user.username, "password": password})
+        if response.status_code == 302 and response.headers["Location"] == "/login/code":  # the second step
+            response = client.post("/login/code", data={"code": factories.second_factor_code(user)})
+        if follow and response.status_code == 302:
+            response = client.get(response.headers["Location"], follow_redirects=True)
         return response
 
     return do_login

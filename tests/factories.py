@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from caseapp.auth.models import User
+from caseapp.auth.models import TotpCredential, User
 from caseapp.auth.services import hash_password
+from caseapp.auth.two_factor.totp import WINDOW, code_at_step, encrypt_secret, step_at
+from caseapp.core.timeutil import utcnow
 from caseapp.extensions import db
 from caseapp.org.models import Commune, Facility, FacilityType
 from caseapp.referrals.services import sync_facility_provider
+from caseapp.security.policy import Capability, capable
 
 PASSWORD = "Mat-khau-thu-2026"
 _hash = None
@@ -47,7 +50,9 @@ def make_facility(code=None, name=None, type=FacilityType.SOCIAL_WORK_CENTER.val
     return facility
 
 
-def make_user(role="social_worker", facility=None, username=None, **kwargs):
+def make_user(role="social_worker", facility=None, username=None, second_factor=None, **kwargs):
+    """A user; one whose role always needs a second factor (admins, supervisors) has an authenticator
+    with TOTP_SECRET already, as in real life — `second_factor=False` for one who has not set it up."""
     facility = facility or make_facility()
     user = User(
         username=username or f"user{next(_seq)}",
@@ -59,7 +64,39 @@ def make_user(role="social_worker", facility=None, username=None, **kwargs):
     )
     db.session.add(user)
     db.session.flush()
+    if second_factor is None:
+        second_factor = capable(role, Capability.NEEDS_SECOND_FACTOR)
+    if second_factor:
+        give_second_factor(user)
     return user
+
+
+# The authenticator key of the users make_user gives a second factor (their codes: second_factor_code).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def give_second_factor(user, secret=TOTP_SECRET):
+    """A confirmed authenticator for the user, with `secret`, written as the enrolment would."""
+    from flask import current_app
+
+    sealed = encrypt_secret(secret, user_id=user.id, secret_key=current_app.config["SECRET_KEY"])
+    now = utcnow()
+    db.session.add(TotpCredential(user_id=user.id, secret_encrypted=sealed, created_at=now, confirmed_at=now))
+    db.session.flush()
+
+
+def second_factor_code(user, secret=TOTP_SECRET):
+    """A code of the user's authenticator the app will accept now: of the earliest time-step of the
+    window not used yet (the app accepts each code once). A test that signs one user in more often than
+    the window has codes, within seconds, is treated as if the phone's next code had come: the account's
+    memory of its last code is cleared (test set-up only; the app's check is untouched)."""
+    last = db.session.scalar(sa.select(TotpCredential.last_step).where(TotpCredential.user_id == user.id))
+    now = step_at(utcnow())
+    step = max(now - WINDOW, (last or 0) + 1)
+    if step > now + WINDOW:
+        db.session.execute(sa.update(TotpCredential).where(TotpCredential.user_id == user.id).values(last_step=None))
+        step = now - WINDOW
+    return code_at_step(secret, step)
 
 
 def make_client(facility, full_name="Nguyễn Văn Khách", **kwargs):

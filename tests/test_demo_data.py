@@ -19,12 +19,13 @@ from caseapp.clients.models import Client
 from caseapp.core.sequences import CodeSequence
 from caseapp.core.text import fold
 from caseapp.core.timeutil import VN_TZ
-from caseapp.demo import DEMO_PASSWORD
+from caseapp.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from caseapp.extensions import db
 from caseapp.org.models import Facility
 from caseapp.plans.models import CarePlan
 
 from .conftest import build_app, database_url
+from .security.conftest import complete_second_step
 from .test_cli import app_on_own_database, dispose
 
 N = 200
@@ -83,6 +84,19 @@ def test_a_different_seed_generates_other_people(demo_app):
         dispose(other)
 
 
+def signed_in_as(demo_app, username):
+    """A client signed in as a generated account: the demo password, and for a supervisor the demo
+    authenticator's code."""
+    http = demo_app.test_client()
+    response = http.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    with demo_app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        complete_second_step(http, user, response, DEMO_TOTP_SECRET)
+        db.session.remove()
+    return http
+
+
 def test_folded_search_finds_a_generated_client_by_name_without_tones(demo_app):
     with demo_app.app_context():
         client = db.session.scalar(
@@ -96,8 +110,7 @@ def test_folded_search_finds_a_generated_client_by_name_without_tones(demo_app):
         db.session.remove()
     toneless = fold(name)
     assert toneless != name.lower()  # the query really is without tones (đ → d, no diacritics)
-    http = demo_app.test_client()
-    assert http.post("/login", data={"username": username, "password": DEMO_PASSWORD}).status_code == 302
+    http = signed_in_as(demo_app, username)
     response = http.get("/clients/", query_string={"q": toneless.upper()})
     assert response.status_code == 200
     assert name in response.get_data(as_text=True)
@@ -177,8 +190,7 @@ def test_every_generated_case_is_in_its_facility_supervisors_list(demo_app):
             sa.select(User.username).where(User.facility_id == busiest, User.role == "supervisor").order_by(User.id)
         )
         db.session.remove()
-    http = demo_app.test_client()
-    http.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+    http = signed_in_as(demo_app, username)
     response = http.get("/cases/facility", query_string={"status": "all"})
     assert response.status_code == 200
     assert newest in response.get_data(as_text=True)

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional
 
-from ..core.forms import BaseForm, max_length
+from ..core.forms import BaseForm, CursorField, max_length
+from ..core.urls import BIGINT_MAX
 
 
 class AuditFilterForm(BaseForm):
@@ -15,7 +16,7 @@ class AuditFilterForm(BaseForm):
     entity_id = StringField(_l("Record id"), validators=[Optional(), max_length(64)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
-    after = IntegerField(validators=[Optional()])
+    after = CursorField(maximum=BIGINT_MAX)  # the audit trail's ids are BIGINT
 
     def __init__(self, *args, users=(), actions=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,12 +18,27 @@ SECURITY_ACTIONS = (
     "password_reset",
     "user_deactivated",
     "session_expired",
+    "login_second_factor_ok",
+    "login_second_factor_failed",
+    "recovery_code_used",
+    "two_factor_enrolment_started",
+    "two_factor_enrolled",
+    "two_factor_reset",
 )
 
 
 # Actions that change no data: reading, downloading, printing (the rest are writes).
 READ_ONLY_ACTIONS = frozenset(
-    {"attachment_downloaded", "document_generated", "report_exported", "report_export_queued"}
+    {
+        "attachment_downloaded",
+        "attachment_unreadable",
+        "client_lookup",
+        "clients_listed",
+        "document_generated",
+        "report_exported",
+        "report_export_queued",
+        "report_export_unreadable",
+    }
 )
 
 

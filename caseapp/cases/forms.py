@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, TextArea
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..core import categories
-from ..core.forms import BaseForm, max_length, required
+from ..core.forms import BaseForm, CursorField, max_length, required
 from .queries import SORTS, UNASSIGNED, CaseFilters
 from .services import NOTE_MAX_LENGTH
 
@@ -31,7 +31,7 @@ class CaseFilterForm(BaseForm):
         _l("No contact for at least (days)"), validators=[Optional(), NumberRange(min=1, max=3650)]
     )
     sort = SelectField(_l("Sort"), default="newest", validators=[Optional()])
-    after = IntegerField(validators=[Optional()])
+    after = CursorField()
 
     def __init__(self, *args, workers=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ nobody is assigned to (?worker=unassigned)."""
 from flask import abort, render_template, request
 from flask_login import current_user
 
+from ..clients.reads import audit_cases_listed
 from ..core.timeutil import utcnow
 from ..deadlines import items as deadlines
 from ..extensions import db
@@ -35,6 +36,7 @@ def tasks():
                 abort(404)  # not a worker of the supervisor's facility
     now = utcnow()
     found = deadlines.unassigned_items(current_user) if worker is None else deadlines.user_items(current_user, worker)
+    audit_cases_listed([item.case_id for item in found.items], by=current_user)  # each item names its client
     return render_template(
         "cases/tasks.html",
         groups=deadlines.group_items(found.items, now),

@@ -6,6 +6,7 @@ from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from ..audit.services import record
+from ..clients.reads import audit_clients_listed
 from ..core.timeutil import utcnow
 from ..core.transaction import saving
 from ..extensions import db
@@ -48,6 +49,7 @@ def _case_list(scope):
         )
     args = {k: v for k, v in request.args.items() if k != "after"}
     title = _l("My cases") if scope == "mine" else _l("Facility cases")
+    audit_clients_listed([c.client_id for c in page.rows] if page else [], by=current_user)  # names them
     return render_template(
         "cases/list.html",
         form=form,
@@ -65,7 +67,7 @@ def _case_list(scope):
 # --- the case page -------------------------------------------------------------------------------
 
 
-@bp.get("/<int:case_id>")
+@bp.get("/<id:case_id>")
 @requires(Perm.VIEW_CASES)
 def show(case_id):
     try:
@@ -77,7 +79,7 @@ def show(case_id):
     return response
 
 
-@bp.post("/<int:case_id>/notes")
+@bp.post("/<id:case_id>/notes")
 @requires(Perm.EDIT_CASES)
 def add_note(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES)

@@ -139,6 +139,10 @@ class ClientForm(IdentityForm):
     # edit: optimistic lock, and the last history row the editor had seen
     version = HiddenField()
     history_mark = HiddenField()
+    # edit: why an identifying field is corrected (clients.services.update_client asks for it)
+    change_reason = StringField(
+        _l("Reason for the correction"), filters=[_nfc], validators=[Optional(), max_length(255)]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

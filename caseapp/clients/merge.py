@@ -24,6 +24,7 @@ from ..register.models import GroupMembership
 from ..shelter.models import ShelterStay
 from .models import Client, ClientChange, Consent, FamilyMember
 from .queries import digits
+from .rights.models import ClientAnonymisation
 from .services import _search_name
 
 REASON_MAX_LENGTH = 500
@@ -50,7 +51,16 @@ BIRTH_FIELDS = ("birth_date", "birth_year", "birth_precision")
 # Every table whose rows point at a client, and what a merge does with them. A test fails when a
 # new table points at clients.id without being listed here, so no record is left behind by accident.
 MOVED_TABLES = ("cases", "intakes", "consents", "family_members", "group_memberships", "shelter_stays")
-KEPT_TABLES = ("client_changes", "import_rows")  # history stays with the record it describes (merged_ids)
+KEPT_TABLES: tuple[str, ...] = (
+    "client_changes",
+    "import_rows",
+)  # history stays with the record it describes (merged_ids)
+# the person's data requests, the record's anonymisation and retention notice stay with the record too
+# (rights.queries.requests_of reads the merged records'); an anonymised record is never merged
+KEPT_TABLES += ("data_subject_requests", "client_anonymisations", "retention_notices")
+# a request about the citizen ID another facility registered stays with the record it named (its page
+# opens the record, which leads to the kept one)
+KEPT_TABLES += ("identity_match_requests",)
 SELF_REFERENCES = ("clients",)  # merged_into_id: earlier merges into merge_away now point at keep
 
 
@@ -128,6 +138,9 @@ def check_mergeable(keep, merge_away):
         raise ServiceError(_("Records of different facilities cannot be merged."))
     if keep.merged_into_id is not None or merge_away.merged_into_id is not None:
         raise ServiceError(_("One of these records was already merged into another one."))
+    anonymised = sa.select(ClientAnonymisation.id).where(ClientAnonymisation.client_id.in_((keep.id, merge_away.id)))
+    if db.session.scalar(anonymised.limit(1)) is not None:
+        raise ServiceError(_("An anonymised record cannot be merged."))
 
 
 def merge_clients(keep, merge_away, *, by, reason):

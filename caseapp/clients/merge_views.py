@@ -17,6 +17,7 @@ from ..core.forms import BaseForm, max_length, required
 from ..core.services import ServiceError
 from ..core.timeutil import format_date, local_today
 from ..core.transaction import saving
+from ..core.urls import parse_id
 from ..extensions import db
 from ..intake.models import Intake
 from ..org.models import Commune, Province
@@ -80,7 +81,8 @@ def _find(value):
     if not value:
         return None
     stmt = sa.select(Client).where(client_scope(current_user))
-    stmt = stmt.where(Client.id == int(value)) if value.isdigit() else stmt.where(Client.code == value.upper())
+    client_id = parse_id(value)  # an id the database can hold; anything else is looked up as a code
+    stmt = stmt.where(Client.id == client_id) if client_id is not None else stmt.where(Client.code == value.upper())
     return db.session.scalar(stmt)
 
 

@@ -15,6 +15,10 @@ class Client(Model):
     __table_args__ = (
         sa.CheckConstraint("full_name IS NOT NULL OR alias IS NOT NULL", name="has_name_or_alias"),
         sa.CheckConstraint("citizen_id IS NULL OR length(citizen_id) = 12", name="citizen_id_12_digits"),
+        # One person per citizen ID in a facility's registry; another facility may hold the same number
+        # without anyone being told (clients.identity). Leading on citizen_id: it serves the lookups by
+        # number alone too.
+        sa.UniqueConstraint("citizen_id", "facility_id"),
         sa.Index("ix_clients_facility_id_id", "facility_id", "id"),
         sa.Index("ix_clients_search_name", "search_name"),
         sa.Index("ix_clients_phone_digits", "phone_digits"),
@@ -33,7 +37,7 @@ class Client(Model):
     birth_precision: Mapped[str | None] = mapped_column(sa.String(16))  # exact | year | estimated
     ethnicity: Mapped[str | None] = mapped_column(sa.String(16))
     nationality: Mapped[str | None] = mapped_column(sa.String(64), default="Việt Nam")
-    citizen_id: Mapped[str | None] = mapped_column(sa.String(12), unique=True)
+    citizen_id: Mapped[str | None] = mapped_column(sa.String(12))
     phone: Mapped[str | None] = mapped_column(sa.String(32))
     phone_digits: Mapped[str | None] = mapped_column(sa.String(32))
     province_code: Mapped[str | None] = mapped_column(sa.ForeignKey("provinces.code"))
@@ -123,6 +127,8 @@ class ClientChange(Model):
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # created | updated | merged | ...
     changes: Mapped[dict | None] = mapped_column(sa.JSON)  # {field: [old, new]}
+    # why an identifying field was corrected (Nghị định 13/2023/NĐ-CP, Điều 15): asked by the edit form
+    reason: Mapped[str | None] = mapped_column(sa.String(255))
 
     changed_by = db.relationship("User", lazy="raise_on_sql")
 

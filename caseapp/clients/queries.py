@@ -47,14 +47,24 @@ def search_statement(user, q):
         return stmt.where(
             sa.exists(sa.select(Case.id).where(Case.client_id == Client.id, Case.number == q.upper(), known_case))
         )
-    only_digits = digits(q)
-    if only_digits and len(only_digits) >= 6 and len(only_digits) >= len(q.replace(" ", "")) - 2:
+    if number_fields(q):
+        only_digits = digits(q)
         return stmt.where(sa.or_(Client.citizen_id == only_digits, Client.phone_digits == only_digits))
     tokens = fold(q).split()
     for token in tokens:
         stmt = stmt.where(Client.search_name.like(f"%{token}%"))
     in_facility = _facility_trigrams(user, tokens)
     return stmt if in_facility is None else stmt.where(in_facility)
+
+
+def number_fields(q) -> tuple[str, ...]:
+    """The fields a search looks a number up in — citizen ID and phone — when the query is a number
+    (a lookup the client search audits), else ()."""
+    q = (q or "").strip()
+    only_digits = digits(q)
+    if only_digits and len(only_digits) >= 6 and len(only_digits) >= len(q.replace(" ", "")) - 2:
+        return ("citizen_id", "phone")
+    return ()
 
 
 def facility_trigrams(facility_id, words):

@@ -14,6 +14,7 @@ from ..core.sql import copy_rows, insert_many
 from ..core.text import fold, nfc
 from ..core.timeutil import VN_TZ, local_today, utcnow
 from ..extensions import db
+from .identity.services import tell_holders
 from .models import Client, ClientChange, Consent, FamilyMember
 from .queries import digits
 
@@ -91,7 +92,7 @@ def _clean(data):
     return data
 
 
-def _validate(data, client_id=None):
+def _validate(data, client_id=None, *, facility_id=None):
     today = local_today()
     if data.get("birth_date") and not date(1900, 1, 1) <= data["birth_date"] <= today:
         raise ServiceError(_("The date of birth must be between 1900 and today."), field="birth_date")
@@ -101,7 +102,11 @@ def _validate(data, client_id=None):
     if citizen_id:
         if len(citizen_id) != 12:
             raise ServiceError(_("A citizen ID has exactly 12 digits."), field="citizen_id")
-        existing = db.session.scalar(sa.select(Client).where(Client.citizen_id == citizen_id))
+        # Unique in the facility only: another facility's client with the number is neither refused nor
+        # told of (clients.identity tells that facility instead).
+        existing = db.session.scalar(
+            sa.select(Client).where(Client.citizen_id == citizen_id, Client.facility_id == facility_id)
+        )
         if existing is not None and existing.id != client_id:
             error = ServiceError(_("Another client already has this citizen ID."), field="citizen_id")
             error.existing_client_id = existing.id
@@ -124,7 +129,7 @@ def _jsonable(value):
 
 def create_client(data, *, facility, by, kind: str = "created"):
     data = _clean(data)
-    _validate(data)
+    _validate(data, facility_id=facility.id)
     client = Client(facility_id=facility.id, created_by_id=getattr(by, "id", None), **data)
     client.code = temporary_code(facility)
     client.phone_digits = digits(client.phone) or None
@@ -140,6 +145,7 @@ def create_client(data, *, facility, by, kind: str = "created"):
         )
     )
     record("client_created", by=by, entity=client, detail={"identity_unknown": client.identity_unknown})
+    tell_holders([client.id], by=by)
     return client
 
 
@@ -149,7 +155,8 @@ _BULK_DEFAULTS = {"sex": "unknown", "is_sensitive": False}
 def create_clients(records, *, facility, by, kind: str) -> list[int]:
     """create_client for many people at once (a register's import): one INSERT of the clients and one
     of their history rows, a run of codes taken in one step, and one audit event for the lot; the
-    citizen IDs were checked by the caller (the unique index refuses a clash). Their ids, in order."""
+    citizen IDs were checked by the caller against the facility's clients (the unique index refuses a
+    clash); another facility holding one is told (clients.identity). Their ids, in order."""
     cleaned = [_clean(data) for data in records]
     keys = {key for data in cleaned for key in data}  # one column list for every row
     rows = []
@@ -176,13 +183,41 @@ def create_clients(records, *, facility, by, kind: str) -> list[int]:
         ],
     )
     record("clients_created", by=by, entity_type="facilities", entity_id=facility.id, detail={"count": len(ids)})
+    tell_holders([client_id for client_id, data in zip(ids, cleaned, strict=True) if data.get("citizen_id")], by=by)
     return ids
 
 
-def update_client(client, data, *, by):
-    """Apply changed fields, keep the history of what changed, audit it. Returns the changed field names."""
+# The fields that identify a person: changing one that held a value is a correction, and the edit form
+# asks why (Nghị định 13/2023/NĐ-CP, Điều 15: corrections are recorded). A sex "unknown" held no value.
+IDENTIFYING_FIELDS = ("full_name", "other_names", "sex", "birth_date", "birth_year", "citizen_id")
+REASON_MAX_LENGTH = 255
+
+
+def corrected_fields(client, data):
+    """The identifying fields of `data` that would replace a value the record holds (sorted)."""
     data = _clean(data)
-    _validate({**{k: getattr(client, k) for k in ("full_name", "alias")}, **data}, client_id=client.id)
+    held = {key: getattr(client, key) for key in IDENTIFYING_FIELDS}
+    held["sex"] = None if held["sex"] == "unknown" else held["sex"]
+    return sorted(k for k in IDENTIFYING_FIELDS if k in data and held[k] not in (None, "") and data[k] != held[k])
+
+
+def update_client(client, data, *, by, reason=None, ask_reason=False):
+    """Apply changed fields, keep the history of what changed (and why, when given), audit it. With
+    `ask_reason` (the edit form), correcting an identifying field is refused without a reason.
+    Returns the changed field names."""
+    reason = nfc(reason).strip() if reason else None
+    if reason and len(reason) > REASON_MAX_LENGTH:
+        raise ServiceError(_("At most %(max)d characters.", max=REASON_MAX_LENGTH), field="change_reason")
+    if ask_reason and not reason and corrected_fields(client, data):
+        raise ServiceError(
+            _("Give the reason for correcting the name, sex, date of birth or citizen ID."), field="change_reason"
+        )
+    data = _clean(data)
+    _validate(
+        {**{k: getattr(client, k) for k in ("full_name", "alias")}, **data},
+        client_id=client.id,
+        facility_id=client.facility_id,
+    )
     changes = {}
     for key, value in data.items():
         old = getattr(client, key)
@@ -196,10 +231,18 @@ def update_client(client, data, *, by):
         client.search_name = _search_name(client)
         client.updated_at = utcnow()
         db.session.add(
-            ClientChange(client_id=client.id, changed_by_id=getattr(by, "id", None), kind="updated", changes=changes)
+            ClientChange(
+                client_id=client.id,
+                changed_by_id=getattr(by, "id", None),
+                kind="updated",
+                changes=changes,
+                reason=reason,
+            )
         )
         record("client_updated", by=by, entity=client, detail={"fields": sorted(changes)})
         db.session.flush()
+        if changes.get("citizen_id", [None, None])[1]:
+            tell_holders([client.id], by=by)
     return sorted(changes)
 
 

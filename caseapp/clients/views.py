@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..audit.services import record
 from ..auth.models import User
 from ..cases.models import Case
 from ..cases.queries import cases_of_client
@@ -23,17 +22,20 @@ from ..core.services import ServiceError
 from ..core.text import fold
 from ..core.timeutil import format_date, local_today
 from ..core.transaction import refusal_flashed, saving
+from ..core.urls import db_id
 from ..extensions import db
 from ..intake.queries import intakes_of_client
 from ..org import queries as org_queries
 from ..register import queries as register_queries
 from ..register import services as register_services
 from ..security.policy import Perm
-from ..security.scopes import client_scope
+from ..security.scopes import client_scope, own_facility
 from ..security.web import load_in_scope_or_404, requires
 from . import queries, services
 from .forms import ClientForm, FamilyMemberForm, WithdrawConsentForm
 from .models import Client, Consent, FamilyMember
+from .reads import audit_client_read, audit_clients_listed, audit_lookup
+from .rights import queries as rights_queries
 
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 
@@ -89,6 +91,7 @@ CHANGE_KINDS = {
     "family_updated": _l("Family member changed"),
     "family_removed": _l("Family member removed"),
     "merged": _l("Records merged"),
+    "anonymised": _l("Record anonymised"),
 }
 
 
@@ -119,7 +122,7 @@ def _identity_key(form):
 
 
 def _visible_client_id(client_id):
-    """The id if the current user may see that client, else None (a duplicate in another facility
+    """The id if the current user may see that client, else None (a sealed duplicate in the facility
     is refused without a link)."""
     if client_id is None:
         return None
@@ -133,10 +136,17 @@ def _service_error(form, error):
 
 
 def _duplicate_citizen_id(form, error):
-    """A unique-constraint race (two saves of the same CCCD at once): the same refusal as the check.
-    Any other integrity error is a bug, not the user's: raised again."""
-    citizen_id = form.citizen_id.data
-    existing = db.session.scalar(sa.select(Client.id).where(Client.citizen_id == citizen_id)) if citizen_id else None
+    """A unique-constraint race (two saves of the same CCCD in the facility at once): the same refusal as
+    the check. Any other integrity error is a bug, not the user's: raised again. Only the user's own
+    facility is looked in: the number held elsewhere is no clash (clients.identity)."""
+    citizen_id = queries.digits(form.citizen_id.data)
+    existing = (
+        db.session.scalar(
+            sa.select(Client.id).where(Client.citizen_id == citizen_id, own_facility(Client.facility_id, current_user))
+        )
+        if citizen_id
+        else None
+    )
     if existing is None:
         raise error
     form.citizen_id.errors = list(form.citizen_id.errors) + [str(DUPLICATE_CITIZEN_ID)]
@@ -205,6 +215,7 @@ def _history_rows(changes):
                 "by": change.changed_by.full_name if change.changed_by else "—",
                 "kind": CHANGE_KINDS.get(change.kind, change.kind),
                 "changes": items,
+                "reason": change.reason,
             }
         )
     return rows
@@ -229,9 +240,12 @@ def _changed_fields_since(client_id, mark):
 @requires(Perm.VIEW_CLIENTS)
 def search():
     q = (request.args.get("q") or "").strip()[:100]
-    after = request.args.get("after", type=int)
+    after = request.args.get("after", type=db_id)
     page = queries.search_page(current_user, q, after=after)
     names = queries.place_names(commune_codes=[c.commune_code for c in page.rows])
+    if queries.number_fields(q):
+        audit_lookup(queries.number_fields(q), found=len(page.rows), by=current_user)
+    audit_clients_listed([c.id for c in page.rows], by=current_user)
     return render_template("clients/search.html", q=q, page=page, names=names)
 
 
@@ -288,6 +302,7 @@ def new():
                     db.session.rollback()
                     duplicate_id = _duplicate_citizen_id(form, error)
                 else:
+                    _audit_duplicate_check(data, candidates)
                     flash(
                         _("Client %(name)s was created (code %(code)s).", name=client.display_name, code=client.code),
                         "success",
@@ -299,6 +314,9 @@ def new():
                 form.checked_key.data = key
                 step = "confirm"
     names = queries.place_names(commune_codes=[c.client.commune_code for c in candidates])
+    if step == "confirm" and valid:  # after any rollback above: the audit rows stay
+        _audit_duplicate_check(data, candidates)
+        audit_clients_listed([c.client.id for c in candidates], by=current_user)
     return render_template(
         "clients/new.html",
         form=form,
@@ -310,6 +328,13 @@ def new():
     )
 
 
+def _audit_duplicate_check(data, candidates):
+    """The duplicate check looked a citizen ID or phone up: audited (the fields, never the number)."""
+    fields = [field for field in ("citizen_id", "phone") if data.get(field)]
+    if fields:
+        audit_lookup(fields, found=len(candidates), by=current_user)
+
+
 # --- the client page -----------------------------------------------------------------------------
 
 
@@ -318,7 +343,7 @@ def _load(client_id, perm):
     return client
 
 
-@bp.get("/<int:client_id>")
+@bp.get("/<id:client_id>")
 @requires(Perm.VIEW_CLIENTS)
 def show(client_id):
     client = _load(client_id, Perm.VIEW_CLIENTS)
@@ -335,7 +360,7 @@ def show(client_id):
     history = _history_rows(db.session.scalars(queries.client_history(queries.merged_ids(client.id))).unique().all())
     names = queries.place_names([client.province_code], [client.commune_code])
     people = _user_names({c.recorded_by_id for c in consents} | {c.withdrawn_by_id for c in consents})
-    record("client_viewed", by=current_user, entity=client)  # reads of personal data are audited
+    audit_client_read(client, by=current_user)  # reads of personal data are audited
     return render_template(
         "clients/show.html",
         client=client,
@@ -350,6 +375,7 @@ def show(client_id):
         names=names,
         people=people,
         withdraw_form=WithdrawConsentForm(),
+        anonymisation=rights_queries.anonymisation_of(client.id),
     )
 
 
@@ -363,7 +389,7 @@ def _user_names(ids):
 # --- edit ----------------------------------------------------------------------------------------
 
 
-@bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:client_id>/edit", methods=["GET", "POST"])
 @requires(Perm.EDIT_CLIENTS)
 def edit(client_id):
     client = _load(client_id, Perm.EDIT_CLIENTS)
@@ -383,7 +409,9 @@ def edit(client_id):
             # Not saving(form): as on creation, the refusal may name a duplicate client, and a stale
             # version or a citizen ID taken meanwhile each has its own answer.
             try:
-                services.update_client(client, form.client_data(), by=current_user)
+                services.update_client(
+                    client, form.client_data(), by=current_user, reason=form.change_reason.data, ask_reason=True
+                )
                 register_services.set_groups(client, form.groups.data or [], by=current_user)
                 db.session.flush()  # a concurrent change (version check) shows here
             except ServiceError as error:
@@ -398,6 +426,7 @@ def edit(client_id):
             else:
                 flash(_("The changes were saved."), "success")
                 return redirect(url_for("clients.show", client_id=client.id))
+    audit_client_read(client, by=current_user)  # the form shows the whole record
     return render_template(
         "clients/edit.html",
         form=form,
@@ -426,7 +455,7 @@ def _load_member(client, member_id):
     return member
 
 
-@bp.route("/<int:client_id>/family/new", methods=["GET", "POST"])
+@bp.route("/<id:client_id>/family/new", methods=["GET", "POST"])
 @requires(Perm.EDIT_CLIENTS)
 def add_family(client_id):
     client = _load(client_id, Perm.EDIT_CLIENTS)
@@ -437,10 +466,11 @@ def add_family(client_id):
         if saved:
             flash(_("The family member was added."), "success")
             return redirect(url_for("clients.show", client_id=client.id, _anchor="family"))
+    audit_client_read(client, by=current_user)
     return render_template("clients/family_form.html", form=form, client=client, member=None)
 
 
-@bp.route("/<int:client_id>/family/<int:member_id>", methods=["GET", "POST"])
+@bp.route("/<id:client_id>/family/<id:member_id>", methods=["GET", "POST"])
 @requires(Perm.EDIT_CLIENTS)
 def edit_family(client_id, member_id):
     client = _load(client_id, Perm.EDIT_CLIENTS)
@@ -452,10 +482,11 @@ def edit_family(client_id, member_id):
         if saved:
             flash(_("The changes were saved."), "success")
             return redirect(url_for("clients.show", client_id=client.id, _anchor="family"))
+    audit_client_read(client, by=current_user)
     return render_template("clients/family_form.html", form=form, client=client, member=member)
 
 
-@bp.post("/<int:client_id>/family/<int:member_id>/remove")
+@bp.post("/<id:client_id>/family/<id:member_id>/remove")
 @requires(Perm.EDIT_CLIENTS)
 def remove_family(client_id, member_id):
     client = _load(client_id, Perm.EDIT_CLIENTS)
@@ -468,7 +499,7 @@ def remove_family(client_id, member_id):
 # --- consent -------------------------------------------------------------------------------------
 
 
-@bp.post("/<int:client_id>/consents/<int:consent_id>/withdraw")
+@bp.post("/<id:client_id>/consents/<id:consent_id>/withdraw")
 @requires(Perm.EDIT_CLIENTS)
 def withdraw_consent(client_id, consent_id):
     client = _load(client_id, Perm.EDIT_CLIENTS)

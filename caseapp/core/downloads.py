@@ -1,10 +1,15 @@
 """A stored file sent to the browser as a download, a chunk at a time; spreadsheet cells made safe."""
 
+import logging
 import unicodedata
 from collections.abc import Iterable
 from urllib.parse import quote
 
-from flask import Response, stream_with_context
+from flask import Response, render_template, stream_with_context
+
+from .transaction import keep_despite_error
+
+log = logging.getLogger("caseapp.files")
 
 
 def attachment_disposition(filename: str) -> str:
@@ -24,6 +29,15 @@ def download_response(chunks: Iterable[bytes], *, filename: str, mimetype: str, 
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def unreadable_file_page(what: str, reason: object) -> tuple[str, int]:
+    """The page for a stored file that fails its authentication (core.sealing.UnreadableFile): nothing
+    of it is sent; the caller has audited the attempt, which the request keeps. 409: the stored file
+    and its record no longer agree — asking again will not help, an administrator must look."""
+    log.warning("stored file refused, %s: %s", what, reason)
+    keep_despite_error()
+    return render_template("errors/unreadable_file.html"), 409
 
 
 def bytes_response(data: bytes, *, filename: str, mimetype: str) -> Response:

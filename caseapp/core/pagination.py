@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, scoped_session
 
+from .urls import BIGINT_MAX, INT_MAX, parse_id
+
 
 @dataclass
 class KeysetPage:
@@ -29,7 +31,10 @@ def keyset_page(
     descending: bool = True,
     cursor_of: Callable[[Any], object] | None = None,
 ) -> KeysetPage:
-    """Run stmt ordered by key_column (unique), starting after the cursor `after`."""
+    """Run stmt ordered by key_column (unique), starting after the cursor `after`. An integer cursor
+    the key column cannot hold (a hand-made ?after=) is no cursor: the first page."""
+    if isinstance(after, int):
+        after = parse_id(after, BIGINT_MAX if isinstance(key_column.type, sa.BigInteger) else INT_MAX)
     if after is not None:
         stmt = stmt.where(key_column < after if descending else key_column > after)
     stmt = stmt.order_by(key_column.desc() if descending else key_column.asc()).limit(per_page + 1)

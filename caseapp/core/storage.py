@@ -11,7 +11,8 @@ Two stores, chosen by FILE_STORE (default: `database` on PostgreSQL, `disk` on S
 
 Both take the content as an iterable of byte chunks and give it back the same way, so a 10 MB upload
 or download is never held whole in memory. A file's key is chosen by the caller (a random token) and
-is unique within its bucket.
+is unique within its bucket. The stores keep the bytes they are given: documents and report files
+reach them encrypted (core.sealing).
 """
 
 from __future__ import annotations

@@ -5,8 +5,20 @@ from typing import overload
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# The years the app deals in: no person, case or report of a centre falls outside them. A date beyond
+# (0001-01-01, 9999-12-31) is refused at input — forms (core.forms) and query strings (report periods)
+# — before time-zone shifts or date arithmetic overflow Python's calendar (OWASP ASVS 5.0 V2.2.1).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+DATE_OUT_OF_RANGE = _l("Enter a date between the years 1900 and 2100.")
+
+
+def date_in_range(value: object) -> bool:
+    """Is a date (or a date and time) within FIRST_YEAR … LAST_YEAR? (Anything else: nothing to check.)"""
+    return not isinstance(value, date) or FIRST_YEAR <= value.year <= LAST_YEAR
 
 
 def utcnow() -> datetime:
@@ -57,8 +69,11 @@ def format_datetime(value: datetime | None) -> str:
 
 
 def parse_local_datetime(value: str) -> datetime:
-    """Parse 'YYYY-MM-DDTHH:MM' (an <input type=datetime-local>) as Vietnam time, return UTC."""
+    """Parse 'YYYY-MM-DDTHH:MM' (an <input type=datetime-local>) as Vietnam time, return UTC.
+    ValueError for a time out of FIRST_YEAR … LAST_YEAR (0001-01-01 has no UTC before it)."""
     naive = datetime.fromisoformat(value)
+    if not date_in_range(naive):
+        raise ValueError(str(DATE_OUT_OF_RANGE))
     if naive.tzinfo is None:
         naive = naive.replace(tzinfo=VN_TZ)
     return naive.astimezone(timezone.utc)

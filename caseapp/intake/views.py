@@ -7,7 +7,9 @@ from flask_login import current_user
 
 from ..cases.models import Case
 from ..clients.models import Client
+from ..clients.reads import audit_client_read
 from ..core.transaction import saving
+from ..core.urls import db_id
 from ..extensions import db
 from ..security.policy import Perm
 from ..security.scopes import case_scope, client_scope
@@ -25,7 +27,7 @@ def _visible(model, ident, scope):
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Perm.CREATE_INTAKE)
 def new():
-    client_id = request.args.get("client_id", type=int)
+    client_id = request.args.get("client_id", type=db_id)
     if client_id is None:
         return redirect(url_for("clients.new", next="intake"))
     client = load_in_scope_or_404(Client, client_id, client_scope, Perm.CREATE_INTAKE)
@@ -54,6 +56,7 @@ def new():
         if request.method == "POST"
         else None
     )
+    audit_client_read(client, by=current_user)  # the form shows who the person is
     return render_template(
         "intake/new.html",
         form=form,

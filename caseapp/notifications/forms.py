@@ -1,9 +1,6 @@
 """Forms of the notification inbox."""
 
-from wtforms import IntegerField
-from wtforms.validators import Optional
-
-from ..core.forms import BaseForm
+from ..core.forms import BaseForm, CursorField
 
 
 class InboxPageForm(BaseForm):
@@ -12,4 +9,4 @@ class InboxPageForm(BaseForm):
     class Meta:
         csrf = False  # a GET cursor
 
-    after = IntegerField(validators=[Optional()])
+    after = CursorField()

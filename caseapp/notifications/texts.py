@@ -23,6 +23,22 @@ TEXTS = {
     "report_due_soon": _l("%(title)s to %(recipient)s, due %(due)s: %(days)s days left."),
     "report_due_today": _l("%(title)s to %(recipient)s, due %(due)s: due today."),
     "report_overdue": _l("%(title)s to %(recipient)s, due %(due)s: overdue, not recorded as sent."),
+    # clients.rights.jobs: records whose retention period ran out, for the facility's supervisors (a count only)
+    "retention_due": _l(
+        "Client records due for anonymisation: %(count)s (their retention period after the last case closed has "
+        "run out). See the page “Records due for anonymisation”."
+    ),
+    # auth.two_factor: an administrator removed the user's authenticator (a lost or replaced phone)
+    "two_factor_reset": _l(
+        "An administrator reset your two-step sign-in. You will set up your authenticator app again at your "
+        "next sign-in. If you did not ask for this, tell your supervisor."
+    ),
+    # clients.identity: another facility registered a client with the citizen ID of one of the reader's
+    # facility's clients (the other facility's name only; the page lists which client)
+    "identity_match": _l(
+        "A client with the same citizen ID as a client of your facility was registered at %(facility)s. See the "
+        "page “Same citizen ID at another facility”."
+    ),
 }
 UNKNOWN = _l("Notification")
 

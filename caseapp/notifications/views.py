@@ -44,7 +44,7 @@ def inbox():
     return render_template("notifications/inbox.html", page=page, items=items, first_page=after is None)
 
 
-@bp.post("/<int:notification_id>/read")
+@bp.post("/<id:notification_id>/read")
 @requires(Perm.USE_APP)
 def mark_read(notification_id):
     notification = db.session.scalar(queries.own_notification(current_user, notification_id))

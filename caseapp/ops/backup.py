@@ -11,7 +11,8 @@ The file is a tar archive (mode 0600: it holds every person's data) of
 Every member's SHA-256 is in the manifest.
 
 A restore goes into an empty database only (a non-empty one is refused, nothing touched), then counts and
-checksums every table again and checks each stored document against its recorded SHA-256."""
+checksums every table again and checks each stored document against its recorded SHA-256 (decrypted:
+the archive holds the documents encrypted, never their key — ATTACHMENT_KEYS must be the source's)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..cases.attachments.models import Attachment
-from ..core.storage import BUCKETS, disk_store, files, store_kind
+from ..core.sealing import KeyringError, UnreadableFile, sealed_files
+from ..core.storage import BUCKETS, disk_store, store_kind
 from ..core.timeutil import to_local, utcnow
 from ..extensions import db
 
@@ -380,11 +382,17 @@ def verify(manifest: dict) -> Verification:
 
 
 def _verify_documents(result: Verification) -> None:
-    store = files("attachments")
+    """Every document read back (and decrypted: the backup holds sealed files, ATTACHMENT_KEYS opens them)
+    against its recorded SHA-256."""
+    try:
+        store = sealed_files("attachments")
+    except KeyringError as error:
+        result.problems.append(f"không kiểm được giấy tờ: {error}")
+        return
     last = 0
     while True:
         rows = db.session.execute(
-            sa.select(Attachment.id, Attachment.storage_key, Attachment.sha256)
+            sa.select(Attachment.id, Attachment.storage_key, Attachment.sha256, Attachment.key_id)
             .where(Attachment.id > last)
             .order_by(Attachment.id)
             .limit(500)
@@ -392,14 +400,15 @@ def _verify_documents(result: Verification) -> None:
         if not rows:
             break
         for row in rows:
-            digest = hashlib.sha256()
             try:
-                for chunk in store.chunks(row.storage_key):
-                    digest.update(chunk)
+                sha256 = store.sha256(row.storage_key, row.key_id)
             except OSError:
                 result.problems.append(f"thiếu tệp của giấy tờ số {row.id}")
                 continue
-            if digest.hexdigest() != row.sha256:
+            except UnreadableFile as error:
+                result.problems.append(f"giấy tờ số {row.id} không giải mã được: {error}")
+                continue
+            if sha256 != row.sha256:
                 result.problems.append(f"giấy tờ số {row.id}: SHA-256 không khớp")
             result.documents += 1
         last = rows[-1].id

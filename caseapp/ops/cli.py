@@ -1,4 +1,5 @@
-"""Commands of an installation's operator: `flask setup` (the first run), `flask files move-to-database`.
+"""Commands of an installation's operator: `flask setup` (the first run), `flask files move-to-database`,
+`flask attachments rotate-key`.
 Messages in Vietnamese: the operator of a centre reads them."""
 
 from __future__ import annotations
@@ -9,16 +10,19 @@ from pathlib import Path
 import click
 
 from ..auth.services import check_password_strength
+from ..core.sealing import KeyringError
 from ..core.services import ServiceError
 from ..core.storage import store_kind
 from ..extensions import db
 from ..org.labels import FACILITY_TYPE_LABELS
 from ..org.models import FacilityType
 from ..org.models import FacilityType as Type
+from ..security.policy import Role
 from . import setup
 from .backup import BackupError, backup, describe, prune, restore
 from .doctor import examine
 from .files import move_to_database
+from .rekey import BATCH, rotate_key
 
 
 def _ask(label: str, given, check: Callable, **prompt_options):
@@ -42,9 +46,13 @@ def _type_menu() -> str:
     )
 
 
-def _ask_password(given, username: str, full_name: str) -> str:
+def _ask_password(given, username: str, full_name: str, facility_name: str) -> str:
+    """The first administrator's password, held to an administrator's rules (auth.services)."""
+
     def strong(password):
-        check_password_strength(password, username, full_name)
+        check_password_strength(
+            password, role=Role.ADMIN.value, username=username, full_name=full_name, facility_name=facility_name
+        )
         return password
 
     if given is not None:
@@ -141,7 +149,7 @@ def register(app):
             lambda v: setup.text(v, longest=128, field="full_name", label="họ và tên"),
         )
         mail = _ask("E-mail (Enter để bỏ qua)", admin_email, setup.email, default="", show_default=False)
-        password = _ask_password(admin_password, username, full_name)
+        password = _ask_password(admin_password, username, full_name, name)
         try:
             facility, user = setup.set_up(
                 setup.FacilityAnswers(
@@ -225,9 +233,36 @@ def register(app):
                 "FILE_STORE không phải «database»: ứng dụng vẫn đọc tệp trên đĩa. "
                 "Đặt FILE_STORE=database (mặc định với PostgreSQL) rồi chạy lại."
             )
-        report = move_to_database(app, echo=click.echo)
+        try:
+            report = move_to_database(app, echo=click.echo)
+        except KeyringError as error:
+            raise click.ClickException(str(error)) from error
         click.echo(f"Đã chuyển {report.moved} tệp; {report.already} tệp đã có trong cơ sở dữ liệu.")
         for name in report.missing:
             click.echo(f"  Không tìm thấy trên đĩa lẫn trong cơ sở dữ liệu: {name}", err=True)
         if not report.ok:
             raise click.ClickException(f"{len(report.missing)} tệp bị thiếu, {len(report.corrupt)} tệp sai SHA-256.")
+
+    @app.cli.group("attachments")
+    def attachments_group():
+        """Giấy tờ của hồ sơ (và tệp báo cáo): khóa mã hóa."""
+
+    @attachments_group.command("rotate-key")
+    @click.option("--batch-size", type=click.IntRange(min=1), default=BATCH, show_default=True, help="Số tệp mỗi lô.")
+    def rotate_key_command(batch_size):
+        """Mã hóa lại bằng khóa hiện tại (ATTACHMENT_KEY_ID) mọi tệp chưa dùng khóa này, kể cả tệp chưa mã hóa
+        (từng lô, chạy lại được, tiếp tục khi bị ngắt)."""
+        try:
+            report = rotate_key(app, batch_size=batch_size, echo=click.echo)
+        except KeyringError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(
+            f"Đã mã hóa lại bằng khóa «{report.key_id}» {report.documents} giấy tờ "
+            f"({report.from_clear} giấy tờ trước đây chưa mã hóa) và {report.report_files} tệp báo cáo."
+        )
+        for problem in report.unreadable:
+            click.echo(f"  Không đọc được, giữ nguyên: {problem}", err=True)
+        if not report.ok:
+            raise click.ClickException(
+                f"{len(report.unreadable)} tệp không đọc được: chưa bỏ khóa cũ khỏi ATTACHMENT_KEYS."
+            )

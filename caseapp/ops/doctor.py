@@ -18,6 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 
+from ..cases.attachments.models import Attachment
+from ..core.sealing import KeyringError, SealedStore, UnreadableFile, keyring, seal, unseal
 from ..core.storage import BUCKETS, files, store_kind
 from ..core.timeutil import VN_TZ, format_datetime, utcnow
 from ..extensions import db
@@ -96,6 +98,70 @@ def _secret_key(app: Flask) -> str:
     if len(key) < MIN_SECRET_KEY_LENGTH:
         raise Problem(f"SECRET_KEY quá ngắn ({len(key)} ký tự, cần ít nhất {MIN_SECRET_KEY_LENGTH}).")
     return f"đã đặt ({len(key)} ký tự)"
+
+
+def _attachment_keys(app: Flask) -> str:
+    """The keys of the stored files (core.sealing): from the environment in production, each 32 bytes,
+    the current one among them, a round trip through AES-GCM, and the newest sealed document opens."""
+    if app.config["IS_PRODUCTION"] and not os.environ.get("ATTACHMENT_KEYS"):
+        raise Problem(
+            "ATTACHMENT_KEYS chưa được đặt trong môi trường: khóa tự sinh trong instance/ chỉ máy này có và "
+            "không nằm trong bản sao lưu — mất máy là mất mọi giấy tờ, máy khác không mở được. Đặt "
+            "ATTACHMENT_KEYS=<mã>:<khóa> và ATTACHMENT_KEY_ID=<mã> (khóa: "
+            '`python3 -c "import os,base64;print(base64.b64encode(os.urandom(32)).decode())"`) và cất một bản '
+            "khóa riêng, ngoài bản sao lưu."
+        )
+    try:
+        keys = keyring(app)
+    except KeyringError as error:
+        raise Problem(str(error)) from error
+    probe = secrets.token_bytes(4096)
+    key = keys.key(keys.current_id)
+    sealed = list(seal([probe], bucket="attachments", storage_key="doctor", key_id=keys.current_id, key=key))
+    if b"".join(unseal(sealed, bucket="attachments", storage_key="doctor", key_id=keys.current_id, key=key)) != probe:
+        raise Problem("mã hóa rồi giải mã thử không ra đúng nội dung.")
+    sample = _sample_document(SealedStore(files("attachments"), "attachments", keys))
+    return f"{len(keys.keys)} khóa, khóa hiện tại «{keys.current_id}»; {sample}"
+
+
+def _sample_document(store: SealedStore) -> str:
+    """The newest sealed document opens and has its recorded SHA-256; how many are not yet under the
+    current key (in clear from before encryption, or under an older key)."""
+    try:
+        newest = db.session.execute(
+            sa.select(Attachment.id, Attachment.storage_key, Attachment.key_id, Attachment.sha256)
+            .where(Attachment.key_id.is_not(None))
+            .order_by(Attachment.id.desc())
+            .limit(1)
+        ).first()
+        behind = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Attachment)
+            .where(sa.or_(Attachment.key_id.is_(None), Attachment.key_id != store.keyring.current_id))
+        )
+        found = "chưa có giấy tờ nào được mã hóa để thử" if newest is None else _opens(store, newest)
+    except sa.exc.SQLAlchemyError:
+        return "chưa thử giải mã giấy tờ (cơ sở dữ liệu chưa sẵn sàng)"
+    finally:
+        db.session.rollback()
+    if behind:
+        return f"{found}; {behind} giấy tờ chưa dùng khóa hiện tại: chạy `flask attachments rotate-key`"
+    return found
+
+
+def _opens(store: SealedStore, row: sa.Row) -> str:
+    try:
+        intact = store.sha256(row.storage_key, row.key_id) == row.sha256
+    except UnreadableFile as error:
+        raise Problem(
+            f"giấy tờ số {row.id} (khóa «{row.key_id}») không giải mã được: {error}. "
+            "Kiểm tra ATTACHMENT_KEYS có đủ các khóa cũ."
+        ) from error
+    except OSError as error:
+        raise Problem(f"không đọc được tệp của giấy tờ số {row.id} ({error}).") from error
+    if not intact:
+        raise Problem(f"giấy tờ số {row.id} giải mã được nhưng SHA-256 không khớp bản đã ghi nhận.")
+    return f"giấy tờ số {row.id} giải mã đúng"
 
 
 def _https(app: Flask) -> str:
@@ -227,6 +293,7 @@ CHECKS: list[tuple[str, Callable[[Flask], str]]] = [
     ("Cơ sở dữ liệu", _database),
     ("Bản dịch tiếng Việt", _catalogue),
     ("SECRET_KEY", _secret_key),
+    ("Khóa mã hóa tệp (ATTACHMENT_KEYS)", _attachment_keys),
     ("HTTPS (cookie, BASE_URL)", _https),
     ("Thư điện tử (SMTP)", _smtp),
     ("PDF (WeasyPrint, Pango, phông)", _pdf),

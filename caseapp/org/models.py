@@ -64,6 +64,9 @@ class Facility(Model):
         sa.Boolean, nullable=False, default=False, server_default=sa.false()
     )
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    # The roles of this facility that must sign in with a second factor besides those that always must
+    # (security.rules.second_factor_required): role values separated by commas, "" for none.
+    second_factor_roles: Mapped[str] = mapped_column(sa.String(128), nullable=False, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
@@ -75,6 +78,10 @@ class Facility(Model):
     @property
     def scope_facility_id(self):
         return self.id
+
+    @property
+    def second_factor_role_list(self) -> list[str]:
+        return [role for role in (self.second_factor_roles or "").split(",") if role]
 
     def address_visible_to(self, user):
         """A confidential address is shown only to users of the facility itself: perpetrators must never

@@ -59,7 +59,7 @@ def create_facility():
     return render_template("admin/facility_form.html", form=form, facility=None)
 
 
-@bp.route("/<int:facility_id>", methods=["GET", "POST"])
+@bp.route("/<id:facility_id>", methods=["GET", "POST"])
 @requires(Perm.MANAGE_FACILITIES)
 def edit_facility(facility_id):
     facility = load_or_404(Facility, facility_id, Perm.MANAGE_FACILITIES)

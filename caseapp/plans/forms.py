@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from ..core import categories as cat
-from ..core.forms import BaseForm, _CatalogueTranslations, max_length
+from ..core.forms import BaseForm, InputRulesMeta, max_length
 from .compare import ACTIVITY_STATUSES, ANSWERS, DOMAIN_FIELD_LABELS, DOMAIN_FIELDS, SAFETY_PLAN_FIELDS
 from .services import TEXT_MAX, domain_field, safety_field
 
@@ -121,11 +121,11 @@ for _question in cat.SAFETY_QUESTIONS:
 
 
 class _RowForm(Form):
-    """A row of a plan form (no CSRF of its own; WTForms' messages through our catalogue)."""
+    """A row of a plan form (no CSRF of its own; WTForms' messages through our catalogue, and the range
+    checks of every form's dates)."""
 
-    class Meta:
-        def get_translations(self, form):
-            return _CatalogueTranslations()
+    class Meta(InputRulesMeta):
+        pass
 
 
 class GoalRow(_RowForm):

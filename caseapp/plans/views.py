@@ -22,7 +22,7 @@ from ..core import categories as cat
 from ..core.forms import add_service_error
 from ..core.language import language
 from ..core.transaction import keep_despite_error, refusal_flashed, saving
-from ..core.urls import safe_next
+from ..core.urls import db_id, safe_next
 from ..extensions import db
 from ..security.policy import Perm
 from ..security.rules import can
@@ -95,7 +95,7 @@ def _stale(form, started_text, current_snapshot, version, users=None):
     return changes
 
 
-@bp.route("/cases/<int:case_id>/assessments/new", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/assessments/new", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def new_assessment(case_id):
     case = load_case(current_user, case_id, Perm.EDIT_CASES, editable=True)
@@ -141,7 +141,7 @@ def _assessment_saved_message(assessment):
     return SAVED_DRAFT
 
 
-@bp.route("/cases/<int:case_id>/assessments/<int:assessment_id>/edit", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/assessments/<id:assessment_id>/edit", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def edit_assessment(case_id, assessment_id):
     case = load_case(current_user, case_id, Perm.EDIT_CASES, editable=True)
@@ -236,7 +236,7 @@ def _decision_form(approval, author_id):
     return DecisionForm(formdata=None, approval_id=approval.id, next=request.full_path.rstrip("?"))
 
 
-@bp.get("/cases/<int:case_id>/assessments/<int:assessment_id>")
+@bp.get("/cases/<id:case_id>/assessments/<id:assessment_id>")
 @requires(Perm.VIEW_CASES)
 def assessment(case_id, assessment_id):
     case = load_case(current_user, case_id, Perm.VIEW_CASES)
@@ -244,7 +244,7 @@ def assessment(case_id, assessment_id):
     current = next((a for a in versions if a.id == assessment_id), None)
     if current is None:
         abort(404)
-    compare_id = request.args.get("compare", type=int)
+    compare_id = request.args.get("compare", type=db_id)
     before = next((a for a in versions if a.id == compare_id and a.id != current.id), None)
     if before is None and compare_id != 0:
         before = next((a for a in versions if a.version_no < current.version_no), None)
@@ -314,7 +314,7 @@ def _render_plan_form(case, form, *, plan, base, violence, changes=None, status=
     )
 
 
-@bp.route("/cases/<int:case_id>/plans/new", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/plans/new", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def new_plan(case_id):
     case = load_case(current_user, case_id, Perm.EDIT_CASES, editable=True)
@@ -353,7 +353,7 @@ def new_plan(case_id):
     return _render_plan_form(case, form, plan=None, base=base, violence=violence, status=status)
 
 
-@bp.route("/cases/<int:case_id>/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/plans/<id:plan_id>/edit", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def edit_plan(case_id, plan_id):
     case = load_case(current_user, case_id, Perm.EDIT_CASES, editable=True)
@@ -402,7 +402,7 @@ def edit_plan(case_id, plan_id):
     return _render_plan_form(case, form, plan=plan, base=base, violence=violence, status=status)
 
 
-@bp.post("/cases/<int:case_id>/plans/<int:plan_id>/request-approval")
+@bp.post("/cases/<id:case_id>/plans/<id:plan_id>/request-approval")
 @requires(Perm.EDIT_CASES)
 def request_plan_approval(case_id, plan_id):
     case = load_case(current_user, case_id, Perm.EDIT_CASES)
@@ -414,7 +414,7 @@ def request_plan_approval(case_id, plan_id):
     return redirect(url_for("plans.plan", case_id=case_id, plan_id=plan_id))
 
 
-@bp.get("/cases/<int:case_id>/plans/<int:plan_id>")
+@bp.get("/cases/<id:case_id>/plans/<id:plan_id>")
 @requires(Perm.VIEW_CASES)
 def plan(case_id, plan_id):
     case = load_case(current_user, case_id, Perm.VIEW_CASES)
@@ -498,7 +498,7 @@ def approvals():
     return render_template("plans/approvals.html", items=_subject_rows(rows), labels=labels)
 
 
-@bp.post("/approvals/<int:approval_id>/decide")
+@bp.post("/approvals/<id:approval_id>/decide")
 @requires(Perm.APPROVE)
 def decide(approval_id):
     approval = db.session.scalar(

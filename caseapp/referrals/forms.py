@@ -5,7 +5,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -14,7 +13,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..core import categories as cat
-from ..core.forms import BaseForm, MultiCheckboxField, max_length, required
+from ..core.forms import BaseForm, CursorField, MultiCheckboxField, max_length, required
 from ..core.timeutil import format_date, local_today
 
 
@@ -37,7 +36,7 @@ class DirectoryFilterForm(BaseForm):
     service = SelectField(_l("Service"), validators=[Optional()])
     q = StringField(_l("Search"), validators=[Optional(), max_length(100)])
     include_inactive = BooleanField(_l("Also show inactive entries"))
-    after = IntegerField(validators=[Optional()])
+    after = CursorField()
 
     def __init__(self, *args, provinces=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,8 +13,10 @@ from werkzeug.datastructures import MultiDict
 from ..audit.services import record
 from ..cases.models import Case
 from ..clients.models import Consent
+from ..clients.reads import audit_cases_listed, audit_client_read
 from ..core.timeutil import format_datetime, utcnow
 from ..core.transaction import refusal_flashed, save, saving
+from ..core.urls import db_id
 from ..extensions import db
 from ..org import queries as org_queries
 from ..security.policy import Perm, has_perm
@@ -128,7 +130,7 @@ def new_provider():
     return render_template("referrals/provider_form.html", form=form, provider=None)
 
 
-@bp.route("/providers/<int:provider_id>/edit", methods=["GET", "POST"])
+@bp.route("/providers/<id:provider_id>/edit", methods=["GET", "POST"])
 @requires(Perm.MANAGE_PROVIDERS)
 def edit_provider(provider_id):
     provider = db.session.get(Provider, provider_id)
@@ -163,7 +165,7 @@ def _case_to_change(case_id):
 
 
 def _referral_form(case, formdata=None):
-    include = request.values.get("provider_id", type=int)
+    include = request.values.get("provider_id", type=db_id)
     providers = db.session.scalars(queries.referral_providers(current_user, case, include_id=include)).all()
     consents = db.session.scalars(queries.share_consents(case.client_id)).all()
     kwargs = {} if formdata is None else {"formdata": formdata}
@@ -173,7 +175,7 @@ def _referral_form(case, formdata=None):
     return form, consents
 
 
-@bp.route("/cases/<int:case_id>/referrals/new", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/referrals/new", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def new_referral(case_id):
     case = _case_to_change(case_id)
@@ -185,7 +187,7 @@ def new_referral(case_id):
         deny(Perm.OVERRIDE_CONSENT.value)  # only a supervisor refers without consent
     form, consents = _referral_form(case)
     if request.method == "GET":
-        form.provider_id.data = request.args.get("provider_id", type=int)
+        form.provider_id.data = request.args.get("provider_id", type=db_id)
         form.consent_mode.data = "existing" if consents else "record"
         form.consent_given_by.data = "guardian" if case.client.is_child else "client"
     status = 200
@@ -217,6 +219,7 @@ def new_referral(case_id):
         case = _case_to_change(case_id)  # reloaded with its client: the rollback expired it
     if request.method == "POST":
         status = 422
+    audit_client_read(case.client, by=current_user, case=case)  # the form names the client
     return render_template(
         "referrals/new.html", form=form, case=case, client=case.client, has_consents=bool(consents)
     ), status
@@ -255,12 +258,13 @@ def _referral_in_scope(referral_id):
     return referral
 
 
-@bp.get("/referrals/<int:referral_id>")
+@bp.get("/referrals/<id:referral_id>")
 @requires(Perm.VIEW_CASES)
 def show(referral_id):
     referral = _referral_in_scope(referral_id)
     response = _render_referral(referral)
-    record("referral_viewed", by=current_user, entity=referral)  # what was shared is personal data
+    # what was shared is personal data; the page names the case's client
+    record("referral_viewed", by=current_user, entity=referral, detail={"case_id": referral.case_id})
     return response
 
 
@@ -300,7 +304,7 @@ MOVE_MESSAGES = {
 }
 
 
-@bp.post("/referrals/<int:referral_id>/status")
+@bp.post("/referrals/<id:referral_id>/status")
 @requires(Perm.EDIT_CASES)
 def change_status(referral_id):
     referral = _referral_in_scope(referral_id)
@@ -323,6 +327,7 @@ def change_status(referral_id):
 def overdue():
     now = utcnow()
     rows = db.session.scalars(queries.overdue_referrals(current_user, now).limit(queries.OVERDUE_LIMIT + 1)).all()
+    audit_cases_listed([r.case_id for r in rows[: queries.OVERDUE_LIMIT]], by=current_user)  # each names its client
     return render_template(
         "referrals/overdue.html",
         referrals=rows[: queries.OVERDUE_LIMIT],
@@ -360,7 +365,7 @@ def _render_incoming(referral, forms=None, status=200):
     ), status
 
 
-@bp.route("/referrals/incoming/<int:referral_id>", methods=["GET", "POST"])
+@bp.route("/referrals/incoming/<id:referral_id>", methods=["GET", "POST"])
 @requires(Perm.DECIDE_TRANSFER)
 def incoming_referral(referral_id):
     referral = db.session.scalar(queries.incoming_referrals(current_user).where(Referral.id == referral_id))
@@ -368,7 +373,13 @@ def incoming_referral(referral_id):
         abort(404)
     if request.method == "GET":
         response = _render_incoming(referral)
-        record("referral_viewed", by=current_user, entity=referral, facility_id=current_user.facility_id)
+        record(
+            "referral_viewed",
+            by=current_user,
+            entity=referral,
+            facility_id=current_user.facility_id,
+            detail={"case_id": referral.case_id},  # what was shared is about that case's client
+        )
         return response
     moves = services.allowed_moves(referral, "receiver")
     name, form, to_status = _status_forms(moves)
@@ -385,7 +396,7 @@ def incoming_referral(referral_id):
 # --- transfers -------------------------------------------------------------------------------------
 
 
-@bp.route("/cases/<int:case_id>/transfer", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/transfer", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def transfer(case_id):
     case = _case_to_change(case_id)
@@ -408,6 +419,7 @@ def transfer(case_id):
             case = _case_to_change(case_id)  # reloaded with its client: the rollback expired it
     if request.method == "POST":
         status = 422
+    audit_client_read(case.client, by=current_user, case=case)  # the form names the client
     return render_template("referrals/transfer.html", form=form, case=case, pending=pending), status
 
 
@@ -423,7 +435,7 @@ def incoming_transfers():
     )
 
 
-@bp.post("/transfers/<int:transfer_id>/decide")
+@bp.post("/transfers/<id:transfer_id>/decide")
 @requires(Perm.DECIDE_TRANSFER)
 def decide_transfer(transfer_id):
     transfer = db.session.scalar(queries.transfer_to_decide(current_user, transfer_id))
@@ -445,7 +457,7 @@ def decide_transfer(transfer_id):
     return redirect(url_for("referrals.incoming_transfers"))
 
 
-@bp.post("/transfers/<int:transfer_id>/cancel")
+@bp.post("/transfers/<id:transfer_id>/cancel")
 @requires(Perm.EDIT_CASES)
 def cancel_transfer(transfer_id):
     transfer = db.session.scalar(queries.transfer_of_sender(current_user, transfer_id))

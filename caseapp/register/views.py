@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..audit.services import record
 from ..clients.models import Client
+from ..clients.reads import audit_client_read
 from ..core.timeutil import local_today
 from ..core.transaction import saving
 from ..extensions import db
@@ -37,7 +38,7 @@ def _back(client):
     return redirect(url_for("clients.show", client_id=client.id, _anchor="groups"))
 
 
-@bp.route("/clients/<int:client_id>/memberships/new", methods=["GET", "POST"])
+@bp.route("/clients/<id:client_id>/memberships/new", methods=["GET", "POST"])
 @requires(Perm.EDIT_CLIENTS)
 def add_membership(client_id):
     client = _client(client_id, Perm.EDIT_CLIENTS)
@@ -52,10 +53,11 @@ def add_membership(client_id):
             flash(_("The membership was recorded."), "success")
             return _back(client)
     status = 422 if request.method == "POST" else 200
+    audit_client_read(client, by=current_user)  # the form names the client
     return render_template("register/membership_new.html", form=form, client=client), status
 
 
-@bp.get("/clients/<int:client_id>/memberships/<int:membership_id>")
+@bp.get("/clients/<id:client_id>/memberships/<id:membership_id>")
 @requires(Perm.VIEW_CLIENTS)
 def show_membership(client_id, membership_id):
     client = _client(client_id, Perm.VIEW_CLIENTS)
@@ -63,7 +65,7 @@ def show_membership(client_id, membership_id):
     return _render_membership(client, membership, _change_form(membership))
 
 
-@bp.post("/clients/<int:client_id>/memberships/<int:membership_id>")
+@bp.post("/clients/<id:client_id>/memberships/<id:membership_id>")
 @requires(Perm.EDIT_CLIENTS)
 def change_membership(client_id, membership_id):
     client = _client(client_id, Perm.EDIT_CLIENTS)

@@ -25,6 +25,7 @@ from ..audit.services import record
 from ..auth.models import User
 from ..cases.models import Case
 from ..cases.services import add_event
+from ..clients.rights.jobs import run_retention_sweep
 from ..core.sql import in_ids, json_object, local_datetime_text
 from ..core.timeutil import UTCDateTime, as_utc, format_datetime, utcnow
 from ..extensions import db
@@ -307,6 +308,11 @@ def scheduled_tick(app):
         except Exception:
             db.session.rollback()
             log.exception("report deadline reminders failed")
+        try:  # once a day: records whose retention period ran out, for the supervisors (clients.rights.jobs)
+            run_retention_sweep(now)
+        except Exception:
+            db.session.rollback()
+            log.exception("retention sweep failed")
         try:  # large register files written in the background (register.imports.jobs)
             run_import_jobs(now)
         except Exception:

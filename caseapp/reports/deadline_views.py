@@ -53,7 +53,7 @@ def new_deadline():
     return render_template(FORM, form=form, deadline=None)
 
 
-@bp.route("/deadlines/<int:deadline_id>", methods=["GET", "POST"])
+@bp.route("/deadlines/<id:deadline_id>", methods=["GET", "POST"])
 @requires(Perm.FREEZE_REPORTS)
 def edit_deadline(deadline_id):
     deadline = _deadline_or_404(deadline_id)
@@ -80,19 +80,19 @@ def _switch(deadline_id, active):
     return redirect(url_for("reports.report_deadlines"))
 
 
-@bp.post("/deadlines/<int:deadline_id>/stop")
+@bp.post("/deadlines/<id:deadline_id>/stop")
 @requires(Perm.FREEZE_REPORTS)
 def stop_deadline(deadline_id):
     return _switch(deadline_id, False)
 
 
-@bp.post("/deadlines/<int:deadline_id>/restart")
+@bp.post("/deadlines/<id:deadline_id>/restart")
 @requires(Perm.FREEZE_REPORTS)
 def restart_deadline(deadline_id):
     return _switch(deadline_id, True)
 
 
-@bp.route("/deadlines/<int:deadline_id>/sent", methods=["GET", "POST"])
+@bp.route("/deadlines/<id:deadline_id>/sent", methods=["GET", "POST"])
 @requires(Perm.FREEZE_REPORTS)
 def mark_deadline_sent(deadline_id):
     deadline = _deadline_or_404(deadline_id)

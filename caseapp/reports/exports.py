@@ -18,6 +18,7 @@ from ..core.downloads import bytes_response, neutralise
 from ..core.pdf import DocumentHeader, Signature, place_name, render_pdf
 from ..core.text import vn_percent
 from ..core.timeutil import format_datetime, local_today, utcnow
+from ..core.urls import parse_id
 from ..extensions import db
 from ..org.models import Facility
 from ..security.policy import Perm, has_perm
@@ -399,7 +400,8 @@ def source(user, params):
     facility = user.facility
     snapshot_id = params.get("snapshot")
     if snapshot_id:
-        snapshot = queries.snapshot_in_reach(int(snapshot_id), user) if str(snapshot_id).isdigit() else None
+        snapshot_key = parse_id(snapshot_id)  # an id the database can hold, else no such report
+        snapshot = queries.snapshot_in_reach(snapshot_key, user) if snapshot_key is not None else None
         if snapshot is None:
             raise LookupError(snapshot_id)
         period = periods.Period.from_dict(snapshot.data["period"])

@@ -51,7 +51,7 @@ def new_commune_group():
     return render_template(FORM, form=form, group=None)
 
 
-@bp.route("/commune-groups/<int:group_id>", methods=["GET", "POST"])
+@bp.route("/commune-groups/<id:group_id>", methods=["GET", "POST"])
 @requires(Perm.MANAGE_COMMUNE_GROUPS)
 def edit_commune_group(group_id):
     group = _group_or_404(group_id)
@@ -67,7 +67,7 @@ def edit_commune_group(group_id):
     return render_template(FORM, form=form, group=group)
 
 
-@bp.post("/commune-groups/<int:group_id>/delete")
+@bp.post("/commune-groups/<id:group_id>/delete")
 @requires(Perm.MANAGE_COMMUNE_GROUPS)
 def delete_commune_group(group_id):
     group = _group_or_404(group_id)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..auth.models import User
+from ..core.sealing import SealedStore, sealed_files
 from ..core.storage import files
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
@@ -36,6 +37,24 @@ CLAIM_LEASE = timedelta(minutes=30)
 def export_files():
     """Where report files are kept: every web machine serves the file the scheduler made (core.storage)."""
     return files("exports")
+
+
+def sealed_export_files() -> SealedStore:
+    """Report files are sealed like case documents (core.sealing), although they hold aggregates: small
+    counts are hidden only where the reader may not see exact figures, a facility's own report names its
+    communes and groups, and the files lie in the same store for days. One rule for every stored file is
+    also simpler to check than two."""
+    return sealed_files("exports")
+
+
+def new_file_key(job):
+    """A report file's key in the store: the job and a random part."""
+    return f"{job.id}-{uuid.uuid4().hex}.{job.fmt}"
+
+
+def export_content(job) -> bytes:
+    """The report file of a done job, authenticated (UnreadableFile otherwise): a few MB at most."""
+    return sealed_export_files().read(job.file_path, job.key_id)
 
 
 def _claim(now, token):
@@ -89,10 +108,10 @@ def _run(job, now):
         job.fmt, user, job.params, progress=lambda p: _set_progress(job_id, p)
     )
     job = db.session.get(ExportJob, job_id)
-    key = f"{job.id}-{uuid.uuid4().hex}.{job.fmt}"
-    export_files().put(key, body)
+    key = new_file_key(job)
+    sealed = sealed_export_files().put(key, body)
     keep = timedelta(days=current_app.config.get("EXPORT_KEEP_DAYS", 7))
-    job.file_path, job.file_name = key, filename
+    job.file_path, job.file_name, job.key_id = key, filename, sealed.key_id
     job.status, job.progress, job.finished_at, job.expires_at = "done", 100, utcnow(), now + keep
     notify(
         job.user_id,

@@ -194,6 +194,7 @@ class ExportJob(Model):
     claim_token: Mapped[str | None] = mapped_column(sa.String(64))
     file_name: Mapped[str | None] = mapped_column(sa.String(128))
     file_path: Mapped[str | None] = mapped_column(sa.String(255))  # its key in the file store
+    key_id: Mapped[str | None] = mapped_column(sa.String(32))  # the file's key (core.sealing); NULL: in clear
     error: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..core.timeutil import VN_TZ
+from ..core.timeutil import DATE_OUT_OF_RANGE, VN_TZ, date_in_range
 from ..security.policy import Perm, has_perm
 
 KINDS = ("month", "quarter", "half", "year", "custom")
@@ -106,6 +106,8 @@ def make_period(kind, year=None, number=None, date_from=None, date_to=None):
     if kind == "custom":
         if date_from is None or date_to is None:
             raise ValueError(_("Give the first and the last day of the period."))
+        if not (date_in_range(date_from) and date_in_range(date_to)):  # the query string of an export
+            raise ValueError(str(DATE_OUT_OF_RANGE))
         if date_to < date_from:
             raise ValueError(_("The last day comes before the first day."))
         if (date_to - date_from).days > MAX_CUSTOM_DAYS:

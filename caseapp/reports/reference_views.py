@@ -44,7 +44,7 @@ def pending_reference():
     return render_template("reports/reference_pending.html", entries=entries)
 
 
-@bp.post("/reference/<int:value_id>/confirm")
+@bp.post("/reference/<id:value_id>/confirm")
 @requires(Perm.CONFIRM_REFERENCE_DATA)
 def confirm_reference(value_id):
     row = queries.reference_value_in_reach(value_id, current_user)

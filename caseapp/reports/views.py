@@ -12,9 +12,11 @@ from werkzeug.datastructures import MultiDict
 from ..audit.services import record
 from ..auth.models import User
 from ..core import categories
-from ..core.storage import read_all
+from ..core.downloads import unreadable_file_page
+from ..core.sealing import UnreadableFile
 from ..core.timeutil import as_utc, local_today, utcnow
 from ..core.transaction import refusal_flashed, saving
+from ..core.urls import db_id, int_between
 from ..extensions import db
 from ..org.models import Facility
 from ..security.policy import Perm, has_perm
@@ -30,7 +32,7 @@ from .forms import (
     parse_place,
     place_choices,
 )
-from .jobs import export_files
+from .jobs import export_content, export_files
 from .models import ExportStatus, ReportSnapshot
 from .province import province_numbers
 
@@ -198,7 +200,7 @@ def drilldown():
     if dimension is not None and dimension not in queries.CLIENT_DIMENSIONS and not membership_dimension:
         abort(404)
     value = request.args.get("value", "") if dimension else None
-    after = request.args.get("after", type=int)
+    after = request.args.get("after", type=db_id)
     scope = _scope(form)
     if scope.across_facilities:  # the people behind a number: of the user's own facility only
         abort(404)
@@ -221,6 +223,7 @@ def drilldown():
             "period_start": period.start.isoformat(),
             "period_end": period.end.isoformat(),
             "shown": len(clients),
+            "client_ids": [c.id for c in clients],  # the people the page names
         },
     )
     value_label = _dimension_value_label(dimension, value) if dimension else None
@@ -302,7 +305,7 @@ def _snapshot_view(snapshot):
     return period, report_tables, results, suppressed
 
 
-@bp.get("/periods/<int:snapshot_id>")
+@bp.get("/periods/<id:snapshot_id>")
 @requires(Perm.VIEW_STATISTICS)
 def show_period(snapshot_id):
     snapshot = _snapshot_or_404(snapshot_id)
@@ -331,7 +334,7 @@ def _users(*ids):
     return db.session.scalars(sa.select(User).where(User.id.in_(ids))).all() if ids else []
 
 
-@bp.route("/periods/<int:snapshot_id>/reopen", methods=["GET", "POST"])
+@bp.route("/periods/<id:snapshot_id>/reopen", methods=["GET", "POST"])
 @requires(Perm.FREEZE_REPORTS)
 def reopen(snapshot_id):
     snapshot = db.session.get(ReportSnapshot, snapshot_id)
@@ -443,7 +446,7 @@ def report_settings():
 def reference():
     places = _reference_places()
     labels = dict(places)
-    year = request.args.get("year", type=int) or local_today().year
+    year = request.args.get("year", type=int_between(2000, 2100)) or local_today().year
     place = request.args.get("place", "")
     form = ReferenceForm(data={"year": year, "place": place} if request.method == "GET" else None, places=places)
     status = 200
@@ -452,7 +455,7 @@ def reference():
             flash(SAVED, "success")
             return redirect(url_for("reports.reference", year=form.year.data, place=form.place.data or None))
         status = 422
-        year, place = form.year.data or year, form.place.data
+        year, place = (year if form.year.errors else form.year.data or year), form.place.data
     place = place if place in labels else ""
     group_id, commune_code = parse_place(place)
     values = queries.reference_values(
@@ -536,14 +539,18 @@ def export_jobs():
     return render_template("reports/jobs.html", jobs=queries.export_jobs(current_user), now=utcnow())
 
 
-@bp.get("/jobs/<int:job_id>/download")
+@bp.get("/jobs/<id:job_id>/download")
 @requires(Perm.VIEW_STATISTICS)
 def download_export(job_id):
     job = queries.export_job_in_reach(job_id, current_user)
     if job is None or job.status != ExportStatus.DONE or not job.file_path or as_utc(job.expires_at) <= utcnow():
         abort(404)
-    stored = export_files()
-    if not stored.exists(job.file_path):
+    if not export_files().exists(job.file_path):
         abort(404)
+    try:
+        content = export_content(job)
+    except UnreadableFile as error:
+        record("report_export_unreadable", by=current_user, entity=job, detail={"reason": str(error)})
+        return unreadable_file_page(f"report file of job {job.id}", error)
     record("report_exported", by=current_user, entity=job, detail={"format": job.fmt, "background": True})
-    return exports.response(read_all(stored, job.file_path), job.file_name, exports.MIMETYPES[job.fmt])
+    return exports.response(content, job.file_name, exports.MIMETYPES[job.fmt])

@@ -63,7 +63,7 @@ def new_yearly_report():
     return render_template(FORM, form=form, report=None), status
 
 
-@bp.route("/yearly/<int:report_id>/edit", methods=["GET", "POST"])
+@bp.route("/yearly/<id:report_id>/edit", methods=["GET", "POST"])
 @requires(Perm.FREEZE_REPORTS)
 def edit_yearly_report(report_id):
     report = _report_or_404(report_id)
@@ -81,7 +81,7 @@ def edit_yearly_report(report_id):
     return render_template(FORM, form=form, report=report), status
 
 
-@bp.get("/yearly/<int:report_id>")
+@bp.get("/yearly/<id:report_id>")
 @requires(Perm.FREEZE_REPORTS)
 def show_yearly_report(report_id):
     report = _report_or_404(report_id)
@@ -94,7 +94,7 @@ def show_yearly_report(report_id):
     )
 
 
-@bp.route("/yearly/<int:report_id>/issue", methods=["GET", "POST"])
+@bp.route("/yearly/<id:report_id>/issue", methods=["GET", "POST"])
 @requires(Perm.FREEZE_REPORTS)
 def issue_yearly_report(report_id):
     report = _report_or_404(report_id)
@@ -145,13 +145,13 @@ def _file(report, fmt):
     return exports.response(body, exports.safe_file_name(name, fmt), exports.MIMETYPES[fmt])
 
 
-@bp.get("/yearly/<int:report_id>/report.pdf")
+@bp.get("/yearly/<id:report_id>/report.pdf")
 @requires(Perm.FREEZE_REPORTS)
 def yearly_report_pdf(report_id):
     return _file(_report_or_404(report_id), "pdf")
 
 
-@bp.get("/yearly/<int:report_id>/report.docx")
+@bp.get("/yearly/<id:report_id>/report.docx")
 @requires(Perm.FREEZE_REPORTS)
 def yearly_report_docx(report_id):
     return _file(_report_or_404(report_id), "docx")

@@ -60,6 +60,16 @@ class Perm(enum.StrEnum):
     # bring the facility's beneficiary register in from a file, and undo it: supervisors (the rows are
     # personal data, which the all-facility admin role never reads)
     IMPORT_REGISTER = "import_register"
+    # the requests telling the facility that another one registered a client with the citizen ID of one
+    # of its clients (clients.identity): supervisors, who may share or transfer the case
+    HANDLE_IDENTITY_MATCHES = "handle_identity_matches"
+    # the rights of the people whose data the facility holds (Nghị định 13/2023/NĐ-CP, Điều 9; Luật Bảo vệ
+    # dữ liệu cá nhân 2025): record a person's written request, export their data, anonymise a record
+    # whose retention has run out — supervisors of the client's facility (admins read no personal data)
+    HANDLE_DATA_REQUESTS = "handle_data_requests"
+    # the register of processing activities (Nghị định 13/2023/NĐ-CP, Điều 24): what caseapp processes,
+    # why, for whom, how long — describes the system, holds no personal data
+    VIEW_PROCESSING_REGISTER = "view_processing_register"
 
 
 class Capability(enum.StrEnum):
@@ -68,6 +78,13 @@ class Capability(enum.StrEnum):
     TAKES_CASE_TASKS = "takes_case_tasks"  # follow-ups and plan activities; a task list and a 07:00 digest
     ASSIGNED_AT_INTAKE = "assigned_at_intake"  # an intake may hand the new case to them
     RECEIVES_ESCALATIONS = "receives_escalations"  # the workers' overdue items are escalated to them
+    # signs in with a second factor wherever they work: they manage every account, or read and reassign
+    # every case of their facility — a password alone is not enough (OWASP ASVS 5.0 V6.3.3); the other
+    # roles as their facility decides (rules.second_factor_required)
+    NEEDS_SECOND_FACTOR = "needs_second_factor"
+    # the account manages every account and setting, or signs off its facility's casework: a longer
+    # password (auth.services.min_password_length, NIST SP 800-63B §5.1.1.2)
+    PRIVILEGED_ACCOUNT = "privileged_account"
 
 
 _CASEWORK = {
@@ -89,6 +106,7 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.CONFIGURE_SHELTER,
             Perm.VIEW_PROVIDERS,
             Perm.MANAGE_PROVIDERS,
+            Perm.VIEW_PROCESSING_REGISTER,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -113,6 +131,8 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.ENTER_REFERENCE_DATA,
             Perm.CONFIRM_REFERENCE_DATA,
             Perm.IMPORT_REGISTER,
+            Perm.HANDLE_DATA_REQUESTS,
+            Perm.HANDLE_IDENTITY_MATCHES,
         }
     ),
     Role.SOCIAL_WORKER: frozenset({Perm.USE_APP, Perm.VIEW_FACILITY_DIRECTORY, *_CASEWORK, Perm.BREAK_GLASS}),
@@ -139,10 +159,18 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
 }
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.ADMIN: frozenset({Capability.SEES_EVERY_FACILITY}),
+    Role.ADMIN: frozenset(
+        {Capability.SEES_EVERY_FACILITY, Capability.NEEDS_SECOND_FACTOR, Capability.PRIVILEGED_ACCOUNT}
+    ),
     # Supervisors see every case of their facility already: nothing is shared with or reassigned to them.
     Role.SUPERVISOR: frozenset(
-        {Capability.TAKES_CASE_TASKS, Capability.ASSIGNED_AT_INTAKE, Capability.RECEIVES_ESCALATIONS}
+        {
+            Capability.TAKES_CASE_TASKS,
+            Capability.ASSIGNED_AT_INTAKE,
+            Capability.RECEIVES_ESCALATIONS,
+            Capability.NEEDS_SECOND_FACTOR,
+            Capability.PRIVILEGED_ACCOUNT,
+        }
     ),
     Role.SOCIAL_WORKER: frozenset(
         {Capability.HOLDS_CASELOAD, Capability.TAKES_CASE_TASKS, Capability.ASSIGNED_AT_INTAKE}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .policy import Capability, Perm, capable, has_perm
+from .policy import Capability, Perm, Role, capable, has_perm, roles_with
 
 if TYPE_CHECKING:  # for annotations only: the rules read these records, they never import their domains
     from ..auth.models import User
@@ -126,6 +126,18 @@ def reference_confirmation_refusal(user: User, value: object) -> str | None:
     return None
 
 
+def second_factor_required(user: User) -> bool:
+    """Must this user sign in with a second factor (OWASP ASVS 5.0 V6.3.3)? Always where the role needs
+    one (Capability.NEEDS_SECOND_FACTOR); in the other roles, as the user's facility decides."""
+    return capable(user, Capability.NEEDS_SECOND_FACTOR) or user.role in user.facility.second_factor_role_list
+
+
+def roles_choosing_second_factor() -> tuple[str, ...]:
+    """The roles whose second factor a facility decides on (the others always need one), in role order."""
+    always = set(roles_with(Capability.NEEDS_SECOND_FACTOR))
+    return tuple(role.value for role in Role if role.value not in always)
+
+
 __all__ = [
     "same_facility",
     "in_scope",
@@ -141,4 +153,6 @@ __all__ = [
     "can_manage_provider",
     "can_manage_commune_group",
     "reference_confirmation_refusal",
+    "second_factor_required",
+    "roles_choosing_second_factor",
 ]

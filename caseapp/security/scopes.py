@@ -16,10 +16,12 @@ from sqlalchemy.orm.util import AliasedClass
 from ..auth.models import User
 from ..cases.access.models import CaseAccessGrant
 from ..cases.models import Case
+from ..clients.identity.models import IdentityMatchRequest
 from ..clients.models import Client
 from ..core.sql import prebuilt
 from ..core.timeutil import utcnow
 from ..extensions import db
+from ..org.models import Facility, FacilityType
 from ..referrals.models import Transfer, TransferStatus
 from ..register.imports.models import ImportBatch
 from ..reports.models import CommuneGroup
@@ -154,14 +156,37 @@ def _transferred_out_ids(facility_id: int | None) -> sa.Select[tuple[int]]:
 
 def client_scope(user: User) -> Condition:
     """SQL condition on Client: the facility's registry for case-working roles, except sealed
-    (sensitive) clients, who are seen only by supervisors and by users who can see one of their cases."""
+    (sensitive) clients, who are seen only by supervisors, by users who can see one of their cases, and
+    by the user who registered the person until a case is opened (sealed_awaiting_intake)."""
     if not has_perm(user, Perm.VIEW_CLIENTS):
         return sa.false()
     same_facility = Client.facility_id == user.facility_id
     if _role(user) is Role.SUPERVISOR:
         return same_facility
     has_visible_case = sa.exists(sa.select(Case.id).where(Case.client_id == Client.id, case_scope(user)))
-    return sa.and_(same_facility, sa.or_(Client.is_sensitive.is_(False), has_visible_case))
+    return sa.and_(
+        same_facility, sa.or_(Client.is_sensitive.is_(False), has_visible_case, sealed_awaiting_intake(user))
+    )
+
+
+def sealed_awaiting_intake(user: User) -> Condition:
+    """SQL condition on Client: a person this user registered, with no case yet. The worker who marks a
+    new person as sealed goes on to the intake (and back to the person's page) — what they typed in
+    themselves hides nothing from them. Once a case is opened, the case decides who sees the person."""
+    any_case = aliased(Case)  # aliased: never correlates with a Case of the enclosing query
+    return sa.and_(
+        Client.created_by_id == user.id, ~sa.exists(sa.select(any_case.id).where(any_case.client_id == Client.id))
+    )
+
+
+def data_subject_scope(user: User) -> Condition:
+    """SQL condition on Client: the clients whose data requests, export and anonymisation this user
+    handles — every client of the user's own facility, sealed ones too, for a holder of
+    HANDLE_DATA_REQUESTS (the facility's supervisors, who see its sealed records already); nobody else.
+    A worker who broke the glass into a sealed case reads that case, never the person's whole record."""
+    if not has_perm(user, Perm.HANDLE_DATA_REQUESTS):
+        return sa.false()
+    return own_facility(Client.facility_id, user)
 
 
 __all__ = [
@@ -175,9 +200,48 @@ __all__ = [
     "granted_case",
     "active_grant",
     "client_scope",
+    "sealed_awaiting_intake",
+    "data_subject_scope",
 ]
 
 
 def import_batch_scope(user: User) -> Condition:
     """The register imports a user may open: those of the user's own facility."""
     return own_facility(ImportBatch.facility_id, user)
+
+
+def identity_match_scope(user: User) -> Condition:
+    """SQL condition on IdentityMatchRequest: the requests a user handles — those about the clients of the
+    user's own facility, for a holder of HANDLE_IDENTITY_MATCHES (its supervisors)."""
+    if not has_perm(user, Perm.HANDLE_IDENTITY_MATCHES):
+        return sa.false()
+    return own_facility(IdentityMatchRequest.facility_id, user)
+
+
+def identity_disclosable(client: type[Client] | AliasedClass[Client] = Client) -> Condition:
+    """SQL condition on Client (or an alias of it): may another facility be told that this person is a client here (the
+    request after a citizen ID registered at two facilities)? Never for a sealed client (the record is
+    flagged sensitive, or one of its cases is), and never at a shelter or a facility whose address is
+    confidential: where a survivor of violence stays is told to no one (Luật Phòng, chống bạo lực gia
+    đình 2022; Nghị định 13/2023/NĐ-CP, dữ liệu cá nhân nhạy cảm). Checked on both sides — the client
+    who holds the number and the one just registered with it."""
+    sealed_case = aliased(Case)  # aliased: never correlates with a Case of the enclosing query
+    hidden_place = aliased(Facility)
+    return sa.and_(
+        client.is_sensitive.is_(False),
+        ~sa.exists(
+            sa.select(sealed_case.id).where(sealed_case.client_id == client.id, sealed_case.is_sensitive.is_(True))
+        ),
+        ~sa.exists(
+            sa.select(hidden_place.id).where(
+                hidden_place.id == client.facility_id,
+                sa.or_(hidden_place.type == FacilityType.SHELTER.value, hidden_place.confidential_address.is_(True)),
+            )
+        ),
+    )
+
+
+def identity_match_recipients(facility_id: int) -> Condition:
+    """SQL condition on User: who is told of a request about a client of that facility — its active
+    holders of HANDLE_IDENTITY_MATCHES."""
+    return sa.and_(User.facility_id == facility_id, User.active.is_(True), users_with(Perm.HANDLE_IDENTITY_MATCHES))

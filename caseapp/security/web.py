@@ -36,6 +36,7 @@ PUBLIC_ENDPOINTS = frozenset(
     {
         "static",
         "auth.login",
+        "auth.second_factor",  # the code after the password: no session exists before it is given
         "main.healthz",
         "main.status",
         "main.set_language",

@@ -10,9 +10,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..audit.services import record
+from ..clients.reads import audit_client_read, audit_clients_listed
 from ..core.forms import add_service_error
 from ..core.timeutil import VN_TZ, local_today, to_local
 from ..core.transaction import refusal_flashed, save, saving
+from ..core.urls import db_id
 from ..extensions import db
 from ..intake.models import Intake
 from ..org import queries as org_queries
@@ -104,6 +106,12 @@ def referral():
     )
 
 
+def _named_on(board):
+    """The clients whose names the board shows (a sealed stay shows a placeholder)."""
+    entries = board.unassigned + [bed.occupant for room in board.rooms for bed in room.beds if bed.occupant]
+    return sorted({entry.stay.client_id for entry in entries if entry.name_visible})
+
+
 def _type_labels():
     return FACILITY_TYPE_LABELS
 
@@ -116,12 +124,13 @@ def _type_labels():
 def board():
     facility = current_user.facility
     data = queries.bed_board(current_user, facility, sealed_label=str(SEALED))
-    record("bed_board_viewed", by=current_user, entity=facility)  # the board shows who stays where
+    # the board shows who stays where: the people it names
+    record("bed_board_viewed", by=current_user, entity=facility, detail={"client_ids": _named_on(data)})
     context = _referral_context(facility) if not data.free_beds else {}
     return render_template("shelter/board.html", board=data, facility=facility, **context)
 
 
-@bp.post("/stays/<int:stay_id>/check-in")
+@bp.post("/stays/<id:stay_id>/check-in")
 @requires(Perm.MANAGE_STAYS)
 def check_in(stay_id):
     stay = _load_stay(stay_id)
@@ -140,7 +149,7 @@ def check_in(stay_id):
     return redirect(url_for("shelter.board") + f"#stay-{stay_id}")
 
 
-@bp.route("/stays/<int:stay_id>/check-out", methods=["GET", "POST"])
+@bp.route("/stays/<id:stay_id>/check-out", methods=["GET", "POST"])
 @requires(Perm.MANAGE_STAYS)
 def check_out(stay_id):
     stay = _load_stay(stay_id)
@@ -173,10 +182,11 @@ def check_out(stay_id):
             ):
                 flash(_("The check-out was recorded."), "success")
                 return redirect(url_for("shelter.board"))
+    audit_clients_listed(sorted(visible), by=current_user)  # the person and the children the form names
     return render_template("shelter/check_out.html", form=form, stay=stay, name=name, bed_label=bed_label)
 
 
-@bp.route("/stays/<int:stay_id>/extend", methods=["GET", "POST"])
+@bp.route("/stays/<id:stay_id>/extend", methods=["GET", "POST"])
 @requires(Perm.EXTEND_STAY)
 def extend_stay(stay_id):
     stay = _load_stay(stay_id, Perm.EXTEND_STAY)
@@ -192,6 +202,8 @@ def extend_stay(stay_id):
         if saved:
             flash(_("The stay was extended."), "success")
             return redirect(url_for("shelter.board"))
+    if stay.client_id in visible:
+        audit_client_read(stay.client, by=current_user)  # the form names the person
     return render_template("shelter/extend.html", form=form, stay=stay, name=name)
 
 
@@ -201,7 +213,7 @@ def extend_stay(stay_id):
 def _settings_facility():
     """Supervisors configure their own shelter; admins choose the facility (?facility_id=)."""
     if sees_every_facility(current_user):
-        wanted = request.values.get("facility_id", type=int)
+        wanted = request.values.get("facility_id", type=db_id)
         if wanted:
             facility = db.session.get(Facility, wanted)
             if facility is None:
@@ -275,14 +287,14 @@ def _room_action(action, facility, room_form, beds_form):
         room = services.add_room(facility, name=room_form.name.data, beds=room_form.beds.data, by=current_user)
         return _("Room %(name)s was added.", name=room.name)
     if action == "add_beds":
-        room = _facility_room(facility, request.form.get("room_id", type=int))
+        room = _facility_room(facility, request.form.get("room_id", type=db_id))
         if not beds_form.validate_on_submit():
             return None
         services.add_beds(room, count=beds_form.count.data, by=current_user)
         return _("The beds were added.")
     if action in ("deactivate_bed", "activate_bed"):
         bed = db.session.scalar(
-            sa.select(Bed).where(Bed.id == request.form.get("bed_id", type=int), Bed.facility_id == facility.id)
+            sa.select(Bed).where(Bed.id == request.form.get("bed_id", type=db_id), Bed.facility_id == facility.id)
         )
         if bed is None:
             abort(404)
@@ -305,7 +317,7 @@ def _version(case):
     return f"{case.version}-{case.client.version}"
 
 
-@bp.route("/cases/<int:case_id>/complete-intake", methods=["GET", "POST"])
+@bp.route("/cases/<id:case_id>/complete-intake", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def complete_intake(case_id):
     case = load_case(current_user, case_id, Perm.EDIT_CASES, editable=True)
@@ -336,6 +348,7 @@ def complete_intake(case_id):
             if saved:
                 flash(_("The intake record is complete."), "success")
                 return redirect(url_for("cases.show", case_id=case.id))
+    audit_client_read(client, by=current_user, case=case)  # the form shows the whole record
     return render_template("shelter/complete_intake.html", form=form, case=case, client=client)
 
 

@@ -24,7 +24,8 @@ What a browser test gets:
   ``page.goto("/login")`` works) at 1280x900 and at 360x740 (touch, mobile). At the end of the test
   they fail on a Content-Security-Policy violation, an uncaught JavaScript error or a server error
   (500) seen while it ran; a failed test leaves a screenshot in test-artifacts/.
-- ``login_as(page, username)``  signs in through the login form with the demo password.
+- ``login_as(page, username)``  signs in through the login form with the demo password (and the demo
+  authenticator's code, for the admins and supervisors: ``demo_code_now``).
 - ``shoot(page, name)``  a full-page screenshot in test-artifacts/ (gitignored); returns its path.
 """
 
@@ -32,12 +33,17 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 from flask import got_request_exception
 
 from caseapp import create_app
-from caseapp.demo import DEMO_PASSWORD, seed_demo
+from caseapp.auth.models import TotpCredential, User
+from caseapp.auth.two_factor.totp import code_at_step, step_at
+from caseapp.core.timeutil import utcnow
+from caseapp.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
 from caseapp.extensions import db
 from config import TestConfig
 
@@ -236,20 +242,43 @@ def phone_page(request, browser, live_server, artifacts_dir):
     _close_page(request, context, pg, problems, before, live_server, artifacts_dir)
 
 
-def sign_in(page, username, password=DEMO_PASSWORD):
-    """Sign in through the login form; returns the page (on the home page, or wherever the app sent it)."""
+def sign_in(page, username, password=DEMO_PASSWORD, *, live_server):
+    """Sign in through the login form — and, for a demo account with an authenticator (admins,
+    supervisors), its second step with the demo authenticator's code; returns the page (on the home
+    page, or wherever the app sent it)."""
     page.goto("/login")
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(password)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
+    if urlsplit(page.url).path == "/login/code":
+        page.locator("input[name=code]").fill(demo_code_now(live_server, username))
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
     return page
+
+
+def demo_code_now(live_server, username, secret=DEMO_TOTP_SECRET):
+    """The code an authenticator with `secret` shows now. Every browser test starts at the same instant
+    of the fixed clock, so an earlier test may have used this very code for the account, and the app
+    accepts a code once: the account's memory of its last code is cleared first, as if the tests ran
+    minutes apart (test set-up only; the app's replay check is untouched)."""
+    with live_server.app.app_context():
+        user_id = db.session.scalar(sa.select(User.id).where(User.username == username))
+        db.session.execute(sa.update(TotpCredential).where(TotpCredential.user_id == user_id).values(last_step=None))
+        db.session.commit()
+        db.session.remove()
+    return code_at_step(secret, step_at(utcnow()))
 
 
 @pytest.fixture()
 def login_as(live_server):
     """``login_as(page, username, password=DEMO_PASSWORD)``: sign in as a demo user (e.g. ctxh.nhanvien)."""
-    return sign_in
+
+    def login(page, username, password=DEMO_PASSWORD):
+        return sign_in(page, username, password, live_server=live_server)
+
+    return login
 
 
 @pytest.fixture()

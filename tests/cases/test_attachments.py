@@ -12,6 +12,7 @@ from caseapp.audit.models import AuditEvent
 from caseapp.cases.attachments import services as attachments
 from caseapp.cases.attachments.models import Attachment
 from caseapp.cases.models import CaseEvent
+from caseapp.core.sealing import keyring, sealed_size
 from caseapp.core.services import ServiceError
 from caseapp.core.storage import CHUNK_BYTES, StoredFile, StoredFileChunk, read_all
 from caseapp.extensions import db
@@ -60,7 +61,10 @@ def test_worker_uploads_each_allowed_type(staff, case, signed_in, app, data, fil
     assert attachment.sha256 == hashlib.sha256(data).hexdigest()
     assert attachment.description == "Giấy tờ"
     assert len(attachment.storage_key) == 64 and filename not in attachment.storage_key
-    assert read_all(attachments.store(), attachment.storage_key) == data
+    stored_bytes = read_all(attachments.store(), attachment.storage_key)
+    assert data not in stored_bytes and stored_bytes[: len(data)] != data  # sealed (core.sealing)
+    assert attachment.key_id == keyring().current_id
+    assert b"".join(attachments.content_of(attachment)) == data
     assert "attachment_added" in db.session.scalars(sa.select(CaseEvent.kind).where(CaseEvent.case_id == case.id)).all()
     assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.action == "attachment_uploaded"))
 
@@ -106,7 +110,7 @@ def test_database_store_streams_a_large_document_in_chunks_and_keeps_nothing_on_
     upload_stream = ChunkedUpload(size)
     with app.test_request_context():
         attachment = attachments.add_attachment(case, data=upload_stream, filename="ho-so.pdf", by=staff.worker)
-        expected = hashlib.sha256(read_all(attachments.store(), attachment.storage_key)).hexdigest()
+    expected = hashlib.sha256((PDF + b"\x00" * size)[:size]).hexdigest()
     assert upload_stream.largest_read <= CHUNK_BYTES
     assert attachment.size == size and attachment.sha256 == expected
     chunks = db.session.execute(
@@ -114,7 +118,8 @@ def test_database_store_streams_a_large_document_in_chunks_and_keeps_nothing_on_
         .where(StoredFileChunk.key == attachment.storage_key)
         .order_by(StoredFileChunk.seq)
     ).all()
-    assert chunks == [(0, CHUNK_BYTES), (1, CHUNK_BYTES), (2, 12345)]
+    sealed = sealed_size(size)  # the sealed file, a row per CHUNK_BYTES
+    assert chunks == [(0, CHUNK_BYTES), (1, CHUNK_BYTES), (2, sealed - 2 * CHUNK_BYTES)]
     assert not any(Path(app.config["ATTACHMENT_DIR"]).rglob(attachment.storage_key))
     response = signed_in(staff.worker).get(f"/cases/{case.id}/attachments/{attachment.id}")
     assert response.is_streamed and response.headers["Content-Length"] == str(size)

@@ -60,10 +60,13 @@ def test_duplicate_citizen_id_is_refused_with_a_link_to_the_visible_client(staff
 
 
 def test_duplicate_citizen_id_of_an_invisible_client_is_refused_without_a_link(staff, new_client, signed_in):
-    other = new_client("Đặng Văn Mười", citizen_id="001099000888", facility=staff.other_facility)
+    """A sealed client of the facility, whom the worker may not see: the facility's registry still holds
+    the number once, and the refusal links to no one. (Another facility's client: see
+    test_identity_across_facilities.py — accepted, nothing said.)"""
+    sealed = new_client("Đặng Văn Mười", citizen_id="001099000888", is_sensitive=True, by=staff.supervisor)
     page = _create(signed_in(staff.worker), citizen_id="001099000888").get_data(as_text=True)
     assert "Đã có đối tượng khác mang số định danh này." in page
-    assert f"/clients/{other.id}" not in page
+    assert f"/clients/{sealed.id}" not in page
 
 
 @pytest.mark.parametrize("birth_date", [(local_today() + timedelta(days=1)).isoformat(), "1899-12-31"])
@@ -218,7 +221,7 @@ def test_client_of_another_facility_answers_404(staff, new_client, signed_in):
 def test_sensitive_client_answers_404_to_a_worker_without_a_case_and_opens_for_a_supervisor(
     staff, new_client, new_case, signed_in
 ):
-    client = new_client("Vũ Thị Kín", is_sensitive=True)
+    client = new_client("Vũ Thị Kín", is_sensitive=True, by=staff.supervisor)  # not the worker: its creator sees it
     assert signed_in(staff.worker).get(f"/clients/{client.id}").status_code == 404
     assert signed_in(staff.supervisor).get(f"/clients/{client.id}").status_code == 200
     new_case(client, worker=staff.worker)
@@ -264,7 +267,13 @@ def test_edit_records_what_changed_in_the_history_and_shows_it(staff, new_client
     assert data["full_name"] == "Bùi Văn Cũ" and data["version"] == str(client.version)
     response = http.post(
         f"/clients/{client.id}/edit",
-        data={**data, "full_name": "Bùi Văn Mới", "phone": "0912000666", "groups": ["ot_poor_household"]},
+        data={
+            **data,
+            "full_name": "Bùi Văn Mới",
+            "phone": "0912000666",
+            "groups": ["ot_poor_household"],
+            "change_reason": "Theo giấy khai sinh",
+        },
     )
     assert response.status_code == 302
     changes = session.scalars(

@@ -47,7 +47,7 @@ def test_candidates_are_ranked_with_their_reasons(staff, new_client, app):
 
 def test_candidates_come_only_from_what_the_user_may_see(staff, new_client, app):
     new_client("Nguyễn Thị Hồng", citizen_id="001190000222", facility=staff.other_facility)
-    new_client("Nguyễn Thị Hồng", phone="0912000222", is_sensitive=True)
+    new_client("Nguyễn Thị Hồng", phone="0912000222", is_sensitive=True, by=staff.supervisor)
     with app.test_request_context():
         assert (
             duplicate_candidates(

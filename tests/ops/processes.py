@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import pyotp
 import sqlalchemy as sa
+import time_machine
 
 from ..conftest import database_url
 
@@ -243,6 +245,12 @@ def csrf_token(page: str) -> str:
     return VALUE.search(found.group(0)).group(1)
 
 
+def _machines_now() -> float:
+    """The real time, which the servers (other processes) read, also inside a test on the fixed clock."""
+    escape = time_machine.escape_hatch
+    return escape.time.time() if escape.is_travelling() else time.time()
+
+
 @dataclass
 class Browser:
     """One user's browser behind nginx: requests carry the site's Host, X-Forwarded-Proto: https and the
@@ -321,13 +329,49 @@ class Browser:
             port, "POST", path, body=b"".join(parts), content_type=f"multipart/form-data; boundary={boundary}"
         )
 
-    def sign_in(self, port: int, username: str, password: str) -> Response:
-        """The login form as a person fills it in: its page first (the CSRF token), then the POST."""
+    def sign_in(self, port: int, username: str, password: str, totp_secret: str | None = None) -> Response:
+        """The login form as a person fills it in: its page first (the CSRF token), then the POST — and,
+        when the server asks for it and `totp_secret` is given, the second step with its code."""
         page = self.get(port, "/login")
         assert page.status == 200, (page.status, page.text[:500])
-        return self.post_form(
+        response = self.post_form(
             port, "/login", {"csrf_token": csrf_token(page.text), "username": username, "password": password}
         )
+        if totp_secret and response.status == 302 and response.location == "/login/code":
+            response = self.enter_code(port, totp_secret)
+        return response
+
+    def enter_code(self, port: int, totp_secret: str) -> Response:
+        """The second step of a sign-in, with the code an authenticator shows now on the machines' clock
+        (the servers run on the real clock, not the tests' fixed one). A code is accepted once per
+        account, and a test may sign the same account in twice within 30 s: the codes of the window are
+        tried in turn, the way a person waits for the next one."""
+        now = int(_machines_now()) // 30
+        for step in (now - 1, now, now + 1):
+            page = self.get(port, "/login/code")  # its own CSRF token: the session was cleared after the password
+            response = self.post_form(
+                port,
+                "/login/code",
+                {"csrf_token": csrf_token(page.text), "code": pyotp.TOTP(totp_secret).at(step * 30)},
+            )
+            if response.status == 302:
+                break
+        return response
+
+    def set_up_second_factor(self, port: int) -> str:
+        """The set-up a user who must use a second factor is sent to: start it, read the key the page
+        shows as text, confirm with its code. Returns the key."""
+        page = self.get(port, "/account/two-factor")
+        started = self.post_form(port, "/account/two-factor/start", {"csrf_token": csrf_token(page.text)})
+        assert started.status == 302, (started.status, started.text[:500])
+        page = self.get(port, "/account/two-factor")
+        secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.text).group(1).replace(" ", "")
+        code = pyotp.TOTP(secret).at(_machines_now())
+        confirmed = self.post_form(
+            port, "/account/two-factor/confirm", {"csrf_token": csrf_token(page.text), "code": code}
+        )
+        assert confirmed.status == 200 and "recovery-codes" in confirmed.text, (confirmed.status, confirmed.text[:500])
+        return secret
 
 
 __all__ = [

@@ -7,6 +7,7 @@ come back on the new machine; on PostgreSQL they are in the database (its dump h
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -19,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from caseapp.cases.attachments.models import Attachment
+from caseapp.cases.attachments.services import content_of
 from caseapp.cases.models import Case
 from caseapp.core.storage import DiskStore, files, read_all
 from caseapp.extensions import db
@@ -37,6 +39,9 @@ DOCUMENTS = {
     "giay-khai-sinh.png": b"\x89PNG\r\n\x1a\n" + hashlib.sha512(b"seed").digest() * (2 * 16384 + 100),
 }
 EXPORT_KEY = "sao-luu-thu.csv"
+# The documents are sealed (core.sealing): the installation's key is kept apart from its backups, and a
+# machine that restores one needs it.
+KEYS = {"ATTACHMENT_KEYS": "k2026:" + base64.b64encode(bytes(range(100, 132))).decode(), "ATTACHMENT_KEY_ID": "k2026"}
 EXPORT_CONTENT = "Chỉ tiêu;Số lượng\nĐối tượng được phục vụ;42\n".encode()
 
 
@@ -77,7 +82,7 @@ def dispose(app):
 def new_installation(tmp: Path, name: str, **settings) -> Installation:
     instance = tmp / name
     instance.mkdir()
-    return Installation(url=fresh_database(name), instance=instance, settings=settings)
+    return Installation(url=fresh_database(name), instance=instance, settings={**KEYS, **settings})
 
 
 def restored_documents(installation: Installation) -> dict[str, bytes]:
@@ -88,7 +93,7 @@ def restored_documents(installation: Installation) -> dict[str, bytes]:
         with app.app_context():
             found = {}
             for row in db.session.scalars(sa.select(Attachment).order_by(Attachment.id)):
-                content = read_all(files("attachments"), row.storage_key)
+                content = b"".join(content_of(row))  # as the download route reads it: decrypted
                 assert hashlib.sha256(content).hexdigest() == row.sha256, row.filename
                 found[row.filename] = content
             found[EXPORT_KEY] = read_all(files("exports"), EXPORT_KEY)
@@ -179,11 +184,23 @@ def test_the_restored_documents_have_their_recorded_sha256(restored):
         assert f"exports/{EXPORT_KEY}" in on_disk
 
 
+def test_a_restore_without_the_documents_key_names_every_document_it_cannot_open(tmp, backup_file):
+    """The backup holds the documents sealed, not their key: restored with another key, every row comes
+    back but no document opens, and the restore says so."""
+    other_key = "k2026:" + base64.b64encode(bytes(range(32))).decode()
+    target = new_installation(tmp, "backup_other_key", ATTACHMENT_KEYS=other_key)
+
+    done = run_flask("restore", backup_file, env=target.env)
+
+    assert done.returncode != 0, said(done)
+    assert done.stderr.count("không giải mã được: đoạn 0 không xác thực được") == len(DOCUMENTS), said(done)
+
+
 @pytest.mark.skipif(not is_postgres(), reason="on SQLite the disk store is the default, proved above")
 def test_with_the_disk_store_on_postgresql_the_documents_are_backed_up_and_restored_too(tmp, source):
     """A single machine on PostgreSQL may keep its documents on disk (FILE_STORE=disk): the backup
     holds them as well, and a restore puts them back on the new machine's disk."""
-    on_disk = Installation(url=source.url, instance=tmp / "source_on_disk", settings={"FILE_STORE": "disk"})
+    on_disk = Installation(url=source.url, instance=tmp / "source_on_disk", settings={**KEYS, "FILE_STORE": "disk"})
     app = source.app()
     with app.app_context():  # the source's documents, where an installation with the disk store keeps them
         attachments = DiskStore(on_disk.instance / "attachments", sharded=True)

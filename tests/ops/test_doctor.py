@@ -1,6 +1,7 @@
 """`flask doctor`: on a ready production installation every check is OK and it exits 0; each broken
 item is named on a "[LỖI]" line (the others stay OK) and the command exits non-zero."""
 
+import base64
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from caseapp.ops.doctor import CHECKS
 from caseapp.reminders.models import SchedulerSweep
 from config import ProductionConfig
 
+from .. import factories
 from ..conftest import app_on_own_database, dispose, is_postgres
 from ..mail.conftest import free_port, smtp_server  # noqa: F401  (a local SMTP server: the fixture)
 from .conftest import change_translation, private_catalogue, run
@@ -23,6 +25,7 @@ from .conftest import change_translation, private_catalogue, run
 pytestmark = pytest.mark.real_clock
 
 SECRET_KEY = "9f1c2e7a4b8d6f03a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5"
+ATTACHMENT_KEYS = "k2026:" + base64.b64encode(bytes(range(32))).decode()
 BASE_URL = "https://caseapp.example.vn"
 EXAMPLE_ENV = Path(__file__).resolve().parents[2] / "deploy" / "caseapp.env.example"
 
@@ -34,6 +37,7 @@ DATABASE, CATALOGUE, KEY, HTTPS, SMTP = (
     "Thư điện tử (SMTP)",
 )
 STORAGE, SCHEDULER, CLOCK = "Lưu trữ tệp", "Bộ lập lịch", "Đồng hồ và múi giờ"
+FILE_KEYS = "Khóa mã hóa tệp (ATTACHMENT_KEYS)"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -50,13 +54,14 @@ def extract_once():
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory):
-    """An installation as deployed: production settings (Secure cookies by default), SECRET_KEY from
-    the environment, https BASE_URL, a migrated database, file folders of its own."""
+    """An installation as deployed: production settings (Secure cookies by default), SECRET_KEY and
+    ATTACHMENT_KEYS from the environment, https BASE_URL, a migrated database, file folders of its own."""
     files = tmp_path_factory.mktemp("doctor-files")
 
     def build(url):
         with pytest.MonkeyPatch.context() as env:
             env.setenv("SECRET_KEY", SECRET_KEY)
+            env.setenv("ATTACHMENT_KEYS", ATTACHMENT_KEYS)
             return create_app(
                 ProductionConfig(),
                 SQLALCHEMY_DATABASE_URI=url,
@@ -74,9 +79,10 @@ def production(tmp_path_factory):
 
 @pytest.fixture()
 def ready(production, smtp_server, monkeypatch):  # noqa: F811  (smtp_server: the mail tests' fixture, imported above)
-    """Everything in order: the key in the environment, mail through a running SMTP server, and the
+    """Everything in order: the keys in the environment, mail through a running SMTP server, and the
     scheduler swept just now (`flask reminders tick`)."""
     monkeypatch.setenv("SECRET_KEY", SECRET_KEY)
+    monkeypatch.setenv("ATTACHMENT_KEYS", ATTACHMENT_KEYS)
     monkeypatch.setitem(production.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(production.config, "MAIL_PORT", smtp_server.port)
     tick = run(production, "reminders", "tick")
@@ -149,6 +155,59 @@ def test_a_bad_secret_key_is_named(ready, monkeypatch, key, message):
     assert code != 0
     assert failing(marks) == [KEY]
     assert message in output
+
+
+def test_attachment_keys_not_set_in_the_environment_are_named(ready, monkeypatch):
+    """Without ATTACHMENT_KEYS the app generates a key into its instance folder, as for SECRET_KEY: in
+    production that key would be lost with the machine and unknown to the others."""
+    monkeypatch.delenv("ATTACHMENT_KEYS")
+    code, marks, output = doctor(ready)
+    assert code != 0
+    assert failing(marks) == [FILE_KEYS]
+    assert "ATTACHMENT_KEYS chưa được đặt trong môi trường" in output
+
+
+@pytest.mark.parametrize(
+    "keys, current, message",
+    [
+        ("k2026:" + base64.b64encode(bytes(16)).decode(), None, "phải là 32 byte"),
+        (ATTACHMENT_KEYS, "k2027", "ATTACHMENT_KEY_ID «k2027» không có trong ATTACHMENT_KEYS"),
+        ("k2026:change-me-to-32-random-bytes-in-base64", None, "giá trị mẫu"),
+    ],
+    ids=["16-bytes", "unknown-current-id", "example-placeholder"],
+)
+def test_bad_attachment_keys_are_named(ready, monkeypatch, keys, current, message):
+    monkeypatch.setitem(ready.config, "ATTACHMENT_KEYS", keys)
+    monkeypatch.setitem(ready.config, "ATTACHMENT_KEY_ID", current)
+    code, marks, output = doctor(ready)
+    assert code != 0
+    assert failing(marks) == [FILE_KEYS]
+    assert message in output
+
+
+def test_a_document_the_keys_cannot_open_is_named(ready, monkeypatch):
+    """The newest sealed document is opened: keys that decode but are not the ones it was sealed with
+    (a key lost or mistyped) fail here, not on a user's download."""
+    from caseapp.cases.attachments.services import add_attachment
+
+    with ready.app_context():
+        facility = factories.make_facility(code="BSKHOA")
+        worker = factories.make_user(role="social_worker", facility=facility, username="nhanvien.bskhoa")
+        case = factories.make_case(facility, worker=worker, status="implementation")
+        attachment = add_attachment(case, data=b"%PDF-1.7\nbien ban\n%%EOF\n", filename="bb.pdf", by=worker)
+        db.session.commit()
+        attachment_id = attachment.id
+        db.session.remove()
+    assert doctor(ready)[0] == 0
+    other_key = "k2026:" + base64.b64encode(bytes(range(1, 33))).decode()
+    monkeypatch.setitem(ready.config, "ATTACHMENT_KEYS", other_key)
+    monkeypatch.setenv("ATTACHMENT_KEYS", other_key)
+
+    code, marks, output = doctor(ready)
+
+    assert code != 0
+    assert failing(marks) == [FILE_KEYS]
+    assert f"giấy tờ số {attachment_id} (khóa «k2026») không giải mã được" in output
 
 
 def test_an_unreachable_smtp_server_is_named(ready, monkeypatch):

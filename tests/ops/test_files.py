@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from caseapp.auth.models import User
 from caseapp.core.storage import DatabaseStore, StoredFile, disk_store, read_all
 from caseapp.extensions import db
 
 from .. import factories
 from ..conftest import app_on_own_database, dispose
+from ..security.conftest import sign_in
 from .conftest import empty_database, query, run
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
@@ -22,9 +24,11 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x01" * 32
 
 @dataclass
 class OnDisk:
-    """What was written with FILE_STORE=disk: bucket → {key: bytes}, and where to download each."""
+    """What was written with FILE_STORE=disk: bucket → {key: content} (as downloaded) and {key: the bytes
+    stored, sealed}, and where to download each."""
 
     files: dict
+    stored: dict
     case_id: int
     attachment_ids: dict  # key → attachment id
     job_id: int
@@ -49,7 +53,7 @@ def files_app():
 def written(files_app, tmp_path, monkeypatch):
     """Two case documents and one report file, made by the app's own services on disk."""
     from caseapp.cases.attachments.services import add_attachment
-    from caseapp.reports.jobs import run_export_jobs
+    from caseapp.reports.jobs import export_content, run_export_jobs
     from caseapp.reports.models import ExportJob
     from caseapp.reports.services import enqueue_export
 
@@ -75,8 +79,9 @@ def written(files_app, tmp_path, monkeypatch):
         on_disk = OnDisk(
             files={
                 "attachments": {a.storage_key: data for a, data in zip(attachments, (PDF, PNG), strict=True)},
-                "exports": {report_key: disk_store("exports").path(report_key).read_bytes()},
+                "exports": {report_key: export_content(job)},
             },
+            stored={},
             case_id=case.id,
             attachment_ids={a.storage_key: a.id for a in attachments},
             job_id=job.id,
@@ -86,6 +91,7 @@ def written(files_app, tmp_path, monkeypatch):
         db.session.remove()
     for bucket, key in on_disk.bucket_keys():
         assert on_disk.path(files_app, bucket, key).is_file()
+        on_disk.stored.setdefault(bucket, {})[key] = on_disk.path(files_app, bucket, key).read_bytes()
     assert stored_keys(files_app) == []
     monkeypatch.setitem(files_app.config, "FILE_STORE", "database")
     return on_disk
@@ -118,9 +124,9 @@ def downloads(app, written):
         got["attachments"][key] = response.get_data()
     client.post("/logout")
     client = app.test_client()
-    assert (
-        client.post("/login", data={"username": written.supervisor, "password": factories.PASSWORD}).status_code == 302
-    )
+    with app.app_context():  # a supervisor signs in with a second factor too
+        sign_in(client, db.session.scalar(sa.select(User).where(User.username == written.supervisor)))
+        db.session.remove()
     response = client.get(f"/reports/jobs/{written.job_id}/download")
     assert response.status_code == 200
     [key] = written.files["exports"]
@@ -134,7 +140,8 @@ def test_every_disk_file_is_moved_into_the_database_identical_and_its_disk_copy_
     assert "Đã chuyển 3 tệp; 0 tệp đã có trong cơ sở dữ liệu." in result.output
     assert stored_keys(files_app) == sorted(written.bucket_keys())
     for bucket, key in written.bucket_keys():
-        assert in_database(files_app, bucket, key) == written.files[bucket][key]
+        assert in_database(files_app, bucket, key) == written.stored[bucket][key]  # moved as stored: sealed
+        assert written.stored[bucket][key] != written.files[bucket][key]
         assert not written.path(files_app, bucket, key).exists()
     assert downloads(files_app, written) == written.files
 
@@ -152,7 +159,7 @@ def test_an_interrupted_run_is_finished_by_running_again(files_app, written):
     """Killed after one file's commit, before its disk copy was deleted: that file is in both places."""
     [(bucket, key), *_rest] = written.bucket_keys()
     with files_app.app_context():
-        DatabaseStore(bucket).put(key, written.files[bucket][key])
+        DatabaseStore(bucket).put(key, written.stored[bucket][key])
         db.session.commit()
         db.session.remove()
     assert written.path(files_app, bucket, key).is_file()

@@ -5,6 +5,7 @@ scheduler). The environment plays /etc/caseapp/env. Then, over HTTP as nginx pas
 page is Vietnamese, the administrator `flask setup` made signs in and creates a reporter, who signs in,
 changes the temporary password and downloads the facility's statistics as a PDF in Vietnamese."""
 
+import base64
 import io
 import re
 import secrets
@@ -84,6 +85,8 @@ def installation(tmp_path):
         checkout / "instance",
         FLASK_ENV="production",
         SECRET_KEY=secrets.token_hex(32),
+        ATTACHMENT_KEYS="k2026:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        ATTACHMENT_KEY_ID="k2026",
         BASE_URL=f"https://{HOST}",
         TRUSTED_PROXIES=1,
         CASEAPP_BIND=f"127.0.0.1:{port}",
@@ -128,7 +131,9 @@ def test_a_newcomer_following_the_readme_gets_a_vietnamese_caseapp(installation,
     admin = Browser(host=HOST)
     login = admin.get(port, "/login")
     assert login.status == 200 and '<html lang="vi"' in login.text and "Đăng nhập" in login.text
-    assert admin.sign_in(port, "quantri", ADMIN_PASSWORD).status == 302
+    signed_in = admin.sign_in(port, "quantri", ADMIN_PASSWORD)
+    assert signed_in.status == 302 and signed_in.location == "/account/two-factor"  # an admin: a second factor first
+    admin.set_up_second_factor(port)
 
     [facility_id] = _facility_ids(url)
     form = admin.get(port, "/admin/users/new")

@@ -5,6 +5,7 @@ documents, report files, sessions, the login throttle."""
 
 from __future__ import annotations
 
+import base64
 import functools
 import secrets
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from caseapp.audit.models import AuditEvent
 from caseapp.cases.attachments.models import Attachment
 from caseapp.core.storage import DatabaseStore, read_all
 from caseapp.extensions import db
+from caseapp.reports.jobs import export_content
 from caseapp.reports.models import ExportJob
 
 from .. import factories
@@ -118,6 +120,8 @@ def machines(tmp_path_factory):
     app = build_app(url)
     reset_schema(app)
     cluster = Machines(url=url, app=app, instances={})
+    # The machines' SECRET_KEY, here too: it encrypts the supervisor's authenticator key the servers read.
+    app.config["SECRET_KEY"] = secrets.token_hex(32)
     with app.app_context():
         facility = factories.make_facility(code="NHIEUMAY", name="Trung tâm Công tác xã hội nhiều máy")
         worker = factories.make_user(
@@ -135,10 +139,14 @@ def machines(tmp_path_factory):
         cluster.instances[name] = tmp / name / "instance"
     cluster.env = {
         "FLASK_ENV": "production",
-        "SECRET_KEY": secrets.token_hex(32),
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        # The files' key, the same on every machine: a file sealed on one opens on the others.
+        "ATTACHMENT_KEYS": "k2026:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         "TRUSTED_PROXIES": 1,
         "BASE_URL": f"https://{SITE}",
     }
+    app.config["ATTACHMENT_KEYS"] = cluster.env["ATTACHMENT_KEYS"]  # the test reads what they stored
+    app.config["ATTACHMENT_KEY_ID"] = None
     try:
         cluster.start_web("web_a")
         cluster.start_web("web_b")
@@ -154,7 +162,7 @@ def machines(tmp_path_factory):
 
 def signed_in(machines: Machines, server: str, who: str, client_ip: str) -> Browser:
     browser = machines.browser(client_ip)
-    response = browser.sign_in(machines.ports[server], machines.people[who], factories.PASSWORD)
+    response = browser.sign_in(machines.ports[server], machines.people[who], factories.PASSWORD, factories.TOTP_SECRET)
     assert response.status == 302 and response.location == "/", (response.status, response.text[:2000])
     return browser
 
@@ -174,7 +182,7 @@ def stored_files_on_disk(machines: Machines) -> list[str]:
 @showing_output
 def test_a_session_signed_in_on_one_server_is_valid_on_the_other(machines):
     browser = signed_in(machines, "web_a", "worker", client_ip="198.51.100.1")
-    assert "secure" in browser.cookie_attributes["caseapp_session"].lower()  # production: https only
+    assert "secure" in browser.cookie_attributes["__Host-caseapp_session"].lower()  # production: https only
 
     on_b = browser.get(machines.ports["web_b"], "/")
 
@@ -247,7 +255,9 @@ def test_a_report_file_queued_on_one_server_is_made_by_the_scheduler_and_downloa
     download = on_a.get(machines.ports["web_a"], f"/reports/jobs/{job_id}/download")
     assert download.status == 200, download.status
     with machines.app.app_context():
-        assert download.body == read_all(DatabaseStore("exports"), key)
+        [job] = db.session.scalars(sa.select(ExportJob).where(ExportJob.file_path == key)).all()
+        assert download.body == export_content(job)
+        assert download.body != read_all(DatabaseStore("exports"), key)  # stored sealed
         db.session.remove()
     assert "Quý 1/2025" in download.body.decode("utf-8-sig")
     assert stored_files_on_disk(machines) == []

@@ -94,6 +94,7 @@ def test_the_person_who_entered_a_number_cannot_confirm_it(data, signed_in, sess
     _enter(signed_in(data.reporter), "1")
     data.reporter.role = "supervisor"  # promoted since: still four eyes on their own entry
     session.flush()
+    factories.give_second_factor(data.reporter)  # as every supervisor signs in
     promoted = signed_in(data.reporter)
     page = promoted.get("/reports/reference/pending").get_data(as_text=True)
     assert "Bạn đã nhập số liệu này: một lãnh đạo khác xác nhận." in page and not _stamp(page)

@@ -237,7 +237,6 @@ def test_each_scope_exports_its_figures(data, places, signed_in, fmt):
 
 
 def test_a_file_made_in_the_background_keeps_the_scope(data, places, stranger, signed_in, session):
-    from caseapp.core.storage import read_all
     from caseapp.reports import jobs
     from caseapp.reports.models import ExportJob
 
@@ -246,7 +245,7 @@ def test_a_file_made_in_the_background_keeps_the_scope(data, places, stranger, s
     assert jobs.run_export_jobs() == 1
     job = session.scalar(sa.select(ExportJob))
     assert job.params["group"] == str(places["group"].id)
-    assert "Huyện Thới Lai cũ" in read_all(jobs.export_files(), job.file_path).decode("utf-8-sig")
+    assert "Huyện Thới Lai cũ" in jobs.export_content(job).decode("utf-8-sig")
     signed_in(stranger).post("/reports/jobs", data=by_group)  # another province's group: refused
     assert session.scalar(sa.select(sa.func.count(ExportJob.id))) == 1
 

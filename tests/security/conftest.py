@@ -10,14 +10,19 @@ It also gives each request of the test client a `g` of its own (the fixture keep
 pushed, so requests would otherwise share Flask-Login's cached user from one request to the next).
 """
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from flask import g, request_started
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 
+from caseapp.auth.two_factor.totp import code_at_step, step_at
+from caseapp.core.timeutil import utcnow
 from caseapp.extensions import db
 
 from ..conftest import build_app
-from ..factories import PASSWORD
+from ..factories import PASSWORD, TOTP_SECRET, second_factor_code
 
 
 class ConnectionBoundSession(FlaskSQLAlchemySession):
@@ -67,11 +72,38 @@ def make_app(app, session):
     return make
 
 
-def sign_in(client, user, password=PASSWORD):
-    """Sign in through the login form; returns the response (a redirect)."""
-    response = client.post("/login", data={"username": user.username, "password": password})
+def sign_in(client, user, password=PASSWORD, next=None):
+    """Sign in through the login form — and its second step, with the code of the user's authenticator,
+    when the user has one (factories.make_user gives one to admins and supervisors); returns the last
+    response (a redirect)."""
+    data = {"username": user.username, "password": password}
+    if next is not None:
+        data["next"] = next
+    response = client.post("/login", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return complete_second_step(client, user, response)
+
+
+def complete_second_step(client, user, response, secret=TOTP_SECRET):
+    """After the password: the code of the user's authenticator (key `secret`), if the app asks for it.
+    Needs an app context of the user's database (it reads the last code the account used)."""
+    if urlsplit(response.headers["Location"]).path != "/login/code":
+        return response
+    response = client.post("/login/code", data={"code": second_factor_code(user, secret)})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+def set_up_second_factor(client):
+    """The set-up of a signed-in user's authenticator through its pages: start it, read the key shown as
+    text, confirm with its code. Returns (the key, the page with the recovery codes)."""
+    started = client.post("/account/two-factor/start")
+    assert urlsplit(started.headers["Location"]).path == "/account/two-factor"
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    confirmed = client.post("/account/two-factor/confirm", data={"code": code_at_step(secret, step_at(utcnow()))})
+    assert confirmed.status_code == 200, confirmed.get_data(as_text=True)
+    return secret, confirmed.get_data(as_text=True)
 
 
 @pytest.fixture()

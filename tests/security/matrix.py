@@ -133,6 +133,16 @@ TARGETS = {
         other=lambda w: {"user_id": w.other_users["social_worker"].id},
         missing=lambda w: {"user_id": NO_RECORD},
     ),
+    "auth.reset_two_factor": Target(  # a supervisor: the role always has a second factor to reset
+        own=lambda w: {"user_id": w.users["supervisor"].id},
+        other=lambda w: {"user_id": w.other_users["supervisor"].id},
+        missing=lambda w: {"user_id": NO_RECORD},
+    ),
+    "auth.facility_two_factor": Target(
+        own=lambda w: {"facility_id": w.facility.id},
+        other=lambda w: {"facility_id": w.other_facility.id},
+        missing=lambda w: {"facility_id": NO_RECORD},
+    ),
     "org.edit_facility": Target(
         own=lambda w: {"facility_id": w.facility.id},
         other=lambda w: {"facility_id": w.other_facility.id},
@@ -353,3 +363,23 @@ def _register_import_targets():
 
 
 TARGETS.update(_register_import_targets())
+
+
+def _client_rights_targets():
+    """The data subject's requests, export and anonymisation (tests/clients/rights_matrix_targets.py)."""
+    from ..clients.rights_matrix_targets import targets
+
+    return targets(Target, NO_RECORD)
+
+
+TARGETS.update(_client_rights_targets())
+
+
+def _client_identity_targets():
+    """The requests about a citizen ID registered at two facilities (tests/clients/identity_matrix_targets.py)."""
+    from ..clients.identity_matrix_targets import targets
+
+    return targets(Target, NO_RECORD)
+
+
+TARGETS.update(_client_identity_targets())

@@ -34,7 +34,15 @@ def test_public_endpoints_all_exist(app):
 
 
 def test_public_endpoints_are_only_login_health_language_and_static():
-    assert PUBLIC_ENDPOINTS == {"static", "auth.login", "main.healthz", "main.status", "main.set_language"}
+    # auth.second_factor: the code after a correct password, asked before any session exists
+    assert PUBLIC_ENDPOINTS == {
+        "static",
+        "auth.login",
+        "auth.second_factor",
+        "main.healthz",
+        "main.status",
+        "main.set_language",
+    }
 
 
 def _extra_routes():

@@ -13,10 +13,12 @@ from .conftest import sign_in
 from .matrix import ROLES, TARGETS, guarded_rules, url_values
 
 COOKIE = "caseapp_session"
+PRODUCTION_COOKIE = "__Host-caseapp_session"
+HSTS = "max-age=31536000; includeSubDomains"
 
 
-def session_cookie_header(response):
-    [header] = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(COOKIE + "=")]
+def session_cookie_header(response, name=COOKIE):
+    [header] = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(name + "=")]
     return [part.strip() for part in header.split(";")]
 
 
@@ -27,6 +29,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, make_user):
     assert "HttpOnly" in flags
     assert "SameSite=Lax" in flags
     assert "Secure" not in flags  # the test config serves plain http
+    assert "Strict-Transport-Security" not in response.headers  # so does it send no HSTS
 
 
 def test_session_cookie_is_secure_when_configured(make_app, make_user):
@@ -36,7 +39,7 @@ def test_session_cookie_is_secure_when_configured(make_app, make_user):
     assert response.status_code == 302
     flags = session_cookie_header(response)
     assert {"Secure", "HttpOnly", "SameSite=Lax"} <= set(flags)
-    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Strict-Transport-Security" not in response.headers  # production's (ProductionConfig)
 
 
 def test_production_config_makes_the_session_cookie_secure():
@@ -48,12 +51,59 @@ def test_production_config_makes_the_session_cookie_secure():
     assert production.SESSION_COOKIE_SAMESITE == "Lax"
 
 
+def production_app(app, **overrides):
+    """An app with the production configuration, on the test database (inside the test's transaction)."""
+    from caseapp import create_app
+    from config import ProductionConfig
+
+    return create_app(
+        ProductionConfig(),
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        WTF_CSRF_ENABLED=False,
+        SERVER_NAME=None,
+        **overrides,
+    )
+
+
+def test_production_sends_hsts_and_a_host_prefixed_secure_session_cookie(app, session, make_user):
+    production = production_app(app)
+    user = make_user()
+    browser = production.test_client()
+    response = browser.post(
+        "/login", data={"username": user.username, "password": PASSWORD}, base_url="https://caseapp.example.vn"
+    )
+    assert response.status_code == 302
+    assert response.headers.getlist("Strict-Transport-Security") == [HSTS]  # once
+    flags = session_cookie_header(response, PRODUCTION_COOKIE)
+    # RFC 6265bis §4.1.3.2: a __Host- cookie is kept only when Secure, with Path=/ and no Domain.
+    assert {"Secure", "HttpOnly", "SameSite=Lax", "Path=/"} <= set(flags)
+    assert not any(flag.lower().startswith("domain=") for flag in flags)
+    assert not any(h.startswith(COOKIE + "=") for h in response.headers.getlist("Set-Cookie"))
+    assert browser.get("/", base_url="https://caseapp.example.vn").status_code == 200  # the cookie signs in
+    assert_security_headers(browser.get("/login", base_url="https://caseapp.example.vn"))
+
+
+def test_production_names_the_remember_cookie_the_same_way_and_keeps_a_plain_name_without_secure():
+    import config
+
+    production = config.ProductionConfig()
+    assert (production.REMEMBER_COOKIE_NAME, production.REMEMBER_COOKIE_PATH) == ("__Host-remember_token", "/")
+    assert production.REMEMBER_COOKIE_SECURE is True and production.REMEMBER_COOKIE_DOMAIN is None
+    assert (production.SESSION_COOKIE_PATH, production.SESSION_COOKIE_DOMAIN) == ("/", None)
+    # SESSION_COOKIE_SECURE=false (which `flask doctor` refuses): no browser would keep a __Host- cookie.
+    insecure = type("Insecure", (config.ProductionConfig,), {"SESSION_COOKIE_SECURE": False})()
+    assert insecure.SESSION_COOKIE_NAME == COOKIE
+    assert config.TestConfig().STRICT_TRANSPORT_SECURITY is None
+    assert config.DevelopmentConfig().STRICT_TRANSPORT_SECURITY is None
+
+
 def assert_security_headers(response):
     csp = response.headers["Content-Security-Policy"]
     directives = dict((d.strip().split(" ", 1) + [""])[:2] for d in csp.split(";") if d.strip())
     assert directives["script-src"] == "'self'"
     assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
     assert directives["object-src"] == "'none'"
+    assert directives["base-uri"] == "'none'"  # no <base> may redirect relative URLs (ASVS 5.0 3.4.3)
     assert directives["frame-ancestors"] == "'none'"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"

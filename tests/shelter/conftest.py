@@ -13,6 +13,7 @@ from caseapp.extensions import db
 from caseapp.shelter import services
 
 from .. import factories
+from ..security.conftest import complete_second_step
 
 
 class ConnectionBoundSession(FlaskSQLAlchemySession):
@@ -95,6 +96,7 @@ def signed_in(client):
     def sign_in(user):
         response = client.post("/login", data={"username": user.username, "password": factories.PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)
+        complete_second_step(client, user, response)
         return client
 
     return sign_in

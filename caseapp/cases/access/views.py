@@ -9,7 +9,7 @@ from ...audit.services import record
 from ...auth.models import User
 from ...core.timeutil import format_datetime, utcnow
 from ...core.transaction import refusal_flashed, saving
-from ...core.urls import safe_next
+from ...core.urls import db_id, safe_next
 from ...extensions import db
 from ...security.policy import Perm, has_perm
 from ...security.rules import can_break_glass
@@ -66,7 +66,7 @@ def _unreviewed_access_count():
 # --- break the glass -----------------------------------------------------------------------------
 
 
-@bp.post("/<int:case_id>/break-glass")
+@bp.post("/<id:case_id>/break-glass")
 @requires(Perm.BREAK_GLASS)
 def break_glass(case_id):
     case = access.facility_case(current_user, case_id)
@@ -93,7 +93,7 @@ def break_glass(case_id):
 # --- sharing -------------------------------------------------------------------------------------
 
 
-@bp.post("/<int:case_id>/access/share")
+@bp.post("/<id:case_id>/access/share")
 @requires(Perm.REVIEW_CASELOAD)
 def share(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES)  # the facility's own case: sharing changes who sees it
@@ -123,7 +123,7 @@ def _back(form, case_id):
     return safe_next(form.next.data) or url_for("cases.show", case_id=case_id, _anchor="access")
 
 
-@bp.post("/access/<int:grant_id>/revoke")
+@bp.post("/access/<id:grant_id>/revoke")
 @requires(Perm.REVIEW_CASELOAD)
 def revoke_access(grant_id):
     grant, case = _grant_or_404(grant_id)
@@ -136,7 +136,7 @@ def revoke_access(grant_id):
     return redirect(back)
 
 
-@bp.post("/access/<int:grant_id>/review")
+@bp.post("/access/<id:grant_id>/review")
 @requires(Perm.REVIEW_CASELOAD)
 def review_access(grant_id):
     grant, case = _grant_or_404(grant_id)
@@ -156,7 +156,7 @@ def review_access(grant_id):
 @requires(Perm.REVIEW_CASELOAD)
 def access_log():
     show_all = request.args.get("show") == "all"
-    after = request.args.get("after", type=int)
+    after = request.args.get("after", type=db_id)
     page = access.access_log(current_user, unreviewed_only=not show_all, after=after)
     if page.rows:  # the reasons may tell about the person: a read of personal data
         record("case_access_log_viewed", by=current_user, detail={"grant_ids": [g.id for g, _c in page.rows][:50]})

@@ -93,7 +93,7 @@ def reassign_many():
     return render_template("cases/reassign.html", form=form, cases=cases, back=back), 422
 
 
-@bp.post("/<int:case_id>/reassign")
+@bp.post("/<id:case_id>/reassign")
 @requires(Perm.REVIEW_CASELOAD)
 def reassign(case_id):
     case = page.load_case(case_id, Perm.EDIT_CASES)
@@ -116,7 +116,7 @@ def reassign(case_id):
 # --- flags -------------------------------------------------------------------------------------------
 
 
-@bp.post("/<int:case_id>/flags")
+@bp.post("/<id:case_id>/flags")
 @requires(Perm.REVIEW_CASELOAD)
 def raise_flag(case_id):
     case = page.load_case(case_id, Perm.EDIT_CASES)
@@ -131,7 +131,7 @@ def raise_flag(case_id):
     return _case_page_422(case, flag_form=form)
 
 
-@bp.post("/<int:case_id>/flags/<int:flag_id>/resolve")
+@bp.post("/<id:case_id>/flags/<id:flag_id>/resolve")
 @requires(Perm.EDIT_CASES)
 def resolve_flag(case_id, flag_id):
     case = page.load_case(case_id, Perm.EDIT_CASES)

@@ -51,7 +51,7 @@ def _form_page(case, form, *, save, done, title, submit, action, follow_up=None)
     return page, status
 
 
-@bp.route("/<int:case_id>/follow-ups/new", methods=["GET", "POST"])
+@bp.route("/<id:case_id>/follow-ups/new", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def new_follow_up(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES, editable=True, back_to="follow-ups")
@@ -74,7 +74,7 @@ def new_follow_up(case_id):
     )
 
 
-@bp.route("/<int:case_id>/follow-ups/<int:follow_up_id>/reschedule", methods=["GET", "POST"])
+@bp.route("/<id:case_id>/follow-ups/<id:follow_up_id>/reschedule", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def reschedule_follow_up(case_id, follow_up_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
@@ -97,7 +97,7 @@ def reschedule_follow_up(case_id, follow_up_id):
     )
 
 
-@bp.route("/<int:case_id>/follow-ups/<int:follow_up_id>/outcome", methods=["GET", "POST"])
+@bp.route("/<id:case_id>/follow-ups/<id:follow_up_id>/outcome", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def follow_up_outcome(case_id, follow_up_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
@@ -117,7 +117,7 @@ def follow_up_outcome(case_id, follow_up_id):
     )
 
 
-@bp.route("/<int:case_id>/follow-ups/<int:follow_up_id>/cancel", methods=["GET", "POST"])
+@bp.route("/<id:case_id>/follow-ups/<id:follow_up_id>/cancel", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def cancel_follow_up(case_id, follow_up_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
@@ -135,7 +135,7 @@ def cancel_follow_up(case_id, follow_up_id):
     )
 
 
-@bp.post("/<int:case_id>/contacts")
+@bp.post("/<id:case_id>/contacts")
 @requires(Perm.EDIT_CASES)
 def add_contact(case_id):
     """A note recording a contact with the person; refused input stays on the case page (422)."""

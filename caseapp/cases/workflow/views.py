@@ -43,7 +43,7 @@ def _back(case):
 # --- moving through the steps ----------------------------------------------------------------------
 
 
-@bp.post("/<int:case_id>/status")
+@bp.post("/<id:case_id>/status")
 @requires(Perm.EDIT_CASES)
 def move(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
@@ -112,7 +112,7 @@ def _approval_labels():
     return labels.APPROVAL_STATUSES
 
 
-@bp.route("/<int:case_id>/close", methods=["GET", "POST"])
+@bp.route("/<id:case_id>/close", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def closure_page(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
@@ -143,7 +143,7 @@ def closure_page(case_id):
     return _render_closure(case, request_form=form, status=422)
 
 
-@bp.post("/<int:case_id>/close/decide")
+@bp.post("/<id:case_id>/close/decide")
 @requires(Perm.APPROVE)
 def decide_closure(case_id):
     case = _load_case(case_id, Perm.APPROVE)
@@ -182,7 +182,7 @@ def decide_closure(case_id):
 # --- reopening --------------------------------------------------------------------------------------
 
 
-@bp.route("/<int:case_id>/reopen", methods=["GET", "POST"])
+@bp.route("/<id:case_id>/reopen", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def reopen(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES)
@@ -217,7 +217,7 @@ def _arm(form, case):
     form.snapshot.data = compare.dumps(closure.details_snapshot(case))
 
 
-@bp.route("/<int:case_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:case_id>/edit", methods=["GET", "POST"])
 @requires(Perm.EDIT_CASES)
 def edit(case_id):
     case = _load_case(case_id, Perm.EDIT_CASES, editable=True, back_to="workflow")

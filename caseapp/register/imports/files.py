@@ -91,15 +91,25 @@ def error_file(batch: ImportBatch) -> bytes:
     return _workbook_bytes(workbook)
 
 
-def register(facility_id: int, day: date) -> bytes:
-    """The facility's register on `day` in the template's layout: one row per membership in force."""
-    stmt = (
+def _in_register(facility_id: int, day: date) -> sa.Select:
+    """The memberships in force on `day` of the facility's clients, with their versions and clients."""
+    return (
         managed_on(day)
         .add_columns(Client)
         .join(Client, Client.id == GroupMembership.client_id)
         .where(Client.facility_id == facility_id, Client.merged_into_id.is_(None))
-        .order_by(Client.id, GroupMembership.group_code)
     )
+
+
+def register_client_ids(facility_id: int, day: date) -> list[int]:
+    """The clients the register of `day` lists (the export's audit row names them)."""
+    stmt = _in_register(facility_id, day).with_only_columns(Client.id).distinct().order_by(Client.id)
+    return list(db.session.scalars(stmt))
+
+
+def register(facility_id: int, day: date) -> bytes:
+    """The facility's register on `day` in the template's layout: one row per membership in force."""
+    stmt = _in_register(facility_id, day).order_by(Client.id, GroupMembership.group_code)
     communes = dict(db.session.execute(sa.select(Commune.code, Commune.name)).tuples().all())
     provinces = dict(db.session.execute(sa.select(Province.code, Province.name)).tuples().all())
     rows = (_register_row(m, v, c, communes, provinces) for m, v, c in db.session.execute(stmt))

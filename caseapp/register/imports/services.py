@@ -22,6 +22,7 @@ from ...audit.services import record
 from ...cases.models import Case
 from ...clients import queries as client_queries
 from ...clients.models import Client
+from ...clients.reads import audit_lookup
 from ...clients.services import create_clients
 from ...core.legacy_text import detect
 from ...core.services import ServiceError
@@ -87,6 +88,7 @@ def stage(stream: IO[bytes], filename: str, *, user) -> ImportBatch:
         _store(batch, read)
     if evaluation:
         _count(batch)
+        evaluation.audit_lookup()
     record("register_import_read", by=user, entity=batch, detail={"sha256": batch.sha256, "file": batch.filename})
     return batch
 
@@ -175,6 +177,7 @@ class _Evaluation:
         self.user = user
         self.seen_ids: dict[str, int] = {}
         self._duplicates: client_queries.DuplicateIndex | None = None
+        self.found = 0  # rows matched to clients of the facility (same citizen ID, or probable duplicates)
 
     @property
     def duplicates(self) -> client_queries.DuplicateIndex:
@@ -189,6 +192,11 @@ class _Evaluation:
             known = _Known.of([read.client.get("citizen_id") for read in reads], self.user)
             for row, read, similar in zip(chunk, reads, self._similar(reads, known), strict=True):
                 _decide(row, read, seen_ids=self.seen_ids, known=known, similar=similar)
+        self.found += sum(1 for row in chunk if row.client_id or row.outcome == RowOutcome.REVIEW)
+
+    def audit_lookup(self) -> None:
+        """The rows were looked up by citizen ID and phone among the facility's clients: audited once."""
+        audit_lookup(("citizen_id", "phone"), found=self.found, by=self.user, page="register.batch")
 
     def _similar(self, reads: list[rows.ReadRow], known: "_Known") -> list[list[Any]]:
         """Each row's probable duplicates (none for a row that needs no search)."""
@@ -217,6 +225,7 @@ def evaluate(batch: ImportBatch, *, user) -> None:
         db.session.execute(sa.update(ImportRow), [{"id": row.id, **row.stored()} for row in chunk])
         last = chunk[-1].id or 0
     _count(batch)
+    evaluation.audit_lookup()
 
 
 def _stored_rows(batch: ImportBatch, *, after: int) -> list[_Row]:
@@ -231,9 +240,11 @@ def _stored_rows(batch: ImportBatch, *, after: int) -> list[_Row]:
 
 @dataclass
 class _Known:
-    """What the register already holds for a chunk of rows: the client id of each citizen ID (None
-    for a client the user may not see), and each client's last version per group of the memberships
-    not ended — read as plain rows, a re-imported file being mostly people already held."""
+    """What the facility's register already holds for a chunk of rows: the client id of each citizen ID
+    held by a client of the user's facility (None for one the user may not see) — never another
+    facility's: a number held there is a new client here, and that facility is told (clients.identity)
+    — and each client's last version per group of the memberships not ended, read as plain rows, a
+    re-imported file being mostly people already held."""
 
     holders: dict[str, int | None]
     open_versions: dict[int, dict[str, Any]]
@@ -243,7 +254,9 @@ class _Known:
         wanted = sorted({c for c in citizen_ids if c})
         if not wanted:
             return cls(holders={}, open_versions={})
-        holding = sa.select(Client.citizen_id, Client.id).where(in_ids(Client.citizen_id, wanted, of=sa.String))
+        holding = sa.select(Client.citizen_id, Client.id).where(
+            in_ids(Client.citizen_id, wanted, of=sa.String), own_facility(Client.facility_id, user)
+        )
         found: dict[str, int] = {citizen_id: id_ for citizen_id, id_ in db.session.execute(holding) if citizen_id}
         visible = set(
             db.session.scalars(
@@ -313,15 +326,15 @@ def _needs_search(read: rows.ReadRow, known: _Known) -> bool:
 
 def _existing_client(read: rows.ReadRow, known: _Known, similar: list) -> tuple[int | None, str | None]:
     """The client (id) the row is already (same citizen ID, or — without one — the same name spelt the
-    same, birth year and commune), or a refusal when the citizen ID belongs to a client the user may
-    not see."""
+    same, birth year and commune), or a refusal when the citizen ID belongs to a client of the facility
+    the user may not see (a sealed one)."""
     citizen_id = read.client.get("citizen_id")
     if citizen_id:
         if citizen_id not in known.holders:
             return None, None
         holder = known.holders[citizen_id]
         if holder is None:
-            return None, _("This citizen ID belongs to a client of another facility.")
+            return None, _("Another client already has this citizen ID.")
         return holder, None
     name = (read.client.get("full_name") or "").casefold()  # the same spelling, tones included
     same = [
@@ -475,7 +488,7 @@ def finish(batch: ImportBatch, *, user) -> None:
 def _write(batch, row, *, user) -> None:
     """A row of an existing client (found, chosen, or made by an earlier row with its citizen ID)."""
     data = row.values
-    client = _client_of(row, data["client"].get("citizen_id"))
+    client = _client_of(row, data["client"].get("citizen_id"), facility_id=batch.facility_id)
     if client is None:
         raise ServiceError(_("A client of this import is missing: read the file again."))
     row.client_id = client.id
@@ -493,7 +506,7 @@ def _write(batch, row, *, user) -> None:
     row.membership_id, row.version_id = membership.id, version.id
 
 
-def _client_of(row: ImportRow, citizen_id: str | None) -> Client | None:
+def _client_of(row: ImportRow, citizen_id: str | None, *, facility_id: int) -> Client | None:
     """The existing client a row writes to: found at the preview, chosen by the user, or created by
     an earlier row of the batch with the same citizen ID."""
     chosen = int(row.choice) if row.outcome == RowOutcome.REVIEW and row.choice not in (None, "new") else None
@@ -501,7 +514,9 @@ def _client_of(row: ImportRow, citizen_id: str | None) -> Client | None:
     if client_id:
         return db.session.get(Client, client_id)
     if citizen_id and row.outcome == RowOutcome.LINK:  # "same citizen ID as row N": made by that row
-        return db.session.scalar(sa.select(Client).where(Client.citizen_id == citizen_id))
+        return db.session.scalar(
+            sa.select(Client).where(Client.citizen_id == citizen_id, Client.facility_id == facility_id)
+        )
     return None
 
 

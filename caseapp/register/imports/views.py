@@ -11,6 +11,7 @@ from ...audit.services import record
 from ...core.downloads import bytes_response
 from ...core.timeutil import local_today
 from ...core.transaction import refusal_flashed, saving
+from ...core.urls import db_id
 from ...extensions import db
 from ...security.policy import Perm
 from ...security.scopes import import_batch_scope, own_facility
@@ -44,7 +45,14 @@ def template():
 @bp.get("/register/export.xlsx")
 @requires(Perm.IMPORT_REGISTER)
 def export():
-    record("register_exported", by=current_user, entity_type="facilities", entity_id=current_user.facility_id)
+    people = files.register_client_ids(current_user.facility_id, local_today())  # the file names them
+    record(
+        "register_exported",
+        by=current_user,
+        entity_type="facilities",
+        entity_id=current_user.facility_id,
+        detail={"client_ids": people},
+    )
     data = files.register(current_user.facility_id, local_today())
     return _xlsx(data, f"danh-sach-doi-tuong-{local_today():%Y%m%d}.xlsx")
 
@@ -70,24 +78,33 @@ def imports():
     return render_template("register/imports.html", form=form, batches=batches), status
 
 
-@bp.get("/register/imports/<int:batch_id>")
+@bp.get("/register/imports/<id:batch_id>")
 @requires(Perm.IMPORT_REGISTER)
 def batch(batch_id):
     batch = _batch(batch_id)
     return _render_batch(batch)
 
 
+def _clients_named(rows):
+    """The clients a page of rows names: each row's client, and the probable duplicates offered."""
+    named = {row.client_id for row in rows if row.client_id}
+    named |= {option[0] for row in rows if row.outcome == RowOutcome.REVIEW for option in row.options}
+    return sorted(named)
+
+
 def _render_batch(batch, mapping=None, status=200):
     outcome = request.args.get("outcome") or None
     if outcome not in OUTCOME_ORDER:
         outcome = None
-    after = request.args.get("after", type=int) or 0
+    after = request.args.get("after", type=db_id) or 0
     stmt = sa.select(ImportRow).where(ImportRow.batch_id == batch.id, ImportRow.row_number > after)
     if outcome:
         stmt = stmt.where(ImportRow.outcome == outcome)
     rows = db.session.scalars(stmt.order_by(ImportRow.row_number).limit(ROWS_PAGE + 1)).all()
     columns_chosen = {key: int(index) for key, index in batch.mapping["columns"].items()}
-    record("register_import_viewed", by=current_user, entity=batch)  # the rows hold personal data
+    # the rows hold personal data, and name the clients they were matched to or may be
+    named = _clients_named(rows[:ROWS_PAGE])
+    record("register_import_viewed", by=current_user, entity=batch, detail={"client_ids": named})
     return (
         render_template(
             "register/batch.html",
@@ -106,7 +123,7 @@ def _render_batch(batch, mapping=None, status=200):
     )
 
 
-@bp.post("/register/imports/<int:batch_id>/columns")
+@bp.post("/register/imports/<id:batch_id>/columns")
 @requires(Perm.IMPORT_REGISTER)
 def set_columns(batch_id):
     batch = _batch(batch_id)
@@ -120,7 +137,7 @@ def set_columns(batch_id):
     return _render_batch(batch, mapping=form, status=422)
 
 
-@bp.post("/register/imports/<int:batch_id>/rows/<int:row_id>")
+@bp.post("/register/imports/<id:batch_id>/rows/<id:row_id>")
 @requires(Perm.IMPORT_REGISTER)
 def settle(batch_id, row_id):
     batch = _batch(batch_id)
@@ -133,7 +150,7 @@ def _paging():
     return {k: v for k, v in (("outcome", request.form.get("outcome")), ("after", request.form.get("after"))) if v}
 
 
-@bp.post("/register/imports/<int:batch_id>/commit")
+@bp.post("/register/imports/<id:batch_id>/commit")
 @requires(Perm.IMPORT_REGISTER)
 def commit(batch_id):
     batch = _batch(batch_id)
@@ -146,7 +163,7 @@ def commit(batch_id):
     return redirect(url_for("register.batch", batch_id=batch.id))
 
 
-@bp.post("/register/imports/<int:batch_id>/undo")
+@bp.post("/register/imports/<id:batch_id>/undo")
 @requires(Perm.IMPORT_REGISTER)
 def undo(batch_id):
     batch = _batch(batch_id)
@@ -157,7 +174,7 @@ def undo(batch_id):
     return redirect(url_for("register.batch", batch_id=batch.id))
 
 
-@bp.get("/register/imports/<int:batch_id>/errors.xlsx")
+@bp.get("/register/imports/<id:batch_id>/errors.xlsx")
 @requires(Perm.IMPORT_REGISTER)
 def error_file(batch_id):
     batch = _batch(batch_id)
