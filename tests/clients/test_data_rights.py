@@ -168,6 +168,18 @@ def test_a_written_request_is_recorded_with_who_asked_and_audited(staff, new_cli
     assert "Phạm Thị Mẹ (Cha, mẹ)" in page
 
 
+def test_the_request_page_names_who_recorded_it_to_a_reader_who_did_not(staff, new_client, signed_in, session):
+    child = new_client("Phạm Bé Nhi")
+    _record_request(signed_in(staff.supervisor), child)
+    request = session.scalar(sa.select(DataSubjectRequest).where(DataSubjectRequest.client_id == child.id))
+    other = factories.make_user(role="supervisor", facility=staff.facility, full_name="Lê Giám Sát Khác")
+    http = signed_in(other)
+    path, recorder = f"/clients/{child.id}/data-requests/{request.id}", staff.supervisor.full_name
+    session.expunge_all()  # the page loads the request as a request of its own would: nothing in memory
+    page = http.get(path)
+    assert page.status_code == 200 and recorder in page.get_data(as_text=True)
+
+
 def test_a_representative_without_a_relation_is_refused_and_what_was_typed_is_kept(
     staff, new_client, signed_in, session
 ):

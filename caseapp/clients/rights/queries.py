@@ -20,11 +20,12 @@ def requests_of(client_ids: list[int]) -> sa.Select[tuple[DataSubjectRequest]]:
 
 
 def request_of(client_ids: list[int], request_id: int) -> DataSubjectRequest | None:
-    """One request, only if it is about that client (or a record merged into it)."""
+    """One request, only if it is about that client (or a record merged into it), with who recorded and
+    who handled it (its page names them)."""
     return db.session.scalar(
-        sa.select(DataSubjectRequest).where(
-            DataSubjectRequest.id == request_id, DataSubjectRequest.client_id.in_(client_ids)
-        )
+        sa.select(DataSubjectRequest)
+        .where(DataSubjectRequest.id == request_id, DataSubjectRequest.client_id.in_(client_ids))
+        .options(joinedload(DataSubjectRequest.recorded_by), joinedload(DataSubjectRequest.handled_by))
     )
 
 
