@@ -63,7 +63,7 @@ class CaseFilterForm(BaseForm):
         return CaseFilters(
             scope=scope,
             status=None if self.status.data in (None, "", "all") else self.status.data,
-            worker_id=int(worker) if worker and worker.isdigit() else None,
+            worker_id=int(worker) if worker and worker.isdecimal() else None,
             unassigned=worker == UNASSIGNED,
             urgency=self.urgency.data or None,
             case_type=self.case_type.data or None,

@@ -22,7 +22,7 @@ from ..core.services import ServiceError
 from ..core.text import fold
 from ..core.timeutil import format_date, local_today
 from ..core.transaction import refusal_flashed, saving
-from ..core.urls import db_id
+from ..core.urls import db_id, parse_id
 from ..extensions import db
 from ..intake.queries import intakes_of_client
 from ..org import queries as org_queries
@@ -402,7 +402,7 @@ def edit(client_id):
         form.version.data = client.version
         form.history_mark.data = queries.last_change_id(client.id)
     elif form.validate():
-        mark = int(form.history_mark.data) if (form.history_mark.data or "").isdigit() else 0
+        mark = parse_id(form.history_mark.data) or 0
         if str(client.version) != (form.version.data or ""):
             _stale(form, client, mark)
         else:

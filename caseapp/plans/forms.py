@@ -20,6 +20,7 @@ from wtforms.validators import Optional
 
 from ..core import categories as cat
 from ..core.forms import BaseForm, InputRulesMeta, max_length
+from ..core.urls import parse_id
 from .compare import ACTIVITY_STATUSES, ANSWERS, DOMAIN_FIELD_LABELS, DOMAIN_FIELDS, SAFETY_PLAN_FIELDS
 from .services import TEXT_MAX, domain_field, safety_field
 
@@ -258,7 +259,7 @@ class PlanForm(BaseForm):
                     "goal": goal,
                     "service_type": row.service_type.data,
                     "description": row.description.data,
-                    "responsible_user_id": int(user_id) if (user_id or "").isdigit() else None,
+                    "responsible_user_id": parse_id(user_id),
                     "responsible_org": row.responsible_org.data,
                     "start_on": row.start_on.data,
                     "due_on": row.due_on.data,

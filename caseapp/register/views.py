@@ -72,7 +72,7 @@ def change_membership(client_id, membership_id):
     membership = _membership(client, membership_id)
     form = MembershipChangeForm()
     if form.validate():
-        seen = int(form.seen_version.data) if (form.seen_version.data or "").isdigit() else None
+        seen = int(form.seen_version.data) if (form.seen_version.data or "").isdecimal() else None
         with saving(form) as saved:
             services.change_membership(membership, form.version_data(), by=current_user, seen_version_id=seen)
         if saved:

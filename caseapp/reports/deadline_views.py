@@ -27,7 +27,7 @@ def _deadline_or_404(deadline_id):
 
 
 def _seen_version(form):
-    return int(form.version.data) if str(form.version.data).isdigit() else -1
+    return int(form.version.data) if str(form.version.data).isdecimal() else -1
 
 
 @bp.get("/deadlines")

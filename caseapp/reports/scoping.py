@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from flask_babel import lazy_gettext as _l
 
+from ..core.urls import parse_id
 from ..extensions import db
 from ..org.models import Province
 from ..security.policy import Perm, has_perm
@@ -71,7 +72,8 @@ def _of_commune(user, code):
 def _of_group(user, group_id):
     if not group_id:
         raise ValueError(str(CHOOSE_GROUP))
-    group = queries.commune_group(int(group_id), user) if str(group_id).isdigit() else None
+    group_key = parse_id(str(group_id))  # an id the database can hold, else no such group
+    group = queries.commune_group(group_key, user) if group_key is not None else None
     if group is None:
         raise LookupError(group_id)
     base = _reported_on(user)

@@ -431,7 +431,7 @@ def report_settings():
     if request.method == "GET":
         form.version.data = str(settings.version if settings else 0)
     if request.method == "POST" and form.validate():
-        seen = int(form.version.data) if str(form.version.data).isdigit() else -1
+        seen = int(form.version.data) if str(form.version.data).isdecimal() else -1
         with saving(form) as saved:
             services.save_report_settings(current_user.facility, form.data, by=current_user, seen_version=seen)
         if saved:

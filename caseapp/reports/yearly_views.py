@@ -27,7 +27,7 @@ def _report_or_404(report_id):
 
 
 def _seen_version(form):
-    return int(form.version.data) if str(form.version.data).isdigit() else -1
+    return int(form.version.data) if str(form.version.data).isdecimal() else -1
 
 
 def _draft_form(report=None):

@@ -252,3 +252,8 @@ def test_referral_of_an_overflowing_provider_counts_as_absent(app, world):
     case = referral_helpers.open_client_case(world.facility, worker)
     response = _client_of(app, worker).get(f"/cases/{case.id}/referrals/new?provider_id={OVERFLOW}")
     assert response.status_code == 200
+
+
+def test_unicode_digits_in_a_version_field_are_refused_not_a_server_error(supervisor):
+    """A version of "²" passes str.isdigit() but not int(): the form is refused, not a 500."""
+    assert supervisor.post("/reports/settings", data={"version": "²"}).status_code == 422

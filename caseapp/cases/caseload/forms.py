@@ -23,7 +23,7 @@ class ReassignForm(BaseForm):
 
     @property
     def worker_id(self):
-        return int(self.worker.data) if (self.worker.data or "").isdigit() else None
+        return int(self.worker.data) if (self.worker.data or "").isdecimal() else None
 
 
 class BulkReassignForm(ReassignForm):
@@ -48,7 +48,7 @@ class FlagForm(BaseForm):
 
     @property
     def to_worker_id(self):
-        return int(self.to_worker.data) if (self.to_worker.data or "").isdigit() else None
+        return int(self.to_worker.data) if (self.to_worker.data or "").isdecimal() else None
 
 
 class ResolveFlagForm(BaseForm):

@@ -59,7 +59,7 @@ class FollowUpForm(BaseForm):
     @property
     def assigned_to_id(self):
         value = self.assigned_to.data
-        return int(value) if value and value.isdigit() else None
+        return int(value) if value and value.isdecimal() else None
 
 
 class RescheduleForm(BaseForm):
@@ -73,7 +73,7 @@ class RescheduleForm(BaseForm):
     @property
     def assigned_to_id(self):
         value = self.assigned_to.data
-        return int(value) if value and value.isdigit() else None
+        return int(value) if value and value.isdecimal() else None
 
 
 class OutcomeForm(BaseForm):

@@ -18,7 +18,7 @@ class _MappingForm(BaseForm):
     selects: list[tuple[Any, Any]]
 
     def mapping(self) -> dict[str, int]:
-        return {column.key: int(field.data) for column, field in self.selects if (field.data or "").isdigit()}
+        return {column.key: int(field.data) for column, field in self.selects if (field.data or "").isdecimal()}
 
 
 def mapping_form(headers: list[str], current: dict[str, int]) -> _MappingForm:
