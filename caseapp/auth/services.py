@@ -92,15 +92,6 @@ def normalise_username(username):
 # --- throttle ---------------------------------------------------------------------------------
 
 
-def is_throttled(username, ip, *, config, now=None):
-    now = now or utcnow()
-    since = now - timedelta(seconds=config["LOGIN_WINDOW_SECONDS"])
-    recent = sa.select(sa.func.count(LoginAttempt.id)).where(LoginAttempt.attempted_at > since)
-    by_account = db.session.scalar(recent.where(LoginAttempt.username == username))
-    by_ip = db.session.scalar(recent.where(LoginAttempt.ip == ip))
-    return by_account >= config["LOGIN_MAX_PER_ACCOUNT"] or by_ip >= config["LOGIN_MAX_PER_IP"]
-
-
 def _remember_failure(username, ip, now) -> None:
     db.session.add(LoginAttempt(username=username, ip=ip, attempted_at=now))
     _drop_stale_attempts(now)
