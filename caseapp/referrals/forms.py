@@ -56,13 +56,14 @@ class ProviderForm(BaseForm):
     contact_person = StringField(_l("Contact person"), validators=[Optional(), max_length(128)])
     services = MultiCheckboxField(_l("Services offered"))
     capacity_note = StringField(_l("Capacity"), validators=[Optional(), max_length(255)])
+    opening_hours = StringField(_l("Opening hours"), validators=[Optional(), max_length(255)])
     is_active = BooleanField(_l("Active"), default=True)
     version = HiddenField()
 
     # A facility's own entry: name, kind and place come from the facility.
-    FACILITY_ENTRY = ("phone", "email", "contact_person", "services", "capacity_note", "version")
+    FACILITY_ENTRY = ("phone", "email", "contact_person", "services", "capacity_note", "opening_hours", "version")
 
-    def __init__(self, *args, provinces=(), communes=(), facility_entry=False, **kwargs):
+    def __init__(self, *args, provinces=(), communes=(), facility_entry=False, proposal=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind.choices = [c for c in cat.choices(cat.PROVIDER_KINDS, blank=_l("— choose —")) if c[0] != "facility"]
         self.province_code.choices = [("", _l("— choose —"))] + [(p.code, p.name) for p in provinces]
@@ -72,9 +73,24 @@ class ProviderForm(BaseForm):
             for name in list(self._fields):
                 if name not in self.FACILITY_ENTRY and name != "csrf_token":
                     del self[name]
+        if proposal:  # a social worker's proposal is active; a supervisor may retire an entry later
+            del self["is_active"]
 
     def provider_data(self):
-        return {name: f.data for name, f in self._fields.items() if name not in ("csrf_token", "version")}
+        data = {name: f.data for name, f in self._fields.items() if name not in ("csrf_token", "version")}
+        data.setdefault("is_active", True)
+        return data
+
+
+class ProviderDecisionForm(BaseForm):
+    """A supervisor's decision on an organisation a social worker proposed."""
+
+    decision = RadioField(_l("Decision"), validators=[InputRequired(message=_l("Choose approve or reject."))])
+    reason = TextAreaField(_l("Reason for rejecting"), validators=[Optional(), max_length(2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decision.choices = [("approve", _l("Approve")), ("reject", _l("Reject"))]
 
 
 # --- referrals -----------------------------------------------------------------------------------
@@ -159,11 +175,15 @@ class AnswerForm(BaseForm):
 
     decision = RadioField(_l("Answer"), validators=[InputRequired(message=_l("Choose the answer."))])
     note = TextAreaField(_l("Answer note"), validators=[Optional(), max_length(2000)])
+    # An outside provider answers by phone or letter: the day the answer was received (the sender's form).
+    received_on = DateField(_l("Date the answer was received"), default=local_today, validators=[Optional()])
 
-    def __init__(self, *args, moves=(), **kwargs):
+    def __init__(self, *args, moves=(), outside=False, **kwargs):
         super().__init__(*args, **kwargs)
         labels = {"accepted": _l("Accepted"), "declined": _l("Declined")}
         self.decision.choices = [(m, labels[m]) for m in moves if m in labels]
+        if not outside:
+            del self["received_on"]
 
 
 class CompleteForm(BaseForm):

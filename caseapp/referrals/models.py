@@ -18,6 +18,14 @@ class ReferralStatus(StrEnum):
     REVOKED = "revoked"
 
 
+class ProviderStatus(StrEnum):
+    """An outside organisation proposed by a social worker waits for a supervisor of the facility."""
+
+    APPROVED = "approved"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
 class TransferStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
@@ -33,6 +41,8 @@ class Provider(Model):
         sa.Index("ix_providers_province_name", "province_code", "name"),
         # One directory entry per facility of the system (referrals.services.ensure_facility_providers).
         sa.Index("ux_providers_facility_id", "facility_id", unique=True),
+        # An outside organisation belongs to the facility that added it (its own list, its proposals).
+        sa.Index("ix_providers_owner_status", "owner_facility_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,18 +60,33 @@ class Provider(Model):
     services: Mapped[list] = mapped_column(sa.JSON, nullable=False, default=list)  # SERVICE_TYPES codes
     capacity_note: Mapped[str | None] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    opening_hours: Mapped[str | None] = mapped_column(sa.String(255))
+    # The facility that added an outside organisation: only it sees, edits and refers to it. None: an
+    # entry every facility of the province reads (a facility of the system, or one added by an admin).
+    owner_facility_id: Mapped[int | None] = mapped_column(sa.ForeignKey("facilities.id"))
+    status: Mapped[str] = mapped_column(
+        sa.String(16), nullable=False, default=ProviderStatus.APPROVED, server_default="approved"
+    )
+    proposed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rejection_reason: Mapped[str | None] = mapped_column(sa.Text)
     # fold(name, contact, address, phone, e-mail): the directory's search column (core.text.fold)
     search_text: Mapped[str] = mapped_column(sa.String(1200), nullable=False, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
-    facility = db.relationship("Facility", lazy="raise_on_sql")
+    facility = db.relationship("Facility", lazy="raise_on_sql", foreign_keys=[facility_id])
     __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_facility(self):
         """A facility of the system: its supervisors answer referrals in caseapp itself."""
         return self.facility_id is not None
+
+    @property
+    def is_approved(self):
+        return self.status == ProviderStatus.APPROVED
 
 
 class Referral(Model):
@@ -87,6 +112,8 @@ class Referral(Model):
     answer_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answer_note: Mapped[str | None] = mapped_column(sa.Text)
+    # An outside provider answers by phone or letter: the day the sender received the answer.
+    answer_received_on: Mapped[date | None] = mapped_column(sa.Date)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # when the completion was recorded
     outcome: Mapped[str | None] = mapped_column(sa.Text)
     outcome_date: Mapped[date | None] = mapped_column(sa.Date)  # the date of the outcome

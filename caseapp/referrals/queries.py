@@ -2,7 +2,9 @@
 
 - The directory is reference data every case-working user reads (no personal data); facilities of the
   system appear in it without a confidential address (services.sync_facility_provider, where a
-  facility is created or changed).
+  facility is created or changed). An outside organisation a facility added is its own: another
+  facility neither lists nor opens it (security.scopes.provider_scope); a social worker's proposal
+  is listed for the facility's supervisors until one approves it.
 - A referral is seen through its case (security.case_scope) on the sending side, and by the
   receiving facility's supervisors when the provider is a facility of the system (incoming).
 - A transfer is decided by the receiving facility's supervisors (incoming) and seen on the case.
@@ -20,11 +22,11 @@ from ..core.sql import prebuilt
 from ..core.text import fold
 from ..core.timeutil import as_utc, utcnow
 from ..extensions import db
-from ..org.models import Facility, Province
+from ..org.models import Facility
 from ..security.policy import Perm, has_perm
 from ..security.rules import can_edit_case, same_facility
-from ..security.scopes import case_scope, own_facility
-from .models import Provider, Referral, ReferralStatus, Transfer, TransferStatus
+from ..security.scopes import approved_providers, case_scope, own_facility, provider_proposals, provider_scope
+from .models import Provider, ProviderStatus, Referral, ReferralStatus, Transfer, TransferStatus
 
 DIRECTORY_PAGE = 50
 OVERDUE_LIMIT = 200
@@ -46,10 +48,11 @@ def _like_escaped(text):
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def directory(filters: DirectoryFilters):
-    """The directory statement, sorted by name (keyset on name, id). Search: every word of the folded
-    query must occur in the folded search column (core.text.fold, the same on both databases)."""
-    stmt = sa.select(Provider).options(joinedload(Provider.facility))  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
+def directory(filters: DirectoryFilters, user):
+    """The approved entries of the user's directory, sorted by name (keyset on name, id). Search: every
+    word of the folded query must occur in the folded search column (core.text.fold, the same on both
+    databases)."""
+    stmt = sa.select(Provider).where(approved_providers(user)).options(joinedload(Provider.facility))  # type: ignore[arg-type]  # an unannotated db.relationship() is typed as its property, not an attribute
     if filters.province_code:
         stmt = stmt.where(Provider.province_code == filters.province_code)
     if filters.kind:
@@ -76,9 +79,9 @@ class DirectoryPage:
         return self.next_cursor is not None
 
 
-def directory_page(filters: DirectoryFilters, *, after=None, per_page=DIRECTORY_PAGE):
+def directory_page(filters: DirectoryFilters, user, *, after=None, per_page=DIRECTORY_PAGE):
     """One page sorted by (name, id); the cursor is the last row's id (no OFFSET, no COUNT)."""
-    stmt = directory(filters)
+    stmt = directory(filters, user)
     if after is not None:
         last = db.session.execute(sa.select(Provider.name, Provider.id).where(Provider.id == after)).first()
         if last is not None:
@@ -93,8 +96,26 @@ def directory_page(filters: DirectoryFilters, *, after=None, per_page=DIRECTORY_
     return DirectoryPage(rows=rows, next_cursor=next_cursor)
 
 
-def provinces():
-    return sa.select(Province).order_by(Province.name)
+def provider_in_scope(user, provider_id):
+    """One entry of the user's directory (any status): another facility's organisation is not found."""
+    return sa.select(Provider).where(Provider.id == provider_id, provider_scope(user))
+
+
+PROPOSALS_LIMIT = 200
+
+
+def proposals(user):
+    """The proposed organisations a user follows, oldest first: a supervisor those of the facility
+    awaiting a decision; a social worker their own, awaiting or rejected (with the reason)."""
+    if has_perm(user, Perm.MANAGE_PROVIDERS):
+        condition = provider_proposals(user)
+    else:
+        condition = sa.and_(
+            provider_scope(user),
+            Provider.proposed_by_id == user.id,
+            Provider.status.in_((ProviderStatus.PENDING, ProviderStatus.REJECTED)),
+        )
+    return sa.select(Provider).where(condition).order_by(Provider.created_at, Provider.id)
 
 
 def user_province(user):
@@ -105,7 +126,9 @@ def referral_providers(user, case, *, include_id=None):
     """Providers the referral form offers: the active entries of the user's province (and one chosen
     from the directory elsewhere), never the case's own facility."""
     stmt = sa.select(Provider).where(
-        Provider.is_active.is_(True), sa.or_(Provider.facility_id.is_(None), Provider.facility_id != case.facility_id)
+        approved_providers(user),
+        Provider.is_active.is_(True),
+        sa.or_(Provider.facility_id.is_(None), Provider.facility_id != case.facility_id),
     )
     province = user_province(user)
     if include_id:
@@ -302,6 +325,8 @@ __all__ = [
     "directory",
     "directory_page",
     "referral_providers",
+    "provider_in_scope",
+    "proposals",
     "visible_referrals",
     "referral_for_page",
     "overdue_referrals",

@@ -17,7 +17,8 @@ from ..deadlines.rules import due_at
 from ..extensions import db
 from ..org.models import Commune, Facility
 from ..security.policy import Perm, has_perm
-from .models import Provider, Referral, ReferralStatus, Transfer, TransferStatus
+from ..security.rules import adds_providers_approved, can_decide_provider, provider_owner_for, provider_serves_case
+from .models import Provider, ProviderStatus, Referral, ReferralStatus, Transfer, TransferStatus
 
 TEXT_MAX = 4000
 REASON_MAX = 2000
@@ -46,11 +47,12 @@ PROVIDER_FIELDS = (
     "contact_person",
     "services",
     "capacity_note",
+    "opening_hours",
     "is_active",
 )
 # A facility's own entry: name, kind, place and address come from the facility (never a confidential
 # address); the directory editor keeps its contacts, services and capacity up to date.
-FACILITY_ENTRY_FIELDS = ("phone", "email", "contact_person", "services", "capacity_note")
+FACILITY_ENTRY_FIELDS = ("phone", "email", "contact_person", "services", "capacity_note", "opening_hours")
 
 
 def search_text(provider):
@@ -60,7 +62,7 @@ def search_text(provider):
 
 def _clean_provider(data, *, fields):
     data = {key: data.get(key) for key in fields if key in data}
-    for key in ("name", "address", "phone", "email", "contact_person", "capacity_note"):
+    for key in ("name", "address", "phone", "email", "contact_person", "capacity_note", "opening_hours"):
         if key in data:
             data[key] = nfc(data[key]) or None
     if "name" in data and not data["name"]:
@@ -91,19 +93,55 @@ def _clean_provider(data, *, fields):
 
 
 def create_provider(data, *, by):
-    """An outside organisation (hospital, police, legal aid, Hội LHPN, school, commune …)."""
+    """An outside organisation (hospital, police, legal aid, Hội LHPN, school, commune …), which belongs
+    to the facility of the user who adds it (security.rules.provider_owner_for). A supervisor's is in
+    the directory at once; a social worker's is a proposal a supervisor of the facility approves."""
     data = _clean_provider(data, fields=PROVIDER_FIELDS)
     data.setdefault("services", [])
-    provider = Provider(**data)
+    approved = adds_providers_approved(by)
+    provider = Provider(
+        **data,
+        owner_facility_id=provider_owner_for(by),
+        status=ProviderStatus.APPROVED if approved else ProviderStatus.PENDING,
+        proposed_by_id=by.id,
+    )
     provider.search_text = search_text(provider)
     db.session.add(provider)
     db.session.flush()
     record(
-        "provider_created",
+        "provider_created" if approved else "provider_proposed",
         by=by,
         entity=provider,
         facility_id=getattr(by, "facility_id", None),
         detail={"kind": provider.kind},
+    )
+    return provider
+
+
+def decide_provider(provider, *, approve, reason, by, at=None):
+    """A supervisor of the facility approves a proposed organisation (it enters the directory and the
+    referral form) or rejects it with the reason, which the proposer reads."""
+    if provider.status != ProviderStatus.PENDING:
+        raise ServiceError(_("This organisation was already decided."))
+    if not can_decide_provider(by, provider):
+        raise ServiceError(_("Another supervisor of the facility decides on your own proposal."))
+    reason = _text(
+        reason,
+        "reason",
+        max_length=REASON_MAX,
+        required_message=None if approve else _("Give the reason for rejecting."),
+    )
+    provider.status = ProviderStatus.APPROVED if approve else ProviderStatus.REJECTED
+    provider.decided_by_id = by.id
+    provider.decided_at = as_utc(at) if at else utcnow()
+    provider.rejection_reason = None if approve else reason
+    db.session.flush()
+    record(
+        "provider_approved" if approve else "provider_rejected",
+        by=by,
+        entity=provider,
+        facility_id=provider.owner_facility_id,
+        detail={"kind": provider.kind, "proposed_by_id": provider.proposed_by_id},
     )
     return provider
 
@@ -217,17 +255,41 @@ def allowed_moves(referral, side):
     return [s for s in order if s in TRANSITIONS.get(referral.status, ()) and may_record(referral, s, side)]
 
 
+# A consent recorded at intake often names the kind of organisation rather than one of them ("trợ giúp
+# pháp lý", "Hội LHPN"): it covers the outside organisations of that kind (folded, core.text.fold).
+KIND_RECIPIENT_NAMES = {
+    "legal_aid": ("legal aid", "trợ giúp pháp lý", "trung tâm trợ giúp pháp lý", "tgpl"),
+    "women_union": ("women's union", "hội liên hiệp phụ nữ", "hội lhpn", "hội phụ nữ"),
+    "hospital": ("hospital", "bệnh viện", "cơ sở y tế"),
+    "police": ("police", "công an"),
+    "school": ("school", "trường học", "nhà trường"),
+    "commune": ("commune people's committee", "ủy ban nhân dân xã", "ubnd xã", "ubnd phường"),
+    "ngo": ("ngo", "tổ chức xã hội", "tổ chức phi chính phủ"),
+}
+
+
+def consent_names_provider(recipient, provider):
+    """Does the recipient a consent names cover this provider: its name, or — for an outside
+    organisation — its kind (KIND_RECIPIENT_NAMES)?"""
+    named = fold(recipient or "").strip()
+    if named == fold(provider.name):
+        return True
+    kind_names = () if provider.is_facility else KIND_RECIPIENT_NAMES.get(provider.kind, ())
+    return named in {fold(name) for name in kind_names}
+
+
 def consent_problem(consent, case, provider):
     """Why this consent does not cover sharing with the provider (or None when it does): it must be
-    the client's, for sharing with a named provider, this one, not withdrawn, and — for a child of
-    7 or more — with the child's own agreement (NĐ 13/2023/NĐ-CP, Điều 20)."""
+    the client's, for sharing with a named provider, this one (or its kind, consent_names_provider),
+    not withdrawn, and — for a child of 7 or more — with the child's own agreement
+    (NĐ 13/2023/NĐ-CP, Điều 20)."""
     if consent is None or consent.client_id != case.client_id or consent.purpose != "share_provider":
         return _("Choose a consent of this client to share information with a provider.")
     if not consent.is_active:
         return _("This consent was withdrawn.")
     if consent.child_assent is False:
         return _("The child did not agree to this sharing.")
-    if fold(consent.recipient or "") != fold(provider.name):
+    if not consent_names_provider(consent.recipient, provider):
         return _(
             "This consent names another recipient (%(recipient)s). Record the client's consent to share "
             "with %(provider)s.",
@@ -256,7 +318,12 @@ def create_referral(
     giver_name, child_assent), or — a supervisor only, in an emergency — an override with its reason,
     audited as referral_consent_override. The answer is due by the deadline rule 'referral_answer'."""
     ensure_editable(case)
-    if provider is None or not provider.is_active:
+    if (
+        provider is None
+        or not provider.is_active
+        or not provider.is_approved
+        or not provider_serves_case(provider, case)
+    ):
         raise ServiceError(_("Choose a provider from the directory."), field="provider_id")
     if provider.facility_id is not None and provider.facility_id == case.facility_id:
         raise ServiceError(_("A case cannot be referred to its own facility."), field="provider_id")
@@ -358,12 +425,33 @@ def create_referral(
     return referral
 
 
+def _received_on(received_on, referral, at):
+    """The day an outside provider's answer reached the sender: today unless given; between the day
+    the referral was sent and today."""
+    if received_on is None:
+        return to_local(at).date()
+    if received_on > to_local(at).date() or received_on < to_local(referral.sent_at).date():
+        raise ServiceError(_("The date is between the day the referral was sent and today."), field="received_on")
+    return received_on
+
+
 def change_referral_status(
-    referral, to_status, *, by, side, note=None, outcome=None, outcome_date=None, reason=None, at=None
+    referral,
+    to_status,
+    *,
+    by,
+    side,
+    note=None,
+    outcome=None,
+    outcome_date=None,
+    reason=None,
+    received_on=None,
+    at=None,
 ):
     """Move a referral along TRANSITIONS, recorded by the side RECORDED_BY allows: accepted / declined
-    with the answer note, completed with the outcome and its date, revoked with the reason. Each move
-    is a CaseEvent on the case and an audit event. `referral.provider` must be loaded."""
+    with the answer note (and, from an outside provider, the day it was received), completed with the
+    outcome and its date, revoked with the reason. Each move is a CaseEvent on the case and an audit
+    event. `referral.provider` must be loaded."""
     if side not in SIDES:
         raise ValueError(side)
     if side == "sender":  # the sender's case is read-only once closed, until reopened
@@ -384,6 +472,8 @@ def change_referral_status(
             max_length=REASON_MAX,
             required_message=_("Write the provider's answer.") if to_status == ReferralStatus.DECLINED else None,
         )
+        if not referral.provider.is_facility:  # answered by phone or letter, recorded by the sender
+            referral.answer_received_on = _received_on(received_on, referral, at)
         referral.answered_at = at
         referral.answer_note = note
         text = note

@@ -20,7 +20,13 @@ from ..core.urls import db_id
 from ..extensions import db
 from ..org import queries as org_queries
 from ..security.policy import Perm, has_perm
-from ..security.rules import can_edit_case, can_manage_provider, sees_every_facility
+from ..security.rules import (
+    adds_providers_approved,
+    can_decide_provider,
+    can_edit_case,
+    can_manage_provider,
+    sees_every_facility,
+)
 from ..security.web import deny, load_case, requires
 from . import queries, services
 from .forms import (
@@ -28,6 +34,7 @@ from .forms import (
     CancelTransferForm,
     CompleteForm,
     DirectoryFilterForm,
+    ProviderDecisionForm,
     ProviderForm,
     ReferralForm,
     RevokeForm,
@@ -39,6 +46,7 @@ from .models import Provider, Referral, ReferralStatus
 
 bp = Blueprint("referrals", __name__)
 
+STALE_PROVIDER_DECISION = _l("Someone else decided on this organisation meanwhile. Check the list and try again.")
 STALE_PROVIDER_EDIT = _l(
     "Someone else changed this entry while you were editing. Your changes are kept below; check them and save again."
 )
@@ -69,7 +77,7 @@ STALE_CASE = _l("Someone else changed this case meanwhile. Check it and try agai
 @bp.get("/providers")
 @requires(Perm.VIEW_PROVIDERS)
 def providers():
-    provinces = db.session.scalars(queries.provinces()).all()
+    provinces = org_queries.provinces()
     args = request.args.to_dict()
     if "province" not in args:  # first visit: the user's own province
         args["province"] = queries.user_province(current_user) or ""
@@ -84,7 +92,7 @@ def providers():
             q=form.q.data or None,
             include_inactive=bool(form.include_inactive.data) and has_perm(current_user, Perm.MANAGE_PROVIDERS),
         )
-        page = queries.directory_page(filters, after=form.after.data)
+        page = queries.directory_page(filters, current_user, after=form.after.data)
     keep = {k: v for k, v in args.items() if k != "after"}
     return render_template(
         "referrals/providers.html",
@@ -94,6 +102,7 @@ def providers():
         first_page=not form.after.data,
         can_manage_provider=can_manage_provider,
         may_create=has_perm(current_user, Perm.MANAGE_PROVIDERS),
+        may_propose=has_perm(current_user, Perm.PROPOSE_PROVIDERS),
     )
 
 
@@ -101,41 +110,103 @@ def _multidict(data):
     return MultiDict(data)
 
 
-def _provider_form(obj=None, facility_entry=False):
-    provinces = db.session.scalars(queries.provinces()).all()
+def _provider_form(obj=None, facility_entry=False, proposal=False):
+    provinces = org_queries.provinces()
     if not sees_every_facility(current_user):  # a supervisor: their own province only
         own = queries.user_province(current_user)
         provinces = [p for p in provinces if p.code == own]
     province = request.form.get("province_code") or (obj.province_code if obj else queries.user_province(current_user))
-    communes = db.session.scalars(org_queries.communes_of(province)).all() if province else []
-    form = ProviderForm(obj=obj, provinces=provinces, communes=communes, facility_entry=facility_entry)
+    communes = org_queries.communes_of(province) if province else []
+    form = ProviderForm(
+        obj=obj, provinces=provinces, communes=communes, facility_entry=facility_entry, proposal=proposal
+    )
     if obj is None and request.method == "GET":
         form.province_code.data = province
     return form
 
 
 @bp.route("/providers/new", methods=["GET", "POST"])
-@requires(Perm.MANAGE_PROVIDERS)
+@requires(Perm.PROPOSE_PROVIDERS)
 def new_provider():
-    form = _provider_form()
+    """Add an outside organisation: a supervisor's enters the facility's directory, a social worker's
+    waits for a supervisor's approval. The province list holds only what the user may choose."""
+    approved = adds_providers_approved(current_user)
+    form = _provider_form(proposal=not approved)
     if form.validate_on_submit():
-        probe = Provider(province_code=form.province_code.data)
-        if not can_manage_provider(current_user, probe):
-            deny(Perm.MANAGE_PROVIDERS.value)
         with saving(form) as saved:
             provider = services.create_provider(form.provider_data(), by=current_user)
         if saved:
-            flash(_("%(name)s was added to the directory.", name=provider.name), "success")
-            return redirect(url_for("referrals.providers", province=provider.province_code))
-    return render_template("referrals/provider_form.html", form=form, provider=None)
+            if approved:
+                flash(_("%(name)s was added to the directory.", name=provider.name), "success")
+                return redirect(url_for("referrals.providers", province=provider.province_code))
+            flash(
+                _("%(name)s was proposed. A supervisor approves it before it can be used.", name=provider.name),
+                "success",
+            )
+            return redirect(url_for("referrals.proposals"))
+    return render_template("referrals/provider_form.html", form=form, provider=None, proposal=not approved)
+
+
+def _provider_in_scope(provider_id):
+    """A directory entry the user reads; another facility's own organisation is not found (404)."""
+    provider = db.session.scalar(queries.provider_in_scope(current_user, provider_id))
+    if provider is None:
+        abort(404)
+    return provider
+
+
+def _render_proposals(forms=None, status=200):
+    rows = db.session.scalars(queries.proposals(current_user).limit(queries.PROPOSALS_LIMIT)).all()
+    forms = forms or {}
+    decisions = {
+        p.id: forms.get(p.id) or ProviderDecisionForm(formdata=None, prefix=_decision_prefix(p.id))
+        for p in rows
+        if can_decide_provider(current_user, p)
+    }
+    for provider_id, form in forms.items():
+        if provider_id not in decisions:  # decided meanwhile: no longer listed, its refusal told here
+            for message in form.form_errors:
+                flash(message, "error")
+    names = queries.user_names({p.proposed_by_id for p in rows})
+    return render_template("referrals/proposals.html", providers=rows, decisions=decisions, names=names), status
+
+
+def _decision_prefix(provider_id):
+    """One decision form per proposal on the page: field names (and ids) of their own."""
+    return f"p{provider_id}"
+
+
+@bp.get("/providers/proposals")
+@requires(Perm.PROPOSE_PROVIDERS)
+def proposals():
+    """Supervisors: the organisations the facility's social workers proposed. Workers: their own."""
+    return _render_proposals()
+
+
+@bp.post("/providers/<id:provider_id>/decide")
+@requires(Perm.MANAGE_PROVIDERS)
+def decide_provider(provider_id):
+    provider = _provider_in_scope(provider_id)
+    if not can_decide_provider(current_user, provider):
+        deny(Perm.MANAGE_PROVIDERS.value)
+    form = ProviderDecisionForm(prefix=_decision_prefix(provider.id))
+    if form.validate():
+        approve = form.decision.data == "approve"
+        with saving(form, stale_message=STALE_PROVIDER_DECISION) as saved:
+            services.decide_provider(provider, approve=approve, reason=form.reason.data, by=current_user)
+        if saved:
+            if approve:
+                flash(_("%(name)s is in the directory.", name=provider.name), "success")
+            else:
+                flash(_("%(name)s was rejected.", name=provider.name), "success")
+            return redirect(url_for("referrals.proposals"))
+    return _render_proposals({provider_id: form}, status=422)
 
 
 @bp.route("/providers/<id:provider_id>/edit", methods=["GET", "POST"])
 @requires(Perm.MANAGE_PROVIDERS)
 def edit_provider(provider_id):
-    provider = db.session.get(Provider, provider_id)
-    if provider is None:
-        abort(404)
+    provider = _provider_in_scope(provider_id)
     if not can_manage_provider(current_user, provider):
         deny(Perm.MANAGE_PROVIDERS.value)  # the entry is in the directory anyone reads: 403, not 404
     form = _provider_form(provider, facility_entry=provider.is_facility)
@@ -229,8 +300,10 @@ def _render_referral(referral, forms=None, status=200):
     forms = forms or {}
     moves = services.allowed_moves(referral, "sender") if can_edit_case(current_user, referral.case) else []
     answer_moves = [m for m in moves if m in ("accepted", "declined")]
+    outside = not referral.provider.is_facility
     context = {
-        "answer_form": forms.get("answer") or (AnswerForm(formdata=None, moves=answer_moves) if answer_moves else None),
+        "answer_form": forms.get("answer")
+        or (AnswerForm(formdata=None, moves=answer_moves, outside=outside) if answer_moves else None),
         "complete_form": forms.get("complete") or (CompleteForm(formdata=None) if "completed" in moves else None),
         "revoke_form": forms.get("revoke") or (RevokeForm(formdata=None) if "revoked" in moves else None),
     }
@@ -268,11 +341,13 @@ def show(referral_id):
     return response
 
 
-def _status_forms(moves):
+def _status_forms(moves, outside=False):
     """The form of the posted action, bound to the request."""
     to_status = request.form.get("to_status")
     if to_status in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, "answer"):
-        form = AnswerForm(moves=[m for m in moves if m in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)])
+        form = AnswerForm(
+            moves=[m for m in moves if m in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)], outside=outside
+        )
         return "answer", form, (form.decision.data if form.validate() else None)
     if to_status == ReferralStatus.COMPLETED:
         form = CompleteForm()
@@ -293,6 +368,7 @@ def _apply_move(referral, form, to_status, side):
         outcome=getattr(getattr(form, "outcome", None), "data", None),
         outcome_date=getattr(getattr(form, "outcome_date", None), "data", None),
         reason=getattr(getattr(form, "reason", None), "data", None),
+        received_on=getattr(getattr(form, "received_on", None), "data", None),
     )
 
 
@@ -311,7 +387,7 @@ def change_status(referral_id):
     if not can_edit_case(current_user, referral.case):
         deny(Perm.EDIT_CASES.value)  # the case was transferred out: its history is read-only here
     moves = services.allowed_moves(referral, "sender")
-    name, form, to_status = _status_forms(moves)
+    name, form, to_status = _status_forms(moves, outside=not referral.provider.is_facility)
     if to_status:
         with saving(form, stale_message=STALE_REFERRAL) as saved:
             _apply_move(referral, form, to_status, "sender")
@@ -415,7 +491,7 @@ def transfer(case_id):
         else:
             if saved:
                 flash(_("The transfer request was sent. The receiving facility's supervisor decides."), "success")
-                return redirect(url_for("cases.show", case_id=case.id))
+                return redirect(url_for("cases.show", case_id=case.id, section="referrals"))
             case = _case_to_change(case_id)  # reloaded with its client: the rollback expired it
     if request.method == "POST":
         status = 422
@@ -449,7 +525,7 @@ def decide_transfer(transfer_id):
         if saved:
             if accept:
                 flash(_("The case is now at your facility. Assign a worker to it."), "success")
-                return redirect(url_for("cases.show", case_id=transfer.case_id))
+                return redirect(url_for("cases.show", case_id=transfer.case_id, section="referrals"))
             flash(_("The transfer was declined. The sending facility sees your decision."), "success")
             return redirect(url_for("referrals.incoming_transfers"))
     else:
@@ -471,4 +547,4 @@ def cancel_transfer(transfer_id):
             services.cancel_transfer(transfer, by=current_user)
         if saved:
             flash(_("The transfer request was cancelled."), "success")
-    return redirect(url_for("cases.show", case_id=transfer.case_id))
+    return redirect(url_for("cases.show", case_id=transfer.case_id, section="referrals"))

@@ -29,6 +29,21 @@ def make_provider(province_code, name="Bệnh viện Đa khoa tỉnh", kind="hos
     return provider
 
 
+def outside_provider(facility, name="Trung tâm Trợ giúp pháp lý Nhà nước tỉnh", kind="legal_aid", **kwargs):
+    """An outside organisation the facility added for itself (approved)."""
+    services_ = kwargs.pop("services_", ("legal_aid",))
+    return make_provider(
+        facility.province_code, name=name, kind=kind, services_=services_, owner_facility_id=facility.id, **kwargs
+    )
+
+
+def proposed_provider(facility, worker, name="Hội Liên hiệp Phụ nữ phường", kind="women_union"):
+    """An outside organisation a social worker of the facility proposed, awaiting a supervisor."""
+    return outside_provider(
+        facility, name=name, kind=kind, services_=("counselling",), status="pending", proposed_by_id=worker.id
+    )
+
+
 def facility_provider(facility):
     services.ensure_facility_providers(facility.province_code)
     from sqlalchemy import select

@@ -51,22 +51,24 @@ def test_search_ignores_tones_and_case_and_needs_every_word(staff):
         ("100%_", set()),
     ):
         f.q = q
-        assert _names(queries.directory(f)) == expected, q
+        assert _names(queries.directory(f, staff.worker)) == expected, q
 
 
 def test_filters_by_kind_and_service(staff):
     here = staff.facility.province_code
     make_provider(here, name="Hội LHPN tỉnh", kind="women_union", services_=("counselling", "shelter"))
     make_provider(here, name="Trường THCS Kim Đồng", kind="school", services_=("education",))
-    assert _names(queries.directory(queries.DirectoryFilters(province_code=here, kind="school"))) == {
+    assert _names(queries.directory(queries.DirectoryFilters(province_code=here, kind="school"), staff.worker)) == {
         "Trường THCS Kim Đồng"
     }
-    assert _names(queries.directory(queries.DirectoryFilters(province_code=here, service="shelter"))) == {
+    assert _names(queries.directory(queries.DirectoryFilters(province_code=here, service="shelter"), staff.worker)) == {
         "Hội LHPN tỉnh"
     }
-    page_ = queries.directory_page(queries.DirectoryFilters(province_code=here), per_page=1)
+    page_ = queries.directory_page(queries.DirectoryFilters(province_code=here), staff.worker, per_page=1)
     assert len(page_.rows) == 1 and page_.has_next
-    second = queries.directory_page(queries.DirectoryFilters(province_code=here), per_page=1, after=page_.next_cursor)
+    second = queries.directory_page(
+        queries.DirectoryFilters(province_code=here), staff.worker, per_page=1, after=page_.next_cursor
+    )
     assert second.rows and second.rows[0].id != page_.rows[0].id
 
 
@@ -167,10 +169,11 @@ def test_supervisor_adds_and_edits_an_organisation_with_the_version_lock(staff, 
     assert provider.phone == "0203 113"
 
 
-def test_worker_cannot_add_or_edit_directory_entries(staff, signed_in):
+def test_worker_proposes_but_cannot_edit_directory_entries(staff, signed_in):
     provider = make_provider(staff.facility.province_code)
     client = signed_in(staff.worker)
-    assert client.get("/providers/new").status_code == 403
+    page = client.get("/providers/new")
+    assert page.status_code == 200 and "Đề xuất" in page.get_data(as_text=True)
     assert client.get(f"/providers/{provider.id}/edit").status_code == 403
 
 

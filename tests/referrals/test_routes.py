@@ -3,7 +3,15 @@
 
 import pytest
 
-from .helpers import facility_provider, make_provider, make_referral, make_transfer, open_client_case
+from .helpers import (
+    facility_provider,
+    make_provider,
+    make_referral,
+    make_transfer,
+    open_client_case,
+    outside_provider,
+    proposed_provider,
+)
 
 
 @pytest.fixture()
@@ -28,6 +36,10 @@ def records(staff):
         "outgoing": to_them.id,
         "own_transfer": own_transfer.id,
         "other_transfer": other_transfer.id,
+        "own_outside": outside_provider(staff.facility).id,
+        "other_outside": outside_provider(staff.other_facility).id,
+        "own_proposal": proposed_provider(staff.facility, staff.worker).id,
+        "other_proposal": proposed_provider(staff.other_facility, staff.outside_worker).id,
     }
 
 
@@ -36,6 +48,9 @@ ROUTES = [
     ("GET", "/providers", None, None),
     ("GET", "/providers/new", None, None),
     ("GET", "/providers/{provider}/edit", None, None),
+    ("GET", "/providers/{own_outside}/edit", "supervisor", "/providers/{other_outside}/edit"),
+    ("GET", "/providers/proposals", "worker", None),
+    ("POST", "/providers/{own_proposal}/decide", None, "/providers/{other_proposal}/decide"),
     ("GET", "/cases/{own_case}/referrals/new", "worker", "/cases/{other_case}/referrals/new"),
     ("POST", "/cases/{own_case}/referrals/new", None, "/cases/{other_case}/referrals/new"),
     ("GET", "/referrals/{own_referral}", "worker", "/referrals/{other_referral}"),
@@ -54,7 +69,8 @@ ROUTES = [
 def test_anonymous_is_sent_to_sign_in(client, records, method, path, _holder, _other):
     response = client.open(path.format(**records), method=method)
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/login?next=")
+    # to sign in; `next` only for a page that answers GET (never a POST-only URL, a 405 after signing in)
+    assert response.headers["Location"].startswith("/login?next=" if method == "GET" else "/login")
 
 
 @pytest.mark.parametrize("method,path,_holder,_other", ROUTES)
@@ -71,8 +87,8 @@ def test_the_permission_holder_opens_the_page(staff, records, signed_in, method,
 @pytest.mark.parametrize("who", ["worker", "supervisor"])
 def test_a_record_of_another_facility_answers_404(staff, records, signed_in, method, _path, _holder, other, who):
     user = getattr(staff, who)
-    if "/incoming/" in other or "/decide" in other:
-        user = staff.supervisor  # pages of the receiving facility: supervisors only
+    if "/incoming/" in other or "/decide" in other or "/providers/" in other:
+        user = staff.supervisor  # pages of the receiving facility and directory editing: supervisors only
     response = signed_in(user).open(other.format(**records), method=method)
     assert response.status_code == 404
 
