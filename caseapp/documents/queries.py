@@ -53,8 +53,14 @@ def intake_with_author(case):
 
 
 def stays_of_case(case_id):
-    """The case's shelter stays, oldest first (no room or bed: nothing of where the shelter is)."""
-    return sa.select(ShelterStay).where(ShelterStay.case_id == case_id).order_by(ShelterStay.admitted_at)
+    """The case's shelter stays with their persons, oldest first, the adult's before the children's
+    (no room or bed: nothing of where the shelter is)."""
+    return (
+        sa.select(ShelterStay)
+        .where(ShelterStay.case_id == case_id)
+        .options(joinedload(ShelterStay.client))
+        .order_by(ShelterStay.admitted_at, ShelterStay.accompanying_stay_id.is_not(None), ShelterStay.id)
+    )
 
 
 def assessment_for_document(case_id, assessment_id=None):

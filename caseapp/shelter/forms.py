@@ -1,6 +1,5 @@
 """Forms of the shelter domain. Choices are set in __init__ (current language)."""
 
-import re
 import uuid
 from datetime import timezone
 
@@ -9,6 +8,8 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    FieldList,
+    FormField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -20,8 +21,10 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 
 from ..clients.services import birth_fields
 from ..core import categories as cat
-from ..core.forms import BaseForm, MultiCheckboxField, max_length, required
+from ..core.forms import BaseForm, MultiCheckboxField, RowForm, max_length, required
 from ..core.timeutil import VN_TZ, utcnow
+from ..deadlines.rules import end_of_day
+from .services import CHILD_MAX_AGE, MAX_CHILDREN, AdmittedChild, FollowUpPlan, SafetyCheck
 
 # Who usually brings a person to a shelter: a short list of the intake channels.
 BROUGHT_BY_CODES = (
@@ -43,13 +46,35 @@ def local_now_input():
     return utcnow().astimezone(VN_TZ).replace(second=0, microsecond=0, tzinfo=None)
 
 
-def parse_ages(text):
-    """'3, 7' → [3, 7]; accepts commas, semicolons, spaces and 'tuổi'. None when unreadable."""
-    text = (text or "").lower().replace("tuổi", " ")
-    parts = [p for p in re.split(r"[\s,;/+]+", text) if p]
-    if not all(p.isdigit() for p in parts):
-        return None
-    return [int(p) for p in parts]
+CHILD_ROWS = 2  # rows shown at first: most women arrive with one or two children
+
+
+class ChildRow(RowForm):
+    """One accompanying child: sex and age (estimated is enough), the name when it is given."""
+
+    name = StringField(_l("Name (if given)"), validators=[Optional(), max_length(128)])
+    sex = SelectField(_l("Sex"), validate_choice=False)
+    age = IntegerField(
+        _l("Age"),
+        validators=[Optional(), NumberRange(min=0, max=CHILD_MAX_AGE, message=_l("Enter an age from 0 to 17."))],
+    )
+
+    def is_blank(self):
+        return not self.sex.data and self.age.data is None and not (self.name.data or "").strip()
+
+    def check_complete(self):
+        """A row begun is finished: a child is admitted with sex and age."""
+        if self.is_blank():
+            return
+        if self.sex.data not in cat.codes(cat.SEXES):
+            self.sex.errors.append(_l("Choose the child's sex."))
+        if self.age.data is None and not self.age.errors:
+            self.age.errors.append(_l("Enter the child's age (an estimate is enough)."))
+        if self.sex.errors or self.age.errors:
+            raise ValidationError(_l("Complete each child's sex and age, or leave the row empty."))
+
+    def admitted(self):
+        return AdmittedChild(age=self.age.data, sex=self.sex.data, name=self.name.data or None)
 
 
 class AdmissionForm(BaseForm):
@@ -71,12 +96,7 @@ class AdmissionForm(BaseForm):
         validators=[InputRequired(message=_l("Enter the arrival time."))],
     )
     brought_by = SelectField(_l("Brought by"), validators=[required()])
-    children_count = IntegerField(
-        _l("Accompanying children"),
-        default=0,
-        validators=[Optional(), NumberRange(min=0, max=10, message=_l("Enter a number from 0 to 10."))],
-    )
-    children_ages = StringField(_l("Children's ages"), validators=[max_length(64)])  # checked with the count
+    children = FieldList(FormField(ChildRow), max_entries=MAX_CHILDREN)
     immediate_needs = MultiCheckboxField(_l("Immediate needs"))
     immediate_danger = RadioField(
         _l("In immediate danger?"), validators=[InputRequired(message=_l("Answer yes or no."))]
@@ -92,26 +112,28 @@ class AdmissionForm(BaseForm):
         self.immediate_danger.choices = [("yes", _l("Yes")), ("no", _l("No"))]
         if not self.submission_key.data:
             self.submission_key.data = uuid.uuid4().hex
+        self.offer_child_rows()
 
-    def validate_children_ages(self, field):
-        ages = parse_ages(field.data)
-        if ages is None:
-            raise ValidationError(_l("Write the ages as numbers separated by commas, e.g. 3, 7."))
-        if not self.children_count.data and ages:
-            self.children_count.data = len(ages)  # only the ages typed: their number is the count
-        count = self.children_count.data or 0
-        if len(ages) != count:
-            raise ValidationError(_l("Give one age for each child (%(n)d).", n=count))
-        if any(age > 17 for age in ages):
-            raise ValidationError(_l("Each child's age is a number from 0 to 17."))
+    def offer_child_rows(self, more=0):
+        """Empty child rows to fill: at least CHILD_ROWS, `more` beyond those already there (the
+        "another child" button), never more than MAX_CHILDREN."""
+        wanted = min(MAX_CHILDREN, max(CHILD_ROWS, len(self.children) + more))
+        while len(self.children) < wanted:
+            self.children.append_entry()
+        for row in self.children:
+            row.form.sex.choices = [("", _l("— choose —"))] + cat.choices(cat.SEXES)
+
+    def validate_children(self, field):
+        for row in field:
+            row.form.check_complete()
 
     def validate_arrived_at(self, field):
         if field.data and (field.data - local_now_input()).total_seconds() > 600:
             raise ValidationError(_l("The arrival time cannot be in the future."))
 
     @property
-    def children(self):
-        return parse_ages(self.children_ages.data) or []
+    def admitted_children(self):
+        return [row.form.admitted() for row in self.children if not row.form.is_blank()]
 
     @property
     def arrived_at_utc(self):
@@ -136,17 +158,44 @@ class CheckOutForm(BaseForm):
         default=local_now_input,
         validators=[InputRequired(message=_l("Enter the check-out time."))],
     )
+    place = StringField(_l("Where she will stay"), validators=[Optional(), max_length(255)])
+    safety = RadioField(_l("Is it safe there?"), validators=[InputRequired(message=_l("Answer whether it is safe."))])
+    safety_note = TextAreaField(_l("What was agreed for her safety"), validators=[Optional(), max_length(2000)])
+    contact_agreed = RadioField(
+        _l("Was a safe way to reach her agreed?"), validators=[InputRequired(message=_l("Answer yes or no."))]
+    )
+    contact = StringField(_l("How and when to reach her safely"), validators=[Optional(), max_length(255)])
+    follow_up_kind = SelectField(_l("Follow-up contact"), validators=[required()])
+    due_at = DateField(_l("Follow up by"), validators=[Optional()])
     children = MultiCheckboxField(_l("Children leaving too"), coerce=int)
     version = HiddenField()
 
     def __init__(self, *args, children=(), sealed_label="—", visible=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.destination.choices = cat.choices(cat.CHECKOUT_DESTINATIONS, blank=_l("— choose —"))
+        self.safety.choices = cat.choices(cat.CHECKOUT_SAFETY)
+        self.contact_agreed.choices = [("yes", _l("Yes")), ("no", _l("No"))]
+        self.follow_up_kind.choices = cat.choices(cat.FOLLOW_UP_KINDS)
         self.children.choices = [
             (c.id, c.client.display_name if c.client_id in visible else sealed_label) for c in children
         ]
         if not self.is_submitted():
             self.children.data = [c.id for c in children]  # by default the children leave with the parent
+
+    @property
+    def safety_check(self):
+        return SafetyCheck(
+            safety=self.safety.data,
+            place=self.place.data,
+            note=self.safety_note.data,
+            contact_agreed=self.contact_agreed.data == "yes",
+            contact=self.contact.data,
+        )
+
+    @property
+    def follow_up_plan(self):
+        due = end_of_day(self.due_at.data) if self.due_at.data else None
+        return FollowUpPlan(kind=self.follow_up_kind.data, due_at=due)
 
 
 class ExtendForm(BaseForm):
@@ -215,7 +264,7 @@ class CompleteIntakeForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.sex.choices = cat.choices(cat.SEXES)
         self.birth_precision.choices = cat.choices(cat.BIRTH_PRECISION)
-        self.ethnicity.choices = cat.choices(cat.ETHNIC_GROUPS, blank=_l("— choose —"))
+        self.ethnicity.choices = cat.sorted_choices(cat.ETHNIC_GROUPS, blank=_l("— choose —"), last=2)
         self.province_code.choices = [("", _l("— choose —"))] + [(p.code, p.name) for p in provinces]
         self.commune_code.choices = [("", _l("— choose —"))] + [(c.code, c.name) for c in communes]
         self.groups.choices = cat.choices(cat.BENEFICIARY_GROUPS)
@@ -271,6 +320,5 @@ __all__ = [
     "RoomForm",
     "AddBedsForm",
     "CompleteIntakeForm",
-    "parse_ages",
     "local_now_input",
 ]

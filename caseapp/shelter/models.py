@@ -64,6 +64,12 @@ class ShelterStay(Model):
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     checkout_destination: Mapped[str | None] = mapped_column(sa.String(32))
     checkout_reason: Mapped[str | None] = mapped_column(sa.String(255))
+    # The safety check at check-out: where she goes, whether it is safe there, how to reach her safely.
+    checkout_place: Mapped[str | None] = mapped_column(sa.String(255))
+    checkout_safety: Mapped[str | None] = mapped_column(sa.String(16))  # categories.CHECKOUT_SAFETY
+    checkout_safety_note: Mapped[str | None] = mapped_column(sa.Text)
+    checkout_contact_agreed: Mapped[bool | None] = mapped_column(sa.Boolean)
+    checkout_contact: Mapped[str | None] = mapped_column(sa.String(255))
     # The admission form's one-time key: a double submit finds the first admission instead of making two.
     submission_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

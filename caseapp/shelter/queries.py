@@ -275,3 +275,18 @@ def referral_facilities(facility):
         .options(joinedload(Facility.commune), joinedload(Facility.province))
         .order_by(order, Facility.name)
     ).all()
+
+
+def runs_shelter(facility) -> bool:
+    """Does the facility house people: a capacity above zero, else (no capacity set) an active bed of an
+    active room — as capacity_of counts them? Only then do its menu and home offer the shelter's pages:
+    a social-work centre without beds has no bed board and no emergency admission."""
+    if facility.capacity is not None:
+        return facility.capacity > 0
+    active_bed = (
+        sa.select(Bed.id)
+        .join(Room, Bed.room_id == Room.id)
+        .where(Bed.facility_id == facility.id, Bed.is_active.is_(True), Room.is_active.is_(True))
+        .limit(1)
+    )
+    return db.session.scalar(active_bed) is not None

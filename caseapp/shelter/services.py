@@ -5,22 +5,23 @@ Services flush and audit (never personal data in the audit detail); the view com
 user is always an argument (`by`)."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
+from ..cases.followups.services import schedule_follow_up
 from ..cases.models import Case
 from ..cases.services import add_event, ensure_editable, open_case
 from ..clients.services import birth_fields, create_client, update_client
-from ..core.categories import CHANNELS, CHECKOUT_DESTINATIONS, IMMEDIATE_NEEDS, PROBLEMS, SEXES, codes
+from ..core.categories import CHANNELS, CHECKOUT_DESTINATIONS, CHECKOUT_SAFETY, IMMEDIATE_NEEDS, PROBLEMS, SEXES, codes
 from ..core.services import ServiceError
 from ..core.sql import prebuilt
 from ..core.text import nfc
 from ..core.timeutil import as_utc, format_date, utcnow
-from ..deadlines.rules import due_at
+from ..deadlines.rules import URGENT, due_at
 from ..extensions import db
 from ..intake.models import Intake
 from ..org.models import Facility
@@ -39,6 +40,15 @@ class ShelterFull(ServiceError):
     """The shelter cannot take the person or group: the page offers the referral option."""
 
     full = True
+
+
+@dataclass(frozen=True)
+class AdmittedChild:
+    """A child admitted with the adult: sex and (estimated) age always, the name when it is given."""
+
+    age: int
+    sex: str
+    name: str | None = None
 
 
 @dataclass
@@ -89,10 +99,12 @@ def _validate_admission(*, sex, approximate_age, arrived_at, children, immediate
     if arrived_at < now - ARRIVAL_PAST_LIMIT:
         raise ServiceError(_("An emergency admission is recorded within 7 days of the arrival."), field="arrived_at")
     if len(children) > MAX_CHILDREN:
-        raise ServiceError(_("At most %(n)d accompanying children.", n=MAX_CHILDREN), field="children_count")
-    for age in children:
-        if not isinstance(age, int) or not 0 <= age <= CHILD_MAX_AGE:
-            raise ServiceError(_("Each child's age is a number from 0 to 17."), field="children_ages")
+        raise ServiceError(_("At most %(n)d accompanying children.", n=MAX_CHILDREN), field="children")
+    for child in children:
+        if not isinstance(child.age, int) or not 0 <= child.age <= CHILD_MAX_AGE:
+            raise ServiceError(_("Each child's age is a number from 0 to 17."), field="children")
+        if child.sex not in codes(SEXES):
+            raise ServiceError(_("Choose the child's sex."), field="children")
     unknown = set(immediate_needs) - set(codes(IMMEDIATE_NEEDS))
     if unknown:
         raise ServiceError(_("Unknown immediate need."), field="immediate_needs")
@@ -198,13 +210,15 @@ def _admit(
         by=by,
     )
     kids = []
-    for number, age in enumerate(children, start=1):
-        birth_date, birth_year, precision = birth_fields(precision="estimated", estimated_age=age)
+    for number, child in enumerate(children, start=1):
+        birth_date, birth_year, precision = birth_fields(precision="estimated", estimated_age=child.age)
         kids.append(
             create_client(
                 {
+                    "full_name": nfc(child.name) or None,
+                    # the mother's code, never her name: the child's record stays free of her identity
                     "alias": f"Con {number} của {adult.code}",
-                    "sex": "unknown",
+                    "sex": child.sex,
                     "birth_date": birth_date,
                     "birth_year": birth_year,
                     "birth_precision": precision,
@@ -329,9 +343,47 @@ def check_in(stay, bed, *, by):
     return stay
 
 
-def check_out(stay, *, destination, reason, by, at=None, children=(), now=None):
-    """End a stay with destination and reason; accompanying children chosen in `children` (their
-    stays) leave with the same destination and reason. The case itself stays open (follow-up)."""
+@dataclass(frozen=True)
+class SafetyCheck:
+    """What is known at check-out of where she goes: the place, whether it is safe there (with what was
+    agreed when it is not known to be), and whether a safe way to reach her was agreed, and which."""
+
+    safety: str  # categories.CHECKOUT_SAFETY
+    place: str | None = None
+    note: str | None = None
+    contact_agreed: bool = False
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class FollowUpPlan:
+    """The follow-up contact after leaving: its kind and due time (None: the deadline rule's)."""
+
+    kind: str  # categories.FOLLOW_UP_KINDS
+    due_at: datetime | None = None
+
+
+def _checked_safety(check):
+    if check.safety not in codes(CHECKOUT_SAFETY):
+        raise ServiceError(_("Say whether the place she goes to is safe."), field="safety")
+    place, note, contact = nfc(check.place) or None, nfc(check.note) or None, nfc(check.contact) or None
+    if check.safety != "safe" and not note:
+        raise ServiceError(
+            _("Write what was agreed for her safety, since the place is not known to be safe."), field="safety_note"
+        )
+    if check.contact_agreed and not contact:
+        raise ServiceError(_("Write how and when she can be reached safely."), field="contact")
+    for value, name in ((place, "place"), (contact, "contact")):
+        if value and len(value) > 255:
+            raise ServiceError(_("At most %(max)d characters.", max=255), field=name)
+    return SafetyCheck(check.safety, place, note, bool(check.contact_agreed), contact if check.contact_agreed else None)
+
+
+def check_out(stay, *, destination, reason, safety, follow_up=None, by, at=None, children=(), now=None):
+    """End a stay with destination, reason and the safety check; accompanying children chosen in
+    `children` (their stays) leave with the same answers. The case stays open for the follow-up, which is
+    scheduled here (`follow_up`; due by the deadline rule when no time is given — sooner where the place
+    is not known to be safe)."""
     _require_open(stay)
     now = now or utcnow()
     at = as_utc(at) if at is not None else now
@@ -346,6 +398,7 @@ def check_out(stay, *, destination, reason, by, at=None, children=(), now=None):
         raise ServiceError(_("The check-out time cannot be in the future."), field="checked_out_at")
     if at < as_utc(stay.admitted_at):
         raise ServiceError(_("The check-out time is before the admission."), field="checked_out_at")
+    safety = _checked_safety(safety)
     leaving = [stay]
     for child in children:
         if child.accompanying_stay_id != stay.id:
@@ -353,15 +406,42 @@ def check_out(stay, *, destination, reason, by, at=None, children=(), now=None):
         if child.is_open:
             leaving.append(child)
     for one in leaving:
-        one.checked_out_at = at
-        one.checkout_destination = destination
-        one.checkout_reason = reason
+        _end_stay(one, at=at, destination=destination, reason=reason, safety=safety)
     case = _case_of(stay)
     if case is not None:
         add_event(case, "checked_out", by=by, at=at, text=reason)
-    record("stay_checked_out", by=by, entity=stay, detail={"destination": destination, "children": len(leaving) - 1})
+        if follow_up is not None:
+            _schedule_follow_up_after(case, follow_up, safety=safety, left_at=at, by=by, now=now)
+    record(
+        "stay_checked_out",
+        by=by,
+        entity=stay,
+        detail={"destination": destination, "children": len(leaving) - 1, "safety": safety.safety},
+    )
     db.session.flush()
     return leaving
+
+
+def _end_stay(stay, *, at, destination, reason, safety):
+    stay.checked_out_at = at
+    stay.checkout_destination = destination
+    stay.checkout_reason = reason
+    stay.checkout_place = safety.place
+    stay.checkout_safety = safety.safety
+    stay.checkout_safety_note = safety.note
+    stay.checkout_contact_agreed = safety.contact_agreed
+    stay.checkout_contact = safety.contact
+
+
+def follow_up_due_after_checkout(left_at, safety):
+    """The default due time of the contact after leaving (deadline rule "follow_up_after_checkout")."""
+    return due_at("follow_up_after_checkout", left_at, variant="default" if safety == "safe" else URGENT)
+
+
+def _schedule_follow_up_after(case, plan, *, safety, left_at, by, now):
+    # counted from the moment she left; a check-out recorded days later makes the contact due now
+    due = plan.due_at or max(follow_up_due_after_checkout(left_at, safety.safety), now)
+    schedule_follow_up(case, kind=plan.kind, due_at=due, purpose=_("Contact after leaving the shelter"), by=by, at=now)
 
 
 def extend_stay(stay, *, new_end, reason, by):

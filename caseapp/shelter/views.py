@@ -12,7 +12,7 @@ from flask_login import current_user
 from ..audit.services import record
 from ..clients.reads import audit_client_read, audit_clients_listed
 from ..core.forms import add_service_error
-from ..core.timeutil import VN_TZ, local_today, to_local
+from ..core.timeutil import VN_TZ, local_today, to_local, utcnow
 from ..core.transaction import refusal_flashed, save, saving
 from ..core.urls import db_id
 from ..extensions import db
@@ -60,7 +60,9 @@ def admit():
     facility = current_user.facility
     form = AdmissionForm()
     full = False
-    if form.validate_on_submit():
+    if request.method == "POST" and "add_child" in request.form:
+        form.offer_child_rows(more=1)  # "another child": the same form again with one row more, nothing saved
+    elif form.validate_on_submit():
         refusals = []
         with saving(form, show=lambda form, error: (add_service_error(form, error), refusals.append(error))) as saved:
             admission = services.admit_emergency(
@@ -70,7 +72,7 @@ def admit():
                 approximate_age=form.approximate_age.data,
                 arrived_at=form.arrived_at_utc,
                 brought_by=form.brought_by.data,
-                children=form.children,
+                children=form.admitted_children,
                 immediate_needs=form.immediate_needs.data or [],
                 immediate_danger=form.immediate_danger.data == "yes",
                 submission_key=form.submission_key.data,
@@ -87,7 +89,15 @@ def admit():
     occupied = queries.occupied_count(facility.id)
     full = full or occupied >= capacity
     context = _referral_context(facility) if full else {}
-    return render_template("shelter/admit.html", form=form, full=full, capacity=capacity, occupied=occupied, **context)
+    return render_template(
+        "shelter/admit.html",
+        form=form,
+        full=full,
+        capacity=capacity,
+        occupied=occupied,
+        max_children=services.MAX_CHILDREN,
+        **context,
+    )
 
 
 @bp.get("/referral")
@@ -174,6 +184,8 @@ def check_out(stay_id):
                     stay,
                     destination=form.destination.data,
                     reason=form.reason.data,
+                    safety=form.safety_check,
+                    follow_up=form.follow_up_plan,
                     at=at,
                     children=[c for c in children if c.id in chosen],
                     by=current_user,
@@ -183,7 +195,10 @@ def check_out(stay_id):
                 flash(_("The check-out was recorded."), "success")
                 return redirect(url_for("shelter.board"))
     audit_clients_listed(sorted(visible), by=current_user)  # the person and the children the form names
-    return render_template("shelter/check_out.html", form=form, stay=stay, name=name, bed_label=bed_label)
+    default_due = services.follow_up_due_after_checkout(utcnow(), "safe")
+    return render_template(
+        "shelter/check_out.html", form=form, stay=stay, name=name, bed_label=bed_label, default_due=default_due
+    )
 
 
 @bp.route("/stays/<id:stay_id>/extend", methods=["GET", "POST"])
@@ -324,13 +339,18 @@ def complete_intake(case_id):
     db.session.refresh(case, ["client"])
     client = case.client
     intake = db.session.get(Intake, case.intake_id) if case.intake_id else None
-    province = request.form.get("province_code") if request.method == "POST" else client.province_code
-    provinces = db.session.scalars(org_queries.provinces()).all()
-    communes = db.session.scalars(org_queries.communes_of(province)).all() if province else []
+    province = (
+        request.form.get("province_code")
+        if request.method == "POST"
+        else client.province_code or current_user.facility.province_code
+    )
+    provinces = org_queries.provinces()
+    communes = org_queries.communes_of(province) if province else []
     if request.method == "POST":
         form = CompleteIntakeForm(provinces=provinces, communes=communes)
     else:
         form = CompleteIntakeForm(provinces=provinces, communes=communes, data=_initial(client, intake))
+        form.province_code.data = province or ""  # none recorded yet: the facility's own province
         form.version.data = _version(case)
     if form.validate_on_submit():
         if _version(case) != (form.version.data or ""):

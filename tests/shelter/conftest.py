@@ -86,6 +86,11 @@ def admit(shelter, staff):
             immediate_danger=True,
         )
         values.update(overrides)
+        # an age alone stands for a girl of that age (most tests only count the children)
+        values["children"] = [
+            c if isinstance(c, services.AdmittedChild) else services.AdmittedChild(age=c, sex="female")
+            for c in values["children"]
+        ]
         return services.admit_emergency(facility or shelter, by=by or staff, **values)
 
     return do

@@ -13,10 +13,12 @@ from caseapp.core.sequences import CodeSequence
 from caseapp.core.timeutil import VN_TZ, local_today, utcnow
 from caseapp.intake.models import Intake
 from caseapp.shelter import queries, services
-from caseapp.shelter.forms import AdmissionForm, parse_ages
+from caseapp.shelter.forms import AdmissionForm
 from caseapp.shelter.models import Bed, Room, ShelterStay
+from caseapp.shelter.services import AdmittedChild
 
 from .. import factories
+from ..documents.helpers import pdf_text
 from .conftest import SECRET_STREET
 
 
@@ -49,8 +51,11 @@ def form_data(**overrides):
         "approximate_age": "32",
         "arrived_at": local_input(utcnow() - timedelta(minutes=3)),
         "brought_by": "police",
-        "children_count": "2",
-        "children_ages": "3, 7",
+        "children-0-sex": "female",
+        "children-0-age": "3",
+        "children-1-sex": "male",
+        "children-1-age": "7",
+        "children-1-name": "Bé Tí",
         "immediate_needs": ["medical", "clothing"],
         "immediate_danger": "yes",
         "submission_key": "k" * 32,
@@ -185,11 +190,22 @@ def test_audit_of_an_admission_holds_no_personal_data(session, admit):
     assert "Bí Danh" not in all_details and "Con 1" not in all_details
 
 
-@pytest.mark.parametrize(
-    "text,ages", [("3, 7", [3, 7]), ("3;7", [3, 7]), ("3 tuổi, 7 tuổi", [3, 7]), ("", []), ("ba", None), ("3,x", None)]
-)
-def test_children_ages_are_read_from_free_text(text, ages):
-    assert parse_ages(text) == ages
+def test_each_child_is_admitted_with_sex_age_and_the_name_when_given(session, admit):
+    admission = admit(
+        children=[AdmittedChild(age=4, sex="male", name="Trần Văn Tí"), AdmittedChild(age=9, sex="female")]
+    )
+    kids = [session.get(Client, c.client_id) for c in queries.children_stays(admission.stay)]
+    assert [(k.sex, k.birth_year, k.full_name) for k in kids] == [
+        ("male", local_today().year - 4, "Trần Văn Tí"),
+        ("female", local_today().year - 9, None),
+    ]
+
+
+def test_a_child_without_a_known_sex_or_with_an_adult_age_is_refused(session, admit):
+    with pytest.raises(services.ServiceError):
+        admit(children=[AdmittedChild(age=4, sex="")])
+    with pytest.raises(services.ServiceError):
+        admit(children=[AdmittedChild(age=18, sex="female")])
 
 
 def test_admission_form_has_at_most_eight_required_fields(app):
@@ -242,14 +258,31 @@ def test_double_submit_of_the_admission_form_creates_one_admission(session, sign
 
 
 def test_a_validation_error_keeps_everything_typed(signed_in, staff):
-    response = signed_in(staff).post("/shelter/admit", data=form_data(sex="", children_ages="3"))
+    response = signed_in(staff).post("/shelter/admit", data=form_data(sex="", **{"children-1-sex": ""}))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert 'value="Chị Lan"' in page and 'value="32"' in page and 'value="3"' in page
+    assert 'value="Chị Lan"' in page and 'value="32"' in page and 'value="Bé Tí"' in page
     assert 'value="' + "k" * 32 + '"' in page  # same one-time key: a resubmit is still one admission
     assert re.search(r'value="medical"[^>]*checked|checked[^>]*value="medical"', page)
     assert "Hãy chọn giới tính." in page
-    assert "Ghi đủ tuổi của từng trẻ (2)." in page
+    assert "Hãy chọn giới tính của trẻ." in page  # the second child's row: age and name typed, no sex
+
+
+def test_another_child_button_adds_a_row_and_saves_nothing(session, signed_in, staff):
+    before = session.scalar(sa.select(sa.func.count(ShelterStay.id)))
+    response = signed_in(staff).post("/shelter/admit", data=form_data(add_child="1"))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'name="children-2-age"' in page and 'value="Bé Tí"' in page
+    assert session.scalar(sa.select(sa.func.count(ShelterStay.id))) == before
+
+
+def test_empty_child_rows_are_no_children(session, signed_in, staff):
+    data = {k: v for k, v in form_data().items() if not k.startswith("children-")}
+    response = signed_in(staff).post("/shelter/admit", data=data)
+    assert response.status_code == 302
+    case_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert session.scalar(sa.select(sa.func.count(ShelterStay.id)).where(ShelterStay.case_id == case_id)) == 1
 
 
 def test_full_shelter_screen_refuses_with_a_clear_message_and_the_referral_option(session, signed_in, staff, shelter):
@@ -312,3 +345,17 @@ def test_a_submission_key_of_another_shelter_reveals_nothing(session, admit):
     with pytest.raises(services.ServiceError) as refused:
         admit(facility=elsewhere, by=other_staff, submission_key="shared-key")
     assert not isinstance(refused.value, services.ShelterFull)
+
+
+def test_the_intake_form_prints_the_admission_once_and_lists_each_child(signed_in, staff, admit):
+    admission = admit(
+        alias="Chị Hạnh",
+        children=[AdmittedChild(age=4, sex="male", name="Trần Văn Tí"), AdmittedChild(age=9, sex="female")],
+    )
+    response = signed_in(staff).get(f"/cases/{admission.case.id}/documents/intake.pdf")
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    assert text.count("Tiếp nhận vào nhà tạm lánh") == 1
+    assert "Trẻ em đi cùng (2)" in text
+    assert "Trần Văn Tí" in text and "Nam 4 tuổi" in text
+    assert "Con 2 của TAM-" in text and "Nữ 9 tuổi" in text

@@ -106,3 +106,13 @@ def test_a_reporter_cannot_complete_an_intake(signed_in, shelter, admit):
     admission = admit()
     reporter = factories.make_user(role="reporter", facility=shelter)
     assert signed_in(reporter).get(f"/shelter/cases/{admission.case.id}/complete-intake").status_code == 403
+
+
+def test_the_intake_form_starts_at_the_shelters_province_when_none_is_recorded(session, signed_in, staff, admit):
+    import re
+
+    admission = admit()
+    page = signed_in(staff).get(f"/shelter/cases/{admission.case.id}/complete-intake").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="province_code".*?</select>', page, re.S).group(0)
+    selected = re.findall(r'<option([^>]*)value="([^"]*)"([^>]*)>', select)
+    assert [code for before, code, after in selected if "selected" in before + after] == [staff.facility.province_code]

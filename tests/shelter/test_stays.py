@@ -2,19 +2,26 @@
 overstays highlighted, check-in refusing an occupied bed, check-out, extension by a supervisor,
 children with stays of their own, and another facility's stay answering 404."""
 
+import re
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from caseapp.cases.followups.models import FollowUp
 from caseapp.cases.models import CaseEvent
 from caseapp.clients.models import Client
-from caseapp.core.timeutil import VN_TZ, to_local, utcnow
+from caseapp.core.timeutil import VN_TZ, as_utc, to_local, utcnow
 from caseapp.shelter import queries, services
 from caseapp.shelter.models import Bed, Room, ShelterStay
+from caseapp.shelter.services import FollowUpPlan, SafetyCheck
 
 from .. import factories
+
+SAFE = SafetyCheck("safe")
+# The check-out form's safety check and follow-up, answered the simplest way.
+SAFE_LEAVING = {"safety": "safe", "contact_agreed": "no", "follow_up_kind": "phone"}
 
 
 def bed_of(session, room, label, facility):
@@ -35,6 +42,7 @@ def test_board_shows_who_is_in_which_bed_since_when_and_the_planned_end(signed_i
     code = admission.stay.client_id and "TAM-"
     assert "Chị Mai (TAM-" in page and code in page
     assert "Con 1 của TAM-" in page
+    assert re.search(r'class="child-facts">Nữ\s*· 4 tuổi<', page)  # each child's sex and age
     assert arrived.astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M") in page
     assert (arrived + timedelta(days=30)).astimezone(VN_TZ).strftime("%d/%m/%Y") in page
     assert "Còn 28 ngày" in page
@@ -127,7 +135,7 @@ def test_check_in_assigns_and_moves_beds(session, signed_in, staff, shelter, adm
     admit(children=[1, 2])  # P1/1, P1/2, P2/1
     other = admit(alias="Chị K")  # P2/2
     session.flush()
-    moved_out = services.check_out(other.stay, destination="home", reason="Về nhà", by=staff)
+    moved_out = services.check_out(other.stay, destination="home", reason="Về nhà", safety=SAFE, by=staff)
     assert moved_out
     waiting = admit(alias="Chị L")  # gets the freed bed P2/2
     free = bed_of(session, "P2", "2", shelter)
@@ -176,6 +184,7 @@ def test_check_out_records_destination_reason_and_time_with_the_children(session
             "destination": "relatives",
             "reason": "Về ở với chị gái",
             "checked_out_at": leave_at,
+            **SAFE_LEAVING,
             "children": [children[0].id],
             "version": admission.stay.version,
         },
@@ -193,6 +202,90 @@ def test_check_out_records_destination_reason_and_time_with_the_children(session
     assert session.get(type(admission.case), admission.case.id).status == "intake"  # the case stays open
 
 
+def test_check_out_keeps_the_safety_check_and_schedules_the_follow_up(session, signed_in, staff, admit):
+    admission = admit(children=[5])
+    response = signed_in(staff).post(
+        f"/shelter/stays/{admission.stay.id}/check-out",
+        data={
+            "destination": "relatives",
+            "reason": "Về nhà mẹ đẻ",
+            "checked_out_at": utcnow().astimezone(VN_TZ).strftime("%Y-%m-%dT%H:%M"),
+            "children": [queries.children_stays(admission.stay)[0].id],
+            "place": "Nhà mẹ đẻ, xã bên",
+            "safety": "at_risk",
+            "safety_note": "Chồng hay tìm đến; mẹ đẻ sẽ báo công an xã khi thấy.",
+            "contact_agreed": "yes",
+            "contact": "Gọi số của mẹ đẻ sau 18 giờ",
+            "follow_up_kind": "home_visit",
+            "version": admission.stay.version,
+        },
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    stay = session.get(ShelterStay, admission.stay.id)
+    assert (stay.checkout_place, stay.checkout_safety, stay.checkout_contact_agreed) == (
+        "Nhà mẹ đẻ, xã bên",
+        "at_risk",
+        True,
+    )
+    assert stay.checkout_contact == "Gọi số của mẹ đẻ sau 18 giờ" and "công an xã" in stay.checkout_safety_note
+    [child] = session.scalars(sa.select(ShelterStay).where(ShelterStay.accompanying_stay_id == stay.id)).all()
+    assert child.checkout_safety == "at_risk"  # the child leaves with the same answers
+    [follow_up] = session.scalars(sa.select(FollowUp).where(FollowUp.case_id == admission.case.id)).all()
+    # not known to be safe: within 2 days (the deadline rule), with the case's worker
+    assert follow_up.kind == "home_visit" and as_utc(follow_up.due_at) == as_utc(stay.checked_out_at) + timedelta(
+        days=2
+    )
+    assert follow_up.assigned_to_id == staff.id
+
+
+def test_check_out_where_it_is_not_safe_needs_what_was_agreed_and_keeps_the_input(session, signed_in, staff, admit):
+    admission = admit()
+    response = signed_in(staff).post(
+        f"/shelter/stays/{admission.stay.id}/check-out",
+        data={
+            "destination": "home",
+            "reason": "Muốn về nhà",
+            "checked_out_at": utcnow().astimezone(VN_TZ).strftime("%Y-%m-%dT%H:%M"),
+            "place": "Nhà riêng",
+            "safety": "unknown",
+            "contact_agreed": "yes",
+            "contact": "",
+            "follow_up_kind": "phone",
+            "version": admission.stay.version,
+        },
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Hãy ghi những gì đã thống nhất để bảo đảm an toàn" in page
+    assert 'value="Nhà riêng"' in page and 'value="Muốn về nhà"' in page
+    session.expire_all()
+    assert session.get(ShelterStay, admission.stay.id).checked_out_at is None
+    assert session.scalar(sa.select(sa.func.count(FollowUp.id)).where(FollowUp.case_id == admission.case.id)) == 0
+
+
+def test_a_safe_place_gets_the_follow_up_within_7_days_and_a_chosen_date_wins(session, staff, admit):
+    first, second = admit(), admit()
+    services.check_out(
+        first.stay, destination="home", reason="Về nhà", safety=SAFE, follow_up=FollowUpPlan("phone"), by=staff
+    )
+    chosen = utcnow() + timedelta(days=20)
+    services.check_out(
+        second.stay, destination="home", reason="Về nhà", safety=SAFE, follow_up=FollowUpPlan("phone", chosen), by=staff
+    )
+    due = {
+        f.case_id: as_utc(f.due_at) for f in session.scalars(sa.select(FollowUp).where(FollowUp.kind == "phone")).all()
+    }
+    assert due[first.case.id] == as_utc(session.get(ShelterStay, first.stay.id).checked_out_at) + timedelta(days=7)
+    assert due[second.case.id] == chosen
+
+
+def test_the_check_out_page_lists_the_children_one_per_line(signed_in, staff, admit):
+    admission = admit(children=[3, 8])
+    page = signed_in(staff).get(f"/shelter/stays/{admission.stay.id}/check-out").get_data(as_text=True)
+    assert 'class="field choice-group choices-list" id="children"' in page  # full-width labels at 360 px
+
+
 def test_check_out_requires_destination_and_reason_and_keeps_the_input(session, signed_in, staff, admit):
     admission = admit()
     response = signed_in(staff).post(
@@ -201,6 +294,7 @@ def test_check_out_requires_destination_and_reason_and_keeps_the_input(session, 
             "destination": "home",
             "reason": "",
             "checked_out_at": utcnow().astimezone(VN_TZ).strftime("%Y-%m-%dT%H:%M"),
+            **SAFE_LEAVING,
             "version": admission.stay.version,
         },
     )
@@ -213,7 +307,9 @@ def test_check_out_requires_destination_and_reason_and_keeps_the_input(session, 
 def test_check_out_before_the_admission_is_refused(staff, admit):
     admission = admit(arrived_at=utcnow() - timedelta(hours=2))
     with pytest.raises(services.ServiceError):
-        services.check_out(admission.stay, destination="home", reason="x", at=utcnow() - timedelta(hours=3), by=staff)
+        services.check_out(
+            admission.stay, destination="home", reason="x", at=utcnow() - timedelta(hours=3), safety=SAFE, by=staff
+        )
 
 
 # --- extension --------------------------------------------------------------------------------
