@@ -20,6 +20,7 @@ import socket
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from ..audit.services import record
 from ..auth.models import User
@@ -76,6 +77,38 @@ def _claim(now, batch_size, skip_ids, only_id=None):
         .execution_options(synchronize_session=False)
     ).all()
     return sorted(rows, key=lambda row: row.id)
+
+
+def drop_superseded(now):
+    """Cancel the personal reminders a later reminder of the same item, due too, replaces: after the
+    scheduler was down, "one day before" and "at the due time" of one item are both due at once — only
+    the latest is issued, so nobody gets the "upcoming" reminder after (or with) the "due" one. One
+    UPDATE; returns how many were cancelled."""
+    later = aliased(Reminder)
+    replaced = sa.exists().where(
+        later.item_key == Reminder.item_key,
+        later.due_at == Reminder.due_at,
+        later.user_id == Reminder.user_id,
+        later.slot != ESCALATION,
+        later.status == ReminderStatus.PENDING,
+        later.remind_at <= now,
+        sa.or_(
+            later.remind_at > Reminder.remind_at,
+            sa.and_(later.remind_at == Reminder.remind_at, later.id > Reminder.id),
+        ),
+    )
+    result = db.session.execute(
+        sa.update(Reminder)
+        .where(
+            Reminder.status == ReminderStatus.PENDING,
+            Reminder.remind_at <= now,
+            Reminder.slot != ESCALATION,
+            replaced,
+        )
+        .values(status=ReminderStatus.CANCELLED, cancelled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def _supervisors(facility_ids):
@@ -189,6 +222,7 @@ def sweep(now=None, *, batch_size=BATCH_SIZE, after_claim=None):
         # Referrals past their escalation time are marked escalated on the referral (its page);
         # the supervisors are told by the escalation reminders of the sweep below.
         escalate_overdue(now)
+        drop_superseded(now)
         db.session.commit()
     except Exception as error:  # logged and counted; the reminders still go out
         db.session.rollback()

@@ -37,7 +37,7 @@ from ..core.sql import prebuilt
 from ..core.timeutil import as_utc, utcnow
 from ..deadlines.items import job_case_items
 from ..deadlines.rules import due_at as rule_due_at
-from ..deadlines.rules import urgency_variant
+from ..deadlines.rules import reminder_moments, urgency_variant
 from ..extensions import db
 from ..plans.models import Assessment, CarePlan
 from ..referrals.models import Referral
@@ -89,29 +89,29 @@ def escalation_at(item, referrals=None):
 
 
 def _desired_rows(items, offsets, now, referrals):
-    """{(item_key, slot): wanted values} for the case's due items.
-
-    Slots already past when they are computed: only the latest one is kept (a follow-up planned for
-    in two hours gets one reminder now, not "tomorrow" and "now" at once), and it is due now."""
+    """{(item_key, slot): wanted values} for the case's due items: the personal reminders still ahead
+    (deadlines.rules.reminder_moments: an item due in two hours gets the reminder at the due time, not
+    also a "one day before" one now) and the escalation."""
     wanted = {}
     for item in items:
         key = item_key(item)
         if item.assignee_id is not None:
-            past = [slot for slot, offset in offsets if item.due_at + offset <= now]
-            for slot, offset in offsets:
-                if slot in past[:-1]:
-                    continue
+            for slot, remind_at in reminder_moments(item.due_at, offsets, now):
                 wanted[(key, slot)] = dict(
-                    item_kind=item.kind,
-                    user_id=item.assignee_id,
-                    due_at=item.due_at,
-                    remind_at=max(item.due_at + offset, now),
+                    item_kind=item.kind, user_id=item.assignee_id, due_at=item.due_at, remind_at=remind_at
                 )
         # An item nobody holds still escalates: the supervisors assign it.
         wanted[(key, ESCALATION)] = dict(
             item_kind=item.kind, user_id=None, due_at=item.due_at, remind_at=max(escalation_at(item, referrals), now)
         )
     return wanted
+
+
+def _still_owed(row, owed, slots):
+    """A pending personal reminder made earlier for the item's current due time, whose moment has passed
+    since (the scheduler has not issued it yet): it stays — the sweep sends it, or a later reminder of
+    the same item replaces it (reminders.jobs.drop_superseded)."""
+    return row.slot in slots and owed.get(row.item_key) == (as_utc(row.due_at), row.user_id)
 
 
 def _referral_facts(case_id, items):
@@ -173,7 +173,8 @@ def sync_case_reminders(case_id, *, now=None):
     counts = {"created": 0, "moved": 0, "cancelled": 0}
     facility_id = db.session.scalar(*prebuilt(_facility_of_case, case_id=case_id))
     items = job_case_items(case_id) if facility_id is not None else []
-    wanted = _desired_rows(items, configured_offsets(), now, _referral_facts(case_id, items))
+    offsets = configured_offsets()
+    wanted = _desired_rows(items, offsets, now, _referral_facts(case_id, items))
 
     existing = defaultdict(list)
     for row in db.session.execute(*prebuilt(_reminders_of_case, case_id=case_id)).all():
@@ -224,8 +225,10 @@ def sync_case_reminders(case_id, *, now=None):
             .execution_options(synchronize_session=False)
         )
         counts["moved"] += 1
-    for rows in existing.values():  # items that are gone
-        to_cancel.extend(r.id for r in rows if r.status == ReminderStatus.PENDING)
+    owed = {item_key(item): (item.due_at, item.assignee_id) for item in items if item.assignee_id is not None}
+    slots = {slot for slot, _offset in offsets}
+    for rows in existing.values():  # items that are gone, moved, or reminders no longer ahead
+        to_cancel.extend(r.id for r in rows if r.status == ReminderStatus.PENDING and not _still_owed(r, owed, slots))
     counts["created"] = _insert_new(new_rows)
     _cancel(to_cancel, now)
     counts["cancelled"] = len(to_cancel)

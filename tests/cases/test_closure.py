@@ -18,8 +18,10 @@ from caseapp.extensions import db
 from caseapp.shelter.models import ShelterStay
 
 from .. import factories
+from ..case_sections import whole_case_page
 from ..plans.conftest import assessment_form, new_case
 from ..referrals import helpers as referral_helpers
+from .checklist_helpers import explain_all
 
 CLOSE = {
     "reason": "goals_met",
@@ -59,7 +61,7 @@ def _follow_ups(case):
 
 def closed_case(case, staff):
     """Closed through the services: the worker asks, the supervisor approves."""
-    approval = closure.request_closure(case, by=staff.worker, **CLOSE)
+    approval = closure.request_closure(case, by=staff.worker, overrides=explain_all(case.id), **CLOSE)
     approvals.decide(approval, approve=True, comment=None, by=staff.supervisor)
     db.session.commit()
     assert reload(case).status == "closed"
@@ -134,7 +136,7 @@ def test_closure_returned_with_a_comment_leaves_the_case_open(staff, case, signe
     assert _follow_ups(case) == []
     assert _events(case.id, "closure_returned")[0].text == "Bổ sung kết quả về sinh kế"
     worker = signed_in(staff.worker)
-    page = worker.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = whole_case_page(worker, case.id)
     assert "Bổ sung kết quả về sinh kế" in page and "Đề nghị kết thúc" in page
     form_page = worker.get(f"/cases/{case.id}/close").get_data(as_text=True)
     assert CLOSE["summary"] in form_page  # the new request starts from the last one
@@ -257,7 +259,7 @@ def test_closed_case_refuses_new_note(staff, case, signed_in):
 
 def test_closed_case_page_hides_the_write_actions(staff, case, signed_in):
     case = closed_case(case, staff)
-    page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    page = whole_case_page(signed_in(staff.worker), case.id)
     assert f'action="/cases/{case.id}/notes"' not in page
     assert f"/cases/{case.id}/edit" not in page
     assert f'action="/cases/{case.id}/status"' not in page

@@ -28,7 +28,7 @@ def test_referral_answer_is_reminded_and_escalates_when_the_referral_page_says(s
     referral = make_referral(case, hospital, staff.worker, urgent=True)
     db.session.commit()
     found = {r.slot: r for r in rows(case.id, "referral_answer")}
-    assert set(found) == {"-1d", "0", "escalation"}
+    assert set(found) == {"0", "escalation"}  # answered within 4 hours: no "one day before"
     assert as_utc(found["0"].due_at) == as_utc(referral.answer_due_at)
     # one rule for the referral page and the reminder (an urgent referral escalates after 1 working day)
     assert as_utc(found["escalation"].remind_at) == as_utc(referral_services.escalation_due_at(referral))

@@ -74,13 +74,15 @@ def test_the_database_writes_the_same_params_as_the_page_shows(staff, case):
     assert at_due.created_at == due + timedelta(seconds=1)
 
 
-def test_catch_up_after_three_days_down_sends_everything_once_marked_late(staff, case, follow_up):
+def test_catch_up_after_three_days_down_sends_the_latest_reminder_once_marked_late(staff, case, follow_up):
     three_days_later = as_utc(follow_up.due_at) + timedelta(days=1)
     entry = sweep(three_days_later)
     sent = rows(case.id, "follow_up", "sent")
-    assert {r.slot for r in sent} == {"-1d", "0"}  # both fell due while down
+    # both fell due while down: the one at the due time replaces the "one day before"
+    assert {r.slot for r in sent} == {"0"}
+    assert {r.slot for r in rows(case.id, "follow_up", "cancelled")} == {"-1d"}
     assert all(r.late for r in sent)
-    assert entry.late >= 2
+    assert entry.late >= 1
     keys = [n.unique_key for n in notifications(staff.worker.id, "reminder")]
     assert len(keys) == len(set(keys))
     assert {f"reminder:{r.id}" for r in sent} <= set(keys)
@@ -144,11 +146,15 @@ def test_sweep_interrupted_between_claim_and_commit_loses_and_duplicates_nothing
         sweep(moment, after_claim=die)
     db.session.rollback()
     assert claimed
-    assert {r.status for r in rows(case.id, "follow_up") if r.slot != "escalation"} == {"pending"}
+    # the "one day before", due at the same sweep, was replaced by the one at the due time
+    assert {r.slot: r.status for r in rows(case.id, "follow_up") if r.slot != "escalation"} == {
+        "-1d": "cancelled",
+        "0": "pending",
+    }
     assert notifications(staff.worker.id, "reminder") == []
     sweep(moment)
     sent = rows(case.id, "follow_up", "sent")
-    assert {r.slot for r in sent} == {"-1d", "0"}
+    assert {r.slot for r in sent} == {"0"}
     keys = [n.unique_key for n in notifications(staff.worker.id, "reminder")]
     assert len(keys) == len(set(keys)) and {f"reminder:{r.id}" for r in sent} <= set(keys)
 
@@ -163,7 +169,7 @@ def test_a_failing_batch_is_retried_row_by_row_and_logged(staff, case, follow_up
 
     entry = sweep(as_utc(follow_up.due_at) + timedelta(minutes=1), after_claim=fail_once)
     assert entry.errors == 1 and "simulated failure" in entry.error_detail
-    assert {r.slot for r in rows(case.id, "follow_up", "sent")} == {"-1d", "0"}
+    assert {r.slot for r in rows(case.id, "follow_up", "sent")} == {"0"}
 
 
 def test_every_sweep_is_logged(follow_up):
@@ -183,7 +189,7 @@ def test_big_backlog_is_sent_in_batches(staff, case):
         sa.select(sa.func.count()).select_from(Reminder).where(Reminder.status == "sent")
     )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder).where(Reminder.status == "claimed")) == 0
-    assert len(rows(case.id, "follow_up", "sent")) == 14
+    assert len(rows(case.id, "follow_up", "sent")) == 7  # one per follow-up: the one at its due time
 
 
 def test_batch_notifications_are_written_once_per_unique_key(staff, case):

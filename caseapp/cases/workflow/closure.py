@@ -9,9 +9,11 @@ the case's own details under an optimistic lock.
 - Closure (TT 02/2020/TT-BLĐTBXH, bước 5 "Đánh giá và kết thúc quản lý đối tượng"): the worker asks with a
   reason (core.categories.CLOSURE_REASONS), a summary of the results and, if written, the closing
   evaluation; a supervisor approves (approvals.services, subject "closure", subject_id = the case) or
-  returns it with a comment. Approval closes the case (workflow.change_status via
-  "closure_approval") and schedules the follow-ups after closure from the deadline engine (30 and
-  90 days, deadlines.rules rule "follow_up_after_closure").
+  returns it with a comment. Before both, the closure checklist (cases.workflow.checklist) lists what is
+  still open; each loose end is resolved, or overridden with the worker's reason (ClosureOverride, kept
+  with the request); a request or an approval is refused while one is neither. Approval closes the
+  case (workflow.change_status via "closure_approval") and schedules the follow-ups after closure
+  from the deadline engine (30 and 90 days, deadlines.rules rule "follow_up_after_closure").
 - A closed case is read-only (workflow.ensure_editable) until reopened, with a reason.
 - The case's details (case type, kind of care, urgency, risk level, primary group) are edited with
   the version the form was loaded with; a stale save raises plans.services.StaleEdit, the same
@@ -37,16 +39,31 @@ from ...plans import queries as plan_queries
 from ...plans.compare import changed_keys
 from ...plans.services import StaleEdit
 from ...referrals.models import Transfer, TransferStatus
-from ...shelter.models import ShelterStay
 from ..followups.models import FollowUp
 from ..models import CaseEvent
 from ..services import add_event, ensure_editable
 from ..statuses import ApprovalSubject, CaseStatus, FollowUpKind
+from . import checklist
+from .models import ClosureOverride
 from .services import allowed_next, change_status, reopen
 
 REASON_MAX = 1000
 TEXT_MAX = 4000
 CLOSURE = ApprovalSubject.CLOSURE
+
+
+def unsettled_at_request(items):
+    """Why a closure request waits: loose ends of the checklist neither resolved nor given a reason."""
+    return _l("Resolve each item of the checklist, or write why the case closes despite it: %(items)s", items=items)
+
+
+def unsettled_at_decision(items):
+    return _l(
+        "Since the closure was requested, these items are open with no reason to close despite them: "
+        "%(items)s. Return the request so that the worker deals with them.",
+        items=items,
+    )
+
 
 # The follow-ups after closure (TT 02/2020/TT-BLĐTBXH bước 5; 30 and 90 days by default): the first a
 # home visit, the second a phone call, both assigned to the case's worker.
@@ -85,12 +102,6 @@ def latest_evaluation(case_id):
         .where(CaseEvent.case_id == case_id, CaseEvent.kind == "closure_evaluation")
         .order_by(CaseEvent.occurred_at.desc(), CaseEvent.id.desc())
         .limit(1)
-    )
-
-
-def open_stay_exists(case_id):
-    return db.session.scalar(
-        sa.select(sa.exists().where(ShelterStay.case_id == case_id, ShelterStay.checked_out_at.is_(None)))
     )
 
 
@@ -152,16 +163,32 @@ def clean_closure(*, reason, summary, evaluation):
     return reason, summary, evaluation or None
 
 
-def request_closure(case, *, reason, summary, evaluation=None, by):
+STAY_OPEN = _l("The person is still staying in the shelter: record the check-out before closing the case.")
+
+
+def _clean_overrides(overrides):
+    return {key: _text(text, field=f"override-{key}", max_length=REASON_MAX) for key, text in (overrides or {}).items()}
+
+
+def _ensure_settled(entries, refusal):
+    """Refuse while a loose end is neither resolved nor overridden (a stay in the shelter: never
+    overridden — a stay never ends silently, the person leaves the shelter first)."""
+    left = checklist.unsettled(entries)
+    if any(item.kind == checklist.LooseEndKind.STAY for item in left):
+        raise ServiceError(STAY_OPEN, field="checklist")
+    if left:
+        raise ServiceError(refusal("; ".join(item.text for item in left)), field="checklist")
+
+
+def request_closure(case, *, reason, summary, evaluation=None, overrides=None, by):
     """Ask a supervisor to approve closing the case. The proposed reason and summary are kept on the
-    case (the form starts from them again after a return); the evaluation goes on the timeline."""
+    case (the form starts from them again after a return); the evaluation goes on the timeline.
+    `overrides` ({LooseEnd.key: reason}) explain the loose ends of the checklist left open; the request
+    is refused while one is neither resolved nor explained, and the reasons are kept with it."""
     ensure_editable(case)
     reason, summary, evaluation = clean_closure(reason=reason, summary=summary, evaluation=evaluation)
-    if open_stay_exists(case.id):
-        # A stay never ends silently: the person leaves the shelter first.
-        raise ServiceError(
-            _l("The person is still staying in the shelter: record the check-out before closing the case.")
-        )
+    entries = checklist.checklist(checklist.loose_ends(case.id), _clean_overrides(overrides))
+    _ensure_settled(entries, unsettled_at_request)
     if db.session.scalar(pending_for_subject(CLOSURE, case.id).with_only_columns(Approval.id)):
         raise ServiceError(_l("The closure has already been requested; wait for the supervisor's decision."))
     if _pending_transfer(case.id):
@@ -177,25 +204,54 @@ def request_closure(case, *, reason, summary, evaluation=None, by):
     if evaluation:
         add_event(case, "closure_evaluation", by=by, text=evaluation)
     approval = request_approval(case, CLOSURE, case.id, by=by)
+    overridden = _keep_overrides(approval, case, entries, by=by)
     record(
         "closure_requested",
         by=by,
         entity=case,
-        detail={"approval_id": approval.id, "reason": reason, "evaluation": evaluation is not None},
+        detail={
+            "approval_id": approval.id,
+            "reason": reason,
+            "evaluation": evaluation is not None,
+            "overridden": [o.key for o in overridden],
+            "override_ids": [o.id for o in overridden],
+        },
     )
     db.session.flush()
     return approval
 
 
+def _keep_overrides(approval, case, entries, *, by):
+    """Store the reason of each loose end the request goes ahead despite, with the request."""
+    at = utcnow()
+    kept = [
+        ClosureOverride(
+            approval_id=approval.id,
+            case_id=case.id,
+            item_kind=entry.loose_end.kind,
+            item_id=entry.loose_end.item_id,
+            item_text=entry.loose_end.text[: checklist.ITEM_TEXT_MAX],
+            reason=entry.reason,
+            created_by_id=by.id,
+            created_at=at,
+        )
+        for entry in entries
+        if entry.settled
+    ]
+    db.session.add_all(kept)
+    db.session.flush()
+    return kept
+
+
 def _close(approval, case, *, by):
-    """The supervisor approved: close the case and schedule the follow-ups after closure."""
+    """The supervisor approved: close the case and schedule the follow-ups after closure — unless a loose
+    end opened since the request has no reason (it goes back to the worker: return the request)."""
     if case.facility_id != approval.facility_id:
         # transferred meanwhile: the facility that has the case now decides on its closure
         raise ServiceError(_l("The case is no longer at the facility that asked for its closure."))
-    if open_stay_exists(case.id):
-        raise ServiceError(
-            _l("The person is still staying in the shelter: record the check-out before closing the case.")
-        )
+    overrides = db.session.scalars(checklist.overrides_of(approval.id)).all()
+    entries = checklist.checklist(checklist.loose_ends(case.id), {o.key: o.reason for o in overrides})
+    _ensure_settled(entries, unsettled_at_decision)
     at = utcnow()
     change_status(case, "closed", by=by, via="closure_approval", at=at)
     follow_ups = []
@@ -218,7 +274,12 @@ def _close(approval, case, *, by):
         "case_closed",
         by=by,
         entity=case,
-        detail={"approval_id": approval.id, "reason": case.closure_reason, "follow_up_ids": [f.id for f in follow_ups]},
+        detail={
+            "approval_id": approval.id,
+            "reason": case.closure_reason,
+            "follow_up_ids": [f.id for f in follow_ups],
+            "overridden": [entry.loose_end.key for entry in entries if entry.settled],
+        },
     )
 
 
@@ -352,7 +413,6 @@ __all__ = [
     "pending_closure",
     "closure_history",
     "latest_evaluation",
-    "open_stay_exists",
     "post_closure_follow_ups",
     "update_case_details",
     "details_snapshot",

@@ -23,13 +23,25 @@ class MoveForm(BaseForm):
 
 
 class ClosureRequestForm(BaseForm):
+    """The closure request. The reasons for the checklist's loose ends left open are fields named
+    after each loose end ("override-<key>"), read by typed_overrides: the list changes from case to case."""
+
     reason = SelectField(_l("Reason for closing"), validators=[required()])
     summary = TextAreaField(_l("Summary of the results"), validators=[required(), max_length(TEXT_MAX)])
     evaluation = TextAreaField(_l("Closing evaluation"), validators=[Optional(), max_length(TEXT_MAX)])
+    recheck = SubmitField(_l("Check the list again"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.reason.choices = cat.choices(cat.CLOSURE_REASONS, blank=_l("— choose —"))
+
+
+OVERRIDE_PREFIX = "override-"
+
+
+def typed_overrides(formdata, items):
+    """{LooseEnd.key: the reason typed for it} for the loose ends that can be overridden."""
+    return {item.key: formdata.get(OVERRIDE_PREFIX + item.key, "") for item in items if item.overridable}
 
 
 class ClosureDecisionForm(BaseForm):

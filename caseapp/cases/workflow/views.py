@@ -8,6 +8,8 @@ Perm.EDIT_CASES on a case of the user's facility (cases.page.load_case), steerin
 closure Perm.APPROVE and not one's own request (approvals.services.refusal_reason).
 """
 
+from collections import defaultdict
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,15 +31,23 @@ from ..page import render_case as _render_case
 from ..services import ensure_editable
 from ..statuses import ApprovalStatus, CaseStatus
 from ..views import bp
-from . import closure
-from .forms import CaseDetailsForm, ClosureDecisionForm, ClosureRequestForm, MoveForm, ReopenForm
+from . import checklist, closure
+from .forms import (
+    OVERRIDE_PREFIX,
+    CaseDetailsForm,
+    ClosureDecisionForm,
+    ClosureRequestForm,
+    MoveForm,
+    ReopenForm,
+    typed_overrides,
+)
 from .services import allowed_next
 
 CHANGED_MEANWHILE = _l("Someone else changed this case meanwhile. Check it and try again.")
 
 
 def _back(case):
-    return redirect(url_for("cases.show", case_id=case.id, _anchor="workflow"))
+    return redirect(url_for("cases.show", case_id=case.id, section="workflow", _anchor="workflow"))
 
 
 # --- moving through the steps ----------------------------------------------------------------------
@@ -70,11 +80,31 @@ def move(case_id):
 # --- closure ----------------------------------------------------------------------------------------
 
 
-def _render_closure(case, *, request_form=None, decision_form=None, status=200, refusal=None):
+def _overrides_by_approval(history):
+    found = defaultdict(list)
+    if history:
+        for override in db.session.scalars(checklist.overrides_of(*(a.id for a in history))):
+            found[override.approval_id].append(override)
+    return found
+
+
+def _checklist_reasons(typed, pending, history, overrides):
+    """The reasons the checklist shows: those typed (a re-shown form), those of the request waiting for a
+    decision, or — for a new request after a return — those of the last request."""
+    if typed is not None:
+        return typed
+    last = pending or (history[0] if history else None)
+    return {o.key: o.reason for o in overrides.get(last.id, [])} if last else {}
+
+
+def _render_closure(case, *, request_form=None, decision_form=None, status=200, refusal=None, typed=None):
     history = db.session.scalars(closure.closure_history(case.id)).unique().all()
     pending = next((a for a in history if a.status == ApprovalStatus.PENDING), None)
     steer = can_steer_case(current_user, case)
     evaluation = db.session.scalar(closure.latest_evaluation(case.id)) if history else None
+    overrides = _overrides_by_approval(history)
+    items = checklist.loose_ends(case.id) if case.is_open else []
+    entries = checklist.checklist(items, _checklist_reasons(typed, pending, history, overrides))
     if request_form is None and steer and case.is_open and pending is None:
         # after a return, the new request starts from the last one
         request_form = ClosureRequestForm(
@@ -99,7 +129,13 @@ def _render_closure(case, *, request_form=None, decision_form=None, status=200, 
         refusal=refusal,
         evaluation=evaluation,
         can_steer=steer,
-        stay_open=case.is_open and closure.open_stay_exists(case.id),
+        entries=entries,
+        unsettled={item.key for item in checklist.unsettled(entries)},
+        overrides=overrides,
+        resolved_since=checklist.stored_overrides(overrides.get(pending.id, []), items, resolved=True)
+        if pending
+        else [],
+        override_prefix=OVERRIDE_PREFIX,
         approval_labels=_approval_labels(),
     )
     if history or case.closure_summary:  # the summary and the evaluation tell about the person
@@ -125,6 +161,9 @@ def closure_page(case_id):
     if not can_steer_case(current_user, case):
         deny("steer_case")
     form = ClosureRequestForm()
+    typed = typed_overrides(request.form, checklist.loose_ends(case.id))
+    if form.recheck.data:  # back from resolving a loose end: the list read again, what was typed kept
+        return _render_closure(case, request_form=form, typed=typed)
     if form.validate():
         if save(
             form,
@@ -133,6 +172,7 @@ def closure_page(case_id):
                 reason=form.reason.data,
                 summary=form.summary.data,
                 evaluation=form.evaluation.data,
+                overrides=typed,
                 by=current_user,
             ),
             stale_message=CHANGED_MEANWHILE,
@@ -140,7 +180,7 @@ def closure_page(case_id):
             flash(_l("The closure was sent to a supervisor for approval."), "success")
             return _back(case)
     case = _load_case(case_id, Perm.EDIT_CASES)
-    return _render_closure(case, request_form=form, status=422)
+    return _render_closure(case, request_form=form, status=422, typed=typed)
 
 
 @bp.post("/<id:case_id>/close/decide")
@@ -176,7 +216,7 @@ def decide_closure(case_id):
         else _l("The closure was returned with your comment."),
         "success",
     )
-    return redirect(url_for("cases.show", case_id=case_id, _anchor="workflow"))
+    return redirect(url_for("cases.show", case_id=case_id, section="workflow", _anchor="workflow"))
 
 
 # --- reopening --------------------------------------------------------------------------------------

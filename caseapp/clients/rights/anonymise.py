@@ -47,6 +47,7 @@ from ...cases.caseload.models import CaseFlag
 from ...cases.followups.models import FollowUp
 from ...cases.models import Case, CaseEvent
 from ...cases.statuses import OPEN_STATUSES
+from ...cases.workflow.models import ClosureOverride
 from ...core.services import ServiceError
 from ...core.storage import files
 from ...core.text import fold, nfc
@@ -100,6 +101,7 @@ CASE_TEXTS: tuple[tuple[Any, Any, dict[str, str | None]], ...] = (
     (Transfer, Transfer.case_id, {"reason": ANONYMISED, "decision_note": None}),
     (FollowUp, FollowUp.case_id, {"purpose": None, "outcome": None}),
     (Approval, Approval.case_id, {"comment": None}),
+    (ClosureOverride, ClosureOverride.case_id, {"item_text": ANONYMISED, "reason": ANONYMISED}),
     (CaseFlag, CaseFlag.case_id, {"note": ANONYMISED, "resolution_note": None}),
     (CaseAccessGrant, CaseAccessGrant.case_id, {"reason": ANONYMISED}),
 )
