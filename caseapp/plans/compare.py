@@ -3,7 +3,7 @@ assessment page) and between the row a user started editing and the row as it is
 Pure functions: no query, no request.
 
 A snapshot is a flat dict of JSON values: "domains.safety.situation", "risk_level", "safety.injuries",
-"goals.1", "activities.2", "safety_plan.steps" … so a hidden form field can carry it.
+"blocks.health.illnesses" (an assessment stored before the blocks existed has them empty), "goals.1", "activities.2", "safety_plan.steps" … so a hidden form field can carry it.
 """
 
 import json
@@ -14,6 +14,7 @@ from flask_babel import lazy_pgettext
 
 from ..core import categories as cat
 from ..core.timeutil import format_date
+from .blocks import BLOCKS, BLOCKS_BY_CODE, block_title, field_label, value_label
 
 DOMAIN_FIELDS = ("situation", "need_level", "strengths", "client_view")
 DOMAIN_FIELD_LABELS = {
@@ -65,8 +66,14 @@ def assessment_snapshot(assessment=None, *, data=None):
             "risk_reasons": assessment.risk_reasons,
             "client_view": assessment.client_view,
             "safety": assessment.safety or {},
+            "blocks": assessment.blocks or {},
         }
     snap = {}
+    blocks = data.get("blocks") or {}
+    for block in BLOCKS:
+        values = blocks.get(block.code) or {}
+        for f in block.fields:
+            snap[f"blocks.{block.code}.{f.code}"] = _text(values.get(f.code))
     domains = data.get("domains") or {}
     for domain in cat.NEED_DOMAINS:
         values = domains.get(domain.code) or {}
@@ -180,6 +187,8 @@ def label(key):
         return f"{_category(cat.NEED_DOMAINS, parts[1])} — {DOMAIN_FIELD_LABELS.get(parts[2], parts[2])}"
     if parts[0] == "safety" and len(parts) == 2:
         return _category(cat.SAFETY_QUESTIONS, parts[1])
+    if parts[0] == "blocks" and len(parts) == 3 and parts[1] in BLOCKS_BY_CODE:
+        return f"{block_title(parts[1])} — {field_label(parts[1], parts[2])}"
     if parts[0] == "safety_plan" and len(parts) == 2:
         return f"{SAFETY_PLAN} — {SAFETY_PLAN_LABELS.get(parts[1], parts[1])}"
     if parts[0] == "goals" and len(parts) == 2:
@@ -210,6 +219,8 @@ def display(key, value, *, users=None):
         return _category(cat.RISK_LEVELS, value)
     if parts[0] == "safety":
         return str(ANSWERS.get(value, value))
+    if parts[0] == "blocks" and len(parts) == 3:
+        return value_label(parts[1], parts[2], value)
     if key == "review_due_on":
         return _date_text(value)
     if key == "guardian_participated":

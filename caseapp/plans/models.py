@@ -52,6 +52,9 @@ class Assessment(Model):
     # Risk and safety questions for violence / child-protection cases (NĐ 56/2017, Mẫu số 02/03).
     safety: Mapped[dict] = mapped_column(sa.JSON, nullable=False, default=dict)
     client_view: Mapped[str | None] = mapped_column(sa.Text)
+    # The other blocks of the TT 02/2020 form: {block code: {field code: text}} (plans.blocks); NULL on
+    # the assessments stored before the blocks existed.
+    blocks: Mapped[dict | None] = mapped_column(sa.JSON)
     status: Mapped[str] = mapped_column(sa.String(16), nullable=False, default=AssessmentStatus.DRAFT)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -31,6 +31,7 @@ from ..deadlines.rules import due_at, review_variant
 from ..extensions import db
 from ..org.models import Facility
 from . import queries
+from .blocks import BLOCKS, block_field
 from .compare import ACTIVITY_STATUSES, SAFETY_PLAN_FIELDS, assessment_snapshot, changed_keys, plan_data, plan_snapshot
 from .models import Assessment, AssessmentStatus, CarePlan, PlanActivity, PlanGoal, PlanStatus
 
@@ -124,7 +125,29 @@ def clean_assessment(data, *, violence, complete):
         "risk_reasons": risk_reasons or None,
         "client_view": _text(data.get("client_view"), field="client_view") or None,
         "safety": safety,
+        "blocks": clean_blocks(data.get("blocks") or {}),
     }
+
+
+def clean_blocks(given) -> dict:
+    """The blocks of the TT 02/2020 form (plans.blocks): texts, or a code of the field's list.
+    All optional: what is not known yet is left empty. Only the filled fields are kept."""
+    blocks = {}
+    for block in BLOCKS:
+        values = given.get(block.code) or {}
+        kept = {}
+        for f in block.fields:
+            field = block_field(block.code, f.code)
+            options = block.choices_of(f.code)
+            value = values.get(f.code) or ""
+            if options is not None and value and value not in cat.codes(options):
+                raise ServiceError(_("Choose one of the options offered."), field=field)
+            text = _text(value, field=field, max_length=ORG_MAX if f.code in block.short else TEXT_MAX)
+            if text:
+                kept[f.code] = text
+        if kept:
+            blocks[block.code] = kept
+    return blocks
 
 
 def create_assessment(case, data, *, by, submit: bool = True):

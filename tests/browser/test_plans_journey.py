@@ -51,6 +51,15 @@ def test_assess_plan_and_approve(request, viewport, live_server, browser, login_
     page.goto(f"/cases/{case_id}/assessments/new")
     expect(page.get_by_role("heading", name="Đánh giá nhu cầu mới")).to_be_visible()
     _fits(page)
+    # the blocks of the TT 02/2020 form, required answers marked before anything is sent
+    for block in ("Sức khỏe", "Gia đình và các mối quan hệ", "Kinh tế và điều kiện sống"):
+        expect(page.locator("details.block > summary", has_text=block)).to_be_visible()
+    expect(page.locator("legend", has_text="Nhu cầu và điểm mạnh")).to_be_visible()
+    expect(page.get_by_text("Bắt buộc khi lưu phiếu đánh giá; lưu nháp thì có thể để trống.")).to_be_visible()
+    expect(page.locator(f"#q_{cat.SAFETY_QUESTIONS[0].code} .req")).to_be_visible()
+    page.locator("details.block > summary", has_text="Sức khỏe").click()  # empty blocks fold on a phone
+    page.locator("textarea[name=b_health__illnesses]").fill("Đau đầu, mất ngủ")
+    page.locator("details.domain summary").first.click()  # the need areas fold on a phone: "An toàn" first
     page.locator("input[name=d_safety__need_level][value=high]").check()
     page.locator("textarea[name=d_safety__situation]").fill("Chồng đánh nhiều lần")
     page.locator("input[name=risk_level][value=high]").check()
