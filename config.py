@@ -92,9 +92,11 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
 
-    # Sessions: idle timeout of 30 minutes, enforced on the server (auth.sessions).
+    # Sessions: idle timeout of 30 minutes and an absolute lifetime of 12 hours whatever the activity
+    # (NIST SP 800-63B §7.2, AAL2), both enforced on the server (auth.sessions).
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_ABSOLUTE_HOURS)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)

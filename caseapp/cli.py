@@ -1,10 +1,10 @@
-"""Command-line entry points: flask create-admin, load-units, i18n-compile; outside production also
-seed-demo, demo-code and demo-data."""
+"""Command-line entry points: flask create-admin, end-all-sessions, load-units, i18n-compile; outside
+production also seed-demo, demo-code and demo-data."""
 
 import click
 import sqlalchemy as sa
 
-from .auth.services import create_user
+from .auth.services import create_user, end_all_sessions
 from .auth.two_factor.totp import code_at_step, step_at
 from .core.services import ServiceError
 from .core.timeutil import utcnow
@@ -55,6 +55,15 @@ def register_cli(app):
             raise click.ClickException(str(error)) from error
         db.session.commit()
         click.echo(f"Đã tạo quản trị viên {user.username}.")
+
+    @app.cli.command("end-all-sessions")
+    @click.confirmation_option(prompt="Đăng xuất mọi người dùng trên mọi thiết bị?")
+    def end_all_sessions_command():
+        """Sign every user out everywhere (OWASP ASVS 5.0 V7.4.5), e.g. after a suspected theft of cookies."""
+        with app.test_request_context():
+            ended = end_all_sessions()
+        db.session.commit()
+        click.echo(f"Đã kết thúc {ended} phiên đăng nhập.")
 
     if app.config.get("ENV_NAME") != "production":
         _register_demo_commands(app)

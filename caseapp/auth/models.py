@@ -43,8 +43,10 @@ class User(UserMixin, Model):
 
 
 class UserSession(Model):
-    """One row per sign-in: a new session id at login, ended at logout, idle timeout, deactivation
-    or password change (which ends the user's other sessions in every gunicorn worker)."""
+    """One row per sign-in: a new session id at login, ended at logout, idle timeout, absolute
+    lifetime, deactivation, password change (which ends the user's other sessions in every gunicorn
+    worker), or by the user or an administrator. The browser and address it began from are shown to
+    the user on their sessions page."""
 
     __tablename__ = "user_sessions"
 
@@ -55,6 +57,8 @@ class UserSession(Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     end_reason: Mapped[str | None] = mapped_column(sa.String(32))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(255))
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class LoginAttempt(Model):
@@ -76,7 +80,8 @@ class TotpCredential(Model):
     """A user's authenticator app (TOTP, RFC 6238): its secret, encrypted (auth.two_factor.totp says
     how and why); when a first valid code confirmed it — until then it is an enrolment in progress,
     whose secret the enrolment page shows, never after; and the last time-step accepted, so that no
-    code is accepted twice."""
+    code is accepted twice. A replacement (a new phone) waits beside the secret in force until a code of
+    the new key confirms it: the old one keeps working until then."""
 
     __tablename__ = "totp_credentials"
 
@@ -85,6 +90,7 @@ class TotpCredential(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    replacement_encrypted: Mapped[str | None] = mapped_column(sa.String(255))
 
     @property
     def is_confirmed(self):

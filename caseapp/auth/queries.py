@@ -1,10 +1,15 @@
 """Reads of accounts, scoped to what the acting user may see."""
 
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 
 from ..org.models import Facility
-from ..security.scopes import facility_scope
-from .models import User
+from ..security.scopes import facility_scope, own_sessions
+from .models import User, UserSession
+
+# A user has a few sessions at most; a list longer than this is cut (the oldest last seen go).
+SESSIONS_SHOWN = 50
 
 
 def visible_users(user):
@@ -19,3 +24,19 @@ def users_page(user, *, q=None, facility_id=None):
         like = f"%{q.lower()}%"
         stmt = stmt.where(sa.or_(User.username.like(like), sa.func.lower(User.full_name).like(like)))
     return stmt
+
+
+def live_sessions_of(user, *, now: datetime, idle_minutes: int, absolute_hours: int) -> sa.Select:
+    """The user's sessions still live at `now` (not ended, not idle too long, not past their absolute
+    lifetime), the most recently used first."""
+    return (
+        sa.select(UserSession)
+        .where(
+            own_sessions(user),
+            UserSession.ended_at.is_(None),
+            UserSession.created_at > now - timedelta(hours=absolute_hours),
+            UserSession.last_seen_at >= now - timedelta(minutes=idle_minutes),
+        )
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+        .limit(SESSIONS_SHOWN)
+    )

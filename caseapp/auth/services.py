@@ -7,6 +7,7 @@ import unicodedata
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any, cast
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -200,12 +201,19 @@ def _token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user, now=None):
-    """A fresh random session id at every sign-in; only its hash is stored."""
+def start_session(user, now=None, *, user_agent: str | None = None, ip: str | None = None):
+    """A fresh random session id at every sign-in; only its hash is stored, with the browser and
+    address it began from (shown to the user on their sessions page)."""
     token = secrets.token_urlsafe(32)
+    now = now or utcnow()
     db.session.add(
         UserSession(
-            token_hash=_token_hash(token), user_id=user.id, created_at=now or utcnow(), last_seen_at=now or utcnow()
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            user_agent=(user_agent or "")[:255] or None,
+            ip=(ip or "")[:64] or None,
         )
     )
     return token
@@ -228,11 +236,14 @@ def _user_with_session(user_id, token_hash):
     )
 
 
-def live_session(row, *, idle_minutes, now=None):
-    """The session row if it is live; None if there is none, it ended, or it sat idle too long (then
-    ended here)."""
+def live_session(row, *, idle_minutes, absolute_hours, now=None):
+    """The session row if it is live; None if there is none, it ended, it sat idle too long, or it is
+    older than its absolute lifetime whatever its activity (then ended here, with the reason)."""
     now = now or utcnow()
     if row is None or row.ended_at is not None:
+        return None
+    if as_utc(row.created_at) <= now - timedelta(hours=absolute_hours):
+        row.ended_at, row.end_reason = now, "absolute"
         return None
     if as_utc(row.last_seen_at) < now - timedelta(minutes=idle_minutes):
         row.ended_at, row.end_reason = now, "idle"
@@ -253,11 +264,62 @@ def end_session(token, reason: str = "logout") -> None:
     )
 
 
-def end_other_sessions(user, keep_token=None, reason: str = "revoked") -> None:
+def end_other_sessions(user, keep_token=None, reason: str = "revoked") -> int:
+    """End the user's live sessions but the one of `keep_token`; returns how many ended."""
     stmt = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
     if keep_token:
         stmt = stmt.where(UserSession.token_hash != _token_hash(keep_token))
-    db.session.execute(stmt.values(ended_at=utcnow(), end_reason=reason))
+    result = cast("sa.CursorResult[Any]", db.session.execute(stmt.values(ended_at=utcnow(), end_reason=reason)))
+    return result.rowcount
+
+
+def session_token_hash(token: str | None) -> str:
+    """What the sessions table holds of a session token (to tell the current session in a list)."""
+    return _token_hash(token) if token else ""
+
+
+def end_own_session(user, row: UserSession, *, current_token) -> None:
+    """The user ends one of their other sessions (a browser left signed in elsewhere). The current one
+    ends by signing out."""
+    if row.user_id != user.id or row.ended_at is not None:
+        raise ServiceError(_("This session has already ended."))
+    if row.token_hash == session_token_hash(current_token):
+        raise ServiceError(_("This is the session you are using: sign out to end it."))
+    row.ended_at, row.end_reason = utcnow(), "ended_by_user"
+    record_security_event("session_ended", user=user, detail={"session": row.id})
+    db.session.flush()
+
+
+def end_own_other_sessions(user, *, current_token) -> int:
+    """The user ends every session of theirs but the current one; returns how many ended."""
+    ended = end_other_sessions(user, keep_token=current_token, reason="ended_by_user")
+    record_security_event("other_sessions_ended", user=user, detail={"sessions": ended})
+    return ended
+
+
+def end_sessions_of(user, *, by) -> int:
+    """An administrator signs a user out everywhere (a stolen laptop, a suspicious sign-in); returns how
+    many sessions ended. The user can sign in again."""
+    if user.id == by.id:
+        raise ServiceError(_("To end your own sessions, use the Sessions page of your account."))
+    ended = end_other_sessions(user, reason="ended_by_admin")
+    record("user_sessions_ended", by=by, entity=user, detail={"sessions": ended})
+    return ended
+
+
+def end_all_sessions(*, by=None) -> int:
+    """Sign every user out everywhere (a suspected theft of session cookies or of the server's secret key);
+    returns how many sessions ended. Everyone can sign in again."""
+    result = cast(
+        "sa.CursorResult[Any]",
+        db.session.execute(
+            sa.update(UserSession)
+            .where(UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow(), end_reason="ended_by_admin")
+        ),
+    )
+    record("all_sessions_ended", by=by, detail={"sessions": result.rowcount})
+    return result.rowcount
 
 
 # --- account management -----------------------------------------------------------------------

@@ -5,11 +5,13 @@ whether that token is still live. Ending the row (logout, idle timeout, deactiva
 change) signs the browser out in every gunicorn worker at once.
 """
 
-from flask import current_app, redirect, request, session, url_for
+from datetime import timedelta
+
+from flask import current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..audit.services import record_security_event
-from ..core.timeutil import utcnow
+from ..core.timeutil import as_utc, utcnow
 from ..security.rules import second_factor_required
 from ..security.web import PUBLIC_ENDPOINTS
 from .services import end_session, live_session, start_session, user_and_session
@@ -17,7 +19,7 @@ from .two_factor.queries import has_second_factor
 
 SESSION_TOKEN_KEY = "sid"
 # What a user whose password was reset by an administrator may still open before changing it.
-PASSWORD_CHANGE_ALLOWED = frozenset({"auth.change_password", "auth.logout"})
+PASSWORD_CHANGE_ALLOWED = frozenset({"auth.change_password", "auth.logout", "auth.keep_alive"})
 # Between a correct password and the second factor: the user's id, when the password was given and where
 # to go next, in the signed session cookie — no server session exists yet, no page but the code's opens,
 # and after PENDING_SECONDS the password must be given again.
@@ -27,7 +29,14 @@ PENDING_SECONDS = 300
 # (and the password page, when that comes first); the flag dies with the session, renewed at set-up.
 ENROL_KEY = "must_enrol"
 ENROLMENT_ALLOWED = frozenset(
-    {"auth.two_factor", "auth.start_two_factor", "auth.confirm_two_factor", "auth.logout", "auth.change_password"}
+    {
+        "auth.two_factor",
+        "auth.start_two_factor",
+        "auth.confirm_two_factor",
+        "auth.logout",
+        "auth.change_password",
+        "auth.keep_alive",
+    }
 )
 
 
@@ -38,13 +47,18 @@ def load_user_for_request(user_id):
         return None
     if user is None or not user.active:
         return None
-    live = live_session(row, idle_minutes=current_app.config["SESSION_IDLE_MINUTES"])
+    config = current_app.config
+    live = live_session(
+        row, idle_minutes=config["SESSION_IDLE_MINUTES"], absolute_hours=config["SESSION_ABSOLUTE_HOURS"]
+    )
     if live is None:
         if session.get(SESSION_TOKEN_KEY):
             record_security_event("session_expired", user=user)
         session.clear()
-        session["expired"] = True
+        # Why, for the sign-in page: "idle", "absolute", or how it was ended elsewhere.
+        session["expired"] = (row.end_reason if row is not None else None) or "idle"
     # Its bookkeeping (last seen, expiry) is committed with the request (core.transaction).
+    g.user_session = live  # how long it has left, for the page's idle warning (seconds_left)
     return user if live is not None else None
 
 
@@ -54,7 +68,7 @@ def sign_in(user, *, must_enrol=False):
     session.clear()
     if lang:
         session["lang"] = lang
-    session[SESSION_TOKEN_KEY] = start_session(user)
+    session[SESSION_TOKEN_KEY] = start_session(user, user_agent=request.user_agent.string, ip=request.remote_addr)
     session.permanent = True
     if must_enrol:
         session[ENROL_KEY] = True
@@ -152,3 +166,26 @@ def require_second_factor_enrolment():
     ):
         return None
     return redirect(url_for("auth.two_factor"))
+
+
+def seconds_left(now=None) -> int:
+    """Seconds before the request's session ends unless the user does something: its idle timeout from
+    the last activity the server saw, or its absolute lifetime if that comes first (the page's idle
+    warning counts down from this, static/js/session.js). 0 without a live session."""
+    row = g.get("user_session")
+    if row is None:
+        return 0
+    now = now or utcnow()
+    config = current_app.config
+    idle_end = as_utc(row.last_seen_at) + timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+    absolute_end = as_utc(row.created_at) + timedelta(hours=config.get("SESSION_ABSOLUTE_HOURS", 12))
+    return max(0, int((min(idle_end, absolute_end) - now).total_seconds()))
+
+
+def keep_alive(now=None) -> int:
+    """The user asked to stay signed in: the session's last activity is now. Returns seconds_left()."""
+    row = g.get("user_session")
+    if row is None:
+        return 0
+    row.last_seen_at = now or utcnow()
+    return seconds_left(now=row.last_seen_at)

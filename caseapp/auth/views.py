@@ -1,23 +1,28 @@
 """Sign in and out, change one's own password, and the administrators' user pages."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record_security_event
-from ..core.transaction import renamed, saving
+from ..core.timeutil import utcnow
+from ..core.transaction import refusal_flashed, renamed, saving
 from ..core.urls import db_id, safe_next
 from ..extensions import db
 from ..org.models import Facility
 from ..org.queries import visible_facilities
 from ..security.policy import Perm
-from ..security.web import load_or_404, requires
+from ..security.scopes import own_sessions
+from ..security.web import load_in_scope_or_404, load_or_404, requires
 from . import queries, services
+from .agents import describe_agent
 from .forms import ChangePasswordForm, CreateUserForm, EditUserForm, LoginForm, ResetPasswordForm
-from .models import User
+from .models import User, UserSession
 from .sessions import after_password, current_token, sign_out
+from .sessions import keep_alive as keep_session_alive
+from .sessions import seconds_left as session_seconds_left
 from .two_factor.forms import ButtonForm
 from .two_factor.queries import credential_of
 
@@ -49,13 +54,37 @@ def login():
     return render_template("auth/login.html", form=form, expired=expired)
 
 
+# What the browser must forget at sign-out (OWASP ASVS 5.0 V14.3.1): its cache and anything stored for
+# the site. The cookie is cleared by the answer's own Set-Cookie.
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
 @bp.post("/logout")
 @requires(Perm.USE_APP)
 def logout():
     record_security_event("logout", user=current_user)
     sign_out()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+@bp.app_template_global("idle_warning")
+def idle_warning() -> dict[str, int]:
+    """What the page's idle warning counts down from (templates/_session_guard.html): the seconds the
+    session has left, and how many of the last ones the warning shows (at most two minutes)."""
+    idle_seconds = int(current_app.config["SESSION_IDLE_MINUTES"] * 60)
+    return {"seconds_left": session_seconds_left(), "warn_seconds": min(120, idle_seconds // 2)}
+
+
+@bp.post("/session/keep-alive")
+@requires(Perm.USE_APP)
+def keep_alive():
+    """The idle warning's "Keep working" (static/js/session.js): the session's last activity is now.
+    A POST with the CSRF token: a GET writes nothing (but session rows), and no other site may keep a
+    session alive."""
+    return jsonify(seconds_left=keep_session_alive())
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -71,6 +100,54 @@ def change_password():
             flash(_("Your password has been changed. Other sessions were signed out."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)
+
+
+# --- the user's own sessions ------------------------------------------------------------------
+
+
+def _live_sessions(user):
+    config = current_app.config
+    return db.session.scalars(
+        queries.live_sessions_of(
+            user,
+            now=utcnow(),
+            idle_minutes=config["SESSION_IDLE_MINUTES"],
+            absolute_hours=config["SESSION_ABSOLUTE_HOURS"],
+        )
+    ).all()
+
+
+@bp.get("/account/sessions")
+@requires(Perm.USE_APP)
+def sessions():
+    rows = _live_sessions(current_user)
+    current_hash = services.session_token_hash(current_token())
+    return render_template(
+        "auth/sessions.html",
+        sessions=[(row, describe_agent(row.user_agent), row.token_hash == current_hash) for row in rows],
+        button=ButtonForm(),
+    )
+
+
+@bp.post("/account/sessions/<id:session_id>/end")
+@requires(Perm.USE_APP)
+def end_session(session_id):
+    row = load_in_scope_or_404(UserSession, session_id, own_sessions, Perm.USE_APP)
+    if ButtonForm().validate_on_submit():
+        with refusal_flashed() as saved:
+            services.end_own_session(current_user, row, current_token=current_token())
+        if saved:
+            flash(_("The session was ended: that browser must sign in again."), "success")
+    return redirect(url_for("auth.sessions"))
+
+
+@bp.post("/account/sessions/end-others")
+@requires(Perm.USE_APP)
+def end_other_sessions():
+    if ButtonForm().validate_on_submit():
+        ended = services.end_own_other_sessions(current_user, current_token=current_token())
+        flash(_("%(n)d other sessions were ended.", n=ended), "success")
+    return redirect(url_for("auth.sessions"))
 
 
 # --- administrators: users ---------------------------------------------------------------------
@@ -155,8 +232,25 @@ def edit_user(user_id):
 
 
 def _second_factor(user):
-    """The user page's two-step sign-in section: the user's authenticator (or None) and the reset button."""
-    return {"second_factor": credential_of(user), "second_factor_form": ButtonForm(formdata=None)}
+    """The user page's sections on signing in: the user's authenticator (or None) and its reset button,
+    how many sessions the user has open and the button that ends them."""
+    return {
+        "second_factor": credential_of(user),
+        "second_factor_form": ButtonForm(formdata=None),
+        "live_sessions": len(_live_sessions(user)),
+    }
+
+
+@bp.post("/admin/users/<id:user_id>/end-sessions")
+@requires(Perm.MANAGE_USERS)
+def end_user_sessions(user_id):
+    user = load_or_404(User, user_id, Perm.MANAGE_USERS)
+    if ButtonForm().validate_on_submit():
+        with refusal_flashed() as saved:
+            ended = services.end_sessions_of(user, by=current_user)
+        if saved:
+            flash(_("%(n)d sessions of %(name)s were ended.", n=ended, name=user.username), "success")
+    return redirect(url_for("auth.edit_user", user_id=user.id, _anchor="sessions"))
 
 
 def _on_password(form, error):

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import PasswordField, StringField
 
 from ...core.forms import BaseForm, MultiCheckboxField, max_length, required
 from ...security.rules import roles_choosing_second_factor
@@ -14,6 +14,14 @@ class SecondStepForm(BaseForm):
 
 class ConfirmEnrolmentForm(BaseForm):
     code = StringField(_l("Code shown in the app"), validators=[required(), max_length(16)])
+
+
+class ReauthForm(BaseForm):
+    """Proving again who one is before changing a factor: a code of the authenticator, or the password
+    (the service says which is missing or wrong)."""
+
+    code = StringField(_l("Code shown in the app"), validators=[max_length(16)])
+    password = PasswordField(_l("or your password"), validators=[max_length(256)])
 
 
 class ButtonForm(BaseForm):

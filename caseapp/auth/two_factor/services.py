@@ -18,7 +18,7 @@ from ...notifications.services import notify
 from ...org.models import Facility
 from ...security.rules import roles_choosing_second_factor
 from ..models import RecoveryCode, TotpCredential, User
-from ..services import claim_attempt, end_other_sessions, forget_attempt, hash_password
+from ..services import claim_attempt, end_other_sessions, forget_attempt, hash_password, verify_password
 from . import queries, totp
 
 # An argon2 hash records the parameters it was made with, so any hasher verifies it.
@@ -63,9 +63,12 @@ def start_enrolment(user: User, *, by: User, now: datetime | None = None) -> Tot
     return credential
 
 
-def confirm_enrolment(user: User, code: str, *, by: User, now: datetime | None = None) -> list[str]:
+def confirm_enrolment(
+    user: User, code: str, *, by: User, now: datetime | None = None, keep_token: str | None = None
+) -> list[str]:
     """The first valid code puts the authenticator in force; returns the ten recovery codes, shown
-    this once (only their hashes are kept)."""
+    this once (only their hashes are kept). A factor changed: the user's sessions but `keep_token`'s end
+    (OWASP ASVS 5.0 V7.4.3)."""
     now = now or utcnow()
     credential = queries.credential_of(user)
     if credential is None or credential.is_confirmed:
@@ -78,6 +81,8 @@ def confirm_enrolment(user: User, code: str, *, by: User, now: datetime | None =
         )
     credential.confirmed_at, credential.last_step = now, step
     codes = _replace_recovery_codes(user, now)
+    if keep_token:
+        end_other_sessions(user, keep_token=keep_token, reason="two_factor_changed")
     record("two_factor_enrolled", by=by, entity=user)
     db.session.flush()
     return [totp.shown(code) for code in codes]
@@ -91,6 +96,119 @@ def _replace_recovery_codes(user: User, now: datetime) -> list[str]:
     codes = totp.new_recovery_codes()
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=hash_password(code), created_at=now) for code in codes)
     return codes
+
+
+# --- the user's own changes: new recovery codes, a new phone ----------------------------------------
+
+
+def _reauthenticate(
+    user: User, *, code: str | None, password: str | None, ip: str | None, config, now: datetime
+) -> None:
+    """Before changing a factor the user proves again who they are (OWASP ASVS 5.0 V7.5.1): a code of the
+    authenticator in force (used up like a sign-in's) or the password. Each try counts in the login
+    throttle like the second step of a sign-in, so a stolen session cannot guess its way through."""
+    code, password = (code or "").strip(), password or ""
+    if not code and not password:
+        raise ServiceError(_("Enter the code of your authenticator app, or your password."), field="code")
+    attempt = claim_attempt(throttle_key(user), ip or "unknown", config=config, now=now)  # before any check
+    if attempt is None:
+        raise ServiceError(_("Too many attempts. Please wait a minute and try again."), field="code")
+    if code and not _accept_totp(user, code, now):
+        raise ServiceError(
+            _("This code is not correct. Enter the code your authenticator app shows now."), field="code"
+        )
+    if not code and not verify_password(user, password):
+        raise ServiceError(_("The password is not correct."), field="password")
+    forget_attempt(attempt)
+
+
+def _confirmed_credential(user: User) -> TotpCredential:
+    credential = queries.credential_of(user)
+    if credential is None or not credential.is_confirmed:
+        raise ServiceError(_("Two-step sign-in is not set up for this account."))
+    return credential
+
+
+def regenerate_recovery_codes(
+    user: User,
+    *,
+    code: str | None,
+    password: str | None,
+    by: User,
+    ip: str | None,
+    config,
+    now: datetime | None = None,
+) -> list[str]:
+    """Ten new recovery codes in place of the old ones, which stop working; returned to be shown this
+    once."""
+    now = now or utcnow()
+    _confirmed_credential(user)
+    _reauthenticate(user, code=code, password=password, ip=ip, config=config, now=now)
+    codes = _replace_recovery_codes(user, now)
+    record("recovery_codes_regenerated", by=by, entity=user)
+    db.session.flush()
+    return [totp.shown(code) for code in codes]
+
+
+def start_replacement(
+    user: User,
+    *,
+    code: str | None,
+    password: str | None,
+    by: User,
+    ip: str | None,
+    config,
+    now: datetime | None = None,
+) -> None:
+    """A new key for a new phone. It waits beside the one in force, which keeps working (two-step sign-in
+    is never off, whatever the role) until a code of the new key confirms it."""
+    now = now or utcnow()
+    credential = _confirmed_credential(user)
+    _reauthenticate(user, code=code, password=password, ip=ip, config=config, now=now)
+    credential.replacement_encrypted = totp.encrypt_secret(totp.new_secret(), user_id=user.id, secret_key=_secret_key())
+    record("two_factor_replacement_started", by=by, entity=user)
+    db.session.flush()
+
+
+def replacement_secret(user: User) -> str | None:
+    """The key of the replacement waiting for its first code, for its set-up page; None when none waits."""
+    credential = queries.credential_of(user)
+    if credential is None or not credential.replacement_encrypted:
+        return None
+    return totp.decrypt_secret(credential.replacement_encrypted, user_id=user.id, secret_key=_secret_key())
+
+
+def confirm_replacement(
+    user: User, code: str, *, by: User, keep_token: str | None, now: datetime | None = None
+) -> None:
+    """A first valid code of the new key puts it in force in place of the old one; the user's other
+    sessions end (OWASP ASVS 5.0 V7.4.3). The recovery codes stay as they were."""
+    now = now or utcnow()
+    secret = replacement_secret(user)
+    credential = queries.credential_of(user)
+    if secret is None or credential is None:
+        raise ServiceError(_("Start the set-up again: this enrolment is no longer open."))
+    step = totp.matching_step(secret, (code or "").strip(), now)
+    if step is None:
+        raise ServiceError(
+            _("This code is not correct. Check that the phone's clock is right and enter the code it shows now."),
+            field="code",
+        )
+    credential.secret_encrypted, credential.replacement_encrypted = credential.replacement_encrypted or "", None
+    credential.confirmed_at, credential.last_step = now, step
+    end_other_sessions(user, keep_token=keep_token, reason="two_factor_changed")
+    record("two_factor_replaced", by=by, entity=user)
+    db.session.flush()
+
+
+def cancel_replacement(user: User, *, by: User) -> None:
+    """Drop the replacement waiting for its first code; the key in force stays."""
+    credential = queries.credential_of(user)
+    if credential is None or not credential.replacement_encrypted:
+        return
+    credential.replacement_encrypted = None
+    record("two_factor_replacement_cancelled", by=by, entity=user)
+    db.session.flush()
 
 
 # --- the second step of a sign-in -------------------------------------------------------------------

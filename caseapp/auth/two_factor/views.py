@@ -13,10 +13,10 @@ from ...security.policy import Perm
 from ...security.rules import second_factor_required
 from ...security.web import load_or_404, requires
 from ..models import User
-from ..sessions import forget_second_step, landing, pending_second_factor, renew_session, sign_in
+from ..sessions import current_token, forget_second_step, landing, pending_second_factor, renew_session, sign_in
 from ..views import bp
 from . import queries, services, totp
-from .forms import ButtonForm, ConfirmEnrolmentForm, SecondFactorRolesForm, SecondStepForm
+from .forms import ButtonForm, ConfirmEnrolmentForm, ReauthForm, SecondFactorRolesForm, SecondStepForm
 
 # One message for every refusal, as at the password step: a wrong code and a throttled account look alike.
 GENERIC_CODE_ERROR = _l("The code is not correct, or there were too many attempts. Please wait a minute and try again.")
@@ -69,17 +69,37 @@ def two_factor():
     credential = queries.credential_of(current_user)
     if credential is not None and not credential.is_confirmed:
         return _enrolment_page(ConfirmEnrolmentForm())
+    if credential is not None and credential.replacement_encrypted:
+        return _replacement_page(ConfirmEnrolmentForm())
+    return _two_factor_page()
+
+
+def _two_factor_page(codes_form=None, replace_form=None):
+    """The account's two-step sign-in: its state, and the forms that make new recovery codes and replace
+    the phone (each asks for a code or the password again)."""
+    credential = queries.credential_of(current_user)
     return render_template(
         "auth/two_factor.html",
         credential=credential,
         required=second_factor_required(current_user),
         codes_left=queries.recovery_codes_left(current_user) if credential else 0,
         start_form=ButtonForm(),
+        codes_form=codes_form or ReauthForm(prefix="codes", formdata=None),
+        replace_form=replace_form or ReauthForm(prefix="replace", formdata=None),
     )
 
 
 def _enrolment_page(form):
     secret = services.enrolment_secret(current_user)
+    return _key_page(form, secret, action=url_for("auth.confirm_two_factor"), replacing=False)
+
+
+def _replacement_page(form):
+    secret = services.replacement_secret(current_user)
+    return _key_page(form, secret, action=url_for("auth.confirm_replacement"), replacing=True)
+
+
+def _key_page(form, secret, *, action, replacing):
     uri = totp.provisioning_uri(secret, current_user.username)
     return render_template(
         "auth/two_factor_enrol.html",
@@ -87,6 +107,9 @@ def _enrolment_page(form):
         qr=totp.qr_svg(uri, _("QR code to scan with the authenticator app")),
         secret=totp.grouped(secret),
         required=second_factor_required(current_user),
+        action=action,
+        replacing=replacing,
+        cancel_form=ButtonForm(),
     )
 
 
@@ -108,13 +131,84 @@ def confirm_two_factor():
     form = ConfirmEnrolmentForm()
     if form.validate_on_submit():
         with saving(form) as saved:
-            codes = services.confirm_enrolment(current_user, form.code.data, by=current_user)
+            codes = services.confirm_enrolment(
+                current_user, form.code.data, by=current_user, keep_token=current_token()
+            )
         if saved:
             renew_session(current_user._get_current_object())
             # Shown this once, in this answer (never stored readable, never in a later page).
             return render_template("auth/recovery_codes.html", codes=codes)
     form.code.data = ""
     return _enrolment_page(form), 422
+
+
+def _reauth(form):
+    """What a change of factor passes to its service: the proof typed, who and from where."""
+    return {
+        "code": form.code.data,
+        "password": form.password.data,
+        "by": current_user,
+        "ip": request.remote_addr,
+        "config": current_app.config,
+    }
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@requires(Perm.USE_APP)
+def regenerate_recovery_codes():
+    form = ReauthForm(prefix="codes")
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            codes = services.regenerate_recovery_codes(current_user, **_reauth(form))
+        if saved:
+            # Shown this once, in this answer; the old codes no longer work.
+            return render_template("auth/recovery_codes.html", codes=codes, renewed=True)
+    form.code.data = form.password.data = ""
+    return _two_factor_page(codes_form=form), 422
+
+
+@bp.post("/account/two-factor/replace")
+@requires(Perm.USE_APP)
+def start_replacement():
+    form = ReauthForm(prefix="replace")
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            services.start_replacement(current_user, **_reauth(form))
+        if saved:
+            return redirect(url_for("auth.two_factor"))
+    form.code.data = form.password.data = ""
+    return _two_factor_page(replace_form=form), 422
+
+
+@bp.post("/account/two-factor/replace/confirm")
+@requires(Perm.USE_APP)
+def confirm_replacement():
+    if services.replacement_secret(current_user) is None:
+        return redirect(url_for("auth.two_factor"))
+    form = ConfirmEnrolmentForm()
+    if form.validate_on_submit():
+        with saving(form) as saved:
+            services.confirm_replacement(current_user, form.code.data, by=current_user, keep_token=current_token())
+        if saved:
+            renew_session(current_user._get_current_object())
+            flash(
+                _(
+                    "The new authenticator app is in force; the old one no longer works. Your other sessions were ended."
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.two_factor"))
+    form.code.data = ""
+    return _replacement_page(form), 422
+
+
+@bp.post("/account/two-factor/replace/cancel")
+@requires(Perm.USE_APP)
+def cancel_replacement():
+    if ButtonForm().validate_on_submit():
+        services.cancel_replacement(current_user, by=current_user)
+        flash(_("The replacement was cancelled: your authenticator app stays as it was."), "info")
+    return redirect(url_for("auth.two_factor"))
 
 
 # --- administrators ---------------------------------------------------------------------------------
