@@ -9,7 +9,7 @@ from ..core.pagination import keyset_page
 from ..extensions import db
 from ..security.policy import Perm
 from ..security.web import requires
-from . import queries
+from . import labels, queries
 from .forms import AuditFilterForm
 from .models import AuditEvent
 
@@ -28,6 +28,7 @@ def events():
             current_user,
             user_id=form.user_id.data,
             action=form.action.data or None,
+            case_id=form.case_id.data,
             entity_type=form.entity_type.data or None,
             entity_id=form.entity_id.data or None,
             date_from=form.date_from.data,
@@ -35,4 +36,12 @@ def events():
         ).options(db.joinedload(AuditEvent.user))
         page = keyset_page(db.session, stmt, key_column=AuditEvent.id, after=form.after.data, per_page=100)
     args = {k: v for k, v in request.args.items() if k != "after"}
-    return render_template("audit/events.html", form=form, page=page, args=args)
+    return render_template(
+        "audit/events.html",
+        form=form,
+        page=page,
+        args=args,
+        kind_label=labels.kind_label,
+        record_label=labels.record_label,
+        describe=labels.describe,
+    )

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter, Map
+from werkzeug.wrappers import Request
 
 
 def safe_next(target: object) -> str | None:
@@ -17,6 +18,30 @@ def safe_next(target: object) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def return_path(request: Request, url_map: Map) -> str | None:
+    """Where a request that found no live session leads back to after signing in again. A GET: the page
+    itself. Anything else (a form posted after its session expired): the page that showed the form — the
+    Referer, when it is a page of this site — or the same path when it answers GET too; never a URL that
+    answers POST only, where signing in would end on "405 Method Not Allowed", away from the form whose
+    text the browser kept (static/js/session.js)."""
+    if request.method in ("GET", "HEAD"):
+        return safe_next(request.full_path.rstrip("?"))
+    adapter = url_map.bind_to_environ(request.environ)
+    for candidate in (_same_site_referrer(request), request.full_path.rstrip("?")):
+        target = safe_next(candidate)
+        if target and adapter.test(urlsplit(target).path, method="GET"):
+            return target
+    return None
+
+
+def _same_site_referrer(request: Request) -> str | None:
+    """The Referer's path and query, when it is a page of this very site (scheme and host)."""
+    parts = urlsplit(request.referrer or "")
+    if parts.scheme != request.scheme or parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 # --- record ids in URLs and query strings -------------------------------------------------------------

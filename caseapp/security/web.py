@@ -17,6 +17,7 @@ from ..audit.services import record_security_event
 from ..cases.models import Case
 from ..core.services import ServiceError
 from ..core.transaction import keep_only
+from ..core.urls import return_path
 from ..extensions import db
 from .policy import Perm, has_perm
 from .rules import can, can_edit_case, in_scope
@@ -137,7 +138,7 @@ def enforce_default_deny() -> Response | None:
     if endpoint is None or endpoint in PUBLIC_ENDPOINTS:
         return None
     if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return redirect(url_for("auth.login", next=return_path(request, current_app.url_map)))
     view = current_app.view_functions.get(endpoint)
     if getattr(view, "required_perm", None) is None:
         deny("undeclared")
@@ -148,7 +149,7 @@ def back_to_the_case(error: CaseNotOpen) -> Response:
     """errorhandler(CaseNotOpen): nothing of the request is kept; the case page says why."""
     db.session.rollback()
     flash(str(error), "error")
-    return redirect(url_for("cases.show", case_id=error.case_id, _anchor=error.back_to))
+    return redirect(url_for("cases.show", case_id=error.case_id, section=error.back_to, _anchor=error.back_to))
 
 
 def install(app: Flask) -> None:

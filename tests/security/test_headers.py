@@ -164,7 +164,7 @@ def test_pages_carry_security_headers_and_no_inline_code(app, client, world):
     login_page = client.get("/login")
     assert_security_headers(login_page)
     finder = inline_code(login_page.get_data(as_text=True))
-    assert finder.found == [] and finder.scripts == 1  # the vendored app.js, nothing else
+    assert finder.found == [] and finder.scripts == 2  # app.js and session.js, from static/, nothing else
     for user, path in _pages(app, world):
         browser = app.test_client()
         sign_in(browser, user)
