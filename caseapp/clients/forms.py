@@ -146,7 +146,7 @@ class ClientForm(IdentityForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.ethnicity.choices = categories.choices(categories.ETHNIC_GROUPS, blank=_l("— choose —"))
+        self.ethnicity.choices = categories.sorted_choices(categories.ETHNIC_GROUPS, blank=_l("— choose —"), last=2)
         self.groups.choices = [(c.code, c.label()) for c in categories.BENEFICIARY_GROUPS]
 
     def client_data(self):

@@ -17,6 +17,7 @@ from ..extensions import db
 from .identity.services import tell_holders
 from .models import Client, ClientChange, Consent, FamilyMember
 from .queries import digits
+from .rights.models import ClientAnonymisation
 
 # Fields of the client record that the registry forms edit, and that the history tracks.
 CLIENT_FIELDS = (
@@ -50,14 +51,16 @@ TEXT_FIELDS = (
 )
 
 
-def temporary_code(facility, year=None) -> str:
-    """A code for a person whose identity is unknown: TAM-<facility>-<year>-<sequence>."""
-    return temporary_codes(facility, 1, year)[0]
-
-
-def temporary_codes(facility, count, year=None) -> list[str]:
+def client_codes(facility, full_names: list[str | None], year=None) -> list[str]:
+    """Each person's code, from the facility's yearly sequence: DT-<facility>-<year>-<sequence> for a
+    person whose full name is known, TAM-<facility>-<year>-<sequence> (temporary) for one known only by
+    an alias or not at all."""
     year = year or utcnow().astimezone(VN_TZ).year
-    return [f"TAM-{facility.code}-{year}-{n:05d}" for n in next_values(facility.id, "client", year, count)]
+    numbers = next_values(facility.id, "client", year, len(full_names))
+    return [
+        f"{'DT' if full_name else 'TAM'}-{facility.code}-{year}-{n:05d}"
+        for full_name, n in zip(full_names, numbers, strict=True)
+    ]
 
 
 def birth_fields(*, precision, birth_date=None, birth_year=None, estimated_age=None, today=None):
@@ -131,7 +134,7 @@ def create_client(data, *, facility, by, kind: str = "created"):
     data = _clean(data)
     _validate(data, facility_id=facility.id)
     client = Client(facility_id=facility.id, created_by_id=getattr(by, "id", None), **data)
-    client.code = temporary_code(facility)
+    client.code = client_codes(facility, [client.full_name])[0]
     client.phone_digits = digits(client.phone) or None
     client.search_name = _search_name(client)
     db.session.add(client)
@@ -160,7 +163,7 @@ def create_clients(records, *, facility, by, kind: str) -> list[int]:
     cleaned = [_clean(data) for data in records]
     keys = {key for data in cleaned for key in data}  # one column list for every row
     rows = []
-    for data, code in zip(cleaned, temporary_codes(facility, len(records)), strict=True):
+    for data, code in zip(cleaned, client_codes(facility, [data.get("full_name") for data in cleaned]), strict=True):
         _validate({**data, "citizen_id": None})  # dates and name; the citizen ID as said above
         row = {key: data.get(key, _BULK_DEFAULTS.get(key)) for key in keys}
         row.update(facility_id=facility.id, created_by_id=getattr(by, "id", None), code=code)
@@ -201,10 +204,25 @@ def corrected_fields(client, data):
     return sorted(k for k in IDENTIFYING_FIELDS if k in data and held[k] not in (None, "") and data[k] != held[k])
 
 
+def is_anonymised(client_id: int) -> bool:
+    return (
+        db.session.scalar(sa.select(ClientAnonymisation.id).where(ClientAnonymisation.client_id == client_id))
+        is not None
+    )
+
+
+def refuse_if_anonymised(client_id: int) -> None:
+    """An anonymised record stays as the anonymisation left it: nothing identifying may come back
+    (Nghị định 13/2023/NĐ-CP, Điều 16: erased data is not restored)."""
+    if is_anonymised(client_id):
+        raise ServiceError(_("This record was anonymised: it can no longer be changed."))
+
+
 def update_client(client, data, *, by, reason=None, ask_reason=False):
     """Apply changed fields, keep the history of what changed (and why, when given), audit it. With
     `ask_reason` (the edit form), correcting an identifying field is refused without a reason.
-    Returns the changed field names."""
+    Returns the changed field names. An anonymised record is refused."""
+    refuse_if_anonymised(client.id)
     reason = nfc(reason).strip() if reason else None
     if reason and len(reason) > REASON_MAX_LENGTH:
         raise ServiceError(_("At most %(max)d characters.", max=REASON_MAX_LENGTH), field="change_reason")
@@ -321,6 +339,7 @@ def _family_data(data):
 
 def add_family_member(client, data, *, by):
     """A relative, guardian or alleged perpetrator of the client; kept in the client's history."""
+    refuse_if_anonymised(client.id)
     data = _family_data(data)
     member = FamilyMember(client_id=client.id, **data)
     db.session.add(member)
@@ -338,6 +357,7 @@ def add_family_member(client, data, *, by):
 
 
 def update_family_member(member, data, *, by):
+    refuse_if_anonymised(member.client_id)
     data = _family_data(data)
     changes = {}
     for key, value in data.items():

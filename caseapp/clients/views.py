@@ -99,12 +99,21 @@ CHANGE_KINDS = {
 
 
 def _client_form(client=None):
-    """The form with the provinces, and the communes of the province chosen (posted, or stored).
+    """The form with the provinces, and the communes of the province chosen (posted, or stored; a new
+    client's starts at the facility's own province, where most people served live).
     `client`: the stored record fills a GET form (its fields only: relationships load explicitly)."""
-    province = request.form.get("province_code") if request.method == "POST" else getattr(client, "province_code", None)
-    communes = db.session.scalars(org_queries.communes_of(province)).all() if province else []
+    if request.method == "POST":
+        province = request.form.get("province_code")
+    elif client is not None:
+        province = client.province_code
+    else:
+        province = current_user.facility.province_code
+    communes = org_queries.communes_of(province) if province else []
     data = {key: getattr(client, key) for key in services.CLIENT_FIELDS} if client is not None else None
-    return ClientForm(data=data, provinces=db.session.scalars(org_queries.provinces()).all(), communes=communes)
+    form = ClientForm(data=data, provinces=org_queries.provinces(), communes=communes)
+    if client is None and request.method == "GET":
+        form.province_code.data = province or ""
+    return form
 
 
 def _identity_key(form):
@@ -395,6 +404,8 @@ def edit(client_id):
     client = _load(client_id, Perm.EDIT_CLIENTS)
     if client.merged_into_id:
         return redirect(url_for("clients.show", client_id=client.merged_into_id))
+    if refused := _anonymised_refusal(client):
+        return refused
     form = _client_form(client if request.method == "GET" else None)
     duplicate_id = None
     if request.method == "GET":
@@ -436,6 +447,16 @@ def edit(client_id):
     )
 
 
+def _anonymised_refusal(client):
+    """An anonymised record is not edited: back to its page, saying why (the services refuse too)."""
+    try:
+        services.refuse_if_anonymised(client.id)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return redirect(url_for("clients.show", client_id=client.id))
+    return None
+
+
 def _stale(form, client, mark):
     """Refuse a save based on an old version: say which fields changed meanwhile, keep what was typed,
     and arm the form with the current version so a second save (after checking) goes through."""
@@ -459,6 +480,8 @@ def _load_member(client, member_id):
 @requires(Perm.EDIT_CLIENTS)
 def add_family(client_id):
     client = _load(client_id, Perm.EDIT_CLIENTS)
+    if refused := _anonymised_refusal(client):
+        return refused
     form = FamilyMemberForm()
     if form.validate_on_submit():
         with saving(form) as saved:

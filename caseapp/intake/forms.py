@@ -6,7 +6,7 @@ from wtforms.validators import Optional, ValidationError
 
 from ..core import categories
 from ..core.forms import BaseForm, max_length, required
-from ..core.text import nfc
+from ..core.text import nfc, people_sorted
 from ..core.timeutil import VN_TZ, parse_local_datetime, utcnow
 
 SCREENING = categories.codes(categories.SCREENING_QUESTIONS)
@@ -64,7 +64,9 @@ class IntakeForm(BaseForm):
         self.decision.choices = categories.choices(categories.INTAKE_DECISIONS)
         self.case_type.choices = categories.choices(categories.CASE_TYPES)
         self.care_kind.choices = categories.choices(categories.CARE_KINDS, blank=_l("— choose —"))
-        self.assigned_worker_id.choices = [("", _l("— choose —"))] + [(u.id, u.full_name) for u in workers]
+        self.assigned_worker_id.choices = [("", _l("— choose —"))] + [
+            (u.id, u.full_name) for u in people_sorted(workers)
+        ]
         self.consent_given_by.choices = [
             ("", _l("— choose —")),
             ("client", _l("The client")),

@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 
+from ..core.text import place_sort_key
+from ..extensions import db
 from ..security.scopes import facility_scope
 from .models import Commune, Facility, Province
 
@@ -11,12 +13,15 @@ def visible_facilities(user):
     return sa.select(Facility).where(facility_scope(Facility.id, user))
 
 
-def provinces():
-    return sa.select(Province).order_by(Province.name)
+def provinces() -> list[Province]:
+    """Every province, in Vietnamese alphabetical order (core.text.place_sort_key)."""
+    return sorted(db.session.scalars(sa.select(Province)), key=lambda p: place_sort_key(p.name))
 
 
-def communes_of(province_code):
-    return sa.select(Commune).where(Commune.province_code == province_code).order_by(Commune.name)
+def communes_of(province_code) -> list[Commune]:
+    """The communes of a province, in Vietnamese alphabetical order (core.text.place_sort_key)."""
+    rows = db.session.scalars(sa.select(Commune).where(Commune.province_code == province_code))
+    return sorted(rows, key=lambda c: (place_sort_key(c.name), c.code))
 
 
 # --- confidential addresses (perpetrators must never learn where a victim is) ------------------

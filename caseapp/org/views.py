@@ -24,8 +24,8 @@ STALE_FACILITY_EDIT = _l(
 
 def _form(obj=None):
     province = request.form.get("province_code") or (obj.province_code if obj else None)
-    communes = db.session.scalars(queries.communes_of(province)).all() if province else []
-    return FacilityForm(obj=obj, provinces=db.session.scalars(queries.provinces()).all(), communes=communes)
+    communes = queries.communes_of(province) if province else []
+    return FacilityForm(obj=obj, provinces=queries.provinces(), communes=communes)
 
 
 @bp.app_template_global("facility_address")
@@ -100,5 +100,5 @@ def edit_facility(facility_id):
 @requires(Perm.USE_APP)
 def communes(province_code):
     """JSON list for the province → commune picker (public administrative data, no personal data)."""
-    rows = db.session.scalars(queries.communes_of(province_code)).all()
+    rows = queries.communes_of(province_code)
     return jsonify([{"code": c.code, "name": c.name} for c in rows])

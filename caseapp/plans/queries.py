@@ -5,16 +5,22 @@ The case itself is always loaded first inside the user's case scope
 they take the case (or its id), never a bare assessment or plan id.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..approvals.models import Approval
 from ..approvals.services import refusal_reason
 from ..auth.models import User
-from ..cases.statuses import ENDED_STATUSES, ApprovalStatus
+from ..cases.models import Case
+from ..cases.statuses import ENDED_STATUSES, ApprovalStatus, ApprovalSubject
+from ..clients.models import Client
+from ..core import categories
 from ..core.sql import prebuilt
+from ..core.text import nfc
 from ..core.timeutil import local_today
 from ..extensions import db
 from ..intake.models import Intake
@@ -22,10 +28,10 @@ from ..register.models import GroupMembership
 from ..register.queries import clients_in_groups
 from ..security.policy import Capability, Perm
 from ..security.rules import can
-from ..security.scopes import colleagues_with
+from ..security.scopes import client_scope, colleagues_with
 from . import labels as _labels
 from .labels import EVENT_LABELS  # also read from here by the case page's timeline
-from .models import Assessment, AssessmentStatus, CarePlan, PlanActivity, PlanStatus
+from .models import Assessment, AssessmentStatus, CarePlan, PlanActivity, PlanGoal, PlanStatus
 
 # Violence and child-protection cases get the risk/safety questions and a safety plan
 # (NĐ 56/2017/NĐ-CP, Điều 26–27, Mẫu số 02/03; Luật Phòng, chống bạo lực gia đình 2022).
@@ -48,6 +54,12 @@ VIOLENCE_PROBLEMS = frozenset({"domestic_violence", "child_abuse", "sexual_abuse
 
 OPEN_STATUSES = ("draft", "pending", "returned")  # not yet approved: one at a time per case
 EDITABLE_STATUSES = ("draft", "returned")
+
+
+def intake_of_case(case):
+    """The intake that opened the case (None for a case opened otherwise): the assessment starts
+    from its answers."""
+    return sa.select(Intake).where(Intake.id == case.intake_id, Intake.facility_id == case.facility_id)
 
 
 def is_violence_case(case):
@@ -296,3 +308,88 @@ __all__ = [
     "decidable",
     "EVENT_LABELS",
 ]
+
+
+# --- the approval queue ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """What the approval queue shows of a request beside its case: the client (None when the viewer may
+    not see that client) and one line saying what is to be decided."""
+
+    client: Client | None
+    summary: str
+
+
+def queue_items(user, approvals: list[Approval]) -> dict[int, QueueItem]:
+    """{approval id: QueueItem}, in four queries whatever the number of requests. The client comes only
+    through the user's client scope (security.scopes.client_scope)."""
+    case_ids = sorted({a.case_id for a in approvals})
+    client_of: dict[int, int] = dict(
+        db.session.execute(sa.select(Case.id, Case.client_id).where(Case.id.in_(case_ids))).tuples().all()
+    )
+    visible = sa.select(Client).where(Client.id.in_(set(client_of.values())), client_scope(user))
+    clients = {client.id: client for client in db.session.scalars(visible)} if client_of else {}
+    summaries = _summaries(approvals)
+    return {
+        a.id: QueueItem(client=clients.get(client_of.get(a.case_id, 0)), summary=summaries.get(a.id, ""))
+        for a in approvals
+    }
+
+
+def _summaries(approvals: list[Approval]) -> dict[int, str]:
+    """One line of each request: the assessment's risk and its reasons, the plan's goals, the closure's
+    reason and summary (collapsed to one line; the page shortens it)."""
+    keys: dict[int, tuple[str, int]] = {}
+    wanted: dict[str, set[int]] = {}
+    for a in approvals:
+        key = a.case_id if a.subject_type == ApprovalSubject.CLOSURE else a.subject_id  # a closure's is the case
+        if key is not None:
+            keys[a.id] = (a.subject_type, key)
+            wanted.setdefault(a.subject_type, set()).add(key)
+    lines = {kind: read(sorted(wanted[kind])) for kind, read in _SUMMARY_READERS.items() if wanted.get(kind)}
+    return {
+        approval_id: nfc(lines.get(kind, {}).get(key, "")).rstrip(" .:;") for approval_id, (kind, key) in keys.items()
+    }
+
+
+def _assessment_lines(assessment_ids: list[int]) -> dict[int, str]:
+    stmt = sa.select(Assessment.id, Assessment.risk_level, Assessment.risk_reasons).where(
+        Assessment.id.in_(assessment_ids)
+    )
+    return {
+        assessment_id: _(
+            "Risk: %(level)s. %(reasons)s", level=categories.label(categories.RISK_LEVELS, level), reasons=reasons or ""
+        )
+        for assessment_id, level, reasons in db.session.execute(stmt)
+    }
+
+
+def _plan_lines(plan_ids: list[int]) -> dict[int, str]:
+    stmt = (
+        sa.select(PlanGoal.plan_id, PlanGoal.description)
+        .where(PlanGoal.plan_id.in_(plan_ids))
+        .order_by(PlanGoal.plan_id, PlanGoal.position, PlanGoal.id)
+    )
+    goals: dict[int, list[str]] = {}
+    for plan_id, description in db.session.execute(stmt):
+        goals.setdefault(plan_id, []).append(description)
+    return {
+        plan_id: _("%(n)d goals: %(goals)s", n=len(found), goals="; ".join(found)) for plan_id, found in goals.items()
+    }
+
+
+def _closure_lines(case_ids: list[int]) -> dict[int, str]:
+    stmt = sa.select(Case.id, Case.closure_reason, Case.closure_summary).where(Case.id.in_(case_ids))
+    return {
+        case_id: f"{categories.label(categories.CLOSURE_REASONS, reason)}: {summary or ''}"
+        for case_id, reason, summary in db.session.execute(stmt)
+    }
+
+
+_SUMMARY_READERS: dict[str, Callable[[list[int]], dict[int, str]]] = {
+    ApprovalSubject.ASSESSMENT: _assessment_lines,
+    ApprovalSubject.PLAN: _plan_lines,
+    ApprovalSubject.CLOSURE: _closure_lines,
+}

@@ -146,6 +146,25 @@ def test_alias_only_client_gets_a_temporary_code(staff, signed_in, session):
     assert re.fullmatch(rf"TAM-{staff.facility.code}-\d{{4}}-\d{{5}}", client.code)
 
 
+def test_a_client_with_a_known_full_name_gets_a_code_that_is_not_temporary(staff, signed_in, session):
+    _create(signed_in(staff.worker), full_name="Nguyễn Thị Hoa", alias="Hoa")
+    client = session.scalar(sa.select(Client).where(Client.full_name == "Nguyễn Thị Hoa"))
+    assert re.fullmatch(rf"DT-{staff.facility.code}-\d{{4}}-\d{{5}}", client.code)
+
+
+def test_the_register_import_gives_temporary_codes_only_to_people_without_a_full_name(staff, session):
+    from caseapp.clients.services import create_clients
+
+    ids = create_clients(
+        [{"full_name": "Lê Văn Nam"}, {"full_name": "", "alias": "Cụ bà ở chợ"}],
+        facility=staff.facility,
+        by=staff.supervisor,
+        kind="created",
+    )
+    codes = [session.get(Client, client_id).code for client_id in ids]
+    assert codes[0].startswith(f"DT-{staff.facility.code}-") and codes[1].startswith(f"TAM-{staff.facility.code}-")
+
+
 def test_full_name_is_stored_nfc(staff, signed_in, session):
     import unicodedata
 

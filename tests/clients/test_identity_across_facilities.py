@@ -58,9 +58,10 @@ def _neutral(page, name):
     """The page with what differs between two registrations of different people taken out: ids, codes,
     the name, the number, the form's key."""
     page = page.replace(name, "NAME").replace(HELD, "NUMBER").replace(UNUSED, "NUMBER")
-    page = re.sub(r"TAM-[A-Z0-9]+-\d{4}-\d+", "CODE", page)
+    page = re.sub(r"(?:TAM|DT)-[A-Z0-9]+-\d{4}-\d+", "CODE", page)
     page = re.sub(r'name="checked_key" type="hidden" value="[0-9a-f]*"', "KEY", page)
     page = re.sub(r'csrf_token"( type="hidden")? value="[^"]*"', "CSRF", page)  # signed with the time
+    page = re.sub(r'data-seconds-left="\d+"', "SECONDS", page)  # the session's time left, read at each request
     return re.sub(r"/clients/\d+|client_id=\d+", "ID", page)
 
 

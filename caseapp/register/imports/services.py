@@ -42,7 +42,7 @@ MAX_BYTES = 30 * 1024 * 1024
 CHUNK = 500  # rows read, decided and inserted together
 SAMPLE_ROWS = 2000  # the rows whose text decides a legacy encoding
 SYNC_ROWS = 2000  # a larger file is written by the scheduler, in chunks, with its progress shown
-PROBABLE = 80  # the duplicate score (clients.queries.duplicate_candidates) that asks the user
+PROBABLE = 80  # the duplicate score (clients.queries.probable_duplicates) that asks the user
 T = TypeVar("T")
 WRITES = (RowOutcome.CREATE, RowOutcome.LINK, RowOutcome.UPDATE)
 
@@ -211,7 +211,18 @@ class _Evaluation:
             )
             for read in searched
         ]
-        found = iter(self.duplicates.probable(people, limit=3) if people else [])
+        found = iter(
+            client_queries.probable_duplicates(
+                self.user,
+                people,
+                limit=3,
+                floor=PROBABLE,
+                index=self.duplicates,
+                other_citizen_id_is_another_person=True,
+            )
+            if people
+            else []
+        )
         return [next(found) if _needs_search(read, known) else [] for read in reads]
 
 
@@ -288,7 +299,7 @@ def _open_versions_of(client_ids: list[int]) -> dict[int, dict[str, Any]]:
 
 
 def _decide(row: _Row, read: rows.ReadRow, *, seen_ids: dict[str, int], known: _Known, similar: list) -> None:
-    """The row's outcome; `similar`: its probable duplicates (clients.queries.DuplicateIndex)."""
+    """The row's outcome; `similar`: its probable duplicates (clients.queries.probable_duplicates)."""
     row.values = {"client": _plain(read.client), "group": read.group, "membership": _plain(read.membership)}
     row.messages, row.options, row.client_id, row.choice = read.errors, [], None, None
     if read.errors:
