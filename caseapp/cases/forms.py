@@ -6,6 +6,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 
 from ..core import categories
 from ..core.forms import BaseForm, CursorField, max_length, required
+from ..core.text import people_sorted
 from .queries import SORTS, UNASSIGNED, CaseFilters
 from .services import NOTE_MAX_LENGTH
 
@@ -42,7 +43,7 @@ class CaseFilterForm(BaseForm):
             del self.worker
         else:
             self.worker.choices = [("", _l("All")), (UNASSIGNED, _l("Not assigned"))] + [
-                (str(u.id), u.full_name) for u in workers
+                (str(u.id), u.full_name) for u in people_sorted(workers)
             ]
         self.urgency.choices = categories.choices(categories.URGENCY, blank=_l("All"))
         self.case_type.choices = categories.choices(categories.CASE_TYPES, blank=_l("All"))

@@ -92,6 +92,6 @@ def add_note(case_id):
             services.add_note(case, form.text.data, by=current_user)
         if saved:
             flash(_l("The note was saved."), "success")
-            return redirect(url_for("cases.show", case_id=case.id, _anchor="timeline"))
+            return redirect(url_for("cases.show", case_id=case.id, section="timeline", _anchor="timeline"))
     # The note stays in the form, with the reason it was refused.
     return _render_case(case, form, status=422)

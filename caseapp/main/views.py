@@ -1,6 +1,6 @@
 """Home (the dashboard of the user's role, caseapp.main.dashboard), language switch and the health check."""
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import text
@@ -13,9 +13,24 @@ from ..i18n import catalogue_state
 from ..reminders import queries as reminder_queries
 from ..security.policy import Perm, has_perm
 from ..security.web import requires
+from ..shelter import queries as shelter_queries
 from . import dashboard, rollups
 
 bp = Blueprint("main", __name__)
+
+
+@bp.app_context_processor
+def _shelter_helper():
+    def facility_runs_shelter() -> bool:
+        """Does the signed-in user's facility house people (shelter_queries.runs_shelter)? The menu and
+        the home page offer the shelter's pages only then; asked at most once per request (g)."""
+        if "facility_runs_shelter" not in g:
+            g.facility_runs_shelter = current_user.is_authenticated and shelter_queries.runs_shelter(
+                current_user.facility
+            )
+        return g.facility_runs_shelter
+
+    return {"facility_runs_shelter": facility_runs_shelter}
 
 
 def _home_data(now):

@@ -67,8 +67,30 @@
     update();
   }
 
+  // Menu groups (header <details class="navgroup">) open without JavaScript; with it, opening one
+  // closes the others, and a click elsewhere or Escape closes them (focus back on the group's name).
+  function bindMenuGroups(header) {
+    var groups = header.querySelectorAll("details.navgroup");
+    function closeAll(except) {
+      groups.forEach(function (g) { if (g !== except) { g.open = false; } });
+    }
+    groups.forEach(function (g) {
+      g.addEventListener("toggle", function () { if (g.open) { closeAll(g); } });
+    });
+    document.addEventListener("click", function (event) {
+      if (!header.contains(event.target)) { closeAll(null); }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      groups.forEach(function (g) {
+        if (g.open) { g.open = false; g.querySelector("summary").focus(); }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-show-when]").forEach(bindShowWhen);
+    document.querySelectorAll("header.topbar").forEach(bindMenuGroups);
     document.querySelectorAll("[data-print]").forEach(bindPrint);
     document.querySelectorAll("select[data-commune-target]").forEach(bindCommunePicker);
     document.querySelectorAll("form[data-confirm]").forEach(bindConfirm);

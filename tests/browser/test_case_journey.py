@@ -39,11 +39,21 @@ def _client(live_server, name):
 
 
 def _step(page):
-    return page.locator("#workflow li[aria-current=step]")
+    """The case's step, as the summary at the top of every section of the case page shows it."""
+    return page.locator(".case-head .badges [class*='status-']")
 
 
 def _deadlines(page):
+    """The case's deadlines: the overview section of the case the browser is on."""
+    case_id = re.search(r"/cases/(\d+)", page.url).group(1)
+    page.goto(f"/cases/{case_id}?section=overview")
     return page.locator("#deadlines")
+
+
+def _open_section(page, name):
+    """A section of the case page, through its menu (one section at a time)."""
+    with page.expect_navigation():
+        page.locator("nav.section-menu").get_by_role("link", name=name, exact=True).click()
 
 
 def test_worker_and_supervisor_run_a_centre_case_from_intake_to_closure(
@@ -73,6 +83,7 @@ def test_worker_and_supervisor_run_a_centre_case_from_intake_to_closure(
     shoot(page, "case-journey-1-opened")
 
     # 1. the needs assessment, from the case page (this centre approves assessments at once)
+    _open_section(page, "Đánh giá và kế hoạch")
     page.locator(f"#assessment-plan a[href='/cases/{case_id}/assessments/new']").click()
     page.locator("input[name=d_safety__need_level][value=high]").check()
     page.locator("textarea[name=d_safety__situation]").fill("Chồng đánh nhiều lần")
@@ -89,6 +100,7 @@ def test_worker_and_supervisor_run_a_centre_case_from_intake_to_closure(
     expect(_deadlines(page)).not_to_contain_text("Đánh giá nhu cầu")
 
     # 2. the plan, from the case page, sent for approval
+    _open_section(page, "Đánh giá và kế hoạch")
     page.locator(f"#assessment-plan a[href='/cases/{case_id}/plans/new']").click()
     page.locator("select[name=goals-0-need_domain]").select_option("safety")
     page.locator("textarea[name=goals-0-description]").fill("Chị an toàn khỏi bạo lực")
@@ -114,7 +126,7 @@ def test_worker_and_supervisor_run_a_centre_case_from_intake_to_closure(
     supervisor = context.new_page()
     try:
         login_as(supervisor, "ctxh.giamsat")
-        supervisor.goto(f"/cases/{case_id}")
+        supervisor.goto(f"/cases/{case_id}?section=assessment-plan")
         supervisor.locator("#assessment-plan .flash-warning a").first.click()
         with supervisor.expect_navigation():
             supervisor.get_by_role("button", name="Phê duyệt").first.click()
@@ -127,11 +139,13 @@ def test_worker_and_supervisor_run_a_centre_case_from_intake_to_closure(
     expect(_deadlines(page)).to_contain_text("Rà soát kế hoạch")
 
     # 4. a follow-up scheduled and recorded, from the case page
+    _open_section(page, "Theo dõi")
     page.locator("#follow-ups").get_by_role("link", name="Lên lịch theo dõi").click()
     page.get_by_label("Mục đích").fill("Thăm nhà sau tham vấn")
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     expect(_deadlines(page)).to_contain_text("Lịch theo dõi")
+    _open_section(page, "Theo dõi")
     page.locator("#follow-ups").get_by_role("link", name="Ghi nhận kết quả").first.click()
     page.get_by_label("Kết quả").fill("Chị ổn định, không còn bị đánh")
     with page.expect_navigation():
@@ -140,6 +154,7 @@ def test_worker_and_supervisor_run_a_centre_case_from_intake_to_closure(
     shoot(page, "case-journey-4-follow-up-done")
 
     # 5. the step change to review, with its reason
+    _open_section(page, "Các bước")
     page.locator("#workflow select[name=to_status]").select_option("review")
     page.locator("#workflow textarea[name=reason]").fill("Rà soát sau một tháng")
     with page.expect_navigation():
@@ -150,6 +165,8 @@ def test_worker_and_supervisor_run_a_centre_case_from_intake_to_closure(
     page.locator("#workflow").get_by_role("link", name="Đề nghị kết thúc").click()
     page.locator("select[name=reason]").select_option("goals_met")
     page.locator("textarea[name=summary]").fill("Chị an toàn, đã có việc làm")
+    for reason in page.locator("#checklist textarea").all():  # the plan's goals have no outcome recorded
+        reason.fill("Mục tiêu đã đạt, ghi trong tóm tắt kết quả")
     shoot(page, "case-journey-5-closure-request")
     page.set_viewport_size(PHONE)  # the same form on a phone: it fits, nothing typed is lost
     assert overflow(page) <= 0, f"the closure form is {overflow(page)} px wider than the phone"
@@ -164,14 +181,14 @@ def test_worker_and_supervisor_run_a_centre_case_from_intake_to_closure(
 
     # 7. the supervisor decides on a phone (360 × 740)
     login_as(phone_page, "ctxh.giamsat")
-    phone_page.goto(f"/cases/{case_id}")
+    phone_page.goto(f"/cases/{case_id}?section=workflow")
     phone_page.locator("#workflow").get_by_role("link", name="Quyết định kết thúc hồ sơ").click()
     expect(phone_page.get_by_role("button", name="Phê duyệt kết thúc")).to_be_visible()
     assert overflow(phone_page) <= 0, f"the closure page is {overflow(phone_page)} px wider than the phone"
     shoot(phone_page, "case-journey-6-closure-decision-phone")
     with phone_page.expect_navigation():
         phone_page.get_by_role("button", name="Phê duyệt kết thúc").click()
-    phone_page.goto(f"/cases/{case_id}")
+    phone_page.goto(f"/cases/{case_id}?section=workflow")
     expect(_step(phone_page)).to_have_text("Kết thúc")
     expect(phone_page.locator("#workflow")).to_contain_text("Hồ sơ đã kết thúc")
     assert overflow(phone_page) <= 0, f"the closed case is {overflow(phone_page)} px wider than the phone"
@@ -182,6 +199,7 @@ def test_worker_and_supervisor_run_a_centre_case_from_intake_to_closure(
     expect(_step(page)).to_have_text("Kết thúc")
     expect(page.locator(f"form[action='/cases/{case_id}/notes']")).to_have_count(0)
     expect(_deadlines(page)).to_contain_text("Lịch theo dõi")
+    _open_section(page, "Các bước")
     expect(page.locator("#workflow").get_by_role("link", name="Mở lại hồ sơ")).to_be_visible()
     shoot(page, "case-journey-8-closed")
 
@@ -213,7 +231,7 @@ def test_shelter_staff_check_out_from_the_case_page_on_a_phone(live_server, phon
         db.session.remove()
 
     login_as(phone_page, "ntl.tamlanh")
-    phone_page.goto(f"/cases/{case_id}")
+    phone_page.goto(f"/cases/{case_id}?section=shelter-stay")
     section = phone_page.locator("#shelter-stay")
     expect(section).to_contain_text("Lưu trú tại nhà tạm lánh")
     assert overflow(phone_page) <= 0, f"the case page is {overflow(phone_page)} px wider than the phone"
@@ -223,9 +241,11 @@ def test_shelter_staff_check_out_from_the_case_page_on_a_phone(live_server, phon
     expect(phone_page).to_have_url(re.compile(rf"/shelter/stays/{stay_id}/check-out$"))
     phone_page.get_by_label("Nơi đến").select_option(index=1)
     phone_page.get_by_label("Lý do rời đi").fill("Về ở với chị gái")
+    phone_page.locator("fieldset#safety label.choice:has(input[value=safe])").click()
+    phone_page.locator("fieldset#contact_agreed label.choice:has(input[value=no])").click()
     with phone_page.expect_navigation():
         phone_page.get_by_role("button", name="Ghi nhận rời đi").click()
     expect(phone_page.get_by_text("Đã ghi nhận rời nhà tạm lánh.")).to_be_visible()
-    phone_page.goto(f"/cases/{case_id}")
+    phone_page.goto(f"/cases/{case_id}?section=shelter-stay")
     expect(phone_page.locator("#shelter-stay")).to_contain_text("đã rời nhà tạm lánh lúc")
     expect(phone_page.locator("#shelter-stay").get_by_role("link", name="Rời nhà tạm lánh")).to_have_count(0)

@@ -57,8 +57,44 @@ def test_phone_menu_opens_and_fits(phone_page, login_as, shoot):
     expect(menu).to_be_hidden()
     page.locator("header label.nav-toggle-label").click()
     expect(menu).to_be_visible()
-    for name in ("Trang chủ", "Người dùng", "Cơ sở", "Nhật ký truy cập"):
+    expect(menu.get_by_role("link", name="Trang chủ")).to_be_visible()
+    menu.locator("summary", has_text="Quản trị").click()  # a group unfolds in place
+    for name in ("Người dùng", "Cơ sở", "Nhật ký truy cập"):
         expect(menu.get_by_role("link", name=name)).to_be_visible()
     shoot(page, "screen-home-admin-menu-open-phone_page")
     assert overflow(page) <= 0
     assert_header_fits(page)
+
+
+@pytest.mark.parametrize("username", ["ctxh.giamsat", "btxh.giamsat", "ntl.tamlanh", "ctxh.quantri"])
+def test_desktop_menu_fits_one_line_and_its_groups_open(page, login_as, shoot, username):
+    login_as(page, username)
+    page.goto("/")
+    entries = page.locator("header nav.mainnav > a, header nav.mainnav > details > summary")
+    assert 1 <= entries.count() <= 7
+    tops = {round(entries.nth(i).bounding_box()["y"]) for i in range(entries.count())}
+    assert len(tops) == 1, f"the menu wraps: entries at {sorted(tops)}"
+    header = page.locator("header.topbar").bounding_box()
+    assert header["height"] < 60, f"the header is {header['height']} px tall: something wraps"
+    group = page.locator("header nav.mainnav details").first
+    group.locator("summary").click()
+    expect(group.locator(".navgroup-items a").first).to_be_visible()
+    shoot(page, f"menu-desktop-{username}")
+    page.keyboard.press("Escape")  # static/js/app.js: Escape closes the group
+    expect(group.locator(".navgroup-items a").first).to_be_hidden()
+    assert_header_fits(page)
+
+
+def test_shelter_staff_home_starts_with_emergency_admission_on_a_phone(phone_page, login_as, shoot):
+    login_as(phone_page, "ntl.tamlanh")
+    phone_page.goto("/")
+    button = phone_page.get_by_role("link", name="Tiếp nhận khẩn cấp").first
+    expect(button).to_be_in_viewport(ratio=1)  # above the fold at 360 × 740
+    shoot(phone_page, "home-shelter-staff-phone_page")
+
+
+def test_a_centre_without_beds_has_no_shelter_menu(page, login_as):
+    login_as(page, "ctxh.giamsat")
+    page.goto("/")
+    expect(page.locator("header nav.mainnav a[href^='/shelter/']")).to_have_count(0)
+    expect(page.get_by_text("giường")).to_have_count(0)

@@ -224,7 +224,7 @@ def test_case_page_lists_documents_with_the_download_link(staff, case, signed_in
     client = signed_in(staff.worker)
     upload(client, case, PDF, "giay-khai-sinh.pdf", "Bản sao giấy khai sinh")
     [attachment] = stored(case)
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?section=documents").get_data(as_text=True)
     assert "giay-khai-sinh.pdf" in page and "Bản sao giấy khai sinh" in page
     assert f'href="/cases/{case.id}/attachments/{attachment.id}"' in page
     assert "/static/" not in page.split('id="documents"')[1].split("</section>")[0]

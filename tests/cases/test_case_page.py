@@ -159,13 +159,13 @@ def test_note_is_added_to_the_timeline_and_audited_without_its_text(staff, full_
     text = "Đã gọi điện cho mẹ của Hoa.\nHẹn gặp ngày mai."
     response = client.post(f"/cases/{full_case.id}/notes", data={"text": text})
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/cases/{full_case.id}#timeline")
+    assert response.headers["Location"].endswith(f"/cases/{full_case.id}?section=timeline#timeline")
     note = db.session.scalar(sa.select(CaseEvent).where(CaseEvent.case_id == full_case.id, CaseEvent.kind == "note"))
     assert note.text == text and note.actor_id == staff.worker.id
     audit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "case_note_added"))
     assert audit.entity_id == str(full_case.id) and audit.user_id == staff.worker.id
     assert "Hoa" not in str(audit.detail)
-    page = client.get(f"/cases/{full_case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{full_case.id}?section=timeline").get_data(as_text=True)
     assert "Đã lưu ghi chép." in page
     assert "Đã gọi điện cho mẹ của Hoa.\nHẹn gặp ngày mai." in page
     assert "Ghi chú" in page  # the event's label
@@ -256,3 +256,63 @@ def test_screening_answers_show_in_words(staff, signed_in, monkeypatch):
     assert "Người này có đang gặp nguy hiểm ngay lúc này không?: Có" in page
     assert "extra_question: Chưa rõ" in page
     assert "Mức độ khẩn cấp gợi ý: Cao" in page
+
+
+SECTION_CARDS = {  # section → a card only that section renders
+    "overview": 'id="h-intake"',
+    "workflow": 'id="workflow"',
+    "assessment-plan": 'id="assessment-plan"',
+    "referrals": 'id="referrals"',
+    "follow-ups": 'id="follow-ups"',
+    "documents": 'id="documents"',
+    "access": 'id="access"',
+    "timeline": 'id="timeline"',
+}
+
+
+def test_the_case_page_renders_only_the_chosen_section_under_the_summary(staff, full_case, signed_in):
+    client = signed_in(staff.supervisor)
+    for section, card in SECTION_CARDS.items():
+        response = client.get(f"/cases/{full_case.id}?section={section}")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and card in page, section
+        others = [c for s, c in SECTION_CARDS.items() if s != section]
+        assert not any(c in page for c in others), section
+        assert 'id="new-note"' in page and "Ghi chép mới" in page  # the note, one tap away on every section
+        assert "Nguyễn Thị Hoa" in page.split('class="section-menu"')[0]  # who, in the summary on top
+        assert f'href="/cases/{full_case.id}?section={section}" aria-current="page"' in page
+
+
+def test_an_unknown_section_or_a_card_name_opens_the_section_that_holds_it(staff, full_case, signed_in):
+    client = signed_in(staff.worker)
+    assert 'id="h-intake"' in client.get(f"/cases/{full_case.id}?section=nonsense").get_data(as_text=True)
+    assert 'id="deadlines"' in client.get(f"/cases/{full_case.id}?section=deadlines").get_data(as_text=True)
+    assert 'id="timeline"' in client.get(f"/cases/{full_case.id}?section=contact").get_data(as_text=True)
+
+
+def test_the_access_section_is_the_supervisors(staff, full_case, signed_in):
+    page = signed_in(staff.worker).get(f"/cases/{full_case.id}?section=access").get_data(as_text=True)
+    menu = page[page.index('class="section-menu"') : page.index("</nav>", page.index('class="section-menu"'))]
+    assert "section=access" not in menu and 'aria-labelledby="access-title"' not in page and 'id="h-intake"' in page
+
+
+def test_a_refused_note_opens_the_note_form_again_with_the_text(staff, full_case, signed_in):
+    response = signed_in(staff.worker).post(f"/cases/{full_case.id}/notes", data={"text": "a" * (NOTE_MAX_LENGTH + 1)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<details class="new-note" id="new-note" open>' in page and "a" * 200 in page
+
+
+def test_the_overview_reads_neither_the_timeline_nor_the_other_sections(staff, full_case, signed_in, count_queries):
+    client = signed_in(staff.supervisor)
+    client.get(f"/cases/{full_case.id}")
+    db.session.expire_all()
+    with count_queries() as overview:
+        client.get(f"/cases/{full_case.id}")
+    db.session.expire_all()
+    with count_queries() as timeline:
+        client.get(f"/cases/{full_case.id}?section=timeline")
+    read = "\n".join(overview.statements).lower()
+    assert "from case_events" not in read, [s for s in overview.statements if "from case_events" in s.lower()]
+    assert "from case_events" in "\n".join(timeline.statements).lower()
+    assert overview.count <= 25, "\n\n".join(overview.statements)

@@ -17,6 +17,7 @@ from caseapp.core.timeutil import VN_TZ, utcnow
 from caseapp.extensions import db
 
 from .. import factories
+from ..case_sections import whole_case_page
 
 
 @pytest.fixture()
@@ -63,7 +64,7 @@ def test_worker_schedules_a_home_visit_due_in_vietnam_time_stored_utc(staff, cas
     assert events_of(case, "follow_up_") == ["follow_up_scheduled"]
     assert audit_actions("follow_up_") == ["follow_up_scheduled"]
 
-    page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    page = whole_case_page(signed_in(staff.worker), case.id)
     assert "Thăm gia đình" in page and due_local.strftime("%d/%m/%Y %H:%M") in page
     assert "Đã lên lịch theo dõi" in page  # the timeline label
 
@@ -119,7 +120,7 @@ def test_post_closure_follow_up_of_a_closed_case_is_shown_and_can_be_done(staff,
     db.session.add(post_closure)
     db.session.flush()
     client = signed_in(staff.worker)
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = whole_case_page(client, case.id)
     assert "Theo dõi sau 30 ngày" in page and f"/follow-ups/{post_closure.id}/outcome" in page
     assert f"/cases/{case.id}/follow-ups/new" not in page
     response = client.post(
@@ -210,7 +211,7 @@ def test_cancel_needs_a_reason_and_keeps_it(staff, case, signed_in):
     assert follow_up.done_at is None
     assert "follow_up_cancelled" in events_of(case, "follow_up_")
     assert "follow_up_cancelled" in audit_actions("follow_up_")
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = whole_case_page(client, case.id)
     assert "Đã hủy lịch theo dõi" in page and "Gia đình đã chuyển nhà" in page
 
 
@@ -223,7 +224,7 @@ def test_overdue_follow_up_is_highlighted_on_the_case_page(staff, case, signed_i
     section = followups.case_section(case, staff.worker)
     assert section.overdue == [late]
     assert followups.status_of(late, utcnow()) == "overdue" and followups.status_of(upcoming, utcnow()) == "planned"
-    page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    page = signed_in(staff.worker).get(f"/cases/{case.id}?section=follow-ups").get_data(as_text=True)
     assert "follow-up-overdue" in page and page.count("followup-item is-overdue") == 1
     assert "Quá hạn: 1" in page
 
@@ -287,7 +288,7 @@ def test_contact_note_records_when_it_happened_and_updates_last_contact(staff, c
     assert event.occurred_at == when and event.text == "Mẹ em báo em đã về nhà"
     audit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "case_contact_added"))
     assert audit.detail["kind"] == "phone" and "Mẹ em" not in str(audit.detail)  # never the text itself
-    page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    page = signed_in(staff.worker).get(f"/cases/{case.id}?section=timeline").get_data(as_text=True)
     assert "Liên lạc: gọi điện thoại" in page and "Mẹ em báo em đã về nhà" in page
 
 
@@ -339,7 +340,7 @@ def test_timeline_shows_every_kind_in_order_with_readable_labels(staff, case, si
     add_event(case, "transfer_requested", by=staff.worker, text="→ Trung tâm khác")
     db.session.flush()
 
-    page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    page = signed_in(staff.worker).get(f"/cases/{case.id}?section=timeline").get_data(as_text=True)
     labels = [
         "Mở hồ sơ",
         "Ghi chú",
@@ -375,7 +376,7 @@ def test_timeline_filter_by_kind(staff, case, signed_in):
     client = signed_in(staff.worker)
 
     def timeline(kind):
-        page = client.get(f"/cases/{case.id}?timeline={kind}").get_data(as_text=True)
+        page = client.get(f"/cases/{case.id}?section=timeline&timeline={kind}").get_data(as_text=True)
         return page[page.index('<ol class="timeline">') : page.index("</ol>", page.index('<ol class="timeline">'))]
 
     notes = timeline("notes")
@@ -414,7 +415,7 @@ def test_an_upcoming_follow_up_reads_as_scheduled_and_a_contact_as_a_contact(sta
     followups.add_contact_note(
         case, kind="other", contacted_at=utcnow() - timedelta(hours=1), text="Gặp ở chợ", by=staff.worker
     )
-    page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    page = whole_case_page(signed_in(staff.worker), case.id)
     assert '<span class="badge badge-warn">Đã lên lịch</span>' in page
     assert "Đã lên kế hoạch" not in page
     assert "<strong>Liên lạc</strong>" in page and "Gặp ở chợ" in page

@@ -1,6 +1,7 @@
 """The menu and the home tiles of the case work: by permission, only to pages that exist, and the
 worker's counts from one small aggregate."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,8 @@ from flask import render_template_string
 
 from caseapp.cases.queries import my_case_counts
 from caseapp.core.timeutil import utcnow
+from caseapp.extensions import db
+from caseapp.shelter.services import add_room
 
 from .. import factories
 
@@ -76,6 +79,8 @@ def test_admin_and_reporter_get_no_case_links(staff, signed_in, role):
 
 
 def test_menu_links_only_to_pages_that_exist(staff, signed_in, app):
+    staff.facility.capacity = 10  # a facility that houses people: the shelter's pages too
+    db.session.flush()
     nav = _nav(signed_in(staff.supervisor).get("/").get_data(as_text=True))
     for endpoint, path in (
         ("clients.search", 'href="/clients/"'),
@@ -93,3 +98,53 @@ def test_has_endpoint_template_helper(app, session):
 
 def test_my_case_counts_of_a_user_without_cases(staff):
     assert my_case_counts(staff.admin) == {"open": 0, "intake_incomplete": 0, "intake_overdue": 0}
+
+
+def _top_level_entries(nav):
+    """The menu's entries a person sees before opening a group: its links and groups outside a group."""
+    outside = re.sub(r"<div class=\"navgroup-items\">.*?</div>", "", nav, flags=re.S)
+    return outside.count("<a ") + outside.count("<summary")
+
+
+@pytest.mark.parametrize("role", ["supervisor", "worker", "shelter", "admin", "reporter"])
+def test_menu_has_at_most_seven_entries_for_every_role(staff, signed_in, role):
+    staff.facility.capacity = 10
+    db.session.flush()
+    nav = _nav(signed_in(getattr(staff, role)).get("/").get_data(as_text=True))
+    assert 1 <= _top_level_entries(nav) <= 7
+
+
+def test_supervisor_menu_groups_the_case_pages(staff, signed_in):
+    nav = _nav(signed_in(staff.supervisor).get("/").get_data(as_text=True))
+    cases = nav[nav.index('class="navgroup navgroup-cases"') :]
+    cases = cases[: cases.index("</details>")]
+    assert "<summary>Hồ sơ</summary>" in cases
+    assert 'href="/cases/mine"' in cases and 'href="/cases/facility"' in cases and 'href="/cases/caseload"' in cases
+
+
+def test_a_centre_without_beds_offers_no_shelter_pages(staff, signed_in):
+    assert staff.facility.capacity is None
+    for user in (staff.supervisor, staff.shelter):
+        page = signed_in(user).get("/").get_data(as_text=True)
+        assert "/shelter/" not in page, user.role
+        assert "Tiếp nhận khẩn cấp" not in page and "giường" not in page.lower()
+
+
+def test_a_facility_with_beds_offers_the_shelter_pages(staff, signed_in):
+    add_room(staff.facility, name="P1", beds=2, by=staff.supervisor)  # no capacity set: the beds count
+    page = signed_in(staff.shelter).get("/").get_data(as_text=True)
+    assert 'href="/shelter/board"' in _nav(page) and 'href="/shelter/admit"' in _nav(page)
+    staff.facility.capacity = 0  # a capacity of none: no shelter, whatever the beds
+    db.session.flush()
+    page = signed_in(staff.shelter).get("/").get_data(as_text=True)
+    assert "/shelter/" not in page
+
+
+def test_shelter_staff_home_starts_with_emergency_admission(staff, signed_in):
+    staff.facility.capacity = 12
+    db.session.flush()
+    page = signed_in(staff.shelter).get("/").get_data(as_text=True)
+    main = page[page.index('<main id="main"') :]
+    button = main.index('id="home-emergency-admission"')
+    assert 'href="/shelter/admit"' in main[button - 200 : button + 200]
+    assert button < main.index("<h2")  # before the dashboard and the tiles

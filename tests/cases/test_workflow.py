@@ -60,7 +60,7 @@ def _in_implementation(case, staff):
 
 
 def test_case_page_shows_the_steps_and_the_allowed_next_steps(staff, case, signed_in):
-    page = signed_in(staff.worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    page = signed_in(staff.worker).get(f"/cases/{case.id}?section=workflow").get_data(as_text=True)
     section = page.split('id="workflow"')[1].split("</section>")[0]
     assert "Các bước quản lý trường hợp" in section
     assert 'aria-current="step">Tiếp nhận' in section

@@ -58,8 +58,13 @@ def rows_of(client, href):
             ids += CASE_ROW.findall(table)
         assert len(ids) == len(set(ids)), "a case listed twice"
         return len(ids)
-    if route == "/cases/tasks":
-        return _section(body(client.get(path)), anchor).count('<li class="due-item')
+    if route == "/cases/tasks":  # the group's first items, then its "more" pages
+        section = _section(body(client.get(path)), anchor)
+        count = section.count('<li class="due-item')
+        while more := re.search(r'class="btn btn-small task-more" href="([^"]+)"', section):
+            section = _section(body(client.get(html.unescape(more.group(1)).split("#")[0])), anchor)
+            count += section.count('<li class="due-item')
+        return count
     if route == "/approvals":
         return body(client.get(path)).count('<li class="card approval">')
     if route == "/referrals/overdue":

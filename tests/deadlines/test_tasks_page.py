@@ -2,12 +2,15 @@
 Sau đó, sorted by urgency then due date, each linking to its case; supervisors can open the list of a
 worker of their facility; nothing outside the viewer's scope; a fixed number of queries."""
 
+import html
+import re
 from datetime import timedelta
 
 from caseapp.cases.caseload.models import CaseFlag
 from caseapp.cases.followups.models import FollowUp
 from caseapp.core.timeutil import format_datetime, utcnow
 from caseapp.deadlines import items as deadlines
+from caseapp.deadlines import tasks
 from caseapp.extensions import db
 
 from ..dates import working_days_before
@@ -62,7 +65,7 @@ def test_tasks_are_grouped_overdue_within_7_days_and_later(people, signed_in):
     plan = next(i for i in deadlines.user_items(people.worker).items if i.kind == "plan")
     target = overdue if plan.is_overdue(now) else soon if plan.is_due_soon(now) else later
     assert "Kế hoạch trợ giúp" in target and format_datetime(plan.due_at) in target
-    assert f'href="/cases/{case.id}#deadlines"' in soon  # each item links to its case
+    assert f'href="/cases/{case.id}?section=deadlines#deadlines"' in soon  # each item links to its case
     # the rule's basis: the step of the circular, and a duration no law sets is the facility's default
     assert "Căn cứ: Thông tư 02/2020/TT-BLĐTBXH, bước 1; thời hạn: mặc định của hệ thống" in overdue
     assert 'class="badge badge-danger due-badge">Quá hạn' in overdue and "Sắp đến hạn" in soon
@@ -171,15 +174,15 @@ def test_the_tasks_page_runs_the_same_queries_for_1_or_6_cases(people, signed_in
     client.get("/cases/tasks")  # as before the first count: the commit expired what the request loads
     with count_queries() as six:
         page = client.get("/cases/tasks").get_data(as_text=True)
-    assert page.count("Chờ phản hồi chuyển gửi") == 6 and page.count("Yêu cầu của lãnh đạo") == 6
     assert six.count == one.count, "\n".join(six.statements)
     # the due items themselves: one statement per source, whatever the number of cases, and the
     # worker's grants read once for the scope (security._granted_case_ids); the worker loaded first (the
     # page's audit row was committed, which expired it)
     db.session.refresh(people.worker)
     with count_queries() as read:
-        deadlines.user_items(people.worker)
+        found = deadlines.user_items(people.worker).items
     assert read.count == 6, "\n\n".join(read.statements)
+    assert [i.kind for i in found].count("referral_answer") == 6 and [i.kind for i in found].count("flag") == 6
     assert sum("case_access_grants" in statement for statement in read.statements) == 1
 
 
@@ -210,3 +213,41 @@ def test_supervisor_sees_the_tasks_of_cases_without_a_worker(people, signed_in):
     assert "Việc cần làm của các hồ sơ chưa có người phụ trách" in page
     assert nobodys.number in page and assigned.number not in page and theirs.number not in page
     assert signed_in(people.worker).get("/cases/tasks?worker=unassigned").status_code == 403
+
+
+def _due_purposes(html):
+    return re.findall(r": (Lần \d+)", html)
+
+
+def test_a_long_list_is_sent_a_page_at_a_time_and_more_walks_the_rest_once(people, signed_in):
+    case = new_case(people.facility, people.worker)
+    now = utcnow()
+    for k in range(40):  # all due in the coming days, after today: the "within 7 days" group
+        follow_up(case, now + timedelta(days=2, minutes=k), f"Lần {k:02d}")
+    client = signed_in(people.worker)
+    page = client.get("/cases/tasks").get_data(as_text=True)
+    soon = section(page, "soon")
+    first = _due_purposes(soon)
+    total = len([i for i in deadlines.user_items(people.worker).items if tasks.group_of(i, now) == "soon"])
+    assert total == 41  # the 40 follow-ups and the needs assessment
+    assert len(first) == tasks.FIRST_PAGE_PER_GROUP and f'<span class="badge">{total}</span>' in soon
+    seen = list(first)
+    more = re.search(r'href="(/cases/tasks\?[^"]*group=soon[^"]*)"', soon)
+    for _page in range(10):  # 40 items, 25 a page after the first 10: two more pages; never an endless walk
+        if not more:
+            break
+        page = client.get(html.unescape(more.group(1))).get_data(as_text=True)
+        assert 'id="tasks-overdue"' not in page  # one group at a time
+        seen += _due_purposes(section(page, "soon"))
+        more = re.search(r'href="(/cases/tasks\?[^"]*group=soon[^"]*)"', section(page, "soon"))
+    assert seen == [f"Lần {k:02d}" for k in range(40)]  # each once, in order
+
+
+def test_a_malformed_cursor_starts_the_group_from_its_first_item(people, signed_in):
+    case = new_case(people.facility, people.worker)
+    follow_up(case, utcnow() + timedelta(days=2), "Lần 01")
+    client = signed_in(people.worker)
+    for after in ("x", "1~2~3", "9~99999999999999999999999~1~follow_up~Z", "1~-5~a~b~c", ""):
+        response = client.get(f"/cases/tasks?group=soon&after={after}")
+        assert response.status_code == 200 and "Lần 01" in response.get_data(as_text=True)
+    assert client.get("/cases/tasks?group=nonsense").status_code == 200  # every group's first page

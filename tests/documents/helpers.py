@@ -16,6 +16,7 @@ from caseapp.plans import services as plan_services
 from caseapp.plans.queries import plan_of_case
 from caseapp.register.services import set_groups
 
+from ..cases.checklist_helpers import explain_all
 from ..plans.conftest import FULL_SAFETY_PLAN, assessment_data, plan_data
 
 CLOSE = {
@@ -99,7 +100,7 @@ def with_plan(case, worker, supervisor):
 
 
 def closed(case, worker, supervisor):
-    approval = closure.request_closure(case, by=worker, **CLOSE)
+    approval = closure.request_closure(case, by=worker, overrides=explain_all(case.id), **CLOSE)
     approvals.decide(approval, approve=True, comment="Đồng ý kết thúc", by=supervisor)
     db.session.flush()
     return case

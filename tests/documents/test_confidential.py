@@ -12,6 +12,7 @@ from caseapp.extensions import db
 from caseapp.org.models import Commune
 from caseapp.shelter import services as shelter_services
 from caseapp.shelter.models import ShelterStay
+from caseapp.shelter.services import SafetyCheck
 
 from .. import factories
 from ..referrals.helpers import facility_provider, make_referral
@@ -83,7 +84,9 @@ def shelter_case(shelter, shelter_people, staff):
         shared_info="Chị Hoa cần chỗ ở an toàn dài hạn",
     )
     stay = db.session.scalar(sa.select(ShelterStay).where(ShelterStay.case_id == case.id))
-    shelter_services.check_out(stay, destination="other_facility", reason="Chuyển nhà an toàn", by=people["staff"])
+    shelter_services.check_out(
+        stay, destination="other_facility", reason="Chuyển nhà an toàn", safety=SafetyCheck("safe"), by=people["staff"]
+    )
     closed(case, people["worker"], people["supervisor"])
     db.session.commit()
     return case

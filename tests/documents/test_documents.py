@@ -111,7 +111,7 @@ def test_generating_a_form_is_audited_without_personal_data(staff, full_case, si
 
 
 def test_case_page_links_to_every_printable_form(staff, full_case, signed_in):
-    page = signed_in(staff.worker).get(f"/cases/{full_case.case.id}").get_data(as_text=True)
+    page = signed_in(staff.worker).get(f"/cases/{full_case.case.id}?section=documents").get_data(as_text=True)
     for kind in TITLES:
         assert url(full_case.case, kind, item_of(full_case, kind)).replace("&", "&amp;") in page, kind
     assert "In biểu mẫu (PDF)" in page
@@ -128,7 +128,7 @@ def test_a_form_the_case_cannot_fill_answers_404(staff, signed_in):
         assert worker.get(url(case, kind)).status_code == 404, kind
     assert worker.get(url(case, "passport")).status_code == 404
     assert worker.get(url(case, "assessment") + "?id=abc").status_code == 404
-    page = worker.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = worker.get(f"/cases/{case.id}?section=documents").get_data(as_text=True)
     assert url(case, "intake") in page and url(case, "closure") not in page
 
 
@@ -202,7 +202,7 @@ def test_an_official_form_is_vietnamese_whatever_the_users_language(staff, full_
     staff.worker.locale = "en"
     db.session.commit()
     worker = signed_in(staff.worker)
-    page = worker.get(f"/cases/{full_case.case.id}").get_data(as_text=True)
+    page = worker.get(f"/cases/{full_case.case.id}?section=documents").get_data(as_text=True)
     assert "Print forms (PDF)" in page  # the UI speaks English …
     text = pdf_text(worker.get(url(full_case.case, "intake")).data)
     assert "Tổng đài quốc gia về phòng, chống bạo lực gia đình" in text  # … the form stays Vietnamese

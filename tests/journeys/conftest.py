@@ -27,6 +27,7 @@ from caseapp.extensions import db
 from caseapp.shelter import services as shelter_services
 
 from .. import factories
+from ..case_sections import whole_case_page
 from ..security.conftest import session, sign_in  # noqa: F401  (re-exported fixtures)
 
 
@@ -95,9 +96,10 @@ def ok(response, status=302):
 
 
 def page_of(client, case):
+    """The case page, every section of it (the page shows one at a time)."""
     response = client.get(f"/cases/{case.id}")
     assert response.status_code == 200, response.status_code
-    return response.get_data(as_text=True)
+    return whole_case_page(client, case.id)
 
 
 def current_step(html):

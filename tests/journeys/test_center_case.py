@@ -21,6 +21,7 @@ from caseapp.intake.models import Intake
 from caseapp.plans.models import Assessment, CarePlan
 from caseapp.referrals.models import Referral
 
+from ..cases.checklist_helpers import with_reasons
 from ..plans.conftest import assessment_form, plan_form
 from ..referrals.helpers import make_provider
 from .conftest import (
@@ -255,7 +256,7 @@ def test_centre_case_from_intake_to_closure_and_reopening(world, as_user):
         "summary": "Chị Hành an toàn, sức khỏe ổn định",
         "evaluation": "Hai mục tiêu đều đạt",
     }
-    ok(w.post(f"/cases/{case.id}/close", data=closing))
+    ok(w.post(f"/cases/{case.id}/close", data=with_reasons(case.id, closing)))
     assert reload(case).status == "review" and pending_approval(case, "closure") is not None
     assert w.post(f"/cases/{case.id}/close/decide", data={"approve": "1", "comment": ""}).status_code == 403
     assert reload(case).status == "review"

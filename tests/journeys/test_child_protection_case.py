@@ -21,6 +21,7 @@ from caseapp.intake.models import Intake
 from caseapp.plans.models import CarePlan
 from caseapp.referrals.models import Transfer
 
+from ..cases.checklist_helpers import with_reasons
 from ..plans.conftest import assessment_form, plan_form
 from .conftest import (
     current_step,
@@ -193,7 +194,10 @@ def test_child_protection_case_from_a_111_report_to_transfer_and_closure(world, 
     ok(
         new_worker.post(
             f"/cases/{case.id}/close",
-            data={"reason": "goals_met", "summary": "Cháu an toàn, ở với bà ngoại, đi học lại", "evaluation": ""},
+            data=with_reasons(
+                case.id,
+                {"reason": "goals_met", "summary": "Cháu an toàn, ở với bà ngoại, đi học lại", "evaluation": ""},
+            ),
         )
     )
     ok(receiver.post(f"/cases/{case.id}/close/decide", data={"approve": "1", "comment": ""}))

@@ -18,6 +18,7 @@ from caseapp.plans.models import Assessment, CarePlan
 from caseapp.shelter import queries as shelter_queries
 from caseapp.shelter.models import ShelterStay
 
+from ..cases.checklist_helpers import with_reasons
 from ..plans.conftest import assessment_form, plan_form
 from .conftest import (
     current_step,
@@ -81,8 +82,8 @@ def test_shelter_case_from_night_admission_to_check_out_and_closure(world, as_us
                 "approximate_age": "33",
                 "arrived_at": local_input(arrived),
                 "brought_by": "police",
-                "children_count": "1",
-                "children_ages": "6",
+                "children-0-sex": "female",
+                "children-0-age": "6",
                 "immediate_needs": ["medical", "clothing"],
                 "immediate_danger": "yes",
                 "submission_key": "j" * 32,
@@ -180,7 +181,7 @@ def test_shelter_case_from_night_admission_to_check_out_and_closure(world, as_us
     refused = st.post(f"/cases/{case.id}/close", data=closing)
     assert refused.status_code == 422
     assert "vẫn đang lưu trú tại nhà tạm lánh" in refused.get_data(as_text=True)
-    assert f'href="/cases/{case.id}#shelter-stay"' in refused.get_data(as_text=True)  # to the check-out link
+    assert f'href="/cases/{case.id}?section=shelter-stay#shelter-stay"' in refused.get_data(as_text=True)
     assert pending_approval(case, "closure") is None
 
     # check-out with the child
@@ -192,6 +193,9 @@ def test_shelter_case_from_night_admission_to_check_out_and_closure(world, as_us
                 "destination": "relatives",
                 "reason": "Về ở với bà ngoại",
                 "checked_out_at": local_input(leave),
+                "safety": "safe",
+                "contact_agreed": "no",
+                "follow_up_kind": "phone",
                 "children": [str(child_stay.id)],
                 "version": str(db.session.get(ShelterStay, stay.id).version),
             },
@@ -202,12 +206,13 @@ def test_shelter_case_from_night_admission_to_check_out_and_closure(world, as_us
     assert db.session.get(ShelterStay, child_stay.id).checked_out_at is not None
     case = reload(case)
     assert case.status == "implementation" and "checked_out" in event_kinds(case)
-    assert set(due(case, staff)) == {"plan_review"}  # no stay: no planned end to watch
+    # no stay: no planned end to watch; the contact after leaving is due instead
+    assert set(due(case, staff)) == {"plan_review", "follow_up"}
     html = page_of(st, case)
     assert f"/shelter/stays/{stay.id}/check-out" not in html and "đã rời nhà tạm lánh lúc" in html
 
     # closure: requested by the staff, approved by the shelter's supervisor → closed
-    ok(st.post(f"/cases/{case.id}/close", data=closing))
+    ok(st.post(f"/cases/{case.id}/close", data=with_reasons(case.id, closing)))
     assert st.post(f"/cases/{case.id}/close/decide", data={"approve": "1", "comment": ""}).status_code == 403
     ok(sv.post(f"/cases/{case.id}/close/decide", data={"approve": "1", "comment": ""}))
     case = reload(case)

@@ -5,6 +5,7 @@ from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from ...core.forms import BaseForm, max_length, required
+from ...core.text import people_sorted
 from .services import REASON_MAX_LENGTH
 
 
@@ -27,7 +28,7 @@ class ShareForm(BaseForm):
 
     def __init__(self, *args, users=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.user_id.choices = [("", _l("— choose —"))] + [(u.id, u.full_name) for u in users]
+        self.user_id.choices = [("", _l("— choose —"))] + [(u.id, u.full_name) for u in people_sorted(users)]
 
 
 class GrantActionForm(BaseForm):

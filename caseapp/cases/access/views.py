@@ -104,7 +104,7 @@ def share(case_id):
             access.share_case(case, with_user=with_user, reason=form.reason.data, by=current_user)
         if saved:
             flash(_l("The case is shared with %(name)s until you revoke it.", name=with_user.full_name), "success")
-            return redirect(url_for("cases.show", case_id=case.id, _anchor="access"))
+            return redirect(url_for("cases.show", case_id=case.id, section="access", _anchor="access"))
         case = _load_case(case_id, Perm.EDIT_CASES)
     return _render_case(case, NoteForm(formdata=None), status=422, access_share_form=form)
 
@@ -120,7 +120,7 @@ def _grant_or_404(grant_id):
 
 
 def _back(form, case_id):
-    return safe_next(form.next.data) or url_for("cases.show", case_id=case_id, _anchor="access")
+    return safe_next(form.next.data) or url_for("cases.show", case_id=case_id, section="access", _anchor="access")
 
 
 @bp.post("/access/<id:grant_id>/revoke")

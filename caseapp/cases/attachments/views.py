@@ -39,7 +39,7 @@ def upload_attachment(case_id):
                 )
             if saved:
                 flash(_l("%(name)s was attached to the case.", name=attachment.filename), "success")
-                return redirect(url_for("cases.show", case_id=case.id, _anchor="documents"))
+                return redirect(url_for("cases.show", case_id=case.id, section="documents", _anchor="documents"))
         status = 422
     return render_template(
         "cases/attachment_form.html",

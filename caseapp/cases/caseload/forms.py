@@ -5,11 +5,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, TextAreaField
 
 from ...core.forms import BaseForm, max_length, required
+from ...core.text import people_sorted
 from .services import FLAG_NOTE_MAX, RESOLUTION_MAX
 
 
 def _worker_choices(workers, blank):
-    return [("", blank)] + [(str(w.id), w.full_name) for w in workers]
+    return [("", blank)] + [(str(w.id), w.full_name) for w in people_sorted(workers)]
 
 
 class ReassignForm(BaseForm):

@@ -18,6 +18,7 @@ from ...security.policy import Perm
 from ...security.rules import can_edit_case
 from ...security.scopes import case_scope
 from ...security.web import deny, requires
+from ...supervision import queries as supervision_queries
 from .. import page
 from ..forms import NoteForm
 from ..models import Case
@@ -48,7 +49,13 @@ def _case_page_422(case, **forms):
 @requires(Perm.REVIEW_CASELOAD)
 def caseload():
     data = cl.caseload(current_user)
-    return render_template("cases/caseload.html", data=data, approvals_url=page.optional_url("plans.approvals"))
+    conferences = db.session.execute(supervision_queries.recent_conferences(current_user)).unique().all()
+    return render_template(
+        "cases/caseload.html",
+        data=data,
+        conferences=conferences,
+        approvals_url=page.optional_url("plans.approvals"),
+    )
 
 
 # --- reassigning -------------------------------------------------------------------------------------
@@ -127,7 +134,7 @@ def raise_flag(case_id):
             cl.raise_flag(case, to_worker=worker, note=form.note.data, due_on=form.due_on.data, by=current_user)
         if saved:
             flash(_l("The flag was sent to %(name)s.", name=worker.full_name), "success")
-            return redirect(url_for("cases.show", case_id=case.id, _anchor="flags"))
+            return redirect(url_for("cases.show", case_id=case.id, section="flags", _anchor="flags"))
     return _case_page_422(case, flag_form=form)
 
 
@@ -150,5 +157,5 @@ def resolve_flag(case_id, flag_id):
             cl.resolve_flag(flag, case, note=form.resolution_note.data, by=current_user)
         if saved:
             flash(_l("The flag is resolved."), "success")
-            return redirect(url_for("cases.show", case_id=case.id, _anchor="flags"))
+            return redirect(url_for("cases.show", case_id=case.id, section="flags", _anchor="flags"))
     return _case_page_422(case, resolve_form=form, resolve_flag_id=flag.id)

@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Optional
 
 from ...core import categories
 from ...core.forms import BaseForm, max_length, required
+from ...core.text import people_sorted
 from ...core.timeutil import VN_TZ, to_local, utcnow
 from ..services import NOTE_MAX_LENGTH
 from .services import CONTACT_KINDS, OUTCOME_MAX_LENGTH, PURPOSE_MAX_LENGTH, REASON_MAX_LENGTH
@@ -42,7 +43,7 @@ def _local_field(label, message, default=None):
 
 
 def _assignee_choices(workers):
-    return [("", _l("The case's worker"))] + [(str(u.id), u.full_name) for u in workers]
+    return [("", _l("The case's worker"))] + [(str(u.id), u.full_name) for u in people_sorted(workers)]
 
 
 class FollowUpForm(BaseForm):
@@ -68,7 +69,7 @@ class RescheduleForm(BaseForm):
 
     def __init__(self, *args, workers=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.assigned_to.choices = [(str(u.id), u.full_name) for u in workers]
+        self.assigned_to.choices = [(str(u.id), u.full_name) for u in people_sorted(workers)]
 
     @property
     def assigned_to_id(self):

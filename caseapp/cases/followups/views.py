@@ -19,7 +19,7 @@ from .forms import CancelFollowUpForm, ContactForm, FollowUpForm, OutcomeForm, R
 
 
 def _back(case, anchor="follow-ups"):
-    return redirect(url_for("cases.show", case_id=case.id, _anchor=anchor))
+    return redirect(url_for("cases.show", case_id=case.id, section=anchor, _anchor=anchor))
 
 
 def _follow_up_or_404(case, follow_up_id):
