@@ -161,8 +161,6 @@ class BenchUser(FastHttpUser):
                 "approximate_age": str(self.rng.randint(18, 50)),
                 "arrived_at": arrived.strftime("%Y-%m-%dT%H:%M"),
                 "brought_by": "police",
-                "children_count": "0",
-                "children_ages": "",
                 "immediate_needs": "shelter",
                 "immediate_danger": "yes",
                 "submission_key": uuid.uuid4().hex,

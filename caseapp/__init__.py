@@ -127,6 +127,7 @@ def _register_blueprints(app):
     from .reports import deadline_views, group_views, reference_views, yearly_views  # noqa: F401
     from .reports import views as reports
     from .shelter import views as shelter
+    from .supervision import views as supervision
 
     for domain in (
         main,
@@ -145,6 +146,7 @@ def _register_blueprints(app):
         reminders,
         reports,
         mail,
+        supervision,
     ):
         app.register_blueprint(domain.bp)
     _register_approval_subjects()

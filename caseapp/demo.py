@@ -13,7 +13,8 @@ from .core.timeutil import local_today, utcnow
 from .extensions import db
 from .intake.services import create_intake
 from .org.models import Commune, Facility, FacilityType, Province
-from .referrals.services import sync_facility_provider
+from .referrals.models import Provider
+from .referrals.services import create_provider, sync_facility_provider
 from .register.services import start_membership
 from .reports import queries
 from .reports.deadlines import ensure_default
@@ -21,7 +22,7 @@ from .reports.models import ReferenceValue, ReportSettings
 from .reports.services import confirm_reference_value, entry_stamp, set_reference_value
 from .security.policy import Capability, Role, capable
 from .shelter.models import Bed, Room
-from .shelter.services import admit_emergency
+from .shelter.services import AdmittedChild, admit_emergency
 
 DEMO_PROVINCE_NAME = "Quảng Ninh"
 DEMO_PASSWORD = "Demo@2026-caseapp"
@@ -120,6 +121,7 @@ def seed_demo(app):
     _enrol_demo_second_factors(app.config["SECRET_KEY"], [username for username, _role, _code in logins])
     _seed_shelter_rooms()
     _seed_report_settings()
+    _seed_outside_providers(province.code)
     _seed_demo_cases()
     _seed_reference_values(province.code)
     return logins
@@ -239,6 +241,34 @@ DEMO_CLIENTS = (
 )
 
 
+# Organisations outside caseapp the demo centre refers to (names of the kind, no real contacts).
+DEMO_OUTSIDE_PROVIDERS = (
+    {
+        "name": "Trung tâm Trợ giúp pháp lý Nhà nước tỉnh (dữ liệu demo)",
+        "kind": "legal_aid",
+        "services": ["legal_aid"],
+        "opening_hours": "Thứ Hai – Thứ Sáu, 7:30–11:30 và 13:30–17:00",
+    },
+    {
+        "name": "Hội Liên hiệp Phụ nữ tỉnh (dữ liệu demo)",
+        "kind": "women_union",
+        "services": ["counselling", "shelter"],
+        "opening_hours": "Thứ Hai – Thứ Sáu, giờ hành chính",
+    },
+)
+
+
+def _seed_outside_providers(province_code):
+    centre = db.session.scalar(sa.select(Facility).where(Facility.code == "CTXHQN"))
+    supervisor = db.session.scalar(sa.select(User).where(User.username == "ctxh.giamsat"))
+    if centre is None or supervisor is None:
+        return
+    if db.session.scalar(sa.select(Provider.id).where(Provider.owner_facility_id == centre.id).limit(1)):
+        return
+    for spec in DEMO_OUTSIDE_PROVIDERS:
+        create_provider({**spec, "province_code": province_code, "is_active": True}, by=supervisor)
+
+
 def _seed_demo_cases():
 
     centre = db.session.scalar(sa.select(Facility).where(Facility.code == "CTXHQN"))
@@ -274,7 +304,7 @@ def _seed_demo_cases():
             immediate_danger=True,
             by=staff,
             alias="Chị H.",
-            children=[4],
+            children=[AdmittedChild(age=4, sex="male")],
             immediate_needs=["medical", "shelter"],
         )
     db.session.flush()

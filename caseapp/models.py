@@ -8,6 +8,7 @@ from .cases.attachments.models import Attachment
 from .cases.caseload.models import CaseFlag
 from .cases.followups.models import FollowUp
 from .cases.models import Case, CaseEvent
+from .cases.workflow.models import ClosureOverride
 from .clients.identity.models import IdentityMatchRequest
 from .clients.models import Client, ClientChange, Consent, FamilyMember
 from .clients.rights.models import ClientAnonymisation, DataSubjectRequest, RetentionNotice, RetentionSweep
@@ -25,3 +26,10 @@ from .register.models import GroupMembership, MembershipVersion
 from .reminders.models import Reminder, SchedulerSweep
 from .reports.models import CommuneGroup, ExportJob, ReferenceValue, ReportSnapshot, StatisticsRollup
 from .shelter.models import Bed, Room, ShelterStay
+from .supervision.models import (
+    CaseConference,
+    ConferenceDecision,
+    ConferenceParticipant,
+    SupervisionAction,
+    SupervisionSession,
+)

@@ -13,6 +13,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from .language import catalogue_for, translations
+from .text import vn_sort_key
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,14 @@ def choices(categories: Sequence[Category], *, blank: str | None = None) -> list
     names = labels(categories)
     options = [(c.code, names[c.code]) for c in categories]
     return ([("", blank)] if blank is not None else []) + options
+
+
+def sorted_choices(categories: Sequence[Category], *, blank: str | None = None, last: int = 0) -> list[tuple[str, str]]:
+    """choices() in Vietnamese alphabetical order of their labels (text.vn_sort_key); the `last` few
+    (e.g. "foreigner", "unknown") stay at the end in their order."""
+    options = choices(categories)
+    head, tail = (options[:-last], options[-last:]) if last else (options, [])
+    return ([("", blank)] if blank is not None else []) + sorted(head, key=lambda o: vn_sort_key(o[1])) + tail
 
 
 def codes(categories: Iterable[Category]) -> list[str]:
@@ -330,6 +339,13 @@ CHECKOUT_DESTINATIONS = (
     Category("hospital", "Hospital"),
     Category("unknown", "Unknown / left"),
     Category("other", "Other"),
+)
+
+# The safety check when a person leaves a shelter: is the place she goes to safe for her?
+CHECKOUT_SAFETY = (
+    Category("safe", "Safe: no known danger there"),
+    Category("at_risk", "At risk: the danger may be there"),
+    Category("unknown", "Not known"),
 )
 
 # The 54 ethnic groups recognised in Vietnam (Tổng cục Thống kê, Danh mục các dân tộc Việt Nam), + foreign/unknown.

@@ -16,6 +16,7 @@ from wtforms import (
     DateTimeLocalField,
     DecimalField,
     FloatField,
+    Form,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -102,6 +103,13 @@ class BaseForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF has no type inform
         pass
 
 
+class RowForm(Form):  # type: ignore[misc]  # WTForms has no type information
+    """A row of a FieldList (no CSRF of its own), with the messages and range checks of every form."""
+
+    class Meta(InputRulesMeta):
+        pass
+
+
 class CursorField(IntegerField):  # type: ignore[misc]  # WTForms has no type information
     """A list's ?after=<id> cursor: an id the key column can hold, else no cursor (the first page) —
     never a form error. `maximum`: core.urls.BIGINT_MAX for a BIGINT key."""
@@ -119,6 +127,12 @@ class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]  # WTForms 
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def seen_version(form: Any) -> int:
+    """The record version the form was opened on (its hidden `version`); -1 when missing or not a number,
+    so a stale check always refuses it."""
+    return int(form.version.data) if str(form.version.data).isdecimal() else -1
 
 
 def required() -> DataRequired:

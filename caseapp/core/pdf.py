@@ -20,6 +20,7 @@ request's worker), as reports.jobs does; the case forms are one to three pages.
 
 import mimetypes
 import re
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -169,8 +170,8 @@ def body_lines(name: str) -> list[str]:
     if len(name) <= LINE_CHARS:
         return [name] if name else []
     cuts = [m.start() for m in _PLACE_WORD.finditer(name) if 0 < m.start() < len(name) - 1]
-    if not cuts:
-        return [name]
+    if not cuts:  # no place in the name: word by word, so no line runs into the national motto beside it
+        return textwrap.wrap(name, LINE_CHARS) or [name]
     cut = max(cuts)
     return [name[:cut], name[cut + 1 :]]
 

@@ -53,6 +53,10 @@ RULES = {
     ("follow_up_after_closure", "second"): Rule(
         "follow_up_after_closure", 90, "days", _STEP_WITH_DEFAULT_DURATION.format(5)
     ),
+    # Follow-up after leaving a shelter: within 7 days, within 2 where the place she goes is not known
+    # to be safe (no law sets it; the case stays open for this contact).
+    ("follow_up_after_checkout", "default"): Rule("follow_up_after_checkout", 7, "days", DEFAULT_DURATION),
+    ("follow_up_after_checkout", "urgent"): Rule("follow_up_after_checkout", 2, "days", DEFAULT_DURATION),
     # Referral answer by the receiver: 2 working days (emergency: 4 hours); no law sets it.
     ("referral_answer", "default"): Rule("referral_answer", 2, "working_days", DEFAULT_DURATION),
     ("referral_answer", "urgent"): Rule("referral_answer", 4, "hours", DEFAULT_DURATION),
@@ -145,3 +149,17 @@ def review_variant(risk_level: str | None) -> str:
     """The plan review's rule: its shorter interval follows the assessed risk alone (high risk: every
     14 days, otherwise 30); an emergency case whose risk is not high keeps the ordinary interval."""
     return URGENT if risk_level == "high" else "default"
+
+
+def reminder_moments(due: datetime, offsets: list[tuple[str, timedelta]], now: datetime) -> list[tuple[str, datetime]]:
+    """[(slot, remind_at)] of the reminders to make for an item due at `due`, earliest first.
+
+    `offsets` are (slot, offset from the due time), sorted earliest first. Only the moments still
+    ahead of `now` are kept: an item due in two hours gets no "one day before" reminder. When none is
+    ahead (the item is due or overdue already), the last slot alone is kept, for now. So no two
+    reminders of one item ever fall on the same moment, and they come in the order of their offsets."""
+    due, now = as_utc(due), as_utc(now)
+    ahead = [(slot, due + offset) for slot, offset in offsets if due + offset >= now]
+    if ahead or not offsets:
+        return ahead
+    return [(offsets[-1][0], now)]

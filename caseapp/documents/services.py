@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # for annotations only
 from flask import url_for
 
 from ..cases.workflow.closure import latest_evaluation
+from ..plans.blocks import document_blocks
 from ..plans.queries import is_violence_case
 
 
@@ -202,14 +203,15 @@ def _intake(common, item_id):
             continue
         question = label(cat.SCREENING_QUESTIONS, code)
         screening.append((question, ANSWERS_VI.get(value, value if isinstance(value, str) else "")))
-    stays = db.session.scalars(queries.stays_of_case(common.case.id)).all()
+    stays = db.session.scalars(queries.stays_of_case(common.case.id)).unique().all()
     author = intake.created_by.full_name if intake.created_by else ""
     doc = common.header("intake", day=intake.received_at, signature=Signature(title="NGƯỜI TIẾP NHẬN", name=author))
     return {
         "doc": doc,
         "intake": intake,
         "screening": screening,
-        "stays": stays,
+        "stays": [stay for stay in stays if stay.accompanying_stay_id is None],
+        "children": [_child_facts(stay.client, intake.received_at) for stay in stays if stay.accompanying_stay_id],
         "author": author,
         "problems": [label(cat.PROBLEMS, p) for p in intake.problems or ()],
         "channel": label(cat.CHANNELS, intake.channel),
@@ -217,6 +219,12 @@ def _intake(common, item_id):
         "decision": label(cat.INTAKE_DECISIONS, intake.decision),
         "needs_of": lambda stay: [label(cat.IMMEDIATE_NEEDS, n) for n in stay.immediate_needs or ()],
     }
+
+
+def _child_facts(child, on):
+    """A child admitted with the adult, as the intake form lists them: name, code, sex, age."""
+    age = child.age_on(to_local(on).date())
+    return (child.display_name, child.code, label(cat.SEXES, child.sex), "" if age is None else f"{age} tuổi")
 
 
 def _assessment(common, item_id):
@@ -252,6 +260,11 @@ def _assessment(common, item_id):
     return {
         "doc": doc,
         "assessment": assessment,
+        "general": document_blocks(assessment.blocks, ("general",)),
+        "situation": document_blocks(
+            assessment.blocks, ("health", "psychology", "family", "economy", "education_work")
+        ),
+        "views": document_blocks(assessment.blocks, ("view",)),
         "domains": domains,
         "safety": safety,
         "decision": decision,

@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -19,10 +18,12 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from ..core import categories as cat
-from ..core.forms import BaseForm, InputRulesMeta, max_length
+from ..core.forms import BaseForm, RowForm, max_length
+from ..core.text import people_sorted
 from ..core.urls import parse_id
+from .blocks import BLOCKS, block_field
 from .compare import ACTIVITY_STATUSES, ANSWERS, DOMAIN_FIELD_LABELS, DOMAIN_FIELDS, SAFETY_PLAN_FIELDS
-from .services import TEXT_MAX, domain_field, safety_field
+from .services import ORG_MAX, TEXT_MAX, domain_field, safety_field
 
 EXTRA_ROWS = 1  # empty rows offered under the filled ones
 MIN_ROWS = 2  # rows offered at least (a phone screen is short)
@@ -38,8 +39,12 @@ def _text_field(label=None):
 
 
 class AssessmentForm(BaseForm):
-    """Each need domain (situation, need level, strengths, the client's view), the overall risk with
-    its reasons, and — in violence and child-protection cases — the safety questions."""
+    """The blocks of the TT 02/2020 form (plans.blocks), each need domain (situation, need level,
+    strengths, the client's view), the overall risk with its reasons, and — in violence and
+    child-protection cases — the safety questions.
+
+    `required`: the fields a complete assessment needs (the service refuses it without them), marked
+    on the page before anything is sent. `prefilled`: the fields the intake's answers filled in."""
 
     risk_level = RadioField(_l("Overall risk level"), validate_choice=False)
     risk_reasons = _text_field(_l("Reasons for the risk level"))
@@ -64,6 +69,21 @@ class AssessmentForm(BaseForm):
             f.label.text = cat.label(cat.SAFETY_QUESTIONS, question.code)
             f.choices = list(ANSWERS.items())
             self.safety_fields.append(f)
+        self.block_rows = []
+        for block in BLOCKS:
+            fields = {}
+            for item in block.fields:
+                f = self[block_field(block.code, item.code)]
+                f.label.text = cat.label(block.fields, item.code)
+                options = block.choices_of(item.code)
+                if options is not None:
+                    f.choices = cat.choices(options, blank=_l("— choose —"))
+                fields[item.code] = f
+            self.block_rows.append((block, fields))
+        self.required = {"risk_level", "risk_reasons"} | ({f.name for f in self.safety_fields} if violence else set())
+        for name in self.required:
+            self[name].flags.required = True  # marked on the page: the `required` attribute and an asterisk
+        self.prefilled: set[str] = set()
 
     def check(self, *, complete):
         """The checks a person fixes on the form, all at once (the service repeats them)."""
@@ -92,6 +112,9 @@ class AssessmentForm(BaseForm):
             "safety": (
                 {f.name.removeprefix("q_"): f.data for f in self.safety_fields if f.data} if self.violence else {}
             ),
+            "blocks": {
+                block.code: {code: f.data for code, f in fields.items() if f.data} for block, fields in self.block_rows
+            },
         }
 
     def fill(self, assessment):
@@ -107,6 +130,32 @@ class AssessmentForm(BaseForm):
         safety = assessment.safety or {}
         for question, f in zip(cat.SAFETY_QUESTIONS, self.safety_fields, strict=True):
             f.data = safety.get(question.code)
+        self._fill_blocks(assessment.blocks or {})
+
+    def _fill_blocks(self, blocks):
+        for block, fields in self.block_rows:
+            values = blocks.get(block.code) or {}
+            for code, f in fields.items():
+                f.data = values.get(code) or ""
+
+    def prefill(self, data):
+        """Start a first assessment from what the intake recorded (blocks.intake_prefill): shown in
+        the fields, editable, and marked as coming from the intake."""
+        for block, fields in self.block_rows:
+            for code, value in ((data.get("blocks") or {}).get(block.code) or {}).items():
+                self._prefill(fields[code], value)
+        for domain, fields in self.domain_rows:
+            value = ((data.get("domains") or {}).get(domain.code) or {}).get("situation")
+            self._prefill(fields["situation"], value)
+        if self.violence:
+            safety = data.get("safety") or {}
+            for question, f in zip(cat.SAFETY_QUESTIONS, self.safety_fields, strict=True):
+                self._prefill(f, safety.get(question.code))
+
+    def _prefill(self, f, value):
+        if value:
+            f.data = value
+            self.prefilled.add(f.name)
 
 
 for _domain in cat.NEED_DOMAINS:
@@ -116,20 +165,21 @@ for _domain in cat.NEED_DOMAINS:
     setattr(AssessmentForm, domain_field(_domain.code, "client_view"), _text_field())
 for _question in cat.SAFETY_QUESTIONS:
     setattr(AssessmentForm, safety_field(_question.code), RadioField(validate_choice=False))
+for _block in BLOCKS:
+    for _item in _block.fields:
+        if _block.choices_of(_item.code) is not None:
+            _field = SelectField(default="", validate_choice=False)
+        elif _item.code in _block.short:
+            _field = StringField(validators=[Optional(), max_length(ORG_MAX)])
+        else:
+            _field = _text_field()
+        setattr(AssessmentForm, block_field(_block.code, _item.code), _field)
 
 
 # --- plan ----------------------------------------------------------------------------------------------
 
 
-class _RowForm(Form):
-    """A row of a plan form (no CSRF of its own; WTForms' messages through our catalogue, and the range
-    checks of every form's dates)."""
-
-    class Meta(InputRulesMeta):
-        pass
-
-
-class GoalRow(_RowForm):
+class GoalRow(RowForm):
     need_domain = SelectField(_l("Need addressed"), validate_choice=False)
     description = TextAreaField(_l("Goal"), validators=[Optional(), max_length(TEXT_MAX)])
     target_on = DateField(_l("Target date"), validators=[Optional()])
@@ -138,7 +188,7 @@ class GoalRow(_RowForm):
         return not self.need_domain.data and not (self.description.data or "").strip() and not self.target_on.data
 
 
-class ActivityRow(_RowForm):
+class ActivityRow(RowForm):
     goal = SelectField(_l("For goal"), validate_choice=False)
     service_type = SelectField(_l("Service type"), validate_choice=False)
     description = TextAreaField(_l("Activity"), validators=[Optional(), max_length(TEXT_MAX)])
@@ -199,7 +249,7 @@ class PlanForm(BaseForm):
         ]
         goal_choices = [("", _l("— none —"))] + [(str(n), _l("Goal %(n)s", n=n)) for n in range(1, len(self.goals) + 1)]
         service_choices = cat.choices(cat.SERVICE_TYPES, blank=_l("— choose —"))
-        staff_choices = [("", _l("— nobody chosen —"))] + [(str(u.id), u.full_name) for u in self._staff]
+        staff_choices = [("", _l("— nobody chosen —"))] + [(str(u.id), u.full_name) for u in people_sorted(self._staff)]
         status_choices = list(ACTIVITY_STATUSES.items())
         for entry in self.goals:
             entry.form.need_domain.choices = domain_choices

@@ -18,9 +18,11 @@ from ..approvals.models import Approval
 from ..audit.services import record
 from ..cases.models import Case
 from ..cases.statuses import ENDED_STATUSES, ApprovalStatus, ApprovalSubject
+from ..clients.reads import audit_clients_listed
 from ..core import categories as cat
 from ..core.forms import add_service_error
 from ..core.language import language
+from ..core.timeutil import local_today, to_local
 from ..core.transaction import keep_despite_error, refusal_flashed, saving
 from ..core.urls import db_id, safe_next
 from ..extensions import db
@@ -28,7 +30,7 @@ from ..security.policy import Perm
 from ..security.rules import can
 from ..security.scopes import case_scope
 from ..security.web import load_case, requires
-from . import compare, labels, queries, services
+from . import blocks, compare, labels, queries, services
 from .forms import ADD_ROWS, AssessmentForm, DecisionForm, PlanForm
 from .models import Assessment, AssessmentStatus, CarePlan
 
@@ -106,12 +108,16 @@ def new_assessment(case_id):
         return redirect(url_for(endpoint, case_id=case.id, assessment_id=unfinished.id))
     violence = queries.is_violence_case(case)
     previous = db.session.scalar(queries.latest_assessment(case.id))
+    intake = db.session.scalar(queries.intake_of_case(case)) if previous is None else None
     form = AssessmentForm(violence=violence)
     status = 200
     if request.method == "GET":
         if previous is not None:
             form.fill(previous)  # a re-assessment starts from the last version
             _audit_read("assessment_viewed", previous, case, "reassessment")
+        elif intake is not None:  # a first assessment starts from the intake's answers, not asking again
+            form.prefill(blocks.intake_prefill(intake.problems, intake.problem_note, intake.screening))
+            record("intake_viewed", by=current_user, entity=intake, detail={"case_id": case.id, "for": "assessment"})
     else:
         complete = _action() == "submit"
         if form.validate() & form.check(complete=complete):
@@ -127,6 +133,8 @@ def new_assessment(case_id):
         form=form,
         assessment=None,
         previous=previous,
+        intake=intake,
+        intake_facts=blocks.intake_facts(intake.problems, intake.screening, intake.urgency) if intake else (),
         violence=violence,
         changes=None,
         **_common(case),
@@ -189,10 +197,17 @@ def _render_assessment_form(form, assessment, violence, changes, status):
         form=form,
         assessment=assessment,
         previous=None,
+        intake=None,
+        intake_facts=(),
         violence=violence,
         changes=changes,
         **_common(case),
     )
+
+
+def _shown(rows):
+    """Empty unchanged fields are left out of the page."""
+    return [r for r in rows if r["before"] is not None or r["value"] != "—"]
 
 
 def _assessment_sections(current, before):
@@ -209,21 +224,28 @@ def _assessment_sections(current, before):
             "before": compare.display(key, old.get(key)) if changed else None,
         }
 
-    sections = [{"title": _l("Overall"), "rows": [row("risk_level"), row("risk_reasons"), row("client_view")]}]
+    def block(code):
+        fields = blocks.BLOCKS_BY_CODE[code].fields
+        rows = [row(f"blocks.{code}.{f.code}", blocks.field_label(code, f.code)) for f in fields]
+        return {"title": blocks.block_title(code), "rows": _shown(rows)}
+
+    sections = [block(b.code) for b in blocks.BLOCKS if b.code != "view"]
+    safety_rows = [row("risk_level"), row("risk_reasons")]
+    if current.safety or (before is not None and before.safety):
+        safety_rows += [row(f"safety.{q.code}") for q in cat.SAFETY_QUESTIONS]
+    sections.append({"title": _l("Safety and risks"), "rows": safety_rows})
+    sections.append({"title": _l("Needs and strengths"), "group": True, "rows": []})
     for domain in cat.NEED_DOMAINS:
         rows = [
             row(f"domains.{domain.code}.{name}", compare.DOMAIN_FIELD_LABELS[name]) for name in compare.DOMAIN_FIELDS
         ]
-        # The need level shows as the heading's badge; empty unchanged fields are left out.
-        rows = [
-            r for r in rows if r["before"] is not None or (not r["key"].endswith(".need_level") and r["value"] != "—")
-        ]
+        # The need level shows as the heading's badge.
+        rows = _shown([r for r in rows if not r["key"].endswith(".need_level") or r["before"] is not None])
         level = (current.domains or {}).get(domain.code, {}).get("need_level") or "none"
         sections.append({"title": domain.label(language()), "rows": rows, "level": level})
-    if current.safety or (before is not None and before.safety):
-        sections.append(
-            {"title": _l("Risk and safety questions"), "rows": [row(f"safety.{q.code}") for q in cat.SAFETY_QUESTIONS]}
-        )
+    view = block("view")
+    view["rows"] = [row("client_view", compare.label("client_view"))] + view["rows"]
+    sections.append(view)
     return sections
 
 
@@ -469,14 +491,22 @@ def _subject_rows(rows):
                 "approval": approval,
                 "case_number": number,
                 "version_no": version_no,
+                "waiting_days": (local_today() - to_local(approval.requested_at).date()).days,
                 "url": _subject_url(approval),
-                "refusal": approval_services.REFUSALS.get(refusal),
+                "refusal": approval_services.REFUSALS.get(refusal) or _decided_on_its_page(approval),
                 "form": DecisionForm(formdata=None, approval_id=approval.id, next=url_for("plans.approvals"))
-                if refusal is None
+                if refusal is None and not _decided_on_its_page(approval)
                 else None,
             }
         )
     return items
+
+
+def _decided_on_its_page(approval):
+    """A closure is decided on its own page, where its checklist and the worker's reasons are read."""
+    if approval.subject_type == ApprovalSubject.CLOSURE:
+        return _l("Open the request to read its checklist before deciding.")
+    return None
 
 
 def _subject_url(approval):
@@ -488,14 +518,16 @@ def _subject_url(approval):
         approval.subject_type == ApprovalSubject.CLOSURE
     ):  # the request, its summary and the decision (cases.workflow.views)
         return url_for("cases.closure_page", case_id=approval.case_id)
-    return url_for("cases.show", case_id=approval.case_id)
+    return url_for("cases.show", case_id=approval.case_id, section="assessment-plan")
 
 
 @bp.get("/approvals")
 @requires(Perm.APPROVE)
 def approvals():
     rows = db.session.execute(approval_services.pending_for_facility(current_user)).unique().all()
-    return render_template("plans/approvals.html", items=_subject_rows(rows), labels=labels)
+    details = queries.queue_items(current_user, [approval for approval, _number in rows])
+    audit_clients_listed([d.client.id for d in details.values() if d.client], by=current_user)
+    return render_template("plans/approvals.html", items=_subject_rows(rows), details=details, labels=labels)
 
 
 @bp.post("/approvals/<id:approval_id>/decide")

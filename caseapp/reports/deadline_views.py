@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..core.forms import seen_version
 from ..core.timeutil import local_today
 from ..core.transaction import refusal_flashed, saving
 from ..security.policy import Perm
@@ -24,10 +25,6 @@ def _deadline_or_404(deadline_id):
     if deadline is None:
         abort(404)
     return deadline
-
-
-def _seen_version(form):
-    return int(form.version.data) if str(form.version.data).isdecimal() else -1
 
 
 @bp.get("/deadlines")
@@ -63,7 +60,7 @@ def edit_deadline(deadline_id):
         return render_template(FORM, form=form, deadline=deadline)
     if form.validate():
         with saving(form, stale_message=deadlines.STALE) as saved:
-            deadlines.update_deadline(deadline, form.data, by=current_user, seen_version=_seen_version(form))
+            deadlines.update_deadline(deadline, form.data, by=current_user, seen_version=seen_version(form))
         if saved:
             flash(_("The deadline of %(title)s was saved.", title=deadline.title), "success")
             return redirect(url_for("reports.report_deadlines"))

@@ -49,6 +49,7 @@ from ..cases.models import Case
 from ..cases.statuses import CaseStatus
 from ..clients.models import Client
 from ..core import categories
+from ..core.text import place_sort_key
 from ..core.timeutil import UTCDateTime, utcnow
 from ..extensions import db
 from ..intake.models import Intake
@@ -854,10 +855,9 @@ def province_commune(commune_code: str, user: User) -> Commune | None:
 
 
 def province_communes(user: User) -> Sequence[Commune]:
-    """The communes of the user's province, by name."""
-    return db.session.scalars(
-        sa.select(Commune).where(own_province(Commune.province_code, user)).order_by(Commune.name, Commune.code)
-    ).all()
+    """The communes of the user's province, in Vietnamese alphabetical order."""
+    rows = db.session.scalars(sa.select(Commune).where(own_province(Commune.province_code, user)))
+    return sorted(rows, key=lambda c: (place_sort_key(c.name), c.code))
 
 
 def snapshots_of_facility(facility_id: int, limit: int = 100) -> Sequence[ReportSnapshot]:

@@ -13,6 +13,7 @@ from ..audit.services import record
 from ..auth.models import User
 from ..core import categories
 from ..core.downloads import unreadable_file_page
+from ..core.forms import seen_version
 from ..core.sealing import UnreadableFile
 from ..core.timeutil import as_utc, local_today, utcnow
 from ..core.transaction import refusal_flashed, saving
@@ -431,7 +432,7 @@ def report_settings():
     if request.method == "GET":
         form.version.data = str(settings.version if settings else 0)
     if request.method == "POST" and form.validate():
-        seen = int(form.version.data) if str(form.version.data).isdecimal() else -1
+        seen = seen_version(form)
         with saving(form) as saved:
             services.save_report_settings(current_user.facility, form.data, by=current_user, seen_version=seen)
         if saved:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..audit.services import record
+from ..core.forms import seen_version
 from ..core.pdf import render_pdf
 from ..core.timeutil import local_today
 from ..core.transaction import saving
@@ -24,10 +25,6 @@ def _report_or_404(report_id):
     if report is None:
         abort(404)
     return report
-
-
-def _seen_version(form):
-    return int(form.version.data) if str(form.version.data).isdecimal() else -1
 
 
 def _draft_form(report=None):
@@ -73,7 +70,7 @@ def edit_yearly_report(report_id):
     form = _draft_form(report)
     if request.method == "POST" and form.validate():
         with saving(form) as saved:
-            yearly.update_draft(report, form.data, by=current_user, seen_version=_seen_version(form))
+            yearly.update_draft(report, form.data, by=current_user, seen_version=seen_version(form))
         if saved:
             flash(_("The draft is saved."), "success")
             return redirect(url_for("reports.show_yearly_report", report_id=report.id))
@@ -117,7 +114,7 @@ def issue_yearly_report(report_id):
                 issued_on=form.issued_on.data,
                 figures_until=form.figures_until.data,
                 by=current_user,
-                seen_version=_seen_version(form),
+                seen_version=seen_version(form),
             )
         if saved:
             flash(_("Report %(number)s is issued.", number=report.number_symbol), "success")

@@ -40,7 +40,8 @@ class Perm(enum.StrEnum):
     CONFIGURE_SHELTER = "configure_shelter"  # rooms and beds
     APPROVE = "approve"  # assessments, plans, closures (never one's own)
     VIEW_PROVIDERS = "view_providers"  # the service directory
-    MANAGE_PROVIDERS = "manage_providers"
+    MANAGE_PROVIDERS = "manage_providers"  # add outside organisations, edit entries, approve proposals
+    PROPOSE_PROVIDERS = "propose_providers"  # add an outside organisation (a worker's waits for approval)
     OVERRIDE_CONSENT = "override_consent"  # referral without consent in an emergency, with a reason
     DECIDE_TRANSFER = "decide_transfer"  # accept / decline a case transferred to the facility
     REVIEW_CASELOAD = "review_caseload"  # caseload review, reassign, flag
@@ -70,6 +71,11 @@ class Perm(enum.StrEnum):
     # the register of processing activities (Nghị định 13/2023/NĐ-CP, Điều 24): what caseapp processes,
     # why, for whom, how long — describes the system, holds no personal data
     VIEW_PROCESSING_REGISTER = "view_processing_register"
+    # professional supervision (Thông tư 02/2020/TT-BLĐTBXH: the leaders supervise the case work):
+    # supervisors record supervision sessions and case conferences (hội chẩn) of their facility; the
+    # workers read the sessions they took part in
+    MANAGE_SUPERVISION = "manage_supervision"
+    VIEW_SUPERVISION = "view_supervision"
 
 
 class Capability(enum.StrEnum):
@@ -106,6 +112,7 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.CONFIGURE_SHELTER,
             Perm.VIEW_PROVIDERS,
             Perm.MANAGE_PROVIDERS,
+            Perm.PROPOSE_PROVIDERS,
             Perm.VIEW_PROCESSING_REGISTER,
         }
     ),
@@ -123,6 +130,7 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.EXTEND_STAY,
             Perm.APPROVE,
             Perm.MANAGE_PROVIDERS,
+            Perm.PROPOSE_PROVIDERS,
             Perm.OVERRIDE_CONSENT,
             Perm.DECIDE_TRANSFER,
             Perm.REVIEW_CASELOAD,
@@ -133,9 +141,20 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.IMPORT_REGISTER,
             Perm.HANDLE_DATA_REQUESTS,
             Perm.HANDLE_IDENTITY_MATCHES,
+            Perm.MANAGE_SUPERVISION,
+            Perm.VIEW_SUPERVISION,
         }
     ),
-    Role.SOCIAL_WORKER: frozenset({Perm.USE_APP, Perm.VIEW_FACILITY_DIRECTORY, *_CASEWORK, Perm.BREAK_GLASS}),
+    Role.SOCIAL_WORKER: frozenset(
+        {
+            Perm.USE_APP,
+            Perm.VIEW_FACILITY_DIRECTORY,
+            *_CASEWORK,
+            Perm.BREAK_GLASS,
+            Perm.PROPOSE_PROVIDERS,
+            Perm.VIEW_SUPERVISION,
+        }
+    ),
     Role.SHELTER_STAFF: frozenset(
         {
             Perm.USE_APP,
@@ -144,6 +163,7 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.ADMIT_EMERGENCY,
             Perm.MANAGE_STAYS,
             Perm.BREAK_GLASS,
+            Perm.VIEW_SUPERVISION,
         }
     ),
     Role.REPORTER: frozenset(

@@ -104,7 +104,38 @@ def can_manage_provider(user: User, provider: Provider) -> bool:
         return True
     if provider.facility_id is not None:
         return same_facility(user, provider)
+    if provider.owner_facility_id is not None:  # an outside organisation a facility added for itself
+        return bool(provider.owner_facility_id == user.facility_id)
     return bool(provider.province_code == user.facility.province_code)
+
+
+def provider_serves_case(provider: Provider, case: Case) -> bool:
+    """May the case be referred to this entry: a shared one, or an outside organisation of the case's
+    own facility (never another facility's)."""
+    return provider.owner_facility_id is None or provider.owner_facility_id == case.facility_id
+
+
+def provider_owner_for(user: User) -> int | None:
+    """The facility an outside organisation added by this user belongs to: the user's own; None (an
+    entry shared with every facility of its province) when an administrator adds it."""
+    return None if sees_every_facility(user) else user.facility_id
+
+
+def adds_providers_approved(user: User) -> bool:
+    """An organisation a supervisor (or an admin) adds is in the directory at once; a social worker's
+    proposal waits for a supervisor of the facility."""
+    return has_perm(user, Perm.MANAGE_PROVIDERS)
+
+
+def can_decide_provider(user: User, provider: Provider) -> bool:
+    """May this user approve or reject a proposed organisation? A supervisor of the facility it was
+    proposed for, never for their own proposal (four eyes)."""
+    return (
+        has_perm(user, Perm.MANAGE_PROVIDERS)
+        and provider.owner_facility_id is not None
+        and provider.owner_facility_id == user.facility_id
+        and provider.proposed_by_id != user.id
+    )
 
 
 def can_manage_commune_group(user: User, group: object) -> bool:
@@ -151,6 +182,10 @@ __all__ = [
     "approval_refusal",
     "can_be_given",
     "can_manage_provider",
+    "provider_owner_for",
+    "provider_serves_case",
+    "adds_providers_approved",
+    "can_decide_provider",
     "can_manage_commune_group",
     "reference_confirmation_refusal",
     "second_factor_required",

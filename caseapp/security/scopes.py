@@ -13,7 +13,7 @@ from flask import has_request_context, request
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 from sqlalchemy.orm.util import AliasedClass
 
-from ..auth.models import User
+from ..auth.models import User, UserSession
 from ..cases.access.models import CaseAccessGrant
 from ..cases.models import Case
 from ..clients.identity.models import IdentityMatchRequest
@@ -22,9 +22,10 @@ from ..core.sql import prebuilt
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..org.models import Facility, FacilityType
-from ..referrals.models import Transfer, TransferStatus
+from ..referrals.models import Provider, ProviderStatus, Transfer, TransferStatus
 from ..register.imports.models import ImportBatch
 from ..reports.models import CommuneGroup
+from ..supervision.models import SupervisionSession, session_workers
 from .policy import Capability, Perm, Role, _role, capable, has_perm, roles_with
 
 if TYPE_CHECKING:  # for annotations only
@@ -45,6 +46,32 @@ def facility_scope(column: Column, user: User) -> Condition:
 def own_facility(column: Column, user: User) -> Condition:
     """`column` (a facility id) is the user's own facility, whatever the role."""
     return column == user.facility_id
+
+
+def own_sessions(user: User) -> Condition:
+    """A user's own sign-in sessions: the only ones they may see and end (an administrator ends all of
+    a user's sessions from the user's page, within facility_scope)."""
+    return UserSession.user_id == user.id
+
+
+def provider_scope(user: User) -> Condition:
+    """SQL condition on Provider: the directory entries a user reads — every facility of the system and
+    the entries shared with every facility (owner None), plus the outside organisations of the user's
+    own facility; an administrator reads them all. Another facility's organisation is not found (404)."""
+    if capable(user, Capability.SEES_EVERY_FACILITY):
+        return sa.true()
+    return sa.or_(Provider.owner_facility_id.is_(None), Provider.owner_facility_id == user.facility_id)
+
+
+def approved_providers(user: User) -> Condition:
+    """The entries a referral may go to: in the user's directory and approved by a supervisor."""
+    return sa.and_(provider_scope(user), Provider.status == ProviderStatus.APPROVED)
+
+
+def provider_proposals(user: User) -> Condition:
+    """The organisations the facility's social workers proposed, awaiting its supervisors
+    (Perm.MANAGE_PROVIDERS): only those of the user's own facility."""
+    return sa.and_(Provider.owner_facility_id == user.facility_id, Provider.status == ProviderStatus.PENDING)
 
 
 def own_province(column: Column, user: User) -> Condition:
@@ -245,3 +272,15 @@ def identity_match_recipients(facility_id: int) -> Condition:
     """SQL condition on User: who is told of a request about a client of that facility — its active
     holders of HANDLE_IDENTITY_MATCHES."""
     return sa.and_(User.facility_id == facility_id, User.active.is_(True), users_with(Perm.HANDLE_IDENTITY_MATCHES))
+
+
+def supervision_session_scope(user: User) -> Condition:
+    """SQL condition on SupervisionSession: the sessions a user may open — every session of the
+    facility for who records them (MANAGE_SUPERVISION), only those they took part in for a worker."""
+    facility = own_facility(SupervisionSession.facility_id, user)
+    if has_perm(user, Perm.MANAGE_SUPERVISION):
+        return facility
+    if not has_perm(user, Perm.VIEW_SUPERVISION):
+        return sa.false()
+    took_part = sa.select(session_workers.c.session_id).where(session_workers.c.user_id == user.id)
+    return sa.and_(facility, SupervisionSession.id.in_(took_part))

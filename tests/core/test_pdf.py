@@ -163,3 +163,11 @@ def test_a_bodys_long_name_breaks_before_its_place_never_inside_xa_hoi():
     assert body_lines("Ủy ban nhân dân xã Tân Hòa huyện Cũ") == ["Ủy ban nhân dân xã Tân Hòa", "huyện Cũ"]
     assert body_lines("Trung tâm Bảo trợ xã hội") == ["Trung tâm Bảo trợ xã hội"]
     assert body_lines("") == []
+
+
+def test_a_long_name_without_a_place_is_broken_word_by_word_to_fit_beside_the_motto():
+    from caseapp.core.pdf import LINE_CHARS, body_lines
+
+    lines = body_lines("Trung tâm Công tác xã hội và Bảo trợ người cao tuổi khu vực phía Bắc")
+    assert " ".join(lines) == "Trung tâm Công tác xã hội và Bảo trợ người cao tuổi khu vực phía Bắc"
+    assert len(lines) > 1 and all(len(line) <= LINE_CHARS for line in lines)

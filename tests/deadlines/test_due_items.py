@@ -19,6 +19,7 @@ from caseapp.plans import queries as plan_queries
 from caseapp.plans import services as plan_services
 from caseapp.referrals.services import change_referral_status
 from caseapp.shelter import services as shelter_services
+from caseapp.shelter.services import AdmittedChild, SafetyCheck
 
 from .. import factories
 from ..plans.conftest import approved_assessment, assessment_data, plan_data
@@ -222,7 +223,7 @@ def test_an_emergency_admission_brings_the_intake_record_and_the_stay_end(people
         approximate_age=30,
         arrived_at=arrived,
         brought_by="police",
-        children=[6],
+        children=[AdmittedChild(age=6, sex="female")],
         immediate_needs=[],
         immediate_danger=True,
     )
@@ -238,7 +239,9 @@ def test_an_emergency_admission_brings_the_intake_record_and_the_stay_end(people
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert items_of(staff, "intake_completion") == [] and one(staff, "shelter_stay_end", case)
-    shelter_services.check_out(admission.stay, destination="relatives", reason="Về nhà mẹ đẻ", by=staff)
+    shelter_services.check_out(
+        admission.stay, destination="relatives", reason="Về nhà mẹ đẻ", safety=SafetyCheck("safe"), by=staff
+    )
     db.session.flush()
     assert items_of(staff, "intake_completion") == [] and items_of(staff, "shelter_stay_end") == []
 

@@ -42,6 +42,19 @@ def _case(facility, worker):
     return factories.make_case(facility, worker=worker)
 
 
+def _session_of(user):
+    """The id of a live sign-in session of `user`."""
+    import sqlalchemy as sa
+
+    from caseapp.auth.models import UserSession
+    from caseapp.auth.services import session_token_hash, start_session
+    from caseapp.extensions import db
+
+    token = start_session(user)
+    db.session.flush()
+    return db.session.scalar(sa.select(UserSession.id).where(UserSession.token_hash == session_token_hash(token)))
+
+
 def _stay(facility, worker):
     """An open shelter stay (no bed) of an emergency case assigned to `worker`."""
     from datetime import timedelta
@@ -137,6 +150,16 @@ TARGETS = {
         own=lambda w: {"user_id": w.users["supervisor"].id},
         other=lambda w: {"user_id": w.other_users["supervisor"].id},
         missing=lambda w: {"user_id": NO_RECORD},
+    ),
+    "auth.end_user_sessions": Target(
+        own=lambda w: {"user_id": w.users["social_worker"].id},
+        other=lambda w: {"user_id": w.other_users["social_worker"].id},
+        missing=lambda w: {"user_id": NO_RECORD},
+    ),
+    "auth.end_session": Target(  # a session of someone else, whatever the facility, answers 404
+        own=lambda w: {"session_id": _session_of(w.users["social_worker"])},
+        other=lambda w: {"session_id": _session_of(w.other_users["social_worker"])},
+        missing=lambda w: {"session_id": NO_RECORD},
     ),
     "auth.facility_two_factor": Target(
         own=lambda w: {"facility_id": w.facility.id},
@@ -245,9 +268,16 @@ def _referral_targets():
         missing=lambda w: {"referral_id": NO_RECORD},
     )
     return {
-        # the directory is read by every facility: another province's entry is refused (403), not hidden
+        # the shared directory is read by every facility: another province's entry is refused (403), not
+        # hidden; an outside organisation another facility added for itself is not found (404)
         "referrals.edit_provider": Target(
             own=lambda w: {"provider_id": r.make_provider(w.facility.province_code).id},
+            other=lambda w: {"provider_id": r.outside_provider(w.other_facility).id},
+            missing=lambda w: {"provider_id": NO_RECORD},
+        ),
+        "referrals.decide_provider": Target(
+            own=lambda w: {"provider_id": r.proposed_provider(w.facility, w.users["social_worker"]).id},
+            other=lambda w: {"provider_id": r.proposed_provider(w.other_facility, w.other_users["social_worker"]).id},
             missing=lambda w: {"provider_id": NO_RECORD},
         ),
         "referrals.new_referral": case_target,
@@ -383,3 +413,13 @@ def _client_identity_targets():
 
 
 TARGETS.update(_client_identity_targets())
+
+
+def _supervision_targets():
+    """Supervision sessions, their actions, and case conferences (tests/supervision/matrix_targets.py)."""
+    from ..supervision.matrix_targets import targets
+
+    return targets(Target, NO_RECORD)
+
+
+TARGETS.update(_supervision_targets())

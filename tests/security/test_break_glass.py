@@ -22,6 +22,7 @@ from caseapp.core.timeutil import utcnow
 from caseapp.extensions import db
 
 from .. import factories
+from ..case_sections import whole_case_page
 from .conftest import sign_in
 
 REASON = "Đối tượng đến nhà tạm lánh lúc nửa đêm, không liên lạc được với nhân viên phụ trách."
@@ -151,7 +152,7 @@ def test_worker_opens_colleagues_case_by_breaking_the_glass(people, colleague_ca
     assert client.get(f"/cases/{colleague_case.id}").status_code == 403
     response = client.post(f"/cases/{colleague_case.id}/break-glass", data={"reason": REASON})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/cases/{colleague_case.id}")
-    page = client.get(f"/cases/{colleague_case.id}").get_data(as_text=True)
+    page = whole_case_page(client, colleague_case.id)
     assert "Vũ Văn Thường" in page and "Truy cập khẩn cấp" in page  # the timeline names the access
 
 
@@ -195,7 +196,7 @@ def test_break_glass_reason_is_audited_and_shown_to_supervisor(people, sealed, s
         )
     )
     # the case page shows the supervisor the active grant
-    case_page = sup.get(f"/cases/{sealed.id}").get_data(as_text=True)
+    case_page = sup.get(f"/cases/{sealed.id}?section=access").get_data(as_text=True)
     assert "Quyền truy cập hồ sơ" in case_page and REASON in case_page
     # reviewed: off the default list and out of the count, still in "all"
     response = sup.post(f"/cases/access/{grant.id}/review", data={"next": "/cases/access-log"})
@@ -330,7 +331,7 @@ def test_revoked_share_removes_case_from_list(people, sealed, signed_in):
     listed = _mine(worker)
     assert sealed.number in listed and "Được chia sẻ" in listed
     assert worker.get(f"/cases/{sealed.id}").status_code == 200
-    case_page = sup.get(f"/cases/{sealed.id}").get_data(as_text=True)
+    case_page = sup.get(f"/cases/{sealed.id}?section=access").get_data(as_text=True)
     assert "Lê Văn Nhân Viên" in case_page and "Được lãnh đạo chia sẻ" in case_page
 
     assert sup.post(f"/cases/access/{grant.id}/revoke").status_code == 302
@@ -400,9 +401,9 @@ def test_supervisor_of_other_facility_cannot_revoke_or_review_a_grant(people, se
 
 def test_case_page_shows_grants_to_supervisors_only(people, sealed, signed_in):
     access.share_case(sealed, with_user=people.worker, reason=REASON, by=people.supervisor)
-    page = signed_in(people.colleague).get(f"/cases/{sealed.id}").get_data(as_text=True)
+    page = whole_case_page(signed_in(people.colleague), sealed.id)
     assert "Quyền truy cập hồ sơ" not in page and REASON not in page
-    page = signed_in(people.supervisor).get(f"/cases/{sealed.id}").get_data(as_text=True)
+    page = signed_in(people.supervisor).get(f"/cases/{sealed.id}?section=access").get_data(as_text=True)
     assert "Quyền truy cập hồ sơ" in page and REASON in page and "Chia sẻ hồ sơ" in page
 
 

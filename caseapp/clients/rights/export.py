@@ -33,6 +33,7 @@ from ...core.timeutil import local_today, to_local, utcnow
 from ...extensions import db
 from ...intake.models import Intake
 from ...org.models import Facility, Province
+from ...plans.blocks import BLOCKS, document_blocks
 from ...plans.models import Assessment, CarePlan, PlanActivity, PlanGoal
 from ...referrals.models import Provider, Referral, Transfer
 from ...register.models import GroupMembership, MembershipVersion
@@ -40,32 +41,12 @@ from ...security.scopes import case_scope
 from ...shelter.models import ShelterStay
 from ..models import Client, ClientChange, Consent, FamilyMember
 from ..queries import merged_ids, place_names
+from ..services import CLIENT_FIELDS
 from . import queries
 from .models import DataSubjectRequest, Requester
 
 FORMAT = "caseapp-personal-data/1"
-CLIENT_COLUMNS = (
-    "code",
-    "full_name",
-    "alias",
-    "other_names",
-    "sex",
-    "birth_date",
-    "birth_year",
-    "birth_precision",
-    "ethnicity",
-    "nationality",
-    "citizen_id",
-    "phone",
-    "province_code",
-    "commune_code",
-    "street_address",
-    "hometown",
-    "disabilities",
-    "is_sensitive",
-    "created_at",
-    "updated_at",
-)
+CLIENT_COLUMNS = ("code", *CLIENT_FIELDS, "created_at", "updated_at")
 
 
 def _row(obj: Any, columns: tuple[str, ...] | list[str]) -> dict[str, Any]:
@@ -383,19 +364,23 @@ class _CaseSections:
                 for e in self.events[case.id]
             ],
             "assessments": [
-                _row(
-                    a,
-                    (
-                        "version_no",
-                        "assessed_at",
-                        "status",
-                        "risk_level",
-                        "risk_reasons",
-                        "domains",
-                        "safety",
-                        "client_view",
+                {
+                    **_row(
+                        a,
+                        (
+                            "version_no",
+                            "assessed_at",
+                            "status",
+                            "risk_level",
+                            "risk_reasons",
+                            "domains",
+                            "safety",
+                            "client_view",
+                            "blocks",
+                        ),
                     ),
-                )
+                    "block_rows": document_blocks(a.blocks, tuple(b.code for b in BLOCKS)),
+                }
                 for a in self.assessments[case.id]
             ],
             "plans": [self._plan(p) for p in self.plans[case.id]],
