@@ -37,6 +37,7 @@ from ...plans.blocks import BLOCKS, document_blocks
 from ...plans.models import Assessment, CarePlan, PlanActivity, PlanGoal
 from ...referrals.models import Provider, Referral, Transfer
 from ...register.models import GroupMembership, MembershipVersion
+from ...register.services import DETAIL_FIELDS
 from ...security.scopes import case_scope
 from ...shelter.models import ShelterStay
 from ..models import Client, ClientChange, Consent, FamilyMember
@@ -253,23 +254,7 @@ def _memberships(client_ids: list[int]) -> list[dict[str, Any]]:
             .order_by(MembershipVersion.effective_from, MembershipVersion.id)
         ):
             versions[version.membership_id].append(version)
-    columns = (
-        "effective_from",
-        "effective_to",
-        "status",
-        "reason",
-        "legal_basis",
-        "decision_number",
-        "decision_date",
-        "decision_issuer",
-        "allowance_coefficient",
-        "allowance_amount",
-        "care_mode",
-        "disability_type",
-        "disability_degree",
-        "certificate_number",
-        "certificate_date",
-    )
+    columns = ("effective_from", "effective_to", "status", "reason", *DETAIL_FIELDS)
     return [
         {"group_code": m.group_code, "created_at": m.created_at, "versions": [_row(v, columns) for v in versions[m.id]]}
         for m in memberships
