@@ -229,7 +229,10 @@ def test_a_long_list_is_sent_a_page_at_a_time_and_more_walks_the_rest_once(peopl
     soon = section(page, "soon")
     first = _due_purposes(soon)
     total = len([i for i in deadlines.user_items(people.worker).items if tasks.group_of(i, now) == "soon"])
-    assert total == 41  # the 40 follow-ups and the needs assessment
+    # the 40 follow-ups, and the needs assessment when its working days end within the week (not across Tết)
+    assert total == 40 + any(
+        i.kind == "assessment" and tasks.group_of(i, now) == "soon" for i in deadlines.user_items(people.worker).items
+    )
     assert len(first) == tasks.FIRST_PAGE_PER_GROUP and f'<span class="badge">{total}</span>' in soon
     seen = list(first)
     more = re.search(r'href="(/cases/tasks\?[^"]*group=soon[^"]*)"', soon)
