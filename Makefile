@@ -83,18 +83,14 @@ lint: venv
 # files are checked with `nginx -t` and `systemd-analyze verify`); installed when missing and we are root.
 TEST_DEBS := /usr/bin/chromium:chromium /usr/sbin/nginx:nginx /usr/bin/systemd-analyze:systemd
 
-# The whole suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set; browser tests
-# in both.
+# The whole suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set, at the same time
+# (tests/passes.py); browser tests in both.
 test: venv translations lint
 	@for pair in $(TEST_DEBS); do test -x "$${pair%%:*}" || missing="$$missing $${pair##*:}"; done; \
 	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing Debian's$$missing for the tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || true; fi
-	env -u TEST_DATABASE_URL $(PY) -m pytest -q -p no:cacheprovider tests
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
-	  $(PY) -m pytest -q -p no:cacheprovider tests; \
-	else echo "(TEST_DATABASE_URL not set: PostgreSQL run skipped)"; fi
+	$(PY) tests/passes.py tests
 
 # Every test runs on a fixed clock (tests/conftest.py): CASEAPP_TEST_NOW, by default an ordinary
 # Tuesday. test-dates runs the tests whose outcome depends on the day (working days, weekends, Tết,
