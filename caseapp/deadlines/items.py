@@ -36,7 +36,7 @@ from ..intake.models import Intake
 from ..plans.models import Assessment, AssessmentStatus, CarePlan, PlanStatus
 from ..referrals.models import Provider, Referral, ReferralStatus
 from ..security.rules import same_facility
-from ..security.scopes import Column, case_scope, own_facility
+from ..security.scopes import CaseScopeFacts, Column, case_scope_facts, own_cases_of
 from ..shelter.models import ShelterStay
 from .rules import due_at, end_of_day, is_due_soon, review_variant, rule_for, urgency_variant
 
@@ -167,22 +167,16 @@ def _client_label() -> sa.ColumnElement[str]:
 
 @dataclass(frozen=True)
 class _Reading:
-    """Whose due items: the viewer's scope (None: a job's read, no user scope), narrowed to one
-    worker's items (or those of nobody: `unassigned`), one case or one facility."""
+    """Whose due items: the viewer's case scope (None: a job's read, no user scope), narrowed to one
+    worker's items (or those of nobody: `unassigned`), one case or one facility. Hashable: the
+    statements of a reading are built once and kept (_statements_of)."""
 
-    viewer: "User | None" = None
+    scope: CaseScopeFacts | None = None
     worker_id: int | None = None
     unassigned: bool = False
     limited: bool = True  # pages read at most KIND_LIMIT rows per source; jobs read everything
     case_id: int | sa.BindParameter[int] | None = None  # a bind parameter in the prebuilt statements
     facility_id: int | None = None
-    scope: sa.ColumnElement[bool] | None = field(
-        init=False, default=None, compare=False, repr=False
-    )  # case_scope(viewer), once
-
-    def __post_init__(self) -> None:
-        if self.viewer is not None:
-            object.__setattr__(self, "scope", case_scope(self.viewer))
 
 
 def _base(r: _Reading, columns: Sequence[Column], *, statuses: Sequence[CaseStatus] = OPEN_STATUSES) -> Statement:
@@ -201,10 +195,8 @@ def _base(r: _Reading, columns: Sequence[Column], *, statuses: Sequence[CaseStat
         .join(Client, Client.id == Case.client_id)
         .where(Case.status.in_(statuses))
     )
-    if r.viewer is not None:
-        stmt = stmt.where(own_facility(Case.facility_id, r.viewer))
-    if r.scope is not None:  # set with the viewer
-        stmt = stmt.where(r.scope)
+    if r.scope is not None:
+        stmt = stmt.where(own_cases_of(r.scope))
     if r.facility_id is not None:
         stmt = stmt.where(Case.facility_id == r.facility_id)
     if r.case_id is not None:
@@ -444,13 +436,23 @@ class DueItems:
 
 
 def _statements(reading: _Reading) -> Statements:
-    return (
+    statements = (
         _case_level_statement(reading),
         _follow_up_statement(reading),
         _referral_statement(reading),
         _stay_statement(reading),
         _flag_statement(reading),
     )
+    if not reading.limited:
+        return statements
+    return tuple(stmt.limit(KIND_LIMIT + 1) for stmt in statements)  # type: ignore[return-value]
+
+
+# A page's five statements, kept per reading: building them (and their cache keys) took a fifth of the
+# tasks page's time, more than PostgreSQL takes to run them (bench/page_timing.py). A reading holds
+# everything its statements are made of (CaseScopeFacts: ids, not the user), so a kept statement
+# is never another reading's. Bounded: one entry per user and list in use, the oldest dropped.
+_statements_of = functools.lru_cache(maxsize=1024)(_statements)
 
 
 _CASE_ID = "due_items_case_id"
@@ -468,13 +470,13 @@ def _read(reading: _Reading, statements: Statements | None = None, params: dict[
     """Every due item of the reading, sorted by urgency then due date: five statements."""
     items: list[DueItem] = []
     truncated = False
-    case_level, follow_ups, referrals, stays, flags = statements or _statements(reading)
+    case_level, follow_ups, referrals, stays, flags = statements or _statements_of(reading)
 
     def rows(stmt: Statement) -> Sequence[sa.Row[Any]]:
         nonlocal truncated
         if not reading.limited:
             return db.session.execute(stmt, params).all()
-        result = db.session.execute(stmt.limit(KIND_LIMIT + 1), params).all()
+        result = db.session.execute(stmt, params).all()
         if len(result) > KIND_LIMIT:
             truncated = True
         return result[:KIND_LIMIT]
@@ -538,19 +540,19 @@ def _one_case_items(case_id: int) -> list[DueItem]:
 def user_items(viewer: "User", worker: "User | None" = None) -> DueItems:
     """The due items assigned to `worker` (default: the viewer) within the viewer's case scope."""
     worker_id = (worker or viewer).id
-    return _read(_Reading(viewer=viewer, worker_id=worker_id))
+    return _read(_Reading(scope=case_scope_facts(viewer), worker_id=worker_id))
 
 
 def scope_items(viewer: "User") -> DueItems:
     """Every due item of the open cases in the viewer's scope, whoever it is for (the supervisor
     dashboard's overdue counts per worker: the per-worker pages' reading, unnarrowed)."""
-    return _read(_Reading(viewer=viewer))
+    return _read(_Reading(scope=case_scope_facts(viewer)))
 
 
 def unassigned_items(viewer: "User") -> DueItems:
     """The due items of the viewer's open cases that are nobody's: no worker on the case (and, for
     a follow-up, no one named on it) — what a supervisor assigns."""
-    return _read(_Reading(viewer=viewer, unassigned=True))
+    return _read(_Reading(scope=case_scope_facts(viewer), unassigned=True))
 
 
 def facility_items(facility_id: int) -> DueItems:

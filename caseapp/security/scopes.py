@@ -5,6 +5,7 @@ would not."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +100,33 @@ def colleagues_with(capability: Capability, facility_id: int | None) -> Conditio
     return sa.and_(User.facility_id == facility_id, User.active.is_(True), users_with(capability))
 
 
+@dataclass(frozen=True)
+class CaseScopeFacts:
+    """What case_scope(user) is made of: the user's role, id and facility, and the case ids it lists —
+    the cases the user holds an active grant on (workers), or those their facility transferred out
+    (supervisors). The condition is built from these alone (case_scope_of), so two readings with equal
+    facts get the same condition, and a statement built on it can be kept for the next request with
+    the same facts (deadlines.items) — a revoked or expired grant changes the facts, hence the statement."""
+
+    role: Role | None
+    user_id: int | None = None
+    facility_id: int | None = None
+    case_ids: tuple[int, ...] = ()
+
+
+def case_scope_facts(user: User) -> CaseScopeFacts:
+    if not has_perm(user, Perm.VIEW_CASES):
+        return CaseScopeFacts(role=None)
+    role = _role(user)
+    if role is Role.SUPERVISOR:
+        case_ids = _transferred_out_ids_of(user.facility_id)
+    elif role in (Role.SOCIAL_WORKER, Role.SHELTER_STAFF):
+        case_ids = _granted_ids(user)
+    else:
+        return CaseScopeFacts(role=None)
+    return CaseScopeFacts(role=role, user_id=user.id, facility_id=user.facility_id, case_ids=tuple(case_ids))
+
+
 def case_scope(user: User) -> Condition:
     """SQL condition on Case: the cases this user may open.
 
@@ -109,25 +137,42 @@ def case_scope(user: User) -> Condition:
     case (shared by a supervisor, or break the glass with a reason) opens a case of the user's own
     facility while the grant is active (not expired, not revoked). Supervisors also read the cases
     their facility transferred to another one, read-only: rules.can_edit_case refuses their writes."""
-    if not has_perm(user, Perm.VIEW_CASES):
-        return sa.false()
-    role = _role(user)
-    same_facility = Case.facility_id == user.facility_id
-    assigned = Case.assigned_worker_id == user.id
-    if role is Role.SUPERVISOR:
-        return sa.or_(same_facility, _transferred_out_by(user.facility_id))
-    if role is Role.SOCIAL_WORKER:
-        return sa.and_(same_facility, sa.or_(assigned, _granted_case_ids(user)))
-    if role is Role.SHELTER_STAFF:
+    return case_scope_of(case_scope_facts(user))
+
+
+def case_scope_of(facts: CaseScopeFacts) -> Condition:
+    """case_scope from its facts, without reading anything."""
+    same_facility = Case.facility_id == facts.facility_id
+    assigned = Case.assigned_worker_id == facts.user_id
+    listed = _listed(facts.case_ids)
+    if facts.role is Role.SUPERVISOR:
+        return sa.or_(same_facility, listed)
+    if facts.role is Role.SOCIAL_WORKER:
+        return sa.and_(same_facility, sa.or_(assigned, listed))
+    if facts.role is Role.SHELTER_STAFF:
         sealed_client = aliased(Client)  # aliased: never correlates with a Client of the enclosing query
         client_is_sealed = sa.exists(
             sa.select(sealed_client.id).where(sealed_client.id == Case.client_id, sealed_client.is_sensitive.is_(True))
         )
         return sa.and_(
             same_facility,
-            sa.or_(assigned, sa.and_(Case.is_sensitive.is_(False), ~client_is_sealed), _granted_case_ids(user)),
+            sa.or_(assigned, sa.and_(Case.is_sensitive.is_(False), ~client_is_sealed), listed),
         )
     return sa.false()
+
+
+def own_cases_of(facts: CaseScopeFacts) -> Condition:
+    """SQL condition on Case: the cases of the user's own facility within their case scope (not those
+    a supervisor reads after their transfer out: they are worked at the receiver)."""
+    return sa.and_(Case.facility_id == facts.facility_id, case_scope_of(facts))
+
+
+def _listed(case_ids: tuple[int, ...]) -> Condition:
+    """`id IN (…)` of the few ids read first: with `assigned = W OR id IN (…)` PostgreSQL makes two index
+    lookups, where `OR EXISTS (grant)` made it read every case of the facility to test the EXISTS
+    (bench/: 17 ms of the tasks page's follow-ups at 1 M clients), and `facility_id = X OR EXISTS
+    (transfer)` every case of every facility (250 ms per dashboard count at 84k cases)."""
+    return Case.id.in_(case_ids) if case_ids else sa.false()
 
 
 def granted_case(user: User, kinds: Iterable[str] | None = None, now: datetime | None = None) -> Condition:
@@ -141,13 +186,10 @@ def granted_case(user: User, kinds: Iterable[str] | None = None, now: datetime |
     return sa.exists(sa.select(grant.id).where(condition))
 
 
-def _granted_case_ids(user: User) -> Condition:
-    """SQL condition on Case: one of the cases the user holds an active grant on (granted_case), with
-    the ids read first — a user holds few. `assigned = W OR id IN (…)` is two index lookups, where
-    `assigned = W OR EXISTS (grant)` made PostgreSQL read every case of the facility to test the
-    EXISTS (bench/: 17 ms of the tasks page's follow-ups at 1 M clients)."""
+def _granted_ids(user: User) -> list[int]:
+    """The cases the user holds an active grant on (a user holds few)."""
     case_ids = db.session.scalars(sa.select(CaseAccessGrant.case_id).where(active_grant(CaseAccessGrant, user))).all()
-    return Case.id.in_(sorted(set(case_ids))) if case_ids else sa.false()
+    return sorted(set(case_ids))
 
 
 def active_grant(
@@ -161,18 +203,14 @@ def active_grant(
     )
 
 
-def _transferred_out_by(facility_id: int | None) -> Condition:
-    """SQL condition on Case: the case was transferred out of this facility (an accepted Transfer).
-    Its supervisors keep reading the history; rules.can_edit_case refuses their writes.
-
-    The ids are read first (a facility transfers few cases) so that the supervisor's scope,
-    `facility_id = X OR id IN (…)`, stays two index lookups; an EXISTS here made PostgreSQL scan
-    every case of every facility (bench: 250 ms per dashboard count at 84k cases)."""
+def _transferred_out_ids_of(facility_id: int | None) -> list[int]:
+    """The cases transferred out of this facility (an accepted Transfer), read once per request (a page
+    builds several scoped statements; a facility transfers few cases). Its supervisors keep reading
+    the history; rules.can_edit_case refuses their writes."""
     memo = request.environ.setdefault("caseapp.transferred_out", {}) if has_request_context() else {}
-    if facility_id not in memo:  # once per request: a page builds several scoped statements
+    if facility_id not in memo:
         memo[facility_id] = db.session.scalars(*prebuilt(_transferred_out_ids, facility_id=facility_id)).all()
-    case_ids = memo[facility_id]
-    return Case.id.in_(case_ids) if case_ids else sa.false()
+    return list(memo[facility_id])
 
 
 def _transferred_out_ids(facility_id: int | None) -> sa.Select[tuple[int]]:
@@ -233,8 +271,21 @@ __all__ = [
 
 
 def import_batch_scope(user: User) -> Condition:
-    """The register imports a user may open: those of the user's own facility."""
-    return own_facility(ImportBatch.facility_id, user)
+    """SQL condition on ImportBatch: the imports a user may open — of a beneficiary register, those of
+    the user's own facility, for a holder of IMPORT_REGISTER; of a workforce list, those of the
+    facilities whose workforce register the user keeps (as agency_scope), for a holder of
+    MANAGE_WORKFORCE."""
+    beneficiaries = (
+        sa.and_(ImportBatch.kind == "beneficiaries", own_facility(ImportBatch.facility_id, user))
+        if has_perm(user, Perm.IMPORT_REGISTER)
+        else sa.false()
+    )
+    workforce = (
+        sa.and_(ImportBatch.kind == "workforce", facility_scope(ImportBatch.facility_id, user))
+        if has_perm(user, Perm.MANAGE_WORKFORCE)
+        else sa.false()
+    )
+    return sa.or_(beneficiaries, workforce)
 
 
 def identity_match_scope(user: User) -> Condition:
