@@ -128,6 +128,8 @@ def _register_blueprints(app):
     from .reports import views as reports
     from .shelter import views as shelter
     from .supervision import views as supervision
+    from .workforce import training_views
+    from .workforce import views as workforce
 
     for domain in (
         main,
@@ -147,9 +149,14 @@ def _register_blueprints(app):
         reports,
         mail,
         supervision,
+        workforce,
     ):
         app.register_blueprint(domain.bp)
+    # training courses and communication activities of the workforce: two blueprints of one module
+    app.register_blueprint(training_views.training_bp)
+    app.register_blueprint(training_views.communication_bp)
     _register_approval_subjects()
+    _register_import_kinds()
 
 
 def _register_approval_subjects():
@@ -161,6 +168,17 @@ def _register_approval_subjects():
     register_subject("assessment", assessment_subject)
     register_subject("plan", plan_subject)
     register_subject("closure", closure_subject)
+
+
+def _register_import_kinds():
+    """The kinds of list the import wizard brings in, each with its own columns and writes (the
+    wizard knows none of them: the workforce kind is built on the wizard's reader and values)."""
+    from .register.imports import kinds
+    from .register.imports.services import BENEFICIARY_KIND
+    from .workforce.imports.kind import WORKFORCE_KIND
+
+    kinds.register(BENEFICIARY_KIND)
+    kinds.register(WORKFORCE_KIND)
 
 
 def _register_request_hooks(app):

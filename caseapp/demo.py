@@ -9,6 +9,7 @@ from .auth.services import hash_password
 from .auth.two_factor.totp import encrypt_secret
 from .cases.models import Case
 from .clients.services import create_client
+from .core.text import fold
 from .core.timeutil import local_today, utcnow
 from .extensions import db
 from .intake.services import create_intake
@@ -23,6 +24,8 @@ from .reports.services import confirm_reference_value, entry_stamp, set_referenc
 from .security.policy import Capability, Role, capable
 from .shelter.models import Bed, Room
 from .shelter.services import AdmittedChild, admit_emergency
+from .workforce import communication, training
+from .workforce.models import Agency, CommunicationActivity, TrainingCourse, WorkforceMember
 
 DEMO_PROVINCE_NAME = "Quảng Ninh"
 DEMO_PASSWORD = "Demo@2026-caseapp"
@@ -124,6 +127,7 @@ def seed_demo(app):
     _seed_outside_providers(province.code)
     _seed_demo_cases()
     _seed_reference_values(province.code)
+    _seed_workforce(province.code)
     return logins
 
 
@@ -312,14 +316,11 @@ def _seed_demo_cases():
 
 # Reference numbers of the demo province (QĐ 112/QĐ-TTg indicators), entered by the centre's reporter and
 # confirmed by its supervisor, so that the indicators have denominators and the province its own targets
-# (for 2025 and 2030: the years between take the straight path). The numbers are invented.
+# (for 2025 and 2030: the years between take the straight path). The numbers are invented. Indicators 1
+# and 2 are counted from the demo workforce register and its training course, so none is entered.
 DEMO_SOURCE = "Số liệu minh họa (dữ liệu demo)"
 DEMO_PLAN = "Kế hoạch minh họa của UBND tỉnh (dữ liệu demo)"
 DEMO_REFERENCE = (  # (key, year — None: this year, value, source)
-    ("ind1_units_total", None, 186, DEMO_SOURCE),
-    ("ind1_units_with_staff", None, 104, DEMO_SOURCE),
-    ("ind2_staff_total", None, 320, DEMO_SOURCE),
-    ("ind2_staff_trained", None, 118, DEMO_SOURCE),
     ("ind5_children_in_area", None, 1450, DEMO_SOURCE),
     ("target_5", 2025, 85, DEMO_PLAN),
     ("target_5", 2030, 92, DEMO_PLAN),
@@ -336,3 +337,179 @@ def _seed_reference_values(province_code):
         row = set_reference_value(province_code, year or local_today().year, key, value, source, by=reporter)
         confirm_reference_value(row, by=supervisor, seen=entry_stamp(row))
     db.session.flush()
+
+
+# The demo centre's workforce register: its own staff (the demo social worker among them, linked to the
+# account), commune collaborators (full-time and part-time, engaged by the commune chair), a school and a
+# hospital with social-work staff; one course this year with four attendees and two communication
+# activities. Names and numbers are invented.
+DEMO_AGENCIES = (  # (key, kind, name, commune name — None: the centre's commune)
+    ("hong_gai", "commune", "Ủy ban nhân dân phường Hồng Gai", "Phường Hồng Gai"),
+    ("tien_yen", "commune", "Ủy ban nhân dân xã Tiên Yên", "Xã Tiên Yên"),
+    ("ba_che", "commune", "Ủy ban nhân dân xã Ba Chẽ", "Xã Ba Chẽ"),
+    ("school", "school", "Trường Trung học cơ sở Bãi Cháy (dữ liệu demo)", "Phường Bãi Cháy"),
+    ("hospital", "hospital", "Bệnh viện Đa khoa khu vực (dữ liệu demo)", "Phường Hồng Gai"),
+)
+# (agency key — "centre": the demo centre; full name — None: the demo worker's; kind; position; sex;
+# qualification; professional title; appointment decision; first day in post)
+# fmt: off
+DEMO_MEMBERS = (
+    ("centre", None, "civil_servant", "Nhân viên công tác xã hội", "female", "university", "social_worker", None,
+     date(2022, 3, 1)),
+    ("centre", "Phạm Thị Minh", "civil_servant", "Phó Giám đốc", "female", "postgraduate", "senior_social_worker",
+     None, date(2019, 8, 1)),
+    ("centre", "Đỗ Văn Hùng", "employee", "Nhân viên hỗ trợ", "male", "college", None, None, date(2023, 6, 1)),
+    ("hong_gai", "Nguyễn Thị Thu Hà", "collaborator_full_time", None, "female", "intermediate", None, "15/QĐ-UBND",
+     date(2025, 7, 15)),
+    ("hong_gai", "Vũ Văn Thắng", "collaborator_part_time", "Công chức văn hóa - xã hội", "male", "short_course", None,
+     "16/QĐ-UBND", date(2025, 7, 15)),
+    ("tien_yen", "Hoàng Thị Lan", "collaborator_full_time", None, "female", "college", None, "08/QĐ-UBND",
+     date(2025, 8, 1)),
+    ("ba_che", "Lý Văn Sáng", "collaborator_part_time", "Phó Chủ tịch Hội Liên hiệp Phụ nữ xã", "male", "none", None,
+     "21/QĐ-UBND", date(2025, 9, 1)),
+    ("school", "Trần Thị Hương", "civil_servant", "Giáo viên phụ trách tư vấn học đường", "female", "short_course",
+     None, None, date(2021, 9, 1)),
+    ("hospital", "Bùi Minh Tuấn", "civil_servant", "Nhân viên Phòng Công tác xã hội", "male", "university",
+     "assistant_social_worker", None, date(2020, 5, 1)),
+)
+# fmt: on
+DEMO_ATTENDEES = ("Nguyễn Thị Thu Hà", "Vũ Văn Thắng", "Hoàng Thị Lan", "Lý Văn Sáng")
+
+
+def _seed_workforce(province_code):
+    centre = db.session.scalar(sa.select(Facility).where(Facility.code == "CTXHQN"))
+    supervisor = db.session.scalar(sa.select(User).where(User.username == "ctxh.giamsat"))
+    worker = db.session.scalar(sa.select(User).where(User.username == "ctxh.nhanvien"))
+    if centre is None or supervisor is None or worker is None:
+        return
+    has_register = sa.select(Agency.id).where(Agency.owner_facility_id == centre.id, Agency.facility_id.is_(None))
+    if db.session.scalar(has_register.limit(1)) is None:
+        _seed_workforce_register(centre, province_code, worker)
+    if not _has_row(TrainingCourse.facility_id == centre.id):
+        _seed_training_course(centre, supervisor)
+    if not _has_row(CommunicationActivity.facility_id == centre.id):
+        _seed_communication(centre, supervisor)
+    db.session.flush()
+
+
+def _has_row(condition):
+    return db.session.scalar(sa.select(sa.literal(1)).where(condition).limit(1)) is not None
+
+
+def _agency(centre, province_code, kind, name, commune_code, facility_id=None):
+    agency = Agency(
+        owner_facility_id=centre.id,
+        facility_id=facility_id,
+        province_code=province_code,
+        commune_code=commune_code,
+        kind=kind,
+        name=name,
+        search_name=fold(name),
+    )
+    db.session.add(agency)
+    return agency
+
+
+def _seed_workforce_register(centre, province_code, worker):
+    communes = {
+        c.name: c.code for c in db.session.scalars(sa.select(Commune).where(Commune.province_code == province_code))
+    }
+    own = db.session.scalar(sa.select(Agency).where(Agency.facility_id == centre.id))
+    agencies = {
+        "centre": own
+        or _agency(centre, province_code, "social_assistance", centre.name, centre.commune_code, centre.id)
+    }
+    for key, kind, name, commune in DEMO_AGENCIES:
+        agencies[key] = _agency(centre, province_code, kind, name, communes.get(commune))
+    db.session.flush()
+    for key, full_name, kind, position, sex, qualification, title, appointment, from_date in DEMO_MEMBERS:
+        agency, name = agencies[key], full_name or worker.full_name
+        db.session.add(
+            WorkforceMember(
+                agency_id=agency.id,
+                full_name=name,
+                search_name=fold(name),
+                sex=sex,
+                kind=kind,
+                position=position,
+                qualification=qualification,
+                professional_title=title,
+                appointment_number=appointment,
+                appointment_date=from_date - timedelta(days=5) if appointment else None,
+                commune_code=agency.commune_code,
+                from_date=from_date,
+                user_id=worker.id if full_name is None else None,  # the demo social worker's own account
+            )
+        )
+    db.session.flush()
+
+
+def _seed_training_course(centre, supervisor):
+    today = local_today()
+    start = max(date(today.year, 1, 2), min(date(today.year, 4, 15), today - timedelta(days=3)))
+    course = training.create_course(
+        training.CourseInput(
+            title=f"Tập huấn nghiệp vụ công tác xã hội cho cộng tác viên cấp xã năm {today.year}",
+            kind="workshop",
+            level="province",
+            start_date=start,
+            end_date=start + timedelta(days=2),
+            organiser=centre.name,
+            hours=24,
+            topics="Quy trình quản lý trường hợp\nKỹ năng tham vấn, hỗ trợ tâm lý\nPhòng, chống xâm hại trẻ em",
+            commune_code=centre.commune_code,
+        ),
+        by=supervisor,
+    )
+    members = db.session.scalars(
+        sa.select(WorkforceMember)
+        .join(Agency, Agency.id == WorkforceMember.agency_id)
+        .where(Agency.owner_facility_id == centre.id, WorkforceMember.full_name.in_(DEMO_ATTENDEES))
+    ).all()
+    participants = training.add_participants(course, [m.id for m in members], by=supervisor)
+    if course.end_date <= today:
+        for n, participant in enumerate(participants, start=1):
+            training.update_participant(
+                course,
+                participant,
+                attended=True,
+                certificate_number=f"{n:03d}/CN-TTCTXH",
+                certificate_date=course.end_date,
+                by=supervisor,
+            )
+
+
+def _latest(month, day):
+    """The latest date with this day and month that is not after today."""
+    today = local_today()
+    this_year = date(today.year, month, day)
+    return this_year if this_year <= today else this_year.replace(year=today.year - 1)
+
+
+def _seed_communication(centre, supervisor):
+    activities = (
+        communication.ActivityInput(
+            kind="event",
+            title="Mít tinh hưởng ứng Ngày Công tác xã hội Việt Nam 25/3",
+            held_on=_latest(3, 25),
+            commune_code=centre.commune_code,
+            audience="Cán bộ, cộng tác viên công tác xã hội và người dân",
+            participants=180,
+            copies=None,
+            topic="social_work_day",
+            notes=None,
+        ),
+        communication.ActivityInput(
+            kind="product",
+            title="Tờ rơi Tháng hành động vì trẻ em: phòng, chống xâm hại trẻ em",
+            held_on=_latest(6, 1),
+            commune_code=None,
+            audience="Phụ huynh và học sinh",
+            participants=None,
+            copies=2000,
+            topic="child_protection_month",
+            notes="Phát tại các trường học và nhà văn hóa khu phố",
+        ),
+    )
+    for data in activities:
+        communication.create_activity(data, by=supervisor)

@@ -33,3 +33,10 @@ from .supervision.models import (
     SupervisionAction,
     SupervisionSession,
 )
+from .workforce.models import (
+    Agency,
+    CommunicationActivity,
+    TrainingCourse,
+    TrainingParticipant,
+    WorkforceMember,
+)

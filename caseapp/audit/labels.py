@@ -113,6 +113,10 @@ EVENT_KINDS: dict[str, EventKind] = {
         _l("Intervention plan replaced by a new version"), _l("Case %(case_id)s, version %(version_no)s.")
     ),
     "plan_viewed": EventKind(_l("Intervention plan opened"), _l("Case %(case_id)s, version %(version_no)s.")),
+    "goal_outcome_recorded": EventKind(
+        _l("Outcome of a plan goal recorded"),
+        _l("Case %(case_id)s, plan version %(version_no)s: outcome %(outcome)s."),
+    ),
     "approval_requested": EventKind(_l("Sent for approval")),
     "approval_decided": EventKind(_l("Approval decided")),
     "approval_refused": EventKind(_l("Returned for changes")),
@@ -189,6 +193,26 @@ EVENT_KINDS: dict[str, EventKind] = {
     "yearly_report_edited": EventKind(_l("Yearly report changed")),
     "yearly_report_issued": EventKind(_l("Yearly report issued"), _l("Year %(year)s, number %(number)s.")),
     "stored_files_rekeyed": EventKind(_l("Stored files encrypted with a new key")),
+    "training_course_created": EventKind(_l("Training course recorded"), _l("Year %(year)s.")),
+    "training_course_changed": EventKind(_l("Training course changed")),
+    "training_course_deleted": EventKind(_l("Training course removed"), _l("Year %(year)s.")),
+    "training_participants_added": EventKind(
+        _l("Participants added to a training course"), _l("%(member_ids)s people added.")
+    ),
+    "training_participant_changed": EventKind(_l("Attendance or certificate of a participant changed")),
+    "training_participant_removed": EventKind(_l("Participant taken off a training course")),
+    "training_member_added": EventKind(_l("Person added to the workforce register from a training course")),
+    "communication_activity_created": EventKind(_l("Communication activity recorded"), _l("Year %(year)s.")),
+    "communication_activity_changed": EventKind(_l("Communication activity changed")),
+    "communication_activity_deleted": EventKind(_l("Communication activity removed"), _l("Year %(year)s.")),
+    "workforce_agency_created": EventKind(_l("Agency added to the workforce register")),
+    "workforce_agency_changed": EventKind(_l("Agency of the workforce register changed")),
+    "workforce_agency_deactivated": EventKind(_l("Agency of the workforce register deactivated")),
+    "workforce_agency_reactivated": EventKind(_l("Agency of the workforce register made active again")),
+    "workforce_member_created": EventKind(_l("Person added to the workforce register")),
+    "workforce_member_changed": EventKind(_l("Person's record in the workforce register changed")),
+    "workforce_member_ended": EventKind(_l("Person's post ended"), _l("Last day in the post: %(to_date)s.")),
+    "workforce_member_viewed": EventKind(_l("Person's record in the workforce register opened")),
 }
 
 # The details a sentence may name "label: value"; the others (hashes, internal keys) stay in the
@@ -282,6 +306,7 @@ RECORD_LABELS: dict[str, LazyString] = {
     "referrals": _l("Referral"),
     "assessments": _l("Needs assessment"),
     "care_plans": _l("Intervention plan"),
+    "plan_goals": _l("Goal of an intervention plan"),
     "approvals": _l("Approval"),
     "attachments": _l("Attached document"),
     "follow_ups": _l("Follow-up"),
@@ -308,6 +333,10 @@ RECORD_LABELS: dict[str, LazyString] = {
     "report_reference_values": _l("Reference figure"),
     "identity_match_requests": _l("Identity check"),
     "reminders": _l("Reminder"),
+    "training_courses": _l("Training course"),
+    "communication_activities": _l("Communication activity"),
+    "workforce_agencies": _l("Agency of the workforce register"),
+    "workforce_members": _l("Person of the workforce register"),
 }
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")

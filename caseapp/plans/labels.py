@@ -17,6 +17,13 @@ APPROVAL_STATUSES = {
     "returned": _l("Returned"),
     "cancelled": _l("Cancelled"),
 }
+# How far a goal was reached (plans.models.GoalOutcome).
+GOAL_OUTCOMES = {
+    "achieved": _l("Achieved"),
+    "partly_achieved": _l("Partly achieved"),
+    "not_achieved": _l("Not achieved"),
+}
+GOAL_OUTCOME_BADGES = {"achieved": "badge-ok", "partly_achieved": "badge-warn", "not_achieved": "badge-danger"}
 SUBJECT_LABELS = {
     "assessment": _l("Needs assessment"),
     "plan": _l("Intervention plan"),
@@ -31,6 +38,7 @@ EVENT_LABELS = {
     "plan_approval_requested": _l("Intervention plan sent for approval"),
     "plan_approved": _l("Intervention plan approved"),
     "plan_returned": _l("Intervention plan returned for changes"),
+    "goal_outcome_recorded": _l("Outcome of a plan goal recorded"),
     "closure_approval_requested": _l("Closure sent for approval"),
     "closure_approved": _l("Closure approved"),
     "closure_returned": _l("Closure returned for changes"),

@@ -26,6 +26,15 @@ class PlanStatus(StrEnum):
     SUPERSEDED = "superseded"  # a later version was approved
 
 
+class GoalOutcome(StrEnum):
+    """How far a goal of the plan was reached, assessed at the plan's review or before closing the case
+    (TT 02/2020/TT-BLĐTBXH, bước 4 and 5). A goal not achieved has an outcome too."""
+
+    ACHIEVED = "achieved"
+    PARTLY_ACHIEVED = "partly_achieved"
+    NOT_ACHIEVED = "not_achieved"
+
+
 class ActivityStatus(StrEnum):
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
@@ -105,6 +114,11 @@ class CarePlan(Model):
 
 class PlanGoal(Model):
     __tablename__ = "plan_goals"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "outcome IS NULL OR outcome IN ('achieved', 'partly_achieved', 'not_achieved')", name="outcome_known"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("care_plans.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -112,9 +126,17 @@ class PlanGoal(Model):
     need_domain: Mapped[str] = mapped_column(sa.String(32), nullable=False)  # a domain of the assessment
     description: Mapped[str] = mapped_column(sa.Text, nullable=False)
     target_on: Mapped[date | None] = mapped_column(sa.Date)
-    achieved: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    achieved: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)  # outcome == "achieved"
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))  # GoalOutcome; None: not assessed yet
+    outcome_note: Mapped[str | None] = mapped_column(sa.Text)
+    outcome_on: Mapped[date | None] = mapped_column(sa.Date)  # the day the outcome was assessed
+    outcome_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    outcome_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
 
     plan = db.relationship("CarePlan", lazy="raise_on_sql", back_populates="goals")
+    outcome_by = db.relationship("User", lazy="raise_on_sql")
+    __mapper_args__ = {"version_id_col": version}
 
 
 class PlanActivity(Model):

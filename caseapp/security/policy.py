@@ -76,6 +76,10 @@ class Perm(enum.StrEnum):
     # workers read the sessions they took part in
     MANAGE_SUPERVISION = "manage_supervision"
     VIEW_SUPERVISION = "view_supervision"
+    # the workforce register (staff and collaborators of the facility and of the agencies it keeps),
+    # their training and the communication activities: the facility's admins and supervisors; the
+    # reports count them (reporters read the aggregates only, never the people)
+    MANAGE_WORKFORCE = "manage_workforce"
 
 
 class Capability(enum.StrEnum):
@@ -114,6 +118,7 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.MANAGE_PROVIDERS,
             Perm.PROPOSE_PROVIDERS,
             Perm.VIEW_PROCESSING_REGISTER,
+            Perm.MANAGE_WORKFORCE,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -143,6 +148,7 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
             Perm.HANDLE_IDENTITY_MATCHES,
             Perm.MANAGE_SUPERVISION,
             Perm.VIEW_SUPERVISION,
+            Perm.MANAGE_WORKFORCE,
         }
     ),
     Role.SOCIAL_WORKER: frozenset(

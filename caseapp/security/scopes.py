@@ -27,6 +27,7 @@ from ..referrals.models import Provider, ProviderStatus, Transfer, TransferStatu
 from ..register.imports.models import ImportBatch
 from ..reports.models import CommuneGroup
 from ..supervision.models import SupervisionSession, session_workers
+from ..workforce.models import Agency, CommunicationActivity, TrainingCourse, WorkforceMember
 from .policy import Capability, Perm, Role, _role, capable, has_perm, roles_with
 
 if TYPE_CHECKING:  # for annotations only
@@ -335,3 +336,31 @@ def supervision_session_scope(user: User) -> Condition:
         return sa.false()
     took_part = sa.select(session_workers.c.session_id).where(session_workers.c.user_id == user.id)
     return sa.and_(facility, SupervisionSession.id.in_(took_part))
+
+
+def agency_scope(user: User) -> Condition:
+    """SQL condition on Agency: the agencies whose register a user keeps — those their facility entered
+    (its own staff, and the communes, schools, hospitals… it keeps the records of); every one for a
+    role that sees every facility. Another facility's agency is not found (404)."""
+    if not has_perm(user, Perm.MANAGE_WORKFORCE):
+        return sa.false()
+    return facility_scope(Agency.owner_facility_id, user)
+
+
+def workforce_member_scope(user: User) -> Condition:
+    """SQL condition on WorkforceMember: the people of the agencies in agency_scope."""
+    return WorkforceMember.agency_id.in_(sa.select(Agency.id).where(agency_scope(user)))
+
+
+def training_course_scope(user: User) -> Condition:
+    """SQL condition on TrainingCourse: the courses the user's facility recorded."""
+    if not has_perm(user, Perm.MANAGE_WORKFORCE):
+        return sa.false()
+    return facility_scope(TrainingCourse.facility_id, user)
+
+
+def communication_scope(user: User) -> Condition:
+    """SQL condition on CommunicationActivity: the activities the user's facility recorded."""
+    if not has_perm(user, Perm.MANAGE_WORKFORCE):
+        return sa.false()
+    return facility_scope(CommunicationActivity.facility_id, user)

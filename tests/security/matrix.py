@@ -423,3 +423,15 @@ def _supervision_targets():
 
 
 TARGETS.update(_supervision_targets())
+
+
+def _workforce_targets():
+    """The workforce register: agencies and people (tests/workforce/matrix_targets.py), training courses
+    and communication activities (tests/workforce/training_matrix_targets.py)."""
+    from ..workforce.matrix_targets import targets
+    from ..workforce.training_matrix_targets import targets as training_targets
+
+    return {**targets(Target, NO_RECORD), **training_targets(Target, NO_RECORD)}
+
+
+TARGETS.update(_workforce_targets())

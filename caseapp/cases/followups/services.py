@@ -276,6 +276,7 @@ _STATUS_KINDS = {
     "reassigned",
     "client_merged",
     "assessment_submitted",
+    "goal_outcome_recorded",
     "details_changed",
 }
 

@@ -39,6 +39,10 @@ class ImportBatch(Model):
     facility_id: Mapped[int] = mapped_column(sa.ForeignKey("facilities.id"), nullable=False)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # what the file lists: "beneficiaries" (the register of groups) or "workforce" (staff and collaborators)
+    kind: Mapped[str] = mapped_column(
+        sa.String(16), nullable=False, default="beneficiaries", server_default="beneficiaries"
+    )
     filename: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False, index=True)
     encoding: Mapped[str | None] = mapped_column(sa.String(16))  # legacy text found: tcvn3 | vni
@@ -76,6 +80,7 @@ class ImportRow(Model):
     client_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clients.id", ondelete="SET NULL"))
     membership_id: Mapped[int | None] = mapped_column(sa.ForeignKey("group_memberships.id", ondelete="SET NULL"))
     version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("membership_versions.id", ondelete="SET NULL"))
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("workforce_members.id", ondelete="SET NULL"))
     created_client: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
 
 
