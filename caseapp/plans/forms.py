@@ -23,7 +23,8 @@ from ..core.text import people_sorted
 from ..core.urls import parse_id
 from .blocks import BLOCKS, block_field
 from .compare import ACTIVITY_STATUSES, ANSWERS, DOMAIN_FIELD_LABELS, DOMAIN_FIELDS, SAFETY_PLAN_FIELDS
-from .services import ORG_MAX, TEXT_MAX, domain_field, safety_field
+from .labels import GOAL_OUTCOMES
+from .services import GOAL_NOTE_MAX, ORG_MAX, TEXT_MAX, domain_field, safety_field
 
 EXTRA_ROWS = 1  # empty rows offered under the filled ones
 MIN_ROWS = 2  # rows offered at least (a phone screen is short)
@@ -341,4 +342,41 @@ class DecisionForm(BaseForm):
         super().__init__(*args, prefix=f"a{approval_id}", **kwargs)
 
 
-__all__ = ["AssessmentForm", "PlanForm", "GoalRow", "ActivityRow", "DecisionForm", "ADD_ROWS"]
+def goal_outcome_prefix(goal_id) -> str:
+    """The names of a goal's outcome fields (g<id>-outcome …): one form per goal on the case page."""
+    return f"g{goal_id}"
+
+
+class GoalOutcomeForm(BaseForm):
+    """The outcome of one goal of the approved plan: how far it was reached, a note, the day it was
+    assessed (today unless said otherwise). `version`: the goal's version the user started from;
+    `next`: the page to go back to (the case page or the closure checklist)."""
+
+    outcome = SelectField(_l("Outcome"), validate_choice=False)
+    note = TextAreaField(_l("Note on the outcome"), validators=[Optional(), max_length(GOAL_NOTE_MAX)])
+    assessed_on = DateField(_l("Date assessed"), validators=[Optional()])
+    version = HiddenField()
+    next = HiddenField()
+
+    def __init__(self, *args, goal_id, **kwargs):
+        super().__init__(*args, prefix=goal_outcome_prefix(goal_id), **kwargs)
+        self.outcome.choices = [("", _l("— choose —")), *GOAL_OUTCOMES.items()]
+
+    def fill(self, goal, *, today, next_url) -> None:
+        self.outcome.data = goal.outcome or ""
+        self.note.data = goal.outcome_note or ""
+        self.assessed_on.data = goal.outcome_on or today
+        self.version.data = goal.version
+        self.next.data = next_url
+
+
+__all__ = [
+    "AssessmentForm",
+    "PlanForm",
+    "GoalRow",
+    "ActivityRow",
+    "DecisionForm",
+    "GoalOutcomeForm",
+    "goal_outcome_prefix",
+    "ADD_ROWS",
+]

@@ -134,7 +134,7 @@ def plans_of_case(case_id):
 def _with_rows(stmt):
     return stmt.options(
         joinedload(CarePlan.created_by),
-        selectinload(CarePlan.goals),
+        selectinload(CarePlan.goals).joinedload(PlanGoal.outcome_by),
         selectinload(CarePlan.activities).joinedload(PlanActivity.responsible_user),
     )
 
@@ -153,6 +153,26 @@ def latest_plan(case_id, *, statuses=None):
 
 def open_plan(case_id):
     return latest_plan(case_id, statuses=OPEN_STATUSES)
+
+
+def goal_of_case(case_id, plan_id, goal_id):
+    """One goal of one plan of the case, with its plan and who recorded its outcome."""
+    return (
+        sa.select(PlanGoal)
+        .join(CarePlan, CarePlan.id == PlanGoal.plan_id)
+        .where(CarePlan.case_id == case_id, CarePlan.id == plan_id, PlanGoal.id == goal_id)
+        .options(joinedload(PlanGoal.plan), joinedload(PlanGoal.outcome_by))
+    )
+
+
+def goals_of_plan(plan_id):
+    """The goals of a plan in their order, with who recorded each outcome."""
+    return (
+        sa.select(PlanGoal)
+        .where(PlanGoal.plan_id == plan_id)
+        .options(joinedload(PlanGoal.outcome_by))
+        .order_by(PlanGoal.position, PlanGoal.id)
+    )
 
 
 def next_plan_version(case_id):
@@ -214,6 +234,7 @@ class CaseSection:
     can_edit: bool = False  # may write (EDIT_CASES, in scope, case not closed)
     can_approve: bool = False  # holds Perm.APPROVE for the case's facility
     decidable: list = field(default_factory=list)  # pending approvals this user may decide
+    current_goals: list = field(default_factory=list)  # the goals of the plan in force (outcome_by loaded)
     today: object = None
     labels: object = _labels  # status names and badge classes (plans.labels)
 
@@ -249,17 +270,20 @@ class CaseSection:
 
 def case_section(case, user):
     """Everything the case page's assessment-and-plan section needs, in three queries (assessment
-    versions, plan versions, approvals — each with the people it names). The case must already be
-    loaded within the user's scope."""
+    versions, plan versions, approvals — each with the people it names) and a fourth for the goals of
+    the plan in force, if any. The case must already be loaded within the user's scope."""
     assessments = db.session.scalars(*prebuilt(assessments_of_case, case_id=case.id)).unique().all()
     plans = db.session.scalars(*prebuilt(plans_of_case, case_id=case.id)).unique().all()
     decisions = latest_approvals(db.session.scalars(*prebuilt(approvals_of_case, case_id=case.id)).unique().all())
     can_approve = can(user, Perm.APPROVE, case)
+    current = next((p for p in plans if p.status == PlanStatus.APPROVED), None)
+    goals = db.session.scalars(*prebuilt(goals_of_plan, plan_id=current.id)).unique().all() if current else []
     return CaseSection(
         case=case,
         assessments=list(assessments),
         plans=list(plans),
         decisions=decisions,
+        current_goals=list(goals),
         can_edit=can(user, Perm.EDIT_CASES, case) and case.status not in ENDED_STATUSES,
         can_approve=can_approve,
         today=local_today(),
@@ -298,6 +322,8 @@ __all__ = [
     "latest_plan",
     "open_plan",
     "next_plan_version",
+    "goal_of_case",
+    "goals_of_plan",
     "facility_staff",
     "facility_staff_ids",
     "user_names",

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from ..approvals.services import request_approval
 from ..audit.services import record
+from ..cases.models import Case
 from ..cases.services import add_event, ensure_editable
 from ..cases.statuses import CaseStatus
 from ..cases.workflow.services import TRANSITIONS, change_status
@@ -30,10 +31,12 @@ from ..core.timeutil import local_today, to_local, utcnow
 from ..deadlines.rules import due_at, review_variant
 from ..extensions import db
 from ..org.models import Facility
+from ..security.rules import can_change_case
 from . import queries
 from .blocks import BLOCKS, block_field
 from .compare import ACTIVITY_STATUSES, SAFETY_PLAN_FIELDS, assessment_snapshot, changed_keys, plan_data, plan_snapshot
-from .models import Assessment, AssessmentStatus, CarePlan, PlanActivity, PlanGoal, PlanStatus
+from .labels import GOAL_OUTCOMES
+from .models import Assessment, AssessmentStatus, CarePlan, GoalOutcome, PlanActivity, PlanGoal, PlanStatus
 
 TEXT_MAX = 4000
 ORG_MAX = 255
@@ -516,6 +519,71 @@ class _PlanSubject:
 plan_subject = _PlanSubject()
 
 
+# --- outcomes of the goals ----------------------------------------------------------------------------
+
+GOAL_NOTE_MAX = 2000
+GOAL_TEXT_ON_TIMELINE = 200
+
+
+def record_goal_outcome(goal, outcome, note, assessed_on, *, by, seen_version=None):
+    """Record how far a goal of the case's approved plan was reached (TT 02/2020/TT-BLĐTBXH, bước 4 rà
+    soát and bước 5 đánh giá): any outcome — "not achieved" too — settles the goal in the closure
+    checklist. Recorded again, it replaces the previous one. `seen_version`: the goal's version the user
+    started from (a stale one raises StaleEdit); None skips the check (jobs, imports)."""
+    plan = db.session.get_one(CarePlan, goal.plan_id)
+    case = db.session.get_one(Case, plan.case_id)
+    ensure_editable(case)
+    if not can_change_case(by, case):
+        raise ServiceError(_("Only staff who work on this case can record the outcome of its goals."))
+    if plan.status != PlanStatus.APPROVED:
+        raise ServiceError(_("Outcomes are recorded on the goals of the approved plan in force only."))
+    if seen_version is not None and str(goal.version) != str(seen_version):
+        raise StaleEdit()
+    if outcome not in set(GoalOutcome):
+        raise ServiceError(_("Choose the outcome: achieved, partly achieved or not achieved."), field="outcome")
+    note = _text(note, field="note", max_length=GOAL_NOTE_MAX)
+    _check_assessed_on(assessed_on, plan)
+    previous = goal.outcome
+    goal.outcome = GoalOutcome(outcome).value
+    goal.achieved = outcome == GoalOutcome.ACHIEVED
+    goal.outcome_note = note or None
+    goal.outcome_on = assessed_on
+    goal.outcome_by_id = by.id
+    goal.outcome_recorded_at = utcnow()
+    db.session.flush()
+    add_event(case, "goal_outcome_recorded", by=by, text=_goal_timeline_text(goal))
+    record(
+        "goal_outcome_recorded",
+        by=by,
+        entity=goal,
+        detail={
+            "case_id": case.id,
+            "plan_id": plan.id,
+            "version_no": plan.version_no,
+            "outcome": goal.outcome,
+            "previous": previous,
+        },
+    )
+    return goal
+
+
+def _check_assessed_on(assessed_on, plan) -> None:
+    if not isinstance(assessed_on, date):
+        raise ServiceError(_("Enter the date the outcome was assessed."), field="assessed_on")
+    if assessed_on > local_today():
+        raise ServiceError(_("The date the outcome was assessed cannot be in the future."), field="assessed_on")
+    if plan.approved_at is not None and assessed_on < to_local(plan.approved_at).date():
+        raise ServiceError(_("The date the outcome was assessed is before the plan was approved."), field="assessed_on")
+
+
+def _goal_timeline_text(goal) -> str:
+    description = " ".join(goal.description.split())
+    if len(description) > GOAL_TEXT_ON_TIMELINE:
+        description = description[: GOAL_TEXT_ON_TIMELINE - 1] + "…"
+    text = f"{GOAL_OUTCOMES[goal.outcome]}: {description}"
+    return f"{text}\n{goal.outcome_note}" if goal.outcome_note else text
+
+
 __all__ = [
     "StaleEdit",
     "create_assessment",
@@ -531,4 +599,5 @@ __all__ = [
     "update_plan",
     "request_plan_approval",
     "plan_subject",
+    "record_goal_outcome",
 ]

@@ -31,8 +31,8 @@ from ..security.rules import can
 from ..security.scopes import case_scope
 from ..security.web import load_case, requires
 from . import blocks, compare, labels, queries, services
-from .forms import ADD_ROWS, AssessmentForm, DecisionForm, PlanForm
-from .models import Assessment, AssessmentStatus, CarePlan
+from .forms import ADD_ROWS, AssessmentForm, DecisionForm, GoalOutcomeForm, PlanForm
+from .models import Assessment, AssessmentStatus, CarePlan, PlanStatus
 
 # No url_prefix: the pages hang under /cases/<id>/assessments, /cases/<id>/plans and /approvals.
 bp = Blueprint("plans", __name__)
@@ -464,6 +464,80 @@ def plan(case_id, plan_id):
         "plan_viewed", by=current_user, entity=current, detail={"case_id": case.id, "version_no": current.version_no}
     )
     return response
+
+
+# --- outcomes of the goals ----------------------------------------------------------------------------------
+
+GOAL_CHANGED_MEANWHILE = _l("Someone else recorded an outcome of this goal meanwhile. Check it and save again.")
+
+
+def _goal_or_404(case, plan_id, goal_id):
+    goal = db.session.scalar(queries.goal_of_case(case.id, plan_id, goal_id))
+    if goal is None:
+        abort(404)
+    return goal
+
+
+def _goal_back(case, goal):
+    """Where the form returns by default: the goal on the case page's plan section."""
+    return url_for("cases.show", case_id=case.id, section="assessment-plan", _anchor=f"goal-{goal.id}")
+
+
+@bp.route("/cases/<id:case_id>/plans/<id:plan_id>/goals/<id:goal_id>/outcome", methods=["GET", "POST"])
+@requires(Perm.EDIT_CASES)
+def goal_outcome(case_id, plan_id, goal_id):
+    """Record how far a goal of the approved plan was reached, from the case page or straight from the
+    closure checklist (`next`: the page to go back to once it is recorded)."""
+    case = load_case(current_user, case_id, Perm.EDIT_CASES, editable=True, back_to="assessment-plan")
+    goal = _goal_or_404(case, plan_id, goal_id)
+    form = GoalOutcomeForm(goal_id=goal.id)
+    asked = form.next.data if request.method == "POST" else request.args.get("next")
+    back = safe_next(asked) or _goal_back(case, goal)
+    status = 200
+    if request.method == "GET":
+        form.fill(goal, today=local_today(), next_url=back)
+        _audit_read("plan_viewed", goal.plan, case, "goal_outcome")
+    elif form.validate():
+        try:
+            with saving(form, stale_message=GOAL_CHANGED_MEANWHILE, passes=(services.StaleEdit,)) as saved:
+                services.record_goal_outcome(
+                    goal,
+                    form.outcome.data,
+                    form.note.data,
+                    form.assessed_on.data,
+                    by=current_user,
+                    seen_version=form.version.data,
+                )
+        except services.StaleEdit as error:
+            db.session.rollback()
+            goal = _goal_or_404(case, plan_id, goal_id)
+            form.form_errors.append(str(error))
+            form.version.data = goal.version  # what is kept in the form goes through on a second save
+            return _render_goal_outcome(case, goal, form, back, 409)
+        if saved:
+            flash(_l("The outcome of the goal was recorded."), "success")
+            return redirect(back)
+        goal = _goal_or_404(case, plan_id, goal_id)  # read again: a concurrent save rolled the session back
+        if str(GOAL_CHANGED_MEANWHILE) in form.form_errors:
+            form.version.data = goal.version
+        status = 422
+    else:
+        status = 422
+    return _render_goal_outcome(case, goal, form, back, status)
+
+
+def _render_goal_outcome(case, goal, form, back, status):
+    return _rendered(
+        "plans/goal_outcome.html",
+        status,
+        form=form,
+        goal=goal,
+        plan=goal.plan,
+        in_force=goal.plan.status == PlanStatus.APPROVED,
+        back=back,
+        today_iso=local_today().isoformat(),
+        **_common(case),
+    )
 
 
 # --- approvals -------------------------------------------------------------------------------------------

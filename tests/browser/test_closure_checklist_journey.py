@@ -1,8 +1,10 @@
 """Asking to close a case with loose ends, in a real browser: the worker sees what is still open,
 resolves a follow-up through its link and comes back to a list read again, is refused while the open
 referral has no reason (what was typed stays), gives the reason and sends the request; the supervisor,
-on a 360-px phone, reads the reason on the approval page and approves. Screenshots at 1280 and 360 px
-go to test-artifacts/closure-checklist-*.png."""
+on a 360-px phone, reads the reason on the approval page and approves. A goal of the approved plan is
+resolved straight from the checklist on a phone: its outcome recorded ("not achieved" is an outcome
+too) and the checklist shown again without it. Screenshots at 1280 and 360 px go to
+test-artifacts/closure-checklist-*.png."""
 
 import uuid
 from datetime import timedelta
@@ -17,8 +19,10 @@ from caseapp.clients.services import create_client
 from caseapp.core.timeutil import utcnow
 from caseapp.extensions import db
 from caseapp.org.models import Facility
+from caseapp.plans.models import PlanGoal
 
 from .. import factories
+from ..documents.helpers import with_assessment, with_plan
 from ..referrals.helpers import make_provider, make_referral
 from .conftest import DESKTOP, PHONE
 from .test_layout import overflow
@@ -44,6 +48,26 @@ def _case_with_loose_ends(live_server, name):
         )
         db.session.commit()
         ids = case.id, visit.id
+        db.session.remove()
+    return ids
+
+
+def _case_with_a_plan(live_server, name):
+    """A case of the demo centre whose approved plan has one goal without an outcome."""
+    with live_server.app.app_context():
+        facility = db.session.scalar(sa.select(Facility).where(Facility.code == "CTXHQN"))
+        worker = db.session.scalar(sa.select(User).where(User.username == "ctxh.nhanvien"))
+        supervisor = db.session.scalar(sa.select(User).where(User.username == "ctxh.giamsat"))
+        client = create_client(
+            {"full_name": name, "sex": "female", "birth_year": 1988, "birth_precision": "year"},
+            facility=facility,
+            by=worker,
+        )
+        case = factories.make_case(facility, client=client, worker=worker, status="assessment")
+        with_assessment(case, worker, supervisor)
+        plan = with_plan(case, worker, supervisor)
+        db.session.commit()
+        ids = case.id, db.session.scalar(sa.select(PlanGoal.id).where(PlanGoal.plan_id == plan.id))
         db.session.remove()
     return ids
 
@@ -112,3 +136,36 @@ def test_worker_closes_with_one_loose_end_overridden_and_the_supervisor_reads_th
     page.goto(f"/cases/{case_id}/close")
     expect(page.locator(".checklist-history")).to_contain_text(REASON)
     shoot(page, "closure-checklist-4-desktop-history")
+
+
+def test_worker_on_a_phone_records_a_goals_outcome_from_the_checklist(live_server, phone_page, login_as, shoot):
+    name = f"Lò Thị Mục {uuid.uuid4().hex[:4].upper()}"
+    case_id, goal_id = _case_with_a_plan(live_server, name)
+    login_as(phone_page, "ctxh.nhanvien")
+    phone_page.goto(f"/cases/{case_id}/close")
+    item = phone_page.locator(f"#item-goal-{goal_id}")
+    expect(item).to_contain_text("Mục tiêu kế hoạch chưa có kết quả")
+
+    # the link opens the goal's outcome form, which goes back to the checklist once saved
+    item.get_by_role("link", name="Ghi nhận kết quả").click()
+    expect(phone_page.get_by_role("heading", name="Kết quả của mục tiêu")).to_be_visible()
+    phone_page.get_by_label("Kết quả", exact=True).select_option("not_achieved")
+    phone_page.get_by_label("Ghi chú về kết quả").fill("Chị chuyển đi tỉnh khác trước khi hoàn thành")
+    assert overflow(phone_page) == 0
+    shoot(phone_page, "closure-checklist-5-phone-goal-outcome")
+    with phone_page.expect_navigation():
+        phone_page.get_by_role("button", name="Lưu kết quả").click()
+    assert phone_page.url.endswith(f"/cases/{case_id}/close#checklist")
+    expect(phone_page.locator(".flash-success")).to_contain_text("Đã ghi nhận kết quả của mục tiêu")
+    expect(phone_page.locator(f"#item-goal-{goal_id}")).to_have_count(0)
+    expect(phone_page.locator("#checklist")).to_contain_text("Hồ sơ không còn việc nào dở dang.")
+    assert overflow(phone_page) == 0
+    shoot(phone_page, "closure-checklist-6-phone-goal-resolved")
+
+    # the case page's plan section shows the outcome, with the form to change it
+    phone_page.goto(f"/cases/{case_id}?section=assessment-plan")
+    goal = phone_page.locator(f"#goal-{goal_id}")
+    expect(goal).to_contain_text("Không đạt")
+    goal.get_by_text("Sửa kết quả").click()
+    assert overflow(phone_page) == 0
+    shoot(phone_page, "closure-checklist-7-phone-case-page-goal")

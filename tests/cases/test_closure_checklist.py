@@ -18,7 +18,7 @@ from caseapp.cases.workflow.models import ClosureOverride
 from caseapp.clients.models import Client
 from caseapp.clients.rights.anonymise import ANONYMISED, anonymise_client
 from caseapp.core.services import ServiceError
-from caseapp.core.timeutil import utcnow
+from caseapp.core.timeutil import local_today, utcnow
 from caseapp.extensions import db
 from caseapp.plans import services as plan_services
 from caseapp.plans.queries import plan_of_case
@@ -117,6 +117,15 @@ def test_a_resolved_item_leaves_the_list(staff, case):
     assert kinds(case) == []
 
 
+def test_a_goal_not_achieved_is_resolved_too_once_its_outcome_is_recorded(staff, case):
+    made = plan(case, staff)
+    assert kinds(case) == ["goal"]
+    (goal,) = db.session.scalar(plan_of_case(case.id, made.id)).goals
+    plan_services.record_goal_outcome(goal, "not_achieved", "Chị chuyển đi", local_today(), by=staff.worker)
+    db.session.commit()
+    assert kinds(case) == []
+
+
 # --- the service ------------------------------------------------------------------------------------------
 
 
@@ -183,6 +192,24 @@ def test_the_request_page_lists_the_loose_ends_with_links_to_resolve_them(staff,
     assert "Bệnh viện Đa khoa tỉnh" in page and f"/referrals/{sent.id}" in page
     assert f"/cases/{case.id}/follow-ups/{visit.id}/outcome" in page
     assert f'name="override-referral-{sent.id}"' in page and f'name="override-follow_up-{visit.id}"' in page
+
+
+def test_a_goal_links_straight_to_its_outcome_form_which_returns_to_the_checklist(staff, case, signed_in):
+    made = plan(case, staff)
+    (goal,) = db.session.scalar(plan_of_case(case.id, made.id)).goals
+    http = signed_in(staff.worker)
+    page = http.get(f"/cases/{case.id}/close").get_data(as_text=True)
+    form_url = f"/cases/{case.id}/plans/{made.id}/goals/{goal.id}/outcome"
+    assert f'href="{form_url}?next=/cases/{case.id}/close%23checklist"' in page
+    data = {
+        f"g{goal.id}-outcome": "achieved",
+        f"g{goal.id}-assessed_on": local_today().isoformat(),
+        f"g{goal.id}-version": str(goal.version),
+        f"g{goal.id}-next": f"/cases/{case.id}/close#checklist",
+    }
+    response = http.post(form_url, data=data)
+    assert response.headers["Location"].endswith(f"/cases/{case.id}/close#checklist")
+    assert f"item-goal-{goal.id}" not in http.get(f"/cases/{case.id}/close").get_data(as_text=True)
 
 
 def test_a_refused_request_shows_why_in_vietnamese_and_keeps_what_was_typed(staff, case, signed_in):

@@ -6,7 +6,9 @@ facility (the case assigned to them, so every case-working role of the facility 
 from caseapp.approvals.models import Approval
 from caseapp.extensions import db
 from caseapp.plans import services
+from caseapp.plans.queries import plan_of_case
 
+from ..documents.helpers import approve_pending
 from .conftest import approved_assessment, assessment_data, new_case, plan_data
 
 
@@ -33,6 +35,15 @@ def _plan(world, which, *, submit=False):
     case, _ = _assessment(world, which, approved=True)
     _facility, worker = _side(world, which)
     return case, services.create_plan(case, plan_data(), by=worker, submit=submit)
+
+
+def _approved_plan_goal(world, which):
+    """A goal of the case's approved plan (approved by a supervisor of the same facility)."""
+    case, plan = _plan(world, which, submit=True)
+    supervisor = (world.users if which == "own" else world.other_users)["supervisor"]
+    approve_pending(case, "plan", plan.id, supervisor)
+    plan = db.session.scalar(plan_of_case(case.id, plan.id))
+    return case, plan, plan.goals[0]
 
 
 def _approval_id(world, which):
@@ -71,6 +82,17 @@ def targets(Target, NO_RECORD):
     def missing_plan(w):
         return {"case_id": NO_RECORD, "plan_id": NO_RECORD}
 
+    def goal(which):
+        def values(w):
+            case, p, g = _approved_plan_goal(w, which)
+            return {"case_id": case.id, "plan_id": p.id, "goal_id": g.id}
+
+        return values
+
+    def missing_goal(w):
+        case, p, _g = _approved_plan_goal(w, "own")
+        return {"case_id": case.id, "plan_id": p.id, "goal_id": NO_RECORD}
+
     return {
         "plans.new_assessment": Target(
             own=case_only("own"), other=case_only("other"), missing=lambda w: {"case_id": NO_RECORD}
@@ -87,6 +109,7 @@ def targets(Target, NO_RECORD):
         "plans.plan": Target(own=plan("own"), other=plan("other"), missing=missing_plan),
         "plans.edit_plan": Target(own=plan("own"), other=plan("other"), missing=missing_plan),
         "plans.request_plan_approval": Target(own=plan("own"), other=plan("other"), missing=missing_plan),
+        "plans.goal_outcome": Target(own=goal("own"), other=goal("other"), missing=missing_goal),
         "plans.decide": Target(
             own=lambda w: {"approval_id": _approval_id(w, "own")},
             other=lambda w: {"approval_id": _approval_id(w, "other")},

@@ -1,5 +1,5 @@
 """The case page's assessment-and-plan section: caseapp.plans.queries.case_section(case, user) reads
-what templates/plans/_case_section.html shows in three queries, and the partial runs none."""
+what templates/plans/_case_section.html shows in four queries, and the partial runs none."""
 
 from contextlib import contextmanager
 
@@ -37,7 +37,7 @@ def _render(app, section):
         return render_template("plans/_case_section.html", plans_section=section)
 
 
-def test_the_section_reads_in_three_queries_and_renders_without_any(app, people, case):
+def test_the_section_reads_in_four_queries_and_renders_without_any(app, people, case):
     approved_assessment(case, people.worker, risk="high")
     approved_assessment(case, people.worker, risk="medium")
     first = services.create_plan(case, plan_data(), by=people.worker, submit=True)
@@ -52,12 +52,13 @@ def test_the_section_reads_in_three_queries_and_renders_without_any(app, people,
 
     with _counting() as statements:
         section = case_section(case, people.supervisor)
-    assert len(statements) == 3
+    assert len(statements) == 4  # assessments, plans, approvals, the goals of the plan in force
     with _counting() as statements:
         page = _render(app, section)
     assert statements == []
     assert "Phiên bản 2" in page and "Nguy cơ: Trung bình" in page
     assert "Chờ phê duyệt" in page and "Rà soát tiếp theo" in page
+    assert "Chưa ghi nhận kết quả." in page  # the goal of the plan in force, with its outcome form
     assert "Đang chờ bạn quyết định" in page  # the supervisor did not write or request it
     assert [a.subject_type for a in section.decidable] == ["plan"]
     assert section.current_plan.id == first.id and section.open_plan.version_no == 2

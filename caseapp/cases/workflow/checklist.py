@@ -3,7 +3,8 @@ is still open in a case when its closure is asked for and when a supervisor deci
 for both pages and for the services that refuse a closure while an item is left unexplained.
 
 Loose ends: an assessment or a plan waiting for approval, a referral not answered or not completed, a
-follow-up not done, a goal of the approved plan without an outcome, a stay in the shelter not ended.
+follow-up not done, a goal of the approved plan without an outcome (any outcome settles it, "not
+achieved" too), a stay in the shelter not ended.
 Each is either resolved where it lives (the pages link there; the list is read again on return) or
 overridden by the worker with a reason, kept with the closure request (ClosureOverride). A stay in
 the shelter cannot be overridden: the person leaves the shelter (check-out) before the case closes.
@@ -186,7 +187,7 @@ def _goals_without_outcome(case_id: int) -> list[LooseEnd]:
     )
     rows = db.session.execute(
         sa.select(PlanGoal.id, PlanGoal.plan_id, PlanGoal.description)
-        .where(PlanGoal.plan_id == approved_plan, PlanGoal.achieved.is_(False))
+        .where(PlanGoal.plan_id == approved_plan, PlanGoal.outcome.is_(None))
         .order_by(PlanGoal.position, PlanGoal.id)
     ).all()
     return [LooseEnd(LooseEndKind.GOAL, row.id, _short(row.description), ref_id=row.plan_id) for row in rows]

@@ -5,7 +5,8 @@ in the administrative layout (templates/pdf/client_data.html, labels in Vietname
 What it holds: the record's identity and the records merged into it, family members and guardians,
 beneficiary-group memberships with their dated versions, consents, intakes, the cases the handling
 supervisor may read (security.scopes.case_scope: the facility's own and those it transferred out) with
-their timeline (steps, notes), assessments, plans, referrals, transfers, follow-ups, approvals and the
+their timeline (steps, notes), assessments, plans (with the outcomes of their goals), referrals, transfers,
+follow-ups, approvals, the closure checklist's items left open with their reasons, and the
 attachments listed (name, type, size, date — never their content), shelter stays, the history of changes
 of the record, and the data requests. No address of a facility is given (a shelter's address is
 confidential), and nothing of other people but staff names and the family members the record holds.
@@ -27,6 +28,7 @@ from ...auth.models import User
 from ...cases.attachments.models import Attachment
 from ...cases.followups.models import FollowUp
 from ...cases.models import Case, CaseEvent
+from ...cases.workflow.models import ClosureOverride
 from ...core.pdf import DocumentHeader, Signature, place_name, render_pdf
 from ...core.text import fold
 from ...core.timeutil import local_today, to_local, utcnow
@@ -298,6 +300,7 @@ class _CaseSections:
         self.follow_ups = _by_case(FollowUp, case_ids, FollowUp.due_at, FollowUp.id)
         self.approvals = _by_case(Approval, case_ids, Approval.requested_at, Approval.id)
         self.attachments = _by_case(Attachment, case_ids, Attachment.uploaded_at, Attachment.id)
+        self.overrides = _by_case(ClosureOverride, case_ids, ClosureOverride.created_at, ClosureOverride.id)
         plan_ids = [p.id for rows in self.plans.values() for p in rows]
         self.goals = self._of_plans(PlanGoal, plan_ids)
         self.activities = self._of_plans(PlanActivity, plan_ids)
@@ -315,6 +318,10 @@ class _CaseSections:
             names.want(*(e.actor_id for e in rows))
         for rows in self.attachments.values():
             names.want(*(a.uploaded_by_id for a in rows))
+        for rows in self.overrides.values():
+            names.want(*(o.created_by_id for o in rows))
+        for rows in self.goals.values():
+            names.want(*(g.outcome_by_id for g in rows))
 
     @staticmethod
     def _of_plans(model: Any, plan_ids: list[int]) -> dict[int, list[Any]]:
@@ -368,7 +375,7 @@ class _CaseSections:
                 }
                 for a in self.assessments[case.id]
             ],
-            "plans": [self._plan(p) for p in self.plans[case.id]],
+            "plans": [self._plan(p, names) for p in self.plans[case.id]],
             "referrals": [
                 {
                     "provider": self.providers.get(r.provider_id),
@@ -408,6 +415,11 @@ class _CaseSections:
                 _row(a, ("subject_type", "status", "requested_at", "decided_at", "comment"))
                 for a in self.approvals[case.id]
             ],
+            # the loose ends of the closure checklist a closure request went ahead despite, with the reason
+            "closure_overrides": [
+                {**_row(o, ("item_kind", "item_text", "reason", "created_at")), "by": names(o.created_by_id)}
+                for o in self.overrides[case.id]
+            ],
             # listed only: the documents themselves are given separately, each read through its own page
             "attachments": [
                 {
@@ -418,7 +430,7 @@ class _CaseSections:
             ],
         }
 
-    def _plan(self, plan: CarePlan) -> dict[str, Any]:
+    def _plan(self, plan: CarePlan, names: _Names) -> dict[str, Any]:
         columns = (
             "version_no",
             "status",
@@ -431,7 +443,14 @@ class _CaseSections:
         )
         return {
             **_row(plan, columns),
-            "goals": [_row(g, ("need_domain", "description", "target_on", "achieved")) for g in self.goals[plan.id]],
+            "goals": [
+                {
+                    **_row(g, ("need_domain", "description", "target_on", "achieved", "outcome", "outcome_note")),
+                    **_row(g, ("outcome_on", "outcome_recorded_at")),
+                    "outcome_by": names(g.outcome_by_id),
+                }
+                for g in self.goals[plan.id]
+            ],
             "activities": [
                 _row(a, ("service_type", "description", "responsible_org", "start_on", "due_on", "status"))
                 for a in self.activities[plan.id]
