@@ -2,7 +2,7 @@
 each is recognised by, and the user's own mapping for the rest."""
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -74,14 +74,44 @@ COLUMNS = (
     Column("status", "Tình trạng", _l("Status"), ("tinh trang", "trang thai", "tinh trang huong")),
     Column("reason", "Lý do tạm dừng/thôi hưởng", _l("Reason for a suspension or an end"), ("ly do",)),
 )
-BY_KEY = {c.key: c for c in COLUMNS}
 
 
 def _words(text: object) -> str:
     return fold(str(text or "")).strip(" .:*")
 
 
-_RECOGNISED = {_words(word): c.key for c in COLUMNS for word in (c.header, *c.aliases)}
+class ColumnSet:
+    """The columns of one kind of list (import kinds): recognised by their header or its usual
+    wordings, the required ones checked, the header of a key for messages and files."""
+
+    def __init__(self, columns: Sequence[Column]) -> None:
+        self.columns = tuple(columns)
+        self.by_key = {c.key: c for c in self.columns}
+        self._recognised = {_words(word): c.key for c in self.columns for word in (c.header, *c.aliases)}
+
+    def __iter__(self) -> Iterator[Column]:
+        return iter(self.columns)
+
+    def guess(self, headers: Sequence[object]) -> dict[str, int]:
+        """column key → index of the header that says it, for the headers worded as the template or as
+        real lists commonly word them; the first such header wins."""
+        found: dict[str, int] = {}
+        for index, header in enumerate(headers):
+            key = self._recognised.get(_words(header))
+            if key and key not in found:
+                found[key] = index
+        return found
+
+    def missing(self, mapping: dict[str, int]) -> list[Column]:
+        return [c for c in self.columns if c.required and c.key not in mapping]
+
+    def header(self, key: str) -> str:
+        column = self.by_key.get(key)
+        return column.header if column else key
+
+
+BENEFICIARY_COLUMNS = ColumnSet(COLUMNS)
+BY_KEY = BENEFICIARY_COLUMNS.by_key
 
 
 def layout(headers: Sequence[object]) -> str:
@@ -89,16 +119,5 @@ def layout(headers: Sequence[object]) -> str:
     return hashlib.sha256("\x1f".join(_words(h) for h in headers).encode()).hexdigest()
 
 
-def guess(headers: Sequence[object]) -> dict[str, int]:
-    """column key → index of the header that says it, for the headers worded as the template or as
-    real registers commonly word them; the first such header wins."""
-    found: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        key = _RECOGNISED.get(_words(header))
-        if key and key not in found:
-            found[key] = index
-    return found
-
-
-def missing(mapping: dict[str, int]) -> list[Column]:
-    return [c for c in COLUMNS if c.required and c.key not in mapping]
+guess = BENEFICIARY_COLUMNS.guess
+missing = BENEFICIARY_COLUMNS.missing

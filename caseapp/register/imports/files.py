@@ -3,7 +3,7 @@ refused rows as they were, with why), and the register exported in the template'
 export → import changes nothing."""
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -55,9 +55,7 @@ def _sheet(workbook: Any, title: str, header: list[str], rows: Iterable[list[Any
 
 def template(rows: Iterable[list[Any]] = ()) -> bytes:
     """The register's template: its headers (and `rows`), and the allowed values of each coded column."""
-    workbook = _workbook()
-    _sheet(workbook, REGISTER_SHEET, [c.header for c in COLUMNS], rows)
-    lists = {
+    allowed = {
         "Đối tượng": [c.vi for c in categories.BENEFICIARY_GROUPS],
         "Giới tính": ["Nam", "Nữ"],
         "Dân tộc": [c.vi for c in categories.ETHNIC_GROUPS],
@@ -66,13 +64,23 @@ def template(rows: Iterable[list[Any]] = ()) -> bytes:
         "Hình thức chăm sóc": [c.vi for c in categories.CARE_MODES],
         "Tình trạng": [c.vi for c in categories.MEMBERSHIP_STATUSES],
     }
-    longest = max(len(v) for v in lists.values())
-    table = [[values[i] if i < len(values) else None for values in lists.values()] for i in range(longest)]
-    _sheet(workbook, VALUES_SHEET, list(lists), table)
+    return spreadsheet(REGISTER_SHEET, [c.header for c in COLUMNS], rows, allowed)
+
+
+def spreadsheet(title: str, header: list[str], rows: Iterable[list[Any]], allowed: dict[str, list[str]]) -> bytes:
+    """A list's file: its sheet (`header` and `rows`), and a sheet of the allowed values of each coded
+    column (`allowed`: header → values)."""
+    workbook = _workbook()
+    _sheet(workbook, title, header, rows)
+    longest = max(len(v) for v in allowed.values())
+    table = [[values[i] if i < len(values) else None for values in allowed.values()] for i in range(longest)]
+    _sheet(workbook, VALUES_SHEET, list(allowed), table)
     return _workbook_bytes(workbook)
 
 
-def error_file(batch: ImportBatch) -> bytes:
+def error_file(
+    batch: ImportBatch, *, header: Callable[[str], str] = column_header, title: str = REGISTER_SHEET
+) -> bytes:
     """The refused rows as they were read, each with its errors: to fix and upload again."""
     refused = db.session.scalars(
         sa.select(ImportRow)
@@ -83,11 +91,11 @@ def error_file(batch: ImportBatch) -> bytes:
 
     def line(row: ImportRow) -> list[Any]:
         cells = list(row.cells) + [None] * (len(headers) - len(row.cells))
-        errors = "; ".join(f"{column_header(column)}: {message}" for column, message, *_ in row.messages)
+        errors = "; ".join(f"{header(column)}: {message}" for column, message, *_ in row.messages)
         return [*cells[: len(headers)], errors]
 
     workbook = _workbook()
-    _sheet(workbook, REGISTER_SHEET, [*headers, ERROR_HEADER], (line(row) for row in refused))
+    _sheet(workbook, title, [*headers, ERROR_HEADER], (line(row) for row in refused))
     return _workbook_bytes(workbook)
 
 

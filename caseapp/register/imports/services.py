@@ -2,7 +2,11 @@
 link, update, unchanged, review, choose or refused, with the reasons), the user settles what only a
 person may (a probable duplicate, a split commune), and the batch is committed as one audited unit
 — or undone while none of its rows was edited since. Re-importing a file changes nothing: each row
-finds what the earlier import wrote and is unchanged."""
+finds what the earlier import wrote and is unchanged.
+
+The steps are the same for every kind of list (kinds: the batch's kind says whose columns, decisions,
+writes and undo apply); the beneficiary register's are here, the workforce register's in
+workforce.imports."""
 
 import hashlib
 import io
@@ -16,6 +20,7 @@ from typing import IO, Any, TypeVar
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import defer
 
 from ...audit.services import record
@@ -24,6 +29,7 @@ from ...clients import queries as client_queries
 from ...clients.models import Client
 from ...clients.reads import audit_lookup
 from ...clients.services import create_clients
+from ...core import categories
 from ...core.legacy_text import detect
 from ...core.services import ServiceError
 from ...core.sql import in_ids, update_many
@@ -35,7 +41,7 @@ from .. import queries as register_queries
 from .. import services as register_services
 from ..models import GroupMembership, MembershipVersion
 from ..statuses import MembershipStatus
-from . import columns, reader, rows, values
+from . import columns, files, kinds, reader, rows, values
 from .models import BatchStatus, ColumnMapping, ImportBatch, ImportRow, RowOutcome
 
 MAX_BYTES = 30 * 1024 * 1024
@@ -50,7 +56,9 @@ WRITES = (RowOutcome.CREATE, RowOutcome.LINK, RowOutcome.UPDATE)
 # --- stage: the file into rows ---------------------------------------------------------------------
 
 
-def stage(stream: IO[bytes], filename: str, *, user) -> ImportBatch:
+def stage(stream: IO[bytes], filename: str, *, user, kind: str = kinds.BENEFICIARIES) -> ImportBatch:
+    """The file read into a batch of `kind` (kinds.PAGES), each row decided when its columns are known."""
+    list_kind = kinds.get(kind)
     data = stream.read(MAX_BYTES + 1)
     if not data:
         raise ServiceError(_("The file is empty."), field="file")
@@ -58,19 +66,21 @@ def stage(stream: IO[bytes], filename: str, *, user) -> ImportBatch:
         raise ServiceError(_("The file is larger than 30 MB: split it."), field="file")
     sheet = reader.open_sheet(io.BytesIO(data), filename)
     headers = [values.text(h) for h in sheet.headers]
-    layout = columns.layout(headers)
+    # a layout remembered per kind of list: the same headers may mean other columns in another list
+    layout = columns.layout(headers if kind == kinds.BENEFICIARIES else [kind, *headers])
     saved = db.session.scalar(
         sa.select(ColumnMapping).where(own_facility(ColumnMapping.facility_id, user), ColumnMapping.layout == layout)
     )
     batch = ImportBatch(
         facility_id=user.facility_id,
         created_by_id=user.id,
+        kind=kind,
         filename=filename[-255:],
         sha256=hashlib.sha256(data).hexdigest(),
         mapping={
             "headers": headers,
             "layout": layout,
-            "columns": saved.mapping if saved else columns.guess(headers),
+            "columns": saved.mapping if saved else list_kind.columns.guess(headers),
             "saved": saved is not None,
         },
     )
@@ -80,9 +90,9 @@ def stage(stream: IO[bytes], filename: str, *, user) -> ImportBatch:
     head = list(itertools.islice(filled, SAMPLE_ROWS))
     batch.encoding = detect([c for _number, cells in head for c in cells if isinstance(c, str)])
     # With the columns known, each chunk is decided as it is read and stored once, decided.
-    evaluation = None if columns.missing(batch.mapping["columns"]) else _Evaluation(batch, user)
+    evaluation = None if list_kind.columns.missing(batch.mapping["columns"]) else list_kind.evaluation(batch, user)
     for chunk in _chunks(itertools.chain(head, filled), CHUNK):
-        read = [_Row(row_number=number, cells=[_jsonable(c) for c in cells]) for number, cells in chunk]
+        read = [StagedRow(row_number=number, cells=[_jsonable(c) for c in cells]) for number, cells in chunk]
         if evaluation:
             evaluation.decide(read)
         _store(batch, read)
@@ -93,7 +103,7 @@ def stage(stream: IO[bytes], filename: str, *, user) -> ImportBatch:
     return batch
 
 
-def _store(batch: ImportBatch, read: list["_Row"]) -> None:
+def _store(batch: ImportBatch, read: list["StagedRow"]) -> None:
     """The chunk's rows in one executemany, never objects of the session."""
     db.session.execute(
         sa.insert(ImportRow).execution_options(render_nulls=True),
@@ -121,7 +131,7 @@ def set_mapping(batch: ImportBatch, mapping: dict[str, int], *, user) -> None:
     """The user's columns for this layout: kept for the next file of the same layout, then every row
     decided again."""
     _ensure_previewed(batch)
-    lacking = columns.missing(mapping)
+    lacking = kinds.of(batch).columns.missing(mapping)
     if lacking:
         raise ServiceError(_("Match the required columns: %(names)s.", names=", ".join(c.header for c in lacking)))
     batch.mapping = {**batch.mapping, "columns": mapping, "saved": True}
@@ -141,7 +151,7 @@ def set_mapping(batch: ImportBatch, mapping: dict[str, int], *, user) -> None:
 
 
 @dataclass
-class _Row:
+class StagedRow:
     """A row being decided: its cells as stored (JSON values), and the decision."""
 
     row_number: int
@@ -153,6 +163,7 @@ class _Row:
     options: list[Any] = field(default_factory=list)
     client_id: int | None = None
     choice: str | None = None
+    member_id: int | None = None  # a workforce list: the person of the register the row is
 
     def stored(self) -> dict[str, Any]:
         return {
@@ -163,6 +174,7 @@ class _Row:
             "options": self.options,
             "client_id": self.client_id,
             "choice": self.choice,
+            "member_id": self.member_id,
             "created_client": False,
         }
 
@@ -186,7 +198,7 @@ class _Evaluation:
             self._duplicates = client_queries.DuplicateIndex(self.user, floor=PROBABLE)
         return self._duplicates
 
-    def decide(self, chunk: list[_Row]) -> None:
+    def decide(self, chunk: list[StagedRow]) -> None:
         reads = [self.reader.read(row.cells) for row in chunk]
         with db.session.no_autoflush:
             known = _Known.of([read.client.get("citizen_id") for read in reads], self.user)
@@ -229,7 +241,7 @@ class _Evaluation:
 def evaluate(batch: ImportBatch, *, user) -> None:
     """Every stored row decided again (a new mapping of the columns), CHUNK rows at a time, each
     chunk's decisions written in one statement."""
-    evaluation = _Evaluation(batch, user)
+    evaluation = kinds.of(batch).evaluation(batch, user)
     last = 0
     while chunk := _stored_rows(batch, after=last):
         evaluation.decide(chunk)
@@ -239,14 +251,14 @@ def evaluate(batch: ImportBatch, *, user) -> None:
     evaluation.audit_lookup()
 
 
-def _stored_rows(batch: ImportBatch, *, after: int) -> list[_Row]:
+def _stored_rows(batch: ImportBatch, *, after: int) -> list[StagedRow]:
     stmt = (
         sa.select(ImportRow.id, ImportRow.row_number, ImportRow.cells)
         .where(ImportRow.batch_id == batch.id, ImportRow.id > after)
         .order_by(ImportRow.id)
         .limit(CHUNK)
     )
-    return [_Row(id=id_, row_number=number, cells=cells) for id_, number, cells in db.session.execute(stmt)]
+    return [StagedRow(id=id_, row_number=number, cells=cells) for id_, number, cells in db.session.execute(stmt)]
 
 
 @dataclass
@@ -298,7 +310,7 @@ def _open_versions_of(client_ids: list[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
-def _decide(row: _Row, read: rows.ReadRow, *, seen_ids: dict[str, int], known: _Known, similar: list) -> None:
+def _decide(row: StagedRow, read: rows.ReadRow, *, seen_ids: dict[str, int], known: _Known, similar: list) -> None:
     """The row's outcome; `similar`: its probable duplicates (clients.queries.probable_duplicates)."""
     row.values = {"client": _plain(read.client), "group": read.group, "membership": _plain(read.membership)}
     row.messages, row.options, row.client_id, row.choice = read.errors, [], None, None
@@ -358,7 +370,7 @@ def _existing_client(read: rows.ReadRow, known: _Known, similar: list) -> tuple[
     return (same[0] if len(same) == 1 else None), None
 
 
-def _new_or_probable(row: _Row, similar: list) -> str:
+def _new_or_probable(row: StagedRow, similar: list) -> str:
     if not similar:
         return RowOutcome.CREATE
     row.options = [[c.client.id, c.client.display_name, "; ".join(str(r) for r in c.reasons)] for c in similar]
@@ -433,6 +445,16 @@ def write_rows(batch: ImportBatch, *, user, limit: int | None = None) -> int:
         .options(defer(ImportRow.cells), defer(ImportRow.messages))  # the file's cells: not needed to write
     )
     chunk = db.session.scalars(stmt.order_by(ImportRow.id).limit(limit) if limit else stmt.order_by(ImportRow.id)).all()
+    kinds.of(batch).write(batch, list(chunk), user)
+    batch.rows_done += len(chunk)
+    if chunk:
+        batch.last_row_id = chunk[-1].id
+    db.session.flush()
+    return len(chunk)
+
+
+def _write_beneficiaries(batch: ImportBatch, chunk: list[ImportRow], user) -> None:
+    """The chunk's rows that write: new clients together, then each row of an existing client."""
     writing = [row for row in chunk if row.outcome in WRITES or row.choice]
     new = [row for row in writing if _new_client(row)]
     created = {row.id for row in new}
@@ -442,11 +464,6 @@ def write_rows(batch: ImportBatch, *, user, limit: int | None = None) -> int:
         for row in writing:
             if row.id not in created:
                 _write(batch, row, user=user)
-    batch.rows_done += len(chunk)
-    if chunk:
-        batch.last_row_id = chunk[-1].id
-    db.session.flush()
-    return len(chunk)
 
 
 def _new_client(row: ImportRow) -> bool:
@@ -492,7 +509,7 @@ def finish(batch: ImportBatch, *, user) -> None:
         "register_import_committed",
         by=user,
         entity=batch,
-        detail={"sha256": batch.sha256, "counts": batch.counts, "file": batch.filename},
+        detail={"sha256": batch.sha256, "counts": batch.counts, "file": batch.filename, "kind": batch.kind},
     )
 
 
@@ -543,9 +560,21 @@ def _dated(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def undoable(batch: ImportBatch) -> bool:
-    """Committed, and none of its memberships changed since (no later version than the batch's)."""
-    if batch.status != BatchStatus.COMMITTED:
-        return False
+    """Committed, and nothing it wrote changed since."""
+    return batch.status == BatchStatus.COMMITTED and kinds.of(batch).undoable(batch)
+
+
+def undo(batch: ImportBatch, *, user) -> None:
+    """Remove what the batch wrote (each kind says how), as one audited change."""
+    if not undoable(batch):
+        raise ServiceError(_("This import cannot be undone: its rows were changed since, or it is not committed."))
+    kinds.of(batch).undo(batch, user)
+    batch.status, batch.undone_at = BatchStatus.UNDONE, utcnow()
+    record("register_import_undone", by=user, entity=batch, detail={"sha256": batch.sha256, "kind": batch.kind})
+
+
+def _undoable_beneficiaries(batch: ImportBatch) -> bool:
+    """None of its memberships changed since (no later version than the batch's)."""
     later = (
         sa.select(MembershipVersion.id)
         .join(ImportRow, ImportRow.membership_id == MembershipVersion.membership_id)
@@ -555,11 +584,9 @@ def undoable(batch: ImportBatch) -> bool:
     return db.session.scalar(later) is None
 
 
-def undo(batch: ImportBatch, *, user) -> None:
+def _undo_beneficiaries(batch: ImportBatch, user) -> None:
     """Remove what the batch wrote: its versions, the memberships it began, the clients it created
     that hold nothing else."""
-    if not undoable(batch):
-        raise ServiceError(_("This import cannot be undone: its rows were changed since, or it is not committed."))
     written = db.session.scalars(
         sa.select(ImportRow).where(ImportRow.batch_id == batch.id, ImportRow.version_id.is_not(None))
     ).all()
@@ -575,8 +602,6 @@ def undo(batch: ImportBatch, *, user) -> None:
     for row in written:
         if row.created_client and row.client_id and not _holds_anything_else(row.client_id):
             db.session.execute(sa.delete(Client).where(Client.id == row.client_id))
-    batch.status, batch.undone_at = BatchStatus.UNDONE, utcnow()
-    record("register_import_undone", by=user, entity=batch, detail={"sha256": batch.sha256})
 
 
 def _holds_anything_else(client_id: int) -> bool:
@@ -589,3 +614,38 @@ def _holds_anything_else(client_id: int) -> bool:
 def _ensure_previewed(batch: ImportBatch) -> None:
     if batch.status != BatchStatus.PREVIEWED:
         raise ServiceError(_("This import was already committed or undone."))
+
+
+# --- the kind of list -----------------------------------------------------------------------------------
+
+
+def _export_beneficiaries(user) -> tuple[bytes, dict[str, Any]]:
+    """The facility's register of today, and the clients it names (for the audit)."""
+    people = files.register_client_ids(user.facility_id, local_today())
+    return files.register(user.facility_id, local_today()), {"client_ids": people}
+
+
+def _clients_named(page: list[ImportRow]) -> dict[str, list[int]]:
+    """The clients a page of rows names: each row's client, and the probable duplicates offered."""
+    named = {row.client_id for row in page if row.client_id}
+    named |= {option[0] for row in page if row.outcome == RowOutcome.REVIEW for option in row.options}
+    return {"client_ids": sorted(named)}
+
+
+BENEFICIARY_KIND = kinds.ImportKind(
+    name=kinds.BENEFICIARIES,
+    columns=columns.BENEFICIARY_COLUMNS,
+    evaluation=_Evaluation,
+    write=_write_beneficiaries,
+    undoable=_undoable_beneficiaries,
+    undo=_undo_beneficiaries,
+    template=files.template,
+    export=_export_beneficiaries,
+    template_name="mau-danh-sach-doi-tuong.xlsx",
+    export_name="danh-sach-doi-tuong-{day}.xlsx",
+    preview=(
+        (_l("Full name"), lambda values: values.get("client", {}).get("full_name")),
+        (_l("Group"), lambda values: categories.label(categories.BENEFICIARY_GROUPS, values.get("group"))),
+    ),
+    named=_clients_named,
+)
