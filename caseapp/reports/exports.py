@@ -88,13 +88,27 @@ def indicator_rows(results):
 PERCENT_COLUMNS = (4, 5)  # the indicator table's value and target, in %
 
 
+def table_header(table):
+    """A statistics table's header: the category, then its unit or (several columns) their headers."""
+    return [_("Category"), *(table.columns or [table.unit])]
+
+
 def _table_rows(table):
     """A statistics table's rows; a row's label may be a name from the data (a commune's, a
-    provider's), neutralised (our categories never start like a formula)."""
-    rows = [[neutralise(row.label), _number(row.value)] for row in table.rows]
-    if table.total is not None:
+    provider's), neutralised (our categories never start like a formula). A table frozen before its
+    figures were counted has its note as its only row."""
+    if not table.recorded:
+        return [[neutralise(table.note)]]
+    rows = [[neutralise(row.label), *(_number(v) for v in _figures(row.values, row.value))] for row in table.rows]
+    if table.totals is not None:
+        rows.append([_("Total"), *(_number(v) for v in table.totals)])
+    elif table.total is not None:
         rows.append([_("Total"), _number(table.total)])
     return rows
+
+
+def _figures(values, value):
+    return values if values is not None else [value]
 
 
 def _title(period, scope_name):
@@ -114,7 +128,9 @@ def csv_bytes(tables, results, period, scope_name, *, suppressed=True):
     for table in tables:
         write([])
         write([table.title])
-        write([_("Category"), table.unit])
+        if table.note and table.recorded:
+            write([neutralise(table.note)])
+        write(table_header(table))
         for row in _table_rows(table):
             write(row)
     write([])
@@ -149,6 +165,14 @@ SHEET_NAMES = {
     "managed_ethnicity": "Đang quản lý - dân tộc",
     "managed_commune": "Đang quản lý - xã phường",
     "managed_care_mode": "Đang quản lý - hình thức CS",
+    "workforce_kind": "Đội ngũ - loại",
+    "workforce_agency_kind": "Đội ngũ - loại cơ quan",
+    "workforce_qualification": "Đội ngũ - trình độ",
+    "workforce_sex": "Đội ngũ - giới tính",
+    "workforce_detail": "Đội ngũ - loại, trình độ, giới",
+    "collaborators": "Cộng tác viên theo xã",
+    "training": "Đào tạo, bồi dưỡng",
+    "communication": "Truyền thông",
 }
 
 
@@ -189,7 +213,7 @@ def xlsx_bytes(tables, results, period, scope_name):
         sheet(
             SHEET_NAMES.get(table.key, table.key),
             table.title + " — " + scope_name,
-            [_("Category"), table.unit],
+            table_header(table),
             _table_rows(table),
         )
     buffer = io.BytesIO()
@@ -313,7 +337,8 @@ def _indicator_row(result):
     d = result.definition
     return [
         d.number,
-        [Paragraph(str(d.title)), Paragraph(f"Mục tiêu áp dụng: {result.target_basis}", italic=True)],
+        [Paragraph(str(d.title)), Paragraph(f"Mục tiêu áp dụng: {result.target_basis}", italic=True)]
+        + _sources_paragraph(result),
         result.numerator,
         result.denominator,
         vn_percent(result.value) if _is_number(result.value) else result.value,
@@ -322,21 +347,46 @@ def _indicator_row(result):
     ]
 
 
+def _sources_paragraph(result):
+    """Where the indicator's numbers come from (counted from the register, or entered with a source)."""
+    sources = list(dict.fromkeys(str(source) for source in result.sources.values()))
+    return [Paragraph("Nguồn số liệu: " + "; ".join(sources), italic=True)] if sources else []
+
+
 def statistics_blocks(tables, title, prefix=""):
     """The statistics tables of a Word report (core.docx), numbered, under their section `title`: what
     templates/pdf/_statistics.html's statistics_tables prints."""
     blocks = [Heading(title)]
     for number, table in enumerate(tables, start=1):
         heading = f"{prefix}{number}. {table.title}"
-        if not table.rows:
-            blocks += [Paragraph(heading, bold=True), Paragraph("Không có số liệu trong kỳ.", italic=True)]
+        if not table.recorded:
+            blocks += [Paragraph(heading, bold=True), Paragraph(str(table.note), italic=True)]
             continue
-        rows = [[row.label, row.value] for row in table.rows]
-        if table.total is not None:
-            rows.append(["Tổng số", table.total])
-        header = ["Nội dung", str(table.unit)]
-        blocks.append(Table(header, rows, title=heading, widths_cm=TABLE_WIDTHS_CM, total_last=table.total is not None))
+        if table.note:  # the heading, then the note, then the table
+            blocks += [Paragraph(heading, bold=True), Paragraph(str(table.note), italic=True)]
+            heading = ""
+        if not table.rows:
+            blocks += [Paragraph(heading, bold=True)] if heading else []
+            blocks.append(Paragraph("Không có số liệu trong kỳ.", italic=True))
+            continue
+        blocks.append(_docx_table(table, heading))
     return blocks
+
+
+def _docx_table(table, heading):
+    rows = [[row.label, *_figures(row.values, row.value)] for row in table.rows]
+    totals = table.totals if table.totals is not None else None if table.total is None else [table.total]
+    if totals is not None:
+        rows.append(["Tổng số", *totals])
+    header = ["Nội dung", *(str(c) for c in table.columns or [table.unit])]
+    widths = TABLE_WIDTHS_CM if not table.columns else _widths(len(table.columns))
+    return Table(header, rows, title=heading, widths_cm=widths, total_last=totals is not None)
+
+
+def _widths(columns):
+    """The widths of a table of several figure columns on the page (16.5 cm): the label takes the rest."""
+    figure = 2.2 if columns > 3 else 2.6
+    return [round(16.5 - figure * columns, 1), *[figure] * columns]
 
 
 def _number_symbol(settings):

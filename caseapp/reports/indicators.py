@@ -7,16 +7,21 @@ scope that has one (queries.reference_for: commune, commune group, province), el
 and says which. A place whose plan gives its own 2025 and 2030 targets but none for a year in between
 has the straight path between them that year, as QĐ 112's own targets (own_target_between).
 
-What the system holds is computed from the case data (reports.queries); what it does not hold (the
-agencies and their staff, the trained staff, the 2020 baseline, the children of the indicator group
-living in the area) is entered by a reporter per place and year with its source (ReferenceValue), and used once a
-supervisor confirmed it.
+What the system holds is computed from the case data (reports.queries) and, for indicators 1 and 2,
+counted from the workforce register and its training records (workforce.counts, on the period's last
+day); what it does not hold (the 2020 baseline, the children of the indicator group living in the area)
+is entered by a reporter per place and year with its source (ReferenceValue), and used once a
+supervisor confirmed it. A number of indicator 1 or 2 entered that way replaces the count (the register
+may not list every agency of the area yet), and the result says which was used.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from ..core.timeutil import format_date
 
 # Reference data a reporter enters: key → label. Keys are stored; labels translated at display.
 REFERENCE_KEYS = {
@@ -62,8 +67,9 @@ DEFINITIONS = (
         _l("Agencies and facilities assigning staff to social work"),
         _l(
             "Share of agencies and facilities (social assistance, drug rehabilitation, prisons, justice "
-            "bodies, schools, hospitals, communes) that assign 1–2 staff to social work. Both numbers "
-            "are entered as reference data."
+            "bodies, schools, hospitals, communes) that assign 1–2 staff to social work: the active agencies "
+            "of these kinds in the workforce register, and of them those with at least one person in post on "
+            "the period's last day. A number entered as reference data replaces the count."
         ),
         50,
         90,
@@ -74,8 +80,10 @@ DEFINITIONS = (
         2,
         _l("Social-work staff and collaborators trained"),
         _l(
-            "Share of social-work staff and collaborators trained or retrained in social work. Both "
-            "numbers are entered as reference data."
+            "Share of social-work staff and collaborators trained or retrained in social work: the people "
+            "of the workforce register in post on the period's last day, and of them those who attended a "
+            "training, retraining, refresher course or workshop ending from 01/01/2021 to that day (each "
+            "person once). A number entered as reference data replaces the count."
         ),
         30,
         40,
@@ -230,6 +238,49 @@ def _source_text(entry):
     return f"{entry[1]} ({entry[2]})" if len(entry) > 2 and entry[2] else entry[1]
 
 
+# What the workforce register counts for the reference keys of indicators 1 and 2 (workforce.counts).
+COUNTED_KEYS = {
+    "ind1_units_total": ("indicator_1", "total"),
+    "ind1_units_with_staff": ("indicator_1", "staffed"),
+    "ind2_staff_total": ("indicator_2", "total"),
+    "ind2_staff_trained": ("indicator_2", "trained"),
+}
+
+
+def _counted(workforce):
+    """{reference key: (count, day)} of the workforce register in a report's numbers (none in a report
+    frozen before the register was counted)."""
+    if not workforce:
+        return {}
+    day = date.fromisoformat(workforce["on"])
+    return {key: (workforce[part][name], day) for key, (part, name) in COUNTED_KEYS.items()}
+
+
+def counted_text(day):
+    return _("Counted from the workforce register on %(date)s", date=format_date(day))
+
+
+def entered_text(entry):
+    return _("Entered: %(source)s", source=_source_text(entry))
+
+
+def _entered_or_counted(keys, reference, counted):
+    """(numerator, denominator) and {key: where it comes from}: each number entered as reference data
+    (an override, with its source) where there is one, else the register's count, else None."""
+    values, sources = [], {}
+    for key in keys:
+        if key in reference:
+            values.append(reference[key][0])
+            sources[key] = entered_text(reference[key])
+        elif key in counted:
+            value, day = counted[key]
+            values.append(value)
+            sources[key] = counted_text(day)
+        else:
+            values.append(None)
+    return tuple(values), sources
+
+
 def compute(numbers, reference, year):
     """Indicator results from a report's numbers (live or frozen) and reference values
     {key: [value, source, place]} — a target [value, sources, place, "path" | "2030"] when taken from
@@ -245,14 +296,12 @@ def compute(numbers, reference, year):
 
     baseline = ref("ind4_baseline")
     facilities, facilities_source = _facilities_total(ind, reference)
+    counted = _counted(numbers.get("workforce"))
+    one, one_sources = _entered_or_counted(("ind1_units_with_staff", "ind1_units_total"), reference, counted)
+    two, two_sources = _entered_or_counted(("ind2_staff_trained", "ind2_staff_total"), reference, counted)
     parts = {
-        1: (
-            ref("ind1_units_with_staff"),
-            ref("ind1_units_total"),
-            None,
-            src("ind1_units_with_staff", "ind1_units_total"),
-        ),
-        2: (ref("ind2_staff_trained"), ref("ind2_staff_total"), None, src("ind2_staff_trained", "ind2_staff_total")),
+        1: (*one, None, one_sources),
+        2: (*two, None, two_sources),
         3: (ind["facilities_with_cases"], facilities, "supported", facilities_source),  # drill: the cases
         4: (ind["ind4_people"], baseline, "ind4", src("ind4_baseline")),
         5: (ind["ind5_children"], ref("ind5_children_in_area"), "ind5", src("ind5_children_in_area")),

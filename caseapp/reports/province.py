@@ -1,4 +1,16 @@
-"""The province's numbers: the sum of its facilities' frozen reports."""
+"""The province's numbers: the sum of its facilities' frozen reports.
+
+The workforce figures add up too, without counting anyone twice: each agency of the register is kept
+by one facility and each person belongs to one agency (workforce.counts), so the facilities' agencies,
+people, trained people, training attendances and collaborators are parts of the province's. What does
+not add up is recounted from the parts the reports keep: the communes covered by collaborators (two
+facilities may each have one in a commune) from the collaborators per commune, over the communes of
+the province (each facility's report counts its collaborators over them); indicator 1's agencies list
+is the facilities' lists together. A facility that has not submitted, or froze its report before the
+register was counted, adds none — as for every other figure, the list of missing reports says which.
+"""
+
+from ..core.text import vn_sort_key
 
 
 def _add(into, numbers):
@@ -49,9 +61,43 @@ def province_numbers(snapshots, facilities_total):
             managed.setdefault(key, {})
         managed.setdefault("total", 0)
         total["managed"] = managed
+    workforce = _workforce_sum([s.data["workforce"] for s in snapshots if "workforce" in s.data])
+    if workforce is not None:
+        total["workforce"] = workforce
     ind = total["indicators"]
     ind["facilities_with_cases"] = sum(1 for s in snapshots if s.data["indicators"]["facilities_with_cases"])
     ind["facilities_total"] = facilities_total
     ind.setdefault("ind4_people", 0)
     ind.setdefault("ind5_children", 0)
     return total
+
+
+def _workforce_sum(parts: list[dict]) -> dict | None:
+    """The workforce figures of the facilities' reports as the province's (None: none has them)."""
+    if not parts:
+        return None
+    total: dict = {"on": parts[0]["on"], "since": parts[0]["since"], "agencies": [], "commune_names": {}}
+    for part in parts:
+        for key in ("indicator_1", "indicator_2", "collaborators", "members", "training", "communication"):
+            _add(total.setdefault(key, {}), part[key])
+        total["agencies"] += part["agencies"]
+        total["commune_names"].update(part.get("commune_names", {}))
+    total["agencies"].sort(key=lambda row: (row[3] > 0, vn_sort_key(row[0])))
+    total["training"].setdefault("by_kind", {})
+    total["training"].setdefault("people", 0)
+    total["coverage"] = _coverage(total["collaborators"], max(part["coverage"]["communes"] for part in parts))
+    return total
+
+
+def _coverage(by_commune: dict[str, dict[str, int]], communes: int) -> dict[str, int]:
+    """workforce.counts.coverage of the collaborators per commune of the province."""
+    full = [code for code, n in by_commune.items() if n.get("full_time")]
+    part = [code for code, n in by_commune.items() if n.get("part_time")]
+    return {
+        "communes": communes,
+        "covered": len(set(full) | set(part)),
+        "covered_full_time": len(full),
+        "covered_part_time": len(part),
+        "full_time": sum(n.get("full_time", 0) for n in by_commune.values()),
+        "part_time": sum(n.get("part_time", 0) for n in by_commune.values()),
+    }

@@ -62,6 +62,7 @@ from ..security.policy import Perm, has_perm
 from ..security.rules import same_facility
 from ..security.scopes import Condition, client_scope, commune_group_scope, own_facility, own_province
 from ..shelter.models import ShelterStay
+from ..workforce import counts as workforce_counts
 from . import indicators
 from .models import (
     CommuneGroup,
@@ -621,6 +622,8 @@ def statistics(scope: Scope, period: Period, now: datetime | None = None) -> dic
         "shelter": shelter_numbers(scope, period, now),
         "indicators": indicators,
         "commune_names": commune_names(breakdowns["commune"].keys() | under_management["commune"].keys()),
+        # the register on the period's last day, its training and communication (indicators 1 and 2)
+        "workforce": workforce_counts.workforce_numbers(scope, period),
     }
 
 

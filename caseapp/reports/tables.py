@@ -18,6 +18,12 @@ solved. A figure the report shows in several places (the clients served: the hea
 of four tables) is hidden in all of them or in none. Tables where a person counts in several rows
 (beneficiary groups, problems, services) have no total to subtract from. The average stay is hidden
 when fewer stays ended than the threshold, since it would give their lengths.
+
+The workforce in post (workforce.counts) is described the same way where it tells about persons: by
+qualification, by sex, and by kind of post × qualification × sex (a cross table whose rows, and columns
+of each margin, are lines). The posts themselves — people by kind of post and of agency, collaborators
+by commune, which the plans publish ("53 chuyên trách, 52 kiêm nhiệm") — and the training and
+communication activities are never hidden (Table.public).
 """
 
 from dataclasses import dataclass, field
@@ -29,10 +35,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..core import categories
+from ..core.text import place_sort_key, vn_number
 from ..core.timeutil import format_date
 from ..referrals.labels import referral_status_label
 from ..security.policy import Perm, has_perm
 from ..security.rules import same_facility
+from ..workforce import categories as wf
 from . import queries
 
 DEFAULT_THRESHOLD = 5  # config SMALL_COUNT_THRESHOLD's default
@@ -75,6 +83,7 @@ class Row:
     label: str
     value: object  # int, float, or HIDDEN once suppressed
     drill: dict | None = None  # drill-down arguments (dimension/value) for the page
+    values: list | None = None  # a table of several columns: one figure a column (value None)
 
 
 @dataclass
@@ -86,6 +95,11 @@ class Table:
     partition: bool = False  # the rows add up to the total (complementary suppression applies)
     unit: str = field(default_factory=lambda: str(_l("People")))
     drill_key: str | None = None  # the client population behind the table (drill-down)
+    columns: list | None = None  # the headers of a table of several columns (its rows' `values`)
+    totals: list | None = None  # that table's total line, a figure a column
+    note: str | None = None  # a line said above the table (the coverage of the communes…)
+    public: bool = False  # counts of posts the plans publish (collaborators by kind): never hidden
+    recorded: bool = True  # False: a report frozen before these figures were counted (the note says so)
 
 
 def age_label(code):
@@ -212,6 +226,7 @@ def build(numbers):
     ]
     if "managed" in numbers:  # a report frozen before the register has none
         tables[1:1] = managed_tables(numbers["managed"], communes)
+    tables += workforce_tables(numbers.get("workforce"))
     ended = s["stays_ended"]
     average = round(s["stay_nights_ended"] / ended, 1) if ended else None
     tables.append(
@@ -335,6 +350,225 @@ def managed_tables(m, communes):
     ]
 
 
+# --- the workforce, training and communication (workforce.counts) --------------------------------------------
+
+NOT_RECORDED_AT_FREEZE = _l("Not recorded in this report: it was frozen before the workforce register was counted.")
+
+
+def _workforce_margins(cells):
+    """{margin: {code: people}} of the workforce cells "kind|qualification|sex|agency kind"."""
+    margins = {"kind": {}, "qualification": {}, "sex": {}, "agency_kind": {}, "detail": {}}
+    for code, n in cells.items():
+        kind, qualification, sex, agency_kind = code.split("|")
+        for name, key in (
+            ("kind", kind),
+            ("qualification", qualification),
+            ("sex", sex),
+            ("agency_kind", agency_kind),
+            ("detail", f"{kind}|{qualification}|{sex}"),
+        ):
+            margins[name][key] = margins[name].get(key, 0) + n
+    return margins
+
+
+def _detail_label(code):
+    kind, qualification, sex = code.split("|")
+    return " — ".join(
+        (
+            categories.label(wf.MEMBER_KINDS, kind),
+            categories.label(wf.QUALIFICATIONS, qualification),
+            categories.label(categories.SEXES, sex),
+        )
+    )
+
+
+def coverage_line(coverage):
+    """ "105/111 communes have a collaborator; 53 full-time, 52 part-time", numbers written the Vietnamese way."""
+    return _(
+        "%(covered)s/%(communes)s communes have a social-work collaborator; %(full)s full-time, %(part)s part-time "
+        "(communes with a full-time collaborator: %(covered_full)s; with a part-time one: %(covered_part)s).",
+        covered=vn_number(coverage["covered"]),
+        communes=vn_number(coverage["communes"]),
+        full=vn_number(coverage["full_time"]),
+        part=vn_number(coverage["part_time"]),
+        covered_full=vn_number(coverage["covered_full_time"]),
+        covered_part=vn_number(coverage["covered_part_time"]),
+    )
+
+
+def workforce_tables(w):
+    """The workforce in post on the period's last day, the collaborators by commune, the training and the
+    communication of the period; a report frozen before they were counted (`w` None) says so."""
+    if w is None:
+        titles = (
+            ("workforce_kind", _("Social-work workforce")),
+            ("collaborators", _("Social-work collaborators by commune")),
+            ("training", _("Training and refresher training")),
+            ("communication", _("Communication")),
+        )
+        return [Table(key, title, [], note=str(NOT_RECORDED_AT_FREEZE), recorded=False) for key, title in titles]
+    on = format_date(date.fromisoformat(w["on"]))
+    return [*_people_tables(w, on), _collaborators_table(w, on), _training_table(w), _communication_table(w)]
+
+
+def _people_tables(w, on):
+    margins = _workforce_margins(w["members"])
+    total = sum(w["members"].values())
+
+    def table(key, title, rows, public=False):
+        return Table(f"workforce_{key}", title % {"date": on}, rows, total, partition=True, public=public)
+
+    sexes = categories.codes(categories.SEXES)
+    return [
+        table(
+            "kind",
+            _("Social-work workforce in post on %(date)s, by kind of post"),
+            _rows(margins["kind"], lambda c: categories.label(wf.MEMBER_KINDS, c), categories.codes(wf.MEMBER_KINDS)),
+            public=True,
+        ),
+        table(
+            "agency_kind",
+            _("Social-work workforce in post on %(date)s, by kind of agency"),
+            _rows(margins["agency_kind"], lambda c: categories.label(wf.AGENCY_KINDS, c)),
+            public=True,
+        ),
+        table(
+            "qualification",
+            _("Social-work workforce in post on %(date)s, by qualification in social work"),
+            _rows(
+                margins["qualification"],
+                lambda c: categories.label(wf.QUALIFICATIONS, c),
+                categories.codes(wf.QUALIFICATIONS),
+            ),
+        ),
+        table(
+            "sex",
+            _("Social-work workforce in post on %(date)s, by sex"),
+            _rows(margins["sex"], lambda c: categories.label(categories.SEXES, c), sexes),
+        ),
+        table(
+            "detail",
+            _("Social-work workforce in post on %(date)s, by kind of post, qualification and sex"),
+            _rows(margins["detail"], _detail_label),
+        ),
+    ]
+
+
+def _collaborators_table(w, on):
+    names = w.get("commune_names", {})
+    by_commune = w["collaborators"]
+    codes = sorted(by_commune, key=lambda c: (place_sort_key(names.get(c, c)), c))
+    rows = [
+        Row(code, names.get(code, code), None, values=[by_commune[code]["full_time"], by_commune[code]["part_time"]])
+        for code in codes
+    ]
+    coverage = w["coverage"]
+    return Table(
+        "collaborators",
+        _("Social-work collaborators by commune on %(date)s", date=on),
+        rows,
+        unit=_("People"),
+        columns=[_("Full-time"), _("Part-time")],
+        totals=[coverage["full_time"], coverage["part_time"]],
+        note=coverage_line(coverage),
+        public=True,
+    )
+
+
+def _training_table(w):
+    by_kind, keys = w["training"]["by_kind"], ("courses", "hours", "attendances", "people", "certificates")
+    codes = categories.codes(wf.TRAINING_KINDS)
+    codes += sorted(c for c in by_kind if c not in codes)
+    rows = []
+    for code in codes:
+        counts = by_kind.get(code, {})
+        rows.append(Row(code, categories.label(wf.TRAINING_KINDS, code), None, values=[counts.get(k, 0) for k in keys]))
+    totals = [sum(counts.get(k, 0) for counts in by_kind.values()) for k in keys]
+    totals[3] = w["training"]["people"]  # each person once, whatever the kinds of course they attended
+    return Table(
+        "training",
+        _("Training and refresher training ending in the period"),
+        rows,
+        columns=[_("Courses"), _("Hours"), _("Attendances"), _("People trained"), _("Certificates")],
+        totals=totals,
+        note=_(
+            "Courses and hours: the courses recorded in scope. Attendances, people and certificates: the people "
+            "of the register, at any course; a person counts once in the total."
+        ),
+        public=True,
+    )
+
+
+def _communication_table(w):
+    activities, keys = w["communication"], ("activities", "participants", "copies")
+
+    def label(code):
+        kind, topic = code.split("|")
+        return f"{categories.label(wf.COMMUNICATION_KINDS, kind)} — {categories.label(wf.COMMUNICATION_TOPICS, topic)}"
+
+    codes = sorted(activities, key=lambda c: (-activities[c]["activities"], c))
+    rows = [Row(code, label(code), None, values=[activities[code].get(k, 0) for k in keys]) for code in codes]
+    return Table(
+        "communication",
+        _("Communication activities in the period"),
+        rows,
+        unit=_("Number"),
+        columns=[_("Activities"), _("People reached"), _("Copies or broadcasts")],
+        totals=[sum(counts.get(k, 0) for counts in activities.values()) for k in keys],
+        public=True,
+    )
+
+
+def network_lines(w):
+    """The network and capacity of a report in sentences (the yearly implementation report): the people
+    in post, the collaborators and the communes they cover, indicators 1 and 2 as counted, the training
+    and the communication of the period."""
+    if w is None:
+        return [str(NOT_RECORDED_AT_FREEZE)]
+    on = format_date(date.fromisoformat(w["on"]))
+    kinds = _workforce_margins(w["members"])["kind"]
+    staff = sum(kinds.get(code, 0) for code in ("civil_servant", "employee"))
+    training, communication = w["training"], w["communication"]
+    events = sum(v["activities"] for k, v in communication.items() if k.startswith("event|"))
+    n = vn_number
+    return [
+        _(
+            "On %(date)s, %(people)s people did social work in the register: %(staff)s civil servants, public "
+            "employees and employees, and %(collaborators)s social-work collaborators.",
+            date=on,
+            people=n(sum(kinds.values())),
+            staff=n(staff),
+            collaborators=n(sum(kinds.values()) - staff),
+        ),
+        coverage_line(w["coverage"]),
+        _(
+            "Agencies and facilities with social-work staff: %(staffed)s of %(agencies)s. People trained or "
+            "retrained in social work since 01/01/2021: %(trained)s of %(people)s.",
+            staffed=n(w["indicator_1"]["staffed"]),
+            agencies=n(w["indicator_1"]["total"]),
+            trained=n(w["indicator_2"]["trained"]),
+            people=n(w["indicator_2"]["total"]),
+        ),
+        _(
+            "Training in the period: %(courses)s courses (%(hours)s hours); %(attendances)s attendances of "
+            "%(people)s people of the register, %(certificates)s certificates.",
+            courses=n(sum(v.get("courses", 0) for v in training["by_kind"].values())),
+            hours=n(sum(v.get("hours", 0) for v in training["by_kind"].values())),
+            attendances=n(sum(v.get("attendances", 0) for v in training["by_kind"].values())),
+            people=n(training["people"]),
+            certificates=n(sum(v.get("certificates", 0) for v in training["by_kind"].values())),
+        ),
+        _(
+            "Communication in the period: %(activities)s activities (%(events)s events), %(reached)s people "
+            "reached, %(copies)s copies or broadcasts.",
+            activities=n(sum(v["activities"] for v in communication.values())),
+            events=n(events),
+            reached=n(sum(v["participants"] for v in communication.values())),
+            copies=n(sum(v["copies"] for v in communication.values())),
+        ),
+    ]
+
+
 def _small(value, threshold):
     return isinstance(value, int) and 0 < value < threshold
 
@@ -403,22 +637,35 @@ SAME_FIGURES = (
         ("managed_disability_degree", None),
         ("managed_disability", None),
     ),
+    (("workforce_qualification", None), ("workforce_sex", None), ("workforce_detail", None)),
 )
-CROSS_TABLE = "managed_disability"  # codes "type|degree"
-CROSS_MARGINS = (("managed_disability_type", 0), ("managed_disability_degree", 1))  # (table, part of the code)
+# Tables of crossed codes ("type|degree") and their margins: (table, part of the code) — a line per row
+# of each margin. The workforce's margin by kind of post is public (Table.public): its line's total is
+# known, but the line never hides it.
+CROSS_TABLES = {
+    "managed_disability": (("managed_disability_type", 0), ("managed_disability_degree", 1)),
+    "workforce_detail": (("workforce_kind", 0), ("workforce_qualification", 1), ("workforce_sex", 2)),
+}
 
 
 def lines(tables):
-    """Every line of the report (Line): the partition tables, and the rows and columns of the cross table."""
+    """Every line of the report (Line): the partition tables, and the rows and columns of the cross tables."""
     by_key = {table.key: table for table in tables}
-    found = [Line(table.rows, TotalCell(table)) for table in tables if table.partition and table.total is not None]
-    cross = by_key.get(CROSS_TABLE)
-    if cross is None:
-        return found
-    for margin_key, part in CROSS_MARGINS:
-        for margin_row in by_key[margin_key].rows:
-            cells = [row for row in cross.rows if row.code.split("|")[part] == margin_row.code]
-            found.append(Line(cells, margin_row))
+    found = [
+        Line(table.rows, TotalCell(table))
+        for table in tables
+        if table.partition and table.total is not None and not table.public
+    ]
+    for cross_key, margins in CROSS_TABLES.items():
+        cross = by_key.get(cross_key)
+        if cross is None:
+            continue
+        for margin_key, part in margins:
+            margin = by_key[margin_key]
+            for margin_row in margin.rows:
+                cells = [row for row in cross.rows if row.code.split("|")[part] == margin_row.code]
+                total = Row(margin_row.code, margin_row.label, margin_row.value) if margin.public else margin_row
+                found.append(Line(cells, total))
     return found
 
 
@@ -445,6 +692,8 @@ def suppress(tables):
     for table in tables:
         if table.key == "shelter":
             _suppress_shelter(table, threshold)
+            continue
+        if table.public:
             continue
         for cell in (*table.rows, TotalCell(table)):
             if _small(cell.value, threshold):

@@ -2,6 +2,8 @@
 commit → render. Aggregates only, except the drill-down list, which needs VIEW_FACILITY_CASES
 (supervisors of the facility; never reporters) and lists only clients of the user's own facility."""
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,7 +17,7 @@ from ..core import categories
 from ..core.downloads import unreadable_file_page
 from ..core.forms import seen_version
 from ..core.sealing import UnreadableFile
-from ..core.timeutil import as_utc, local_today, utcnow
+from ..core.timeutil import as_utc, format_date, local_today, utcnow
 from ..core.transaction import refusal_flashed, saving
 from ..core.urls import db_id, int_between
 from ..extensions import db
@@ -23,6 +25,7 @@ from ..org.models import Facility
 from ..security.policy import Perm, has_perm
 from ..security.rules import same_facility
 from ..security.web import requires
+from ..workforce import categories as workforce_categories
 from . import exports, indicators, periods, queries, rollups, scoping, services, tables
 from .forms import (
     FreezeForm,
@@ -86,6 +89,17 @@ def _dimension_label(key):
 @bp.app_template_global("small_count_threshold")
 def _small_count_threshold():
     return tables.small_count_threshold()
+
+
+@bp.app_template_global("agency_kind_label")
+def _agency_kind_label(code):
+    return categories.label(workforce_categories.AGENCY_KINDS, code)
+
+
+@bp.app_template_global("iso_date")
+def _iso_date(value):
+    """A day kept in a report's numbers (ISO text), as dd/mm/yyyy."""
+    return format_date(date.fromisoformat(value))
 
 
 @bp.app_template_test("hidden")
@@ -170,6 +184,7 @@ def statistics():
         drill_args=args if may_drill else None,
         export_args=args,
         counted_at=counted_at,
+        numbers=numbers,
     )
 
 
@@ -326,6 +341,7 @@ def show_period(snapshot_id):
         facility=facility,
         users=users,
         may_reopen=may_reopen,
+        numbers=snapshot.data,
     )
 
 
@@ -381,6 +397,7 @@ def province():
         tables=report_tables,
         results=results,
         export_args={**period.as_args(), "scope": "province_frozen"},
+        numbers=numbers,
     )
 
 

@@ -38,6 +38,7 @@ SCOPES = ("facility", "province")
 STALE = _l("Someone else changed this report since you opened it. Your text is kept below: check it and save again.")
 ALREADY_ISSUED = _l("This report has been issued: it can no longer be changed.")
 REPORT_SEQUENCE = "report"  # core.sequences kind: the unit's outgoing reports of a year
+NETWORK_HEADING = "3. Mạng lưới, năng lực và truyền thông"  # the official text, as the PDF's
 
 
 def default_title(year):
@@ -88,6 +89,8 @@ class Figures:
     period: periods.Period
     scope_name: str
     suppressed: bool
+    numbers: dict  # what the tables were built of (the workforce's agencies list for indicator 1)
+    network: list  # the network and capacity in sentences (tables.network_lines)
 
 
 def figures(report, user, today=None):
@@ -111,7 +114,8 @@ def figures(report, user, today=None):
     if suppressed:
         tables.suppress(report_tables)
         tables.suppress_indicators(results)
-    return Figures(report_tables, results, period, scope_name, suppressed)
+    network = tables.network_lines(numbers.get("workforce"))
+    return Figures(report_tables, results, period, scope_name, suppressed, numbers, network)
 
 
 def heading(report, user):
@@ -201,6 +205,8 @@ def docx_bytes(report, figures, doc):
         blocks.append(Paragraph(report.results))
     blocks += exports.indicator_blocks(figures.results, "1. Các chỉ tiêu theo Quyết định 112/QĐ-TTg")
     blocks += exports.statistics_blocks(figures.tables, "2. Số liệu thống kê", prefix="2.")
+    blocks.append(Heading(NETWORK_HEADING))
+    blocks += [Paragraph(line) for line in figures.network]
     blocks += [Heading("II. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN"), Paragraph(report.shortcomings or "")]
     blocks += [Heading("III. PHƯƠNG HƯỚNG, NHIỆM VỤ VÀ KIẾN NGHỊ, ĐỀ XUẤT"), Paragraph(report.proposals or "")]
     return render_docx(doc, blocks)
