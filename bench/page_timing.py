@@ -19,6 +19,8 @@ from pathlib import Path
 SIZE = int(os.environ.get("BENCH_SIZE", "100000"))
 PG = os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 os.environ["DATABASE_URL"] = f"{PG}/caseapp_bench_{SIZE}"
+# the instance folder the data was generated with (bench/run.py): its SECRET_KEY decrypts the second factors
+os.environ.setdefault("CASEAPP_INSTANCE_DIR", str(Path(__file__).resolve().parent / ".instance"))
 sys.path.insert(0, os.getcwd())
 
 import pyotp  # noqa: E402 — after DATABASE_URL: the app reads it when created

@@ -324,6 +324,12 @@ def fold(value):
     return app_fold(value)
 
 
+def instance_secret_key():
+    """The SECRET_KEY `flask demo-data` used (generated once into the bench's instance folder)."""
+    path = BENCH / ".instance" / "secret_key"
+    return path.read_text().strip() if path.exists() else secrets.token_hex(32)
+
+
 class Gunicorn:
     def __init__(self, n):
         self.url = database_url(n)
@@ -334,8 +340,11 @@ class Gunicorn:
             "DATABASE_URL": self.url,
             "FLASK_ENV": "production",
             "SESSION_COOKIE_SECURE": "0",
-            "SECRET_KEY": secrets.token_hex(32),
+            # the key the data was generated with (flask() below: the same instance folder): the second
+            # factor's secrets are encrypted with it, and a new key left every supervisor unable to sign in
+            "SECRET_KEY": instance_secret_key(),
             "CASEAPP_INSTANCE_DIR": str(BENCH / ".instance"),
+            "TRUSTED_PROXIES": "1",  # the simulated users' X-Forwarded-For (locustfile.BenchUser)
         }
         env.pop("TEST_DATABASE_URL", None)
         self.log = open(BENCH / ".instance" / "gunicorn.log", "a")
