@@ -17,6 +17,24 @@ def pytest_command(basetemp: str, args: list[str]) -> list[str]:
     return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--basetemp={basetemp}", *args]
 
 
+def in_order(args: list[str], *, browser_first: bool) -> list[str]:
+    """The whole suite (`tests`) as its parts, the browser tests first or last: each pass drives a
+    Chromium and a live server in them, and two at once on two CPUs made pages miss their timeouts.
+    SQLite's pass takes them first and PostgreSQL's last, so they rarely overlap."""
+    if args != ["tests"]:
+        return args
+    here = Path(__file__).resolve().parent
+    parts = sorted(
+        path.name
+        for path in here.iterdir()
+        if (path.is_dir() and (path / "__init__.py").exists())
+        or (path.name.startswith("test_") and path.suffix == ".py")
+    )
+    browser = [f"tests/{name}" for name in parts if name == "browser"]
+    rest = [f"tests/{name}" for name in parts if name != "browser"]
+    return browser + rest if browser_first else rest + browser
+
+
 def main(args: list[str]) -> int:
     args = args or ["tests"]
     scratch = Path(tempfile.mkdtemp(prefix="caseapp-passes-"))
@@ -25,13 +43,17 @@ def main(args: list[str]) -> int:
     if postgres_url:
         log = (scratch / "postgresql.log").open("w+")
         print(f"== PostgreSQL ({postgres_url}): running alongside SQLite; its output follows when it ends", flush=True)
-        postgres = subprocess.Popen(pytest_command(str(scratch / "pg"), args), stdout=log, stderr=subprocess.STDOUT)
+        postgres_args = in_order(args, browser_first=False)
+        postgres = subprocess.Popen(
+            pytest_command(str(scratch / "pg"), postgres_args), stdout=log, stderr=subprocess.STDOUT
+        )
     else:
         print("(TEST_DATABASE_URL not set: PostgreSQL run skipped)", flush=True)
     sqlite_env = {name: value for name, value in os.environ.items() if name != "TEST_DATABASE_URL"}
     try:
         print("== SQLite", flush=True)
-        sqlite_status = subprocess.call(pytest_command(str(scratch / "sqlite"), args), env=sqlite_env)
+        sqlite_args = in_order(args, browser_first=bool(postgres))
+        sqlite_status = subprocess.call(pytest_command(str(scratch / "sqlite"), sqlite_args), env=sqlite_env)
         postgres_status = postgres.wait() if postgres else 0
     except KeyboardInterrupt:
         if postgres:
