@@ -26,7 +26,7 @@ from ..workforce.fixtures_counts import PEOPLE_NAMES, build, member
 from .conftest import Q1, q1_args
 
 OVERRIDE_SOURCE = "Niên giám thống kê tỉnh 2026"
-COUNTED = "Đếm từ sổ đăng ký đội ngũ ngày 31/03/2026"
+COUNTED = "Đếm từ danh sách nhân lực công tác xã hội ngày 31/03/2026"
 
 
 @pytest.fixture()
